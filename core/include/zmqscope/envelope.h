@@ -1,0 +1,93 @@
+#pragma once
+
+#include <zmqscope/error.h>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace zmqscope {
+
+/// How a multipart message classifies (DESIGN.md section 3).
+enum class MessageKind {
+    Envelope, ///< exactly 3 frames: id, mimetype, body
+    RoutedEnvelope, ///< 4+ frames, the 4th from last empty: request frames, "", id, mimetype, body
+    Raw, ///< anything else: 0-2 frames, or 4+ frames without the delimiter in that place
+};
+
+struct EnvelopeParseResult;
+
+/**
+ * Dploy's message envelope: optional request (routing) frames, then id,
+ * mimetype and body, as one multipart message:
+ *
+ *     [request frame 1 .. request frame k, ""]   (only when k > 0)
+ *     id, mimetype, body
+ *
+ * A value type holding bytes, not text.
+ */
+class Envelope
+{
+public:
+    /// How a multipart message classifies (DESIGN.md section 3).
+    using Kind = MessageKind;
+    /// The result of parse(): the classification, the envelope when it is one, and why not when it is not.
+    using ParseResult = EnvelopeParseResult;
+
+    Envelope() = default;
+    Envelope(QByteArray id, QByteArray mimetype, QByteArray data, Frames requestFrames = {});
+
+    /// The preferred way to build an envelope, argument order as the seed's Envelope.new.
+    [[nodiscard]] static Envelope create(QByteArray mimetype, QByteArray data, QByteArray id = {},
+                                         Frames requestFrames = {});
+
+    /// Strict parse: throws ErrorCode::NotAnEnvelope, with the reason and the frames, for raw messages.
+    [[nodiscard]] static Envelope fromRaw(const Frames &frames);
+    /// Non-throwing classification of any multipart message.
+    [[nodiscard]] static ParseResult parse(const Frames &frames);
+
+    /// The frames to send: request frames and the delimiter only when there are request frames.
+    [[nodiscard]] Frames transferObject() const;
+
+    /// A reply that keeps the request frames and, unless given, the id.
+    [[nodiscard]] Envelope responseEnvelope(QByteArray mimetype, QByteArray data,
+                                            std::optional<QByteArray> id = std::nullopt) const;
+
+    [[nodiscard]] const QByteArray &id() const noexcept { return m_id; }
+    [[nodiscard]] const QByteArray &mimetype() const noexcept { return m_mimetype; }
+    [[nodiscard]] const QByteArray &data() const noexcept { return m_data; }
+    [[nodiscard]] const Frames &requestFrames() const noexcept { return m_requestFrames; }
+
+    void setId(QByteArray id) { m_id = std::move(id); }
+    void setMimetype(QByteArray mimetype) { m_mimetype = std::move(mimetype); }
+    void setData(QByteArray data) { m_data = std::move(data); }
+    void setRequestFrames(Frames frames) { m_requestFrames = std::move(frames); }
+
+    friend bool operator==(const Envelope &, const Envelope &) = default;
+
+private:
+    QByteArray m_id;
+    QByteArray m_mimetype;
+    QByteArray m_data;
+    Frames m_requestFrames;
+};
+
+/// What Envelope::parse() found.
+struct EnvelopeParseResult
+{
+    MessageKind kind = MessageKind::Raw;
+    std::optional<Envelope> envelope; ///< set for Envelope and RoutedEnvelope
+    QString reason; ///< empty for envelopes; for raw messages, what was found instead
+    [[nodiscard]] bool isEnvelope() const noexcept { return envelope.has_value(); }
+};
+
+/// Common mimetypes.
+namespace mimetype {
+inline constexpr char Text[] = "text/plain";
+inline constexpr char Json[] = "application/json";
+inline constexpr char OctetStream[] = "application/octet-stream";
+} // namespace mimetype
+
+} // namespace zmqscope

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <zmqscope/error.h>
+
+#include <QObject>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace zmqscope {
+
+class Socket;
+class SocketPrivate;
+class PollLoopPrivate;
+
+/**
+ * Routes input of ZeroMQ sockets to handlers from a Qt event loop, with a
+ * read-only QSocketNotifier on each socket's ZMQ_FD.
+ *
+ * ZMQ_FD is edge-triggered: it says "look at ZMQ_EVENTS", not "a message is
+ * waiting". The loop therefore (1) uses only Read notifiers, (2) drains while
+ * ZMQ_EVENTS has POLLIN, (3) re-checks after every send or receive made on a
+ * registered socket anywhere, (4) drains once right after registering,
+ * binding, connecting or subscribing, (5) bounds the work per activation and
+ * continues from a zero-timer so one flooding socket starves nobody, and
+ * (6) retries on EINTR and drops every socket cleanly on ETERM.
+ *
+ * The loop and its sockets must live in one thread.
+ */
+class PollLoop : public QObject
+{
+    Q_OBJECT
+public:
+    /// Called while the socket has input; it is expected to receive (at least) one message.
+    using SocketHandler = std::function<void(Socket &)>;
+    /// Called with each whole multipart message the loop received for you.
+    using MessageHandler = std::function<void(Socket &, Frames &&)>;
+
+    explicit PollLoop(QObject *parent = nullptr);
+    ~PollLoop() override;
+
+    /**
+     * Routes input of `socket` to `handler`. The socket must stay alive while
+     * registered (destroying or closing it unregisters it). Registering again
+     * replaces the handler.
+     */
+    void registerSocket(Socket &socket, SocketHandler handler);
+    /// Like registerSocket(), but the loop receives whole messages and hands them over.
+    void registerReceiver(Socket &socket, MessageHandler handler);
+    void unregisterSocket(Socket &socket);
+    [[nodiscard]] bool isRegistered(const Socket &socket) const;
+    [[nodiscard]] int socketCount() const;
+
+    /// Most messages one activation handles for one socket before yielding (rule 5). Default 256.
+    void setMaxMessagesPerActivation(int count);
+    [[nodiscard]] int maxMessagesPerActivation() const;
+    /// Most time one activation spends on one socket before yielding (rule 5). Default 5 ms.
+    void setMaxTimePerActivation(std::chrono::microseconds time);
+    [[nodiscard]] std::chrono::microseconds maxTimePerActivation() const;
+
+    /// Schedules a drain of `socket` if it has input (what every send/receive on it does already).
+    void scheduleCheck(Socket &socket);
+
+Q_SIGNALS:
+    /// One activation handled `count` messages of `socket`; emitted after the handlers ran.
+    void inputHandled(zmqscope::Socket *socket, int count);
+    /// A handler threw a zmqscope::Error (or libzmq failed); the socket stays registered.
+    void errorOccurred(zmqscope::Socket *socket, const QString &message);
+    /// The context was shut down (ETERM): `socket` was unregistered.
+    void socketTerminated(zmqscope::Socket *socket);
+
+private:
+    friend class SocketPrivate;
+    std::unique_ptr<PollLoopPrivate> d;
+};
+
+} // namespace zmqscope

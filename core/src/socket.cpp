@@ -1,0 +1,677 @@
+#include "pollloop_p.h"
+#include "socket_p.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRandomGenerator>
+
+#include <cerrno>
+#include <climits>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+// libzmq's default linger is infinite, which makes closing a context hang
+// while any message cannot be delivered. A debugging tool must always exit.
+constexpr int DefaultLinger = 1000;
+
+QString errnoText(int error)
+{
+    return QString::fromUtf8(zmq_strerror(error));
+}
+
+// The option table is by ZMQ_* number, which cppzmq's typed sockopt API cannot take; use libzmq directly.
+void setRaw(zmq::socket_t &socket, int option, const void *value, size_t size)
+{
+    if (zmq_setsockopt(socket.handle(), option, value, size) != 0)
+        throw zmq::error_t();
+}
+
+void getRaw(zmq::socket_t &socket, int option, void *value, size_t *size)
+{
+    if (zmq_getsockopt(socket.handle(), option, value, size) != 0)
+        throw zmq::error_t();
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- SocketPrivate
+
+SocketPrivate::SocketPrivate(const Context &ctx, SocketType socketType)
+    : context(ctx)
+    , type(socketType)
+{
+    try {
+        socket = zmq::socket_t(context.handle(), static_cast<int>(socketType));
+        socket.set(zmq::sockopt::linger, DefaultLinger);
+    } catch (const zmq::error_t &error) {
+        if (error.num() == ETERM)
+            throw Error(ErrorCode::Terminated,
+                        u"cannot create a %1 socket: the context was shut down"_s.arg(socketTypeName(type)),
+                        error.num());
+        throw Error(ErrorCode::ZmqError,
+                    u"cannot create a %1 socket: %2"_s.arg(socketTypeName(type), errnoText(error.num())),
+                    error.num());
+    }
+}
+
+SocketPrivate::~SocketPrivate()
+{
+    if (loop)
+        loop->remove(this);
+}
+
+void SocketPrivate::ensureOpen() const
+{
+    if (!socket)
+        throw Error(ErrorCode::WrongState, u"the %1 socket is closed"_s.arg(socketTypeName(type)));
+}
+
+QString SocketPrivate::describe() const
+{
+    const QString name = socketTypeName(type);
+    if (!bound.isEmpty())
+        return u"%1 socket bound to %2"_s.arg(name, bound.join(u", "_s));
+    if (!connected.isEmpty())
+        return u"%1 socket connected to %2"_s.arg(name, connected.join(u", "_s));
+    return u"%1 socket"_s.arg(name);
+}
+
+void SocketPrivate::fail(const zmq::error_t &error, const QString &what) const
+{
+    const int num = error.num();
+    if (num == ETERM)
+        throw Error(ErrorCode::Terminated, u"%1 on %2: the context was shut down"_s.arg(what, describe()), num);
+    throw Error(ErrorCode::ZmqError, u"%1 on %2 failed: %3"_s.arg(what, describe(), errnoText(num)), num);
+}
+
+int SocketPrivate::events() const
+{
+    ensureOpen();
+    for (;;) {
+        try {
+            return socket.get(zmq::sockopt::events);
+        } catch (const zmq::error_t &error) {
+            if (error.num() == EINTR)
+                continue;
+            fail(error, u"reading ZMQ_EVENTS"_s);
+        }
+    }
+}
+
+void SocketPrivate::noteActivity()
+{
+    if (loop)
+        loop->socketActivity(this);
+}
+
+bool SocketPrivate::receive(Frames &frames, bool wait)
+{
+    ensureOpen();
+    frames.clear();
+    zmq::message_t message;
+    auto flags = wait ? zmq::recv_flags::none : zmq::recv_flags::dontwait;
+    for (;;) {
+        zmq::recv_result_t result;
+        try {
+            result = socket.recv(message, flags);
+        } catch (const zmq::error_t &error) {
+            if (error.num() == EINTR)
+                continue; // rule 6: a signal is no reason to lose or abort a receive
+            if (error.num() == EFSM) {
+                const QString why = type == SocketType::Req
+                    ? u"a REQ socket must send a request before it can receive"_s
+                    : u"a REP socket must send the reply to the previous request before it receives the next"_s;
+                throw Error(ErrorCode::WrongState, u"cannot receive on %1 now: %2"_s.arg(describe(), why), EFSM);
+            }
+            if (error.num() == ENOTSUP)
+                throw Error(ErrorCode::Unsupported,
+                            u"%1 sockets cannot receive"_s.arg(socketTypeName(type)), ENOTSUP);
+            fail(error, u"receive"_s);
+        }
+        if (!result) {
+            if (!frames.isEmpty())
+                continue; // cannot happen for later frames (messages are atomic), but never drop a part
+            if (wait) {
+                const int timeout = socket.get(zmq::sockopt::rcvtimeo);
+                throw Error(ErrorCode::Timeout,
+                            u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()),
+                            EAGAIN);
+            }
+            return false;
+        }
+        frames.append(QByteArray(static_cast<const char *>(message.data()), qsizetype(message.size())));
+        if (!message.more())
+            break;
+        flags = zmq::recv_flags::none;
+    }
+    ++receivedCount;
+    noteActivity();
+    return true;
+}
+
+void SocketPrivate::send(const Frames &frames)
+{
+    ensureOpen();
+    if (frames.isEmpty())
+        throw Error(ErrorCode::InvalidBody, u"cannot send a message of no frames on %1"_s.arg(describe()));
+    for (qsizetype i = 0; i < frames.size(); ++i) {
+        const QByteArray &frame = frames[i];
+        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+        for (;;) {
+            zmq::send_result_t result;
+            try {
+                result = socket.send(zmq::const_buffer(frame.constData(), size_t(frame.size())), flags);
+            } catch (const zmq::error_t &error) {
+                if (error.num() == EINTR)
+                    continue;
+                if (error.num() == EFSM) {
+                    const QString why = type == SocketType::Req
+                        ? u"the previous request has not been answered yet; REQ must alternate send and receive "
+                          u"(or set req_relaxed)"_s
+                        : u"there is no request to reply to; REP must receive before it sends"_s;
+                    throw Error(ErrorCode::WrongState, u"cannot send on %1 now: %2"_s.arg(describe(), why), EFSM);
+                }
+                if (error.num() == ENOTSUP)
+                    throw Error(ErrorCode::Unsupported, u"%1 sockets cannot send"_s.arg(socketTypeName(type)),
+                                ENOTSUP);
+                if (error.num() == EHOSTUNREACH)
+                    throw Error(ErrorCode::ZmqError,
+                                u"cannot send on %1: no connected peer has the routing id %2 (router_mandatory)"_s
+                                    .arg(describe(), OptionValue(frames.first()).toDisplayString()),
+                                EHOSTUNREACH);
+                fail(error, u"send"_s);
+            }
+            if (!result) {
+                const int timeout = socket.get(zmq::sockopt::sndtimeo);
+                throw Error(ErrorCode::Timeout,
+                            timeout == 0 ? u"cannot send on %1 now: no peer is ready to take the message"_s.arg(
+                                               describe())
+                                         : u"send on %1 timed out after sndtimeo %2 ms"_s.arg(describe()).arg(timeout),
+                            EAGAIN);
+            }
+            break;
+        }
+    }
+    noteActivity();
+}
+
+// ---------------------------------------------------------------- Socket
+
+Socket::Socket(std::unique_ptr<SocketPrivate> priv)
+    : d(std::move(priv))
+{
+    d->q = this;
+}
+
+Socket::Socket(Socket &&other) noexcept
+    : d(std::move(other.d))
+{
+    if (d)
+        d->q = this;
+}
+
+Socket &Socket::operator=(Socket &&other) noexcept
+{
+    if (this != &other) {
+        d = std::move(other.d);
+        if (d)
+            d->q = this;
+    }
+    return *this;
+}
+
+Socket::~Socket() = default;
+
+Socket Socket::create(SocketType type, const Context &context)
+{
+    return Socket(std::make_unique<SocketPrivate>(context, type));
+}
+
+Socket Socket::create(QAnyStringView type, const Context &context)
+{
+    return create(socketTypeFromName(type), context);
+}
+
+Socket Socket::bindNew(QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
+{
+    Socket socket = create(type, context);
+    for (const auto &[name, value] : options)
+        socket.setOption(name, value);
+    socket.bind(uri);
+    return socket;
+}
+
+Socket Socket::connectNew(QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
+{
+    Socket socket = create(type, context);
+    for (const auto &[name, value] : options)
+        socket.setOption(name, value);
+    socket.connect(uri);
+    return socket;
+}
+
+SocketType Socket::type() const noexcept
+{
+    return d->type;
+}
+
+QString Socket::typeName() const
+{
+    return socketTypeName(d->type);
+}
+
+const Context &Socket::context() const noexcept
+{
+    return d->context;
+}
+
+bool Socket::isOpen() const noexcept
+{
+    return d && bool(d->socket);
+}
+
+void Socket::close()
+{
+    if (!d || !d->socket)
+        return;
+    if (d->loop)
+        d->loop->remove(d.get());
+    d->socket.close();
+}
+
+void Socket::bind(QAnyStringView uri)
+{
+    d->ensureOpen();
+    const QString endpoint = uri.toString();
+    try {
+        d->socket.bind(endpoint.toStdString());
+    } catch (const zmq::error_t &error) {
+        switch (error.num()) {
+        case EADDRINUSE:
+            throw Error(ErrorCode::AddressInUse,
+                        u"cannot bind %1 to %2: the address is already in use"_s.arg(socketTypeName(d->type),
+                                                                                       endpoint),
+                        error.num());
+        case EINVAL:
+        case EPROTONOSUPPORT:
+        case ENOCOMPATPROTO:
+        case EADDRNOTAVAIL:
+        case ENODEV:
+            throw Error(ErrorCode::InvalidEndpoint,
+                        u"cannot bind %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, tcp://*:*, "
+                        u"ipc:///tmp/name, inproc://name)"_s.arg(socketTypeName(d->type), endpoint,
+                                                                 errnoText(error.num())),
+                        error.num());
+        default:
+            d->fail(error, u"bind to \"%1\""_s.arg(endpoint));
+        }
+    }
+    // Keep the resolved endpoint (tcp://127.0.0.1:* becomes the real port) so it can be shown and unbound.
+    d->bound.append(QString::fromStdString(d->socket.get(zmq::sockopt::last_endpoint)));
+    d->noteActivity(); // rule 4
+}
+
+void Socket::connect(QAnyStringView uri)
+{
+    d->ensureOpen();
+    const QString endpoint = uri.toString();
+    try {
+        d->socket.connect(endpoint.toStdString());
+    } catch (const zmq::error_t &error) {
+        switch (error.num()) {
+        case EINVAL:
+        case EPROTONOSUPPORT:
+        case ENOCOMPATPROTO:
+        case EADDRNOTAVAIL:
+        case ENODEV:
+            throw Error(ErrorCode::InvalidEndpoint,
+                        u"cannot connect %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, "
+                        u"ipc:///tmp/name, inproc://name)"_s.arg(socketTypeName(d->type), endpoint,
+                                                                 errnoText(error.num())),
+                        error.num());
+        default:
+            d->fail(error, u"connect to \"%1\""_s.arg(endpoint));
+        }
+    }
+    d->connected.append(endpoint);
+    d->noteActivity(); // rule 4
+}
+
+void Socket::unbind(QAnyStringView uri)
+{
+    d->ensureOpen();
+    const QString endpoint = uri.toString();
+    try {
+        d->socket.unbind(endpoint.toStdString());
+    } catch (const zmq::error_t &error) {
+        if (error.num() == ENOENT || error.num() == EINVAL)
+            throw Error(ErrorCode::InvalidEndpoint,
+                        u"cannot unbind %1 from \"%2\": it is not bound there (bound: %3)"_s.arg(
+                            socketTypeName(d->type), endpoint,
+                            d->bound.isEmpty() ? u"nothing"_s : d->bound.join(u", "_s)),
+                        error.num());
+        d->fail(error, u"unbind from \"%1\""_s.arg(endpoint));
+    }
+    d->bound.removeAll(endpoint);
+}
+
+void Socket::disconnect(QAnyStringView uri)
+{
+    d->ensureOpen();
+    const QString endpoint = uri.toString();
+    try {
+        d->socket.disconnect(endpoint.toStdString());
+    } catch (const zmq::error_t &error) {
+        if (error.num() == ENOENT || error.num() == EINVAL)
+            throw Error(ErrorCode::InvalidEndpoint,
+                        u"cannot disconnect %1 from \"%2\": it is not connected there (connected: %3)"_s.arg(
+                            socketTypeName(d->type), endpoint,
+                            d->connected.isEmpty() ? u"nothing"_s : d->connected.join(u", "_s)),
+                        error.num());
+        d->fail(error, u"disconnect from \"%1\""_s.arg(endpoint));
+    }
+    d->connected.removeAll(endpoint);
+}
+
+int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTries)
+{
+    d->ensureOpen();
+    const QString base = uri.toString();
+    if (minPort < 1 || maxPort > 65536 || minPort >= maxPort)
+        throw Error(ErrorCode::InvalidEndpoint,
+                    u"cannot bind to a random port of %1: the port range [%2, %3) is empty or outside 1..65535"_s
+                        .arg(base)
+                        .arg(minPort)
+                        .arg(maxPort));
+    if (maxTries < 1)
+        throw Error(ErrorCode::InvalidEndpoint,
+                    u"cannot bind to a random port of %1: max tries is %2, it must be at least 1"_s.arg(base).arg(
+                        maxTries));
+    for (int attempt = 0; attempt < maxTries; ++attempt) {
+        const int port = int(QRandomGenerator::global()->bounded(minPort, maxPort));
+        try {
+            bind(u"%1:%2"_s.arg(base).arg(port));
+            return port;
+        } catch (const Error &error) {
+            if (error.code() != ErrorCode::AddressInUse && error.zmqErrno() != EACCES)
+                throw;
+        }
+    }
+    throw Error(ErrorCode::BindFailed,
+                u"could not bind %1 to a random port of %2 in [%3, %4): all %5 tries were in use"_s
+                    .arg(socketTypeName(d->type), base)
+                    .arg(minPort)
+                    .arg(maxPort)
+                    .arg(maxTries));
+}
+
+QString Socket::lastEndpoint() const
+{
+    d->ensureOpen();
+    return QString::fromStdString(d->socket.get(zmq::sockopt::last_endpoint));
+}
+
+QStringList Socket::boundEndpoints() const
+{
+    return d->bound;
+}
+
+QStringList Socket::connectedEndpoints() const
+{
+    return d->connected;
+}
+
+void Socket::setOption(QAnyStringView name, const OptionValue &value)
+{
+    d->ensureOpen();
+    const OptionInfo &info = optionFromName(name);
+    const QString optionName = QString::fromLatin1(info.name);
+    if (!info.writable)
+        throw Error(ErrorCode::InvalidOptionValue, u"option %1 is read-only"_s.arg(optionName));
+    try {
+        switch (info.kind) {
+        case OptionKind::Int: {
+            const auto number = value.toInt();
+            if (number < INT_MIN || number > INT_MAX)
+                throw Error(ErrorCode::InvalidOptionValue,
+                            u"expected an integer that fits 32 bits, got %1"_s.arg(number));
+            const int v = int(number);
+            setRaw(d->socket, info.zmqOption, &v, sizeof v);
+            break;
+        }
+        case OptionKind::Int64: {
+            const std::int64_t v = value.toInt();
+            setRaw(d->socket, info.zmqOption, &v, sizeof v);
+            break;
+        }
+        case OptionKind::Bool: {
+            const int v = value.toBool() ? 1 : 0;
+            setRaw(d->socket, info.zmqOption, &v, sizeof v);
+            break;
+        }
+        case OptionKind::Bytes:
+        case OptionKind::Text: {
+            const QByteArray bytes = value.toBytes();
+            setRaw(d->socket, info.zmqOption, bytes.constData(), size_t(bytes.size()));
+            break;
+        }
+        case OptionKind::CurveKey: {
+            const QByteArray key = value.toBytes();
+            if (key.size() != 32 && key.size() != 40)
+                throw Error(ErrorCode::InvalidOptionValue,
+                            u"expected a CURVE key of 32 bytes or 40 Z85 characters, got %1 bytes"_s.arg(key.size()));
+            setRaw(d->socket, info.zmqOption, key.constData(), size_t(key.size()));
+            break;
+        }
+        }
+    } catch (const Error &error) {
+        throw Error(ErrorCode::InvalidOptionValue, u"option %1: %2"_s.arg(optionName, error.message()));
+    } catch (const zmq::error_t &error) {
+        if (error.num() == EINVAL)
+            throw Error(ErrorCode::InvalidOptionValue,
+                        u"cannot set option %1 to %2 on a %3 socket: libzmq rejects the value or the option "
+                        u"for this socket type"_s.arg(optionName, value.toDisplayString(), socketTypeName(d->type)),
+                        EINVAL);
+        d->fail(error, u"setting option %1"_s.arg(optionName));
+    }
+    if (info.zmqOption == ZMQ_SUBSCRIBE || info.zmqOption == ZMQ_UNSUBSCRIBE)
+        d->noteActivity(); // rule 4
+}
+
+OptionValue Socket::option(QAnyStringView name) const
+{
+    d->ensureOpen();
+    const OptionInfo &info = optionFromName(name);
+    const QString optionName = QString::fromLatin1(info.name);
+    if (!info.readable)
+        throw Error(ErrorCode::InvalidOptionValue,
+                    u"option %1 is write-only; libzmq cannot read it back"_s.arg(optionName));
+    try {
+        switch (info.kind) {
+        case OptionKind::Int: {
+            int v = 0;
+            size_t size = sizeof v;
+            getRaw(d->socket, info.zmqOption, &v, &size);
+            return OptionValue(v);
+        }
+        case OptionKind::Int64: {
+            std::int64_t v = 0;
+            size_t size = sizeof v;
+            getRaw(d->socket, info.zmqOption, &v, &size);
+            return OptionValue(v);
+        }
+        case OptionKind::Bool: {
+            int v = 0;
+            size_t size = sizeof v;
+            getRaw(d->socket, info.zmqOption, &v, &size);
+            return OptionValue(v != 0);
+        }
+        case OptionKind::Bytes:
+        case OptionKind::Text: {
+            char buffer[256];
+            size_t size = sizeof buffer;
+            getRaw(d->socket, info.zmqOption, buffer, &size);
+            QByteArray bytes(buffer, qsizetype(size));
+            if (info.kind == OptionKind::Text && bytes.endsWith('\0'))
+                bytes.chop(1);
+            return OptionValue(bytes);
+        }
+        case OptionKind::CurveKey: {
+            char buffer[41];
+            size_t size = sizeof buffer;
+            getRaw(d->socket, info.zmqOption, buffer, &size);
+            return OptionValue(QByteArray(buffer, 40));
+        }
+        }
+    } catch (const zmq::error_t &error) {
+        d->fail(error, u"reading option %1"_s.arg(optionName));
+    }
+    return {};
+}
+
+void Socket::sendEnvelope(const Envelope &envelope)
+{
+    d->send(envelope.transferObject());
+}
+
+Envelope Socket::receiveEnvelope()
+{
+    return Envelope::fromRaw(receiveFrames());
+}
+
+std::optional<Envelope> Socket::receiveEnvelope(std::chrono::milliseconds timeout)
+{
+    auto frames = receiveFrames(timeout);
+    if (!frames)
+        return std::nullopt;
+    return Envelope::fromRaw(*frames);
+}
+
+void Socket::sendText(QByteArrayView utf8Text, QByteArrayView id)
+{
+    sendEnvelope(Envelope(id.toByteArray(), QByteArray(mimetype::Text), utf8Text.toByteArray()));
+}
+
+namespace {
+
+bool mimetypeIs(const QByteArray &mimetype, const char *expected)
+{
+    // "text/plain; charset=utf-8" is still text/plain.
+    const QByteArray base = mimetype.left(mimetype.indexOf(';')).trimmed().toLower();
+    return base == expected;
+}
+
+} // namespace
+
+QString Socket::receiveText()
+{
+    const Envelope envelope = receiveEnvelope();
+    if (!mimetypeIs(envelope.mimetype(), mimetype::Text))
+        throw Error(ErrorCode::MimetypeMismatch,
+                    u"receiveText expects mimetype text/plain, got %1"_s.arg(
+                        OptionValue(envelope.mimetype()).toDisplayString()),
+                    0, envelope.transferObject());
+    return QString::fromUtf8(envelope.data());
+}
+
+void Socket::sendJson(const QJsonValue &value, QByteArrayView id)
+{
+    QByteArray body;
+    if (value.isObject())
+        body = QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    else if (value.isArray())
+        body = QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    else {
+        // QJsonDocument only writes objects and arrays; a scalar is written inside one and unwrapped.
+        body = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
+        body = body.mid(1, body.size() - 2);
+    }
+    sendEnvelope(Envelope(id.toByteArray(), QByteArray(mimetype::Json), body));
+}
+
+QJsonValue Socket::receiveJson()
+{
+    const Envelope envelope = receiveEnvelope();
+    if (!mimetypeIs(envelope.mimetype(), mimetype::Json))
+        throw Error(ErrorCode::MimetypeMismatch,
+                    u"receiveObj expects mimetype application/json, got %1"_s.arg(
+                        OptionValue(envelope.mimetype()).toDisplayString()),
+                    0, envelope.transferObject());
+    QJsonParseError error {};
+    // Wrapping in an array lets scalars ("42", "\"x\"") parse as they do in Python's json.loads.
+    const QJsonDocument document = QJsonDocument::fromJson('[' + envelope.data() + ']', &error);
+    if (error.error != QJsonParseError::NoError || document.array().size() != 1)
+        throw Error(ErrorCode::InvalidBody,
+                    u"the application/json body is not valid JSON: %1 at byte %2"_s.arg(error.errorString())
+                        .arg(qMax(0, error.offset - 1)),
+                    0, envelope.transferObject());
+    return document.array().first();
+}
+
+void Socket::sendFrames(const Frames &frames)
+{
+    d->send(frames);
+}
+
+Frames Socket::receiveFrames()
+{
+    Frames frames;
+    d->receive(frames, true);
+    return frames;
+}
+
+std::optional<Frames> Socket::receiveFrames(std::chrono::milliseconds timeout)
+{
+    d->ensureOpen();
+    Frames frames;
+    if (d->receive(frames, false))
+        return frames;
+    if (timeout.count() <= 0)
+        return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return std::nullopt;
+        zmq::pollitem_t item { d->socket.handle(), 0, ZMQ_POLLIN, 0 };
+        try {
+            zmq::poll(&item, 1, left);
+        } catch (const zmq::error_t &error) {
+            if (error.num() == EINTR)
+                continue;
+            d->fail(error, u"waiting for a message"_s);
+        }
+        if (d->receive(frames, false))
+            return frames;
+    }
+}
+
+bool Socket::hasPendingInput() const
+{
+    return (d->events() & ZMQ_POLLIN) != 0;
+}
+
+bool Socket::canSend() const
+{
+    return (d->events() & ZMQ_POLLOUT) != 0;
+}
+
+qintptr Socket::fileDescriptor() const
+{
+    d->ensureOpen();
+    return qintptr(d->socket.get(zmq::sockopt::fd));
+}
+
+zmq::socket_t &Socket::handle()
+{
+    return d->socket;
+}
+
+} // namespace zmqscope
