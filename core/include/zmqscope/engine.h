@@ -1,0 +1,132 @@
+#pragma once
+
+#include <zmqscope/context.h>
+#include <zmqscope/error.h>
+#include <zmqscope/messagestore.h>
+#include <zmqscope/names.h>
+#include <zmqscope/optionvalue.h>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+class QThread;
+
+namespace zmqscope {
+
+class EngineWorker;
+
+/// What a user asks for when opening a socket; saved in workspaces as JSON.
+struct SocketSpec
+{
+    QString name; ///< display name ("SUB 1"); unique within an Engine
+    SocketType type = SocketType::Sub;
+    QStringList binds; ///< endpoints to bind; "tcp://127.0.0.1:*" binds a free port
+    QStringList connects; ///< endpoints to connect
+    QList<QByteArray> subscriptions; ///< SUB/XSUB prefixes; empty means everything
+    Options options; ///< applied in order before binding/connecting (names as in names.h)
+
+    [[nodiscard]] QJsonObject toJson() const;
+    /// Throws Error (UnknownSocketType, UnknownOption, InvalidOptionValue) naming the bad field.
+    [[nodiscard]] static SocketSpec fromJson(const QJsonObject &json);
+    /// Checks names, endpoints' shape and option values without opening anything; throws Error.
+    void validate() const;
+};
+
+/// Connection state from zmq_socket_monitor.
+enum class SocketState {
+    Opening,
+    Listening, ///< bound and accepting
+    Connecting, ///< connect issued, not yet up (or delayed)
+    Connected, ///< at least one peer handshaked
+    Disconnected, ///< a peer went away
+    Retrying, ///< reconnect scheduled
+    HandshakeFailed,
+    Closed,
+    Failed, ///< opening failed; see the error
+};
+[[nodiscard]] QString socketStateName(SocketState state);
+
+/// A point-in-time view of a socket, published by the engine.
+struct SocketInfo
+{
+    SocketId id = 0;
+    SocketSpec spec;
+    QStringList boundEndpoints; ///< resolved (real ports)
+    SocketState state = SocketState::Opening;
+    int peers = 0; ///< connections currently up (handshake succeeded)
+    std::uint64_t messagesIn = 0;
+    std::uint64_t messagesOut = 0;
+    std::uint64_t bytesIn = 0;
+    std::uint64_t bytesOut = 0;
+    double rateIn = 0; ///< messages per second over the last second
+    QString lastError;
+};
+
+/// A time-stamped line for the Events log.
+struct EngineEvent
+{
+    QDateTime time;
+    SocketId socket = 0; ///< 0 for engine-wide events
+    SocketState state = SocketState::Opening; ///< the state it led to, if any
+    QString endpoint;
+    QString text; ///< plain text, never HTML
+    bool isError = false;
+};
+
+/**
+ * The engine: every socket and its PollLoop live in one engine thread
+ * (DESIGN.md section 4). This object lives in the caller's thread (GUI or
+ * CLI) and talks to the engine thread only through queued invocations and
+ * signals. Received and sent messages go into the MessageStore in batches;
+ * views read the store on a timer.
+ */
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(MessageStore &store, QObject *parent = nullptr);
+    ~Engine() override; ///< closes every socket and joins the thread
+
+    [[nodiscard]] MessageStore &store() const;
+    [[nodiscard]] const Context &context() const;
+
+    /// Opens a socket in the engine thread; returns its id at once. socketOpened or socketFailed follows.
+    SocketId openSocket(const SocketSpec &spec);
+    /// Closes the socket; socketClosed follows. Its messages stay in the store.
+    void closeSocket(SocketId id);
+    /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
+    void send(SocketId id, const Frames &frames, quint64 tag = 0);
+    /// Latest info of every socket (updated from the engine thread; cheap to call from a timer).
+    [[nodiscard]] QList<SocketInfo> sockets() const;
+    [[nodiscard]] std::optional<SocketInfo> socket(SocketId id) const;
+
+    /// Blocks the caller until every request made so far has been handled by the engine thread.
+    void sync();
+
+Q_SIGNALS:
+    void socketOpened(zmqscope::SocketId id, const QStringList &boundEndpoints);
+    void socketFailed(zmqscope::SocketId id, const QString &error);
+    void socketClosed(zmqscope::SocketId id);
+    void socketStateChanged(zmqscope::SocketId id, zmqscope::SocketState state);
+    void eventLogged(const zmqscope::EngineEvent &event);
+    void messageSent(quint64 tag);
+    void sendFailed(quint64 tag, const QString &error);
+    /// New messages are in the store (emitted at most once per batch, not per message).
+    void messagesStored(quint64 endSeq);
+
+private:
+    friend class EngineWorker;
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace zmqscope
+
+Q_DECLARE_METATYPE(zmqscope::EngineEvent)

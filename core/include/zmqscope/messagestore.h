@@ -1,0 +1,109 @@
+#pragma once
+
+#include <zmqscope/envelope.h>
+#include <zmqscope/error.h>
+
+#include <QByteArray>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+
+namespace zmqscope {
+
+class MessageStorePrivate;
+
+/// Identifies a socket inside one Engine (and its MessageStore); 0 is "no socket".
+using SocketId = std::uint32_t;
+
+/// Whether a message came in on a socket or was sent by us.
+enum class Direction : std::uint8_t { In = 0, Out = 1 };
+
+/// One stored message, copied out of the store.
+struct StoredMessage
+{
+    std::uint64_t seq = 0; ///< position in the whole recording, counting evicted messages
+    std::int64_t timestampUs = 0; ///< microseconds since the Unix epoch, UTC
+    SocketId socket = 0;
+    Direction direction = Direction::In;
+    Frames frames;
+};
+
+/// A cheap summary for the table: no body copy beyond the preview.
+struct MessageSummary
+{
+    std::uint64_t seq = 0;
+    std::int64_t timestampUs = 0;
+    SocketId socket = 0;
+    Direction direction = Direction::In;
+    int frameCount = 0;
+    std::uint64_t totalBytes = 0; ///< all frames together
+    MessageKind kind = MessageKind::Raw;
+    int requestFrameCount = 0; ///< routing frames before the delimiter (routed envelopes)
+    QByteArray route; ///< the request frames, first bytes of each (for the Route column), empty otherwise
+    QByteArray id; ///< envelope id (cut to previewBytes)
+    QByteArray mimetype; ///< envelope mimetype (cut to previewBytes)
+    QByteArray preview; ///< first previewBytes of the body, or of the first frame for raw messages
+    std::uint64_t bodyBytes = 0; ///< full body size (envelopes) or first-frame size (raw)
+};
+
+/**
+ * A compact, bounded, append-only store of messages (DESIGN.md section 6).
+ *
+ * Frame bytes live in large arena chunks; each message has one fixed-size
+ * record (timestamp, socket, direction, where its frames are). There is no
+ * per-message heap node. Retention is bounded by count and by bytes; the
+ * oldest messages are evicted in whole chunks.
+ *
+ * Thread-safe: one thread (the engine) appends, any thread reads. Sequence
+ * numbers grow forever; valid ones are [firstSeq(), endSeq()).
+ */
+class MessageStore
+{
+public:
+    struct Limits
+    {
+        std::uint64_t maxMessages = 5'000'000;
+        std::uint64_t maxBytes = std::uint64_t { 1 } << 30; // 1 GiB
+    };
+    struct Stats
+    {
+        std::uint64_t kept = 0; ///< messages held now
+        std::uint64_t evicted = 0; ///< messages dropped by retention since the last clear
+        std::uint64_t bytesKept = 0; ///< frame bytes held now
+        std::uint64_t memoryInUse = 0; ///< arena chunks plus records, what the store allocated
+    };
+
+    MessageStore();
+    explicit MessageStore(Limits limits);
+    ~MessageStore();
+    MessageStore(const MessageStore &) = delete;
+    MessageStore &operator=(const MessageStore &) = delete;
+
+    void setLimits(Limits limits);
+    [[nodiscard]] Limits limits() const;
+
+    /// Appends one message; returns its sequence number. May evict the oldest chunk(s).
+    std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+
+    [[nodiscard]] std::uint64_t firstSeq() const;
+    [[nodiscard]] std::uint64_t endSeq() const;
+    [[nodiscard]] std::uint64_t size() const { return endSeq() - firstSeq(); }
+    [[nodiscard]] Stats stats() const;
+
+    /// Copies a message out; false when seq is evicted or not yet written.
+    bool message(std::uint64_t seq, StoredMessage &out) const;
+    /// Summarises a message for the table without copying its body; false when seq is not held.
+    bool summary(std::uint64_t seq, MessageSummary &out, int previewBytes = 256) const;
+
+    /// Drops every message (sequence numbers keep growing).
+    void clear();
+
+    /// Current time in microseconds since the epoch, the clock the engine stamps messages with.
+    [[nodiscard]] static std::int64_t nowUs();
+
+private:
+    std::unique_ptr<MessageStorePrivate> d;
+};
+
+} // namespace zmqscope
