@@ -1,1 +1,436 @@
-// being written
+#include <QDate>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QStringDecoder>
+#include <QTime>
+
+#include <zmqscope/capture.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/optionvalue.h>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+constexpr std::int64_t MicrosPerSecond = 1'000'000;
+
+Error captureError(const QString &message)
+{
+    return Error(ErrorCode::InvalidBody, message);
+}
+
+// Shows a value from an untrusted file inside a one-line message: quoted, escaped and cut.
+QString shown(const QByteArray &value)
+{
+    constexpr qsizetype Limit = 40;
+    if (value.size() <= Limit)
+        return OptionValue(value).toDisplayString();
+    return OptionValue(value.left(Limit)).toDisplayString() + u"... (%1 bytes)"_s.arg(value.size());
+}
+
+QString shown(const QString &value)
+{
+    return shown(value.toUtf8());
+}
+
+QString jsonTypeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"missing"_s;
+}
+
+// Strict UTF-8: invalid sequences, overlong forms and surrogates fail; a BOM is kept as a character.
+std::optional<QString> decodeUtf8(const QByteArray &bytes)
+{
+    QStringDecoder decoder(
+        QStringDecoder::Utf8, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    QString text = decoder.decode(bytes);
+    if (decoder.hasError())
+        return std::nullopt;
+    return text;
+}
+
+// Characters that would move the cursor, change colours, or reorder text on a terminal or in an
+// editor; JSON allows them raw, but a line of ours never carries them unescaped.
+bool needsEscape(char32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f
+        || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+}
+
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    out += '"';
+    qsizetype runStart = 0;
+    const auto flushRun = [&](qsizetype end) {
+        if (end > runStart)
+            out += text.sliced(runStart, end - runStart).toUtf8();
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        const char *simple = nullptr;
+        switch (c) {
+        case u'"':
+            simple = "\\\"";
+            break;
+        case u'\\':
+            simple = "\\\\";
+            break;
+        case u'\n':
+            simple = "\\n";
+            break;
+        case u'\r':
+            simple = "\\r";
+            break;
+        case u'\t':
+            simple = "\\t";
+            break;
+        case u'\b':
+            simple = "\\b";
+            break;
+        case u'\f':
+            simple = "\\f";
+            break;
+        default:
+            break;
+        }
+        if (!simple && !needsEscape(c))
+            continue; // surrogate pairs stay in the run and are encoded together
+        flushRun(i);
+        if (simple)
+            out += simple;
+        else
+            out += "\\u" + QByteArray::number(uint(c), 16).rightJustified(4, '0');
+        runStart = i + 1;
+    }
+    flushRun(text.size());
+    out += '"';
+}
+
+void appendKey(QByteArray &out, const char *key)
+{
+    out += '"';
+    out += key;
+    out += "\":";
+}
+
+// "id":"text" when the bytes are UTF-8, else "id_base64":"...", so no byte is ever mangled.
+void appendBytesField(QByteArray &out, const char *key, const QByteArray &bytes)
+{
+    out += ',';
+    if (const auto text = decodeUtf8(bytes)) {
+        appendKey(out, key);
+        appendJsonString(out, *text);
+    } else {
+        out += '"';
+        out += key;
+        out += "_base64\":\"";
+        out += bytes.toBase64();
+        out += '"';
+    }
+}
+
+void appendJsonValue(QByteArray &out, const QJsonValue &value)
+{
+    if (value.isString()) {
+        appendJsonString(out, value.toString());
+        return;
+    }
+    // QJsonDocument only writes objects and arrays; wrap the value and strip the brackets.
+    const QByteArray wrapped = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
+    out.append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+}
+
+QJsonObject parseObject(QByteArrayView line, const QString &what)
+{
+    while (!line.isEmpty() && (line.back() == '\n' || line.back() == '\r'))
+        line.chop(1);
+    if (line.trimmed().isEmpty())
+        throw captureError(u"empty %1"_s.arg(what));
+    QJsonParseError error {};
+    const QJsonDocument document = QJsonDocument::fromJson(line.toByteArray(), &error);
+    if (error.error != QJsonParseError::NoError)
+        throw captureError(
+            u"%1 is not valid JSON: %2 at byte %3"_s.arg(what, error.errorString()).arg(error.offset));
+    if (!document.isObject())
+        throw captureError(u"%1 is not a JSON object"_s.arg(what));
+    return document.object();
+}
+
+QString optionalString(const QJsonObject &object, const QString &key)
+{
+    const QJsonValue value = object.value(key);
+    if (value.isUndefined())
+        return QString();
+    if (!value.isString())
+        throw captureError(
+            u"capture line has a \"%1\" that is %2, expected a string"_s.arg(key, jsonTypeName(value)));
+    return value.toString();
+}
+
+} // namespace
+
+QString formatCaptureTimestamp(std::int64_t timestampUs)
+{
+    // Floor division, so instants before 1970 still get a fraction in [0, 999999].
+    std::int64_t seconds = timestampUs / MicrosPerSecond;
+    std::int64_t micros = timestampUs % MicrosPerSecond;
+    if (micros < 0) {
+        micros += MicrosPerSecond;
+        --seconds;
+    }
+    const QDateTime time = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+    return time.toString(u"yyyy-MM-dd'T'HH:mm:ss"_s) + u'.' + u"%1"_s.arg(micros, 6, 10, QChar(u'0')) + u'Z';
+}
+
+std::optional<std::int64_t> parseCaptureTimestamp(QStringView text)
+{
+    // Hand-parsed rather than QDateTime::fromString: Qt keeps milliseconds only and accepts more
+    // shapes than the format allows.
+    qsizetype pos = 0;
+    const auto number = [&](int digits) -> std::optional<int> {
+        if (pos + digits > text.size())
+            return std::nullopt;
+        int value = 0;
+        for (int i = 0; i < digits; ++i) {
+            const QChar c = text[pos + i];
+            if (c < u'0' || c > u'9')
+                return std::nullopt;
+            value = value * 10 + (c.unicode() - u'0');
+        }
+        pos += digits;
+        return value;
+    };
+    const auto expect = [&](char16_t c) {
+        if (pos < text.size() && text[pos] == c) {
+            ++pos;
+            return true;
+        }
+        return false;
+    };
+
+    const auto year = number(4);
+    if (!year || !expect(u'-'))
+        return std::nullopt;
+    const auto month = number(2);
+    if (!month || !expect(u'-'))
+        return std::nullopt;
+    const auto day = number(2);
+    if (!day || !expect(u'T'))
+        return std::nullopt;
+    const auto hour = number(2);
+    if (!hour || !expect(u':'))
+        return std::nullopt;
+    const auto minute = number(2);
+    if (!minute || !expect(u':'))
+        return std::nullopt;
+    const auto second = number(2);
+    if (!second)
+        return std::nullopt;
+
+    std::int64_t micros = 0;
+    if (expect(u'.')) {
+        int digits = 0;
+        std::int64_t scale = 100'000;
+        while (pos < text.size() && text[pos] >= u'0' && text[pos] <= u'9') {
+            if (digits < 6) {
+                micros += (text[pos].unicode() - u'0') * scale;
+                scale /= 10;
+            }
+            ++digits;
+            ++pos;
+        }
+        if (digits == 0 || digits > 9)
+            return std::nullopt;
+    }
+
+    std::int64_t offsetSeconds = 0;
+    if (expect(u'Z')) {
+        // UTC
+    } else if (pos < text.size() && (text[pos] == u'+' || text[pos] == u'-')) {
+        const int sign = text[pos] == u'-' ? -1 : 1;
+        ++pos;
+        const auto offsetHours = number(2);
+        if (!offsetHours || !expect(u':'))
+            return std::nullopt;
+        const auto offsetMinutes = number(2);
+        if (!offsetMinutes || *offsetHours > 23 || *offsetMinutes > 59)
+            return std::nullopt;
+        offsetSeconds = sign * (*offsetHours * 3600 + *offsetMinutes * 60);
+    } else {
+        return std::nullopt;
+    }
+    if (pos != text.size())
+        return std::nullopt;
+
+    const QDate date(*year, *month, *day);
+    const QTime time(*hour, *minute, *second);
+    if (!date.isValid() || !time.isValid())
+        return std::nullopt;
+    const std::int64_t seconds = QDateTime(date, time, Qt::UTC).toSecsSinceEpoch() - offsetSeconds;
+    return seconds * MicrosPerSecond + micros;
+}
+
+QByteArray captureHeaderLine(const QDateTime &created, const QJsonObject &extra)
+{
+    QByteArray out = "{\"zmqscope_capture\":" + QByteArray::number(CaptureFormatVersion) + ",\"created\":";
+    appendJsonString(out, formatCaptureTimestamp(created.toMSecsSinceEpoch() * 1000));
+    for (auto it = extra.begin(); it != extra.end(); ++it) {
+        if (it.key() == u"zmqscope_capture"_s || it.key() == u"created"_s)
+            continue;
+        out += ',';
+        appendJsonString(out, it.key());
+        out += ':';
+        appendJsonValue(out, it.value());
+    }
+    out += "}\n";
+    return out;
+}
+
+QJsonObject parseCaptureHeader(QByteArrayView line)
+{
+    const QJsonObject header = parseObject(line, u"capture header"_s);
+    const QJsonValue version = header.value(u"zmqscope_capture"_s);
+    if (version.isUndefined())
+        throw captureError(u"not a ZmqScope capture: the first line has no \"zmqscope_capture\" key"_s);
+    if (!version.isDouble() || version.toDouble() != double(version.toInteger()))
+        throw captureError(u"capture header has a \"zmqscope_capture\" that is %1, expected the integer %2"_s
+                               .arg(jsonTypeName(version))
+                               .arg(CaptureFormatVersion));
+    if (version.toInteger() != CaptureFormatVersion)
+        throw captureError(
+            u"unsupported capture version %1; this build reads version %2"_s.arg(version.toInteger())
+                .arg(CaptureFormatVersion));
+    const QJsonValue created = header.value(u"created"_s);
+    if (!created.isUndefined() && (!created.isString() || !parseCaptureTimestamp(created.toString())))
+        throw captureError(u"capture header has an invalid \"created\" %1; expected ISO-8601 UTC like "
+                           u"2026-11-25T21:57:37.123456Z"_s.arg(
+                               created.isString() ? shown(created.toString()) : jsonTypeName(created)));
+    return header;
+}
+
+QByteArray captureLine(const CaptureRecord &record)
+{
+    qsizetype frameBytes = 0;
+    for (const QByteArray &frame : record.frames)
+        frameBytes += frame.size();
+    QByteArray out;
+    out.reserve(160 + frameBytes * 3); // base64 of the frames plus the body text, roughly
+
+    out += '{';
+    appendKey(out, "ts");
+    appendJsonString(out, formatCaptureTimestamp(record.timestampUs));
+    out += ',';
+    appendKey(out, "socket");
+    appendJsonString(out, record.socket);
+    out += ',';
+    appendKey(out, "type");
+    appendJsonString(out, record.type);
+    out += ',';
+    appendKey(out, "endpoint");
+    appendJsonString(out, record.endpoint);
+    out += ',';
+    appendKey(out, "dir");
+    out += record.direction == Direction::In ? "\"in\"" : "\"out\"";
+    out += ',';
+    appendKey(out, "frames");
+    out += '[';
+    for (qsizetype i = 0; i < record.frames.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += '"';
+        out += record.frames[i].toBase64();
+        out += '"';
+    }
+    out += ']';
+
+    const auto parsed = Envelope::parse(record.frames);
+    if (parsed.envelope) {
+        appendBytesField(out, "id", parsed.envelope->id());
+        appendBytesField(out, "mimetype", parsed.envelope->mimetype());
+        appendBytesField(out, "body", parsed.envelope->data());
+    }
+    out += "}\n";
+    return out;
+}
+
+CaptureRecord parseCaptureLine(QByteArrayView line)
+{
+    const QJsonObject object = parseObject(line, u"capture line"_s);
+    if (object.contains(u"zmqscope_capture"_s))
+        throw captureError(u"capture line is a capture header, not a message"_s);
+
+    CaptureRecord record;
+
+    const QJsonValue ts = object.value(u"ts"_s);
+    if (!ts.isString())
+        throw captureError(u"capture line has a \"ts\" that is %1, expected an ISO-8601 UTC timestamp"_s.arg(
+            jsonTypeName(ts)));
+    const auto timestamp = parseCaptureTimestamp(ts.toString());
+    if (!timestamp)
+        throw captureError(u"capture line has an invalid \"ts\" %1; expected ISO-8601 UTC like "
+                           u"2026-11-25T21:57:37.123456Z"_s.arg(shown(ts.toString())));
+    record.timestampUs = *timestamp;
+
+    record.socket = optionalString(object, u"socket"_s);
+    record.type = optionalString(object, u"type"_s);
+    record.endpoint = optionalString(object, u"endpoint"_s);
+
+    const QJsonValue dir = object.value(u"dir"_s);
+    if (dir == QJsonValue(u"in"_s))
+        record.direction = Direction::In;
+    else if (dir == QJsonValue(u"out"_s))
+        record.direction = Direction::Out;
+    else if (dir.isString())
+        throw captureError(u"capture line has an invalid \"dir\" %1; expected \"in\" or \"out\""_s.arg(
+            shown(dir.toString())));
+    else
+        throw captureError(
+            u"capture line has a \"dir\" that is %1, expected \"in\" or \"out\""_s.arg(jsonTypeName(dir)));
+
+    const QJsonValue frames = object.value(u"frames"_s);
+    if (!frames.isArray())
+        throw captureError(
+            u"capture line has a \"frames\" that is %1, expected an array of base64 strings"_s.arg(
+                jsonTypeName(frames)));
+    const QJsonArray frameArray = frames.toArray();
+    record.frames.reserve(frameArray.size());
+    for (qsizetype i = 0; i < frameArray.size(); ++i) {
+        const QJsonValue frame = frameArray.at(i);
+        if (!frame.isString())
+            throw captureError(u"capture line frame %1 of %2 is %3, expected a base64 string"_s.arg(i + 1)
+                                   .arg(frameArray.size())
+                                   .arg(jsonTypeName(frame)));
+        const QByteArray encoded = frame.toString().toLatin1();
+        auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
+        // toLatin1() turns characters it cannot hold into '?', which the strict decoder rejects. Qt
+        // also takes unpadded and truncated input ("A"); whole 4-character groups are what we write.
+        if (!decoded || encoded.size() % 4 != 0)
+            throw captureError(u"capture line frame %1 of %2 is not valid base64: %3"_s.arg(i + 1)
+                                   .arg(frameArray.size())
+                                   .arg(shown(frame.toString())));
+        record.frames.append(std::move(*decoded));
+    }
+    return record;
+}
+
+} // namespace zmqscope

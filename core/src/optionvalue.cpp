@@ -1,5 +1,7 @@
 #include <zmqscope/optionvalue.h>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -85,8 +87,18 @@ OptionValue OptionValue::fromText(const OptionInfo &option, const QString &text)
     }
     case OptionKind::Bytes:
     case OptionKind::Text:
-    case OptionKind::CurveKey:
         return OptionValue(text.toUtf8());
+    case OptionKind::CurveKey: {
+        // Typed keys are Z85 text (32 binary bytes cannot be typed); check it here so the message names it.
+        static constexpr QLatin1StringView z85Alphabet(
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#");
+        const QString key = text.trimmed();
+        const bool z85 = key.size() == 40
+            && std::all_of(key.begin(), key.end(), [](QChar c) { return z85Alphabet.contains(c); });
+        if (!z85)
+            throw fail(optionKindName(option.kind));
+        return OptionValue(key.toLatin1());
+    }
     }
     throw fail(optionKindName(option.kind));
 }

@@ -15,14 +15,24 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
                           PollLoop::MessageHandler messageHandler)
 {
     socket->ensureOpen();
+    // Read the fd first: on a terminated context this throws, and nothing has changed yet.
+    const auto fd = socket->get(zmq::sockopt::fd, u"registering with a PollLoop"_s);
     if (socket->loop && socket->loop != this)
         socket->loop->remove(socket);
 
     auto &slot = entries[socket];
     if (slot) {
-        // Registering again only replaces the handler.
-        slot->socketHandler = std::move(socketHandler);
-        slot->messageHandler = std::move(messageHandler);
+        // Registering again only replaces the handler (later, when it is the one running now).
+        if (slot->draining) {
+            slot->nextSocketHandler = std::move(socketHandler);
+            slot->nextMessageHandler = std::move(messageHandler);
+            slot->handlersReplaced = true;
+        } else {
+            slot->socketHandler = std::move(socketHandler);
+            slot->messageHandler = std::move(messageHandler);
+            // Input the old handler left behind (see errorOccurred) is the new handler's to take.
+            schedule(slot.get());
+        }
         return;
     }
     slot = std::make_unique<Entry>();
@@ -31,7 +41,8 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
     entry->socketHandler = std::move(socketHandler);
     entry->messageHandler = std::move(messageHandler);
     // Rule 1: a Read notifier only. ZMQ_FD is always "writable"; a Write notifier would spin the loop.
-    entry->notifier = std::make_unique<QSocketNotifier>(socket->socket.get(zmq::sockopt::fd), QSocketNotifier::Read);
+    // The loop is its parent so it follows the loop into another thread; the entry still owns it.
+    entry->notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read, q);
     QObject::connect(entry->notifier.get(), &QSocketNotifier::activated, q, [this, socket] { drain(socket); });
     socket->loop = this;
     // Rule 4: messages may have arrived before we watched the fd, and their edge is gone.
@@ -45,9 +56,12 @@ void PollLoopPrivate::remove(SocketPrivate *socket)
         return;
     Entry *entry = it->second.get();
     socket->loop = nullptr;
+    socket->inDrain = false;
     entry->notifier->setEnabled(false); // before the socket (and its fd) may be closed
     if (entry->draining) {
-        // drain() is on the stack with this entry: let it free the entry when it unwinds.
+        // drain() is on the stack with this entry: let it free the entry when it unwinds. The notifier
+        // may be the one whose signal runs that drain, so it is not deleted here, only cut loose.
+        entry->notifier->setParent(nullptr);
         entry->removed = true;
         entry->socket = nullptr;
         it->second.release();
@@ -57,14 +71,21 @@ void PollLoopPrivate::remove(SocketPrivate *socket)
     entries.erase(it);
 }
 
-void PollLoopPrivate::socketActivity(SocketPrivate *socket)
+PollLoopPrivate::Entry *PollLoopPrivate::idleEntry(SocketPrivate *socket)
 {
     const auto it = entries.find(socket);
     if (it == entries.end())
-        return;
+        return nullptr;
     Entry *entry = it->second.get();
-    if (entry->draining || entry->scheduled)
-        return; // the drain in progress re-checks ZMQ_EVENTS itself
+    // A drain in progress re-checks ZMQ_EVENTS itself; a queued one will.
+    return entry->draining || entry->scheduled ? nullptr : entry;
+}
+
+void PollLoopPrivate::socketActivity(SocketPrivate *socket)
+{
+    Entry *entry = idleEntry(socket);
+    if (!entry)
+        return;
     // Rule 3: a send or receive may have consumed the fd's edge while a message became ready.
     try {
         if (socket->events() & ZMQ_POLLIN)
@@ -72,6 +93,14 @@ void PollLoopPrivate::socketActivity(SocketPrivate *socket)
     } catch (const Error &) {
         schedule(entry); // let the drain meet the error (ETERM) and report it
     }
+}
+
+void PollLoopPrivate::eventsRead(SocketPrivate *socket, int events)
+{
+    if (!(events & ZMQ_POLLIN))
+        return;
+    if (Entry *entry = idleEntry(socket))
+        schedule(entry);
 }
 
 void PollLoopPrivate::schedule(Entry *entry)
@@ -110,57 +139,113 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
     if (entry->draining)
         return;
     entry->draining = true;
+    socket->inDrain = true;
     // Once unregistered mid-drain the entry is owned here; free it however we leave.
     const auto cleanup = qScopeGuard([entry] {
         entry->draining = false;
-        if (entry->removed)
+        if (entry->removed) {
             delete entry;
+        } else {
+            entry->socket->inDrain = false;
+            entry->takeNextHandlers();
+        }
     });
 
     QElapsedTimer clock;
     clock.start();
+    const qint64 maxNanoseconds = qint64(maxTime.count()) * 1000;
     int handled = 0;
     Socket *owner = socket->q;
+    // Rule 6: ETERM drops the socket; anything else is reported. Returns false when the drain must stop.
+    const auto handleError = [&](const Error &error) {
+        if (error.code() == ErrorCode::Terminated) {
+            if (!entry->removed)
+                terminate(entry);
+            return false;
+        }
+        Q_EMIT q->errorOccurred(owner, error.message());
+        return true;
+    };
     for (;;) {
         if (entry->removed)
             return;
+        // Rule 5: bound the work, then yield and come back from a zero-timer (at least one message per turn).
+        const bool yield = handled >= maxMessages || (handled > 0 && clock.nsecsElapsed() >= maxNanoseconds);
+
+        if (entry->messageHandler) {
+            // Rule 2: ZMQ_EVENTS (not the fd) says whether there is input; then receive with DONTWAIT until
+            // EAGAIN. A failed DONTWAIT receive processes libzmq's commands just as reading ZMQ_EVENTS does,
+            // so the fd is re-armed either way, and not asking per message keeps the loop close to a plain
+            // receive loop.
+            if (handled == 0) {
+                try {
+                    if (!(socket->events() & ZMQ_POLLIN))
+                        break;
+                } catch (const Error &error) {
+                    handleError(error);
+                    return;
+                }
+            }
+            if (yield) {
+                try {
+                    if (socket->events() & ZMQ_POLLIN)
+                        schedule(entry);
+                } catch (const Error &error) {
+                    handleError(error);
+                    return;
+                }
+                break;
+            }
+            Frames frames;
+            try {
+                if (!socket->receive(frames, false))
+                    break;
+            } catch (const Error &error) {
+                // REQ and REP take one message per turn: after it libzmq answers EFSM, not EAGAIN.
+                if (error.code() == ErrorCode::WrongState && handled > 0)
+                    break;
+                if (handleError(error))
+                    break; // a receive that fails once fails again: do not spin on it
+                return;
+            }
+            try {
+                entry->messageHandler(*owner, std::move(frames));
+            } catch (const Error &error) {
+                if (!handleError(error))
+                    return;
+            }
+            ++handled;
+            if (entry->removed)
+                break;
+            entry->takeNextHandlers(); // a handler that replaced itself has returned
+            continue;
+        }
+
+        // A socket handler receives itself, so ask ZMQ_EVENTS (not the fd) whether there is input (rule 2).
         bool pending = false;
         try {
-            pending = (socket->events() & ZMQ_POLLIN) != 0; // rule 2: ZMQ_EVENTS, not the fd, says what is there
+            pending = (socket->events() & ZMQ_POLLIN) != 0;
         } catch (const Error &error) {
-            if (error.code() == ErrorCode::Terminated)
-                terminate(entry); // rule 6
-            else
-                Q_EMIT q->errorOccurred(owner, error.message());
+            handleError(error);
             return;
         }
         if (!pending)
             break;
-        if (handled >= maxMessages || clock.nsecsElapsed() >= qint64(maxTime.count()) * 1000) {
-            schedule(entry); // rule 5: yield, come back from a zero-timer
+        if (yield) {
+            schedule(entry);
             break;
         }
         const auto receivedBefore = socket->receivedCount;
         try {
-            if (entry->messageHandler) {
-                Frames frames;
-                if (!socket->receive(frames, false))
-                    break;
-                entry->messageHandler(*owner, std::move(frames));
-            } else {
-                entry->socketHandler(*owner);
-            }
+            entry->socketHandler(*owner);
         } catch (const Error &error) {
-            if (error.code() == ErrorCode::Terminated) {
-                if (!entry->removed)
-                    terminate(entry);
+            if (!handleError(error))
                 return;
-            }
-            Q_EMIT q->errorOccurred(owner, error.message());
         }
         ++handled;
         if (entry->removed)
             break;
+        entry->takeNextHandlers();
         if (socket->receivedCount == receivedBefore) {
             // A handler that does not receive would make us spin on the same message forever.
             Q_EMIT q->errorOccurred(owner, u"the handler of the %1 socket returned without receiving the "

@@ -22,9 +22,25 @@ public:
         std::unique_ptr<QSocketNotifier> notifier;
         PollLoop::SocketHandler socketHandler;
         PollLoop::MessageHandler messageHandler;
+        /// Registering again from inside the running handler: the new handlers wait here until it returns,
+        /// since assigning them now would destroy the handler while it runs.
+        PollLoop::SocketHandler nextSocketHandler;
+        PollLoop::MessageHandler nextMessageHandler;
+        bool handlersReplaced = false;
         bool scheduled = false; ///< a drain is queued
         bool draining = false; ///< inside drain(): re-checks happen there, not via noteActivity
         bool removed = false; ///< unregistered during a drain; freed when the drain ends
+
+        void takeNextHandlers()
+        {
+            if (!handlersReplaced)
+                return;
+            handlersReplaced = false;
+            socketHandler = std::move(nextSocketHandler);
+            messageHandler = std::move(nextMessageHandler);
+            nextSocketHandler = nullptr;
+            nextMessageHandler = nullptr;
+        }
     };
 
     explicit PollLoopPrivate(PollLoop *owner) : q(owner) { }
@@ -33,6 +49,10 @@ public:
     void remove(SocketPrivate *socket);
     /// Rule 3 and 4: a send/receive/bind/connect/subscribe happened on `socket`.
     void socketActivity(SocketPrivate *socket);
+    /// Rule 3: someone outside a drain read ZMQ_EVENTS of `socket` (and so consumed its fd's edge).
+    void eventsRead(SocketPrivate *socket, int events);
+    /// The entry of `socket` when a check may be scheduled for it: registered, not draining, not queued.
+    [[nodiscard]] Entry *idleEntry(SocketPrivate *socket);
     void schedule(Entry *entry);
     void drain(SocketPrivate *socket);
     void terminate(Entry *entry);

@@ -7,6 +7,7 @@
 #include <QJsonParseError>
 #include <QRandomGenerator>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -36,6 +37,52 @@ void getRaw(zmq::socket_t &socket, int option, void *value, size_t *size)
 {
     if (zmq_getsockopt(socket.handle(), option, value, size) != 0)
         throw zmq::error_t();
+}
+
+// libzmq reads a TCP port with strtoul and a cast to 16 bits: "70000" binds port 4464, "-1" port 65535 and
+// "1e3" port 1, and connect() takes any of them silently. Returns why the port of `endpoint` is bad, if it is.
+QString badTcpPort(const QString &endpoint, bool binding)
+{
+    if (!endpoint.startsWith(u"tcp://"_s, Qt::CaseInsensitive))
+        return {};
+    QStringView address = QStringView(endpoint).sliced(6);
+    if (!binding) // "tcp://source;destination": the port that matters is the destination's
+        address = address.sliced(address.lastIndexOf(u';') + 1);
+    const qsizetype colon = address.lastIndexOf(u':');
+    if (colon < 0 || colon < address.lastIndexOf(u']'))
+        return {}; // no port at all: libzmq says so itself
+    const QStringView port = address.sliced(colon + 1);
+    if (port == u"*")
+        return {};
+    const bool digits = !port.isEmpty() && port.size() <= 5
+        && std::all_of(port.begin(), port.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+    const int number = digits ? port.toInt() : -1;
+    const int lowest = binding ? 0 : 1;
+    if (number >= lowest && number <= 65535)
+        return {};
+    return binding ? u"the port \"%1\" is not a number in 0..65535 or *"_s.arg(port)
+                   : u"the port \"%1\" is not a number in 1..65535"_s.arg(port);
+}
+
+[[noreturn]] void throwMovedFrom()
+{
+    throw Error(ErrorCode::WrongState, u"this Socket object was moved from; use the Socket it was moved to"_s);
+}
+
+// The private part of a Socket that may have been moved from (its d is null then).
+SocketPrivate &valid(const std::unique_ptr<SocketPrivate> &d)
+{
+    if (!d)
+        throwMovedFrom();
+    return *d;
+}
+
+// Same, and the socket must not have been closed.
+SocketPrivate &open(const std::unique_ptr<SocketPrivate> &d)
+{
+    SocketPrivate &priv = valid(d);
+    priv.ensureOpen();
+    return priv;
 }
 
 } // namespace
@@ -106,8 +153,16 @@ int SocketPrivate::events() const
 
 void SocketPrivate::noteActivity()
 {
-    if (loop)
+    if (loop && !inDrain) // a drain re-checks by itself; this keeps the receive path free of look-ups
         loop->socketActivity(this);
+}
+
+int SocketPrivate::eventsNotingActivity()
+{
+    const int current = events();
+    if (loop && !inDrain)
+        loop->eventsRead(this, current);
+    return current;
 }
 
 bool SocketPrivate::receive(Frames &frames, bool wait)
@@ -138,7 +193,7 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
             if (!frames.isEmpty())
                 continue; // cannot happen for later frames (messages are atomic), but never drop a part
             if (wait) {
-                const int timeout = socket.get(zmq::sockopt::rcvtimeo);
+                const int timeout = get(zmq::sockopt::rcvtimeo, u"reading rcvtimeo"_s);
                 throw Error(ErrorCode::Timeout,
                             u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()),
                             EAGAIN);
@@ -188,7 +243,7 @@ void SocketPrivate::send(const Frames &frames)
                 fail(error, u"send"_s);
             }
             if (!result) {
-                const int timeout = socket.get(zmq::sockopt::sndtimeo);
+                const int timeout = get(zmq::sockopt::sndtimeo, u"reading sndtimeo"_s);
                 throw Error(ErrorCode::Timeout,
                             timeout == 0 ? u"cannot send on %1 now: no peer is ready to take the message"_s.arg(
                                                describe())
@@ -263,7 +318,7 @@ SocketType Socket::type() const noexcept
 
 QString Socket::typeName() const
 {
-    return socketTypeName(d->type);
+    return socketTypeName(valid(d).type);
 }
 
 const Context &Socket::context() const noexcept
@@ -283,12 +338,17 @@ void Socket::close()
     if (d->loop)
         d->loop->remove(d.get());
     d->socket.close();
+    d->bound.clear();
+    d->connected.clear();
 }
 
 void Socket::bind(QAnyStringView uri)
 {
-    d->ensureOpen();
+    open(d);
     const QString endpoint = uri.toString();
+    if (const QString why = badTcpPort(endpoint, true); !why.isEmpty())
+        throw Error(ErrorCode::InvalidEndpoint,
+                    u"cannot bind %1 to \"%2\": %3"_s.arg(socketTypeName(d->type), endpoint, why), EINVAL);
     try {
         d->socket.bind(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
@@ -313,14 +373,17 @@ void Socket::bind(QAnyStringView uri)
         }
     }
     // Keep the resolved endpoint (tcp://127.0.0.1:* becomes the real port) so it can be shown and unbound.
-    d->bound.append(QString::fromStdString(d->socket.get(zmq::sockopt::last_endpoint)));
+    d->bound.append(QString::fromStdString(d->get(zmq::sockopt::last_endpoint, u"reading the bound endpoint"_s)));
     d->noteActivity(); // rule 4
 }
 
 void Socket::connect(QAnyStringView uri)
 {
-    d->ensureOpen();
+    open(d);
     const QString endpoint = uri.toString();
+    if (const QString why = badTcpPort(endpoint, false); !why.isEmpty())
+        throw Error(ErrorCode::InvalidEndpoint,
+                    u"cannot connect %1 to \"%2\": %3"_s.arg(socketTypeName(d->type), endpoint, why), EINVAL);
     try {
         d->socket.connect(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
@@ -345,7 +408,7 @@ void Socket::connect(QAnyStringView uri)
 
 void Socket::unbind(QAnyStringView uri)
 {
-    d->ensureOpen();
+    open(d);
     const QString endpoint = uri.toString();
     try {
         d->socket.unbind(endpoint.toStdString());
@@ -359,11 +422,12 @@ void Socket::unbind(QAnyStringView uri)
         d->fail(error, u"unbind from \"%1\""_s.arg(endpoint));
     }
     d->bound.removeAll(endpoint);
+    d->noteActivity(); // libzmq processed pending commands, and with them the fd's edge
 }
 
 void Socket::disconnect(QAnyStringView uri)
 {
-    d->ensureOpen();
+    open(d);
     const QString endpoint = uri.toString();
     try {
         d->socket.disconnect(endpoint.toStdString());
@@ -377,11 +441,12 @@ void Socket::disconnect(QAnyStringView uri)
         d->fail(error, u"disconnect from \"%1\""_s.arg(endpoint));
     }
     d->connected.removeAll(endpoint);
+    d->noteActivity(); // libzmq processed pending commands, and with them the fd's edge
 }
 
 int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTries)
 {
-    d->ensureOpen();
+    open(d);
     const QString base = uri.toString();
     if (minPort < 1 || maxPort > 65536 || minPort >= maxPort)
         throw Error(ErrorCode::InvalidEndpoint,
@@ -413,23 +478,23 @@ int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTr
 
 QString Socket::lastEndpoint() const
 {
-    d->ensureOpen();
-    return QString::fromStdString(d->socket.get(zmq::sockopt::last_endpoint));
+    open(d);
+    return QString::fromStdString(d->get(zmq::sockopt::last_endpoint, u"reading last_endpoint"_s));
 }
 
 QStringList Socket::boundEndpoints() const
 {
-    return d->bound;
+    return d ? d->bound : QStringList();
 }
 
 QStringList Socket::connectedEndpoints() const
 {
-    return d->connected;
+    return d ? d->connected : QStringList();
 }
 
 void Socket::setOption(QAnyStringView name, const OptionValue &value)
 {
-    d->ensureOpen();
+    open(d);
     const OptionInfo &info = optionFromName(name);
     const QString optionName = QString::fromLatin1(info.name);
     if (!info.writable)
@@ -486,7 +551,7 @@ void Socket::setOption(QAnyStringView name, const OptionValue &value)
 
 OptionValue Socket::option(QAnyStringView name) const
 {
-    d->ensureOpen();
+    open(d);
     const OptionInfo &info = optionFromName(name);
     const QString optionName = QString::fromLatin1(info.name);
     if (!info.readable)
@@ -537,7 +602,7 @@ OptionValue Socket::option(QAnyStringView name) const
 
 void Socket::sendEnvelope(const Envelope &envelope)
 {
-    d->send(envelope.transferObject());
+    valid(d).send(envelope.transferObject());
 }
 
 Envelope Socket::receiveEnvelope()
@@ -562,8 +627,9 @@ namespace {
 
 bool mimetypeIs(const QByteArray &mimetype, const char *expected)
 {
-    // "text/plain; charset=utf-8" is still text/plain.
-    const QByteArray base = mimetype.left(mimetype.indexOf(';')).trimmed().toLower();
+    // "text/plain; charset=utf-8" is still text/plain. (QByteArray::left(-1) is empty in Qt 6.)
+    const qsizetype parameters = mimetype.indexOf(';');
+    const QByteArray base = (parameters < 0 ? mimetype : mimetype.first(parameters)).trimmed().toLower();
     return base == expected;
 }
 
@@ -571,12 +637,14 @@ bool mimetypeIs(const QByteArray &mimetype, const char *expected)
 
 QString Socket::receiveText()
 {
-    const Envelope envelope = receiveEnvelope();
+    // Keep the frames as received: the error hands them over unchanged, delimiter and all.
+    Frames frames = receiveFrames();
+    const Envelope envelope = Envelope::fromRaw(frames);
     if (!mimetypeIs(envelope.mimetype(), mimetype::Text))
         throw Error(ErrorCode::MimetypeMismatch,
                     u"receiveText expects mimetype text/plain, got %1"_s.arg(
                         OptionValue(envelope.mimetype()).toDisplayString()),
-                    0, envelope.transferObject());
+                    0, std::move(frames));
     return QString::fromUtf8(envelope.data());
 }
 
@@ -597,38 +665,45 @@ void Socket::sendJson(const QJsonValue &value, QByteArrayView id)
 
 QJsonValue Socket::receiveJson()
 {
-    const Envelope envelope = receiveEnvelope();
+    Frames frames = receiveFrames();
+    const Envelope envelope = Envelope::fromRaw(frames);
     if (!mimetypeIs(envelope.mimetype(), mimetype::Json))
         throw Error(ErrorCode::MimetypeMismatch,
                     u"receiveObj expects mimetype application/json, got %1"_s.arg(
                         OptionValue(envelope.mimetype()).toDisplayString()),
-                    0, envelope.transferObject());
+                    0, std::move(frames));
     QJsonParseError error {};
     // Wrapping in an array lets scalars ("42", "\"x\"") parse as they do in Python's json.loads.
     const QJsonDocument document = QJsonDocument::fromJson('[' + envelope.data() + ']', &error);
-    if (error.error != QJsonParseError::NoError || document.array().size() != 1)
+    if (error.error != QJsonParseError::NoError)
         throw Error(ErrorCode::InvalidBody,
                     u"the application/json body is not valid JSON: %1 at byte %2"_s.arg(error.errorString())
                         .arg(qMax(0, error.offset - 1)),
-                    0, envelope.transferObject());
-    return document.array().first();
+                    0, std::move(frames));
+    const QJsonArray values = document.array();
+    if (values.size() != 1)
+        throw Error(ErrorCode::InvalidBody,
+                    u"the application/json body is not valid JSON: it holds %1 values instead of one"_s.arg(
+                        values.size()),
+                    0, std::move(frames));
+    return values.first();
 }
 
 void Socket::sendFrames(const Frames &frames)
 {
-    d->send(frames);
+    valid(d).send(frames);
 }
 
 Frames Socket::receiveFrames()
 {
     Frames frames;
-    d->receive(frames, true);
+    valid(d).receive(frames, true);
     return frames;
 }
 
 std::optional<Frames> Socket::receiveFrames(std::chrono::milliseconds timeout)
 {
-    d->ensureOpen();
+    open(d);
     Frames frames;
     if (d->receive(frames, false))
         return frames;
@@ -655,23 +730,23 @@ std::optional<Frames> Socket::receiveFrames(std::chrono::milliseconds timeout)
 
 bool Socket::hasPendingInput() const
 {
-    return (d->events() & ZMQ_POLLIN) != 0;
+    return (valid(d).eventsNotingActivity() & ZMQ_POLLIN) != 0;
 }
 
 bool Socket::canSend() const
 {
-    return (d->events() & ZMQ_POLLOUT) != 0;
+    return (valid(d).eventsNotingActivity() & ZMQ_POLLOUT) != 0;
 }
 
 qintptr Socket::fileDescriptor() const
 {
-    d->ensureOpen();
-    return qintptr(d->socket.get(zmq::sockopt::fd));
+    open(d);
+    return qintptr(d->get(zmq::sockopt::fd, u"reading ZMQ_FD"_s));
 }
 
 zmq::socket_t &Socket::handle()
 {
-    return d->socket;
+    return valid(d).socket;
 }
 
 } // namespace zmqscope

@@ -34,7 +34,21 @@ public:
     void send(const Frames &frames);
     /// PollLoop rule 3: after any send or receive, let the loop re-check ZMQ_EVENTS.
     void noteActivity();
+    /// Reads ZMQ_EVENTS (retrying on EINTR); this processes libzmq's commands and so consumes ZMQ_FD's edge.
     [[nodiscard]] int events() const;
+    /// events() for callers outside a PollLoop drain: tells the loop what it consumed (rule 3).
+    [[nodiscard]] int eventsNotingActivity();
+
+    /// A socket option read through cppzmq, with libzmq's failures (ETERM) turned into Error.
+    template<typename Option>
+    [[nodiscard]] auto get(Option option, const QString &what) const
+    {
+        try {
+            return socket.get(option);
+        } catch (const zmq::error_t &error) {
+            fail(error, what);
+        }
+    }
 
     QString describe() const; ///< "REQ socket" or "REQ socket tcp://..." for messages
 
@@ -45,6 +59,7 @@ public:
     QStringList bound;
     QStringList connected;
     PollLoopPrivate *loop = nullptr; ///< the loop this socket is registered with, if any
+    bool inDrain = false; ///< the loop is draining this socket now: it re-checks ZMQ_EVENTS itself
     std::uint64_t receivedCount = 0; ///< messages received so far (PollLoop checks handlers consume)
 };
 

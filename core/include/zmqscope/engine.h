@@ -86,39 +86,66 @@ struct EngineEvent
  * CLI) and talks to the engine thread only through queued invocations and
  * signals. Received and sent messages go into the MessageStore in batches;
  * views read the store on a timer.
+ *
+ * All signals are emitted in the thread the Engine lives in (which must run
+ * an event loop), so receivers there are called directly.
  */
 class Engine : public QObject
 {
     Q_OBJECT
 public:
     explicit Engine(MessageStore &store, QObject *parent = nullptr);
+    /// Uses `context` for its sockets, so they can reach inproc:// endpoints of other sockets in it.
+    Engine(MessageStore &store, const Context &context, QObject *parent = nullptr);
     ~Engine() override; ///< closes every socket and joins the thread
 
     [[nodiscard]] MessageStore &store() const;
     [[nodiscard]] const Context &context() const;
 
-    /// Opens a socket in the engine thread; returns its id at once. socketOpened or socketFailed follows.
+    /**
+     * Opens a socket in the engine thread; returns its id at once. socketOpened or socketFailed follows.
+     * An empty name becomes "<TYPE> <id>"; a name another open socket has gets " (2)", " (3)", ...
+     * (see sockets() for the name used).
+     */
     SocketId openSocket(const SocketSpec &spec);
     /// Closes the socket; socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
     void send(SocketId id, const Frames &frames, quint64 tag = 0);
-    /// Latest info of every socket (updated from the engine thread; cheap to call from a timer).
+    /// Latest info of every socket (updated from the engine thread; cheap to call from a timer), by id.
+    /// Closed and failed sockets stay listed (state Closed/Failed) so their messages keep a name.
     [[nodiscard]] QList<SocketInfo> sockets() const;
     [[nodiscard]] std::optional<SocketInfo> socket(SocketId id) const;
 
-    /// Blocks the caller until every request made so far has been handled by the engine thread.
+    /**
+     * Blocks the caller until every request made so far has been handled by the engine thread,
+     * then delivers the signals those requests caused (they are emitted in this object's thread).
+     */
     void sync();
+
+    /**
+     * The options every socket gets before its spec's own (which override them), DESIGN.md section 7:
+     * linger 250 ms (closing or quitting never stalls), rcvhwm 100000 (bursts wait in libzmq rather
+     * than being dropped), maxmsgsize 256 MiB (an untrusted peer cannot exhaust memory), sndtimeo 0
+     * (a send that cannot be queued fails at once instead of blocking the engine thread),
+     * reconnect_ivl_max 5000 ms (an absent peer is retried with back-off, not 10 times a second),
+     * and for ROUTER router_mandatory (a reply to an unknown peer fails instead of vanishing).
+     */
+    [[nodiscard]] static Options defaultOptions(SocketType type);
 
 Q_SIGNALS:
     void socketOpened(zmqscope::SocketId id, const QStringList &boundEndpoints);
     void socketFailed(zmqscope::SocketId id, const QString &error);
     void socketClosed(zmqscope::SocketId id);
+    /// The state or the peer count (SocketInfo::peers) of a socket changed.
     void socketStateChanged(zmqscope::SocketId id, zmqscope::SocketState state);
     void eventLogged(const zmqscope::EngineEvent &event);
     void messageSent(quint64 tag);
     void sendFailed(quint64 tag, const QString &error);
-    /// New messages are in the store (emitted at most once per batch, not per message).
+    /**
+     * New messages are in the store (emitted at most once per batch, not per message; while one
+     * notification is still undelivered, later batches do not queue another).
+     */
     void messagesStored(quint64 endSeq);
 
 private:
@@ -130,3 +157,6 @@ private:
 } // namespace zmqscope
 
 Q_DECLARE_METATYPE(zmqscope::EngineEvent)
+Q_DECLARE_METATYPE(zmqscope::SocketState)
+Q_DECLARE_METATYPE(zmqscope::SocketInfo)
+Q_DECLARE_METATYPE(zmqscope::SocketSpec)

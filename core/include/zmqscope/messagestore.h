@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 
 namespace zmqscope {
 
@@ -41,10 +42,21 @@ struct MessageSummary
     MessageKind kind = MessageKind::Raw;
     int requestFrameCount = 0; ///< routing frames before the delimiter (routed envelopes)
     QByteArray route; ///< the request frames, first bytes of each (for the Route column), empty otherwise
+                      ///< (each frame cut to previewBytes, joined with '|'; routeFrames has them apart)
     QByteArray id; ///< envelope id (cut to previewBytes)
     QByteArray mimetype; ///< envelope mimetype (cut to previewBytes)
     QByteArray preview; ///< first previewBytes of the body, or of the first frame for raw messages
     std::uint64_t bodyBytes = 0; ///< full body size (envelopes) or first-frame size (raw)
+    Frames routeFrames; ///< the request frames one by one, each cut to previewBytes (routed envelopes)
+};
+
+/// A message waiting to be appended with MessageStore::append(std::span<const NewMessage>).
+struct NewMessage
+{
+    SocketId socket = 0;
+    Direction direction = Direction::In;
+    std::int64_t timestampUs = 0;
+    Frames frames;
 };
 
 /**
@@ -53,7 +65,10 @@ struct MessageSummary
  * Frame bytes live in large arena chunks; each message has one fixed-size
  * record (timestamp, socket, direction, where its frames are). There is no
  * per-message heap node. Retention is bounded by count and by bytes; the
- * oldest messages are evicted in whole chunks.
+ * oldest messages are evicted in whole chunks (a chunk closes after
+ * maxMessages / 16 messages, so a count limit evicts in steps too). The chunk
+ * holding the newest message is never evicted, even when it alone is over a
+ * limit.
  *
  * Thread-safe: one thread (the engine) appends, any thread reads. Sequence
  * numbers grow forever; valid ones are [firstSeq(), endSeq()).
@@ -65,6 +80,9 @@ public:
     {
         std::uint64_t maxMessages = 5'000'000;
         std::uint64_t maxBytes = std::uint64_t { 1 } << 30; // 1 GiB
+        /// Size of one arena chunk, the unit of eviction. A message bigger than this gets a chunk of
+        /// its own. The store uses smaller chunks when maxBytes is small (maxBytes / 16, at least 64 KiB).
+        std::uint64_t chunkBytes = std::uint64_t { 4 } << 20; // 4 MiB
     };
     struct Stats
     {
@@ -84,7 +102,14 @@ public:
     [[nodiscard]] Limits limits() const;
 
     /// Appends one message; returns its sequence number. May evict the oldest chunk(s).
+    /// Throws Error (InvalidBody) for a frame of 4 GiB or more, which the store cannot index.
     std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+    /**
+     * Appends messages in order under one lock (the engine appends each batch
+     * it received this way); returns the sequence number of the first one,
+     * endSeq() when `messages` is empty.
+     */
+    std::uint64_t append(std::span<const NewMessage> messages);
 
     [[nodiscard]] std::uint64_t firstSeq() const;
     [[nodiscard]] std::uint64_t endSeq() const;

@@ -51,6 +51,7 @@ public:
      * Parses text typed by a person (CLI `--option NAME=VALUE`, the options
      * editor) into the kind the option takes. Throws InvalidOptionValue naming
      * the option and the text when it does not fit (e.g. "abc" for linger).
+     * CURVE keys must be typed as 40 Z85 characters.
      */
     [[nodiscard]] static OptionValue fromText(const OptionInfo &option, const QString &text);
 

@@ -43,7 +43,9 @@ public:
     /**
      * Routes input of `socket` to `handler`. The socket must stay alive while
      * registered (destroying or closing it unregisters it). Registering again
-     * replaces the handler.
+     * replaces the handler, also from inside the running handler (the new one
+     * takes over when it returns), and hands input left queued to the new one.
+     * Throws WrongState for a closed socket, Terminated for a shut-down context.
      */
     void registerSocket(Socket &socket, SocketHandler handler);
     /// Like registerSocket(), but the loop receives whole messages and hands them over.

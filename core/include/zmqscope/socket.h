@@ -38,6 +38,10 @@ concept JsonSerializable = std::is_convertible_v<const T &, QJsonValue> || requi
  *
  * A socket belongs to the thread that uses it: create, use and destroy it in
  * one thread (libzmq sockets are not thread-safe).
+ *
+ * A moved-from Socket is empty: isOpen() is false, it can be closed, assigned
+ * to and destroyed, and every other call throws ErrorCode::WrongState, except
+ * type() and context(), which must not be called on it.
  */
 class Socket
 {
@@ -130,9 +134,13 @@ public:
     /// Waits at most `timeout` (0 = do not wait); std::nullopt when nothing came.
     [[nodiscard]] std::optional<Frames> receiveFrames(std::chrono::milliseconds timeout);
 
-    /// ZMQ_EVENTS has ZMQ_POLLIN: a whole message can be received without blocking.
+    /**
+     * ZMQ_EVENTS has ZMQ_POLLIN: a whole message can be received without blocking.
+     * Reading ZMQ_EVENTS consumes the edge of ZMQ_FD; a PollLoop the socket is
+     * registered with is told, so no input is left unnoticed.
+     */
     [[nodiscard]] bool hasPendingInput() const;
-    /// ZMQ_EVENTS has ZMQ_POLLOUT.
+    /// ZMQ_EVENTS has ZMQ_POLLOUT (and, like hasPendingInput(), keeps a PollLoop informed).
     [[nodiscard]] bool canSend() const;
     /// The ZMQ_FD to watch for readability (edge-triggered; see PollLoop).
     [[nodiscard]] qintptr fileDescriptor() const;

@@ -1,0 +1,271 @@
+#include <zmqscope/demopeers.h>
+#include <zmqscope/engine.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <functional>
+#include <map>
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+namespace {
+
+constexpr int NetworkTimeout = 10000;
+
+/// The inspector side: an Engine with every socket DemoPeers::inspectorSpecs() asks for, by name.
+class Inspector
+{
+public:
+    Inspector(const Context &context, const QList<SocketSpec> &specs)
+        : engine(store, context)
+    {
+        QSignalSpy failed(&engine, &Engine::socketFailed);
+        for (const SocketSpec &spec : specs)
+            ids[spec.name] = engine.openSocket(spec);
+        engine.sync();
+        for (const auto &arguments : std::as_const(failed))
+            errors.append(arguments.at(1).toString());
+    }
+
+    /// The first stored message on `socket` in `direction` that `matches`, if any.
+    std::optional<StoredMessage> find(const QString &socket, Direction direction,
+        const std::function<bool(const StoredMessage &)> &matches) const
+    {
+        const SocketId id = ids.at(socket);
+        for (auto seq = store.firstSeq(); seq < store.endSeq(); ++seq) {
+            StoredMessage message;
+            if (store.message(seq, message) && message.socket == id && message.direction == direction
+                && matches(message))
+                return message;
+        }
+        return std::nullopt;
+    }
+
+    bool has(const QString &socket, const std::function<bool(const StoredMessage &)> &matches) const
+    {
+        return find(socket, Direction::In, matches).has_value();
+    }
+
+    MessageStore store;
+    Engine engine;
+    std::map<QString, SocketId> ids;
+    QStringList errors;
+};
+
+bool isEnvelope(const StoredMessage &message, const QByteArray &idPrefix, const QByteArray &mimetype)
+{
+    return message.frames.size() == 3 && message.frames[0].startsWith(idPrefix)
+        && message.frames[1] == mimetype;
+}
+
+bool isRaw(const StoredMessage &message)
+{
+    return Envelope::parse(message.frames).kind == MessageKind::Raw;
+}
+
+} // namespace
+
+class TestDemoPeers : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void demoImageIsAPng();
+    void inspectorSeesEveryPeer();
+    void peersAnswerRequests();
+    void inproc();
+    void stopAndRestart();
+    void rate();
+};
+
+void TestDemoPeers::demoImageIsAPng()
+{
+    const QByteArray png = DemoPeers::demoImage();
+    QVERIFY(png.startsWith("\x89PNG\r\n\x1a\n"));
+    QCOMPARE(png.mid(12, 4), QByteArray("IHDR"));
+    // 32 x 32, big-endian width and height right after "IHDR".
+    QCOMPARE(png.mid(16, 8), QByteArray("\x00\x00\x00\x20\x00\x00\x00\x20", 8));
+    QVERIFY(png.endsWith(QByteArray("IEND\xae\x42\x60\x82", 8)));
+}
+
+void TestDemoPeers::inspectorSeesEveryPeer()
+{
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 50; // quick for the test; the app uses the modest default
+    DemoPeers demo(Context(), settings);
+    QVERIFY(!demo.isRunning());
+    QVERIFY(demo.inspectorSpecs().isEmpty());
+    demo.start();
+    QVERIFY(demo.isRunning());
+    for (const QString &endpoint :
+        { demo.telemetryEndpoint(), demo.echoEndpoint(), demo.routerEndpoint(), demo.pushEndpoint() })
+        QVERIFY2(
+            endpoint.startsWith(u"tcp://127.0.0.1:"_s) && !endpoint.endsWith(u"*"_s), qPrintable(endpoint));
+
+    const QList<SocketSpec> specs = demo.inspectorSpecs();
+    QStringList names;
+    for (const SocketSpec &spec : specs) {
+        spec.validate();
+        names.append(spec.name);
+    }
+    QCOMPARE(names, QStringList({ u"Telemetry SUB"_s, u"Echo REQ"_s, u"Router DEALER"_s, u"Blobs PULL"_s }));
+    QCOMPARE(specs[0].type, SocketType::Sub);
+    QVERIFY(specs[0].subscriptions.isEmpty());
+    QCOMPARE(specs[0].connects, QStringList { demo.telemetryEndpoint() });
+
+    Inspector inspector(Context(), specs);
+    QVERIFY2(inspector.errors.isEmpty(), qPrintable(inspector.errors.join(u"; "_s)));
+
+    const auto telemetry = [](const StoredMessage &message) {
+        if (!isEnvelope(message, "telemetry.", "application/json"))
+            return false;
+        const QJsonObject object = QJsonDocument::fromJson(message.frames[2]).object();
+        return object.value(u"sensor"_s).isString() && object.value(u"seq"_s).isDouble()
+            && message.frames[0] == "telemetry." + object.value(u"sensor"_s).toString().toUtf8();
+    };
+    const auto log = [](const StoredMessage &message) {
+        return isEnvelope(message, "log", "text/plain") && !message.frames[2].isEmpty();
+    };
+    const auto png = [](const StoredMessage &message) {
+        return isEnvelope(message, "image.", "image/png") && message.frames[2] == DemoPeers::demoImage();
+    };
+    const auto binary = [](const StoredMessage &message) {
+        if (!isEnvelope(message, "blob.", "application/octet-stream"))
+            return false;
+        const QByteArray &body = message.frames[2];
+        return body.contains('\0')
+            && std::any_of(body.begin(), body.end(), [](char c) { return (c & 0x80) != 0; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Telemetry SUB"_s, telemetry), NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Telemetry SUB"_s, log), NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Telemetry SUB"_s, isRaw), NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Blobs PULL"_s, png), NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Blobs PULL"_s, binary), NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Blobs PULL"_s, isRaw), NetworkTimeout);
+    QVERIFY(demo.messagesSent() > 0);
+
+    // The store's summary sees the same kinds as the views will.
+    const auto image = inspector.find(u"Blobs PULL"_s, Direction::In, png);
+    MessageSummary summary;
+    QVERIFY(inspector.store.summary(image->seq, summary));
+    QCOMPARE(summary.kind, MessageKind::Envelope);
+    QCOMPARE(summary.mimetype, QByteArray("image/png"));
+    QCOMPARE(summary.bodyBytes, std::uint64_t(DemoPeers::demoImage().size()));
+}
+
+void TestDemoPeers::peersAnswerRequests()
+{
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 0; // only the request-reply peers matter here
+    DemoPeers demo(Context(), settings);
+    demo.start();
+    Inspector inspector(Context(), demo.inspectorSpecs());
+    QVERIFY2(inspector.errors.isEmpty(), qPrintable(inspector.errors.join(u"; "_s)));
+    Engine &engine = inspector.engine;
+    QSignalSpy failed(&engine, &Engine::sendFailed);
+
+    // REP echoes the request as its response envelope.
+    const Frames request { "ask-1", "text/plain", "hello echo" };
+    engine.send(inspector.ids.at(u"Echo REQ"_s), request, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector.has(u"Echo REQ"_s, [&](const StoredMessage &m) { return m.frames == request; }),
+        NetworkTimeout);
+
+    // ROUTER answers a plain DEALER (no delimiter) ...
+    const SocketId dealer = inspector.ids.at(u"Router DEALER"_s);
+    engine.send(dealer, { "d-1", "text/plain", "hello router" }, 2);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector.has(u"Router DEALER"_s,
+            [](const StoredMessage &m) { return isEnvelope(m, "d-1", "application/json"); }),
+        NetworkTimeout);
+    const auto receipt = inspector.find(u"Router DEALER"_s, Direction::In,
+        [](const StoredMessage &m) { return isEnvelope(m, "d-1", "application/json"); });
+    const QJsonObject object = QJsonDocument::fromJson(receipt->frames[2]).object();
+    QCOMPARE(object.value(u"ok"_s).toBool(), true);
+    QCOMPARE(object.value(u"bytes"_s).toInt(), 12);
+
+    // ... and a DEALER talking like REQ, whose delimiter comes back.
+    engine.send(dealer, { "", "d-2", "text/plain", "like REQ" }, 3);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Router DEALER"_s,
+                                 [](const StoredMessage &m) {
+                                     return m.frames.size() == 4 && m.frames[0].isEmpty()
+                                         && m.frames[1] == "d-2" && m.frames[2] == "application/json";
+                                 }),
+        NetworkTimeout);
+
+    // A raw request still gets an answer that says why.
+    engine.send(dealer, { "just one frame" }, 4);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Router DEALER"_s,
+                                 [](const StoredMessage &m) {
+                                     return isEnvelope(m, "", "text/plain")
+                                         && m.frames[2].startsWith("not an envelope");
+                                 }),
+        NetworkTimeout);
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(demo.requestsAnswered(), 4u);
+}
+
+void TestDemoPeers::inproc()
+{
+    // Sharing the context lets the inspector reach the peers over inproc://.
+    Context context;
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 50;
+    settings.inproc = true;
+    DemoPeers demo(context, settings);
+    demo.start();
+    QVERIFY2(demo.telemetryEndpoint().startsWith(u"inproc://"_s), qPrintable(demo.telemetryEndpoint()));
+    Inspector inspector(context, demo.inspectorSpecs());
+    QVERIFY2(inspector.errors.isEmpty(), qPrintable(inspector.errors.join(u"; "_s)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector.has(u"Telemetry SUB"_s,
+            [](const StoredMessage &m) { return isEnvelope(m, "telemetry.", "application/json"); }),
+        NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Blobs PULL"_s,
+                                 [](const StoredMessage &m) { return isEnvelope(m, "image.", "image/png"); }),
+        NetworkTimeout);
+}
+
+void TestDemoPeers::stopAndRestart()
+{
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 50;
+    DemoPeers demo(Context(), settings);
+    demo.start();
+    demo.stop();
+    QVERIFY(!demo.isRunning());
+    QVERIFY(demo.inspectorSpecs().isEmpty());
+    QVERIFY(demo.telemetryEndpoint().isEmpty());
+    demo.stop(); // twice is fine
+
+    demo.start();
+    QVERIFY(demo.isRunning());
+    QVERIFY(!demo.telemetryEndpoint().isEmpty());
+    Inspector inspector(Context(), demo.inspectorSpecs());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector.has(u"Telemetry SUB"_s, [](const StoredMessage &) { return true; }), NetworkTimeout);
+    // Destroyed while running: the destructor stops and joins.
+}
+
+void TestDemoPeers::rate()
+{
+    DemoPeers demo;
+    QCOMPARE(demo.messagesPerSecond(), 3.0);
+    demo.setMessagesPerSecond(-5);
+    QCOMPARE(demo.messagesPerSecond(), 0.0);
+    demo.start();
+    // Paused: nothing is published until the rate goes up.
+    Inspector inspector(Context(), demo.inspectorSpecs());
+    demo.setMessagesPerSecond(100);
+    QCOMPARE(demo.messagesPerSecond(), 100.0);
+    QTRY_VERIFY_WITH_TIMEOUT(demo.messagesSent() > 0, NetworkTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        inspector.has(u"Blobs PULL"_s, [](const StoredMessage &) { return true; }), NetworkTimeout);
+}
+
+QTEST_GUILESS_MAIN(TestDemoPeers)
+#include "tst_demopeers.moc"
