@@ -1,0 +1,338 @@
+#include "clicommon.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <zmqscope/context.h>
+#include <zmqscope/socket.h>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope::cli {
+
+namespace {
+
+bool s_quiet = false;
+
+void writeStderrLine(const QString &message)
+{
+    // One line, whatever the message holds: a line break inside would read as two errors.
+    QString line = message;
+    line.replace(u'\n', u' ').replace(u'\r', u' ');
+    const QByteArray bytes = "zmqscope-cli: " + line.toUtf8() + '\n';
+    std::fflush(stdout); // keep the order of stdout and stderr when both go to one terminal
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+CliError usageError(const QString &message)
+{
+    return CliError { ExitUsage, message };
+}
+
+CliError runtimeError(const QString &message)
+{
+    return CliError { ExitFailure, message };
+}
+
+int exitStatusFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::UnknownSocketType:
+    case ErrorCode::UnknownOption:
+    case ErrorCode::InvalidOptionValue:
+    case ErrorCode::InvalidEndpoint:
+        return ExitUsage;
+    case ErrorCode::AddressInUse:
+    case ErrorCode::BindFailed:
+    case ErrorCode::WrongState:
+    case ErrorCode::NotAnEnvelope:
+    case ErrorCode::MimetypeMismatch:
+    case ErrorCode::InvalidBody:
+    case ErrorCode::Unsupported:
+    case ErrorCode::Timeout:
+    case ErrorCode::Terminated:
+    case ErrorCode::ZmqError:
+        return ExitFailure;
+    }
+    return ExitFailure;
+}
+
+void writeStdout(QByteArrayView bytes)
+{
+    std::fwrite(bytes.data(), 1, size_t(bytes.size()), stdout);
+}
+
+void flushStdout()
+{
+    std::fflush(stdout);
+}
+
+void printError(const QString &message)
+{
+    writeStderrLine(message);
+}
+
+void printStatus(const QString &message)
+{
+    if (!s_quiet)
+        writeStderrLine(message);
+}
+
+void setQuiet(bool quiet)
+{
+    s_quiet = quiet;
+}
+
+QString quoted(const QString &text)
+{
+    QString out = u"\""_s;
+    for (const QChar c : text) {
+        if (c == u'"' || c == u'\\')
+            out += u'\\' + c;
+        else if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
+            out += u"\\u{%1}"_s.arg(uint(c.unicode()), 0, 16);
+        else
+            out += c;
+    }
+    return out + u'"';
+}
+
+std::int64_t nowUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// ---------------------------------------------------------------- CommandLine
+
+CommandLine::CommandLine(QString command, QString description)
+    : m_command(std::move(command))
+    , m_helpOption(QStringList { u"h"_s, u"help"_s }, u"Show this help."_s)
+    , m_typeOption(QStringList { u"t"_s, u"type"_s }, QString(), u"TYPE"_s)
+    , m_bindOption(u"bind"_s,
+          u"Bind to URI (repeatable), e.g. tcp://127.0.0.1:5555 or tcp://127.0.0.1:* "
+          u"for a free port (the real one is reported on stderr)."_s,
+          u"URI"_s)
+    , m_connectOption(u"connect"_s, u"Connect to URI (repeatable), e.g. tcp://127.0.0.1:5555."_s, u"URI"_s)
+    , m_subscribeOption(u"subscribe"_s,
+          u"SUB/XSUB: subscribe to messages whose first frame (the envelope id) starts with "
+          u"PREFIX (repeatable; without it a SUB/XSUB receives everything)."_s,
+          u"PREFIX"_s)
+    , m_optionOption(u"option"_s,
+          u"Set a socket option before binding/connecting (repeatable), e.g. --option rcvhwm=1000 "
+          u"--option routing_id=client-1. Names as in the GUI, case-insensitive."_s,
+          u"NAME=VALUE"_s)
+    , m_nameOption(u"name"_s, u"The socket's name in the output (default: the type, e.g. SUB)."_s, u"NAME"_s)
+    , m_quietOption(QStringList { u"q"_s, u"quiet"_s }, u"No status lines on stderr, errors only."_s)
+    , m_formatOption(u"format"_s,
+          u"Output: pretty (default; one readable block per message, control characters escaped) "
+          u"or jsonl (one JSON line per message, frames in base64, as in capture files)."_s,
+          u"FORMAT"_s, u"pretty"_s)
+    , m_countOption(u"count"_s, QString(), u"N"_s)
+    , m_timeoutOption(u"timeout"_s, QString(), u"MS"_s)
+{
+    m_parser.setApplicationDescription(description);
+    m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    m_parser.addOption(m_helpOption);
+}
+
+void CommandLine::addSocketOptions(const QString &typeHelp, bool withSubscribe)
+{
+    m_typeOption.setDescription(
+        typeHelp + u" Types: "_s + socketTypeNames().join(u", "_s) + u" (case-insensitive)."_s);
+    m_parser.addOption(m_typeOption);
+    m_parser.addOption(m_bindOption);
+    m_parser.addOption(m_connectOption);
+    if (withSubscribe)
+        m_parser.addOption(m_subscribeOption);
+    m_hasSubscribe = withSubscribe;
+    m_parser.addOption(m_optionOption);
+    m_parser.addOption(m_nameOption);
+    m_parser.addOption(m_quietOption);
+}
+
+void CommandLine::addFormatOption()
+{
+    m_parser.addOption(m_formatOption);
+}
+
+void CommandLine::addCountOption(const QString &help)
+{
+    m_countOption.setDescription(help);
+    m_parser.addOption(m_countOption);
+}
+
+void CommandLine::addTimeoutOption(const QString &help)
+{
+    m_timeoutOption.setDescription(help);
+    m_parser.addOption(m_timeoutOption);
+}
+
+bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
+{
+    // QCommandLineParser skips the first argument as the program name.
+    if (!m_parser.parse(QStringList { u"zmqscope-cli"_s } + arguments)) {
+        const QStringList unknown = m_parser.unknownOptionNames();
+        if (!unknown.isEmpty()) {
+            const QString &name = unknown.constFirst();
+            throw usageError(u"unknown option %1 for %2; see zmqscope-cli %2 --help"_s.arg(
+                quoted((name.size() == 1 ? u"-"_s : u"--"_s) + name), m_command));
+        }
+        // "Missing value after '--type'." and the like: keep Qt's wording, fit it into one line of ours.
+        QString text = m_parser.errorText().trimmed();
+        if (text.endsWith(u'.'))
+            text.chop(1);
+        if (!text.isEmpty())
+            text[0] = text[0].toLower();
+        throw usageError(u"%1 (%2); see zmqscope-cli %2 --help"_s.arg(text, m_command));
+    }
+    if (m_parser.isSet(m_helpOption)) {
+        QString help = m_parser.helpText();
+        // Qt's first line names the executable path; name the command instead.
+        const qsizetype firstLineEnd = help.indexOf(u'\n');
+        help.replace(0, firstLineEnd, u"Usage: zmqscope-cli %1 [options]"_s.arg(m_command));
+        if (!epilog.isEmpty())
+            help += u'\n' + epilog;
+        help += u"\nExit status: 0 success, 1 runtime failure (timeout, peer error, address in use), "
+                u"2 usage error.\n"_s;
+        writeStdout(help.toUtf8());
+        flushStdout();
+        return false;
+    }
+    const QStringList positional = m_parser.positionalArguments();
+    if (!positional.isEmpty())
+        throw usageError(
+            u"unexpected argument %1 for %2; every value belongs to an option, see zmqscope-cli %2 "
+            u"--help"_s.arg(quoted(positional.constFirst()), m_command));
+    setQuiet(m_parser.isSet(m_quietOption));
+    return true;
+}
+
+SocketSetup CommandLine::socketSetup(std::optional<SocketType> defaultType) const
+{
+    SocketSetup setup;
+    if (m_parser.isSet(m_typeOption)) {
+        setup.type
+            = socketTypeFromName(m_parser.value(m_typeOption)); // names the bad type and the valid ones
+    } else if (defaultType) {
+        setup.type = *defaultType;
+    } else {
+        throw usageError(
+            u"%1 needs --type TYPE; valid types are %2"_s.arg(m_command, socketTypeNames().join(u", "_s)));
+    }
+    setup.name = m_parser.isSet(m_nameOption) ? m_parser.value(m_nameOption) : socketTypeName(setup.type);
+
+    setup.binds = m_parser.values(m_bindOption);
+    setup.connects = m_parser.values(m_connectOption);
+    for (const QString &uri : setup.binds + setup.connects) {
+        // libzmq would say "Invalid argument"; an empty endpoint deserves a clearer word.
+        if (uri.trimmed().isEmpty())
+            throw usageError(
+                u"empty endpoint given to --bind or --connect; expected e.g. tcp://127.0.0.1:5555"_s);
+    }
+    if (setup.binds.isEmpty() && setup.connects.isEmpty())
+        throw usageError(
+            u"%1 needs at least one --bind URI or --connect URI, e.g. --bind tcp://127.0.0.1:5555"_s.arg(
+                m_command));
+
+    const QStringList subscriptions = m_hasSubscribe ? m_parser.values(m_subscribeOption) : QStringList();
+    if (!subscriptions.isEmpty() && setup.type != SocketType::Sub && setup.type != SocketType::XSub)
+        throw usageError(u"--subscribe %1 needs a SUB or XSUB socket, not %2"_s.arg(
+            quoted(subscriptions.constFirst()), socketTypeName(setup.type)));
+    for (const QString &prefix : subscriptions)
+        setup.subscriptions.append(prefix.toUtf8());
+
+    for (const QString &assignment : m_parser.values(m_optionOption)) {
+        const qsizetype equals = assignment.indexOf(u'=');
+        if (equals <= 0)
+            throw usageError(
+                u"bad --option %1: expected NAME=VALUE, e.g. --option linger=0"_s.arg(quoted(assignment)));
+        const QString name = assignment.left(equals).trimmed();
+        const OptionInfo &info = optionFromName(name); // unknown names throw, listing the valid ones
+        if (!info.writable)
+            throw usageError(u"bad --option %1: option %2 is read-only"_s.arg(
+                quoted(assignment), QLatin1StringView(info.name)));
+        setup.options.emplace_back(
+            QString::fromLatin1(info.name), OptionValue::fromText(info, assignment.mid(equals + 1)));
+    }
+    return setup;
+}
+
+OutputFormat CommandLine::format() const
+{
+    const QString format = m_parser.value(m_formatOption).toLower();
+    if (format == u"pretty"_s)
+        return OutputFormat::Pretty;
+    if (format == u"jsonl"_s)
+        return OutputFormat::Jsonl;
+    throw usageError(u"unknown --format %1; valid formats are pretty, jsonl"_s.arg(
+        quoted(m_parser.value(m_formatOption))));
+}
+
+std::optional<int> CommandLine::number(const QCommandLineOption &option, int minimum) const
+{
+    if (!m_parser.isSet(option))
+        return std::nullopt;
+    const QString text = m_parser.value(option);
+    bool ok = false;
+    const int value = text.trimmed().toInt(&ok);
+    if (!ok || value < minimum)
+        throw usageError(u"bad --%1 value %2: expected a whole number of at least %3"_s
+                             .arg(option.names().constLast(), quoted(text))
+                             .arg(minimum));
+    return value;
+}
+
+// ---------------------------------------------------------------- sockets
+
+Socket openSocket(const SocketSetup &setup, const Context &context, const Options &defaults,
+    std::optional<SocketType> actualType)
+{
+    Socket socket = Socket::create(actualType.value_or(setup.type), context);
+    for (const auto &[name, value] : defaults)
+        socket.setOption(name, value);
+    for (const auto &[name, value] : setup.options)
+        socket.setOption(name, value);
+
+    if (socket.type() == SocketType::Sub) {
+        if (setup.subscriptions.isEmpty())
+            socket.setOption("subscribe", QByteArray());
+        for (const QByteArray &prefix : setup.subscriptions)
+            socket.setOption("subscribe", prefix);
+    }
+
+    for (const QString &uri : setup.binds) {
+        socket.bind(uri);
+        printStatus(u"%1 bound to %2"_s.arg(setup.name, socket.lastEndpoint()));
+    }
+    for (const QString &uri : setup.connects) {
+        socket.connect(uri);
+        printStatus(u"%1 connecting to %2"_s.arg(setup.name, uri));
+    }
+
+    if (socket.type() == SocketType::XSub) {
+        // XSUB has no subscribe option: subscriptions are messages "\x01<prefix>" sent upstream.
+        const QList<QByteArray> prefixes
+            = setup.subscriptions.isEmpty() ? QList<QByteArray> { QByteArray() } : setup.subscriptions;
+        for (const QByteArray &prefix : prefixes)
+            socket.sendFrames(Frames { QByteArray(1, '\x01') + prefix });
+    }
+    return socket;
+}
+
+QString endpointText(const Socket &socket)
+{
+    return (socket.boundEndpoints() + socket.connectedEndpoints()).join(u","_s);
+}
+
+QString describeSocket(const Socket &socket)
+{
+    if (!socket.boundEndpoints().isEmpty())
+        return u"%1 socket bound to %2"_s.arg(socket.typeName(), socket.boundEndpoints().join(u", "_s));
+    return u"%1 socket connected to %2"_s.arg(socket.typeName(), socket.connectedEndpoints().join(u", "_s));
+}
+
+} // namespace zmqscope::cli

@@ -1,0 +1,142 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <zmqscope/error.h>
+#include <zmqscope/names.h>
+#include <zmqscope/optionvalue.h>
+
+namespace zmqscope {
+class Context;
+class Socket;
+} // namespace zmqscope
+
+namespace zmqscope::cli {
+
+// Exit statuses, as documented in --help and DESIGN.md section 9.
+inline constexpr int ExitSuccess = 0;
+inline constexpr int ExitFailure = 1; // runtime: timeout, peer error, address in use, I/O
+inline constexpr int ExitUsage = 2; // the command line is wrong
+
+// A failure reported as one line on stderr, and the exit status it leads to.
+struct CliError
+{
+    int status = ExitFailure;
+    QString message;
+};
+
+[[nodiscard]] CliError usageError(const QString &message);
+[[nodiscard]] CliError runtimeError(const QString &message);
+// Bad names and values the user typed are usage errors; everything the network does is a runtime failure.
+[[nodiscard]] int exitStatusFor(ErrorCode code);
+
+// stdout carries data only (message blocks or JSON lines); stderr carries errors and status lines.
+void writeStdout(QByteArrayView bytes);
+void flushStdout();
+// Prints "zmqscope-cli: <message>" as exactly one line on stderr.
+void printError(const QString &message);
+// Like printError() but for progress notes ("bound to ..."); silenced by --quiet.
+void printStatus(const QString &message);
+void setQuiet(bool quiet);
+
+// Text the user typed, quoted and with control characters escaped, for messages.
+[[nodiscard]] QString quoted(const QString &text);
+[[nodiscard]] std::int64_t nowUs();
+
+enum class OutputFormat
+{
+    Pretty,
+    Jsonl
+};
+
+// What the common options describe: one socket to open.
+struct SocketSetup
+{
+    SocketType type = SocketType::Sub;
+    QString name;
+    QStringList binds;
+    QStringList connects;
+    QList<QByteArray> subscriptions;
+    std::vector<std::pair<QString, OptionValue>> options; // names and values already validated
+};
+
+/**
+ * One command's QCommandLineParser with the options every command shares
+ * (-t/--type, --bind, --connect, --subscribe, --option, --name, --quiet,
+ * --format, --count, --timeout). Parse errors, --help and bad values turn
+ * into CliError with a one-line message naming the bad value.
+ */
+class CommandLine
+{
+public:
+    CommandLine(QString command, QString description);
+
+    [[nodiscard]] QCommandLineParser &parser() { return m_parser; }
+    [[nodiscard]] const QString &command() const { return m_command; }
+
+    void addSocketOptions(const QString &typeHelp, bool withSubscribe);
+    void addFormatOption();
+    void addCountOption(const QString &help);
+    void addTimeoutOption(const QString &help);
+
+    // Parses `arguments` (the command's own, without program and command name).
+    // Returns false when --help was asked for; the help is printed then.
+    [[nodiscard]] bool parse(const QStringList &arguments, const QString &epilog = {});
+
+    [[nodiscard]] bool isSet(const QCommandLineOption &option) const { return m_parser.isSet(option); }
+    [[nodiscard]] QString value(const QCommandLineOption &option) const { return m_parser.value(option); }
+    [[nodiscard]] QStringList values(const QCommandLineOption &option) const
+    {
+        return m_parser.values(option);
+    }
+
+    // The socket to open; without --type the default is used, or --type is required when there is none.
+    [[nodiscard]] SocketSetup socketSetup(std::optional<SocketType> defaultType) const;
+    [[nodiscard]] OutputFormat format() const;
+    [[nodiscard]] std::optional<int> count() const { return number(m_countOption, 1); }
+    [[nodiscard]] std::optional<int> timeout() const { return number(m_timeoutOption, 1); }
+    // The option's value as an integer >= minimum; std::nullopt when the option is not given.
+    [[nodiscard]] std::optional<int> number(const QCommandLineOption &option, int minimum) const;
+
+private:
+    QString m_command;
+    QCommandLineParser m_parser;
+    QCommandLineOption m_helpOption;
+    QCommandLineOption m_typeOption;
+    QCommandLineOption m_bindOption;
+    QCommandLineOption m_connectOption;
+    QCommandLineOption m_subscribeOption;
+    QCommandLineOption m_optionOption;
+    QCommandLineOption m_nameOption;
+    QCommandLineOption m_quietOption;
+    QCommandLineOption m_formatOption;
+    QCommandLineOption m_countOption;
+    QCommandLineOption m_timeoutOption;
+    bool m_hasSubscribe = false;
+};
+
+/**
+ * Creates the socket (as `actualType` when given, else setup.type), applies
+ * `defaults` and then the user's --option values (so the user wins),
+ * subscribes, binds and connects, printing a status line per endpoint.
+ * Throws zmqscope::Error.
+ */
+[[nodiscard]] Socket openSocket(const SocketSetup &setup, const Context &context, const Options &defaults,
+    std::optional<SocketType> actualType = std::nullopt);
+// The socket's endpoints as shown in messages: resolved bound ones first, comma-separated.
+[[nodiscard]] QString endpointText(const Socket &socket);
+// "SUB socket bound to tcp://..." for error messages.
+[[nodiscard]] QString describeSocket(const Socket &socket);
+
+} // namespace zmqscope::cli

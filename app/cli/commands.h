@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+namespace zmqscope::cli {
+
+// Each runs one command with its own arguments (after "zmqscope-cli <command>") and returns the
+// exit status. Usage and runtime errors are thrown as CliError or zmqscope::Error.
+[[nodiscard]] int runListen(const QStringList &arguments);
+[[nodiscard]] int runSend(const QStringList &arguments);
+[[nodiscard]] int runEcho(const QStringList &arguments);
+
+} // namespace zmqscope::cli

@@ -1,0 +1,99 @@
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <zmqscope/error.h>
+#include <zmqscope/version.h>
+
+#include "clicommon.h"
+#include "commands.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+using namespace zmqscope::cli;
+
+namespace {
+
+const QString TopLevelHelp = uR"(Usage: zmqscope-cli <command> [options]
+
+The command-line twin of ZmqScope: open ZeroMQ sockets of any type, print what
+arrives (Dploy envelopes decoded, raw messages frame by frame) and send
+envelopes or raw frames, from scripts and CI.
+
+Commands:
+  listen   open a socket and print every message it receives
+  send     send one envelope (or raw frames); on REQ and DEALER print the reply
+  echo     answer each request on a REP or ROUTER socket with its response envelope
+
+Options:
+  -h, --help      show this help; zmqscope-cli <command> --help shows a command's options
+  -v, --version   show the version
+
+Common command options: -t/--type TYPE, --bind URI, --connect URI (repeatable),
+--subscribe PREFIX, --option NAME=VALUE, --format pretty|jsonl, --count N, --timeout MS.
+
+Exit status: 0 success, 1 runtime failure (timeout, peer error, address in use),
+2 usage error. Errors go to stderr as one line.
+)"_s;
+
+int run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    // Everything after the command belongs to the command's own parser.
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    const QCommandLineOption helpOption(QStringList { u"h"_s, u"help"_s });
+    const QCommandLineOption versionOption(QStringList { u"v"_s, u"version"_s });
+    parser.addOption(helpOption);
+    parser.addOption(versionOption);
+    parser.addPositionalArgument(u"command"_s, QString());
+    if (!parser.parse(arguments)) {
+        const QStringList unknown = parser.unknownOptionNames();
+        const QString name = unknown.isEmpty()
+            ? QString()
+            : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
+        throw usageError(u"unknown option %1; options go after the command (listen, send or echo), see "
+                         u"zmqscope-cli --help"_s.arg(quoted(name)));
+    }
+    if (parser.isSet(versionOption)) {
+        writeStdout(u"zmqscope-cli %1 (libzmq %2)\n"_s.arg(libraryVersion(), zmqVersion()).toUtf8());
+        return ExitSuccess;
+    }
+    if (parser.isSet(helpOption)) {
+        writeStdout(TopLevelHelp.toUtf8());
+        return ExitSuccess;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        throw usageError(u"missing command; use listen, send or echo (see zmqscope-cli --help)"_s);
+    const QString command = positional.constFirst();
+    const QStringList commandArguments = positional.mid(1);
+    if (command == u"listen"_s)
+        return runListen(commandArguments);
+    if (command == u"send"_s)
+        return runSend(commandArguments);
+    if (command == u"echo"_s)
+        return runEcho(commandArguments);
+    throw usageError(u"unknown command %1; valid commands are listen, send, echo"_s.arg(quoted(command)));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"zmqscope-cli"_s);
+    QCoreApplication::setApplicationVersion(libraryVersion());
+
+    int status = ExitFailure;
+    try {
+        status = run(QCoreApplication::arguments());
+    } catch (const CliError &error) {
+        printError(error.message);
+        status = error.status;
+    } catch (const Error &error) {
+        printError(error.message());
+        status = exitStatusFor(error.code());
+    }
+    flushStdout();
+    return status;
+}

@@ -1,0 +1,189 @@
+#include "messageformatter.h"
+
+#include <zmqscope/envelope.h>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope::cli {
+
+namespace {
+
+bool isPrintable(char32_t c)
+{
+    switch (QChar::category(c)) {
+    case QChar::Other_Control:
+    case QChar::Other_Format: // bidi overrides, zero-width characters
+    case QChar::Other_Surrogate:
+    case QChar::Other_NotAssigned:
+    case QChar::Other_PrivateUse:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return false;
+    default:
+        return true;
+    }
+}
+
+void appendCodePoint(QString &out, char32_t c)
+{
+    switch (c) {
+    case U'"':
+        out += u"\\\""_s;
+        return;
+    case U'\\':
+        out += u"\\\\"_s;
+        return;
+    case U'\n':
+        out += u"\\n"_s;
+        return;
+    case U'\r':
+        out += u"\\r"_s;
+        return;
+    case U'\t':
+        out += u"\\t"_s;
+        return;
+    default:
+        break;
+    }
+    if (c < 0x80 && (c < 0x20 || c == 0x7f))
+        out += u"\\x%1"_s.arg(uint(c), 2, 16, QChar(u'0'));
+    else if (!isPrintable(c))
+        out += u"\\u{%1}"_s.arg(uint(c), 0, 16);
+    else
+        out += QStringView(QChar::fromUcs4(c));
+}
+
+QString bytesWord(qsizetype count)
+{
+    return count == 1 ? u"1 byte"_s : u"%1 bytes"_s.arg(count);
+}
+
+QString framesWord(qsizetype count)
+{
+    return count == 1 ? u"1 frame"_s : u"%1 frames"_s.arg(count);
+}
+
+// A frame's line value: the escaped text and its size, cut for very big frames.
+QString frameValue(const QByteArray &bytes)
+{
+    QString value = escapeForTerminal(bytes);
+    if (bytes.size() > MessageFormatter::PreviewBytes)
+        value += u" (%1, first %2 shown; --format jsonl has all)"_s.arg(bytesWord(bytes.size()))
+                     .arg(MessageFormatter::PreviewBytes);
+    else
+        value += u" (%1)"_s.arg(bytesWord(bytes.size()));
+    return value;
+}
+
+} // namespace
+
+QString escapeForTerminal(QByteArrayView bytes, qsizetype limit)
+{
+    // Hand-decoded so one invalid byte does not hide the readable text around it.
+    const qsizetype end = qMin(bytes.size(), limit);
+    QString out = u"\""_s;
+    out.reserve(end + 2);
+    qsizetype i = 0;
+    while (i < end) {
+        const auto lead = static_cast<unsigned char>(bytes[i]);
+        int length = 0;
+        char32_t c = 0;
+        if (lead < 0x80) {
+            length = 1;
+            c = lead;
+        } else if (lead >= 0xc2 && lead <= 0xdf) {
+            length = 2;
+            c = lead & 0x1f;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            length = 3;
+            c = lead & 0x0f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            length = 4;
+            c = lead & 0x07;
+        }
+        bool valid = length > 0 && i + length <= end;
+        for (int k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(bytes[i + k]);
+            if ((next & 0xc0) != 0x80)
+                valid = false;
+            c = (c << 6) | (next & 0x3f);
+        }
+        if (valid && length == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)))
+            valid = false; // overlong or a surrogate
+        if (valid && length == 4 && (c < 0x10000 || c > 0x10ffff))
+            valid = false;
+        if (!valid) {
+            out += u"\\x%1"_s.arg(uint(lead), 2, 16, QChar(u'0'));
+            ++i;
+            continue;
+        }
+        appendCodePoint(out, c);
+        i += length;
+    }
+    if (end < bytes.size())
+        out += u"..."_s;
+    out += u'"';
+    return out;
+}
+
+MessageFormatter::MessageFormatter(OutputFormat format, QString socketName, SocketType type, QString endpoint)
+    : m_format(format)
+    , m_socketName(std::move(socketName))
+    , m_type(type)
+    , m_endpoint(std::move(endpoint))
+{ }
+
+CaptureRecord MessageFormatter::record(
+    std::int64_t timestampUs, Direction direction, const Frames &frames) const
+{
+    return CaptureRecord { timestampUs, m_socketName, socketTypeName(m_type), m_endpoint, direction, frames };
+}
+
+QByteArray MessageFormatter::format(std::int64_t timestampUs, Direction direction, const Frames &frames) const
+{
+    if (m_format == OutputFormat::Jsonl)
+        return captureLine(record(timestampUs, direction, frames));
+    return pretty(timestampUs, direction, frames);
+}
+
+QByteArray MessageFormatter::pretty(std::int64_t timestampUs, Direction direction, const Frames &frames) const
+{
+    qsizetype total = 0;
+    for (const QByteArray &frame : frames)
+        total += frame.size();
+
+    const QString typeName = socketTypeName(m_type);
+    QString text = formatCaptureTimestamp(timestampUs)
+        + (direction == Direction::In ? u"  in  "_s : u"  out  "_s) + typeName;
+    if (m_socketName != typeName)
+        text += u' ' + quoted(m_socketName);
+    text += u"  "_s + m_endpoint + u'\n';
+
+    const auto parsed = Envelope::parse(frames);
+    if (parsed.envelope) {
+        const Envelope &envelope = *parsed.envelope;
+        const auto routeCount = envelope.requestFrames().size();
+        if (parsed.kind == MessageKind::RoutedEnvelope && routeCount == 0)
+            text += u"  envelope after an empty delimiter: %1, %2\n"_s.arg(
+                framesWord(frames.size()), bytesWord(total));
+        else if (parsed.kind == MessageKind::RoutedEnvelope)
+            text += u"  envelope after %1 and the empty delimiter: %2, %3\n"_s.arg(
+                routeCount == 1 ? u"1 request frame"_s : u"%1 request frames"_s.arg(routeCount),
+                framesWord(frames.size()), bytesWord(total));
+        else
+            text += u"  envelope: %1, %2\n"_s.arg(framesWord(frames.size()), bytesWord(total));
+        for (qsizetype i = 0; i < routeCount; ++i)
+            text += u"  route %1:  %2\n"_s.arg(i + 1).arg(frameValue(envelope.requestFrames()[i]));
+        text += u"  id:       "_s + frameValue(envelope.id()) + u'\n';
+        text += u"  mimetype: "_s + frameValue(envelope.mimetype()) + u'\n';
+        text += u"  body:     "_s + frameValue(envelope.data()) + u'\n';
+    } else {
+        text += u"  raw message, not an envelope: %1; %2\n"_s.arg(bytesWord(total), parsed.reason);
+        for (qsizetype i = 0; i < frames.size(); ++i)
+            text += u"  frame %1:  %2\n"_s.arg(i + 1).arg(frameValue(frames[i]));
+    }
+    text += u'\n';
+    return text.toUtf8();
+}
+
+} // namespace zmqscope::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <zmqscope/capture.h>
+#include <zmqscope/names.h>
+
+#include "clicommon.h"
+
+namespace zmqscope::cli {
+
+/**
+ * Turns received messages into what the CLI prints: a readable block
+ * (pretty) or a capture line (jsonl, DESIGN.md section 8).
+ */
+class MessageFormatter
+{
+public:
+    MessageFormatter(OutputFormat format, QString socketName, SocketType type, QString endpoint);
+
+    [[nodiscard]] CaptureRecord record(
+        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
+    [[nodiscard]] QByteArray format(
+        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
+
+    // Pretty output shows at most this many bytes of a frame; jsonl always has everything.
+    static constexpr qsizetype PreviewBytes = 4096;
+
+private:
+    [[nodiscard]] QByteArray pretty(
+        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
+
+    OutputFormat m_format;
+    QString m_socketName;
+    SocketType m_type;
+    QString m_endpoint;
+};
+
+/**
+ * Bytes as a quoted string safe for a terminal: valid UTF-8 stays readable,
+ * quotes, backslashes, control and formatting characters are escaped
+ * (\n, \t, \x1b, \u{202e}) and invalid bytes appear as \xNN. At most
+ * `limit` bytes are shown.
+ */
+[[nodiscard]] QString escapeForTerminal(
+    QByteArrayView bytes, qsizetype limit = MessageFormatter::PreviewBytes);
+
+} // namespace zmqscope::cli

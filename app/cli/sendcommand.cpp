@@ -1,0 +1,314 @@
+#include <cerrno>
+#include <chrono>
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QThread>
+
+#include <zmqscope/context.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/socket.h>
+
+#include "clicommon.h"
+#include "commands.h"
+#include "messageformatter.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope::cli {
+
+namespace {
+
+constexpr int DefaultTimeoutMs = 5000;
+// A PUB drops messages for subscribers whose subscription has not arrived yet (the slow-joiner
+// problem); without --wait-peers it waits this long after connecting so peers can join.
+constexpr int DefaultPubSettleMs = 200;
+
+QString cut(const QString &text)
+{
+    constexpr qsizetype Limit = 60;
+    return text.size() <= Limit ? text : text.left(Limit) + u"..."_s;
+}
+
+QByteArray parseHex(const QString &text, int frameNumber)
+{
+    // Spaces and colons may group the digits ("00 ff", "de:ad"); everything else must be hex.
+    QByteArray bytes;
+    int high = -1;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == u' ' || c == u':') {
+            if (high >= 0)
+                throw usageError(
+                    u"bad hex in --frame %1 %2: a separator splits the byte at position %3"_s.arg(
+                        QString::number(frameNumber), quoted(cut(text)), QString::number(i + 1)));
+            continue;
+        }
+        const char16_t u = c.unicode();
+        int digit = -1;
+        if (u >= u'0' && u <= u'9')
+            digit = u - u'0';
+        else if (u >= u'a' && u <= u'f')
+            digit = u - u'a' + 10;
+        else if (u >= u'A' && u <= u'F')
+            digit = u - u'A' + 10;
+        if (digit < 0)
+            throw usageError(u"bad hex in --frame %1 %2: %3 at position %4 is not a hex digit"_s.arg(
+                QString::number(frameNumber), quoted(cut(text)), quoted(QString(c)), QString::number(i + 1)));
+        if (high < 0) {
+            high = digit;
+        } else {
+            bytes.append(char((high << 4) | digit));
+            high = -1;
+        }
+    }
+    if (high >= 0)
+        throw usageError(u"bad hex in --frame %1 %2: an odd number of hex digits"_s.arg(
+            QString::number(frameNumber), quoted(cut(text))));
+    return bytes;
+}
+
+QByteArray validatedJson(const QString &text)
+{
+    const QByteArray json = text.toUtf8();
+    QJsonParseError error {};
+    // Wrapped in an array so scalars ("42", "\"x\"") are accepted as in any JSON parser.
+    const QJsonDocument document = QJsonDocument::fromJson('[' + json + ']', &error);
+    if (error.error != QJsonParseError::NoError || document.array().size() != 1) {
+        const int position = qBound(0, error.offset - 1, int(json.size()));
+        const QString why
+            = error.error != QJsonParseError::NoError ? error.errorString() : u"more than one value"_s;
+        throw usageError(u"bad --json value %1: %2 at byte %3"_s.arg(quoted(cut(text)), why).arg(position));
+    }
+    return json;
+}
+
+bool isEhostunreach(const Error &error)
+{
+    return error.zmqErrno() == EHOSTUNREACH;
+}
+
+} // namespace
+
+int runSend(const QStringList &arguments)
+{
+    CommandLine commandLine(u"send"_s,
+        u"Send one envelope (or raw frames); on REQ and DEALER wait for the reply "
+        u"and print it."_s);
+    commandLine.addSocketOptions(u"Socket type (required)."_s, false);
+    commandLine.addFormatOption();
+    commandLine.addTimeoutOption(
+        u"How long a peer may take to accept the message, and on REQ/DEALER to reply "
+        u"(default 5000); exit status 1 when it is over."_s);
+    const QCommandLineOption idOption(
+        u"id"_s, u"Envelope id (default empty); SUB peers filter on it."_s, u"ID"_s);
+    const QCommandLineOption mimetypeOption(u"mimetype"_s,
+        u"Envelope mimetype (default text/plain for --text, application/json "
+        u"for --json, application/octet-stream for --file)."_s,
+        u"MIMETYPE"_s);
+    const QCommandLineOption textOption(u"text"_s, u"Envelope body: TEXT as UTF-8."_s, u"TEXT"_s);
+    const QCommandLineOption jsonOption(
+        u"json"_s, u"Envelope body: JSON, checked before sending."_s, u"JSON"_s);
+    const QCommandLineOption fileOption(u"file"_s, u"Envelope body: the bytes of PATH."_s, u"PATH"_s);
+    const QCommandLineOption frameOption(u"frame"_s,
+        u"Raw mode: send these frames as they are, no envelope (repeatable, in "
+        u"order)."_s,
+        u"TEXT"_s);
+    const QCommandLineOption hexOption(
+        u"hex"_s, u"--frame values are hex (\"00ff10\", spaces and colons allowed)."_s);
+    const QCommandLineOption routeOption(u"route"_s,
+        u"Request (routing) frame before the envelope, followed by the empty "
+        u"delimiter (repeatable). A ROUTER needs it: the first one is the peer's "
+        u"routing id."_s,
+        u"FRAME"_s);
+    const QCommandLineOption delimiterOption(u"delimiter"_s,
+        u"DEALER: put an empty frame first, as a REQ does. Needed when the "
+        u"peer is a REP, which drops messages without it; a ROUTER peer then "
+        u"sees a routed envelope."_s);
+    const QCommandLineOption repeatOption(u"repeat"_s, u"Send N times (default 1)."_s, u"N"_s);
+    const QCommandLineOption intervalOption(
+        u"interval"_s, u"Wait MS between repeats (default 0)."_s, u"MS"_s);
+    const QCommandLineOption waitPeersOption(u"wait-peers"_s,
+        u"PUB/XPUB: before sending, wait (up to --timeout) until N subscriptions "
+        u"arrived, so no subscriber misses the message."_s,
+        u"N"_s);
+    const QCommandLineOption settleOption(u"settle"_s,
+        u"Wait MS after binding/connecting before the first send (default 200 "
+        u"for PUB/XPUB without --wait-peers, so subscribers can join; else 0)."_s,
+        u"MS"_s);
+    for (const auto *option :
+        { &idOption, &mimetypeOption, &textOption, &jsonOption, &fileOption, &frameOption, &hexOption,
+            &routeOption, &delimiterOption, &repeatOption, &intervalOption, &waitPeersOption, &settleOption })
+        commandLine.parser().addOption(*option);
+    if (!commandLine.parse(arguments,
+            u"Examples:\n"
+            u"  zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --id job-1 --json '{\"n\":1}'\n"
+            u"  zmqscope-cli send -t pub --bind tcp://127.0.0.1:5556 --wait-peers 1 --id temp. --text 21\n"
+            u"  zmqscope-cli send -t dealer --delimiter --connect tcp://127.0.0.1:5555 --text hi\n"
+            u"  zmqscope-cli send -t push --connect tcp://127.0.0.1:5557 --hex --frame 00ff --frame 01\n"_s))
+        return ExitSuccess;
+
+    const SocketSetup setup = commandLine.socketSetup(std::nullopt);
+    const SocketType type = setup.type;
+    if (!socketTypeCanSend(type))
+        throw usageError(
+            u"send cannot use a %1 socket: it cannot send; use PUB, PUSH, REQ, DEALER, ROUTER, PAIR "
+            u"or XPUB"_s.arg(socketTypeName(type)));
+    if (type == SocketType::Rep)
+        throw usageError(u"send cannot use a REP socket: a REP answers requests; use echo -t REP"_s);
+    const OutputFormat format = commandLine.format();
+    const int timeout = commandLine.timeout().value_or(DefaultTimeoutMs);
+    const int repeat = commandLine.number(repeatOption, 1).value_or(1);
+    const int interval = commandLine.number(intervalOption, 0).value_or(0);
+    const std::optional<int> waitPeers = commandLine.number(waitPeersOption, 1);
+    const bool isPub = type == SocketType::Pub || type == SocketType::XPub;
+    if (waitPeers && !isPub)
+        throw usageError(u"--wait-peers %1 needs a PUB or XPUB socket, not %2 (other types queue the message "
+                         u"until a peer connects)"_s.arg(QString::number(*waitPeers), socketTypeName(type)));
+    const int settle
+        = commandLine.number(settleOption, 0).value_or(isPub && !waitPeers ? DefaultPubSettleMs : 0);
+
+    // The payload, checked completely before anything is opened.
+    const bool raw = commandLine.isSet(frameOption);
+    QStringList sources;
+    for (const auto *option : { &textOption, &jsonOption, &fileOption, &frameOption }) {
+        if (commandLine.isSet(*option))
+            sources.append(u"--"_s + option->names().constFirst());
+    }
+    if (sources.isEmpty())
+        throw usageError(u"send needs something to send: --text, --json, --file or --frame"_s);
+    if (sources.size() > 1)
+        throw usageError(
+            u"give only one of --text, --json, --file and --frame (got %1)"_s.arg(sources.join(u" and "_s)));
+    if (commandLine.isSet(hexOption) && !raw)
+        throw usageError(u"--hex applies to --frame values only"_s);
+    if (raw
+        && (commandLine.isSet(idOption) || commandLine.isSet(mimetypeOption)
+            || commandLine.isSet(routeOption)))
+        throw usageError(
+            u"--id, --mimetype and --route build an envelope; raw --frame sends the frames exactly as "
+            u"given"_s);
+    if (commandLine.isSet(delimiterOption) && type != SocketType::Dealer)
+        throw usageError(u"--delimiter is for DEALER sockets (a REQ adds it by itself), not %1"_s.arg(
+            socketTypeName(type)));
+
+    Frames frames;
+    if (raw) {
+        const QStringList values = commandLine.values(frameOption);
+        for (qsizetype i = 0; i < values.size(); ++i)
+            frames.append(
+                commandLine.isSet(hexOption) ? parseHex(values[i], int(i + 1)) : values[i].toUtf8());
+        if (type == SocketType::Router && frames.size() < 2)
+            throw usageError(
+                u"a ROUTER sends to the peer named by the first frame: give its routing id and at "
+                u"least one more --frame"_s);
+    } else {
+        QByteArray body;
+        QByteArray contentType;
+        if (commandLine.isSet(textOption)) {
+            body = commandLine.value(textOption).toUtf8();
+            contentType = mimetype::Text;
+        } else if (commandLine.isSet(jsonOption)) {
+            body = validatedJson(commandLine.value(jsonOption));
+            contentType = mimetype::Json;
+        } else {
+            QFile file(commandLine.value(fileOption));
+            if (!file.open(QIODevice::ReadOnly))
+                throw usageError(
+                    u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
+            body = file.readAll();
+            if (file.error() != QFileDevice::NoError)
+                throw usageError(
+                    u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
+            contentType = mimetype::OctetStream;
+        }
+        if (commandLine.isSet(mimetypeOption))
+            contentType = commandLine.value(mimetypeOption).toUtf8();
+        Frames route;
+        for (const QString &frame : commandLine.values(routeOption))
+            route.append(frame.toUtf8());
+        if (type == SocketType::Router && route.isEmpty())
+            throw usageError(u"a ROUTER needs --route ROUTING_ID to name the peer the envelope goes to"_s);
+        frames = Envelope(commandLine.value(idOption).toUtf8(), contentType, body, route).transferObject();
+    }
+    if (commandLine.isSet(delimiterOption))
+        frames.prepend(QByteArray());
+
+    // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
+    const std::optional<SocketType> actualType
+        = type == SocketType::Pub && waitPeers ? std::optional<SocketType>(SocketType::XPub) : std::nullopt;
+    Options defaults { { "sndtimeo", timeout }, { "linger", timeout } };
+    if (waitPeers)
+        defaults.emplace_back("xpub_verbose", true); // count every subscriber, not every distinct prefix
+    if (type == SocketType::Router)
+        defaults.emplace_back(
+            "router_mandatory", true); // an unknown routing id is an error, not a silent drop
+
+    Context context;
+    Socket socket = openSocket(setup, context, defaults, actualType);
+    try {
+        if (waitPeers) {
+            QDeadlineTimer deadline(timeout);
+            int subscribers = 0;
+            while (subscribers < *waitPeers) {
+                const auto left = std::chrono::milliseconds(qMax<qint64>(1, deadline.remainingTime()));
+                const auto message = deadline.hasExpired() ? std::nullopt : socket.receiveFrames(left);
+                if (!message)
+                    throw runtimeError(
+                        u"only %1 of %2 subscribers arrived within %3 ms on %4"_s.arg(subscribers)
+                            .arg(*waitPeers)
+                            .arg(timeout)
+                            .arg(describeSocket(socket)));
+                // "\x01<prefix>" subscribes, "\x00<prefix>" unsubscribes.
+                if (!message->isEmpty() && message->constFirst().startsWith('\x01'))
+                    ++subscribers;
+            }
+            printStatus(u"%1 subscriber(s) ready"_s.arg(subscribers));
+        }
+        if (settle > 0)
+            QThread::msleep(ulong(settle));
+
+        const bool waitsForReply = type == SocketType::Req || type == SocketType::Dealer;
+        const MessageFormatter formatter(format, setup.name, type, endpointText(socket));
+        for (int i = 0; i < repeat; ++i) {
+            QDeadlineTimer deadline(timeout);
+            for (;;) {
+                try {
+                    socket.sendFrames(frames);
+                    break;
+                } catch (const Error &error) {
+                    // A ROUTER learns routing ids only when peers connect: retry until then.
+                    if (!isEhostunreach(error) || deadline.hasExpired())
+                        throw;
+                    QThread::msleep(10);
+                }
+            }
+            if (waitsForReply) {
+                const auto reply = socket.receiveFrames(std::chrono::milliseconds(timeout));
+                if (!reply)
+                    throw runtimeError(
+                        u"no reply within %1 ms on %2%3"_s.arg(timeout).arg(describeSocket(socket),
+                            repeat > 1 ? u" (request %1 of %2)"_s.arg(i + 1).arg(repeat) : QString()));
+                writeStdout(formatter.format(nowUs(), Direction::In, *reply));
+                flushStdout();
+            }
+            if (interval > 0 && i + 1 < repeat)
+                QThread::msleep(ulong(interval));
+        }
+        printStatus(repeat == 1 ? u"sent 1 message"_s : u"sent %1 messages"_s.arg(repeat));
+    } catch (...) {
+        // Do not let the linger keep a failed run alive for --timeout more milliseconds.
+        try {
+            socket.setOption("linger", 0);
+        } catch (const Error &) {
+            // The socket is unusable anyway; the original error is what matters.
+        }
+        throw;
+    }
+    return ExitSuccess;
+}
+
+} // namespace zmqscope::cli

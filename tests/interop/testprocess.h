@@ -1,0 +1,144 @@
+#pragma once
+
+// A child process for tests (the python3-zmq peer or zmqscope-cli) whose stdout and
+// stderr are collected separately; every wait is bounded and returns whether it worked.
+
+#include <QByteArray>
+#include <QDeadlineTimer>
+#include <QList>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+
+class TestProcess
+{
+public:
+    TestProcess()
+    {
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process,
+            [this] { m_out += m_process.readAllStandardOutput(); });
+        QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
+            [this] { m_err += m_process.readAllStandardError(); });
+    }
+    TestProcess(const TestProcess &) = delete;
+    TestProcess &operator=(const TestProcess &) = delete;
+
+    ~TestProcess()
+    {
+        // A failed test must not leave peers running.
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+
+    [[nodiscard]] static QString peerScript()
+    {
+        return QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/dploy_peer.py");
+    }
+
+    [[nodiscard]] bool start(const QString &program, const QStringList &arguments)
+    {
+        m_process.start(program, arguments);
+        return m_process.waitForStarted(10000);
+    }
+
+    // The independent peer, dploy_peer.py on Debian's /usr/bin/python3.
+    [[nodiscard]] bool startPeer(const QStringList &arguments)
+    {
+        return start(QStringLiteral(ZMQSCOPE_PYTHON), QStringList { peerScript() } + arguments);
+    }
+
+    // Complete lines written to stdout so far, without their '\n'.
+    [[nodiscard]] QList<QByteArray> lines() const
+    {
+        QList<QByteArray> result = m_out.split('\n');
+        result.removeLast(); // the unfinished rest (empty when the output ends with '\n')
+        return result;
+    }
+
+    [[nodiscard]] bool waitForLines(qsizetype count, int timeoutMs = 10000)
+    {
+        return waitFor(QProcess::StandardOutput, timeoutMs, [&] { return lines().size() >= count; });
+    }
+
+    // Waits for a stderr line matching `pattern` and returns its first capture group, or an empty string.
+    [[nodiscard]] QString waitForStderr(const QRegularExpression &pattern, int timeoutMs = 10000)
+    {
+        QString captured;
+        waitFor(QProcess::StandardError, timeoutMs, [&] {
+            const auto match = pattern.match(QString::fromUtf8(m_err));
+            if (match.hasMatch())
+                captured = match.captured(1);
+            return match.hasMatch();
+        });
+        return captured;
+    }
+
+    // The endpoint the CLI reports after binding ("zmqscope-cli: SUB bound to tcp://127.0.0.1:41234").
+    [[nodiscard]] QString waitForBoundEndpoint(int timeoutMs = 10000)
+    {
+        return waitForStderr(QRegularExpression(QStringLiteral("bound to (\\S+)")), timeoutMs);
+    }
+
+    // The endpoint the peer prints on its first line.
+    [[nodiscard]] QString waitForPeerEndpoint(int timeoutMs = 10000)
+    {
+        if (!waitForLines(1, timeoutMs))
+            return QString();
+        return QString::fromUtf8(lines().constFirst());
+    }
+
+    [[nodiscard]] bool waitForFinished(int timeoutMs = 15000)
+    {
+        const bool done = m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+        return done;
+    }
+
+    // True when the process ended by itself with `code`.
+    [[nodiscard]] bool exitedWith(int code) const
+    {
+        return m_process.state() == QProcess::NotRunning && m_process.exitStatus() == QProcess::NormalExit
+            && m_process.exitCode() == code;
+    }
+
+    [[nodiscard]] int exitCode() const { return m_process.exitCode(); }
+    [[nodiscard]] const QByteArray &out() const { return m_out; }
+    [[nodiscard]] const QByteArray &err() const { return m_err; }
+    // For QVERIFY2 messages: valid until the next call.
+    [[nodiscard]] const char *diagnostics()
+    {
+        m_diagnostics = "exit " + QByteArray::number(m_process.exitCode()) + "; stdout: " + m_out.left(2000)
+            + "; stderr: " + m_err.left(2000);
+        return m_diagnostics.constData();
+    }
+
+    QProcess &process() { return m_process; }
+
+private:
+    template<typename Condition>
+    bool waitFor(QProcess::ProcessChannel channel, int timeoutMs, Condition condition)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        m_process.setReadChannel(channel);
+        for (;;) {
+            if (condition())
+                return true;
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired()) {
+                m_out += m_process.readAllStandardOutput();
+                m_err += m_process.readAllStandardError();
+                return condition();
+            }
+            // Emits readyRead* synchronously, which fills the buffers.
+            m_process.waitForReadyRead(int(qMax<qint64>(1, qMin<qint64>(deadline.remainingTime(), 100))));
+        }
+    }
+
+    QProcess m_process;
+    QByteArray m_out;
+    QByteArray m_err;
+    QByteArray m_diagnostics;
+};
