@@ -1,0 +1,43 @@
+#!/bin/sh
+# Renders the README screenshots: the real application with --demo traffic,
+# a 1600x1000 window in the default layout, saved by its hidden --screenshot
+# option after a few seconds of traffic.
+#
+#   resources/screenshots/make-screenshots.sh [path/to/zmqscope]
+#
+# Uses Xvfb (xvfb-run) when it is installed, the offscreen platform otherwise.
+# Writes main-window.png (JSON telemetry in the detail pane) and hex-view.png
+# (the demo's PNG image in the hex view) next to this script.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+app=${1:-}
+if [ -z "$app" ]; then
+    for candidate in "$here/../../build/app/gui/zmqscope" "$here"/../../build-*/app/gui/zmqscope; do
+        if [ -x "$candidate" ]; then
+            app=$candidate
+            break
+        fi
+    done
+fi
+if [ -z "$app" ] || [ ! -x "$app" ]; then
+    echo "make-screenshots.sh: no zmqscope executable found; build it first or pass its path" >&2
+    exit 2
+fi
+
+# A settings folder of its own, so the user's saved layout and recent endpoints stay out.
+config=$(mktemp -d)
+trap 'rm -rf "$config"' EXIT INT TERM
+export XDG_CONFIG_HOME="$config"
+export XDG_RUNTIME_DIR="$config"
+
+run() {
+    if command -v xvfb-run >/dev/null 2>&1; then
+        xvfb-run -a -s "-screen 0 1600x1000x24" "$app" -platform xcb "$@"
+    else
+        QT_QPA_PLATFORM=offscreen "$app" "$@"
+    fi
+}
+
+run --demo --screenshot "$here/main-window.png" --screenshot-tab json
+run --demo --screenshot "$here/hex-view.png" --screenshot-tab hex

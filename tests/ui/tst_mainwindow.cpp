@@ -1,0 +1,861 @@
+// The main window end to end: real engine, real sockets, python3-zmq peers
+// (tests/ui/zmqpeer.py under /usr/bin/python3), widgets driven with QTest.
+
+#include <memory>
+#include <optional>
+
+#include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QProcess>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+
+#include <zmqscope/engine.h>
+#include <zmqscope/messagestore.h>
+#include <zmqscope/version.h>
+
+#include "compose/composerwidget.h"
+#include "compose/newsocketdialog.h"
+#include "detail/hexview.h"
+#include "detail/messagedetailview.h"
+#include "eventlogmodel.h"
+#include "filterbar.h"
+#include "mainwindow.h"
+#include "messagespane.h"
+#include "messagetablemodel.h"
+#include "socketlistmodel.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+namespace {
+
+constexpr int NetworkTimeoutMs = 10000;
+
+/// One python3-zmq socket in its own process, speaking the JSON-lines protocol of zmqpeer.py.
+class PythonPeer
+{
+public:
+    PythonPeer() = default;
+    PythonPeer(const PythonPeer &) = delete;
+    PythonPeer &operator=(const PythonPeer &) = delete;
+    ~PythonPeer()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.write("{\"quit\": true}\n");
+        if (!m_process.waitForFinished(3000))
+            m_process.kill();
+        m_process.waitForFinished(1000);
+    }
+
+    /// Starts the peer; false (and the reason in error()) when it did not come up.
+    bool start(const QString &type, const QString &mode, const QString &endpoint)
+    {
+        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process.start(QStringLiteral(ZMQSCOPE_PYTHON),
+            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/ui/zmqpeer.py"), type, mode, endpoint });
+        if (!m_process.waitForStarted(5000)) {
+            m_error
+                = u"could not start %1: %2"_s.arg(QStringLiteral(ZMQSCOPE_PYTHON), m_process.errorString());
+            return false;
+        }
+        const std::optional<QJsonObject> reply = readReply(NetworkTimeoutMs);
+        if (!reply || !reply->contains(u"endpoint"_s)) {
+            m_error = u"the python peer did not report its endpoint"_s;
+            return false;
+        }
+        m_endpoint = reply->value(u"endpoint"_s).toString();
+        return true;
+    }
+
+    [[nodiscard]] QString endpoint() const { return m_endpoint; }
+    [[nodiscard]] QString error() const { return m_error; }
+
+    bool send(const Frames &frames, std::optional<std::pair<int, qsizetype>> big = std::nullopt)
+    {
+        QJsonArray hex;
+        for (const QByteArray &frame : frames)
+            hex.append(QString::fromLatin1(frame.toHex()));
+        QJsonObject command { { u"send"_s, hex } };
+        if (big)
+            command.insert(u"big"_s, QJsonArray { big->first, qint64(big->second) });
+        write(command);
+        const std::optional<QJsonObject> reply = readReply(NetworkTimeoutMs);
+        return reply && reply->value(u"sent"_s).toInt() == frames.size();
+    }
+
+    /// One message, or std::nullopt after timeoutMs (with *timedOut set) or on a broken peer.
+    std::optional<Frames> receive(int timeoutMs, bool *timedOut = nullptr)
+    {
+        if (timedOut)
+            *timedOut = false;
+        write(QJsonObject { { u"recv"_s, timeoutMs } });
+        const std::optional<QJsonObject> reply = readReply(timeoutMs + NetworkTimeoutMs);
+        if (!reply)
+            return std::nullopt;
+        if (reply->value(u"timeout"_s).toBool()) {
+            if (timedOut)
+                *timedOut = true;
+            return std::nullopt;
+        }
+        Frames frames;
+        for (const QJsonValue &frame : reply->value(u"frames"_s).toArray())
+            frames.append(QByteArray::fromHex(frame.toString().toLatin1()));
+        return frames;
+    }
+
+private:
+    void write(const QJsonObject &command)
+    {
+        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
+    }
+
+    std::optional<QJsonObject> readReply(int timeoutMs)
+    {
+        // Waiting with the event loop running: the engine's signals and the view timer go on meanwhile.
+        const bool ready = QTest::qWaitFor(
+            [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
+            timeoutMs);
+        if (!ready || !m_process.canReadLine())
+            return std::nullopt;
+        const QJsonDocument document = QJsonDocument::fromJson(m_process.readLine());
+        if (!document.isObject())
+            return std::nullopt;
+        return document.object();
+    }
+
+    QProcess m_process;
+    QString m_endpoint;
+    QString m_error;
+};
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void createsSocketsThroughTheDialog();
+    void badEndpointShowsInlineError();
+    void receivesFromPythonPeer();
+    void selectedRowShowsItsBody();
+    void composedMessageReachesPeer();
+    void replyOnRouterGoesToEachPeer();
+    void untrustedDataIsShownLiterally();
+    void bigBodyOpensInHexView();
+    void autoScrollAndPause();
+    void selectionSurvivesFilterAndEviction();
+    void clearDropsMessages();
+    void layoutIsSavedAndRestored();
+    void workspaceRoundTrip();
+    void closeAndReopenSocket();
+    void aboutNamesVersions();
+
+private:
+    SocketId openThroughDialog(SocketType type, bool bind, const QString &endpoint);
+    [[nodiscard]] QString boundEndpoint(SocketId id) const;
+    [[nodiscard]] int rowWithId(const QString &id) const;
+    [[nodiscard]] QString cell(int row, int column) const;
+    bool clickRow(int row);
+    bool sendWithShortcut();
+
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Settings of the test run go to a test location, never the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
+    QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
+    QSettings().clear();
+
+    QProcess probe;
+    probe.start(QStringLiteral(ZMQSCOPE_PYTHON), { u"-c"_s, u"import zmq"_s });
+    QVERIFY2(probe.waitForFinished(10000) && probe.exitCode() == 0,
+        "the independent peer needs python3-zmq under " ZMQSCOPE_PYTHON);
+}
+
+void TestMainWindow::init()
+{
+    m_store = std::make_unique<MessageStore>();
+    m_engine = std::make_unique<Engine>(*m_store);
+    m_window = std::make_unique<MainWindow>(*m_engine);
+    m_window->setSaveSettingsOnClose(false);
+    m_window->resize(1600, 1000);
+    m_window->resetLayout();
+    m_window->show();
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window.reset();
+    m_engine.reset();
+    m_store.reset();
+}
+
+SocketId TestMainWindow::openThroughDialog(SocketType type, bool bind, const QString &endpoint)
+{
+    SocketListModel *sockets = m_window->socketModel();
+    const int before = sockets->rowCount();
+    m_window->action(MainWindow::Action::NewSocket)->trigger();
+    QPointer<NewSocketDialog> dialog;
+    if (!QTest::qWaitFor(
+            [&] { return (dialog = m_window->findChild<NewSocketDialog *>()) && dialog->isVisible(); }))
+        return 0;
+
+    auto *typeCombo = dialog->findChild<QComboBox *>(u"typeCombo"_s);
+    auto *modeCombo = dialog->findChild<QComboBox *>(u"endpointMode"_s);
+    auto *endpointEdit = dialog->findChild<QComboBox *>(u"endpointEdit"_s);
+    auto *ok = dialog->findChild<QPushButton *>(u"okButton"_s);
+    if (!typeCombo || !modeCombo || !endpointEdit || !ok)
+        return 0;
+    const int typeIndex = typeCombo->findData(int(type));
+    if (typeIndex < 0)
+        return 0;
+    typeCombo->setCurrentIndex(typeIndex);
+    modeCombo->setCurrentIndex(bind ? 0 : 1);
+    endpointEdit->lineEdit()->clear();
+    QTest::keyClicks(endpointEdit->lineEdit(), endpoint);
+    if (!QTest::qWaitFor([&] { return ok->isEnabled(); })) {
+        qWarning() << "the dialog refused:" << dialog->problems();
+        return 0;
+    }
+    QTest::mouseClick(ok, Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return !dialog || !dialog->isVisible(); }))
+        return 0;
+    // Keyboard shortcuts need the main window active again.
+    m_window->activateWindow();
+    if (!QTest::qWaitForWindowActive(m_window.get()))
+        return 0;
+    if (!QTest::qWaitFor([&] { return sockets->rowCount() == before + 1; }))
+        return 0;
+    const SocketId id = sockets->socketAt(before).id;
+    const SocketState wanted = bind ? SocketState::Listening : SocketState::Connected;
+    const bool up = QTest::qWaitFor(
+        [&] {
+            const int row = sockets->rowForSocket(id);
+            return row >= 0 && sockets->socketAt(row).state == wanted;
+        },
+        NetworkTimeoutMs);
+    return up ? id : 0;
+}
+
+QString TestMainWindow::boundEndpoint(SocketId id) const
+{
+    const int row = m_window->socketModel()->rowForSocket(id);
+    return row < 0 ? QString() : m_window->socketModel()->socketAt(row).boundEndpoints.value(0);
+}
+
+int TestMainWindow::rowWithId(const QString &id) const
+{
+    const MessageTableModel *model = m_window->messagesPane()->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (cell(row, MessageTableModel::IdColumn) == id)
+            return row;
+    }
+    return -1;
+}
+
+QString TestMainWindow::cell(int row, int column) const
+{
+    return m_window->messagesPane()->model()->index(row, column).data().toString();
+}
+
+bool TestMainWindow::clickRow(int row)
+{
+    QTableView *table = m_window->messagesPane()->table();
+    const QModelIndex index = table->model()->index(row, MessageTableModel::IdColumn);
+    table->scrollTo(index);
+    const QRect rect = table->visualRect(index);
+    if (!rect.isValid())
+        return false;
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+    return table->currentIndex().row() == row;
+}
+
+bool TestMainWindow::sendWithShortcut()
+{
+    QAction *send = m_window->action(MainWindow::Action::Send);
+    if (!send->isEnabled())
+        return false;
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_Return, Qt::ControlModifier);
+    return true;
+}
+
+void TestMainWindow::createsSocketsThroughTheDialog()
+{
+    const SocketId router = openThroughDialog(SocketType::Router, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(router != 0);
+    const int row = m_window->socketModel()->rowForSocket(router);
+    const QAbstractItemModel *model = m_window->socketModel();
+    QCOMPARE(model->index(row, SocketListModel::TypeColumn).data().toString(), u"ROUTER"_s);
+    QCOMPARE(model->index(row, SocketListModel::StateColumn).data().toString(), u"Listening"_s);
+    QVERIFY(model->index(row, SocketListModel::EndpointsColumn)
+                .data()
+                .toString()
+                .startsWith(u"@tcp://127.0.0.1:"_s));
+    QVERIFY(!model->index(row, SocketListModel::EndpointsColumn).data().toString().endsWith(u'*'));
+    QVERIFY(NewSocketDialog::recentEndpoints().contains(u"tcp://127.0.0.1:*"_s));
+
+    // A second socket through the dialog, connected to the first.
+    const SocketId dealer = openThroughDialog(SocketType::Dealer, false, boundEndpoint(router));
+    QVERIFY(dealer != 0);
+    QCOMPARE(m_window->socketModel()->rowCount(), 2);
+    // Names are unique and the composer offers both (they can send).
+    const QHash<SocketId, QString> names = m_window->socketModel()->socketNames();
+    QVERIFY(names.value(router) != names.value(dealer));
+    QVERIFY(m_window->composer()->setCurrentSocket(router));
+    QVERIFY(m_window->composer()->setCurrentSocket(dealer));
+
+    // The Events log tells what happened, time-stamped.
+    QTRY_VERIFY(m_window->eventModel()->rowCount() >= 2);
+    QString lines;
+    for (int i = 0; i < m_window->eventModel()->rowCount(); ++i)
+        lines += m_window->eventModel()->index(i, 0).data().toString() + u'\n';
+    QVERIFY2(lines.contains(u"opened ROUTER socket"_s), qPrintable(lines));
+    QVERIFY2(QRegularExpression(u"^\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d  "_s).match(lines).hasMatch(),
+        qPrintable(lines));
+}
+
+void TestMainWindow::badEndpointShowsInlineError()
+{
+    m_window->action(MainWindow::Action::NewSocket)->trigger();
+    QPointer<NewSocketDialog> dialog;
+    QTRY_VERIFY((dialog = m_window->findChild<NewSocketDialog *>()) && dialog->isVisible());
+    auto *endpointEdit = dialog->findChild<QComboBox *>(u"endpointEdit"_s);
+    auto *ok = dialog->findChild<QPushButton *>(u"okButton"_s);
+    QVERIFY(endpointEdit && ok);
+    endpointEdit->lineEdit()->clear();
+    QTest::keyClicks(endpointEdit->lineEdit(), u"tcp://127.0.0.1:notaport"_s);
+
+    QLabel *error = nullptr;
+    QTRY_VERIFY((error = dialog->findChild<QLabel *>(u"endpointError"_s)) && error->isVisible()
+        && error->text().contains(u"notaport"_s));
+    QCOMPARE(error->textFormat(), Qt::PlainText);
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(!dialog->problems().isEmpty());
+    // Enter does not get past it either, and nothing was opened.
+    QTest::keyClick(endpointEdit->lineEdit(), Qt::Key_Return);
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(m_window->socketModel()->rowCount(), 0);
+    dialog->reject();
+    QTRY_VERIFY(!dialog || !dialog->isVisible());
+    QCOMPARE(m_window->socketModel()->rowCount(), 0);
+}
+
+void TestMainWindow::receivesFromPythonPeer()
+{
+    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(pull != 0);
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    QVERIFY(peer.send({ "temp.kitchen", "application/json", R"({"celsius": 21.5})" }));
+    QVERIFY(peer.send({ "just", "two" }));
+    QVERIFY(peer.send({ "client-7", "", "order-1", "text/plain", "hello there" }));
+
+    const MessageTableModel *model = m_window->messagesPane()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, NetworkTimeoutMs);
+    const QString socketName = m_window->socketModel()->socketNames().value(pull);
+    for (int row = 0; row < 3; ++row) {
+        QCOMPARE(cell(row, MessageTableModel::SocketColumn), socketName);
+        QCOMPARE(cell(row, MessageTableModel::DirectionColumn), u"in"_s);
+    }
+    QCOMPARE(cell(0, MessageTableModel::IdColumn), u"temp.kitchen"_s);
+    QCOMPARE(cell(0, MessageTableModel::MimetypeColumn), u"application/json"_s);
+    QCOMPARE(cell(0, MessageTableModel::PreviewColumn), u"{\"celsius\": 21.5}"_s);
+    QCOMPARE(cell(0, MessageTableModel::RouteColumn), QString());
+    QCOMPARE(cell(1, MessageTableModel::MimetypeColumn), u"raw, 2 frames"_s);
+    QVERIFY(cell(1, MessageTableModel::PreviewColumn).contains(u"an envelope needs 3"_s));
+    QCOMPARE(cell(2, MessageTableModel::RouteColumn), u"client-7"_s);
+    QCOMPARE(cell(2, MessageTableModel::IdColumn), u"order-1"_s);
+    QCOMPARE(cell(2, MessageTableModel::PreviewColumn), u"hello there"_s);
+    QCOMPARE(cell(2, MessageTableModel::SizeColumn), u"%1 B"_s.arg(8 + 0 + 7 + 10 + 11));
+
+    // The socket's counter, and the status bar.
+    QTRY_COMPARE(m_window->socketModel()
+                     ->index(m_window->socketModel()->rowForSocket(pull), SocketListModel::InColumn)
+                     .data()
+                     .toString(),
+        u"3"_s);
+    QTRY_VERIFY(m_window->statusLabel()->text().startsWith(u"3 kept"_s));
+
+    // Ctrl+F goes to the filter; typing narrows the table without blocking.
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_F, Qt::ControlModifier);
+    QLineEdit *filter = m_window->messagesPane()->filterBar()->textEdit();
+    QTRY_VERIFY(filter->hasFocus());
+    QTest::keyClicks(filter, u"HELLO"_s);
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(cell(0, MessageTableModel::IdColumn), u"order-1"_s);
+    // New matching messages keep coming in; others stay out.
+    QVERIFY(peer.send({ "x", "text/plain", "hello again" }));
+    QVERIFY(peer.send({ "y", "text/plain", "bye" }));
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, NetworkTimeoutMs);
+    QTRY_COMPARE(m_store->size(), std::uint64_t(5));
+    QTest::qWait(3 * MainWindow::RefreshIntervalMs);
+    QCOMPARE(model->rowCount(), 2);
+    filter->clear();
+    QTRY_COMPARE(model->rowCount(), 5);
+}
+
+void TestMainWindow::selectedRowShowsItsBody()
+{
+    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(pull != 0);
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const Frames first { "first", "text/plain", "the first body" };
+    const Frames second { "second", "text/plain", "the second body\nwith two lines" };
+    QVERIFY(peer.send(first));
+    QVERIFY(peer.send(second));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+
+    QVERIFY(clickRow(1));
+    MessageDetailView *detail = m_window->detailView();
+    QTRY_VERIFY(detail->hasMessage());
+    QCOMPARE(detail->message().frames, second);
+    QVERIFY(detail->setCurrentTab(MessageDetailView::TextTab));
+    auto *text = detail->findChild<QPlainTextEdit *>(u"textEdit"_s);
+    QVERIFY(text);
+    QTRY_COMPARE(text->toPlainText(), u"the second body\nwith two lines"_s);
+    // Selecting stopped the auto-scroll.
+    QVERIFY(!m_window->messagesPane()->isFollowing());
+    QVERIFY(!m_window->action(MainWindow::Action::Follow)->isChecked());
+
+    // Keyboard: Up goes to the other message.
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_Up);
+    QTRY_COMPARE(detail->message().frames, first);
+}
+
+void TestMainWindow::composedMessageReachesPeer()
+{
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PULL"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), qPrintable(peer.error()));
+    const SocketId push = openThroughDialog(SocketType::Push, false, peer.endpoint());
+    QVERIFY(push != 0);
+
+    ComposerWidget *composer = m_window->composer();
+    QVERIFY(composer->setCurrentSocket(push));
+    auto *id = composer->findChild<QLineEdit *>(u"idEdit"_s);
+    auto *mimetype = composer->findChild<QComboBox *>(u"mimetypeCombo"_s);
+    auto *body = composer->findChild<QPlainTextEdit *>(u"bodyEdit"_s);
+    QVERIFY(id && mimetype && body);
+    QVERIFY(mimetype->isEditable());
+    id->clear();
+    QTest::keyClicks(id, u"order-42"_s);
+    mimetype->setEditText(QString());
+    QTest::keyClicks(mimetype->lineEdit(), u"application/json"_s);
+    body->clear();
+    QTest::keyClicks(body, u"{\"qty\": 3, \"item\": \"caf"_s);
+    body->insertPlainText(u"\u00e9\"}"_s); // QTest types ASCII only
+
+    QVERIFY(sendWithShortcut());
+    const std::optional<Frames> received = peer.receive(NetworkTimeoutMs);
+    QVERIFY(received);
+    const Frames expected { "order-42", "application/json",
+        QString(u"{\"qty\": 3, \"item\": \"caf\u00e9\"}"_s).toUtf8() };
+    QCOMPARE(*received, expected);
+
+    // The sent message is in the table as "out".
+    QTRY_COMPARE(m_window->messagesPane()->model()->rowCount(), 1);
+    QCOMPARE(cell(0, MessageTableModel::DirectionColumn), u"out"_s);
+    QCOMPARE(cell(0, MessageTableModel::IdColumn), u"order-42"_s);
+    // And nothing more went out.
+    bool timedOut = false;
+    QVERIFY(!peer.receive(300, &timedOut));
+    QVERIFY(timedOut);
+}
+
+void TestMainWindow::replyOnRouterGoesToEachPeer()
+{
+    const SocketId router = openThroughDialog(SocketType::Router, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(router != 0);
+    PythonPeer alice;
+    PythonPeer bob;
+    QVERIFY2(alice.start(u"REQ"_s, u"connect"_s, boundEndpoint(router)), qPrintable(alice.error()));
+    QVERIFY2(bob.start(u"REQ"_s, u"connect"_s, boundEndpoint(router)), qPrintable(bob.error()));
+    QVERIFY(alice.send({ "ask-alice", "text/plain", "from alice" }));
+    QVERIFY(bob.send({ "ask-bob", "text/plain", "from bob" }));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+    // ROUTER prepends each peer's routing id; REQ adds the delimiter: both are routed envelopes.
+    const int aliceRow = rowWithId(u"ask-alice"_s);
+    const int bobRow = rowWithId(u"ask-bob"_s);
+    QVERIFY(aliceRow >= 0 && bobRow >= 0);
+    QVERIFY(!cell(aliceRow, MessageTableModel::RouteColumn).isEmpty());
+    QVERIFY(cell(aliceRow, MessageTableModel::RouteColumn) != cell(bobRow, MessageTableModel::RouteColumn));
+
+    auto *body = m_window->composer()->findChild<QPlainTextEdit *>(u"bodyEdit"_s);
+    auto *id = m_window->composer()->findChild<QLineEdit *>(u"idEdit"_s);
+    QVERIFY(body && id);
+
+    // Answer bob first, so a reply cannot reach the right peer by mere order.
+    QVERIFY(clickRow(bobRow));
+    QTRY_VERIFY(m_window->action(MainWindow::Action::Reply)->isEnabled());
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_COMPARE(m_window->composer()->currentSocket(), router);
+    QCOMPARE(id->text(), u"ask-bob"_s);
+    body->clear();
+    QTest::keyClicks(body, u"answer for bob"_s);
+    QVERIFY(sendWithShortcut());
+    std::optional<Frames> got = bob.receive(NetworkTimeoutMs);
+    QVERIFY(got);
+    QCOMPARE(got->size(), 3);
+    QCOMPARE(got->at(0), QByteArray("ask-bob"));
+    QCOMPARE(got->at(2), QByteArray("answer for bob"));
+    bool timedOut = false;
+    QVERIFY(!alice.receive(300, &timedOut));
+    QVERIFY(timedOut);
+
+    QVERIFY(clickRow(aliceRow));
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_COMPARE(id->text(), u"ask-alice"_s);
+    body->clear();
+    QTest::keyClicks(body, u"answer for alice"_s);
+    QVERIFY(sendWithShortcut());
+    got = alice.receive(NetworkTimeoutMs);
+    QVERIFY(got);
+    QCOMPARE(*got, Frames({ "ask-alice", got->at(1), "answer for alice" }));
+    QVERIFY(!bob.receive(300, &timedOut));
+    QVERIFY(timedOut);
+
+    // Reply is only for received messages: not on our own sent rows.
+    QTRY_COMPARE(m_window->messagesPane()->model()->rowCount(), 4);
+    QVERIFY(clickRow(3));
+    QCOMPARE(cell(3, MessageTableModel::DirectionColumn), u"out"_s);
+    QTRY_VERIFY(!m_window->action(MainWindow::Action::Reply)->isEnabled());
+}
+
+void TestMainWindow::untrustedDataIsShownLiterally()
+{
+    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(pull != 0);
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const QByteArray html = "<b>x</b><img src=file:///etc/passwd>";
+    QVERIFY(peer.send({ html, "text/html", html }));
+    const QByteArray deep = QByteArray(5000, '[') + QByteArray(5000, ']');
+    QVERIFY(peer.send({ "deep", "application/json", deep }));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+
+    QCOMPARE(cell(0, MessageTableModel::IdColumn), QString::fromUtf8(html));
+    QCOMPARE(cell(0, MessageTableModel::PreviewColumn), QString::fromUtf8(html));
+    QVERIFY(clickRow(0));
+    MessageDetailView *detail = m_window->detailView();
+    QTRY_VERIFY(detail->hasMessage());
+    QVERIFY(detail->setCurrentTab(MessageDetailView::TextTab));
+    auto *text = detail->findChild<QPlainTextEdit *>(u"textEdit"_s);
+    QVERIFY(text);
+    QTRY_COMPARE(text->toPlainText(), QString::fromUtf8(html));
+    // Wherever the payload shows in a label, it is plain text; no tool tip carries it as markup.
+    const QList<QWidget *> widgets = m_window->findChildren<QWidget *>();
+    for (QWidget *widget : widgets) {
+        if (auto *label = qobject_cast<QLabel *>(widget); label && label->text().contains(u"<b>x</b>"_s))
+            QVERIFY2(label->textFormat() == Qt::PlainText, qPrintable(label->objectName()));
+        QVERIFY2(!widget->toolTip().contains(u"<img src"_s), qPrintable(widget->objectName()));
+    }
+
+    // 5,000 levels of JSON: the JSON view reports it, Text and Hex still show the body.
+    QVERIFY(clickRow(1));
+    QTRY_COMPARE(detail->message().frames.value(0), QByteArray("deep"));
+    QVERIFY(detail->isTabEnabled(MessageDetailView::TextTab));
+    QVERIFY(detail->isTabEnabled(MessageDetailView::HexTab));
+    QVERIFY(detail->setCurrentTab(MessageDetailView::TextTab));
+    QTRY_VERIFY(text->toPlainText().startsWith(u"[[[[[[[["_s));
+    if (detail->setCurrentTab(MessageDetailView::JsonTab)) {
+        auto *jsonMessage = detail->findChild<QLabel *>(u"jsonMessage"_s);
+        QVERIFY(jsonMessage);
+        QTRY_VERIFY(jsonMessage->isVisible() && !jsonMessage->text().isEmpty());
+    } else {
+        QVERIFY(!detail->tabDisabledReason(MessageDetailView::JsonTab).isEmpty());
+    }
+    QVERIFY(detail->setCurrentTab(MessageDetailView::HexTab));
+}
+
+void TestMainWindow::bigBodyOpensInHexView()
+{
+    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
+    QVERIFY(pull != 0);
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    constexpr qsizetype BigSize = qsizetype(64) << 20;
+    QVERIFY(peer.send({ "big", "application/octet-stream", "" }, std::pair<int, qsizetype>(2, BigSize)));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 1, 30000);
+    QCOMPARE(cell(0, MessageTableModel::SizeColumn), u"64.0 MiB"_s);
+    QVERIFY(cell(0, MessageTableModel::PreviewColumn).startsWith(u"00 01 02 03"_s));
+
+    QVERIFY(clickRow(0));
+    MessageDetailView *detail = m_window->detailView();
+    QTRY_VERIFY(detail->hasMessage());
+    QVERIFY(detail->setCurrentTab(MessageDetailView::HexTab));
+    auto *hex = detail->findChild<HexView *>(u"hexView"_s);
+    QVERIFY(hex);
+    QTRY_COMPARE(hex->data().size(), BigSize);
+    QVERIFY(hex->isVisible());
+    QCOMPARE(hex->lineCount(), BigSize / HexView::BytesPerLine);
+    QVERIFY(hex->lastVisibleLine() > 0);
+    QVERIFY2(hex->lineText(0).startsWith(u"00000000"_s), qPrintable(hex->lineText(0)));
+    QVERIFY2(hex->lineText(0).contains(u"00 01 02 03"_s), qPrintable(hex->lineText(0)));
+    hex->scrollToLine(hex->lineCount() - 1);
+    QVERIFY(hex->lastVisibleLine() == hex->lineCount() - 1);
+}
+
+void TestMainWindow::autoScrollAndPause()
+{
+    MessagesPane *pane = m_window->messagesPane();
+    QTableView *table = pane->table();
+    for (int i = 0; i < 500; ++i)
+        m_store->append(
+            1, Direction::In, MessageStore::nowUs(), { "m" + QByteArray::number(i), "text/plain", "x" });
+    m_window->refreshViews();
+    QVERIFY(pane->isFollowing());
+    QCOMPARE(table->verticalScrollBar()->value(), table->verticalScrollBar()->maximum());
+    QVERIFY(table->verticalScrollBar()->maximum() > 0);
+
+    // Scrolling up stops following; rows keep arriving without moving the view to the end.
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_PageUp);
+    QVERIFY(!pane->isFollowing());
+    QVERIFY(clickRow(pane->model()->rowCount() - 40));
+    const std::uint64_t selected = *pane->currentSeq();
+    for (int i = 0; i < 100; ++i)
+        m_store->append(
+            1, Direction::In, MessageStore::nowUs(), { "n" + QByteArray::number(i), "text/plain", "y" });
+    m_window->refreshViews();
+    QCOMPARE(pane->model()->rowCount(), 600);
+    QCOMPARE(pane->model()->seqAt(table->currentIndex().row()), selected);
+    QVERIFY(table->verticalScrollBar()->value() < table->verticalScrollBar()->maximum());
+
+    // End resumes following.
+    QTest::keyClick(table, Qt::Key_End);
+    QVERIFY(pane->isFollowing());
+    QVERIFY(m_window->action(MainWindow::Action::Follow)->isChecked());
+    QCOMPARE(table->verticalScrollBar()->value(), table->verticalScrollBar()->maximum());
+    QCOMPARE(pane->model()->seqAt(table->currentIndex().row()), selected); // the selection stays
+
+    // Pause: rows stop coming, the store keeps everything, the status bar says how many wait.
+    m_window->action(MainWindow::Action::Pause)->trigger();
+    for (int i = 0; i < 20; ++i)
+        m_store->append(1, Direction::In, MessageStore::nowUs(), { "p", "text/plain", "z" });
+    m_window->refreshViews();
+    QCOMPARE(pane->model()->rowCount(), 600);
+    QCOMPARE(m_store->size(), std::uint64_t(620));
+    QVERIFY(m_window->pausedLabel()->isVisible());
+    QCOMPARE(m_window->pausedLabel()->text(), u"paused, 20 new"_s);
+    m_window->action(MainWindow::Action::Pause)->trigger();
+    QCOMPARE(pane->model()->rowCount(), 620);
+    QVERIFY(!m_window->pausedLabel()->isVisible());
+}
+
+void TestMainWindow::selectionSurvivesFilterAndEviction()
+{
+    MessageStore::Limits limits;
+    limits.maxMessages = 64; // evicted in chunks of 4
+    m_store->setLimits(limits);
+    MessagesPane *pane = m_window->messagesPane();
+    const auto append = [this](int first, int count) {
+        for (int i = first; i < first + count; ++i)
+            m_store->append(1, Direction::In, MessageStore::nowUs(),
+                { "m" + QByteArray::number(i), "text/plain", i % 2 ? "odd" : "even" });
+    };
+    append(0, 40);
+    m_window->refreshViews();
+    QVERIFY(clickRow(rowWithId(u"m31"_s)));
+    const std::uint64_t selected = *pane->currentSeq();
+
+    // A filter that keeps it: still selected. One that drops it and back: selected again.
+    QLineEdit *filter = pane->filterBar()->textEdit();
+    filter->setText(u"odd"_s);
+    QTest::keyClick(filter, Qt::Key_Return);
+    QTRY_COMPARE(pane->model()->rowCount(), 20);
+    QCOMPARE(pane->model()->seqAt(pane->table()->currentIndex().row()), selected);
+    filter->setText(u"even"_s);
+    QTest::keyClick(filter, Qt::Key_Return);
+    QTRY_COMPARE(pane->model()->rowCount(), 20);
+    QVERIFY(!pane->table()->currentIndex().isValid());
+    filter->clear();
+    QTest::keyClick(filter, Qt::Key_Return);
+    QTRY_COMPARE(pane->model()->rowCount(), 40);
+    QTRY_COMPARE(pane->model()->seqAt(pane->table()->currentIndex().row()), selected);
+
+    // Old rows are evicted around it: the selection stays on its message.
+    append(40, 28);
+    m_window->refreshViews();
+    QVERIFY(m_store->firstSeq() > 0);
+    QCOMPARE(pane->model()->seqAt(pane->table()->currentIndex().row()), selected);
+    QCOMPARE(m_window->detailView()->message().seq, selected);
+
+    // It is evicted itself: no other message becomes selected, the detail keeps showing it.
+    append(68, 30); // evicts it, but not every row shown
+    m_window->refreshViews();
+    QVERIFY(m_store->firstSeq() > selected);
+    QVERIFY(!pane->table()->currentIndex().isValid());
+    QCOMPARE(m_window->detailView()->message().seq, selected);
+    QCOMPARE(m_window->detailView()->message().frames.value(0), QByteArray("m31"));
+}
+
+void TestMainWindow::clearDropsMessages()
+{
+    for (int i = 0; i < 10; ++i)
+        m_store->append(1, Direction::In, MessageStore::nowUs(), { "m", "text/plain", "x" });
+    m_window->refreshViews();
+    QCOMPARE(m_window->messagesPane()->model()->rowCount(), 10);
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_L, Qt::ControlModifier);
+    QCOMPARE(m_window->messagesPane()->model()->rowCount(), 0);
+    QCOMPARE(m_store->size(), std::uint64_t(0));
+    QVERIFY(m_window->statusLabel()->text().startsWith(u"0 kept"_s));
+}
+
+void TestMainWindow::layoutIsSavedAndRestored()
+{
+    QDockWidget *events = m_window->findChild<QDockWidget *>(u"eventsDock"_s);
+    QVERIFY(events);
+    events->hide();
+    m_window->messagesPane()->table()->setColumnWidth(MessageTableModel::IdColumn, 333);
+    m_window->saveSettings();
+
+    MainWindow second(*m_engine);
+    second.setSaveSettingsOnClose(false);
+    second.restoreSettings();
+    second.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&second));
+    QVERIFY(second.findChild<QDockWidget *>(u"eventsDock"_s)->isHidden());
+    QCOMPARE(second.messagesPane()->table()->columnWidth(MessageTableModel::IdColumn), 333);
+
+    // A layout saved by another version of the docks is not applied.
+    QSettings settings;
+    settings.setValue(u"MainWindow/state"_s, m_window->saveState(MainWindow::LayoutVersion + 1));
+    MainWindow third(*m_engine);
+    third.setSaveSettingsOnClose(false);
+    third.restoreSettings();
+    third.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&third));
+    QVERIFY(!third.findChild<QDockWidget *>(u"eventsDock"_s)->isHidden());
+    QSettings().clear();
+}
+
+void TestMainWindow::workspaceRoundTrip()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    SocketSpec sub;
+    sub.name = u"prices"_s;
+    sub.type = SocketType::Sub;
+    sub.connects = { u"tcp://127.0.0.1:1"_s };
+    sub.subscriptions = { "EUR", "USD" };
+    m_window->openSocket(sub);
+    SocketSpec pull;
+    pull.name = u"sink"_s;
+    pull.type = SocketType::Pull;
+    pull.binds = { u"inproc://tst-mainwindow-workspace"_s };
+    m_window->openSocket(pull);
+    QCOMPARE(m_window->socketModel()->rowCount(), 2);
+
+    const QString file = dir.filePath(u"session.zmqscope"_s);
+    QString error;
+    QVERIFY2(m_window->saveWorkspace(file, &error), qPrintable(error));
+
+    MessageStore store;
+    Engine engine(store);
+    MainWindow other(engine);
+    QVERIFY2(other.openWorkspace(file, &error), qPrintable(error));
+    QCOMPARE(other.socketModel()->rowCount(), 2);
+    const SocketInfo prices = other.socketModel()->socketAt(0);
+    QCOMPARE(prices.spec.name, u"prices"_s);
+    QCOMPARE(prices.spec.type, SocketType::Sub);
+    QCOMPARE(prices.spec.subscriptions, QList<QByteArray>({ "EUR", "USD" }));
+    QCOMPARE(
+        other.socketModel()->socketAt(1).spec.binds, QStringList { u"inproc://tst-mainwindow-workspace"_s });
+
+    // A broken file: nothing opened, the error names the file.
+    const QString broken = dir.filePath(u"broken.zmqscope"_s);
+    QFile out(broken);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("{ not json");
+    out.close();
+    QVERIFY(!other.openWorkspace(broken, &error));
+    QVERIFY2(error.contains(u"broken.zmqscope"_s), qPrintable(error));
+    QCOMPARE(other.socketModel()->rowCount(), 2);
+}
+
+void TestMainWindow::closeAndReopenSocket()
+{
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PUSH"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), qPrintable(peer.error()));
+    const SocketId pull = openThroughDialog(SocketType::Pull, false, peer.endpoint());
+    QVERIFY(pull != 0);
+    QTreeView *sockets = m_window->socketView();
+    sockets->setCurrentIndex(m_window->socketModel()->index(0, 0));
+    QVERIFY(m_window->action(MainWindow::Action::CloseSocket)->isEnabled());
+    QVERIFY(!m_window->action(MainWindow::Action::ReopenSocket)->isEnabled());
+    m_window->action(MainWindow::Action::CloseSocket)->trigger();
+    QTRY_COMPARE(m_window->socketModel()->socketAt(0).state, SocketState::Closed);
+    QTRY_VERIFY(m_window->action(MainWindow::Action::ReopenSocket)->isEnabled());
+    QVERIFY(!m_window->action(MainWindow::Action::CloseSocket)->isEnabled());
+
+    m_window->action(MainWindow::Action::ReopenSocket)->trigger();
+    QCOMPARE(m_window->socketModel()->rowCount(), 1);
+    const SocketInfo reopened = m_window->socketModel()->socketAt(0);
+    QVERIFY(reopened.id != pull);
+    QCOMPARE(reopened.spec.connects, QStringList { peer.endpoint() });
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_window->socketModel()->socketAt(0).state, SocketState::Connected, NetworkTimeoutMs);
+    // It works: a message from the peer arrives on the new socket.
+    QVERIFY(peer.send({ "again", "text/plain", "after reopening" }));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 1, NetworkTimeoutMs);
+    QCOMPARE(cell(0, MessageTableModel::SocketColumn), reopened.spec.name);
+}
+
+void TestMainWindow::aboutNamesVersions()
+{
+    // The About box is modal: read and close it from a timer inside its event loop.
+    QString text;
+    int tries = 0;
+    QTimer poll;
+    poll.setInterval(50);
+    connect(&poll, &QTimer::timeout, this, [&] {
+        QWidget *box = QApplication::activeModalWidget();
+        if (!box) {
+            // Never hang here: after a while close whatever is open so the test can fail.
+            if (++tries > 100)
+                QApplication::closeAllWindows();
+            return;
+        }
+        for (const QLabel *label : box->findChildren<QLabel *>())
+            text += label->text();
+        box->close();
+    });
+    poll.start();
+    m_window->action(MainWindow::Action::About)->trigger();
+    poll.stop();
+    QVERIFY2(text.contains(u"ZmqScope "_s + zmqscope::libraryVersion()), qPrintable(text));
+    QVERIFY2(text.contains(u"libzmq "_s + zmqscope::zmqVersion()), qPrintable(text));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

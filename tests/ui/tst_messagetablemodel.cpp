@@ -1,0 +1,406 @@
+// MessageTableModel over a real MessageStore: batches, columns, eviction, pause, filter.
+
+#include <memory>
+
+#include <QAbstractItemModelTester>
+#include <QBrush>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <zmqscope/envelope.h>
+#include <zmqscope/messagestore.h>
+
+#include "messagetablemodel.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+class TestMessageTableModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void rowsArriveInOneBatchPerRefresh();
+    void columns_data();
+    void columns();
+    void untrustedTextIsShownLiterally();
+    void previewIsCutAndEscaped();
+    void socketNames();
+    void evictionKeepsModelConsistent();
+    void selectionFollowsItsMessageThroughEviction();
+    void clearRemovesEveryRow();
+    void pauseStopsInsertingButNotStoring();
+    void filter_data();
+    void filter();
+    void filterKeepsAppendingMatches();
+    void emptyFilterShowsEverythingAgain();
+
+private:
+    std::uint64_t append(SocketId socket, Direction direction, const Frames &frames)
+    {
+        return m_store->append(socket, direction, MessageStore::nowUs(), frames);
+    }
+    void appendEnvelopes(int count, const QByteArray &mimetype = "text/plain");
+    // Refreshes until the filter worker has caught up, then returns the row count.
+    int settledRowCount();
+
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<MessageTableModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void TestMessageTableModel::init()
+{
+    m_store = std::make_unique<MessageStore>();
+    m_model = std::make_unique<MessageTableModel>(*m_store);
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+void TestMessageTableModel::cleanup()
+{
+    m_tester.reset();
+    m_model.reset();
+    m_store.reset();
+}
+
+void TestMessageTableModel::appendEnvelopes(int count, const QByteArray &mimetype)
+{
+    for (int i = 0; i < count; ++i)
+        append(
+            1, Direction::In, { "id-" + QByteArray::number(i), mimetype, "body " + QByteArray::number(i) });
+}
+
+int TestMessageTableModel::settledRowCount()
+{
+    const bool settled = QTest::qWaitFor(
+        [this] {
+            m_model->refresh();
+            return m_model->isCaughtUp();
+        },
+        10000);
+    return settled && !m_model->isScanning() ? m_model->rowCount() : -1;
+}
+
+void TestMessageTableModel::rowsArriveInOneBatchPerRefresh()
+{
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    appendEnvelopes(1000);
+    QCOMPARE(m_model->rowCount(), 0); // nothing before the tick
+    m_model->refresh();
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 999);
+    QCOMPARE(m_model->rowCount(), 1000);
+
+    appendEnvelopes(7);
+    m_model->refresh();
+    QCOMPARE(inserted.size(), 2);
+    QCOMPARE(inserted.at(1).at(1).toInt(), 1000);
+    QCOMPARE(inserted.at(1).at(2).toInt(), 1006);
+
+    m_model->refresh(); // nothing new: no signal
+    QCOMPARE(inserted.size(), 2);
+    QCOMPARE(m_model->data(m_model->index(1006, MessageTableModel::IdColumn)).toString(), u"id-6"_s);
+    QCOMPARE(m_model->seqAt(1006), m_store->endSeq() - 1);
+}
+
+void TestMessageTableModel::columns_data()
+{
+    QTest::addColumn<Frames>("frames");
+    QTest::addColumn<int>("direction");
+    QTest::addColumn<QString>("dir");
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<QString>("mimetype");
+    QTest::addColumn<QString>("preview");
+    QTest::addColumn<bool>("raw");
+
+    QTest::newRow("envelope") << Frames { "temp.1", "application/json", R"({"t":21.5})" }
+                              << int(Direction::In) << u"in"_s << QString() << u"temp.1"_s
+                              << u"application/json"_s << u"{\"t\":21.5}"_s << false;
+    QTest::newRow("routed, binary routing id")
+        << Frames { QByteArray::fromHex("006b8b4567"), "", "req-7", "text/plain", "hello" }
+        << int(Direction::In) << u"in"_s << u"0x006b8b4567"_s << u"req-7"_s << u"text/plain"_s << u"hello"_s
+        << false;
+    QTest::newRow("routed, two text frames")
+        << Frames { "peer-a", "hop-2", "", "x", "text/plain", "hi" } << int(Direction::In) << u"in"_s
+        << u"peer-a | hop-2"_s << u"x"_s << u"text/plain"_s << u"hi"_s << false;
+    QTest::newRow("sent envelope") << Frames { "cmd", "text/plain", "go" } << int(Direction::Out) << u"out"_s
+                                   << QString() << u"cmd"_s << u"text/plain"_s << u"go"_s << false;
+    QTest::newRow("raw, 2 frames") << Frames { "topic", "payload" } << int(Direction::In) << u"in"_s
+                                   << QString() << QString() << u"raw, 2 frames"_s
+                                   << u"[not an envelope: 2 frames, an envelope needs 3] topic"_s << true;
+    QTest::newRow("raw, 1 frame") << Frames { "ping" } << int(Direction::In) << u"in"_s << QString()
+                                  << QString() << u"raw, 1 frame"_s
+                                  << u"[not an envelope: 1 frame, an envelope needs 3] ping"_s << true;
+    QTest::newRow("raw, 5 frames without delimiter")
+        << Frames { "a", "b", "c", "d", "e" } << int(Direction::In) << u"in"_s << QString() << QString()
+        << u"raw, 5 frames"_s
+        << u"[not an envelope: 5 frames, no empty delimiter before id, mimetype, body] a"_s << true;
+    QTest::newRow("binary body") << Frames { "blob", "application/octet-stream",
+        QByteArray("\x89PNG\0\x01", 6) }
+                                 << int(Direction::In) << u"in"_s << QString() << u"blob"_s
+                                 << u"application/octet-stream"_s << u"89 50 4e 47 00 01"_s << false;
+}
+
+void TestMessageTableModel::columns()
+{
+    QFETCH(Frames, frames);
+    QFETCH(int, direction);
+    QFETCH(QString, dir);
+    QFETCH(QString, route);
+    QFETCH(QString, id);
+    QFETCH(QString, mimetype);
+    QFETCH(QString, preview);
+    QFETCH(bool, raw);
+
+    m_model->setSocketNames({ { 4, u"ROUTER 1"_s } });
+    const std::uint64_t seq = append(4, Direction(direction), frames);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 1);
+    const auto text = [this](int column) { return m_model->index(0, column).data().toString(); };
+    QCOMPARE(text(MessageTableModel::SeqColumn), QString::number(seq));
+    QVERIFY2(QRegularExpression(u"^\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d$"_s)
+                 .match(text(MessageTableModel::TimeColumn))
+                 .hasMatch(),
+        qPrintable(text(MessageTableModel::TimeColumn)));
+    QCOMPARE(text(MessageTableModel::SocketColumn), u"ROUTER 1"_s);
+    QCOMPARE(text(MessageTableModel::DirectionColumn), dir);
+    QCOMPARE(text(MessageTableModel::RouteColumn), route);
+    QCOMPARE(text(MessageTableModel::IdColumn), id);
+    QCOMPARE(text(MessageTableModel::MimetypeColumn), mimetype);
+    qsizetype total = 0;
+    for (const QByteArray &frame : frames)
+        total += frame.size();
+    QCOMPARE(text(MessageTableModel::SizeColumn), u"%1 B"_s.arg(total));
+    QCOMPARE(text(MessageTableModel::PreviewColumn), preview);
+
+    // Raw rows are told apart by colour in the mimetype and preview columns, and say why in a tool tip.
+    const QModelIndex mimeIndex = m_model->index(0, MessageTableModel::MimetypeColumn);
+    QCOMPARE(mimeIndex.data(Qt::ForegroundRole).isValid(), raw);
+    QCOMPARE(mimeIndex.data(Qt::ToolTipRole).toString().startsWith(u"Not a Dploy envelope"_s), raw);
+    QCOMPARE(m_model->index(0, 0).data(MessageTableModel::KindRole).toInt() == int(MessageKind::Raw), raw);
+    // Sent rows have a tint, received ones none.
+    QCOMPARE(m_model->index(0, MessageTableModel::IdColumn).data(Qt::BackgroundRole).isValid(),
+        direction == int(Direction::Out));
+    QCOMPARE(m_model->index(0, 0).data(MessageTableModel::SeqRole).toULongLong(), seq);
+    // Sizes line up on the right.
+    QCOMPARE(
+        m_model->index(0, MessageTableModel::SizeColumn).data(Qt::TextAlignmentRole).value<Qt::Alignment>()
+            & Qt::AlignRight,
+        Qt::AlignRight);
+}
+
+void TestMessageTableModel::untrustedTextIsShownLiterally()
+{
+    const QByteArray html = "<b>x</b><img src=file:///etc/passwd>";
+    append(1, Direction::In, { html, "text/html", html });
+    m_model->refresh();
+    for (int column : { int(MessageTableModel::IdColumn), int(MessageTableModel::PreviewColumn) }) {
+        const QModelIndex index = m_model->index(0, column);
+        QCOMPARE(index.data().toString(), QString::fromUtf8(html));
+        // Payload never goes into a tool tip, where Qt would render it as rich text.
+        QVERIFY(!index.data(Qt::ToolTipRole).isValid());
+    }
+    // Bidi overrides and zero-width characters are shown as codes, not applied.
+    append(1, Direction::In, { "id", "text/plain", QString(u"abc\u202Edef\u200Bg"_s).toUtf8() });
+    m_model->refresh();
+    QCOMPARE(
+        m_model->index(1, MessageTableModel::PreviewColumn).data().toString(), u"abc\\u202edef\\u200bg"_s);
+}
+
+void TestMessageTableModel::previewIsCutAndEscaped()
+{
+    QByteArray body = "line 1\nline 2\ttab\x1b[31m";
+    body += QByteArray(300, 'x');
+    append(1, Direction::In, { "id", "text/plain", body });
+    // Multi-byte text cut in the middle of a character still reads as text.
+    QByteArray accents;
+    for (int i = 0; i < 400; ++i)
+        accents += "\xc3\xa9"; // é
+    append(1, Direction::In, { "id", "text/plain", accents });
+    m_model->refresh();
+
+    const QString preview = m_model->index(0, MessageTableModel::PreviewColumn).data().toString();
+    QVERIFY2(preview.startsWith(u"line 1\\nline 2\\ttab\\x1b[31m"_s), qPrintable(preview));
+    QVERIFY(preview.endsWith(u'\u2026'));
+    // 120 characters, of which the escapes of \n, \t and ESC take 5 more, and the ellipsis.
+    QCOMPARE(preview.size(), MessageTableModel::PreviewChars + 5 + 1);
+
+    const QString accented = m_model->index(1, MessageTableModel::PreviewColumn).data().toString();
+    QCOMPARE(accented, QString(MessageTableModel::PreviewChars, u'\u00e9') + u'\u2026');
+}
+
+void TestMessageTableModel::socketNames()
+{
+    append(7, Direction::In, { "a", "b", "c" });
+    m_model->refresh();
+    QCOMPARE(m_model->index(0, MessageTableModel::SocketColumn).data().toString(), u"#7"_s);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_model->setSocketNames({ { 7, u"SUB 1"_s } });
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(m_model->index(0, MessageTableModel::SocketColumn).data().toString(), u"SUB 1"_s);
+}
+
+void TestMessageTableModel::evictionKeepsModelConsistent()
+{
+    MessageStore::Limits limits;
+    limits.maxMessages = 64; // four chunks of 16 records
+    m_store->setLimits(limits);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+
+    for (int round = 0; round < 20; ++round) {
+        appendEnvelopes(10);
+        m_model->refresh();
+        QCOMPARE(std::uint64_t(m_model->rowCount()), m_store->size());
+        QCOMPARE(m_model->seqAt(0), m_store->firstSeq());
+        QCOMPARE(m_model->seqAt(m_model->rowCount() - 1), m_store->endSeq() - 1);
+        // Every row still shows its own message.
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            QVERIFY(!m_model->index(row, MessageTableModel::IdColumn).data().toString().isEmpty());
+    }
+    QVERIFY(m_store->stats().evicted > 0);
+    QVERIFY(!removed.isEmpty());
+    for (const QList<QVariant> &args : removed)
+        QCOMPARE(args.at(1).toInt(), 0); // always at the top
+}
+
+void TestMessageTableModel::selectionFollowsItsMessageThroughEviction()
+{
+    MessageStore::Limits limits;
+    limits.maxMessages = 64;
+    m_store->setLimits(limits);
+    appendEnvelopes(40);
+    m_model->refresh();
+    const QPersistentModelIndex kept = m_model->index(35, MessageTableModel::IdColumn);
+    const QPersistentModelIndex evicted = m_model->index(0, MessageTableModel::IdColumn);
+    const QString keptId = kept.data().toString();
+    appendEnvelopes(40);
+    m_model->refresh();
+    QVERIFY(m_store->firstSeq() > 0);
+    QVERIFY(kept.isValid());
+    QCOMPARE(kept.data().toString(), keptId);
+    QVERIFY(!evicted.isValid());
+}
+
+void TestMessageTableModel::clearRemovesEveryRow()
+{
+    appendEnvelopes(50);
+    m_model->refresh();
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    m_store->clear();
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 0);
+    QCOMPARE(removed.size(), 1);
+    appendEnvelopes(3);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(m_model->seqAt(0), std::uint64_t(50)); // sequence numbers keep counting
+}
+
+void TestMessageTableModel::pauseStopsInsertingButNotStoring()
+{
+    appendEnvelopes(5);
+    m_model->refresh();
+    m_model->setPaused(true);
+    appendEnvelopes(12);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 5);
+    QCOMPARE(m_store->size(), std::uint64_t(17));
+    QCOMPARE(m_model->hiddenNewCount(), std::uint64_t(12));
+    m_model->setPaused(false);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 17);
+    QCOMPARE(m_model->hiddenNewCount(), std::uint64_t(0));
+}
+
+void TestMessageTableModel::filter_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<uint>("socket");
+    QTest::addColumn<int>("direction"); // -1: both
+    QTest::addColumn<QStringList>("expectedIds");
+
+    QTest::newRow("id") << u"temp"_s << 0u << -1 << QStringList { u"temp.kitchen"_s, u"temp.garage"_s };
+    QTest::newRow("id, case-insensitive") << u"TEMP.GAR"_s << 0u << -1 << QStringList { u"temp.garage"_s };
+    QTest::newRow("mimetype") << u"application/json"_s << 0u << -1
+                              << QStringList { u"temp.kitchen"_s, u"cmd"_s };
+    QTest::newRow("body") << u"overheat"_s << 0u << -1 << QStringList { u"alarm"_s };
+    QTest::newRow("body, non-ASCII") << u"Grüße"_s << 0u << -1 << QStringList { u"greeting"_s };
+    QTest::newRow("socket") << QString() << 2u << -1 << QStringList { u"temp.garage"_s, u"greeting"_s };
+    QTest::newRow("direction out") << QString() << 0u << int(Direction::Out) << QStringList { u"cmd"_s };
+    QTest::newRow("socket and text") << u"temp"_s << 2u << -1 << QStringList { u"temp.garage"_s };
+    QTest::newRow("nothing matches") << u"no such thing"_s << 0u << -1 << QStringList {};
+}
+
+void TestMessageTableModel::filter()
+{
+    QFETCH(QString, text);
+    QFETCH(uint, socket);
+    QFETCH(int, direction);
+    QFETCH(QStringList, expectedIds);
+
+    append(1, Direction::In, { "temp.kitchen", "application/json", R"({"t":21})" });
+    append(2, Direction::In, { "temp.garage", "text/plain", "12 C" });
+    append(1, Direction::In, { "alarm", "text/plain", "pump OVERHEAT at 09:12" });
+    append(1, Direction::Out, { "cmd", "application/json", R"({"reset":true})" });
+    append(2, Direction::In, { "greeting", "text/plain", QString(u"Grüße"_s).toUtf8() });
+    append(1, Direction::In, { "only", "two frames" }); // raw: matched on its first frame only
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 6);
+
+    MessageFilter filter;
+    filter.setText(text);
+    filter.setSocket(socket);
+    if (direction >= 0)
+        filter.setDirection(Direction(direction));
+    QSignalSpy reset(m_model.get(), &QAbstractItemModel::modelReset);
+    m_model->setFilter(filter);
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(settledRowCount(), int(expectedIds.size()));
+    QStringList ids;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        ids.append(m_model->index(row, MessageTableModel::IdColumn).data().toString());
+    QCOMPARE(ids, expectedIds);
+}
+
+void TestMessageTableModel::filterKeepsAppendingMatches()
+{
+    appendEnvelopes(2000); // ids id-0 .. id-1999
+    m_model->refresh();
+    MessageFilter filter;
+    filter.setText(u"id-19"_s); // id-19, id-190..199, id-1900..1999
+    m_model->setFilter(filter);
+    QCOMPARE(settledRowCount(), 1 + 10 + 100);
+
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    append(1, Direction::In, { "xid-19x", "text/plain", "new match" });
+    append(1, Direction::In, { "other", "text/plain", "not a match" });
+    QCOMPARE(settledRowCount(), 112);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(m_model->index(111, MessageTableModel::IdColumn).data().toString(), u"xid-19x"_s);
+    QCOMPARE(m_model->rowForSeq(m_store->endSeq() - 2), 111);
+    QCOMPARE(m_model->rowForSeq(m_store->endSeq() - 1), -1);
+}
+
+void TestMessageTableModel::emptyFilterShowsEverythingAgain()
+{
+    appendEnvelopes(30);
+    m_model->refresh();
+    MessageFilter filter;
+    filter.setText(u"id-2"_s);
+    m_model->setFilter(filter);
+    QCOMPARE(settledRowCount(), 11);
+    m_model->setFilter(MessageFilter());
+    QCOMPARE(m_model->rowCount(), 30);
+    QVERIFY(!m_model->isScanning());
+    QCOMPARE(m_model->rowForSeq(5), 5);
+}
+
+QTEST_MAIN(TestMessageTableModel)
+#include "tst_messagetablemodel.moc"

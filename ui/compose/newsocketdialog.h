@@ -1,0 +1,117 @@
+#pragma once
+
+#include <optional>
+
+#include <QDialog>
+#include <QList>
+#include <QStringList>
+
+#include <zmqscope/engine.h>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QGridLayout;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QToolButton;
+class QVBoxLayout;
+
+/**
+ * The New-socket dialog: type, name, endpoints to bind or connect, and the
+ * options that apply to the chosen type, validated while the user types.
+ * OK stays disabled while anything is wrong, and each problem is shown
+ * inline next to the field, naming the bad value.
+ *
+ * Endpoints used in accepted dialogs are remembered in QSettings and offered
+ * again as completions.
+ */
+class NewSocketDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    /// How many endpoints the recent list keeps.
+    static constexpr int MaxRecentEndpoints = 20;
+
+    explicit NewSocketDialog(QWidget *parent = nullptr);
+    ~NewSocketDialog() override;
+
+    /// The socket as configured; only the options that apply to its type are included.
+    [[nodiscard]] zmqscope::SocketSpec spec() const;
+    /// Fills the dialog from a spec (to edit or reopen a socket). Options without a field of
+    /// their own for this type go to the advanced list, so nothing of the spec is dropped.
+    void setSpec(const zmqscope::SocketSpec &spec);
+
+    /// Names already taken by other sockets: the default name avoids them and a duplicate is an error.
+    void setExistingNames(const QStringList &names);
+
+    /// Everything that keeps OK disabled, one line each; empty when the dialog can be accepted.
+    [[nodiscard]] QStringList problems() const;
+
+    /// Endpoints from earlier accepted dialogs, most recent first.
+    [[nodiscard]] static QStringList recentEndpoints();
+    /// Puts endpoints at the front of the recent list (deduplicated, at most MaxRecentEndpoints).
+    static void rememberEndpoints(const QStringList &endpoints);
+
+public Q_SLOTS:
+    void accept() override;
+
+private:
+    struct EndpointRow;
+    struct NumberOption;
+    struct BoolOption;
+    struct Problem;
+
+    void buildSocketTab(QWidget *page);
+    void buildOptionsTab(QWidget *page);
+    EndpointRow *addEndpointRow(bool bind, const QString &endpoint);
+    void removeEndpointRow(EndpointRow *row);
+    void addRandomPortEndpoint();
+    void clearEndpointRows();
+    void handleTypeChanged();
+    [[nodiscard]] zmqscope::SocketType currentType() const;
+    [[nodiscard]] QString defaultName(zmqscope::SocketType type) const;
+    [[nodiscard]] bool defaultBinds(zmqscope::SocketType type) const;
+    void updateVisibleOptions();
+    void validate();
+    [[nodiscard]] QList<Problem> collectProblems() const;
+    void updateTabOrder();
+
+    QTabWidget *m_tabs = nullptr;
+    QComboBox *m_typeCombo = nullptr;
+    QLabel *m_typeDescription = nullptr;
+    QLineEdit *m_nameEdit = nullptr;
+    QLabel *m_nameError = nullptr;
+    bool m_nameEdited = false;
+    QStringList m_existingNames;
+
+    QVBoxLayout *m_endpointRowsLayout = nullptr;
+    QList<EndpointRow *> m_endpointRows;
+    QPushButton *m_addEndpointButton = nullptr;
+    QPushButton *m_randomPortButton = nullptr;
+    QLabel *m_endpointsError = nullptr;
+    QStringList m_recentEndpoints;
+
+    QWidget *m_subscriptionsGroup = nullptr;
+    QListWidget *m_subscriptionList = nullptr;
+    QToolButton *m_addSubscriptionButton = nullptr;
+    QToolButton *m_removeSubscriptionButton = nullptr;
+
+    QGridLayout *m_optionsGrid = nullptr;
+    QCheckBox *m_routingIdCheck = nullptr;
+    QLineEdit *m_routingIdEdit = nullptr;
+    QLabel *m_routingIdError = nullptr;
+    QList<NumberOption *> m_numberOptions;
+    QList<BoolOption *> m_boolOptions;
+    std::optional<zmqscope::SocketType> m_optionsType; ///< the type the bool options were last reset for
+    QPlainTextEdit *m_advancedEdit = nullptr;
+    QLabel *m_advancedError = nullptr;
+
+    QLabel *m_summaryError = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};

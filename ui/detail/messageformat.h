@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <zmqscope/messagestore.h>
+
+/**
+ * Pure functions the Detail pane uses to turn untrusted message bytes into
+ * plain text. Nothing here produces markup: every result is meant for
+ * Qt::DisplayRole, QPlainTextEdit or a Qt::PlainText label.
+ */
+namespace zmqscope::MessageFormat {
+
+/// The most bytes any copy action puts on the clipboard (hex of 16 MiB is already 48 MiB of text).
+inline constexpr qsizetype ClipboardLimit = qsizetype { 16 } << 20;
+
+/// "2024-05-01T12:34:56.789123Z", the capture file's timestamp (DESIGN.md section 8).
+[[nodiscard]] QString isoTimestampUtc(std::int64_t timestampUs);
+/// "2024-05-01 14:34:56.789" in the local time zone, for people.
+[[nodiscard]] QString localTimestamp(std::int64_t timestampUs);
+/// "in" or "out", as in capture files.
+[[nodiscard]] QString directionName(Direction direction);
+
+/**
+ * One message as a compact capture line (DESIGN.md section 8, without the
+ * socket type and endpoint, which the Detail pane does not know):
+ * {"ts","socket","dir","frames":[base64...]} plus "id", "mimetype" and
+ * "body" for envelopes, each as "<key>_base64" instead when it is not UTF-8.
+ */
+[[nodiscard]] QByteArray captureLine(const StoredMessage &message, const QString &socketName);
+
+/// Lower-case hex pairs separated by spaces; at most maxBytes of them, then " …" (maxBytes < 0: all).
+[[nodiscard]] QString hex(QByteArrayView bytes, qsizetype maxBytes = -1);
+
+/// The byte as shown in an ASCII column: printable ASCII as is, everything else '.'.
+[[nodiscard]] constexpr char asciiColumnChar(char byte) noexcept
+{
+    return byte >= 0x20 && byte < 0x7f ? byte : '.';
+}
+
+/// True when bytes is valid UTF-8 (a sequence cut off by the end counts as valid when allowCutEnd).
+[[nodiscard]] bool isValidUtf8(QByteArrayView bytes, bool allowCutEnd = false);
+
+/// True when the bytes are UTF-8 text without control characters other than tab, CR, LF and FF.
+[[nodiscard]] bool looksLikeText(QByteArrayView bytes, bool allowCutEnd = false);
+
+/// The longest prefix of at most maxBytes that does not split a UTF-8 sequence.
+[[nodiscard]] qsizetype utf8PrefixLength(QByteArrayView bytes, qsizetype maxBytes);
+
+/**
+ * One line of at most maxChars characters for a table cell: UTF-8 text with
+ * control characters shown as '.', invalid bytes as U+FFFD, and "…" when cut.
+ */
+[[nodiscard]] QString oneLineText(QByteArrayView bytes, int maxChars);
+
+/// What displayText() changed for display.
+struct DisplayTextChanges
+{
+    bool invalidUtf8 = false; ///< invalid bytes became U+FFFD
+    bool controlPictures = false; ///< control characters became symbols such as U+2400 (NUL)
+    bool linesBroken = false; ///< lines longer than the limit were broken
+};
+
+/**
+ * Multi-line text for a read-only text view: UTF-8 with invalid bytes as
+ * U+FFFD, control characters other than tab, LF and CR as their Unicode
+ * control pictures (U+2400..U+2421), and lines longer than maxLineChars
+ * broken, because text views lay out one very long line very slowly.
+ */
+[[nodiscard]] QString displayText(
+    QByteArrayView bytes, int maxLineChars, DisplayTextChanges *changes = nullptr);
+
+/**
+ * A short plain-text rendering of a small byte string (an id, a routing
+ * frame): the text in quotes when it reads as text, otherwise "hex …";
+ * "(empty)" for no bytes. Long values are cut with "…".
+ */
+[[nodiscard]] QString describeBytes(QByteArrayView bytes, int maxChars = 160);
+
+/// "1,234 bytes (1.2 KiB)", or "1 byte", or "0 bytes".
+[[nodiscard]] QString byteCount(qint64 bytes);
+
+/// application/json, text/json, or any */*+json (parameters and case ignored).
+[[nodiscard]] bool isJsonMimetype(QByteArrayView mimetype);
+/// The body's first non-blank character is { or [.
+[[nodiscard]] bool looksLikeJson(QByteArrayView body);
+/// image/* (case ignored).
+[[nodiscard]] bool isImageMimetype(QByteArrayView mimetype);
+/// "png", "jpeg", "gif" or "bmp" from the body's signature, empty when none matches.
+[[nodiscard]] QByteArray imageFormatFromSignature(QByteArrayView body);
+
+} // namespace zmqscope::MessageFormat

@@ -1,0 +1,790 @@
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QIcon>
+#include <QItemSelectionModel>
+#include <QKeySequence>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QTreeView>
+
+#include <zmqscope/version.h>
+
+#include "compose/composerwidget.h"
+#include "compose/newsocketdialog.h"
+#include "compose/workspace.h"
+#include "detail/messagedetailview.h"
+#include "displaytext.h"
+#include "eventlogmodel.h"
+#include "filterbar.h"
+#include "messagespane.h"
+#include "messagetablemodel.h"
+#include "socketlistmodel.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+// QSettings layout (organisation "ZmqScope", application "zmqscope", set in app/gui/main.cpp):
+//   MainWindow/geometry         saveGeometry()
+//   MainWindow/state            saveState(LayoutVersion): docks and toolbar
+//   MainWindow/messagesHeader   the Messages table's column widths and order
+//   MainWindow/socketsHeader    the Sockets panel's column widths
+//   MainWindow/workspaceDir     the folder of the last workspace opened or saved
+//   NewSocketDialog/recentEndpoints   (ui/compose) endpoints of accepted dialogs
+namespace {
+const auto GeometryKey = u"MainWindow/geometry"_s;
+const auto StateKey = u"MainWindow/state"_s;
+const auto MessagesHeaderKey = u"MainWindow/messagesHeader"_s;
+const auto SocketsHeaderKey = u"MainWindow/socketsHeader"_s;
+const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
+const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All files (*)"_s;
+
+constexpr int RateWindowMs = 1000;
+} // namespace
+
+MainWindow::MainWindow(Engine &engine, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_store(engine.store())
+{
+    setObjectName(u"MainWindow"_s);
+    setWindowTitle(u"ZmqScope"_s);
+    setWindowIcon(QIcon(u":/icons/app/zmqscope.svg"_s));
+    setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+
+    m_messages = new MessagesPane(m_store, this);
+    setCentralWidget(m_messages);
+
+    m_socketModel = new SocketListModel(engine, this);
+    m_eventModel = new EventLogModel(this);
+
+    createDocks();
+    createActions();
+    createMenusAndToolBar();
+    createStatusBar();
+    connectEngine();
+    resetLayout();
+
+    connect(m_messages, &MessagesPane::currentMessageChanged, this, &MainWindow::handleCurrentMessageChanged);
+    connect(m_messages, &MessagesPane::followingChanged, m_followAction, &QAction::setChecked);
+    connect(m_socketModel, &SocketListModel::socketsChanged, this, &MainWindow::handleSocketsChanged);
+    connect(m_composer, &ComposerWidget::sendRequested, this,
+        [this](SocketId socket, const Frames &frames, quint64 tag) { m_engine.send(socket, frames, tag); });
+
+    m_clock.start();
+    m_refreshTimer.setInterval(RefreshIntervalMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshViews);
+    m_refreshTimer.start();
+
+    // The table is where the keyboard starts: arrows, Page Up/Down, Ctrl+F to filter.
+    m_messages->setFocus();
+    updateActions();
+    updateStatusBar();
+}
+
+MainWindow::~MainWindow() = default;
+
+QIcon MainWindow::themedIcon(const QString &themeName, const QString &fallback)
+{
+    return QIcon::fromTheme(themeName, QIcon(u":/icons/actions/"_s + fallback + u".svg"_s));
+}
+
+QAction *MainWindow::action(Action which) const
+{
+    switch (which) {
+    case Action::NewSocket:
+        return m_newSocketAction;
+    case Action::CloseSocket:
+        return m_closeSocketAction;
+    case Action::ReopenSocket:
+        return m_reopenSocketAction;
+    case Action::Send:
+        return m_sendAction;
+    case Action::Reply:
+        return m_replyAction;
+    case Action::Find:
+        return m_findAction;
+    case Action::Pause:
+        return m_pauseAction;
+    case Action::Follow:
+        return m_followAction;
+    case Action::Clear:
+        return m_clearAction;
+    case Action::OpenWorkspace:
+        return m_openWorkspaceAction;
+    case Action::SaveWorkspace:
+        return m_saveWorkspaceAction;
+    case Action::About:
+        return m_aboutAction;
+    case Action::Quit:
+        return m_quitAction;
+    }
+    return nullptr;
+}
+
+void MainWindow::createDocks()
+{
+    const auto makeDock = [this](const QString &title, const QString &name, QWidget *widget) {
+        auto *dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+            | QDockWidget::DockWidgetFloatable);
+        return dock;
+    };
+
+    m_socketView = new QTreeView(this);
+    m_socketView->setObjectName(u"socketsView"_s);
+    m_socketView->setModel(m_socketModel);
+    m_socketView->setRootIsDecorated(false);
+    m_socketView->setUniformRowHeights(true);
+    m_socketView->setAlternatingRowColors(true);
+    m_socketView->setAllColumnsShowFocus(true);
+    m_socketView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_socketView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_socketView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_socketView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_socketView->setTextElideMode(Qt::ElideMiddle);
+    {
+        const QFontMetrics normal(m_socketView->font());
+        const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        m_socketView->setColumnWidth(
+            SocketListModel::NameColumn, normal.horizontalAdvance(u"Router DEALER"_s) + 14);
+        m_socketView->setColumnWidth(SocketListModel::TypeColumn, normal.horizontalAdvance(u"DEALER"_s) + 12);
+        m_socketView->setColumnWidth(
+            SocketListModel::EndpointsColumn, fixed.horizontalAdvance(u">tcp://127.0.0.1:55555"_s) + 12);
+        m_socketView->setColumnWidth(
+            SocketListModel::StateColumn, normal.horizontalAdvance(u"Connecting"_s) + 14);
+        m_socketView->setColumnWidth(SocketListModel::InColumn, normal.horizontalAdvance(u"10,000"_s) + 12);
+        m_socketView->setColumnWidth(SocketListModel::OutColumn, normal.horizontalAdvance(u"10,000"_s) + 12);
+        m_socketView->header()->setStretchLastSection(true);
+    }
+    connect(m_socketView, &QWidget::customContextMenuRequested, this, &MainWindow::showSocketContextMenu);
+    connect(m_socketView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::handleSocketSelectionChanged);
+    m_socketsDock = makeDock(u"Sockets"_s, u"socketsDock"_s, m_socketView);
+
+    m_detail = new MessageDetailView(this);
+    m_detail->setObjectName(u"detailView"_s);
+    connect(m_detail, &MessageDetailView::copyFinished, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    m_detailDock = makeDock(u"Detail"_s, u"detailDock"_s, m_detail);
+
+    m_composer = new ComposerWidget(this);
+    m_composer->setObjectName(u"composer"_s);
+    m_composerDock = makeDock(u"Composer"_s, u"composerDock"_s, m_composer);
+
+    m_eventView = new QListView(this);
+    m_eventView->setObjectName(u"eventsView"_s);
+    m_eventView->setModel(m_eventModel);
+    m_eventView->setUniformItemSizes(true);
+    m_eventView->setWordWrap(false);
+    m_eventView->setTextElideMode(Qt::ElideRight);
+    m_eventView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_eventView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_eventView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_eventView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    {
+        auto *copy = new QAction(u"&Copy"_s, m_eventView);
+        copy->setShortcut(QKeySequence::Copy);
+        copy->setShortcutContext(Qt::WidgetShortcut);
+        connect(copy, &QAction::triggered, this, [this] {
+            QStringList lines;
+            QModelIndexList rows = m_eventView->selectionModel()->selectedRows();
+            std::sort(rows.begin(), rows.end());
+            for (const QModelIndex &index : rows)
+                lines.append(index.data().toString());
+            QGuiApplication::clipboard()->setText(lines.join(u'\n'));
+        });
+        auto *clear = new QAction(u"C&lear Events"_s, m_eventView);
+        connect(clear, &QAction::triggered, m_eventModel, &EventLogModel::clear);
+        m_eventView->addActions({ copy, clear });
+    }
+    // Stay at the newest line only when the user has not scrolled up to read.
+    connect(m_eventModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::handleEventRowsInserted);
+    m_eventsDock = makeDock(u"Events"_s, u"eventsDock"_s, m_eventView);
+}
+
+void MainWindow::createActions()
+{
+    m_newSocketAction = new QAction(themedIcon(u"list-add"_s, u"new-socket"_s), u"&New Socket\u2026"_s, this);
+    m_newSocketAction->setShortcut(QKeySequence::New);
+    m_newSocketAction->setToolTip(u"Open a socket: bind or connect, any type (Ctrl+N)"_s);
+    connect(m_newSocketAction, &QAction::triggered, this, &MainWindow::showNewSocketDialog);
+
+    m_closeSocketAction
+        = new QAction(themedIcon(u"network-disconnect"_s, u"close-socket"_s), u"&Close Socket"_s, this);
+    m_closeSocketAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+    m_closeSocketAction->setToolTip(u"Close the socket selected in the Sockets panel; its messages stay"_s);
+    connect(m_closeSocketAction, &QAction::triggered, this, &MainWindow::closeSelectedSocket);
+
+    m_reopenSocketAction
+        = new QAction(themedIcon(u"view-refresh"_s, u"reopen-socket"_s), u"&Reopen Socket"_s, this);
+    m_reopenSocketAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_reopenSocketAction->setToolTip(u"Open the selected closed socket again with the same settings"_s);
+    connect(m_reopenSocketAction, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
+
+    // The composer owns Send (it knows whether there is something to send); we put it in the menus.
+    m_sendAction = m_composer->sendAction();
+    m_sendAction->setIcon(themedIcon(u"mail-send"_s, u"send"_s));
+
+    m_replyAction = new QAction(themedIcon(u"mail-reply-sender"_s, u"reply"_s), u"&Reply"_s, this);
+    m_replyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_replyAction->setToolTip(u"Answer the selected received message on the socket it came in on (Ctrl+R)"_s);
+    connect(m_replyAction, &QAction::triggered, this, &MainWindow::replyToCurrentMessage);
+
+    m_findAction = new QAction(themedIcon(u"edit-find"_s, u"find"_s), u"&Find\u2026"_s, this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    m_findAction->setToolTip(u"Filter the messages by id, mimetype or body text (Ctrl+F)"_s);
+    connect(m_findAction, &QAction::triggered, this, [this] { m_messages->filterBar()->focusText(); });
+
+    m_pauseAction = new QAction(themedIcon(u"media-playback-pause"_s, u"pause"_s), u"&Pause View"_s, this);
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_P), QKeySequence(Qt::Key_Pause) });
+    m_pauseAction->setToolTip(
+        u"Stop adding rows to the table; every message is still received and kept (Ctrl+P)"_s);
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::handlePauseToggled);
+
+    m_followAction = new QAction(themedIcon(u"go-bottom"_s, u"follow"_s), u"Follow &Newest"_s, this);
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(m_messages->isFollowing());
+    m_followAction->setShortcut(QKeySequence(Qt::Key_End));
+    m_followAction->setToolTip(
+        u"Keep the newest message in view; scrolling up or selecting a row stops it (End)"_s);
+    connect(m_followAction, &QAction::triggered, this,
+        [this](bool checked) { m_messages->setFollowing(checked); });
+
+    m_clearAction = new QAction(themedIcon(u"edit-clear-all"_s, u"clear"_s), u"C&lear Messages"_s, this);
+    m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_clearAction->setToolTip(u"Drop every stored message (Ctrl+L)"_s);
+    connect(m_clearAction, &QAction::triggered, this, &MainWindow::clearMessages);
+
+    m_openWorkspaceAction
+        = new QAction(themedIcon(u"document-open"_s, u"open"_s), u"&Open Workspace\u2026"_s, this);
+    m_openWorkspaceAction->setShortcut(QKeySequence::Open);
+    m_openWorkspaceAction->setToolTip(u"Open the sockets saved in a workspace file (Ctrl+O)"_s);
+    connect(m_openWorkspaceAction, &QAction::triggered, this, &MainWindow::openWorkspaceInteractively);
+
+    m_saveWorkspaceAction
+        = new QAction(themedIcon(u"document-save"_s, u"save"_s), u"&Save Workspace\u2026"_s, this);
+    m_saveWorkspaceAction->setShortcut(QKeySequence::Save);
+    m_saveWorkspaceAction->setToolTip(u"Save the open sockets and their options to a file (Ctrl+S)"_s);
+    connect(m_saveWorkspaceAction, &QAction::triggered, this, &MainWindow::saveWorkspaceInteractively);
+
+    m_quitAction = new QAction(QIcon::fromTheme(u"application-exit"_s), u"&Quit"_s, this);
+    m_quitAction->setShortcuts({ QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q) });
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_aboutAction = new QAction(QIcon::fromTheme(u"help-about"_s), u"&About ZmqScope"_s, this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+
+    m_resetLayoutAction = new QAction(u"&Reset Layout"_s, this);
+    connect(m_resetLayoutAction, &QAction::triggered, this, &MainWindow::resetLayout);
+
+    // Right-click on a message: the same actions as the menus.
+    QTableView *table = m_messages->table();
+    table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *copyRow = new QAction(u"&Copy Row"_s, table);
+    copyRow->setShortcut(QKeySequence::Copy);
+    copyRow->setShortcutContext(Qt::WidgetShortcut);
+    connect(copyRow, &QAction::triggered, this, [table] {
+        const QModelIndex current = table->currentIndex();
+        if (!current.isValid())
+            return;
+        QStringList cells;
+        for (int column = 0; column < table->model()->columnCount(); ++column)
+            cells.append(current.siblingAtColumn(column).data().toString());
+        QGuiApplication::clipboard()->setText(cells.join(u'\t'));
+    });
+    auto *filterSocket = new QAction(u"Show Only This &Socket"_s, table);
+    connect(filterSocket, &QAction::triggered, this, [this, table] {
+        const QModelIndex current = table->currentIndex();
+        if (current.isValid())
+            m_messages->filterBar()->setSocket(
+                SocketId(current.data(MessageTableModel::SocketRole).toUInt()));
+    });
+    table->addActions({ m_replyAction, copyRow, filterSocket });
+}
+
+void MainWindow::createMenusAndToolBar()
+{
+    QMenu *file = menuBar()->addMenu(u"&File"_s);
+    file->addAction(m_openWorkspaceAction);
+    file->addAction(m_saveWorkspaceAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *socket = menuBar()->addMenu(u"&Socket"_s);
+    socket->addAction(m_newSocketAction);
+    socket->addAction(m_closeSocketAction);
+    socket->addAction(m_reopenSocketAction);
+
+    QMenu *message = menuBar()->addMenu(u"&Message"_s);
+    message->addAction(m_sendAction);
+    message->addAction(m_composer->stopAction());
+    message->addAction(m_replyAction);
+    message->addSeparator();
+    message->addAction(m_findAction);
+    message->addAction(m_clearAction);
+
+    QMenu *view = menuBar()->addMenu(u"&View"_s);
+    view->addAction(m_pauseAction);
+    view->addAction(m_followAction);
+    view->addSeparator();
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock })
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(m_resetLayoutAction);
+
+    QMenu *help = menuBar()->addMenu(u"&Help"_s);
+    help->addAction(m_aboutAction);
+
+    QToolBar *toolBar = addToolBar(u"Main"_s);
+    toolBar->setObjectName(u"mainToolBar"_s);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->setIconSize(QSize(20, 20));
+    toolBar->setMovable(false);
+    toolBar->addAction(m_newSocketAction);
+    toolBar->addAction(m_closeSocketAction);
+    toolBar->addAction(m_reopenSocketAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_sendAction);
+    toolBar->addAction(m_replyAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_pauseAction);
+    toolBar->addAction(m_followAction);
+    toolBar->addAction(m_clearAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_findAction);
+    view->insertAction(m_resetLayoutAction, toolBar->toggleViewAction());
+}
+
+void MainWindow::createStatusBar()
+{
+    m_statsLabel = new QLabel(this);
+    m_statsLabel->setObjectName(u"storeStats"_s);
+    m_statsLabel->setTextFormat(Qt::PlainText);
+    m_rateLabel = new QLabel(this);
+    m_rateLabel->setObjectName(u"rate"_s);
+    m_rateLabel->setTextFormat(Qt::PlainText);
+    m_rateLabel->setMinimumWidth(m_rateLabel->fontMetrics().horizontalAdvance(u"1,000,000 msg/s"_s));
+    m_rateLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_pausedLabel = new QLabel(this);
+    m_pausedLabel->setObjectName(u"paused"_s);
+    m_pausedLabel->setTextFormat(Qt::PlainText);
+    m_pausedLabel->setStyleSheet(u"QLabel { color: #c06c00; font-weight: bold; }"_s);
+    m_pausedLabel->setVisible(false);
+    statusBar()->addPermanentWidget(m_pausedLabel);
+    statusBar()->addPermanentWidget(m_statsLabel);
+    statusBar()->addPermanentWidget(m_rateLabel);
+}
+
+void MainWindow::connectEngine()
+{
+    connect(&m_engine, &Engine::eventLogged, m_eventModel, &EventLogModel::addEvent);
+    connect(&m_engine, &Engine::socketOpened, this, &MainWindow::handleSocketOpened);
+    connect(&m_engine, &Engine::socketFailed, this, &MainWindow::handleSocketFailed);
+    connect(&m_engine, &Engine::messageSent, m_composer, &ComposerWidget::handleMessageSent);
+    connect(&m_engine, &Engine::sendFailed, m_composer, &ComposerWidget::handleSendFailed);
+    connect(&m_engine, &Engine::sendFailed, this, &MainWindow::handleSendFailed);
+}
+
+void MainWindow::resetLayout()
+{
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock }) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    // Messages in the middle with the Sockets and Events panels under them; the right column
+    // holds what works on one message: its Detail and the Composer.
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    splitDockWidget(m_detailDock, m_composerDock, Qt::Vertical);
+    addDockWidget(Qt::BottomDockWidgetArea, m_socketsDock);
+    splitDockWidget(m_socketsDock, m_eventsDock, Qt::Horizontal);
+
+    const QSize size = this->size().isValid() && isVisible() ? this->size() : QSize(1600, 1000);
+    // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font.
+    const int right = qBound(420, size.width() * 40 / 100, 680);
+    resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
+    resizeDocks({ m_detailDock, m_composerDock }, { size.height() * 52 / 100, size.height() * 48 / 100 },
+        Qt::Vertical);
+    resizeDocks({ m_socketsDock }, { qBound(160, size.height() * 24 / 100, 300) }, Qt::Vertical);
+    const int bottomWidth = size.width() - right;
+    resizeDocks(
+        { m_socketsDock, m_eventsDock }, { bottomWidth * 66 / 100, bottomWidth * 34 / 100 }, Qt::Horizontal);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(GeometryKey).toByteArray())) {
+        // First start: 1600x1000, or most of a smaller screen.
+        const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+        resize(qMin(1600, available.width() * 92 / 100), qMin(1000, available.height() * 92 / 100));
+        resetLayout();
+    }
+    // A layout saved by another LayoutVersion is ignored: the defaults fit the docks that exist now.
+    restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+    m_messages->table()->horizontalHeader()->restoreState(settings.value(MessagesHeaderKey).toByteArray());
+    m_socketView->header()->restoreState(settings.value(SocketsHeaderKey).toByteArray());
+    m_workspaceDir = settings.value(WorkspaceDirKey).toString();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(GeometryKey, saveGeometry());
+    settings.setValue(StateKey, saveState(LayoutVersion));
+    settings.setValue(MessagesHeaderKey, m_messages->table()->horizontalHeader()->saveState());
+    settings.setValue(SocketsHeaderKey, m_socketView->header()->saveState());
+    if (!m_workspaceDir.isEmpty())
+        settings.setValue(WorkspaceDirKey, m_workspaceDir);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_saveSettingsOnClose)
+        saveSettings();
+    m_refreshTimer.stop();
+    event->accept();
+}
+
+void MainWindow::refreshViews()
+{
+    // Sockets first, so a message from a socket opened this tick already shows its name.
+    m_socketModel->refresh();
+    m_messages->refresh();
+    m_eventModel->flush();
+    updateStatusBar();
+}
+
+void MainWindow::updateStatusBar()
+{
+    const QLocale locale;
+    const MessageStore::Stats stats = m_store.stats();
+    QString text = u"%1 kept"_s.arg(locale.toString(qulonglong(stats.kept)));
+    if (stats.evicted > 0)
+        text += u", %1 evicted"_s.arg(locale.toString(qulonglong(stats.evicted)));
+    text += u"  \u00b7  "_s + displaytext::dataSize(stats.memoryInUse) + u" in use"_s;
+    const MessageTableModel *model = m_messages->model();
+    if (!model->filter().isEmpty())
+        text += u"  \u00b7  %1 shown"_s.arg(locale.toString(model->rowCount()));
+    m_statsLabel->setText(text);
+
+    // Rate over the last second, from the store's sequence numbers: counts sent messages too.
+    const qint64 now = m_clock.elapsed();
+    const std::uint64_t endSeq = m_store.endSeq();
+    m_rateSamples.emplace_back(now, endSeq);
+    while (m_rateSamples.size() > 2 && now - m_rateSamples[1].first >= RateWindowMs)
+        m_rateSamples.pop_front();
+    const auto &[oldTime, oldSeq] = m_rateSamples.front();
+    const double seconds = double(now - oldTime) / 1000.0;
+    const double rate = seconds > 0.2 ? double(endSeq - oldSeq) / seconds : 0.0;
+    m_rateLabel->setText(u"%1 msg/s"_s.arg(locale.toString(qRound64(rate))));
+
+    if (model->isPaused()) {
+        m_pausedLabel->setText(u"paused, %1 new"_s.arg(locale.toString(qulonglong(model->hiddenNewCount()))));
+        m_pausedLabel->setVisible(true);
+    } else {
+        m_pausedLabel->setVisible(false);
+    }
+}
+
+void MainWindow::handlePauseToggled(bool paused)
+{
+    m_messages->model()->setPaused(paused);
+    if (!paused)
+        refreshViews();
+    updateStatusBar();
+}
+
+void MainWindow::handleEventRowsInserted()
+{
+    const QScrollBar *bar = m_eventView->verticalScrollBar();
+    const int rows = m_eventModel->rowCount();
+    // The bar's range is not updated yet: "at the bottom" means it was at its maximum before.
+    if (bar->value() >= bar->maximum() - 1 && rows > 0)
+        QMetaObject::invokeMethod(m_eventView, &QAbstractItemView::scrollToBottom, Qt::QueuedConnection);
+}
+
+void MainWindow::handleCurrentMessageChanged(std::optional<std::uint64_t> seq)
+{
+    updateActions();
+    if (!seq)
+        return;
+    StoredMessage message;
+    if (!m_store.message(*seq, message))
+        return; // evicted in the meantime: the detail pane keeps what it shows
+    const QString name = m_socketModel->socketNames().value(message.socket, u"#%1"_s.arg(message.socket));
+    m_detail->setMessage(message, name);
+}
+
+void MainWindow::handleSocketsChanged()
+{
+    const QList<SocketInfo> sockets = m_socketModel->sockets();
+    m_messages->setSockets(sockets);
+    m_composer->setSockets(sockets);
+    m_eventModel->setSocketNames(m_socketModel->socketNames());
+    updateActions();
+}
+
+void MainWindow::handleSocketSelectionChanged()
+{
+    updateActions();
+}
+
+std::optional<SocketInfo> MainWindow::selectedSocket() const
+{
+    const QModelIndexList rows = m_socketView->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return std::nullopt;
+    return m_socketModel->socketAt(rows.first().row());
+}
+
+void MainWindow::updateActions()
+{
+    const std::optional<SocketInfo> socket = selectedSocket();
+    const bool closed
+        = socket && (socket->state == SocketState::Closed || socket->state == SocketState::Failed);
+    m_closeSocketAction->setEnabled(socket && !closed);
+    m_reopenSocketAction->setEnabled(closed);
+
+    bool canReply = false;
+    if (const auto seq = m_messages->currentSeq()) {
+        const QModelIndex current = m_messages->table()->currentIndex();
+        if (current.isValid()) {
+            const auto direction = Direction(current.data(MessageTableModel::DirectionRole).toInt());
+            const SocketId id = SocketId(current.data(MessageTableModel::SocketRole).toUInt());
+            const int row = m_socketModel->rowForSocket(id);
+            canReply = direction == Direction::In && row >= 0
+                && socketTypeCanSend(m_socketModel->socketAt(row).spec.type)
+                && m_socketModel->socketAt(row).state != SocketState::Closed;
+        }
+    }
+    m_replyAction->setEnabled(canReply);
+}
+
+QString MainWindow::uniqueSocketName(SocketType type) const
+{
+    const QHash<SocketId, QString> names = m_socketModel->socketNames();
+    QStringList taken = names.values();
+    for (const SocketInfo &info : m_engine.sockets())
+        taken.append(info.spec.name);
+    for (int n = 1;; ++n) {
+        const QString name = u"%1 %2"_s.arg(socketTypeName(type)).arg(n);
+        if (!taken.contains(name))
+            return name;
+    }
+}
+
+SocketId MainWindow::openSocket(SocketSpec spec)
+{
+    if (spec.name.trimmed().isEmpty())
+        spec.name = uniqueSocketName(spec.type);
+    const SocketId id = m_engine.openSocket(spec);
+    // Show the row at once (state "opening") rather than on the next tick.
+    m_socketModel->refresh();
+    return id;
+}
+
+void MainWindow::showNewSocketDialog()
+{
+    auto *dialog = new NewSocketDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QStringList names;
+    for (const SocketInfo &info : m_socketModel->sockets()) {
+        if (info.state != SocketState::Closed)
+            names.append(info.spec.name);
+    }
+    dialog->setExistingNames(names);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { openSocket(dialog->spec()); });
+    dialog->open();
+}
+
+void MainWindow::closeSelectedSocket()
+{
+    if (const auto socket = selectedSocket())
+        m_engine.closeSocket(socket->id);
+}
+
+void MainWindow::reopenSelectedSocket()
+{
+    const auto socket = selectedSocket();
+    if (!socket)
+        return;
+    // The old row gives way to the new socket, which gets the same name and settings.
+    const SocketSpec spec = socket->spec;
+    m_socketModel->removeSocket(socket->id);
+    const SocketId id = openSocket(spec);
+    const int row = m_socketModel->rowForSocket(id);
+    if (row >= 0)
+        m_socketView->setCurrentIndex(m_socketModel->index(row, 0));
+}
+
+void MainWindow::replyToCurrentMessage()
+{
+    const auto seq = m_messages->currentSeq();
+    if (!seq)
+        return;
+    StoredMessage message;
+    if (!m_store.message(*seq, message)) {
+        statusBar()->showMessage(u"That message was evicted; select a newer one to reply to."_s, 5000);
+        return;
+    }
+    m_composer->prepareReply(message, message.socket);
+    m_composerDock->show();
+    m_composerDock->raise();
+    m_composer->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::clearMessages()
+{
+    const std::uint64_t dropped = m_store.size();
+    m_store.clear();
+    refreshViews();
+    m_eventModel->addLine(u"Cleared %1 messages"_s.arg(QLocale().toString(qulonglong(dropped))));
+}
+
+void MainWindow::handleSocketOpened(SocketId id, const QStringList &boundEndpoints)
+{
+    Q_UNUSED(boundEndpoints);
+    m_socketModel->refresh();
+    // A newly opened socket is what the user works with next: select it.
+    const int row = m_socketModel->rowForSocket(id);
+    if (row >= 0 && !m_socketView->selectionModel()->hasSelection())
+        m_socketView->setCurrentIndex(m_socketModel->index(row, 0));
+}
+
+void MainWindow::handleSocketFailed(SocketId id, const QString &error)
+{
+    m_socketModel->refresh();
+    const QString name = m_socketModel->socketNames().value(id, u"#%1"_s.arg(id));
+    statusBar()->showMessage(u"%1 failed: %2"_s.arg(name, error), 10000);
+}
+
+void MainWindow::handleSendFailed(quint64 tag, const QString &error)
+{
+    Q_UNUSED(tag);
+    m_eventModel->addLine(u"Not sent: "_s + error, true);
+}
+
+void MainWindow::showSocketContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_socketView->indexAt(pos);
+    QMenu menu(this);
+    menu.addAction(m_newSocketAction);
+    if (index.isValid()) {
+        menu.addAction(m_closeSocketAction);
+        menu.addAction(m_reopenSocketAction);
+        menu.addSeparator();
+        const SocketId id = SocketId(index.data(SocketListModel::SocketIdRole).toUInt());
+        menu.addAction(u"Show Only This Socket's &Messages"_s, this,
+            [this, id] { m_messages->filterBar()->setSocket(id); });
+        menu.addAction(u"Copy &Endpoint"_s, this, [this, row = index.row()] {
+            const SocketInfo &info = m_socketModel->socketAt(row);
+            const QStringList endpoints = info.boundEndpoints.isEmpty()
+                ? info.spec.binds + info.spec.connects
+                : info.boundEndpoints + info.spec.connects;
+            QGuiApplication::clipboard()->setText(endpoints.join(u'\n'));
+        });
+    }
+    menu.exec(m_socketView->viewport()->mapToGlobal(pos));
+}
+
+bool MainWindow::openWorkspace(const QString &fileName, QString *error)
+{
+    QString message;
+    const std::optional<Workspace> workspace = Workspace::load(fileName, &message);
+    if (!workspace) {
+        m_eventModel->addLine(message, true);
+        if (error)
+            *error = message;
+        return false;
+    }
+    for (const SocketSpec &spec : workspace->sockets())
+        openSocket(spec);
+    m_workspaceDir = QFileInfo(fileName).absolutePath();
+    m_eventModel->addLine(u"Opened workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName))
+                              .arg(workspace->sockets().size()));
+    return true;
+}
+
+bool MainWindow::saveWorkspace(const QString &fileName, QString *error)
+{
+    QList<SocketSpec> specs;
+    for (const SocketInfo &info : m_socketModel->sockets()) {
+        if (info.state != SocketState::Closed && info.state != SocketState::Failed)
+            specs.append(info.spec);
+    }
+    QString message;
+    if (!Workspace(specs).save(fileName, &message)) {
+        m_eventModel->addLine(message, true);
+        if (error)
+            *error = message;
+        return false;
+    }
+    m_workspaceDir = QFileInfo(fileName).absolutePath();
+    m_eventModel->addLine(
+        u"Saved workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName)).arg(specs.size()));
+    return true;
+}
+
+void MainWindow::openWorkspaceInteractively()
+{
+    const QString fileName
+        = QFileDialog::getOpenFileName(this, u"Open Workspace"_s, m_workspaceDir, WorkspaceFilter);
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    if (!openWorkspace(fileName, &error))
+        QMessageBox::warning(this, u"Open Workspace"_s, error);
+}
+
+void MainWindow::saveWorkspaceInteractively()
+{
+    QString fileName = QFileDialog::getSaveFileName(
+        this, u"Save Workspace"_s, QDir(m_workspaceDir).filePath(u"workspace.zmqscope"_s), WorkspaceFilter);
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    if (!saveWorkspace(fileName, &error))
+        QMessageBox::warning(this, u"Save Workspace"_s, error);
+}
+
+void MainWindow::showAbout()
+{
+    // Our own strings only; nothing received goes into this rich text.
+    QMessageBox::about(this, u"About ZmqScope"_s,
+        u"<h3>ZmqScope %1</h3>"
+        u"<p>A desktop inspector for ZeroMQ traffic: connect sockets of every type, watch Dploy "
+        u"envelopes and raw multipart messages live, compose and reply.</p>"
+        u"<p>libzmq %2 &middot; Qt %3</p>"
+        u"<p>MIT License</p>"_s.arg(libraryVersion().toHtmlEscaped(), zmqVersion().toHtmlEscaped(),
+            QString::fromLatin1(qVersion()).toHtmlEscaped()));
+}
+
+} // namespace zmqscope

@@ -1,0 +1,173 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <utility>
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QTimer>
+
+#include <zmqscope/engine.h>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QListView;
+class QTreeView;
+class ComposerWidget;
+
+namespace zmqscope {
+
+class EventLogModel;
+class MessageDetailView;
+class MessagesPane;
+class SocketListModel;
+
+/**
+ * The ZmqScope main window: the Messages table in the middle and docks for
+ * Sockets, Detail, Composer and Events that the user can rearrange.
+ *
+ * It talks to the Engine only through its API (which queues to the engine
+ * thread) and reads the MessageStore on one view timer at 25 Hz: the message
+ * rows, the socket list, the Events log and the status bar all update on
+ * that tick, never per message.
+ */
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /// Bump when the docks change so an old saved layout is not restored over a new one.
+    static constexpr int LayoutVersion = 1;
+    static constexpr int RefreshIntervalMs = 40;
+
+    explicit MainWindow(Engine &engine, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a socket as the New-socket dialog would: names it when unnamed, logs what happens.
+    SocketId openSocket(SocketSpec spec);
+
+    /// Opens the sockets of a workspace file; on failure returns false and sets *error to one line.
+    bool openWorkspace(const QString &fileName, QString *error = nullptr);
+    /// Saves the open sockets and their options to a workspace file.
+    bool saveWorkspace(const QString &fileName, QString *error = nullptr);
+
+    /// Restores window geometry, dock layout and column widths from QSettings.
+    void restoreSettings();
+    /// Saves them (also done when the window closes, unless disabled).
+    void saveSettings() const;
+    void setSaveSettingsOnClose(bool save) { m_saveSettingsOnClose = save; }
+    /// The dock layout and sizes meant for a 1600x1000 window.
+    void resetLayout();
+
+    /// Runs one view tick now (tests and screenshots use it; normally the timer does).
+    void refreshViews();
+
+    [[nodiscard]] Engine &engine() const { return m_engine; }
+    [[nodiscard]] MessagesPane *messagesPane() const { return m_messages; }
+    [[nodiscard]] SocketListModel *socketModel() const { return m_socketModel; }
+    [[nodiscard]] QTreeView *socketView() const { return m_socketView; }
+    [[nodiscard]] EventLogModel *eventModel() const { return m_eventModel; }
+    [[nodiscard]] MessageDetailView *detailView() const { return m_detail; }
+    [[nodiscard]] ComposerWidget *composer() const { return m_composer; }
+    [[nodiscard]] QLabel *statusLabel() const { return m_statsLabel; }
+    [[nodiscard]] QLabel *pausedLabel() const { return m_pausedLabel; }
+
+    /// Actions by role, for tests and for the command line's screenshot mode.
+    enum class Action
+    {
+        NewSocket,
+        CloseSocket,
+        ReopenSocket,
+        Send,
+        Reply,
+        Find,
+        Pause,
+        Follow,
+        Clear,
+        OpenWorkspace,
+        SaveWorkspace,
+        About,
+        Quit,
+    };
+    [[nodiscard]] QAction *action(Action which) const;
+
+public Q_SLOTS:
+    void showNewSocketDialog();
+    void closeSelectedSocket();
+    void reopenSelectedSocket();
+    void replyToCurrentMessage();
+    void clearMessages();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenusAndToolBar();
+    void createDocks();
+    void createStatusBar();
+    void connectEngine();
+
+    void handleCurrentMessageChanged(std::optional<std::uint64_t> seq);
+    void handleSocketsChanged();
+    void handleSocketSelectionChanged();
+    void handleSocketOpened(SocketId id, const QStringList &boundEndpoints);
+    void handleSocketFailed(SocketId id, const QString &error);
+    void handleSendFailed(quint64 tag, const QString &error);
+    void handlePauseToggled(bool paused);
+    void handleEventRowsInserted();
+    void updateStatusBar();
+    void updateActions();
+    void openWorkspaceInteractively();
+    void saveWorkspaceInteractively();
+    void showSocketContextMenu(const QPoint &pos);
+    [[nodiscard]] std::optional<SocketInfo> selectedSocket() const;
+    [[nodiscard]] QString uniqueSocketName(SocketType type) const;
+    [[nodiscard]] static QIcon themedIcon(const QString &themeName, const QString &fallback);
+
+    Engine &m_engine;
+    MessageStore &m_store;
+
+    MessagesPane *m_messages = nullptr;
+    SocketListModel *m_socketModel = nullptr;
+    QTreeView *m_socketView = nullptr;
+    EventLogModel *m_eventModel = nullptr;
+    QListView *m_eventView = nullptr;
+    MessageDetailView *m_detail = nullptr;
+    ComposerWidget *m_composer = nullptr;
+
+    QDockWidget *m_socketsDock = nullptr;
+    QDockWidget *m_detailDock = nullptr;
+    QDockWidget *m_composerDock = nullptr;
+    QDockWidget *m_eventsDock = nullptr;
+
+    QAction *m_newSocketAction = nullptr;
+    QAction *m_closeSocketAction = nullptr;
+    QAction *m_reopenSocketAction = nullptr;
+    QAction *m_sendAction = nullptr;
+    QAction *m_replyAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QAction *m_clearAction = nullptr;
+    QAction *m_openWorkspaceAction = nullptr;
+    QAction *m_saveWorkspaceAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_resetLayoutAction = nullptr;
+
+    QLabel *m_statsLabel = nullptr;
+    QLabel *m_rateLabel = nullptr;
+    QLabel *m_pausedLabel = nullptr;
+
+    QTimer m_refreshTimer;
+    QElapsedTimer m_clock;
+    std::deque<std::pair<qint64, std::uint64_t>> m_rateSamples; ///< (ms, endSeq) over the last second
+    bool m_saveSettingsOnClose = true;
+    QString m_workspaceDir;
+};
+
+} // namespace zmqscope

@@ -1,0 +1,140 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <QAbstractTableModel>
+#include <QFuture>
+#include <QFutureWatcher>
+#include <QHash>
+#include <QString>
+
+#include <zmqscope/messagestore.h>
+
+#include "messagefilter.h"
+
+namespace zmqscope {
+
+/**
+ * The Messages table: a virtual model over a MessageStore (DESIGN.md section 6).
+ *
+ * It holds no per-message data. Without a filter, row r is message
+ * firstSeq + r; with a filter, a worker thread computes the matching sequence
+ * numbers over the store and the model keeps only that index. refresh(),
+ * called from a timer at 30 Hz or less, inserts every new row in one
+ * beginInsertRows() and removes evicted rows at the top in one
+ * beginRemoveRows(). Cell text is formatted in data() for the rows a view asks
+ * for, from MessageStore::summary(), through a small cache.
+ */
+class MessageTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        SeqColumn,
+        TimeColumn,
+        SocketColumn,
+        DirectionColumn,
+        RouteColumn,
+        IdColumn,
+        MimetypeColumn,
+        SizeColumn,
+        PreviewColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        SeqRole = Qt::UserRole + 1, ///< quint64 sequence number in the store
+        SocketRole, ///< SocketId (uint)
+        DirectionRole, ///< int(Direction)
+        KindRole, ///< int(MessageKind)
+    };
+    static constexpr int PreviewChars = 120;
+
+    explicit MessageTableModel(const MessageStore &store, QObject *parent = nullptr);
+    ~MessageTableModel() override;
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Brings the rows up to date with the store: one removal at the top, one insertion at the end.
+    void refresh();
+
+    /// While paused, refresh() inserts nothing (evicted rows still go); the store keeps receiving.
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+    /// Messages that arrived and are not shown yet: while paused, what resuming would add.
+    [[nodiscard]] std::uint64_t hiddenNewCount() const;
+
+    /// Replaces the filter: resets the model and rescans the store in a worker thread.
+    void setFilter(const MessageFilter &filter);
+    [[nodiscard]] const MessageFilter &filter() const { return m_filter; }
+    /// True from a filter change until the worker has caught up with the store (shown as "filtering...").
+    [[nodiscard]] bool isScanning() const { return m_scanning; }
+    /// True when the rows hold every message of the store that passes the filter: no scan running,
+    /// no match waiting for the next refresh(), nothing in the store not looked at yet.
+    [[nodiscard]] bool isCaughtUp() const;
+
+    /// Names for the Socket column; sockets without a name show their id.
+    void setSocketNames(const QHash<SocketId, QString> &names);
+
+    /// The message a row shows.
+    [[nodiscard]] std::uint64_t seqAt(int row) const;
+    /// The row that shows seq, or -1 when it is not shown (filtered out, evicted, not inserted yet).
+    [[nodiscard]] int rowForSeq(std::uint64_t seq) const;
+
+Q_SIGNALS:
+    /// The filter worker started or finished catching up with the store.
+    void scanningChanged(bool scanning);
+
+private:
+    struct CacheEntry
+    {
+        std::uint64_t seqPlusOne = 0; ///< 0 when empty
+        MessageSummary summary;
+    };
+    static constexpr std::size_t CacheSize = 1024;
+    static constexpr std::uint64_t MaxScanChunk = 500'000;
+
+    [[nodiscard]] const MessageSummary *summaryAt(int row) const;
+    [[nodiscard]] QString socketName(SocketId id) const;
+    [[nodiscard]] QString displayText(const MessageSummary &summary, int column) const;
+    [[nodiscard]] bool isFiltered() const { return !m_filter.isEmpty(); }
+    void removeEvictedRows(std::uint64_t storeFirst);
+    void insertNewRows(std::uint64_t storeEnd);
+    void startScanIfNeeded();
+    void handleScanFinished();
+    void cancelScan();
+    void setScanning(bool scanning);
+
+    const MessageStore &m_store;
+    MessageFilter m_filter;
+    bool m_paused = false;
+    QHash<SocketId, QString> m_socketNames;
+
+    // Unfiltered rows: [m_firstSeq, m_endSeq).
+    std::uint64_t m_firstSeq = 0;
+    std::uint64_t m_endSeq = 0;
+
+    // Filtered rows, ascending, plus matches found but not inserted yet.
+    std::deque<std::uint64_t> m_rows;
+    std::vector<std::uint64_t> m_pending;
+    std::uint64_t m_scannedEnd = 0; ///< the worker has looked at every message before this
+    std::uint64_t m_scanChunkEnd = 0; ///< end of the chunk the running job scans
+    QFuture<std::vector<std::uint64_t>> m_scan;
+    QFutureWatcher<std::vector<std::uint64_t>> m_scanWatcher;
+    std::shared_ptr<std::atomic<bool>> m_scanCancelled;
+    bool m_scanning = false;
+
+    mutable std::unique_ptr<std::array<CacheEntry, CacheSize>> m_cache;
+};
+
+} // namespace zmqscope

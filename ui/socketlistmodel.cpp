@@ -1,0 +1,275 @@
+#include "socketlistmodel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFontDatabase>
+#include <QLocale>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+QColor stateColor(SocketState state)
+{
+    switch (state) {
+    case SocketState::Listening:
+    case SocketState::Connected:
+        return QColor(0x2e, 0x8b, 0x57);
+    case SocketState::Opening:
+    case SocketState::Connecting:
+    case SocketState::Disconnected:
+    case SocketState::Retrying:
+        return QColor(0xc0, 0x6c, 0x00);
+    case SocketState::HandshakeFailed:
+    case SocketState::Failed:
+        return QColor(0xc6, 0x28, 0x28);
+    case SocketState::Closed:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+
+// Tool tips are rich text when they look like markup; escaping and wrapping
+// makes them always rich text that shows exactly the characters given.
+QString plainToolTip(const QString &text)
+{
+    return u"<p style='white-space:pre-wrap'>"_s + text.toHtmlEscaped() + u"</p>"_s;
+}
+
+} // namespace
+
+SocketListModel::SocketListModel(Engine &engine, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_engine(engine)
+{
+    connect(&engine, &Engine::socketStateChanged, this, &SocketListModel::handleSocketStateChanged);
+    connect(&engine, &Engine::socketClosed, this, &SocketListModel::handleSocketClosed);
+}
+
+int SocketListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_sockets.size());
+}
+
+int SocketListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString SocketListModel::endpointsText(const SocketInfo &info)
+{
+    QStringList parts;
+    // Resolved endpoints say which port a "*" bind got; before the socket is up, show what was asked for.
+    const QStringList &binds = info.boundEndpoints.isEmpty() ? info.spec.binds : info.boundEndpoints;
+    for (const QString &endpoint : binds)
+        parts.append(u'@' + endpoint);
+    for (const QString &endpoint : info.spec.connects)
+        parts.append(u'>' + endpoint);
+    return parts.join(u", "_s);
+}
+
+QVariant SocketListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const SocketInfo &info = m_sockets.at(index.row());
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole: {
+        const QLocale locale;
+        switch (column) {
+        case NameColumn:
+            return info.spec.name;
+        case TypeColumn:
+            return socketTypeName(info.spec.type);
+        case EndpointsColumn:
+            return endpointsText(info);
+        case StateColumn:
+            if (info.state == SocketState::Connected && info.peers > 1)
+                return u"%1 (%2 peers)"_s.arg(socketStateName(info.state)).arg(info.peers);
+            return socketStateName(info.state);
+        case InColumn:
+            return locale.toString(qulonglong(info.messagesIn));
+        case OutColumn:
+            return locale.toString(qulonglong(info.messagesOut));
+        case RateColumn:
+            return info.rateIn > 0
+                ? u"%1/s"_s.arg(locale.toString(info.rateIn, 'f', info.rateIn < 10 ? 1 : 0))
+                : u"-"_s;
+        default:
+            return {};
+        }
+    }
+    case Qt::ForegroundRole:
+        if (column == StateColumn)
+            return QBrush(stateColor(info.state));
+        if (info.state == SocketState::Closed)
+            return QBrush(stateColor(SocketState::Closed));
+        return {};
+    case Qt::TextAlignmentRole:
+        if (column == InColumn || column == OutColumn || column == RateColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::FontRole:
+        if (column == EndpointsColumn)
+            return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        return {};
+    case Qt::ToolTipRole:
+        if (column == StateColumn && !info.lastError.isEmpty())
+            return plainToolTip(info.lastError);
+        if (column == EndpointsColumn) {
+            QStringList lines;
+            for (const QString &endpoint :
+                info.boundEndpoints.isEmpty() ? info.spec.binds : info.boundEndpoints)
+                lines.append(u"bound to "_s + endpoint);
+            for (const QString &endpoint : info.spec.connects)
+                lines.append(u"connected to "_s + endpoint);
+            return lines.isEmpty() ? QVariant() : QVariant(plainToolTip(lines.join(u'\n')));
+        }
+        return {};
+    case SocketIdRole:
+        return uint(info.id);
+    case StateRole:
+        return int(info.state);
+    default:
+        return {};
+    }
+}
+
+QVariant SocketListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        static const QString titles[]
+            = { u"Name"_s, u"Type"_s, u"Endpoints"_s, u"State"_s, u"In"_s, u"Out"_s, u"Rate"_s };
+        return titles[section];
+    }
+    if (role == Qt::ToolTipRole) {
+        static const QString tips[] = { u"Socket name"_s, u"ZeroMQ socket type"_s, u"@ bound, > connected"_s,
+            u"From the socket monitor"_s, u"Messages received"_s, u"Messages sent"_s,
+            u"Messages received per second"_s };
+        return tips[section];
+    }
+    if (role == Qt::TextAlignmentRole)
+        return QVariant::fromValue(
+            (section == InColumn || section == OutColumn || section == RateColumn ? Qt::AlignRight
+                                                                                  : Qt::AlignLeft)
+            | Qt::AlignVCenter);
+    return {};
+}
+
+bool SocketListModel::sameShape(const SocketInfo &a, const SocketInfo &b)
+{
+    return a.state == b.state && a.peers == b.peers && a.boundEndpoints == b.boundEndpoints
+        && a.spec.name == b.spec.name && a.lastError == b.lastError;
+}
+
+void SocketListModel::refresh()
+{
+    const QList<SocketInfo> current = m_engine.sockets();
+    bool shapeChanged = false;
+    QList<SocketInfo> added;
+    int firstChanged = -1;
+    int lastChanged = -1;
+    for (const SocketInfo &info : current) {
+        if (m_removed.contains(info.id))
+            continue;
+        const int row = rowForSocket(info.id);
+        if (row < 0) {
+            added.append(info);
+            continue;
+        }
+        SocketInfo &mine = m_sockets[row];
+        // A closed socket the engine still lists keeps its "closed" state from socketClosed.
+        const bool closedHere = mine.state == SocketState::Closed;
+        const bool countersChanged = mine.messagesIn != info.messagesIn
+            || mine.messagesOut != info.messagesOut || mine.rateIn != info.rateIn;
+        const bool shape = !closedHere && !sameShape(mine, info);
+        if (!countersChanged && !shape)
+            continue;
+        const SocketState keep = mine.state;
+        mine = info;
+        if (closedHere)
+            mine.state = keep;
+        shapeChanged = shapeChanged || shape;
+        firstChanged = firstChanged < 0 ? row : qMin(firstChanged, row);
+        lastChanged = qMax(lastChanged, row);
+    }
+    if (firstChanged >= 0)
+        Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+    if (!added.isEmpty()) {
+        const int first = rowCount();
+        beginInsertRows({}, first, first + int(added.size()) - 1);
+        m_sockets.append(added);
+        endInsertRows();
+        shapeChanged = true;
+    }
+    if (shapeChanged)
+        Q_EMIT socketsChanged();
+}
+
+int SocketListModel::rowForSocket(SocketId id) const
+{
+    for (int row = 0; row < m_sockets.size(); ++row) {
+        if (m_sockets.at(row).id == id)
+            return row;
+    }
+    return -1;
+}
+
+QHash<SocketId, QString> SocketListModel::socketNames() const
+{
+    QHash<SocketId, QString> names;
+    for (const SocketInfo &info : m_sockets)
+        names.insert(info.id, info.spec.name);
+    return names;
+}
+
+void SocketListModel::removeSocket(SocketId id)
+{
+    m_removed.insert(id);
+    const int row = rowForSocket(id);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_sockets.removeAt(row);
+    endRemoveRows();
+    Q_EMIT socketsChanged();
+}
+
+void SocketListModel::handleSocketStateChanged(SocketId id, SocketState state)
+{
+    if (m_removed.contains(id))
+        return;
+    int row = rowForSocket(id);
+    if (row < 0) {
+        // Not listed yet: the next refresh() brings the whole info, this just makes it prompt.
+        refresh();
+        row = rowForSocket(id);
+        if (row < 0)
+            return;
+    }
+    // Monitor events can trail a close; the row stays "closed".
+    if (m_sockets[row].state == state || m_sockets[row].state == SocketState::Closed)
+        return;
+    m_sockets[row].state = state;
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT socketsChanged();
+}
+
+void SocketListModel::handleSocketClosed(SocketId id)
+{
+    const int row = rowForSocket(id);
+    if (row < 0 || m_sockets[row].state == SocketState::Closed)
+        return;
+    m_sockets[row].state = SocketState::Closed;
+    m_sockets[row].peers = 0;
+    m_sockets[row].rateIn = 0;
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT socketsChanged();
+}
+
+} // namespace zmqscope

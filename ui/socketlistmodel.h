@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+#include <zmqscope/engine.h>
+
+namespace zmqscope {
+
+/**
+ * The Sockets panel: one row per socket the engine opened, in the order they
+ * were opened. refresh() (on the view timer) reads Engine::sockets() and
+ * reports only what changed; socketStateChanged updates a row at once.
+ * Closed sockets stay listed, state "closed", so they can be reopened.
+ */
+class SocketListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        NameColumn,
+        TypeColumn,
+        EndpointsColumn,
+        StateColumn,
+        InColumn,
+        OutColumn,
+        RateColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        SocketIdRole = Qt::UserRole + 1, ///< SocketId (uint)
+        StateRole, ///< int(SocketState)
+    };
+
+    explicit SocketListModel(Engine &engine, QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Reads the engine's socket list; inserts new sockets in one batch, updates changed rows.
+    void refresh();
+
+    [[nodiscard]] int rowForSocket(SocketId id) const;
+    [[nodiscard]] const SocketInfo &socketAt(int row) const { return m_sockets.at(row); }
+    [[nodiscard]] QList<SocketInfo> sockets() const { return m_sockets; }
+    /// Names of every socket ever listed, for the Messages table.
+    [[nodiscard]] QHash<SocketId, QString> socketNames() const;
+    /// Forgets a closed socket's row for good (it was reopened under a new id).
+    void removeSocket(SocketId id);
+
+    /// "@tcp://127.0.0.1:5556" for a bind, ">tcp://host:5556" for a connect, as zmq tools write them.
+    [[nodiscard]] static QString endpointsText(const SocketInfo &info);
+
+Q_SIGNALS:
+    /// A socket was added or removed, or changed its state or endpoints (not sent on counter changes).
+    void socketsChanged();
+
+private:
+    void handleSocketStateChanged(SocketId id, SocketState state);
+    void handleSocketClosed(SocketId id);
+    [[nodiscard]] static bool sameShape(const SocketInfo &a, const SocketInfo &b);
+
+    Engine &m_engine;
+    QList<SocketInfo> m_sockets;
+    QSet<SocketId> m_removed; ///< the engine still lists them; we do not
+};
+
+} // namespace zmqscope
