@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The one command a developer (and CI) needs:
+#
+#   packaging/dev.sh run [app args]   install what is missing, build build/, start the app with demo peers
+#   packaging/dev.sh test             install what is missing, build and run every test (+ ASan/UBSan core tests)
+#   packaging/dev.sh bench [args]     build build/ and run the transport benchmark (args go to it)
+#
+# Works from any directory and on a fresh clone of Debian 12.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+JOBS="$(nproc 2>/dev/null || echo 2)"
+PACKAGES_FILE="$ROOT/packaging/debian-packages.txt"
+
+say() { printf '==> %s\n' "$*"; }
+die() {
+    printf 'dev.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+usage() {
+    cat <<'EOF'
+usage: packaging/dev.sh <command> [args]
+
+  run [app args]   install missing Debian packages, build build/ (RelWithDebInfo)
+                   and start ZmqScope with its demo peers (args go to the app)
+  test             install missing Debian packages, build build-ci/ with -Werror and run
+                   every test, then build build-asan/ (ASan+UBSan) and run the core tests
+  bench [args]     build build/ and run tests/bench/transport_bench (try: bench --help)
+EOF
+}
+
+# Installs the packages of packaging/debian-packages.txt that are not installed yet.
+install_missing() {
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        say "not a Debian system: install the equivalents of packaging/debian-packages.txt yourself"
+        return 0
+    fi
+    local wanted=() missing=() pkg
+    mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$PACKAGES_FILE" | grep -v '^$')
+    for pkg in "${wanted[@]}"; do
+        if [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        say "all ${#wanted[@]} Debian packages of packaging/debian-packages.txt are installed"
+        return 0
+    fi
+    say "installing missing Debian packages: ${missing[*]}"
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            apt=(sudo "${apt[@]}")
+        else
+            die "missing Debian packages: ${missing[*]}; run this as root or install them: apt-get install ${missing[*]}"
+        fi
+    fi
+    "${apt[@]}" update
+    "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+# configure <build dir> <cmake args...>; keeps the generator of an existing build dir.
+configure() {
+    local dir=$1
+    shift
+    local generator=()
+    [ -f "$dir/CMakeCache.txt" ] || generator=(-G Ninja)
+    cmake -S "$ROOT" -B "$dir" "${generator[@]}" "$@"
+}
+
+build() {
+    local dir=$1
+    shift
+    cmake --build "$dir" -j"$JOBS" "$@"
+}
+
+# A small command-line demo, used until the desktop app (app/gui) is built: an echo REP
+# bound to a free loopback port answers three requests sent by zmqscope-cli.
+cli_demo() {
+    local cli="$ROOT/build/app/cli/zmqscope-cli"
+    [ -x "$cli" ] || die "neither build/app/gui/zmqscope nor build/app/cli/zmqscope-cli was built"
+    DEMO_LOG="$(mktemp)"
+    say "the desktop app is not built yet: a zmqscope-cli demo instead"
+    "$cli" echo --type rep --bind 'tcp://127.0.0.1:*' --count 3 --timeout 20000 2> >(tee "$DEMO_LOG" >&2) &
+    DEMO_PID=$!
+    trap 'kill "$DEMO_PID" 2>/dev/null || true; rm -f "$DEMO_LOG"' EXIT
+    local endpoint="" tries=0
+    # The echo prints "... bound to tcp://127.0.0.1:PORT" once it listens.
+    while [ -z "$endpoint" ] && [ "$tries" -lt 100 ] && kill -0 "$DEMO_PID" 2>/dev/null; do
+        endpoint="$(grep -o 'tcp://127\.0\.0\.1:[0-9]*' "$DEMO_LOG" | head -n 1 || true)"
+        [ -n "$endpoint" ] || sleep 0.1
+        tries=$((tries + 1))
+    done
+    [ -n "$endpoint" ] || die "the zmqscope-cli echo did not report its endpoint"
+    local i
+    for i in 1 2 3; do
+        say "zmqscope-cli send --type req --connect $endpoint --id demo-$i --text 'hello $i'"
+        "$cli" send --type req --connect "$endpoint" --id "demo-$i" --text "hello $i" --timeout 5000
+    done
+    wait "$DEMO_PID"
+}
+
+cmd_run() {
+    install_missing
+    configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    build build
+    if [ -x build/app/gui/zmqscope ]; then
+        if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+            say "no DISPLAY or WAYLAND_DISPLAY: the window needs a desktop session (or try xvfb-run)"
+        fi
+        exec build/app/gui/zmqscope --demo "$@"
+    fi
+    cli_demo
+}
+
+# Runs ctest in <dir> with <args...>; adds "passed failed" to the totals and the stage report.
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+REPORT=()
+FAILED_STAGES=()
+
+run_ctest() {
+    local dir=$1 stage=$2
+    shift 2
+    local log="$dir/dev-ctest.log" status=0
+    (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 300 "$@") 2>&1 | tee "$log" || status=$?
+    local line failed=0 total=0
+    line="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)"
+    if [ -n "$line" ]; then
+        failed="$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")"
+        total="$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")"
+    fi
+    TOTAL_PASSED=$((TOTAL_PASSED + total - failed))
+    TOTAL_FAILED=$((TOTAL_FAILED + failed))
+    REPORT+=("$stage: $((total - failed)) passed, $failed failed")
+    if [ "$status" -ne 0 ] || [ -z "$line" ]; then
+        FAILED_STAGES+=("$stage tests")
+    fi
+}
+
+# Builds only what `ctest -L core` runs (each test is named after its executable target);
+# builds everything when that is not possible.
+build_core_tests() {
+    local dir=$1 targets=()
+    mapfile -t targets < <(cd "$dir" && ctest -N -L core 2>/dev/null | sed -nE 's/^ *Test +#[0-9]+: +([^ ]+)$/\1/p')
+    if [ ${#targets[@]} -gt 0 ] && build "$dir" --target "${targets[@]}"; then
+        return 0
+    fi
+    build "$dir"
+}
+
+cmd_test() {
+    local started=$SECONDS
+    install_missing
+
+    say "build-ci: RelWithDebInfo, -Werror, everything"
+    if configure build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMQSCOPE_WERROR=ON && build build-ci; then
+        run_ctest build-ci "build-ci (all labels)"
+    else
+        FAILED_STAGES+=("build-ci build")
+        REPORT+=("build-ci (all labels): build FAILED, no test ran")
+    fi
+
+    say "build-asan: Debug, AddressSanitizer + UndefinedBehaviorSanitizer, core tests"
+    if configure build-asan -DCMAKE_BUILD_TYPE=Debug -DZMQSCOPE_SANITIZE=ON -DZMQSCOPE_BUILD_GUI=OFF \
+        && build_core_tests build-asan; then
+        ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1}" \
+            UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
+            run_ctest build-asan "build-asan (core, ASan+UBSan)" -L core
+    else
+        FAILED_STAGES+=("build-asan build")
+        REPORT+=("build-asan (core, ASan+UBSan): build FAILED, no test ran")
+    fi
+
+    echo
+    local line
+    for line in "${REPORT[@]}"; do
+        say "$line"
+    done
+    say "took $((SECONDS - started)) s"
+    if [ ${#FAILED_STAGES[@]} -ne 0 ]; then
+        say "FAILED: ${FAILED_STAGES[*]}"
+    fi
+    echo "summary: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
+    [ ${#FAILED_STAGES[@]} -eq 0 ]
+}
+
+cmd_bench() {
+    install_missing
+    configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    build build --target transport_bench
+    build/tests/bench/transport_bench "$@"
+}
+
+command="${1:-}"
+[ $# -gt 0 ] && shift
+case "$command" in
+run) cmd_run "$@" ;;
+test) cmd_test "$@" ;;
+bench) cmd_bench "$@" ;;
+-h | --help | help)
+    usage
+    ;;
+*)
+    usage >&2
+    [ -n "$command" ] && printf 'dev.sh: unknown command "%s"\n' "$command" >&2
+    exit 2
+    ;;
+esac
