@@ -166,6 +166,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
         Q_EMIT q->errorOccurred(owner, error.message());
         return true;
     };
+    // Reused while handlers do not keep it: one list allocation per drain, not one per message.
+    Frames frames;
     for (;;) {
         if (entry->removed)
             return;
@@ -196,7 +198,6 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 }
                 break;
             }
-            Frames frames;
             try {
                 if (!socket->receive(frames, false))
                     break;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -165,10 +166,35 @@ int SocketPrivate::eventsNotingActivity()
     return current;
 }
 
+void SocketPrivate::appendFrame(Frames &frames, const zmq::message_t &message)
+{
+    const auto *data = static_cast<const char *>(message.data());
+    const auto size = qsizetype(message.size());
+    const qsizetype index = frames.size();
+    if (size > MaxSharedFrameSize || index >= MaxSharedFrames) {
+        frames.append(QByteArray(data, size));
+        return;
+    }
+    // Ids, mimetypes and routing frames mostly repeat from one message to the next: share the
+    // previous message's copy (QByteArray is implicitly shared) instead of allocating an equal one.
+    if (index < recentFrames.size()) {
+        QByteArray &recent = recentFrames[index];
+        if (recent.size() != size || std::memcmp(recent.constData(), data, size_t(size)) != 0)
+            recent = QByteArray(data, size);
+        frames.append(recent);
+        return;
+    }
+    recentFrames.append(QByteArray(data, size));
+    frames.append(recentFrames.last());
+}
+
 bool SocketPrivate::receive(Frames &frames, bool wait)
 {
     ensureOpen();
     frames.clear();
+    // Room for an envelope behind one routing frame: growing the list 0 -> 1 -> 2 -> 4 would
+    // cost an allocation and a reallocation per message.
+    frames.reserve(5);
     zmq::message_t message;
     auto flags = wait ? zmq::recv_flags::none : zmq::recv_flags::dontwait;
     for (;;) {
@@ -200,7 +226,7 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
             }
             return false;
         }
-        frames.append(QByteArray(static_cast<const char *>(message.data()), qsizetype(message.size())));
+        appendFrame(frames, message);
         if (!message.more())
             break;
         flags = zmq::recv_flags::none;

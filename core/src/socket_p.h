@@ -32,6 +32,8 @@ public:
      */
     bool receive(Frames &frames, bool wait);
     void send(const Frames &frames);
+    /// Appends a received frame, sharing the previous message's equal small frame when there is one.
+    void appendFrame(Frames &frames, const zmq::message_t &message);
     /// PollLoop rule 3: after any send or receive, let the loop re-check ZMQ_EVENTS.
     void noteActivity();
     /// Reads ZMQ_EVENTS (retrying on EINTR); this processes libzmq's commands and so consumes ZMQ_FD's edge.
@@ -60,6 +62,9 @@ public:
     QStringList connected;
     PollLoopPrivate *loop = nullptr; ///< the loop this socket is registered with, if any
     bool inDrain = false; ///< the loop is draining this socket now: it re-checks ZMQ_EVENTS itself
+    static constexpr qsizetype MaxSharedFrameSize = 64; ///< ids, mimetypes, routing ids; not bodies
+    static constexpr qsizetype MaxSharedFrames = 8;
+    Frames recentFrames; ///< the small frames of the last message, by position (see appendFrame)
     std::uint64_t receivedCount = 0; ///< messages received so far (PollLoop checks handlers consume)
 };
 
