@@ -1,5 +1,7 @@
 #include "detail/messageformat.h"
 
+#include <zmqscope/capture.h>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -109,30 +111,16 @@ QString directionName(Direction direction)
 
 QByteArray captureLine(const StoredMessage &message, const QString &socketName)
 {
-    QJsonObject line;
-    line.insert(u"ts"_s, isoTimestampUtc(message.timestampUs));
-    line.insert(u"socket"_s, socketName);
-    line.insert(u"dir"_s, directionName(message.direction));
-    QJsonArray frames;
-    for (const auto &frame : message.frames)
-        frames.append(QString::fromLatin1(frame.toBase64()));
-    line.insert(u"frames"_s, frames);
-
-    const auto parsed = Envelope::parse(message.frames);
-    if (parsed.envelope) {
-        const auto &envelope = *parsed.envelope;
-        // Text when it is UTF-8, else <key>_base64, as core's capture writer does.
-        auto insertBytes = [&line](const QString &key, const QByteArray &bytes) {
-            if (isValidUtf8(bytes))
-                line.insert(key, QString::fromUtf8(bytes));
-            else
-                line.insert(key + u"_base64"_s, QString::fromLatin1(bytes.toBase64()));
-        };
-        insertBytes(u"id"_s, envelope.id());
-        insertBytes(u"mimetype"_s, envelope.mimetype());
-        insertBytes(u"body"_s, envelope.data());
-    }
-    return QJsonDocument(line).toJson(QJsonDocument::Compact);
+    // The pane does not know the socket's type or endpoint; everything else is the capture writer's line.
+    CaptureRecord record;
+    record.timestampUs = message.timestampUs;
+    record.socket = socketName;
+    record.direction = message.direction;
+    record.frames = message.frames;
+    QByteArray line = zmqscope::captureLine(record);
+    if (line.endsWith('\n'))
+        line.chop(1);
+    return line;
 }
 
 QString hex(QByteArrayView bytes, qsizetype maxBytes)
