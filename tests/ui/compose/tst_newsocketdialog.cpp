@@ -168,7 +168,7 @@ void TestNewSocketDialog::buildRequestSocket()
     QCOMPARE(typeCombo(dialog)->currentData().toInt(), int(SocketType::Req));
     QCOMPARE(dialog.findChild<QLineEdit *>(u"nameEdit"_s)->text(), u"REQ 1"_s);
 
-    typeInto(endpointEdits(dialog).constFirst(), u"tcp://127.0.0.1:5555"_s);
+    typeInto(endpointEdits(dialog).constFirst(), u"tcp://broker.example:5555"_s);
     QTest::mouseClick(dialog.findChild<QPushButton *>(u"randomPortButton"_s), Qt::LeftButton);
     QCOMPARE(endpointEdits(dialog).size(), 2);
     QCOMPARE(endpointEdits(dialog).at(1)->currentText(), u"tcp://127.0.0.1:*"_s);
@@ -191,7 +191,7 @@ void TestNewSocketDialog::buildRequestSocket()
     const SocketSpec spec = dialog.spec();
     QCOMPARE(spec.name, u"REQ 1"_s);
     QCOMPARE(spec.type, SocketType::Req);
-    QCOMPARE(spec.connects, QStringList { u"tcp://127.0.0.1:5555"_s });
+    QCOMPARE(spec.connects, QStringList { u"tcp://broker.example:5555"_s });
     QCOMPARE(spec.binds, QStringList { u"tcp://127.0.0.1:*"_s });
     QVERIFY(spec.subscriptions.isEmpty());
     const Options expected { { "routing_id", QByteArray("client-1") }, { "sndhwm", 50 },
@@ -216,7 +216,7 @@ void TestNewSocketDialog::badEndpoint_data()
     QTest::addColumn<QString>("fixed");
 
     QTest::newRow("no port") << u"Connect"_s << u"tcp://127.0.0.1"_s << u"has no port"_s
-                             << u"tcp://127.0.0.1:5555"_s;
+                             << u"tcp://broker.example:5555"_s;
     QTest::newRow("unknown transport")
         << u"Connect"_s << u"tpc://127.0.0.1:1"_s << u"unknown transport \"tpc\""_s << u"tcp://127.0.0.1:1"_s;
     QTest::newRow("wildcard on connect") << u"Connect"_s << u"tcp://127.0.0.1:*"_s
@@ -258,9 +258,9 @@ void TestNewSocketDialog::badEndpoint()
 void TestNewSocketDialog::duplicateEndpoint()
 {
     NewSocketDialog dialog;
-    typeInto(endpointEdits(dialog).constFirst(), u"tcp://127.0.0.1:5555"_s);
+    typeInto(endpointEdits(dialog).constFirst(), u"tcp://broker.example:5555"_s);
     QTest::mouseClick(dialog.findChild<QPushButton *>(u"addEndpointButton"_s), Qt::LeftButton);
-    typeInto(endpointEdits(dialog).at(1), u"tcp://127.0.0.1:5555"_s);
+    typeInto(endpointEdits(dialog).at(1), u"tcp://broker.example:5555"_s);
     QVERIFY(shownWithText(endpointErrors(dialog).at(1), u"already listed as endpoint 1"_s));
     QVERIFY(!okButton(dialog)->isEnabled());
     // Binding and connecting the same address are different things.
@@ -526,14 +526,14 @@ void TestNewSocketDialog::returnAccepts()
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
     QComboBox *edit = endpointEdits(dialog).constFirst();
     edit->setFocus();
-    QTest::keyClicks(edit->lineEdit(), u"tcp://127.0.0.1"_s);
+    QTest::keyClicks(edit->lineEdit(), u"tcp://broker.example"_s);
     QTest::keyClick(edit->lineEdit(), Qt::Key_Return);
     QVERIFY(dialog.isVisible()); // invalid: Return does nothing
     QTest::keyClicks(edit->lineEdit(), u":5555"_s);
     QTest::keyClick(edit->lineEdit(), Qt::Key_Return);
     QTRY_VERIFY(!dialog.isVisible());
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(dialog.spec().connects, QStringList { u"tcp://127.0.0.1:5555"_s });
+    QCOMPARE(dialog.spec().connects, QStringList { u"tcp://broker.example:5555"_s });
 }
 
 void TestNewSocketDialog::badInputNeverCrashes_data()
