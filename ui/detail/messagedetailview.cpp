@@ -1233,7 +1233,8 @@ void MessageDetailView::copyText(const QString &text, const QString &description
     reportCopy(description);
 }
 
-void MessageDetailView::copyBodyAsText()
+void MessageDetailView::copyBody(const QString &encoding,
+    const std::function<QString(const QByteArray &)> &encode)
 {
     if (!hasBody()) {
         reportCopy(tr("Nothing copied: a raw message has no body."));
@@ -1242,34 +1243,23 @@ void MessageDetailView::copyBodyAsText()
     const auto bytes = body();
     if (!checkClipboardSize(bytes.size(), tr("the body")))
         return;
-    copyText(QString::fromUtf8(bytes),
-        tr("Copied the body as text (%1).").arg(MessageFormat::byteCount(bytes.size())));
+    copyText(encode(bytes),
+        tr("Copied the body as %1 (%2).").arg(encoding, MessageFormat::byteCount(bytes.size())));
+}
+
+void MessageDetailView::copyBodyAsText()
+{
+    copyBody(tr("text"), [](const QByteArray &bytes) { return QString::fromUtf8(bytes); });
 }
 
 void MessageDetailView::copyBodyAsHex()
 {
-    if (!hasBody()) {
-        reportCopy(tr("Nothing copied: a raw message has no body."));
-        return;
-    }
-    const auto bytes = body();
-    if (!checkClipboardSize(bytes.size(), tr("the body")))
-        return;
-    copyText(MessageFormat::hex(bytes),
-        tr("Copied the body as hex (%1).").arg(MessageFormat::byteCount(bytes.size())));
+    copyBody(tr("hex"), [](const QByteArray &bytes) { return MessageFormat::hex(bytes); });
 }
 
 void MessageDetailView::copyBodyAsBase64()
 {
-    if (!hasBody()) {
-        reportCopy(tr("Nothing copied: a raw message has no body."));
-        return;
-    }
-    const auto bytes = body();
-    if (!checkClipboardSize(bytes.size(), tr("the body")))
-        return;
-    copyText(QString::fromLatin1(bytes.toBase64()),
-        tr("Copied the body as base64 (%1).").arg(MessageFormat::byteCount(bytes.size())));
+    copyBody(tr("base64"), [](const QByteArray &bytes) { return QString::fromLatin1(bytes.toBase64()); });
 }
 
 void MessageDetailView::copyMessageAsJson()

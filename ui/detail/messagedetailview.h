@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -147,6 +148,8 @@ private:
     void reportCopy(const QString &text);
     bool checkClipboardSize(qsizetype bytes, const QString &what);
     void copyText(const QString &text, const QString &description);
+    /// The shared part of the three body copies: the raw-message and size checks, then `encode`.
+    void copyBody(const QString &encoding, const std::function<QString(const QByteArray &)> &encode);
     void showContextMenu(QWidget *widget, const QPoint &pos, const QList<QAction *> &extraActions);
 
     [[nodiscard]] bool hasBody() const noexcept { return m_parsed.envelope.has_value(); }
