@@ -113,8 +113,14 @@ void appendJsonString(QByteArray &out, QStringView text)
         default:
             break;
         }
-        if (!simple && !needsEscape(c))
-            continue; // surrogate pairs stay in the run and are encoded together
+        if (!simple && QChar::isHighSurrogate(c) && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
+            ++i; // a surrogate pair stays in the run and is encoded as one character
+            continue;
+        }
+        // A lone surrogate (a socket name read from a file may have one) has no UTF-8 form: "\udXXX"
+        // keeps it exactly, where toUtf8() would turn it into '?'.
+        if (!simple && !needsEscape(c) && !QChar::isSurrogate(c))
+            continue;
         flushRun(i);
         if (simple)
             out += simple;
@@ -287,6 +293,14 @@ std::optional<std::int64_t> parseCaptureTimestamp(QStringView text)
     if (!date.isValid() || !time.isValid())
         return std::nullopt;
     const std::int64_t seconds = QDateTime(date, time, Qt::UTC).toSecsSinceEpoch() - offsetSeconds;
+    // An offset can move the instant out of years 1..9999 (0001-01-01T00:00:00+01:00), which
+    // formatCaptureTimestamp() could not write back as four digits: a rewritten line would not read.
+    static const std::int64_t firstSecond
+        = QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC).toSecsSinceEpoch();
+    static const std::int64_t lastSecond
+        = QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59), Qt::UTC).toSecsSinceEpoch();
+    if (seconds < firstSecond || seconds > lastSecond)
+        return std::nullopt;
     return seconds * MicrosPerSecond + micros;
 }
 

@@ -1,3 +1,4 @@
+#include "recorder_p.h"
 #include "socketmonitor_p.h"
 
 #include <zmqscope/engine.h>
@@ -22,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -474,6 +476,33 @@ struct Engine::Private
     std::atomic<bool> notifyPending { false };
     mutable QMutex mutex; // guards published
     std::map<SocketId, Published> published;
+    // Last: destroyed (its thread joined) before anything its callbacks use.
+    Recorder recorder { recorderCallbacks() };
+
+    /// How the recorder names sockets and reports back (its signals are emitted in the Engine's thread).
+    Recorder::Callbacks recorderCallbacks()
+    {
+        Recorder::Callbacks callbacks;
+        callbacks.lookup = [this](SocketId id) {
+            QMutexLocker locker(&mutex);
+            const auto it = published.find(id);
+            if (it == published.end())
+                return Recorder::SocketLabel { u"socket %1"_s.arg(id), QString(), QString() };
+            const SocketInfo &info = it->second.info;
+            return Recorder::SocketLabel { info.spec.name, socketTypeName(info.spec.type),
+                (info.boundEndpoints + info.spec.connects).join(u","_s) };
+        };
+        callbacks.started
+            = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingStarted(path); }); };
+        callbacks.fileChanged
+            = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingFileChanged(path); }); };
+        callbacks.stopped = [this](const QString &path, quint64 messages) {
+            post([this, path, messages] { Q_EMIT q->recordingStopped(path, messages); });
+        };
+        callbacks.failed
+            = [this](const QString &error) { post([this, error] { Q_EMIT q->recordingFailed(error); }); };
+        return callbacks;
+    }
 };
 
 // ---------------------------------------------------------------- EngineWorker
@@ -490,8 +519,11 @@ public:
 
     void open(SocketId id, const SocketSpec &spec);
     void close(SocketId id);
-    void send(SocketId id, const Frames &frames, quint64 tag);
+    void send(SocketId id, const Frames &frames, quint64 tag, bool ordered = false);
+    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
     void shutdown();
+    void startRecording(const RecordingOptions &options);
+    void stopRecording();
 
 private:
     struct Slot
@@ -522,7 +554,9 @@ private:
     PollLoop *m_loop; // child: moves to the engine thread with us, deleted there by shutdown()
     std::map<SocketId, std::unique_ptr<Slot>> m_slots;
     std::vector<NewMessage> m_pending; // received in the current activation, appended in one batch
+    std::int64_t m_receivedUs = 0; // receive time stamped on m_pending's messages (see open())
     std::vector<std::function<void()>> m_outbox; // emissions of the handler running now
+    std::set<SocketId> m_heldStreams; // sendOrdered() streams waiting for a resume (see Engine::sendOrdered)
 };
 
 void EngineWorker::deliver()
@@ -623,8 +657,11 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
         }
         if (socketTypeCanReceive(spec.type)) {
             m_loop->registerReceiver(socket, [this, id](Socket &, Frames &&frames) {
-                m_pending.push_back(
-                    NewMessage { id, Direction::In, MessageStore::nowUs(), std::move(frames) });
+                // The first message of a batch reads the clock, and so does every 8th after it; the ones
+                // between left libzmq's queue within microseconds of it, and a flood saves the reads.
+                if (m_pending.size() % 8 == 0)
+                    m_receivedUs = MessageStore::nowUs();
+                m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(frames) });
             });
         }
     } catch (const Error &error) {
@@ -718,7 +755,20 @@ void EngineWorker::close(SocketId id)
     m_slots.erase(id);
 }
 
-void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag)
+void EngineWorker::sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume)
+{
+    if (resume) {
+        m_heldStreams.erase(id);
+    } else if (m_heldStreams.contains(id)) {
+        Engine *q = d->q;
+        emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+        deliver();
+        return;
+    }
+    send(id, frames, tag, true);
+}
+
+void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ordered)
 {
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
     Engine *q = d->q;
@@ -746,6 +796,14 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag)
     try {
         slot->socket->sendFrames(frames);
     } catch (const Error &error) {
+        if (ordered) {
+            // Hold the ordered stream, so the messages behind this one wait instead of overtaking it.
+            m_heldStreams.insert(id);
+            if (error.code() == ErrorCode::Timeout) {
+                emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+                return;
+            }
+        }
         // Nothing was sent and nothing received is touched: the caller may fix the state and retry.
         const QString message = u"%1: %2"_s.arg(slot->spec.name, error.message());
         d->update(id, [&](Engine::Private::Published &entry) { entry.info.lastError = message; });
@@ -757,7 +815,9 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag)
     for (const QByteArray &frame : frames)
         bytes += std::uint64_t(frame.size());
     try {
-        d->store.append(id, Direction::Out, MessageStore::nowUs(), frames);
+        const std::int64_t sentUs = MessageStore::nowUs();
+        d->store.append(id, Direction::Out, sentUs, frames);
+        d->recorder.record(id, Direction::Out, sentUs, frames);
     } catch (const Error &error) {
         logEvent(id, slot->state, QString(), error.message(), true);
     }
@@ -777,6 +837,7 @@ void EngineWorker::flush()
         return;
     try {
         d->store.append(std::span<const NewMessage>(m_pending));
+        d->recorder.record(m_pending);
     } catch (const Error &error) {
         // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
         logEvent(0, SocketState::Opening, QString(), error.message(), true);
@@ -894,6 +955,7 @@ Engine::~Engine()
             worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
         d->thread.quit();
         d->thread.wait();
+        d->recorder.shutdown();
     }
     // The thread has finished and the worker holds no notifier or timer any more: safe to delete here.
     delete d->worker;
@@ -971,6 +1033,14 @@ void Engine::send(SocketId id, const Frames &frames, quint64 tag)
         worker, [worker, id, frames, tag] { worker->send(id, frames, tag); }, Qt::QueuedConnection);
 }
 
+void Engine::sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume)
+{
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, id, frames, tag, resume] { worker->sendOrdered(id, frames, tag, resume); },
+        Qt::QueuedConnection);
+}
+
 QList<SocketInfo> Engine::sockets() const
 {
     const qint64 now = steadyMs();
@@ -994,6 +1064,37 @@ std::optional<SocketInfo> Engine::socket(SocketId id) const
     SocketInfo info = it->second.info;
     info.rateIn = it->second.rate.perSecond(now);
     return info;
+}
+
+void EngineWorker::startRecording(const RecordingOptions &options)
+{
+    flush(); // what arrived before the request is not part of the recording
+    d->recorder.start(options);
+}
+
+void EngineWorker::stopRecording()
+{
+    flush(); // what arrived before the request is
+    d->recorder.stop();
+}
+
+void Engine::startRecording(const RecordingOptions &options)
+{
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, options] { worker->startRecording(options); }, Qt::QueuedConnection);
+}
+
+void Engine::stopRecording()
+{
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->stopRecording(); }, Qt::QueuedConnection);
+}
+
+RecordingStatus Engine::recordingStatus() const
+{
+    return d->recorder.status();
 }
 
 void Engine::sync()

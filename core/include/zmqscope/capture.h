@@ -48,7 +48,8 @@ struct CaptureRecord
 /**
  * Parses an ISO-8601 timestamp "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"
  * into microseconds since the epoch (digits beyond microseconds are cut).
- * Returns std::nullopt for anything else.
+ * Returns std::nullopt for anything else, and for instants outside the years
+ * 0001 to 9999 UTC (which formatCaptureTimestamp() could not write back).
  */
 [[nodiscard]] std::optional<std::int64_t> parseCaptureTimestamp(QStringView text);
 

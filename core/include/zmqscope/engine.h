@@ -1,5 +1,6 @@
 #pragma once
 
+#include <zmqscope/capturewriter.h>
 #include <zmqscope/context.h>
 #include <zmqscope/error.h>
 #include <zmqscope/messagestore.h>
@@ -80,6 +81,22 @@ struct EngineEvent
     bool isError = false;
 };
 
+/// What Engine::startRecording() records and where.
+struct RecordingOptions
+{
+    CaptureWriterOptions file;
+    QList<SocketId> sockets; ///< empty = every socket, also ones opened later
+};
+
+/// A snapshot of the Engine's recording (cheap; safe to poll from a timer).
+struct RecordingStatus
+{
+    bool active = false;
+    QString path; ///< the current file (the last one after a stop)
+    std::uint64_t messages = 0; ///< written so far
+    std::uint64_t bytes = 0; ///< bytes of every file so far
+};
+
 /**
  * The engine: every socket and its PollLoop live in one engine thread
  * (DESIGN.md section 4). This object lives in the caller's thread (GUI or
@@ -112,6 +129,15 @@ public:
     void closeSocket(SocketId id);
     /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
     void send(SocketId id, const Frames &frames, quint64 tag = 0);
+    /**
+     * For ordered streams (the Replayer): like send(), but a message the socket cannot take right
+     * now (ErrorCode::Timeout: high-water mark reached, no peer ready) is no error: sendDeferred(tag)
+     * follows instead of sendFailed and nothing is logged. After a deferred or failed sendOrdered()
+     * the socket's ordered stream is held: every later sendOrdered() on it is answered with
+     * sendDeferred without being tried, until one is made with `resume` = true. So a window of
+     * messages in flight never goes out of order and none is skipped. send() is not affected.
+     */
+    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
     /// Latest info of every socket (updated from the engine thread; cheap to call from a timer), by id.
     /// Closed and failed sockets stay listed (state Closed/Failed) so their messages keep a name.
     [[nodiscard]] QList<SocketInfo> sockets() const;
@@ -133,6 +159,18 @@ public:
      */
     [[nodiscard]] static Options defaultOptions(SocketType type);
 
+    /**
+     * Starts recording to a capture file (asynchronous): recordingStarted or recordingFailed
+     * follows. Every message stored from then on (both directions) of the selected sockets is
+     * written in store order by a recorder thread (formatting and disk I/O never run on the GUI
+     * or engine thread). A recording already running is stopped first (recordingStopped follows
+     * for it).
+     */
+    void startRecording(const RecordingOptions &options);
+    /// Stops recording; recordingStopped follows (only when recording) once everything is on disk.
+    void stopRecording();
+    [[nodiscard]] RecordingStatus recordingStatus() const;
+
 Q_SIGNALS:
     void socketOpened(zmqscope::SocketId id, const QStringList &boundEndpoints);
     void socketFailed(zmqscope::SocketId id, const QString &error);
@@ -142,11 +180,24 @@ Q_SIGNALS:
     void eventLogged(const zmqscope::EngineEvent &event);
     void messageSent(quint64 tag);
     void sendFailed(quint64 tag, const QString &error);
+    /// sendOrdered() did not send the message (the socket could not take it now, or the stream is held).
+    void sendDeferred(quint64 tag);
     /**
      * New messages are in the store (emitted at most once per batch, not per message; while one
      * notification is still undelivered, later batches do not queue another).
      */
     void messagesStored(quint64 endSeq);
+    /// A recording began; `path` is its first file.
+    void recordingStarted(const QString &path);
+    /// Rotation opened a new file.
+    void recordingFileChanged(const QString &path);
+    /// A recording ended (stopRecording() or a new startRecording()): every message is on disk and
+    /// fsynced. `path` is the last file, `messages` the count over all files. Destroying the Engine
+    /// also closes the file (flushed and fsynced), without this signal.
+    void recordingStopped(const QString &path, quint64 messages);
+    /// Could not open the file, or a write failed (the recording has then stopped; no
+    /// recordingStopped follows). The message names the path and the reason.
+    void recordingFailed(const QString &error);
 
 private:
     friend class EngineWorker;

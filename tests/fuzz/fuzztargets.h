@@ -1,0 +1,19 @@
+#pragma once
+
+// The fuzz targets' bodies, shared by the libFuzzer executables (ZMQSCOPE_FUZZ, clang) and by
+// tst_fuzzcorpus, which replays the corpus with any compiler. Each returns 0; a broken
+// invariant prints what broke and aborts, which libFuzzer and the test both report.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zmqscope::fuzz {
+
+/// The capture reader on `data` as a file, plus the line and header parsers on `data` itself.
+int captureReaderTarget(const std::uint8_t *data, std::size_t size);
+
+/// `data` as frames (each one a length byte, then that many bytes) through the envelope parser,
+/// the capture line codec and the timestamp parser.
+int envelopeTarget(const std::uint8_t *data, std::size_t size);
+
+} // namespace zmqscope::fuzz

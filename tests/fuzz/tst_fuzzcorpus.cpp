@@ -1,0 +1,73 @@
+#include <QDir>
+#include <QFile>
+#include <QTest>
+
+#include "fuzztargets.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+using Target = int (*)(const std::uint8_t *, std::size_t);
+
+QString corpusDir(const QString &target)
+{
+    return QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/fuzz/corpus/") + target;
+}
+
+} // namespace
+
+/// Replays every file of the hand-made fuzz corpus through the same target functions the libFuzzer
+/// executables run, so the corpus is checked with any compiler; a broken invariant aborts the test.
+class TestFuzzCorpus : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void corpusIsThere_data();
+    void corpusIsThere();
+    void replay_data();
+    void replay();
+};
+
+void TestFuzzCorpus::corpusIsThere_data()
+{
+    QTest::addColumn<QString>("target");
+    QTest::newRow("capturereader") << u"capturereader"_s;
+    QTest::newRow("envelope") << u"envelope"_s;
+}
+
+void TestFuzzCorpus::corpusIsThere()
+{
+    QFETCH(QString, target);
+    const qsizetype count = QDir(corpusDir(target)).entryList(QDir::Files).size();
+    QVERIFY2(count >= 10, qPrintable(u"%1 has %2 files"_s.arg(corpusDir(target)).arg(count)));
+}
+
+void TestFuzzCorpus::replay_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<bool>("captureReader");
+    for (const QString &target : { u"capturereader"_s, u"envelope"_s }) {
+        const QDir dir(corpusDir(target));
+        const QStringList names = dir.entryList(QDir::Files, QDir::Name);
+        for (const QString &name : names)
+            QTest::newRow(qPrintable(target + u'/' + name))
+                << dir.filePath(name) << (target == u"capturereader"_s);
+    }
+}
+
+void TestFuzzCorpus::replay()
+{
+    QFETCH(QString, path);
+    QFETCH(bool, captureReader);
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.errorString()));
+    const QByteArray bytes = file.readAll();
+    const Target target
+        = captureReader ? &zmqscope::fuzz::captureReaderTarget : &zmqscope::fuzz::envelopeTarget;
+    QCOMPARE(target(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
+}
+
+QTEST_GUILESS_MAIN(TestFuzzCorpus)
+#include "tst_fuzzcorpus.moc"
