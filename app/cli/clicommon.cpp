@@ -106,6 +106,16 @@ std::int64_t nowUs()
     return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+Direction parseDirection(const QString &text)
+{
+    const QString lower = text.trimmed().toLower();
+    if (lower == u"in"_s)
+        return Direction::In;
+    if (lower == u"out"_s)
+        return Direction::Out;
+    throw usageError(u"unknown --direction %1; valid directions are in, out"_s.arg(quoted(text)));
+}
+
 // ---------------------------------------------------------------- CommandLine
 
 CommandLine::CommandLine(QString command, QString description)
@@ -154,6 +164,12 @@ void CommandLine::addSocketOptions(const QString &typeHelp, bool withSubscribe)
     m_parser.addOption(m_quietOption);
 }
 
+void CommandLine::addPositional(const QString &name, const QString &description)
+{
+    m_parser.addPositionalArgument(name, description, name);
+    m_positionalNames.append(name);
+}
+
 void CommandLine::addFormatOption()
 {
     m_parser.addOption(m_formatOption);
@@ -193,7 +209,9 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
         QString help = m_parser.helpText();
         // Qt's first line names the executable path; name the command instead.
         const qsizetype firstLineEnd = help.indexOf(u'\n');
-        help.replace(0, firstLineEnd, u"Usage: zmqscope-cli %1 [options]"_s.arg(m_command));
+        help.replace(0, firstLineEnd,
+            u"Usage: zmqscope-cli %1 [options]%2"_s.arg(m_command,
+                m_positionalNames.isEmpty() ? QString() : u" "_s + m_positionalNames.join(u' ')));
         if (!epilog.isEmpty())
             help += u'\n' + epilog;
         help += u"\nExit status: 0 success, 1 runtime failure (timeout, peer error, address in use), "
@@ -203,11 +221,18 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
         return false;
     }
     const QStringList positional = m_parser.positionalArguments();
-    if (!positional.isEmpty())
+    if (positional.size() < m_positionalNames.size())
+        throw usageError(u"%1 needs %2; see zmqscope-cli %1 --help"_s.arg(
+            m_command, m_positionalNames.at(positional.size())));
+    if (positional.size() > m_positionalNames.size() && !m_positionalNames.isEmpty())
+        throw usageError(u"unexpected argument %1 for %2: it takes only %3; see zmqscope-cli %2 --help"_s.arg(
+            quoted(positional.at(m_positionalNames.size())), m_command, m_positionalNames.join(u' ')));
+    if (positional.size() > m_positionalNames.size())
         throw usageError(
             u"unexpected argument %1 for %2; every value belongs to an option, see zmqscope-cli %2 "
             u"--help"_s.arg(quoted(positional.constFirst()), m_command));
-    setQuiet(m_parser.isSet(m_quietOption));
+    // Commands without socket options (cat) have no --quiet: asking the parser about it would warn.
+    setQuiet(m_parser.optionNames().contains(u"q"_s) || m_parser.optionNames().contains(u"quiet"_s));
     return true;
 }
 

@@ -14,6 +14,7 @@
 #include <QStringList>
 
 #include <zmqscope/error.h>
+#include <zmqscope/messagestore.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
 
@@ -53,6 +54,8 @@ void setQuiet(bool quiet);
 // Text the user typed, quoted and with control characters escaped, for messages.
 [[nodiscard]] QString quoted(const QString &text);
 [[nodiscard]] std::int64_t nowUs();
+// "in" or "out" (case-insensitive), for --direction; anything else is a usage error naming it.
+[[nodiscard]] Direction parseDirection(const QString &text);
 
 enum class OutputFormat
 {
@@ -89,6 +92,9 @@ public:
     void addFormatOption();
     void addCountOption(const QString &help);
     void addTimeoutOption(const QString &help);
+    // A required positional argument (e.g. FILE), shown in the usage line; in the order added.
+    void addPositional(const QString &name, const QString &description);
+    [[nodiscard]] QStringList positionalArguments() const { return m_parser.positionalArguments(); }
 
     // Parses `arguments` (the command's own, without program and command name).
     // Returns false when --help was asked for; the help is printed then.
@@ -124,6 +130,7 @@ private:
     QCommandLineOption m_countOption;
     QCommandLineOption m_timeoutOption;
     bool m_hasSubscribe = false;
+    QStringList m_positionalNames;
 };
 
 /**

@@ -9,5 +9,7 @@ namespace zmqscope::cli {
 [[nodiscard]] int runListen(const QStringList &arguments);
 [[nodiscard]] int runSend(const QStringList &arguments);
 [[nodiscard]] int runEcho(const QStringList &arguments);
+[[nodiscard]] int runReplay(const QStringList &arguments);
+[[nodiscard]] int runCat(const QStringList &arguments);
 
 } // namespace zmqscope::cli

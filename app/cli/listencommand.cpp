@@ -1,10 +1,11 @@
+#include <memory>
+
 #include <QCoreApplication>
-#include <QDateTime>
-#include <QFile>
 #include <QJsonObject>
 #include <QTimer>
 
 #include <zmqscope/capture.h>
+#include <zmqscope/capturewriter.h>
 #include <zmqscope/context.h>
 #include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
@@ -20,43 +21,31 @@ namespace zmqscope::cli {
 
 namespace {
 
-// The --write file: header first, one line per message, flushed per batch (DESIGN.md section 8).
-class CaptureFileWriter
+// "100M", "1.5G", "4096": bytes with an optional K, M or G (powers of 1024) and an optional "B"/"iB".
+std::uint64_t parseSize(const QString &option, const QString &text)
 {
-public:
-    explicit CaptureFileWriter(const QString &path)
-        : m_file(path)
-    { }
-
-    void open()
-    {
-        if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            throw usageError(
-                u"cannot write --write file %1: %2"_s.arg(quoted(m_file.fileName()), m_file.errorString()));
-        const QJsonObject extra { { u"writer"_s, u"zmqscope-cli %1"_s.arg(libraryVersion()) } };
-        write(captureHeaderLine(QDateTime::currentDateTimeUtc(), extra));
-        flush();
-    }
-
-    [[nodiscard]] bool isOpen() const { return m_file.isOpen(); }
-
-    void write(const QByteArray &line)
-    {
-        if (m_file.write(line) != line.size())
-            throw runtimeError(
-                u"cannot write to %1: %2"_s.arg(quoted(m_file.fileName()), m_file.errorString()));
-    }
-
-    void flush()
-    {
-        if (!m_file.flush())
-            throw runtimeError(
-                u"cannot write to %1: %2"_s.arg(quoted(m_file.fileName()), m_file.errorString()));
-    }
-
-private:
-    QFile m_file;
-};
+    QString number = text.trimmed().toUpper();
+    if (number.endsWith(u"IB"_s))
+        number.chop(2);
+    else if (number.endsWith(u'B'))
+        number.chop(1);
+    double scale = 1;
+    if (number.endsWith(u'K'))
+        scale = 1024.0;
+    else if (number.endsWith(u'M'))
+        scale = 1024.0 * 1024.0;
+    else if (number.endsWith(u'G'))
+        scale = 1024.0 * 1024.0 * 1024.0;
+    if (scale > 1)
+        number.chop(1);
+    bool ok = false;
+    const double value = number.toDouble(&ok) * scale;
+    // A header alone is ~100 bytes: anything below 1 KiB would rotate on every message.
+    if (!ok || !(value >= 1024.0) || value > 1e18)
+        throw usageError(u"bad --%1 value %2: expected a size of at least 1K, e.g. 100M, 1.5G or 65536"_s.arg(
+            option, quoted(text)));
+    return std::uint64_t(value);
+}
 
 } // namespace
 
@@ -73,10 +62,20 @@ int runListen(const QStringList &arguments)
         u"line, then the same lines as --format jsonl)."_s,
         u"FILE"_s);
     commandLine.parser().addOption(writeOption);
+    const QCommandLineOption rotateSizeOption(u"rotate-size"_s,
+        u"With --write: start a new file when the current one reaches SIZE (e.g. 100M, 1G); files are named "
+        u"<stem>_00001_<UTC time>.<suffix> like dumpcap -b."_s,
+        u"SIZE"_s);
+    commandLine.parser().addOption(rotateSizeOption);
+    const QCommandLineOption rotateFilesOption(
+        u"rotate-files"_s, u"With --rotate-size: keep only the newest N files (a ring buffer)."_s, u"N"_s);
+    commandLine.parser().addOption(rotateFilesOption);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli listen --connect tcp://127.0.0.1:5556 --subscribe temp.\n"
-            u"  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:* --format jsonl --count 10\n"_s))
+            u"  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:* --format jsonl --count 10\n"
+            u"  zmqscope-cli listen --connect tcp://127.0.0.1:5556 --write run.zmqcap --rotate-size 100M "
+            u"--rotate-files 10\n"_s))
         return ExitSuccess;
 
     const SocketSetup setup = commandLine.socketSetup(SocketType::Sub);
@@ -99,11 +98,28 @@ int runListen(const QStringList &arguments)
     const std::optional<int> count = commandLine.count();
     const std::optional<int> timeout = commandLine.timeout();
 
+    CaptureWriterOptions captureOptions;
+    if (commandLine.isSet(rotateSizeOption))
+        captureOptions.rotateBytes = parseSize(u"rotate-size"_s, commandLine.value(rotateSizeOption));
+    captureOptions.rotateFiles = commandLine.number(rotateFilesOption, 1).value_or(0);
+    if (!commandLine.isSet(writeOption)) {
+        if (commandLine.isSet(rotateSizeOption) || commandLine.isSet(rotateFilesOption))
+            throw usageError(u"--rotate-size and --rotate-files need --write FILE"_s);
+    } else if (commandLine.isSet(rotateFilesOption) && !commandLine.isSet(rotateSizeOption)) {
+        throw usageError(u"--rotate-files needs --rotate-size: files rotate by size"_s);
+    }
+
     // Open the file before the socket, so a bad path fails before anything is bound.
-    std::optional<CaptureFileWriter> capture;
+    std::unique_ptr<CaptureWriter> capture;
     if (commandLine.isSet(writeOption)) {
-        capture.emplace(commandLine.value(writeOption));
-        capture->open();
+        captureOptions.path = commandLine.value(writeOption);
+        captureOptions.headerExtra
+            = QJsonObject { { u"writer"_s, u"zmqscope-cli %1"_s.arg(libraryVersion()) } };
+        try {
+            capture = std::make_unique<CaptureWriter>(captureOptions);
+        } catch (const Error &error) {
+            throw usageError(u"bad --write value: %1"_s.arg(error.message()));
+        }
     }
 
     Context context;
@@ -126,10 +142,10 @@ int runListen(const QStringList &arguments)
         QString message = error;
         if (capture) {
             try {
-                capture->flush();
-            } catch (const CliError &writeError) {
+                capture->close();
+            } catch (const Error &writeError) {
                 if (message.isEmpty())
-                    message = writeError.message;
+                    message = writeError.message();
                 status = ExitFailure;
             }
         }
@@ -150,16 +166,12 @@ int runListen(const QStringList &arguments)
         if (finished)
             return;
         const std::int64_t timestamp = nowUs();
-        const QByteArray line = format == OutputFormat::Jsonl || capture
-            ? captureLine(formatter.record(timestamp, Direction::In, frames))
-            : QByteArray();
-        writeStdout(
-            format == OutputFormat::Jsonl ? line : formatter.format(timestamp, Direction::In, frames));
+        writeStdout(formatter.format(timestamp, Direction::In, frames));
         if (capture) {
             try {
-                capture->write(line);
-            } catch (const CliError &error) {
-                finish(error.status, error.message);
+                capture->write(formatter.record(timestamp, Direction::In, frames));
+            } catch (const Error &error) {
+                finish(ExitFailure, error.message());
                 return;
             }
         }
@@ -177,11 +189,26 @@ int runListen(const QStringList &arguments)
         if (capture) {
             try {
                 capture->flush();
-            } catch (const CliError &error) {
-                finish(error.status, error.message);
+            } catch (const Error &error) {
+                finish(ExitFailure, error.message());
             }
         }
     });
+    // The writer fsyncs at most once a second from flush(); this beat makes sure the last batch of a
+    // burst also reaches the disk within about a second, not only when listen ends.
+    QTimer syncTimer;
+    if (capture) {
+        QObject::connect(&syncTimer, &QTimer::timeout, &loop, [&] {
+            if (finished)
+                return;
+            try {
+                capture->flush();
+            } catch (const Error &error) {
+                finish(ExitFailure, error.message());
+            }
+        });
+        syncTimer.start(1000);
+    }
     QObject::connect(&loop, &PollLoop::errorOccurred, &loop,
         [&](Socket *, const QString &message) { finish(ExitFailure, message); });
     QObject::connect(&loop, &PollLoop::socketTerminated, &loop, [&](Socket *) {

@@ -17,13 +17,18 @@ namespace {
 const QString TopLevelHelp = uR"(Usage: zmqscope-cli <command> [options]
 
 The command-line twin of ZmqScope: open ZeroMQ sockets of any type, print what
-arrives (Dploy envelopes decoded, raw messages frame by frame) and send
-envelopes or raw frames, from scripts and CI.
+arrives (Dploy envelopes decoded, raw messages frame by frame), send
+envelopes, raw frames or saved templates, record captures and replay them,
+from scripts and CI.
 
 Commands:
-  listen   open a socket and print every message it receives
-  send     send one envelope (or raw frames); on REQ and DEALER print the reply
+  listen   open a socket and print every message it receives (--write FILE records them)
+  send     send one envelope, raw frames or a saved template (--library, --template);
+           on REQ and DEALER print the reply
   echo     answer each request on a REP or ROUTER socket with its response envelope
+  replay   send the messages of a capture file into a socket, at the recorded pace,
+           N times faster, as fast as possible or one per Enter
+  cat      print the messages of a capture file (pretty or JSON lines)
 
 Options:
   -h, --help      show this help; zmqscope-cli <command> --help shows a command's options
@@ -31,6 +36,12 @@ Options:
 
 Common command options: -t/--type TYPE, --bind URI, --connect URI (repeatable),
 --subscribe PREFIX, --option NAME=VALUE, --format pretty|jsonl, --count N, --timeout MS.
+
+Examples:
+  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:5557 --write traffic.zmqcap
+  zmqscope-cli replay traffic.zmqcap -t push --connect tcp://127.0.0.1:5557 --speed 2
+  zmqscope-cli cat traffic.zmqcap --format jsonl
+  zmqscope-cli send --library library.json --template ping --connect tcp://127.0.0.1:5555
 
 Exit status: 0 success, 1 runtime failure (timeout, peer error, address in use),
 2 usage error. Errors go to stderr as one line.
@@ -51,7 +62,8 @@ int run(const QStringList &arguments)
         const QString name = unknown.isEmpty()
             ? QString()
             : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
-        throw usageError(u"unknown option %1; options go after the command (listen, send or echo), see "
+        throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay or "
+                         u"cat), see "
                          u"zmqscope-cli --help"_s.arg(quoted(name)));
     }
     if (parser.isSet(versionOption)) {
@@ -64,7 +76,8 @@ int run(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        throw usageError(u"missing command; use listen, send or echo (see zmqscope-cli --help)"_s);
+        throw usageError(
+            u"missing command; use listen, send, echo, replay or cat (see zmqscope-cli --help)"_s);
     const QString command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
@@ -73,7 +86,12 @@ int run(const QStringList &arguments)
         return runSend(commandArguments);
     if (command == u"echo"_s)
         return runEcho(commandArguments);
-    throw usageError(u"unknown command %1; valid commands are listen, send, echo"_s.arg(quoted(command)));
+    if (command == u"replay"_s)
+        return runReplay(commandArguments);
+    if (command == u"cat"_s)
+        return runCat(commandArguments);
+    throw usageError(
+        u"unknown command %1; valid commands are listen, send, echo, replay, cat"_s.arg(quoted(command)));
 }
 
 } // namespace

@@ -129,14 +129,22 @@ QString escapeForTerminal(QByteArrayView bytes, qsizetype limit)
 MessageFormatter::MessageFormatter(OutputFormat format, QString socketName, SocketType type, QString endpoint)
     : m_format(format)
     , m_socketName(std::move(socketName))
-    , m_type(type)
+    , m_typeName(socketTypeName(type))
+    , m_endpoint(std::move(endpoint))
+{ }
+
+MessageFormatter::MessageFormatter(
+    OutputFormat format, QString socketName, QString typeName, QString endpoint)
+    : m_format(format)
+    , m_socketName(std::move(socketName))
+    , m_typeName(std::move(typeName))
     , m_endpoint(std::move(endpoint))
 { }
 
 CaptureRecord MessageFormatter::record(
     std::int64_t timestampUs, Direction direction, const Frames &frames) const
 {
-    return CaptureRecord { timestampUs, m_socketName, socketTypeName(m_type), m_endpoint, direction, frames };
+    return CaptureRecord { timestampUs, m_socketName, m_typeName, m_endpoint, direction, frames };
 }
 
 QByteArray MessageFormatter::format(std::int64_t timestampUs, Direction direction, const Frames &frames) const
@@ -152,7 +160,7 @@ QByteArray MessageFormatter::pretty(std::int64_t timestampUs, Direction directio
     for (const QByteArray &frame : frames)
         total += frame.size();
 
-    const QString typeName = socketTypeName(m_type);
+    const QString &typeName = m_typeName;
     QString text = formatCaptureTimestamp(timestampUs)
         + (direction == Direction::In ? u"  in  "_s : u"  out  "_s) + typeName;
     if (m_socketName != typeName)

@@ -21,6 +21,8 @@ class MessageFormatter
 {
 public:
     MessageFormatter(OutputFormat format, QString socketName, SocketType type, QString endpoint);
+    // For messages read from a capture: the type as the file names it (any text).
+    MessageFormatter(OutputFormat format, QString socketName, QString typeName, QString endpoint);
 
     [[nodiscard]] CaptureRecord record(
         std::int64_t timestampUs, Direction direction, const Frames &frames) const;
@@ -36,7 +38,7 @@ private:
 
     OutputFormat m_format;
     QString m_socketName;
-    SocketType m_type;
+    QString m_typeName;
     QString m_endpoint;
 };
 

@@ -11,6 +11,7 @@
 #include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/socket.h>
+#include <zmqscope/templates.h>
 
 #include "clicommon.h"
 #include "commands.h"
@@ -86,6 +87,22 @@ QByteArray validatedJson(const QString &text)
     return json;
 }
 
+// The template NAME of the library FILE; names the available ones when there is none of that name.
+MessageTemplate loadTemplate(const QString &path, const QString &name)
+{
+    if (!QFile::exists(path))
+        throw usageError(u"--library file %1 does not exist"_s.arg(quoted(path)));
+    const TemplateLibrary library = TemplateLibrary::load(path); // throws Error naming what is wrong
+    if (const MessageTemplate *found = library.find(name))
+        return *found;
+    QStringList names;
+    for (const QString &known : library.names())
+        names.append(quoted(known));
+    throw usageError(names.isEmpty()
+            ? u"no template %1: the library %2 is empty"_s.arg(quoted(name), quoted(path))
+            : u"no template %1 in %2; available: %3"_s.arg(quoted(name), quoted(path), names.join(u", "_s)));
+}
+
 bool isEhostunreach(const Error &error)
 {
     return error.zmqErrno() == EHOSTUNREACH;
@@ -96,9 +113,10 @@ bool isEhostunreach(const Error &error)
 int runSend(const QStringList &arguments)
 {
     CommandLine commandLine(u"send"_s,
-        u"Send one envelope (or raw frames); on REQ and DEALER wait for the reply "
+        u"Send one envelope (or raw frames, or a saved template); on REQ and DEALER wait for the reply "
         u"and print it."_s);
-    commandLine.addSocketOptions(u"Socket type (required)."_s, false);
+    commandLine.addSocketOptions(
+        u"Socket type (required, unless --template names a template saved with its socket type)."_s, false);
     commandLine.addFormatOption();
     commandLine.addTimeoutOption(
         u"How long a peer may take to accept the message, and on REQ/DEALER to reply "
@@ -128,6 +146,16 @@ int runSend(const QStringList &arguments)
         u"DEALER: put an empty frame first, as a REQ does. Needed when the "
         u"peer is a REP, which drops messages without it; a ROUTER peer then "
         u"sees a routed envelope."_s);
+    const QCommandLineOption libraryOption(u"library"_s,
+        u"The template library FILE (JSON, as saved by the app's Library panel) that --template "
+        u"names a template of."_s,
+        u"FILE"_s);
+    const QCommandLineOption templateOption(u"template"_s,
+        u"Send the saved message NAME from --library: an envelope or raw frames, with {{seq}} (1, 2, "
+        u"... per message sent), {{now}} (ISO-8601 UTC time), {{uuid}} and {{random:N}} (0 to N-1) "
+        u"expanded anew for every repeat. Without --type the template's socket type is used; a "
+        u"different --type is an error."_s,
+        u"NAME"_s);
     const QCommandLineOption repeatOption(u"repeat"_s, u"Send N times (default 1)."_s, u"N"_s);
     const QCommandLineOption intervalOption(
         u"interval"_s, u"Wait MS between repeats (default 0)."_s, u"MS"_s);
@@ -141,18 +169,38 @@ int runSend(const QStringList &arguments)
         u"MS"_s);
     for (const auto *option :
         { &idOption, &mimetypeOption, &textOption, &jsonOption, &fileOption, &frameOption, &hexOption,
-            &routeOption, &delimiterOption, &repeatOption, &intervalOption, &waitPeersOption, &settleOption })
+            &routeOption, &delimiterOption, &libraryOption, &templateOption, &repeatOption, &intervalOption,
+            &waitPeersOption, &settleOption })
         commandLine.parser().addOption(*option);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --id job-1 --json '{\"n\":1}'\n"
             u"  zmqscope-cli send -t pub --bind tcp://127.0.0.1:5556 --wait-peers 1 --id temp. --text 21\n"
             u"  zmqscope-cli send -t dealer --delimiter --connect tcp://127.0.0.1:5555 --text hi\n"
-            u"  zmqscope-cli send -t push --connect tcp://127.0.0.1:5557 --hex --frame 00ff --frame 01\n"_s))
+            u"  zmqscope-cli send -t push --connect tcp://127.0.0.1:5557 --hex --frame 00ff --frame 01\n"
+            u"  zmqscope-cli send --library library.json --template ping --connect tcp://127.0.0.1:5555 "
+            u"--repeat 3\n"_s))
         return ExitSuccess;
 
-    const SocketSetup setup = commandLine.socketSetup(std::nullopt);
+    // A template is read first: its socket type is the default --type.
+    std::optional<MessageTemplate> savedMessage;
+    if (commandLine.isSet(libraryOption) != commandLine.isSet(templateOption))
+        throw usageError(commandLine.isSet(libraryOption)
+                ? u"--library needs --template NAME to say which saved message to send"_s
+                : u"--template needs --library FILE, the template library it is in"_s);
+    if (commandLine.isSet(templateOption))
+        savedMessage = loadTemplate(commandLine.value(libraryOption), commandLine.value(templateOption));
+    std::optional<SocketType> templateType;
+    if (savedMessage && !savedMessage->socketType.isEmpty())
+        templateType = socketTypeFromName(savedMessage->socketType);
+
+    const SocketSetup setup = commandLine.socketSetup(templateType);
     const SocketType type = setup.type;
+    if (templateType && *templateType != type)
+        throw usageError(u"template %1 is meant for %2 sockets, not %3 (--type %4); use --type %5 or "
+                         u"change the template's socket type"_s.arg(quoted(savedMessage->name),
+            socketTypeName(*templateType), socketTypeName(type),
+            commandLine.value(QCommandLineOption(u"type"_s)), socketTypeName(*templateType).toLower()));
     if (!socketTypeCanSend(type))
         throw usageError(
             u"send cannot use a %1 socket: it cannot send; use PUB, PUSH, REQ, DEALER, ROUTER, PAIR "
@@ -174,15 +222,22 @@ int runSend(const QStringList &arguments)
     // The payload, checked completely before anything is opened.
     const bool raw = commandLine.isSet(frameOption);
     QStringList sources;
-    for (const auto *option : { &textOption, &jsonOption, &fileOption, &frameOption }) {
+    for (const auto *option : { &textOption, &jsonOption, &fileOption, &frameOption, &templateOption }) {
         if (commandLine.isSet(*option))
             sources.append(u"--"_s + option->names().constFirst());
     }
     if (sources.isEmpty())
-        throw usageError(u"send needs something to send: --text, --json, --file or --frame"_s);
+        throw usageError(u"send needs something to send: --text, --json, --file, --frame or --template"_s);
     if (sources.size() > 1)
+        throw usageError(u"give only one of --text, --json, --file, --frame and --template (got %1)"_s.arg(
+            sources.join(u" and "_s)));
+    if (savedMessage
+        && (commandLine.isSet(idOption) || commandLine.isSet(mimetypeOption) || commandLine.isSet(hexOption)))
         throw usageError(
-            u"give only one of --text, --json, --file and --frame (got %1)"_s.arg(sources.join(u" and "_s)));
+            u"--template sends the saved message as it is; --id, --mimetype and --hex do not apply"_s);
+    if (savedMessage && savedMessage->kind == MessageTemplate::Kind::Raw && commandLine.isSet(routeOption))
+        throw usageError(u"--route builds an envelope; template %1 is raw frames, sent exactly as "
+                         u"saved"_s.arg(quoted(savedMessage->name)));
     if (commandLine.isSet(hexOption) && !raw)
         throw usageError(u"--hex applies to --frame values only"_s);
     if (raw
@@ -196,7 +251,28 @@ int runSend(const QStringList &arguments)
             socketTypeName(type)));
 
     Frames frames;
-    if (raw) {
+    Frames route; // --route frames (and the delimiter) put before each expanded envelope template
+    std::optional<TemplateExpander> expander;
+    if (savedMessage) {
+        for (const QString &frame : commandLine.values(routeOption))
+            route.append(frame.toUtf8());
+        if (!route.isEmpty())
+            route.append(QByteArray());
+        // A trial expansion finds bad {{variables}} before anything is opened.
+        try {
+            frames = route + TemplateExpander().expand(*savedMessage);
+        } catch (const Error &error) {
+            throw runtimeError(u"template %1 in %2: %3"_s.arg(quoted(savedMessage->name),
+                quoted(commandLine.value(libraryOption)), error.message()));
+        }
+        const bool isEnvelope = savedMessage->kind == MessageTemplate::Kind::Envelope;
+        if (type == SocketType::Router && isEnvelope && route.isEmpty())
+            throw usageError(u"a ROUTER needs --route ROUTING_ID to name the peer the envelope goes to"_s);
+        if (type == SocketType::Router && frames.size() < 2)
+            throw usageError(u"a ROUTER sends to the peer named by the first frame: template %1 has only "
+                             u"one frame"_s.arg(quoted(savedMessage->name)));
+        expander.emplace();
+    } else if (raw) {
         const QStringList values = commandLine.values(frameOption);
         for (qsizetype i = 0; i < values.size(); ++i)
             frames.append(
@@ -227,14 +303,16 @@ int runSend(const QStringList &arguments)
         }
         if (commandLine.isSet(mimetypeOption))
             contentType = commandLine.value(mimetypeOption).toUtf8();
-        Frames route;
+        Frames requestFrames;
         for (const QString &frame : commandLine.values(routeOption))
-            route.append(frame.toUtf8());
-        if (type == SocketType::Router && route.isEmpty())
+            requestFrames.append(frame.toUtf8());
+        if (type == SocketType::Router && requestFrames.isEmpty())
             throw usageError(u"a ROUTER needs --route ROUTING_ID to name the peer the envelope goes to"_s);
-        frames = Envelope(commandLine.value(idOption).toUtf8(), contentType, body, route).transferObject();
+        frames = Envelope(commandLine.value(idOption).toUtf8(), contentType, body, requestFrames)
+                     .transferObject();
     }
-    if (commandLine.isSet(delimiterOption))
+    const bool delimiter = commandLine.isSet(delimiterOption);
+    if (delimiter)
         frames.prepend(QByteArray());
 
     // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
@@ -275,6 +353,12 @@ int runSend(const QStringList &arguments)
         const MessageFormatter formatter(format, setup.name, type, endpointText(socket));
         for (int i = 0; i < repeat; ++i) {
             QDeadlineTimer deadline(timeout);
+            if (expander) {
+                // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
+                frames = route + expander->expand(*savedMessage);
+                if (delimiter)
+                    frames.prepend(QByteArray());
+            }
             for (;;) {
                 try {
                     socket.sendFrames(frames);

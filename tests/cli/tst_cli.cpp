@@ -145,7 +145,7 @@ void TestCli::help_data()
     QTest::addColumn<QStringList>("expected");
     QTest::newRow("top") << QStringList { u"--help"_s }
                          << QStringList { u"Usage: zmqscope-cli <command>"_s, u"listen"_s, u"send"_s,
-                                u"echo"_s };
+                                u"echo"_s, u"replay"_s, u"cat"_s };
     QTest::newRow("listen") << QStringList { u"listen"_s, u"--help"_s }
                             << QStringList { u"Usage: zmqscope-cli listen [options]"_s, u"--format"_s,
                                    u"--write"_s, u"--subscribe"_s, u"Exit status"_s };
@@ -154,6 +154,16 @@ void TestCli::help_data()
                                  u"--delimiter"_s, u"--hex"_s };
     QTest::newRow("echo") << QStringList { u"echo"_s,
         u"--help"_s } << QStringList { u"Usage: zmqscope-cli echo [options]"_s, u"ROUTER"_s, u"--count"_s };
+    QTest::newRow("replay") << QStringList { u"replay"_s, u"--help"_s }
+                            << QStringList { u"Usage: zmqscope-cli replay [options] FILE"_s, u"--speed"_s,
+                                   u"--max-speed"_s, u"--step"_s, u"--socket"_s, u"--direction"_s,
+                                   u"--settle"_s, u"Exit status"_s };
+    QTest::newRow("cat") << QStringList { u"cat"_s, u"--help"_s }
+                         << QStringList { u"Usage: zmqscope-cli cat [options] FILE"_s, u"--format"_s,
+                                u"warning"_s };
+    QTest::newRow("send library") << QStringList { u"send"_s, u"--help"_s }
+                                  << QStringList { u"--library"_s, u"--template"_s, u"{{seq}}"_s,
+                                         u"{{random:N}}"_s };
 }
 
 void TestCli::help()
@@ -234,6 +244,32 @@ void TestCli::usageErrors_data()
                                         << u"--wait-peers 1 needs a PUB or XPUB socket, not PUSH"_s;
     QTest::newRow("router without route") << QStringList { u"send"_s, u"-t"_s, u"router"_s, u"--connect"_s,
         nowhere, u"--text"_s, u"a"_s } << u"a ROUTER needs --route"_s;
+    QTest::newRow("library without template") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,
+        nowhere, u"--library"_s, u"lib.json"_s } << u"--library needs --template NAME"_s;
+    QTest::newRow("template without library") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,
+        nowhere, u"--template"_s, u"ping"_s } << u"--template needs --library FILE"_s;
+    const QString capture = u"capture.zmqcap"_s;
+    QTest::newRow("replay without file") << QStringList { u"replay"_s, u"-t"_s, u"push"_s, u"--connect"_s,
+        nowhere } << u"replay needs FILE"_s;
+    QTest::newRow("replay two files") << QStringList { u"replay"_s, capture, u"other"_s, u"-t"_s, u"push"_s,
+        u"--connect"_s, nowhere } << u"unexpected argument \"other\" for replay"_s;
+    QTest::newRow("replay without type") << QStringList { u"replay"_s, capture, u"--connect"_s, nowhere }
+                                         << u"replay needs --type TYPE"_s;
+    QTest::newRow("replay on SUB") << QStringList { u"replay"_s, capture, u"-t"_s, u"sub"_s, u"--connect"_s,
+        nowhere } << u"replay cannot use a SUB socket"_s;
+    QTest::newRow("replay two pacings") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
+        u"--connect"_s, nowhere, u"--max-speed"_s, u"--step"_s }
+                                        << u"(got --max-speed and --step)"_s;
+    QTest::newRow("replay bad speed") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
+        u"--connect"_s, nowhere, u"--speed"_s, u"0"_s }
+                                      << u"bad --speed value \"0\": expected a number above 0"_s;
+    QTest::newRow("replay nan speed") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
+        u"--connect"_s, nowhere, u"--speed"_s, u"nan"_s } << u"bad --speed value \"nan\""_s;
+    QTest::newRow("replay bad direction") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
+        u"--connect"_s, nowhere, u"--direction"_s, u"sideways"_s } << u"unknown --direction \"sideways\""_s;
+    QTest::newRow("cat without file") << QStringList { u"cat"_s } << u"cat needs FILE"_s;
+    QTest::newRow("cat bad format") << QStringList { u"cat"_s, capture, u"--format"_s, u"xml"_s }
+                                    << u"unknown --format \"xml\""_s;
 }
 
 void TestCli::usageErrors()
