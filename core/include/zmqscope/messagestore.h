@@ -4,9 +4,11 @@
 #include <zmqscope/error.h>
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -48,6 +50,16 @@ struct MessageSummary
     QByteArray preview; ///< first previewBytes of the body, or of the first frame for raw messages
     std::uint64_t bodyBytes = 0; ///< full body size (envelopes) or first-frame size (raw)
     Frames routeFrames; ///< the request frames one by one, each cut to previewBytes (routed envelopes)
+};
+
+/// One held message as views into the store's bytes, for MessageStore::visit(); valid only during the call.
+struct MessageView
+{
+    std::uint64_t seq = 0;
+    std::int64_t timestampUs = 0;
+    SocketId socket = 0;
+    Direction direction = Direction::In;
+    std::span<const QByteArrayView> frames;
 };
 
 /// A message waiting to be appended with MessageStore::append(std::span<const NewMessage>).
@@ -120,6 +132,18 @@ public:
     bool message(std::uint64_t seq, StoredMessage &out) const;
     /// Summarises a message for the table without copying its body; false when seq is not held.
     bool summary(std::uint64_t seq, MessageSummary &out, int previewBytes = 256) const;
+    /**
+     * Calls `visitor` for each held message in [begin, end), oldest first,
+     * with its frames as views into the store (no copy), for scans such as
+     * the Messages filter. The read lock is held for a short run of messages
+     * at a time, never for the whole range, so appending is not held up; the
+     * views are valid only inside the call, and the visitor must not call
+     * the store. Messages evicted meanwhile are skipped. Stops when the
+     * visitor returns false. Returns the sequence number after the last
+     * message visited (at most endSeq()).
+     */
+    std::uint64_t visit(
+        std::uint64_t begin, std::uint64_t end, const std::function<bool(const MessageView &)> &visitor) const;
 
     /// Drops every message (sequence numbers keep growing).
     void clear();

@@ -1,0 +1,74 @@
+#pragma once
+
+// Helpers shared by the benchmark programs under tests/bench (not a library API).
+
+#include <QCommandLineParser>
+#include <QList>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace bench {
+
+/// Prints one line to stdout and flushes (benchmarks are often piped or watched live).
+void print(const QString &line);
+/// Prints "<program>: message (see --help)" to stderr and exits with status 2.
+[[noreturn]] void usageError(const QString &message);
+/// Prints "<program>: message" to stderr and exits with status 1.
+[[noreturn]] void fail(const QString &message);
+
+/// The value of --name as a whole number in [minimum, maximum], or a usage error naming it.
+qint64 integerOption(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum);
+/// A comma-separated list of whole numbers in [minimum, maximum] ("100,1024,65536").
+QList<qint64> integerListOption(
+    const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum);
+
+/// The "machine:" and "build:" lines every benchmark prints, so figures can be compared across runs.
+void printMachine();
+/// The command line that reproduces this run: the program with every effective option.
+QString reproduceLine(const QStringList &options);
+
+/// CPU time (user + system) of this whole process so far, in seconds.
+double processCpuSeconds();
+/// Peak resident set size of this process (VmHWM) in bytes; 0 where unknown.
+std::uint64_t peakRssBytes();
+/// Current resident set size (VmRSS) in bytes; 0 where unknown.
+std::uint64_t currentRssBytes();
+/// One-minute load average, to print next to figures measured on a shared machine.
+double loadAverage();
+
+/// The sequence number of a flood_sender id (12 decimal digits), or nothing if it is not one.
+std::optional<std::uint64_t> parseSequence(const char *data, qsizetype size);
+
+/// The p-th percentile (0..100) of `values` by nearest rank; sorts a copy.
+double percentile(std::vector<double> values, double p);
+
+/// Runs tests/bench/flood_sender as a separate process.
+class FloodSender
+{
+public:
+    FloodSender();
+    ~FloodSender();
+    FloodSender(const FloodSender &) = delete;
+    FloodSender &operator=(const FloodSender &) = delete;
+
+    /// The flood_sender program: --sender PATH, else the one built next to the benchmarks.
+    static QString program(const QCommandLineParser &parser);
+    static void addOption(QCommandLineParser &parser);
+
+    /// Starts `program` with `arguments` (fails the benchmark if it cannot start).
+    void start(const QString &program, const QStringList &arguments);
+    /// Waits until it exits; returns the number of messages it sent, or fails the benchmark.
+    std::uint64_t finish(int timeoutMs = 120000);
+    [[nodiscard]] bool isRunning() const;
+    void kill();
+
+private:
+    QProcess m_process;
+};
+
+} // namespace bench
