@@ -20,9 +20,8 @@ FilterBar::FilterBar(QWidget *parent)
     m_text->setObjectName(u"filterText"_s);
     m_text->setPlaceholderText(u"Filter by id, mimetype or body text (Ctrl+F)"_s);
     m_text->setClearButtonEnabled(true);
-    m_text->setToolTip(
-        u"Case-insensitive; searches the id, the mimetype and the first %1 KiB of the body"_s.arg(
-            MessageFilter::SearchedBodyBytes / 1024));
+    m_text->setToolTip(u"Searches every frame: the id, the mimetype, the whole body and the routing frames "
+                       u"(every frame of a raw message). Case-insensitive for ASCII letters."_s);
 
     m_socket = new QComboBox(this);
     m_socket->setObjectName(u"filterSocket"_s);

@@ -2,29 +2,46 @@
 
 #include <algorithm>
 
+#include <QFuture>
+#include <QList>
+#include <QThreadPool>
+#include <QtConcurrentRun>
+
 namespace zmqscope {
 
 namespace {
 
-constexpr char asciiLower(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
+// Below this many messages a scan is not worth splitting over threads.
+constexpr std::uint64_t MinMessagesPerThread = 100'000;
 
-// Case-insensitive for ASCII letters only: payloads are bytes in any encoding,
-// and folding only ASCII never turns a byte sequence into a false match.
-bool containsAsciiCaseInsensitive(const QByteArray &haystack, const QByteArray &lowerNeedle)
+constexpr std::array<std::uint8_t, 256> makeLowerTable()
 {
-    const qsizetype n = lowerNeedle.size();
-    const qsizetype last = haystack.size() - n;
-    const char *h = haystack.constData();
-    const char *needle = lowerNeedle.constData();
-    for (qsizetype i = 0; i <= last; ++i) {
-        qsizetype j = 0;
-        while (j < n && asciiLower(h[i + j]) == needle[j])
-            ++j;
-        if (j == n)
-            return true;
+    std::array<std::uint8_t, 256> table {};
+    for (int c = 0; c < 256; ++c)
+        table[std::size_t(c)] = std::uint8_t((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    return table;
+}
+constexpr std::array<std::uint8_t, 256> LowerTable = makeLowerTable();
+
+// Boyer-Moore-Horspool: compare the window's last byte first and shift by the table on a mismatch.
+// Folding only ASCII letters never turns a multi-byte sequence of another encoding into a false match.
+template<bool FoldCase>
+bool horspoolFind(const std::uint8_t *haystack, std::size_t haystackSize, const std::uint8_t *needle,
+    std::size_t needleSize, const std::array<std::uint8_t, 256> &shift)
+{
+    const auto fold = [](std::uint8_t c) { return FoldCase ? LowerTable[c] : c; };
+    const std::size_t lastIndex = needleSize - 1;
+    const std::uint8_t last = needle[lastIndex];
+    for (std::size_t position = 0; position + needleSize <= haystackSize;) {
+        const std::uint8_t c = haystack[position + lastIndex];
+        if (fold(c) == last) {
+            std::size_t i = 0;
+            while (i < lastIndex && fold(haystack[position + i]) == needle[i])
+                ++i;
+            if (i == lastIndex)
+                return true;
+        }
+        position += shift[c];
     }
     return false;
 }
@@ -35,43 +52,89 @@ void MessageFilter::setText(const QString &text)
 {
     m_text = text;
     m_needle = text.trimmed().toUtf8();
-    m_asciiNeedle = std::all_of(m_needle.cbegin(), m_needle.cend(), [](char c) { return uchar(c) < 0x80; });
-    if (m_asciiNeedle)
+    m_foldCase = std::all_of(m_needle.cbegin(), m_needle.cend(), [](char c) { return uchar(c) < 0x80; });
+    if (m_foldCase)
         m_needle = m_needle.toLower();
+
+    const std::size_t size = std::size_t(m_needle.size());
+    m_shift.fill(std::uint8_t(std::min<std::size_t>(std::max<std::size_t>(size, 1), 255)));
+    for (std::size_t i = 0; i + 1 < size; ++i) {
+        const auto c = std::uint8_t(m_needle.at(qsizetype(i)));
+        const auto shift = std::uint8_t(std::min<std::size_t>(size - 1 - i, 255));
+        m_shift[c] = shift;
+        if (m_foldCase && c >= 'a' && c <= 'z')
+            m_shift[std::size_t(c - 'a' + 'A')] = shift;
+    }
 }
 
-bool MessageFilter::containsNeedle(const QByteArray &haystack) const
+bool MessageFilter::contains(QByteArrayView haystack) const
 {
-    if (m_asciiNeedle)
-        return containsAsciiCaseInsensitive(haystack, m_needle);
-    return haystack.contains(m_needle);
+    if (m_needle.isEmpty())
+        return true;
+    const auto *h = reinterpret_cast<const std::uint8_t *>(haystack.data());
+    const auto *n = reinterpret_cast<const std::uint8_t *>(m_needle.constData());
+    const auto hSize = std::size_t(haystack.size());
+    const auto nSize = std::size_t(m_needle.size());
+    return m_foldCase ? horspoolFind<true>(h, hSize, n, nSize, m_shift)
+                      : horspoolFind<false>(h, hSize, n, nSize, m_shift);
 }
 
-bool MessageFilter::matches(const MessageSummary &summary) const
+bool MessageFilter::matches(const MessageView &message) const
 {
-    if (m_socket != 0 && summary.socket != m_socket)
+    if (m_socket != 0 && message.socket != m_socket)
         return false;
-    if (m_direction && summary.direction != *m_direction)
+    if (m_direction && message.direction != *m_direction)
         return false;
     if (m_needle.isEmpty())
         return true;
-    return containsNeedle(summary.id) || containsNeedle(summary.mimetype) || containsNeedle(summary.preview);
+    // Every frame is text the user may look for: routing frames, id, mimetype and the whole body of an
+    // envelope, each frame of a raw message. A match never spans two frames.
+    return std::any_of(message.frames.begin(), message.frames.end(),
+        [this](QByteArrayView frame) { return contains(frame); });
+}
+
+std::vector<std::uint64_t> MessageFilter::scanRange(const MessageStore &store, std::uint64_t begin,
+    std::uint64_t end, const std::atomic<bool> &cancelled) const
+{
+    std::vector<std::uint64_t> result;
+    store.visit(begin, end, [&](const MessageView &message) {
+        // Checking the flag per message costs next to nothing and keeps cancelling prompt.
+        if (cancelled.load(std::memory_order_relaxed))
+            return false;
+        if (matches(message))
+            result.push_back(message.seq);
+        return true;
+    });
+    return result;
 }
 
 std::vector<std::uint64_t> MessageFilter::scan(const MessageStore &store, std::uint64_t begin,
     std::uint64_t end, const std::atomic<bool> &cancelled) const
 {
-    std::vector<std::uint64_t> result;
-    MessageSummary summary;
     begin = std::max(begin, store.firstSeq());
-    for (std::uint64_t seq = begin; seq < end; ++seq) {
-        // Checking the flag every message is cheap next to summary() and keeps cancelling prompt.
-        if (cancelled.load(std::memory_order_relaxed))
-            break;
-        if (!store.summary(seq, summary, SearchedBodyBytes))
-            continue;
-        if (matches(summary))
-            result.push_back(seq);
+    if (begin >= end)
+        return {};
+    const std::uint64_t count = end - begin;
+    const auto threads = std::uint64_t(std::clamp(QThreadPool::globalInstance()->maxThreadCount(), 1, 8));
+    const std::uint64_t parts = std::clamp<std::uint64_t>(count / MinMessagesPerThread, 1, threads);
+    if (parts == 1)
+        return scanRange(store, begin, end, cancelled);
+
+    // The first part runs here, the others in the pool; waiting on a part no thread has started runs it
+    // here too, so a busy pool slows the scan down but never blocks it.
+    const std::uint64_t step = count / parts;
+    QList<QFuture<std::vector<std::uint64_t>>> others;
+    for (std::uint64_t part = 1; part < parts; ++part) {
+        const std::uint64_t partBegin = begin + part * step;
+        const std::uint64_t partEnd = part + 1 == parts ? end : partBegin + step;
+        others.append(QtConcurrent::run([this, &store, partBegin, partEnd, &cancelled] {
+            return scanRange(store, partBegin, partEnd, cancelled);
+        }));
+    }
+    std::vector<std::uint64_t> result = scanRange(store, begin, begin + step, cancelled);
+    for (QFuture<std::vector<std::uint64_t>> &future : others) {
+        const std::vector<std::uint64_t> matches = future.result();
+        result.insert(result.end(), matches.cbegin(), matches.cend());
     }
     return result;
 }

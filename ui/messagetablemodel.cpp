@@ -17,9 +17,12 @@ namespace zmqscope {
 
 namespace {
 
-// The summary holds this much of id, mimetype and body: enough for 120
-// characters even when every one of them is a 3-byte UTF-8 sequence.
-constexpr int SummaryPreviewBytes = 400;
+// The summary holds this much of id and mimetype (48 characters shown) and of the body: enough for the
+// preview's characters even when every one of them is a 3-byte UTF-8 sequence.
+int summaryPreviewBytes(int previewChars)
+{
+    return std::max(previewChars, 48) * 3 + 40;
+}
 // Views cannot address more rows than an int counts.
 constexpr std::uint64_t MaxRows = std::uint64_t(std::numeric_limits<int>::max()) - 1;
 
@@ -100,7 +103,7 @@ const MessageSummary *MessageTableModel::summaryAt(int row) const
     CacheEntry &entry = (*m_cache)[seq % CacheSize];
     if (entry.seqPlusOne != seq + 1) {
         // An evicted message leaves its row until the next refresh(); it shows empty cells meanwhile.
-        if (!m_store.summary(seq, entry.summary, SummaryPreviewBytes)) {
+        if (!m_store.summary(seq, entry.summary, summaryPreviewBytes(m_previewChars))) {
             entry.seqPlusOne = 0;
             return nullptr;
         }
@@ -140,7 +143,7 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column) cons
         return displaytext::dataSize(s.totalBytes);
     case PreviewColumn: {
         const bool cut = std::uint64_t(s.preview.size()) < s.bodyBytes;
-        const QString preview = displaytext::oneLine(s.preview, PreviewChars, BinaryStyle::Spaced, cut);
+        const QString preview = displaytext::oneLine(s.preview, m_previewChars, BinaryStyle::Spaced, cut);
         if (raw)
             return u"[not an envelope: %1] %2"_s.arg(rawReason(s), preview);
         return preview;
@@ -316,6 +319,20 @@ bool MessageTableModel::isCaughtUp() const
 void MessageTableModel::setPaused(bool paused)
 {
     m_paused = paused;
+}
+
+void MessageTableModel::setPreviewChars(int chars)
+{
+    chars = std::max(chars, 1);
+    if (chars == m_previewChars)
+        return;
+    m_previewChars = chars;
+    // Cached summaries hold previews cut for the old length.
+    for (CacheEntry &entry : *m_cache)
+        entry.seqPlusOne = 0;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(
+            index(0, PreviewColumn), index(rowCount() - 1, PreviewColumn), { Qt::DisplayRole });
 }
 
 void MessageTableModel::setSocketNames(const QHash<SocketId, QString> &names)

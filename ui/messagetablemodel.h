@@ -54,6 +54,7 @@ public:
         DirectionRole, ///< int(Direction)
         KindRole, ///< int(MessageKind)
     };
+    /// The default length of the Preview column; setPreviewChars() changes it.
     static constexpr int PreviewChars = 120;
 
     explicit MessageTableModel(const MessageStore &store, QObject *parent = nullptr);
@@ -82,6 +83,10 @@ public:
     /// True when the rows hold every message of the store that passes the filter: no scan running,
     /// no match waiting for the next refresh(), nothing in the store not looked at yet.
     [[nodiscard]] bool isCaughtUp() const;
+
+    /// How many characters of the body the Preview column shows (Preferences); refreshes the shown rows.
+    void setPreviewChars(int chars);
+    [[nodiscard]] int previewChars() const { return m_previewChars; }
 
     /// Names for the Socket column; sockets without a name show their id.
     void setSocketNames(const QHash<SocketId, QString> &names);
@@ -118,6 +123,7 @@ private:
     const MessageStore &m_store;
     MessageFilter m_filter;
     bool m_paused = false;
+    int m_previewChars = PreviewChars;
     QHash<SocketId, QString> m_socketNames;
 
     // Unfiltered rows: [m_firstSeq, m_endSeq).

@@ -38,6 +38,12 @@ private Q_SLOTS:
     void filter();
     void filterKeepsAppendingMatches();
     void emptyFilterShowsEverythingAgain();
+    void filterSearchesEveryFrame_data();
+    void filterSearchesEveryFrame();
+    void filteredRowsStayConsistentThroughEviction();
+    void lowerLimitWhileRowsAreShown_data();
+    void lowerLimitWhileRowsAreShown();
+    void previewLengthFollowsPreferences();
 
 private:
     std::uint64_t append(SocketId socket, Direction direction, const Frames &frames)
@@ -400,6 +406,140 @@ void TestMessageTableModel::emptyFilterShowsEverythingAgain()
     QCOMPARE(m_model->rowCount(), 30);
     QVERIFY(!m_model->isScanning());
     QCOMPARE(m_model->rowForSeq(5), 5);
+}
+
+void TestMessageTableModel::filterSearchesEveryFrame_data()
+{
+    QTest::addColumn<Frames>("frames");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("matches");
+
+    QByteArray big(10 * 1024, 'x');
+    big.replace(9000, 8, "NEEDLE42");
+    QByteArray huge(3 * 1024 * 1024, 'y');
+    huge.replace(huge.size() - 8, 8, "tail-end");
+    QTest::newRow("body, far past 4 KiB") << Frames { "big", "text/plain", big } << u"needle42"_s << true;
+    QTest::newRow("body, last bytes of 3 MiB")
+        << Frames { "huge", "application/octet-stream", huge } << u"TAIL-END"_s << true;
+    QTest::newRow("body, not there") << Frames { "big", "text/plain", big } << u"needle43"_s << false;
+    QTest::newRow("routing frame") << Frames { "peer-kitchen", "", "r1", "text/plain", "x" } << u"kitchen"_s
+                                   << true;
+    QTest::newRow("second routing frame")
+        << Frames { QByteArray::fromHex("00a1b2c3d4"), "hop-garage", "", "r1", "text/plain", "x" }
+        << u"hop-gar"_s << true;
+    QTest::newRow("raw, second frame")
+        << Frames { "topic", "payload with sensor-9" } << u"SENSOR-9"_s << true;
+    QTest::newRow("no match across frames") << Frames { "abc", "text/plain", "def" } << u"cdef"_s << false;
+    QTest::newRow("needle longer than every frame") << Frames { "a", "b", "c" } << u"abc"_s << false;
+    QTest::newRow("one character") << Frames { "id", "text/plain", "Q" } << u"q"_s << true;
+    QTest::newRow("non-ASCII is exact")
+        << Frames { "id", "text/plain", QString(u"Straße"_s).toUtf8() } << u"straße"_s << false;
+    QTest::newRow("binary body") << Frames { "id", "application/octet-stream",
+        QByteArray("\x00\xffmagic\x00", 8) }
+                                 << u"MAGIC"_s << true;
+}
+
+void TestMessageTableModel::filterSearchesEveryFrame()
+{
+    QFETCH(Frames, frames);
+    QFETCH(QString, text);
+    QFETCH(bool, matches);
+
+    appendEnvelopes(3);
+    const std::uint64_t seq = append(1, Direction::In, frames);
+    appendEnvelopes(3);
+    MessageFilter filter;
+    filter.setText(text);
+    m_model->setFilter(filter);
+    QCOMPARE(settledRowCount(), matches ? 1 : 0);
+    if (matches)
+        QCOMPARE(m_model->seqAt(0), seq);
+}
+
+void TestMessageTableModel::filteredRowsStayConsistentThroughEviction()
+{
+    MessageStore::Limits limits;
+    limits.maxMessages = 64; // chunks of 4 records
+    m_store->setLimits(limits);
+    MessageFilter filter;
+    filter.setText(u"id-1"_s); // id-1, id-10..19, id-100..
+    m_model->setFilter(filter);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+
+    for (int round = 0; round < 30; ++round) {
+        appendEnvelopes(7 + round % 5); // id-0 .. id-6 at least: id-1 and later id-10 match
+        QVERIFY(settledRowCount() > 0);
+        // Every row is a held message that passes; the ones before the store's first are gone.
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            QVERIFY(m_model->seqAt(row) >= m_store->firstSeq());
+            QVERIFY(m_model->index(row, MessageTableModel::IdColumn).data().toString().contains(u"id-1"_s));
+        }
+    }
+    const int rows = settledRowCount();
+    QVERIFY(rows > 0);
+    QVERIFY(m_store->stats().evicted > 0);
+    QVERIFY(!removed.isEmpty());
+    // What is shown is exactly what a fresh scan of the store finds.
+    std::uint64_t expected = 0;
+    StoredMessage message;
+    for (std::uint64_t seq = m_store->firstSeq(); seq < m_store->endSeq(); ++seq)
+        expected += m_store->message(seq, message) && message.frames.at(0).contains("id-1") ? 1 : 0;
+    QCOMPARE(std::uint64_t(rows), expected);
+}
+
+void TestMessageTableModel::lowerLimitWhileRowsAreShown_data()
+{
+    QTest::addColumn<bool>("filtered");
+    QTest::newRow("all rows") << false;
+    QTest::newRow("filtered") << true;
+}
+
+void TestMessageTableModel::lowerLimitWhileRowsAreShown()
+{
+    QFETCH(bool, filtered);
+    MessageStore::Limits limits;
+    limits.chunkBytes = 4096; // about 60 messages a chunk, so a lower limit evicts close to it
+    m_store->setLimits(limits);
+    appendEnvelopes(3000);
+    if (filtered) {
+        MessageFilter filter;
+        filter.setText(u"body"_s); // every message
+        m_model->setFilter(filter);
+    }
+    QCOMPARE(settledRowCount(), 3000);
+    const QPersistentModelIndex newest = m_model->index(2999, MessageTableModel::IdColumn);
+    const QPersistentModelIndex oldest = m_model->index(0, MessageTableModel::IdColumn);
+
+    limits.maxMessages = 1000; // what the Preferences dialog does, with rows on screen
+    m_store->setLimits(limits);
+    QVERIFY(m_store->size() <= 1000);
+    QCOMPARE(m_model->rowCount(), 3000); // rows of evicted messages stay until the tick
+    m_model->refresh();
+    QCOMPARE(std::uint64_t(m_model->rowCount()), m_store->size());
+    QCOMPARE(m_model->seqAt(0), m_store->firstSeq());
+    QVERIFY(!oldest.isValid());
+    QVERIFY(newest.isValid());
+    QCOMPARE(newest.data().toString(), u"id-2999"_s);
+
+    // Raising it again keeps what is there and lets it grow.
+    limits.maxMessages = 5000;
+    m_store->setLimits(limits);
+    appendEnvelopes(100);
+    QCOMPARE(settledRowCount(), int(m_store->size()));
+}
+
+void TestMessageTableModel::previewLengthFollowsPreferences()
+{
+    append(1, Direction::In, { "id", "text/plain", QByteArray(1000, 'p') });
+    m_model->refresh();
+    const QModelIndex preview = m_model->index(0, MessageTableModel::PreviewColumn);
+    QCOMPARE(preview.data().toString().size(), MessageTableModel::PreviewChars + 1); // and the ellipsis
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_model->setPreviewChars(500);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(preview.data().toString(), QString(500, u'p') + u'\u2026');
+    m_model->setPreviewChars(40);
+    QCOMPARE(preview.data().toString(), QString(40, u'p') + u'\u2026');
 }
 
 QTEST_MAIN(TestMessageTableModel)
