@@ -29,6 +29,7 @@
 
 #include <zmqscope/version.h>
 
+#include "capture/capturecontroller.h"
 #include "compose/composerwidget.h"
 #include "compose/newsocketdialog.h"
 #include "compose/workspace.h"
@@ -36,8 +37,11 @@
 #include "displaytext.h"
 #include "eventlogmodel.h"
 #include "filterbar.h"
+#include "library/librarypanel.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "preferences.h"
+#include "preferencesdialog.h"
 #include "socketlistmodel.h"
 
 using namespace Qt::StringLiterals;
@@ -60,6 +64,8 @@ const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
 const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All files (*)"_s;
 
 constexpr int RateWindowMs = 1000;
+// How long the status bar stays in the warning colour after messages were evicted.
+constexpr qint64 EvictionHighlightMs = 3000;
 } // namespace
 
 MainWindow::MainWindow(Engine &engine, QWidget *parent)
@@ -69,19 +75,22 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
 {
     setObjectName(u"MainWindow"_s);
     setWindowTitle(u"ZmqScope"_s);
-    setWindowIcon(QIcon(u":/icons/app/zmqscope.svg"_s));
+    setWindowIcon(QIcon::fromTheme(u"io.github.zmqscope.ZmqScope"_s, QIcon(u":/icons/app/zmqscope.svg"_s)));
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
 
     m_messages = new MessagesPane(m_store, this);
     setCentralWidget(m_messages);
+    // The store's limits are applied by whoever owns the store (app/gui/main.cpp, with the command line).
+    m_messages->model()->setPreviewChars(Preferences::load().previewChars);
 
     m_socketModel = new SocketListModel(engine, this);
     m_eventModel = new EventLogModel(this);
 
     createDocks();
     createActions();
+    m_capture = new CaptureController(*this);
     createMenusAndToolBar();
     createStatusBar();
     connectEngine();
@@ -92,6 +101,14 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     connect(m_socketModel, &SocketListModel::socketsChanged, this, &MainWindow::handleSocketsChanged);
     connect(m_composer, &ComposerWidget::sendRequested, this,
         [this](SocketId socket, const Frames &frames, quint64 tag) { m_engine.send(socket, frames, tag); });
+    connect(m_library, &LibraryPanel::sendRequested, this,
+        [this](SocketId socket, const Frames &frames, quint64 tag) { m_engine.send(socket, frames, tag); });
+    connect(&m_engine, &Engine::messageSent, m_library, &LibraryPanel::handleMessageSent);
+    connect(&m_engine, &Engine::sendFailed, m_library, &LibraryPanel::handleSendFailed);
+    connect(m_library, &LibraryPanel::templateLoaded, this, [this] {
+        m_composerDock->show();
+        m_composerDock->raise();
+    });
 
     m_clock.start();
     m_refreshTimer.setInterval(RefreshIntervalMs);
@@ -136,6 +153,8 @@ QAction *MainWindow::action(Action which) const
         return m_openWorkspaceAction;
     case Action::SaveWorkspace:
         return m_saveWorkspaceAction;
+    case Action::Preferences:
+        return m_preferencesAction;
     case Action::About:
         return m_aboutAction;
     case Action::Quit:
@@ -179,6 +198,8 @@ void MainWindow::createDocks()
             SocketListModel::StateColumn, normal.horizontalAdvance(u"Connecting"_s) + 14);
         m_socketView->setColumnWidth(SocketListModel::InColumn, normal.horizontalAdvance(u"10,000"_s) + 12);
         m_socketView->setColumnWidth(SocketListModel::OutColumn, normal.horizontalAdvance(u"10,000"_s) + 12);
+        m_socketView->setColumnWidth(
+            SocketListModel::RateColumn, normal.horizontalAdvance(u"10,000/s"_s) + 12);
         m_socketView->header()->setStretchLastSection(true);
     }
     connect(m_socketView, &QWidget::customContextMenuRequested, this, &MainWindow::showSocketContextMenu);
@@ -199,9 +220,12 @@ void MainWindow::createDocks()
     m_eventView = new QListView(this);
     m_eventView->setObjectName(u"eventsView"_s);
     m_eventView->setModel(m_eventModel);
-    m_eventView->setUniformItemSizes(true);
+    // Lines are not cut: a long one scrolls sideways. Sizes are measured per line so the scroll range
+    // covers the longest (the log keeps at most a few thousand lines, so measuring them is cheap).
+    m_eventView->setUniformItemSizes(false);
     m_eventView->setWordWrap(false);
-    m_eventView->setTextElideMode(Qt::ElideRight);
+    m_eventView->setTextElideMode(Qt::ElideNone);
+    m_eventView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_eventView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_eventView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_eventView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -225,6 +249,10 @@ void MainWindow::createDocks()
     // Stay at the newest line only when the user has not scrolled up to read.
     connect(m_eventModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::handleEventRowsInserted);
     m_eventsDock = makeDock(u"Events"_s, u"eventsDock"_s, m_eventView);
+
+    m_library = new LibraryPanel(m_composer, this);
+    m_library->setObjectName(u"libraryPanel"_s);
+    m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, m_library);
 }
 
 void MainWindow::createActions()
@@ -283,8 +311,9 @@ void MainWindow::createActions()
 
     m_openWorkspaceAction
         = new QAction(themedIcon(u"document-open"_s, u"open"_s), u"&Open Workspace\u2026"_s, this);
-    m_openWorkspaceAction->setShortcut(QKeySequence::Open);
-    m_openWorkspaceAction->setToolTip(u"Open the sockets saved in a workspace file (Ctrl+O)"_s);
+    // Ctrl+O opens captures, as in Wireshark.
+    m_openWorkspaceAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_openWorkspaceAction->setToolTip(u"Open the sockets saved in a workspace file (Ctrl+Shift+O)"_s);
     connect(m_openWorkspaceAction, &QAction::triggered, this, &MainWindow::openWorkspaceInteractively);
 
     m_saveWorkspaceAction
@@ -301,6 +330,21 @@ void MainWindow::createActions()
     m_aboutAction = new QAction(QIcon::fromTheme(u"help-about"_s), u"&About ZmqScope"_s, this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+
+    m_preferencesAction
+        = new QAction(QIcon::fromTheme(u"preferences-system"_s), u"&Preferences\u2026"_s, this);
+    {
+        // Ctrl+, everywhere, plus the platform's own key where it has one.
+        QList<QKeySequence> keys { QKeySequence(Qt::CTRL | Qt::Key_Comma) };
+        for (const QKeySequence &key : QKeySequence::keyBindings(QKeySequence::Preferences)) {
+            if (!keys.contains(key))
+                keys.append(key);
+        }
+        m_preferencesAction->setShortcuts(keys);
+    }
+    m_preferencesAction->setMenuRole(QAction::PreferencesRole);
+    m_preferencesAction->setToolTip(u"Retention limits and the table's preview length (Ctrl+,)"_s);
+    connect(m_preferencesAction, &QAction::triggered, this, &MainWindow::showPreferences);
 
     m_resetLayoutAction = new QAction(u"&Reset Layout"_s, this);
     connect(m_resetLayoutAction, &QAction::triggered, this, &MainWindow::resetLayout);
@@ -333,10 +377,18 @@ void MainWindow::createActions()
 void MainWindow::createMenusAndToolBar()
 {
     QMenu *file = menuBar()->addMenu(u"&File"_s);
+    file->addAction(m_capture->openCaptureAction());
+    file->addMenu(m_capture->recentCapturesMenu());
+    file->addAction(m_capture->exportAction());
+    file->addAction(m_capture->replayFileAction());
+    file->addSeparator();
     file->addAction(m_openWorkspaceAction);
     file->addAction(m_saveWorkspaceAction);
     file->addSeparator();
     file->addAction(m_quitAction);
+
+    QMenu *edit = menuBar()->addMenu(u"&Edit"_s);
+    edit->addAction(m_preferencesAction);
 
     QMenu *socket = menuBar()->addMenu(u"&Socket"_s);
     socket->addAction(m_newSocketAction);
@@ -351,11 +403,18 @@ void MainWindow::createMenusAndToolBar()
     message->addAction(m_findAction);
     message->addAction(m_clearAction);
 
+    QMenu *capture = menuBar()->addMenu(u"&Capture"_s);
+    capture->addAction(m_capture->recordAction());
+    capture->addAction(m_capture->recordToAction());
+    capture->addSeparator();
+    capture->addAction(m_capture->replaySelectionAction());
+    capture->addAction(m_capture->replayFileAction());
+
     QMenu *view = menuBar()->addMenu(u"&View"_s);
     view->addAction(m_pauseAction);
     view->addAction(m_followAction);
     view->addSeparator();
-    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock })
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_resetLayoutAction);
@@ -378,6 +437,8 @@ void MainWindow::createMenusAndToolBar()
     toolBar->addAction(m_pauseAction);
     toolBar->addAction(m_followAction);
     toolBar->addAction(m_clearAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_capture->recordAction());
     toolBar->addSeparator();
     toolBar->addAction(m_findAction);
     view->insertAction(m_resetLayoutAction, toolBar->toggleViewAction());
@@ -415,7 +476,7 @@ void MainWindow::connectEngine()
 
 void MainWindow::resetLayout()
 {
-    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock }) {
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock }) {
         dock->setFloating(false);
         dock->show();
     }
@@ -425,6 +486,9 @@ void MainWindow::resetLayout()
     splitDockWidget(m_detailDock, m_composerDock, Qt::Vertical);
     addDockWidget(Qt::BottomDockWidgetArea, m_socketsDock);
     splitDockWidget(m_socketsDock, m_eventsDock, Qt::Horizontal);
+    // The Library is a tab beside the Sockets: wide enough for its list, the Composer stays in view.
+    tabifyDockWidget(m_socketsDock, m_libraryDock);
+    m_socketsDock->raise();
 
     const QSize size = this->size().isValid() && isVisible() ? this->size() : QSize(1600, 1000);
     // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font.
@@ -434,8 +498,15 @@ void MainWindow::resetLayout()
         Qt::Vertical);
     resizeDocks({ m_socketsDock }, { qBound(160, size.height() * 24 / 100, 300) }, Qt::Vertical);
     const int bottomWidth = size.width() - right;
+    // The Sockets panel gets what its columns need, Rate included; the Events log the rest of the row.
+    const QHeaderView *socketColumns = m_socketView->header();
+    int socketsWidth
+        = 2 * m_socketView->frameWidth() + m_socketView->verticalScrollBar()->sizeHint().width() + 8;
+    for (int column = 0; column < socketColumns->count(); ++column)
+        socketsWidth += socketColumns->isSectionHidden(column) ? 0 : socketColumns->sectionSize(column);
+    socketsWidth = qBound(bottomWidth * 35 / 100, socketsWidth, bottomWidth * 66 / 100);
     resizeDocks(
-        { m_socketsDock, m_eventsDock }, { bottomWidth * 66 / 100, bottomWidth * 34 / 100 }, Qt::Horizontal);
+        { m_socketsDock, m_eventsDock }, { socketsWidth, bottomWidth - socketsWidth }, Qt::Horizontal);
 }
 
 void MainWindow::restoreSettings()
@@ -470,6 +541,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_saveSettingsOnClose)
         saveSettings();
     m_refreshTimer.stop();
+    m_capture->closeCaptureWindows();
     event->accept();
 }
 
@@ -480,20 +552,51 @@ void MainWindow::refreshViews()
     m_messages->refresh();
     m_eventModel->flush();
     updateStatusBar();
+    m_capture->refresh();
 }
 
 void MainWindow::updateStatusBar()
 {
     const QLocale locale;
     const MessageStore::Stats stats = m_store.stats();
-    QString text = u"%1 kept"_s.arg(locale.toString(qulonglong(stats.kept)));
+    const MessageStore::Limits limits = m_store.limits();
+    const auto count = [&locale](std::uint64_t n) { return locale.toString(qulonglong(n)); };
+    // "1,234,567 kept of 5,000,000 · 12,000 evicted · 187 MiB of 1 GiB": the bytes are what the limit counts.
+    QString text = u"%1 kept of %2"_s.arg(count(stats.kept), count(limits.maxMessages));
     if (stats.evicted > 0)
-        text += u", %1 evicted"_s.arg(locale.toString(qulonglong(stats.evicted)));
-    text += u"  \u00b7  "_s + displaytext::dataSize(stats.memoryInUse) + u" in use"_s;
+        text += u"  \u00b7  %1 evicted"_s.arg(count(stats.evicted));
+    text += u"  \u00b7  %1 of %2"_s.arg(
+        displaytext::dataSize(stats.bytesKept), formatLimitSize(limits.maxBytes));
     const MessageTableModel *model = m_messages->model();
     if (!model->filter().isEmpty())
         text += u"  \u00b7  %1 shown"_s.arg(locale.toString(model->rowCount()));
     m_statsLabel->setText(text);
+
+    // Evicting now (in the last few seconds) shows in colour; an old eviction count alone does not.
+    const qint64 nowMs = m_clock.elapsed();
+    if (stats.evicted > m_lastEvicted)
+        m_lastEvictionMs = nowMs;
+    else if (stats.evicted < m_lastEvicted)
+        m_lastEvictionMs = -1; // cleared
+    m_lastEvicted = stats.evicted;
+    const bool evicting = m_lastEvictionMs >= 0 && nowMs - m_lastEvictionMs < EvictionHighlightMs;
+    if (evicting != m_evictionShown) {
+        m_evictionShown = evicting;
+        m_statsLabel->setStyleSheet(
+            evicting ? u"QLabel { color: #c06c00; font-weight: bold; }"_s : QString());
+    }
+    QString tip
+        = u"Retention: ZmqScope keeps at most %1 messages and %2 of message data in memory. When either "
+          u"limit is reached the oldest messages are dropped (evicted), a block at a time, so the newest "
+          u"traffic stays.\n\nNow: %3 messages, %4 of message data, %5 in use with the index."_s.arg(
+              count(limits.maxMessages), formatLimitSize(limits.maxBytes), count(stats.kept),
+              displaytext::dataSize(stats.bytesKept), displaytext::dataSize(stats.memoryInUse));
+    if (stats.evicted > 0)
+        tip += u"\n%1 evicted since the last clear%2."_s.arg(
+            count(stats.evicted), evicting ? u", some just now"_s : QString());
+    tip += u"\n\nChange the limits in Edit > Preferences (Ctrl+,) or for one run with --max-messages and "
+           u"--max-memory."_s;
+    m_statsLabel->setToolTip(tip);
 
     // Rate over the last second, from the store's sequence numbers: counts sent messages too.
     const qint64 now = m_clock.elapsed();
@@ -773,6 +876,17 @@ void MainWindow::saveWorkspaceInteractively()
     QString error;
     if (!saveWorkspace(fileName, &error))
         QMessageBox::warning(this, u"Save Workspace"_s, error);
+}
+
+void MainWindow::showPreferences()
+{
+    PreferencesDialog dialog(m_store, this);
+    connect(&dialog, &PreferencesDialog::preferencesApplied, this, [this](const Preferences &preferences) {
+        m_messages->model()->setPreviewChars(preferences.previewChars);
+        // Show what a lower limit evicted at once, not at the next tick.
+        refreshViews();
+    });
+    dialog.exec();
 }
 
 void MainWindow::showAbout()

@@ -20,7 +20,9 @@ class ComposerWidget;
 
 namespace zmqscope {
 
+class CaptureController;
 class EventLogModel;
+class LibraryPanel;
 class MessageDetailView;
 class MessagesPane;
 class SocketListModel;
@@ -39,7 +41,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     /// Bump when the docks change so an old saved layout is not restored over a new one.
-    static constexpr int LayoutVersion = 1;
+    static constexpr int LayoutVersion = 2;
     static constexpr int RefreshIntervalMs = 40;
 
     explicit MainWindow(Engine &engine, QWidget *parent = nullptr);
@@ -73,6 +75,11 @@ public:
     [[nodiscard]] ComposerWidget *composer() const { return m_composer; }
     [[nodiscard]] QLabel *statusLabel() const { return m_statsLabel; }
     [[nodiscard]] QLabel *pausedLabel() const { return m_pausedLabel; }
+    /// Record, Open Capture, Export and Replay (ui/capture).
+    [[nodiscard]] CaptureController *captureController() const { return m_capture; }
+    /// The Library panel of saved messages (ui/library) and its dock.
+    [[nodiscard]] LibraryPanel *libraryPanel() const { return m_library; }
+    [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
 
     /// Actions by role, for tests and for the command line's screenshot mode.
     enum class Action
@@ -90,6 +97,7 @@ public:
         SaveWorkspace,
         About,
         Quit,
+        Preferences,
     };
     [[nodiscard]] QAction *action(Action which) const;
 
@@ -100,6 +108,8 @@ public Q_SLOTS:
     void replyToCurrentMessage();
     void clearMessages();
     void showAbout();
+    /// Edit > Preferences: retention limits and preview length, saved and applied live.
+    void showPreferences();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -138,11 +148,14 @@ private:
     QListView *m_eventView = nullptr;
     MessageDetailView *m_detail = nullptr;
     ComposerWidget *m_composer = nullptr;
+    LibraryPanel *m_library = nullptr;
+    CaptureController *m_capture = nullptr;
 
     QDockWidget *m_socketsDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
     QDockWidget *m_composerDock = nullptr;
     QDockWidget *m_eventsDock = nullptr;
+    QDockWidget *m_libraryDock = nullptr;
 
     QAction *m_newSocketAction = nullptr;
     QAction *m_closeSocketAction = nullptr;
@@ -158,10 +171,14 @@ private:
     QAction *m_aboutAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_resetLayoutAction = nullptr;
+    QAction *m_preferencesAction = nullptr;
 
     QLabel *m_statsLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_pausedLabel = nullptr;
+    std::uint64_t m_lastEvicted = 0; ///< the store's evicted count at the previous tick
+    qint64 m_lastEvictionMs = -1; ///< m_clock time of the last tick that saw messages evicted
+    bool m_evictionShown = false; ///< the status bar shows the eviction warning colour
 
     QTimer m_refreshTimer;
     QElapsedTimer m_clock;

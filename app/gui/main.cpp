@@ -11,6 +11,7 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QIcon>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -23,12 +24,15 @@
 #include <zmqscope/messagestore.h>
 #include <zmqscope/version.h>
 
+#include "capture/capturecontroller.h"
+#include "capture/screenshotscenes.h"
 #include "compose/composerwidget.h"
 #include "compose/workspace.h"
 #include "detail/messagedetailview.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "messagespane.h"
+#include "preferences.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -200,6 +204,9 @@ struct CommandLine
     QString screenshotFile;
     int screenshotDelayMs = 4000;
     QString screenshotTab;
+    QStringList captureFiles; ///< positional arguments: capture files to open, each in its own window
+    std::optional<std::uint64_t> maxMessages; ///< overrides the saved retention preference for this run
+    std::optional<std::uint64_t> maxMemory;
 };
 
 // QGuiApplication's own options that take a value; they go to QApplication, not to our parser.
@@ -245,6 +252,14 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption sessionOption(
         u"session"_s, u"Open the sockets of a saved workspace FILE."_s, u"FILE"_s);
     parser.addOption(sessionOption);
+    const QCommandLineOption maxMessagesOption(u"max-messages"_s,
+        u"Keep at most N messages for this run (default: the saved preference, at first 5000000)."_s, u"N"_s);
+    parser.addOption(maxMessagesOption);
+    const QCommandLineOption maxMemoryOption(u"max-memory"_s,
+        u"Keep at most SIZE of message data for this run: bytes or K, M, G, T (binary), e.g. 512M or 2G "
+        u"(default: the saved preference, at first 1G)."_s,
+        u"SIZE"_s);
+    parser.addOption(maxMemoryOption);
     QCommandLineOption screenshotOption(
         u"screenshot"_s, u"Save the window to FILE after demo traffic, then quit."_s, u"FILE"_s);
     screenshotOption.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -253,8 +268,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         u"screenshot-delay"_s, u"Milliseconds before the screenshot."_s, u"MS"_s, u"4000"_s);
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
-    QCommandLineOption screenshotTabOption(
-        u"screenshot-tab"_s, u"Detail tab to show: json, hex or image."_s, u"TAB"_s, u"json"_s);
+    QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
+        u"Detail tab to show: json, hex or image; or the scene capture or library."_s, u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
 
@@ -268,12 +283,17 @@ CommandLine parseCommandLine(const QStringList &arguments)
             qPrintable(zmqVersion()), qVersion());
         std::exit(0);
     }
-    if (!parser.positionalArguments().isEmpty())
-        failUsage(
-            u"unexpected argument \"%1\"; sockets are given as --connect TYPE URI or --bind TYPE URI"_s.arg(
-                parser.positionalArguments().constFirst()));
-
     CommandLine result;
+    // `zmqscope FILE.zmqcap ...` (what the desktop MIME association runs) opens each capture.
+    for (const QString &file : parser.positionalArguments()) {
+        const QFileInfo info(file);
+        if (!info.exists())
+            failUsage(u"cannot open capture \"%1\": no such file (sockets are given as --connect TYPE URI "
+                      u"or --bind TYPE URI)"_s.arg(file));
+        if (!info.isFile() || !info.isReadable())
+            failUsage(u"cannot open capture \"%1\": not a readable file"_s.arg(file));
+        result.captureFiles.append(info.absoluteFilePath());
+    }
     result.demo = parser.isSet(demoOption);
     QList<QByteArray> subscriptions;
     for (const QString &prefix : parser.values(subscribeOption))
@@ -305,6 +325,17 @@ CommandLine parseCommandLine(const QStringList &arguments)
         if (!Workspace::load(result.sessionFile, &error))
             failUsage(error);
     }
+    QString limitError;
+    if (parser.isSet(maxMessagesOption)) {
+        result.maxMessages = messageLimitFromText(parser.value(maxMessagesOption), limitError);
+        if (!result.maxMessages)
+            failUsage(u"--max-messages "_s + limitError);
+    }
+    if (parser.isSet(maxMemoryOption)) {
+        result.maxMemory = memoryLimitFromText(parser.value(maxMemoryOption), limitError);
+        if (!result.maxMemory)
+            failUsage(u"--max-memory "_s + limitError);
+    }
     result.screenshotFile = parser.value(screenshotOption);
     bool delayOk = false;
     result.screenshotDelayMs = parser.value(screenshotDelayOption).toInt(&delayOk);
@@ -313,8 +344,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
-        && result.screenshotTab != u"image"_s)
-        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image"_s.arg(result.screenshotTab));
+        && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
+        && result.screenshotTab != u"library"_s)
+        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library"_s.arg(
+            result.screenshotTab));
     return result;
 }
 
@@ -350,11 +383,19 @@ int main(int argc, char *argv[])
     qtArgv.push_back(nullptr);
     int qtArgc = int(qtArgv.size()) - 1;
     QApplication app(qtArgc, qtArgv.data());
-    QGuiApplication::setDesktopFileName(u"zmqscope"_s);
-    QGuiApplication::setWindowIcon(QIcon(u":/icons/app/zmqscope.svg"_s));
+    // The reverse-DNS id of the desktop entry, metainfo and hicolor icon (resources/linux/).
+    QGuiApplication::setDesktopFileName(u"io.github.zmqscope.ZmqScope"_s);
+    QGuiApplication::setWindowIcon(
+        QIcon::fromTheme(u"io.github.zmqscope.ZmqScope"_s, QIcon(u":/icons/app/zmqscope.svg"_s)));
     const QString &screenshotFile = commandLine.screenshotFile;
 
-    MessageStore store;
+    // Retention: the saved preferences, unless the command line says otherwise for this run.
+    Preferences preferences = Preferences::load();
+    if (commandLine.maxMessages)
+        preferences.maxMessages = *commandLine.maxMessages;
+    if (commandLine.maxMemory)
+        preferences.maxMemory = *commandLine.maxMemory;
+    MessageStore store(preferences.limits());
     Engine engine(store);
     std::unique_ptr<DemoPeers> demo;
     if (commandLine.demo || !screenshotFile.isEmpty()) {
@@ -393,7 +434,15 @@ int main(int argc, char *argv[])
     if (!commandLine.sessionFile.isEmpty())
         window.openWorkspace(commandLine.sessionFile);
     window.show();
-    if (!screenshotFile.isEmpty())
+    for (const QString &file : std::as_const(commandLine.captureFiles))
+        window.captureController()->openCapture(file);
+    if (screenshotFile.isEmpty())
+        return app.exec();
+    if (commandLine.screenshotTab == u"capture"_s)
+        screenshotscenes::scheduleCaptureWindow(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"library"_s)
+        screenshotscenes::scheduleLibrary(window, screenshotFile, commandLine.screenshotDelayMs);
+    else
         scheduleScreenshot(window, screenshotFile, commandLine.screenshotDelayMs, commandLine.screenshotTab);
     return app.exec();
 }

@@ -6,8 +6,10 @@
 #   resources/screenshots/make-screenshots.sh [path/to/zmqscope]
 #
 # Uses Xvfb (xvfb-run) when it is installed, the offscreen platform otherwise.
-# Writes main-window.png (JSON telemetry in the detail pane) and hex-view.png
-# (the demo's PNG image in the hex view) next to this script.
+# Writes main-window.png (JSON telemetry in the detail pane), hex-view.png
+# (the demo's PNG image in the hex view), capture-window.png (the demo traffic
+# recorded and opened as a capture) and library.png (the Library panel of saved
+# messages) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,10 +27,11 @@ if [ -z "$app" ] || [ ! -x "$app" ]; then
     exit 2
 fi
 
-# A settings folder of its own, so the user's saved layout and recent endpoints stay out.
+# A settings folder of its own, so the user's saved layout, recent endpoints and library stay out.
 config=$(mktemp -d)
 trap 'rm -rf "$config"' EXIT INT TERM
 export XDG_CONFIG_HOME="$config"
+export XDG_DATA_HOME="$config"
 export XDG_RUNTIME_DIR="$config"
 
 run() {
@@ -41,3 +44,5 @@ run() {
 
 run --demo --screenshot "$here/main-window.png" --screenshot-tab json
 run --demo --screenshot "$here/hex-view.png" --screenshot-tab hex
+run --demo --screenshot "$here/capture-window.png" --screenshot-tab capture
+run --demo --screenshot "$here/library.png" --screenshot-tab library

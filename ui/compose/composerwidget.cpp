@@ -450,6 +450,65 @@ std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) c
     return envelope.transferObject();
 }
 
+std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
+    const QString &name, QString *error) const
+{
+    ViewHelpers::commitOpenEditor(m_requestFrames->view());
+    ViewHelpers::commitOpenEditor(m_rawFrames->view());
+    const auto frames = composedFrames(error);
+    if (!frames)
+        return std::nullopt;
+    zmqscope::MessageTemplate result;
+    result.name = name;
+    if (const auto info = socketInfo(currentSocket()))
+        result.socketType = zmqscope::socketTypeName(info->spec.type);
+    const auto parsed = zmqscope::Envelope::parse(*frames);
+    if (mode() == Mode::Envelope && parsed.envelope && parsed.envelope->requestFrames().isEmpty()) {
+        result.kind = zmqscope::MessageTemplate::Kind::Envelope;
+        result.id = parsed.envelope->id();
+        result.mimetype = parsed.envelope->mimetype();
+        result.body = parsed.envelope->data();
+    } else {
+        result.kind = zmqscope::MessageTemplate::Kind::Raw;
+        result.frames = *frames;
+    }
+    return result;
+}
+
+void ComposerWidget::loadTemplate(const zmqscope::MessageTemplate &message)
+{
+    showError(QString());
+    if (message.kind == zmqscope::MessageTemplate::Kind::Envelope) {
+        setMode(Mode::Envelope);
+        setBytesField(m_idEdit, m_idHexCheck, message.id);
+        m_mimetypeCombo->setCurrentText(QString::fromUtf8(message.mimetype));
+        const bool hex = !BytesText::isEditableText(message.body);
+        {
+            const QSignalBlocker blocker(m_bodyHexCheck);
+            m_bodyHexCheck->setChecked(hex);
+        }
+        m_bodyEdit->setPlainText(BytesText::toEditable(message.body, hex ? Format::Hex : Format::Text));
+        m_requestFrames->model()->setBytes({});
+    } else {
+        m_rawFrames->model()->setBytes(message.frames);
+        setMode(Mode::Raw);
+    }
+    const auto current = socketInfo(currentSocket());
+    if (!message.socketType.isEmpty()
+        && (!current || zmqscope::socketTypeName(current->spec.type) != message.socketType)) {
+        for (int i = 0; i < m_socketCombo->count(); ++i) {
+            const auto info = socketInfo(zmqscope::SocketId(m_socketCombo->itemData(i).toUInt()));
+            if (info && zmqscope::socketTypeName(info->spec.type) == message.socketType) {
+                m_socketCombo->setCurrentIndex(i);
+                break;
+            }
+        }
+    }
+    showStatus(u"Loaded \"%1\" from the library"_s.arg(message.name));
+    updateJsonStatus();
+    updateState();
+}
+
 void ComposerWidget::send()
 {
     if (isRepeating())

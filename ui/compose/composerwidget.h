@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <zmqscope/engine.h>
+#include <zmqscope/templates.h>
 
 class FramesEditor;
 class QAction;
@@ -62,6 +63,17 @@ public:
 
     /// The frames Send would send now, or nothing and *error naming the bad field.
     [[nodiscard]] std::optional<zmqscope::Frames> composedFrames(QString *error = nullptr) const;
+
+    /**
+     * The composed message as a library template named `name`: an envelope (id, mimetype, body as
+     * typed, variables kept) or raw frames; an envelope with request frames is kept as raw frames.
+     * The socket type is the chosen socket's. Nothing and *error naming the bad field when it does not parse.
+     */
+    [[nodiscard]] std::optional<zmqscope::MessageTemplate> composedTemplate(
+        const QString &name, QString *error = nullptr) const;
+    /// Fills the composer from a template (variables unexpanded); picks a socket of its type when the chosen
+    /// one differs.
+    void loadTemplate(const zmqscope::MessageTemplate &message);
 
     /// Send (Ctrl+Return, window-wide): put it in the main window's menu rather than a second Ctrl+Return.
     [[nodiscard]] QAction *sendAction() const { return m_sendAction; }

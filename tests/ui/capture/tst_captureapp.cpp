@@ -1,0 +1,706 @@
+// Capture files in the app end to end: the real MainWindow and engine, real sockets (inproc pairs
+// inside the engine, a python3-zmq peer over tcp://127.0.0.1), real files in a temporary folder.
+
+#include <optional>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPointer>
+#include <QProcess>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <zmqscope/capture.h>
+#include <zmqscope/capturewriter.h>
+#include <zmqscope/engine.h>
+#include <zmqscope/envelope.h>
+
+#include "capture/capturecontroller.h"
+#include "capture/capturewindow.h"
+#include "capture/exportdialog.h"
+#include "capture/messageexport.h"
+#include "capture/recorddialog.h"
+#include "capture/replaydialog.h"
+#include "filterbar.h"
+#include "mainwindow.h"
+#include "messagespane.h"
+#include "messagetablemodel.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+namespace {
+
+constexpr int TimeoutMs = 10000;
+
+/// One python3-zmq socket in its own process (tests/ui/zmqpeer.py), as in tst_mainwindow.
+class PythonPeer
+{
+public:
+    PythonPeer() = default;
+    PythonPeer(const PythonPeer &) = delete;
+    PythonPeer &operator=(const PythonPeer &) = delete;
+    ~PythonPeer()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.write("{\"quit\": true}\n");
+        if (!m_process.waitForFinished(3000))
+            m_process.kill();
+        m_process.waitForFinished(1000);
+    }
+
+    bool start(const QString &type, const QString &mode, const QString &endpoint)
+    {
+        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_process.start(QStringLiteral(ZMQSCOPE_PYTHON),
+            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/ui/zmqpeer.py"), type, mode, endpoint });
+        if (!m_process.waitForStarted(5000))
+            return false;
+        const auto reply = readReply(TimeoutMs);
+        if (!reply || !reply->contains(u"endpoint"_s))
+            return false;
+        m_endpoint = reply->value(u"endpoint"_s).toString();
+        return true;
+    }
+    [[nodiscard]] QString endpoint() const { return m_endpoint; }
+
+    std::optional<Frames> receive(int timeoutMs)
+    {
+        m_process.write(
+            QJsonDocument(QJsonObject { { u"recv"_s, timeoutMs } }).toJson(QJsonDocument::Compact) + '\n');
+        const auto reply = readReply(timeoutMs + TimeoutMs);
+        if (!reply || reply->value(u"timeout"_s).toBool())
+            return std::nullopt;
+        Frames frames;
+        for (const QJsonValue &frame : reply->value(u"frames"_s).toArray())
+            frames.append(QByteArray::fromHex(frame.toString().toLatin1()));
+        return frames;
+    }
+
+private:
+    std::optional<QJsonObject> readReply(int timeoutMs)
+    {
+        const bool ready = QTest::qWaitFor(
+            [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
+            timeoutMs);
+        if (!ready || !m_process.canReadLine())
+            return std::nullopt;
+        const QJsonDocument document = QJsonDocument::fromJson(m_process.readLine());
+        if (!document.isObject())
+            return std::nullopt;
+        return document.object();
+    }
+
+    QProcess m_process;
+    QString m_endpoint;
+};
+
+Frames envelope(const QByteArray &id, const QByteArray &mimetype, const QByteArray &body)
+{
+    return Envelope::create(mimetype, body, id).transferObject();
+}
+
+/// What the tests send: text with CSV-hostile characters, a binary body, a raw message, JSON.
+QList<Frames> sampleMessages()
+{
+    return {
+        envelope("order-1", "application/json", "{\"order\": 1, \"note\": \"a, \\\"quoted\\\" note\"}"),
+        envelope("log", "text/plain", "line one\nline two, with a comma"),
+        envelope("order-2", "application/octet-stream", QByteArray("\x00\xff\x10order", 8)),
+        Frames { "raw-topic", QByteArray(), QByteArray("\x01\x02", 2), "tail" },
+        envelope("status", "application/json", "{\"ok\": true}"),
+    };
+}
+
+} // namespace
+
+class TestCaptureApp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void recordThenOpenShowsTheSameRows();
+    void recordOnlyTheCheckedSockets();
+    void recordingErrorIsShown();
+    void truncatedCaptureShowsItsIssues();
+    void nonCaptureFileIsRefused();
+    void exportFilteredAsJsonLines();
+    void exportFilteredAsCsv();
+    void exportSelectedRows();
+    void replaySelectionReachesPythonPeer();
+    void replayCaptureFileStepByStep();
+    void commandLineRefusesMissingCapture();
+
+private:
+    /// A PUSH and a PULL connected over inproc inside the engine; returns {push, pull}.
+    std::pair<SocketId, SocketId> openPair();
+    /// Sends the sample messages PUSH -> PULL and waits until both sides are stored.
+    bool sendSamples(SocketId push);
+    [[nodiscard]] QString writeFile(const QString &name, const QByteArray &bytes) const;
+    CaptureWindow *openAndWait(const QString &path);
+
+    QTemporaryDir m_dir;
+    int m_pairs = 0;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestCaptureApp::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
+    QCoreApplication::setApplicationName(u"tst_captureapp"_s);
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+}
+
+void TestCaptureApp::init()
+{
+    m_store = std::make_unique<MessageStore>();
+    m_engine = std::make_unique<Engine>(*m_store);
+    m_window = std::make_unique<MainWindow>(*m_engine);
+    m_window->setSaveSettingsOnClose(false);
+    m_window->resize(1600, 1000);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestCaptureApp::cleanup()
+{
+    m_window.reset();
+    m_engine.reset();
+    m_store.reset();
+}
+
+std::pair<SocketId, SocketId> TestCaptureApp::openPair()
+{
+    const QString endpoint = u"inproc://capture-app-%1"_s.arg(++m_pairs);
+    SocketSpec pull;
+    pull.name = u"Orders PULL"_s;
+    pull.type = SocketType::Pull;
+    pull.binds = { endpoint };
+    const SocketId pullId = m_window->openSocket(pull);
+    QSignalSpy opened(m_engine.get(), &Engine::socketOpened);
+    if (!opened.wait(TimeoutMs))
+        return {};
+    SocketSpec push;
+    push.name = u"Orders PUSH"_s;
+    push.type = SocketType::Push;
+    push.connects = { endpoint };
+    const SocketId pushId = m_window->openSocket(push);
+    if (!opened.wait(TimeoutMs))
+        return {};
+    return { pushId, pullId };
+}
+
+bool TestCaptureApp::sendSamples(SocketId push)
+{
+    const std::uint64_t before = m_store->endSeq();
+    const QList<Frames> messages = sampleMessages();
+    for (const Frames &frames : messages)
+        m_engine->send(push, frames);
+    // Each message is stored twice: sent on PUSH, received on PULL.
+    const bool stored = QTest::qWaitFor(
+        [&] { return m_store->endSeq() - before == std::uint64_t(2 * messages.size()); }, TimeoutMs);
+    m_window->refreshViews();
+    return stored;
+}
+
+QString TestCaptureApp::writeFile(const QString &name, const QByteArray &bytes) const
+{
+    const QString path = m_dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return {};
+    return path;
+}
+
+CaptureWindow *TestCaptureApp::openAndWait(const QString &path)
+{
+    CaptureWindow *window = m_window->captureController()->openCapture(path);
+    QSignalSpy finished(window, &CaptureWindow::loadFinished);
+    if (!finished.wait(TimeoutMs))
+        return nullptr;
+    return window;
+}
+
+void TestCaptureApp::recordThenOpenShowsTheSameRows()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0 && pull != 0);
+    CaptureController *capture = m_window->captureController();
+
+    // First Record asks where to: the dialog, with a timestamped default name.
+    QAction *record = capture->recordAction();
+    QCOMPARE(record->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
+    record->trigger();
+    QPointer<RecordDialog> dialog;
+    QVERIFY(QTest::qWaitFor(
+        [&] { return (dialog = m_window->findChild<RecordDialog *>()) && dialog->isVisible(); }));
+    QVERIFY(dialog->fileName().endsWith(u".zmqcap"_s));
+    QVERIFY(!record->isChecked());
+    const QString path = m_dir.filePath(u"recorded.zmqcap"_s);
+    dialog->setFileName(path);
+    QSignalSpy started(m_engine.get(), &Engine::recordingStarted);
+    dialog->findChild<QPushButton *>(u"recordButton"_s)->click();
+    QVERIFY(started.wait(TimeoutMs));
+    QVERIFY(record->isChecked());
+
+    QVERIFY(sendSamples(push));
+    QLabel *indicator = capture->recordingLabel();
+    QTRY_VERIFY2(indicator->isVisible() && indicator->text().contains(u"10 messages"_s),
+        qPrintable(indicator->text()));
+    QVERIFY(indicator->text().contains(u"recorded.zmqcap"_s));
+
+    // Record again stops, and everything is on disk when recordingStopped comes.
+    QSignalSpy stopped(m_engine.get(), &Engine::recordingStopped);
+    record->trigger();
+    QVERIFY(stopped.wait(TimeoutMs));
+    QCOMPARE(stopped.constFirst().at(1).toULongLong(), 10ULL);
+    QVERIFY(!record->isChecked());
+    QVERIFY(!indicator->isVisible());
+    QVERIFY(capture->recentCaptures().contains(QFileInfo(path).absoluteFilePath()));
+
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    QVERIFY(window->loadResult().error.isEmpty());
+    QVERIFY(window->issuesBanner()->isHidden());
+    const MessageTableModel *model = window->messagesPane()->model();
+    const MessageTableModel *live = m_window->messagesPane()->model();
+    QCOMPARE(model->rowCount(), 10);
+    QCOMPARE(live->rowCount(), 10);
+    for (int row = 0; row < model->rowCount(); ++row) {
+        for (const int column : { MessageTableModel::TimeColumn, MessageTableModel::SocketColumn,
+                 MessageTableModel::DirectionColumn, MessageTableModel::IdColumn,
+                 MessageTableModel::MimetypeColumn, MessageTableModel::SizeColumn,
+                 MessageTableModel::PreviewColumn }) {
+            QCOMPARE(model->index(row, column).data().toString(), live->index(row, column).data().toString());
+        }
+        StoredMessage recorded, original;
+        QVERIFY(window->store().message(model->seqAt(row), recorded));
+        QVERIFY(m_store->message(live->seqAt(row), original));
+        QCOMPARE(recorded.frames, original.frames);
+        QCOMPARE(recorded.timestampUs, original.timestampUs);
+        QCOMPARE(recorded.direction, original.direction);
+    }
+    // The socket filter offers the capture's sockets by name.
+    QComboBox *sockets = window->messagesPane()->filterBar()->socketBox();
+    QCOMPARE(sockets->count(), 3);
+
+    // A second Record needs no dialog and never overwrites the first file.
+    record->trigger();
+    QVERIFY(started.wait(TimeoutMs));
+    const QString second = started.constLast().at(0).toString();
+    QVERIFY(second != path);
+    QCOMPARE(QFileInfo(second).absolutePath(), QFileInfo(path).absolutePath());
+    record->trigger();
+    QVERIFY(stopped.wait(TimeoutMs));
+}
+
+void TestCaptureApp::recordOnlyTheCheckedSockets()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0 && pull != 0);
+    CaptureController *capture = m_window->captureController();
+    RecordDialog *dialog = capture->showRecordDialog();
+    QVERIFY(dialog->findChild<QRadioButton *>(u"allRadio"_s)->isChecked());
+    dialog->findChild<QRadioButton *>(u"selectedRadio"_s)->setChecked(true);
+    auto *list = dialog->findChild<QListWidget *>(u"socketList"_s);
+    QCOMPARE(list->count(), 2);
+    for (int row = 0; row < list->count(); ++row) {
+        QListWidgetItem *item = list->item(row);
+        item->setCheckState(
+            SocketId(item->data(Qt::UserRole).toUInt()) == pull ? Qt::Checked : Qt::Unchecked);
+    }
+    dialog->findChild<QCheckBox *>(u"rotateCheck"_s)->setChecked(true);
+    dialog->findChild<QSpinBox *>(u"rotateSizeSpin"_s)->setValue(8);
+    const RecordingOptions options = dialog->options();
+    QCOMPARE(options.sockets, QList<SocketId>({ pull }));
+    QCOMPARE(options.file.rotateBytes, 8ULL * 1024 * 1024);
+    QCOMPARE(options.file.rotateFiles, 0);
+    const QString path = m_dir.filePath(u"pull-only.zmqcap"_s);
+    dialog->setFileName(path);
+    QSignalSpy started(m_engine.get(), &Engine::recordingStarted);
+    dialog->accept();
+    QVERIFY(started.wait(TimeoutMs));
+    QVERIFY(sendSamples(push));
+    QSignalSpy stopped(m_engine.get(), &Engine::recordingStopped);
+    capture->recordAction()->trigger();
+    QVERIFY(stopped.wait(TimeoutMs));
+    QCOMPARE(stopped.constFirst().at(1).toULongLong(), 5ULL);
+
+    // With rotation the file is named like dumpcap's: the stem, a number and the time.
+    const QString written = stopped.constFirst().at(0).toString();
+    QVERIFY2(QFileInfo(written).fileName().startsWith(u"pull-only_00001_"_s), qPrintable(written));
+    CaptureWindow *window = openAndWait(written);
+    QVERIFY(window);
+    const MessageTableModel *model = window->messagesPane()->model();
+    QCOMPARE(model->rowCount(), 5);
+    for (int row = 0; row < 5; ++row)
+        QCOMPARE(model->index(row, MessageTableModel::SocketColumn).data().toString(), u"Orders PULL"_s);
+}
+
+void TestCaptureApp::recordingErrorIsShown()
+{
+    // The folder is a file: the engine cannot create the capture and says why, naming the path.
+    const QString notAFolder = writeFile(u"plain-file"_s, "x");
+    const QString path = notAFolder + u"/capture.zmqcap"_s;
+    CaptureController *capture = m_window->captureController();
+    RecordDialog *dialog = capture->showRecordDialog();
+    dialog->setFileName(path);
+    dialog->accept();
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(dialog->errorText().contains(u"does not exist"_s), qPrintable(dialog->errorText()));
+    dialog->reject();
+
+    QSignalSpy failed(m_engine.get(), &Engine::recordingFailed);
+    capture->startRecording(RecordingOptions { CaptureWriterOptions { path, 0, 0, {} }, {} });
+    QVERIFY(failed.wait(TimeoutMs));
+    QVERIFY(!capture->recordAction()->isChecked());
+    QVERIFY(!capture->recordingLabel()->isVisible());
+    QVERIFY2(capture->lastError().contains(u"capture.zmqcap"_s), qPrintable(capture->lastError()));
+    auto *box = m_window->findChild<QMessageBox *>(u"recordingFailedBox"_s);
+    QVERIFY(box);
+    QCOMPARE(box->textFormat(), Qt::PlainText);
+    QCOMPARE(box->text(), capture->lastError());
+    box->close();
+}
+
+void TestCaptureApp::truncatedCaptureShowsItsIssues()
+{
+    QByteArray bytes = captureHeaderLine(QDateTime::currentDateTimeUtc());
+    for (int i = 0; i < 3; ++i) {
+        CaptureRecord record;
+        record.timestampUs = 1'700'000'000'000'000 + i;
+        record.socket = u"SUB 1"_s;
+        record.type = u"SUB"_s;
+        record.endpoint = u"tcp://127.0.0.1:5556"_s;
+        record.frames = envelope("id-" + QByteArray::number(i), "text/plain", "body");
+        bytes += captureLine(record);
+        if (i == 0)
+            bytes += "{\"ts\": \"not a time\"}\n"; // line 3
+    }
+    bytes += "{\"ts\": \"2026-11-26T01:00:00.000000Z\", \"socket\": \"SUB 1\", \"fra"; // cut mid-line: line 6
+    const QString path = writeFile(u"truncated.zmqcap"_s, bytes);
+    QVERIFY(!path.isEmpty());
+
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    QCOMPARE(window->messagesPane()->model()->rowCount(), 3);
+    QCOMPARE(window->loadResult().issues.size(), 2);
+    QLabel *banner = window->issuesBanner();
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->textFormat(), Qt::PlainText);
+    QVERIFY2(banner->text().contains(u"2 lines"_s), qPrintable(banner->text()));
+    QVERIFY2(banner->text().contains(u"line 3"_s), qPrintable(banner->text()));
+    QVERIFY2(banner->text().contains(u"line 6"_s), qPrintable(banner->text()));
+}
+
+void TestCaptureApp::nonCaptureFileIsRefused()
+{
+    const QString path = writeFile(u"notes.txt"_s, "just some notes\nnot JSON at all\n");
+    CaptureController *capture = m_window->captureController();
+    QSignalSpy failed(capture, &CaptureController::captureOpenFailed);
+    QPointer<CaptureWindow> window = capture->openCapture(path);
+    QVERIFY(failed.wait(TimeoutMs));
+    QCOMPARE(failed.constFirst().at(0).toString(), path);
+    const QString error = failed.constFirst().at(1).toString();
+    QVERIFY2(error.contains(u"not a ZmqScope capture"_s, Qt::CaseInsensitive), qPrintable(error));
+    QTRY_VERIFY(!window);
+    QVERIFY(capture->captureWindows().isEmpty());
+    auto *box = m_window->findChild<QMessageBox *>(u"openCaptureFailedBox"_s);
+    QVERIFY(box);
+    QCOMPARE(box->textFormat(), Qt::PlainText);
+    QVERIFY(box->informativeText().contains(u"not a ZmqScope capture"_s, Qt::CaseInsensitive));
+    box->close();
+}
+
+void TestCaptureApp::exportFilteredAsJsonLines()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+    QVERIFY(sendSamples(push));
+    // "order" matches order-1 and order-2, each sent and received: 4 of 10 rows.
+    MessagesPane *pane = m_window->messagesPane();
+    pane->filterBar()->textEdit()->setText(u"order"_s);
+    QTRY_COMPARE(pane->model()->rowCount(), 4);
+    QTRY_VERIFY(pane->model()->isCaughtUp());
+
+    ExportDialog *dialog = m_window->captureController()->showExportDialog();
+    dialog->setScope(ExportDialog::Scope::Shown);
+    dialog->setFormat(ExportFormat::JsonLines);
+    const QString path = m_dir.filePath(u"filtered.zmqcap"_s);
+    dialog->setFileName(path);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    dialog->findChild<QPushButton *>(u"exportButton"_s)->click();
+    QVERIFY(finished.wait(TimeoutMs));
+    QVERIFY2(dialog->result().error.isEmpty(), qPrintable(dialog->result().error));
+    QCOMPARE(dialog->result().written, 4ULL);
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 6); // header, 4 messages, the empty rest after the last newline
+    QVERIFY(lines.constLast().isEmpty());
+    QCOMPARE(parseCaptureHeader(lines.at(0)).value(u"zmqscope_capture"_s).toInt(), 1);
+    for (int i = 0; i < 4; ++i) {
+        const CaptureRecord record = parseCaptureLine(lines.at(i + 1));
+        StoredMessage original;
+        QVERIFY(m_store->message(pane->model()->seqAt(i), original));
+        QCOMPARE(record.frames, original.frames);
+        QCOMPARE(record.timestampUs, original.timestampUs);
+        const bool out = original.direction == Direction::Out;
+        QCOMPARE(record.direction, original.direction);
+        QCOMPARE(record.socket, out ? u"Orders PUSH"_s : u"Orders PULL"_s);
+        QCOMPARE(record.type, out ? u"PUSH"_s : u"PULL"_s);
+    }
+    // An export is a capture: it opens again with the same messages.
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    QCOMPARE(window->messagesPane()->model()->rowCount(), 4);
+}
+
+void TestCaptureApp::exportFilteredAsCsv()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+    QVERIFY(sendSamples(push));
+    MessagesPane *pane = m_window->messagesPane();
+    // Received only: the PULL side of the five messages.
+    pane->filterBar()->setSocket(pull);
+    QTRY_COMPARE(pane->model()->rowCount(), 5);
+    QTRY_VERIFY(pane->model()->isCaughtUp());
+
+    ExportDialog *dialog = m_window->captureController()->showExportDialog();
+    dialog->setFormat(ExportFormat::Csv);
+    QVERIFY(dialog->fileName().endsWith(u".csv"_s));
+    const QString path = m_dir.filePath(u"received.csv"_s);
+    dialog->setFileName(path);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    dialog->startExport();
+    QVERIFY(finished.wait(TimeoutMs));
+    QVERIFY2(dialog->result().error.isEmpty(), qPrintable(dialog->result().error));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QByteArrayView rest(content);
+    QList<QList<QByteArray>> records;
+    while (!rest.isEmpty()) {
+        qsizetype consumed = 0;
+        records.append(messageexport::parseCsvRecord(rest, &consumed));
+        QVERIFY(consumed > 0);
+        rest = rest.sliced(consumed);
+    }
+    QCOMPARE(records.size(), 6);
+    QCOMPARE(records.at(0), messageexport::csvColumns());
+    const QList<QByteArray> columns = messageexport::csvColumns();
+    const auto column = [&columns](const QList<QByteArray> &record, const char *name) {
+        return record.value(columns.indexOf(QByteArray(name)));
+    };
+    const QList<Frames> sent = sampleMessages();
+    for (int i = 0; i < 5; ++i) {
+        const QList<QByteArray> &record = records.at(i + 1);
+        QCOMPARE(record.size(), columns.size());
+        QCOMPARE(column(record, "socket"), QByteArray("Orders PULL"));
+        QCOMPARE(column(record, "type"), QByteArray("PULL"));
+        QCOMPARE(column(record, "direction"), QByteArray("in"));
+        QCOMPARE(column(record, "frame_count").toInt(), sent.at(i).size());
+        Frames frames;
+        for (const QByteArray &frame : column(record, "frames").split(' '))
+            frames.append(QByteArray::fromBase64(frame));
+        QCOMPARE(frames, sent.at(i));
+        const auto parsed = Envelope::parse(sent.at(i));
+        if (!parsed.envelope) {
+            QCOMPARE(column(record, "body_encoding"), QByteArray());
+            continue;
+        }
+        QCOMPARE(column(record, "id"), parsed.envelope->id());
+        QCOMPARE(column(record, "mimetype"), parsed.envelope->mimetype());
+        if (column(record, "body_encoding") == "base64") {
+            QCOMPARE(QByteArray::fromBase64(column(record, "body")), parsed.envelope->data());
+            QCOMPARE(i, 2); // the binary body
+        } else {
+            QCOMPARE(column(record, "body_encoding"), QByteArray("text"));
+            QCOMPARE(column(record, "body"), parsed.envelope->data());
+        }
+    }
+}
+
+void TestCaptureApp::exportSelectedRows()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+    QVERIFY(sendSamples(push));
+    QTableView *table = m_window->messagesPane()->table();
+    QCOMPARE(table->selectionMode(), QAbstractItemView::ExtendedSelection);
+    const MessageTableModel *model = m_window->messagesPane()->model();
+    table->selectionModel()->select(
+        model->index(7, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    table->selectionModel()->select(
+        model->index(2, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+
+    ExportDialog *dialog = m_window->captureController()->showExportDialog();
+    QCOMPARE(dialog->scope(), ExportDialog::Scope::Selected);
+    const QString path = m_dir.filePath(u"selected.zmqcap"_s);
+    dialog->setFileName(path);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    dialog->startExport();
+    QVERIFY(finished.wait(TimeoutMs));
+    QCOMPARE(dialog->result().written, 2ULL);
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 4);
+    StoredMessage first, second;
+    QVERIFY(m_store->message(model->seqAt(2), first));
+    QVERIFY(m_store->message(model->seqAt(7), second));
+    QCOMPARE(parseCaptureLine(lines.at(1)).frames, first.frames); // in table order, not click order
+    QCOMPARE(parseCaptureLine(lines.at(2)).frames, second.frames);
+
+    // A folder is no file name; the dialog says so and writes nothing.
+    auto *again = m_window->captureController()->showExportDialog();
+    again->setFileName(m_dir.path());
+    again->startExport();
+    QVERIFY(!again->isRunning());
+    QVERIFY(again->errorText().contains(u"is a folder"_s));
+    again->close();
+}
+
+void TestCaptureApp::replaySelectionReachesPythonPeer()
+{
+    PythonPeer peer;
+    QVERIFY2(peer.start(u"PULL"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), "the python3-zmq peer did not start");
+    SocketSpec spec;
+    spec.name = u"Replay PUSH"_s;
+    spec.type = SocketType::Push;
+    spec.connects = { peer.endpoint() };
+    QSignalSpy opened(m_engine.get(), &Engine::socketOpened);
+    const SocketId target = m_window->openSocket(spec);
+    QVERIFY(opened.wait(TimeoutMs));
+
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+    QVERIFY(sendSamples(push));
+    // The received copies of messages 1, 2 and 4, selected out of order.
+    QTableView *table = m_window->messagesPane()->table();
+    const MessageTableModel *model = m_window->messagesPane()->model();
+    QList<int> receivedRows;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (Direction(model->index(row, 0).data(MessageTableModel::DirectionRole).toInt()) == Direction::In)
+            receivedRows.append(row);
+    }
+    QCOMPARE(receivedRows.size(), 5);
+    for (const int n : { 4, 1, 2 })
+        table->selectionModel()->select(
+            model->index(receivedRows.at(n), 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QVERIFY(m_window->captureController()->replaySelectionAction()->isEnabled());
+
+    ReplayDialog *dialog = m_window->captureController()->showReplayDialog();
+    QVERIFY(dialog->setTargetSocket(target));
+    QVERIFY(!dialog->setTargetSocket(pull)); // a PULL cannot send: not offered
+    dialog->setPacing(ReplayPacing::MaxSpeed);
+    QSignalSpy finished(dialog, &ReplayDialog::replayFinished);
+    dialog->findChild<QPushButton *>(u"startButton"_s)->click();
+    QVERIFY(finished.wait(TimeoutMs));
+    QCOMPARE(finished.constFirst().at(0).toULongLong(), 3ULL);
+    QVERIFY(finished.constFirst().at(1).toString().isEmpty());
+
+    const QList<Frames> sent = sampleMessages();
+    for (const int index : { 1, 2, 4 }) {
+        const std::optional<Frames> received = peer.receive(TimeoutMs);
+        QVERIFY(received);
+        QCOMPARE(*received, sent.at(index));
+    }
+    QVERIFY(!peer.receive(300)); // exactly three
+}
+
+void TestCaptureApp::replayCaptureFileStepByStep()
+{
+    // A capture of two sockets; replay only the "in" messages of "SUB 1", one per Next.
+    QByteArray bytes = captureHeaderLine(QDateTime::currentDateTimeUtc());
+    const QList<Frames> sent = sampleMessages();
+    for (int i = 0; i < sent.size(); ++i) {
+        CaptureRecord record;
+        record.timestampUs = 1'700'000'000'000'000 + i * 1000;
+        record.socket = i == 1 ? u"Other"_s : u"SUB 1"_s;
+        record.type = u"SUB"_s;
+        record.frames = sent.at(i);
+        bytes += captureLine(record);
+    }
+    const QString path = writeFile(u"replay.zmqcap"_s, bytes);
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    ReplayDialog *dialog = window->showReplayDialog(false);
+    QVERIFY(dialog);
+    QVERIFY(dialog->setTargetSocket(push));
+    dialog->setPacing(ReplayPacing::Step);
+    auto *socketFilter = dialog->findChild<QComboBox *>(u"socketFilterCombo"_s);
+    QVERIFY(socketFilter->findText(u"Other"_s) >= 0);
+    socketFilter->setCurrentText(u"SUB 1"_s);
+    QCOMPARE(dialog->options().socketFilter, u"SUB 1"_s);
+    auto *next = dialog->findChild<QPushButton *>(u"nextButton"_s);
+    QVERIFY(next->isVisibleTo(dialog));
+    const std::uint64_t before = m_store->endSeq();
+    dialog->startReplay();
+    QVERIFY(dialog->isRunning());
+    QVERIFY(next->isEnabled());
+    const QList<int> expected { 0, 2, 3, 4 };
+    for (int n = 0; n < expected.size(); ++n) {
+        next->click();
+        // Sent on PUSH and received on PULL: two rows per message.
+        QTRY_COMPARE(m_store->endSeq() - before, std::uint64_t(2 * (n + 1)));
+        StoredMessage received;
+        QVERIFY(m_store->message(before + 2 * n + 1, received));
+        QCOMPARE(received.frames, sent.at(expected.at(n)));
+    }
+    QSignalSpy finished(dialog, &ReplayDialog::replayFinished);
+    if (dialog->isRunning()) {
+        next->click(); // past the end: the replayer finds no more records
+        QVERIFY(finished.wait(TimeoutMs));
+    }
+    QCOMPARE(dialog->sent(), 4ULL);
+    QTest::qWait(200);
+    QCOMPARE(m_store->endSeq() - before, 8ULL);
+}
+
+void TestCaptureApp::commandLineRefusesMissingCapture()
+{
+    QProcess app;
+    app.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
+    app.start(
+        QStringLiteral(ZMQSCOPE_BINARY_DIR "/app/gui/zmqscope"), { m_dir.filePath(u"missing.zmqcap"_s) });
+    QVERIFY(app.waitForFinished(TimeoutMs));
+    QCOMPARE(app.exitCode(), 2);
+    const QString error = QString::fromLocal8Bit(app.readAllStandardError());
+    QVERIFY2(error.contains(u"missing.zmqcap"_s) && error.contains(u"no such file"_s), qPrintable(error));
+}
+
+QTEST_MAIN(TestCaptureApp)
+#include "tst_captureapp.moc"

@@ -1,0 +1,218 @@
+// The Library panel in the real main window: save the Composer's message, rename inline, load,
+// send with variables filled in (received by a second real socket), delete; the file follows.
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+#include <zmqscope/engine.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/templates.h>
+
+#include "compose/composerwidget.h"
+#include "library/librarypanel.h"
+#include "library/templatelistmodel.h"
+#include "mainwindow.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+class TestLibraryPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void saveRenameLoadSendDelete();
+    void badNamesAndFilesAreRefused();
+
+private:
+    [[nodiscard]] TemplateLibrary onDisk() const { return TemplateLibrary::load(m_path); }
+
+    QTemporaryDir m_dir;
+    QString m_path;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void TestLibraryPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
+    QCoreApplication::setApplicationName(u"tst_librarypanel"_s);
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+}
+
+void TestLibraryPanel::init()
+{
+    m_path = m_dir.filePath(u"library-%1.json"_s.arg(QString::fromLatin1(QTest::currentTestFunction())));
+    m_store = std::make_unique<MessageStore>();
+    m_engine = std::make_unique<Engine>(*m_store);
+    m_window = std::make_unique<MainWindow>(*m_engine);
+    m_window->setSaveSettingsOnClose(false);
+    m_window->resize(1600, 1000);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    LibraryPanel *panel = m_window->libraryPanel();
+    QVERIFY(panel);
+    QVERIFY(m_window->libraryDock());
+    QString error;
+    QVERIFY2(panel->openLibrary(m_path, &error), qPrintable(error));
+    QCOMPARE(panel->model()->rowCount(), 0);
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        panel->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+void TestLibraryPanel::cleanup()
+{
+    m_tester.reset();
+    m_window.reset();
+    m_engine.reset();
+    m_store.reset();
+}
+
+void TestLibraryPanel::saveRenameLoadSendDelete()
+{
+    // A PUSH that can send, connected to a PULL that shows what arrives.
+    SocketSpec pull;
+    pull.name = u"Sink PULL"_s;
+    pull.type = SocketType::Pull;
+    pull.binds = { u"inproc://library-sink"_s };
+    QSignalSpy opened(m_engine.get(), &Engine::socketOpened);
+    const SocketId pullId = m_window->openSocket(pull);
+    QVERIFY(opened.wait(5000));
+    SocketSpec push;
+    push.name = u"Source PUSH"_s;
+    push.type = SocketType::Push;
+    push.connects = pull.binds;
+    const SocketId pushId = m_window->openSocket(push);
+    QVERIFY(opened.wait(5000));
+    m_window->refreshViews();
+    ComposerWidget *composer = m_window->composer();
+    QVERIFY(composer->setCurrentSocket(pushId));
+
+    // Compose an envelope with variables and save it.
+    composer->setMode(ComposerWidget::Mode::Envelope);
+    composer->findChild<QLineEdit *>(u"idEdit"_s)->setText(u"ping-{{seq}}"_s);
+    composer->findChild<QComboBox *>(u"mimetypeCombo"_s)->setCurrentText(u"text/plain"_s);
+    auto *body = composer->findChild<QPlainTextEdit *>(u"bodyEdit"_s);
+    body->setPlainText(u"ping number {{seq}}"_s);
+    LibraryPanel *panel = m_window->libraryPanel();
+    QString error;
+    QVERIFY2(panel->saveComposerMessage(u"ping"_s, &error), qPrintable(error));
+    QCOMPARE(panel->model()->rowCount(), 1);
+    QCOMPARE(panel->currentName(), u"ping"_s);
+    {
+        const TemplateLibrary disk = onDisk();
+        const MessageTemplate *saved = disk.find(u"ping"_s);
+        QVERIFY(saved);
+        QCOMPARE(saved->kind, MessageTemplate::Kind::Envelope);
+        QCOMPARE(saved->id, QByteArray("ping-{{seq}}"));
+        QCOMPARE(saved->body, QByteArray("ping number {{seq}}"));
+        QCOMPARE(saved->socketType, u"PUSH"_s);
+    }
+
+    // A raw message too, so the list has more than one row to sort.
+    composer->setMode(ComposerWidget::Mode::Raw);
+    QVERIFY(panel->saveComposerMessage(u"another"_s));
+    QCOMPARE(panel->model()->rowCount(), 2);
+    QCOMPARE(onDisk().names(), QStringList({ u"another"_s, u"ping"_s }));
+
+    // Rename inline, through the view's editor.
+    QTreeView *view = panel->view();
+    QVERIFY(panel->selectTemplate(u"ping"_s));
+    view->edit(view->currentIndex().siblingAtColumn(TemplateListModel::NameColumn));
+    auto *editor = view->findChild<QLineEdit *>();
+    QVERIFY(editor);
+    QTRY_VERIFY(editor->isVisible());
+    editor->selectAll();
+    QTest::keyClicks(editor, u"zz ping"_s);
+    QTest::keyClick(editor, Qt::Key_Return);
+    QTRY_COMPARE(onDisk().names(), QStringList({ u"another"_s, u"zz ping"_s }));
+    QCOMPARE(panel->currentName(), u"zz ping"_s); // the selection followed the moved row
+
+    // Load: the composer gets the unexpanded text back.
+    composer->setMode(ComposerWidget::Mode::Raw);
+    body->setPlainText(u"something else"_s);
+    QSignalSpy loaded(panel, &LibraryPanel::templateLoaded);
+    QVERIFY(panel->loadIntoComposer(u"zz ping"_s));
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(composer->mode(), ComposerWidget::Mode::Envelope);
+    QCOMPARE(body->toPlainText(), u"ping number {{seq}}"_s);
+    QCOMPARE(composer->findChild<QLineEdit *>(u"idEdit"_s)->text(), u"ping-{{seq}}"_s);
+
+    // Send twice: each send expands {{seq}} anew; the PULL receives both in order.
+    const std::uint64_t before = m_store->endSeq();
+    QVERIFY(panel->sendTemplate(u"zz ping"_s));
+    QVERIFY(panel->sendTemplate(u"zz ping"_s));
+    QTRY_COMPARE(m_store->endSeq() - before, 4ULL);
+    QList<Frames> received;
+    for (std::uint64_t seq = before; seq < m_store->endSeq(); ++seq) {
+        StoredMessage message;
+        QVERIFY(m_store->message(seq, message));
+        if (message.socket == pullId)
+            received.append(message.frames);
+    }
+    QCOMPARE(received.size(), 2);
+    QCOMPARE(received.at(0), Envelope::create("text/plain", "ping number 1", "ping-1").transferObject());
+    QCOMPARE(received.at(1), Envelope::create("text/plain", "ping number 2", "ping-2").transferObject());
+    QTRY_VERIFY(panel->statusText().startsWith(u"Sent \"zz ping\""_s));
+
+    // Filter, then delete.
+    panel->filterEdit()->setText(u"anoth"_s);
+    QCOMPARE(view->model()->rowCount(), 1);
+    panel->filterEdit()->clear();
+    QVERIFY(panel->removeTemplate(u"zz ping"_s));
+    QCOMPARE(onDisk().names(), QStringList({ u"another"_s }));
+    QVERIFY(panel->removeTemplate(u"another"_s));
+    QVERIFY(onDisk().templates().isEmpty());
+    QCOMPARE(panel->model()->rowCount(), 0);
+}
+
+void TestLibraryPanel::badNamesAndFilesAreRefused()
+{
+    LibraryPanel *panel = m_window->libraryPanel();
+    QString error;
+    QVERIFY(!panel->saveComposerMessage(u"   "_s, &error));
+    QVERIFY(error.contains(u"name"_s));
+    QVERIFY(panel->saveComposerMessage(u"one"_s, &error));
+    QVERIFY(panel->saveComposerMessage(u"two"_s, &error));
+
+    // A taken name is refused with a message naming both; nothing changes on disk.
+    QVERIFY(!panel->renameTemplate(u"one"_s, u"two"_s, &error));
+    QVERIFY2(error.contains(u"\"two\" is taken"_s), qPrintable(error));
+    QCOMPARE(onDisk().names(), QStringList({ u"one"_s, u"two"_s }));
+    QVERIFY(!panel->model()->setData(panel->model()->index(0, TemplateListModel::NameColumn), u""_s));
+
+    // Sending without a socket says so.
+    QVERIFY(!panel->sendTemplate(u"one"_s));
+    QVERIFY(panel->errorText().contains(u"choose a socket"_s));
+
+    // A library file that is not one: the error names it, and the file is never overwritten.
+    const QString bad = m_dir.filePath(u"bad.json"_s);
+    QFile file(bad);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"templates\": 42}");
+    file.close();
+    QVERIFY(!panel->openLibrary(bad, &error));
+    QVERIFY2(error.contains(u"bad.json"_s), qPrintable(error));
+    QVERIFY(!panel->saveComposerMessage(u"three"_s));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("{\"templates\": 42}"));
+}
+
+QTEST_MAIN(TestLibraryPanel)
+#include "tst_librarypanel.moc"

@@ -1,0 +1,406 @@
+#include "capturewindow.h"
+
+#include <algorithm>
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QIcon>
+#include <QItemSelectionModel>
+#include <QJsonValue>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimeZone>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "detail/messagedetailview.h"
+#include "exportdialog.h"
+#include "filterbar.h"
+#include "messagespane.h"
+#include "messagetablemodel.h"
+#include "replaydialog.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+constexpr int RefreshIntervalMs = 40;
+constexpr int ListedIssues = 6;
+
+QIcon themedIcon(const QString &themeName, const QString &fallback)
+{
+    return QIcon::fromTheme(themeName, QIcon(u":/icons/actions/"_s + fallback + u".svg"_s));
+}
+
+} // namespace
+
+CaptureWindow::CaptureWindow(const QString &path, Engine *engine, QWidget *parent)
+    : QMainWindow(parent, Qt::Window)
+    , m_path(path)
+    , m_engine(engine)
+{
+    setObjectName(u"CaptureWindow"_s);
+    setAttribute(Qt::WA_DeleteOnClose);
+    const QFileInfo info(path);
+    setWindowTitle(u"%1 \u2014 ZmqScope capture"_s.arg(info.fileName()));
+    setWindowFilePath(info.absoluteFilePath());
+
+    m_messages = new MessagesPane(m_store, this);
+    m_messages->setObjectName(u"captureMessages"_s);
+    // A capture does not grow once read: start at the first message, and allow several rows for Export.
+    m_messages->setFollowing(false);
+    m_messages->table()->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_detail = new MessageDetailView(this);
+    m_detail->setObjectName(u"captureDetail"_s);
+
+    m_banner = new QLabel(this);
+    m_banner->setObjectName(u"issuesBanner"_s);
+    m_banner->setTextFormat(Qt::PlainText);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setMargin(6);
+    m_banner->setStyleSheet(
+        u"QLabel { background: #fff4ce; color: #4a3b00; border: 1px solid #e0c060; border-radius: 3px; }"_s);
+    m_banner->hide();
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(m_messages);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setChildrenCollapsible(false);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->setSpacing(4);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(u"captureStatus"_s);
+    m_statusLabel->setTextFormat(Qt::PlainText);
+    m_loadProgress = new QProgressBar(this);
+    m_loadProgress->setObjectName(u"loadProgress"_s);
+    m_loadProgress->setMaximumWidth(260);
+    m_loadProgress->setRange(0, 1000);
+    m_loadProgress->setTextVisible(true);
+    m_cancelButton = new QPushButton(u"Cancel"_s, this);
+    m_cancelButton->setObjectName(u"cancelLoadButton"_s);
+    m_cancelButton->setToolTip(u"Stop reading; what was read so far stays"_s);
+    connect(m_cancelButton, &QPushButton::clicked, this, &CaptureWindow::cancelLoading);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_loadProgress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+
+    createActions();
+
+    connect(
+        m_messages, &MessagesPane::currentMessageChanged, this, &CaptureWindow::handleCurrentMessageChanged);
+    connect(m_messages->table()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &CaptureWindow::updateActions);
+    connect(m_detail, &MessageDetailView::copyFinished, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+
+    m_refreshTimer.setInterval(RefreshIntervalMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &CaptureWindow::refreshViews);
+
+    resize(1400, 860);
+    m_splitter->setSizes({ 860, 540 });
+    m_messages->setFocus();
+    updateStatus();
+    updateActions();
+}
+
+CaptureWindow::~CaptureWindow()
+{
+    // The loader's worker appends to m_store: join it before the store goes.
+    m_loader.reset();
+}
+
+void CaptureWindow::createActions()
+{
+    m_exportAction
+        = new QAction(themedIcon(u"document-save-as"_s, u"save"_s), u"&Export Messages\u2026"_s, this);
+    m_exportAction->setObjectName(u"exportAction"_s);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    m_exportAction->setToolTip(
+        u"Write the selected messages, or all the filter shows, as a capture (JSON Lines) or CSV"_s);
+    connect(m_exportAction, &QAction::triggered, this, &CaptureWindow::showExportDialog);
+
+    m_replayAction
+        = new QAction(themedIcon(u"media-playback-start"_s, u"send"_s), u"&Replay Capture\u2026"_s, this);
+    m_replayAction->setObjectName(u"replayAction"_s);
+    m_replayAction->setToolTip(u"Send the messages of this capture into an open socket of the main window"_s);
+    connect(m_replayAction, &QAction::triggered, this, [this] { showReplayDialog(false); });
+
+    m_replaySelectionAction = new QAction(u"Replay &Selected Messages\u2026"_s, this);
+    m_replaySelectionAction->setObjectName(u"replaySelectionAction"_s);
+    connect(m_replaySelectionAction, &QAction::triggered, this, [this] { showReplayDialog(true); });
+
+    m_closeAction = new QAction(QIcon::fromTheme(u"window-close"_s), u"&Close"_s, this);
+    m_closeAction->setShortcuts({ QKeySequence::Close, QKeySequence(Qt::CTRL | Qt::Key_W) });
+    connect(m_closeAction, &QAction::triggered, this, &QWidget::close);
+
+    auto *find = new QAction(themedIcon(u"edit-find"_s, u"find"_s), u"&Find\u2026"_s, this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, [this] { m_messages->filterBar()->focusText(); });
+
+    QMenu *file = menuBar()->addMenu(u"&File"_s);
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(m_closeAction);
+    QMenu *capture = menuBar()->addMenu(u"&Capture"_s);
+    capture->addAction(m_replayAction);
+    capture->addAction(m_replaySelectionAction);
+    QMenu *message = menuBar()->addMenu(u"&Message"_s);
+    message->addAction(find);
+
+    QToolBar *toolBar = addToolBar(u"Capture"_s);
+    toolBar->setObjectName(u"captureToolBar"_s);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->setIconSize(QSize(20, 20));
+    toolBar->setMovable(false);
+    toolBar->addAction(m_exportAction);
+    toolBar->addAction(m_replayAction);
+    toolBar->addSeparator();
+    toolBar->addAction(find);
+
+    QTableView *table = m_messages->table();
+    table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *separator = new QAction(table);
+    separator->setSeparator(true);
+    table->addActions({ m_replaySelectionAction, separator, m_exportAction });
+}
+
+void CaptureWindow::startLoading()
+{
+    if (m_loader)
+        return;
+    m_loader = std::make_unique<CaptureLoader>(m_path, m_store);
+    connect(m_loader.get(), &CaptureLoader::progressed, this, &CaptureWindow::handleProgress);
+    connect(m_loader.get(), &CaptureLoader::finished, this, &CaptureWindow::handleFinished);
+    m_refreshTimer.start();
+    m_loader->start();
+    updateStatus();
+    updateActions();
+}
+
+void CaptureWindow::cancelLoading()
+{
+    if (m_loader && !m_finished)
+        m_loader->cancel();
+}
+
+bool CaptureWindow::isLoading() const
+{
+    return m_loader && !m_finished;
+}
+
+void CaptureWindow::handleProgress(qint64 bytesRead, qint64 totalBytes, quint64 messages)
+{
+    m_loadedMessages = messages;
+    if (totalBytes > 0)
+        m_loadProgress->setValue(int(qBound(qint64(0), bytesRead * 1000 / totalBytes, qint64(1000))));
+    m_loadProgress->setFormat(u"%1 %"_s.arg(totalBytes > 0 ? bytesRead * 100 / totalBytes : 0));
+}
+
+void CaptureWindow::handleFinished(const CaptureLoadResult &result)
+{
+    m_result = result;
+    m_finished = true;
+    m_refreshTimer.stop();
+    m_loadProgress->hide();
+    m_cancelButton->hide();
+    if (!result.error.isEmpty()) {
+        Q_EMIT loadFailed(m_path, result.error);
+        close();
+        return;
+    }
+    m_sockets = result.sockets;
+    m_loadedMessages = result.messages;
+    updateSockets();
+    refreshViews();
+
+    QStringList lines;
+    const QLocale locale;
+    if (!result.issues.isEmpty()) {
+        lines.append(result.issues.size() == 1
+                ? u"1 line of this capture could not be read and was skipped:"_s
+                : u"%1 lines of this capture could not be read and were skipped:"_s.arg(
+                    locale.toString(result.issues.size())));
+        for (qsizetype i = 0; i < result.issues.size() && i < ListedIssues; ++i)
+            lines.append(u"  \u2022 "_s + result.issues.at(i).message);
+        if (result.issues.size() > ListedIssues)
+            lines.append(u"  \u2026 and %1 more"_s.arg(locale.toString(result.issues.size() - ListedIssues)));
+    }
+    if (result.cancelled)
+        lines.append(u"Loading was cancelled: the table shows the first %1 messages only."_s.arg(
+            locale.toString(qulonglong(result.messages))));
+    const MessageStore::Stats stats = m_store.stats();
+    if (stats.evicted > 0)
+        lines.append(
+            u"The capture is larger than the memory limit: the oldest %1 messages are not shown."_s.arg(
+                locale.toString(qulonglong(stats.evicted))));
+    m_banner->setText(lines.join(u'\n'));
+    m_banner->setVisible(!lines.isEmpty());
+
+    // Start at the top, like a file viewer, with the first message in the Detail pane.
+    if (m_messages->model()->rowCount() > 0 && !m_messages->currentSeq())
+        m_messages->selectSeq(m_messages->model()->seqAt(0));
+    m_messages->table()->scrollToTop();
+    updateStatus();
+    updateActions();
+    Q_EMIT loadFinished(result);
+}
+
+void CaptureWindow::refreshViews()
+{
+    if (m_loader && !m_finished) {
+        const QList<CaptureSocket> sockets = m_loader->sockets();
+        if (sockets.size() != m_sockets.size()) {
+            m_sockets = sockets;
+            updateSockets();
+        }
+    }
+    m_messages->refresh();
+    updateStatus();
+}
+
+void CaptureWindow::updateSockets()
+{
+    QList<SocketInfo> infos;
+    for (const CaptureSocket &socket : std::as_const(m_sockets)) {
+        SocketInfo info;
+        info.id = socket.id;
+        info.spec.name = socket.name;
+        if (const auto type = findSocketType(socket.type))
+            info.spec.type = *type;
+        info.boundEndpoints = socket.endpoint.split(u',', Qt::SkipEmptyParts);
+        info.state = SocketState::Closed;
+        infos.append(info);
+    }
+    m_messages->setSockets(infos);
+}
+
+QString CaptureWindow::socketName(SocketId id) const
+{
+    for (const CaptureSocket &socket : m_sockets) {
+        if (socket.id == id)
+            return socket.name;
+    }
+    return u"#%1"_s.arg(id);
+}
+
+void CaptureWindow::updateStatus()
+{
+    const QLocale locale;
+    QStringList parts;
+    if (isLoading()) {
+        parts.append(u"Loading %1\u2026 %2 messages"_s.arg(
+            QDir::toNativeSeparators(m_path), locale.toString(qulonglong(m_loadedMessages))));
+    } else if (m_finished) {
+        parts.append(QFileInfo(m_path).fileName());
+        parts.append((m_sockets.size() == 1 ? u"%1 messages from %2 socket"_s : u"%1 messages from %2 sockets"_s)
+                         .arg(locale.toString(qulonglong(m_result.messages)), locale.toString(m_sockets.size())));
+        const QString created = m_result.header.value(u"created"_s).toString();
+        if (const auto createdUs = parseCaptureTimestamp(created)) {
+            const QDateTime time = QDateTime::fromMSecsSinceEpoch(*createdUs / 1000, QTimeZone::utc());
+            parts.append(u"recorded %1 UTC"_s.arg(time.toString(u"yyyy-MM-dd HH:mm:ss"_s)));
+        }
+        const QString writer = m_result.header.value(u"writer"_s).toString();
+        if (!writer.isEmpty())
+            parts.append(u"by %1"_s.arg(writer));
+    }
+    const MessageTableModel *model = m_messages->model();
+    if (!model->filter().isEmpty())
+        parts.append(u"%1 shown"_s.arg(locale.toString(model->rowCount())));
+    m_statusLabel->setText(parts.join(u"  \u00b7  "_s));
+}
+
+void CaptureWindow::updateActions()
+{
+    const bool loaded = m_finished;
+    const bool selection = m_messages->table()->selectionModel()->hasSelection();
+    m_exportAction->setEnabled(loaded && m_store.size() > 0);
+    m_replayAction->setEnabled(loaded && m_engine);
+    m_replaySelectionAction->setEnabled(loaded && m_engine && selection);
+}
+
+void CaptureWindow::handleCurrentMessageChanged()
+{
+    updateActions();
+    const auto seq = m_messages->currentSeq();
+    if (!seq)
+        return;
+    StoredMessage message;
+    if (m_store.message(*seq, message))
+        m_detail->setMessage(message, socketName(message.socket));
+}
+
+ExportDialog *CaptureWindow::showExportDialog()
+{
+    QHash<SocketId, ExportSocket> sockets;
+    for (const CaptureSocket &socket : std::as_const(m_sockets))
+        sockets.insert(socket.id, { socket.name, socket.type, socket.endpoint });
+    auto *dialog = new ExportDialog(m_store, m_messages, sockets, QFileInfo(m_path).absolutePath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
+    connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportResult &result) {
+        if (result.error.isEmpty() && !result.cancelled)
+            statusBar()->showMessage(
+                u"Exported %1 messages"_s.arg(QLocale().toString(qulonglong(result.written))), 8000);
+    });
+    dialog->open();
+    return dialog;
+}
+
+ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
+{
+    if (!m_engine)
+        return nullptr;
+    auto *dialog = new ReplayDialog(*m_engine, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (selectionOnly) {
+        std::vector<std::uint64_t> seqs;
+        for (const QModelIndex &index : m_messages->table()->selectionModel()->selectedRows())
+            seqs.push_back(m_messages->model()->seqAt(index.row()));
+        std::sort(seqs.begin(), seqs.end());
+        std::vector<ReplayItem> items;
+        items.reserve(seqs.size());
+        StoredMessage message;
+        for (const std::uint64_t seq : seqs) {
+            if (m_store.message(seq, message))
+                items.push_back({ message.timestampUs, std::move(message.frames) });
+        }
+        const QString description = u"%1 selected messages of %2"_s.arg(
+            QLocale().toString(qulonglong(items.size())), QFileInfo(m_path).fileName());
+        dialog->setItems(std::move(items), description);
+    } else {
+        QStringList names;
+        for (const CaptureSocket &socket : std::as_const(m_sockets)) {
+            if (!names.contains(socket.name))
+                names.append(socket.name);
+        }
+        dialog->setFile(m_path, names);
+    }
+    dialog->show();
+    return dialog;
+}
+
+} // namespace zmqscope

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <vector>
+
+#include <QDialog>
+#include <QPointer>
+
+#include <zmqscope/engine.h>
+#include <zmqscope/replayer.h>
+
+class QButtonGroup;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QRadioButton;
+
+namespace zmqscope {
+
+/**
+ * Replay: sends recorded messages (a selection, or a whole capture file) into
+ * one of the engine's open sockets with zmqscope::Replayer, at the original
+ * timing, N times faster, at full speed or one message per Next. Frames go
+ * out byte-identical; progress and Stop while it runs. Non-modal: the main
+ * window keeps receiving meanwhile.
+ */
+class ReplayDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit ReplayDialog(Engine &engine, QWidget *parent = nullptr);
+    ~ReplayDialog() override;
+
+    /// Replays these messages (a selection); `description` says what they are ("12 selected messages").
+    void setItems(std::vector<ReplayItem> items, const QString &description);
+    /// Replays a capture file; `socketNames` (when known) fill the socket filter.
+    void setFile(const QString &path, const QStringList &socketNames = {});
+
+    /// Chooses the target; false when that socket is not offered (closed, or cannot send).
+    bool setTargetSocket(SocketId socket);
+    [[nodiscard]] SocketId targetSocket() const;
+    void setPacing(ReplayPacing pacing, double speed = 2.0);
+    [[nodiscard]] ReplayOptions options() const;
+
+    [[nodiscard]] bool isRunning() const;
+    [[nodiscard]] quint64 sent() const;
+    [[nodiscard]] QString statusText() const;
+    [[nodiscard]] QString errorText() const;
+
+public Q_SLOTS:
+    void startReplay();
+    /// Step pacing: sends the next message.
+    void step();
+    void stopReplay();
+
+Q_SIGNALS:
+    void replayFinished(quint64 sent, const QString &error);
+
+protected:
+    void reject() override;
+
+private:
+    void refreshTargets();
+    void handleProgress(quint64 sent, quint64 total);
+    void handleFinished(quint64 sent, const QString &error);
+    void updateState();
+
+    Engine &m_engine;
+    QPointer<Replayer> m_replayer;
+    std::vector<ReplayItem> m_items;
+    QString m_file;
+
+    QLabel *m_sourceLabel = nullptr;
+    QComboBox *m_targetCombo = nullptr;
+    QButtonGroup *m_pacingGroup = nullptr;
+    QRadioButton *m_originalRadio = nullptr;
+    QRadioButton *m_speedRadio = nullptr;
+    QRadioButton *m_maxRadio = nullptr;
+    QRadioButton *m_stepRadio = nullptr;
+    QDoubleSpinBox *m_speedSpin = nullptr;
+    QWidget *m_filterBox = nullptr;
+    QComboBox *m_socketFilterCombo = nullptr;
+    QComboBox *m_directionCombo = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_statusLabel = nullptr;
+    QLabel *m_errorLabel = nullptr;
+    QPushButton *m_startButton = nullptr;
+    QPushButton *m_nextButton = nullptr;
+    QPushButton *m_stopButton = nullptr;
+    QPushButton *m_closeButton = nullptr;
+};
+
+} // namespace zmqscope

@@ -1,0 +1,186 @@
+#include "screenshotscenes.h"
+
+#include <cstdio>
+#include <memory>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <zmqscope/envelope.h>
+#include <zmqscope/templates.h>
+
+#include "capturecontroller.h"
+#include "capturewindow.h"
+#include "compose/composerwidget.h"
+#include "detail/messagedetailview.h"
+#include "library/librarypanel.h"
+#include "mainwindow.h"
+#include "messagespane.h"
+#include "messagetablemodel.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope::screenshotscenes {
+
+namespace {
+
+SocketId socketNamed(const Engine &engine, const QString &name)
+{
+    for (const SocketInfo &info : engine.sockets()) {
+        if (info.spec.name == name)
+            return info.id;
+    }
+    return 0;
+}
+
+void saveAndQuit(QWidget &widget, const QString &fileName)
+{
+    const bool saved = widget.grab().save(fileName);
+    std::fprintf(saved ? stdout : stderr, saved ? "zmqscope: saved %s\n" : "zmqscope: could not write %s\n",
+        qPrintable(QDir::toNativeSeparators(fileName)));
+    QCoreApplication::exit(saved ? 0 : 1);
+}
+
+void sendDemoRequests(Engine &engine)
+{
+    if (const SocketId req = socketNamed(engine, u"Echo REQ"_s)) {
+        const QJsonObject request { { u"command"_s, u"status"_s }, { u"verbose"_s, true } };
+        engine.send(req,
+            Envelope::create(
+                "application/json", QJsonDocument(request).toJson(QJsonDocument::Compact), "req-1")
+                .transferObject());
+    }
+    if (const SocketId dealer = socketNamed(engine, u"Router DEALER"_s)) {
+        const QJsonObject order { { u"order"_s, 4712 }, { u"item"_s, u"sensor-kit"_s }, { u"qty"_s, 2 } };
+        engine.send(dealer,
+            Envelope::create(
+                "application/json", QJsonDocument(order).toJson(QJsonDocument::Compact), "order-1")
+                .transferObject());
+    }
+}
+
+} // namespace
+
+void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int delayMs)
+{
+    auto folder = std::make_shared<QTemporaryDir>();
+    Engine &engine = window.engine();
+    CaptureController *capture = window.captureController();
+
+    // Record from the first message on, like a user who pressed Ctrl+E before the traffic came.
+    RecordingOptions options;
+    options.file.path = folder->filePath(u"demo_20261126T011502Z.zmqcap"_s);
+    options.file.headerExtra = { { u"writer"_s, u"zmqscope"_s } };
+    capture->startRecording(options);
+
+    QTimer::singleShot(qMax(0, delayMs / 2), &window, [&engine] { sendDemoRequests(engine); });
+    QTimer::singleShot(delayMs, &window, [capture] { capture->stopRecording(); });
+    QObject::connect(&engine, &Engine::recordingStopped, &window,
+        [&window, capture, fileName, folder](const QString &path) {
+            CaptureWindow *captureWindow = capture->openCapture(path);
+            captureWindow->resize(1400, 860);
+            QObject::connect(captureWindow, &CaptureWindow::loadFinished, captureWindow,
+                [captureWindow, fileName, folder] {
+                    // A JSON telemetry row a little way down, so rows above and below it show.
+                    const MessageTableModel *model = captureWindow->messagesPane()->model();
+                    const MessageStore &store = captureWindow->store();
+                    MessageSummary summary;
+                    for (int row = qMin(8, model->rowCount() - 1); row >= 0 && row < model->rowCount();
+                         ++row) {
+                        if (store.summary(model->seqAt(row), summary, 64)
+                            && summary.mimetype == "application/json") {
+                            captureWindow->messagesPane()->selectSeq(summary.seq);
+                            break;
+                        }
+                    }
+                    captureWindow->detailView()->setCurrentTab(MessageDetailView::JsonTab);
+                    QTimer::singleShot(500, captureWindow, [captureWindow, fileName, folder] {
+                        captureWindow->refreshViews();
+                        saveAndQuit(*captureWindow, fileName);
+                    });
+                });
+        });
+}
+
+void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs)
+{
+    auto folder = std::make_shared<QTemporaryDir>();
+    const QString path = folder->filePath(u"library.json"_s);
+
+    TemplateLibrary library;
+    const auto envelope
+        = [](const QString &name, const QString &type, const QByteArray &id, const QByteArray &mimetype,
+              const QByteArray &body, const QString &description) {
+              MessageTemplate t;
+              t.name = name;
+              t.socketType = type;
+              t.id = id;
+              t.mimetype = mimetype;
+              t.body = body;
+              t.description = description;
+              return t;
+          };
+    library.insert(envelope(u"status request"_s, u"REQ"_s, "req-{{seq}}", "application/json",
+        R"({"command": "status", "verbose": true})", u"Ask the echo service for its status"_s));
+    library.insert(envelope(u"order sensor kit"_s, u"DEALER"_s, "order-{{seq}}", "application/json",
+        R"({"order": "A-{{random:10000}}", "item": "sensor-kit", "qty": 2, "at": "{{now}}"})",
+        u"A new order with a random number"_s));
+    library.insert(envelope(u"ping"_s, QString(), "{{uuid}}", "text/plain", "ping {{seq}}", QString()));
+    library.insert(envelope(u"temperature reading"_s, u"DEALER"_s, "telemetry.kitchen", "application/json",
+        R"({"sensor": "kitchen", "reading": "21.{{random:10}}", "ts": "{{now}}"})", QString()));
+    MessageTemplate raw;
+    raw.name = u"raw hello"_s;
+    raw.kind = MessageTemplate::Kind::Raw;
+    raw.frames = { "hello", QByteArray("\x00\x01\x02", 3), "{{seq}}" };
+    library.insert(raw);
+    try {
+        library.save(path);
+    } catch (const Error &error) {
+        std::fprintf(stderr, "zmqscope: %s\n", qPrintable(error.message()));
+    }
+
+    LibraryPanel *panel = window.libraryPanel();
+    // The scene's library is a temporary file: the user's choice of library stays as it was.
+    const QVariant chosen = QSettings().value(u"Library/path"_s);
+    panel->openLibrary(path);
+    if (chosen.isValid())
+        QSettings().setValue(u"Library/path"_s, chosen);
+    else
+        QSettings().remove(u"Library/path"_s);
+    window.libraryDock()->show();
+    window.libraryDock()->raise();
+
+    QTimer::singleShot(qMax(0, delayMs - 900), &window, [&window, panel] {
+        if (const SocketId dealer = socketNamed(window.engine(), u"Router DEALER"_s))
+            window.composer()->setCurrentSocket(dealer);
+        panel->loadIntoComposer(u"order sensor kit"_s);
+        panel->selectTemplate(u"order sensor kit"_s);
+        panel->sendTemplate(u"order sensor kit"_s);
+        window.libraryDock()->raise();
+    });
+    QTimer::singleShot(delayMs, &window, [&window, fileName, folder] {
+        window.refreshViews();
+        // The newest answer from the ROUTER in the Detail pane, next to the template that asked for it.
+        const MessageStore &store = window.engine().store();
+        MessageSummary summary;
+        for (std::uint64_t seq = store.endSeq(); seq > store.firstSeq(); --seq) {
+            if (store.summary(seq - 1, summary, 64) && summary.id.startsWith("order-")) {
+                window.messagesPane()->selectSeq(seq - 1);
+                break;
+            }
+        }
+        window.detailView()->setCurrentTab(MessageDetailView::JsonTab);
+        QTimer::singleShot(400, &window, [&window, fileName, folder] {
+            window.refreshViews();
+            saveAndQuit(window, fileName);
+        });
+    });
+}
+
+} // namespace zmqscope::screenshotscenes

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+
+namespace zmqscope {
+
+class MainWindow;
+
+/**
+ * Scenes for the hidden --screenshot mode of the app (resources/screenshots/
+ * make-screenshots.sh): each one drives the real window with the demo peers'
+ * traffic, saves the picture and quits the application.
+ */
+namespace screenshotscenes {
+
+/// Records the demo traffic for `delayMs`, opens the recording in a capture window and saves that window.
+void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int delayMs);
+/// Fills a library with a few saved messages, sends one, and saves the main window with the Library panel
+/// shown.
+void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs);
+
+} // namespace screenshotscenes
+
+} // namespace zmqscope

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <QHash>
+#include <QWidget>
+
+#include <zmqscope/engine.h>
+#include <zmqscope/templates.h>
+
+class ComposerWidget;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QToolButton;
+class QTreeView;
+
+namespace zmqscope {
+
+class TemplateListModel;
+
+/**
+ * The Library panel: saved messages (templates) in a library file, by
+ * default TemplateLibrary::defaultPath(). Save the Composer's message under
+ * a name, load one back into the Composer, rename it in place, delete it, or
+ * send it straight to the Composer's chosen socket with its {{variables}}
+ * filled in. Every change is written to the file at once.
+ */
+class LibraryPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LibraryPanel(ComposerWidget *composer, QWidget *parent = nullptr);
+
+    /// Loads a library file (a missing file is an empty library); false and *error naming the problem.
+    bool openLibrary(const QString &path, QString *error = nullptr);
+    [[nodiscard]] QString libraryPath() const { return m_path; }
+
+    [[nodiscard]] TemplateListModel *model() const { return m_model; }
+    [[nodiscard]] QTreeView *view() const { return m_view; }
+    [[nodiscard]] QLineEdit *filterEdit() const { return m_filterEdit; }
+    /// The selected template's name, empty when none is selected.
+    [[nodiscard]] QString currentName() const;
+    bool selectTemplate(const QString &name);
+
+    /// Saves the Composer's message as `name` (replacing one of that name); false and *error when it cannot.
+    bool saveComposerMessage(const QString &name, QString *error = nullptr);
+    bool loadIntoComposer(const QString &name);
+    bool renameTemplate(const QString &from, const QString &to, QString *error = nullptr);
+    bool removeTemplate(const QString &name);
+    /// Expands the template's variables and sends it to the Composer's socket.
+    bool sendTemplate(const QString &name);
+
+    /// The inline error line, empty when there is none.
+    [[nodiscard]] QString errorText() const;
+    [[nodiscard]] QString statusText() const;
+
+public Q_SLOTS:
+    void handleMessageSent(quint64 tag);
+    void handleSendFailed(quint64 tag, const QString &error);
+
+Q_SIGNALS:
+    void sendRequested(zmqscope::SocketId socket, const zmqscope::Frames &frames, quint64 tag);
+    /// A template was put into the Composer (the main window shows the Composer then).
+    void templateLoaded(const QString &name);
+
+private:
+    void askSaveName();
+    void askRemove();
+    void openLibraryInteractively();
+    void newLibraryInteractively();
+    void saveLibrary();
+    void updateActions();
+    void showError(const QString &text);
+    void showStatus(const QString &text);
+
+    ComposerWidget *m_composer;
+    TemplateListModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QString m_path;
+    TemplateExpander m_expander;
+    QHash<quint64, QString> m_pendingTags;
+
+    QLabel *m_pathLabel = nullptr;
+    QToolButton *m_fileButton = nullptr;
+    QLineEdit *m_filterEdit = nullptr;
+    QTreeView *m_view = nullptr;
+    QPushButton *m_saveButton = nullptr;
+    QPushButton *m_loadButton = nullptr;
+    QPushButton *m_sendButton = nullptr;
+    QPushButton *m_renameButton = nullptr;
+    QPushButton *m_deleteButton = nullptr;
+    QLabel *m_errorLabel = nullptr;
+    QLabel *m_statusLabel = nullptr;
+};
+
+} // namespace zmqscope
