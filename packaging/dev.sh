@@ -3,7 +3,9 @@
 #
 #   packaging/dev.sh run [app args]   install what is missing, build build/, start the app with demo peers
 #   packaging/dev.sh test             install what is missing, build and run every test (+ ASan/UBSan core tests)
-#   packaging/dev.sh bench [args]     build build/ and run the transport benchmark (args go to it)
+#   packaging/dev.sh bench [name|all] [args]
+#                                     build build/ and run a benchmark (default transport; args go to it)
+#   packaging/dev.sh package [DIR]    build the DEB and RPM packages into DIR and check them with lintian/rpmlint
 #
 # Works from any directory and on a fresh clone of Debian 12.
 set -euo pipefail
@@ -28,7 +30,13 @@ usage: packaging/dev.sh <command> [args]
                    and start ZmqScope with its demo peers (args go to the app)
   test             install missing Debian packages, build build-ci/ with -Werror and run
                    every test, then build build-asan/ (ASan+UBSan) and run the core tests
-  bench [args]     build build/ and run tests/bench/transport_bench (try: bench --help)
+  bench [NAME|all] [args]
+                   build build/ (RelWithDebInfo) and run tests/bench/NAME_bench with args
+                   (default transport); NAME is transport, ingest, memory, responsiveness,
+                   filter or cli; "all" runs every one with its defaults (try: bench ingest --help)
+  package [DIR]    build build-package/ with Debian's hardening flags, make the DEB and RPM
+                   packages in DIR (default build-package/packages), run lintian and rpmlint
+                   (`test` runs the packaging test, label "packaging", with the others)
 EOF
 }
 
@@ -188,11 +196,73 @@ cmd_test() {
     [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
 
+BENCHMARKS=(transport ingest memory responsiveness filter cli)
+
 cmd_bench() {
+    local which=transport selected=()
+    # "bench --messages 10" keeps meaning the transport benchmark, as before there were several.
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+        which=$1
+        shift
+    fi
+    case "$which" in
+    all)
+        [ $# -eq 0 ] || die "bench all runs every benchmark with its defaults; give arguments to one: bench <name> $*"
+        selected=("${BENCHMARKS[@]}")
+        ;;
+    transport | ingest | memory | responsiveness | filter | cli) selected=("$which") ;;
+    *) die "unknown benchmark \"$which\"; valid: ${BENCHMARKS[*]}, all" ;;
+    esac
     install_missing
     configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    build build --target transport_bench
-    build/tests/bench/transport_bench "$@"
+    build build --target "${selected[@]/%/_bench}"
+    local name failed=()
+    for name in "${selected[@]}"; do
+        say "benchmark: $name"
+        "build/tests/bench/${name}_bench" "$@" || failed+=("$name")
+    done
+    # A benchmark exits non-zero when a run fails or (responsiveness) misses its goal.
+    [ ${#failed[@]} -eq 0 ] || die "benchmark failed or missed its goal: ${failed[*]}"
+}
+
+# Builds the Linux packages from build-package/ (RelWithDebInfo plus the flags Debian's own
+# packages get from dpkg-buildflags, hardening included) and checks them; lintian errors and
+# rpmlint errors fail, packaging/README.md explains every message that is left.
+cmd_package() {
+    local dest="${1:-$ROOT/build-package/packages}"
+    install_missing
+    local cxxflags="" ldflags=""
+    if command -v dpkg-buildflags >/dev/null 2>&1; then
+        local flags=(env DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get)
+        cxxflags="$("${flags[@]}" CPPFLAGS) $("${flags[@]}" CXXFLAGS)"
+        ldflags="$("${flags[@]}" LDFLAGS)"
+    fi
+    configure build-package -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
+        "-DCMAKE_CXX_FLAGS=$cxxflags" "-DCMAKE_EXE_LINKER_FLAGS=$ldflags"
+    build build-package
+    mkdir -p "$dest"
+    dest="$(cd "$dest" && pwd)"
+    rm -rf "$dest"/zmqscope[-_]*.deb "$dest"/zmqscope-*.rpm "$dest"/*.sha256 "$dest/_CPack_Packages"
+    local generators=DEB
+    if command -v rpmbuild >/dev/null 2>&1; then
+        generators="DEB;RPM"
+    fi
+    say "cpack -G \"$generators\" into $dest"
+    (cd build-package && cpack -G "$generators" -B "$dest")
+    rm -rf "$dest/_CPack_Packages"
+    say "lintian"
+    lintian --fail-on error --display-info "$dest"/*.deb
+    if [ "$generators" = "DEB;RPM" ]; then
+        say "rpmlint (settings and filters: packaging/rpmlint.toml)"
+        rpmlint -c "$ROOT/packaging/rpmlint.toml" "$dest"/*.rpm
+        local rpm
+        for rpm in "$dest"/*.rpm; do
+            say "rpm -qpR $(basename "$rpm")"
+            rpm -qpR "$rpm"
+        done
+    fi
+    say "packages:"
+    ls -l "$dest"/*.deb "$dest"/*.rpm 2>/dev/null || true
 }
 
 command="${1:-}"
@@ -201,6 +271,7 @@ case "$command" in
 run) cmd_run "$@" ;;
 test) cmd_test "$@" ;;
 bench) cmd_bench "$@" ;;
+package) cmd_package "$@" ;;
 -h | --help | help)
     usage
     ;;
