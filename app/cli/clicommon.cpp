@@ -55,6 +55,7 @@ int exitStatusFor(ErrorCode code)
     case ErrorCode::Timeout:
     case ErrorCode::Terminated:
     case ErrorCode::ZmqError:
+    case ErrorCode::FileError:
         return ExitFailure;
     }
     return ExitFailure;

@@ -45,7 +45,7 @@ public:
     [[nodiscard]] Error cannotRead(const QString &reason) const
     {
         return Error(
-            ErrorCode::InvalidBody, u"cannot read capture file %1: %2"_s.arg(quotedPath(path), reason));
+            ErrorCode::FileError, u"cannot read capture file %1: %2"_s.arg(quotedPath(path), reason));
     }
     bool fill();
     void compact(qsizetype &scanFrom);
@@ -179,7 +179,7 @@ CaptureReader::CaptureReader(const QString &path)
 {
     d->path = path;
     if (path.isEmpty())
-        throw Error(ErrorCode::InvalidBody, u"cannot read a capture file: no file name given"_s);
+        throw Error(ErrorCode::FileError, u"cannot read a capture file: no file name given"_s);
     if (QFileInfo(path).isDir())
         throw d->cannotRead(u"it is a directory"_s);
     d->file.setFileName(path);

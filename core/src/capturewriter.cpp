@@ -34,7 +34,7 @@ QString quotedPath(const QString &path)
 
 Error writeError(const QString &path, const QString &reason)
 {
-    return Error(ErrorCode::InvalidBody, u"cannot write capture file %1: %2"_s.arg(quotedPath(path), reason));
+    return Error(ErrorCode::FileError, u"cannot write capture file %1: %2"_s.arg(quotedPath(path), reason));
 }
 
 } // namespace
@@ -152,9 +152,9 @@ CaptureWriter::CaptureWriter(CaptureWriterOptions options)
     : d(std::make_unique<CaptureWriterPrivate>(std::move(options)))
 {
     if (d->options.path.isEmpty())
-        throw Error(ErrorCode::InvalidBody, u"cannot write a capture file: no file name given"_s);
+        throw Error(ErrorCode::FileError, u"cannot write a capture file: no file name given"_s);
     if (d->options.rotateFiles < 0)
-        throw Error(ErrorCode::InvalidBody,
+        throw Error(ErrorCode::FileError,
             u"cannot write capture file %1: the number of files to keep is %2, expected 0 (all) or more"_s
                 .arg(quotedPath(d->options.path))
                 .arg(d->options.rotateFiles));

@@ -247,6 +247,7 @@ void TestCaptureReader::openErrors()
         CaptureReader reader(path);
         QFAIL("the reader opened it");
     } catch (const Error &error) {
+        QCOMPARE(error.code(), ErrorCode::FileError);
         QVERIFY2(error.message().startsWith(
                      u"cannot read capture file \"%1\": "_s.arg(QDir::toNativeSeparators(path))),
             qPrintable(error.message()));

@@ -295,6 +295,7 @@ void TestCaptureWriter::diskFullIsReported()
         CaptureWriter writer(CaptureWriterOptions { u"/dev/full"_s, 0, 0, {} });
     });
     QVERIFY(error);
+    QCOMPARE(error->code(), ErrorCode::FileError);
     QVERIFY2(error->message().contains(u"\"/dev/full\""_s), qPrintable(error->message()));
     QVERIFY2(error->message().contains(u"space"_s, Qt::CaseInsensitive), qPrintable(error->message()));
 }
@@ -309,6 +310,7 @@ void TestCaptureWriter::rotationIntoMissingDirectoryFails()
     for (int i = 0; i < 100 && !error; ++i)
         error = errorOf([&] { writer.write(numberedRecord(i, 100)); });
     QVERIFY(error);
+    QCOMPARE(error->code(), ErrorCode::FileError);
     QVERIFY2(error->message().contains(QDir::toNativeSeparators(dir)), qPrintable(error->message()));
     QVERIFY2(error->message().contains(u"_00002_"_s), qPrintable(error->message()));
 }

@@ -27,6 +27,7 @@ enum class ErrorCode {
     Timeout, ///< a blocking call ran into rcvtimeo/sndtimeo
     Terminated, ///< the context was shut down (ETERM)
     ZmqError, ///< any other libzmq error, with its errno and text
+    FileError, ///< a file that cannot be opened, read or written, or is not a capture file
 };
 
 /**
