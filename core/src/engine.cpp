@@ -537,6 +537,10 @@ private:
     };
 
     void flush();
+    /// The receive path: straight into the store, or through m_pending when a recording wants the socket.
+    void handleInput(SocketId id, std::span<const QByteArrayView> frames);
+    /// Adds what handleInput() stored directly to its socket's counters.
+    void publishDirect(qint64 nowMs);
     void handleMonitorEvent(SocketId id, const SocketMonitor::Event &event);
     void handleLoopError(Socket *socket, const QString &message);
     void handleTerminated(Socket *socket);
@@ -554,7 +558,12 @@ private:
     PollLoop *m_loop; // child: moves to the engine thread with us, deleted there by shutdown()
     std::map<SocketId, std::unique_ptr<Slot>> m_slots;
     std::vector<NewMessage> m_pending; // received in the current activation, appended in one batch
-    std::int64_t m_receivedUs = 0; // receive time stamped on m_pending's messages (see open())
+    std::int64_t m_receivedUs = 0; // receive time stamped on received messages (see handleInput())
+    std::uint64_t m_batchCount = 0; // messages received since the last flush (the clock is read every 8th)
+    // Messages handleInput() stored directly, not yet in the socket's counters (one socket at a time).
+    SocketId m_directSocket = 0;
+    std::uint64_t m_directCount = 0;
+    std::uint64_t m_directBytes = 0;
     std::vector<std::function<void()>> m_outbox; // emissions of the handler running now
     std::set<SocketId> m_heldStreams; // sendOrdered() streams waiting for a resume (see Engine::sendOrdered)
 };
@@ -656,12 +665,8 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
                 socket.sendFrames({ QByteArray(1, '\x01') + prefix });
         }
         if (socketTypeCanReceive(spec.type)) {
-            m_loop->registerReceiver(socket, [this, id](Socket &, Frames &&frames) {
-                // The first message of a batch reads the clock, and so does every 8th after it; the ones
-                // between left libzmq's queue within microseconds of it, and a flood saves the reads.
-                if (m_pending.size() % 8 == 0)
-                    m_receivedUs = MessageStore::nowUs();
-                m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(frames) });
+            m_loop->registerViewReceiver(socket, [this, id](Socket &, std::span<const QByteArrayView> frames) {
+                handleInput(id, frames);
             });
         }
     } catch (const Error &error) {
@@ -830,9 +835,62 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
     d->notifyStored();
 }
 
+void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> frames)
+{
+    // The first message of a batch reads the clock, and so does every 8th after it; the ones
+    // between left libzmq's queue within microseconds of it, and a flood saves the reads.
+    if (m_batchCount++ % 8 == 0)
+        m_receivedUs = MessageStore::nowUs();
+    if (d->recorder.records(id)) {
+        // The recorder's thread needs its own copy of the frames.
+        Frames copy;
+        copy.reserve(qsizetype(frames.size()));
+        for (const QByteArrayView frame : frames)
+            copy.append(frame.toByteArray());
+        m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(copy) });
+        return;
+    }
+    // Copied once, from libzmq's buffers into the store's arena; what is pending goes first to keep the order.
+    if (!m_pending.empty())
+        flush();
+    if (id != m_directSocket && m_directCount > 0)
+        publishDirect(steadyMs());
+    m_directSocket = id;
+    try {
+        d->store.append(id, Direction::In, m_receivedUs, frames);
+    } catch (const Error &error) {
+        // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
+        logEvent(0, SocketState::Opening, QString(), error.message(), true);
+    }
+    std::uint64_t bytes = 0;
+    for (const QByteArrayView frame : frames)
+        bytes += std::uint64_t(frame.size());
+    ++m_directCount;
+    m_directBytes += bytes;
+}
+
+void EngineWorker::publishDirect(qint64 nowMs)
+{
+    if (m_directCount == 0)
+        return;
+    d->update(m_directSocket, [&](Engine::Private::Published &entry) {
+        entry.info.messagesIn += m_directCount;
+        entry.info.bytesIn += m_directBytes;
+        entry.rate.add(nowMs, m_directCount);
+    });
+    m_directCount = 0;
+    m_directBytes = 0;
+}
+
 void EngineWorker::flush()
 {
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    m_batchCount = 0;
+    if (m_directCount > 0) {
+        publishDirect(steadyMs());
+        if (m_pending.empty())
+            d->notifyStored();
+    }
     if (m_pending.empty())
         return;
     try {

@@ -159,7 +159,9 @@ public:
         return std::max<std::uint64_t>(limits.maxMessages / ChunksPerLimit, 1);
     }
 
-    void appendLocked(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+    /// `frames` is a Frames or a span of QByteArrayView: anything with size() of frames having data() and size().
+    template<typename FrameList>
+    void appendLocked(SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames);
     Chunk &chunkFor(std::uint64_t need);
     void closeChunk(Chunk &chunk);
     void evict();
@@ -226,15 +228,16 @@ void MessageStorePrivate::closeChunk(Chunk &chunk)
     }
 }
 
+template<typename FrameList>
 void MessageStorePrivate::appendLocked(
-    SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames)
+    SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames)
 {
     if (std::uint64_t(frames.size()) > MaxFrameCount)
         throw Error(ErrorCode::InvalidBody,
             u"cannot store a message of %1 frames: the message store holds at most %2"_s.arg(frames.size())
                 .arg(MaxFrameCount));
     std::uint64_t total = 0;
-    for (const QByteArray &frame : frames) {
+    for (const auto &frame : frames) {
         if (std::uint64_t(frame.size()) > MaxFrameSize)
             throw Error(ErrorCode::InvalidBody,
                 u"cannot store a frame of %1 bytes: the message store holds frames below 4 GiB"_s.arg(
@@ -245,14 +248,14 @@ void MessageStorePrivate::appendLocked(
     Chunk &chunk = chunkFor(need);
 
     char *out = chunk.data + chunk.used;
-    for (const QByteArray &frame : frames) {
+    for (const auto &frame : frames) {
         const auto size = FrameSize(frame.size());
         std::memcpy(out, &size, sizeof size);
         out += sizeof size;
     }
-    for (const QByteArray &frame : frames) {
-        if (!frame.isEmpty())
-            std::memcpy(out, frame.constData(), std::size_t(frame.size()));
+    for (const auto &frame : frames) {
+        if (frame.size() > 0)
+            std::memcpy(out, frame.data(), std::size_t(frame.size()));
         out += frame.size();
     }
 
@@ -331,6 +334,16 @@ MessageStore::Limits MessageStore::limits() const
 
 std::uint64_t MessageStore::append(
     SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames)
+{
+    std::unique_lock guard(d->lock);
+    const std::uint64_t seq = d->endSeq;
+    d->appendLocked(socket, direction, timestampUs, frames);
+    d->evict();
+    return seq;
+}
+
+std::uint64_t MessageStore::append(
+    SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames)
 {
     std::unique_lock guard(d->lock);
     const std::uint64_t seq = d->endSeq;

@@ -5,6 +5,8 @@
 #include <QMetaObject>
 #include <QScopeGuard>
 
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -12,7 +14,7 @@ namespace zmqscope {
 // ---------------------------------------------------------------- PollLoopPrivate
 
 void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler,
-                          PollLoop::MessageHandler messageHandler)
+                          PollLoop::MessageHandler messageHandler, PollLoop::ViewHandler viewHandler)
 {
     socket->ensureOpen();
     // Read the fd first: on a terminated context this throws, and nothing has changed yet.
@@ -26,10 +28,12 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
         if (slot->draining) {
             slot->nextSocketHandler = std::move(socketHandler);
             slot->nextMessageHandler = std::move(messageHandler);
+            slot->nextViewHandler = std::move(viewHandler);
             slot->handlersReplaced = true;
         } else {
             slot->socketHandler = std::move(socketHandler);
             slot->messageHandler = std::move(messageHandler);
+            slot->viewHandler = std::move(viewHandler);
             // Input the old handler left behind (see errorOccurred) is the new handler's to take.
             schedule(slot.get());
         }
@@ -40,6 +44,7 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
     entry->socket = socket;
     entry->socketHandler = std::move(socketHandler);
     entry->messageHandler = std::move(messageHandler);
+    entry->viewHandler = std::move(viewHandler);
     // Rule 1: a Read notifier only. ZMQ_FD is always "writable"; a Write notifier would spin the loop.
     // The loop is its parent so it follows the loop into another thread; the entry still owns it.
     entry->notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read, q);
@@ -168,6 +173,9 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
     };
     // Reused while handlers do not keep it: one list allocation per drain, not one per message.
     Frames frames;
+    // The view receiver's parts and views, reused: libzmq's buffers are handed over without a copy.
+    std::vector<zmq::message_t> parts;
+    std::vector<QByteArrayView> views;
     for (;;) {
         if (entry->removed)
             return;
@@ -177,7 +185,7 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
         const bool yield = handled >= maxMessages
             || (handled > 0 && (handled < 4 || handled % 4 == 0) && clock.nsecsElapsed() >= maxNanoseconds);
 
-        if (entry->messageHandler) {
+        if (entry->messageHandler || entry->viewHandler) {
             // Rule 2: ZMQ_EVENTS (not the fd) says whether there is input; then receive with DONTWAIT until
             // EAGAIN. A failed DONTWAIT receive processes libzmq's commands just as reading ZMQ_EVENTS does,
             // so the fd is re-armed either way, and not asking per message keeps the loop close to a plain
@@ -202,7 +210,7 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 break;
             }
             try {
-                if (!socket->receive(frames, false))
+                if (entry->viewHandler ? !socket->receiveViews(parts, views, false) : !socket->receive(frames, false))
                     break;
             } catch (const Error &error) {
                 // REQ and REP take one message per turn: after it libzmq answers EFSM, not EAGAIN.
@@ -213,7 +221,10 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 return;
             }
             try {
-                entry->messageHandler(*owner, std::move(frames));
+                if (entry->viewHandler)
+                    entry->viewHandler(*owner, std::span<const QByteArrayView>(views));
+                else
+                    entry->messageHandler(*owner, std::move(frames));
             } catch (const Error &error) {
                 if (!handleError(error))
                     return;
@@ -289,6 +300,13 @@ void PollLoop::registerReceiver(Socket &socket, MessageHandler handler)
     if (!handler)
         throw Error(ErrorCode::WrongState, u"PollLoop::registerReceiver needs a handler"_s);
     d->add(socket.d.get(), {}, std::move(handler));
+}
+
+void PollLoop::registerViewReceiver(Socket &socket, ViewHandler handler)
+{
+    if (!handler)
+        throw Error(ErrorCode::WrongState, u"PollLoop::registerViewReceiver needs a handler"_s);
+    d->add(socket.d.get(), {}, {}, std::move(handler));
 }
 
 void PollLoop::unregisterSocket(Socket &socket)

@@ -22,10 +22,12 @@ public:
         std::unique_ptr<QSocketNotifier> notifier;
         PollLoop::SocketHandler socketHandler;
         PollLoop::MessageHandler messageHandler;
+        PollLoop::ViewHandler viewHandler;
         /// Registering again from inside the running handler: the new handlers wait here until it returns,
         /// since assigning them now would destroy the handler while it runs.
         PollLoop::SocketHandler nextSocketHandler;
         PollLoop::MessageHandler nextMessageHandler;
+        PollLoop::ViewHandler nextViewHandler;
         bool handlersReplaced = false;
         bool scheduled = false; ///< a drain is queued
         bool draining = false; ///< inside drain(): re-checks happen there, not via noteActivity
@@ -38,14 +40,17 @@ public:
             handlersReplaced = false;
             socketHandler = std::move(nextSocketHandler);
             messageHandler = std::move(nextMessageHandler);
+            viewHandler = std::move(nextViewHandler);
             nextSocketHandler = nullptr;
             nextMessageHandler = nullptr;
+            nextViewHandler = nullptr;
         }
     };
 
     explicit PollLoopPrivate(PollLoop *owner) : q(owner) { }
 
-    void add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler, PollLoop::MessageHandler messageHandler);
+    void add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler, PollLoop::MessageHandler messageHandler,
+             PollLoop::ViewHandler viewHandler = {});
     void remove(SocketPrivate *socket);
     /// Rule 3 and 4: a send/receive/bind/connect/subscribe happened on `socket`.
     void socketActivity(SocketPrivate *socket);

@@ -57,6 +57,8 @@ public:
     void record(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
     /// Closes the file (flushed and fsynced) without signals and joins the thread.
     void shutdown();
+    /// Whether record() would keep a message of `socket` now (the engine builds Frames only for those).
+    [[nodiscard]] bool records(SocketId socket) const { return m_active && wants(socket); }
 
     // Any thread.
     [[nodiscard]] RecordingStatus status() const;

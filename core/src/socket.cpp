@@ -188,19 +188,11 @@ void SocketPrivate::appendFrame(Frames &frames, const zmq::message_t &message)
     frames.append(recentFrames.last());
 }
 
-bool SocketPrivate::receive(Frames &frames, bool wait)
+zmq::recv_result_t SocketPrivate::receivePart(zmq::message_t &message, zmq::recv_flags flags)
 {
-    ensureOpen();
-    frames.clear();
-    // Room for an envelope behind one routing frame: growing the list 0 -> 1 -> 2 -> 4 would
-    // cost an allocation and a reallocation per message.
-    frames.reserve(5);
-    zmq::message_t message;
-    auto flags = wait ? zmq::recv_flags::none : zmq::recv_flags::dontwait;
     for (;;) {
-        zmq::recv_result_t result;
         try {
-            result = socket.recv(message, flags);
+            return socket.recv(message, flags);
         } catch (const zmq::error_t &error) {
             if (error.num() == EINTR)
                 continue; // rule 6: a signal is no reason to lose or abort a receive
@@ -215,6 +207,20 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
                             u"%1 sockets cannot receive"_s.arg(socketTypeName(type)), ENOTSUP);
             fail(error, u"receive"_s);
         }
+    }
+}
+
+bool SocketPrivate::receive(Frames &frames, bool wait)
+{
+    ensureOpen();
+    frames.clear();
+    // Room for an envelope behind one routing frame: growing the list 0 -> 1 -> 2 -> 4 would
+    // cost an allocation and a reallocation per message.
+    frames.reserve(5);
+    zmq::message_t message;
+    auto flags = wait ? zmq::recv_flags::none : zmq::recv_flags::dontwait;
+    for (;;) {
+        const zmq::recv_result_t result = receivePart(message, flags);
         if (!result) {
             if (!frames.isEmpty())
                 continue; // cannot happen for later frames (messages are atomic), but never drop a part
@@ -231,6 +237,41 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
             break;
         flags = zmq::recv_flags::none;
     }
+    ++receivedCount;
+    noteActivity();
+    return true;
+}
+
+bool SocketPrivate::receiveViews(std::vector<zmq::message_t> &parts, std::vector<QByteArrayView> &views, bool wait)
+{
+    ensureOpen();
+    views.clear();
+    auto flags = wait ? zmq::recv_flags::none : zmq::recv_flags::dontwait;
+    std::size_t count = 0;
+    for (;;) {
+        if (count == parts.size())
+            parts.emplace_back();
+        zmq::message_t &message = parts[count];
+        const zmq::recv_result_t result = receivePart(message, flags);
+        if (!result) {
+            if (count > 0)
+                continue; // cannot happen for later frames (messages are atomic), but never drop a part
+            if (wait) {
+                const int timeout = get(zmq::sockopt::rcvtimeo, u"reading rcvtimeo"_s);
+                throw Error(ErrorCode::Timeout,
+                            u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()),
+                            EAGAIN);
+            }
+            return false;
+        }
+        ++count;
+        if (!message.more())
+            break;
+        flags = zmq::recv_flags::none;
+    }
+    // Views only once every part is in: growing `parts` above may move the messages.
+    for (std::size_t i = 0; i < count; ++i)
+        views.emplace_back(static_cast<const char *>(parts[i].data()), qsizetype(parts[i].size()));
     ++receivedCount;
     noteActivity();
     return true;

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <vector>
 
 namespace zmqscope {
 
@@ -31,7 +32,15 @@ public:
      * rcvtimeo, which throws Timeout). Retries on EINTR.
      */
     bool receive(Frames &frames, bool wait);
+    /**
+     * receive() without copies: the message's parts land in `parts` (reused,
+     * grown as needed) and `views` gets one view per frame into them, valid
+     * until the next receive into the same vectors.
+     */
+    bool receiveViews(std::vector<zmq::message_t> &parts, std::vector<QByteArrayView> &views, bool wait);
     void send(const Frames &frames);
+    /// One zmq_msg_recv with receive()'s error handling (EINTR retried, EFSM/ENOTSUP explained).
+    zmq::recv_result_t receivePart(zmq::message_t &message, zmq::recv_flags flags);
     /// Appends a received frame, sharing the previous message's equal small frame when there is one.
     void appendFrame(Frames &frames, const zmq::message_t &message);
     /// PollLoop rule 3: after any send or receive, let the loop re-check ZMQ_EVENTS.

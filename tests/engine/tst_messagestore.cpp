@@ -43,6 +43,9 @@ private Q_SLOTS:
     void appendAndReadBack();
     void manyMessagesAcrossChunks();
     void batchAppend();
+    void appendViews_data();
+    void appendViews();
+    void appendViewsEvicts();
     void summary_data();
     void summary();
     void summaryOfMissingSeq();
@@ -151,6 +154,76 @@ void TestMessageStore::batchAppend()
         QCOMPARE(message.frames, numbered(n));
         QCOMPARE(message.socket, SocketId(n));
         QCOMPARE(message.direction, n % 2 ? Direction::In : Direction::Out);
+    }
+}
+
+void TestMessageStore::appendViews_data()
+{
+    appendAndReadBack_data();
+}
+
+void TestMessageStore::appendViews()
+{
+    QFETCH(Frames, frames);
+    QFETCH(quint64, chunkBytes);
+
+    MessageStore store(limits(1000, 1ull << 30, chunkBytes));
+    // Views of a copy that is overwritten right after: the store must hold its own bytes.
+    Frames scratch = frames;
+    std::vector<QByteArrayView> views;
+    for (const QByteArray &frame : std::as_const(scratch))
+        views.emplace_back(frame);
+    const Frames before { "before", "text/plain", "A" };
+    QCOMPARE(store.append(1, Direction::In, 100, before), 0u);
+    QCOMPARE(store.append(7, Direction::Out, 123456789, std::span<const QByteArrayView>(views)), 1u);
+    for (QByteArray &frame : scratch)
+        frame.fill('#');
+    const std::vector<QByteArrayView> afterViews { "after", "text/plain", "Z" };
+    QCOMPARE(store.append(2, Direction::In, 300, std::span<const QByteArrayView>(afterViews)), 2u);
+    QCOMPARE(store.endSeq(), 3u);
+
+    StoredMessage message;
+    QVERIFY(store.message(1, message));
+    QCOMPARE(message.socket, 7u);
+    QCOMPARE(message.direction, Direction::Out);
+    QCOMPARE(message.timestampUs, 123456789);
+    QCOMPARE(message.frames, frames);
+    QVERIFY(store.message(0, message));
+    QCOMPARE(message.frames, before);
+    QVERIFY(store.message(2, message));
+    QCOMPARE(message.frames, (Frames { "after", "text/plain", "Z" }));
+    QCOMPARE(message.socket, 2u);
+    QCOMPARE(message.direction, Direction::In);
+
+    std::uint64_t total = 0;
+    for (const QByteArray &frame : frames)
+        total += std::uint64_t(frame.size());
+    QCOMPARE(store.stats().bytesKept, total + 1 + 1 + 6 + 5 + 10 + 10);
+}
+
+void TestMessageStore::appendViewsEvicts()
+{
+    // The view append keeps the limits just as the Frames one does, and the two interleave in order.
+    MessageStore store(limits(64, 1ull << 30, 1ull << 20));
+    for (std::uint64_t n = 0; n < 1000; ++n) {
+        const Frames frames = numbered(n);
+        if (n % 2) {
+            QCOMPARE(store.append(1, Direction::In, qint64(n), frames), n);
+        } else {
+            const std::vector<QByteArrayView> views { frames[0], frames[1], frames[2] };
+            QCOMPARE(store.append(1, Direction::In, qint64(n), std::span<const QByteArrayView>(views)), n);
+        }
+    }
+    QCOMPARE(store.endSeq(), 1000u);
+    QVERIFY(store.size() <= 64u);
+    QVERIFY(store.size() > 0u);
+    QCOMPARE(store.stats().evicted, store.firstSeq());
+    StoredMessage message;
+    QVERIFY(!store.message(store.firstSeq() - 1, message));
+    for (std::uint64_t n = store.firstSeq(); n < 1000; ++n) {
+        QVERIFY(store.message(n, message));
+        QCOMPARE(message.frames, numbered(n));
+        QCOMPARE(message.timestampUs, qint64(n));
     }
 }
 

@@ -122,6 +122,13 @@ public:
      * endSeq() when `messages` is empty.
      */
     std::uint64_t append(std::span<const NewMessage> messages);
+    /**
+     * Appends one message given as views of its frames (copied once, straight
+     * into the store; the engine's receive path uses this to skip building
+     * QByteArrays); returns its sequence number. Throws like append(Frames).
+     */
+    std::uint64_t append(
+        SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames);
 
     [[nodiscard]] std::uint64_t firstSeq() const;
     [[nodiscard]] std::uint64_t endSeq() const;

@@ -2,11 +2,13 @@
 
 #include <zmqscope/error.h>
 
+#include <QByteArrayView>
 #include <QObject>
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 
 namespace zmqscope {
 
@@ -36,6 +38,8 @@ public:
     using SocketHandler = std::function<void(Socket &)>;
     /// Called with each whole multipart message the loop received for you.
     using MessageHandler = std::function<void(Socket &, Frames &&)>;
+    /// Called with each whole multipart message as views of its frames, valid only during the call.
+    using ViewHandler = std::function<void(Socket &, std::span<const QByteArrayView>)>;
 
     explicit PollLoop(QObject *parent = nullptr);
     ~PollLoop() override;
@@ -50,6 +54,12 @@ public:
     void registerSocket(Socket &socket, SocketHandler handler);
     /// Like registerSocket(), but the loop receives whole messages and hands them over.
     void registerReceiver(Socket &socket, MessageHandler handler);
+    /**
+     * Like registerReceiver(), but hands over views of the frames in libzmq's
+     * own message buffers, reused from one message to the next: no copy and
+     * no allocation per message for a handler that copies what it keeps.
+     */
+    void registerViewReceiver(Socket &socket, ViewHandler handler);
     void unregisterSocket(Socket &socket);
     [[nodiscard]] bool isRegistered(const Socket &socket) const;
     [[nodiscard]] int socketCount() const;
