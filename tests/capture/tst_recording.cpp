@@ -365,6 +365,9 @@ void TestRecording::writeFailureStopsRecording()
     QVERIFY2(error.contains(QDir::toNativeSeparators(dir)), qPrintable(error));
     QVERIFY2(error.contains(u"cannot write capture file"_s), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(!engine.recordingStatus().active, NetworkTimeout);
+    // The failure can come before all 40 sends and their 40 receipts are stored; let them
+    // land first, or the late ones would end up in the next recording.
+    QTRY_COMPARE_WITH_TIMEOUT(store.endSeq(), std::uint64_t(80), NetworkTimeout);
 
     // The engine goes on; a new recording works.
     const QString path = m_dir->filePath(u"again.zmqcap"_s);
