@@ -37,27 +37,6 @@ QString shown(const QString &value)
     return shown(value.toUtf8());
 }
 
-QString jsonTypeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return u"null"_s;
-    case QJsonValue::Bool:
-        return u"a boolean"_s;
-    case QJsonValue::Double:
-        return u"a number"_s;
-    case QJsonValue::String:
-        return u"a string"_s;
-    case QJsonValue::Array:
-        return u"an array"_s;
-    case QJsonValue::Object:
-        return u"an object"_s;
-    case QJsonValue::Undefined:
-        break;
-    }
-    return u"missing"_s;
-}
-
 // Strict UTF-8: invalid sequences, overlong forms and surrogates fail; a BOM is kept as a character.
 std::optional<QString> decodeUtf8(const QByteArray &bytes)
 {

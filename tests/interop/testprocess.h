@@ -76,7 +76,7 @@ public:
         return captured;
     }
 
-    // The endpoint the CLI reports after binding ("zmqscope-cli: SUB bound to tcp://127.0.0.1:41234").
+    // The endpoint the CLI reports after binding ("zmqscope-cli: SUB bound to tcp://127.0.0.1:<port>").
     [[nodiscard]] QString waitForBoundEndpoint(int timeoutMs = 10000)
     {
         return waitForStderr(QRegularExpression(QStringLiteral("bound to (\\S+)")), timeoutMs);

@@ -10,9 +10,12 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
+#include <zmqscope/error.h>
+
 #include "jsontext.h"
 
 using namespace Qt::StringLiterals;
+using zmqscope::jsonTypeName;
 
 namespace {
 
@@ -21,27 +24,6 @@ const auto SocketsKey = u"sockets"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = 64 * 1024 * 1024;
-
-QString jsonTypeName(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return u"null"_s;
-    case QJsonValue::Bool:
-        return u"a boolean"_s;
-    case QJsonValue::Double:
-        return u"a number"_s;
-    case QJsonValue::String:
-        return u"a string"_s;
-    case QJsonValue::Array:
-        return u"an array"_s;
-    case QJsonValue::Object:
-        return u"an object"_s;
-    case QJsonValue::Undefined:
-        break;
-    }
-    return u"missing"_s;
-}
 
 bool fail(QString *errorMessage, const QString &text)
 {

@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+class QJsonValue;
+
 namespace zmqscope {
 
 /// A multipart message as it travels on the wire: one QByteArray per frame.
@@ -56,5 +58,9 @@ private:
     int m_errno;
     Frames m_frames;
 };
+
+/// How a one-line error message names the kind of a JSON value: "a string", "an array",
+/// "null", ... and "missing" for an undefined value (a key that is not there).
+[[nodiscard]] QString jsonTypeName(const QJsonValue &value);
 
 } // namespace zmqscope
