@@ -3,6 +3,7 @@
 #include <zmq.hpp>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSysInfo>
@@ -16,6 +17,7 @@
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #endif
 
 using namespace Qt::StringLiterals;
@@ -140,6 +142,36 @@ double processCpuSeconds()
         return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
 #endif
     return 0;
+}
+
+double threadCpuSeconds(const QString &threadName)
+{
+#ifdef Q_OS_LINUX
+    // utime and stime of /proc/self/task/<tid>/stat, in clock ticks (10 ms): enough over runs of seconds.
+    const QByteArray wanted = threadName.toUtf8();
+    const double tick = double(sysconf(_SC_CLK_TCK));
+    double seconds = -1;
+    const QStringList tasks = QDir(u"/proc/self/task"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &task : tasks) {
+        QFile comm(u"/proc/self/task/%1/comm"_s.arg(task));
+        if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != wanted)
+            continue;
+        QFile stat(u"/proc/self/task/%1/stat"_s.arg(task));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = stat.readAll();
+        // The name in parentheses may hold spaces: the fields count from after its closing parenthesis.
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13 || tick <= 0)
+            continue;
+        // Fields 14 and 15 of stat(5); fields[0] here is field 3.
+        seconds = std::max(seconds, 0.0) + (fields[11].toDouble() + fields[12].toDouble()) / tick;
+    }
+    return seconds;
+#else
+    Q_UNUSED(threadName);
+    return -1;
+#endif
 }
 
 std::uint64_t peakRssBytes()

@@ -34,6 +34,9 @@ QString reproduceLine(const QStringList &options);
 
 /// CPU time (user + system) of this whole process so far, in seconds.
 double processCpuSeconds();
+/// CPU time (user + system) of this process's threads named `threadName` (e.g. "zmqscope-engine"), in
+/// seconds, at clock-tick resolution; -1 when there is no such thread or the platform cannot tell.
+double threadCpuSeconds(const QString &threadName);
 /// Peak resident set size of this process (VmHWM) in bytes; 0 where unknown.
 std::uint64_t peakRssBytes();
 /// Current resident set size (VmRSS) in bytes; 0 where unknown.

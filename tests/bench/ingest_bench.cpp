@@ -38,6 +38,9 @@ namespace {
 constexpr int StallTimeoutMs = 20000;
 constexpr int ReceiveHwm = 100000; // zmqscope::Engine::defaultOptions(): the same for both receivers
 constexpr char Mimetype[] = "application/octet-stream";
+// The engine's thread name (Engine names its QThread so): on 2 cores, its own CPU per message says more
+// about the store than the wall-clock ratio, which moves with whatever else the machine runs.
+const QString EngineThreadName = u"zmqscope-engine"_s;
 
 struct Workload
 {
@@ -50,10 +53,15 @@ struct RoundResult
     qint64 measured = 0; // messages between the first and the last timestamp
     double seconds = 0;
     double cpuSeconds = 0; // the whole process, sender start to last message
+    double engineCpuSeconds = -1; // (a) only: the engine thread alone, over the same span; -1 if unknown
     qint64 messages = 0;
 
     [[nodiscard]] double rate() const { return seconds > 0 ? double(measured) / seconds : 0; }
     [[nodiscard]] double cpuNsPerMessage() const { return messages > 0 ? cpuSeconds * 1e9 / double(messages) : 0; }
+    [[nodiscard]] double engineCpuNsPerMessage() const
+    {
+        return messages > 0 && engineCpuSeconds >= 0 ? engineCpuSeconds * 1e9 / double(messages) : -1;
+    }
 };
 
 QStringList senderArguments(const std::string &endpoint, const Workload &workload)
@@ -126,9 +134,13 @@ Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Worklo
 
     bench::FloodSender flood;
     const double cpuBefore = bench::processCpuSeconds();
+    const double engineCpuBefore = bench::threadCpuSeconds(EngineThreadName);
     flood.start(sender, senderArguments(endpoint.toStdString(), workload));
     events.exec();
     result.cpuSeconds = bench::processCpuSeconds() - cpuBefore;
+    const double engineCpuAfter = bench::threadCpuSeconds(EngineThreadName);
+    if (engineCpuBefore >= 0 && engineCpuAfter >= 0)
+        result.engineCpuSeconds = engineCpuAfter - engineCpuBefore;
     if (!error.isEmpty())
         bench::fail(u"(a) engine: "_s + error);
     const std::uint64_t sent = flood.finish();
@@ -199,11 +211,14 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
 QString rateLine(const QString &label, const RoundResult &round, qint64 bodyBytes)
 {
     const double frameBytes = double(12 + std::strlen(Mimetype) + std::size_t(bodyBytes));
-    return u"%1 %2 msg/s  %3 MB/s  (%4 s; process CPU %5 ns/msg)"_s.arg(label)
-        .arg(round.rate(), 9, 'f', 0)
-        .arg(round.rate() * frameBytes / 1e6, 7, 'f', 1)
-        .arg(round.seconds, 0, 'f', 3)
-        .arg(round.cpuNsPerMessage(), 0, 'f', 0);
+    QString line = u"%1 %2 msg/s  %3 MB/s  (%4 s; process CPU %5 ns/msg"_s.arg(label)
+                       .arg(round.rate(), 9, 'f', 0)
+                       .arg(round.rate() * frameBytes / 1e6, 7, 'f', 1)
+                       .arg(round.seconds, 0, 'f', 3)
+                       .arg(round.cpuNsPerMessage(), 0, 'f', 0);
+    if (round.engineCpuNsPerMessage() >= 0)
+        line += u"; engine thread CPU %1 ns/msg"_s.arg(round.engineCpuNsPerMessage(), 0, 'f', 0);
+    return line + u")"_s;
 }
 
 RoundResult best(const std::vector<RoundResult> &rounds)
@@ -307,6 +322,18 @@ int main(int argc, char *argv[])
                   .arg(*std::max_element(engineRates.begin(), engineRates.end()), 0, 'f', 0)
                   .arg(*std::min_element(plainRates.begin(), plainRates.end()), 0, 'f', 0)
                   .arg(*std::max_element(plainRates.begin(), plainRates.end()), 0, 'f', 0));
+        std::vector<double> engineCpu;
+        for (const RoundResult &r : engineRounds) {
+            if (r.engineCpuNsPerMessage() >= 0)
+                engineCpu.push_back(r.engineCpuNsPerMessage());
+        }
+        const QString engineCpuText = engineCpu.empty()
+            ? u"engine thread CPU unknown"_s
+            : u"engine thread CPU (a) %1..%2 ns/msg, median %3"_s
+                  .arg(*std::min_element(engineCpu.begin(), engineCpu.end()), 0, 'f', 0)
+                  .arg(*std::max_element(engineCpu.begin(), engineCpu.end()), 0, 'f', 0)
+                  .arg(bench::percentile(engineCpu, 50), 0, 'f', 0);
+        print(u"%1; load average %2 after the rounds"_s.arg(engineCpuText).arg(bench::loadAverage(), 0, 'f', 2));
         const double ratio = a.rate() / b.rate();
         const double medianRatio = aMedian.rate() / bMedian.rate();
         const double cpuRatio = b.cpuNsPerMessage() / a.cpuNsPerMessage();

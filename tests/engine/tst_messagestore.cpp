@@ -54,7 +54,11 @@ private Q_SLOTS:
     void bigMessageGetsItsOwnChunk();
     void shrinkingLimitsEvicts();
     void clear();
+    void concurrentWriterAndReader_data();
     void concurrentWriterAndReader();
+    void preparedChunkIsUsedAndCounted();
+    void spareChunksKeepEveryByteAcrossEviction();
+    void clearWhileAppending();
     void nowUs();
 };
 
@@ -458,10 +462,21 @@ void TestMessageStore::clear()
     QCOMPARE(store.firstSeq(), 250u);
 }
 
+void TestMessageStore::concurrentWriterAndReader_data()
+{
+    QTest::addColumn<quint64>("maxBytes");
+    QTest::addColumn<quint64>("chunkBytes");
+    // Small chunks; and chunks big enough to be prepared ahead on the store's thread and reused after eviction.
+    QTest::newRow("4 KiB chunks") << quint64(256 * 1024) << quint64(4096);
+    QTest::newRow("256 KiB chunks, prepared and reused") << quint64(4 << 20) << quint64(256 * 1024);
+}
+
 void TestMessageStore::concurrentWriterAndReader()
 {
+    QFETCH(quint64, maxBytes);
+    QFETCH(quint64, chunkBytes);
     // Small limits so eviction runs all the time under the reader's feet.
-    MessageStore store(limits(2000, 256 * 1024, 4096));
+    MessageStore store(limits(2000, maxBytes, chunkBytes));
     constexpr std::uint64_t Total = 30000;
     std::atomic<bool> done { false };
     std::atomic<std::uint64_t> mismatches { 0 };
@@ -510,6 +525,114 @@ void TestMessageStore::concurrentWriterAndReader()
     QCOMPARE(store.endSeq(), Total);
     QVERIFY(store.size() <= 2000);
     QCOMPARE(store.stats().evicted, store.firstSeq());
+}
+
+// Sizes of the store's memory (messagestore.cpp): a record block holds 8192 records of 32 bytes.
+constexpr std::uint64_t RecordBlockBytes = 8192 * 32;
+
+/// Three frames taking exactly 1024 bytes of arena (3 sizes of 4 bytes, then 1012 frame bytes).
+Frames kibMessage(std::uint64_t n)
+{
+    QByteArray body(1012 - 12 - 1, '\0');
+    for (qsizetype i = 0; i < body.size(); ++i)
+        body[i] = char((n * 7 + std::uint64_t(i)) & 0xff);
+    return { QByteArray::number(qulonglong(100'000'000'000 + n)), QByteArrayLiteral("m"), body };
+}
+
+void TestMessageStore::preparedChunkIsUsedAndCounted()
+{
+    // 1 MiB chunks (16 MiB / 16): big enough that the store's thread prepares the next one half way.
+    constexpr std::uint64_t Chunk = 1 << 20;
+    MessageStore store(limits(1'000'000, 16 << 20, Chunk));
+    for (std::uint64_t n = 0; n < 600; ++n)
+        store.append(1, Direction::In, 1, kibMessage(n));
+    // Past half of the first chunk: the next one is prepared, and counts as memory in use.
+    QTRY_COMPARE(store.stats().memoryInUse, 2 * Chunk + RecordBlockBytes);
+
+    // 1024 messages fill the first chunk exactly; the next one goes into the prepared chunk, not a new one.
+    for (std::uint64_t n = 600; n < 1025; ++n)
+        store.append(1, Direction::In, 1, kibMessage(n));
+    QCOMPARE(store.stats().memoryInUse, 2 * Chunk + RecordBlockBytes);
+    StoredMessage message;
+    for (const std::uint64_t n : { 0, 599, 1023, 1024 }) {
+        QVERIFY(store.message(n, message));
+        QCOMPARE(message.frames, kibMessage(n));
+    }
+
+    // Past half of the second chunk a third is prepared; clear() gives all of it back.
+    for (std::uint64_t n = 1025; n < 1700; ++n)
+        store.append(1, Direction::In, 1, kibMessage(n));
+    QTRY_COMPARE(store.stats().memoryInUse, 3 * Chunk + RecordBlockBytes);
+    store.clear();
+    QCOMPARE(store.stats().memoryInUse, 0u);
+    store.append(1, Direction::In, 1, kibMessage(1700));
+    QCOMPARE(store.stats().memoryInUse, Chunk + RecordBlockBytes);
+    QVERIFY(store.message(1700, message));
+    QCOMPARE(message.frames, kibMessage(1700));
+}
+
+void TestMessageStore::spareChunksKeepEveryByteAcrossEviction()
+{
+    // 256 KiB chunks of 256 messages each and a 4 MiB byte limit: about 16 chunks kept, and every new
+    // chunk is one that eviction just gave back (or one prepared ahead), full of older messages' bytes.
+    constexpr std::uint64_t Chunk = 256 * 1024;
+    constexpr std::uint64_t Total = 20000; // about 5 times the limit
+    MessageStore store(limits(1'000'000, 4 << 20, Chunk));
+    StoredMessage message;
+    std::uint64_t peakMemory = 0;
+    for (std::uint64_t n = 0; n < Total; ++n) {
+        store.append(1, Direction::In, qint64(n), kibMessage(n));
+        if (n % 97 == 0) {
+            // The oldest and the newest held message, while chunks come and go.
+            QVERIFY(store.message(store.firstSeq(), message));
+            QCOMPARE(message.frames, kibMessage(store.firstSeq()));
+            QVERIFY(store.message(n, message));
+            QCOMPARE(message.frames, kibMessage(n));
+            peakMemory = std::max(peakMemory, store.stats().memoryInUse);
+        }
+    }
+    const auto stats = store.stats();
+    QCOMPARE(stats.kept + stats.evicted, Total);
+    QCOMPARE(stats.evicted, store.firstSeq());
+    QCOMPARE(store.firstSeq() % 256, 0u); // whole chunks only
+    QCOMPARE(stats.bytesKept, stats.kept * 1012);
+    QVERIFY(stats.bytesKept <= 4u << 20);
+    QVERIFY(stats.bytesKept > (4u << 20) - Chunk);
+    // Spares do not pile up: the kept chunks, the newest one, one ready and one being prepared, and
+    // records (a block ready and one being prepared besides those in use).
+    QVERIFY2(peakMemory <= (4 << 20) + 3 * Chunk + 4 * RecordBlockBytes, QByteArray::number(peakMemory).constData());
+    QVERIFY(stats.memoryInUse >= stats.bytesKept);
+    for (std::uint64_t n = store.firstSeq(); n < store.endSeq(); ++n) {
+        QVERIFY(store.message(n, message));
+        QCOMPARE(message.frames, kibMessage(n));
+    }
+}
+
+void TestMessageStore::clearWhileAppending()
+{
+    // clear() from another thread while the writer appends without the exclusive lock: every message it
+    // appends after a clear is whole, and sequence numbers never repeat.
+    MessageStore store(limits(1'000'000, 4 << 20, 256 * 1024));
+    constexpr std::uint64_t Total = 20000;
+    std::atomic<bool> done { false };
+    std::thread writer([&] {
+        for (std::uint64_t n = 0; n < Total; ++n)
+            store.append(1, Direction::In, qint64(n), kibMessage(n));
+        done = true;
+    });
+    do {
+        store.clear();
+        std::this_thread::yield();
+    } while (!done.load());
+    writer.join();
+    QCOMPARE(store.endSeq(), Total);
+    QCOMPARE(store.stats().kept, store.size());
+    QCOMPARE(store.stats().bytesKept, store.size() * 1012);
+    StoredMessage message;
+    for (std::uint64_t n = store.firstSeq(); n < store.endSeq(); ++n) {
+        QVERIFY(store.message(n, message));
+        QCOMPARE(message.frames, kibMessage(n));
+    }
 }
 
 void TestMessageStore::nowUs()

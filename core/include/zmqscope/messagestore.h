@@ -82,8 +82,14 @@ struct NewMessage
  * holding the newest message is never evicted, even when it alone is over a
  * limit.
  *
- * Thread-safe: one thread (the engine) appends, any thread reads. Sequence
- * numbers grow forever; valid ones are [firstSeq(), endSeq()).
+ * Thread-safe: one thread (the engine) appends, any thread reads. Appending
+ * into room already allocated takes no lock that readers wait for; the
+ * exclusive lock is taken once per chunk or record block. A store that fills
+ * chunks of 256 KiB or more has a thread of its own that prepares (allocates
+ * and faults in) the next chunk and record block while the current ones fill,
+ * so the appending thread takes no page faults; chunks and record blocks
+ * freed by eviction are reused. Sequence numbers grow forever; valid ones
+ * are [firstSeq(), endSeq()).
  */
 class MessageStore
 {
@@ -101,7 +107,9 @@ public:
         std::uint64_t kept = 0; ///< messages held now
         std::uint64_t evicted = 0; ///< messages dropped by retention since the last clear
         std::uint64_t bytesKept = 0; ///< frame bytes held now
-        std::uint64_t memoryInUse = 0; ///< arena chunks plus records, what the store allocated
+        /// Arena chunks plus records, what the store allocated, including the chunk and record block it
+        /// keeps ready for the next messages (prepared ahead, or given back by eviction).
+        std::uint64_t memoryInUse = 0;
     };
 
     MessageStore();
