@@ -14,6 +14,13 @@
 #include <QScopeGuard>
 #include <QThread>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -1153,6 +1160,42 @@ void Engine::stopRecording()
 RecordingStatus Engine::recordingStatus() const
 {
     return d->recorder.status();
+}
+
+bool Engine::lowerThreadPriority(int niceIncrement)
+{
+    bool lowered = false;
+    EngineWorker *worker = d->worker;
+    Private *priv = d.get();
+    QMetaObject::invokeMethod(
+        worker,
+        [&lowered, niceIncrement, priv] {
+#ifdef Q_OS_LINUX
+            // Linux keeps a nice value per thread (setpriority(2), NOTES): this one only, not the GUI's.
+            const pid_t thread = gettid();
+            errno = 0;
+            const int current = getpriority(PRIO_PROCESS, id_t(thread));
+            if (current == -1 && errno != 0)
+                return;
+            if (setpriority(PRIO_PROCESS, id_t(thread), std::clamp(current + niceIncrement, -20, 19)) != 0)
+                return;
+#else
+            Q_UNUSED(niceIncrement)
+            QThread::currentThread()->setPriority(QThread::LowPriority);
+#endif
+            // libzmq starts a context's I/O threads with its first socket, in the thread that creates
+            // it, and they inherit that thread's nice value: a throwaway socket starts them here.
+            // (When the context already runs them, it changes nothing.)
+            try {
+                Socket probe = Socket::create(SocketType::Pair, priv->context);
+                probe.setOption("linger", 0);
+            } catch (const Error &) {
+                // A context that cannot make a socket now will report it on the first real one.
+            }
+            lowered = true;
+        },
+        Qt::BlockingQueuedConnection);
+    return lowered;
 }
 
 void Engine::sync()

@@ -150,6 +150,18 @@ public:
     void sync();
 
     /**
+     * Lets the caller's thread (the GUI) get a CPU first when it and the engine both want one: the
+     * engine thread, and libzmq's I/O threads when this Engine's context has not started them yet,
+     * run at a lower scheduling priority (on Linux, `nice` raised by `niceIncrement` for those
+     * threads only, their nice values being per thread; elsewhere QThread::LowPriority for the
+     * engine thread). Nothing is lost: while the engine waits, messages wait in libzmq's queue
+     * (rcvhwm) and the sender slows down. A flood then costs the window a few milliseconds of
+     * lateness instead of a third of every CPU second. Call it before opening sockets; returns
+     * false (and changes nothing) when the system refused.
+     */
+    bool lowerThreadPriority(int niceIncrement = 10);
+
+    /**
      * The options every socket gets before its spec's own (which override them), DESIGN.md section 7:
      * linger 250 ms (closing or quitting never stalls), rcvhwm 100000 (bursts wait in libzmq rather
      * than being dropped), maxmsgsize 256 MiB (an untrusted peer cannot exhaust memory), sndtimeo 0
