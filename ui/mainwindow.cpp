@@ -77,6 +77,11 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     setWindowTitle(u"ZmqScope"_s);
     setWindowIcon(QIcon::fromTheme(u"io.github.zmqscope.ZmqScope"_s, QIcon(u":/icons/app/zmqscope.svg"_s)));
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+    // In a flood the engine and libzmq's I/O threads would take every CPU they can get, and on a
+    // small machine the window then waits its turn behind them (tens of ms per timer tick). With
+    // them below this thread's priority the window runs when it needs to; messages wait in libzmq's
+    // queue meanwhile, none is lost.
+    m_engine.lowerThreadPriority();
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
 
