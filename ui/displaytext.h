@@ -18,13 +18,14 @@ enum class BinaryStyle
     Spaced, ///< "89 50 4e 47 0d 0a" (body previews)
 };
 
-/// True when the bytes read as UTF-8 text (an incomplete sequence cut off at the end is allowed).
+/// textescape::looksLikeText() with an incomplete sequence cut off at the end allowed.
 [[nodiscard]] bool looksLikeText(const QByteArray &bytes);
 
 /**
  * One line of at most maxChars characters: text with control and invisible
- * format characters escaped (\n, \t, \x1b, \u202e), or hex when the bytes are
- * not text. `truncated` says there is more than `bytes` holds, which adds "…".
+ * characters escaped by textescape::escape() (\n, \t, \x1b, \u{202e}), or
+ * hex when the bytes are not text. `truncated` says there is more than
+ * `bytes` holds, which drops an incomplete last character and adds "…".
  */
 [[nodiscard]] QString oneLine(
     const QByteArray &bytes, int maxChars, BinaryStyle style, bool truncated = false);

@@ -5,6 +5,7 @@
 
 #include <zmqscope/context.h>
 #include <zmqscope/socket.h>
+#include <zmqscope/textescape.h>
 
 using namespace Qt::StringLiterals;
 
@@ -89,16 +90,9 @@ void setQuiet(bool quiet)
 
 QString quoted(const QString &text)
 {
-    QString out = u"\""_s;
-    for (const QChar c : text) {
-        if (c == u'"' || c == u'\\')
-            out += u'\\' + c;
-        else if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
-            out += u"\\u{%1}"_s.arg(uint(c.unicode()), 0, 16);
-        else
-            out += c;
-    }
-    return out + u'"';
+    textescape::EscapeOptions options;
+    options.quoted = true;
+    return textescape::escape(text.toUtf8(), options);
 }
 
 std::int64_t nowUs()

@@ -51,7 +51,7 @@ void printError(const QString &message);
 void printStatus(const QString &message);
 void setQuiet(bool quiet);
 
-// Text the user typed, quoted and with control characters escaped, for messages.
+// Text the user typed (or a name from a file), quoted and escaped like payloads (textescape::escape()).
 [[nodiscard]] QString quoted(const QString &text);
 [[nodiscard]] std::int64_t nowUs();
 // "in" or "out" (case-insensitive), for --direction; anything else is a usage error naming it.

@@ -1,14 +1,8 @@
-#include <QCoreApplication>
-#include <QTimer>
-
-#include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/pollloop.h>
-#include <zmqscope/socket.h>
 
 #include "clicommon.h"
 #include "commands.h"
-#include "messageformatter.h"
+#include "receivesession.h"
 
 using namespace Qt::StringLiterals;
 
@@ -36,44 +30,11 @@ int runEcho(const QStringList &arguments)
     const SocketSetup setup = commandLine.socketSetup(SocketType::Rep);
     if (setup.type != SocketType::Rep && setup.type != SocketType::Router)
         throw usageError(u"echo needs a REP or ROUTER socket, not %1"_s.arg(socketTypeName(setup.type)));
-    const OutputFormat format = commandLine.format();
-    const std::optional<int> count = commandLine.count();
-    const std::optional<int> timeout = commandLine.timeout();
+    const ReceiveOptions options = receiveOptions(commandLine);
 
-    Context context;
-    Socket socket = openSocket(setup, context, {});
-    const MessageFormatter formatter(format, setup.name, setup.type, endpointText(socket));
-
-    PollLoop loop;
-    QTimer timeoutTimer;
-    timeoutTimer.setSingleShot(true);
-    int answered = 0;
-    bool finished = false;
-
-    const auto finish = [&](int status, const QString &error) {
-        if (finished)
-            return;
-        finished = true;
-        timeoutTimer.stop();
-        loop.unregisterSocket(socket);
-        flushStdout();
-        if (!error.isEmpty())
-            printError(error);
-        QCoreApplication::exit(status);
-    };
-
-    QObject::connect(&timeoutTimer, &QTimer::timeout, &loop, [&] {
-        finish(ExitFailure,
-            answered == 0
-                ? u"no request arrived within %1 ms on %2"_s.arg(*timeout).arg(describeSocket(socket))
-                : u"no further request arrived within %1 ms after %2 on %3"_s.arg(*timeout).arg(
-                    answered == 1 ? u"1 request"_s : u"%1 requests"_s.arg(answered), describeSocket(socket)));
-    });
-
-    loop.registerReceiver(socket, [&](Socket &, Frames &&frames) {
-        if (finished)
-            return;
-        writeStdout(formatter.format(nowUs(), Direction::In, frames));
+    ReceiveSession session(setup, options, { u"request"_s, u"answering"_s });
+    session.handleMessages([&](Frames &&frames) {
+        writeStdout(session.formatter().format(nowUs(), Direction::In, frames));
         const auto parsed = Envelope::parse(frames);
         Frames reply;
         if (parsed.envelope) {
@@ -85,30 +46,14 @@ int runEcho(const QStringList &arguments)
                 reply.prepend(QByteArray());
         } else {
             reply = frames;
-            printStatus(
-                u"request %1 is not an envelope (%2); echoing its frames back unchanged"_s.arg(answered + 1)
-                    .arg(parsed.reason));
+            printStatus(u"request %1 is not an envelope (%2); echoing its frames back unchanged"_s
+                            .arg(session.handled() + 1)
+                            .arg(parsed.reason));
         }
         // Errors here (a peer gone, a full queue) reach errorOccurred through the loop.
-        socket.sendFrames(reply);
-        ++answered;
-        if (count && answered >= *count) {
-            finish(ExitSuccess, QString());
-            return;
-        }
-        if (timeout)
-            timeoutTimer.start(*timeout);
+        session.socket().sendFrames(reply);
     });
-    QObject::connect(&loop, &PollLoop::inputHandled, &loop, [] { flushStdout(); });
-    QObject::connect(&loop, &PollLoop::errorOccurred, &loop,
-        [&](Socket *, const QString &message) { finish(ExitFailure, message); });
-    QObject::connect(&loop, &PollLoop::socketTerminated, &loop, [&](Socket *) {
-        finish(ExitFailure, u"the context was shut down while answering on %1"_s.arg(describeSocket(socket)));
-    });
-
-    if (timeout)
-        timeoutTimer.start(*timeout);
-    return QCoreApplication::exec();
+    return session.exec();
 }
 
 } // namespace zmqscope::cli

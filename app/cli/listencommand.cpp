@@ -1,19 +1,15 @@
 #include <memory>
 
-#include <QCoreApplication>
 #include <QJsonObject>
 #include <QTimer>
 
 #include <zmqscope/capture.h>
 #include <zmqscope/capturewriter.h>
-#include <zmqscope/context.h>
-#include <zmqscope/pollloop.h>
-#include <zmqscope/socket.h>
 #include <zmqscope/version.h>
 
 #include "clicommon.h"
 #include "commands.h"
-#include "messageformatter.h"
+#include "receivesession.h"
 
 using namespace Qt::StringLiterals;
 
@@ -94,9 +90,7 @@ int runListen(const QStringList &arguments)
     default:
         break;
     }
-    const OutputFormat format = commandLine.format();
-    const std::optional<int> count = commandLine.count();
-    const std::optional<int> timeout = commandLine.timeout();
+    const ReceiveOptions options = receiveOptions(commandLine);
 
     CaptureWriterOptions captureOptions;
     if (commandLine.isSet(rotateSizeOption))
@@ -122,102 +116,55 @@ int runListen(const QStringList &arguments)
         }
     }
 
-    Context context;
-    Socket socket = openSocket(setup, context, {});
-    const MessageFormatter formatter(format, setup.name, setup.type, endpointText(socket));
-
-    PollLoop loop;
-    QTimer timeoutTimer;
-    timeoutTimer.setSingleShot(true);
-    int received = 0;
-    bool finished = false;
-
-    const auto finish = [&](int status, const QString &error) {
-        if (finished)
-            return;
-        finished = true;
-        timeoutTimer.stop();
-        loop.unregisterSocket(socket);
-        flushStdout();
-        QString message = error;
-        if (capture) {
+    ReceiveSession session(setup, options, { u"message"_s, u"listening"_s });
+    if (capture) {
+        session.setBeforeExit([&](int &status, QString &error) {
             try {
                 capture->close();
             } catch (const Error &writeError) {
-                if (message.isEmpty())
-                    message = writeError.message();
+                if (error.isEmpty())
+                    error = writeError.message();
                 status = ExitFailure;
             }
-        }
-        if (!message.isEmpty())
-            printError(message);
-        QCoreApplication::exit(status);
-    };
-
-    QObject::connect(&timeoutTimer, &QTimer::timeout, &loop, [&] {
-        finish(ExitFailure,
-            received == 0
-                ? u"no message arrived within %1 ms on %2"_s.arg(*timeout).arg(describeSocket(socket))
-                : u"no further message arrived within %1 ms after %2 on %3"_s.arg(*timeout).arg(
-                    received == 1 ? u"1 message"_s : u"%1 messages"_s.arg(received), describeSocket(socket)));
-    });
-
-    loop.registerReceiver(socket, [&](Socket &, Frames &&frames) {
-        if (finished)
-            return;
+        });
+    }
+    session.handleMessages([&](Frames &&frames) {
         const std::int64_t timestamp = nowUs();
-        writeStdout(formatter.format(timestamp, Direction::In, frames));
+        writeStdout(session.formatter().format(timestamp, Direction::In, frames));
         if (capture) {
             try {
-                capture->write(formatter.record(timestamp, Direction::In, frames));
+                capture->write(session.formatter().record(timestamp, Direction::In, frames));
             } catch (const Error &error) {
-                finish(ExitFailure, error.message());
-                return;
+                session.finish(ExitFailure, error.message());
             }
         }
-        ++received;
-        if (count && received >= *count) {
-            finish(ExitSuccess, QString());
-            return;
-        }
-        if (timeout)
-            timeoutTimer.start(*timeout);
     });
-    // One flush per batch, not per message: a flood stays cheap and a crash loses at most one batch.
-    QObject::connect(&loop, &PollLoop::inputHandled, &loop, [&] {
-        flushStdout();
-        if (capture) {
+    if (capture) {
+        // After the session's stdout flush: one capture flush per batch, so a crash loses at most one batch.
+        QObject::connect(&session.loop(), &PollLoop::inputHandled, &session.loop(), [&] {
             try {
                 capture->flush();
             } catch (const Error &error) {
-                finish(ExitFailure, error.message());
+                session.finish(ExitFailure, error.message());
             }
-        }
-    });
+        });
+    }
     // The writer fsyncs at most once a second from flush(); this beat makes sure the last batch of a
     // burst also reaches the disk within about a second, not only when listen ends.
     QTimer syncTimer;
     if (capture) {
-        QObject::connect(&syncTimer, &QTimer::timeout, &loop, [&] {
-            if (finished)
+        QObject::connect(&syncTimer, &QTimer::timeout, &session.loop(), [&] {
+            if (session.isFinished())
                 return;
             try {
                 capture->flush();
             } catch (const Error &error) {
-                finish(ExitFailure, error.message());
+                session.finish(ExitFailure, error.message());
             }
         });
         syncTimer.start(1000);
     }
-    QObject::connect(&loop, &PollLoop::errorOccurred, &loop,
-        [&](Socket *, const QString &message) { finish(ExitFailure, message); });
-    QObject::connect(&loop, &PollLoop::socketTerminated, &loop, [&](Socket *) {
-        finish(ExitFailure, u"the context was shut down while listening on %1"_s.arg(describeSocket(socket)));
-    });
-
-    if (timeout)
-        timeoutTimer.start(*timeout);
-    return QCoreApplication::exec();
+    return session.exec();
 }
 
 } // namespace zmqscope::cli

@@ -1,57 +1,13 @@
 #include "messageformatter.h"
 
 #include <zmqscope/envelope.h>
+#include <zmqscope/textescape.h>
 
 using namespace Qt::StringLiterals;
 
 namespace zmqscope::cli {
 
 namespace {
-
-bool isPrintable(char32_t c)
-{
-    switch (QChar::category(c)) {
-    case QChar::Other_Control:
-    case QChar::Other_Format: // bidi overrides, zero-width characters
-    case QChar::Other_Surrogate:
-    case QChar::Other_NotAssigned:
-    case QChar::Other_PrivateUse:
-    case QChar::Separator_Line:
-    case QChar::Separator_Paragraph:
-        return false;
-    default:
-        return true;
-    }
-}
-
-void appendCodePoint(QString &out, char32_t c)
-{
-    switch (c) {
-    case U'"':
-        out += u"\\\""_s;
-        return;
-    case U'\\':
-        out += u"\\\\"_s;
-        return;
-    case U'\n':
-        out += u"\\n"_s;
-        return;
-    case U'\r':
-        out += u"\\r"_s;
-        return;
-    case U'\t':
-        out += u"\\t"_s;
-        return;
-    default:
-        break;
-    }
-    if (c < 0x80 && (c < 0x20 || c == 0x7f))
-        out += u"\\x%1"_s.arg(uint(c), 2, 16, QChar(u'0'));
-    else if (!isPrintable(c))
-        out += u"\\u{%1}"_s.arg(uint(c), 0, 16);
-    else
-        out += QStringView(QChar::fromUcs4(c));
-}
 
 QString bytesWord(qsizetype count)
 {
@@ -79,51 +35,11 @@ QString frameValue(const QByteArray &bytes)
 
 QString escapeForTerminal(QByteArrayView bytes, qsizetype limit)
 {
-    // Hand-decoded so one invalid byte does not hide the readable text around it.
-    const qsizetype end = qMin(bytes.size(), limit);
-    QString out = u"\""_s;
-    out.reserve(end + 2);
-    qsizetype i = 0;
-    while (i < end) {
-        const auto lead = static_cast<unsigned char>(bytes[i]);
-        int length = 0;
-        char32_t c = 0;
-        if (lead < 0x80) {
-            length = 1;
-            c = lead;
-        } else if (lead >= 0xc2 && lead <= 0xdf) {
-            length = 2;
-            c = lead & 0x1f;
-        } else if (lead >= 0xe0 && lead <= 0xef) {
-            length = 3;
-            c = lead & 0x0f;
-        } else if (lead >= 0xf0 && lead <= 0xf4) {
-            length = 4;
-            c = lead & 0x07;
-        }
-        bool valid = length > 0 && i + length <= end;
-        for (int k = 1; valid && k < length; ++k) {
-            const auto next = static_cast<unsigned char>(bytes[i + k]);
-            if ((next & 0xc0) != 0x80)
-                valid = false;
-            c = (c << 6) | (next & 0x3f);
-        }
-        if (valid && length == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)))
-            valid = false; // overlong or a surrogate
-        if (valid && length == 4 && (c < 0x10000 || c > 0x10ffff))
-            valid = false;
-        if (!valid) {
-            out += u"\\x%1"_s.arg(uint(lead), 2, 16, QChar(u'0'));
-            ++i;
-            continue;
-        }
-        appendCodePoint(out, c);
-        i += length;
-    }
-    if (end < bytes.size())
-        out += u"..."_s;
-    out += u'"';
-    return out;
+    textescape::EscapeOptions options;
+    options.quoted = true;
+    options.maxBytes = limit;
+    options.cutMarker = u"..."_s; // ASCII: a terminal may not have the glyph
+    return textescape::escape(bytes, options);
 }
 
 MessageFormatter::MessageFormatter(OutputFormat format, QString socketName, SocketType type, QString endpoint)

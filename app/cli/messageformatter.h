@@ -43,10 +43,10 @@ private:
 };
 
 /**
- * Bytes as a quoted string safe for a terminal: valid UTF-8 stays readable,
- * quotes, backslashes, control and formatting characters are escaped
- * (\n, \t, \x1b, \u{202e}) and invalid bytes appear as \xNN. At most
- * `limit` bytes are shown.
+ * Bytes as a quoted string safe for a terminal (textescape::escape()):
+ * valid UTF-8 stays readable, quotes, backslashes, control and invisible
+ * characters are escaped (\n, \t, \x1b, \u{202e}) and invalid bytes
+ * appear as \xNN. At most `limit` bytes are shown, then "...".
  */
 [[nodiscard]] QString escapeForTerminal(
     QByteArrayView bytes, qsizetype limit = MessageFormatter::PreviewBytes);

@@ -15,68 +15,15 @@
 #include <zmqscope/capture.h>
 #include <zmqscope/transport.h>
 
-#include "../interop/testprocess.h"
+#include "clitestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
+using namespace clitest;
 
 Q_DECLARE_METATYPE(zmqscope::Frames)
 
 namespace {
-
-const QString AnyPort = u"tcp://127.0.0.1:*"_s;
-
-QByteArray allBytes()
-{
-    QByteArray bytes;
-    for (int i = 0; i < 256; ++i)
-        bytes.append(char(i));
-    return bytes;
-}
-
-QString hex(const QByteArray &bytes)
-{
-    return QString::fromLatin1(bytes.toHex());
-}
-
-[[nodiscard]] bool startCli(TestProcess &process, const QStringList &arguments)
-{
-    return process.start(QStringLiteral(ZMQSCOPE_CLI_PATH), arguments);
-}
-
-// Runs the CLI to the end; check finished() on the result.
-std::unique_ptr<TestProcess> runCli(const QStringList &arguments)
-{
-    auto process = std::make_unique<TestProcess>();
-    if (startCli(*process, arguments))
-        (void)process->waitForFinished();
-    return process;
-}
-
-// The frames of one {"frames": [...]} line the python peer printed.
-Frames peerFrames(const QByteArray &line)
-{
-    Frames frames;
-    const auto array = QJsonDocument::fromJson(line).object().value(u"frames"_s).toArray();
-    for (const QJsonValue &value : array)
-        frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
-    return frames;
-}
-
-// Every stdout line of a `--format jsonl` run, parsed as capture lines; throws on a bad one.
-QList<CaptureRecord> records(const TestProcess &process)
-{
-    QList<CaptureRecord> result;
-    for (const QByteArray &line : process.lines())
-        result.append(parseCaptureLine(line));
-    return result;
-}
-
-// True when stderr is exactly one "zmqscope-cli: ..." line.
-bool isOneErrorLine(const QByteArray &err)
-{
-    return err.startsWith("zmqscope-cli: ") && err.endsWith('\n') && err.count('\n') == 1;
-}
 
 QByteArray lastLine(const QByteArray &text)
 {
@@ -299,11 +246,8 @@ void TestCli::listenJsonlIsByteExact()
         { "temp.bad", "text/plain", QByteArray("ok \xff\xfe \xc3\x28 \xed\xa0\x80", 13) },
         { "temp.all", "application/octet-stream", allBytes() }, { "temp.4", "text/plain", "four" },
         { "temp.5", "text/plain", "five" } };
-    QStringList arguments { u"pub"_s, u"--bind"_s, AnyPort, u"--hex"_s };
-    for (const Frames &frames : sent)
-        arguments += QStringList { u"--send"_s, hex(frames[0]), hex(frames[1]), hex(frames[2]) };
     TestProcess peer;
-    QVERIFY(peer.startPeer(arguments));
+    QVERIFY(peer.startPeer(QStringList { u"pub"_s, u"--bind"_s, AnyPort } + peerSendArguments(sent)));
     const QString endpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
 
@@ -367,11 +311,8 @@ void TestCli::listenWritesCaptureAndEscapesPretty()
 {
     const QList<Frames> sent { { "term", "text/plain", "\x1b[2J\x1b]0;pwned\x07 line\nbreak \xe2\x80\xae" },
         { "bin", "application/octet-stream", allBytes() } };
-    QStringList arguments { u"push"_s, u"--bind"_s, AnyPort, u"--hex"_s };
-    for (const Frames &frames : sent)
-        arguments += QStringList { u"--send"_s, hex(frames[0]), hex(frames[1]), hex(frames[2]) };
     TestProcess peer;
-    QVERIFY(peer.startPeer(arguments));
+    QVERIFY(peer.startPeer(QStringList { u"push"_s, u"--bind"_s, AnyPort } + peerSendArguments(sent)));
     const QString endpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
 
@@ -450,7 +391,7 @@ void TestCli::sendReqPrintsReply()
     }
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peerFrames(peer.lines().at(1)), expected);
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(1)), expected);
 }
 
 void TestCli::sendReqWithoutReplyFails()
@@ -482,8 +423,8 @@ void TestCli::sendRawHexFramesToPull()
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
     const Frames expected { QByteArray("\x00\xff", 2), "\xde\xad\xbe\xef", QByteArray() };
-    QCOMPARE(peerFrames(peer.lines().at(1)), expected);
-    QCOMPARE(peerFrames(peer.lines().at(2)), expected);
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(1)), expected);
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(2)), expected);
 }
 
 void TestCli::sendPubToPythonSub()
@@ -503,7 +444,8 @@ void TestCli::sendPubToPythonSub()
     QVERIFY2(cli->exitedWith(0), cli->diagnostics());
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peerFrames(peer.lines().at(1)), (Frames { "temp.bin", "application/octet-stream", allBytes() }));
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(1)),
+        (Frames { "temp.bin", "application/octet-stream", allBytes() }));
 }
 
 void TestCli::sendPubWaitPeersTimesOut()
@@ -526,8 +468,8 @@ void TestCli::echoRepAnswersPythonReq()
     const Frames first { "nul", "application/octet-stream", QByteArray("\0\0x\0", 4) };
     const Frames second { "bad", "text/plain", QByteArray("\xff\xc0\x80", 3) };
     TestProcess peer;
-    QVERIFY(peer.startPeer({ u"req"_s, u"--connect"_s, endpoint, u"--hex"_s, u"--send"_s, hex(first[0]),
-        hex(first[1]), hex(first[2]), u"--send"_s, hex(second[0]), hex(second[1]), hex(second[2]) }));
+    QVERIFY(peer.startPeer(
+        QStringList { u"req"_s, u"--connect"_s, endpoint } + peerSendArguments({ first, second })));
     // The peer exits 0 only when each reply echoes its request byte for byte.
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
@@ -564,9 +506,10 @@ void TestCli::echoRouterAnswersEachPeer()
         QVERIFY(peer->waitForFinished());
         QVERIFY2(peer->exitedWith(0), peer->diagnostics());
     }
-    QCOMPARE(
-        peerFrames(alpha.lines().at(1)), (Frames { QByteArray(), "alpha", "x/y", bodies.value("alpha") }));
-    QCOMPARE(peerFrames(beta.lines().at(1)), (Frames { QByteArray(), "beta", "x/y", bodies.value("beta") }));
+    QCOMPARE(TestProcess::peerFrames(alpha.lines().at(1)),
+        (Frames { QByteArray(), "alpha", "x/y", bodies.value("alpha") }));
+    QCOMPARE(TestProcess::peerFrames(beta.lines().at(1)),
+        (Frames { QByteArray(), "beta", "x/y", bodies.value("beta") }));
 
     QVERIFY(echo.waitForFinished());
     QVERIFY2(echo.exitedWith(0), echo.diagnostics());

@@ -14,41 +14,13 @@
 #include <zmqscope/capture.h>
 #include <zmqscope/templates.h>
 
-#include "../interop/testprocess.h"
+#include "clitestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
+using namespace clitest;
 
 namespace {
-
-const QString AnyPort = u"tcp://127.0.0.1:*"_s;
-constexpr int Timeout = 20000;
-
-QByteArray allBytes()
-{
-    QByteArray bytes;
-    for (int i = 0; i < 256; ++i)
-        bytes.append(char(i));
-    return bytes;
-}
-
-QString hex(const QByteArray &bytes)
-{
-    return QString::fromLatin1(bytes.toHex());
-}
-
-[[nodiscard]] bool startCli(TestProcess &process, const QStringList &arguments)
-{
-    return process.start(QStringLiteral(ZMQSCOPE_CLI_PATH), arguments);
-}
-
-std::unique_ptr<TestProcess> runCli(const QStringList &arguments)
-{
-    auto process = std::make_unique<TestProcess>();
-    if (startCli(*process, arguments))
-        (void)process->waitForFinished(Timeout);
-    return process;
-}
 
 QList<Frames> frameList(const QList<CaptureRecord> &records)
 {
@@ -56,34 +28,6 @@ QList<Frames> frameList(const QList<CaptureRecord> &records)
     for (const CaptureRecord &record : records)
         result.append(record.frames);
     return result;
-}
-
-// stdout of a `--format jsonl` run, as records.
-QList<CaptureRecord> records(const TestProcess &process)
-{
-    QList<CaptureRecord> result;
-    for (const QByteArray &line : process.lines())
-        result.append(parseCaptureLine(line));
-    return result;
-}
-
-QList<Frames> peerFrames(const TestProcess &peer)
-{
-    QList<Frames> result;
-    const QList<QByteArray> lines = peer.lines();
-    for (qsizetype i = 1; i < lines.size(); ++i) { // line 1 is the endpoint
-        Frames frames;
-        for (const QJsonValue &value :
-            QJsonDocument::fromJson(lines[i]).object().value(u"frames"_s).toArray())
-            frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
-        result.append(frames);
-    }
-    return result;
-}
-
-bool isOneErrorLine(const QByteArray &err)
-{
-    return err.startsWith("zmqscope-cli: ") && err.endsWith('\n') && err.count('\n') == 1;
 }
 
 CaptureRecord makeRecord(std::int64_t ts, const QString &socket, Direction direction, Frames frames)
@@ -146,11 +90,8 @@ void TestCliReplay::recordThenReplay()
     const QList<Frames> sent { { "bin", "application/octet-stream", allBytes() },
         { "empty", "text/plain", "" }, { "big", "text/plain", QByteArray(50'000, 'x') },
         { "\xff\x00id", "text/plain", "\r\n\x1b" } };
-    QStringList peerArguments { u"push"_s, u"--bind"_s, AnyPort, u"--hex"_s };
-    for (const Frames &frames : sent)
-        peerArguments += QStringList { u"--send"_s, hex(frames[0]), hex(frames[1]), hex(frames[2]) };
     TestProcess peer;
-    QVERIFY(peer.startPeer(peerArguments));
+    QVERIFY(peer.startPeer(QStringList { u"push"_s, u"--bind"_s, AnyPort } + peerSendArguments(sent)));
     const QString peerEndpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!peerEndpoint.isEmpty(), peer.diagnostics());
 
@@ -166,7 +107,7 @@ void TestCliReplay::recordThenReplay()
     TestProcess listener;
     QVERIFY(startCli(listener,
         { u"listen"_s, u"-t"_s, u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, QString::number(sent.size()),
-            u"--format"_s, u"jsonl"_s, u"--timeout"_s, QString::number(Timeout) }));
+            u"--format"_s, u"jsonl"_s, u"--timeout"_s, QString::number(RunTimeout) }));
     const QString endpoint = listener.waitForBoundEndpoint();
     QVERIFY2(!endpoint.isEmpty(), listener.diagnostics());
     const auto replay
@@ -182,7 +123,7 @@ void TestCliReplay::recordThenReplay()
     TestProcess quietListener;
     QVERIFY(startCli(quietListener,
         { u"listen"_s, u"-t"_s, u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"4"_s, u"--format"_s,
-            u"jsonl"_s, u"--timeout"_s, QString::number(Timeout) }));
+            u"jsonl"_s, u"--timeout"_s, QString::number(RunTimeout) }));
     const QString quietEndpoint = quietListener.waitForBoundEndpoint();
     QVERIFY2(!quietEndpoint.isEmpty(), quietListener.diagnostics());
     const auto quiet
@@ -207,8 +148,8 @@ void TestCliReplay::replayStepReadsStdin()
     writeFile(path, content);
 
     TestProcess peer;
-    QVERIFY(peer.startPeer(
-        { u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"2"_s, u"--timeout"_s, QString::number(Timeout) }));
+    QVERIFY(peer.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"2"_s, u"--timeout"_s,
+        QString::number(RunTimeout) }));
     const QString endpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
 
@@ -218,34 +159,34 @@ void TestCliReplay::replayStepReadsStdin()
     QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message 1)"_s)).isEmpty(),
         replay.diagnostics());
     replay.process().write("\n");
-    QVERIFY(replay.process().waitForBytesWritten(Timeout));
+    QVERIFY(replay.process().waitForBytesWritten(RunTimeout));
     QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message 2 of 4)"_s)).isEmpty(),
         replay.diagnostics());
     replay.process().write("\n");
-    QVERIFY(replay.process().waitForBytesWritten(Timeout));
-    QVERIFY2(peer.waitForFinished(Timeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peerFrames(peer), frames.mid(0, 2));
+    QVERIFY(replay.process().waitForBytesWritten(RunTimeout));
+    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
+    QCOMPARE(peer.peerMessages(), frames.mid(0, 2));
     QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message 3 of 4)"_s)).isEmpty(),
         replay.diagnostics());
     replay.process().closeWriteChannel(); // Ctrl-D: stop after two of four
-    QVERIFY2(replay.waitForFinished(Timeout) && replay.exitedWith(0), replay.diagnostics());
+    QVERIFY2(replay.waitForFinished(RunTimeout) && replay.exitedWith(0), replay.diagnostics());
     QVERIFY2(replay.err().contains("stopped after 2 messages from "), replay.diagnostics());
 
     // Stepping through to the end finishes by itself, without waiting for the end of stdin.
     TestProcess all;
-    QVERIFY(all.startPeer(
-        { u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"4"_s, u"--timeout"_s, QString::number(Timeout) }));
+    QVERIFY(all.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"4"_s, u"--timeout"_s,
+        QString::number(RunTimeout) }));
     const QString allEndpoint = all.waitForPeerEndpoint();
     QVERIFY2(!allEndpoint.isEmpty(), all.diagnostics());
     TestProcess stepper;
     QVERIFY(startCli(
         stepper, { u"replay"_s, path, u"-t"_s, u"push"_s, u"--connect"_s, allEndpoint, u"--step"_s }));
     stepper.process().write("\n\n\n\n");
-    QVERIFY(stepper.process().waitForBytesWritten(Timeout));
-    QVERIFY2(stepper.waitForFinished(Timeout) && stepper.exitedWith(0), stepper.diagnostics());
+    QVERIFY(stepper.process().waitForBytesWritten(RunTimeout));
+    QVERIFY2(stepper.waitForFinished(RunTimeout) && stepper.exitedWith(0), stepper.diagnostics());
     QVERIFY2(stepper.err().contains("replayed 4 messages from "), stepper.diagnostics());
-    QVERIFY2(all.waitForFinished(Timeout) && all.exitedWith(0), all.diagnostics());
-    QCOMPARE(peerFrames(all), frames);
+    QVERIFY2(all.waitForFinished(RunTimeout) && all.exitedWith(0), all.diagnostics());
+    QCOMPARE(all.peerMessages(), frames);
 }
 
 void TestCliReplay::replayFilterMatchesNothing()
@@ -314,7 +255,7 @@ void TestCliReplay::catFormats()
     QVERIFY2(out.contains("2025-11-26T00:00:00.000001Z  in  SUB \"SUB 1\"  tcp://127.0.0.1:5556\n"),
         out.constData());
     QVERIFY2(out.contains("  id:       \"temp.\" (5 bytes)\n"), out.constData());
-    QVERIFY2(out.contains("  out  SUB \"\\u{1b}[31mred\""), out.constData());
+    QVERIFY2(out.contains("  out  SUB \"\\x1b[31mred\""), out.constData());
     QVERIFY2(out.contains("  raw message, not an envelope: 256 bytes"), out.constData());
     for (const char c : out) {
         const auto u = static_cast<unsigned char>(c);
@@ -408,8 +349,8 @@ void TestCliReplay::sendLibraryTemplate()
     library.save(path);
 
     TestProcess peer;
-    QVERIFY(peer.startPeer(
-        { u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"5"_s, u"--timeout"_s, QString::number(Timeout) }));
+    QVERIFY(peer.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"5"_s, u"--timeout"_s,
+        QString::number(RunTimeout) }));
     const QString endpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
     // No --type: the template says PUSH.
@@ -419,8 +360,8 @@ void TestCliReplay::sendLibraryTemplate()
     const auto second = runCli({ u"send"_s, u"-t"_s, u"push"_s, u"--library"_s, path, u"--template"_s,
         u"raw"_s, u"--connect"_s, endpoint, u"--repeat"_s, u"2"_s });
     QVERIFY2(second->exitedWith(0), second->diagnostics());
-    QVERIFY2(peer.waitForFinished(Timeout) && peer.exitedWith(0), peer.diagnostics());
-    const QList<Frames> got = peerFrames(peer);
+    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
+    const QList<Frames> got = peer.peerMessages();
     QCOMPARE(got.size(), 5);
     for (int i = 1; i <= 3; ++i)
         QCOMPARE(got[i - 1],

@@ -14,38 +14,18 @@
 #include <zmqscope/engine.h>
 #include <zmqscope/replayer.h>
 
+#include "../engine/enginetestsupport.h"
 #include "../interop/testprocess.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
+using enginetest::openSocket;
 
 Q_DECLARE_METATYPE(zmqscope::ReplayPacing)
 
 namespace {
 
 constexpr int NetworkTimeout = 20000; // generous for sanitizer builds on 2 cores; waits end as soon as true
-
-bool openSocket(Engine &engine, const SocketSpec &spec, SocketId &id, QStringList &bound, QString &error)
-{
-    QSignalSpy opened(&engine, &Engine::socketOpened);
-    QSignalSpy failed(&engine, &Engine::socketFailed);
-    id = engine.openSocket(spec);
-    engine.sync();
-    for (const auto &arguments : std::as_const(failed)) {
-        if (arguments.at(0).value<SocketId>() == id) {
-            error = arguments.at(1).toString();
-            return false;
-        }
-    }
-    for (const auto &arguments : std::as_const(opened)) {
-        if (arguments.at(0).value<SocketId>() == id) {
-            bound = arguments.at(1).toStringList();
-            return true;
-        }
-    }
-    error = u"neither socketOpened nor socketFailed arrived"_s;
-    return false;
-}
 
 SocketSpec bindSpec(SocketType type, const Options &options = {})
 {
@@ -55,6 +35,21 @@ SocketSpec bindSpec(SocketType type, const Options &options = {})
     spec.options = options;
     return spec;
 }
+
+// What most tests start from: a store, an engine on it and one socket bound to a wildcard TCP port.
+struct Rig
+{
+    MessageStore store;
+    Engine engine { store };
+    SocketId id = 0;
+    QStringList bound;
+    QString error;
+
+    [[nodiscard]] bool open(SocketType type, const Options &options = {})
+    {
+        return openSocket(engine, bindSpec(type, options), id, bound, error);
+    }
+};
 
 // Message i: three frames, one of them binary with every byte value, so byte-exactness is checked.
 Frames messageFrames(int i, int padding = 0)
@@ -75,22 +70,11 @@ std::vector<ReplayItem> makeItems(int count, std::int64_t gapUs = 0, int padding
     return items;
 }
 
-Frames peerFrames(const QByteArray &line)
-{
-    Frames frames;
-    const auto array = QJsonDocument::fromJson(line).object().value(u"frames"_s).toArray();
-    for (const QJsonValue &value : array)
-        frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
-    return frames;
-}
-
-// The python PULL peer's messages (its first line is the endpoint).
-QList<Frames> received(const TestProcess &peer)
+QList<Frames> framesOf(const std::vector<ReplayItem> &items)
 {
     QList<Frames> result;
-    const QList<QByteArray> lines = peer.lines();
-    for (qsizetype i = 1; i < lines.size(); ++i)
-        result.append(peerFrames(lines.at(i)));
+    for (const ReplayItem &item : items)
+        result.append(item.frames);
     return result;
 }
 
@@ -163,20 +147,15 @@ void TestReplayer::orderAndCount()
     QFETCH(int, sndhwm);
     QFETCH(bool, mustHold);
 
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Push, { { "sndhwm", sndhwm } }), id, bound, error),
-        qPrintable(error));
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push, { { "sndhwm", sndhwm } }), qPrintable(rig.error));
     TestProcess peer;
-    QVERIFY(startPull(peer, bound.constFirst(), count));
+    QVERIFY(startPull(peer, rig.bound.constFirst(), count));
 
-    Replayer replayer(engine, id);
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
     QSignalSpy progressed(&replayer, &Replayer::progressed);
-    QSignalSpy deferred(&engine, &Engine::sendDeferred);
+    QSignalSpy deferred(&rig.engine, &Engine::sendDeferred);
     const std::vector<ReplayItem> items = makeItems(count, gapUs, padding);
     ReplayOptions options;
     options.pacing = pacing;
@@ -197,30 +176,23 @@ void TestReplayer::orderAndCount()
     QCOMPARE(progressed.constLast().at(1).value<quint64>(), quint64(count));
 
     QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
-    const QList<Frames> got = received(peer);
-    QCOMPARE(got.size(), count);
-    for (int i = 0; i < count; ++i)
-        QCOMPARE(got.at(i), items.at(size_t(i)).frames);
+    QCOMPARE(peer.peerMessages(), framesOf(items));
     // Every message is in the store as sent, in order.
-    QCOMPARE(store.size(), quint64(count));
+    QCOMPARE(rig.store.size(), quint64(count));
     StoredMessage stored;
-    QVERIFY(store.message(store.endSeq() - 1, stored));
+    QVERIFY(rig.store.message(rig.store.endSeq() - 1, stored));
     QCOMPARE(stored.direction, Direction::Out);
     QCOMPARE(stored.frames, items.back().frames);
 }
 
 void TestReplayer::step()
 {
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Push), id, bound, error), qPrintable(error));
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push), qPrintable(rig.error));
     TestProcess peer;
-    QVERIFY(startPull(peer, bound.constFirst(), 5));
+    QVERIFY(startPull(peer, rig.bound.constFirst(), 5));
 
-    Replayer replayer(engine, id);
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
     const std::vector<ReplayItem> items = makeItems(5, 60'000'000); // gaps of a minute: Step ignores them
     ReplayOptions options;
@@ -245,25 +217,18 @@ void TestReplayer::step()
     QCOMPARE(finished.at(0).at(0).value<quint64>(), quint64(5));
     QCOMPARE(finished.at(0).at(1).toString(), QString());
     QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
-    const QList<Frames> got = received(peer);
-    QCOMPARE(got.size(), 5);
-    for (int i = 0; i < 5; ++i)
-        QCOMPARE(got.at(i), items.at(size_t(i)).frames);
+    QCOMPARE(peer.peerMessages(), framesOf(items));
 }
 
 void TestReplayer::waitsForPeer()
 {
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Push), id, bound, error), qPrintable(error));
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push), qPrintable(rig.error));
 
-    Replayer replayer(engine, id);
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
-    QSignalSpy deferred(&engine, &Engine::sendDeferred);
-    QSignalSpy failed(&engine, &Engine::sendFailed);
+    QSignalSpy deferred(&rig.engine, &Engine::sendDeferred);
+    QSignalSpy failed(&rig.engine, &Engine::sendFailed);
     const int count = 200;
     const std::vector<ReplayItem> items = makeItems(count);
     ReplayOptions options;
@@ -278,30 +243,23 @@ void TestReplayer::waitsForPeer()
     QVERIFY(failed.isEmpty());
 
     TestProcess peer;
-    QVERIFY(startPull(peer, bound.constFirst(), count));
+    QVERIFY(startPull(peer, rig.bound.constFirst(), count));
     QVERIFY(finished.wait(NetworkTimeout) || finished.size() == 1);
     QCOMPARE(finished.at(0).at(0).value<quint64>(), quint64(count));
     QCOMPARE(finished.at(0).at(1).toString(), QString());
     QVERIFY(failed.isEmpty());
     QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
-    const QList<Frames> got = received(peer);
-    QCOMPARE(got.size(), count);
-    for (int i = 0; i < count; ++i)
-        QCOMPARE(got.at(i), items.at(size_t(i)).frames);
+    QCOMPARE(peer.peerMessages(), framesOf(items));
 }
 
 void TestReplayer::stopDuringLongGap()
 {
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Push), id, bound, error), qPrintable(error));
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push), qPrintable(rig.error));
     TestProcess peer;
-    QVERIFY(startPull(peer, bound.constFirst(), 1));
+    QVERIFY(startPull(peer, rig.bound.constFirst(), 1));
 
-    Replayer replayer(engine, id);
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
     // The second message is due 40 days after the first: longer than one QTimer interval can be.
     const std::vector<ReplayItem> items = makeItems(3, 40LL * 24 * 3600 * 1000 * 1000);
@@ -313,7 +271,7 @@ void TestReplayer::stopDuringLongGap()
         !progressed.isEmpty() && progressed.constLast().at(0).value<quint64>() == 1, NetworkTimeout);
     QCOMPARE(progressed.constLast().at(1).value<quint64>(), quint64(3));
     QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(received(peer), QList<Frames> { items.front().frames });
+    QCOMPARE(peer.peerMessages(), QList<Frames> { items.front().frames });
     QVERIFY(replayer.isRunning());
 
     replayer.stop();
@@ -327,28 +285,24 @@ void TestReplayer::stopDuringLongGap()
 
     // The Replayer can run again on the same socket.
     TestProcess second;
-    QVERIFY(startPull(second, bound.constFirst(), 2));
+    QVERIFY(startPull(second, rig.bound.constFirst(), 2));
     ReplayOptions fast;
     fast.pacing = ReplayPacing::MaxSpeed;
     replayer.start(makeItems(2), fast);
     QVERIFY(finished.wait(NetworkTimeout) || finished.size() == 2);
     QCOMPARE(finished.at(1).at(0).value<quint64>(), quint64(2));
     QVERIFY2(second.waitForFinished(NetworkTimeout) && second.exitedWith(0), second.diagnostics());
-    QCOMPARE(received(second).size(), 2);
+    QCOMPARE(second.peerMessages().size(), 2);
 }
 
 void TestReplayer::realErrorStops()
 {
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
+    Rig rig;
     // A ROUTER has router_mandatory: a message for a routing id no peer has is an error, not a wait.
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Router), id, bound, error), qPrintable(error));
-    Replayer replayer(engine, id);
+    QVERIFY2(rig.open(SocketType::Router), qPrintable(rig.error));
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
-    QSignalSpy failed(&engine, &Engine::sendFailed);
+    QSignalSpy failed(&rig.engine, &Engine::sendFailed);
     std::vector<ReplayItem> items;
     for (int i = 0; i < 10; ++i)
         items.push_back(ReplayItem { i, Frames { "nobody", QByteArray::number(i) } });
@@ -360,7 +314,7 @@ void TestReplayer::realErrorStops()
     const QString message = finished.at(0).at(1).toString();
     QVERIFY2(message.startsWith(u"message 1: "_s) && message.contains(u"routing id"_s), qPrintable(message));
     QCOMPARE(failed.size(), 1); // the messages behind it were not tried
-    QCOMPARE(store.size(), quint64(0));
+    QCOMPARE(rig.store.size(), quint64(0));
 }
 
 void TestReplayer::invalidSpeed()
@@ -406,16 +360,12 @@ void TestReplayer::fileWithFilters()
     file.close();
     QVERIFY(!expected.isEmpty());
 
-    MessageStore store;
-    Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, bindSpec(SocketType::Push), id, bound, error), qPrintable(error));
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push), qPrintable(rig.error));
     TestProcess peer;
-    QVERIFY(startPull(peer, bound.constFirst(), int(expected.size())));
+    QVERIFY(startPull(peer, rig.bound.constFirst(), int(expected.size())));
 
-    Replayer replayer(engine, id);
+    Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
     ReplayOptions options;
     options.pacing = ReplayPacing::Speed;
@@ -430,7 +380,7 @@ void TestReplayer::fileWithFilters()
     QCOMPARE(replayer.fileIssues().size(), 2);
     QVERIFY2(replayer.fileIssues().at(0).contains(u"line 13"_s), qPrintable(replayer.fileIssues().at(0)));
     QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(received(peer), expected);
+    QCOMPARE(peer.peerMessages(), expected);
 }
 
 void TestReplayer::fileNotACapture()

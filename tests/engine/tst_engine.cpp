@@ -7,12 +7,25 @@
 
 #include <memory>
 
+#include "enginetestsupport.h"
+
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
+using enginetest::openedSocket;
+using enginetest::openSocket;
 
 namespace {
 
 constexpr int NetworkTimeout = 10000; // generous for sanitizer builds on 2 cores; waits end as soon as true
+
+// A socket outside the engine, bound to a wildcard TCP port: the peer an engine socket connects to.
+Socket boundPeer(SocketType type)
+{
+    Socket socket = Socket::create(type);
+    socket.setOption("linger", 0);
+    socket.bind(u"tcp://127.0.0.1:*"_s);
+    return socket;
+}
 
 SocketSpec makeSpec(const QString &name, SocketType type, const QStringList &binds,
     const QStringList &connects = {}, const QList<QByteArray> &subscriptions = {},
@@ -26,29 +39,6 @@ SocketSpec makeSpec(const QString &name, SocketType type, const QStringList &bin
     spec.subscriptions = subscriptions;
     spec.options = options;
     return spec;
-}
-
-/// Opens a socket and waits for the engine to say how it went; the error text is in `error`.
-bool openSocket(Engine &engine, const SocketSpec &spec, SocketId &id, QStringList &bound, QString &error)
-{
-    QSignalSpy opened(&engine, &Engine::socketOpened);
-    QSignalSpy failed(&engine, &Engine::socketFailed);
-    id = engine.openSocket(spec);
-    engine.sync(); // handles the open and delivers its signals
-    for (const auto &arguments : std::as_const(failed)) {
-        if (arguments.at(0).value<SocketId>() == id) {
-            error = arguments.at(1).toString();
-            return false;
-        }
-    }
-    for (const auto &arguments : std::as_const(opened)) {
-        if (arguments.at(0).value<SocketId>() == id) {
-            bound = arguments.at(1).toStringList();
-            return true;
-        }
-    }
-    error = u"neither socketOpened nor socketFailed arrived for socket %1"_s.arg(id);
-    return false;
 }
 
 bool sawState(const QSignalSpy &spy, SocketId id, SocketState state)
@@ -84,9 +74,7 @@ QList<StoredMessage> storedMessages(const MessageStore &store)
 /// A TCP endpoint with nothing listening on it (bound once to learn a free port, then released).
 QString deadEndpoint()
 {
-    Socket probe = Socket::create(SocketType::Pull);
-    probe.setOption("linger", 0);
-    probe.bind(u"tcp://127.0.0.1:*"_s);
+    Socket probe = boundPeer(SocketType::Pull);
     const QString endpoint = probe.lastEndpoint();
     probe.close();
     return endpoint;
@@ -235,16 +223,11 @@ void TestEngine::pullReceivesInOrderAndCoalesces()
 {
     MessageStore store;
     Engine engine(store);
-    Socket push = Socket::create(SocketType::Push);
-    push.setOption("linger", 0);
-    push.bind(u"tcp://127.0.0.1:*"_s);
+    Socket push = boundPeer(SocketType::Push);
 
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, {}, { push.lastEndpoint() }), id, bound,
-                 error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, {}, { push.lastEndpoint() }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(bound.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(engine.socket(id)->peers == 1, NetworkTimeout);
 
@@ -303,15 +286,10 @@ void TestEngine::subReceives()
 
     MessageStore store;
     Engine engine(store);
-    Socket pub = Socket::create(SocketType::Pub);
-    pub.setOption("linger", 0);
-    pub.bind(u"tcp://127.0.0.1:*"_s);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, makeSpec(u"SUB"_s, type, {}, { pub.lastEndpoint() }, subscriptions), id,
-                 bound, error),
-        qPrintable(error));
+    Socket pub = boundPeer(SocketType::Pub);
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"SUB"_s, type, {}, { pub.lastEndpoint() }, subscriptions));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     // Subscriptions travel to the PUB asynchronously: publish until enough "a." messages got through.
     int countA = 0;
@@ -338,12 +316,9 @@ void TestEngine::repRepliesAndStoresOut()
 {
     MessageStore store;
     Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(
-        openSocket(engine, makeSpec(u"REP"_s, SocketType::Rep, { u"tcp://127.0.0.1:*"_s }), id, bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"REP"_s, SocketType::Rep, { u"tcp://127.0.0.1:*"_s }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(bound.size(), 1);
     QVERIFY2(!bound.first().endsWith(u":*"_s), qPrintable(bound.first()));
     QCOMPARE(engine.socket(id)->boundEndpoints, bound);
@@ -382,12 +357,9 @@ void TestEngine::routerRepliesToEachPeer()
 {
     MessageStore store;
     Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, makeSpec(u"ROUTER"_s, SocketType::Router, { u"tcp://127.0.0.1:*"_s }), id,
-                 bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"ROUTER"_s, SocketType::Router, { u"tcp://127.0.0.1:*"_s }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     Socket dealer1
         = Socket::connectNew("dealer", bound.first(), { { "linger", 0 }, { "routing_id", "peer-1" } });
@@ -438,15 +410,10 @@ void TestEngine::reqSendingTwiceSaysWhy()
 {
     MessageStore store;
     Engine engine(store);
-    Socket rep = Socket::create(SocketType::Rep);
-    rep.setOption("linger", 0);
-    rep.bind(u"tcp://127.0.0.1:*"_s);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(engine, makeSpec(u"My REQ"_s, SocketType::Req, {}, { rep.lastEndpoint() }), id, bound,
-                 error),
-        qPrintable(error));
+    Socket rep = boundPeer(SocketType::Rep);
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"My REQ"_s, SocketType::Req, {}, { rep.lastEndpoint() }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QSignalSpy sent(&engine, &Engine::messageSent);
     QSignalSpy failed(&engine, &Engine::sendFailed);
@@ -570,9 +537,7 @@ void TestEngine::addressInUseFails()
 {
     MessageStore store;
     Engine engine(store);
-    Socket holder = Socket::create(SocketType::Pull);
-    holder.setOption("linger", 0);
-    holder.bind(u"tcp://127.0.0.1:*"_s);
+    Socket holder = boundPeer(SocketType::Pull);
     const QString endpoint = holder.lastEndpoint();
     SocketId id = 0;
     QStringList bound;
@@ -622,12 +587,9 @@ void TestEngine::monitorStates()
     Engine engine(store);
     QSignalSpy states(&engine, &Engine::socketStateChanged);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(
-                 engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }), id, bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QTRY_VERIFY_WITH_TIMEOUT(sawState(states, id, SocketState::Listening), NetworkTimeout);
     // The LISTENING event from the monitor, with the real endpoint.
@@ -688,12 +650,9 @@ void TestEngine::closeSocketKeepsMessages()
 {
     MessageStore store;
     Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(
-                 engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }), id, bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     Socket push = Socket::connectNew("push", bound.first(), { { "linger", 0 } });
     for (int n = 0; n < 5; ++n)
         push.sendFrames(envelope("n", QByteArray::number(n)));
@@ -718,10 +677,9 @@ void TestEngine::closeSocketKeepsMessages()
         failed.first().at(1).toString().contains(u"closed"_s), qPrintable(failed.first().at(1).toString()));
 
     // The endpoint is free again: a new socket can bind it.
-    SocketId again = 0;
-    QVERIFY2(openSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, bound), again, bound, error),
-        qPrintable(error));
-    QVERIFY(again != id);
+    const auto again = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, bound));
+    QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+    QVERIFY(again.id != id);
 }
 
 void TestEngine::namesAreUnique()
@@ -748,12 +706,9 @@ void TestEngine::rateIn()
 {
     MessageStore store;
     Engine engine(store);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY2(openSocket(
-                 engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }), id, bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(engine.socket(id)->rateIn, 0.0);
     Socket push = Socket::connectNew("push", bound.first(), { { "linger", 0 } });
     // Keep traffic flowing while looking, so "the last second" always holds messages.

@@ -5,6 +5,9 @@
 
 #include <QByteArray>
 #include <QDeadlineTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QList>
 #include <QProcess>
 #include <QRegularExpression>
@@ -74,6 +77,30 @@ public:
             return match.hasMatch();
         });
         return captured;
+    }
+
+    // The frames of one {"frames": [base64, ...]} line the python peer printed; empty with a warning when
+    // malformed.
+    [[nodiscard]] static QList<QByteArray> peerFrames(const QByteArray &line)
+    {
+        const QJsonArray array
+            = QJsonDocument::fromJson(line).object().value(QLatin1StringView("frames")).toArray();
+        if (array.isEmpty())
+            qWarning("not a peer message line: %s", line.constData());
+        QList<QByteArray> frames;
+        for (const QJsonValue &value : array)
+            frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
+        return frames;
+    }
+
+    // The messages the python peer printed so far, after its first line (the endpoint).
+    [[nodiscard]] QList<QList<QByteArray>> peerMessages() const
+    {
+        QList<QList<QByteArray>> result;
+        const QList<QByteArray> all = lines();
+        for (qsizetype i = 1; i < all.size(); ++i)
+            result.append(peerFrames(all.at(i)));
+        return result;
     }
 
     // The endpoint the CLI reports after binding ("zmqscope-cli: SUB bound to tcp://127.0.0.1:<port>").

@@ -33,18 +33,6 @@ QByteArray allBytes()
     return bytes;
 }
 
-// The frames of one {"frames": [...]} line the peer printed; empty with a warning when malformed.
-Frames peerFrames(const QByteArray &line)
-{
-    const QJsonArray array = QJsonDocument::fromJson(line).object().value(u"frames"_s).toArray();
-    if (array.isEmpty())
-        qWarning("not a peer message line: %s", line.constData());
-    Frames frames;
-    for (const QJsonValue &value : array)
-        frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
-    return frames;
-}
-
 QString hex(const QByteArray &bytes)
 {
     return QString::fromLatin1(bytes.toHex());
@@ -125,7 +113,7 @@ void TestInterop::reqToPythonRep()
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
     QCOMPARE(peer.lines().size(), 2);
-    QCOMPARE(peerFrames(peer.lines().at(1)), (Frames { id, mimetype, body }));
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(1)), (Frames { id, mimetype, body }));
 }
 
 void TestInterop::pythonReqToRep()
@@ -147,7 +135,7 @@ void TestInterop::pythonReqToRep()
     // The peer checks that the reply echoes id, mimetype and body, and exits 1 otherwise.
     QVERIFY(peer.waitForFinished());
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peerFrames(peer.lines().at(1)), (Frames { id, mimetype, body }));
+    QCOMPARE(TestProcess::peerFrames(peer.lines().at(1)), (Frames { id, mimetype, body }));
 }
 
 void TestInterop::dealerToPythonRouter()
@@ -179,7 +167,7 @@ void TestInterop::dealerToPythonRouter()
     for (qsizetype i = 0; i < requests.size(); ++i) {
         // The python ROUTER saw our routing id first, then the delimiter, then the envelope.
         const Frames expected = Frames { "cpp-dealer", QByteArray() } + requests[i].transferObject();
-        QCOMPARE(peerFrames(peer.lines().at(i + 1)), expected);
+        QCOMPARE(TestProcess::peerFrames(peer.lines().at(i + 1)), expected);
     }
 }
 
@@ -216,9 +204,10 @@ void TestInterop::pythonDealersToRouter()
         QVERIFY(peer->waitForFinished());
         QVERIFY2(peer->exitedWith(0), peer->diagnostics());
     }
-    QCOMPARE(
-        peerFrames(alpha.lines().at(1)), (Frames { QByteArray(), "a-id", "x/y", bodies.value("alpha") }));
-    QCOMPARE(peerFrames(beta.lines().at(1)), (Frames { QByteArray(), "b-id", "x/y", bodies.value("beta") }));
+    QCOMPARE(TestProcess::peerFrames(alpha.lines().at(1)),
+        (Frames { QByteArray(), "a-id", "x/y", bodies.value("alpha") }));
+    QCOMPARE(TestProcess::peerFrames(beta.lines().at(1)),
+        (Frames { QByteArray(), "b-id", "x/y", bodies.value("beta") }));
 }
 
 void TestInterop::pubToPythonSub()
@@ -251,7 +240,7 @@ void TestInterop::pubToPythonSub()
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
     QList<Frames> received;
     for (const QByteArray &line : peer.lines().mid(1)) {
-        const Frames frames = peerFrames(line);
+        const Frames frames = TestProcess::peerFrames(line);
         if (frames != probe.transferObject())
             received.append(frames);
     }
@@ -302,7 +291,7 @@ void TestInterop::pushToPythonPull()
     QVERIFY2(peer.exitedWith(0), peer.diagnostics());
     QCOMPARE(peer.lines().size(), 4);
     for (qsizetype i = 0; i < sent.size(); ++i)
-        QCOMPARE(peerFrames(peer.lines().at(i + 1)), sent[i].transferObject());
+        QCOMPARE(TestProcess::peerFrames(peer.lines().at(i + 1)), sent[i].transferObject());
 }
 
 void TestInterop::pythonPushToPull()

@@ -31,6 +31,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <zmqscope/textescape.h>
+
 #include "detail/elidedlabel.h"
 #include "detail/framesmodel.h"
 #include "detail/hexview.h"
@@ -128,7 +130,7 @@ MessageDetailView::JsonResult MessageDetailView::parseJson(const QByteArray &bod
         // Cut at a line end so that the highlighter sees whole tokens.
         auto cut = formatted.lastIndexOf('\n', MessageDetailView::FormattedJsonLimit);
         if (cut <= 0)
-            cut = MessageFormat::utf8PrefixLength(formatted, MessageDetailView::FormattedJsonLimit);
+            cut = textescape::utf8PrefixLength(formatted, MessageDetailView::FormattedJsonLimit);
         formatted.truncate(cut);
         result.formattedCut = true;
     }
@@ -838,10 +840,10 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
             m_imagePreview->setImage({});
         }
         if (!best) {
-            const auto prefix = bodyBytes.first(MessageFormat::utf8PrefixLength(bodyBytes, TextPreviewBytes));
+            const auto prefix = bodyBytes.first(textescape::utf8PrefixLength(bodyBytes, TextPreviewBytes));
             if (bodyBytes.isEmpty())
                 best = EnvelopeTab;
-            else if (MessageFormat::looksLikeText(prefix, true))
+            else if (textescape::looksLikeText(prefix, true))
                 best = TextTab;
             else
                 best = HexTab;
@@ -970,14 +972,14 @@ void MessageDetailView::showEnvelope()
         addRow(tr("ID"), MessageFormat::describeBytes(envelope->id()));
         const auto &mimetype = envelope->mimetype();
         addRow(tr("Mimetype"),
-            mimetype.isEmpty()                           ? tr("(empty)")
-                : MessageFormat::looksLikeText(mimetype) ? MessageFormat::oneLineText(mimetype, 160)
-                                                         : MessageFormat::describeBytes(mimetype));
+            mimetype.isEmpty()                        ? tr("(empty)")
+                : textescape::looksLikeText(mimetype) ? MessageFormat::oneLineText(mimetype, 160)
+                                                      : MessageFormat::describeBytes(mimetype));
         const auto &bytes = envelope->data();
-        const auto prefix = bytes.first(MessageFormat::utf8PrefixLength(bytes, TextPreviewBytes));
-        const QString nature = bytes.isEmpty()                                   ? QString()
-            : MessageFormat::looksLikeText(prefix, prefix.size() < bytes.size()) ? tr(", text")
-                                                                                 : tr(", binary");
+        const auto prefix = bytes.first(textescape::utf8PrefixLength(bytes, TextPreviewBytes));
+        const QString nature = bytes.isEmpty()                                ? QString()
+            : textescape::looksLikeText(prefix, prefix.size() < bytes.size()) ? tr(", text")
+                                                                              : tr(", binary");
         addRow(tr("Body"), MessageFormat::byteCount(bytes.size()) + nature);
     } else {
         m_rawReason->setText(tr("Not a Dploy envelope: %1.").arg(m_parsed.reason));
@@ -996,7 +998,7 @@ void MessageDetailView::showEnvelope()
 void MessageDetailView::showText()
 {
     const auto bytes = body();
-    const auto shown = MessageFormat::utf8PrefixLength(bytes, TextPreviewBytes);
+    const auto shown = textescape::utf8PrefixLength(bytes, TextPreviewBytes);
     MessageFormat::DisplayTextChanges changes;
     const auto text
         = MessageFormat::displayText(QByteArrayView(bytes).first(shown), MaxDisplayLineChars, &changes);
@@ -1013,6 +1015,9 @@ void MessageDetailView::showText()
         notes << tr("Not valid UTF-8: invalid bytes are shown as \uFFFD.");
     if (changes.controlPictures)
         notes << tr("Control characters are shown as symbols such as \u2400 (NUL) and \u241B (ESC).");
+    if (changes.invisibleEscaped)
+        notes << tr("Invisible characters are shown as their code, such as \\u{202e} (right-to-left "
+                    "override).");
     if (changes.linesBroken)
         notes << tr("Lines longer than %1 characters are broken for display; Copy Body as Text copies the "
                     "exact body.")

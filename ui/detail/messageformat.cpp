@@ -1,13 +1,13 @@
 #include "detail/messageformat.h"
 
 #include <zmqscope/capture.h>
+#include <zmqscope/textescape.h>
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
-#include <QStringDecoder>
 
 using namespace Qt::StringLiterals;
 
@@ -27,51 +27,6 @@ void splitTimestamp(std::int64_t timestampUs, std::int64_t &seconds, std::int64_
         micros += UsPerSecond;
         --seconds;
     }
-}
-
-/// How many bytes the UTF-8 sequence starting at bytes[i] has, 0 when it is invalid,
-/// -1 when it is valid so far but cut off by the end.
-qsizetype utf8SequenceLength(QByteArrayView bytes, qsizetype i)
-{
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    if (lead < 0x80)
-        return 1;
-    qsizetype length = 0;
-    unsigned char min = 0x80; // bounds of the second byte exclude overlongs and surrogates
-    unsigned char max = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0)
-            min = 0xa0;
-        else if (lead == 0xed)
-            max = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0)
-            min = 0x90;
-        else if (lead == 0xf4)
-            max = 0x8f;
-    } else {
-        return 0;
-    }
-    for (qsizetype k = 1; k < length; ++k) {
-        if (i + k >= bytes.size())
-            return -1;
-        const auto c = static_cast<unsigned char>(bytes[i + k]);
-        const unsigned char lo = k == 1 ? min : 0x80;
-        const unsigned char hi = k == 1 ? max : 0xbf;
-        if (c < lo || c > hi)
-            return 0;
-    }
-    return length;
-}
-
-QString decodeUtf8(QByteArrayView bytes)
-{
-    // QString::fromUtf8 replaces every invalid sequence with U+FFFD, which is what we want to show.
-    return QString::fromUtf8(bytes);
 }
 
 QString normalizedMimetype(QByteArrayView mimetype)
@@ -133,97 +88,55 @@ QString hex(QByteArrayView bytes, qsizetype maxBytes)
     return text;
 }
 
-bool isValidUtf8(QByteArrayView bytes, bool allowCutEnd)
-{
-    qsizetype i = 0;
-    while (i < bytes.size()) {
-        const auto length = utf8SequenceLength(bytes, i);
-        if (length == 0)
-            return false;
-        if (length < 0)
-            return allowCutEnd;
-        i += length;
-    }
-    return true;
-}
-
-bool looksLikeText(QByteArrayView bytes, bool allowCutEnd)
-{
-    for (const char c : bytes) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && u != '\t' && u != '\n' && u != '\r' && u != '\f') || u == 0x7f)
-            return false;
-    }
-    return isValidUtf8(bytes, allowCutEnd);
-}
-
-qsizetype utf8PrefixLength(QByteArrayView bytes, qsizetype maxBytes)
-{
-    if (maxBytes >= bytes.size())
-        return bytes.size();
-    if (maxBytes <= 0)
-        return 0;
-    // Walk back over at most three continuation bytes to the lead byte of the sequence
-    // that the cut falls into; cut before it when it does not end before the cut.
-    qsizetype lead = maxBytes;
-    while (lead > 0 && maxBytes - lead < 4 && (static_cast<unsigned char>(bytes[lead]) & 0xc0) == 0x80)
-        --lead;
-    if (lead == maxBytes)
-        return maxBytes;
-    const auto length = utf8SequenceLength(bytes, lead);
-    if (length > 0 && lead + length > maxBytes)
-        return lead;
-    return maxBytes;
-}
-
 QString oneLineText(QByteArrayView bytes, int maxChars)
 {
-    // Four bytes per character is the most UTF-8 needs, so this prefix is always enough.
-    const auto prefix = utf8PrefixLength(bytes, qsizetype { maxChars } * 4 + 4);
-    auto text = decodeUtf8(bytes.first(prefix));
-    bool cut = prefix < bytes.size();
-    if (text.size() > maxChars) {
-        text.truncate(maxChars);
-        if (text.back().isHighSurrogate())
-            text.chop(1);
-        cut = true;
-    }
-    for (auto &c : text) {
-        if (c.category() == QChar::Other_Control)
-            c = u'.';
-    }
-    if (cut)
-        text += u'…';
-    return text;
+    textescape::EscapeOptions options;
+    options.maxChars = maxChars;
+    return textescape::escape(bytes, options);
 }
 
 QString displayText(QByteArrayView bytes, int maxLineChars, DisplayTextChanges *changes)
 {
     DisplayTextChanges found;
-    found.invalidUtf8 = !isValidUtf8(bytes);
-    const auto decoded = decodeUtf8(bytes);
     QString text;
-    text.reserve(decoded.size() + decoded.size() / std::max(1, maxLineChars) + 1);
+    text.reserve(bytes.size() + bytes.size() / std::max(1, maxLineChars) + 1);
     int column = 0;
-    for (qsizetype i = 0; i < decoded.size(); ++i) {
-        QChar c = decoded[i];
-        const auto code = c.unicode();
-        if (code == u'\n' || code == u'\r') {
-            text += c;
-            column = 0;
-            continue;
-        }
-        if ((code < 0x20 && code != u'\t') || code == 0x7f) {
-            c = QChar(code == 0x7f ? char16_t(0x2421) : char16_t(0x2400 + code));
-            found.controlPictures = true;
-        }
-        // Break before a character, never inside a surrogate pair.
-        if (column >= maxLineChars && !c.isLowSurrogate()) {
+    // Breaks before a character when the line is full.
+    const auto startColumn = [&] {
+        if (column >= maxLineChars) {
             text += u'\n';
             column = 0;
             found.linesBroken = true;
         }
-        text += c;
+    };
+    qsizetype i = 0;
+    while (i < bytes.size()) {
+        const auto sequence = textescape::decodeUtf8At(bytes, i);
+        if (sequence.length <= 0) {
+            startColumn();
+            text += QChar::ReplacementCharacter;
+            ++column;
+            found.invalidUtf8 = true;
+            ++i;
+            continue;
+        }
+        i += sequence.length;
+        const char32_t c = sequence.codePoint;
+        if (c == U'\n' || c == U'\r') {
+            text += QChar(char16_t(c));
+            column = 0;
+            continue;
+        }
+        startColumn();
+        if ((c < 0x20 && c != U'\t') || c == 0x7f) {
+            text += QChar(c == 0x7f ? char16_t(0x2421) : char16_t(0x2400 + c));
+            found.controlPictures = true;
+        } else if (c != U'\t' && textescape::isInvisible(c)) {
+            text += textescape::codePointEscape(c);
+            found.invisibleEscaped = true;
+        } else {
+            text += QStringView(QChar::fromUcs4(c));
+        }
         ++column;
     }
     if (changes)
@@ -235,7 +148,8 @@ QString describeBytes(QByteArrayView bytes, int maxChars)
 {
     if (bytes.isEmpty())
         return u"(empty)"_s;
-    if (looksLikeText(bytes.first(utf8PrefixLength(bytes, qsizetype { maxChars } * 4)), true))
+    const auto prefix = bytes.first(textescape::utf8PrefixLength(bytes, qsizetype { maxChars } * 4));
+    if (textescape::looksLikeText(prefix, prefix.size() < bytes.size()))
         return u'“' + oneLineText(bytes, maxChars) + u'”';
     // Three characters per byte in hex; keep the rendering about as long as the text would be.
     return u"hex "_s + hex(bytes, std::max(1, maxChars / 3));

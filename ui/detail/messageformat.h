@@ -42,18 +42,12 @@ inline constexpr qsizetype ClipboardLimit = qsizetype { 16 } << 20;
     return byte >= 0x20 && byte < 0x7f ? byte : '.';
 }
 
-/// True when bytes is valid UTF-8 (a sequence cut off by the end counts as valid when allowCutEnd).
-[[nodiscard]] bool isValidUtf8(QByteArrayView bytes, bool allowCutEnd = false);
-
-/// True when the bytes are UTF-8 text without control characters other than tab, CR, LF and FF.
-[[nodiscard]] bool looksLikeText(QByteArrayView bytes, bool allowCutEnd = false);
-
-/// The longest prefix of at most maxBytes that does not split a UTF-8 sequence.
-[[nodiscard]] qsizetype utf8PrefixLength(QByteArrayView bytes, qsizetype maxBytes);
+// Which bytes are text and how a cut keeps whole characters: zmqscope/textescape.h.
 
 /**
- * One line of at most maxChars characters for a table cell: UTF-8 text with
- * control characters shown as '.', invalid bytes as U+FFFD, and "…" when cut.
+ * One line of at most maxChars characters for a table cell, as the message
+ * table shows text: textescape::escape() (\n, \x1b, \u{202e}, invalid
+ * bytes as \xNN) and "…" when cut.
  */
 [[nodiscard]] QString oneLineText(QByteArrayView bytes, int maxChars);
 
@@ -62,13 +56,15 @@ struct DisplayTextChanges
 {
     bool invalidUtf8 = false; ///< invalid bytes became U+FFFD
     bool controlPictures = false; ///< control characters became symbols such as U+2400 (NUL)
+    bool invisibleEscaped = false; ///< invisible characters such as U+202E became \u{202e}
     bool linesBroken = false; ///< lines longer than the limit were broken
 };
 
 /**
  * Multi-line text for a read-only text view: UTF-8 with invalid bytes as
  * U+FFFD, control characters other than tab, LF and CR as their Unicode
- * control pictures (U+2400..U+2421), and lines longer than maxLineChars
+ * control pictures (U+2400..U+2421), other invisible characters
+ * (textescape::isInvisible()) as \u{hex}, and lines longer than maxLineChars
  * broken, because text views lay out one very long line very slowly.
  */
 [[nodiscard]] QString displayText(

@@ -14,10 +14,6 @@ class TestMessageFormat : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void validUtf8_data();
-    void validUtf8();
-    void utf8PrefixLength_data();
-    void utf8PrefixLength();
     void oneLineText_data();
     void oneLineText();
     void displayText_data();
@@ -38,71 +34,20 @@ private Q_SLOTS:
     void captureLineRaw();
 };
 
-void TestMessageFormat::validUtf8_data()
-{
-    QTest::addColumn<QByteArray>("bytes");
-    QTest::addColumn<bool>("allowCutEnd");
-    QTest::addColumn<bool>("valid");
-    QTest::newRow("ascii") << QByteArrayLiteral("hello") << false << true;
-    QTest::newRow("empty") << QByteArray() << false << true;
-    QTest::newRow("two-byte") << QByteArrayLiteral("h\xc3\xa9") << false << true;
-    QTest::newRow("four-byte") << QByteArrayLiteral("\xf0\x9f\x98\x80") << false << true;
-    QTest::newRow("overlong slash") << QByteArrayLiteral("\xc0\xaf") << false << false;
-    QTest::newRow("overlong three-byte") << QByteArrayLiteral("\xe0\x80\xaf") << false << false;
-    QTest::newRow("surrogate") << QByteArrayLiteral("\xed\xa0\x80") << false << false;
-    QTest::newRow("beyond U+10FFFF") << QByteArrayLiteral("\xf4\x90\x80\x80") << false << false;
-    QTest::newRow("lone continuation") << QByteArrayLiteral("a\x80") << false << false;
-    QTest::newRow("0xff") << QByteArrayLiteral("\xff") << false << false;
-    QTest::newRow("cut at end, strict") << QByteArrayLiteral("ab\xe2\x82") << false << false;
-    QTest::newRow("cut at end, allowed") << QByteArrayLiteral("ab\xe2\x82") << true << true;
-    QTest::newRow("bad then cut, allowed") << QByteArrayLiteral("\xff\xe2\x82") << true << false;
-}
-
-void TestMessageFormat::validUtf8()
-{
-    QFETCH(QByteArray, bytes);
-    QFETCH(bool, allowCutEnd);
-    QFETCH(bool, valid);
-    QCOMPARE(MessageFormat::isValidUtf8(bytes, allowCutEnd), valid);
-}
-
-void TestMessageFormat::utf8PrefixLength_data()
-{
-    QTest::addColumn<QByteArray>("bytes");
-    QTest::addColumn<qsizetype>("max");
-    QTest::addColumn<qsizetype>("expected");
-    // "a€b": € is e2 82 ac at offsets 1..3.
-    const QByteArray euro = QByteArrayLiteral("a\xe2\x82\xac"
-                                              "b");
-    QTest::newRow("all fits") << euro << qsizetype(10) << qsizetype(5);
-    QTest::newRow("before euro") << euro << qsizetype(1) << qsizetype(1);
-    QTest::newRow("inside euro (1)") << euro << qsizetype(2) << qsizetype(1);
-    QTest::newRow("inside euro (2)") << euro << qsizetype(3) << qsizetype(1);
-    QTest::newRow("after euro") << euro << qsizetype(4) << qsizetype(4);
-    QTest::newRow("zero") << euro << qsizetype(0) << qsizetype(0);
-    QTest::newRow("binary is cut anywhere")
-        << QByteArrayLiteral("\x80\x80\x80\x80\x80") << qsizetype(3) << qsizetype(3);
-}
-
-void TestMessageFormat::utf8PrefixLength()
-{
-    QFETCH(QByteArray, bytes);
-    QFETCH(qsizetype, max);
-    QFETCH(qsizetype, expected);
-    QCOMPARE(MessageFormat::utf8PrefixLength(bytes, max), expected);
-}
-
 void TestMessageFormat::oneLineText_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<int>("maxChars");
     QTest::addColumn<QString>("expected");
     QTest::newRow("plain") << QByteArrayLiteral("hello") << 10 << u"hello"_s;
-    QTest::newRow("controls") << QByteArrayLiteral("a\nb\tc\x00") << 10 << u"a.b.c."_s;
+    QTest::newRow("controls") << QByteArrayLiteral("a\nb\tc\x00") << 10 << u"a\\nb\\tc\\x00"_s;
+    QTest::newRow("bidi override") << QByteArrayLiteral("a\xe2\x80\xae"
+                                                        "b")
+                                   << 10 << u"a\\u{202e}b"_s;
     QTest::newRow("cut") << QByteArrayLiteral("abcdefgh") << 3 << u"abc…"_s;
     QTest::newRow("invalid") << QByteArrayLiteral("a\xff"
                                                   "b")
-                             << 10 << u"a\uFFFDb"_s;
+                             << 10 << u"a\\xffb"_s;
     QTest::newRow("markup stays literal") << QByteArrayLiteral("<b>x</b>") << 20 << u"<b>x</b>"_s;
 }
 
@@ -122,20 +67,28 @@ void TestMessageFormat::displayText_data()
     QTest::addColumn<bool>("invalidUtf8");
     QTest::addColumn<bool>("controlPictures");
     QTest::addColumn<bool>("linesBroken");
+    QTest::addColumn<bool>("invisibleEscaped");
     QTest::newRow("plain lines") << QByteArrayLiteral("one\ntwo\r\n\tthree") << 80 << u"one\ntwo\r\n\tthree"_s
-                                 << false << false << false;
+                                 << false << false << false << false;
     QTest::newRow("controls") << QByteArrayLiteral("a\x00"
                                                    "b\x1b[0m\x7f")
-                              << 80 << u"a\u2400b\u241b[0m\u2421"_s << false << true << false;
+                              << 80 << u"a\u2400b\u241b[0m\u2421"_s << false << true << false << false;
     QTest::newRow("invalid") << QByteArrayLiteral("a\xff"
                                                   "b")
-                             << 80 << u"a\uFFFDb"_s << true << false << false;
+                             << 80 << u"a\uFFFDb"_s << true << false << false << false;
     QTest::newRow("long line") << QByteArrayLiteral("abcdefghij\nabc") << 4 << u"abcd\nefgh\nij\nabc"_s
-                               << false << false << true;
+                               << false << false << true << false;
     QTest::newRow("no break inside a surrogate pair")
-        << QByteArrayLiteral("ab\xf0\x9f\x98\x80") << 3 << u"ab\U0001F600"_s << false << false << false;
-    QTest::newRow("markup") << QByteArrayLiteral("<b>x</b>") << 80 << u"<b>x</b>"_s << false << false
+        << QByteArrayLiteral("ab\xf0\x9f\x98\x80") << 3 << u"ab\U0001F600"_s << false << false << false
+        << false;
+    QTest::newRow("markup") << QByteArrayLiteral("<b>x</b>") << 80 << u"<b>x</b>"_s << false << false << false
                             << false;
+    QTest::newRow("bidi override and zero width space")
+        << QByteArrayLiteral("a\xe2\x80\xae"
+                             "b\xe2\x80\x8b")
+        << 80 << u"a\\u{202e}b\\u{200b}"_s << false << false << false << true;
+    QTest::newRow("C1 control") << QByteArrayLiteral("a\xc2\x85") << 80 << u"a\\u{85}"_s << false << false
+                                << false << true;
 }
 
 void TestMessageFormat::displayText()
@@ -146,11 +99,13 @@ void TestMessageFormat::displayText()
     QFETCH(bool, invalidUtf8);
     QFETCH(bool, controlPictures);
     QFETCH(bool, linesBroken);
+    QFETCH(bool, invisibleEscaped);
     MessageFormat::DisplayTextChanges changes;
     QCOMPARE(MessageFormat::displayText(bytes, maxLineChars, &changes), expected);
     QCOMPARE(changes.invalidUtf8, invalidUtf8);
     QCOMPARE(changes.controlPictures, controlPictures);
     QCOMPARE(changes.linesBroken, linesBroken);
+    QCOMPARE(changes.invisibleEscaped, invisibleEscaped);
 }
 
 void TestMessageFormat::describeBytes_data()

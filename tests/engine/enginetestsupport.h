@@ -1,0 +1,57 @@
+#pragma once
+
+// What the suites that drive an Engine share (tst_engine, tst_replayer): opening a
+// socket and waiting for the engine's verdict.
+
+#include <QSignalSpy>
+#include <QString>
+#include <QStringList>
+
+#include <zmqscope/engine.h>
+
+namespace enginetest {
+
+/// Opens a socket and waits for the engine to say how it went; the error text is in `error`.
+[[nodiscard]] inline bool openSocket(zmqscope::Engine &engine, const zmqscope::SocketSpec &spec,
+    zmqscope::SocketId &id, QStringList &bound, QString &error)
+{
+    using zmqscope::Engine;
+    using zmqscope::SocketId;
+    QSignalSpy opened(&engine, &Engine::socketOpened);
+    QSignalSpy failed(&engine, &Engine::socketFailed);
+    id = engine.openSocket(spec);
+    engine.sync(); // handles the open and delivers its signals
+    for (const auto &arguments : std::as_const(failed)) {
+        if (arguments.at(0).value<SocketId>() == id) {
+            error = arguments.at(1).toString();
+            return false;
+        }
+    }
+    for (const auto &arguments : std::as_const(opened)) {
+        if (arguments.at(0).value<SocketId>() == id) {
+            bound = arguments.at(1).toStringList();
+            return true;
+        }
+    }
+    error = QStringLiteral("neither socketOpened nor socketFailed arrived for socket %1").arg(id);
+    return false;
+}
+
+/// What openedSocket() reports: the id, the endpoints it bound (resolved) and, when it failed, why.
+struct OpenedSocket
+{
+    zmqscope::SocketId id = 0;
+    QStringList bound;
+    QString error;
+};
+
+/// openSocket() as one value: `const auto [id, bound, error] = openedSocket(engine, spec);`.
+[[nodiscard]] inline OpenedSocket openedSocket(zmqscope::Engine &engine, const zmqscope::SocketSpec &spec)
+{
+    OpenedSocket result;
+    if (!openSocket(engine, spec, result.id, result.bound, result.error) && result.error.isEmpty())
+        result.error = QStringLiteral("socket %1 failed without a reason").arg(result.id);
+    return result;
+}
+
+} // namespace enginetest
