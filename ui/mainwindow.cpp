@@ -574,7 +574,7 @@ void MainWindow::updateStatusBar()
         displaytext::dataSize(stats.bytesKept), formatLimitSize(limits.maxBytes));
     const MessageTableModel *model = m_messages->model();
     if (!model->filter().isEmpty())
-        text += u"  \u00b7  %1 shown"_s.arg(locale.toString(model->rowCount()));
+        text += u"  \u00b7  %1 shown"_s.arg(locale.toString(model->totalRows()));
     m_statsLabel->setText(text);
 
     // Evicting now (in the last few seconds) shows in colour; an old eviction count alone does not.

@@ -1,9 +1,13 @@
 #include "messagespane.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <QFontDatabase>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QScrollBar>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -34,6 +38,26 @@ private:
     bool m_old;
 };
 
+// Turns the view's auto-scroll off for the lifetime of the scope: when we move the current row ourselves
+// (window moves, restoring the selection), the view must stay where it is.
+class AutoScrollOff
+{
+public:
+    explicit AutoScrollOff(QTableView *table)
+        : m_table(table)
+        , m_old(table->hasAutoScroll())
+    {
+        table->setAutoScroll(false);
+    }
+    ~AutoScrollOff() { m_table->setAutoScroll(m_old); }
+    AutoScrollOff(const AutoScrollOff &) = delete;
+    AutoScrollOff &operator=(const AutoScrollOff &) = delete;
+
+private:
+    QTableView *m_table;
+    bool m_old;
+};
+
 } // namespace
 
 MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
@@ -56,6 +80,11 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
     m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->setTabKeyNavigation(false);
+    // The table's own bar only spans the model's window; m_scrollBar spans every row. Wheel and keys
+    // still move the hidden one.
+    m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_table->setFrameShape(QFrame::NoFrame);
+    m_table->installEventFilter(this);
 
     // Uniform row heights: the view never measures a row, whatever the model holds.
     QHeaderView *rows = m_table->verticalHeader();
@@ -86,11 +115,26 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
         MessageTableModel::MimetypeColumn, normal.horizontalAdvance(u"application/json"_s) + 16);
     m_table->setColumnWidth(MessageTableModel::SizeColumn, fixedWidth(8));
 
+    // Table and bar in one frame, where a scroll area would draw its own bar.
+    auto *frame = new QFrame(this);
+    frame->setObjectName(u"messagesFrame"_s);
+    frame->setFrameStyle(QFrame::StyledPanel | QFrame::Sunken);
+    m_scrollBar = new QScrollBar(Qt::Vertical, frame);
+    m_scrollBar->setObjectName(u"messagesScrollBar"_s);
+    m_scrollBar->setRange(0, 0);
+    m_scrollBar->hide();
+    auto *frameLayout = new QHBoxLayout(frame);
+    frameLayout->setContentsMargins(
+        frame->frameWidth(), frame->frameWidth(), frame->frameWidth(), frame->frameWidth());
+    frameLayout->setSpacing(0);
+    frameLayout->addWidget(m_table, 1);
+    frameLayout->addWidget(m_scrollBar);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 0);
     layout->setSpacing(4);
     layout->addWidget(m_filterBar);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(frame, 1);
     setFocusProxy(m_table);
 
     connect(m_filterBar, &FilterBar::filterChanged, this, &MessagesPane::handleFilterChanged);
@@ -103,49 +147,71 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
         &MessagesPane::handleScrollAction);
     connect(m_table->verticalScrollBar(), &QAbstractSlider::valueChanged, this,
         &MessagesPane::handleScrollValueChanged);
+    connect(m_table->verticalScrollBar(), &QAbstractSlider::rangeChanged, this, [this] {
+        if (!m_syncing)
+            syncScrollBar();
+    });
+    connect(m_scrollBar, &QAbstractSlider::actionTriggered, this, &MessagesPane::handleBarAction);
+    connect(m_scrollBar, &QAbstractSlider::valueChanged, this, &MessagesPane::handleBarValueChanged);
 }
 
 void MessagesPane::refresh()
 {
     {
-        const FlagGuard guard(m_programmatic);
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const AutoScrollOff autoScrollOff(m_table);
         m_model->refresh();
 
-        if (m_currentSeq) {
-            // The selected message was evicted: the selection model moved "current" to a neighbour,
-            // which would show another message as if the user had picked it. Drop it instead; the
-            // detail pane keeps the copy it has.
-            const QModelIndex current = m_table->currentIndex();
-            const bool moved = current.isValid() && m_model->seqAt(current.row()) != *m_currentSeq;
-            if (moved || (current.isValid() && m_model->rowForSeq(*m_currentSeq) < 0)) {
-                m_table->selectionModel()->clear();
-            }
-            if (m_reselectSeq) {
-                const int row = m_model->rowForSeq(*m_reselectSeq);
-                if (row >= 0) {
-                    m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
-                        QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-                    if (!m_following)
-                        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
-                    m_reselectSeq.reset();
-                } else if (m_model->isCaughtUp()) {
-                    m_reselectSeq.reset();
+        if (m_reselectSeq) {
+            // The filter worker found the message selected before the filter changed: show it again.
+            const int logical = m_model->logicalRowForSeq(*m_reselectSeq);
+            if (logical >= 0) {
+                if (!m_following && m_model->rowForSeq(*m_reselectSeq) < 0) {
+                    m_model->centreWindowOn(logical);
+                    m_table->doItemsLayout();
                 }
+                syncSelection();
+                const int row = m_model->rowForSeq(*m_reselectSeq);
+                if (!m_following && row >= 0)
+                    m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+                m_reselectSeq.reset();
+            } else if (m_model->isCaughtUp()) {
+                m_reselectSeq.reset();
             }
         }
+        // The selected message was evicted or left the window: the selection model moved "current" to
+        // a neighbour, which would show another message as if the user had picked it. Drop it instead;
+        // the detail pane keeps the copy it has.
+        syncSelection();
     }
     if (m_following)
         scrollToNewest();
+    else
+        keepViewportInsideWindow();
+    syncScrollBar();
 }
 
 void MessagesPane::scrollToNewest()
 {
-    const FlagGuard guard(m_programmatic);
-    m_table->scrollToBottom();
+    {
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const AutoScrollOff autoScrollOff(m_table);
+        if (m_model->windowFirst() + m_model->rowCount() < m_model->totalRows()) {
+            const std::optional<std::uint64_t> keep = selectionToKeep();
+            m_model->setWindowFirst(m_model->totalRows());
+            m_table->doItemsLayout();
+            syncSelection(keep);
+        }
+        m_table->scrollToBottom();
+    }
+    syncScrollBar();
 }
 
 void MessagesPane::setFollowing(bool following)
 {
+    m_model->setFollowingTail(following);
     if (following)
         scrollToNewest();
     if (m_following == following)
@@ -154,18 +220,188 @@ void MessagesPane::setFollowing(bool following)
     Q_EMIT followingChanged(following);
 }
 
+std::vector<std::uint64_t> MessagesPane::selectedSeqs() const
+{
+    std::vector<std::uint64_t> seqs;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        seqs.push_back(m_model->seqAt(index.row()));
+    // The selected message may be outside the window: the view does not hold its row then.
+    if (m_currentSeq && m_model->logicalRowForSeq(*m_currentSeq) >= 0
+        && std::find(seqs.cbegin(), seqs.cend(), *m_currentSeq) == seqs.cend())
+        seqs.push_back(*m_currentSeq);
+    std::sort(seqs.begin(), seqs.end());
+    return seqs;
+}
+
 bool MessagesPane::selectSeq(std::uint64_t seq)
 {
-    const int row = m_model->rowForSeq(seq);
-    if (row < 0)
+    const int logical = m_model->logicalRowForSeq(seq);
+    if (logical < 0)
         return false;
     // Like a click: the user wants to look at this row, so it stops the auto-scroll.
     setFollowing(false);
-    const QModelIndex index = m_model->index(row, 0);
+    if (m_model->rowForSeq(seq) < 0) {
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const AutoScrollOff autoScrollOff(m_table);
+        m_model->centreWindowOn(logical);
+        m_table->doItemsLayout();
+    }
+    const QModelIndex index = m_model->index(m_model->rowForSeq(seq), 0);
     m_table->selectionModel()->setCurrentIndex(
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    syncScrollBar();
     return true;
+}
+
+void MessagesPane::scrollToLogicalRow(int i)
+{
+    setFollowing(false);
+    showLogicalTop(i, 0, false);
+    keepViewportInsideWindow();
+}
+
+void MessagesPane::showLogicalTop(int i, int offset, bool recentre)
+{
+    {
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const AutoScrollOff autoScrollOff(m_table);
+        const int total = m_model->totalRows();
+        const int visible = visibleRows();
+        i = std::clamp(i, 0, std::max(0, total - 1));
+        const int first = m_model->windowFirst();
+        const int end = first + m_model->rowCount();
+        if (recentre || i < first || (i + visible > end && end < total)) {
+            const std::optional<std::uint64_t> keep = selectionToKeep();
+            m_model->centreWindowOn(i + visible / 2);
+            // The view lays its rows out later; the scroll range must be right before the value is set.
+            m_table->doItemsLayout();
+            syncSelection(keep);
+        }
+        m_table->verticalScrollBar()->setValue((i - m_model->windowFirst()) * rowHeight() + offset);
+    }
+    syncScrollBar();
+}
+
+void MessagesPane::keepViewportInsideWindow()
+{
+    if (m_syncing)
+        return;
+    const int h = rowHeight();
+    const int value = m_table->verticalScrollBar()->value();
+    const int top = value / h;
+    const int visible = visibleRows();
+    const int first = m_model->windowFirst();
+    const int size = m_model->rowCount();
+    // Far enough from the edges that a page or a wheel turn never reaches them, and small enough that
+    // the viewport, centred again, is out of both margins.
+    const int margin = std::max(1, std::min(2 * visible, (m_model->windowRows() - visible) / 2 - 1));
+    const bool nearTop = first > 0 && top < margin;
+    const bool nearEnd = first + size < m_model->totalRows() && top + visible > size - margin;
+    if (nearTop || nearEnd)
+        showLogicalTop(first + top, value % h, true);
+}
+
+std::optional<std::uint64_t> MessagesPane::selectionToKeep() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (current.isValid() && m_table->selectionModel()->isRowSelected(current.row()))
+        return m_model->seqAt(current.row());
+    return m_currentSeq;
+}
+
+void MessagesPane::syncSelection(std::optional<std::uint64_t> seq)
+{
+    if (!seq)
+        seq = m_currentSeq;
+    if (!seq)
+        return;
+    const FlagGuard programmatic(m_programmatic);
+    const AutoScrollOff autoScrollOff(m_table);
+    QItemSelectionModel *selection = m_table->selectionModel();
+    const int row = m_model->rowForSeq(*seq);
+    const QModelIndex current = m_table->currentIndex();
+    if (row < 0) {
+        if (current.isValid() || selection->hasSelection())
+            selection->clear();
+        return;
+    }
+    if (current.isValid() && current.row() == row && selection->isRowSelected(row))
+        return;
+    selection->setCurrentIndex(
+        m_model->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void MessagesPane::syncScrollBar()
+{
+    const FlagGuard syncing(m_syncing);
+    const int total = m_model->totalRows();
+    const int visible = visibleRows();
+    const int maximum = std::max(0, total - visible);
+    const QScrollBar *inner = m_table->verticalScrollBar();
+    const bool bottom
+        = m_model->windowFirst() + m_model->rowCount() >= total && inner->value() >= inner->maximum();
+    m_scrollBar->setRange(0, maximum);
+    m_scrollBar->setPageStep(visible);
+    m_scrollBar->setSingleStep(1);
+    m_scrollBar->setValue(
+        bottom ? maximum : std::min(maximum, m_model->windowFirst() + inner->value() / rowHeight()));
+    // As a scroll area shows its bar: only when there is something to scroll.
+    m_scrollBar->setVisible(maximum > 0);
+}
+
+int MessagesPane::rowHeight() const
+{
+    return std::max(1, m_table->verticalHeader()->defaultSectionSize());
+}
+
+int MessagesPane::visibleRows() const
+{
+    return std::max(1, m_table->viewport()->height() / rowHeight());
+}
+
+bool MessagesPane::isAtNewest() const
+{
+    const QScrollBar *inner = m_table->verticalScrollBar();
+    return m_model->windowFirst() + m_model->rowCount() >= m_model->totalRows()
+        && inner->value() >= inner->maximum();
+}
+
+bool MessagesPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->modifiers() == Qt::ControlModifier
+            && (key->key() == Qt::Key_Home || key->key() == Qt::Key_End)) {
+            // The table would go to the first or last row of the window.
+            goToEnd(key->key() == Qt::Key_End);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void MessagesPane::goToEnd(bool last)
+{
+    if (m_model->totalRows() == 0)
+        return;
+    {
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const AutoScrollOff autoScrollOff(m_table);
+        const std::optional<std::uint64_t> keep = selectionToKeep();
+        m_model->setWindowFirst(last ? m_model->totalRows() : 0);
+        m_table->doItemsLayout();
+        syncSelection(keep);
+    }
+    // As the table does it: the row becomes the current (selected) one, which stops following.
+    const QModelIndex index = m_model->index(last ? m_model->rowCount() - 1 : 0, 0);
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    syncScrollBar();
 }
 
 void MessagesPane::setSockets(const QList<SocketInfo> &sockets)
@@ -201,36 +437,65 @@ void MessagesPane::handleFilterChanged(const MessageFilter &filter)
 
 void MessagesPane::handleModelReset()
 {
-    if (!m_currentSeq)
-        return;
-    const FlagGuard guard(m_programmatic);
-    const int row = m_model->rowForSeq(*m_currentSeq);
-    if (row < 0) {
-        // The filter worker may still find it; refresh() selects it then.
-        m_reselectSeq = m_currentSeq;
-        return;
+    if (m_currentSeq) {
+        const FlagGuard programmatic(m_programmatic);
+        const FlagGuard syncing(m_syncing);
+        const int logical = m_model->logicalRowForSeq(*m_currentSeq);
+        if (logical < 0) {
+            // The filter worker may still find it; refresh() selects it then.
+            m_reselectSeq = m_currentSeq;
+        } else {
+            if (!m_following && m_model->rowForSeq(*m_currentSeq) < 0) {
+                m_model->centreWindowOn(logical);
+                m_table->doItemsLayout();
+            }
+            syncSelection();
+            const int row = m_model->rowForSeq(*m_currentSeq);
+            if (!m_following && row >= 0)
+                m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        }
     }
-    m_table->selectionModel()->setCurrentIndex(
-        m_model->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    if (!m_following)
-        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+    syncScrollBar();
 }
 
 void MessagesPane::handleScrollAction(int action)
 {
-    if (m_programmatic || action == QAbstractSlider::SliderNoAction)
+    if (m_programmatic || m_syncing || action == QAbstractSlider::SliderNoAction)
         return;
     // actionTriggered comes before the value moves; sliderPosition() is where it is going.
     const QScrollBar *bar = m_table->verticalScrollBar();
-    setFollowing(bar->sliderPosition() >= bar->maximum());
+    const bool windowAtEnd = m_model->windowFirst() + m_model->rowCount() >= m_model->totalRows();
+    setFollowing(windowAtEnd && bar->sliderPosition() >= bar->maximum());
 }
 
-void MessagesPane::handleScrollValueChanged(int value)
+void MessagesPane::handleScrollValueChanged(int /*value*/)
 {
-    if (m_programmatic || !m_following)
+    if (m_syncing)
         return;
-    if (value < m_table->verticalScrollBar()->maximum())
+    if (!m_programmatic && m_following && !isAtNewest())
         setFollowing(false);
+    // Wheel, keys and scrollTo() scroll inside the window: move it before they reach one of its ends.
+    keepViewportInsideWindow();
+    syncScrollBar();
+}
+
+void MessagesPane::handleBarAction(int action)
+{
+    if (m_programmatic || m_syncing || action == QAbstractSlider::SliderNoAction)
+        return;
+    setFollowing(m_scrollBar->sliderPosition() >= m_scrollBar->maximum());
+}
+
+void MessagesPane::handleBarValueChanged(int value)
+{
+    if (m_syncing)
+        return;
+    if (value >= m_scrollBar->maximum()) {
+        scrollToNewest();
+        return;
+    }
+    showLogicalTop(value, 0, false);
+    keepViewportInsideWindow();
 }
 
 } // namespace zmqscope

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <QWidget>
 
@@ -9,6 +10,7 @@
 
 #include "messagefilter.h"
 
+class QScrollBar;
 class QTableView;
 
 namespace zmqscope {
@@ -23,6 +25,12 @@ class MessageTableModel;
  * picks a row, and resumes on setFollowing(true). The selection is kept by
  * sequence number, so it stays on the same message while rows arrive, old
  * ones are evicted, or the filter changes.
+ *
+ * The model exposes a window of the rows (MessageTableModel::windowRows()).
+ * The table's own vertical scroll bar is hidden; scrollBar(), beside the
+ * table, covers every row (value: the top row, in rows). Moving it, the
+ * wheel, the keys and selectSeq() move the window when the rows to show are
+ * outside it or the viewport comes near one of its ends.
  */
 class MessagesPane : public QWidget
 {
@@ -33,6 +41,8 @@ public:
     [[nodiscard]] MessageTableModel *model() const { return m_model; }
     [[nodiscard]] QTableView *table() const { return m_table; }
     [[nodiscard]] FilterBar *filterBar() const { return m_filterBar; }
+    /// The vertical scroll bar over every row (the table's own one only covers the window).
+    [[nodiscard]] QScrollBar *scrollBar() const { return m_scrollBar; }
 
     /// One view tick: new rows in, evicted rows out, then scroll if following.
     void refresh();
@@ -42,8 +52,13 @@ public:
 
     /// The selected message's sequence number, if a row is selected.
     [[nodiscard]] std::optional<std::uint64_t> currentSeq() const { return m_currentSeq; }
-    /// Selects the row of seq (if shown) without stopping the auto-scroll; false when it is not shown.
+    /// The selected messages (the selection survives window moves, so it is not just the selected rows).
+    [[nodiscard]] std::vector<std::uint64_t> selectedSeqs() const;
+    /// Selects the row of seq and shows it (centred when it was out of sight); stops the auto-scroll.
+    /// False when seq is not among the rows (filtered out, evicted, not inserted yet).
     bool selectSeq(std::uint64_t seq);
+    /// Scrolls so that logical row i is the top row (the window moves if needed); stops following.
+    void scrollToLogicalRow(int i);
 
     void setSockets(const QList<SocketInfo> &sockets);
 
@@ -54,17 +69,42 @@ Q_SIGNALS:
     /// The filter worker started or finished catching up.
     void scanningChanged(bool scanning);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void handleCurrentChanged();
     void handleFilterChanged(const MessageFilter &filter);
     void handleScrollAction(int action);
     void handleScrollValueChanged(int value);
+    void handleBarAction(int action);
+    void handleBarValueChanged(int value);
     void handleModelReset();
     void scrollToNewest();
+    /// Shows logical row i at the top (offset pixels into it); the window moves when it does not hold
+    /// the rows to show, or always when recentre is set.
+    void showLogicalTop(int i, int offset, bool recentre);
+    /// Moves the window when the viewport is within a margin of one of its ends, keeping what is shown.
+    void keepViewportInsideWindow();
+    /// Selects the row of seq (default: m_currentSeq) again when it is in the window, clears the
+    /// selection when not.
+    void syncSelection(std::optional<std::uint64_t> seq = std::nullopt);
+    /// The message the selection is on now: the selected row's, which is newer than m_currentSeq while
+    /// the view is still moving the current row, or m_currentSeq when its row is not in the window.
+    [[nodiscard]] std::optional<std::uint64_t> selectionToKeep() const;
+    /// Ctrl+Home / Ctrl+End: the first or last of all rows, selected.
+    void goToEnd(bool last);
+    /// Range, page step and value of scrollBar() from the window and the table's scroll position.
+    void syncScrollBar();
+    [[nodiscard]] int rowHeight() const;
+    [[nodiscard]] int visibleRows() const;
+    [[nodiscard]] bool isAtNewest() const;
 
     MessageTableModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     FilterBar *m_filterBar = nullptr;
+    QScrollBar *m_scrollBar = nullptr;
+    bool m_syncing = false; ///< set while the scroll bars and the window are being brought in line
     bool m_following = true;
     bool m_programmatic = false; ///< set while we move the selection or the scroll bar ourselves
     std::optional<std::uint64_t> m_currentSeq;

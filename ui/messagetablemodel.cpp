@@ -61,6 +61,7 @@ MessageTableModel::MessageTableModel(const MessageStore &store, QObject *parent)
     , m_store(store)
     , m_firstSeq(store.firstSeq())
     , m_endSeq(store.firstSeq())
+    , m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
     , m_cache(std::make_unique<std::array<CacheEntry, CacheSize>>())
 {
     connect(&m_scanWatcher, &QFutureWatcher<std::vector<std::uint64_t>>::finished, this,
@@ -76,6 +77,11 @@ int MessageTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
         return 0;
+    return m_windowSize;
+}
+
+int MessageTableModel::totalRows() const
+{
     return isFiltered() ? int(m_rows.size()) : int(m_endSeq - m_firstSeq);
 }
 
@@ -84,17 +90,103 @@ int MessageTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-std::uint64_t MessageTableModel::seqAt(int row) const
+std::uint64_t MessageTableModel::seqAtLogical(int i) const
 {
-    return isFiltered() ? m_rows[std::size_t(row)] : m_firstSeq + std::uint64_t(row);
+    return isFiltered() ? m_rows[std::size_t(i)] : m_firstSeq + std::uint64_t(i);
 }
 
-int MessageTableModel::rowForSeq(std::uint64_t seq) const
+int MessageTableModel::logicalRowForSeq(std::uint64_t seq) const
 {
     if (!isFiltered())
         return (seq >= m_firstSeq && seq < m_endSeq) ? int(seq - m_firstSeq) : -1;
     const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), seq);
     return (it != m_rows.cend() && *it == seq) ? int(it - m_rows.cbegin()) : -1;
+}
+
+std::uint64_t MessageTableModel::seqAt(int row) const
+{
+    return seqAtLogical(m_windowFirst + row);
+}
+
+int MessageTableModel::rowForSeq(std::uint64_t seq) const
+{
+    const int i = logicalRowForSeq(seq);
+    return (i >= m_windowFirst && i < m_windowFirst + m_windowSize) ? i - m_windowFirst : -1;
+}
+
+std::pair<int, int> MessageTableModel::clampedWindow(int first) const
+{
+    const int total = totalRows();
+    first = std::clamp(first, 0, std::max(0, total - m_windowRows));
+    return { first, std::min(total, first + m_windowRows) };
+}
+
+void MessageTableModel::setWindowRows(int rows)
+{
+    rows = std::max(rows, 1);
+    if (rows == m_windowRows)
+        return;
+    beginResetModel();
+    m_windowRows = rows;
+    const auto [first, end] = clampedWindow(m_followingTail ? totalRows() : m_windowFirst);
+    m_windowFirst = first;
+    m_windowSize = end - first;
+    endResetModel();
+}
+
+void MessageTableModel::setWindowFirst(int first)
+{
+    const auto [newFirst, newEnd] = clampedWindow(first);
+    moveWindow(newFirst, newEnd);
+}
+
+void MessageTableModel::centreWindowOn(int i)
+{
+    setWindowFirst(i - m_windowRows / 2);
+}
+
+void MessageTableModel::moveWindow(int first, int end)
+{
+    const int oldFirst = m_windowFirst;
+    const int oldEnd = m_windowFirst + m_windowSize;
+    if (first == oldFirst && end == oldEnd)
+        return;
+    if (first >= oldEnd || end <= oldFirst || m_windowSize == 0) {
+        // Nothing in common: out with the old rows, in with the new ones (a few thousand each at most).
+        if (m_windowSize > 0) {
+            beginRemoveRows({}, 0, m_windowSize - 1);
+            m_windowSize = 0;
+            endRemoveRows();
+        }
+        m_windowFirst = first;
+        if (end > first) {
+            beginInsertRows({}, 0, end - first - 1);
+            m_windowSize = end - first;
+            endInsertRows();
+        }
+        return;
+    }
+    // Overlapping: the rows both windows hold stay, so the view keeps its selection on them.
+    if (first > oldFirst) {
+        beginRemoveRows({}, 0, first - oldFirst - 1);
+        m_windowFirst = first;
+        m_windowSize -= first - oldFirst;
+        endRemoveRows();
+    } else if (first < oldFirst) {
+        beginInsertRows({}, 0, oldFirst - first - 1);
+        m_windowFirst = first;
+        m_windowSize += oldFirst - first;
+        endInsertRows();
+    }
+    if (end < oldEnd) {
+        beginRemoveRows({}, end - first, oldEnd - first - 1);
+        m_windowSize = end - first;
+        endRemoveRows();
+    } else if (end > oldEnd) {
+        beginInsertRows({}, oldEnd - first, end - first - 1);
+        m_windowSize = end - first;
+        endInsertRows();
+    }
 }
 
 const MessageSummary *MessageTableModel::summaryAt(int row) const
@@ -172,7 +264,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     case Qt::FontRole:
         if (column == RouteColumn || column == IdColumn || column == PreviewColumn || column == SeqColumn
             || column == TimeColumn || column == SizeColumn)
-            return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+            return m_fixedFont;
         return {};
     default:
         break;
@@ -245,58 +337,68 @@ void MessageTableModel::refresh()
         startScanIfNeeded();
     if (!m_paused)
         insertNewRows(storeEnd);
+    updateWindow();
 }
 
 void MessageTableModel::removeEvictedRows(std::uint64_t storeFirst)
 {
+    int gone = 0;
     if (!isFiltered()) {
         if (storeFirst <= m_firstSeq)
             return;
-        const std::uint64_t gone = std::min(storeFirst, m_endSeq) - m_firstSeq;
-        if (gone > 0) {
-            beginRemoveRows({}, 0, int(gone) - 1);
-            m_firstSeq += gone;
-            endRemoveRows();
-        }
-        // Everything shown is gone and more besides: start again where the store starts.
-        if (m_firstSeq < storeFirst) {
-            m_firstSeq = storeFirst;
-            m_endSeq = storeFirst;
-        }
-        return;
+        gone = int(std::min(storeFirst, m_endSeq) - m_firstSeq);
+    } else {
+        std::erase_if(m_pending, [storeFirst](std::uint64_t seq) { return seq < storeFirst; });
+        gone = int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), storeFirst) - m_rows.cbegin());
     }
-    std::erase_if(m_pending, [storeFirst](std::uint64_t seq) { return seq < storeFirst; });
-    const auto firstKept = std::lower_bound(m_rows.cbegin(), m_rows.cend(), storeFirst);
-    const auto gone = firstKept - m_rows.cbegin();
-    if (gone > 0) {
-        beginRemoveRows({}, 0, int(gone) - 1);
-        m_rows.erase(m_rows.cbegin(), m_rows.cbegin() + gone);
+    const auto dropLogical = [this](int count) {
+        if (isFiltered())
+            m_rows.erase(m_rows.cbegin(), m_rows.cbegin() + count);
+        else
+            m_firstSeq += std::uint64_t(count);
+    };
+    // Rows before the window go silently: the window's rows just get smaller logical numbers.
+    const int before = std::min(gone, m_windowFirst);
+    dropLogical(before);
+    m_windowFirst -= before;
+    // Only the evicted part of the window is removed from the view.
+    const int inside = std::min(gone - before, m_windowSize);
+    if (inside > 0) {
+        beginRemoveRows({}, 0, inside - 1);
+        dropLogical(inside);
+        m_windowSize -= inside;
         endRemoveRows();
+    }
+    dropLogical(gone - before - inside);
+    // Everything held is gone and more besides: start again where the store starts.
+    if (!isFiltered() && m_firstSeq < storeFirst) {
+        m_firstSeq = storeFirst;
+        m_endSeq = storeFirst;
     }
 }
 
 void MessageTableModel::insertNewRows(std::uint64_t storeEnd)
 {
+    // New rows extend the logical rows; none of them is in the window yet.
     if (!isFiltered()) {
-        if (storeEnd <= m_endSeq)
-            return;
-        const std::uint64_t room = MaxRows - (m_endSeq - m_firstSeq);
-        const std::uint64_t added = std::min(storeEnd - m_endSeq, room);
-        if (added == 0)
-            return;
-        const int first = rowCount();
-        beginInsertRows({}, first, first + int(added) - 1);
-        m_endSeq += added;
-        endInsertRows();
-        return;
+        if (storeEnd > m_endSeq) {
+            const std::uint64_t room = MaxRows - (m_endSeq - m_firstSeq);
+            m_endSeq += std::min(storeEnd - m_endSeq, room);
+        }
+    } else if (!m_pending.empty()) {
+        const std::size_t room = std::size_t(MaxRows) - m_rows.size();
+        const std::size_t added = std::min(m_pending.size(), room);
+        m_rows.insert(m_rows.cend(), m_pending.cbegin(), m_pending.cbegin() + std::ptrdiff_t(added));
+        m_pending.erase(m_pending.cbegin(), m_pending.cbegin() + std::ptrdiff_t(added));
     }
-    if (m_pending.empty())
-        return;
-    const int first = rowCount();
-    beginInsertRows({}, first, first + int(m_pending.size()) - 1);
-    m_rows.insert(m_rows.cend(), m_pending.cbegin(), m_pending.cend());
-    m_pending.clear();
-    endInsertRows();
+}
+
+void MessageTableModel::updateWindow()
+{
+    // Following: the window slides to the newest rows (in a flood a tick brings more rows than the window
+    // holds, so this costs the window's length, never the total's). Otherwise it only fills up.
+    const auto [first, end] = clampedWindow(m_followingTail ? totalRows() : m_windowFirst);
+    moveWindow(first, end);
 }
 
 std::uint64_t MessageTableModel::hiddenNewCount() const
@@ -361,6 +463,9 @@ void MessageTableModel::setFilter(const MessageFilter &filter)
         m_firstSeq = storeFirst;
         m_endSeq = m_store.endSeq();
     }
+    const auto [first, end] = clampedWindow(m_followingTail ? totalRows() : 0);
+    m_windowFirst = first;
+    m_windowSize = end - first;
     endResetModel();
     if (isFiltered()) {
         // Say "filtering" until the first full pass is done, however short it is.

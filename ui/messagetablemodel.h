@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <QAbstractTableModel>
@@ -12,6 +13,7 @@
 #include <QFutureWatcher>
 #include <QHash>
 #include <QString>
+#include <QVariant>
 
 #include <zmqscope/messagestore.h>
 
@@ -24,11 +26,18 @@ namespace zmqscope {
  *
  * It holds no per-message data. Without a filter, row r is message
  * firstSeq + r; with a filter, a worker thread computes the matching sequence
- * numbers over the store and the model keeps only that index. refresh(),
- * called from a timer at 30 Hz or less, inserts every new row in one
- * beginInsertRows() and removes evicted rows at the top in one
- * beginRemoveRows(). Cell text is formatted in data() for the rows a view asks
- * for, from MessageStore::summary(), through a small cache.
+ * numbers over the store and the model keeps only that index. These are the
+ * logical rows (totalRows(), up to millions). The model exposes only a window
+ * of them, at most windowRows() rows starting at logical row windowFirst():
+ * a view's vertical header keeps one item per row and walks all of them on
+ * every insertion and removal, which costs tens of milliseconds per tick with
+ * millions of rows. MessagesPane maps its own scroll bar onto the logical rows
+ * and moves the window as the user scrolls.
+ *
+ * refresh(), called from a timer at 30 Hz or less, removes evicted rows at the
+ * top and lets new rows into the window; while following the tail, the window
+ * slides to stay on the newest rows. Cell text is formatted in data() for the
+ * rows a view asks for, from MessageStore::summary(), through a small cache.
  */
 class MessageTableModel : public QAbstractTableModel
 {
@@ -91,10 +100,35 @@ public:
     /// Names for the Socket column; sockets without a name show their id.
     void setSocketNames(const QHash<SocketId, QString> &names);
 
-    /// The message a row shows.
+    /// The message a row (of the window) shows.
     [[nodiscard]] std::uint64_t seqAt(int row) const;
-    /// The row that shows seq, or -1 when it is not shown (filtered out, evicted, not inserted yet).
+    /// The row that shows seq, or -1 when it is not in the window (outside it, filtered out, evicted,
+    /// not inserted yet).
     [[nodiscard]] int rowForSeq(std::uint64_t seq) const;
+
+    /// Every row the table could show: every message held (through the filter), inside the window or not.
+    [[nodiscard]] int totalRows() const;
+    /// The message logical row i (0 <= i < totalRows()) stands for.
+    [[nodiscard]] std::uint64_t seqAtLogical(int i) const;
+    /// The logical row of seq, or -1 when it is not among the rows (filtered out, evicted, not inserted yet).
+    [[nodiscard]] int logicalRowForSeq(std::uint64_t seq) const;
+
+    /// The default of windowRows().
+    static constexpr int DefaultWindowRows = 10'000;
+    /// At most this many logical rows are exposed as model rows.
+    [[nodiscard]] int windowRows() const { return m_windowRows; }
+    /// Changes the window length (at least 1); resets the model.
+    void setWindowRows(int rows);
+    /// The logical row model row 0 stands for.
+    [[nodiscard]] int windowFirst() const { return m_windowFirst; }
+    /// Moves the window to start at logical row first (clamped so that it is as full as it can be).
+    /// A move by less than the window keeps the rows both hold (selection and persistent indexes stay).
+    void setWindowFirst(int first);
+    /// Moves the window so that logical row i is in its middle (or as close as the ends allow).
+    void centreWindowOn(int i);
+    /// While set (the default), refresh() keeps the window on the newest rows.
+    void setFollowingTail(bool following) { m_followingTail = following; }
+    [[nodiscard]] bool isFollowingTail() const { return m_followingTail; }
 
 Q_SIGNALS:
     /// The filter worker started or finished catching up with the store.
@@ -110,11 +144,16 @@ private:
     static constexpr std::uint64_t MaxScanChunk = 500'000;
 
     [[nodiscard]] const MessageSummary *summaryAt(int row) const;
+    /// Exposes logical rows [first, end) as the model rows, with the fewest row removals and insertions.
+    void moveWindow(int first, int end);
+    /// Where the window goes when it starts at first: clamped, and as long as the rows allow.
+    [[nodiscard]] std::pair<int, int> clampedWindow(int first) const;
     [[nodiscard]] QString socketName(SocketId id) const;
     [[nodiscard]] QString displayText(const MessageSummary &summary, int column) const;
     [[nodiscard]] bool isFiltered() const { return !m_filter.isEmpty(); }
     void removeEvictedRows(std::uint64_t storeFirst);
     void insertNewRows(std::uint64_t storeEnd);
+    void updateWindow();
     void startScanIfNeeded();
     void handleScanFinished();
     void cancelScan();
@@ -140,6 +179,13 @@ private:
     std::shared_ptr<std::atomic<bool>> m_scanCancelled;
     bool m_scanning = false;
 
+    // The exposed rows: logical rows [m_windowFirst, m_windowFirst + m_windowSize).
+    int m_windowRows = DefaultWindowRows;
+    int m_windowFirst = 0;
+    int m_windowSize = 0;
+    bool m_followingTail = true;
+
+    QVariant m_fixedFont; ///< asked for once: QFontDatabase::systemFont() is not cheap enough per cell
     mutable std::unique_ptr<std::array<CacheEntry, CacheSize>> m_cache;
 };
 

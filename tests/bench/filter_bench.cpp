@@ -251,7 +251,7 @@ int main(int argc, char *argv[])
         measuring = false;
         check.stop();
         filterMs.push_back(ms);
-        rows = model.rowCount();
+        rows = model.totalRows();
     }
     if (failed) {
         std::fprintf(stderr, "filter_bench: the filter did not catch up within %d ms\n", StallTimeoutMs);

@@ -246,7 +246,7 @@ int main(int argc, char *argv[])
     events.exec();
 
     const MessageStore::Stats stats = store.stats();
-    const int rows = window.messagesPane()->model()->rowCount();
+    const int rows = window.messagesPane()->model()->totalRows();
     bool inOrder = stats.kept + stats.evicted == sent;
     MessageSummary summary;
     std::uint64_t expected = sent - stats.kept;

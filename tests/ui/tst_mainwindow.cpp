@@ -381,7 +381,7 @@ void TestMainWindow::receivesFromPythonPeer()
     QVERIFY(peer.send({ "client-7", "", "order-1", "text/plain", "hello there" }));
 
     const MessageTableModel *model = m_window->messagesPane()->model();
-    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalRows(), 3, NetworkTimeoutMs);
     const QString socketName = m_window->socketModel()->socketNames().value(pull);
     for (int row = 0; row < 3; ++row) {
         QCOMPARE(cell(row, MessageTableModel::SocketColumn), socketName);
@@ -411,17 +411,17 @@ void TestMainWindow::receivesFromPythonPeer()
     QLineEdit *filter = m_window->messagesPane()->filterBar()->textEdit();
     QTRY_VERIFY(filter->hasFocus());
     QTest::keyClicks(filter, u"HELLO"_s);
-    QTRY_COMPARE(model->rowCount(), 1);
+    QTRY_COMPARE(model->totalRows(), 1);
     QCOMPARE(cell(0, MessageTableModel::IdColumn), u"order-1"_s);
     // New matching messages keep coming in; others stay out.
     QVERIFY(peer.send({ "x", "text/plain", "hello again" }));
     QVERIFY(peer.send({ "y", "text/plain", "bye" }));
-    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalRows(), 2, NetworkTimeoutMs);
     QTRY_COMPARE(m_store->size(), std::uint64_t(5));
     QTest::qWait(3 * MainWindow::RefreshIntervalMs);
-    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->totalRows(), 2);
     filter->clear();
-    QTRY_COMPARE(model->rowCount(), 5);
+    QTRY_COMPARE(model->totalRows(), 5);
 }
 
 void TestMainWindow::selectedRowShowsItsBody()
@@ -434,7 +434,7 @@ void TestMainWindow::selectedRowShowsItsBody()
     const Frames second { "second", "text/plain", "the second body\nwith two lines" };
     QVERIFY(peer.send(first));
     QVERIFY(peer.send(second));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 2, NetworkTimeoutMs);
 
     QVERIFY(clickRow(1));
     MessageDetailView *detail = m_window->detailView();
@@ -483,7 +483,7 @@ void TestMainWindow::composedMessageReachesPeer()
     QCOMPARE(*received, expected);
 
     // The sent message is in the table as "out".
-    QTRY_COMPARE(m_window->messagesPane()->model()->rowCount(), 1);
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 1);
     QCOMPARE(cell(0, MessageTableModel::DirectionColumn), u"out"_s);
     QCOMPARE(cell(0, MessageTableModel::IdColumn), u"order-42"_s);
     // And nothing more went out.
@@ -502,7 +502,7 @@ void TestMainWindow::replyOnRouterGoesToEachPeer()
     QVERIFY2(bob.start(u"REQ"_s, u"connect"_s, boundEndpoint(router)), qPrintable(bob.error()));
     QVERIFY(alice.send({ "ask-alice", "text/plain", "from alice" }));
     QVERIFY(bob.send({ "ask-bob", "text/plain", "from bob" }));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 2, NetworkTimeoutMs);
     // ROUTER prepends each peer's routing id; REQ adds the delimiter: both are routed envelopes.
     const int aliceRow = rowWithId(u"ask-alice"_s);
     const int bobRow = rowWithId(u"ask-bob"_s);
@@ -545,7 +545,7 @@ void TestMainWindow::replyOnRouterGoesToEachPeer()
     QVERIFY(timedOut);
 
     // Reply is only for received messages: not on our own sent rows.
-    QTRY_COMPARE(m_window->messagesPane()->model()->rowCount(), 4);
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 4);
     QVERIFY(clickRow(3));
     QCOMPARE(cell(3, MessageTableModel::DirectionColumn), u"out"_s);
     QTRY_VERIFY(!m_window->action(MainWindow::Action::Reply)->isEnabled());
@@ -561,7 +561,7 @@ void TestMainWindow::untrustedDataIsShownLiterally()
     QVERIFY(peer.send({ html, "text/html", html }));
     const QByteArray deep = QByteArray(5000, '[') + QByteArray(5000, ']');
     QVERIFY(peer.send({ "deep", "application/json", deep }));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 2, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 2, NetworkTimeoutMs);
 
     QCOMPARE(cell(0, MessageTableModel::IdColumn), QString::fromUtf8(html));
     QCOMPARE(cell(0, MessageTableModel::PreviewColumn), QString::fromUtf8(html));
@@ -605,7 +605,7 @@ void TestMainWindow::bigBodyOpensInHexView()
     QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
     constexpr qsizetype BigSize = qsizetype(64) << 20;
     QVERIFY(peer.send({ "big", "application/octet-stream", "" }, std::pair<int, qsizetype>(2, BigSize)));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 1, 30000);
     QCOMPARE(cell(0, MessageTableModel::SizeColumn), u"64.0 MiB"_s);
     QVERIFY(cell(0, MessageTableModel::PreviewColumn).startsWith(u"00 01 02 03"_s));
 
@@ -647,7 +647,7 @@ void TestMainWindow::autoScrollAndPause()
         m_store->append(
             1, Direction::In, MessageStore::nowUs(), { "n" + QByteArray::number(i), "text/plain", "y" });
     m_window->refreshViews();
-    QCOMPARE(pane->model()->rowCount(), 600);
+    QCOMPARE(pane->model()->totalRows(), 600);
     QCOMPARE(pane->model()->seqAt(table->currentIndex().row()), selected);
     QVERIFY(table->verticalScrollBar()->value() < table->verticalScrollBar()->maximum());
 
@@ -663,12 +663,12 @@ void TestMainWindow::autoScrollAndPause()
     for (int i = 0; i < 20; ++i)
         m_store->append(1, Direction::In, MessageStore::nowUs(), { "p", "text/plain", "z" });
     m_window->refreshViews();
-    QCOMPARE(pane->model()->rowCount(), 600);
+    QCOMPARE(pane->model()->totalRows(), 600);
     QCOMPARE(m_store->size(), std::uint64_t(620));
     QVERIFY(m_window->pausedLabel()->isVisible());
     QCOMPARE(m_window->pausedLabel()->text(), u"paused, 20 new"_s);
     m_window->action(MainWindow::Action::Pause)->trigger();
-    QCOMPARE(pane->model()->rowCount(), 620);
+    QCOMPARE(pane->model()->totalRows(), 620);
     QVERIFY(!m_window->pausedLabel()->isVisible());
 }
 
@@ -692,15 +692,15 @@ void TestMainWindow::selectionSurvivesFilterAndEviction()
     QLineEdit *filter = pane->filterBar()->textEdit();
     filter->setText(u"odd"_s);
     QTest::keyClick(filter, Qt::Key_Return);
-    QTRY_COMPARE(pane->model()->rowCount(), 20);
+    QTRY_COMPARE(pane->model()->totalRows(), 20);
     QCOMPARE(pane->model()->seqAt(pane->table()->currentIndex().row()), selected);
     filter->setText(u"even"_s);
     QTest::keyClick(filter, Qt::Key_Return);
-    QTRY_COMPARE(pane->model()->rowCount(), 20);
+    QTRY_COMPARE(pane->model()->totalRows(), 20);
     QVERIFY(!pane->table()->currentIndex().isValid());
     filter->clear();
     QTest::keyClick(filter, Qt::Key_Return);
-    QTRY_COMPARE(pane->model()->rowCount(), 40);
+    QTRY_COMPARE(pane->model()->totalRows(), 40);
     QTRY_COMPARE(pane->model()->seqAt(pane->table()->currentIndex().row()), selected);
 
     // Old rows are evicted around it: the selection stays on its message.
@@ -724,9 +724,9 @@ void TestMainWindow::clearDropsMessages()
     for (int i = 0; i < 10; ++i)
         m_store->append(1, Direction::In, MessageStore::nowUs(), { "m", "text/plain", "x" });
     m_window->refreshViews();
-    QCOMPARE(m_window->messagesPane()->model()->rowCount(), 10);
+    QCOMPARE(m_window->messagesPane()->model()->totalRows(), 10);
     QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_L, Qt::ControlModifier);
-    QCOMPARE(m_window->messagesPane()->model()->rowCount(), 0);
+    QCOMPARE(m_window->messagesPane()->model()->totalRows(), 0);
     QCOMPARE(m_store->size(), std::uint64_t(0));
     QVERIFY(m_window->statusLabel()->text().startsWith(u"0 kept"_s));
 }
@@ -827,7 +827,7 @@ void TestMainWindow::closeAndReopenSocket()
         m_window->socketModel()->socketAt(0).state, SocketState::Connected, NetworkTimeoutMs);
     // It works: a message from the peer arrives on the new socket.
     QVERIFY(peer.send({ "again", "text/plain", "after reopening" }));
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->rowCount(), 1, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 1, NetworkTimeoutMs);
     QCOMPARE(cell(0, MessageTableModel::SocketColumn), reopened.spec.name);
 }
 

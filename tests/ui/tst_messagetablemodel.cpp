@@ -1,4 +1,4 @@
-// MessageTableModel over a real MessageStore: batches, columns, eviction, pause, filter.
+// MessageTableModel over a real MessageStore: batches, columns, eviction, pause, filter, the row window.
 
 #include <memory>
 
@@ -44,6 +44,14 @@ private Q_SLOTS:
     void lowerLimitWhileRowsAreShown_data();
     void lowerLimitWhileRowsAreShown();
     void previewLengthFollowsPreferences();
+    void windowBoundsTheRows();
+    void followingSlidesTheWindow();
+    void windowThroughEviction_data();
+    void windowThroughEviction();
+    void movingTheWindowKeepsRowsConsistent_data();
+    void movingTheWindowKeepsRowsConsistent();
+    void smallMoveKeepsPersistentIndexes();
+    void filterWithWindow();
 
 private:
     std::uint64_t append(SocketId socket, Direction direction, const Frames &frames)
@@ -89,7 +97,7 @@ int TestMessageTableModel::settledRowCount()
             return m_model->isCaughtUp();
         },
         10000);
-    return settled && !m_model->isScanning() ? m_model->rowCount() : -1;
+    return settled && !m_model->isScanning() ? m_model->totalRows() : -1;
 }
 
 void TestMessageTableModel::rowsArriveInOneBatchPerRefresh()
@@ -540,6 +548,227 @@ void TestMessageTableModel::previewLengthFollowsPreferences()
     QCOMPARE(preview.data().toString(), QString(500, u'p') + u'\u2026');
     m_model->setPreviewChars(40);
     QCOMPARE(preview.data().toString(), QString(40, u'p') + u'\u2026');
+}
+
+// Every window row stands for the logical row windowFirst() + row, and back.
+static bool windowIsConsistent(const MessageTableModel &model)
+{
+    if (model.rowCount() > model.windowRows() || model.windowFirst() < 0
+        || model.windowFirst() + model.rowCount() > model.totalRows())
+        return false;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const std::uint64_t seq = model.seqAt(row);
+        if (seq != model.seqAtLogical(model.windowFirst() + row) || model.rowForSeq(seq) != row
+            || model.logicalRowForSeq(seq) != model.windowFirst() + row
+            || model.index(row, MessageTableModel::SeqColumn).data().toString() != QString::number(seq))
+            return false;
+    }
+    return true;
+}
+
+void TestMessageTableModel::windowBoundsTheRows()
+{
+    m_model->setWindowRows(100);
+    appendEnvelopes(3000);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->totalRows(), 3000);
+    QCOMPARE(m_model->windowFirst(), 2900); // following the newest rows
+    QVERIFY(windowIsConsistent(*m_model));
+    QCOMPARE(m_model->seqAt(99), m_store->endSeq() - 1);
+    // The first message is a logical row, not a window row.
+    QCOMPARE(m_model->logicalRowForSeq(m_store->firstSeq()), 0);
+    QCOMPARE(m_model->seqAtLogical(0), m_store->firstSeq());
+    QCOMPARE(m_model->rowForSeq(m_store->firstSeq()), -1);
+    QCOMPARE(m_model->rowForSeq(m_store->endSeq()), -1);
+    QCOMPARE(m_model->logicalRowForSeq(m_store->endSeq()), -1);
+}
+
+void TestMessageTableModel::followingSlidesTheWindow()
+{
+    m_model->setWindowRows(100);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    appendEnvelopes(60);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 60);
+    QCOMPARE(m_model->windowFirst(), 0);
+    QVERIFY(removed.isEmpty());
+
+    // Less than a window more: the window fills up and slides by the rest; the rows kept stay.
+    const QPersistentModelIndex kept = m_model->index(59, 0);
+    appendEnvelopes(70);
+    m_model->refresh();
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->windowFirst(), 30);
+    QCOMPARE(m_model->seqAt(99), m_store->endSeq() - 1);
+    QVERIFY(kept.isValid());
+    QCOMPARE(kept.row(), 29);
+    QVERIFY(windowIsConsistent(*m_model));
+
+    // More than a window: the window is replaced at the tail.
+    appendEnvelopes(1000);
+    m_model->refresh();
+    QCOMPARE(m_model->windowFirst(), 1030);
+    QCOMPARE(m_model->seqAt(99), m_store->endSeq() - 1);
+    QVERIFY(windowIsConsistent(*m_model));
+
+    // Not following: new rows only grow the total; the window stays on what the user looks at.
+    m_model->setFollowingTail(false);
+    m_model->setWindowFirst(500);
+    const std::uint64_t top = m_model->seqAt(0);
+    appendEnvelopes(300);
+    m_model->refresh();
+    QCOMPARE(m_model->totalRows(), 1430);
+    QCOMPARE(m_model->windowFirst(), 500);
+    QCOMPARE(m_model->seqAt(0), top);
+    QCOMPARE(m_model->rowCount(), 100);
+    // Following again: at the tail on the next refresh.
+    m_model->setFollowingTail(true);
+    m_model->refresh();
+    QCOMPARE(m_model->windowFirst(), 1330);
+    QVERIFY(windowIsConsistent(*m_model));
+}
+
+void TestMessageTableModel::windowThroughEviction_data()
+{
+    QTest::addColumn<QString>("where");
+    QTest::newRow("front") << u"front"_s;
+    QTest::newRow("middle") << u"middle"_s;
+    QTest::newRow("tail") << u"tail"_s;
+}
+
+void TestMessageTableModel::windowThroughEviction()
+{
+    QFETCH(QString, where);
+    MessageStore::Limits limits;
+    limits.maxMessages = 1024; // evicted in chunks of 64
+    m_store->setLimits(limits);
+    m_model->setWindowRows(100);
+    appendEnvelopes(1000);
+    m_model->refresh();
+    m_model->setFollowingTail(where == u"tail"_s);
+    if (where == u"front"_s)
+        m_model->setWindowFirst(0);
+    else if (where == u"middle"_s)
+        m_model->setWindowFirst(600);
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    const std::uint64_t top = m_model->seqAt(0);
+
+    for (int round = 0; round < 10; ++round) {
+        appendEnvelopes(40);
+        m_model->refresh();
+        QCOMPARE(std::uint64_t(m_model->totalRows()), m_store->size());
+        QCOMPARE(m_model->seqAtLogical(0), m_store->firstSeq());
+        QCOMPARE(m_model->rowCount(), 100);
+        QVERIFY(windowIsConsistent(*m_model));
+        if (where == u"front"_s) {
+            QCOMPARE(m_model->windowFirst(), 0);
+            QCOMPARE(m_model->seqAt(0), m_store->firstSeq());
+        } else if (where == u"middle"_s) {
+            QCOMPARE(m_model->seqAt(0), top); // eviction before the window leaves it alone
+        } else {
+            QCOMPARE(m_model->seqAt(99), m_store->endSeq() - 1);
+        }
+    }
+    QVERIFY(m_store->stats().evicted > 0);
+    if (where == u"front"_s) {
+        QVERIFY(!removed.isEmpty());
+        for (const QList<QVariant> &args : removed)
+            QCOMPARE(args.at(1).toInt(), 0); // only the evicted top rows
+    } else if (where == u"middle"_s) {
+        QVERIFY(removed.isEmpty());
+    }
+}
+
+void TestMessageTableModel::movingTheWindowKeepsRowsConsistent_data()
+{
+    QTest::addColumn<int>("first");
+    QTest::addColumn<int>("expectedFirst");
+    QTest::newRow("start") << 0 << 0;
+    QTest::newRow("a little down") << 30 << 30;
+    QTest::newRow("far") << 1700 << 1700;
+    QTest::newRow("back a little") << 1650 << 1650;
+    QTest::newRow("before the start") << -40 << 0;
+    QTest::newRow("past the end") << 5000 << 1900;
+}
+
+void TestMessageTableModel::movingTheWindowKeepsRowsConsistent()
+{
+    QFETCH(int, first);
+    QFETCH(int, expectedFirst);
+    m_model->setWindowRows(100);
+    appendEnvelopes(2000);
+    m_model->refresh();
+    m_model->setFollowingTail(false);
+    m_model->setWindowFirst(1600);
+    m_model->setWindowFirst(first);
+    QCOMPARE(m_model->windowFirst(), expectedFirst);
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->seqAt(0), m_store->firstSeq() + std::uint64_t(expectedFirst));
+    QVERIFY(windowIsConsistent(*m_model));
+    m_model->centreWindowOn(1000);
+    QCOMPARE(m_model->windowFirst(), 950);
+    QCOMPARE(m_model->rowForSeq(m_model->seqAtLogical(1000)), 50);
+    QVERIFY(windowIsConsistent(*m_model));
+}
+
+void TestMessageTableModel::smallMoveKeepsPersistentIndexes()
+{
+    m_model->setWindowRows(100);
+    appendEnvelopes(1000);
+    m_model->refresh();
+    m_model->setFollowingTail(false);
+    m_model->setWindowFirst(400);
+    const QPersistentModelIndex index = m_model->index(70, MessageTableModel::IdColumn);
+    const QString id = index.data().toString();
+    m_model->setWindowFirst(440); // down: 40 rows out at the top, 40 in at the bottom
+    QVERIFY(index.isValid());
+    QCOMPARE(index.row(), 30);
+    QCOMPARE(index.data().toString(), id);
+    m_model->setWindowFirst(380); // up
+    QVERIFY(index.isValid());
+    QCOMPARE(index.row(), 90);
+    QCOMPARE(index.data().toString(), id);
+    m_model->setWindowFirst(200); // no overlap: its row is gone
+    QVERIFY(!index.isValid());
+}
+
+void TestMessageTableModel::filterWithWindow()
+{
+    m_model->setWindowRows(100);
+    appendEnvelopes(3000);
+    m_model->refresh();
+    MessageFilter filter;
+    filter.setText(u"id-1"_s); // id-1, id-10..19, id-100..199, id-1000..1999: 1111 messages
+    m_model->setFilter(filter);
+    QCOMPARE(settledRowCount(), 1111);
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->windowFirst(), 1011);
+    QCOMPARE(m_model->index(99, MessageTableModel::IdColumn).data().toString(), u"id-1999"_s);
+    QVERIFY(windowIsConsistent(*m_model));
+
+    m_model->setFollowingTail(false);
+    m_model->setWindowFirst(0);
+    QCOMPARE(m_model->index(0, MessageTableModel::IdColumn).data().toString(), u"id-1"_s);
+    QCOMPARE(m_model->index(1, MessageTableModel::IdColumn).data().toString(), u"id-10"_s);
+    QVERIFY(windowIsConsistent(*m_model));
+    // A message the filter drops has no logical row; one it keeps has one, in or out of the window.
+    QCOMPARE(m_model->logicalRowForSeq(m_store->firstSeq()), -1); // id-0
+    QCOMPARE(m_model->logicalRowForSeq(m_store->firstSeq() + 1999), 1110); // id-1999
+    QCOMPARE(m_model->rowForSeq(m_store->firstSeq() + 1999), -1);
+
+    // More matches while the window stays at the front: only the total grows.
+    appendEnvelopes(50); // id-0 .. id-49 again: 11 match
+    QCOMPARE(settledRowCount(), 1122);
+    QCOMPARE(m_model->windowFirst(), 0);
+    QCOMPARE(m_model->rowCount(), 100);
+
+    // Back to no filter: every message, the window at the tail again when following.
+    m_model->setFollowingTail(true);
+    m_model->setFilter(MessageFilter());
+    QCOMPARE(m_model->totalRows(), 3050);
+    QCOMPARE(m_model->windowFirst(), 2950);
+    QVERIFY(windowIsConsistent(*m_model));
 }
 
 QTEST_MAIN(TestMessageTableModel)

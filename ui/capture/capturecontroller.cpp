@@ -163,7 +163,7 @@ CaptureController::~CaptureController()
 
 void CaptureController::updateActions()
 {
-    m_replaySelectionAction->setEnabled(m_window.messagesPane()->table()->selectionModel()->hasSelection());
+    m_replaySelectionAction->setEnabled(!m_window.messagesPane()->selectedSeqs().empty());
 }
 
 void CaptureController::setRecordChecked(bool checked)
@@ -427,10 +427,7 @@ ExportDialog *CaptureController::showExportDialog()
 ReplayDialog *CaptureController::showReplayDialog()
 {
     MessagesPane *pane = m_window.messagesPane();
-    std::vector<std::uint64_t> seqs;
-    for (const QModelIndex &index : pane->table()->selectionModel()->selectedRows())
-        seqs.push_back(pane->model()->seqAt(index.row()));
-    std::sort(seqs.begin(), seqs.end());
+    const std::vector<std::uint64_t> seqs = pane->selectedSeqs();
     std::vector<ReplayItem> items;
     items.reserve(seqs.size());
     StoredMessage message;

@@ -261,8 +261,8 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
     m_banner->setVisible(!lines.isEmpty());
 
     // Start at the top, like a file viewer, with the first message in the Detail pane.
-    if (m_messages->model()->rowCount() > 0 && !m_messages->currentSeq())
-        m_messages->selectSeq(m_messages->model()->seqAt(0));
+    if (m_messages->model()->totalRows() > 0 && !m_messages->currentSeq())
+        m_messages->selectSeq(m_messages->model()->seqAtLogical(0));
     m_messages->table()->scrollToTop();
     updateStatus();
     updateActions();
@@ -329,14 +329,14 @@ void CaptureWindow::updateStatus()
     }
     const MessageTableModel *model = m_messages->model();
     if (!model->filter().isEmpty())
-        parts.append(u"%1 shown"_s.arg(locale.toString(model->rowCount())));
+        parts.append(u"%1 shown"_s.arg(locale.toString(model->totalRows())));
     m_statusLabel->setText(parts.join(u"  \u00b7  "_s));
 }
 
 void CaptureWindow::updateActions()
 {
     const bool loaded = m_finished;
-    const bool selection = m_messages->table()->selectionModel()->hasSelection();
+    const bool selection = !m_messages->selectedSeqs().empty();
     m_exportAction->setEnabled(loaded && m_store.size() > 0);
     m_replayAction->setEnabled(loaded && m_engine);
     m_replaySelectionAction->setEnabled(loaded && m_engine && selection);
@@ -377,10 +377,7 @@ ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
     auto *dialog = new ReplayDialog(*m_engine, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (selectionOnly) {
-        std::vector<std::uint64_t> seqs;
-        for (const QModelIndex &index : m_messages->table()->selectionModel()->selectedRows())
-            seqs.push_back(m_messages->model()->seqAt(index.row()));
-        std::sort(seqs.begin(), seqs.end());
+        const std::vector<std::uint64_t> seqs = m_messages->selectedSeqs();
         std::vector<ReplayItem> items;
         items.reserve(seqs.size());
         StoredMessage message;

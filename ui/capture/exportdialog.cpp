@@ -43,8 +43,8 @@ ExportDialog::ExportDialog(const MessageStore &store, MessagesPane *pane,
     setWindowTitle(u"Export Messages"_s);
 
     const QLocale locale;
-    const int selected = int(pane->table()->selectionModel()->selectedRows().size());
-    const int shown = pane->model()->rowCount();
+    const int selected = int(pane->selectedSeqs().size());
+    const int shown = pane->model()->totalRows();
     m_selectedRadio = new QRadioButton(u"&Selected messages (%1)"_s.arg(locale.toString(selected)), this);
     m_selectedRadio->setObjectName(u"selectedRadio"_s);
     m_selectedRadio->setEnabled(selected > 0);
@@ -203,11 +203,7 @@ void ExportDialog::startExport()
 
     const MessageTableModel *model = m_pane->model();
     if (scope() == Scope::Selected) {
-        const QModelIndexList rows = m_pane->table()->selectionModel()->selectedRows();
-        request.seqs.reserve(std::size_t(rows.size()));
-        for (const QModelIndex &index : rows)
-            request.seqs.push_back(model->seqAt(index.row()));
-        std::sort(request.seqs.begin(), request.seqs.end());
+        request.seqs = m_pane->selectedSeqs();
         if (request.seqs.empty()) {
             InlineMessage::show(m_errorLabel, u"No message is selected; choose All messages"_s);
             return;
@@ -217,9 +213,9 @@ void ExportDialog::startExport()
         // (while the view is paused, newer messages are not part of what the user looks at).
         request.filter = model->filter();
         request.begin = m_store.firstSeq();
-        const int rows = model->rowCount();
-        request.end
-            = model->isPaused() ? (rows > 0 ? model->seqAt(rows - 1) + 1 : request.begin) : m_store.endSeq();
+        const int rows = model->totalRows();
+        request.end = model->isPaused() ? (rows > 0 ? model->seqAtLogical(rows - 1) + 1 : request.begin)
+                                        : m_store.endSeq();
     }
 
     m_cancelled->store(false);

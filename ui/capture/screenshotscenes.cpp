@@ -91,9 +91,9 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
                     const MessageTableModel *model = captureWindow->messagesPane()->model();
                     const MessageStore &store = captureWindow->store();
                     MessageSummary summary;
-                    for (int row = qMin(8, model->rowCount() - 1); row >= 0 && row < model->rowCount();
+                    for (int row = qMin(8, model->totalRows() - 1); row >= 0 && row < model->totalRows();
                          ++row) {
-                        if (store.summary(model->seqAt(row), summary, 64)
+                        if (store.summary(model->seqAtLogical(row), summary, 64)
                             && summary.mimetype == "application/json") {
                             captureWindow->messagesPane()->selectSeq(summary.seq);
                             break;

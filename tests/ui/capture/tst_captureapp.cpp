@@ -289,7 +289,7 @@ void TestCaptureApp::recordThenOpenShowsTheSameRows()
     QVERIFY(window->issuesBanner()->isHidden());
     const MessageTableModel *model = window->messagesPane()->model();
     const MessageTableModel *live = m_window->messagesPane()->model();
-    QCOMPARE(model->rowCount(), 10);
+    QCOMPARE(model->totalRows(), 10);
     QCOMPARE(live->rowCount(), 10);
     for (int row = 0; row < model->rowCount(); ++row) {
         for (const int column : { MessageTableModel::TimeColumn, MessageTableModel::SocketColumn,
@@ -357,7 +357,7 @@ void TestCaptureApp::recordOnlyTheCheckedSockets()
     CaptureWindow *window = openAndWait(written);
     QVERIFY(window);
     const MessageTableModel *model = window->messagesPane()->model();
-    QCOMPARE(model->rowCount(), 5);
+    QCOMPARE(model->totalRows(), 5);
     for (int row = 0; row < 5; ++row)
         QCOMPARE(model->index(row, MessageTableModel::SocketColumn).data().toString(), u"Orders PULL"_s);
 }
@@ -408,7 +408,7 @@ void TestCaptureApp::truncatedCaptureShowsItsIssues()
 
     CaptureWindow *window = openAndWait(path);
     QVERIFY(window);
-    QCOMPARE(window->messagesPane()->model()->rowCount(), 3);
+    QCOMPARE(window->messagesPane()->model()->totalRows(), 3);
     QCOMPARE(window->loadResult().issues.size(), 2);
     QLabel *banner = window->issuesBanner();
     QVERIFY(banner->isVisible());
@@ -445,7 +445,7 @@ void TestCaptureApp::exportFilteredAsJsonLines()
     // "order" matches order-1 and order-2, each sent and received: 4 of 10 rows.
     MessagesPane *pane = m_window->messagesPane();
     pane->filterBar()->textEdit()->setText(u"order"_s);
-    QTRY_COMPARE(pane->model()->rowCount(), 4);
+    QTRY_COMPARE(pane->model()->totalRows(), 4);
     QTRY_VERIFY(pane->model()->isCaughtUp());
 
     ExportDialog *dialog = m_window->captureController()->showExportDialog();
@@ -479,7 +479,7 @@ void TestCaptureApp::exportFilteredAsJsonLines()
     // An export is a capture: it opens again with the same messages.
     CaptureWindow *window = openAndWait(path);
     QVERIFY(window);
-    QCOMPARE(window->messagesPane()->model()->rowCount(), 4);
+    QCOMPARE(window->messagesPane()->model()->totalRows(), 4);
 }
 
 void TestCaptureApp::exportFilteredAsCsv()
@@ -490,7 +490,7 @@ void TestCaptureApp::exportFilteredAsCsv()
     MessagesPane *pane = m_window->messagesPane();
     // Received only: the PULL side of the five messages.
     pane->filterBar()->setSocket(pull);
-    QTRY_COMPARE(pane->model()->rowCount(), 5);
+    QTRY_COMPARE(pane->model()->totalRows(), 5);
     QTRY_VERIFY(pane->model()->isCaughtUp());
 
     ExportDialog *dialog = m_window->captureController()->showExportDialog();

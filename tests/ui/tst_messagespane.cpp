@@ -1,0 +1,300 @@
+// MessagesPane over a real MessageStore with a small row window: the scroll bar over every row, window
+// moves by bar, wheel, keys and selectSeq(), following, and the selection kept across window moves.
+
+#include <memory>
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QHeaderView>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTest>
+#include <QWheelEvent>
+
+#include <zmqscope/messagestore.h>
+
+#include "messagespane.h"
+#include "messagetablemodel.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+
+class TestMessagesPane : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void scrollBarCoversEveryRow();
+    void draggingTheBarMovesTheWindow();
+    void wheelScrollsPastTheWindowEdge();
+    void pageKeysScrollPastTheWindowEdge_data();
+    void pageKeysScrollPastTheWindowEdge();
+    void ctrlHomeAndCtrlEndReachTheEnds();
+    void selectingAFarMessageCentresIt();
+    void filterWithWindow();
+
+private:
+    void append(int count);
+    // The logical row at the top of the viewport, from what the table shows.
+    [[nodiscard]] int shownTopRow() const;
+    [[nodiscard]] std::uint64_t shownTopSeq() const;
+    [[nodiscard]] bool isShown(std::uint64_t seq) const;
+
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<MessagesPane> m_pane;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    MessageTableModel *m_model = nullptr;
+    QTableView *m_table = nullptr;
+    QScrollBar *m_bar = nullptr;
+    int m_appended = 0;
+};
+
+void TestMessagesPane::init()
+{
+    m_store = std::make_unique<MessageStore>();
+    m_pane = std::make_unique<MessagesPane>(*m_store);
+    m_model = m_pane->model();
+    m_table = m_pane->table();
+    m_bar = m_pane->findChild<QScrollBar *>(u"messagesScrollBar"_s);
+    QVERIFY(m_bar);
+    QCOMPARE(m_bar, m_pane->scrollBar());
+    m_model->setWindowRows(100);
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_pane->resize(700, 500);
+    m_pane->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));
+    m_appended = 0;
+    append(3000);
+    m_pane->refresh();
+    QVERIFY(m_table->viewport()->height() > 5 * m_table->verticalHeader()->defaultSectionSize());
+}
+
+void TestMessagesPane::cleanup()
+{
+    m_tester.reset();
+    m_pane.reset();
+    m_store.reset();
+}
+
+void TestMessagesPane::append(int count)
+{
+    for (int i = 0; i < count; ++i, ++m_appended)
+        m_store->append(1, Direction::In, MessageStore::nowUs(),
+            { "id-" + QByteArray::number(m_appended), "text/plain", "body" });
+}
+
+int TestMessagesPane::shownTopRow() const
+{
+    const int row = m_table->rowAt(0);
+    return row < 0 ? -1 : m_model->windowFirst() + row;
+}
+
+std::uint64_t TestMessagesPane::shownTopSeq() const
+{
+    return m_table->model()
+        ->index(m_table->rowAt(0), MessageTableModel::SeqColumn)
+        .data()
+        .toString()
+        .toULongLong();
+}
+
+bool TestMessagesPane::isShown(std::uint64_t seq) const
+{
+    const int row = m_model->rowForSeq(seq);
+    return row >= 0
+        && m_table->viewport()->rect().contains(m_table->visualRect(m_model->index(row, 0)).center());
+}
+
+void TestMessagesPane::scrollBarCoversEveryRow()
+{
+    QVERIFY(m_pane->isFollowing());
+    QVERIFY(!m_table->verticalScrollBar()->isVisible()); // the table's own one only spans the window
+    QVERIFY(m_bar->isVisible());
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->totalRows(), 3000);
+    QCOMPARE(m_bar->maximum() + m_bar->pageStep(), 3000);
+    QCOMPARE(m_bar->value(), m_bar->maximum());
+    QVERIFY(isShown(m_store->endSeq() - 1));
+
+    // Following: the window and the bar keep up with new rows.
+    append(500);
+    m_pane->refresh();
+    QCOMPARE(m_bar->maximum() + m_bar->pageStep(), 3500);
+    QCOMPARE(m_bar->value(), m_bar->maximum());
+    QCOMPARE(m_model->windowFirst(), 3400);
+    QVERIFY(isShown(m_store->endSeq() - 1));
+}
+
+void TestMessagesPane::draggingTheBarMovesTheWindow()
+{
+    m_bar->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(!m_pane->isFollowing());
+    QCOMPARE(m_bar->value(), 0);
+    QCOMPARE(m_model->windowFirst(), 0);
+    QCOMPARE(shownTopRow(), 0);
+    QCOMPARE(shownTopSeq(), m_store->firstSeq());
+
+    // New rows do not move what is shown; the bar's range grows.
+    append(200);
+    m_pane->refresh();
+    QCOMPARE(shownTopSeq(), m_store->firstSeq());
+    QCOMPARE(m_bar->maximum() + m_bar->pageStep(), 3200);
+
+    // A drag to the middle: that row at the top.
+    m_bar->setSliderDown(true);
+    m_bar->setSliderPosition(1500);
+    m_bar->setSliderDown(false);
+    QCOMPARE(shownTopRow(), 1500);
+    QCOMPARE(shownTopSeq(), m_store->firstSeq() + 1500);
+    QVERIFY(m_model->windowFirst() <= 1500 && m_model->windowFirst() + m_model->rowCount() > 1500);
+    QVERIFY(!m_pane->isFollowing());
+
+    // To the bottom: following again.
+    m_bar->triggerAction(QAbstractSlider::SliderToMaximum);
+    QVERIFY(m_pane->isFollowing());
+    QVERIFY(isShown(m_store->endSeq() - 1));
+    append(300);
+    m_pane->refresh();
+    QVERIFY(isShown(m_store->endSeq() - 1));
+    QCOMPARE(m_bar->value(), m_bar->maximum());
+}
+
+void TestMessagesPane::wheelScrollsPastTheWindowEdge()
+{
+    m_bar->triggerAction(QAbstractSlider::SliderToMinimum);
+    QCOMPARE(shownTopRow(), 0);
+    int previous = 0;
+    for (int turn = 0; turn < 200 && previous < 400; ++turn) {
+        const QPoint centre = m_table->viewport()->rect().center();
+        QWheelEvent wheel(centre, m_table->viewport()->mapToGlobal(centre), QPoint(), QPoint(0, -120),
+            Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(m_table->viewport(), &wheel);
+        const int top = shownTopRow();
+        QVERIFY2(
+            top > previous, qPrintable(u"turn %1: top row %2 after %3"_s.arg(turn).arg(top).arg(previous)));
+        QCOMPARE(shownTopSeq(), m_store->firstSeq() + std::uint64_t(top));
+        QCOMPARE(m_bar->value(), top);
+        previous = top;
+    }
+    QVERIFY(previous >= 400); // four windows' worth
+    QVERIFY(m_model->windowFirst() > 0);
+    QVERIFY(!m_pane->isFollowing());
+}
+
+void TestMessagesPane::pageKeysScrollPastTheWindowEdge_data()
+{
+    QTest::addColumn<int>("key");
+    QTest::newRow("PageDown") << int(Qt::Key_PageDown);
+    QTest::newRow("Down") << int(Qt::Key_Down);
+}
+
+void TestMessagesPane::pageKeysScrollPastTheWindowEdge()
+{
+    QFETCH(int, key);
+    m_table->setFocus();
+    QTest::keyClick(m_table, Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(m_pane->currentSeq(), m_store->firstSeq());
+    const int presses = key == Qt::Key_Down ? 250 : 30;
+    std::uint64_t previous = *m_pane->currentSeq();
+    for (int i = 0; i < presses; ++i) {
+        QTest::keyClick(m_table, Qt::Key(key));
+        QVERIFY(m_pane->currentSeq());
+        const std::uint64_t seq = *m_pane->currentSeq();
+        QVERIFY2(
+            seq > previous, qPrintable(u"press %1: current %2 after %3"_s.arg(i).arg(seq).arg(previous)));
+        QVERIFY(isShown(seq));
+        QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
+        previous = seq;
+    }
+    QVERIFY(previous - m_store->firstSeq() >= 200); // past two windows
+    QVERIFY(m_model->windowFirst() > 0);
+    QCOMPARE(m_bar->value(), shownTopRow());
+}
+
+void TestMessagesPane::ctrlHomeAndCtrlEndReachTheEnds()
+{
+    m_table->setFocus();
+    QTest::keyClick(m_table, Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(m_pane->currentSeq(), m_store->firstSeq());
+    QCOMPARE(shownTopRow(), 0);
+    QCOMPARE(m_bar->value(), 0);
+    QTest::keyClick(m_table, Qt::Key_End, Qt::ControlModifier);
+    QCOMPARE(m_pane->currentSeq(), m_store->endSeq() - 1);
+    QVERIFY(isShown(m_store->endSeq() - 1));
+    QCOMPARE(m_bar->value(), m_bar->maximum());
+}
+
+void TestMessagesPane::selectingAFarMessageCentresIt()
+{
+    const std::uint64_t far = m_store->firstSeq() + 10;
+    QCOMPARE(m_model->rowForSeq(far), -1);
+    QVERIFY(m_pane->selectSeq(far));
+    QVERIFY(!m_pane->isFollowing());
+    QCOMPARE(m_pane->currentSeq(), far);
+    QVERIFY(isShown(far));
+    QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), far);
+    QCOMPARE(m_bar->value(), shownTopRow());
+    QVERIFY(!m_pane->selectSeq(m_store->endSeq())); // not held
+
+    // Away and back through the bar: the selection leaves the window and comes back with it.
+    m_bar->triggerAction(QAbstractSlider::SliderToMaximum);
+    QVERIFY(m_pane->isFollowing());
+    QCOMPARE(m_model->rowForSeq(far), -1);
+    QVERIFY(!m_table->currentIndex().isValid());
+    QCOMPARE(m_pane->currentSeq(), far); // still the selected message
+    QCOMPARE(m_pane->selectedSeqs(), std::vector<std::uint64_t> { far });
+    append(1000);
+    m_pane->refresh();
+    m_bar->triggerAction(QAbstractSlider::SliderToMinimum);
+    QVERIFY(m_model->rowForSeq(far) >= 0);
+    QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), far);
+    QVERIFY(m_table->selectionModel()->isRowSelected(m_model->rowForSeq(far)));
+    QCOMPARE(m_pane->selectedSeqs(), std::vector<std::uint64_t> { far });
+
+    // A middle one, then a scroll near the end of the window: the window moves, the selection stays.
+    const std::uint64_t middle = m_store->firstSeq() + 2000;
+    QVERIFY(m_pane->selectSeq(middle));
+    QVERIFY(isShown(middle));
+    const int first = m_model->windowFirst();
+    const int top = first + m_model->rowCount() - m_bar->pageStep() - 2;
+    m_pane->scrollToLogicalRow(top);
+    QCOMPARE(shownTopRow(), top);
+    QVERIFY(m_model->windowFirst() > first);
+    QVERIFY(m_model->rowForSeq(middle) >= 0);
+    QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), middle);
+    QVERIFY(m_table->selectionModel()->isRowSelected(m_table->currentIndex().row()));
+}
+
+void TestMessagesPane::filterWithWindow()
+{
+    // id-1, id-10..19, id-100..199, id-1000..1999: 1111 of the 3000.
+    MessageFilter filter;
+    filter.setText(u"id-1"_s);
+    m_model->setFilter(filter);
+    QVERIFY(QTest::qWaitFor(
+        [this] {
+            m_pane->refresh();
+            return m_model->isCaughtUp() && !m_model->isScanning();
+        },
+        10000));
+    QCOMPARE(m_model->totalRows(), 1111);
+    QVERIFY(m_model->rowCount() <= 100);
+    QCOMPARE(m_bar->maximum() + m_bar->pageStep(), 1111);
+    QVERIFY(isShown(m_model->seqAtLogical(1110)));
+
+    m_bar->triggerAction(QAbstractSlider::SliderToMinimum);
+    QCOMPARE(shownTopRow(), 0);
+    QCOMPARE(
+        m_table->model()->index(m_table->rowAt(0), MessageTableModel::IdColumn).data().toString(), u"id-1"_s);
+    const std::uint64_t seq = m_model->seqAtLogical(600);
+    QVERIFY(m_pane->selectSeq(seq));
+    QVERIFY(isShown(seq));
+    QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
+}
+
+QTEST_MAIN(TestMessagesPane)
+#include "tst_messagespane.moc"
