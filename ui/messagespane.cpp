@@ -141,7 +141,11 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
     connect(m_model, &MessageTableModel::scanningChanged, m_filterBar, &FilterBar::setScanning);
     connect(m_model, &MessageTableModel::scanningChanged, this, &MessagesPane::scanningChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &MessagesPane::handleModelReset);
+    // A pick is a current row that is also selected: a click makes the row current first and
+    // selects it next, so both signals lead to the same check.
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        &MessagesPane::handleCurrentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MessagesPane::handleCurrentChanged);
     connect(m_table->verticalScrollBar(), &QAbstractSlider::actionTriggered, this,
         &MessagesPane::handleScrollAction);
@@ -418,6 +422,11 @@ void MessagesPane::handleCurrentChanged()
     if (m_programmatic)
         return;
     const QModelIndex current = m_table->currentIndex();
+    // When the table gets focus (the window is activated, say) with no current row, QAbstractItemView
+    // makes its first row current without selecting it. That is not the user's pick: following goes
+    // on and the detail pane keeps what it shows.
+    if (current.isValid() && !m_table->selectionModel()->isRowSelected(current.row()))
+        return;
     std::optional<std::uint64_t> seq;
     if (current.isValid())
         seq = m_model->seqAt(current.row());

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QHeaderView>
 #include <QScrollBar>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 #include <QWheelEvent>
@@ -35,6 +36,8 @@ private Q_SLOTS:
     void ctrlHomeAndCtrlEndReachTheEnds();
     void selectingAFarMessageCentresIt();
     void filterWithWindow();
+    void focusAloneDoesNotPickAMessage();
+    void clickingARowPicksIt();
 
 private:
     void append(int count);
@@ -294,6 +297,42 @@ void TestMessagesPane::filterWithWindow()
     QVERIFY(m_pane->selectSeq(seq));
     QVERIFY(isShown(seq));
     QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
+}
+
+
+void TestMessagesPane::focusAloneDoesNotPickAMessage()
+{
+    // Coming back to the window gives the table focus; QAbstractItemView then makes its first row
+    // current (without selecting it). That is no pick by the user: following goes on, no detail.
+    QSignalSpy picked(m_pane.get(), &MessagesPane::currentMessageChanged);
+    QVERIFY(m_pane->isFollowing());
+    QVERIFY(!m_table->currentIndex().isValid());
+    m_table->clearFocus();
+    QFocusEvent focusIn(QEvent::FocusIn, Qt::ActiveWindowFocusReason);
+    QApplication::sendEvent(m_table, &focusIn);
+    QVERIFY(m_table->currentIndex().isValid()); // what Qt does on focus-in
+    QCOMPARE(picked.count(), 0);
+    QVERIFY(m_pane->isFollowing());
+    QVERIFY(!m_pane->currentSeq());
+    append(50);
+    m_pane->refresh();
+    QVERIFY(m_pane->isFollowing());
+    QVERIFY(isShown(std::uint64_t(m_appended - 1)));
+}
+
+void TestMessagesPane::clickingARowPicksIt()
+{
+    // A click makes the row current first and selects it after: the pick must still be seen.
+    QSignalSpy picked(m_pane.get(), &MessagesPane::currentMessageChanged);
+    const int row = m_table->rowAt(m_table->viewport()->height() / 2);
+    QVERIFY(row >= 0);
+    const std::uint64_t seq = m_model->seqAt(row);
+    const QRect cell = m_table->visualRect(m_model->index(row, MessageTableModel::IdColumn));
+    QTest::mouseClick(m_table->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(picked.count(), 1);
+    QCOMPARE(picked.at(0).at(0).value<std::optional<std::uint64_t>>(), std::optional<std::uint64_t>(seq));
+    QCOMPARE(m_pane->currentSeq(), std::optional<std::uint64_t>(seq));
+    QVERIFY(!m_pane->isFollowing());
 }
 
 QTEST_MAIN(TestMessagesPane)
