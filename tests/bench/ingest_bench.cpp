@@ -17,6 +17,7 @@
 // reordered message fails the run (exit 1).
 
 #include "benchcommon.h"
+#include "benchengine.h"
 
 #include <zmqscope/engine.h>
 
@@ -25,7 +26,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QTimer>
 
 #include <algorithm>
 #include <cstring>
@@ -87,20 +87,9 @@ Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Worklo
     spec.type = SocketType::Pull;
     spec.binds = { u"tcp://127.0.0.1:*"_s };
     QEventLoop events;
-    QString endpoint;
+    SocketId id = 0;
+    const QString endpoint = bench::waitForOpenedSocket(engine, events, [&] { id = engine.openSocket(spec); });
     QString error;
-    QObject::connect(&engine, &Engine::socketOpened, &events, [&](SocketId, const QStringList &bound) {
-        endpoint = bound.value(0);
-        events.quit();
-    });
-    QObject::connect(&engine, &Engine::socketFailed, &events, [&](SocketId, const QString &message) {
-        error = message;
-        events.quit();
-    });
-    const SocketId id = engine.openSocket(spec);
-    events.exec();
-    if (endpoint.isEmpty())
-        bench::fail(u"cannot open the engine's PULL socket: %1"_s.arg(error));
 
     RoundResult result;
     result.messages = workload.messages;
@@ -118,19 +107,7 @@ Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Worklo
             events.quit();
         }
     });
-    // A watchdog, not a measurement: a run that stops making progress fails instead of hanging.
-    std::uint64_t lastSeen = ~std::uint64_t(0);
-    QTimer watchdog;
-    watchdog.setInterval(StallTimeoutMs);
-    QObject::connect(&watchdog, &QTimer::timeout, &events, [&] {
-        const std::uint64_t now = store.endSeq();
-        if (now == lastSeen) {
-            error = u"no message for %1 ms after %2 of %3"_s.arg(StallTimeoutMs).arg(now).arg(total);
-            events.quit();
-        }
-        lastSeen = now;
-    });
-    watchdog.start();
+    const bench::StallWatchdog watchdog(store, total, StallTimeoutMs, events, error);
 
     bench::FloodSender flood;
     const double cpuBefore = bench::processCpuSeconds();

@@ -14,6 +14,7 @@
 // The baseline is what the frame bytes alone need (N x frame bytes).
 
 #include "benchcommon.h"
+#include "benchengine.h"
 
 #include <zmqscope/engine.h>
 
@@ -22,7 +23,6 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QProcess>
-#include <QTimer>
 
 #include <cstring>
 
@@ -64,20 +64,8 @@ int runChild(qint64 messages, qint64 body, const QString &sender)
     spec.type = SocketType::Pull;
     spec.binds = { u"tcp://127.0.0.1:*"_s };
     QEventLoop events;
-    QString endpoint;
+    const QString endpoint = bench::waitForOpenedSocket(engine, events, [&] { engine.openSocket(spec); });
     QString error;
-    QObject::connect(&engine, &Engine::socketOpened, &events, [&](SocketId, const QStringList &bound) {
-        endpoint = bound.value(0);
-        events.quit();
-    });
-    QObject::connect(&engine, &Engine::socketFailed, &events, [&](SocketId, const QString &message) {
-        error = message;
-        events.quit();
-    });
-    engine.openSocket(spec);
-    events.exec();
-    if (endpoint.isEmpty())
-        bench::fail(u"cannot open the engine's PULL socket: %1"_s.arg(error));
 
     ChildResult result;
     result.messages = messages;
@@ -92,18 +80,7 @@ int runChild(qint64 messages, qint64 body, const QString &sender)
         if (endSeq >= std::uint64_t(messages))
             events.quit();
     });
-    std::uint64_t lastSeen = ~std::uint64_t(0);
-    QTimer watchdog;
-    watchdog.setInterval(StallTimeoutMs);
-    QObject::connect(&watchdog, &QTimer::timeout, &events, [&] {
-        const std::uint64_t now = store.endSeq();
-        if (now == lastSeen) {
-            error = u"no message for %1 ms after %2 of %3"_s.arg(StallTimeoutMs).arg(now).arg(messages);
-            events.quit();
-        }
-        lastSeen = now;
-    });
-    watchdog.start();
+    const bench::StallWatchdog watchdog(store, std::uint64_t(messages), StallTimeoutMs, events, error);
     bench::FloodSender flood;
     QElapsedTimer clock;
     clock.start();

@@ -16,6 +16,7 @@
 // every kept message.
 
 #include "benchcommon.h"
+#include "benchengine.h"
 
 #include <mainwindow.h>
 #include <messagespane.h>
@@ -156,24 +157,13 @@ int main(int argc, char *argv[])
     window.show();
 
     QEventLoop events;
-    QString endpoint;
-    QString error;
-    QObject::connect(&engine, &Engine::socketOpened, &events, [&](SocketId, const QStringList &bound) {
-        endpoint = bound.value(0);
-        events.quit();
-    });
-    QObject::connect(&engine, &Engine::socketFailed, &events, [&](SocketId, const QString &message) {
-        error = message;
-        events.quit();
-    });
     SocketSpec spec;
     spec.name = u"flood"_s;
     spec.type = SocketType::Pull;
     spec.binds = { u"tcp://127.0.0.1:*"_s };
-    const SocketId id = window.openSocket(spec);
-    events.exec();
-    if (endpoint.isEmpty())
-        bench::fail(u"cannot open the PULL socket: %1"_s.arg(error));
+    SocketId id = 0;
+    const QString endpoint = bench::waitForOpenedSocket(engine, events, [&] { id = window.openSocket(spec); });
+    QString error;
 
     // Baseline: the same timer in the same window with nothing arriving.
     LatenessProbe probe;
