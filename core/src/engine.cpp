@@ -13,6 +13,7 @@
 #include <QMutexLocker>
 #include <QScopeGuard>
 #include <QThread>
+#include <QTimer>
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
@@ -45,6 +46,11 @@ constexpr int DefaultRcvHwm = 100'000;
 constexpr std::int64_t DefaultMaxMsgSize = std::int64_t { 256 } << 20;
 constexpr int DefaultSndTimeo = 0;
 constexpr int DefaultReconnectIvlMax = 5000;
+// messagesStored during a flood: at most one per this many ms. A flush per drain would wake the Engine's
+// thread thousands of times a second, for views that redraw on their own tick anyway.
+constexpr qint64 StoredNotifyIntervalMs = 10;
+// Messages the engine thread drains from one socket per turn (PollLoop's default is 256).
+constexpr int EngineMessagesPerActivation = 1024;
 
 qint64 steadyMs()
 {
@@ -544,6 +550,10 @@ private:
     };
 
     void flush();
+    /// Tells the Engine's thread that messages were stored: at once after a quiet spell, then at most once
+    /// per StoredNotifyIntervalMs while more keep coming, the last of them when the interval ends.
+    void notifyStored();
+    void notifyStoredNow();
     /// The receive path: straight into the store, or through m_pending when a recording wants the socket.
     void handleInput(SocketId id, std::span<const QByteArrayView> frames);
     /// Adds what handleInput() stored directly to its socket's counters.
@@ -563,6 +573,8 @@ private:
 
     Engine::Private *d;
     PollLoop *m_loop; // child: moves to the engine thread with us, deleted there by shutdown()
+    QTimer *m_notifyTimer; // child: the trailing messagesStored of a flood
+    qint64 m_lastNotifyMs = std::numeric_limits<qint64>::min() / 2;
     std::map<SocketId, std::unique_ptr<Slot>> m_slots;
     std::vector<NewMessage> m_pending; // received in the current activation, appended in one batch
     std::int64_t m_receivedUs = 0; // receive time stamped on received messages (see handleInput())
@@ -589,7 +601,14 @@ void EngineWorker::deliver()
 EngineWorker::EngineWorker(Engine::Private *priv)
     : d(priv)
     , m_loop(new PollLoop(this))
+    , m_notifyTimer(new QTimer(this))
 {
+    // Each turn of a flood ends with a self-posted event, a wake-up and a flush; the 5 ms bound per
+    // turn still keeps the other sockets and the Engine's commands waiting no longer than before.
+    m_loop->setMaxMessagesPerActivation(EngineMessagesPerActivation);
+    m_notifyTimer->setSingleShot(true);
+    m_notifyTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_notifyTimer, &QTimer::timeout, this, [this] { notifyStoredNow(); });
     connect(m_loop, &PollLoop::inputHandled, this, [this] { flush(); });
     connect(m_loop, &PollLoop::errorOccurred, this,
         [this](Socket *socket, const QString &message) { handleLoopError(socket, message); });
@@ -839,7 +858,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
     });
     emitLater([q, tag] { Q_EMIT q->messageSent(tag); });
     deliver(); // messageSent before the messagesStored that includes the sent message
-    d->notifyStored();
+    notifyStored();
 }
 
 void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> frames)
@@ -896,7 +915,7 @@ void EngineWorker::flush()
     if (m_directCount > 0) {
         publishDirect(steadyMs());
         if (m_pending.empty())
-            d->notifyStored();
+            notifyStored();
     }
     if (m_pending.empty())
         return;
@@ -927,6 +946,24 @@ void EngineWorker::flush()
     }
     m_pending.clear();
     deliver();
+    notifyStored();
+}
+
+void EngineWorker::notifyStored()
+{
+    if (m_notifyTimer->isActive())
+        return; // the trailing notification is due and will include these messages
+    const qint64 wait = m_lastNotifyMs + StoredNotifyIntervalMs - steadyMs();
+    if (wait > 0)
+        m_notifyTimer->start(int(wait));
+    else
+        notifyStoredNow();
+}
+
+void EngineWorker::notifyStoredNow()
+{
+    m_notifyTimer->stop();
+    m_lastNotifyMs = steadyMs();
     d->notifyStored();
 }
 
@@ -987,6 +1024,8 @@ void EngineWorker::handleTerminated(Socket *socket)
 void EngineWorker::shutdown()
 {
     flush();
+    if (m_notifyTimer->isActive())
+        notifyStoredNow(); // the last messages are not left untold
     for (auto &[id, slot] : m_slots)
         teardown(*slot);
     m_slots.clear();

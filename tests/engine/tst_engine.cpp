@@ -1,11 +1,15 @@
 #include <zmqscope/engine.h>
 #include <zmqscope/socket.h>
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QTest>
 
 #include <memory>
+#include <thread>
 
 #include "enginetestsupport.h"
 
@@ -98,6 +102,7 @@ private Q_SLOTS:
     void socketStateNames();
     void defaultOptionsApply();
     void pullReceivesInOrderAndCoalesces();
+    void storedNotificationsAreRateLimited();
     void subReceives_data();
     void subReceives();
     void repRepliesAndStoresOut();
@@ -262,6 +267,52 @@ void TestEngine::pullReceivesInOrderAndCoalesces()
     QCOMPARE(info->bytesIn, bytes);
     QCOMPARE(info->messagesOut, 0u);
     QCOMPARE(info->spec.name, u"PULL"_s);
+}
+
+void TestEngine::storedNotificationsAreRateLimited()
+{
+    // A flood is told at most once per 10 ms, however promptly the Engine's thread takes its events,
+    // and the last notification names the end of the store (none is left untold).
+    MessageStore store;
+    Engine engine(store);
+    Socket push = boundPeer(SocketType::Push);
+    push.setOption("sndhwm", 0);
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, {}, { push.lastEndpoint() }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(engine.socket(id)->peers == 1, NetworkTimeout);
+
+    constexpr int Count = 100000;
+    int notifications = 0;
+    quint64 lastEndSeq = 0;
+    QElapsedTimer sinceFirst;
+    qint64 spanMs = 0;
+    QEventLoop events;
+    connect(&engine, &Engine::messagesStored, &events, [&](quint64 endSeq) {
+        if (notifications++ == 0)
+            sinceFirst.start();
+        spanMs = sinceFirst.elapsed();
+        lastEndSeq = endSeq;
+        if (endSeq == std::uint64_t(Count))
+            events.quit();
+    });
+    QTimer::singleShot(NetworkTimeout * 3, &events, &QEventLoop::quit);
+    // The flood comes from another thread, so this one takes each notification as soon as it is posted.
+    // (The socket moves to it whole: started after the set-up, joined before anything else touches it.)
+    std::thread sender([&push] {
+        for (int n = 0; n < Count; ++n)
+            push.sendFrames(envelope(QByteArray::number(n), QByteArrayLiteral("body")));
+    });
+    events.exec();
+    sender.join();
+
+    QCOMPARE(lastEndSeq, std::uint64_t(Count));
+    QCOMPARE(store.size(), std::uint64_t(Count));
+    // Notifications are >= 9 ms apart when sent (the clock counts whole milliseconds); 8 leaves room
+    // for delivery jitter. The bound grows with the time taken, so a slow machine cannot fail it.
+    const qint64 allowed = spanMs / 8 + 3;
+    QVERIFY2(notifications <= allowed,
+        qPrintable(u"%1 notifications in %2 ms, at most %3 allowed"_s.arg(notifications).arg(spanMs).arg(allowed)));
 }
 
 void TestEngine::subReceives_data()

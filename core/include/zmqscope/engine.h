@@ -195,8 +195,9 @@ Q_SIGNALS:
     /// sendOrdered() did not send the message (the socket could not take it now, or the stream is held).
     void sendDeferred(quint64 tag);
     /**
-     * New messages are in the store (emitted at most once per batch, not per message; while one
-     * notification is still undelivered, later batches do not queue another).
+     * New messages are in the store. Emitted per batch, not per message: at once after a quiet
+     * spell, then at most once every 10 ms while messages keep coming (the last batch of a burst
+     * is always told); while one notification is still undelivered, no other is queued.
      */
     void messagesStored(quint64 endSeq);
     /// A recording began; `path` is its first file.
