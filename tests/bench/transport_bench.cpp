@@ -14,6 +14,8 @@
 // (>= 0.85) is about. Every message is checked (3 frames, body size, sequence
 // number in order), so a lost or reordered message fails the run (exit 1).
 
+#include "benchcommon.h"
+
 #include <zmqscope/transport.h>
 
 #include <zmq.hpp>
@@ -22,9 +24,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QFile>
 #include <QStringList>
-#include <QSysInfo>
 #include <QThread>
 #include <QTimer>
 
@@ -44,6 +44,7 @@
 #endif
 
 using namespace Qt::StringLiterals;
+using bench::print;
 
 namespace {
 
@@ -85,28 +86,6 @@ double threadCpuSeconds()
         return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
 #endif
     return -1;
-}
-
-void print(const QString &line)
-{
-    std::fputs(qPrintable(line + u'\n'), stdout);
-    std::fflush(stdout);
-}
-
-[[noreturn]] void usageError(const QString &message)
-{
-    std::fputs(qPrintable(u"transport_bench: "_s + message + u" (see --help)\n"_s), stderr);
-    std::exit(2);
-}
-
-qint64 parsePositive(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum)
-{
-    const QString text = parser.value(name);
-    bool ok = false;
-    const qint64 value = text.toLongLong(&ok);
-    if (!ok || value < minimum || value > maximum)
-        usageError(u"--%1 \"%2\" is not a whole number in %3..%4"_s.arg(name, text).arg(minimum).arg(maximum));
-    return value;
 }
 
 // The sender: its own context (as a separate process would have), a PUSH
@@ -310,22 +289,6 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const Settings &settings)
     return result;
 }
 
-QString cpuModel()
-{
-    QFile cpuinfo(u"/proc/cpuinfo"_s);
-    if (!cpuinfo.open(QIODevice::ReadOnly))
-        return QSysInfo::currentCpuArchitecture();
-    // /proc files report size 0, so read them whole rather than testing atEnd().
-    const QList<QByteArray> lines = cpuinfo.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("model name")) {
-            const auto colon = line.indexOf(':');
-            return QString::fromUtf8(line.mid(colon + 1).trimmed());
-        }
-    }
-    return QSysInfo::currentCpuArchitecture();
-}
-
 QString rateLine(const QString &label, const RoundResult &round)
 {
     QString line = u"%1 %2 msg/s  %3 MB/s  (%4 s; sender %5 s"_s.arg(label)
@@ -366,36 +329,17 @@ int main(int argc, char *argv[])
                       u"3"_s});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
-        usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().first()));
+        bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().first()));
 
     Settings settings;
-    settings.messages = parsePositive(parser, u"messages"_s, 2, 1000000000);
-    settings.bodyBytes = parsePositive(parser, u"body"_s, SequenceBytes, 256 * 1024 * 1024);
-    settings.rounds = int(parsePositive(parser, u"rounds"_s, 1, 100));
-
-    int zmqMajor = 0;
-    int zmqMinor = 0;
-    int zmqPatch = 0;
-    zmq_version(&zmqMajor, &zmqMinor, &zmqPatch);
+    settings.messages = bench::integerOption(parser, u"messages"_s, 2, 1000000000);
+    settings.bodyBytes = bench::integerOption(parser, u"body"_s, SequenceBytes, 256 * 1024 * 1024);
+    settings.rounds = int(bench::integerOption(parser, u"rounds"_s, 1, 100));
 
     print(u"ZmqScope %1 transport benchmark"_s.arg(zmqscope::libraryVersion()));
-    print(u"reproduce: %1 --messages %2 --body %3 --rounds %4"_s.arg(QString::fromLocal8Bit(argv[0]))
-              .arg(settings.messages)
-              .arg(settings.bodyBytes)
-              .arg(settings.rounds));
-    print(u"machine:   %1 CPUs (%2), %3; libzmq %4.%5.%6, cppzmq %7.%8.%9, Qt %10"_s
-              .arg(QThread::idealThreadCount())
-              .arg(cpuModel(), QSysInfo::prettyProductName())
-              .arg(zmqMajor)
-              .arg(zmqMinor)
-              .arg(zmqPatch)
-              .arg(CPPZMQ_VERSION_MAJOR)
-              .arg(CPPZMQ_VERSION_MINOR)
-              .arg(CPPZMQ_VERSION_PATCH)
-              .arg(QString::fromLatin1(qVersion())));
-    const QString buildType = QStringLiteral(ZMQSCOPE_BENCH_BUILD_TYPE);
-    print(u"build:     %1 build, %2"_s.arg(buildType.isEmpty() ? u"no CMAKE_BUILD_TYPE"_s : buildType,
-                                             QStringLiteral(ZMQSCOPE_BENCH_COMPILER)));
+    print(bench::reproduceLine({ u"--messages"_s, QString::number(settings.messages), u"--body"_s,
+        QString::number(settings.bodyBytes), u"--rounds"_s, QString::number(settings.rounds) }));
+    bench::printMachine();
     print(u"workload:  %1 messages x 3 frames (id %2 B, mimetype %3 B, body %4 B), PUSH -> PULL over "
           u"tcp://127.0.0.1, hwm 0, sender in its own thread and context"_s.arg(settings.messages)
               .arg(std::strlen(EnvelopeId))
@@ -411,10 +355,8 @@ int main(int argc, char *argv[])
         for (const bool viaPollLoop : {true, false}) {
             const RoundResult result = viaPollLoop ? receiveWithPollLoop(settings) : receiveWithCppzmq(settings);
             const QString label = u"round %1 %2"_s.arg(round).arg(viaPollLoop ? u"(a)"_s : u"(b)"_s);
-            if (!result.error.isEmpty()) {
-                std::fputs(qPrintable(u"transport_bench: %1 failed: %2\n"_s.arg(label, result.error)), stderr);
-                return 1;
-            }
+            if (!result.error.isEmpty())
+                bench::fail(u"%1 failed: %2"_s.arg(label, result.error));
             print(rateLine(label, result));
             (viaPollLoop ? pollLoopRounds : cppzmqRounds).push_back(result);
         }
