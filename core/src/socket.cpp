@@ -473,42 +473,43 @@ void Socket::connect(QAnyStringView uri)
     d->noteActivity(); // rule 4
 }
 
+namespace {
+
+/// unbind() and disconnect(): undo one bind or connect and forget its endpoint.
+void detach(SocketPrivate &socket, const QString &endpoint, bool bound)
+{
+    QStringList &endpoints = bound ? socket.bound : socket.connected;
+    try {
+        if (bound)
+            socket.socket.unbind(endpoint.toStdString());
+        else
+            socket.socket.disconnect(endpoint.toStdString());
+    } catch (const zmq::error_t &error) {
+        const QString verb = bound ? u"unbind"_s : u"disconnect"_s;
+        if (error.num() == ENOENT || error.num() == EINVAL)
+            throw Error(ErrorCode::InvalidEndpoint,
+                        u"cannot %1 %2 from \"%3\": it is not %4 there (%4: %5)"_s.arg(verb,
+                            socketTypeName(socket.type), endpoint, bound ? u"bound"_s : u"connected"_s,
+                            endpoints.isEmpty() ? u"nothing"_s : endpoints.join(u", "_s)),
+                        error.num());
+        socket.fail(error, u"%1 from \"%2\""_s.arg(verb, endpoint));
+    }
+    endpoints.removeAll(endpoint);
+    socket.noteActivity(); // libzmq processed pending commands, and with them the fd's edge
+}
+
+} // namespace
+
 void Socket::unbind(QAnyStringView uri)
 {
     open(d);
-    const QString endpoint = uri.toString();
-    try {
-        d->socket.unbind(endpoint.toStdString());
-    } catch (const zmq::error_t &error) {
-        if (error.num() == ENOENT || error.num() == EINVAL)
-            throw Error(ErrorCode::InvalidEndpoint,
-                        u"cannot unbind %1 from \"%2\": it is not bound there (bound: %3)"_s.arg(
-                            socketTypeName(d->type), endpoint,
-                            d->bound.isEmpty() ? u"nothing"_s : d->bound.join(u", "_s)),
-                        error.num());
-        d->fail(error, u"unbind from \"%1\""_s.arg(endpoint));
-    }
-    d->bound.removeAll(endpoint);
-    d->noteActivity(); // libzmq processed pending commands, and with them the fd's edge
+    detach(*d, uri.toString(), true);
 }
 
 void Socket::disconnect(QAnyStringView uri)
 {
     open(d);
-    const QString endpoint = uri.toString();
-    try {
-        d->socket.disconnect(endpoint.toStdString());
-    } catch (const zmq::error_t &error) {
-        if (error.num() == ENOENT || error.num() == EINVAL)
-            throw Error(ErrorCode::InvalidEndpoint,
-                        u"cannot disconnect %1 from \"%2\": it is not connected there (connected: %3)"_s.arg(
-                            socketTypeName(d->type), endpoint,
-                            d->connected.isEmpty() ? u"nothing"_s : d->connected.join(u", "_s)),
-                        error.num());
-        d->fail(error, u"disconnect from \"%1\""_s.arg(endpoint));
-    }
-    d->connected.removeAll(endpoint);
-    d->noteActivity(); // libzmq processed pending commands, and with them the fd's edge
+    detach(*d, uri.toString(), false);
 }
 
 int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTries)
