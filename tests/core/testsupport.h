@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <QCoreApplication>
+#include <QJsonValue>
 #include <QString>
 #include <QTest>
 
@@ -27,6 +28,13 @@ inline void addTransportRows(const char *prefix = nullptr)
         const QByteArray row = prefix ? QByteArray(prefix) + '/' + transport : QByteArray(transport);
         QTest::newRow(row.constData()) << QString::fromLatin1(transport);
     }
+}
+
+/// The whole table of a test that runs once per transport: the "transport" column and its rows.
+inline void transportTable()
+{
+    QTest::addColumn<QString>("transport");
+    addTransportRows();
 }
 
 /// Where to bind for `transport`: a fresh inproc name, or a wildcard port on the loopback interface.
@@ -78,7 +86,29 @@ template<typename Call> std::optional<zmqscope::Error> errorOf(Call &&call)
     return std::nullopt;
 }
 
+/// A receiveObj() handler that hands back the JSON value as it arrived.
+inline QJsonValue asJson(const QJsonValue &value)
+{
+    return value;
+}
+
 /// Enough time for a message to cross a loopback connection; only an upper bound for waits.
 inline constexpr std::chrono::milliseconds DeliveryTimeout { 5000 };
+
+/// The names the socket suites write unqualified: `using namespace testsupport::suite;` at the top.
+namespace suite {
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using testsupport::asJson;
+using testsupport::DeliveryTimeout;
+using testsupport::errorOf;
+using testsupport::makePair;
+using zmqscope::Context;
+using zmqscope::Envelope;
+using zmqscope::ErrorCode;
+using zmqscope::Frames;
+using zmqscope::Socket;
+using zmqscope::SocketType;
+} // namespace suite
 
 } // namespace testsupport

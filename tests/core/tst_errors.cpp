@@ -9,18 +9,8 @@
 
 #include "testsupport.h"
 
-using namespace Qt::StringLiterals;
-using namespace std::chrono_literals;
-using testsupport::DeliveryTimeout;
-using testsupport::errorOf;
-using testsupport::makePair;
-using zmqscope::Context;
-using zmqscope::Envelope;
-using zmqscope::ErrorCode;
-using zmqscope::Frames;
+using namespace testsupport::suite;
 using zmqscope::OptionValue;
-using zmqscope::Socket;
-using zmqscope::SocketType;
 
 Q_DECLARE_METATYPE(zmqscope::OptionValue)
 Q_DECLARE_METATYPE(zmqscope::SocketType)
@@ -64,13 +54,13 @@ private Q_SLOTS:
     void optionRejectedByLibzmq();
     void malformedEndpoint_data();
     void malformedEndpoint();
-    void addressInUse_data();
+    void addressInUse_data() { testsupport::transportTable(); }
     void addressInUse();
     void receiveTextOnJson_data();
     void receiveTextOnJson();
-    void receiveObjOnTextAndBadJson_data();
+    void receiveObjOnTextAndBadJson_data() { testsupport::transportTable(); }
     void receiveObjOnTextAndBadJson();
-    void reqSendTwice_data();
+    void reqSendTwice_data() { testsupport::transportTable(); }
     void reqSendTwice();
     void reqReceiveBeforeSend();
     void repSendBeforeReceive();
@@ -226,12 +216,6 @@ void TestErrors::malformedEndpoint()
     socket.bind(testsupport::bindEndpoint(u"inproc"_s));
 }
 
-void TestErrors::addressInUse_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
-}
-
 void TestErrors::addressInUse()
 {
     QFETCH(QString, transport);
@@ -281,21 +265,14 @@ void TestErrors::receiveTextOnJson()
     QCOMPARE(a.receiveText(), u"next"_s);
 }
 
-void TestErrors::receiveObjOnTextAndBadJson_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
-}
-
 void TestErrors::receiveObjOnTextAndBadJson()
 {
     QFETCH(QString, transport);
     const Context context;
     auto [a, b] = makePair(SocketType::Pair, SocketType::Pair, transport, context);
-    const auto identity = [](const QJsonValue &value) { return value; };
 
     b.sendText("plain words", "t");
-    auto error = errorOf([&] { (void)a.receiveObj(identity); });
+    auto error = errorOf([&] { (void)a.receiveObj(asJson); });
     verifyError(error, ErrorCode::MimetypeMismatch, { u"application/json"_s, u"\"text/plain\""_s });
     if (QTest::currentTestFailed())
         return;
@@ -303,7 +280,7 @@ void TestErrors::receiveObjOnTextAndBadJson()
 
     const Frames bad { "j", "application/json", "{\"a\": tru}" };
     b.sendFrames(bad);
-    error = errorOf([&] { (void)a.receiveObj(identity); });
+    error = errorOf([&] { (void)a.receiveObj(asJson); });
     verifyError(error, ErrorCode::InvalidBody, { u"application/json"_s, u"at byte"_s });
     if (QTest::currentTestFailed())
         return;
@@ -312,14 +289,8 @@ void TestErrors::receiveObjOnTextAndBadJson()
     // Two values are not one object, and trailing garbage is not JSON.
     for (const QByteArray &body : { QByteArray("1, 2"), QByteArray("{}]["), QByteArray() }) {
         b.sendFrames({ "j", "application/json", body });
-        VERIFY_ERROR((void)a.receiveObj(identity), ErrorCode::InvalidBody, { u"not valid JSON"_s });
+        VERIFY_ERROR((void)a.receiveObj(asJson), ErrorCode::InvalidBody, { u"not valid JSON"_s });
     }
-}
-
-void TestErrors::reqSendTwice_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
 }
 
 void TestErrors::reqSendTwice()

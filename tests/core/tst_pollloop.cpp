@@ -24,18 +24,8 @@
 
 #include "testsupport.h"
 
-using namespace Qt::StringLiterals;
-using namespace std::chrono_literals;
-using testsupport::DeliveryTimeout;
-using testsupport::errorOf;
-using testsupport::makePair;
-using zmqscope::Context;
-using zmqscope::Envelope;
-using zmqscope::ErrorCode;
-using zmqscope::Frames;
+using namespace testsupport::suite;
 using zmqscope::PollLoop;
-using zmqscope::Socket;
-using zmqscope::SocketType;
 
 /// Something done to a registered socket outside its drain; returns how many messages it took off.
 using OutsideAction = std::function<int(Socket &registered, Socket &peer, Socket &spare)>;
@@ -83,15 +73,15 @@ class TestPollLoop : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void rule1_onlyReadNotifiers_data() { transports(); }
+    void rule1_onlyReadNotifiers_data() { testsupport::transportTable(); }
     void rule1_onlyReadNotifiers();
-    void rule2_burstDrainedFromOneEdge_data() { transports(); }
+    void rule2_burstDrainedFromOneEdge_data() { testsupport::transportTable(); }
     void rule2_burstDrainedFromOneEdge();
     void rule3_reqRoundTripsDrivenByTheLoop_data();
     void rule3_reqRoundTripsDrivenByTheLoop();
     void rule3_activityOutsideTheDrain_data();
     void rule3_activityOutsideTheDrain();
-    void rule4_queuedBeforeRegistering_data() { transports(); }
+    void rule4_queuedBeforeRegistering_data() { testsupport::transportTable(); }
     void rule4_queuedBeforeRegistering();
     void rule4_bindConnectAfterRegistering_data();
     void rule4_bindConnectAfterRegistering();
@@ -101,7 +91,7 @@ private Q_SLOTS:
     void rule6_eintrDuringBlockingReceive_data();
     void rule6_eintrDuringBlockingReceive();
     void rule6_etermDropsRegisteredSockets();
-    void wholeMultipartMessages_data() { transports(); }
+    void wholeMultipartMessages_data() { testsupport::transportTable(); }
     void wholeMultipartMessages();
     void socketHandlerReceivesItself();
     void handlerErrorKeepsSocketRegistered();
@@ -111,13 +101,6 @@ private Q_SLOTS:
     void registerAgainInsideHandler();
     void movedSocketStaysRegistered();
     void registrationErrorsAndLifetimes();
-
-private:
-    static void transports()
-    {
-        QTest::addColumn<QString>("transport");
-        testsupport::addTransportRows();
-    }
 };
 
 void TestPollLoop::rule1_onlyReadNotifiers()

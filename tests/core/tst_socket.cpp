@@ -13,17 +13,8 @@
 
 #include "testsupport.h"
 
-using namespace Qt::StringLiterals;
-using namespace std::chrono_literals;
-using testsupport::DeliveryTimeout;
-using testsupport::errorOf;
-using zmqscope::Context;
-using zmqscope::Envelope;
-using zmqscope::ErrorCode;
-using zmqscope::Frames;
+using namespace testsupport::suite;
 using zmqscope::OptionValue;
-using zmqscope::Socket;
-using zmqscope::SocketType;
 
 using SocketCall = std::function<void(Socket &)>;
 
@@ -75,16 +66,16 @@ private Q_SLOTS:
     void create_data();
     void create();
     void createInContext();
-    void bindNewConnectNew_data();
+    void bindNewConnectNew_data() { testsupport::transportTable(); }
     void bindNewConnectNew();
-    void bindConnectUnbindDisconnect_data();
+    void bindConnectUnbindDisconnect_data() { testsupport::transportTable(); }
     void bindConnectUnbindDisconnect();
     void bindToRandomDefaultRange();
     void bindToRandomGivenRange();
     void bindToRandomAllInUse();
     void bindToRandomBadArguments_data();
     void bindToRandomBadArguments();
-    void lastEndpoint_data();
+    void lastEndpoint_data() { testsupport::transportTable(); }
     void lastEndpoint();
     void optionRoundTrip_data();
     void optionRoundTrip();
@@ -92,15 +83,15 @@ private Q_SLOTS:
     void curveConnection();
     void sendReceiveEnvelope_data();
     void sendReceiveEnvelope();
-    void receiveEnvelopeTimeout_data();
+    void receiveEnvelopeTimeout_data() { testsupport::transportTable(); }
     void receiveEnvelopeTimeout();
     void sendReceiveText_data();
     void sendReceiveText();
-    void sendReceiveObj_data();
+    void sendReceiveObj_data() { testsupport::transportTable(); }
     void sendReceiveObj();
     void sendReceiveFrames_data();
     void sendReceiveFrames();
-    void pendingInputCanSendFd_data();
+    void pendingInputCanSendFd_data() { testsupport::transportTable(); }
     void pendingInputCanSendFd();
     void unusableSocketThrows_data();
     void unusableSocketThrows();
@@ -155,12 +146,6 @@ void TestSocket::createInContext()
     QCOMPARE(a.receiveEnvelope(DeliveryTimeout)->data(), QByteArray("same context"));
 }
 
-void TestSocket::bindNewConnectNew_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
-}
-
 void TestSocket::bindNewConnectNew()
 {
     QFETCH(QString, transport);
@@ -198,12 +183,6 @@ void TestSocket::bindNewConnectNew()
     QVERIFY(error);
     QCOMPARE(error->code(), ErrorCode::UnknownOption);
     QVERIFY2(error->message().contains(u"no_such_option"_s), error->what());
-}
-
-void TestSocket::bindConnectUnbindDisconnect_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
 }
 
 void TestSocket::bindConnectUnbindDisconnect()
@@ -346,12 +325,6 @@ void TestSocket::bindToRandomBadArguments()
     QCOMPARE(error->code(), ErrorCode::InvalidEndpoint);
     QVERIFY2(error->message().contains(named), error->what());
     QVERIFY(pull.boundEndpoints().isEmpty());
-}
-
-void TestSocket::lastEndpoint_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
 }
 
 void TestSocket::lastEndpoint()
@@ -524,12 +497,6 @@ void TestSocket::sendReceiveEnvelope()
     QCOMPARE(b.receiveEnvelope(), envelope);
 }
 
-void TestSocket::receiveEnvelopeTimeout_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
-}
-
 void TestSocket::receiveEnvelopeTimeout()
 {
     QFETCH(QString, transport);
@@ -589,23 +556,16 @@ void TestSocket::sendReceiveText()
     QCOMPARE(a.receiveText(), u"with parameters"_s);
 }
 
-void TestSocket::sendReceiveObj_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
-}
-
 void TestSocket::sendReceiveObj()
 {
     QFETCH(QString, transport);
     const Context context;
     auto [a, b] = testsupport::makePair(SocketType::Pair, SocketType::Pair, transport, context);
-    const auto identity = [](const QJsonValue &value) { return value; };
 
     const QJsonObject object { { u"temp"_s, 21.5 }, { u"unit"_s, u"°C"_s },
         { u"tags"_s, QJsonArray { 1, 2 } } };
     b.sendObj(object, "reading");
-    QCOMPARE(a.receiveObj(identity), QJsonValue(object));
+    QCOMPARE(a.receiveObj(asJson), QJsonValue(object));
 
     // Scalars travel as bare JSON, as Python's json.dumps writes them.
     b.sendObj(42);
@@ -616,10 +576,10 @@ void TestSocket::sendReceiveObj()
     for (const QJsonValue &value : { QJsonValue(42), QJsonValue(1.5), QJsonValue(true), QJsonValue(u"text"_s),
              QJsonValue(QJsonValue::Null), QJsonValue(QJsonArray { u"a"_s, 2 }) }) {
         b.sendObj(value);
-        QCOMPARE(a.receiveObj(identity), value);
+        QCOMPARE(a.receiveObj(asJson), value);
     }
     b.sendObj(u"quoted \"string\""_s);
-    QCOMPARE(a.receiveObj(identity), QJsonValue(u"quoted \"string\""_s));
+    QCOMPARE(a.receiveObj(asJson), QJsonValue(u"quoted \"string\""_s));
 
     // A user type with serialize(), and a handler that builds the object back.
     b.sendObj(Reading { u"kitchen"_s, 19.25 }, "sensor");
@@ -685,12 +645,6 @@ void TestSocket::sendReceiveFrames()
     b.sendFrames({ "second" });
     QCOMPARE(a.receiveFrames(DeliveryTimeout), std::optional<Frames>(frames));
     QCOMPARE(a.receiveFrames(DeliveryTimeout), std::optional<Frames>(Frames { "second" }));
-}
-
-void TestSocket::pendingInputCanSendFd_data()
-{
-    QTest::addColumn<QString>("transport");
-    testsupport::addTransportRows();
 }
 
 void TestSocket::pendingInputCanSendFd()

@@ -10,18 +10,8 @@
 
 #include "testsupport.h"
 
-using namespace Qt::StringLiterals;
-using namespace std::chrono_literals;
-using testsupport::DeliveryTimeout;
-using testsupport::errorOf;
-using testsupport::makePair;
-using zmqscope::Context;
-using zmqscope::Envelope;
-using zmqscope::ErrorCode;
-using zmqscope::Frames;
+using namespace testsupport::suite;
 using zmqscope::MessageKind;
-using zmqscope::Socket;
-using zmqscope::SocketType;
 
 namespace {
 
@@ -61,37 +51,30 @@ class TestSocketPairs : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void reqRep_data() { transports(); }
+    void reqRep_data() { testsupport::transportTable(); }
     void reqRep();
-    void reqRouter_data() { transports(); }
+    void reqRouter_data() { testsupport::transportTable(); }
     void reqRouter();
-    void routerGeneratedRoutingIds_data() { transports(); }
+    void routerGeneratedRoutingIds_data() { testsupport::transportTable(); }
     void routerGeneratedRoutingIds();
-    void dealerRouter_data() { transports(); }
+    void dealerRouter_data() { testsupport::transportTable(); }
     void dealerRouter();
-    void dealerWithoutDelimiterIsRaw_data() { transports(); }
+    void dealerWithoutDelimiterIsRaw_data() { testsupport::transportTable(); }
     void dealerWithoutDelimiterIsRaw();
-    void dealerRep_data() { transports(); }
+    void dealerRep_data() { testsupport::transportTable(); }
     void dealerRep();
-    void pubSubFiltersOnId_data() { transports(); }
+    void pubSubFiltersOnId_data() { testsupport::transportTable(); }
     void pubSubFiltersOnId();
-    void pubSubEmptySubscriptionGetsAll_data() { transports(); }
+    void pubSubEmptySubscriptionGetsAll_data() { testsupport::transportTable(); }
     void pubSubEmptySubscriptionGetsAll();
-    void pushPull_data() { transports(); }
+    void pushPull_data() { testsupport::transportTable(); }
     void pushPull();
-    void pair_data() { transports(); }
+    void pair_data() { testsupport::transportTable(); }
     void pair();
-    void xpubXsub_data() { transports(); }
+    void xpubXsub_data() { testsupport::transportTable(); }
     void xpubXsub();
-    void subToXpub_data() { transports(); }
+    void subToXpub_data() { testsupport::transportTable(); }
     void subToXpub();
-
-private:
-    static void transports()
-    {
-        QTest::addColumn<QString>("transport");
-        testsupport::addTransportRows();
-    }
 };
 
 void TestSocketPairs::reqRep()

@@ -89,6 +89,19 @@ Frames envelope(const QByteArray &id, const QByteArray &body)
     return { id, QByteArrayLiteral("text/plain"), body };
 }
 
+/// Opens a socket that binds a wildcard loopback port (read it back from `bound`); the caller checks `error`.
+enginetest::OpenedSocket openBound(Engine &engine, const QString &name, SocketType type)
+{
+    return openedSocket(engine, makeSpec(name, type, { u"tcp://127.0.0.1:*"_s }));
+}
+
+/// Opens a socket that connects to `peer` (a boundPeer()); the caller checks `error`.
+enginetest::OpenedSocket openConnected(Engine &engine, const QString &name, SocketType type,
+    const Socket &peer, const QList<QByteArray> &subscriptions = {})
+{
+    return openedSocket(engine, makeSpec(name, type, {}, { peer.lastEndpoint() }, subscriptions));
+}
+
 } // namespace
 
 class TestEngine : public QObject
@@ -230,8 +243,7 @@ void TestEngine::pullReceivesInOrderAndCoalesces()
     Engine engine(store);
     Socket push = boundPeer(SocketType::Push);
 
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, {}, { push.lastEndpoint() }));
+    const auto [id, bound, error] = openConnected(engine, u"PULL"_s, SocketType::Pull, push);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(bound.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(engine.socket(id)->peers == 1, NetworkTimeout);
@@ -277,8 +289,7 @@ void TestEngine::storedNotificationsAreRateLimited()
     Engine engine(store);
     Socket push = boundPeer(SocketType::Push);
     push.setOption("sndhwm", 0);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, {}, { push.lastEndpoint() }));
+    const auto [id, bound, error] = openConnected(engine, u"PULL"_s, SocketType::Pull, push);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(engine.socket(id)->peers == 1, NetworkTimeout);
 
@@ -338,8 +349,7 @@ void TestEngine::subReceives()
     MessageStore store;
     Engine engine(store);
     Socket pub = boundPeer(SocketType::Pub);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"SUB"_s, type, {}, { pub.lastEndpoint() }, subscriptions));
+    const auto [id, bound, error] = openConnected(engine, u"SUB"_s, type, pub, subscriptions);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
     // Subscriptions travel to the PUB asynchronously: publish until enough "a." messages got through.
@@ -367,8 +377,7 @@ void TestEngine::repRepliesAndStoresOut()
 {
     MessageStore store;
     Engine engine(store);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"REP"_s, SocketType::Rep, { u"tcp://127.0.0.1:*"_s }));
+    const auto [id, bound, error] = openBound(engine, u"REP"_s, SocketType::Rep);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(bound.size(), 1);
     QVERIFY2(!bound.first().endsWith(u":*"_s), qPrintable(bound.first()));
@@ -408,8 +417,7 @@ void TestEngine::routerRepliesToEachPeer()
 {
     MessageStore store;
     Engine engine(store);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"ROUTER"_s, SocketType::Router, { u"tcp://127.0.0.1:*"_s }));
+    const auto [id, bound, error] = openBound(engine, u"ROUTER"_s, SocketType::Router);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
     Socket dealer1
@@ -462,8 +470,7 @@ void TestEngine::reqSendingTwiceSaysWhy()
     MessageStore store;
     Engine engine(store);
     Socket rep = boundPeer(SocketType::Rep);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"My REQ"_s, SocketType::Req, {}, { rep.lastEndpoint() }));
+    const auto [id, bound, error] = openConnected(engine, u"My REQ"_s, SocketType::Req, rep);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QSignalSpy sent(&engine, &Engine::messageSent);
@@ -567,10 +574,8 @@ void TestEngine::badSpecFails()
     Engine engine(store);
     QSignalSpy states(&engine, &Engine::socketStateChanged);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY(!openSocket(engine, spec, id, bound, error));
+    const auto [id, bound, error] = openedSocket(engine, spec);
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.contains(fragment), qPrintable(error));
     QVERIFY2(error.startsWith(u"S: "_s), qPrintable(error)); // names the socket too
     const auto info = engine.socket(id);
@@ -590,10 +595,9 @@ void TestEngine::addressInUseFails()
     Engine engine(store);
     Socket holder = boundPeer(SocketType::Pull);
     const QString endpoint = holder.lastEndpoint();
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
-    QVERIFY(!openSocket(engine, makeSpec(u"Second"_s, SocketType::Pull, { endpoint }), id, bound, error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"Second"_s, SocketType::Pull, { endpoint }));
+    QVERIFY(!error.isEmpty());
     QVERIFY2(error.contains(endpoint) && error.contains(u"in use"_s), qPrintable(error));
 }
 
@@ -638,8 +642,7 @@ void TestEngine::monitorStates()
     Engine engine(store);
     QSignalSpy states(&engine, &Engine::socketStateChanged);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    const auto [id, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QTRY_VERIFY_WITH_TIMEOUT(sawState(states, id, SocketState::Listening), NetworkTimeout);
@@ -681,13 +684,10 @@ void TestEngine::connectRetries()
     Engine engine(store);
     QSignalSpy states(&engine, &Engine::socketStateChanged);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    SocketId id = 0;
-    QStringList bound;
-    QString error;
     const QString endpoint = deadEndpoint();
-    QVERIFY2(
-        openSocket(engine, makeSpec(u"DEALER"_s, SocketType::Dealer, {}, { endpoint }), id, bound, error),
-        qPrintable(error));
+    const auto [id, bound, error]
+        = openedSocket(engine, makeSpec(u"DEALER"_s, SocketType::Dealer, {}, { endpoint }));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(sawState(states, id, SocketState::Connecting));
     QTRY_VERIFY_WITH_TIMEOUT(sawState(states, id, SocketState::Retrying), NetworkTimeout);
     QTRY_VERIFY(findEvent(events, id, SocketState::Retrying));
@@ -701,8 +701,7 @@ void TestEngine::closeSocketKeepsMessages()
 {
     MessageStore store;
     Engine engine(store);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    const auto [id, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     Socket push = Socket::connectNew("push", bound.first(), { { "linger", 0 } });
     for (int n = 0; n < 5; ++n)
@@ -757,8 +756,7 @@ void TestEngine::rateIn()
 {
     MessageStore store;
     Engine engine(store);
-    const auto [id, bound, error]
-        = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, { u"tcp://127.0.0.1:*"_s }));
+    const auto [id, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(engine.socket(id)->rateIn, 0.0);
     Socket push = Socket::connectNew("push", bound.first(), { { "linger", 0 } });
