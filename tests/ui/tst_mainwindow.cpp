@@ -1,16 +1,12 @@
 // The main window end to end: real engine, real sockets, python3-zmq peers
 // (tests/ui/zmqpeer.py under /usr/bin/python3), widgets driven with QTest.
 
-#include <memory>
 #include <optional>
 
 #include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -19,7 +15,6 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,115 +35,15 @@
 #include "messagespane.h"
 #include "messagetablemodel.h"
 #include "socketlistmodel.h"
+#include "uitestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
 
-namespace {
+using uitest::NetworkTimeoutMs;
+using uitest::PythonPeer;
 
-constexpr int NetworkTimeoutMs = 10000;
-
-/// One python3-zmq socket in its own process, speaking the JSON-lines protocol of zmqpeer.py.
-class PythonPeer
-{
-public:
-    PythonPeer() = default;
-    PythonPeer(const PythonPeer &) = delete;
-    PythonPeer &operator=(const PythonPeer &) = delete;
-    ~PythonPeer()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.write("{\"quit\": true}\n");
-        if (!m_process.waitForFinished(3000))
-            m_process.kill();
-        m_process.waitForFinished(1000);
-    }
-
-    /// Starts the peer; false (and the reason in error()) when it did not come up.
-    bool start(const QString &type, const QString &mode, const QString &endpoint)
-    {
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral(ZMQSCOPE_PYTHON),
-            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/ui/zmqpeer.py"), type, mode, endpoint });
-        if (!m_process.waitForStarted(5000)) {
-            m_error
-                = u"could not start %1: %2"_s.arg(QStringLiteral(ZMQSCOPE_PYTHON), m_process.errorString());
-            return false;
-        }
-        const std::optional<QJsonObject> reply = readReply(NetworkTimeoutMs);
-        if (!reply || !reply->contains(u"endpoint"_s)) {
-            m_error = u"the python peer did not report its endpoint"_s;
-            return false;
-        }
-        m_endpoint = reply->value(u"endpoint"_s).toString();
-        return true;
-    }
-
-    [[nodiscard]] QString endpoint() const { return m_endpoint; }
-    [[nodiscard]] QString error() const { return m_error; }
-
-    bool send(const Frames &frames, std::optional<std::pair<int, qsizetype>> big = std::nullopt)
-    {
-        QJsonArray hex;
-        for (const QByteArray &frame : frames)
-            hex.append(QString::fromLatin1(frame.toHex()));
-        QJsonObject command { { u"send"_s, hex } };
-        if (big)
-            command.insert(u"big"_s, QJsonArray { big->first, qint64(big->second) });
-        write(command);
-        const std::optional<QJsonObject> reply = readReply(NetworkTimeoutMs);
-        return reply && reply->value(u"sent"_s).toInt() == frames.size();
-    }
-
-    /// One message, or std::nullopt after timeoutMs (with *timedOut set) or on a broken peer.
-    std::optional<Frames> receive(int timeoutMs, bool *timedOut = nullptr)
-    {
-        if (timedOut)
-            *timedOut = false;
-        write(QJsonObject { { u"recv"_s, timeoutMs } });
-        const std::optional<QJsonObject> reply = readReply(timeoutMs + NetworkTimeoutMs);
-        if (!reply)
-            return std::nullopt;
-        if (reply->value(u"timeout"_s).toBool()) {
-            if (timedOut)
-                *timedOut = true;
-            return std::nullopt;
-        }
-        Frames frames;
-        for (const QJsonValue &frame : reply->value(u"frames"_s).toArray())
-            frames.append(QByteArray::fromHex(frame.toString().toLatin1()));
-        return frames;
-    }
-
-private:
-    void write(const QJsonObject &command)
-    {
-        m_process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    std::optional<QJsonObject> readReply(int timeoutMs)
-    {
-        // Waiting with the event loop running: the engine's signals and the view timer go on meanwhile.
-        const bool ready = QTest::qWaitFor(
-            [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
-            timeoutMs);
-        if (!ready || !m_process.canReadLine())
-            return std::nullopt;
-        const QJsonDocument document = QJsonDocument::fromJson(m_process.readLine());
-        if (!document.isObject())
-            return std::nullopt;
-        return document.object();
-    }
-
-    QProcess m_process;
-    QString m_endpoint;
-    QString m_error;
-};
-
-} // namespace
-
-class TestMainWindow : public QObject
+class TestMainWindow : public uitest::MainWindowTestCase
 {
     Q_OBJECT
 
@@ -175,24 +70,17 @@ private Q_SLOTS:
 
 private:
     SocketId openThroughDialog(SocketType type, bool bind, const QString &endpoint);
+    SocketId openWithPeer(SocketType type, bool bind, PythonPeer &peer, const QString &peerType);
     [[nodiscard]] QString boundEndpoint(SocketId id) const;
     [[nodiscard]] int rowWithId(const QString &id) const;
     [[nodiscard]] QString cell(int row, int column) const;
     bool clickRow(int row);
     bool sendWithShortcut();
-
-    std::unique_ptr<MessageStore> m_store;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestMainWindow::initTestCase()
 {
-    // Settings of the test run go to a test location, never the user's.
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
-    QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
-    QSettings().clear();
+    uitest::useTestSettings(u"tst_mainwindow"_s);
 
     QProcess probe;
     probe.start(QStringLiteral(ZMQSCOPE_PYTHON), { u"-c"_s, u"import zmq"_s });
@@ -202,22 +90,14 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::init()
 {
-    m_store = std::make_unique<MessageStore>();
-    m_engine = std::make_unique<Engine>(*m_store);
-    m_window = std::make_unique<MainWindow>(*m_engine);
-    m_window->setSaveSettingsOnClose(false);
-    m_window->resize(1600, 1000);
+    createWindow();
     m_window->resetLayout();
-    m_window->show();
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(showWindow(WaitFor::Active)); // the tests drive keyboard shortcuts
 }
 
 void TestMainWindow::cleanup()
 {
-    m_window.reset();
-    m_engine.reset();
-    m_store.reset();
+    destroyWindow();
 }
 
 SocketId TestMainWindow::openThroughDialog(SocketType type, bool bind, const QString &endpoint)
@@ -265,6 +145,20 @@ SocketId TestMainWindow::openThroughDialog(SocketType type, bool bind, const QSt
         },
         NetworkTimeoutMs);
     return up ? id : 0;
+}
+
+/// A socket opened through the dialog with `peer`, a python3-zmq `peerType`, at the other end over
+/// tcp://127.0.0.1; the side that binds takes a wildcard port. 0 when either failed (why: peer.error()).
+SocketId TestMainWindow::openWithPeer(SocketType type, bool bind, PythonPeer &peer, const QString &peerType)
+{
+    const QString anyPort = u"tcp://127.0.0.1:*"_s;
+    if (bind) {
+        const SocketId id = openThroughDialog(type, true, anyPort);
+        return id != 0 && peer.start(peerType, u"connect"_s, boundEndpoint(id)) ? id : 0;
+    }
+    if (!peer.start(peerType, u"bind"_s, anyPort))
+        return 0;
+    return openThroughDialog(type, false, peer.endpoint());
 }
 
 QString TestMainWindow::boundEndpoint(SocketId id) const
@@ -372,10 +266,9 @@ void TestMainWindow::badEndpointShowsInlineError()
 
 void TestMainWindow::receivesFromPythonPeer()
 {
-    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
-    QVERIFY(pull != 0);
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const SocketId pull = openWithPeer(SocketType::Pull, true, peer, u"PUSH"_s);
+    QVERIFY2(pull != 0, qPrintable(peer.error()));
     QVERIFY(peer.send({ "temp.kitchen", "application/json", R"({"celsius": 21.5})" }));
     QVERIFY(peer.send({ "just", "two" }));
     QVERIFY(peer.send({ "client-7", "", "order-1", "text/plain", "hello there" }));
@@ -426,10 +319,9 @@ void TestMainWindow::receivesFromPythonPeer()
 
 void TestMainWindow::selectedRowShowsItsBody()
 {
-    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
-    QVERIFY(pull != 0);
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const SocketId pull = openWithPeer(SocketType::Pull, true, peer, u"PUSH"_s);
+    QVERIFY2(pull != 0, qPrintable(peer.error()));
     const Frames first { "first", "text/plain", "the first body" };
     const Frames second { "second", "text/plain", "the second body\nwith two lines" };
     QVERIFY(peer.send(first));
@@ -456,9 +348,8 @@ void TestMainWindow::selectedRowShowsItsBody()
 void TestMainWindow::composedMessageReachesPeer()
 {
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PULL"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), qPrintable(peer.error()));
-    const SocketId push = openThroughDialog(SocketType::Push, false, peer.endpoint());
-    QVERIFY(push != 0);
+    const SocketId push = openWithPeer(SocketType::Push, false, peer, u"PULL"_s);
+    QVERIFY2(push != 0, qPrintable(peer.error()));
 
     ComposerWidget *composer = m_window->composer();
     QVERIFY(composer->setCurrentSocket(push));
@@ -553,10 +444,9 @@ void TestMainWindow::replyOnRouterGoesToEachPeer()
 
 void TestMainWindow::untrustedDataIsShownLiterally()
 {
-    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
-    QVERIFY(pull != 0);
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const SocketId pull = openWithPeer(SocketType::Pull, true, peer, u"PUSH"_s);
+    QVERIFY2(pull != 0, qPrintable(peer.error()));
     const QByteArray html = "<b>x</b><img src=file:///etc/passwd>";
     QVERIFY(peer.send({ html, "text/html", html }));
     const QByteArray deep = QByteArray(5000, '[') + QByteArray(5000, ']');
@@ -599,10 +489,9 @@ void TestMainWindow::untrustedDataIsShownLiterally()
 
 void TestMainWindow::bigBodyOpensInHexView()
 {
-    const SocketId pull = openThroughDialog(SocketType::Pull, true, u"tcp://127.0.0.1:*"_s);
-    QVERIFY(pull != 0);
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PUSH"_s, u"connect"_s, boundEndpoint(pull)), qPrintable(peer.error()));
+    const SocketId pull = openWithPeer(SocketType::Pull, true, peer, u"PUSH"_s);
+    QVERIFY2(pull != 0, qPrintable(peer.error()));
     constexpr qsizetype BigSize = qsizetype(64) << 20;
     QVERIFY(peer.send({ "big", "application/octet-stream", "" }, std::pair<int, qsizetype>(2, BigSize)));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 1, 30000);
@@ -806,9 +695,8 @@ void TestMainWindow::workspaceRoundTrip()
 void TestMainWindow::closeAndReopenSocket()
 {
     PythonPeer peer;
-    QVERIFY2(peer.start(u"PUSH"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), qPrintable(peer.error()));
-    const SocketId pull = openThroughDialog(SocketType::Pull, false, peer.endpoint());
-    QVERIFY(pull != 0);
+    const SocketId pull = openWithPeer(SocketType::Pull, false, peer, u"PUSH"_s);
+    QVERIFY2(pull != 0, qPrintable(peer.error()));
     QTreeView *sockets = m_window->socketView();
     sockets->setCurrentIndex(m_window->socketModel()->index(0, 0));
     QVERIFY(m_window->action(MainWindow::Action::CloseSocket)->isEnabled());

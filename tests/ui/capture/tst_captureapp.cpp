@@ -7,9 +7,6 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -18,10 +15,8 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -31,6 +26,7 @@
 #include <zmqscope/engine.h>
 #include <zmqscope/envelope.h>
 
+#include "../uitestsupport.h"
 #include "capture/capturecontroller.h"
 #include "capture/capturewindow.h"
 #include "capture/exportdialog.h"
@@ -48,69 +44,6 @@ using namespace zmqscope;
 namespace {
 
 constexpr int TimeoutMs = 10000;
-
-/// One python3-zmq socket in its own process (tests/ui/zmqpeer.py), as in tst_mainwindow.
-class PythonPeer
-{
-public:
-    PythonPeer() = default;
-    PythonPeer(const PythonPeer &) = delete;
-    PythonPeer &operator=(const PythonPeer &) = delete;
-    ~PythonPeer()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.write("{\"quit\": true}\n");
-        if (!m_process.waitForFinished(3000))
-            m_process.kill();
-        m_process.waitForFinished(1000);
-    }
-
-    bool start(const QString &type, const QString &mode, const QString &endpoint)
-    {
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral(ZMQSCOPE_PYTHON),
-            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/ui/zmqpeer.py"), type, mode, endpoint });
-        if (!m_process.waitForStarted(5000))
-            return false;
-        const auto reply = readReply(TimeoutMs);
-        if (!reply || !reply->contains(u"endpoint"_s))
-            return false;
-        m_endpoint = reply->value(u"endpoint"_s).toString();
-        return true;
-    }
-    [[nodiscard]] QString endpoint() const { return m_endpoint; }
-
-    std::optional<Frames> receive(int timeoutMs)
-    {
-        m_process.write(
-            QJsonDocument(QJsonObject { { u"recv"_s, timeoutMs } }).toJson(QJsonDocument::Compact) + '\n');
-        const auto reply = readReply(timeoutMs + TimeoutMs);
-        if (!reply || reply->value(u"timeout"_s).toBool())
-            return std::nullopt;
-        Frames frames;
-        for (const QJsonValue &frame : reply->value(u"frames"_s).toArray())
-            frames.append(QByteArray::fromHex(frame.toString().toLatin1()));
-        return frames;
-    }
-
-private:
-    std::optional<QJsonObject> readReply(int timeoutMs)
-    {
-        const bool ready = QTest::qWaitFor(
-            [this] { return m_process.canReadLine() || m_process.state() == QProcess::NotRunning; },
-            timeoutMs);
-        if (!ready || !m_process.canReadLine())
-            return std::nullopt;
-        const QJsonDocument document = QJsonDocument::fromJson(m_process.readLine());
-        if (!document.isObject())
-            return std::nullopt;
-        return document.object();
-    }
-
-    QProcess m_process;
-    QString m_endpoint;
-};
 
 Frames envelope(const QByteArray &id, const QByteArray &mimetype, const QByteArray &body)
 {
@@ -131,7 +64,7 @@ QList<Frames> sampleMessages()
 
 } // namespace
 
-class TestCaptureApp : public QObject
+class TestCaptureApp : public uitest::MainWindowTestCase
 {
     Q_OBJECT
 
@@ -162,36 +95,23 @@ private:
 
     QTemporaryDir m_dir;
     int m_pairs = 0;
-    std::unique_ptr<MessageStore> m_store;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestCaptureApp::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
-    QCoreApplication::setApplicationName(u"tst_captureapp"_s);
-    QSettings().clear();
+    uitest::useTestSettings(u"tst_captureapp"_s);
     QVERIFY(m_dir.isValid());
 }
 
 void TestCaptureApp::init()
 {
-    m_store = std::make_unique<MessageStore>();
-    m_engine = std::make_unique<Engine>(*m_store);
-    m_window = std::make_unique<MainWindow>(*m_engine);
-    m_window->setSaveSettingsOnClose(false);
-    m_window->resize(1600, 1000);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    createWindow();
+    QVERIFY(showWindow(WaitFor::Exposed));
 }
 
 void TestCaptureApp::cleanup()
 {
-    m_window.reset();
-    m_engine.reset();
-    m_store.reset();
+    destroyWindow();
 }
 
 std::pair<SocketId, SocketId> TestCaptureApp::openPair()
@@ -592,8 +512,8 @@ void TestCaptureApp::exportSelectedRows()
 
 void TestCaptureApp::replaySelectionReachesPythonPeer()
 {
-    PythonPeer peer;
-    QVERIFY2(peer.start(u"PULL"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), "the python3-zmq peer did not start");
+    uitest::PythonPeer peer;
+    QVERIFY2(peer.start(u"PULL"_s, u"bind"_s, u"tcp://127.0.0.1:*"_s), qPrintable(peer.error()));
     SocketSpec spec;
     spec.name = u"Replay PUSH"_s;
     spec.type = SocketType::Push;

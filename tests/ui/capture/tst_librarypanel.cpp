@@ -5,9 +5,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -16,6 +14,7 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/templates.h>
 
+#include "../uitestsupport.h"
 #include "compose/composerwidget.h"
 #include "library/librarypanel.h"
 #include "library/templatelistmodel.h"
@@ -24,7 +23,7 @@
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
 
-class TestLibraryPanel : public QObject
+class TestLibraryPanel : public uitest::MainWindowTestCase
 {
     Q_OBJECT
 
@@ -41,31 +40,20 @@ private:
 
     QTemporaryDir m_dir;
     QString m_path;
-    std::unique_ptr<MessageStore> m_store;
-    std::unique_ptr<Engine> m_engine;
-    std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
 };
 
 void TestLibraryPanel::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
-    QCoreApplication::setApplicationName(u"tst_librarypanel"_s);
-    QSettings().clear();
+    uitest::useTestSettings(u"tst_librarypanel"_s);
     QVERIFY(m_dir.isValid());
 }
 
 void TestLibraryPanel::init()
 {
     m_path = m_dir.filePath(u"library-%1.json"_s.arg(QString::fromLatin1(QTest::currentTestFunction())));
-    m_store = std::make_unique<MessageStore>();
-    m_engine = std::make_unique<Engine>(*m_store);
-    m_window = std::make_unique<MainWindow>(*m_engine);
-    m_window->setSaveSettingsOnClose(false);
-    m_window->resize(1600, 1000);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    createWindow();
+    QVERIFY(showWindow(WaitFor::Exposed));
     LibraryPanel *panel = m_window->libraryPanel();
     QVERIFY(panel);
     QVERIFY(m_window->libraryDock());
@@ -79,9 +67,7 @@ void TestLibraryPanel::init()
 void TestLibraryPanel::cleanup()
 {
     m_tester.reset();
-    m_window.reset();
-    m_engine.reset();
-    m_store.reset();
+    destroyWindow();
 }
 
 void TestLibraryPanel::saveRenameLoadSendDelete()
