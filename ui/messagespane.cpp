@@ -171,14 +171,7 @@ void MessagesPane::refresh()
             // The filter worker found the message selected before the filter changed: show it again.
             const int logical = m_model->logicalRowForSeq(*m_reselectSeq);
             if (logical >= 0) {
-                if (!m_following && m_model->rowForSeq(*m_reselectSeq) < 0) {
-                    m_model->centreWindowOn(logical);
-                    m_table->doItemsLayout();
-                }
-                syncSelection();
-                const int row = m_model->rowForSeq(*m_reselectSeq);
-                if (!m_following && row >= 0)
-                    m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+                showSelectedAgain(*m_reselectSeq, logical);
                 m_reselectSeq.reset();
             } else if (m_model->isCaughtUp()) {
                 m_reselectSeq.reset();
@@ -454,17 +447,23 @@ void MessagesPane::handleModelReset()
             // The filter worker may still find it; refresh() selects it then.
             m_reselectSeq = m_currentSeq;
         } else {
-            if (!m_following && m_model->rowForSeq(*m_currentSeq) < 0) {
-                m_model->centreWindowOn(logical);
-                m_table->doItemsLayout();
-            }
-            syncSelection();
-            const int row = m_model->rowForSeq(*m_currentSeq);
-            if (!m_following && row >= 0)
-                m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+            showSelectedAgain(*m_currentSeq, logical);
         }
     }
     syncScrollBar();
+}
+
+void MessagesPane::showSelectedAgain(std::uint64_t seq, int logical)
+{
+    // While following, the window stays on the newest rows and the view on the newest message.
+    if (!m_following && m_model->rowForSeq(seq) < 0) {
+        m_model->centreWindowOn(logical);
+        m_table->doItemsLayout();
+    }
+    syncSelection();
+    const int row = m_model->rowForSeq(seq);
+    if (!m_following && row >= 0)
+        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
 }
 
 void MessagesPane::handleScrollAction(int action)

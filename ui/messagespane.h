@@ -89,6 +89,9 @@ private:
     /// Selects the row of seq (default: m_currentSeq) again when it is in the window, clears the
     /// selection when not.
     void syncSelection(std::optional<std::uint64_t> seq = std::nullopt);
+    /// After a model reset or refresh: selects `seq` (at logical row `logical`) again, bringing it into
+    /// the window and the middle of the view unless following.
+    void showSelectedAgain(std::uint64_t seq, int logical);
     /// The message the selection is on now: the selected row's, which is newer than m_currentSeq while
     /// the view is still moving the current row, or m_currentSeq when its row is not in the window.
     [[nodiscard]] std::optional<std::uint64_t> selectionToKeep() const;
