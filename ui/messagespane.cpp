@@ -244,10 +244,15 @@ bool MessagesPane::selectSeq(std::uint64_t seq)
         m_model->centreWindowOn(logical);
         m_table->doItemsLayout();
     }
-    const QModelIndex index = m_model->index(m_model->rowForSeq(seq), 0);
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    {
+        // With auto-scroll on, the view would first scroll the row just into sight, which can move the
+        // window (keepViewportInsideWindow) and leave any index taken before it pointing at another row.
+        const AutoScrollOff autoScrollOff(m_table);
+        m_table->selectionModel()->setCurrentIndex(m_model->index(m_model->rowForSeq(seq), 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    // The window may move again while the view scrolls, but it keeps what is shown.
+    m_table->scrollTo(m_model->index(m_model->rowForSeq(seq), 0), QAbstractItemView::PositionAtCenter);
     syncScrollBar();
     return true;
 }
@@ -393,11 +398,15 @@ void MessagesPane::goToEnd(bool last)
         m_table->doItemsLayout();
         syncSelection(keep);
     }
-    // As the table does it: the row becomes the current (selected) one, which stops following.
-    const QModelIndex index = m_model->index(last ? m_model->rowCount() - 1 : 0, 0);
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
+    // As the table does it: the row becomes the current (selected) one, which stops following. The
+    // scroll comes after, from the row's seq: scrolling can move the window (see selectSeq()).
+    const std::uint64_t seq = m_model->seqAt(last ? m_model->rowCount() - 1 : 0);
+    {
+        const AutoScrollOff autoScrollOff(m_table);
+        m_table->selectionModel()->setCurrentIndex(m_model->index(m_model->rowForSeq(seq), 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    m_table->scrollTo(m_model->index(m_model->rowForSeq(seq), 0));
     syncScrollBar();
 }
 

@@ -16,6 +16,7 @@
 
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "testappearance.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -36,6 +37,7 @@ private Q_SLOTS:
     void ctrlHomeAndCtrlEndReachTheEnds();
     void selectingAFarMessageCentresIt();
     void filterWithWindow();
+    void selectSeqShowsItAtAnyViewportHeight();
     void focusAloneDoesNotPickAMessage();
     void clickingARowPicksIt();
 
@@ -45,6 +47,8 @@ private:
     [[nodiscard]] int shownTopRow() const;
     [[nodiscard]] std::uint64_t shownTopSeq() const;
     [[nodiscard]] bool isShown(std::uint64_t seq) const;
+    /// Resizes the pane so that its table's viewport is `height` pixels high.
+    void setViewportHeight(int height);
 
     std::unique_ptr<MessageStore> m_store;
     std::unique_ptr<MessagesPane> m_pane;
@@ -67,7 +71,7 @@ void TestMessagesPane::init()
     m_model->setWindowRows(100);
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m_pane->resize(700, 500);
+    m_pane->resize(uitest::windowSize({ 700, 500 }));
     m_pane->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));
     m_appended = 0;
@@ -299,6 +303,41 @@ void TestMessagesPane::filterWithWindow()
     QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
 }
 
+void TestMessagesPane::setViewportHeight(int height)
+{
+    for (int attempt = 0; attempt < 3 && m_table->viewport()->height() != height; ++attempt) {
+        m_pane->resize(m_pane->width(), m_pane->height() + height - m_table->viewport()->height());
+        QTRY_COMPARE_WITH_TIMEOUT(m_pane->size(), m_pane->geometry().size(), 1000);
+    }
+    QCOMPARE(m_table->viewport()->height(), height);
+}
+
+void TestMessagesPane::selectSeqShowsItAtAnyViewportHeight()
+{
+    // Whether selecting moved the window under the view depended on how many rows the viewport
+    // holds and where the row landed, so one machine's font passed and another's failed. Every
+    // viewport height from 3 to 40 rows, at whole rows and in between, from the row height shown.
+    const int rowHeight = m_table->rowHeight(0);
+    QVERIFY(rowHeight > 0);
+    const int windowRows = m_model->windowRows();
+    for (int rows = 3; rows <= 40; ++rows) {
+        for (const int extra : { 0, rowHeight / 3, rowHeight - 1 }) {
+            setViewportHeight(rows * rowHeight + extra);
+            const QString where = u"viewport of %1 rows + %2 px"_s.arg(rows).arg(extra);
+            m_bar->triggerAction(QAbstractSlider::SliderToMinimum);
+            // Far from the window, then one just outside it, then one inside near its end.
+            for (const int logical : { 2000, windowRows + rows, windowRows - 2 }) {
+                const std::uint64_t seq = m_model->seqAtLogical(logical);
+                QVERIFY2(m_pane->selectSeq(seq), qPrintable(where));
+                QVERIFY2(isShown(seq), qPrintable(where + u", logical row %1"_s.arg(logical)));
+                QVERIFY2(m_table->currentIndex().isValid(), qPrintable(where));
+                QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
+                QCOMPARE(m_pane->currentSeq(), std::optional<std::uint64_t>(seq));
+            }
+        }
+    }
+    m_bar->triggerAction(QAbstractSlider::SliderToMaximum);
+}
 
 void TestMessagesPane::focusAloneDoesNotPickAMessage()
 {
