@@ -22,6 +22,7 @@
 #include <zmqscope/engine.h>
 #include <zmqscope/messagestore.h>
 
+#include "testappearance.h"
 #include "mainwindow.h"
 
 namespace uitest {
@@ -151,14 +152,14 @@ protected:
         Active
     };
 
-    /// A new store, engine and window at 1600x1000 that saves no settings on close; not shown yet.
+    /// A new store, engine and window at windowSize(1600x1000) that saves no settings on close; not shown yet.
     void createWindow()
     {
         m_store = std::make_unique<zmqscope::MessageStore>();
         m_engine = std::make_unique<zmqscope::Engine>(*m_store);
         m_window = std::make_unique<zmqscope::MainWindow>(*m_engine);
         m_window->setSaveSettingsOnClose(false);
-        m_window->resize(1600, 1000);
+        m_window->resize(windowSize({ 1600, 1000 }));
     }
 
     /// Shows the window and waits for it; false when it never got there (QVERIFY the result).

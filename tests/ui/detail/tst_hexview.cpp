@@ -10,6 +10,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "testappearance.h"
 #include "detail/hexview.h"
 
 using namespace Qt::StringLiterals;
@@ -65,7 +66,7 @@ void TestHexView::init()
 {
     QGuiApplication::clipboard()->clear();
     m_view = std::make_unique<HexView>();
-    m_view->resize(760, 420);
+    m_view->resize(uitest::windowSize({ 760, 420 }));
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
 }

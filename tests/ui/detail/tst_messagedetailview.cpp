@@ -24,6 +24,7 @@
 #include <QToolButton>
 #include <QTreeView>
 
+#include "testappearance.h"
 #include "detail/hexview.h"
 #include "detail/imagepreview.h"
 #include "detail/jsontreemodel.h"
@@ -150,7 +151,7 @@ void TestMessageDetailView::init()
 {
     QGuiApplication::clipboard()->clear();
     m_view = std::make_unique<MessageDetailView>();
-    m_view->resize(720, 520);
+    m_view->resize(uitest::windowSize({ 720, 520 }));
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
     for (auto *model : { envelopeModel(), framesModel(), jsonModel() }) {
