@@ -530,7 +530,10 @@ void MainWindow::resetLayout()
         dock->setFloating(false);
         removeDockWidget(dock);
     }
-    const QSize size = this->size().isValid() && isVisible() ? this->size() : QSize(1600, 1000);
+    // The size the window has or was given (restoreSettings() sizes it before it is shown).
+    const QSize size = this->size().isValid() && (isVisible() || testAttribute(Qt::WA_Resized))
+        ? this->size()
+        : QSize(1600, 1000);
 
     // Messages in the middle with the Sockets and Events panels under them; the right column
     // holds what works on one message: its Detail and the Composer, one over the other when the
@@ -543,11 +546,14 @@ void MainWindow::resetLayout()
     const int detailNeeded = m_detailDock->minimumSizeHint().height();
     const int separator = style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this);
     const bool stacked = size.height() - chrome >= detailNeeded + separator + composerNeeded;
-    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    if (stacked)
+    if (stacked) {
+        addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
         splitDockWidget(m_detailDock, m_composerDock, Qt::Vertical);
-    else
-        tabifyDockWidget(m_detailDock, m_composerDock);
+    } else {
+        // The Composer's tab first: it is the one in front until the window is shown and can raise().
+        addDockWidget(Qt::RightDockWidgetArea, m_composerDock);
+        tabifyDockWidget(m_composerDock, m_detailDock);
+    }
 
     // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font.
     const int right = qBound(420, size.width() * 40 / 100, 680);
@@ -579,6 +585,17 @@ void MainWindow::resetLayout()
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
     if (!stacked)
         m_composerDock->raise();
+    if (!isVisible()) {
+        // raise() picks a tab only in a shown window: again once this one is.
+        QMetaObject::invokeMethod(
+            this,
+            [this, stacked] {
+                m_socketsDock->raise();
+                if (!stacked)
+                    m_composerDock->raise();
+            },
+            Qt::QueuedConnection);
+    }
 
     resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
     if (stacked) {

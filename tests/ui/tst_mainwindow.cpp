@@ -18,6 +18,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -77,6 +78,7 @@ private Q_SLOTS:
     void copyCopiesEverySelectedRow();
     void fitsSmallScreens_data();
     void fitsSmallScreens();
+    void firstStartFitsTheScreen();
     void socketCountsStayInView_data();
     void socketCountsStayInView();
     void timeColumnChoiceIsRemembered();
@@ -105,6 +107,8 @@ private:
     /// when dontAskAgain is set.
     BoxSeen answerMessageBox(const std::function<void()> &trigger, const QString &button, bool dontAskAgain);
     void appendMessages(int count);
+    /// Whether widget is shown whole inside window (not hidden, not scrolled or cut off).
+    [[nodiscard]] static bool isShownIn(const MainWindow &window, QWidget *widget);
 };
 
 void TestMainWindow::initTestCase()
@@ -810,12 +814,7 @@ void TestMainWindow::fitsSmallScreens()
     QTRY_COMPARE(m_window->size(), available);
     m_window->resetLayout();
     QCoreApplication::processEvents();
-    const QRect window = m_window->rect();
-    const auto inWindow = [&](QWidget *widget) {
-        if (!widget || !widget->isVisible() || widget->visibleRegion().isEmpty())
-            return false;
-        return window.contains(QRect(widget->mapTo(m_window.get(), QPoint(0, 0)), widget->size()));
-    };
+    const auto inWindow = [&](QWidget *widget) { return isShownIn(*m_window, widget); };
     auto *send = m_window->composer()->findChild<QPushButton *>(u"sendButton"_s);
     QVERIFY(send);
     // Where the Composer is taller than its dock can be (200 % scale), it scrolls: Send is a scroll away.
@@ -838,6 +837,46 @@ void TestMainWindow::fitsSmallScreens()
     appendMessages(3);
     QVERIFY(clickRow(1));
     QTRY_VERIFY2(inWindow(m_window->detailView()), "the Detail pane does not show");
+}
+
+bool TestMainWindow::isShownIn(const MainWindow &window, QWidget *widget)
+{
+    if (!widget || !widget->isVisible() || widget->visibleRegion().isEmpty())
+        return false;
+    return window.rect().contains(QRect(widget->mapTo(&window, QPoint(0, 0)), widget->size()));
+}
+
+void TestMainWindow::firstStartFitsTheScreen()
+{
+    // No saved settings: the window takes most of the screen and lays its docks out for that size.
+    MainWindow fresh(*m_engine);
+    fresh.setSaveSettingsOnClose(false);
+    fresh.restoreSettings();
+    fresh.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&fresh));
+    // The offscreen screen is 800x600 device pixels: with a large font DPI it can be smaller than any
+    // screen the window is made for (fitsSmallScreens() checks those); then only the layout is checked.
+    const QRect available = fresh.screen()->availableGeometry();
+    const QSize minimum = fresh.minimumSizeHint();
+    if (minimum.width() <= available.width() && minimum.height() <= available.height()) {
+        QVERIFY2(fresh.width() <= available.width() && fresh.height() <= available.height(),
+            qPrintable(u"%1x%2 on %3x%4"_s.arg(fresh.width())
+                           .arg(fresh.height())
+                           .arg(available.width())
+                           .arg(available.height())));
+    }
+    auto *send = fresh.composer()->findChild<QPushButton *>(u"sendButton"_s);
+    QVERIFY(send);
+    // Where the Composer can fit whole in the right column (with a dock title and a tab bar, a line of
+    // text each), nothing of it is scrolled away.
+    const int column = fresh.statusBar()->geometry().top() - fresh.centralWidget()->geometry().top();
+    QTRY_VERIFY(fresh.composer()->isVisible());
+    if (fresh.composer()->minimumSizeHint().height() + 3 * fresh.fontMetrics().height() <= column) {
+        QTRY_VERIFY2(isShownIn(fresh, send), "the composer's Send button is cut off");
+        QCOMPARE(send->visibleRegion().boundingRect().size(), send->size());
+    }
+    QVERIFY2(isShownIn(fresh, fresh.socketView()), "the Sockets panel is cut off");
+    QVERIFY2(isShownIn(fresh, fresh.statusBar()), "the status bar is cut off");
 }
 
 void TestMainWindow::socketCountsStayInView_data()
