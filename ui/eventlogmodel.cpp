@@ -26,9 +26,13 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString time = line.time.toLocalTime().toString(u"hh:mm:ss.zzz"_s);
+        QString text = line.text;
+        if (line.repeats > 1)
+            text += u" (\u00d7%1, last %2)"_s.arg(
+                QString::number(line.repeats), line.lastTime.toLocalTime().toString(u"hh:mm:ss"_s));
         if (line.socketName.isEmpty())
-            return u"%1  %2"_s.arg(time, line.text);
-        return u"%1  %2: %3"_s.arg(time, line.socketName, line.text);
+            return u"%1  %2"_s.arg(time, text);
+        return u"%1  %2: %3"_s.arg(time, line.socketName, text);
     }
     case Qt::ForegroundRole:
         return line.isError ? QVariant(QBrush(QColor(0xc6, 0x28, 0x28))) : QVariant();
@@ -81,10 +85,36 @@ void EventLogModel::enqueue(Line line)
         if (!named)
             line.socketName = name.isEmpty() ? u"#%1"_s.arg(line.socket) : name;
     }
+    // A socket retrying a connect says the same every few seconds: count it on the line that said it.
+    int row = -1;
+    if (Line *previous = findLine(m_lastSerial.value(line.socket), &row); previous
+        && previous->text == line.text && previous->isError == line.isError
+        && previous->socketName == line.socketName) {
+        ++previous->repeats;
+        previous->lastTime = line.time;
+        if (row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), { Qt::DisplayRole });
+        return;
+    }
+    line.serial = m_nextSerial++;
+    m_lastSerial.insert(line.socket, line.serial);
     m_pending.push_back(std::move(line));
     // A burst bigger than the log keeps only its newest lines.
     if (m_pending.size() > std::size_t(m_maxLines))
         m_pending.erase(m_pending.begin(), m_pending.begin() + std::ptrdiff_t(m_pending.size() - m_maxLines));
+}
+
+EventLogModel::Line *EventLogModel::findLine(quint64 serial, int *row)
+{
+    *row = -1;
+    // Serials are consecutive within each queue: both only lose lines at the front and gain at the back.
+    if (!m_pending.empty() && serial >= m_pending.front().serial && serial <= m_pending.back().serial)
+        return &m_pending[std::size_t(serial - m_pending.front().serial)];
+    if (!m_lines.empty() && serial >= m_lines.front().serial && serial <= m_lines.back().serial) {
+        *row = int(serial - m_lines.front().serial);
+        return &m_lines[std::size_t(*row)];
+    }
+    return nullptr;
 }
 
 void EventLogModel::flush()
@@ -111,6 +141,7 @@ void EventLogModel::flush()
 void EventLogModel::clear()
 {
     m_pending.clear();
+    m_lastSerial.clear();
     if (m_lines.empty())
         return;
     beginRemoveRows({}, 0, rowCount() - 1);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <deque>
-#include <vector>
 
 #include <QAbstractListModel>
 #include <QDateTime>
@@ -17,6 +16,10 @@ namespace zmqscope {
  * the oldest lines go once there are more than maxLines(). Lines are
  * collected as they come and reach the view in one insertion per flush()
  * (the view timer), so a storm of reconnect events cannot flood the GUI.
+ *
+ * A line that repeats the previous line of the same socket (a connect retried
+ * every few seconds) does not add a row: that line counts it instead,
+ * "could not connect to ...; retrying in 5000 ms (×12, last 12:00:55)".
  */
 class EventLogModel : public QAbstractListModel
 {
@@ -55,13 +58,20 @@ private:
         QString socketName; ///< resolved when the line was added, so it survives a socket being forgotten
         QString text;
         bool isError = false;
+        quint64 serial = 0; ///< lines are numbered in the order they came
+        int repeats = 1; ///< how often this line came in a row for its socket
+        QDateTime lastTime; ///< when it came the last time (repeats > 1)
     };
 
     void enqueue(Line line);
+    /// The line numbered serial if it is still held, and its row when it has reached the view (else -1).
+    [[nodiscard]] Line *findLine(quint64 serial, int *row);
 
     std::deque<Line> m_lines;
-    std::vector<Line> m_pending;
+    std::deque<Line> m_pending;
     QHash<SocketId, QString> m_socketNames;
+    QHash<SocketId, quint64> m_lastSerial; ///< the newest line of each socket (0: application lines)
+    quint64 m_nextSerial = 1;
     int m_maxLines = 5000;
 };
 

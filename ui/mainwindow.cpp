@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
@@ -19,10 +21,13 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
@@ -52,15 +57,23 @@ namespace zmqscope {
 //   MainWindow/geometry         saveGeometry()
 //   MainWindow/state            saveState(LayoutVersion): docks and toolbar
 //   MainWindow/messagesHeader   the Messages table's column widths and order
-//   MainWindow/socketsHeader    the Sockets panel's column widths
+//   MainWindow/socketsHeader2   the Sockets panel's column widths and order (2: Endpoints moved last)
 //   MainWindow/workspaceDir     the folder of the last workspace opened or saved
+//   MainWindow/timeDisplay      the Time column: "absolute", "sinceFirst" or "sincePrevious"
+//   Confirm/clearMessages       false once "Don't ask again" was ticked when clearing messages
+//   Confirm/quit                false once "Don't ask again" was ticked when quitting
 //   NewSocketDialog/recentEndpoints   (ui/compose) endpoints of accepted dialogs
 namespace {
 const auto GeometryKey = u"MainWindow/geometry"_s;
 const auto StateKey = u"MainWindow/state"_s;
 const auto MessagesHeaderKey = u"MainWindow/messagesHeader"_s;
-const auto SocketsHeaderKey = u"MainWindow/socketsHeader"_s;
+const auto SocketsHeaderKey = u"MainWindow/socketsHeader2"_s;
 const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
+const auto TimeDisplayKey = u"MainWindow/timeDisplay"_s;
+const auto ConfirmClearKey = u"Confirm/clearMessages"_s;
+const auto ConfirmQuitKey = u"Confirm/quit"_s;
+// The settings values of MessageTableModel::TimeDisplay, in its order.
+const QStringList TimeDisplayNames { u"absolute"_s, u"sinceFirst"_s, u"sincePrevious"_s };
 const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All files (*)"_s;
 
 constexpr int RateWindowMs = 1000;
@@ -178,6 +191,16 @@ void MainWindow::createDocks()
             | QDockWidget::DockWidgetFloatable);
         return dock;
     };
+    // Content bigger than a small screen allows (the Composer's height, the Library's width) scrolls in
+    // its dock rather than making the window's minimum size larger than the screen.
+    const auto scrollable = [this](QWidget *content) {
+        auto *area = new QScrollArea(this);
+        area->setObjectName(content->objectName() + u"Scroll"_s);
+        area->setWidget(content);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        return area;
+    };
 
     m_socketView = new QTreeView(this);
     m_socketView->setObjectName(u"socketsView"_s);
@@ -205,8 +228,15 @@ void MainWindow::createDocks()
         m_socketView->setColumnWidth(SocketListModel::OutColumn, normal.horizontalAdvance(u"10,000"_s) + 12);
         m_socketView->setColumnWidth(
             SocketListModel::RateColumn, normal.horizontalAdvance(u"10,000/s"_s) + 12);
+        // Endpoints last: they are long and can be cut in the middle; the state and the counts are what
+        // a narrow panel must still show.
+        m_socketView->header()->moveSection(
+            SocketListModel::EndpointsColumn, SocketListModel::ColumnCount - 1);
         m_socketView->header()->setStretchLastSection(true);
     }
+    // Counts grow ("2,000,011"): the columns grow with them rather than eliding digits.
+    connect(m_socketModel, &QAbstractItemModel::dataChanged, this, &MainWindow::fitSocketCountColumns);
+    connect(m_socketModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::fitSocketCountColumns);
     connect(m_socketView, &QWidget::customContextMenuRequested, this, &MainWindow::showSocketContextMenu);
     connect(m_socketView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &MainWindow::handleSocketSelectionChanged);
@@ -220,7 +250,7 @@ void MainWindow::createDocks()
 
     m_composer = new ComposerWidget(this);
     m_composer->setObjectName(u"composer"_s);
-    m_composerDock = makeDock(u"Composer"_s, u"composerDock"_s, m_composer);
+    m_composerDock = makeDock(u"Composer"_s, u"composerDock"_s, scrollable(m_composer));
 
     m_eventView = new QListView(this);
     m_eventView->setObjectName(u"eventsView"_s);
@@ -257,7 +287,7 @@ void MainWindow::createDocks()
 
     m_library = new LibraryPanel(m_composer, this);
     m_library->setObjectName(u"libraryPanel"_s);
-    m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, m_library);
+    m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 }
 
 void MainWindow::createActions()
@@ -311,7 +341,7 @@ void MainWindow::createActions()
 
     m_clearAction = new QAction(themedIcon(u"edit-clear-all"_s, u"clear"_s), u"C&lear Messages"_s, this);
     m_clearAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    m_clearAction->setToolTip(u"Drop every stored message (Ctrl+L)"_s);
+    m_clearAction->setToolTip(u"Drop every stored message; asks first (Ctrl+L)"_s);
     connect(m_clearAction, &QAction::triggered, this, &MainWindow::clearMessages);
 
     m_openWorkspaceAction
@@ -357,18 +387,12 @@ void MainWindow::createActions()
     // Right-click on a message: the same actions as the menus.
     QTableView *table = m_messages->table();
     table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    auto *copyRow = new QAction(u"&Copy Row"_s, table);
+    auto *copyRow = new QAction(u"&Copy Rows"_s, table);
+    copyRow->setObjectName(u"copyRowsAction"_s);
     copyRow->setShortcut(QKeySequence::Copy);
     copyRow->setShortcutContext(Qt::WidgetShortcut);
-    connect(copyRow, &QAction::triggered, this, [table] {
-        const QModelIndex current = table->currentIndex();
-        if (!current.isValid())
-            return;
-        QStringList cells;
-        for (int column = 0; column < table->model()->columnCount(); ++column)
-            cells.append(current.siblingAtColumn(column).data().toString());
-        QGuiApplication::clipboard()->setText(cells.join(u'\t'));
-    });
+    copyRow->setToolTip(u"Copy the selected rows as tab-separated text, one line per message (Ctrl+C)"_s);
+    connect(copyRow, &QAction::triggered, this, &MainWindow::copySelectedRows);
     auto *filterSocket = new QAction(u"Show Only This &Socket"_s, table);
     connect(filterSocket, &QAction::triggered, this, [this, table] {
         const QModelIndex current = table->currentIndex();
@@ -418,6 +442,24 @@ void MainWindow::createMenusAndToolBar()
     QMenu *view = menuBar()->addMenu(u"&View"_s);
     view->addAction(m_pauseAction);
     view->addAction(m_followAction);
+    QMenu *time = view->addMenu(u"&Time Column"_s);
+    auto *timeGroup = new QActionGroup(this);
+    const QString timeLabels[]
+        = { u"Time of &Day"_s, u"Seconds Since &First Message"_s, u"Seconds Since &Previous Row"_s };
+    const QString timeNames[]
+        = { u"timeAbsoluteAction"_s, u"timeSinceFirstAction"_s, u"timeSincePreviousAction"_s };
+    for (int display = 0; display < 3; ++display) {
+        QAction *action = time->addAction(timeLabels[display]);
+        action->setObjectName(timeNames[display]);
+        action->setCheckable(true);
+        timeGroup->addAction(action);
+        connect(action, &QAction::triggered, this, [this, display] {
+            setTimeDisplay(display);
+            QSettings().setValue(TimeDisplayKey, TimeDisplayNames.at(display));
+        });
+        m_timeDisplayActions.append(action);
+    }
+    setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
     for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock })
         view->addAction(dock->toggleViewAction());
@@ -427,7 +469,7 @@ void MainWindow::createMenusAndToolBar()
     QMenu *help = menuBar()->addMenu(u"&Help"_s);
     help->addAction(m_aboutAction);
 
-    QToolBar *toolBar = addToolBar(u"Main"_s);
+    QToolBar *toolBar = m_toolBar = addToolBar(u"Main"_s);
     toolBar->setObjectName(u"mainToolBar"_s);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->setIconSize(QSize(20, 20));
@@ -481,37 +523,95 @@ void MainWindow::connectEngine()
 
 void MainWindow::resetLayout()
 {
-    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock }) {
+    const QList<QDockWidget *> docks { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock,
+        m_libraryDock };
+    // Out of every split and tab first: a dock added next to one in a tab group would join the group.
+    for (QDockWidget *dock : docks) {
         dock->setFloating(false);
-        dock->show();
+        removeDockWidget(dock);
     }
-    // Messages in the middle with the Sockets and Events panels under them; the right column
-    // holds what works on one message: its Detail and the Composer.
-    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    splitDockWidget(m_detailDock, m_composerDock, Qt::Vertical);
-    addDockWidget(Qt::BottomDockWidgetArea, m_socketsDock);
-    splitDockWidget(m_socketsDock, m_eventsDock, Qt::Horizontal);
-    // The Library is a tab beside the Sockets: wide enough for its list, the Composer stays in view.
-    tabifyDockWidget(m_socketsDock, m_libraryDock);
-    m_socketsDock->raise();
+    // The size the window has or was given (restoreSettings() sizes it before it is shown).
+    const QSize size = this->size().isValid() && (isVisible() || testAttribute(Qt::WA_Resized))
+        ? this->size()
+        : QSize(1600, 1000);
 
-    const QSize size = this->size().isValid() && isVisible() ? this->size() : QSize(1600, 1000);
+    // Messages in the middle with the Sockets and Events panels under them; the right column
+    // holds what works on one message: its Detail and the Composer, one over the other when the
+    // Composer fits whole under a Detail of its minimum height, else as tabs.
+    const int chrome = menuBar()->sizeHint().height() + (m_toolBar ? m_toolBar->sizeHint().height() : 0)
+        + statusBar()->sizeHint().height();
+    const int composerTitle
+        = m_composerDock->minimumSizeHint().height() - m_composerDock->widget()->minimumSizeHint().height();
+    const int composerNeeded = composerTitle + m_composer->minimumSizeHint().height();
+    const int detailNeeded = m_detailDock->minimumSizeHint().height();
+    const int separator = style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this);
+    const bool stacked = size.height() - chrome >= detailNeeded + separator + composerNeeded;
+    if (stacked) {
+        addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+        splitDockWidget(m_detailDock, m_composerDock, Qt::Vertical);
+    } else {
+        // The Composer's tab first: it is the one in front until the window is shown and can raise().
+        addDockWidget(Qt::RightDockWidgetArea, m_composerDock);
+        tabifyDockWidget(m_composerDock, m_detailDock);
+    }
+
     // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font.
     const int right = qBound(420, size.width() * 40 / 100, 680);
-    resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
-    resizeDocks({ m_detailDock, m_composerDock }, { size.height() * 52 / 100, size.height() * 48 / 100 },
-        Qt::Vertical);
-    resizeDocks({ m_socketsDock }, { qBound(160, size.height() * 24 / 100, 300) }, Qt::Vertical);
+    // The Sockets panel gets what its columns need, the Endpoints (last, cut in the middle) at least
+    // their title; the Events log the rest of the row. Where that leaves the Events log too little,
+    // it is a tab beside the Sockets.
     const int bottomWidth = size.width() - right;
-    // The Sockets panel gets what its columns need, Rate included; the Events log the rest of the row.
     const QHeaderView *socketColumns = m_socketView->header();
     int socketsWidth
         = 2 * m_socketView->frameWidth() + m_socketView->verticalScrollBar()->sizeHint().width() + 8;
-    for (int column = 0; column < socketColumns->count(); ++column)
-        socketsWidth += socketColumns->isSectionHidden(column) ? 0 : socketColumns->sectionSize(column);
-    socketsWidth = qBound(bottomWidth * 35 / 100, socketsWidth, bottomWidth * 66 / 100);
-    resizeDocks(
-        { m_socketsDock, m_eventsDock }, { socketsWidth, bottomWidth - socketsWidth }, Qt::Horizontal);
+    int socketsNeeded = socketsWidth + socketColumns->sectionSizeHint(SocketListModel::EndpointsColumn);
+    for (int column = 0; column < socketColumns->count(); ++column) {
+        const int width = socketColumns->isSectionHidden(column) ? 0 : socketColumns->sectionSize(column);
+        socketsWidth += width;
+        socketsNeeded += column == SocketListModel::EndpointsColumn ? 0 : width;
+    }
+    const bool eventsBeside = socketsNeeded <= bottomWidth * 66 / 100;
+
+    addDockWidget(Qt::BottomDockWidgetArea, m_socketsDock);
+    if (eventsBeside)
+        splitDockWidget(m_socketsDock, m_eventsDock, Qt::Horizontal);
+    // The Library is a tab beside the Sockets: wide enough for its list, the Composer stays in view.
+    tabifyDockWidget(m_socketsDock, m_libraryDock);
+    if (!eventsBeside)
+        tabifyDockWidget(m_socketsDock, m_eventsDock);
+    for (QDockWidget *dock : docks)
+        dock->show();
+    m_socketsDock->raise();
+    // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
+    if (!stacked)
+        m_composerDock->raise();
+    if (!isVisible()) {
+        // raise() picks a tab only in a shown window: again once this one is.
+        QMetaObject::invokeMethod(
+            this,
+            [this, stacked] {
+                m_socketsDock->raise();
+                if (!stacked)
+                    m_composerDock->raise();
+            },
+            Qt::QueuedConnection);
+    }
+
+    resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
+    if (stacked) {
+        // The Composer gets what it needs at least, the Detail the rest up to about half.
+        const int column = size.height() - chrome;
+        const int composerHeight = std::max(composerNeeded, column * 48 / 100);
+        resizeDocks(
+            { m_detailDock, m_composerDock }, { column - composerHeight, composerHeight }, Qt::Vertical);
+    }
+    resizeDocks({ m_socketsDock }, { qBound(160, size.height() * 24 / 100, 300) }, Qt::Vertical);
+    if (eventsBeside) {
+        socketsWidth
+            = qBound(std::max(bottomWidth * 35 / 100, socketsNeeded), socketsWidth, bottomWidth * 66 / 100);
+        resizeDocks(
+            { m_socketsDock, m_eventsDock }, { socketsWidth, bottomWidth - socketsWidth }, Qt::Horizontal);
+    }
 }
 
 void MainWindow::restoreSettings()
@@ -543,6 +643,10 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!confirmQuit()) {
+        event->ignore();
+        return;
+    }
     if (m_saveSettingsOnClose)
         saveSettings();
     m_refreshTimer.stop();
@@ -649,6 +753,10 @@ void MainWindow::handleCurrentMessageChanged(std::optional<std::uint64_t> seq)
         return; // evicted in the meantime: the detail pane keeps what it shows
     const QString name = m_socketModel->socketNames().value(message.socket, u"#%1"_s.arg(message.socket));
     m_detail->setMessage(message, name);
+    // In a tab behind the Composer (small screens), the Detail comes forward to show what was picked.
+    if (m_detailDock->toggleViewAction()->isChecked() && m_detailDock->visibleRegion().isEmpty()
+        && !tabifiedDockWidgets(m_detailDock).isEmpty())
+        m_detailDock->raise();
 }
 
 void MainWindow::handleSocketsChanged()
@@ -772,9 +880,117 @@ void MainWindow::replyToCurrentMessage()
 void MainWindow::clearMessages()
 {
     const std::uint64_t dropped = m_store.size();
+    const QString count = QLocale().toString(qulonglong(dropped));
+    if (dropped > 0
+        && !confirmLoss(ConfirmClearKey, u"Clear Messages"_s,
+            dropped == 1 ? u"Clear the 1 message kept?"_s : u"Clear all %1 messages kept?"_s.arg(count),
+            u"Clear"_s))
+        return;
     m_store.clear();
+    m_messages->model()->resetTimeBase();
+    // The detail pane shows a copy; the message it shows is gone now.
+    m_detail->clear();
     refreshViews();
-    m_eventModel->addLine(u"Cleared %1 messages"_s.arg(QLocale().toString(qulonglong(dropped))));
+    updateActions();
+    m_eventModel->addLine(u"Cleared %1 messages"_s.arg(count));
+}
+
+bool MainWindow::confirmLoss(
+    const QString &settingsKey, const QString &title, const QString &text, const QString &acceptText)
+{
+    QSettings settings;
+    if (!settings.value(settingsKey, true).toBool())
+        return true;
+    QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
+    box.setObjectName(u"confirmLossBox"_s);
+    box.setTextFormat(Qt::PlainText); // the text can name a file
+    box.setInformativeText(u"This cannot be undone."_s);
+    QPushButton *accept = box.addButton(acceptText, QMessageBox::DestructiveRole);
+    accept->setObjectName(u"acceptButton"_s);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(accept);
+    auto *dontAsk = new QCheckBox(u"&Don't ask again"_s, &box);
+    dontAsk->setObjectName(u"dontAskAgain"_s);
+    box.setCheckBox(dontAsk);
+    box.exec();
+    if (box.clickedButton() != accept)
+        return false;
+    if (dontAsk->isChecked())
+        settings.setValue(settingsKey, false);
+    return true;
+}
+
+bool MainWindow::confirmQuit()
+{
+    int open = 0;
+    for (const SocketInfo &info : m_socketModel->sockets()) {
+        if (info.state != SocketState::Closed && info.state != SocketState::Failed)
+            ++open;
+    }
+    const RecordingStatus recording = m_engine.recordingStatus();
+    if (open == 0 && !recording.active)
+        return true;
+    QStringList lost;
+    if (open > 0)
+        lost.append(open == 1 ? u"1 socket is open; quitting closes it"_s
+                              : u"%1 sockets are open; quitting closes them"_s.arg(open));
+    if (recording.active)
+        lost.append(u"the recording to %1 stops (what it has written is kept)"_s.arg(
+            QDir::toNativeSeparators(recording.path)));
+    if (m_store.size() > 0)
+        lost.append(u"the %1 messages kept in memory are dropped"_s.arg(
+            QLocale().toString(qulonglong(m_store.size()))));
+    return confirmLoss(
+        ConfirmQuitKey, u"Quit ZmqScope"_s, u"Quit ZmqScope? "_s + lost.join(u"; "_s) + u'.', u"&Quit"_s);
+}
+
+void MainWindow::copySelectedRows()
+{
+    const MessageTableModel *model = m_messages->model();
+    const QHeaderView *header = m_messages->table()->horizontalHeader();
+    // The columns as the table shows them: in their visual order, hidden ones left out.
+    QList<int> columns;
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int column = header->logicalIndex(visual);
+        if (!header->isSectionHidden(column))
+            columns.append(column);
+    }
+    QStringList lines;
+    for (const std::uint64_t seq : m_messages->selectedSeqs()) {
+        const QStringList cells = model->rowTexts(seq);
+        if (cells.isEmpty())
+            continue; // evicted since it was selected
+        QStringList shown;
+        for (const int column : std::as_const(columns))
+            shown.append(cells.value(column));
+        lines.append(shown.join(u'\t'));
+    }
+    if (lines.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(lines.join(u'\n'));
+    statusBar()->showMessage(
+        lines.size() == 1 ? u"Copied 1 row"_s : u"Copied %1 rows"_s.arg(QLocale().toString(lines.size())),
+        5000);
+}
+
+void MainWindow::fitSocketCountColumns()
+{
+    QHeaderView *header = m_socketView->header();
+    for (const int column :
+        { SocketListModel::InColumn, SocketListModel::OutColumn, SocketListModel::RateColumn }) {
+        // What the delegate needs for the widest text shown, margins included (public in the base class).
+        const QAbstractItemView *view = m_socketView;
+        const int needed = std::max(view->sizeHintForColumn(column), header->sectionSizeHint(column));
+        if (header->sectionSize(column) < needed)
+            header->resizeSection(column, needed);
+    }
+}
+
+void MainWindow::setTimeDisplay(int display)
+{
+    display = std::clamp(display, 0, int(m_timeDisplayActions.size()) - 1);
+    m_messages->model()->setTimeDisplay(MessageTableModel::TimeDisplay(display));
+    m_timeDisplayActions.at(display)->setChecked(true);
 }
 
 void MainWindow::handleSocketOpened(SocketId id, const QStringList &boundEndpoints)

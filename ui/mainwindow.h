@@ -15,6 +15,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QListView;
+class QToolBar;
 class QTreeView;
 class ComposerWidget;
 
@@ -60,7 +61,8 @@ public:
     /// Saves them (also done when the window closes, unless disabled).
     void saveSettings() const;
     void setSaveSettingsOnClose(bool save) { m_saveSettingsOnClose = save; }
-    /// The dock layout and sizes meant for a 1600x1000 window.
+    /// The default dock layout and sizes for the window's size (1600x1000 before it is shown). Where the
+    /// Composer cannot fit whole under the Detail (1024x600, 200 % scale), the two are tabs.
     void resetLayout();
 
     /// Runs one view tick now (tests and screenshots use it; normally the timer does).
@@ -80,6 +82,9 @@ public:
     /// The Library panel of saved messages (ui/library) and its dock.
     [[nodiscard]] LibraryPanel *libraryPanel() const { return m_library; }
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
+
+    /// The Time column's choices in View > Time Column, in MessageTableModel::TimeDisplay order.
+    [[nodiscard]] QList<QAction *> timeDisplayActions() const { return m_timeDisplayActions; }
 
     /// Actions by role, for tests and for the command line's screenshot mode.
     enum class Action
@@ -106,7 +111,10 @@ public Q_SLOTS:
     void closeSelectedSocket();
     void reopenSelectedSocket();
     void replyToCurrentMessage();
+    /// Asks first when messages would be lost (unless told not to ask again), then drops them all.
     void clearMessages();
+    /// Copies the selected rows (Ctrl+C in the table), tab-separated, in their order.
+    void copySelectedRows();
     void showAbout();
     /// Edit > Preferences: retention limits and preview length, saved and applied live.
     void showPreferences();
@@ -129,6 +137,14 @@ private:
     void handleSendFailed(quint64 tag, const QString &error);
     void handlePauseToggled(bool paused);
     void handleEventRowsInserted();
+    /// Widens the Sockets panel's count columns when their text would not fit.
+    void fitSocketCountColumns();
+    void setTimeDisplay(int display);
+    /// Asks before work is lost (settingsKey remembers "Don't ask again"); true to go on.
+    [[nodiscard]] bool confirmLoss(
+        const QString &settingsKey, const QString &title, const QString &text, const QString &acceptText);
+    /// Asks before quitting while sockets are open or a recording runs; true to quit.
+    [[nodiscard]] bool confirmQuit();
     void updateStatusBar();
     void updateActions();
     void openWorkspaceInteractively();
@@ -172,7 +188,9 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_resetLayoutAction = nullptr;
     QAction *m_preferencesAction = nullptr;
+    QList<QAction *> m_timeDisplayActions;
 
+    QToolBar *m_toolBar = nullptr;
     QLabel *m_statsLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_pausedLabel = nullptr;

@@ -189,9 +189,8 @@ void MessageTableModel::moveWindow(int first, int end)
     }
 }
 
-const MessageSummary *MessageTableModel::summaryAt(int row) const
+const MessageSummary *MessageTableModel::summaryFor(std::uint64_t seq) const
 {
-    const std::uint64_t seq = seqAt(row);
     CacheEntry &entry = (*m_cache)[seq % CacheSize];
     if (entry.seqPlusOne != seq + 1) {
         // An evicted message leaves its row until the next refresh(); it shows empty cells meanwhile.
@@ -210,7 +209,29 @@ QString MessageTableModel::socketName(SocketId id) const
     return it != m_socketNames.cend() ? *it : u"#%1"_s.arg(id);
 }
 
-QString MessageTableModel::displayText(const MessageSummary &s, int column) const
+QString MessageTableModel::timeText(std::int64_t timestampUs, int logical) const
+{
+    // Seconds to the microsecond, as the capture stores them: "12.345678", "+0.000125".
+    const auto seconds = [](std::int64_t us) { return QString::number(double(us) / 1e6, 'f', 6); };
+    switch (m_timeDisplay) {
+    case TimeDisplay::Absolute:
+        break;
+    case TimeDisplay::SinceFirst:
+        return seconds(timestampUs - m_timeBaseUs.value_or(timestampUs));
+    case TimeDisplay::SincePrevious: {
+        if (logical <= 0)
+            return seconds(0);
+        const MessageSummary *previous = summaryFor(seqAtLogical(logical - 1));
+        if (!previous)
+            return QString();
+        const std::int64_t delta = timestampUs - previous->timestampUs;
+        return (delta >= 0 ? u"+"_s : QString()) + seconds(delta);
+    }
+    }
+    return QDateTime::fromMSecsSinceEpoch(timestampUs / 1000).time().toString(u"hh:mm:ss.zzz"_s);
+}
+
+QString MessageTableModel::displayText(const MessageSummary &s, int column, int logical) const
 {
     using displaytext::BinaryStyle;
     const bool raw = s.kind == MessageKind::Raw;
@@ -218,7 +239,7 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column) cons
     case SeqColumn:
         return QString::number(s.seq); // as the detail pane and the composer number messages
     case TimeColumn:
-        return QDateTime::fromMSecsSinceEpoch(s.timestampUs / 1000).time().toString(u"hh:mm:ss.zzz"_s);
+        return timeText(s.timestampUs, logical);
     case SocketColumn:
         return socketName(s.socket);
     case DirectionColumn:
@@ -253,7 +274,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const MessageSummary *s = summaryAt(index.row());
-        return s ? displayText(*s, column) : QString();
+        return s ? displayText(*s, column, m_windowFirst + index.row()) : QString();
     }
     case SeqRole:
         return QVariant::fromValue<quint64>(seqAt(index.row()));
@@ -298,10 +319,49 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
     }
 }
 
+QStringList MessageTableModel::rowTexts(std::uint64_t seq) const
+{
+    const int logical = logicalRowForSeq(seq);
+    if (logical < 0)
+        return {};
+    // A copy: the Time column of a delta row reads another summary through the same cache.
+    const MessageSummary *cached = summaryFor(seq);
+    if (!cached)
+        return {};
+    const MessageSummary summary = *cached;
+    QStringList cells;
+    for (int column = 0; column < ColumnCount; ++column)
+        cells.append(displayText(summary, column, logical));
+    return cells;
+}
+
+void MessageTableModel::setTimeDisplay(TimeDisplay display)
+{
+    if (display == m_timeDisplay)
+        return;
+    m_timeDisplay = display;
+    Q_EMIT headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn), { Qt::DisplayRole });
+}
+
+void MessageTableModel::resetTimeBase()
+{
+    m_timeBaseUs.reset();
+}
+
 QVariant MessageTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
+    if (section == TimeColumn && m_timeDisplay != TimeDisplay::Absolute) {
+        const bool first = m_timeDisplay == TimeDisplay::SinceFirst;
+        if (role == Qt::DisplayRole)
+            return first ? u"Time (s)"_s : u"Delta (s)"_s;
+        if (role == Qt::ToolTipRole)
+            return first ? u"Seconds since the first message (since the last Clear)"_s
+                         : u"Seconds since the row above (the previous message shown)"_s;
+    }
     if (role == Qt::DisplayRole) {
         static const QString titles[] = { u"#"_s, u"Time"_s, u"Socket"_s, u"Dir"_s, u"Route"_s, u"Id"_s,
             u"Mimetype"_s, u"Size"_s, u"Preview"_s };
@@ -332,6 +392,11 @@ void MessageTableModel::refresh()
 {
     const std::uint64_t storeFirst = m_store.firstSeq();
     const std::uint64_t storeEnd = m_store.endSeq();
+    if (!m_timeBaseUs && storeEnd > storeFirst) {
+        MessageSummary first;
+        if (m_store.summary(storeFirst, first, 0))
+            m_timeBaseUs = first.timestampUs;
+    }
     removeEvictedRows(storeFirst);
     if (isFiltered())
         startScanIfNeeded();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -63,6 +64,13 @@ public:
         DirectionRole, ///< int(Direction)
         KindRole, ///< int(MessageKind)
     };
+    /// What the Time column shows.
+    enum class TimeDisplay
+    {
+        Absolute, ///< local time of day, "12:34:56.789"
+        SinceFirst, ///< seconds since the first message held since the last clear, "12.345678"
+        SincePrevious, ///< seconds since the row above (the previous message the filter shows)
+    };
     /// The default length of the Preview column; setPreviewChars() changes it.
     static constexpr int PreviewChars = 120;
 
@@ -96,6 +104,16 @@ public:
     /// How many characters of the body the Preview column shows (Preferences); refreshes the shown rows.
     void setPreviewChars(int chars);
     [[nodiscard]] int previewChars() const { return m_previewChars; }
+
+    /// Switches the Time column between times of day and seconds since the first or the previous row.
+    void setTimeDisplay(TimeDisplay display);
+    [[nodiscard]] TimeDisplay timeDisplay() const { return m_timeDisplay; }
+    /// The next message stored becomes the first one TimeDisplay::SinceFirst counts from (after a clear).
+    void resetTimeBase();
+
+    /// Every column's text for seq as the table shows it, whether its row is in the window or not
+    /// (empty when seq is not among the rows).
+    [[nodiscard]] QStringList rowTexts(std::uint64_t seq) const;
 
     /// Names for the Socket column; sockets without a name show their id.
     void setSocketNames(const QHash<SocketId, QString> &names);
@@ -143,13 +161,18 @@ private:
     static constexpr std::size_t CacheSize = 1024;
     static constexpr std::uint64_t MaxScanChunk = 500'000;
 
-    [[nodiscard]] const MessageSummary *summaryAt(int row) const;
+    [[nodiscard]] const MessageSummary *summaryAt(int row) const { return summaryFor(seqAt(row)); }
+    /// The summary of seq through the cache; nullptr when it was evicted. The pointer is valid until the
+    /// next call.
+    [[nodiscard]] const MessageSummary *summaryFor(std::uint64_t seq) const;
+    /// The Time column of logical row `logical`, whose message was stored at timestampUs.
+    [[nodiscard]] QString timeText(std::int64_t timestampUs, int logical) const;
     /// Exposes logical rows [first, end) as the model rows, with the fewest row removals and insertions.
     void moveWindow(int first, int end);
     /// Where the window goes when it starts at first: clamped, and as long as the rows allow.
     [[nodiscard]] std::pair<int, int> clampedWindow(int first) const;
     [[nodiscard]] QString socketName(SocketId id) const;
-    [[nodiscard]] QString displayText(const MessageSummary &summary, int column) const;
+    [[nodiscard]] QString displayText(const MessageSummary &summary, int column, int logical) const;
     [[nodiscard]] bool isFiltered() const { return !m_filter.isEmpty(); }
     void removeEvictedRows(std::uint64_t storeFirst);
     void insertNewRows(std::uint64_t storeEnd);
@@ -163,6 +186,8 @@ private:
     MessageFilter m_filter;
     bool m_paused = false;
     int m_previewChars = PreviewChars;
+    TimeDisplay m_timeDisplay = TimeDisplay::Absolute;
+    std::optional<std::int64_t> m_timeBaseUs; ///< the first message's time; unset until one arrives
     QHash<SocketId, QString> m_socketNames;
 
     // Unfiltered rows: [m_firstSeq, m_endSeq).

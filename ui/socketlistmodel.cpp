@@ -46,6 +46,7 @@ SocketListModel::SocketListModel(Engine &engine, QObject *parent)
 {
     connect(&engine, &Engine::socketStateChanged, this, &SocketListModel::handleSocketStateChanged);
     connect(&engine, &Engine::socketClosed, this, &SocketListModel::handleSocketClosed);
+    connect(&engine, &Engine::eventLogged, this, &SocketListModel::handleEventLogged);
 }
 
 int SocketListModel::rowCount(const QModelIndex &parent) const
@@ -70,6 +71,14 @@ QString SocketListModel::endpointsText(const SocketInfo &info)
     return parts.join(u", "_s);
 }
 
+SocketState SocketListModel::shownState(const SocketInfo &info)
+{
+    // libzmq reports the peer that left; the socket itself still listens and takes the next one.
+    if (info.state == SocketState::Disconnected && info.peers == 0 && !info.spec.binds.isEmpty())
+        return SocketState::Listening;
+    return info.state;
+}
+
 QVariant SocketListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -89,7 +98,7 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
         case StateColumn:
             if (info.state == SocketState::Connected && info.peers > 1)
                 return u"%1 (%2 peers)"_s.arg(socketStateName(info.state)).arg(info.peers);
-            return socketStateName(info.state);
+            return socketStateName(shownState(info));
         case InColumn:
             return locale.toString(qulonglong(info.messagesIn));
         case OutColumn:
@@ -104,7 +113,7 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
     }
     case Qt::ForegroundRole:
         if (column == StateColumn)
-            return QBrush(stateColor(info.state));
+            return QBrush(stateColor(shownState(info)));
         if (info.state == SocketState::Closed)
             return QBrush(stateColor(SocketState::Closed));
         return {};
@@ -117,6 +126,14 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
         return {};
     case Qt::ToolTipRole:
+        if (column == StateColumn && info.state == SocketState::Retrying) {
+            const QString reason = m_retryReasons.value(info.id);
+            return plainToolTip((reason.isEmpty() ? u"A connection attempt failed."_s : reason)
+                + u"\n\nNobody accepted the connection (no peer listens there, or the host cannot be "
+                  u"reached). ZeroMQ keeps trying on its own, waiting longer each time up to the "
+                  u"socket's reconnect_ivl_max; messages sent meanwhile wait in the send queue "
+                  u"(a PUB socket drops them)."_s);
+        }
         if (column == StateColumn && !info.lastError.isEmpty())
             return plainToolTip(info.lastError);
         if (column == EndpointsColumn) {
@@ -258,6 +275,13 @@ void SocketListModel::handleSocketStateChanged(SocketId id, SocketState state)
     m_sockets[row].state = state;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     Q_EMIT socketsChanged();
+}
+
+void SocketListModel::handleEventLogged(const EngineEvent &event)
+{
+    // The monitor's line ("could not connect to tcp://h:1; retrying in 5000 ms") is the reason to show.
+    if (event.socket != 0 && event.state == SocketState::Retrying)
+        m_retryReasons.insert(event.socket, event.text);
 }
 
 void SocketListModel::handleSocketClosed(SocketId id)

@@ -14,6 +14,11 @@ namespace zmqscope {
  * were opened. refresh() (on the view timer) reads Engine::sockets() and
  * reports only what changed; socketStateChanged updates a row at once.
  * Closed sockets stay listed, state "closed", so they can be reopened.
+ *
+ * The State column says what the user can expect of the socket: a bound
+ * socket whose last peer left is "Listening" again (the monitor's "a peer
+ * disconnected" is in the Events log), and "Retrying" tells in its tool tip
+ * what was retried.
  */
 class SocketListModel : public QAbstractTableModel
 {
@@ -57,6 +62,8 @@ public:
 
     /// "@tcp://127.0.0.1:5556" for a bind, ">tcp://host:5556" for a connect, as zmq tools write them.
     [[nodiscard]] static QString endpointsText(const SocketInfo &info);
+    /// The state the State column shows: Listening for a bound socket whose peers all left.
+    [[nodiscard]] static SocketState shownState(const SocketInfo &info);
 
 Q_SIGNALS:
     /// A socket was added or removed, or changed its state or endpoints (not sent on counter changes).
@@ -65,11 +72,13 @@ Q_SIGNALS:
 private:
     void handleSocketStateChanged(SocketId id, SocketState state);
     void handleSocketClosed(SocketId id);
+    void handleEventLogged(const EngineEvent &event);
     [[nodiscard]] static bool sameShape(const SocketInfo &a, const SocketInfo &b);
 
     Engine &m_engine;
     QList<SocketInfo> m_sockets;
     QSet<SocketId> m_removed; ///< the engine still lists them; we do not
+    QHash<SocketId, QString> m_retryReasons; ///< the monitor's last words on a socket that is retrying
 };
 
 } // namespace zmqscope

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void errorsAreRed();
     void oldestLinesGo();
     void clear();
+    void repeatsAreCounted();
 };
 
 namespace {
@@ -134,6 +135,40 @@ void TestEventLogModel::clear()
     model.clear();
     model.flush();
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestEventLogModel::repeatsAreCounted()
+{
+    EventLogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setSocketNames({ { 3, u"SUB 1"_s }, { 4, u"SUB 2"_s } });
+    const QString retry = u"could not connect to tcp://127.0.0.1:1; retrying in 5000 ms"_s;
+    // Two sockets retrying in turn, some repeats reaching the view before the next flush.
+    for (int i = 0; i < 12; ++i) {
+        EngineEvent event = makeEvent(3, retry);
+        event.time = event.time.addSecs(5 * i);
+        model.addEvent(event);
+        model.addEvent(makeEvent(4, retry));
+        if (i == 5)
+            model.flush();
+    }
+    model.flush();
+    QCOMPARE(model.rowCount(), 2);
+    const QString last = makeEvent(0, {}).time.addSecs(55).toLocalTime().toString(u"hh:mm:ss"_s);
+    const QString first = model.index(0).data().toString();
+    QVERIFY2(first.endsWith(u"SUB 1: "_s + retry + u" (\u00d712, last "_s + last + u')'), qPrintable(first));
+    QVERIFY2(model.index(1).data().toString().endsWith(u"SUB 2: "_s + retry + u" (\u00d712, last "_s
+                 + makeEvent(0, {}).time.toLocalTime().toString(u"hh:mm:ss"_s) + u')'),
+        qPrintable(model.index(1).data().toString()));
+
+    // Another line of the socket in between: the next repeat is a line of its own again.
+    model.addEvent(makeEvent(3, u"connecting to tcp://127.0.0.1:1"_s));
+    model.addEvent(makeEvent(3, retry));
+    model.addEvent(makeEvent(3, retry, true)); // an error is not a repeat of a plain line
+    model.flush();
+    QCOMPARE(model.rowCount(), 5);
+    QVERIFY(model.index(3).data().toString().endsWith(retry));
+    QVERIFY(model.index(4).data(EventLogModel::IsErrorRole).toBool());
 }
 
 QTEST_MAIN(TestEventLogModel)

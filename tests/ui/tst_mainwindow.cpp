@@ -1,20 +1,29 @@
 // The main window end to end: real engine, real sockets, python3-zmq peers
 // (tests/ui/zmqpeer.py under /usr/bin/python3), widgets driven with QTest.
 
+#include <functional>
 #include <optional>
 
 #include <QAction>
+#include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProcess>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,6 +31,7 @@
 #include <QTreeView>
 
 #include <zmqscope/engine.h>
+#include <zmqscope/envelope.h>
 #include <zmqscope/messagestore.h>
 #include <zmqscope/version.h>
 
@@ -63,6 +73,15 @@ private Q_SLOTS:
     void autoScrollAndPause();
     void selectionSurvivesFilterAndEviction();
     void clearDropsMessages();
+    void clearAsksFirst();
+    void quitAsksWhileSocketsAreOpen();
+    void copyCopiesEverySelectedRow();
+    void fitsSmallScreens_data();
+    void fitsSmallScreens();
+    void firstStartFitsTheScreen();
+    void socketCountsStayInView_data();
+    void socketCountsStayInView();
+    void timeColumnChoiceIsRemembered();
     void layoutIsSavedAndRestored();
     void workspaceRoundTrip();
     void closeAndReopenSocket();
@@ -76,6 +95,20 @@ private:
     [[nodiscard]] QString cell(int row, int column) const;
     bool clickRow(int row);
     bool sendWithShortcut();
+
+    /// What answerMessageBox() saw.
+    struct BoxSeen
+    {
+        bool shown = false;
+        QString text;
+    };
+    /// Runs trigger and answers the QMessageBox it opens from a timer inside the box's event loop:
+    /// clicks the button with object name `button` (empty: Cancel), ticking "Don't ask again" first
+    /// when dontAskAgain is set.
+    BoxSeen answerMessageBox(const std::function<void()> &trigger, const QString &button, bool dontAskAgain);
+    void appendMessages(int count);
+    /// Whether widget is shown whole inside window (not hidden, not scrolled or cut off).
+    [[nodiscard]] static bool isShownIn(const MainWindow &window, QWidget *widget);
 };
 
 void TestMainWindow::initTestCase()
@@ -90,6 +123,8 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::init()
 {
+    // "Don't ask again" and the View choices of one test do not reach the next.
+    QSettings().clear();
     createWindow();
     m_window->resetLayout();
     QVERIFY(showWindow(WaitFor::Active)); // the tests drive keyboard shortcuts
@@ -192,6 +227,49 @@ bool TestMainWindow::clickRow(int row)
         return false;
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
     return table->currentIndex().row() == row;
+}
+
+TestMainWindow::BoxSeen TestMainWindow::answerMessageBox(
+    const std::function<void()> &trigger, const QString &button, bool dontAskAgain)
+{
+    BoxSeen seen;
+    QTimer poll;
+    poll.setInterval(20);
+    connect(&poll, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        seen.shown = true;
+        seen.text = box->text();
+        if (auto *dontAsk = box->findChild<QCheckBox *>(u"dontAskAgain"_s))
+            dontAsk->setChecked(dontAskAgain);
+        QAbstractButton *target
+            = button.isEmpty() ? box->button(QMessageBox::Cancel) : box->findChild<QAbstractButton *>(button);
+        if (target)
+            target->click();
+        else
+            box->reject(); // the test fails on what it saw, but never hangs
+    });
+    // The timer runs only while trigger() does: without a box it returns at once.
+    poll.start();
+    trigger();
+    poll.stop();
+    // The window gets the keyboard back (its shortcuts work only then), unless it was closed; the
+    // offscreen platform has no window manager to give it back.
+    if (seen.shown && m_window->isVisible()) {
+        m_window->activateWindow();
+        if (!QTest::qWaitForWindowActive(m_window.get()))
+            qWarning("the main window did not become active again after the message box");
+    }
+    return seen;
+}
+
+void TestMainWindow::appendMessages(int count)
+{
+    for (int i = 0; i < count; ++i)
+        m_store->append(1, Direction::In, MessageStore::nowUs() + i,
+            { QByteArray("m") + QByteArray::number(i), "text/plain", "body " + QByteArray::number(i) });
+    m_window->refreshViews();
 }
 
 bool TestMainWindow::sendWithShortcut()
@@ -610,14 +688,291 @@ void TestMainWindow::selectionSurvivesFilterAndEviction()
 
 void TestMainWindow::clearDropsMessages()
 {
-    for (int i = 0; i < 10; ++i)
-        m_store->append(1, Direction::In, MessageStore::nowUs(), { "m", "text/plain", "x" });
-    m_window->refreshViews();
+    appendMessages(10);
     QCOMPARE(m_window->messagesPane()->model()->totalRows(), 10);
-    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_L, Qt::ControlModifier);
+    const BoxSeen seen = answerMessageBox(
+        [&] { QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_L, Qt::ControlModifier); },
+        u"acceptButton"_s, false);
+    QVERIFY(seen.shown);
     QCOMPARE(m_window->messagesPane()->model()->totalRows(), 0);
     QCOMPARE(m_store->size(), std::uint64_t(0));
     QVERIFY(m_window->statusLabel()->text().startsWith(u"0 kept"_s));
+}
+
+void TestMainWindow::clearAsksFirst()
+{
+    appendMessages(10);
+    QVERIFY(clickRow(4));
+    QTRY_VERIFY(m_window->detailView()->hasMessage());
+    const auto clear
+        = [&] { QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_L, Qt::ControlModifier); };
+
+    // Cancelled: nothing is lost.
+    BoxSeen seen = answerMessageBox(clear, QString(), true);
+    QVERIFY(seen.shown);
+    QVERIFY2(seen.text.contains(u"10"_s), qPrintable(seen.text));
+    QCOMPARE(m_store->size(), std::uint64_t(10));
+    QCOMPARE(m_window->messagesPane()->model()->totalRows(), 10);
+    QVERIFY(m_window->detailView()->hasMessage());
+
+    // Accepted, "Don't ask again" ticked: the messages go, and the detail pane with them.
+    seen = answerMessageBox(clear, u"acceptButton"_s, true);
+    QVERIFY(seen.shown);
+    QCOMPARE(m_store->size(), std::uint64_t(0));
+    QCOMPARE(m_window->messagesPane()->model()->totalRows(), 0);
+    QVERIFY(!m_window->detailView()->hasMessage());
+
+    // Not asked again.
+    appendMessages(3);
+    seen = answerMessageBox(clear, QString(), false);
+    QVERIFY(!seen.shown);
+    QCOMPARE(m_store->size(), std::uint64_t(0));
+
+    // Nothing to lose: nothing asked, even when asking is back on.
+    QSettings().clear();
+    seen = answerMessageBox(clear, QString(), false);
+    QVERIFY(!seen.shown);
+}
+
+void TestMainWindow::quitAsksWhileSocketsAreOpen()
+{
+    QAction *quit = m_window->action(MainWindow::Action::Quit);
+    SocketSpec pull;
+    pull.name = u"sink"_s;
+    pull.type = SocketType::Pull;
+    pull.binds = { u"inproc://tst-mainwindow-quit"_s };
+    m_window->openSocket(pull);
+    QTRY_COMPARE(m_window->socketModel()->socketAt(0).state, SocketState::Listening);
+
+    BoxSeen seen = answerMessageBox([&] { quit->trigger(); }, QString(), true);
+    QVERIFY(seen.shown);
+    QVERIFY2(seen.text.contains(u"1 socket is open"_s), qPrintable(seen.text));
+    QVERIFY(m_window->isVisible());
+
+    seen = answerMessageBox([&] { quit->trigger(); }, u"acceptButton"_s, true);
+    QVERIFY(seen.shown);
+    QVERIFY(!m_window->isVisible());
+
+    // Told not to ask again: closing goes through.
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    seen = answerMessageBox([&] { m_window->close(); }, QString(), false);
+    QVERIFY(!seen.shown);
+    QVERIFY(!m_window->isVisible());
+}
+
+void TestMainWindow::copyCopiesEverySelectedRow()
+{
+    appendMessages(30);
+    QTableView *table = m_window->messagesPane()->table();
+    // Picked out of order, with Ctrl held as a user does.
+    QVERIFY(clickRow(12));
+    for (const int row : { 3, 7 }) {
+        const QModelIndex index = table->model()->index(row, MessageTableModel::IdColumn);
+        table->scrollTo(index);
+        QTest::mouseClick(
+            table->viewport(), Qt::LeftButton, Qt::ControlModifier, table->visualRect(index).center());
+    }
+    QCOMPARE(m_window->messagesPane()->selectedSeqs().size(), std::size_t(3));
+    QGuiApplication::clipboard()->clear();
+    QTest::keyClick(table, Qt::Key_C, Qt::ControlModifier);
+
+    const QStringList lines = QGuiApplication::clipboard()->text().split(u'\n');
+    QCOMPARE(lines.size(), 3);
+    const int rows[] = { 3, 7, 12 };
+    for (int i = 0; i < 3; ++i) {
+        QStringList expected;
+        for (int column = 0; column < MessageTableModel::ColumnCount; ++column)
+            expected.append(cell(rows[i], column));
+        QCOMPARE(lines.at(i), expected.join(u'\t'));
+    }
+}
+
+void TestMainWindow::fitsSmallScreens_data()
+{
+    // What a window gets of a 1024x600 netbook screen and of 1920x1080 at 200 %, less a title bar and
+    // a panel.
+    QTest::addColumn<QSize>("screen");
+    QTest::newRow("1024x600") << QSize(1024, 600);
+    QTest::newRow("1920x1080 at 200%") << QSize(1920 / 2, 1080 / 2);
+}
+
+void TestMainWindow::fitsSmallScreens()
+{
+    QFETCH(QSize, screen);
+    const int decorations = 2 * m_window->style()->pixelMetric(QStyle::PM_TitleBarHeight);
+    const QSize available(screen.width(), screen.height() - decorations);
+    const QSize minimum = m_window->minimumSizeHint().expandedTo(m_window->minimumSize());
+    QVERIFY2(minimum.width() <= available.width() && minimum.height() <= available.height(),
+        qPrintable(u"minimum %1x%2, available %3x%4"_s.arg(minimum.width())
+                       .arg(minimum.height())
+                       .arg(available.width())
+                       .arg(available.height())));
+
+    // A first start on that screen: the window takes what there is and lays its docks out for it.
+    m_window->resize(available);
+    QTRY_COMPARE(m_window->size(), available);
+    m_window->resetLayout();
+    QCoreApplication::processEvents();
+    const auto inWindow = [&](QWidget *widget) { return isShownIn(*m_window, widget); };
+    auto *send = m_window->composer()->findChild<QPushButton *>(u"sendButton"_s);
+    QVERIFY(send);
+    // Where the Composer is taller than its dock can be (200 % scale), it scrolls: Send is a scroll away.
+    QWidget *composer = m_window->composer();
+    auto *area = qobject_cast<QScrollArea *>(composer->parentWidget()->parentWidget());
+    if (area && composer->height() > area->viewport()->height()) {
+        area->ensureWidgetVisible(send);
+        QCoreApplication::processEvents();
+    }
+    QVERIFY2(inWindow(send), "the composer's Send button is cut off");
+    // Its whole height shows (a scroll area could show its top pixel row only).
+    QCOMPARE(send->visibleRegion().boundingRect().size(), send->size());
+    QVERIFY2(inWindow(m_window->socketView()), "the Sockets panel is cut off");
+    QVERIFY(m_window->socketView()->viewport()->height() > 0);
+    QVERIFY2(inWindow(m_window->statusBar()), "the status bar is cut off");
+    QVERIFY2(inWindow(m_window->statusLabel()), "the retention status is cut off");
+    QVERIFY2(inWindow(m_window->messagesPane()->table()), "the messages table is cut off");
+
+    // A picked message shows in the Detail, wherever it is docked.
+    appendMessages(3);
+    QVERIFY(clickRow(1));
+    QTRY_VERIFY2(inWindow(m_window->detailView()), "the Detail pane does not show");
+}
+
+bool TestMainWindow::isShownIn(const MainWindow &window, QWidget *widget)
+{
+    if (!widget || !widget->isVisible() || widget->visibleRegion().isEmpty())
+        return false;
+    return window.rect().contains(QRect(widget->mapTo(&window, QPoint(0, 0)), widget->size()));
+}
+
+void TestMainWindow::firstStartFitsTheScreen()
+{
+    // No saved settings: the window takes most of the screen and lays its docks out for that size.
+    MainWindow fresh(*m_engine);
+    fresh.setSaveSettingsOnClose(false);
+    fresh.restoreSettings();
+    fresh.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&fresh));
+    // The offscreen screen is 800x600 device pixels: with a large font DPI it can be smaller than any
+    // screen the window is made for (fitsSmallScreens() checks those); then only the layout is checked.
+    const QRect available = fresh.screen()->availableGeometry();
+    const QSize minimum = fresh.minimumSizeHint();
+    if (minimum.width() <= available.width() && minimum.height() <= available.height()) {
+        QVERIFY2(fresh.width() <= available.width() && fresh.height() <= available.height(),
+            qPrintable(u"%1x%2 on %3x%4"_s.arg(fresh.width())
+                           .arg(fresh.height())
+                           .arg(available.width())
+                           .arg(available.height())));
+    }
+    auto *send = fresh.composer()->findChild<QPushButton *>(u"sendButton"_s);
+    QVERIFY(send);
+    // Where the Composer can fit whole in the right column (with a dock title and a tab bar, a line of
+    // text each), nothing of it is scrolled away.
+    const int column = fresh.statusBar()->geometry().top() - fresh.centralWidget()->geometry().top();
+    QTRY_VERIFY(fresh.composer()->isVisible());
+    if (fresh.composer()->minimumSizeHint().height() + 3 * fresh.fontMetrics().height() <= column) {
+        QTRY_VERIFY2(isShownIn(fresh, send), "the composer's Send button is cut off");
+        QCOMPARE(send->visibleRegion().boundingRect().size(), send->size());
+    }
+    QVERIFY2(isShownIn(fresh, fresh.socketView()), "the Sockets panel is cut off");
+    QVERIFY2(isShownIn(fresh, fresh.statusBar()), "the status bar is cut off");
+}
+
+void TestMainWindow::socketCountsStayInView_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1600x1000") << QSize(1600, 1000);
+    QTest::newRow("1366x768 less a panel") << QSize(1366 * 92 / 100, 768 * 92 / 100);
+    QTest::newRow("1024x600 less a title bar") << QSize(1024, 552);
+}
+
+void TestMainWindow::socketCountsStayInView()
+{
+    QFETCH(QSize, size);
+    m_window->resize(size);
+    QTRY_COMPARE(m_window->size(), size);
+    m_window->resetLayout();
+    QCoreApplication::processEvents();
+
+    // At the default layout, the state, the counts and the rate are in view, not scrolled off to the right.
+    QTreeView *view = m_window->socketView();
+    const QAbstractItemView *items = view; // sizeHintForColumn() is public there
+    QHeaderView *header = view->header();
+    for (const int column : { SocketListModel::NameColumn, SocketListModel::StateColumn,
+             SocketListModel::InColumn, SocketListModel::OutColumn, SocketListModel::RateColumn }) {
+        const int left = header->sectionViewportPosition(column);
+        QVERIFY2(left >= 0 && left + header->sectionSize(column) <= view->viewport()->width(),
+            qPrintable(u"column %1 at %2..%3 of %4"_s.arg(column)
+                           .arg(left)
+                           .arg(left + header->sectionSize(column))
+                           .arg(view->viewport()->width())));
+    }
+
+    // Counts wider than their column (as "2,000,011" was at the default width) widen the column instead
+    // of losing digits to an ellipsis. Here the columns start narrower than any count.
+    header->setMinimumSectionSize(1);
+    for (const int column : { SocketListModel::InColumn, SocketListModel::OutColumn })
+        header->resizeSection(column, 1);
+    SocketSpec pull;
+    pull.name = u"sink"_s;
+    pull.type = SocketType::Pull;
+    pull.binds = { u"inproc://tst-mainwindow-counts"_s };
+    const SocketId pullId = m_window->openSocket(pull);
+    SocketSpec push;
+    push.name = u"source"_s;
+    push.type = SocketType::Push;
+    push.connects = { u"inproc://tst-mainwindow-counts"_s };
+    const SocketId pushId = m_window->openSocket(push);
+    for (int i = 0; i < 12; ++i)
+        m_engine->send(pushId, Envelope::create("text/plain", "hello").transferObject());
+    const int row = m_window->socketModel()->rowForSocket(pullId);
+    QTRY_COMPARE(m_window->socketModel()->index(row, SocketListModel::InColumn).data().toString(), u"12"_s);
+    QTRY_COMPARE(m_window->socketModel()
+                     ->index(m_window->socketModel()->rowForSocket(pushId), SocketListModel::OutColumn)
+                     .data()
+                     .toString(),
+        u"12"_s);
+    for (const int column : { SocketListModel::InColumn, SocketListModel::OutColumn }) {
+        const QString text = m_window->socketModel()->index(row, column).data().toString();
+        QVERIFY2(header->sectionSize(column) >= items->sizeHintForColumn(column)
+                && header->sectionSize(column) > view->fontMetrics().horizontalAdvance(text),
+            qPrintable(u"column %1: %2 px for \"%3\", which needs %4"_s.arg(column)
+                           .arg(header->sectionSize(column))
+                           .arg(text)
+                           .arg(items->sizeHintForColumn(column))));
+    }
+}
+
+void TestMainWindow::timeColumnChoiceIsRemembered()
+{
+    const std::int64_t start = MessageStore::nowUs();
+    for (const std::int64_t offsetUs : { 0, 1'500'000, 1'750'000 })
+        m_store->append(1, Direction::In, start + offsetUs, { "t", "text/plain", "x" });
+    m_window->refreshViews();
+    const auto timeCells = [&] {
+        return QStringList { cell(0, MessageTableModel::TimeColumn), cell(1, MessageTableModel::TimeColumn),
+            cell(2, MessageTableModel::TimeColumn) };
+    };
+    QVERIFY(timeCells().at(0).contains(u':')); // time of day by default
+
+    QAction *sincePrevious = m_window->findChild<QAction *>(u"timeSincePreviousAction"_s);
+    QVERIFY(sincePrevious);
+    sincePrevious->trigger();
+    QCOMPARE(timeCells(), QStringList({ u"0.000000"_s, u"+1.500000"_s, u"+0.250000"_s }));
+    QAction *sinceFirst = m_window->findChild<QAction *>(u"timeSinceFirstAction"_s);
+    QVERIFY(sinceFirst);
+    sinceFirst->trigger();
+    QCOMPARE(timeCells(), QStringList({ u"0.000000"_s, u"1.500000"_s, u"1.750000"_s }));
+    QVERIFY(sinceFirst->isChecked());
+
+    // The next window starts with the same choice.
+    MainWindow second(*m_engine);
+    second.setSaveSettingsOnClose(false);
+    second.refreshViews();
+    QVERIFY(second.findChild<QAction *>(u"timeSinceFirstAction"_s)->isChecked());
+    QCOMPARE(second.messagesPane()->model()->index(2, MessageTableModel::TimeColumn).data().toString(),
+        u"1.750000"_s);
 }
 
 void TestMainWindow::layoutIsSavedAndRestored()

@@ -4,6 +4,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QBrush>
+#include <QDateTime>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
@@ -52,6 +53,8 @@ private Q_SLOTS:
     void movingTheWindowKeepsRowsConsistent();
     void smallMoveKeepsPersistentIndexes();
     void filterWithWindow();
+    void timeDisplay();
+    void rowTextsOutsideTheWindow();
 
 private:
     std::uint64_t append(SocketId socket, Direction direction, const Frames &frames)
@@ -769,6 +772,75 @@ void TestMessageTableModel::filterWithWindow()
     QCOMPARE(m_model->totalRows(), 3050);
     QCOMPARE(m_model->windowFirst(), 2950);
     QVERIFY(windowIsConsistent(*m_model));
+}
+
+void TestMessageTableModel::timeDisplay()
+{
+    const std::int64_t start = 1'700'000'000'000'000;
+    const std::int64_t offsetsUs[] = { 0, 250, 1'000'000, 1'000'100, 62'500'000 };
+    const QByteArray ids[] = { "keep-a", "skip", "keep-b", "skip", "keep-c" };
+    for (int i = 0; i < 5; ++i)
+        m_store->append(1, Direction::In, start + offsetsUs[i], { ids[i], "text/plain", "x" });
+    m_model->refresh();
+    const auto times = [this] {
+        QStringList cells;
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            cells.append(m_model->index(row, MessageTableModel::TimeColumn).data().toString());
+        return cells;
+    };
+    QCOMPARE(times().at(0), QDateTime::fromMSecsSinceEpoch(start / 1000).time().toString(u"hh:mm:ss.zzz"_s));
+    QCOMPARE(m_model->headerData(MessageTableModel::TimeColumn, Qt::Horizontal).toString(), u"Time"_s);
+
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy header(m_model.get(), &QAbstractItemModel::headerDataChanged);
+    m_model->setTimeDisplay(MessageTableModel::TimeDisplay::SinceFirst);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(header.size(), 1);
+    QCOMPARE(
+        times(), QStringList({ u"0.000000"_s, u"0.000250"_s, u"1.000000"_s, u"1.000100"_s, u"62.500000"_s }));
+    QVERIFY(m_model->headerData(MessageTableModel::TimeColumn, Qt::Horizontal).toString() != u"Time"_s);
+
+    // The delta is to the row above: with a filter, the previous message shown.
+    m_model->setTimeDisplay(MessageTableModel::TimeDisplay::SincePrevious);
+    QCOMPARE(times(),
+        QStringList({ u"0.000000"_s, u"+0.000250"_s, u"+0.999750"_s, u"+0.000100"_s, u"+61.499900"_s }));
+    MessageFilter filter;
+    filter.setText(u"keep"_s);
+    m_model->setFilter(filter);
+    QCOMPARE(settledRowCount(), 3);
+    QCOMPARE(times(), QStringList({ u"0.000000"_s, u"+1.000000"_s, u"+61.500000"_s }));
+
+    // After a clear, the next message is the first again; eviction does not move the first.
+    m_model->setFilter(MessageFilter());
+    m_model->setTimeDisplay(MessageTableModel::TimeDisplay::SinceFirst);
+    m_store->clear();
+    m_model->resetTimeBase();
+    m_model->refresh();
+    m_store->append(1, Direction::In, start + 100'000'000, { "d", "text/plain", "x" });
+    m_store->append(1, Direction::In, start + 100'500'000, { "e", "text/plain", "x" });
+    m_model->refresh();
+    QCOMPARE(times(), QStringList({ u"0.000000"_s, u"0.500000"_s }));
+}
+
+void TestMessageTableModel::rowTextsOutsideTheWindow()
+{
+    m_model->setWindowRows(10);
+    appendEnvelopes(50);
+    m_model->refresh();
+    QCOMPARE(m_model->windowFirst(), 40);
+    const std::uint64_t outside = m_store->firstSeq() + 3;
+    QCOMPARE(m_model->rowForSeq(outside), -1);
+    const QStringList cells = m_model->rowTexts(outside);
+    QCOMPARE(cells.size(), int(MessageTableModel::ColumnCount));
+    QCOMPARE(cells.at(MessageTableModel::SeqColumn), QString::number(outside));
+    QCOMPARE(cells.at(MessageTableModel::IdColumn), u"id-3"_s);
+    // The same texts as a row in the window shows.
+    const std::uint64_t inside = m_model->seqAt(2);
+    QStringList shown;
+    for (int column = 0; column < MessageTableModel::ColumnCount; ++column)
+        shown.append(m_model->index(2, column).data().toString());
+    QCOMPARE(m_model->rowTexts(inside), shown);
+    QVERIFY(m_model->rowTexts(m_store->endSeq()).isEmpty());
 }
 
 QTEST_MAIN(TestMessageTableModel)

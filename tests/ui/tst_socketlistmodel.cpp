@@ -1,6 +1,7 @@
 // SocketListModel over a real Engine with real sockets.
 
 #include <memory>
+#include <utility>
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -30,10 +31,14 @@ private Q_SLOTS:
     void removedSocketStaysRemoved();
     void endpointsText_data();
     void endpointsText();
+    void boundSocketListensAfterItsPeerLeft();
+    void retryingSaysWhy();
 
 private:
     QString cell(int row, int column) const { return m_model->index(row, column).data().toString(); }
     bool waitForState(SocketId id, SocketState state);
+    /// A bound PULL ("sink") and a PUSH ("source") connected to it, both up; {0, 0} when not.
+    std::pair<SocketId, SocketId> openConnectedPair();
 
     std::unique_ptr<MessageStore> m_store;
     std::unique_ptr<Engine> m_engine;
@@ -105,23 +110,33 @@ void TestSocketListModel::openedSocketsAppearWithTheirColumns()
     QVERIFY(!m_model->socketNames().value(pullId).isEmpty());
 }
 
-void TestSocketListModel::countersAndStateFollowTraffic()
+std::pair<SocketId, SocketId> TestSocketListModel::openConnectedPair()
 {
     SocketSpec pull;
     pull.name = u"sink"_s;
     pull.type = SocketType::Pull;
     pull.binds = { u"tcp://127.0.0.1:*"_s };
     const SocketId pullId = m_engine->openSocket(pull);
-    QVERIFY(waitForState(pullId, SocketState::Listening));
+    if (!waitForState(pullId, SocketState::Listening))
+        return {};
     const QString endpoint = m_model->socketAt(m_model->rowForSocket(pullId)).boundEndpoints.value(0);
-    QVERIFY(!endpoint.isEmpty());
+    if (endpoint.isEmpty())
+        return {};
 
     SocketSpec push;
     push.name = u"source"_s;
     push.type = SocketType::Push;
     push.connects = { endpoint };
     const SocketId pushId = m_engine->openSocket(push);
-    QVERIFY(waitForState(pushId, SocketState::Connected));
+    if (!waitForState(pushId, SocketState::Connected) || !waitForState(pullId, SocketState::Connected))
+        return {};
+    return { pullId, pushId };
+}
+
+void TestSocketListModel::countersAndStateFollowTraffic()
+{
+    const auto [pullId, pushId] = openConnectedPair();
+    QVERIFY(pullId != 0);
 
     for (int i = 0; i < 5; ++i)
         m_engine->send(pushId, Envelope::create("text/plain", "hello").transferObject());
@@ -191,6 +206,41 @@ void TestSocketListModel::removedSocketStaysRemoved()
     QCOMPARE(m_model->rowCount(), 0);
     m_model->refresh();
     QCOMPARE(m_model->rowCount(), 0);
+}
+
+void TestSocketListModel::boundSocketListensAfterItsPeerLeft()
+{
+    const auto [pullId, pushId] = openConnectedPair();
+    QVERIFY(pullId != 0);
+    SocketSpec other;
+    other.type = SocketType::Pull;
+    other.binds = { u"inproc://tst-listening"_s };
+    const SocketId otherId = m_engine->openSocket(other);
+    QVERIFY(waitForState(otherId, SocketState::Listening));
+    const QVariant listeningColor
+        = m_model->index(m_model->rowForSocket(otherId), SocketListModel::StateColumn)
+              .data(Qt::ForegroundRole);
+
+    // The peer leaves: the monitor says "disconnected", but the socket still listens for the next one.
+    m_engine->closeSocket(pushId);
+    QVERIFY(waitForState(pullId, SocketState::Disconnected));
+    const QModelIndex state = m_model->index(m_model->rowForSocket(pullId), SocketListModel::StateColumn);
+    QCOMPARE(state.data().toString(), u"Listening"_s);
+    QCOMPARE(state.data(Qt::ForegroundRole), listeningColor);
+}
+
+void TestSocketListModel::retryingSaysWhy()
+{
+    SocketSpec sub;
+    sub.name = u"watcher"_s;
+    sub.type = SocketType::Sub;
+    sub.connects = { u"tcp://127.0.0.1:1"_s }; // nobody there: it keeps retrying
+    const SocketId id = m_engine->openSocket(sub);
+    QVERIFY(waitForState(id, SocketState::Retrying));
+    const QModelIndex state = m_model->index(m_model->rowForSocket(id), SocketListModel::StateColumn);
+    QCOMPARE(state.data().toString(), u"Retrying"_s);
+    QTRY_VERIFY2(state.data(Qt::ToolTipRole).toString().contains(u"could not connect to tcp://127.0.0.1:1"_s),
+        qPrintable(state.data(Qt::ToolTipRole).toString()));
 }
 
 void TestSocketListModel::endpointsText_data()
