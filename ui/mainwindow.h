@@ -87,6 +87,7 @@ public:
         NewSocket,
         CloseSocket,
         ReopenSocket,
+        EditSocket,
         Send,
         Reply,
         Find,
@@ -105,6 +106,8 @@ public Q_SLOTS:
     void showNewSocketDialog();
     void closeSelectedSocket();
     void reopenSelectedSocket();
+    /// The New Socket dialog, filled with the selected socket's settings; applying replaces the socket.
+    void editSelectedSocket();
     void replyToCurrentMessage();
     void clearMessages();
     void showAbout();
@@ -160,6 +163,7 @@ private:
     QAction *m_newSocketAction = nullptr;
     QAction *m_closeSocketAction = nullptr;
     QAction *m_reopenSocketAction = nullptr;
+    QAction *m_editSocketAction = nullptr;
     QAction *m_sendAction = nullptr;
     QAction *m_replyAction = nullptr;
     QAction *m_findAction = nullptr;
