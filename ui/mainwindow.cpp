@@ -155,6 +155,8 @@ QAction *MainWindow::action(Action which) const
         return m_closeSocketAction;
     case Action::ReopenSocket:
         return m_reopenSocketAction;
+    case Action::EditSocket:
+        return m_editSocketAction;
     case Action::Send:
         return m_sendAction;
     case Action::Reply:
@@ -309,6 +311,11 @@ void MainWindow::createActions()
     m_reopenSocketAction->setToolTip(u"Open the selected closed socket again with the same settings"_s);
     connect(m_reopenSocketAction, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
 
+    m_editSocketAction = new QAction(u"&Edit Socket\u2026"_s, this);
+    m_editSocketAction->setToolTip(
+        u"Change the selected socket's endpoints or options; it is reopened with them"_s);
+    connect(m_editSocketAction, &QAction::triggered, this, &MainWindow::editSelectedSocket);
+
     // The composer owns Send (it knows whether there is something to send); we put it in the menus.
     m_sendAction = m_composer->sendAction();
     m_sendAction->setIcon(themedIcon(u"mail-send"_s, u"send"_s));
@@ -423,6 +430,7 @@ void MainWindow::createMenusAndToolBar()
     socket->addAction(m_newSocketAction);
     socket->addAction(m_closeSocketAction);
     socket->addAction(m_reopenSocketAction);
+    socket->addAction(m_editSocketAction);
 
     QMenu *message = menuBar()->addMenu(u"&Message"_s);
     message->addAction(m_sendAction);
@@ -788,6 +796,7 @@ void MainWindow::updateActions()
         = socket && (socket->state == SocketState::Closed || socket->state == SocketState::Failed);
     m_closeSocketAction->setEnabled(socket && !closed);
     m_reopenSocketAction->setEnabled(closed);
+    m_editSocketAction->setEnabled(socket.has_value());
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {
@@ -859,6 +868,31 @@ void MainWindow::reopenSelectedSocket()
     const int row = m_socketModel->rowForSocket(id);
     if (row >= 0)
         m_socketView->setCurrentIndex(m_socketModel->index(row, 0));
+}
+
+void MainWindow::editSelectedSocket()
+{
+    const auto socket = selectedSocket();
+    if (!socket)
+        return;
+    QStringList names;
+    for (const SocketInfo &info : m_socketModel->sockets()) {
+        if (info.state != SocketState::Closed && info.id != socket->id)
+            names.append(info.spec.name);
+    }
+    auto *dialog = new NewSocketDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setEditedSocket(socket->spec, names);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, id = socket->id] {
+        // As Reopen: the old row gives way to the new socket.
+        m_socketModel->removeSocket(id);
+        const SocketId newId = m_engine.replaceSocket(id, dialog->spec());
+        m_socketModel->refresh();
+        const int row = m_socketModel->rowForSocket(newId);
+        if (row >= 0)
+            m_socketView->setCurrentIndex(m_socketModel->index(row, 0));
+    });
+    dialog->open();
 }
 
 void MainWindow::replyToCurrentMessage()
@@ -1024,6 +1058,7 @@ void MainWindow::showSocketContextMenu(const QPoint &pos)
     if (index.isValid()) {
         menu.addAction(m_closeSocketAction);
         menu.addAction(m_reopenSocketAction);
+        menu.addAction(m_editSocketAction);
         menu.addSeparator();
         const SocketId id = SocketId(index.data(SocketListModel::SocketIdRole).toUInt());
         menu.addAction(u"Show Only This Socket's &Messages"_s, this,

@@ -92,6 +92,7 @@ public:
         NewSocket,
         CloseSocket,
         ReopenSocket,
+        EditSocket,
         Send,
         Reply,
         Find,
@@ -110,6 +111,8 @@ public Q_SLOTS:
     void showNewSocketDialog();
     void closeSelectedSocket();
     void reopenSelectedSocket();
+    /// The New Socket dialog, filled with the selected socket's settings; applying replaces the socket.
+    void editSelectedSocket();
     void replyToCurrentMessage();
     /// Asks first when messages would be lost (unless told not to ask again), then drops them all.
     void clearMessages();
@@ -176,6 +179,7 @@ private:
     QAction *m_newSocketAction = nullptr;
     QAction *m_closeSocketAction = nullptr;
     QAction *m_reopenSocketAction = nullptr;
+    QAction *m_editSocketAction = nullptr;
     QAction *m_sendAction = nullptr;
     QAction *m_replyAction = nullptr;
     QAction *m_findAction = nullptr;

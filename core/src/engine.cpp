@@ -1130,6 +1130,18 @@ void Engine::closeSocket(SocketId id)
         worker, [worker, id] { worker->close(id); }, Qt::QueuedConnection);
 }
 
+SocketId Engine::replaceSocket(SocketId id, const SocketSpec &spec)
+{
+    {
+        QMutexLocker locker(&d->mutex);
+        // The close queued below runs before the open: its name is free for the new socket already.
+        if (const auto it = d->published.find(id); it != d->published.end())
+            it->second.info.state = SocketState::Closed;
+    }
+    closeSocket(id);
+    return openSocket(spec);
+}
+
 void Engine::send(SocketId id, const Frames &frames, quint64 tag)
 {
     EngineWorker *worker = d->worker;

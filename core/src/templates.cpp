@@ -4,6 +4,7 @@
 #include <optional>
 #include <random>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -451,9 +452,34 @@ QStringList TemplateLibrary::names() const
     return result;
 }
 
-QString TemplateLibrary::defaultPath()
+QString TemplateLibrary::oldDefaultPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/library.json"_s;
+}
+
+QString TemplateLibrary::defaultPath()
+{
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // Qt appends the organization and then the application ("ZmqScope/zmqscope"): one folder is enough.
+    const QString application = QCoreApplication::applicationName();
+    if (!QCoreApplication::organizationName().isEmpty() && !application.isEmpty()
+        && folder.endsWith(u'/' + application))
+        folder.chop(application.size() + 1);
+    return folder + u"/library.json"_s;
+}
+
+QString TemplateLibrary::moveOldDefaultLibrary()
+{
+    const QString oldPath = oldDefaultPath();
+    const QString newPath = defaultPath();
+    if (oldPath == newPath || !QFileInfo::exists(oldPath) || QFileInfo::exists(newPath))
+        return {};
+    if (!QDir().mkpath(QFileInfo(newPath).absolutePath()) || !QFile::rename(oldPath, newPath))
+        return u"Cannot move the library %1 to %2"_s.arg(
+            QDir::toNativeSeparators(oldPath), QDir::toNativeSeparators(newPath));
+    // The old folder held nothing else of ours; rmdir leaves it alone if something else is there.
+    QDir().rmdir(QFileInfo(oldPath).absolutePath());
+    return {};
 }
 
 // ---------------------------------------------------------------- TemplateExpander

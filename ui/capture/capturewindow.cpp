@@ -119,9 +119,18 @@ CaptureWindow::CaptureWindow(const QString &path, Engine *engine, QWidget *paren
 
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &CaptureWindow::refreshViews);
+    // Filter matches become rows only on a view tick: a new filter restarts the ticks, which stop again
+    // once the rows hold every match (a loaded capture does not grow, so nothing else needs them).
+    connect(m_messages->filterBar(), &FilterBar::filterChanged, this, [this] {
+        if (!m_refreshTimer.isActive())
+            m_refreshTimer.start();
+    });
 
     resize(1400, 860);
-    m_splitter->setSizes({ 860, 540 });
+    // The Detail pane gets what its widest tab needs (the hex view's three columns, measured in the font it
+    // uses), so nothing in it is cut off or needs sideways scrolling; the table takes the rest.
+    const int detailWidth = std::max(540, m_detail->sizeHint().width());
+    m_splitter->setSizes({ std::max(400, width() - detailWidth), detailWidth });
     m_messages->setFocus();
     updateStatus();
     updateActions();
@@ -224,7 +233,6 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
 {
     m_result = result;
     m_finished = true;
-    m_refreshTimer.stop();
     m_loadProgress->hide();
     m_cancelButton->hide();
     if (!result.error.isEmpty()) {
@@ -235,6 +243,7 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
     m_sockets = result.sockets;
     m_loadedMessages = result.messages;
     updateSockets();
+    // The last tick: it stops the timer unless a filter still has matches to show.
     refreshViews();
 
     QStringList lines;
@@ -280,6 +289,8 @@ void CaptureWindow::refreshViews()
     }
     m_messages->refresh();
     updateStatus();
+    if (m_finished && m_messages->model()->isCaughtUp())
+        m_refreshTimer.stop();
 }
 
 void CaptureWindow::updateSockets()
@@ -316,8 +327,9 @@ void CaptureWindow::updateStatus()
             QDir::toNativeSeparators(m_path), locale.toString(qulonglong(m_loadedMessages))));
     } else if (m_finished) {
         parts.append(QFileInfo(m_path).fileName());
-        parts.append((m_sockets.size() == 1 ? u"%1 messages from %2 socket"_s : u"%1 messages from %2 sockets"_s)
-                         .arg(locale.toString(qulonglong(m_result.messages)), locale.toString(m_sockets.size())));
+        parts.append(
+            (m_sockets.size() == 1 ? u"%1 messages from %2 socket"_s : u"%1 messages from %2 sockets"_s)
+                .arg(locale.toString(qulonglong(m_result.messages)), locale.toString(m_sockets.size())));
         const QString created = m_result.header.value(u"created"_s).toString();
         if (const auto createdUs = parseCaptureTimestamp(created)) {
             const QDateTime time = QDateTime::fromMSecsSinceEpoch(*createdUs / 1000, QTimeZone::utc());

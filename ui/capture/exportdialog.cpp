@@ -157,7 +157,7 @@ ExportDialog::Scope ExportDialog::scope() const
 
 QString ExportDialog::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 void ExportDialog::browse()

@@ -187,7 +187,7 @@ RecordingOptions RecordDialog::options() const
 
 QString RecordDialog::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 void RecordDialog::browse()

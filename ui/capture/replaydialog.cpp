@@ -152,7 +152,7 @@ void ReplayDialog::setItems(std::vector<ReplayItem> items, const QString &descri
 {
     m_items = std::move(items);
     m_file.clear();
-    m_sourceLabel->setText(description);
+    m_sourceLabel->setText(InlineMessage::breakable(description));
     m_filterBox->setVisible(false);
     m_progress->setRange(0, int(qMin<std::size_t>(m_items.size(), INT_MAX)));
     m_progress->setValue(0);
@@ -163,7 +163,9 @@ void ReplayDialog::setFile(const QString &path, const QStringList &socketNames)
 {
     m_items.clear();
     m_file = path;
-    m_sourceLabel->setText(u"the capture file %1"_s.arg(QDir::toNativeSeparators(path)));
+    // A long path wraps instead of widening the dialog.
+    m_sourceLabel->setText(
+        InlineMessage::breakable(u"the capture file %1"_s.arg(QDir::toNativeSeparators(path))));
     m_socketFilterCombo->clear();
     m_socketFilterCombo->addItem(QString());
     m_socketFilterCombo->addItems(socketNames);
@@ -242,7 +244,7 @@ QString ReplayDialog::statusText() const
 
 QString ReplayDialog::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 void ReplayDialog::startReplay()

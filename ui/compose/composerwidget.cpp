@@ -806,15 +806,15 @@ void ComposerWidget::showStatus(const QString &text)
 
 QString ComposerWidget::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 QString ComposerWidget::statusText() const
 {
-    return m_statusLabel->isHidden() ? QString() : m_statusLabel->text();
+    return InlineMessage::text(m_statusLabel);
 }
 
 QString ComposerWidget::jsonStatusText() const
 {
-    return m_jsonStatus->isHidden() ? QString() : m_jsonStatus->text();
+    return InlineMessage::text(m_jsonStatus);
 }

@@ -115,7 +115,7 @@ FramesEditor::~FramesEditor()
 
 QString FramesEditor::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 void FramesEditor::addFrame()

@@ -1,6 +1,8 @@
 #include "inlinemessage.h"
 
+#include <QDialog>
 #include <QLabel>
+#include <QLayout>
 #include <QPalette>
 
 using namespace Qt::StringLiterals;
@@ -8,6 +10,16 @@ using namespace Qt::StringLiterals;
 namespace InlineMessage {
 
 namespace {
+
+// A QLabel wraps only at break opportunities: a longer run sets its minimum width, and so its dialog's.
+constexpr qsizetype MaxUnbrokenRun = 32;
+constexpr QChar ZeroWidthSpace(0x200b);
+
+bool isSeparator(QChar c)
+{
+    return c == u'/' || c == u'\\' || c == u'.' || c == u':' || c == u'_' || c == u'-' || c == u','
+        || c == u'=' || c == u'&' || c == u'?' || c == u';' || c == u'@';
+}
 
 bool isDark(const QPalette &palette)
 {
@@ -50,10 +62,71 @@ QLabel *createHintLabel(const QString &text, QWidget *parent)
     return label;
 }
 
+QString breakable(const QString &text)
+{
+    QString result;
+    result.reserve(text.size() + text.size() / 8);
+    qsizetype runStart = 0;
+    while (runStart < text.size()) {
+        qsizetype runEnd = runStart;
+        while (runEnd < text.size() && !text.at(runEnd).isSpace())
+            ++runEnd;
+        const QStringView run = QStringView(text).sliced(runStart, runEnd - runStart);
+        if (run.size() <= MaxUnbrokenRun) {
+            result += run;
+        } else {
+            qsizetype sinceBreak = 0;
+            for (qsizetype i = 0; i < run.size(); ++i) {
+                const QChar c = run.at(i);
+                result += c;
+                ++sinceBreak;
+                // Never between the halves of a surrogate pair.
+                const bool pairStart = c.isHighSurrogate() && i + 1 < run.size();
+                if (i + 1 < run.size() && !pairStart && (isSeparator(c) || sinceBreak >= MaxUnbrokenRun)) {
+                    result += ZeroWidthSpace;
+                    sinceBreak = 0;
+                }
+            }
+        }
+        // The spaces after the run, as they are.
+        qsizetype next = runEnd;
+        while (next < text.size() && text.at(next).isSpace())
+            ++next;
+        result += QStringView(text).sliced(runEnd, next - runEnd);
+        runStart = next;
+    }
+    return result;
+}
+
 void show(QLabel *label, const QString &text)
 {
-    label->setText(text);
+    label->setText(breakable(text));
     label->setVisible(!text.isEmpty());
+    fitDialog(label);
+}
+
+void fitDialog(QWidget *widget)
+{
+    auto *dialog = qobject_cast<QDialog *>(widget->window());
+    if (!dialog || !dialog->isVisible() || !dialog->layout())
+        return;
+    QLayout *layout = dialog->layout();
+    layout->activate();
+    // Without wrapped text the minimum size Qt enforces already holds every row.
+    if (!layout->hasHeightForWidth())
+        return;
+    const int needed = layout->totalHeightForWidth(dialog->width());
+    if (dialog->height() < needed)
+        dialog->resize(dialog->width(), needed);
+}
+
+QString text(const QLabel *label)
+{
+    if (label->isHidden())
+        return {};
+    QString shown = label->text();
+    shown.remove(ZeroWidthSpace);
+    return shown;
 }
 
 } // namespace InlineMessage

@@ -889,6 +889,24 @@ void NewSocketDialog::setSpec(const zmqscope::SocketSpec &spec)
     validate();
 }
 
+void NewSocketDialog::setEditedSocket(const zmqscope::SocketSpec &spec, const QStringList &existingNames)
+{
+    setWindowTitle(u"Edit Socket"_s);
+    setObjectName(u"EditSocketDialog"_s);
+    if (!m_editNote) {
+        m_editNote = InlineMessage::createHintLabel(QString(), this);
+        m_editNote->setObjectName(u"editNote"_s);
+        static_cast<QVBoxLayout *>(layout())->insertWidget(0, m_editNote);
+    }
+    // The name is the user's (untrusted in a workspace file): plain text, and long runs may wrap.
+    m_editNote->setText(InlineMessage::breakable(
+        u"Applying closes \u201c%1\u201d and opens it again with these settings. Its messages stay."_s.arg(
+            spec.name)));
+    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Apply and Reopen"_s);
+    m_existingNames = existingNames;
+    setSpec(spec);
+}
+
 void NewSocketDialog::accept()
 {
     if (!collectProblems().isEmpty())

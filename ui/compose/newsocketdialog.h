@@ -47,6 +47,14 @@ public:
     /// their own for this type go to the advanced list, so nothing of the spec is dropped.
     void setSpec(const zmqscope::SocketSpec &spec);
 
+    /**
+     * Edit Socket: the dialog shows spec, the settings of the socket `spec.name`, and
+     * says that accepting closes that socket and opens it again with what the dialog
+     * holds then (Engine::replaceSocket()). existingNames are the other sockets' names.
+     */
+    void setEditedSocket(const zmqscope::SocketSpec &spec, const QStringList &existingNames);
+    [[nodiscard]] bool isEditing() const { return m_editNote != nullptr; }
+
     /// Names already taken by other sockets: the default name avoids them and a duplicate is an error.
     void setExistingNames(const QStringList &names);
 
@@ -113,5 +121,6 @@ private:
     QLabel *m_advancedError = nullptr;
 
     QLabel *m_summaryError = nullptr;
+    QLabel *m_editNote = nullptr; ///< only when editing a socket
     QDialogButtonBox *m_buttons = nullptr;
 };

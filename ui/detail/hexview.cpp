@@ -19,8 +19,10 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QStyle>
 #include <QVBoxLayout>
 
+#include "compose/inlinemessage.h"
 #include "detail/messageformat.h"
 
 using namespace Qt::StringLiterals;
@@ -338,7 +340,7 @@ bool HexView::copySelectionAsText()
 {
     if (refuseCopy())
         return false;
-    QGuiApplication::clipboard()->setText(QString::fromUtf8(selectedBytes()));
+    QGuiApplication::clipboard()->setText(MessageFormat::copyableText(selectedBytes()));
     Q_EMIT copied(tr("Copied %1 as text.").arg(MessageFormat::byteCount(selectionLength())));
     return true;
 }
@@ -371,12 +373,8 @@ void HexView::showGoToOffsetDialog()
             ? tr("There are no bytes.")
             : tr("Offsets 0 to %1 (%2 bytes).")
                   .arg(hexOffset(m_data.size() - 1), QLocale().toString(m_data.size())));
-    auto *errorLabel = new QLabel(dialog);
+    QLabel *errorLabel = InlineMessage::createErrorLabel(dialog);
     errorLabel->setObjectName(u"offsetError"_s);
-    errorLabel->setTextFormat(Qt::PlainText);
-    errorLabel->setWordWrap(true);
-    errorLabel->setStyleSheet(u"color: #c62828;"_s);
-    errorLabel->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Go"));
     buttons->button(QDialogButtonBox::Ok)->setDefault(true);
@@ -392,8 +390,7 @@ void HexView::showGoToOffsetDialog()
         const auto offset = parseOffset(edit->text(), m_data.size(), &error);
         if (!offset) {
             // Stay open with the reason, so the user can correct what they typed.
-            errorLabel->setText(error);
-            errorLabel->show();
+            InlineMessage::show(errorLabel, error);
             edit->setFocus();
             edit->selectAll();
             return;
@@ -430,7 +427,13 @@ bool HexView::event(QEvent *event)
 void HexView::updateMetrics()
 {
     const QFontMetrics metrics(font());
-    m_charWidth = std::max(1, metrics.horizontalAdvance(u'0'));
+    // Every character is drawn in a cell of its own: the cell must hold the widest one, or a font that is
+    // not quite monospaced (a fallback, or fractional advances) pushes the ASCII column past its end.
+    const QFontMetricsF exact(font());
+    qreal widest = 1;
+    for (char16_t c = 0x20; c < 0x7f; ++c)
+        widest = std::max(widest, exact.horizontalAdvance(QChar(c)));
+    m_charWidth = std::max(1, int(std::ceil(widest)));
     m_lineHeight = std::max(1, metrics.lineSpacing());
     m_ascent = metrics.ascent();
 }
@@ -444,12 +447,24 @@ void HexView::updateScrollBars()
     vertical->setPageStep(maxTop <= MaxScrollValue ? visibleLineCount() : 1);
     m_topLine = std::min(m_topLine, maxTop);
 
-    const int columns = offsetDigits() + GapColumns + HexColumnsWidth + GapColumns + BytesPerLine;
-    const int contentWidth = (columns + 2) * m_charWidth;
     auto *horizontal = horizontalScrollBar();
-    horizontal->setRange(0, std::max(0, contentWidth - viewport()->width()));
+    horizontal->setRange(0, std::max(0, contentWidth() - viewport()->width()));
     horizontal->setPageStep(viewport()->width());
     horizontal->setSingleStep(m_charWidth);
+}
+
+int HexView::contentWidth() const
+{
+    // A margin of one cell on each side.
+    const int columns = offsetDigits() + GapColumns + HexColumnsWidth + GapColumns + BytesPerLine;
+    return (columns + 2) * m_charWidth;
+}
+
+QSize HexView::sizeHint() const
+{
+    // The columns, the frame and a vertical scroll bar.
+    const int scrollBar = style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this);
+    return { contentWidth() + 2 * frameWidth() + scrollBar, QAbstractScrollArea::sizeHint().height() };
 }
 
 void HexView::scrollContentsBy(int dx, int dy)
@@ -743,6 +758,7 @@ void HexView::changeEvent(QEvent *event)
     if (event->type() == QEvent::FontChange) {
         updateMetrics();
         updateScrollBars();
+        updateGeometry();
         viewport()->update();
     }
 }

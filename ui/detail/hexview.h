@@ -56,6 +56,13 @@ public:
      */
     [[nodiscard]] QString lineText(qint64 line) const;
 
+    /// The width of one character cell: the widest hex digit or printable ASCII character of the font.
+    [[nodiscard]] int charWidth() const noexcept { return m_charWidth; }
+    /// The width the offset, hex and ASCII columns take, with their margins, from the font's metrics.
+    [[nodiscard]] int contentWidth() const;
+    /// Wide enough for every column without scrolling sideways.
+    [[nodiscard]] QSize sizeHint() const override;
+
     [[nodiscard]] qint64 cursorPosition() const noexcept { return m_cursor; }
     /// Moves the cursor to pos (clamped to 0..size); with extendSelection the selection grows from the
     /// anchor.

@@ -6,6 +6,9 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -21,8 +24,11 @@
 #include <QPlainTextEdit>
 #include <QPromise>
 #include <QRegularExpression>
+#include <QSaveFile>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
@@ -33,6 +39,7 @@
 
 #include <zmqscope/textescape.h>
 
+#include "compose/inlinemessage.h"
 #include "detail/elidedlabel.h"
 #include "detail/framesmodel.h"
 #include "detail/hexview.h"
@@ -320,6 +327,10 @@ void MessageDetailView::buildUi()
     connect(m_copyHexAction, &QAction::triggered, this, &MessageDetailView::copyBodyAsHex);
     connect(m_copyBase64Action, &QAction::triggered, this, &MessageDetailView::copyBodyAsBase64);
     connect(m_copyJsonAction, &QAction::triggered, this, &MessageDetailView::copyMessageAsJson);
+    // Saving has no size limit: it is how a body too large for the clipboard leaves the app.
+    m_saveBodyAction = new QAction(tr("Save Body to &File…"), this);
+    m_saveBodyAction->setObjectName(u"saveBodyAction"_s);
+    connect(m_saveBodyAction, &QAction::triggered, this, &MessageDetailView::saveBodyToFile);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -340,6 +351,8 @@ void MessageDetailView::buildUi()
     copyMenu->addActions({ m_copyTextAction, m_copyHexAction, m_copyBase64Action });
     copyMenu->addSeparator();
     copyMenu->addAction(m_copyJsonAction);
+    copyMenu->addSeparator();
+    copyMenu->addAction(m_saveBodyAction);
     m_copyButton->setMenu(copyMenu);
     header->addWidget(m_summary, 1);
     header->addWidget(m_copyButton);
@@ -704,6 +717,9 @@ QWidget *MessageDetailView::buildFramesPage()
     auto *copyFrameText = new QAction(tr("Copy Frame as &Text"), this);
     auto *copyFrameHex = new QAction(tr("Copy Frame as &Hex"), this);
     auto *copyFrameBase64 = new QAction(tr("Copy Frame as &Base64"), this);
+    auto *saveFrame = new QAction(tr("&Save Frame to File…"), this);
+    saveFrame->setObjectName(u"saveFrameAction"_s);
+    connect(saveFrame, &QAction::triggered, this, [this, currentFrame] { saveFrameToFile(currentFrame()); });
     connect(openInHex, &QAction::triggered, this, [this, currentFrame] { showFrameInHex(currentFrame()); });
     auto copyFrame = [this, currentFrame](const QString &how) {
         const int frame = currentFrame();
@@ -714,7 +730,7 @@ QWidget *MessageDetailView::buildFramesPage()
         if (!checkClipboardSize(bytes.size(), what))
             return;
         if (how == u"text")
-            copyText(QString::fromUtf8(bytes), tr("Copied %1 as text.").arg(what));
+            copyText(MessageFormat::copyableText(bytes), tr("Copied %1 as text.").arg(what));
         else if (how == u"hex")
             copyText(MessageFormat::hex(bytes), tr("Copied %1 as hex.").arg(what));
         else
@@ -724,14 +740,15 @@ QWidget *MessageDetailView::buildFramesPage()
     connect(copyFrameHex, &QAction::triggered, this, [copyFrame] { copyFrame(u"hex"_s); });
     connect(copyFrameBase64, &QAction::triggered, this, [copyFrame] { copyFrame(u"base64"_s); });
     connect(m_framesTable, &QWidget::customContextMenuRequested, this,
-        [this, openInHex, copyFrameText, copyFrameHex, copyFrameBase64](const QPoint &pos) {
+        [this, openInHex, copyFrameText, copyFrameHex, copyFrameBase64, saveFrame](const QPoint &pos) {
             const auto index = m_framesTable->indexAt(pos);
             if (index.isValid())
                 m_framesTable->setCurrentIndex(index);
-            for (auto *action : { openInHex, copyFrameText, copyFrameHex, copyFrameBase64 })
+            const QList<QAction *> frameActions { openInHex, copyFrameText, copyFrameHex, copyFrameBase64,
+                saveFrame };
+            for (auto *action : frameActions)
                 action->setEnabled(index.isValid());
-            showContextMenu(
-                m_framesTable->viewport(), pos, { openInHex, copyFrameText, copyFrameHex, copyFrameBase64 });
+            showContextMenu(m_framesTable->viewport(), pos, frameActions);
         });
     return page;
 }
@@ -754,6 +771,8 @@ void MessageDetailView::showContextMenu(
     menu->addActions({ m_copyTextAction, m_copyHexAction, m_copyBase64Action });
     menu->addSeparator();
     menu->addAction(m_copyJsonAction);
+    menu->addSeparator();
+    menu->addAction(m_saveBodyAction);
     menu->exec(widget->mapToGlobal(pos));
 }
 
@@ -779,7 +798,7 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
                                    frameCount == 1 ? tr("1 frame") : tr("%1 frames").arg(frameCount),
                                    QLocale().formattedDataSize(totalBytes, 1, QLocale::DataSizeIecFormat)));
 
-    for (auto *action : { m_copyTextAction, m_copyHexAction, m_copyBase64Action })
+    for (auto *action : { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_saveBodyAction })
         action->setEnabled(hasBody());
     m_copyJsonAction->setEnabled(true);
     m_copyButton->setEnabled(true);
@@ -814,13 +833,15 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
             m_jsonModel->clear();
             m_jsonText->clear();
         } else if (bodyBytes.size() > JsonSizeLimit) {
-            setTabDisabledReason(JsonTab,
-                tr("The body is %1; the JSON view takes bodies up to %2. The Text tab "
-                   "shows its start and the Hex tab all of it.")
-                    .arg(QLocale().formattedDataSize(bodyBytes.size(), 1, QLocale::DataSizeIecFormat),
-                        QLocale().formattedDataSize(JsonSizeLimit, 0, QLocale::DataSizeIecFormat)));
+            // The tab stays open and says why there is no JSON view, where the user looks for it.
+            m_jsonReady = false;
             m_jsonModel->clear();
             m_jsonText->clear();
+            showJsonMessage(
+                tr("This JSON body is not shown here: it is %1, and the JSON view takes bodies up to %2.\n"
+                   "The Text tab shows its start and the Hex tab all of it; Save Body to File writes it out.")
+                    .arg(QLocale().formattedDataSize(bodyBytes.size(), 1, QLocale::DataSizeIecFormat),
+                        QLocale().formattedDataSize(JsonSizeLimit, 0, QLocale::DataSizeIecFormat)));
         } else {
             startJson();
             // A sniffed body is shown as JSON only when it parses (large ones are still being parsed: Text).
@@ -861,7 +882,8 @@ void MessageDetailView::clear()
     m_hasMessage = false;
     m_parsed = {};
     m_summary->setFullText(tr("No message selected"));
-    for (auto *action : { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_copyJsonAction })
+    for (auto *action :
+        { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_copyJsonAction, m_saveBodyAction })
         action->setEnabled(false);
     m_copyButton->setEnabled(false);
     m_status->clear();
@@ -1012,9 +1034,9 @@ void MessageDetailView::showText()
         notes << MessageFormat::byteCount(bytes.size());
     }
     if (changes.invalidUtf8)
-        notes << tr("Not valid UTF-8: invalid bytes are shown as \uFFFD.");
-    if (changes.controlPictures)
-        notes << tr("Control characters are shown as symbols such as \u2400 (NUL) and \u241B (ESC).");
+        notes << tr("Not valid UTF-8: each invalid byte is shown as \\x and its hex value, such as \\xff.");
+    if (changes.controlsEscaped)
+        notes << tr("Control characters are shown as their code, such as \\x00 (NUL) and \\x1b (ESC).");
     if (changes.invisibleEscaped)
         notes << tr("Invisible characters are shown as their code, such as \\u{202e} (right-to-left "
                     "override).");
@@ -1056,15 +1078,19 @@ void MessageDetailView::startJson()
     watcher->setFuture(runInPool<JsonResult>([bytes] { return parseJson(bytes); }));
 }
 
+void MessageDetailView::showJsonMessage(const QString &text)
+{
+    m_jsonMessage->setText(text);
+    m_jsonStack->setCurrentWidget(m_jsonMessagePage);
+    for (auto *button : { m_jsonFormattedButton, m_jsonTreeButton, m_expandAllButton, m_collapseAllButton })
+        button->setEnabled(false);
+    m_jsonNote->hide();
+}
+
 void MessageDetailView::applyJson(const JsonResult &result)
 {
     if (!result.ok) {
-        m_jsonMessage->setText(result.error + u'\n' + tr("The Text and Hex tabs still show the body."));
-        m_jsonStack->setCurrentWidget(m_jsonMessagePage);
-        for (auto *button :
-            { m_jsonFormattedButton, m_jsonTreeButton, m_expandAllButton, m_collapseAllButton })
-            button->setEnabled(false);
-        m_jsonNote->hide();
+        showJsonMessage(result.error + u'\n' + tr("The Text and Hex tabs still show the body."));
         return;
     }
     m_jsonReady = true;
@@ -1216,7 +1242,8 @@ void MessageDetailView::updateHexPosition()
 
 void MessageDetailView::reportCopy(const QString &text)
 {
-    m_status->setText(text);
+    // A long file name must wrap, not widen the pane.
+    m_status->setText(InlineMessage::breakable(text));
     m_status->show();
     Q_EMIT copyFinished(text);
 }
@@ -1238,8 +1265,8 @@ void MessageDetailView::copyText(const QString &text, const QString &description
     reportCopy(description);
 }
 
-void MessageDetailView::copyBody(const QString &encoding,
-    const std::function<QString(const QByteArray &)> &encode)
+void MessageDetailView::copyBody(
+    const QString &encoding, const std::function<QString(const QByteArray &)> &encode)
 {
     if (!hasBody()) {
         reportCopy(tr("Nothing copied: a raw message has no body."));
@@ -1254,7 +1281,7 @@ void MessageDetailView::copyBody(const QString &encoding,
 
 void MessageDetailView::copyBodyAsText()
 {
-    copyBody(tr("text"), [](const QByteArray &bytes) { return QString::fromUtf8(bytes); });
+    copyBody(tr("text"), [](const QByteArray &bytes) { return MessageFormat::copyableText(bytes); });
 }
 
 void MessageDetailView::copyBodyAsHex()
@@ -1280,6 +1307,115 @@ void MessageDetailView::copyMessageAsJson()
         return;
     copyText(QString::fromUtf8(MessageFormat::captureLine(m_message, m_socketName)),
         tr("Copied the message as a JSON capture line."));
+}
+
+namespace {
+
+// QSettings: the folder the last body or frame was saved to.
+const auto SaveDirectoryKey = u"Detail/saveDirectory"_s;
+
+QString saveDirectory()
+{
+    const QString dir = QSettings().value(SaveDirectoryKey).toString();
+    if (!dir.isEmpty() && QDir(dir).exists())
+        return dir;
+    return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+}
+
+/// A file name suffix for a body: from its mimetype or its image signature, else "bin".
+QString bodySuffix(const QByteArray &mimetype, const QByteArray &body)
+{
+    if (MessageFormat::isJsonMimetype(mimetype))
+        return u"json"_s;
+    const QByteArray image = MessageFormat::imageFormatFromSignature(body);
+    if (!image.isEmpty())
+        return QString::fromLatin1(image == "jpeg" ? QByteArrayLiteral("jpg") : image);
+    if (mimetype.toLower().startsWith("text/"))
+        return u"txt"_s;
+    return u"bin"_s;
+}
+
+} // namespace
+
+QFileDialog *MessageDetailView::saveBodyToFile()
+{
+    if (!hasBody()) {
+        reportCopy(tr("Nothing saved: a raw message has no body."));
+        return nullptr;
+    }
+    const auto bytes = body();
+    return askSaveFile(
+        u"message-%1-body.%2"_s.arg(m_message.seq).arg(bodySuffix(m_parsed.envelope->mimetype(), bytes)),
+        bytes, tr("the body"));
+}
+
+QFileDialog *MessageDetailView::saveFrameToFile(int frame)
+{
+    if (!m_hasMessage || frame < 0 || frame >= m_message.frames.size()) {
+        reportCopy(tr("Nothing saved: no frame is selected."));
+        return nullptr;
+    }
+    return askSaveFile(u"message-%1-frame-%2.bin"_s.arg(m_message.seq).arg(frame + 1),
+        m_message.frames.at(frame), tr("frame %1").arg(frame + 1));
+}
+
+bool MessageDetailView::saveBodyTo(const QString &path)
+{
+    if (!hasBody()) {
+        reportCopy(tr("Nothing saved: a raw message has no body."));
+        return false;
+    }
+    return writeFile(path, body(), tr("the body"));
+}
+
+bool MessageDetailView::saveFrameTo(int frame, const QString &path)
+{
+    if (!m_hasMessage || frame < 0 || frame >= m_message.frames.size()) {
+        reportCopy(tr("Nothing saved: no frame is selected."));
+        return false;
+    }
+    return writeFile(path, m_message.frames.at(frame), tr("frame %1").arg(frame + 1));
+}
+
+QFileDialog *MessageDetailView::askSaveFile(
+    const QString &suggestedName, const QByteArray &bytes, const QString &what)
+{
+    auto *dialog = new QFileDialog(this, tr("Save %1 to File").arg(what), saveDirectory());
+    dialog->setObjectName(u"saveFileDialog"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setFileMode(QFileDialog::AnyFile);
+    dialog->selectFile(suggestedName);
+    // The bytes are taken now (shared, not copied): another message picked meanwhile does not change them.
+    connect(dialog, &QFileDialog::fileSelected, this, [this, bytes, what](const QString &path) {
+        if (writeFile(path, bytes, what))
+            QSettings().setValue(SaveDirectoryKey, QFileInfo(path).absolutePath());
+    });
+    dialog->open();
+    return dialog;
+}
+
+bool MessageDetailView::writeFile(const QString &path, const QByteArray &bytes, const QString &what)
+{
+    const QString shownPath = QDir::toNativeSeparators(path);
+    const auto fail = [this, &what, &shownPath](const QString &reason) {
+        reportCopy(tr("Could not save %1 to %2: %3").arg(what, shownPath, reason));
+        return false;
+    };
+    if (path.isEmpty())
+        return fail(tr("no file name was given"));
+    if (QFileInfo(path).isDir())
+        return fail(tr("it is a folder"));
+    // QSaveFile writes next to the target and renames at the end: a failure never leaves half a file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(file.errorString());
+    if (file.write(bytes) != bytes.size())
+        return fail(file.errorString());
+    if (!file.commit())
+        return fail(file.errorString());
+    reportCopy(tr("Saved %1 (%2) to %3.").arg(what, MessageFormat::byteCount(bytes.size()), shownPath));
+    return true;
 }
 
 } // namespace zmqscope

@@ -13,6 +13,7 @@
 class QAction;
 class QCheckBox;
 class QComboBox;
+class QFileDialog;
 class QLabel;
 class QPlainTextEdit;
 class QStackedWidget;
@@ -108,9 +109,18 @@ public Q_SLOTS:
     void copyMessageAsJson();
     /// Shows frame (0-based) in the Hex tab and switches to it.
     void showFrameInHex(int frame);
+    /// Asks for a file (a non-modal dialog, returned) and writes the body into it; nullptr for a raw message.
+    QFileDialog *saveBodyToFile();
+    /// Asks for a file (a non-modal dialog, returned) and writes frame (0-based) into it.
+    QFileDialog *saveFrameToFile(int frame);
+    /// Writes the body to path exactly (QSaveFile: all or nothing, any size); false and a status line on
+    /// error.
+    bool saveBodyTo(const QString &path);
+    /// Writes frame (0-based) to path exactly; false and a status line on error.
+    bool saveFrameTo(int frame, const QString &path);
 
 Q_SIGNALS:
-    /// A copy action finished (or was refused); text is one line for a status bar.
+    /// A copy or save action finished (or was refused); text is one line for a status bar.
     void copyFinished(const QString &text);
 
 protected:
@@ -135,6 +145,8 @@ private:
     void showText();
     void startJson();
     void applyJson(const JsonResult &result);
+    /// The JSON tab's notice page with text (why there is no JSON view), its view buttons disabled.
+    void showJsonMessage(const QString &text);
     void startImage();
     void applyImage(const ImageResult &result);
     void showFrames();
@@ -151,6 +163,10 @@ private:
     /// The shared part of the three body copies: the raw-message and size checks, then `encode`.
     void copyBody(const QString &encoding, const std::function<QString(const QByteArray &)> &encode);
     void showContextMenu(QWidget *widget, const QPoint &pos, const QList<QAction *> &extraActions);
+    /// The save dialog of saveBodyToFile() and saveFrameToFile(): writes bytes (taken now) once a file is
+    /// chosen.
+    QFileDialog *askSaveFile(const QString &suggestedName, const QByteArray &bytes, const QString &what);
+    bool writeFile(const QString &path, const QByteArray &bytes, const QString &what);
 
     [[nodiscard]] bool hasBody() const noexcept { return m_parsed.envelope.has_value(); }
     [[nodiscard]] QByteArray body() const;
@@ -178,6 +194,7 @@ private:
     QAction *m_copyHexAction = nullptr;
     QAction *m_copyBase64Action = nullptr;
     QAction *m_copyJsonAction = nullptr;
+    QAction *m_saveBodyAction = nullptr;
 
     // Envelope tab.
     QWidget *m_rawBanner = nullptr;

@@ -1,13 +1,13 @@
 #include "detail/messageformat.h"
 
-#include <zmqscope/capture.h>
-#include <zmqscope/textescape.h>
-
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+
+#include <zmqscope/capture.h>
+#include <zmqscope/textescape.h>
 
 using namespace Qt::StringLiterals;
 
@@ -109,12 +109,14 @@ QString displayText(QByteArrayView bytes, int maxLineChars, DisplayTextChanges *
             found.linesBroken = true;
         }
     };
+    // Every escape is the one core writes (textescape.h), so the Text tab, the Frames tab, the table and
+    // the CLI show the same bytes the same way; only tabs and line breaks stay themselves here.
     qsizetype i = 0;
     while (i < bytes.size()) {
         const auto sequence = textescape::decodeUtf8At(bytes, i);
         if (sequence.length <= 0) {
             startColumn();
-            text += QChar::ReplacementCharacter;
+            text += textescape::escape(bytes.sliced(i, 1));
             ++column;
             found.invalidUtf8 = true;
             ++i;
@@ -128,10 +130,12 @@ QString displayText(QByteArrayView bytes, int maxLineChars, DisplayTextChanges *
             continue;
         }
         startColumn();
-        if ((c < 0x20 && c != U'\t') || c == 0x7f) {
-            text += QChar(c == 0x7f ? char16_t(0x2421) : char16_t(0x2400 + c));
-            found.controlPictures = true;
-        } else if (c != U'\t' && textescape::isInvisible(c)) {
+        if (c == U'\t') {
+            text += u'\t';
+        } else if (c < 0x20 || c == 0x7f) {
+            text += textescape::codePointEscape(c);
+            found.controlsEscaped = true;
+        } else if (textescape::isInvisible(c)) {
             text += textescape::codePointEscape(c);
             found.invisibleEscaped = true;
         } else {
@@ -141,6 +145,34 @@ QString displayText(QByteArrayView bytes, int maxLineChars, DisplayTextChanges *
     }
     if (changes)
         *changes = found;
+    return text;
+}
+
+QString copyableText(QByteArrayView bytes, bool *invalidUtf8)
+{
+    bool escaped = false;
+    QString text;
+    if (textescape::isValidUtf8(bytes)) {
+        text = QString::fromUtf8(bytes);
+    } else {
+        text.reserve(bytes.size());
+        qsizetype validFrom = 0;
+        qsizetype i = 0;
+        while (i < bytes.size()) {
+            const auto sequence = textescape::decodeUtf8At(bytes, i);
+            if (sequence.length > 0) {
+                i += sequence.length;
+                continue;
+            }
+            text += QString::fromUtf8(bytes.sliced(validFrom, i - validFrom));
+            text += textescape::escape(bytes.sliced(i, 1));
+            escaped = true;
+            validFrom = ++i;
+        }
+        text += QString::fromUtf8(bytes.sliced(validFrom));
+    }
+    if (invalidUtf8)
+        *invalidUtf8 = escaped;
     return text;
 }
 

@@ -54,21 +54,29 @@ inline constexpr qsizetype ClipboardLimit = qsizetype { 16 } << 20;
 /// What displayText() changed for display.
 struct DisplayTextChanges
 {
-    bool invalidUtf8 = false; ///< invalid bytes became U+FFFD
-    bool controlPictures = false; ///< control characters became symbols such as U+2400 (NUL)
+    bool invalidUtf8 = false; ///< bytes that start no valid UTF-8 sequence became \xNN
+    bool controlsEscaped = false; ///< control characters other than tab, LF and CR became \x00, \x1b...
     bool invisibleEscaped = false; ///< invisible characters such as U+202E became \u{202e}
     bool linesBroken = false; ///< lines longer than the limit were broken
 };
 
 /**
- * Multi-line text for a read-only text view: UTF-8 with invalid bytes as
- * U+FFFD, control characters other than tab, LF and CR as their Unicode
- * control pictures (U+2400..U+2421), other invisible characters
- * (textescape::isInvisible()) as \u{hex}, and lines longer than maxLineChars
+ * Multi-line text for a read-only text view, with the escapes of
+ * textescape::escape(): each invalid byte as \xNN, control characters other
+ * than tab, LF and CR as \x00, \x1b..., other invisible characters
+ * (textescape::isInvisible()) as \u{hex}; and lines longer than maxLineChars
  * broken, because text views lay out one very long line very slowly.
  */
 [[nodiscard]] QString displayText(
     QByteArrayView bytes, int maxLineChars, DisplayTextChanges *changes = nullptr);
+
+/**
+ * Bytes as text to copy: valid UTF-8 exactly as it is (control characters
+ * and all), each byte that starts no valid sequence as textescape's \xNN
+ * instead of U+FFFD, so nothing is silently lost. invalidUtf8 (optional) is
+ * set when a byte was escaped.
+ */
+[[nodiscard]] QString copyableText(QByteArrayView bytes, bool *invalidUtf8 = nullptr);
 
 /**
  * A short plain-text rendering of a small byte string (an id, a routing

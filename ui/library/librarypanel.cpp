@@ -173,12 +173,16 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
     layout->addWidget(m_errorLabel);
     layout->addWidget(m_statusLabel);
 
+    // A library at the old default place (one folder too deep) moves to the new one first.
+    const QString moveError = TemplateLibrary::moveOldDefaultLibrary();
     QString path = QSettings().value(PathKey).toString();
-    if (path.isEmpty())
+    if (path.isEmpty() || path == TemplateLibrary::oldDefaultPath())
         path = TemplateLibrary::defaultPath();
     QString error;
     if (!openLibrary(path, &error))
         showError(error);
+    else if (!moveError.isEmpty())
+        showError(moveError);
     updateActions();
 }
 
@@ -339,7 +343,7 @@ void LibraryPanel::handleSendFailed(quint64 tag, const QString &error)
 
 QString LibraryPanel::errorText() const
 {
-    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+    return InlineMessage::text(m_errorLabel);
 }
 
 QString LibraryPanel::statusText() const

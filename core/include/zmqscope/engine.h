@@ -127,6 +127,13 @@ public:
     SocketId openSocket(const SocketSpec &spec);
     /// Closes the socket; socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
+    /**
+     * Edit Socket: closes socket id (open or failed) and opens spec in its place; returns the new id.
+     * The old socket's name no longer counts as taken, so the new one keeps it when spec asks for it,
+     * and the close is done before the open, so a bound endpoint is free again for the new socket.
+     * socketClosed(id) follows, then socketOpened or socketFailed for the new id.
+     */
+    SocketId replaceSocket(SocketId id, const SocketSpec &spec);
     /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
     void send(SocketId id, const Frames &frames, quint64 tag = 0);
     /**

@@ -87,8 +87,20 @@ public:
     bool remove(const QString &name);
     /// The names of every template, sorted.
     [[nodiscard]] QStringList names() const;
-    /// QStandardPaths::AppDataLocation + "/library.json".
+    /**
+     * "library.json" in the application's data folder, one level deep: QStandardPaths'
+     * AppDataLocation without the application folder Qt adds after the organization's
+     * (~/.local/share/ZmqScope/library.json, not ~/.local/share/ZmqScope/zmqscope/library.json).
+     */
     [[nodiscard]] static QString defaultPath();
+    /// Where defaultPath() was before: AppDataLocation + "/library.json".
+    [[nodiscard]] static QString oldDefaultPath();
+    /**
+     * Moves a library left at the old default place (oldDefaultPath()) to
+     * defaultPath(), unless one is there already. Returns an error naming both files when the
+     * move fails, empty otherwise (also when there was nothing to move).
+     */
+    [[nodiscard]] static QString moveOldDefaultLibrary();
 
 private:
     QList<MessageTemplate> m_templates; // sorted by name

@@ -15,6 +15,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
@@ -33,6 +34,8 @@
 #include "capture/messageexport.h"
 #include "capture/recorddialog.h"
 #include "capture/replaydialog.h"
+#include "detail/hexview.h"
+#include "detail/messagedetailview.h"
 #include "filterbar.h"
 #include "mainwindow.h"
 #include "messagespane.h"
@@ -78,11 +81,14 @@ private Q_SLOTS:
     void recordingErrorIsShown();
     void truncatedCaptureShowsItsIssues();
     void nonCaptureFileIsRefused();
+    void filterShowsMatchesOfALoadedCapture();
+    void hexColumnsFitTheCaptureWindow();
     void exportFilteredAsJsonLines();
     void exportFilteredAsCsv();
     void exportSelectedRows();
     void replaySelectionReachesPythonPeer();
     void replayCaptureFileStepByStep();
+    void replayErrorKeepsTheDialogReadable();
     void commandLineRefusesMissingCapture();
 
 private:
@@ -357,6 +363,99 @@ void TestCaptureApp::nonCaptureFileIsRefused()
     box->close();
 }
 
+void TestCaptureApp::filterShowsMatchesOfALoadedCapture()
+{
+    // 54 messages of two sockets, every third one out; 23 of them mention "kiwi".
+    QByteArray bytes = captureHeaderLine(QDateTime::currentDateTimeUtc());
+    int kiwis = 0, onAlpha = 0, outgoing = 0;
+    for (int i = 0; i < 54; ++i) {
+        CaptureRecord record;
+        record.timestampUs = 1'700'000'000'000'000 + i * 1000;
+        record.socket = i % 2 == 0 ? u"Alpha"_s : u"Beta"_s;
+        record.type = u"DEALER"_s;
+        record.direction = i % 3 == 0 ? Direction::Out : Direction::In;
+        const bool kiwi = i < 23;
+        record.frames = envelope("m-" + QByteArray::number(i), "text/plain",
+            (kiwi ? QByteArray("a kiwi, number ") : QByteArray("an apple, number ")) + QByteArray::number(i));
+        bytes += captureLine(record);
+        kiwis += kiwi ? 1 : 0;
+        onAlpha += i % 2 == 0 ? 1 : 0;
+        outgoing += record.direction == Direction::Out ? 1 : 0;
+    }
+    QCOMPARE(kiwis, 23);
+    const QString path = writeFile(u"filtered-view.zmqcap"_s, bytes);
+    QVERIFY(!path.isEmpty());
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    MessagesPane *pane = window->messagesPane();
+    const MessageTableModel *model = pane->model();
+    QCOMPARE(model->totalRows(), 54);
+    // Nothing else ticks the capture window's views once it is loaded: the filter alone must do it.
+    const auto shownBodies = [model] {
+        QStringList bodies;
+        for (int row = 0; row < model->rowCount(); ++row)
+            bodies.append(model->index(row, MessageTableModel::PreviewColumn).data().toString());
+        return bodies;
+    };
+
+    FilterBar *bar = pane->filterBar();
+    QTest::keyClicks(bar->textEdit(), u"kiwi"_s);
+    QTRY_COMPARE(model->totalRows(), kiwis);
+    QTRY_VERIFY(model->isCaughtUp());
+    QCOMPARE(model->rowCount(), kiwis);
+    for (const QString &body : shownBodies())
+        QVERIFY2(body.contains(u"kiwi"_s), qPrintable(body));
+    const QLabel *status = window->findChild<QLabel *>(u"captureStatus"_s);
+    QTRY_VERIFY2(status->text().contains(u"23 shown"_s), qPrintable(status->text()));
+    bar->textEdit()->clear();
+    QTRY_COMPARE(model->rowCount(), 54);
+
+    // The socket box and "Out only": chosen as a user does, each alone.
+    const auto choose = [](QComboBox *box, const QString &text) {
+        const int index = box->findText(text);
+        box->setCurrentIndex(std::max(index, 0));
+        return index > 0;
+    };
+    QVERIFY(choose(bar->socketBox(), u"Alpha"_s));
+    QTRY_COMPARE(model->rowCount(), onAlpha);
+    QTRY_VERIFY(model->isCaughtUp());
+    for (int row = 0; row < model->rowCount(); ++row)
+        QCOMPARE(model->index(row, MessageTableModel::SocketColumn).data().toString(), u"Alpha"_s);
+    bar->socketBox()->setCurrentIndex(0);
+    QVERIFY(choose(bar->directionBox(), u"Out only"_s));
+    QTRY_COMPARE(model->rowCount(), outgoing);
+    QTRY_VERIFY(model->isCaughtUp());
+    for (int row = 0; row < model->rowCount(); ++row)
+        QCOMPARE(
+            Direction(model->index(row, 0).data(MessageTableModel::DirectionRole).toInt()), Direction::Out);
+}
+
+void TestCaptureApp::hexColumnsFitTheCaptureWindow()
+{
+    QByteArray bytes = captureHeaderLine(QDateTime::currentDateTimeUtc());
+    CaptureRecord record;
+    record.timestampUs = 1'700'000'000'000'000;
+    record.socket = u"SUB 1"_s;
+    record.type = u"SUB"_s;
+    record.frames = envelope("bin", "application/octet-stream", QByteArray(200, 'W'));
+    bytes += captureLine(record);
+    const QString path = writeFile(u"hex.zmqcap"_s, bytes);
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    MessageDetailView *detail = window->detailView();
+    QTRY_VERIFY(detail->hasMessage());
+    QVERIFY(detail->setCurrentTab(MessageDetailView::HexTab));
+    auto *hex = detail->findChild<HexView *>(u"hexView"_s);
+    QVERIFY(hex);
+    QTRY_VERIFY(hex->isVisible());
+    // The whole ASCII column is in view, without scrolling sideways.
+    QTRY_VERIFY2(hex->viewport()->width() >= hex->contentWidth(),
+        qPrintable(
+            u"viewport %1 px, columns %2 px"_s.arg(hex->viewport()->width()).arg(hex->contentWidth())));
+    QCOMPARE(hex->horizontalScrollBar()->maximum(), 0);
+}
+
 void TestCaptureApp::exportFilteredAsJsonLines()
 {
     const auto [push, pull] = openPair();
@@ -608,6 +707,40 @@ void TestCaptureApp::replayCaptureFileStepByStep()
     QCOMPARE(dialog->sent(), 4ULL);
     QTest::qWait(200);
     QCOMPARE(m_store->endSeq() - before, 8ULL);
+}
+
+void TestCaptureApp::replayErrorKeepsTheDialogReadable()
+{
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0);
+    // A file that is not there, under a folder name longer than any dialog should be wide.
+    const QString missing = m_dir.filePath(u"missing-"_s + QString(150, u'x') + u"/capture.zmqcap"_s);
+    ReplayDialog *dialog = m_window->captureController()->showReplayFileDialog(missing);
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    const int pathWidth = dialog->fontMetrics().horizontalAdvance(missing);
+    QVERIFY2(dialog->width() < pathWidth, qPrintable(u"%1 px wide"_s.arg(dialog->width())));
+    const int width = dialog->width();
+    QVERIFY(dialog->setTargetSocket(push));
+    QSignalSpy finished(dialog, &ReplayDialog::replayFinished);
+    dialog->startReplay();
+    QVERIFY(finished.count() > 0 || finished.wait(TimeoutMs));
+    QVERIFY2(dialog->errorText().contains(u"capture.zmqcap"_s), qPrintable(dialog->errorText()));
+
+    // The error wraps inside the dialog, and every pacing choice keeps the height it needs.
+    auto *error = dialog->findChild<QLabel *>(u"replayError"_s);
+    QVERIFY(error->isVisible());
+    QCOMPARE(dialog->width(), width);
+    QTRY_VERIFY(error->height() >= error->heightForWidth(error->width()));
+    for (const char *name : { "originalRadio", "speedRadio", "maxRadio", "stepRadio" }) {
+        auto *radio = dialog->findChild<QRadioButton *>(QString::fromLatin1(name));
+        QVERIFY(radio);
+        QVERIFY2(radio->height() >= radio->sizeHint().height(),
+            qPrintable(u"%1 is %2 px high, needs %3"_s.arg(QString::fromLatin1(name))
+                           .arg(radio->height())
+                           .arg(radio->sizeHint().height())));
+    }
+    dialog->close();
 }
 
 void TestCaptureApp::commandLineRefusesMissingCapture()

@@ -3,9 +3,14 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -34,6 +39,7 @@ private Q_SLOTS:
 
     void saveRenameLoadSendDelete();
     void badNamesAndFilesAreRefused();
+    void defaultLibraryIsOneFolderDeepAndMoves();
 
 private:
     [[nodiscard]] TemplateLibrary onDisk() const { return TemplateLibrary::load(m_path); }
@@ -198,6 +204,44 @@ void TestLibraryPanel::badNamesAndFilesAreRefused()
     QVERIFY(!panel->saveComposerMessage(u"three"_s));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("{\"templates\": 42}"));
+}
+
+void TestLibraryPanel::defaultLibraryIsOneFolderDeepAndMoves()
+{
+    // Qt's AppDataLocation is <data>/<organization>/<application>: the library sits in the organization's
+    // folder, not one level further down.
+    const QString organization = QCoreApplication::organizationName();
+    const QString application = QCoreApplication::applicationName();
+    const QString defaultPath = TemplateLibrary::defaultPath();
+    QCOMPARE(QFileInfo(defaultPath).fileName(), u"library.json"_s);
+    QCOMPARE(QFileInfo(defaultPath).dir().dirName(), organization);
+    QVERIFY2(!defaultPath.contains(u'/' + organization + u'/' + application + u'/'), qPrintable(defaultPath));
+
+    // A library at the old place, in use: the next start moves it and opens it where it is now.
+    const QString oldPath = TemplateLibrary::oldDefaultPath();
+    QCOMPARE(oldPath, QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/library.json"_s);
+    QFile::remove(defaultPath);
+    QVERIFY(QDir().mkpath(QFileInfo(oldPath).absolutePath()));
+    TemplateLibrary old;
+    MessageTemplate ping;
+    ping.name = u"ping"_s;
+    ping.mimetype = "text/plain";
+    ping.body = "ping {{seq}}";
+    old.insert(ping);
+    old.save(oldPath);
+    QSettings().setValue(u"Library/path"_s, oldPath);
+    m_tester.reset();
+    destroyWindow();
+    createWindow();
+    QVERIFY(showWindow(WaitFor::Exposed));
+    LibraryPanel *panel = m_window->libraryPanel();
+    QCOMPARE(panel->libraryPath(), defaultPath);
+    QVERIFY(!QFileInfo::exists(oldPath));
+    QVERIFY(QFileInfo::exists(defaultPath));
+    QCOMPARE(TemplateLibrary::load(defaultPath).names(), QStringList { u"ping"_s });
+    QCOMPARE(panel->model()->rowCount(), 1);
+    QVERIFY2(panel->errorText().isEmpty(), qPrintable(panel->errorText()));
+    QVERIFY(QFile::remove(defaultPath));
 }
 
 QTEST_MAIN(TestLibraryPanel)

@@ -2,6 +2,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -13,6 +14,7 @@
 #include <QTest>
 #include <QToolButton>
 
+#include "compose/inlinemessage.h"
 #include "compose/newsocketdialog.h"
 
 using namespace Qt::StringLiterals;
@@ -114,6 +116,8 @@ private Q_SLOTS:
     void setSpecRoundTrip();
     void recentEndpointsPersist();
     void returnAccepts();
+    void longErrorWrapsInsteadOfWidening();
+    void breakableKeepsTheText();
     void badInputNeverCrashes_data();
     void badInputNeverCrashes();
 };
@@ -534,6 +538,65 @@ void TestNewSocketDialog::returnAccepts()
     QTRY_VERIFY(!dialog.isVisible());
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(dialog.spec().connects, QStringList { u"tcp://broker.example:5555"_s });
+}
+
+void TestNewSocketDialog::longErrorWrapsInsteadOfWidening()
+{
+    NewSocketDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    dialog.layout()->activate();
+    const int width = dialog.width();
+
+    // A 205-byte ipc path is one "word" of the error line: it must wrap, not set the dialog's width.
+    const QString endpoint = u"ipc:///tmp/"_s + QString(194, u'p');
+    QCOMPARE(endpoint.toUtf8().size(), 205);
+    QComboBox *edit = endpointEdits(dialog).constFirst();
+    edit->lineEdit()->setText(endpoint);
+    QLabel *error = endpointErrors(dialog).constFirst();
+    QTRY_VERIFY(!error->isHidden());
+    QVERIFY2(InlineMessage::text(error).contains(endpoint), qPrintable(InlineMessage::text(error)));
+    QVERIFY2(InlineMessage::text(error).contains(u"at most 107"_s), qPrintable(InlineMessage::text(error)));
+    dialog.layout()->activate();
+    QVERIFY2(dialog.minimumSizeHint().width() <= width,
+        qPrintable(u"minimum width %1, shown at %2"_s.arg(dialog.minimumSizeHint().width()).arg(width)));
+    QCOMPARE(dialog.width(), width);
+    QVERIFY(error->width() <= dialog.width());
+    // Wrapped over several lines, all of it inside the label.
+    QVERIFY(error->heightForWidth(error->width()) >= 3 * error->fontMetrics().lineSpacing());
+
+    // Corrected: the error goes and the dialog is as it was.
+    edit->lineEdit()->setText(u"ipc:///tmp/short"_s);
+    QTRY_VERIFY(error->isHidden());
+    dialog.layout()->activate();
+    QCOMPARE(dialog.width(), width);
+    QVERIFY(dialog.minimumSizeHint().width() <= width);
+}
+
+void TestNewSocketDialog::breakableKeepsTheText()
+{
+    // Short words stay as they are; long runs get zero-width spaces that text() takes out again.
+    QCOMPARE(InlineMessage::breakable(u"port in use"_s), u"port in use"_s);
+    const QString path = u"\"ipc:///tmp/"_s + QString(100, u'x') + u"\": too long"_s;
+    const QString broken = InlineMessage::breakable(path);
+    QVERIFY(broken.contains(QChar(0x200b)));
+    QCOMPARE(QString(broken).remove(QChar(0x200b)), path);
+    qsizetype run = 0;
+    for (const QChar c : broken) {
+        run = c == QChar(0x200b) || c.isSpace() ? 0 : run + 1;
+        QVERIFY(run <= 32);
+    }
+    // Never inside a surrogate pair.
+    const QString emoji = QString(40, u'a') + QString::fromUcs4(U"\U0001F600\U0001F600") + QString(40, u'b');
+    const QString brokenEmoji = InlineMessage::breakable(emoji);
+    for (qsizetype i = 0; i + 1 < brokenEmoji.size(); ++i)
+        QVERIFY(!(brokenEmoji.at(i).isHighSurrogate() && brokenEmoji.at(i + 1) == QChar(0x200b)));
+    QWidget form;
+    QLabel *label = InlineMessage::createErrorLabel(&form);
+    InlineMessage::show(label, path);
+    QCOMPARE(InlineMessage::text(label), path);
+    InlineMessage::show(label, QString());
+    QVERIFY(InlineMessage::text(label).isEmpty());
 }
 
 void TestNewSocketDialog::badInputNeverCrashes_data()

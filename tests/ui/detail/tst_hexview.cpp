@@ -54,6 +54,7 @@ private Q_SLOTS:
     void parseOffset();
     void goToOffsetDialog();
     void goToOffsetDialogRejectsBadInput();
+    void cellsHoldEveryCharacter();
 
 private:
     /// Where the left edge of byte `column` of a line is in the ASCII column, in viewport pixels.
@@ -78,7 +79,7 @@ void TestHexView::cleanup()
 
 int TestHexView::asciiX(int column) const
 {
-    const int charWidth = QFontMetrics(m_view->font()).horizontalAdvance(u'0');
+    const int charWidth = m_view->charWidth();
     // One character of margin, 8 offset digits, 2 blanks, 48 hex columns, 2 blanks.
     return charWidth * (1 + 8 + 2 + 48 + 2 + column);
 }
@@ -332,6 +333,29 @@ void TestHexView::goToOffsetDialogRejectsBadInput()
     QTest::keyClick(edit, Qt::Key_Escape);
     QTRY_VERIFY(!m_view->findChild<QDialog *>(u"goToOffsetDialog"_s));
     QCOMPARE(m_view->cursorPosition(), 0);
+}
+
+void TestHexView::cellsHoldEveryCharacter()
+{
+    // A proportional font (as a missing monospace font falls back to): every character still fits its
+    // cell, and the view asks for the width of all three columns.
+    QFont font(u"DejaVu Sans"_s);
+    font.setStyleHint(QFont::SansSerif);
+    font.setFixedPitch(false);
+    m_view->setFont(font);
+    const QFontMetricsF metrics(m_view->font());
+    for (char16_t c = 0x20; c < 0x7f; ++c) {
+        QVERIFY2(metrics.horizontalAdvance(QChar(c)) <= m_view->charWidth(),
+            qPrintable(u"'%1' is %2 px, cells are %3 px"_s.arg(QChar(c))
+                           .arg(metrics.horizontalAdvance(QChar(c)))
+                           .arg(m_view->charWidth())));
+    }
+    m_view->setData(QByteArray(64, 'W'));
+    QCOMPARE(m_view->contentWidth(), m_view->charWidth() * (1 + 8 + 2 + 48 + 2 + 16 + 1));
+    QVERIFY(m_view->sizeHint().width() >= m_view->contentWidth() + 2 * m_view->frameWidth());
+    m_view->resize(m_view->sizeHint().width(), 300);
+    QTRY_COMPARE(m_view->horizontalScrollBar()->maximum(), 0);
+    QVERIFY(asciiX(16) <= m_view->viewport()->width());
 }
 
 QTEST_MAIN(TestHexView)

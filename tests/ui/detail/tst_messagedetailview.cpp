@@ -5,6 +5,8 @@
 #include <QBuffer>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,17 +20,21 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextLayout>
 #include <QToolButton>
 #include <QTreeView>
 
+#include "../uitestsupport.h"
+#include "compose/inlinemessage.h"
 #include "testappearance.h"
 #include "detail/hexview.h"
 #include "detail/imagepreview.h"
 #include "detail/jsontreemodel.h"
 #include "detail/messagedetailview.h"
+#include "detail/messageformat.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -96,6 +102,7 @@ class TestMessageDetailView : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void startsEmpty();
@@ -116,8 +123,11 @@ private Q_SLOTS:
     void undecodableImage();
     void largeBodyPreview();
     void binaryBodyPicksHex();
+    void tooLargeJsonSaysWhyInTheTab();
+    void textTabEscapesLikeFramesTab();
     void copyActions();
     void copyActionsOnBinaryAndRaw();
+    void saveBodyAndFrameToFile();
     void framesOpenInHex();
     void userTabChoiceSticks();
     void clearShowsPlaceholder();
@@ -146,6 +156,12 @@ private:
     std::unique_ptr<MessageDetailView> m_view;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
 };
+
+void TestMessageDetailView::initTestCase()
+{
+    // Save to File remembers its folder: never in the user's own settings.
+    uitest::useTestSettings(u"tst_messagedetailview"_s);
+}
 
 void TestMessageDetailView::init()
 {
@@ -593,7 +609,7 @@ void TestMessageDetailView::undecodableImage()
         message->text().startsWith(u"Cannot decode this body as an image: "_s), qPrintable(message->text()));
     QVERIFY(child<ImagePreview>(u"imagePreview"_s)->image().isNull());
     // Text still shows it (QPlainTextEdit turns the CR LF into one line break).
-    QVERIFY2(bodyText().startsWith(u"\uFFFDPNG\n"_s), qPrintable(bodyText()));
+    QVERIFY2(bodyText().startsWith(u"\\x89PNG\n\\x1a\n"_s), qPrintable(bodyText()));
 }
 
 void TestMessageDetailView::largeBodyPreview()
@@ -616,10 +632,63 @@ void TestMessageDetailView::largeBodyPreview()
     QCOMPARE(hex->lineText(size / 16 - 1).right(16), u"aaaaaaaaaaaaEND."_s);
     QVERIFY(!m_view->grab().isNull());
 
-    // Not valid UTF-8 at all: shown with replacement characters and a note.
+    // Not valid UTF-8 at all: the invalid bytes are escaped, with a note.
     m_view->setMessage(makeEnvelope("text/plain", "ok \xff\xfe bytes"), u"t"_s);
-    QCOMPARE(bodyText(), u"ok \uFFFD\uFFFD bytes"_s);
+    QCOMPARE(bodyText(), u"ok \\xff\\xfe bytes"_s);
     QVERIFY(child<QLabel>(u"textNote"_s)->text().contains(u"Not valid UTF-8"_s));
+}
+
+void TestMessageDetailView::textTabEscapesLikeFramesTab()
+{
+    // Invalid bytes, NUL and ESC: the Text tab writes them as the Frames tab does (one codec), and every
+    // character it or its note shows is one the font it uses can draw (no boxes with Debian's fonts).
+    const QByteArray body = QByteArrayLiteral("ok \xff\xfe nul \x00 esc \x1b[31m bytes");
+    m_view->setMessage(makeEnvelope("text/plain", body), u"t"_s);
+    QVERIFY(m_view->setCurrentTab(Tab::TextTab)); // a NUL makes it binary: Hex is the first choice
+    QCOMPARE(bodyText(), u"ok \\xff\\xfe nul \\x00 esc \\x1b[31m bytes"_s);
+    QCOMPARE(framesModel()->index(2, 4).data().toString(), bodyText());
+    auto *note = child<QLabel>(u"textNote"_s);
+    QVERIFY2(note->text().contains(u"\\xff"_s), qPrintable(note->text()));
+    QVERIFY2(note->text().contains(u"\\x00 (NUL)"_s), qPrintable(note->text()));
+    const auto drawable = [](const QString &text, const QFont &font) {
+        const QFontMetrics metrics(font);
+        for (const char32_t c : text.toUcs4()) {
+            if (c != U'\n' && !metrics.inFontUcs4(c))
+                return u"U+%1 is not in %2"_s.arg(uint(c), 4, 16, QChar(u'0')).arg(font.family());
+        }
+        return QString();
+    };
+    const QString inText = drawable(bodyText(), child<QPlainTextEdit>(u"textEdit"_s)->font());
+    QVERIFY2(inText.isEmpty(), qPrintable(inText));
+    const QString inNote = drawable(note->text(), note->font());
+    QVERIFY2(inNote.isEmpty(), qPrintable(inNote));
+}
+
+void TestMessageDetailView::tooLargeJsonSaysWhyInTheTab()
+{
+    // Over the JSON view's limit the tab stays open and its page says why, not only a tool tip.
+    const QByteArray body = "{\"a\": \"" + QByteArray(MessageDetailView::JsonSizeLimit, 'x') + "\"}";
+    m_view->setMessage(makeEnvelope("application/json", body), u"big"_s);
+    QVERIFY(m_view->isTabEnabled(Tab::JsonTab));
+    QVERIFY(m_view->tabDisabledReason(Tab::JsonTab).isEmpty());
+    auto *tabs = child<QTabWidget>(u"tabs"_s);
+    QVERIFY(tabs->isTabEnabled(int(Tab::JsonTab)));
+    clickTab(Tab::JsonTab);
+    QCOMPARE(m_view->currentTab(), Tab::JsonTab);
+    auto *message = child<QLabel>(u"jsonMessage"_s);
+    QVERIFY(message->isVisible());
+    QCOMPARE(message->textFormat(), Qt::PlainText);
+    const QString limit
+        = QLocale().formattedDataSize(MessageDetailView::JsonSizeLimit, 0, QLocale::DataSizeIecFormat);
+    QVERIFY2(message->text().contains(u"takes bodies up to %1"_s.arg(limit)), qPrintable(message->text()));
+    QVERIFY(!child<QToolButton>(u"jsonTreeButton"_s)->isEnabled());
+    QVERIFY(!m_view->isDecoding());
+
+    // A small JSON body afterwards is shown as JSON again.
+    m_view->setMessage(makeEnvelope("application/json", R"({"a":1})"), u"s"_s);
+    QCOMPARE(m_view->currentTab(), Tab::JsonTab);
+    QVERIFY(!message->isVisible());
+    QVERIFY(child<QToolButton>(u"jsonTreeButton"_s)->isEnabled());
 }
 
 void TestMessageDetailView::binaryBodyPicksHex()
@@ -704,6 +773,77 @@ void TestMessageDetailView::copyActionsOnBinaryAndRaw()
     const auto raw = QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).object();
     QCOMPARE(raw.value(u"frames"_s).toArray().size(), 2);
     QVERIFY(!raw.contains(u"id"_s));
+}
+
+void TestMessageDetailView::saveBodyAndFrameToFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto readFile = [](const QString &path) {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<cannot read>");
+    };
+    const auto status = [this] { return InlineMessage::text(child<QLabel>(u"statusLabel"_s)); };
+
+    // A body over the clipboard limit, every byte value in it: copying refuses, saving writes it exactly.
+    QByteArray body(MessageFormat::ClipboardLimit + 3, Qt::Uninitialized);
+    for (qsizetype i = 0; i < body.size(); ++i)
+        body[i] = char(i * 7 % 256);
+    m_view->setMessage(makeMessage({ QByteArrayLiteral("route\x00\xff"), QByteArray(),
+                           QByteArrayLiteral("id-1"), QByteArrayLiteral("application/octet-stream"), body }),
+        u"s"_s);
+    m_view->copyBodyAsBase64();
+    QVERIFY2(status().startsWith(u"Nothing copied"_s), qPrintable(status()));
+
+    // Through the Copy button's menu, as a user would: the action opens a save dialog.
+    QAction *save = nullptr;
+    for (auto *action : child<QToolButton>(u"copyButton"_s)->menu()->actions()) {
+        if (action->objectName() == u"saveBodyAction"_s)
+            save = action;
+    }
+    QVERIFY(save);
+    QVERIFY(save->isEnabled());
+    save->trigger();
+    QFileDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_view->findChild<QFileDialog *>(u"saveFileDialog"_s)) && dialog->isVisible());
+    QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptSave);
+    QVERIFY2(dialog->selectedFiles().value(0).endsWith(u"message-42-body.bin"_s),
+        qPrintable(dialog->selectedFiles().value(0)));
+    const QString bodyPath = dir.filePath(u"body.bin"_s);
+    dialog->selectFile(bodyPath);
+    static_cast<QDialog *>(dialog)->accept(); // what the Save button does
+    QTRY_COMPARE(QFileInfo(bodyPath).size(), body.size());
+    QVERIFY(readFile(bodyPath) == body);
+    QVERIFY2(status().startsWith(u"Saved the body"_s), qPrintable(status()));
+    QVERIFY2(status().contains(QDir::toNativeSeparators(bodyPath)), qPrintable(status()));
+
+    // A frame, binary bytes and all, from the Frames tab's action.
+    QFileDialog *frameDialog = m_view->saveFrameToFile(0);
+    QVERIFY(frameDialog);
+    const QString framePath = dir.filePath(u"frame.bin"_s);
+    frameDialog->selectFile(framePath);
+    static_cast<QDialog *>(frameDialog)->accept();
+    QTRY_VERIFY(QFileInfo::exists(framePath));
+    QCOMPARE(readFile(framePath), QByteArrayLiteral("route\x00\xff"));
+    QVERIFY(m_view->saveFrameTo(1, framePath)); // the empty delimiter: an empty file, replaced whole
+    QCOMPARE(QFileInfo(framePath).size(), 0);
+
+    // Errors name the file and what went wrong; nothing is left behind.
+    const QString missing = dir.filePath(u"no-such-folder/body.bin"_s);
+    QVERIFY(!m_view->saveBodyTo(missing));
+    QVERIFY2(status().startsWith(u"Could not save the body to "_s)
+            && status().contains(QDir::toNativeSeparators(missing)),
+        qPrintable(status()));
+    QVERIFY(!QFileInfo::exists(missing));
+    QVERIFY(!m_view->saveBodyTo(dir.path()));
+    QVERIFY2(status().contains(u"it is a folder"_s), qPrintable(status()));
+    QVERIFY(!m_view->saveFrameTo(7, framePath));
+
+    // A raw message has no body to save.
+    m_view->setMessage(makeMessage({ QByteArrayLiteral("a"), QByteArrayLiteral("b") }), u"raw"_s);
+    QVERIFY(!save->isEnabled());
+    QVERIFY(!m_view->saveBodyTo(bodyPath));
+    QCOMPARE(readFile(bodyPath).size(), body.size());
 }
 
 void TestMessageDetailView::framesOpenInHex()

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void oneLineText();
     void displayText_data();
     void displayText();
+    void copyableText_data();
+    void copyableText();
     void describeBytes_data();
     void describeBytes();
     void hex();
@@ -65,17 +67,21 @@ void TestMessageFormat::displayText_data()
     QTest::addColumn<int>("maxLineChars");
     QTest::addColumn<QString>("expected");
     QTest::addColumn<bool>("invalidUtf8");
-    QTest::addColumn<bool>("controlPictures");
+    QTest::addColumn<bool>("controlsEscaped");
     QTest::addColumn<bool>("linesBroken");
     QTest::addColumn<bool>("invisibleEscaped");
     QTest::newRow("plain lines") << QByteArrayLiteral("one\ntwo\r\n\tthree") << 80 << u"one\ntwo\r\n\tthree"_s
                                  << false << false << false << false;
     QTest::newRow("controls") << QByteArrayLiteral("a\x00"
                                                    "b\x1b[0m\x7f")
-                              << 80 << u"a\u2400b\u241b[0m\u2421"_s << false << true << false << false;
+                              << 80 << u"a\\x00b\\x1b[0m\\x7f"_s << false << true << false << false;
     QTest::newRow("invalid") << QByteArrayLiteral("a\xff"
                                                   "b")
-                             << 80 << u"a\uFFFDb"_s << true << false << false << false;
+                             << 80 << u"a\\xffb"_s << true << false << false << false;
+    // The same escapes as the one-line codec (textescape::escape), also for a sequence cut by the end.
+    QTest::newRow("invalid like the Frames tab")
+        << QByteArrayLiteral("\x89PNG\r\nok \xc3") << 80 << u"\\x89PNG\r\nok \\xc3"_s << true << false
+        << false << false;
     QTest::newRow("long line") << QByteArrayLiteral("abcdefghij\nabc") << 4 << u"abcd\nefgh\nij\nabc"_s
                                << false << false << true << false;
     QTest::newRow("no break inside a surrogate pair")
@@ -97,15 +103,37 @@ void TestMessageFormat::displayText()
     QFETCH(int, maxLineChars);
     QFETCH(QString, expected);
     QFETCH(bool, invalidUtf8);
-    QFETCH(bool, controlPictures);
+    QFETCH(bool, controlsEscaped);
     QFETCH(bool, linesBroken);
     QFETCH(bool, invisibleEscaped);
     MessageFormat::DisplayTextChanges changes;
     QCOMPARE(MessageFormat::displayText(bytes, maxLineChars, &changes), expected);
     QCOMPARE(changes.invalidUtf8, invalidUtf8);
-    QCOMPARE(changes.controlPictures, controlPictures);
+    QCOMPARE(changes.controlsEscaped, controlsEscaped);
     QCOMPARE(changes.linesBroken, linesBroken);
     QCOMPARE(changes.invisibleEscaped, invisibleEscaped);
+}
+
+void TestMessageFormat::copyableText_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("invalidUtf8");
+    QTest::newRow("valid, controls kept")
+        << QByteArrayLiteral("a\tb\x1b[0m\r\n\xc3\xa9") << u"a\tb\x1b[0m\r\n\u00e9"_s << false;
+    QTest::newRow("invalid bytes as the codec escapes them")
+        << QByteArrayLiteral("ok \xff\xfe bytes \xe2\x82") << u"ok \\xff\\xfe bytes \\xe2\\x82"_s << true;
+    QTest::newRow("empty") << QByteArray() << QString() << false;
+}
+
+void TestMessageFormat::copyableText()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expected);
+    QFETCH(bool, invalidUtf8);
+    bool escaped = !invalidUtf8;
+    QCOMPARE(MessageFormat::copyableText(bytes, &escaped), expected);
+    QCOMPARE(escaped, invalidUtf8);
 }
 
 void TestMessageFormat::describeBytes_data()
