@@ -44,6 +44,7 @@
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "preferences.h"
 #include "socketlistmodel.h"
 #include "uitestsupport.h"
 
@@ -728,10 +729,18 @@ void TestMainWindow::clearAsksFirst()
     QVERIFY(!seen.shown);
     QCOMPARE(m_store->size(), std::uint64_t(0));
 
-    // Nothing to lose: nothing asked, even when asking is back on.
-    QSettings().clear();
+    // Edit > Preferences turns the question back on; with nothing to lose it is not asked anyway.
+    Preferences preferences = Preferences::load();
+    QVERIFY(!preferences.confirmClear);
+    QVERIFY(preferences.confirmQuit);
+    preferences.confirmClear = true;
+    preferences.save();
     seen = answerMessageBox(clear, QString(), false);
     QVERIFY(!seen.shown);
+    appendMessages(2);
+    seen = answerMessageBox(clear, QString(), false);
+    QVERIFY(seen.shown);
+    QCOMPARE(m_store->size(), std::uint64_t(2));
 }
 
 void TestMainWindow::quitAsksWhileSocketsAreOpen()
