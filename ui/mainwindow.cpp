@@ -582,16 +582,10 @@ void MainWindow::resetLayout()
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
     if (!stacked)
         m_composerDock->raise();
-    if (!isVisible()) {
+    if (!stacked && !isVisible()) {
         // raise() picks a tab only in a shown window: again once this one is.
         QMetaObject::invokeMethod(
-            this,
-            [this, stacked] {
-                m_socketsDock->raise();
-                if (!stacked)
-                    m_composerDock->raise();
-            },
-            Qt::QueuedConnection);
+            this, [this] { m_composerDock->raise(); }, Qt::QueuedConnection);
     }
 
     resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
