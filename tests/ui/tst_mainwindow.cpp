@@ -22,6 +22,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -35,6 +36,7 @@
 #include <zmqscope/messagestore.h>
 #include <zmqscope/version.h>
 
+#include "capture/capturecontroller.h"
 #include "compose/composerwidget.h"
 #include "compose/newsocketdialog.h"
 #include "detail/hexview.h"
@@ -76,6 +78,7 @@ private Q_SLOTS:
     void clearDropsMessages();
     void clearAsksFirst();
     void quitAsksWhileSocketsAreOpen();
+    void quitAsksWhileRecording();
     void copyCopiesEverySelectedRow();
     void fitsSmallScreens_data();
     void fitsSmallScreens();
@@ -768,6 +771,24 @@ void TestMainWindow::quitAsksWhileSocketsAreOpen()
     seen = answerMessageBox([&] { m_window->close(); }, QString(), false);
     QVERIFY(!seen.shown);
     QVERIFY(!m_window->isVisible());
+}
+
+void TestMainWindow::quitAsksWhileRecording()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"session.zmqcap"_s);
+    QSignalSpy started(m_engine.get(), &Engine::recordingStarted);
+    m_window->captureController()->startRecording(
+        RecordingOptions { CaptureWriterOptions { path, 0, 0, {} }, {} });
+    QVERIFY(started.wait(NetworkTimeoutMs));
+
+    const BoxSeen seen = answerMessageBox([&] { m_window->close(); }, QString(), false);
+    QVERIFY(seen.shown);
+    QVERIFY2(
+        seen.text.contains(u"recording"_s) && seen.text.contains(u"session.zmqcap"_s), qPrintable(seen.text));
+    QVERIFY(m_window->isVisible());
+    QVERIFY(m_engine->recordingStatus().active);
 }
 
 void TestMainWindow::copyCopiesEverySelectedRow()
