@@ -60,8 +60,7 @@ namespace zmqscope {
 //   MainWindow/socketsHeader2   the Sockets panel's column widths and order (2: Endpoints moved last)
 //   MainWindow/workspaceDir     the folder of the last workspace opened or saved
 //   MainWindow/timeDisplay      the Time column: "absolute", "sinceFirst" or "sincePrevious"
-//   Confirm/clearMessages       false once "Don't ask again" was ticked when clearing messages
-//   Confirm/quit                false once "Don't ask again" was ticked when quitting
+//   Confirm/*                   (preferences.h) whether Clear Messages and Quit ask first
 //   NewSocketDialog/recentEndpoints   (ui/compose) endpoints of accepted dialogs
 namespace {
 const auto GeometryKey = u"MainWindow/geometry"_s;
@@ -70,8 +69,6 @@ const auto MessagesHeaderKey = u"MainWindow/messagesHeader"_s;
 const auto SocketsHeaderKey = u"MainWindow/socketsHeader2"_s;
 const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
 const auto TimeDisplayKey = u"MainWindow/timeDisplay"_s;
-const auto ConfirmClearKey = u"Confirm/clearMessages"_s;
-const auto ConfirmQuitKey = u"Confirm/quit"_s;
 // The settings values of MessageTableModel::TimeDisplay, in its order.
 const QStringList TimeDisplayNames { u"absolute"_s, u"sinceFirst"_s, u"sincePrevious"_s };
 const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All files (*)"_s;
@@ -593,16 +590,10 @@ void MainWindow::resetLayout()
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
     if (!stacked)
         m_composerDock->raise();
-    if (!isVisible()) {
+    if (!stacked && !isVisible()) {
         // raise() picks a tab only in a shown window: again once this one is.
         QMetaObject::invokeMethod(
-            this,
-            [this, stacked] {
-                m_socketsDock->raise();
-                if (!stacked)
-                    m_composerDock->raise();
-            },
-            Qt::QueuedConnection);
+            this, [this] { m_composerDock->raise(); }, Qt::QueuedConnection);
     }
 
     resizeDocks({ m_detailDock }, { right }, Qt::Horizontal);
@@ -916,7 +907,7 @@ void MainWindow::clearMessages()
     const std::uint64_t dropped = m_store.size();
     const QString count = QLocale().toString(qulonglong(dropped));
     if (dropped > 0
-        && !confirmLoss(ConfirmClearKey, u"Clear Messages"_s,
+        && !confirmLoss(&Preferences::confirmClear, u"Clear Messages"_s,
             dropped == 1 ? u"Clear the 1 message kept?"_s : u"Clear all %1 messages kept?"_s.arg(count),
             u"Clear"_s))
         return;
@@ -930,10 +921,10 @@ void MainWindow::clearMessages()
 }
 
 bool MainWindow::confirmLoss(
-    const QString &settingsKey, const QString &title, const QString &text, const QString &acceptText)
+    bool Preferences::*ask, const QString &title, const QString &text, const QString &acceptText)
 {
-    QSettings settings;
-    if (!settings.value(settingsKey, true).toBool())
+    Preferences preferences = Preferences::load();
+    if (!(preferences.*ask))
         return true;
     QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
     box.setObjectName(u"confirmLossBox"_s);
@@ -949,8 +940,11 @@ bool MainWindow::confirmLoss(
     box.exec();
     if (box.clickedButton() != accept)
         return false;
-    if (dontAsk->isChecked())
-        settings.setValue(settingsKey, false);
+    if (dontAsk->isChecked()) {
+        // Edit > Preferences > Confirmations turns it back on.
+        preferences.*ask = false;
+        preferences.save();
+    }
     return true;
 }
 
@@ -974,8 +968,8 @@ bool MainWindow::confirmQuit()
     if (m_store.size() > 0)
         lost.append(u"the %1 messages kept in memory are dropped"_s.arg(
             QLocale().toString(qulonglong(m_store.size()))));
-    return confirmLoss(
-        ConfirmQuitKey, u"Quit ZmqScope"_s, u"Quit ZmqScope? "_s + lost.join(u"; "_s) + u'.', u"&Quit"_s);
+    return confirmLoss(&Preferences::confirmQuit, u"Quit ZmqScope"_s,
+        u"Quit ZmqScope? "_s + lost.join(u"; "_s) + u'.', u"&Quit"_s);
 }
 
 void MainWindow::copySelectedRows()

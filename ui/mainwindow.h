@@ -26,6 +26,7 @@ class EventLogModel;
 class LibraryPanel;
 class MessageDetailView;
 class MessagesPane;
+struct Preferences;
 class SocketListModel;
 
 /**
@@ -143,9 +144,10 @@ private:
     /// Widens the Sockets panel's count columns when their text would not fit.
     void fitSocketCountColumns();
     void setTimeDisplay(int display);
-    /// Asks before work is lost (settingsKey remembers "Don't ask again"); true to go on.
+    /// Asks before work is lost unless the preference `ask` says not to ("Don't ask again" clears
+    /// it); true to go on.
     [[nodiscard]] bool confirmLoss(
-        const QString &settingsKey, const QString &title, const QString &text, const QString &acceptText);
+        bool Preferences::*ask, const QString &title, const QString &text, const QString &acceptText);
     /// Asks before quitting while sockets are open or a recording runs; true to quit.
     [[nodiscard]] bool confirmQuit();
     void updateStatusBar();

@@ -17,10 +17,14 @@ namespace zmqscope {
 //   Retention/maxMessages       messages kept at most
 //   Retention/maxMemory         bytes of message data kept at most
 //   MessagesTable/previewChars  characters of body in the Preview column
+//   Confirm/clearMessages       false once the user said not to ask before clearing messages
+//   Confirm/quit                false once the user said not to ask before quitting
 namespace {
 const auto MaxMessagesKey = u"Retention/maxMessages"_s;
 const auto MaxMemoryKey = u"Retention/maxMemory"_s;
 const auto PreviewCharsKey = u"MessagesTable/previewChars"_s;
+const auto ConfirmClearKey = u"Confirm/clearMessages"_s;
+const auto ConfirmQuitKey = u"Confirm/quit"_s;
 
 bool isAsciiDigit(QChar c)
 {
@@ -42,6 +46,8 @@ Preferences Preferences::load()
     const int preview = settings.value(PreviewCharsKey).toInt(&ok);
     if (ok)
         preferences.previewChars = std::clamp(preview, MinPreviewChars, MaxPreviewChars);
+    preferences.confirmClear = settings.value(ConfirmClearKey, true).toBool();
+    preferences.confirmQuit = settings.value(ConfirmQuitKey, true).toBool();
     return preferences;
 }
 
@@ -51,6 +57,8 @@ void Preferences::save() const
     settings.setValue(MaxMessagesKey, qulonglong(maxMessages));
     settings.setValue(MaxMemoryKey, qulonglong(maxMemory));
     settings.setValue(PreviewCharsKey, previewChars);
+    settings.setValue(ConfirmClearKey, confirmClear);
+    settings.setValue(ConfirmQuitKey, confirmQuit);
 }
 
 MessageStore::Limits Preferences::limits(MessageStore::Limits base) const

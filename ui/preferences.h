@@ -11,8 +11,9 @@
 namespace zmqscope {
 
 /**
- * The user's settings for the data path, stored in QSettings under
- * "Retention/" and "MessagesTable/". The command line may override the
+ * The user's settings for the data path and the questions the window asks,
+ * stored in QSettings under "Retention/", "MessagesTable/" and "Confirm/".
+ * The command line may override the
  * retention limits for one run (app/gui/main.cpp); the Preferences dialog
  * edits and applies them live.
  */
@@ -28,6 +29,8 @@ struct Preferences
     std::uint64_t maxMessages = MessageStore::Limits {}.maxMessages;
     std::uint64_t maxMemory = MessageStore::Limits {}.maxBytes;
     int previewChars = 120; ///< characters of the body shown in the Preview column
+    bool confirmClear = true; ///< Clear Messages asks first when messages would be lost
+    bool confirmQuit = true; ///< Quit asks first while sockets are open or a recording runs
 
     /// Reads the saved preferences (defaults for missing keys, clamped to the ranges above).
     [[nodiscard]] static Preferences load();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -121,6 +122,17 @@ PreferencesDialog::PreferencesDialog(MessageStore &store, QWidget *parent)
     tableForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     tableForm->addRow(u"&Preview length:"_s, m_previewChars);
 
+    // The questions asked before work is lost.
+    auto *confirm = new QGroupBox(u"Confirmations"_s, this);
+    m_confirmClear = new QCheckBox(u"Ask before &clearing messages"_s, confirm);
+    m_confirmClear->setObjectName(u"confirmClear"_s);
+    m_confirmQuit
+        = new QCheckBox(u"Ask before &quitting while sockets are open or a recording runs"_s, confirm);
+    m_confirmQuit->setObjectName(u"confirmQuit"_s);
+    auto *confirmLayout = new QVBoxLayout(confirm);
+    confirmLayout->addWidget(m_confirmClear);
+    confirmLayout->addWidget(m_confirmQuit);
+
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply
             | QDialogButtonBox::RestoreDefaults,
         this);
@@ -134,6 +146,7 @@ PreferencesDialog::PreferencesDialog(MessageStore &store, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(retention);
     layout->addWidget(table);
+    layout->addWidget(confirm);
     layout->addStretch(1);
     layout->addWidget(m_buttons);
 
@@ -177,6 +190,8 @@ Preferences PreferencesDialog::preferences() const
     result.maxMessages = std::uint64_t(m_maxMessages->value());
     result.maxMemory = m_memoryBytes;
     result.previewChars = m_previewChars->value();
+    result.confirmClear = m_confirmClear->isChecked();
+    result.confirmQuit = m_confirmQuit->isChecked();
     return result;
 }
 
@@ -185,6 +200,8 @@ void PreferencesDialog::setPreferences(const Preferences &preferences)
     m_maxMessages->setValue(int(preferences.maxMessages));
     setMemoryBytes(preferences.maxMemory);
     m_previewChars->setValue(preferences.previewChars);
+    m_confirmClear->setChecked(preferences.confirmClear);
+    m_confirmQuit->setChecked(preferences.confirmQuit);
     updateStatus();
 }
 

@@ -9,6 +9,7 @@
 
 #include "preferences.h"
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -18,7 +19,8 @@ namespace zmqscope {
 
 /**
  * Edit > Preferences: how many messages and how much message data the store
- * keeps, and how long the table's previews are. Shows what is kept now and
+ * keeps, how long the table's previews are, and which questions the window
+ * asks before work is lost ("Don't ask again" in those questions unticks them). Shows what is kept now and
  * warns, with numbers, when a lower limit would evict messages at once.
  * OK and Apply save to QSettings and apply live (MessageStore::setLimits()).
  */
@@ -44,6 +46,8 @@ public:
     [[nodiscard]] QSpinBox *memoryBox() const { return m_memoryValue; }
     [[nodiscard]] QComboBox *memoryUnitBox() const { return m_memoryUnit; }
     [[nodiscard]] QSpinBox *previewCharsBox() const { return m_previewChars; }
+    [[nodiscard]] QCheckBox *confirmClearBox() const { return m_confirmClear; }
+    [[nodiscard]] QCheckBox *confirmQuitBox() const { return m_confirmQuit; }
 
 Q_SIGNALS:
     /// OK or Apply saved and applied these preferences.
@@ -60,6 +64,8 @@ private:
     QSpinBox *m_memoryValue = nullptr;
     QComboBox *m_memoryUnit = nullptr;
     QSpinBox *m_previewChars = nullptr;
+    QCheckBox *m_confirmClear = nullptr;
+    QCheckBox *m_confirmQuit = nullptr;
     QLabel *m_keptNow = nullptr;
     QLabel *m_warning = nullptr;
     QLabel *m_commandLineNote = nullptr;

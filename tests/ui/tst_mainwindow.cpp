@@ -22,6 +22,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -35,6 +36,7 @@
 #include <zmqscope/messagestore.h>
 #include <zmqscope/version.h>
 
+#include "capture/capturecontroller.h"
 #include "compose/composerwidget.h"
 #include "compose/newsocketdialog.h"
 #include "detail/hexview.h"
@@ -44,6 +46,7 @@
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "preferences.h"
 #include "socketlistmodel.h"
 #include "uitestsupport.h"
 
@@ -75,6 +78,7 @@ private Q_SLOTS:
     void clearDropsMessages();
     void clearAsksFirst();
     void quitAsksWhileSocketsAreOpen();
+    void quitAsksWhileRecording();
     void copyCopiesEverySelectedRow();
     void fitsSmallScreens_data();
     void fitsSmallScreens();
@@ -728,10 +732,18 @@ void TestMainWindow::clearAsksFirst()
     QVERIFY(!seen.shown);
     QCOMPARE(m_store->size(), std::uint64_t(0));
 
-    // Nothing to lose: nothing asked, even when asking is back on.
-    QSettings().clear();
+    // Edit > Preferences turns the question back on; with nothing to lose it is not asked anyway.
+    Preferences preferences = Preferences::load();
+    QVERIFY(!preferences.confirmClear);
+    QVERIFY(preferences.confirmQuit);
+    preferences.confirmClear = true;
+    preferences.save();
     seen = answerMessageBox(clear, QString(), false);
     QVERIFY(!seen.shown);
+    appendMessages(2);
+    seen = answerMessageBox(clear, QString(), false);
+    QVERIFY(seen.shown);
+    QCOMPARE(m_store->size(), std::uint64_t(2));
 }
 
 void TestMainWindow::quitAsksWhileSocketsAreOpen()
@@ -759,6 +771,24 @@ void TestMainWindow::quitAsksWhileSocketsAreOpen()
     seen = answerMessageBox([&] { m_window->close(); }, QString(), false);
     QVERIFY(!seen.shown);
     QVERIFY(!m_window->isVisible());
+}
+
+void TestMainWindow::quitAsksWhileRecording()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"session.zmqcap"_s);
+    QSignalSpy started(m_engine.get(), &Engine::recordingStarted);
+    m_window->captureController()->startRecording(
+        RecordingOptions { CaptureWriterOptions { path, 0, 0, {} }, {} });
+    QVERIFY(started.wait(NetworkTimeoutMs));
+
+    const BoxSeen seen = answerMessageBox([&] { m_window->close(); }, QString(), false);
+    QVERIFY(seen.shown);
+    QVERIFY2(
+        seen.text.contains(u"recording"_s) && seen.text.contains(u"session.zmqcap"_s), qPrintable(seen.text));
+    QVERIFY(m_window->isVisible());
+    QVERIFY(m_engine->recordingStatus().active);
 }
 
 void TestMainWindow::copyCopiesEverySelectedRow()

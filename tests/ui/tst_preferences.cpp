@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <QAbstractButton>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLocale>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void memoryUnitSwitchKeepsTheSize();
     void loweringTheLimitWarnsAndEvicts();
     void restoreDefaults();
+    void confirmationsRoundTrip();
 };
 
 void TestPreferences::initTestCase()
@@ -331,6 +333,24 @@ void TestPreferences::restoreDefaults()
     // Only shown, not applied or saved.
     QCOMPARE(store.limits().maxMessages, Preferences().maxMessages);
     QVERIFY(!QSettings().contains(u"Retention/maxMessages"_s));
+}
+
+void TestPreferences::confirmationsRoundTrip()
+{
+    QVERIFY(Preferences::load().confirmClear);
+    QVERIFY(Preferences::load().confirmQuit);
+    // As "Don't ask again" in the Clear Messages question leaves it.
+    QSettings().setValue(u"Confirm/clearMessages"_s, false);
+    MessageStore store;
+    PreferencesDialog dialog(store);
+    QVERIFY(!dialog.confirmClearBox()->isChecked());
+    QVERIFY(dialog.confirmQuitBox()->isChecked());
+    dialog.confirmClearBox()->setChecked(true);
+    dialog.confirmQuitBox()->setChecked(false);
+    dialog.accept();
+    const Preferences loaded = Preferences::load();
+    QVERIFY(loaded.confirmClear);
+    QVERIFY(!loaded.confirmQuit);
 }
 
 QTEST_MAIN(TestPreferences)
