@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "compose/inlinemessage.h"
 #include "displaytext.h"
 
 using namespace Qt::StringLiterals;
@@ -248,8 +249,7 @@ void PreferencesDialog::updateStatus()
 {
     m_keptNow->setText(keptNowText());
     const QString warning = evictionWarning();
-    m_warning->setText(warning);
-    m_warning->setVisible(!warning.isEmpty());
+    InlineMessage::show(m_warning, warning);
 }
 
 void PreferencesDialog::apply()
