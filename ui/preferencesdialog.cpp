@@ -15,6 +15,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "compose/inlinemessage.h"
 #include "displaytext.h"
 
 using namespace Qt::StringLiterals;
@@ -265,8 +266,7 @@ void PreferencesDialog::updateStatus()
 {
     m_keptNow->setText(keptNowText());
     const QString warning = evictionWarning();
-    m_warning->setText(warning);
-    m_warning->setVisible(!warning.isEmpty());
+    InlineMessage::show(m_warning, warning);
 }
 
 void PreferencesDialog::apply()

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void dialogShowsTheLimitsInUse();
     void memoryUnitSwitchKeepsTheSize();
     void loweringTheLimitWarnsAndEvicts();
+    void warningKeepsEveryRowReadable();
     void restoreDefaults();
     void confirmationsRoundTrip();
 };
@@ -311,6 +312,28 @@ void TestPreferences::loweringTheLimitWarnsAndEvicts()
     QCOMPARE(store.endSeq(), std::uint64_t(20'000));
     QVERIFY(!warning->isVisibleTo(&dialog));
     QVERIFY(dialog.keptNowText().contains(u"evicted so far"_s));
+}
+
+void TestPreferences::warningKeepsEveryRowReadable()
+{
+    MessageStore store;
+    for (int i = 0; i < 5'000; ++i)
+        store.append(1, Direction::In, MessageStore::nowUs(), { "id", "text/plain", "body" });
+    PreferencesDialog dialog(store);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    const QLabel *warning = dialog.findChild<QLabel *>(u"evictionWarning"_s);
+    // The warning appears while the dialog is open: the dialog grows for its lines, nothing is squashed.
+    dialog.maxMessagesBox()->setValue(1'000);
+    QVERIFY(warning->isVisible());
+    QTRY_VERIFY(warning->height() >= warning->heightForWidth(warning->width()));
+    for (const QWidget *field : { static_cast<QWidget *>(dialog.maxMessagesBox()),
+             static_cast<QWidget *>(dialog.memoryBox()), static_cast<QWidget *>(dialog.previewCharsBox()) }) {
+        QVERIFY2(field->height() >= field->minimumSizeHint().height(),
+            qPrintable(u"%1 is %2 px high, needs %3"_s.arg(field->objectName())
+                           .arg(field->height())
+                           .arg(field->minimumSizeHint().height())));
+    }
 }
 
 void TestPreferences::restoreDefaults()

@@ -126,11 +126,12 @@ CaptureWindow::CaptureWindow(const QString &path, Engine *engine, QWidget *paren
             m_refreshTimer.start();
     });
 
-    resize(1400, 860);
     // The Detail pane gets what its widest tab needs (the hex view's three columns, measured in the font it
-    // uses), so nothing in it is cut off or needs sideways scrolling; the table takes the rest.
+    // uses), so nothing in it is cut off or needs sideways scrolling; the table takes the rest, and with a
+    // large font the window grows for it.
     const int detailWidth = std::max(540, m_detail->sizeHint().width());
-    m_splitter->setSizes({ std::max(400, width() - detailWidth), detailWidth });
+    resize(std::max(1400, detailWidth + 700), 860);
+    m_splitter->setSizes({ width() - detailWidth, detailWidth });
     m_messages->setFocus();
     updateStatus();
     updateActions();

@@ -53,7 +53,6 @@ public:
      * holds then (Engine::replaceSocket()). existingNames are the other sockets' names.
      */
     void setEditedSocket(const zmqscope::SocketSpec &spec, const QStringList &existingNames);
-    [[nodiscard]] bool isEditing() const { return m_editNote != nullptr; }
 
     /// Names already taken by other sockets: the default name avoids them and a duplicate is an error.
     void setExistingNames(const QStringList &names);

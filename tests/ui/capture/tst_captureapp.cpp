@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -79,6 +80,7 @@ private Q_SLOTS:
     void recordThenOpenShowsTheSameRows();
     void recordOnlyTheCheckedSockets();
     void recordingErrorIsShown();
+    void longPathErrorsWrapInRecordAndExport();
     void truncatedCaptureShowsItsIssues();
     void nonCaptureFileIsRefused();
     void filterShowsMatchesOfALoadedCapture();
@@ -312,6 +314,38 @@ void TestCaptureApp::recordingErrorIsShown()
     QCOMPARE(box->textFormat(), Qt::PlainText);
     QCOMPARE(box->text(), capture->lastError());
     box->close();
+}
+
+void TestCaptureApp::longPathErrorsWrapInRecordAndExport()
+{
+    // A folder name longer than any dialog should be wide, in each dialog's error line.
+    const QString folder = m_dir.filePath(u"folder-"_s + QString(180, u'y'));
+    QVERIFY(QDir().mkpath(folder));
+    const auto checkWraps = [](QDialog *dialog, const QString &error, const QString &path, int width) {
+        QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error));
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->width(), width);
+        QVERIFY2(dialog->width() < dialog->fontMetrics().horizontalAdvance(path),
+            qPrintable(u"%1 px wide"_s.arg(dialog->width())));
+    };
+
+    RecordDialog *record = m_window->captureController()->showRecordDialog();
+    QVERIFY(QTest::qWaitForWindowExposed(record));
+    const int recordWidth = record->width();
+    const QString missing = folder + u"/missing/capture.zmqcap"_s;
+    record->setFileName(missing);
+    record->accept();
+    checkWraps(record, record->errorText(), QFileInfo(missing).absolutePath(), recordWidth);
+    record->reject();
+
+    ExportDialog *exporter = m_window->captureController()->showExportDialog();
+    QVERIFY(QTest::qWaitForWindowExposed(exporter));
+    const int exportWidth = exporter->width();
+    exporter->setFileName(folder);
+    exporter->startExport();
+    QVERIFY(exporter->errorText().contains(u"is a folder"_s));
+    checkWraps(exporter, exporter->errorText(), folder, exportWidth);
+    exporter->close();
 }
 
 void TestCaptureApp::truncatedCaptureShowsItsIssues()
