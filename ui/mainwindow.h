@@ -162,6 +162,7 @@ private:
     QAction *m_reopenSocketAction = nullptr;
     QAction *m_sendAction = nullptr;
     QAction *m_replyAction = nullptr;
+    QAction *m_editResendAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_followAction = nullptr;
