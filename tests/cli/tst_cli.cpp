@@ -103,7 +103,7 @@ void TestCli::help_data()
                                    u"--write"_s, u"--subscribe"_s, u"Exit status"_s };
     QTest::newRow("send") << QStringList { u"send"_s, u"-h"_s }
                           << QStringList { u"Usage: zmqscope-cli send [options]"_s, u"--wait-peers"_s,
-                                 u"--delimiter"_s, u"--hex"_s };
+                                 u"--delimiter"_s, u"--no-delimiter"_s, u"--hex"_s };
     QTest::newRow("echo") << QStringList { u"echo"_s,
         u"--help"_s } << QStringList { u"Usage: zmqscope-cli echo [options]"_s, u"ROUTER"_s, u"--count"_s };
     QTest::newRow("replay") << QStringList { u"replay"_s, u"--help"_s }

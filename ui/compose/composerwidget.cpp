@@ -76,7 +76,7 @@ constexpr int ImmediateJsonCheckChars = 256 * 1024;
 constexpr int MaxRepeat = 1'000'000;
 constexpr int MaxIntervalMs = 3'600'000;
 constexpr int ShownBytes = 48;
-constexpr qsizetype ReadOnlyPreviewChars = 160;
+constexpr qsizetype ReadOnlyPreviewChars = 40;
 
 /// Tags are unique in the process, so several composers can share one engine.
 quint64 nextTag()
@@ -132,7 +132,7 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     , m_expandCheck(new QCheckBox(u"Expand {{seq}} {{now}} {{uuid}} {{random:N}}"_s, this))
     , m_delimiterCheck(nullptr)
     , m_loadBodyAction(new QAction(u"&Load Body from File…"_s, this))
-    , m_undoRoutingButton(new QPushButton(u"&Undo"_s, this))
+    , m_undoRoutingButton(new QPushButton(u"&Put Back Routing Frames"_s, this))
     , m_bodyHexCheck(nullptr)
     , m_formatButton(nullptr)
     , m_jsonStatus(nullptr)
@@ -369,7 +369,7 @@ QWidget *ComposerWidget::createEnvelopePage()
     m_jsonStatus->setObjectName(u"jsonStatus"_s);
     m_jsonStatus->setTextFormat(Qt::PlainText);
     m_jsonStatus->setWordWrap(true);
-    m_loadBodyButton = new QPushButton(u"Load &File…"_s, page);
+    m_loadBodyButton = new QPushButton(u"&Load File…"_s, page);
     m_loadBodyButton->setObjectName(u"loadBodyButton"_s);
     m_loadBodyButton->setAutoDefault(false);
     m_loadBodyButton->setToolTip(m_loadBodyAction->toolTip());
@@ -389,7 +389,7 @@ QWidget *ComposerWidget::createEnvelopePage()
     m_readOnlyBodyLabel->setWordWrap(true);
     m_readOnlyBodyLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_readOnlyBodyLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto *discardButton = new QPushButton(u"&Discard Body"_s, m_readOnlyBodyPage);
+    auto *discardButton = new QPushButton(u"Disc&ard Body"_s, m_readOnlyBodyPage);
     discardButton->setObjectName(u"discardBodyButton"_s);
     discardButton->setAutoDefault(false);
     connect(discardButton, &QPushButton::clicked, this, [this] {
@@ -1023,10 +1023,9 @@ void ComposerWidget::handleSocketChanged()
         return;
     m_clearedRouting = removed;
     m_undoRoutingButton->show();
-    showStatus(
-        u"Removed the %1 routing frame(s) of #%2: they route only on %3. Undo puts them back."_s.arg(count)
-            .arg(removed.seq)
-            .arg(socketLabel(removed.socket)));
+    showStatus(u"Removed the %1 routing frame(s) of #%2: they route only on %3."_s.arg(count)
+                   .arg(removed.seq)
+                   .arg(socketLabel(removed.socket)));
 }
 
 void ComposerWidget::undoClearRouting()
@@ -1078,13 +1077,12 @@ void ComposerWidget::setBody(const QByteArray &bytes, const QString &source)
 void ComposerWidget::setReadOnlyBody(const QByteArray &bytes, const QString &source)
 {
     m_readOnlyBody = bytes;
-    m_readOnlyBodySource = source;
     zmqscope::textescape::EscapeOptions preview;
     preview.quoted = true;
     preview.maxChars = ReadOnlyPreviewChars;
     preview.maxBytes = ReadOnlyPreviewChars * 4;
     m_readOnlyBodyLabel->setText(
-        u"Body: %1 from %2, too big to edit here; sent byte for byte. It starts %3"_s.arg(
+        u"Body: %1 from %2, too big to edit here; sent byte for byte.\nIt starts %3"_s.arg(
             sizeText(bytes.size()), source, zmqscope::textescape::escape(bytes, preview)));
     m_bodyStack->setCurrentWidget(m_readOnlyBodyPage);
     {
@@ -1102,7 +1100,6 @@ void ComposerWidget::clearReadOnlyBody()
     if (!m_readOnlyBody)
         return;
     m_readOnlyBody.reset();
-    m_readOnlyBodySource.clear();
     m_readOnlyBodyLabel->clear();
     m_bodyStack->setCurrentWidget(m_bodyEdit);
     m_bodyHexCheck->setEnabled(true);
@@ -1247,8 +1244,7 @@ void ComposerWidget::updateJsonStatus()
     }
     if (m_readOnlyBody) {
         InlineMessage::setError(m_jsonStatus, false);
-        InlineMessage::show(
-            m_jsonStatus, u"JSON not checked: the body is kept as bytes (%1)"_s.arg(m_readOnlyBodySource));
+        InlineMessage::show(m_jsonStatus, u"JSON not checked: the body is kept as bytes"_s);
         return;
     }
     // Checked as it will be sent: after the variables are expanded, as for the next message.

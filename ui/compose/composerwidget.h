@@ -224,7 +224,6 @@ private:
     QLabel *m_statusLabel;
 
     std::optional<QByteArray> m_readOnlyBody;
-    QString m_readOnlyBodySource;
     // The Library's variables: {{seq}} counts the messages this composer sent, from 1.
     std::uint64_t m_nextSeq = 1;
     zmqscope::SocketId m_lastSocket = 0;
