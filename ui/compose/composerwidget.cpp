@@ -1090,6 +1090,11 @@ void ComposerWidget::setReadOnlyBody(const QByteArray &bytes, const QString &sou
         const QSignalBlocker blocker(m_bodyEdit);
         m_bodyEdit->clear();
     }
+    {
+        // The bytes are the body; the empty editor behind them is plain text again.
+        const QSignalBlocker blocker(m_bodyHexCheck);
+        m_bodyHexCheck->setChecked(false);
+    }
     m_bodyHexCheck->setEnabled(false);
     updateJsonStatus();
     updateState();
@@ -1202,6 +1207,11 @@ void ComposerWidget::toggleBodyHex(bool toHex)
         return;
     }
     showError(QString());
+    if (toHex && bytes->size() * 3 > MaxEditableBodyBytes) {
+        // Three characters a byte would be more than the editor lays out.
+        setReadOnlyBody(*bytes, u"the body typed as text"_s);
+        return;
+    }
     // Through the cursor, so Undo brings the previous form back.
     QTextCursor cursor(m_bodyEdit->document());
     cursor.select(QTextCursor::Document);

@@ -1270,6 +1270,16 @@ void TestComposer::largePasteIsKeptReadOnly()
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.at(0).at(1).value<Frames>().at(2), expected);
 
+    // Switching a big text body to hex would triple it: it is kept read-only instead.
+    QTest::mouseClick(child<QPushButton>(composer, u"discardBodyButton"_s), Qt::LeftButton);
+    child<QComboBox>(composer, u"mimetypeCombo"_s)->setEditText(u"text/plain"_s);
+    const QString third = u"zzzzzzzzzzzzzzz\n"_s.repeated(ComposerWidget::MaxEditableBodyBytes / 3 / 16 + 1);
+    body(composer)->setPlainText(third);
+    child<QCheckBox>(composer, u"bodyHexCheck"_s)->click();
+    QVERIFY(composer.hasReadOnlyBody());
+    QVERIFY(body(composer)->document()->characterCount() <= 1);
+    QCOMPARE(composer.composedFrames()->at(2), third.toUtf8());
+
     // Discard goes back to an empty editor; a small paste stays in the editor.
     QTest::mouseClick(child<QPushButton>(composer, u"discardBodyButton"_s), Qt::LeftButton);
     QVERIFY(!composer.hasReadOnlyBody());
