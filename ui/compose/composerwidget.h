@@ -93,7 +93,8 @@ public:
     /// True when the body is kept as bytes (too big to edit, or loaded from a file), shown read-only.
     [[nodiscard]] bool hasReadOnlyBody() const;
 
-    /// The frames Send would send now, or nothing and *error naming the bad field.
+    /// The frames Send would send now (variables expanded as for the next message, framed for the chosen
+    /// socket), or nothing and *error naming the bad field.
     [[nodiscard]] std::optional<zmqscope::Frames> composedFrames(QString *error = nullptr) const;
 
     /**
