@@ -322,6 +322,20 @@ void MainWindow::createActions()
     m_replyAction->setToolTip(u"Answer the selected received message on the socket it came in on (Ctrl+R)"_s);
     connect(m_replyAction, &QAction::triggered, this, &MainWindow::replyToCurrentMessage);
 
+    m_editResendAction = new QAction(u"&Edit and Resend"_s, this);
+    m_editResendAction->setObjectName(u"editResendAction"_s);
+    m_editResendAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    m_editResendAction->setToolTip(
+        u"Put the selected message, received or sent, into the composer to edit and send again (Ctrl+Shift+D)"_s);
+    connect(m_editResendAction, &QAction::triggered, this, [this] {
+        StoredMessage message;
+        if (const auto seq = m_messages->currentSeq(); seq && m_store.message(*seq, message)) {
+            m_composer->loadMessage(message, message.socket);
+            m_composerDock->show();
+            m_composerDock->raise();
+        }
+    });
+
     m_findAction = new QAction(themedIcon(u"edit-find"_s, u"find"_s), u"&Find\u2026"_s, this);
     m_findAction->setShortcut(QKeySequence::Find);
     m_findAction->setToolTip(u"Filter the messages by id, mimetype or body text (Ctrl+F)"_s);
@@ -404,7 +418,7 @@ void MainWindow::createActions()
             m_messages->filterBar()->setSocket(
                 SocketId(current.data(MessageTableModel::SocketRole).toUInt()));
     });
-    table->addActions({ m_replyAction, copyRow, filterSocket });
+    table->addActions({ m_replyAction, m_editResendAction, copyRow, filterSocket });
 }
 
 void MainWindow::createMenusAndToolBar()
@@ -433,6 +447,7 @@ void MainWindow::createMenusAndToolBar()
     message->addAction(m_sendAction);
     message->addAction(m_composer->stopAction());
     message->addAction(m_replyAction);
+    message->addAction(m_editResendAction);
     message->addSeparator();
     message->addAction(m_findAction);
     message->addAction(m_clearAction);
@@ -802,6 +817,7 @@ void MainWindow::updateActions()
         }
     }
     m_replyAction->setEnabled(canReply);
+    m_editResendAction->setEnabled(m_messages->currentSeq().has_value());
 }
 
 QString MainWindow::uniqueSocketName(SocketType type) const

@@ -184,6 +184,7 @@ private:
     QAction *m_editSocketAction = nullptr;
     QAction *m_sendAction = nullptr;
     QAction *m_replyAction = nullptr;
+    QAction *m_editResendAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_followAction = nullptr;

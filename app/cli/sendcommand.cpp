@@ -143,9 +143,12 @@ int runSend(const QStringList &arguments)
         u"routing id."_s,
         u"FRAME"_s);
     const QCommandLineOption delimiterOption(u"delimiter"_s,
-        u"DEALER: put an empty frame first, as a REQ does. Needed when the "
-        u"peer is a REP, which drops messages without it; a ROUTER peer then "
-        u"sees a routed envelope."_s);
+        u"DEALER: put an empty frame first, as a REQ does, before raw --frame messages too (envelopes "
+        u"get it anyway)."_s);
+    const QCommandLineOption noDelimiterOption(u"no-delimiter"_s,
+        u"DEALER: send the envelope without the empty frame a REQ puts first. By default a DEALER "
+        u"frames envelopes as a REQ does, so REP peers and ROUTER services written with Dploy's "
+        u"library (Envelope.from_raw, response_envelope) can answer."_s);
     const QCommandLineOption libraryOption(u"library"_s,
         u"The template library FILE (JSON, as saved by the app's Library panel) that --template "
         u"names a template of."_s,
@@ -167,16 +170,15 @@ int runSend(const QStringList &arguments)
         u"Wait MS after binding/connecting before the first send (default 200 "
         u"for PUB/XPUB without --wait-peers, so subscribers can join; else 0)."_s,
         u"MS"_s);
-    for (const auto *option :
-        { &idOption, &mimetypeOption, &textOption, &jsonOption, &fileOption, &frameOption, &hexOption,
-            &routeOption, &delimiterOption, &libraryOption, &templateOption, &repeatOption, &intervalOption,
-            &waitPeersOption, &settleOption })
+    for (const auto *option : { &idOption, &mimetypeOption, &textOption, &jsonOption, &fileOption,
+             &frameOption, &hexOption, &routeOption, &delimiterOption, &noDelimiterOption, &libraryOption,
+             &templateOption, &repeatOption, &intervalOption, &waitPeersOption, &settleOption })
         commandLine.parser().addOption(*option);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --id job-1 --json '{\"n\":1}'\n"
             u"  zmqscope-cli send -t pub --bind tcp://127.0.0.1:5556 --wait-peers 1 --id temp. --text 21\n"
-            u"  zmqscope-cli send -t dealer --delimiter --connect tcp://127.0.0.1:5555 --text hi\n"
+            u"  zmqscope-cli send -t dealer --connect tcp://127.0.0.1:5555 --id d-1 --text hi\n"
             u"  zmqscope-cli send -t push --connect tcp://127.0.0.1:5557 --hex --frame 00ff --frame 01\n"
             u"  zmqscope-cli send --library library.json --template ping --connect tcp://127.0.0.1:5555 "
             u"--repeat 3\n"_s))
@@ -246,9 +248,22 @@ int runSend(const QStringList &arguments)
         throw usageError(
             u"--id, --mimetype and --route build an envelope; raw --frame sends the frames exactly as "
             u"given"_s);
-    if (commandLine.isSet(delimiterOption) && type != SocketType::Dealer)
-        throw usageError(u"--delimiter is for DEALER sockets (a REQ adds it by itself), not %1"_s.arg(
-            socketTypeName(type)));
+    const bool delimiter = commandLine.isSet(delimiterOption);
+    const bool noDelimiter = commandLine.isSet(noDelimiterOption);
+    if (delimiter && noDelimiter)
+        throw usageError(u"give --delimiter or --no-delimiter, not both"_s);
+    if ((delimiter || noDelimiter) && type != SocketType::Dealer)
+        throw usageError(u"%1 is for DEALER sockets (a REQ adds the delimiter by itself), not %2"_s.arg(
+            delimiter ? u"--delimiter"_s : u"--no-delimiter"_s, socketTypeName(type)));
+    const bool isEnvelope = savedMessage ? savedMessage->kind == MessageTemplate::Kind::Envelope : !raw;
+    if (noDelimiter && !isEnvelope)
+        throw usageError(u"--no-delimiter applies to envelopes; raw frames are sent exactly as given"_s);
+    // Envelopes follow the one framing rule of core (REQ-compatible on DEALER); --delimiter puts the same
+    // empty frame before raw frames.
+    const EnvelopeFraming framing = noDelimiter ? EnvelopeFraming::Plain
+        : delimiter                             ? EnvelopeFraming::ReqCompatible
+        : isEnvelope                            ? defaultEnvelopeFraming(type)
+                                                : EnvelopeFraming::Plain;
 
     Frames frames;
     Frames route; // --route frames (and the delimiter) put before each expanded envelope template
@@ -265,7 +280,6 @@ int runSend(const QStringList &arguments)
             throw runtimeError(u"template %1 in %2: %3"_s.arg(quoted(savedMessage->name),
                 quoted(commandLine.value(libraryOption)), error.message()));
         }
-        const bool isEnvelope = savedMessage->kind == MessageTemplate::Kind::Envelope;
         if (type == SocketType::Router && isEnvelope && route.isEmpty())
             throw usageError(u"a ROUTER needs --route ROUTING_ID to name the peer the envelope goes to"_s);
         if (type == SocketType::Router && frames.size() < 2)
@@ -311,9 +325,7 @@ int runSend(const QStringList &arguments)
         frames = Envelope(commandLine.value(idOption).toUtf8(), contentType, body, requestFrames)
                      .transferObject();
     }
-    const bool delimiter = commandLine.isSet(delimiterOption);
-    if (delimiter)
-        frames.prepend(QByteArray());
+    frames = withEnvelopeFraming(std::move(frames), framing);
 
     // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
     const std::optional<SocketType> actualType
@@ -355,9 +367,7 @@ int runSend(const QStringList &arguments)
             QDeadlineTimer deadline(timeout);
             if (expander) {
                 // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
-                frames = route + expander->expand(*savedMessage);
-                if (delimiter)
-                    frames.prepend(QByteArray());
+                frames = withEnvelopeFraming(route + expander->expand(*savedMessage), framing);
             }
             for (;;) {
                 try {

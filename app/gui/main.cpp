@@ -136,7 +136,7 @@ void scheduleScreenshot(MainWindow &window, const QString &fileName, int delayMs
                 engine.send(dealer,
                     Envelope::create("application/json", QJsonDocument(order).toJson(QJsonDocument::Compact),
                         QByteArray("order-") + QByteArray::number(i))
-                        .transferObject());
+                        .transferObject(defaultEnvelopeFraming(SocketType::Dealer)));
             }
         }
     });

@@ -69,6 +69,23 @@ Frames Envelope::transferObject() const
     return frames;
 }
 
+Frames Envelope::transferObject(EnvelopeFraming framing) const
+{
+    return withEnvelopeFraming(transferObject(), framing);
+}
+
+EnvelopeFraming defaultEnvelopeFraming(SocketType type) noexcept
+{
+    return type == SocketType::Dealer ? EnvelopeFraming::ReqCompatible : EnvelopeFraming::Plain;
+}
+
+Frames withEnvelopeFraming(Frames transferObject, EnvelopeFraming framing)
+{
+    if (framing == EnvelopeFraming::ReqCompatible)
+        transferObject.prepend(QByteArray());
+    return transferObject;
+}
+
 Envelope Envelope::responseEnvelope(QByteArray mimetype, QByteArray data, std::optional<QByteArray> id) const
 {
     return Envelope(id ? std::move(*id) : m_id, std::move(mimetype), std::move(data), m_requestFrames);

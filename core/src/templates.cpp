@@ -530,12 +530,12 @@ QByteArray TemplateExpander::expandText(QByteArrayView text)
     }
 }
 
-Frames TemplateExpander::expand(const MessageTemplate &t)
+Frames TemplateExpander::expand(const MessageTemplate &t, EnvelopeFraming framing)
 {
     Frames frames;
     if (t.kind == MessageTemplate::Kind::Envelope) {
-        frames
-            = Envelope::create(expandText(t.mimetype), expandText(t.body), expandText(t.id)).transferObject();
+        frames = Envelope::create(expandText(t.mimetype), expandText(t.body), expandText(t.id))
+                     .transferObject(framing);
     } else {
         if (t.frames.isEmpty())
             throw Error(ErrorCode::InvalidBody, u"%1 has no frames to send"_s.arg(templateLabel(t.name)));

@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <zmqscope/capture.h>
+#include <zmqscope/templates.h>
 #include <zmqscope/transport.h>
 
 #include "clitestsupport.h"
@@ -59,6 +60,10 @@ private Q_SLOTS:
     void cliToCliReqRep();
     void cliToCliDealerRouter();
     void cliToCliPubSub();
+    // Section 4 of issue 12: DEALER envelopes framed as a REQ frames them.
+    void dealerReachesDployService();
+    void dealerNoDelimiterSendsTheOldShape();
+    void dealerTemplateIsFramedToo();
 
 private:
     QTemporaryDir m_dir;
@@ -98,7 +103,7 @@ void TestCli::help_data()
                                    u"--write"_s, u"--subscribe"_s, u"Exit status"_s };
     QTest::newRow("send") << QStringList { u"send"_s, u"-h"_s }
                           << QStringList { u"Usage: zmqscope-cli send [options]"_s, u"--wait-peers"_s,
-                                 u"--delimiter"_s, u"--hex"_s };
+                                 u"--delimiter"_s, u"--no-delimiter"_s, u"--hex"_s };
     QTest::newRow("echo") << QStringList { u"echo"_s,
         u"--help"_s } << QStringList { u"Usage: zmqscope-cli echo [options]"_s, u"ROUTER"_s, u"--count"_s };
     QTest::newRow("replay") << QStringList { u"replay"_s, u"--help"_s }
@@ -217,6 +222,15 @@ void TestCli::usageErrors_data()
     QTest::newRow("cat without file") << QStringList { u"cat"_s } << u"cat needs FILE"_s;
     QTest::newRow("cat bad format") << QStringList { u"cat"_s, capture, u"--format"_s, u"xml"_s }
                                     << u"unknown --format \"xml\""_s;
+    QTest::newRow("no-delimiter on PUSH") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,
+        nowhere, u"--no-delimiter"_s, u"--text"_s, u"a"_s }
+                                          << u"--no-delimiter is for DEALER sockets"_s;
+    QTest::newRow("delimiter and no-delimiter") << QStringList { u"send"_s, u"-t"_s, u"dealer"_s,
+        u"--connect"_s, nowhere, u"--delimiter"_s, u"--no-delimiter"_s, u"--text"_s, u"a"_s }
+                                                << u"give --delimiter or --no-delimiter, not both"_s;
+    QTest::newRow("no-delimiter on raw frames") << QStringList { u"send"_s, u"-t"_s, u"dealer"_s,
+        u"--connect"_s, nowhere, u"--no-delimiter"_s, u"--frame"_s, u"a"_s }
+                                                << u"--no-delimiter applies to envelopes"_s;
 }
 
 void TestCli::usageErrors()
@@ -549,20 +563,22 @@ void TestCli::cliToCliDealerRouter()
     const QString endpoint = echo.waitForBoundEndpoint();
     QVERIFY2(!endpoint.isEmpty(), echo.diagnostics());
 
-    // With --delimiter the ROUTER sees a routed envelope and answers it as such.
-    const auto routed
-        = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--delimiter"_s, u"--connect"_s, endpoint, u"--option"_s,
-            u"routing_id=d1"_s, u"--id"_s, u"a"_s, u"--text"_s, u"one"_s, u"--format"_s, u"jsonl"_s });
+    // A DEALER frames envelopes as a REQ does: the ROUTER sees a routed envelope and answers it as such.
+    const auto routed = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--connect"_s, endpoint, u"--option"_s,
+        u"routing_id=d1"_s, u"--id"_s, u"a"_s, u"--text"_s, u"one"_s, u"--format"_s, u"jsonl"_s });
     QVERIFY2(routed->exitedWith(0), routed->diagnostics());
     QCOMPARE(records(*routed).size(), 1);
     QCOMPARE(records(*routed)[0].frames, (Frames { QByteArray(), "a", "text/plain", "one" }));
+    // Both reply shapes decode as envelopes: after the empty delimiter, and without it below.
+    QVERIFY2(routed->out().contains(R"("id":"a")"), routed->out().constData());
 
-    // Without it the request is raw to the ROUTER, which echoes the frames unchanged and says so.
-    const auto raw = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--connect"_s, endpoint, u"--id"_s, u"b"_s,
-        u"--text"_s, u"two"_s, u"--format"_s, u"jsonl"_s });
+    // With --no-delimiter the request is raw to the ROUTER, which echoes the frames unchanged and says so.
+    const auto raw = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--no-delimiter"_s, u"--connect"_s, endpoint,
+        u"--id"_s, u"b"_s, u"--text"_s, u"two"_s, u"--format"_s, u"jsonl"_s });
     QVERIFY2(raw->exitedWith(0), raw->diagnostics());
     QCOMPARE(records(*raw).size(), 1);
     QCOMPARE(records(*raw)[0].frames, (Frames { "b", "text/plain", "two" }));
+    QVERIFY2(raw->out().contains(R"("id":"b")"), raw->out().constData());
 
     QVERIFY(echo.waitForFinished());
     QVERIFY2(echo.exitedWith(0), echo.diagnostics());
@@ -593,6 +609,86 @@ void TestCli::cliToCliPubSub()
     const QList<CaptureRecord> received = records(listen);
     QCOMPARE(received.size(), 1);
     QCOMPARE(received[0].frames, (Frames { "temp.x", "text/plain", "21" }));
+}
+
+void TestCli::dealerReachesDployService()
+{
+    // A ROUTER service as written with the original dploylib.transport (PollLoop, from_raw,
+    // response_envelope): it answers only what a REQ would have sent.
+    TestProcess service;
+    QVERIFY(service.startPeer({ u"service"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s }));
+    const QString endpoint = service.waitForPeerEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), service.diagnostics());
+
+    const auto send = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--connect"_s, endpoint, u"--option"_s,
+        u"routing_id=cli-dealer"_s, u"--id"_s, u"d-1"_s, u"--text"_s, u"hi"_s, u"--format"_s, u"jsonl"_s });
+    QVERIFY2(send->exitedWith(0), send->diagnostics());
+    QCOMPARE(records(*send).size(), 1);
+    QCOMPARE(records(*send)[0].frames, (Frames { QByteArray(), "d-1", "text/plain", "re: hi" }));
+
+    QVERIFY(service.waitForFinished());
+    QVERIFY2(service.exitedWith(0), service.diagnostics());
+    QCOMPARE(service.peerMessages(),
+        (QList<Frames> { { "cli-dealer", QByteArray(), "d-1", "text/plain", "hi" } }));
+
+    // Pretty output says which shape the reply had.
+    TestProcess again;
+    QVERIFY(again.startPeer({ u"service"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s }));
+    const QString second = again.waitForPeerEndpoint();
+    QVERIFY2(!second.isEmpty(), again.diagnostics());
+    const auto pretty = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--connect"_s, second, u"--id"_s, u"d-1"_s,
+        u"--text"_s, u"hi"_s });
+    QVERIFY2(pretty->exitedWith(0), pretty->diagnostics());
+    QVERIFY2(pretty->out().contains("envelope after an empty delimiter"), pretty->out().constData());
+    QVERIFY2(pretty->out().contains(R"(body:     "re: hi")"), pretty->out().constData());
+    QVERIFY(again.waitForFinished());
+}
+
+void TestCli::dealerNoDelimiterSendsTheOldShape()
+{
+    TestProcess service;
+    QVERIFY(service.startPeer({ u"service"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s }));
+    const QString endpoint = service.waitForPeerEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), service.diagnostics());
+
+    // The original from_raw takes the routing id for the delimiter: no request frames, so the reply
+    // goes to a peer named "d-1", which is nobody, and the DEALER waits in vain.
+    const auto send = runCli({ u"send"_s, u"-t"_s, u"dealer"_s, u"--no-delimiter"_s, u"--connect"_s, endpoint,
+        u"--option"_s, u"routing_id=cli-dealer"_s, u"--id"_s, u"d-1"_s, u"--text"_s, u"hi"_s, u"--timeout"_s,
+        u"1000"_s });
+    QVERIFY2(send->exitedWith(1), send->diagnostics());
+    QVERIFY2(send->err().contains("no reply within 1000 ms"), send->diagnostics());
+
+    QVERIFY(service.waitForFinished());
+    QVERIFY2(service.exitedWith(0), service.diagnostics());
+    QCOMPARE(service.peerMessages(), (QList<Frames> { { "cli-dealer", "d-1", "text/plain", "hi" } }));
+}
+
+void TestCli::dealerTemplateIsFramedToo()
+{
+    const QString library = m_dir.filePath(u"dealer-library.json"_s);
+    TemplateLibrary templates;
+    MessageTemplate hello;
+    hello.name = u"hello"_s;
+    hello.socketType = u"DEALER"_s;
+    hello.id = "t-{{seq}}";
+    hello.mimetype = "text/plain";
+    hello.body = "hello";
+    templates.insert(hello);
+    templates.save(library);
+
+    TestProcess service;
+    QVERIFY(service.startPeer({ u"service"_s, u"--bind"_s, AnyPort, u"--count"_s, u"2"_s }));
+    const QString endpoint = service.waitForPeerEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), service.diagnostics());
+    const auto send = runCli({ u"send"_s, u"--library"_s, library, u"--template"_s, u"hello"_s,
+        u"--connect"_s, endpoint, u"--repeat"_s, u"2"_s, u"--format"_s, u"jsonl"_s });
+    QVERIFY2(send->exitedWith(0), send->diagnostics());
+    QCOMPARE(records(*send).size(), 2);
+    QCOMPARE(records(*send)[0].frames, (Frames { QByteArray(), "t-1", "text/plain", "re: hello" }));
+    QCOMPARE(records(*send)[1].frames, (Frames { QByteArray(), "t-2", "text/plain", "re: hello" }));
+    QVERIFY(service.waitForFinished());
+    QVERIFY2(service.exitedWith(0), service.diagnostics());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -10,6 +10,8 @@ using zmqscope::Envelope;
 using zmqscope::ErrorCode;
 using zmqscope::Frames;
 using zmqscope::MessageKind;
+using zmqscope::EnvelopeFraming;
+using zmqscope::SocketType;
 
 Q_DECLARE_METATYPE(zmqscope::Envelope)
 Q_DECLARE_METATYPE(zmqscope::MessageKind)
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void responseEnvelope();
     void createArgumentOrder();
     void constructorAndSetters();
+    void dealerFramingIsReqCompatible();
 };
 
 void TestEnvelope::parse_data()
@@ -257,6 +260,28 @@ void TestEnvelope::constructorAndSetters()
     QCOMPARE(envelope.transferObject(), (Frames { Binary, "text/plain", Binary }));
     QVERIFY(envelope != Envelope(Binary, "text/plain", Binary, { "r" }));
     QCOMPARE(envelope, Envelope(Binary, "text/plain", Binary));
+}
+
+void TestEnvelope::dealerFramingIsReqCompatible()
+{
+    // The one rule: only a DEALER adds the delimiter a REQ would add.
+    for (const QString &name : zmqscope::socketTypeNames()) {
+        const SocketType type = zmqscope::socketTypeFromName(name);
+        QCOMPARE(zmqscope::defaultEnvelopeFraming(type),
+            type == SocketType::Dealer ? EnvelopeFraming::ReqCompatible : EnvelopeFraming::Plain);
+    }
+    const Envelope envelope("d-1", "text/plain", "hi");
+    QCOMPARE(envelope.transferObject(EnvelopeFraming::Plain), envelope.transferObject());
+    const Frames framed = envelope.transferObject(EnvelopeFraming::ReqCompatible);
+    QCOMPARE(framed, (Frames { QByteArray(), "d-1", "text/plain", "hi" }));
+    // Both shapes decode to the same envelope.
+    QCOMPARE(Envelope::parse(framed).kind, MessageKind::RoutedEnvelope);
+    QCOMPARE(*Envelope::parse(framed).envelope, envelope);
+    QCOMPARE(*Envelope::parse(envelope.transferObject()).envelope, envelope);
+    // With request frames, the delimiter goes first, as a REQ puts it before whatever it sends.
+    const Envelope routed("d-1", "text/plain", "hi", { "hop" });
+    QCOMPARE(routed.transferObject(EnvelopeFraming::ReqCompatible),
+        (Frames { QByteArray(), "hop", QByteArray(), "d-1", "text/plain", "hi" }));
 }
 
 QTEST_GUILESS_MAIN(TestEnvelope)

@@ -16,6 +16,10 @@ Every wait is bounded by --timeout, so the peer always exits by itself.
 Modes:
   rep     REP: answer --count requests with their response envelope
   router  ROUTER: the same, keeping the routing frames (from_raw semantics)
+  service ROUTER written as a Dploy service with the original library: a PollLoop
+          routes each request to a handler that answers receive_envelope() with
+          response_envelope(mimetype, b"re: " + body) through send_envelope();
+          a reply whose routing id was lost goes nowhere, as with the original
   req     REQ: send the --send envelopes (--count in total), check each reply
   dealer  DEALER: like req (add --delimiter to talk to a REP)
   pub     PUB (an XPUB, which SUB peers cannot tell apart): wait for
@@ -67,6 +71,40 @@ class Envelope:
 
     def response_envelope(self, mimetype, data, id=None):
         return Envelope(self.id if id is None else id, mimetype, data, self.request_frames)
+
+
+class Socket:
+    """The envelope calls of dploylib.transport.Socket, as the original makes them."""
+
+    def __init__(self, zmq_socket):
+        self.zmq_socket = zmq_socket
+
+    def receive_envelope(self):
+        return Envelope.from_raw(self.zmq_socket.recv_multipart())
+
+    def send_envelope(self, envelope):
+        self.zmq_socket.send_multipart(envelope.transfer_object())
+
+
+class PollLoop:
+    """dploylib.transport.PollLoop: routes the POLLIN events of each socket to its handler."""
+
+    def __init__(self, poller):
+        self._poller = poller
+        self._handlers = {}
+
+    def register(self, socket, handler):
+        self._handlers[socket.zmq_socket] = (socket, handler)
+        self._poller.register(socket.zmq_socket, zmq.POLLIN)
+
+    def poll(self, timeout):
+        """Handles what is ready within timeout ms; returns how many sockets were handled."""
+        events = dict(self._poller.poll(timeout))
+        for zmq_socket, event in events.items():
+            if event & zmq.POLLIN:
+                socket, handler = self._handlers[zmq_socket]
+                handler(socket)
+        return len(events)
 
 
 def emit(obj):
@@ -125,6 +163,26 @@ def serve(socket, args):
         send(socket, reply.transfer_object(), args)
 
 
+def service(socket, args):
+    """service: a Dploy ROUTER service, PollLoop and handler as written with the original library."""
+    def answer(dploy_socket):
+        raw = dploy_socket.zmq_socket.recv_multipart()
+        report(raw)  # what arrived, before from_raw reads it (receive_envelope, unrolled to show it)
+        try:
+            request = Envelope.from_raw(raw)
+        except ValueError as error:
+            fail("service: not an envelope: %s" % error)
+        dploy_socket.send_envelope(request.response_envelope(request.mimetype, b"re: " + request.data))
+
+    loop = PollLoop(zmq.Poller())
+    loop.register(Socket(socket), answer)
+    handled = 0
+    while handled < (args.count if args.count is not None else 1):
+        if loop.poll(args.timeout) == 0:
+            fail("service: nothing arrived within %d ms" % args.timeout)
+        handled += 1
+
+
 def request(socket, args):
     """req and dealer: send each envelope, check that the reply echoes it."""
     for envelope in outgoing(args):
@@ -178,6 +236,7 @@ def pull(socket, args):
 MODES = {
     "rep": (zmq.REP, serve),
     "router": (zmq.ROUTER, serve),
+    "service": (zmq.ROUTER, service),
     "req": (zmq.REQ, request),
     "dealer": (zmq.DEALER, request),
     "pub": (zmq.XPUB, publish),

@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 using namespace zmqscope;
 
 Q_DECLARE_METATYPE(zmqscope::Frames)
+Q_DECLARE_METATYPE(zmqscope::EnvelopeFraming)
 
 namespace {
 
@@ -72,6 +73,8 @@ private Q_SLOTS:
     void pythonReqToRep();
     void dealerToPythonRouter();
     void pythonDealersToRouter();
+    void dealerFramingForDployService_data();
+    void dealerFramingForDployService();
     void pubToPythonSub();
     void pythonPubToSub();
     void pushToPythonPull();
@@ -208,6 +211,46 @@ void TestInterop::pythonDealersToRouter()
         (Frames { QByteArray(), "a-id", "x/y", bodies.value("alpha") }));
     QCOMPARE(TestProcess::peerFrames(beta.lines().at(1)),
         (Frames { QByteArray(), "b-id", "x/y", bodies.value("beta") }));
+}
+
+void TestInterop::dealerFramingForDployService_data()
+{
+    QTest::addColumn<EnvelopeFraming>("framing");
+    QTest::addColumn<bool>("answered");
+    QTest::newRow("DEALER default: as a REQ") << defaultEnvelopeFraming(SocketType::Dealer) << true;
+    QTest::newRow("plain: the routing id is lost") << EnvelopeFraming::Plain << false;
+}
+
+void TestInterop::dealerFramingForDployService()
+{
+    QFETCH(EnvelopeFraming, framing);
+    QFETCH(bool, answered);
+    // A ROUTER service as written with the original library: PollLoop, from_raw, response_envelope.
+    TestProcess service;
+    QVERIFY(service.startPeer({ u"service"_s, u"--bind"_s, u"tcp://127.0.0.1:*"_s, u"--count"_s, u"1"_s }));
+    const QString endpoint = service.waitForPeerEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), service.diagnostics());
+
+    Socket dealer = Socket::connectNew("DEALER", endpoint, { { "routing_id", "d-socket" } });
+    const Envelope request("d-1", "text/plain", QByteArray("hi\0\xff", 4));
+    dealer.sendFrames(request.transferObject(framing));
+    QVERIFY(service.waitForFinished());
+    QVERIFY2(service.exitedWith(0), service.diagnostics());
+    // What the service got, and what its from_raw made of it.
+    const Frames wire = request.transferObject(framing);
+    QCOMPARE(service.peerMessages(), QList<Frames> { Frames { "d-socket" } + wire });
+
+    const auto reply = dealer.receiveFrames(answered ? ReceiveTimeout : 500ms);
+    QCOMPARE(reply.has_value(), answered);
+    if (answered) {
+        // The reply comes back in the shape it went out: the empty delimiter, then the envelope.
+        QCOMPARE(
+            *reply, request.responseEnvelope("text/plain", "re: " + request.data()).transferObject(framing));
+        const auto parsed = Envelope::parse(*reply);
+        QVERIFY(parsed.envelope);
+        QCOMPARE(parsed.envelope->id(), request.id());
+        QCOMPARE(parsed.envelope->data(), "re: " + request.data());
+    }
 }
 
 void TestInterop::pubToPythonSub()

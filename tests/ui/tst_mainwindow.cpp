@@ -71,6 +71,7 @@ private Q_SLOTS:
     void selectedRowShowsItsBody();
     void composedMessageReachesPeer();
     void replyOnRouterGoesToEachPeer();
+    void editAndResendFromTheTable();
     void untrustedDataIsShownLiterally();
     void bigBodyOpensInHexView();
     void autoScrollAndPause();
@@ -522,6 +523,40 @@ void TestMainWindow::replyOnRouterGoesToEachPeer()
     QVERIFY(clickRow(3));
     QCOMPARE(cell(3, MessageTableModel::DirectionColumn), u"out"_s);
     QTRY_VERIFY(!m_window->action(MainWindow::Action::Reply)->isEnabled());
+}
+
+void TestMainWindow::editAndResendFromTheTable()
+{
+    PythonPeer peer;
+    const SocketId push = openWithPeer(SocketType::Push, false, peer, u"PULL"_s);
+    QVERIFY2(push != 0, qPrintable(peer.error()));
+    m_engine->send(push, { "order-7", "text/plain", "first" }, 0);
+    QVERIFY(peer.receive(NetworkTimeoutMs));
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 1);
+    ComposerWidget *composer = m_window->composer();
+    auto *id = composer->findChild<QLineEdit *>(u"idEdit"_s);
+    auto *body = composer->findChild<QPlainTextEdit *>(u"bodyEdit"_s);
+    QVERIFY(id && body);
+
+    // The sent row goes back into the composer, from the table's context menu or its shortcut.
+    auto *editResend = m_window->findChild<QAction *>(u"editResendAction"_s);
+    QVERIFY(editResend);
+    QVERIFY(m_window->messagesPane()->table()->actions().contains(editResend));
+    id->clear();
+    body->setPlainText(u"something else"_s);
+    QVERIFY(clickRow(0));
+    QTRY_VERIFY(editResend->isEnabled());
+    QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
+    QTRY_COMPARE(body->toPlainText(), u"first"_s);
+    QCOMPARE(id->text(), u"order-7"_s);
+    QCOMPARE(composer->currentSocket(), push);
+
+    // Edited and sent again.
+    body->setPlainText(u"second"_s);
+    QVERIFY(sendWithShortcut());
+    const std::optional<Frames> again = peer.receive(NetworkTimeoutMs);
+    QVERIFY(again);
+    QCOMPARE(*again, (Frames { "order-7", "text/plain", "second" }));
 }
 
 void TestMainWindow::untrustedDataIsShownLiterally()

@@ -61,7 +61,7 @@ void sendDemoRequests(Engine &engine)
         engine.send(dealer,
             Envelope::create(
                 "application/json", QJsonDocument(order).toJson(QJsonDocument::Compact), "order-1")
-                .transferObject());
+                .transferObject(defaultEnvelopeFraming(SocketType::Dealer)));
     }
 }
 

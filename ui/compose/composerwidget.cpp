@@ -1,11 +1,16 @@
 #include "composerwidget.h"
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <limits>
+#include <tuple>
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -13,10 +18,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBlock>
@@ -25,6 +32,7 @@
 #include <QVBoxLayout>
 
 #include <zmqscope/envelope.h>
+#include <zmqscope/textescape.h>
 
 #include "bytestext.h"
 #include "frameseditor.h"
@@ -35,6 +43,30 @@
 using namespace Qt::StringLiterals;
 using BytesText::Format;
 
+/**
+ * The body editor. A paste or drop that would make the body bigger than the composer lays out
+ * goes to onLargeInsert instead (a 20 MiB paste froze the window for seconds).
+ */
+class BodyEdit : public QPlainTextEdit
+{
+public:
+    using QPlainTextEdit::QPlainTextEdit;
+    std::function<void(const QString &)> onLargeInsert;
+
+protected:
+    void insertFromMimeData(const QMimeData *source) override
+    {
+        if (onLargeInsert && source->hasText()) {
+            const QString text = source->text();
+            if (text.size() + document()->characterCount() > ComposerWidget::MaxEditableBodyBytes) {
+                onLargeInsert(text);
+                return;
+            }
+        }
+        QPlainTextEdit::insertFromMimeData(source);
+    }
+};
+
 namespace {
 
 constexpr int EnvelopeTab = 0;
@@ -44,6 +76,7 @@ constexpr int ImmediateJsonCheckChars = 256 * 1024;
 constexpr int MaxRepeat = 1'000'000;
 constexpr int MaxIntervalMs = 3'600'000;
 constexpr int ShownBytes = 48;
+constexpr qsizetype ReadOnlyPreviewChars = 40;
 
 /// Tags are unique in the process, so several composers can share one engine.
 quint64 nextTag()
@@ -66,6 +99,23 @@ QString shortBytes(const QByteArray &bytes)
     return shown;
 }
 
+/// "20.0 MiB (20971520 bytes)"
+QString sizeText(qsizetype bytes)
+{
+    if (bytes < 1024)
+        return bytes == 1 ? u"1 byte"_s : u"%1 bytes"_s.arg(bytes);
+    const double kib = double(bytes) / 1024.0;
+    const QString rounded
+        = kib < 1024.0 ? u"%1 KiB"_s.arg(kib, 0, 'f', 1) : u"%1 MiB"_s.arg(kib / 1024.0, 0, 'f', 1);
+    return u"%1 (%2 bytes)"_s.arg(rounded).arg(bytes);
+}
+
+/// How error lines name a raw frame.
+QString frameName(qsizetype index)
+{
+    return u"Frame %1"_s.arg(index + 1);
+}
+
 } // namespace
 
 ComposerWidget::ComposerWidget(QWidget *parent)
@@ -75,7 +125,14 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     , m_idEdit(nullptr)
     , m_idHexCheck(nullptr)
     , m_mimetypeCombo(nullptr)
+    , m_bodyStack(nullptr)
     , m_bodyEdit(nullptr)
+    , m_readOnlyBodyPage(nullptr)
+    , m_readOnlyBodyLabel(nullptr)
+    , m_expandCheck(new QCheckBox(u"Expand {{seq}} {{now}} {{uuid}} {{random:N}}"_s, this))
+    , m_delimiterCheck(nullptr)
+    , m_loadBodyAction(new QAction(u"&Load Body from File…"_s, this))
+    , m_undoRoutingButton(new QPushButton(u"&Put Back Routing Frames"_s, this))
     , m_bodyHexCheck(nullptr)
     , m_formatButton(nullptr)
     , m_jsonStatus(nullptr)
@@ -101,15 +158,36 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     m_socketCombo->setMinimumContentsLength(12);
     m_socketCombo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_socketCombo->setPlaceholderText(u"No socket that can send"_s);
+    connect(m_socketCombo, &QComboBox::currentIndexChanged, this, &ComposerWidget::handleSocketChanged);
     connect(m_socketCombo, &QComboBox::currentIndexChanged, this, &ComposerWidget::updateState);
     auto *socketLabel = new QLabel(u"S&ocket:"_s, this);
     socketLabel->setBuddy(m_socketCombo);
+
+    m_loadBodyAction->setObjectName(u"loadBodyAction"_s);
+    m_loadBodyAction->setToolTip(u"Send the bytes of a file as the body, byte for byte"_s);
+    connect(m_loadBodyAction, &QAction::triggered, this, &ComposerWidget::chooseBodyFile);
 
     m_modeTabs->setObjectName(u"modeTabs"_s);
     m_modeTabs->setDocumentMode(true);
     m_modeTabs->addTab(createEnvelopePage(), u"&Envelope"_s);
     m_modeTabs->addTab(createRawPage(), u"Ra&w Frames"_s);
     connect(m_modeTabs, &QTabWidget::currentChanged, this, &ComposerWidget::updateState);
+
+    // The Library's variables, expanded by the same code. The check box names them (the visible hint) and is
+    // the way out for bodies that mean "{{" literally.
+    m_expandCheck->setObjectName(u"expandVariablesCheck"_s);
+    m_expandCheck->setChecked(true);
+    m_expandCheck->setToolTip(
+        u"Replace the Library's variables in text fields (not hex, not a body loaded from a file) for every "
+        u"message sent: {{seq}} 1, 2, 3, …; {{now}} the time (ISO-8601 UTC); {{uuid}} a random UUID; "
+        u"{{random:N}} 0 to N-1. {{{{ sends {{."_s);
+    connect(m_expandCheck, &QCheckBox::toggled, this, &ComposerWidget::updateJsonStatus);
+
+    m_undoRoutingButton->setObjectName(u"undoRoutingButton"_s);
+    m_undoRoutingButton->setAutoDefault(false);
+    m_undoRoutingButton->setToolTip(u"Put back the routing frames removed when the socket changed"_s);
+    m_undoRoutingButton->hide();
+    connect(m_undoRoutingButton, &QPushButton::clicked, this, &ComposerWidget::undoClearRouting);
 
     m_repeatSpin->setObjectName(u"repeatSpin"_s);
     m_repeatSpin->setRange(1, MaxRepeat);
@@ -180,13 +258,18 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     sendRow->addWidget(m_stopButton);
     sendRow->addWidget(m_sendButton);
 
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_statusLabel, 1);
+    statusRow->addWidget(m_undoRoutingButton, 0, Qt::AlignTop);
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_modeTabs, 1);
+    layout->addWidget(m_expandCheck);
     layout->addLayout(repeatRow);
     layout->addLayout(sendRow);
     layout->addWidget(m_errorLabel);
-    layout->addWidget(m_statusLabel);
+    layout->addLayout(statusRow);
 
     setTabOrder(m_socketCombo, m_modeTabs);
     setTabOrder(m_modeTabs, m_idEdit);
@@ -195,8 +278,11 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     setTabOrder(m_mimetypeCombo, m_bodyEdit);
     setTabOrder(m_bodyEdit, m_bodyHexCheck);
     setTabOrder(m_bodyHexCheck, m_formatButton);
-    setTabOrder(m_formatButton, m_requestFrames);
-    setTabOrder(m_requestFrames, m_repeatSpin);
+    setTabOrder(m_formatButton, m_loadBodyButton);
+    setTabOrder(m_loadBodyButton, m_requestFrames);
+    setTabOrder(m_requestFrames, m_delimiterCheck);
+    setTabOrder(m_delimiterCheck, m_expandCheck);
+    setTabOrder(m_expandCheck, m_repeatSpin);
     setTabOrder(m_repeatSpin, m_intervalSpin);
     setTabOrder(m_intervalSpin, m_stopButton);
     setTabOrder(m_stopButton, m_sendButton);
@@ -253,13 +339,14 @@ QWidget *ComposerWidget::createEnvelopePage()
         updateState();
     });
 
-    m_bodyEdit = new QPlainTextEdit(page);
+    m_bodyEdit = new BodyEdit(page);
     m_bodyEdit->setObjectName(u"bodyEdit"_s);
     m_bodyEdit->setPlaceholderText(u"The body: text, JSON, or hex digits with Hex checked"_s);
     m_bodyEdit->setTabChangesFocus(true);
     m_bodyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_bodyEdit->setFont(mono);
+    m_bodyEdit->onLargeInsert = [this](const QString &text) { handleLargePaste(text); };
     connect(m_bodyEdit, &QPlainTextEdit::textChanged, this, [this] {
         // Small bodies are checked on every keystroke; big ones once typing pauses.
         if (m_bodyEdit->document()->characterCount() <= ImmediateJsonCheckChars)
@@ -282,12 +369,44 @@ QWidget *ComposerWidget::createEnvelopePage()
     m_jsonStatus->setObjectName(u"jsonStatus"_s);
     m_jsonStatus->setTextFormat(Qt::PlainText);
     m_jsonStatus->setWordWrap(true);
+    m_loadBodyButton = new QPushButton(u"&Load File…"_s, page);
+    m_loadBodyButton->setObjectName(u"loadBodyButton"_s);
+    m_loadBodyButton->setAutoDefault(false);
+    m_loadBodyButton->setToolTip(m_loadBodyAction->toolTip());
+    connect(m_loadBodyButton, &QPushButton::clicked, m_loadBodyAction, &QAction::trigger);
     auto *bodyTools = new QHBoxLayout;
     bodyTools->addWidget(m_bodyHexCheck);
     bodyTools->addWidget(m_formatButton);
+    bodyTools->addWidget(m_loadBodyButton);
     bodyTools->addStretch(1);
+
+    // A body too big to lay out is kept as bytes and described here instead.
+    m_readOnlyBodyPage = new QWidget(page);
+    m_readOnlyBodyPage->setObjectName(u"readOnlyBodyPage"_s);
+    m_readOnlyBodyLabel = new QLabel(m_readOnlyBodyPage);
+    m_readOnlyBodyLabel->setObjectName(u"readOnlyBody"_s);
+    m_readOnlyBodyLabel->setTextFormat(Qt::PlainText);
+    m_readOnlyBodyLabel->setWordWrap(true);
+    m_readOnlyBodyLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_readOnlyBodyLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *discardButton = new QPushButton(u"Disc&ard Body"_s, m_readOnlyBodyPage);
+    discardButton->setObjectName(u"discardBodyButton"_s);
+    discardButton->setAutoDefault(false);
+    connect(discardButton, &QPushButton::clicked, this, [this] {
+        clearReadOnlyBody();
+        m_bodyEdit->setFocus(Qt::OtherFocusReason);
+    });
+    auto *readOnlyLayout = new QVBoxLayout(m_readOnlyBodyPage);
+    readOnlyLayout->setContentsMargins(0, 0, 0, 0);
+    readOnlyLayout->addWidget(m_readOnlyBodyLabel, 1);
+    readOnlyLayout->addWidget(discardButton, 0, Qt::AlignLeft);
+    m_bodyStack = new QStackedWidget(page);
+    m_bodyStack->setObjectName(u"bodyStack"_s);
+    m_bodyStack->addWidget(m_bodyEdit);
+    m_bodyStack->addWidget(m_readOnlyBodyPage);
+
     auto *bodyBox = new QVBoxLayout;
-    bodyBox->addWidget(m_bodyEdit, 1);
+    bodyBox->addWidget(m_bodyStack, 1);
     bodyBox->addWidget(m_jsonStatus);
     bodyBox->addLayout(bodyTools);
 
@@ -306,9 +425,19 @@ QWidget *ComposerWidget::createEnvelopePage()
         u"or add the peer's routing id here."_s,
         page);
     m_routerHint->setObjectName(u"routerHint"_s);
+    // The rule itself is core's (defaultEnvelopeFraming); this only offers the way out of it.
+    m_delimiterCheck = new QCheckBox(u"Empty &delimiter first, as a REQ sends it"_s, page);
+    m_delimiterCheck->setObjectName(u"delimiterCheck"_s);
+    m_delimiterCheck->setChecked(true);
+    m_delimiterCheck->setToolTip(
+        u"REP peers and ROUTER services written with Dploy's library (Envelope.from_raw, "
+        u"response_envelope) answer only requests framed as a REQ frames them. Uncheck to send the "
+        u"envelope without the empty frame."_s);
+    connect(m_delimiterCheck, &QCheckBox::toggled, this, &ComposerWidget::updateState);
     auto *requestBox = new QVBoxLayout;
     requestBox->addWidget(m_requestFrames, 1);
     requestBox->addWidget(m_routerHint);
+    requestBox->addWidget(m_delimiterCheck);
 
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -370,6 +499,8 @@ void ComposerWidget::setSockets(const QList<zmqscope::SocketInfo> &sockets)
         const int index = m_socketCombo->findData(QVariant::fromValue(uint(selected)));
         m_socketCombo->setCurrentIndex(index >= 0 ? index : (items.isEmpty() ? -1 : 0));
     }
+    // The chosen socket may have gone (closed): what belonged to it goes too.
+    handleSocketChanged();
     updateState();
 }
 
@@ -413,13 +544,28 @@ QString ComposerWidget::socketLabel(zmqscope::SocketId socket) const
     return u"socket %1"_s.arg(socket);
 }
 
-std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) const
+std::optional<ComposerWidget::Composition> ComposerWidget::composition(QString *error) const
 {
-    const auto fail = [error](const QString &text) -> std::optional<zmqscope::Frames> {
+    const auto fail = [error](const QString &text) -> std::optional<Composition> {
         if (error)
             *error = text;
         return std::nullopt;
     };
+    Composition result;
+    result.expandVariables = m_expandCheck->isChecked();
+    result.framing = envelopeFraming();
+    // Variables are checked before anything is sent, so a repeat cannot fail half-way.
+    const auto badVariable = [&result](const QByteArray &text, bool expandable) -> QString {
+        if (!result.expandVariables || !expandable)
+            return QString();
+        try {
+            zmqscope::TemplateExpander::validate(text);
+        } catch (const zmqscope::Error &e) {
+            return e.message();
+        }
+        return QString();
+    };
+
     if (mode() == Mode::Raw) {
         const FrameListModel *model = m_rawFrames->model();
         if (model->rowCount() == 0)
@@ -427,7 +573,18 @@ std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) c
         const QStringList problems = model->problems();
         if (!problems.isEmpty())
             return fail(problems.constFirst());
-        return model->frames();
+        const auto frames = model->frames();
+        if (!frames)
+            return fail(u"Raw frames: bad hex"_s);
+        result.envelope = false;
+        result.raw = *frames;
+        for (qsizetype i = 0; i < result.raw.size(); ++i) {
+            result.expandRaw.append(model->entries().at(i).format == Format::Text);
+            if (const QString why = badVariable(result.raw.at(i), result.expandRaw.constLast());
+                !why.isEmpty())
+                return fail(u"%1: %2"_s.arg(frameName(i), why));
+        }
+        return result;
     }
 
     QString reason;
@@ -435,8 +592,7 @@ std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) c
         m_idEdit->text(), m_idHexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
     if (!id)
         return fail(u"Id: %1"_s.arg(reason));
-    const auto body = BytesText::fromEditable(
-        m_bodyEdit->toPlainText(), m_bodyHexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
+    const auto body = bodyBytes(&reason);
     if (!body)
         return fail(u"Body: %1"_s.arg(reason));
     const QStringList problems = m_requestFrames->model()->problems();
@@ -445,9 +601,60 @@ std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) c
     const auto requestFrames = m_requestFrames->model()->frames();
     if (!requestFrames)
         return fail(u"Request frames: bad hex"_s);
-    const zmqscope::Envelope envelope(
-        *id, m_mimetypeCombo->currentText().trimmed().toUtf8(), *body, *requestFrames);
-    return envelope.transferObject();
+    result.id = *id;
+    result.mimetype = m_mimetypeCombo->currentText().trimmed().toUtf8();
+    result.body = *body;
+    result.requestFrames = *requestFrames;
+    // Hex fields and a body kept as bytes (a file) are sent exactly as given.
+    result.expandId = !m_idHexCheck->isChecked();
+    result.expandBody = !m_bodyHexCheck->isChecked() && !m_readOnlyBody;
+    for (const auto &[field, text, expandable] : { std::tuple { u"Id"_s, result.id, result.expandId },
+             std::tuple { u"Mimetype"_s, result.mimetype, true },
+             std::tuple { u"Body"_s, result.body, result.expandBody } }) {
+        if (const QString why = badVariable(text, expandable); !why.isEmpty())
+            return fail(u"%1: %2"_s.arg(field, why));
+    }
+    return result;
+}
+
+zmqscope::Frames ComposerWidget::expandedFrames(const Composition &composition, std::uint64_t seq)
+{
+    // The Library's expander, one per message: {{seq}} is the message's number.
+    zmqscope::TemplateExpander expander(seq);
+    const auto expand = [&](const QByteArray &bytes, bool expandable) {
+        return composition.expandVariables && expandable ? expander.expandText(bytes) : bytes;
+    };
+    if (!composition.envelope) {
+        zmqscope::Frames frames;
+        frames.reserve(composition.raw.size());
+        for (qsizetype i = 0; i < composition.raw.size(); ++i)
+            frames.append(expand(composition.raw.at(i), composition.expandRaw.at(i)));
+        return frames;
+    }
+    // Request frames are routing ids: bytes, never expanded.
+    return zmqscope::Envelope(expand(composition.id, composition.expandId),
+        expand(composition.mimetype, true), expand(composition.body, composition.expandBody),
+        composition.requestFrames)
+        .transferObject(composition.framing);
+}
+
+std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) const
+{
+    const auto result = composition(error);
+    if (!result)
+        return std::nullopt;
+    return expandedFrames(*result, m_nextSeq);
+}
+
+zmqscope::EnvelopeFraming ComposerWidget::envelopeFraming() const
+{
+    const auto info = socketInfo(currentSocket());
+    if (!info)
+        return zmqscope::EnvelopeFraming::Plain;
+    const zmqscope::EnvelopeFraming framing = zmqscope::defaultEnvelopeFraming(info->spec.type);
+    if (framing == zmqscope::EnvelopeFraming::ReqCompatible && !m_delimiterCheck->isChecked())
+        return zmqscope::EnvelopeFraming::Plain;
+    return framing;
 }
 
 std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
@@ -455,22 +662,25 @@ std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
 {
     ViewHelpers::commitOpenEditor(m_requestFrames->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
-    const auto frames = composedFrames(error);
-    if (!frames)
+    const auto composed = composition(error);
+    if (!composed)
         return std::nullopt;
     zmqscope::MessageTemplate result;
     result.name = name;
     if (const auto info = socketInfo(currentSocket()))
         result.socketType = zmqscope::socketTypeName(info->spec.type);
-    const auto parsed = zmqscope::Envelope::parse(*frames);
-    if (mode() == Mode::Envelope && parsed.envelope && parsed.envelope->requestFrames().isEmpty()) {
+    if (composed->envelope && composed->requestFrames.isEmpty()) {
+        // Framed when sent, for the socket it is sent on.
         result.kind = zmqscope::MessageTemplate::Kind::Envelope;
-        result.id = parsed.envelope->id();
-        result.mimetype = parsed.envelope->mimetype();
-        result.body = parsed.envelope->data();
+        result.id = composed->id;
+        result.mimetype = composed->mimetype;
+        result.body = composed->body;
     } else {
         result.kind = zmqscope::MessageTemplate::Kind::Raw;
-        result.frames = *frames;
+        result.frames = composed->envelope
+            ? zmqscope::Envelope(composed->id, composed->mimetype, composed->body, composed->requestFrames)
+                  .transferObject(composed->framing)
+            : composed->raw;
     }
     return result;
 }
@@ -478,16 +688,12 @@ std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
 void ComposerWidget::loadTemplate(const zmqscope::MessageTemplate &message)
 {
     showError(QString());
+    forgetRouting();
     if (message.kind == zmqscope::MessageTemplate::Kind::Envelope) {
         setMode(Mode::Envelope);
         setBytesField(m_idEdit, m_idHexCheck, message.id);
         m_mimetypeCombo->setCurrentText(QString::fromUtf8(message.mimetype));
-        const bool hex = !BytesText::isEditableText(message.body);
-        {
-            const QSignalBlocker blocker(m_bodyHexCheck);
-            m_bodyHexCheck->setChecked(hex);
-        }
-        m_bodyEdit->setPlainText(BytesText::toEditable(message.body, hex ? Format::Hex : Format::Text));
+        setBody(message.body, u"the saved message \"%1\""_s.arg(message.name));
         m_requestFrames->model()->setBytes({});
     } else {
         m_rawFrames->model()->setBytes(message.frames);
@@ -499,7 +705,7 @@ void ComposerWidget::loadTemplate(const zmqscope::MessageTemplate &message)
         for (int i = 0; i < m_socketCombo->count(); ++i) {
             const auto info = socketInfo(zmqscope::SocketId(m_socketCombo->itemData(i).toUInt()));
             if (info && zmqscope::socketTypeName(info->spec.type) == message.socketType) {
-                m_socketCombo->setCurrentIndex(i);
+                setSocketQuietly(info->id);
                 break;
             }
         }
@@ -522,15 +728,15 @@ void ComposerWidget::send()
     ViewHelpers::commitOpenEditor(m_requestFrames->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
     QString error;
-    const auto frames = composedFrames(&error);
-    if (!frames) {
+    auto composed = composition(&error);
+    if (!composed) {
         showError(u"Not sent: %1"_s.arg(error));
         return;
     }
     showError(QString());
 
     m_batchSocket = socket;
-    m_batchFrames = *frames;
+    m_batchComposition = std::move(*composed);
     m_batchTags.clear();
     m_batchTotal = m_repeatSpin->value();
     m_batchIssued = 0;
@@ -558,7 +764,8 @@ void ComposerWidget::issueRepeatSend()
     }
     ++m_batchIssued;
     m_progress->setValue(m_batchIssued);
-    emitSend(m_batchSocket, m_batchFrames);
+    // Variables are expanded anew for every message, as the Library does.
+    emitSend(m_batchSocket, expandedFrames(m_batchComposition, m_nextSeq++));
     if (m_batchIssued >= m_batchTotal && m_repeatTimer->isActive()) {
         m_repeatTimer->stop();
         updateState();
@@ -633,6 +840,10 @@ void ComposerWidget::handleSendFailed(quint64 tag, const QString &error)
     if (inBatch && isRepeating()) {
         // Every further send would fail the same way.
         finishRepeat(u"Repeat stopped after %1 of %2"_s.arg(m_batchIssued).arg(m_batchTotal));
+    } else if (inBatch) {
+        // "Sending on …" (or a repeat's count) must not stay under the error as if it were still going.
+        showStatus(m_batchTotal > 1 ? u"%1 of %2 sent on %3"_s.arg(m_batchSent).arg(m_batchTotal).arg(where)
+                                    : QString());
     }
     showError(text);
 }
@@ -644,7 +855,9 @@ void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqsco
         showError(u"Reply needs a received message; #%1 was sent from here"_s.arg(message.seq));
         return;
     }
-    const bool selected = setCurrentSocket(socket);
+    forgetRouting();
+    bool selected = false;
+    setSocketQuietly(socket, &selected);
     const QString where = socketLabel(socket);
     const auto parsed = zmqscope::Envelope::parse(message.frames);
     const auto info = socketInfo(socket);
@@ -654,6 +867,7 @@ void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqsco
         setMode(Mode::Envelope);
         setBytesField(m_idEdit, m_idHexCheck, request.id());
         m_requestFrames->model()->setBytes(request.requestFrames());
+        rememberRouting(socket, message.seq, Mode::Envelope);
         const qsizetype routing = request.requestFrames().size();
         showStatus(
             u"Reply to #%1 on %2: id %3, %4 request frame(s); type the body and send"_s.arg(message.seq)
@@ -667,6 +881,7 @@ void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqsco
         if (message.frames.size() > 2 && message.frames.at(1).isEmpty())
             routing.append(QByteArray());
         m_rawFrames->model()->setBytes(routing);
+        rememberRouting(socket, message.seq, Mode::Raw);
         m_rawFrames->model()->insertEntry(m_rawFrames->model()->rowCount(), FrameListModel::Entry {});
         setMode(Mode::Raw);
         showStatus(
@@ -686,6 +901,271 @@ void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqsco
             u"%1 cannot send (it is closed, or a SUB or PULL socket); choose another socket"_s.arg(where));
     }
     updateState();
+}
+
+void ComposerWidget::loadMessage(const zmqscope::StoredMessage &message, zmqscope::SocketId socket)
+{
+    showError(QString());
+    forgetRouting();
+    bool selected = false;
+    setSocketQuietly(socket, &selected);
+    const QString where = socketLabel(socket);
+    const zmqscope::Frames &frames = message.frames;
+
+    // As an envelope only when sending it unchanged gives the same frames again, in the framing the
+    // message used: on a DEALER that is the REQ-style delimiter first, or not.
+    const auto info = socketInfo(socket);
+    const bool delimited = info
+        && zmqscope::defaultEnvelopeFraming(info->spec.type) == zmqscope::EnvelopeFraming::ReqCompatible
+        && !frames.isEmpty() && frames.constFirst().isEmpty();
+    const zmqscope::EnvelopeFraming framing
+        = delimited ? zmqscope::EnvelopeFraming::ReqCompatible : zmqscope::EnvelopeFraming::Plain;
+    std::optional<zmqscope::Envelope> envelope
+        = zmqscope::Envelope::parse(delimited ? frames.mid(1) : frames).envelope;
+    if (envelope && envelope->transferObject(framing) != frames)
+        envelope.reset();
+
+    if (envelope) {
+        setMode(Mode::Envelope);
+        if (info
+            && zmqscope::defaultEnvelopeFraming(info->spec.type) == zmqscope::EnvelopeFraming::ReqCompatible)
+            m_delimiterCheck->setChecked(delimited);
+        setBytesField(m_idEdit, m_idHexCheck, envelope->id());
+        m_mimetypeCombo->setCurrentText(QString::fromUtf8(envelope->mimetype()));
+        setBody(envelope->data(), u"message #%1"_s.arg(message.seq));
+        m_requestFrames->model()->setBytes(envelope->requestFrames());
+        if (!envelope->requestFrames().isEmpty())
+            rememberRouting(socket, message.seq, Mode::Envelope);
+    } else {
+        m_rawFrames->model()->setBytes(frames.isEmpty() ? zmqscope::Frames { QByteArray() } : frames);
+        setMode(Mode::Raw);
+    }
+    // Sent unchanged, it must give the same bytes: a "{{" in them is not a variable.
+    const bool hasBraces = std::any_of(
+        frames.cbegin(), frames.cend(), [](const QByteArray &frame) { return frame.contains("{{"); });
+    if (hasBraces)
+        m_expandCheck->setChecked(false);
+    showStatus(u"#%1 (%2 on %3) is in the composer as %4%5: edit it and send"_s.arg(message.seq)
+                   .arg(message.direction == zmqscope::Direction::In ? u"received"_s : u"sent"_s, where,
+                       envelope ? u"an envelope"_s : u"raw frames"_s,
+                       hasBraces ? u" (variables off: it contains \"{{\")"_s : QString()));
+    if (!selected) {
+        showError(
+            u"%1 cannot send (it is closed, or a SUB or PULL socket); choose another socket"_s.arg(where));
+    }
+    updateJsonStatus();
+    updateState();
+}
+
+void ComposerWidget::setSocketQuietly(zmqscope::SocketId socket, bool *selected)
+{
+    // The caller fills in what belongs to this socket: switching to it must not clear that.
+    m_settingSocket = true;
+    const bool found = setCurrentSocket(socket);
+    m_settingSocket = false;
+    m_lastSocket = currentSocket();
+    if (selected)
+        *selected = found;
+}
+
+void ComposerWidget::rememberRouting(zmqscope::SocketId socket, quint64 seq, Mode where)
+{
+    RoutingState routing;
+    routing.socket = socket;
+    routing.seq = seq;
+    if (where == Mode::Raw)
+        routing.rawEntries = m_rawFrames->model()->entries();
+    else
+        routing.requestEntries = m_requestFrames->model()->entries();
+    if (!routing.rawEntries.isEmpty() || !routing.requestEntries.isEmpty())
+        m_routing = routing;
+}
+
+void ComposerWidget::forgetRouting()
+{
+    m_routing.reset();
+    m_clearedRouting.reset();
+    m_undoRoutingButton->hide();
+}
+
+void ComposerWidget::handleSocketChanged()
+{
+    const zmqscope::SocketId socket = currentSocket();
+    if (socket == m_lastSocket)
+        return;
+    m_lastSocket = socket;
+    if (m_settingSocket)
+        return;
+    // An error about the previous socket says nothing about this one.
+    showError(QString());
+    if (!m_routing || m_routing->socket == socket)
+        return;
+
+    // Routing frames only mean something on the socket they came in on: a PUSH or another ROUTER
+    // would send them to the peer as data, or to nobody.
+    RoutingState removed = *m_routing;
+    m_routing.reset();
+    FrameListModel *request = m_requestFrames->model();
+    FrameListModel *raw = m_rawFrames->model();
+    if (!removed.requestEntries.isEmpty()) {
+        removed.requestEntries = request->entries();
+        request->setEntries({});
+    }
+    if (!removed.rawEntries.isEmpty()) {
+        const QList<FrameListModel::Entry> rows = raw->entries();
+        if (rows.mid(0, removed.rawEntries.size()) == removed.rawEntries)
+            raw->setEntries(rows.mid(removed.rawEntries.size()));
+        else
+            removed.rawEntries.clear();
+    }
+    const qsizetype count = removed.requestEntries.size() + removed.rawEntries.size();
+    if (count == 0)
+        return;
+    m_clearedRouting = removed;
+    m_undoRoutingButton->show();
+    showStatus(u"Removed the %1 routing frame(s) of #%2: they route only on %3."_s.arg(count)
+                   .arg(removed.seq)
+                   .arg(socketLabel(removed.socket)));
+}
+
+void ComposerWidget::undoClearRouting()
+{
+    if (!m_clearedRouting)
+        return;
+    const RoutingState removed = *m_clearedRouting;
+    m_clearedRouting.reset();
+    m_undoRoutingButton->hide();
+    if (!removed.requestEntries.isEmpty())
+        m_requestFrames->model()->setEntries(removed.requestEntries + m_requestFrames->model()->entries());
+    if (!removed.rawEntries.isEmpty())
+        m_rawFrames->model()->setEntries(removed.rawEntries + m_rawFrames->model()->entries());
+    showStatus(u"Put back the routing frames of #%1; they route only on %2"_s.arg(removed.seq)
+                   .arg(socketLabel(removed.socket)));
+    updateState();
+}
+
+std::optional<QByteArray> ComposerWidget::bodyBytes(QString *error) const
+{
+    if (m_readOnlyBody)
+        return *m_readOnlyBody;
+    return BytesText::fromEditable(
+        m_bodyEdit->toPlainText(), m_bodyHexCheck->isChecked() ? Format::Hex : Format::Text, error);
+}
+
+bool ComposerWidget::hasReadOnlyBody() const
+{
+    return m_readOnlyBody.has_value();
+}
+
+void ComposerWidget::setBody(const QByteArray &bytes, const QString &source)
+{
+    const bool text = BytesText::isEditableText(bytes);
+    // Hex takes three characters a byte.
+    const qsizetype editorSize = text ? bytes.size() : bytes.size() * 3;
+    if (editorSize > MaxEditableBodyBytes) {
+        setReadOnlyBody(bytes, source);
+        return;
+    }
+    clearReadOnlyBody();
+    {
+        const QSignalBlocker blocker(m_bodyHexCheck);
+        m_bodyHexCheck->setChecked(!text);
+    }
+    m_bodyEdit->setPlainText(BytesText::toEditable(bytes, text ? Format::Text : Format::Hex));
+}
+
+void ComposerWidget::setReadOnlyBody(const QByteArray &bytes, const QString &source)
+{
+    m_readOnlyBody = bytes;
+    zmqscope::textescape::EscapeOptions preview;
+    preview.quoted = true;
+    preview.maxChars = ReadOnlyPreviewChars;
+    preview.maxBytes = ReadOnlyPreviewChars * 4;
+    m_readOnlyBodyLabel->setText(
+        u"Body: %1 from %2, too big to edit here; sent byte for byte.\nIt starts %3"_s.arg(
+            sizeText(bytes.size()), source, zmqscope::textescape::escape(bytes, preview)));
+    m_bodyStack->setCurrentWidget(m_readOnlyBodyPage);
+    {
+        // The editor's text is not the body any more; free it without a JSON check of it.
+        const QSignalBlocker blocker(m_bodyEdit);
+        m_bodyEdit->clear();
+    }
+    {
+        // The bytes are the body; the empty editor behind them is plain text again.
+        const QSignalBlocker blocker(m_bodyHexCheck);
+        m_bodyHexCheck->setChecked(false);
+    }
+    m_bodyHexCheck->setEnabled(false);
+    updateJsonStatus();
+    updateState();
+}
+
+void ComposerWidget::clearReadOnlyBody()
+{
+    if (!m_readOnlyBody)
+        return;
+    m_readOnlyBody.reset();
+    m_readOnlyBodyLabel->clear();
+    m_bodyStack->setCurrentWidget(m_bodyEdit);
+    m_bodyHexCheck->setEnabled(true);
+    updateJsonStatus();
+    updateState();
+}
+
+void ComposerWidget::handleLargePaste(const QString &text)
+{
+    // What the body becomes: the paste replaces the selection, as it would in the editor.
+    const QTextCursor cursor = m_bodyEdit->textCursor();
+    const QString current = m_bodyEdit->toPlainText();
+    const QString combined
+        = current.left(cursor.selectionStart()) + text + current.mid(cursor.selectionEnd());
+    QString reason;
+    const auto bytes = BytesText::fromEditable(
+        combined, m_bodyHexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
+    if (!bytes) {
+        showError(u"Not pasted: Body: %1"_s.arg(reason));
+        return;
+    }
+    showError(QString());
+    setReadOnlyBody(*bytes, u"pasted text"_s);
+}
+
+void ComposerWidget::chooseBodyFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, u"Load Body from File"_s);
+    if (!path.isEmpty())
+        loadBodyFromFile(path);
+}
+
+bool ComposerWidget::loadBodyFromFile(const QString &path)
+{
+    // File names are untrusted text too.
+    const QString name = zmqscope::textescape::escape(QFileInfo(path).fileName().toUtf8());
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showError(u"Body not loaded from %1: %2"_s.arg(name, file.errorString()));
+        return false;
+    }
+    // Read with a bound: devices and pipes say their size is 0.
+    const QByteArray bytes = file.read(MaxBodyFileBytes + 1);
+    if (file.error() != QFileDevice::NoError) {
+        showError(u"Body not loaded from %1: %2"_s.arg(name, file.errorString()));
+        return false;
+    }
+    if (bytes.size() > MaxBodyFileBytes) {
+        showError(u"Body not loaded: %1 is bigger than %2, the most the composer sends"_s.arg(
+            name, sizeText(MaxBodyFileBytes)));
+        return false;
+    }
+    showError(QString());
+    setMode(Mode::Envelope);
+    setBody(bytes, name);
+    if (!m_readOnlyBody) {
+        // Small enough to edit: it is in the editor now, and edited like typed text.
+        m_bodyEdit->setFocus(Qt::OtherFocusReason);
+    }
+    showStatus(u"The body is %1 from %2"_s.arg(sizeText(bytes.size()), name));
+    return true;
 }
 
 void ComposerWidget::setBytesField(QLineEdit *edit, QCheckBox *hex, const QByteArray &bytes)
@@ -727,6 +1207,11 @@ void ComposerWidget::toggleBodyHex(bool toHex)
         return;
     }
     showError(QString());
+    if (toHex && bytes->size() * 3 > MaxEditableBodyBytes) {
+        // Three characters a byte would be more than the editor lays out.
+        setReadOnlyBody(*bytes, u"the body typed as text"_s);
+        return;
+    }
     // Through the cursor, so Undo brings the previous form back.
     QTextCursor cursor(m_bodyEdit->document());
     cursor.select(QTextCursor::Document);
@@ -762,17 +1247,37 @@ void ComposerWidget::updateJsonStatus()
     m_jsonTimer->stop();
     const bool json
         = JsonText::isJsonMimetype(m_mimetypeCombo->currentText()) && !m_bodyHexCheck->isChecked();
-    m_formatButton->setEnabled(json);
+    m_formatButton->setEnabled(json && !m_readOnlyBody);
     if (!json) {
         InlineMessage::show(m_jsonStatus, QString());
         return;
     }
-    if (const auto problem = JsonText::check(m_bodyEdit->toPlainText().toUtf8())) {
+    if (m_readOnlyBody) {
+        InlineMessage::setError(m_jsonStatus, false);
+        InlineMessage::show(m_jsonStatus, u"JSON not checked: the body is kept as bytes"_s);
+        return;
+    }
+    // Checked as it will be sent: after the variables are expanded, as for the next message.
+    QByteArray text = m_bodyEdit->toPlainText().toUtf8();
+    const bool expand = m_expandCheck->isChecked() && text.contains("{{");
+    if (expand) {
+        try {
+            text = zmqscope::TemplateExpander(m_nextSeq).expandText(text);
+        } catch (const zmqscope::Error &e) {
+            InlineMessage::setError(m_jsonStatus, true);
+            InlineMessage::show(m_jsonStatus, u"Variable error: %1"_s.arg(e.message()));
+            return;
+        }
+    }
+    if (const auto problem = JsonText::check(text)) {
         InlineMessage::setError(m_jsonStatus, true);
-        InlineMessage::show(m_jsonStatus, u"JSON error at %1"_s.arg(JsonText::describe(*problem)));
+        InlineMessage::show(m_jsonStatus,
+            u"JSON error at %1%2"_s.arg(
+                JsonText::describe(*problem), expand ? u" (after expanding the variables)"_s : QString()));
     } else {
         InlineMessage::setError(m_jsonStatus, false);
-        InlineMessage::show(m_jsonStatus, u"Valid JSON"_s);
+        InlineMessage::show(
+            m_jsonStatus, expand ? u"Valid JSON after expanding the variables"_s : u"Valid JSON"_s);
     }
 }
 
@@ -792,6 +1297,9 @@ void ComposerWidget::updateState()
     const auto info = socketInfo(currentSocket());
     m_routerHint->setVisible(
         info && info->spec.type == zmqscope::SocketType::Router && m_requestFrames->model()->rowCount() == 0);
+    // Offered only where core's rule adds the delimiter (DEALER).
+    m_delimiterCheck->setVisible(info
+        && zmqscope::defaultEnvelopeFraming(info->spec.type) == zmqscope::EnvelopeFraming::ReqCompatible);
 }
 
 void ComposerWidget::showError(const QString &text)

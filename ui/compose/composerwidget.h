@@ -8,7 +8,10 @@
 #include <QWidget>
 
 #include <zmqscope/engine.h>
+#include <zmqscope/envelope.h>
 #include <zmqscope/templates.h>
+
+#include "framelistmodel.h"
 
 class FramesEditor;
 class QAction;
@@ -20,8 +23,10 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 class QTimer;
+class BodyEdit;
 
 /**
  * The Composer: writes a Dploy envelope (id, mimetype, body, request frames)
@@ -29,6 +34,13 @@ class QTimer;
  * once or repeatedly. It never talks to the engine itself: it emits
  * sendRequested() and learns the outcome through handleMessageSent() and
  * handleSendFailed(). A failed send keeps everything that was composed.
+ *
+ * Text fields (id, mimetype, a body typed as text, raw frames typed as text) may hold the
+ * Library's variables ({{seq}}, {{now}}, {{uuid}}, {{random:N}}), expanded anew for every
+ * message sent by the same code as the Library's. On a DEALER, envelopes go out framed as a
+ * REQ frames them (defaultEnvelopeFraming()) unless that is unchecked. Bodies bigger than
+ * MaxEditableBodyBytes are never laid out in the text edit: they are kept as bytes, shown as
+ * a read-only summary and sent byte for byte.
  */
 class ComposerWidget : public QWidget
 {
@@ -39,6 +51,11 @@ public:
         Envelope,
         Raw
     };
+
+    /// Bodies above this many bytes (or hex characters) are kept read-only instead of in the text edit.
+    static constexpr qsizetype MaxEditableBodyBytes = 1024 * 1024;
+    /// The biggest file "Load Body from File…" reads.
+    static constexpr qsizetype MaxBodyFileBytes = qsizetype(256) * 1024 * 1024;
 
     explicit ComposerWidget(QWidget *parent = nullptr);
     ~ComposerWidget() override;
@@ -61,7 +78,23 @@ public:
      */
     void prepareReply(const zmqscope::StoredMessage &message, zmqscope::SocketId socket);
 
-    /// The frames Send would send now, or nothing and *error naming the bad field.
+    /**
+     * Edit and resend: fills the composer with a received or sent message, as an envelope when its
+     * frames are one (request frames and, on a DEALER, the REQ-style delimiter included) and as raw
+     * frames otherwise, so that sending it unchanged sends the same frames; selects `socket`.
+     */
+    void loadMessage(const zmqscope::StoredMessage &message, zmqscope::SocketId socket);
+
+    /// How an envelope goes out on the chosen socket: its type's default, unless the user unchecked it.
+    [[nodiscard]] zmqscope::EnvelopeFraming envelopeFraming() const;
+
+    /// Makes the bytes of `path` the envelope body; false and an error line naming the file and the reason.
+    bool loadBodyFromFile(const QString &path);
+    /// True when the body is kept as bytes (too big to edit, or loaded from a file), shown read-only.
+    [[nodiscard]] bool hasReadOnlyBody() const;
+
+    /// The frames Send would send now (variables expanded as for the next message, framed for the chosen
+    /// socket), or nothing and *error naming the bad field.
     [[nodiscard]] std::optional<zmqscope::Frames> composedFrames(QString *error = nullptr) const;
 
     /**
@@ -79,6 +112,8 @@ public:
     [[nodiscard]] QAction *sendAction() const { return m_sendAction; }
     /// Stops a repeat.
     [[nodiscard]] QAction *stopAction() const { return m_stopAction; }
+    /// Asks for a file and makes its bytes the body.
+    [[nodiscard]] QAction *loadBodyAction() const { return m_loadBodyAction; }
 
     [[nodiscard]] bool isRepeating() const;
     /// The inline error line ("Not sent on REQ 1: ..."), empty when there is none.
@@ -95,6 +130,8 @@ public Q_SLOTS:
     void stop();
     /// Pretty-prints a JSON body; a body that is not JSON keeps its text and the cursor goes to the error.
     void formatBody();
+    /// Puts back the routing frames that switching the socket removed.
+    void undoClearRouting();
     void handleMessageSent(quint64 tag);
     void handleSendFailed(quint64 tag, const QString &error);
 
@@ -103,6 +140,42 @@ Q_SIGNALS:
     void sendRequested(zmqscope::SocketId socket, const zmqscope::Frames &frames, quint64 tag);
 
 private:
+    /// What the widgets hold, read once per Send so a repeat sends what was there when it started.
+    struct Composition
+    {
+        bool envelope = true;
+        QByteArray id, mimetype, body; // the envelope, variables not yet expanded
+        bool expandId = false, expandBody = false; // typed as text (not hex, not a read-only body)
+        zmqscope::Frames requestFrames;
+        zmqscope::Frames raw;
+        QList<bool> expandRaw; // per raw frame: typed as text
+        bool expandVariables = true;
+        zmqscope::EnvelopeFraming framing = zmqscope::EnvelopeFraming::Plain;
+    };
+    /// Routing frames a reply (or a loaded message) filled in, for the socket they route on.
+    struct RoutingState
+    {
+        zmqscope::SocketId socket = 0;
+        quint64 seq = 0;
+        QList<FrameListModel::Entry> requestEntries; // envelope mode
+        QList<FrameListModel::Entry> rawEntries; // raw mode: the leading rows
+    };
+
+    [[nodiscard]] std::optional<Composition> composition(QString *error) const;
+    /// The frames of a composition with its variables expanded for message number `seq`.
+    [[nodiscard]] static zmqscope::Frames expandedFrames(const Composition &composition, std::uint64_t seq);
+    [[nodiscard]] std::optional<QByteArray> bodyBytes(QString *error) const;
+    /// Shows bytes in the editor, or read-only beyond MaxEditableBodyBytes; `source` says where they came
+    /// from.
+    void setBody(const QByteArray &bytes, const QString &source);
+    void setReadOnlyBody(const QByteArray &bytes, const QString &source);
+    void clearReadOnlyBody();
+    void handleLargePaste(const QString &text);
+    void handleSocketChanged();
+    void chooseBodyFile();
+    void setSocketQuietly(zmqscope::SocketId socket, bool *selected = nullptr);
+    void rememberRouting(zmqscope::SocketId socket, quint64 seq, Mode where);
+    void forgetRouting();
     QWidget *createEnvelopePage();
     QWidget *createRawPage();
     void issueRepeatSend();
@@ -125,9 +198,17 @@ private:
     QLineEdit *m_idEdit;
     QCheckBox *m_idHexCheck;
     QComboBox *m_mimetypeCombo;
-    QPlainTextEdit *m_bodyEdit;
+    QStackedWidget *m_bodyStack;
+    BodyEdit *m_bodyEdit;
+    QWidget *m_readOnlyBodyPage;
+    QLabel *m_readOnlyBodyLabel;
+    QCheckBox *m_expandCheck;
+    QCheckBox *m_delimiterCheck;
+    QAction *m_loadBodyAction;
+    QPushButton *m_undoRoutingButton;
     QCheckBox *m_bodyHexCheck;
     QPushButton *m_formatButton;
+    QPushButton *m_loadBodyButton = nullptr;
     QLabel *m_jsonStatus;
     QTimer *m_jsonTimer;
     FramesEditor *m_requestFrames;
@@ -143,11 +224,19 @@ private:
     QLabel *m_errorLabel;
     QLabel *m_statusLabel;
 
+    std::optional<QByteArray> m_readOnlyBody;
+    // The Library's variables: {{seq}} counts the messages this composer sent, from 1.
+    std::uint64_t m_nextSeq = 1;
+    zmqscope::SocketId m_lastSocket = 0;
+    bool m_settingSocket = false;
+    std::optional<RoutingState> m_routing;
+    std::optional<RoutingState> m_clearedRouting;
+
     // Sends in flight: the tags we issued and have not heard back about, with their socket.
     QHash<quint64, zmqscope::SocketId> m_pendingTags;
     // The current batch (one send, or a repeat).
     zmqscope::SocketId m_batchSocket = 0;
-    zmqscope::Frames m_batchFrames;
+    Composition m_batchComposition;
     QSet<quint64> m_batchTags;
     int m_batchTotal = 0;
     int m_batchIssued = 0;

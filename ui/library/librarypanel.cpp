@@ -314,7 +314,8 @@ bool LibraryPanel::sendTemplate(const QString &name)
     }
     Frames frames;
     try {
-        frames = m_expander.expand(*message);
+        // Framed as the composer frames envelopes for that socket (REQ-style on a DEALER, unless unchecked).
+        frames = m_expander.expand(*message, m_composer->envelopeFraming());
     } catch (const Error &e) {
         showError(u"Not sent: \"%1\": %2"_s.arg(name, e.message()));
         return false;

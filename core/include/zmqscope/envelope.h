@@ -1,6 +1,7 @@
 #pragma once
 
 #include <zmqscope/error.h>
+#include <zmqscope/names.h>
 
 #include <QByteArray>
 #include <QList>
@@ -18,6 +19,26 @@ enum class MessageKind {
 };
 
 struct EnvelopeParseResult;
+
+/// How an envelope's frames go onto the wire of a socket (DESIGN.md section 3).
+enum class EnvelopeFraming
+{
+    Plain, ///< transferObject() as it is: [request frames, ""] id, mimetype, body
+    ReqCompatible, ///< an empty delimiter frame first, as a REQ socket puts it on the wire
+};
+
+/**
+ * The framing envelopes get on a socket type unless the user asks otherwise: ReqCompatible on
+ * DEALER, Plain on every other type (a REQ adds the delimiter itself; the others have no
+ * request-reply envelope). Dploy's own clients are REQ, so a ROUTER service written with the
+ * original library (Envelope.from_raw, response_envelope) takes the frames before the one that
+ * precedes the id as request frames: without the delimiter it takes none, and its reply loses
+ * the routing id and never arrives.
+ */
+[[nodiscard]] EnvelopeFraming defaultEnvelopeFraming(SocketType type) noexcept;
+
+/// An envelope's transfer object framed for sending: for ReqCompatible an empty frame goes first.
+[[nodiscard]] Frames withEnvelopeFraming(Frames transferObject, EnvelopeFraming framing);
 
 /**
  * Dploy's message envelope: optional request (routing) frames, then id,
@@ -50,6 +71,8 @@ public:
 
     /// The frames to send: request frames and the delimiter only when there are request frames.
     [[nodiscard]] Frames transferObject() const;
+    /// The frames to send with `framing` (see defaultEnvelopeFraming()).
+    [[nodiscard]] Frames transferObject(EnvelopeFraming framing) const;
 
     /// A reply that keeps the request frames and, unless given, the id.
     [[nodiscard]] Envelope responseEnvelope(QByteArray mimetype, QByteArray data,

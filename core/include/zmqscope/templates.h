@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+#include <zmqscope/envelope.h>
 #include <zmqscope/error.h>
 
 namespace zmqscope {
@@ -120,8 +121,9 @@ public:
     explicit TemplateExpander(std::uint64_t firstSeq = 1);
     /// Uses the current seq.
     [[nodiscard]] QByteArray expandText(QByteArrayView text);
-    /// Whole message (envelope frames via Envelope), then seq++.
-    [[nodiscard]] Frames expand(const MessageTemplate &t);
+    /// Whole message, then seq++: an envelope template framed with `framing` (see defaultEnvelopeFraming()),
+    /// raw frames as saved.
+    [[nodiscard]] Frames expand(const MessageTemplate &t, EnvelopeFraming framing = EnvelopeFraming::Plain);
     [[nodiscard]] std::uint64_t seq() const;
     /// Throws Error when `text` has a variable that expandText() would reject; expands nothing.
     static void validate(QByteArrayView text);

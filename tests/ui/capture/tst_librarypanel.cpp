@@ -2,6 +2,7 @@
 // send with variables filled in (received by a second real socket), delete; the file follows.
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void saveRenameLoadSendDelete();
     void badNamesAndFilesAreRefused();
     void defaultLibraryIsOneFolderDeepAndMoves();
+    void envelopeOnDealerIsReqFramed();
 
 private:
     [[nodiscard]] TemplateLibrary onDisk() const { return TemplateLibrary::load(m_path); }
@@ -242,6 +244,51 @@ void TestLibraryPanel::defaultLibraryIsOneFolderDeepAndMoves()
     QCOMPARE(panel->model()->rowCount(), 1);
     QVERIFY2(panel->errorText().isEmpty(), qPrintable(panel->errorText()));
     QVERIFY(QFile::remove(defaultPath));
+}
+
+void TestLibraryPanel::envelopeOnDealerIsReqFramed()
+{
+    // A saved envelope sent on a DEALER is framed as the composer frames it: as a REQ, unless unchecked.
+    SocketSpec router;
+    router.name = u"Service ROUTER"_s;
+    router.type = SocketType::Router;
+    router.binds = { u"inproc://library-router"_s };
+    QSignalSpy opened(m_engine.get(), &Engine::socketOpened);
+    const SocketId routerId = m_window->openSocket(router);
+    QVERIFY(opened.wait(5000));
+    SocketSpec dealer;
+    dealer.name = u"Client DEALER"_s;
+    dealer.type = SocketType::Dealer;
+    dealer.connects = router.binds;
+    dealer.options = { { "routing_id", QByteArray("lib-dealer") } };
+    const SocketId dealerId = m_window->openSocket(dealer);
+    QVERIFY(opened.wait(5000));
+    m_window->refreshViews();
+    ComposerWidget *composer = m_window->composer();
+    QVERIFY(composer->setCurrentSocket(dealerId));
+    composer->setMode(ComposerWidget::Mode::Envelope);
+    composer->findChild<QLineEdit *>(u"idEdit"_s)->setText(u"job-{{seq}}"_s);
+    composer->findChild<QPlainTextEdit *>(u"bodyEdit"_s)->setPlainText(u"work"_s);
+    LibraryPanel *panel = m_window->libraryPanel();
+    QVERIFY(panel->saveComposerMessage(u"job"_s));
+
+    const auto received = [this, routerId](qsizetype count) {
+        QList<Frames> result;
+        for (std::uint64_t seq = m_store->firstSeq(); seq < m_store->endSeq(); ++seq) {
+            StoredMessage message;
+            if (m_store->message(seq, message) && message.socket == routerId)
+                result.append(message.frames);
+        }
+        return result.size() == count ? result : QList<Frames>();
+    };
+    QVERIFY(panel->sendTemplate(u"job"_s));
+    QTRY_COMPARE(received(1).size(), 1);
+    QCOMPARE(received(1).at(0), (Frames { "lib-dealer", QByteArray(), "job-1", "text/plain", "work" }));
+
+    composer->findChild<QCheckBox *>(u"delimiterCheck"_s)->setChecked(false);
+    QVERIFY(panel->sendTemplate(u"job"_s));
+    QTRY_COMPARE(received(2).size(), 2);
+    QCOMPARE(received(2).at(1), (Frames { "lib-dealer", "job-2", "text/plain", "work" }));
 }
 
 QTEST_MAIN(TestLibraryPanel)

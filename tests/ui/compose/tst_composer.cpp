@@ -2,7 +2,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -11,10 +13,14 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTextCursor>
+#include <QUuid>
 
 #include <zmqscope/engine.h>
 #include <zmqscope/messagestore.h>
+#include <zmqscope/templates.h>
 
 #include "compose/bytestext.h"
 #include "compose/composerwidget.h"
@@ -48,6 +54,17 @@ QList<SocketInfo> someSockets()
     return { socketInfo(1, u"REQ 1"_s, SocketType::Req), socketInfo(2, u"SUB 1"_s, SocketType::Sub),
         socketInfo(3, u"ROUTER 1"_s, SocketType::Router),
         socketInfo(4, u"PUB 1"_s, SocketType::Pub, SocketState::Closed) };
+}
+
+constexpr SocketId DealerSocket = 5;
+constexpr SocketId PushSocket = 6;
+
+/// someSockets() and a DEALER (5) and a PUSH (6).
+QList<SocketInfo> moreSockets()
+{
+    return someSockets()
+        + QList<SocketInfo> { socketInfo(DealerSocket, u"DEALER 1"_s, SocketType::Dealer),
+              socketInfo(PushSocket, u"PUSH 1"_s, SocketType::Push) };
 }
 
 template<typename T> T *child(const QWidget &parent, const QString &name)
@@ -90,6 +107,40 @@ QList<Frames> storedFrames(
     return result;
 }
 
+/// A socket of the engine, bound or connected to inproc endpoints.
+SocketSpec socketSpec(const QString &name, SocketType type, const QString &bind, const QString &connect,
+    zmqscope::Options options = {})
+{
+    SocketSpec spec;
+    spec.name = name;
+    spec.type = type;
+    if (!bind.isEmpty())
+        spec.binds = { bind };
+    if (!connect.isEmpty())
+        spec.connects = { connect };
+    spec.options = std::move(options);
+    return spec;
+}
+
+/// Sends through the engine and hears back from it, as the main window wires them; offers its sockets.
+void connectToEngine(ComposerWidget &composer, zmqscope::Engine &engine)
+{
+    QObject::connect(&composer, &ComposerWidget::sendRequested, &engine, &zmqscope::Engine::send);
+    QObject::connect(&engine, &zmqscope::Engine::messageSent, &composer, &ComposerWidget::handleMessageSent);
+    QObject::connect(&engine, &zmqscope::Engine::sendFailed, &composer, &ComposerWidget::handleSendFailed);
+    composer.setSockets(engine.sockets());
+}
+
+/// A message as the store keeps it, received on `socket`.
+zmqscope::StoredMessage receivedMessage(quint64 seq, SocketId socket, const Frames &frames)
+{
+    zmqscope::StoredMessage message;
+    message.seq = seq;
+    message.socket = socket;
+    message.frames = frames;
+    return message;
+}
+
 bool lastStored(const zmqscope::MessageStore &store, SocketId socket, zmqscope::StoredMessage &out)
 {
     for (auto seq = store.endSeq(); seq > store.firstSeq(); --seq) {
@@ -128,6 +179,20 @@ private Q_SLOTS:
     void sendFailedKeepsMessage();
     void reqTwiceOnRealSockets();
     void routerRepliesReachTheirPeers();
+    // Issue 12
+    void dealerEnvelopeIsReqFramed();
+    void dealerFramingOnRealSockets();
+    void failedSendClearsSendingStatus();
+    void switchingSocketClearsReplyRouting();
+    void switchingSocketClearsRawReplyRouting();
+    void replyRoutingNeverReachesPush();
+    void variablesExpandLikeTheLibrary();
+    void jsonCheckedAfterExpansion_data();
+    void jsonCheckedAfterExpansion();
+    void editAndResend_data();
+    void editAndResend();
+    void largePasteIsKeptReadOnly();
+    void loadBodyFromFile();
 };
 
 void TestComposer::initTestCase()
@@ -548,10 +613,8 @@ void TestComposer::prepareReplyRouted()
 
     // A REQ request as a ROUTER receives it: [routing id, "", id, mimetype, body].
     const QByteArray routingId("\x00\x6b\x8b\x45\x67", 5);
-    zmqscope::StoredMessage request;
-    request.seq = 41;
-    request.socket = 3;
-    request.frames = { routingId, QByteArray(), "req-7", "application/json", "{\"q\": 1}" };
+    const zmqscope::StoredMessage request
+        = receivedMessage(41, 3, { routingId, QByteArray(), "req-7", "application/json", "{\"q\": 1}" });
     composer.prepareReply(request, 3);
 
     QCOMPARE(composer.currentSocket(), SocketId(3));
@@ -582,10 +645,7 @@ void TestComposer::prepareReplyRawOnRouter()
     QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
 
     // A DEALER peer without the delimiter: [routing id, payload] is a raw message.
-    zmqscope::StoredMessage request;
-    request.seq = 7;
-    request.socket = 3;
-    request.frames = { "peer-A", "ping" };
+    const zmqscope::StoredMessage request = receivedMessage(7, 3, { "peer-A", "ping" });
     composer.prepareReply(request, 3);
     QCOMPARE(composer.currentSocket(), SocketId(3));
     QCOMPARE(composer.mode(), ComposerWidget::Mode::Raw);
@@ -611,18 +671,12 @@ void TestComposer::prepareReplyRefusals()
     composer.prepareReply(sent, 1);
     QVERIFY(composer.errorText().contains(u"needs a received message"_s));
 
-    zmqscope::StoredMessage raw;
-    raw.seq = 4;
-    raw.socket = 1;
-    raw.frames = { "only one frame" };
+    const zmqscope::StoredMessage raw = receivedMessage(4, 1, { "only one frame" });
     composer.prepareReply(raw, 1);
     QVERIFY2(composer.errorText().contains(u"#4: it is not an envelope (1 frame"_s),
         qPrintable(composer.errorText()));
 
-    zmqscope::StoredMessage onSub;
-    onSub.seq = 5;
-    onSub.socket = 2;
-    onSub.frames = { "t", "text/plain", "x" };
+    const zmqscope::StoredMessage onSub = receivedMessage(5, 2, { "t", "text/plain", "x" });
     composer.prepareReply(onSub, 2);
     QVERIFY(composer.errorText().contains(u"SUB 1 cannot send"_s));
     QCOMPARE(body(composer)->toPlainText(), u"kept"_s);
@@ -716,24 +770,15 @@ void TestComposer::reqTwiceOnRealSockets()
 {
     zmqscope::MessageStore store;
     zmqscope::Engine engine(store);
-    SocketSpec repSpec;
-    repSpec.name = u"Echo"_s;
-    repSpec.type = SocketType::Rep;
-    repSpec.binds = { u"inproc://tst-composer-rep"_s };
-    SocketSpec reqSpec;
-    reqSpec.name = u"Client"_s;
-    reqSpec.type = SocketType::Req;
-    reqSpec.connects = { u"inproc://tst-composer-rep"_s };
     QSignalSpy opened(&engine, &zmqscope::Engine::socketOpened);
-    const SocketId rep = engine.openSocket(repSpec);
-    const SocketId req = engine.openSocket(reqSpec);
+    const SocketId rep = engine.openSocket(
+        socketSpec(u"Echo"_s, SocketType::Rep, u"inproc://tst-composer-rep"_s, QString()));
+    const SocketId req = engine.openSocket(
+        socketSpec(u"Client"_s, SocketType::Req, QString(), u"inproc://tst-composer-rep"_s));
     QTRY_COMPARE(opened.size(), 2);
 
     ComposerWidget composer;
-    connect(&composer, &ComposerWidget::sendRequested, &engine, &zmqscope::Engine::send);
-    connect(&engine, &zmqscope::Engine::messageSent, &composer, &ComposerWidget::handleMessageSent);
-    connect(&engine, &zmqscope::Engine::sendFailed, &composer, &ComposerWidget::handleSendFailed);
-    composer.setSockets(engine.sockets());
+    connectToEngine(composer, engine);
     QVERIFY(composer.setCurrentSocket(req));
     child<QLineEdit>(composer, u"idEdit"_s)->setText(u"q1"_s);
     body(composer)->setPlainText(u"ping"_s);
@@ -773,28 +818,18 @@ void TestComposer::routerRepliesReachTheirPeers()
 {
     zmqscope::MessageStore store;
     zmqscope::Engine engine(store);
-    SocketSpec routerSpec;
-    routerSpec.name = u"Router"_s;
-    routerSpec.type = SocketType::Router;
-    routerSpec.binds = { u"inproc://tst-composer-router"_s };
     QSignalSpy opened(&engine, &zmqscope::Engine::socketOpened);
-    const SocketId router = engine.openSocket(routerSpec);
+    const SocketId router = engine.openSocket(
+        socketSpec(u"Router"_s, SocketType::Router, u"inproc://tst-composer-router"_s, QString()));
     QList<SocketId> peers;
     for (const QString &name : { u"alice"_s, u"bob"_s }) {
-        SocketSpec spec;
-        spec.name = name;
-        spec.type = SocketType::Req;
-        spec.connects = { u"inproc://tst-composer-router"_s };
-        spec.options = { { "routing_id", name.toUtf8() } };
-        peers.append(engine.openSocket(spec));
+        peers.append(engine.openSocket(socketSpec(name, SocketType::Req, QString(),
+            u"inproc://tst-composer-router"_s, { { "routing_id", name.toUtf8() } })));
     }
     QTRY_COMPARE(opened.size(), 3);
 
     ComposerWidget composer;
-    connect(&composer, &ComposerWidget::sendRequested, &engine, &zmqscope::Engine::send);
-    connect(&engine, &zmqscope::Engine::messageSent, &composer, &ComposerWidget::handleMessageSent);
-    connect(&engine, &zmqscope::Engine::sendFailed, &composer, &ComposerWidget::handleSendFailed);
-    composer.setSockets(engine.sockets());
+    connectToEngine(composer, engine);
 
     // Each peer asks; the router answers each request through the composer.
     for (int i = 0; i < peers.size(); ++i) {
@@ -827,6 +862,489 @@ void TestComposer::routerRepliesReachTheirPeers()
     QCOMPARE(storedFrames(store, peers.at(1), zmqscope::Direction::In).constFirst(),
         (Frames { "question-1", "text/plain", "answer for bob" }));
     QCOMPARE(composer.errorText(), QString());
+}
+
+void TestComposer::dealerEnvelopeIsReqFramed()
+{
+    ComposerWidget composer;
+    composer.setSockets(moreSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    auto *delimiter = child<QCheckBox>(composer, u"delimiterCheck"_s);
+    QVERIFY(delimiter);
+    // Offered where core's rule adds the delimiter, only.
+    QCOMPARE(composer.currentSocket(), SocketId(1));
+    QVERIFY(!delimiter->isVisibleTo(&composer));
+    QVERIFY(composer.setCurrentSocket(DealerSocket));
+    QVERIFY(delimiter->isVisibleTo(&composer));
+    QVERIFY(delimiter->isChecked());
+    QCOMPARE(composer.envelopeFraming(), zmqscope::EnvelopeFraming::ReqCompatible);
+
+    child<QLineEdit>(composer, u"idEdit"_s)->setText(u"d-1"_s);
+    body(composer)->setPlainText(u"hi"_s);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy.at(0).at(1).value<Frames>(), (Frames { QByteArray(), "d-1", "text/plain", "hi" }));
+
+    // The way out: the envelope alone.
+    delimiter->click();
+    QCOMPARE(composer.envelopeFraming(), zmqscope::EnvelopeFraming::Plain);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 2);
+    QCOMPARE(spy.at(1).at(1).value<Frames>(), (Frames { "d-1", "text/plain", "hi" }));
+    delimiter->click();
+
+    // Request frames go after the REQ-style delimiter, as a REQ would send them.
+    framesModel(composer, u"requestFrames"_s)->setEntries({ { BytesText::Format::Text, u"hop"_s } });
+    clickSend(composer);
+    QCOMPARE(spy.size(), 3);
+    QCOMPARE(spy.at(2).at(1).value<Frames>(),
+        (Frames { QByteArray(), "hop", QByteArray(), "d-1", "text/plain", "hi" }));
+
+    // Raw frames are sent as typed, on a DEALER too.
+    composer.setMode(ComposerWidget::Mode::Raw);
+    framesModel(composer, u"rawFrames"_s)->setEntries({ { BytesText::Format::Text, u"x"_s } });
+    clickSend(composer);
+    QCOMPARE(spy.size(), 4);
+    QCOMPARE(spy.at(3).at(1).value<Frames>(), (Frames { "x" }));
+
+    // On a REQ the socket adds the delimiter itself.
+    composer.setMode(ComposerWidget::Mode::Envelope);
+    framesModel(composer, u"requestFrames"_s)->setEntries({});
+    QVERIFY(composer.setCurrentSocket(1));
+    QCOMPARE(composer.envelopeFraming(), zmqscope::EnvelopeFraming::Plain);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 5);
+    QCOMPARE(spy.at(4).at(1).value<Frames>(), (Frames { "d-1", "text/plain", "hi" }));
+}
+
+void TestComposer::dealerFramingOnRealSockets()
+{
+    zmqscope::MessageStore store;
+    zmqscope::Engine engine(store);
+    QSignalSpy opened(&engine, &zmqscope::Engine::socketOpened);
+    const SocketId router = engine.openSocket(
+        socketSpec(u"Service"_s, SocketType::Router, u"inproc://tst-composer-dealer"_s, QString()));
+    const SocketId dealer = engine.openSocket(socketSpec(u"Client"_s, SocketType::Dealer, QString(),
+        u"inproc://tst-composer-dealer"_s, { { "routing_id", QByteArray("d-socket") } }));
+    QTRY_COMPARE(opened.size(), 2);
+
+    ComposerWidget composer;
+    connectToEngine(composer, engine);
+    QVERIFY(composer.setCurrentSocket(dealer));
+    child<QLineEdit>(composer, u"idEdit"_s)->setText(u"d-1"_s);
+    body(composer)->setPlainText(u"hi"_s);
+    clickSend(composer);
+    QTRY_COMPARE(storedFrames(store, router, zmqscope::Direction::In).size(), 1);
+    // What a REQ would have put on the wire: the ROUTER sees a routed envelope.
+    const Frames request = storedFrames(store, router, zmqscope::Direction::In).constFirst();
+    QCOMPARE(request, (Frames { "d-socket", QByteArray(), "d-1", "text/plain", "hi" }));
+
+    // The reply finds its way back and decodes on the DEALER.
+    zmqscope::StoredMessage received;
+    QVERIFY(lastStored(store, router, received));
+    composer.prepareReply(received, router);
+    body(composer)->setPlainText(u"re: hi"_s);
+    clickSend(composer);
+    QTRY_COMPARE(storedFrames(store, dealer, zmqscope::Direction::In).size(), 1);
+    const Frames reply = storedFrames(store, dealer, zmqscope::Direction::In).constFirst();
+    QCOMPARE(reply, (Frames { QByteArray(), "d-1", "text/plain", "re: hi" }));
+    const auto parsed = zmqscope::Envelope::parse(reply);
+    QVERIFY(parsed.envelope);
+    QCOMPARE(parsed.envelope->data(), QByteArray("re: hi"));
+    QCOMPARE(composer.errorText(), QString());
+}
+
+void TestComposer::failedSendClearsSendingStatus()
+{
+    ComposerWidget composer;
+    composer.setSockets(someSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    body(composer)->setPlainText(u"x"_s);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QVERIFY(composer.statusText().startsWith(u"Sending on REQ 1"_s));
+    composer.handleSendFailed(spy.at(0).at(2).value<quint64>(), u"the peer is gone"_s);
+    QVERIFY(composer.errorText().contains(u"the peer is gone"_s));
+    // Nothing is being sent any more; the error says what happened.
+    QVERIFY2(!composer.statusText().contains(u"Sending"_s), qPrintable(composer.statusText()));
+}
+
+void TestComposer::switchingSocketClearsReplyRouting()
+{
+    ComposerWidget composer;
+    composer.setSockets(moreSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    body(composer)->setPlainText(u"my answer"_s);
+    const QByteArray routingId("\x00\x6b\x8b\x45\x67", 5);
+    const zmqscope::StoredMessage request
+        = receivedMessage(41, 3, { routingId, QByteArray(), "req-7", "text/plain", "q" });
+    composer.prepareReply(request, 3);
+    const FrameListModel *route = framesModel(composer, u"requestFrames"_s);
+    QCOMPARE(route->rowCount(), 1);
+    // An old error, from a send that failed on the ROUTER.
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    composer.handleSendFailed(spy.at(0).at(2).value<quint64>(), u"host unreachable"_s);
+    QVERIFY(!composer.errorText().isEmpty());
+
+    // The user picks the PUSH: the routing frames and the ROUTER's error go, visibly and undoably.
+    auto *combo = child<QComboBox>(composer, u"socketCombo"_s);
+    combo->setCurrentIndex(combo->findData(uint(PushSocket)));
+    QCOMPARE(composer.currentSocket(), PushSocket);
+    QCOMPARE(composer.errorText(), QString());
+    QCOMPARE(route->rowCount(), 0);
+    QVERIFY2(composer.statusText().contains(u"Removed the 1 routing frame(s) of #41"_s),
+        qPrintable(composer.statusText()));
+    auto *undo = child<QPushButton>(composer, u"undoRoutingButton"_s);
+    QVERIFY(undo->isVisibleTo(&composer));
+    clickSend(composer);
+    QCOMPARE(spy.size(), 2);
+    QCOMPARE(spy.at(1).at(0).value<SocketId>(), PushSocket);
+    QCOMPARE(spy.at(1).at(1).value<Frames>(), (Frames { "req-7", "text/plain", "my answer" }));
+
+    // Undo puts them back as they were.
+    QTest::mouseClick(undo, Qt::LeftButton);
+    QVERIFY(!undo->isVisibleTo(&composer));
+    QCOMPARE(route->rowCount(), 1);
+    QCOMPARE(route->entries().at(0).content, u"00 6b 8b 45 67"_s);
+
+    // A reply filled in for a socket keeps its frames when it selects that socket itself.
+    composer.prepareReply(request, 3);
+    QCOMPARE(composer.currentSocket(), SocketId(3));
+    QCOMPARE(route->rowCount(), 1);
+    // The socket closing takes them too: the composer falls back to another socket.
+    QList<SocketInfo> sockets = moreSockets();
+    sockets[2].state = SocketState::Closed;
+    composer.setSockets(sockets);
+    QVERIFY(composer.currentSocket() != SocketId(3));
+    QCOMPARE(route->rowCount(), 0);
+}
+
+void TestComposer::switchingSocketClearsRawReplyRouting()
+{
+    ComposerWidget composer;
+    composer.setSockets(moreSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    const zmqscope::StoredMessage request = receivedMessage(7, 3, { "peer-A", "ping" });
+    composer.prepareReply(request, 3);
+    FrameListModel *model = framesModel(composer, u"rawFrames"_s);
+    QCOMPARE(model->rowCount(), 2);
+    QVERIFY(model->setData(model->index(1, FrameListModel::ContentColumn), u"pong"_s));
+
+    auto *combo = child<QComboBox>(composer, u"socketCombo"_s);
+    combo->setCurrentIndex(combo->findData(uint(PushSocket)));
+    QCOMPARE(model->rowCount(), 1);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy.at(0).at(1).value<Frames>(), (Frames { "pong" }));
+    QTest::mouseClick(child<QPushButton>(composer, u"undoRoutingButton"_s), Qt::LeftButton);
+    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "peer-A", "pong" } }));
+}
+
+void TestComposer::replyRoutingNeverReachesPush()
+{
+    // The report: a reply's routing frames went out on a PUSH, and the peer got [b'py-dealer-1', b'', ...].
+    zmqscope::MessageStore store;
+    zmqscope::Engine engine(store);
+    QSignalSpy opened(&engine, &zmqscope::Engine::socketOpened);
+    const SocketId router = engine.openSocket(
+        socketSpec(u"Router"_s, SocketType::Router, u"inproc://tst-composer-r"_s, QString()));
+    const SocketId dealer = engine.openSocket(socketSpec(u"Dealer"_s, SocketType::Dealer, QString(),
+        u"inproc://tst-composer-r"_s, { { "routing_id", QByteArray("py-dealer-1") } }));
+    const SocketId push
+        = engine.openSocket(socketSpec(u"Push"_s, SocketType::Push, u"inproc://tst-composer-p"_s, QString()));
+    const SocketId pull
+        = engine.openSocket(socketSpec(u"Pull"_s, SocketType::Pull, QString(), u"inproc://tst-composer-p"_s));
+    QTRY_COMPARE(opened.size(), 4);
+
+    ComposerWidget composer;
+    connectToEngine(composer, engine);
+    engine.send(dealer, { QByteArray(), "job-1", "text/plain", "work" }, 0);
+    QTRY_COMPARE(storedFrames(store, router, zmqscope::Direction::In).size(), 1);
+    zmqscope::StoredMessage received;
+    QVERIFY(lastStored(store, router, received));
+    composer.prepareReply(received, router);
+    body(composer)->setPlainText(u"done"_s);
+
+    auto *combo = child<QComboBox>(composer, u"socketCombo"_s);
+    combo->setCurrentIndex(combo->findData(uint(push)));
+    clickSend(composer);
+    QTRY_COMPARE(storedFrames(store, pull, zmqscope::Direction::In).size(), 1);
+    QCOMPARE(storedFrames(store, pull, zmqscope::Direction::In).constFirst(),
+        (Frames { "job-1", "text/plain", "done" }));
+}
+
+void TestComposer::variablesExpandLikeTheLibrary()
+{
+    ComposerWidget composer;
+    composer.setSockets(someSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    auto *expand = child<QCheckBox>(composer, u"expandVariablesCheck"_s);
+    // The check box itself is the hint: it names the variables.
+    QVERIFY(expand->isChecked());
+    QVERIFY(expand->isVisibleTo(&composer));
+    for (const QString &variable : { u"{{seq}}"_s, u"{{now}}"_s, u"{{uuid}}"_s, u"{{random:N}}"_s })
+        QVERIFY(expand->text().contains(variable));
+
+    child<QLineEdit>(composer, u"idEdit"_s)->setText(u"job-{{seq}}"_s);
+    body(composer)->setPlainText(u"n={{seq}} r={{random:1}} {{{{x}}"_s);
+    clickSend(composer);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 2);
+    QCOMPARE(spy.at(0).at(1).value<Frames>(), (Frames { "job-1", "text/plain", "n=1 r=0 {{x}}" }));
+    QCOMPARE(spy.at(1).at(1).value<Frames>(), (Frames { "job-2", "text/plain", "n=2 r=0 {{x}}" }));
+
+    // A repeat expands anew for each message, as the Library and `send --template --repeat` do.
+    connect(&composer, &ComposerWidget::sendRequested, &composer,
+        [&composer](SocketId, const Frames &, quint64 tag) { composer.handleMessageSent(tag); });
+    child<QSpinBox>(composer, u"repeatSpin"_s)->setValue(2);
+    child<QSpinBox>(composer, u"intervalSpin"_s)->setValue(0);
+    body(composer)->setPlainText(u"{{uuid}}"_s);
+    clickSend(composer);
+    QTRY_VERIFY(!composer.isRepeating());
+    QCOMPARE(spy.size(), 4);
+    QCOMPARE(spy.at(2).at(1).value<Frames>().at(0), QByteArray("job-3"));
+    QCOMPARE(spy.at(3).at(1).value<Frames>().at(0), QByteArray("job-4"));
+    const QByteArray first = spy.at(2).at(1).value<Frames>().at(2);
+    const QByteArray second = spy.at(3).at(1).value<Frames>().at(2);
+    QVERIFY(!QUuid::fromString(QString::fromLatin1(first)).isNull());
+    QVERIFY(first != second);
+    child<QSpinBox>(composer, u"repeatSpin"_s)->setValue(1);
+
+    // A bad variable is refused before sending, in the Library's words.
+    body(composer)->setPlainText(u"{{nope}}"_s);
+    QString libraryWords;
+    try {
+        zmqscope::TemplateExpander::validate("{{nope}}");
+    } catch (const zmqscope::Error &e) {
+        libraryWords = e.message();
+    }
+    QVERIFY(!libraryWords.isEmpty());
+    clickSend(composer);
+    QCOMPARE(spy.size(), 4);
+    QCOMPARE(composer.errorText(), u"Not sent: Body: %1"_s.arg(libraryWords));
+
+    // Hex fields are bytes, and unchecking sends every field as typed.
+    child<QCheckBox>(composer, u"idHexCheck"_s)->setChecked(true);
+    child<QLineEdit>(composer, u"idEdit"_s)->setText(BytesText::toHex("{{seq}}"));
+    body(composer)->setPlainText(u"{{seq}}"_s);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 5);
+    QCOMPARE(spy.at(4).at(1).value<Frames>(), (Frames { "{{seq}}", "text/plain", "5" }));
+    expand->click();
+    body(composer)->setPlainText(u"{{nope}}"_s);
+    clickSend(composer);
+    QCOMPARE(spy.size(), 6);
+    QCOMPARE(spy.at(5).at(1).value<Frames>(), (Frames { "{{seq}}", "text/plain", "{{nope}}" }));
+
+    // Raw frames typed as text are expanded too.
+    expand->click();
+    composer.setMode(ComposerWidget::Mode::Raw);
+    framesModel(composer, u"rawFrames"_s)
+        ->setEntries({ { BytesText::Format::Text, u"t{{seq}}"_s }, { BytesText::Format::Hex, u"7b 7b"_s } });
+    clickSend(composer);
+    QCOMPARE(spy.size(), 7);
+    QCOMPARE(spy.at(6).at(1).value<Frames>(), (Frames { "t7", "{{" }));
+}
+
+void TestComposer::jsonCheckedAfterExpansion_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("expand");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("placeholders") << u"{\"n\": {{seq}}, \"id\": \"{{uuid}}\", \"r\": {{random:10}}}"_s << true
+                                  << u"Valid JSON after expanding the variables"_s;
+    QTest::newRow("still broken") << u"{\"n\": {{seq}}"_s << true << u"(after expanding the variables)"_s;
+    QTest::newRow("bad variable") << u"{\"n\": {{bogus}}}"_s << true << u"Variable error: "_s;
+    QTest::newRow("not expanded") << u"{\"n\": {{seq}}}"_s << false << u"JSON error at line 1"_s;
+    QTest::newRow("no variables") << u"{\"n\": 1}"_s << true << u"Valid JSON"_s;
+}
+
+void TestComposer::jsonCheckedAfterExpansion()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, expand);
+    QFETCH(QString, expected);
+    ComposerWidget composer;
+    child<QCheckBox>(composer, u"expandVariablesCheck"_s)->setChecked(expand);
+    child<QComboBox>(composer, u"mimetypeCombo"_s)->setEditText(u"application/json"_s);
+    body(composer)->setPlainText(text);
+    QTRY_VERIFY2(composer.jsonStatusText().contains(expected), qPrintable(composer.jsonStatusText()));
+}
+
+void TestComposer::editAndResend_data()
+{
+    QTest::addColumn<SocketId>("socket");
+    QTest::addColumn<bool>("sent");
+    QTest::addColumn<Frames>("frames");
+    QTest::addColumn<bool>("envelope");
+
+    const QByteArray routingId("\x00\x6b\x8b\x45\x67", 5);
+    QByteArray binary;
+    for (int i = 0; i < 256; ++i)
+        binary.append(char(i));
+    QTest::newRow("sent on DEALER, REQ-style")
+        << DealerSocket << true << Frames { QByteArray(), "d-1", "text/plain", "hi" } << true;
+    QTest::newRow("received on DEALER without delimiter")
+        << DealerSocket << false << Frames { "d-1", "text/plain", "hi" } << true;
+    QTest::newRow("received on ROUTER, routed")
+        << SocketId(3) << false << Frames { routingId, QByteArray(), "q", "application/json", "{\"a\": 1}" }
+        << true;
+    QTest::newRow("binary body") << SocketId(1) << true << Frames { "b", "application/octet-stream", binary }
+                                 << true;
+    QTest::newRow("raw on REQ") << SocketId(1) << true << Frames { "just one" } << false;
+    QTest::newRow("delimiter first on PUSH")
+        << PushSocket << true << Frames { QByteArray(), "x", "y", "z" } << false;
+    QTest::newRow("braces stay literal")
+        << SocketId(1) << true << Frames { "{{seq}}", "text/plain", "{{now}} {{nope}}" } << true;
+}
+
+void TestComposer::editAndResend()
+{
+    QFETCH(SocketId, socket);
+    QFETCH(bool, sent);
+    QFETCH(Frames, frames);
+    QFETCH(bool, envelope);
+
+    ComposerWidget composer;
+    composer.setSockets(moreSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    // Whatever was there before is replaced.
+    body(composer)->setPlainText(u"old"_s);
+    framesModel(composer, u"requestFrames"_s)->setEntries({ { BytesText::Format::Text, u"stale"_s } });
+    composer.setMode(envelope ? ComposerWidget::Mode::Raw : ComposerWidget::Mode::Envelope);
+
+    zmqscope::StoredMessage message;
+    message.seq = 12;
+    message.socket = socket;
+    message.direction = sent ? zmqscope::Direction::Out : zmqscope::Direction::In;
+    message.frames = frames;
+    composer.loadMessage(message, socket);
+    QCOMPARE(composer.currentSocket(), socket);
+    QCOMPARE(composer.mode(), envelope ? ComposerWidget::Mode::Envelope : ComposerWidget::Mode::Raw);
+    QVERIFY2(composer.statusText().startsWith(u"#12 (%1"_s.arg(sent ? u"sent"_s : u"received"_s)),
+        qPrintable(composer.statusText()));
+    QCOMPARE(composer.errorText(), QString());
+    // Sent unchanged, it is the same message again.
+    QCOMPARE(composer.composedFrames(), std::optional<Frames>(frames));
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy.at(0).at(1).value<Frames>(), frames);
+}
+
+void TestComposer::largePasteIsKeptReadOnly()
+{
+    ComposerWidget composer;
+    composer.setSockets(someSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    composer.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&composer));
+    child<QComboBox>(composer, u"mimetypeCombo"_s)->setEditText(u"application/json"_s);
+
+    // More than the composer lays out, derived from its own limit.
+    const QString line = u"{\"reading\": 21.5, \"unit\": \"°C\"}\n"_s;
+    const QString big = line.repeated(ComposerWidget::MaxEditableBodyBytes / line.size() + 2);
+    QVERIFY(big.size() > ComposerWidget::MaxEditableBodyBytes);
+    QApplication::clipboard()->setText(big);
+    QCOMPARE(QApplication::clipboard()->text().size(), big.size());
+    body(composer)->setPlainText(u"prefix "_s);
+    body(composer)->moveCursor(QTextCursor::End);
+    body(composer)->paste();
+
+    QVERIFY(composer.hasReadOnlyBody());
+    // Never laid out in the text edit: it holds nothing, and a read-only summary shows instead.
+    QVERIFY(body(composer)->document()->characterCount() <= 1);
+    QVERIFY(!body(composer)->isVisibleTo(&composer));
+    auto *summary = child<QLabel>(composer, u"readOnlyBody"_s);
+    QVERIFY(summary->isVisibleTo(&composer));
+    QCOMPARE(summary->textFormat(), Qt::PlainText);
+    const QByteArray expected = (u"prefix "_s + big).toUtf8();
+    QVERIFY2(summary->text().contains(u"%1 bytes"_s.arg(expected.size())), qPrintable(summary->text()));
+    QVERIFY(summary->text().contains(u"pasted text"_s));
+    QVERIFY(summary->text().size() < 1000);
+    QVERIFY(composer.jsonStatusText().startsWith(u"JSON not checked"_s));
+    QVERIFY(!child<QCheckBox>(composer, u"bodyHexCheck"_s)->isEnabled());
+
+    // Sent byte for byte.
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy.at(0).at(1).value<Frames>().at(2), expected);
+
+    // Switching a big text body to hex would triple it: it is kept read-only instead.
+    QTest::mouseClick(child<QPushButton>(composer, u"discardBodyButton"_s), Qt::LeftButton);
+    child<QComboBox>(composer, u"mimetypeCombo"_s)->setEditText(u"text/plain"_s);
+    const QString third = u"zzzzzzzzzzzzzzz\n"_s.repeated(ComposerWidget::MaxEditableBodyBytes / 3 / 16 + 1);
+    body(composer)->setPlainText(third);
+    child<QCheckBox>(composer, u"bodyHexCheck"_s)->click();
+    QVERIFY(composer.hasReadOnlyBody());
+    QVERIFY(body(composer)->document()->characterCount() <= 1);
+    QCOMPARE(composer.composedFrames()->at(2), third.toUtf8());
+
+    // Discard goes back to an empty editor; a small paste stays in the editor.
+    QTest::mouseClick(child<QPushButton>(composer, u"discardBodyButton"_s), Qt::LeftButton);
+    QVERIFY(!composer.hasReadOnlyBody());
+    QVERIFY(body(composer)->isVisibleTo(&composer));
+    QApplication::clipboard()->setText(u"[1, 2]"_s);
+    body(composer)->paste();
+    QVERIFY(!composer.hasReadOnlyBody());
+    QCOMPARE(body(composer)->toPlainText(), u"[1, 2]"_s);
+}
+
+void TestComposer::loadBodyFromFile()
+{
+    ComposerWidget composer;
+    composer.setSockets(someSockets());
+    QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
+    QVERIFY(composer.loadBodyAction());
+    QVERIFY(composer.loadBodyAction()->text().contains(u"Load Body from File"_s));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+
+    // Binary, three hex characters a byte: beyond the limit in the editor, so kept read-only.
+    QByteArray binary;
+    for (qsizetype i = 0; i < ComposerWidget::MaxEditableBodyBytes / 3 + 100; ++i)
+        binary.append(char(i * 7 % 256));
+    const QString binaryPath = dir.filePath(u"frame.bin"_s);
+    {
+        QFile file(binaryPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(binary), binary.size());
+    }
+    composer.setMode(ComposerWidget::Mode::Raw);
+    QVERIFY(composer.loadBodyFromFile(binaryPath));
+    QCOMPARE(composer.mode(), ComposerWidget::Mode::Envelope);
+    QVERIFY(composer.hasReadOnlyBody());
+    QVERIFY(child<QLabel>(composer, u"readOnlyBody"_s)->text().contains(u"frame.bin"_s));
+    QVERIFY(composer.statusText().contains(u"frame.bin"_s));
+    clickSend(composer);
+    QCOMPARE(spy.size(), 1);
+    QCOMPARE(spy.at(0).at(1).value<Frames>().at(2), binary);
+
+    // A small text file is edited like typed text.
+    const QString textPath = dir.filePath(u"note.txt"_s);
+    {
+        QFile file(textPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("hello\n");
+    }
+    QVERIFY(composer.loadBodyFromFile(textPath));
+    QVERIFY(!composer.hasReadOnlyBody());
+    QCOMPARE(body(composer)->toPlainText(), u"hello\n"_s);
+
+    // A file that is not there says so, and the body stays.
+    QVERIFY(!composer.loadBodyFromFile(dir.filePath(u"missing.bin"_s)));
+    QVERIFY2(composer.errorText().startsWith(u"Body not loaded from missing.bin"_s),
+        qPrintable(composer.errorText()));
+    QCOMPARE(body(composer)->toPlainText(), u"hello\n"_s);
+
+    // A template or message with a big body is not laid out either.
+    zmqscope::MessageTemplate saved;
+    saved.name = u"big"_s;
+    saved.mimetype = "application/octet-stream";
+    saved.body = binary;
+    composer.loadTemplate(saved);
+    QVERIFY(composer.hasReadOnlyBody());
+    QCOMPARE(composer.composedFrames()->at(2), binary);
 }
 
 QTEST_MAIN(TestComposer)
