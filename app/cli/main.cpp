@@ -104,6 +104,7 @@ int main(int argc, char *argv[])
 
     int status = ExitFailure;
     try {
+        installSignalHandlers();
         status = run(QCoreApplication::arguments());
     } catch (const CliError &error) {
         printError(error.message);
