@@ -191,7 +191,8 @@ int runReplay(const QStringList &arguments)
     spec.options.emplace_back("linger", DefaultLingerMs);
     // As in send: with ZMQ_IMMEDIATE a message is queued only to a peer whose connection is complete,
     // so a message nobody can take stays held (and is reported) instead of vanishing at close.
-    if (!isPub)
+    // (Not for REQ and ROUTER: see send, where REQ waits for a reply and ROUTER has router_mandatory.)
+    if (!isPub && setup.type != SocketType::Req && setup.type != SocketType::Router)
         spec.options.emplace_back("immediate", true);
     for (const auto &[name, value] : setup.options)
         spec.options.emplace_back(name.toStdString(), value);
