@@ -88,7 +88,9 @@ int runListen(const QStringList &arguments)
                                  u"milliseconds; restarts with every message."_s);
     const QCommandLineOption writeOption(u"write"_s,
         u"Also record the messages to FILE as a capture (JSON Lines: a header "
-        u"line, then the same lines as --format jsonl)."_s,
+        u"line, then the same lines as --format jsonl). FILE is created (or replaced) with the first "
+        u"message, or at a clean end without one: a run that fails before keeps an existing FILE. "
+        u"When stdout closes (listen ... | head), the recording goes on."_s,
         u"FILE"_s);
     commandLine.addOption(writeOption);
     const QCommandLineOption rotateSizeOption(u"rotate-size"_s,

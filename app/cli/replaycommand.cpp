@@ -123,9 +123,13 @@ int runReplay(const QStringList &arguments)
         u"(not delivered). PUB and XPUB cannot tell and never wait."_s);
     if (!commandLine.parse(arguments,
             u"Nothing is dropped or reordered: a message the socket cannot take yet (no peer\n"
-            u"connected, high-water mark reached) is retried until it goes out, and the ones\n"
-            u"after it wait. The replay stops with status 1 only on a real error (REQ out of\n"
-            u"turn, a ROUTER routing id no peer has). Malformed lines in FILE are skipped\n"
+            u"connected, high-water mark reached) is retried for up to --timeout ms, and the\n"
+            u"ones after it wait; when no peer takes it, the replay stops with status 1 (not\n"
+            u"delivered). It also stops with status 1 on a real error (REQ out of turn, a\n"
+            u"ROUTER routing id no peer has). FILE may be a pipe (replay <(cat F), /dev/stdin):\n"
+            u"it is read once, streamed, in memory near twice its longest line (while the\n"
+            u"messages of a regular file are counted ahead, twice that). Malformed lines in FILE are "
+            u"skipped\n"
             u"with a warning that names the line. Progress goes to stderr once a second (not\n"
             u"with --quiet). At the end, closing waits up to 5000 ms for the queued messages\n"
             u"to reach the peer (--option linger=MS changes it). Exit status 1 also when FILE\n"

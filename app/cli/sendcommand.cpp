@@ -124,7 +124,8 @@ int runSend(const QStringList &arguments)
     commandLine.addFormatOption();
     commandLine.addTimeoutOption(
         u"How long a peer may take to accept the message, and on REQ/DEALER to reply "
-        u"(default 5000); exit status 1 when it is over."_s);
+        u"(default 5000); exit status 1 when it is over (\"not delivered\" when no peer took it). "
+        u"PUB and XPUB cannot know whether anybody got a message and say so."_s);
     const QCommandLineOption idOption(
         u"id"_s, u"Envelope id (default empty); SUB peers filter on it."_s, u"ID"_s);
     const QCommandLineOption mimetypeOption(u"mimetype"_s,
