@@ -148,8 +148,9 @@ void installSignalHandlers()
     action.sa_handler = handleSignal;
     sigemptyset(&action.sa_mask);
     // SA_RESTART: a signal must not make an unrelated read or write fail with EINTR; the pipe wakes the
-    // event loop and the loops that cannot wait on it poll stopSignal().
-    action.sa_flags = SA_RESTART;
+    // event loop and the loops that cannot wait on it poll stopSignal(). SA_RESETHAND: the first signal
+    // asks for the clean end; a second one (a clean end stuck on a silent pipe) ends the process at once.
+    action.sa_flags = SA_RESTART | SA_RESETHAND;
     for (const int signal : { SIGINT, SIGTERM, SIGHUP })
         ::sigaction(signal, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);

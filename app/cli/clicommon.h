@@ -62,7 +62,8 @@ void setQuiet(bool quiet);
 // Stop signals (DESIGN.md section 12): SIGINT, SIGTERM and SIGHUP only set a flag and write a byte
 // to a self-pipe (nothing else is safe in a handler); the work happens in the event loop
 // (handleStopSignal()) or in loops that poll stopSignal(). SIGPIPE and SIGXFSZ are ignored so a
-// closed stdout and a file-size limit become errors with a reason (EPIPE, EFBIG). Call once, first.
+// closed stdout and a file-size limit become errors with a reason (EPIPE, EFBIG). A second stop
+// signal ends the process at once (the default action). Call once, first.
 void installSignalHandlers();
 // The first stop signal received (SIGINT, ...), 0 while none.
 [[nodiscard]] int stopSignal();
