@@ -35,13 +35,14 @@ int runCat(const QStringList &arguments)
         u"socket"_s, u"Only messages of the socket named NAME in the capture."_s, u"NAME"_s);
     const QCommandLineOption directionOption(
         u"direction"_s, u"Only messages in this direction: in (received) or out (sent)."_s, u"DIR"_s);
-    commandLine.parser().addOption(socketOption);
-    commandLine.parser().addOption(directionOption);
+    commandLine.addOption(socketOption);
+    commandLine.addOption(directionOption);
     if (!commandLine.parse(arguments,
             u"Malformed lines (a file cut off mid-line, a line edited by hand) are skipped\n"
             u"with a warning on stderr that names the line; the rest is printed. Exit status\n"
             u"1 when FILE cannot be read or is not a capture, or when none of its lines is a\n"
-            u"readable message.\n"
+            u"readable message. FILE is streamed: memory stays near twice its longest line\n"
+            u"plus that message's frames (a line over 1 GiB is skipped with a warning).\n"
             u"\n"
             u"Examples:\n"
             u"  zmqscope-cli cat traffic.zmqcap\n"
@@ -60,8 +61,10 @@ int runCat(const QStringList &arguments)
         direction = parseDirection(commandLine.value(directionOption));
     }
 
+    if (path.isEmpty())
+        throw usageError(u"empty FILE name; give the capture file to print"_s);
     CaptureReader reader(path); // throws Error naming the path: cannot open, not a capture, ...
-    const QString shownPath = QDir::toNativeSeparators(path);
+    const QString shownPath = quoted(QDir::toNativeSeparators(path));
     CaptureRecord record;
     quint64 read = 0;
     qsizetype issuesShown = 0;
@@ -70,7 +73,15 @@ int runCat(const QStringList &arguments)
         for (; issuesShown < issues.size(); ++issuesShown)
             printError(u"warning: %1: %2"_s.arg(shownPath, issues.at(issuesShown).message));
     };
+    quint64 printed = 0;
     for (;;) {
+        // A loop without an event loop: the stop signal is polled between messages.
+        if (const int signal = stopSignal()) {
+            flushStdout();
+            printStatus(u"stopped by %1 after %2 of %3"_s.arg(
+                signalName(signal), countWord(printed, u"message"_s), shownPath));
+            return ExitSuccess;
+        }
         const bool more = reader.next(record);
         showIssues();
         if (!more)
@@ -87,6 +98,9 @@ int runCat(const QStringList &arguments)
                 safeText(record.endpoint)); // the name is quoted()
             writeStdout(formatter.format(record.timestampUs, record.direction, record.frames));
         }
+        ++printed;
+        if (stdoutClosed())
+            return ExitSuccess; // said once on stderr; nobody reads the rest
     }
     flushStdout();
     if (read == 0 && !reader.issues().isEmpty())

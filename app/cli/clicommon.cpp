@@ -1,7 +1,19 @@
 #include "clicommon.h"
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <climits>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <unistd.h>
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QThread>
 
 #include <zmqscope/context.h>
 #include <zmqscope/socket.h>
@@ -14,16 +26,51 @@ namespace zmqscope::cli {
 namespace {
 
 bool s_quiet = false;
+bool s_stdoutClosed = false;
+QString s_stdoutClosedNote;
+
+// The signal handler's whole state: what it may touch (a lock-free atomic and write()).
+std::atomic<int> s_stopSignal { 0 };
+int s_signalPipe[2] = { -1, -1 };
+std::unique_ptr<QSocketNotifier> s_signalNotifier;
+std::function<void(int)> s_stopHandler;
+
+extern "C" void handleSignal(int signal)
+{
+    const int savedErrno = errno;
+    int expected = 0;
+    s_stopSignal.compare_exchange_strong(expected, signal);
+    const char byte = 1;
+    // A full pipe already holds a wake-up; nothing else to do (and nothing else is allowed here).
+    [[maybe_unused]] const ssize_t written = ::write(s_signalPipe[1], &byte, 1);
+    errno = savedErrno;
+}
 
 void writeStderrLine(const QString &message)
 {
     // One line, whatever the message holds: a line break inside would read as two errors.
     QString line = message;
     line.replace(u'\n', u' ').replace(u'\r', u' ');
-    const QByteArray bytes = "zmqscope-cli: " + line.toUtf8() + '\n';
-    std::fflush(stdout); // keep the order of stdout and stderr when both go to one terminal
+    // The last guard for names, paths and endpoints that came from the user or a file: every control
+    // or invisible character becomes \xNN or \u{...}; already escaped text passes unchanged.
+    const QByteArray bytes = "zmqscope-cli: " + textescape::escape(line.toUtf8()).toUtf8() + '\n';
+    if (!s_stdoutClosed)
+        std::fflush(stdout); // keep the order of stdout and stderr when both go to one terminal
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     std::fflush(stderr);
+}
+
+void stdoutFailed(int error)
+{
+    if (s_stdoutClosed)
+        return;
+    s_stdoutClosed = true;
+    const QString reason = error == EPIPE
+        ? u"stdout was closed"_s
+        : u"cannot write to stdout (%1)"_s.arg(QString::fromLocal8Bit(std::strerror(error)));
+    writeStderrLine(s_stdoutClosedNote.isEmpty()
+            ? reason + u"; nothing more is printed"_s
+            : u"%1; nothing more is printed, %2"_s.arg(reason, s_stdoutClosedNote));
 }
 
 } // namespace
@@ -64,12 +111,97 @@ int exitStatusFor(ErrorCode code)
 
 void writeStdout(QByteArrayView bytes)
 {
-    std::fwrite(bytes.data(), 1, size_t(bytes.size()), stdout);
+    if (s_stdoutClosed || bytes.isEmpty())
+        return;
+    if (std::fwrite(bytes.data(), 1, size_t(bytes.size()), stdout) != size_t(bytes.size()))
+        stdoutFailed(errno);
 }
 
 void flushStdout()
 {
-    std::fflush(stdout);
+    if (!s_stdoutClosed && std::fflush(stdout) != 0)
+        stdoutFailed(errno);
+}
+
+bool stdoutClosed()
+{
+    return s_stdoutClosed;
+}
+
+void setStdoutClosedNote(const QString &note)
+{
+    s_stdoutClosedNote = note;
+}
+
+void installSignalHandlers()
+{
+    if (::pipe(s_signalPipe) != 0)
+        throw runtimeError(
+            u"cannot create the signal pipe: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno))));
+    for (const int fd : s_signalPipe) {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction action
+    {
+    };
+    action.sa_handler = handleSignal;
+    sigemptyset(&action.sa_mask);
+    // SA_RESTART: a signal must not make an unrelated read or write fail with EINTR; the pipe wakes the
+    // event loop and the loops that cannot wait on it poll stopSignal(). SA_RESETHAND: the first signal
+    // asks for the clean end; a second one (a clean end stuck on a silent pipe) ends the process at once.
+    action.sa_flags = SA_RESTART | SA_RESETHAND;
+    for (const int signal : { SIGINT, SIGTERM, SIGHUP })
+        ::sigaction(signal, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
+}
+
+int stopSignal()
+{
+    return s_stopSignal.load();
+}
+
+QString signalName(int signal)
+{
+    switch (signal) {
+    case SIGINT:
+        return u"SIGINT"_s;
+    case SIGTERM:
+        return u"SIGTERM"_s;
+    case SIGHUP:
+        return u"SIGHUP"_s;
+    default:
+        return u"signal %1"_s.arg(signal);
+    }
+}
+
+void handleStopSignal(std::function<void(int signal)> handler)
+{
+    s_stopHandler = std::move(handler);
+    if (s_signalNotifier || s_signalPipe[0] < 0)
+        return;
+    s_signalNotifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(s_signalNotifier.get(), &QSocketNotifier::activated, s_signalNotifier.get(), [] {
+        char bytes[64];
+        while (::read(s_signalPipe[0], bytes, sizeof bytes) > 0) { }
+        if (s_stopHandler && stopSignal() != 0)
+            s_stopHandler(stopSignal());
+    });
+    // A signal that came before the notifier existed left a byte in the pipe: the notifier reports it.
+}
+
+void processEventsFor(int ms)
+{
+    QCoreApplication::processEvents(QEventLoop::AllEvents);
+    if (ms > 0)
+        QThread::msleep(ulong(ms));
+    QCoreApplication::processEvents(QEventLoop::AllEvents);
+}
+
+QString countWord(quint64 count, const QString &singular)
+{
+    return count == 1 ? u"1 "_s + singular : u"%1 %2s"_s.arg(count).arg(singular);
 }
 
 void printError(const QString &message)
@@ -148,15 +280,22 @@ void CommandLine::addSocketOptions(const QString &typeHelp, bool withSubscribe)
 {
     m_typeOption.setDescription(
         typeHelp + u" Types: "_s + socketTypeNames().join(u", "_s) + u" (case-insensitive)."_s);
-    m_parser.addOption(m_typeOption);
-    m_parser.addOption(m_bindOption);
-    m_parser.addOption(m_connectOption);
+    addOption(m_typeOption);
+    addOption(m_bindOption, true);
+    addOption(m_connectOption, true);
     if (withSubscribe)
-        m_parser.addOption(m_subscribeOption);
+        addOption(m_subscribeOption, true);
     m_hasSubscribe = withSubscribe;
-    m_parser.addOption(m_optionOption);
-    m_parser.addOption(m_nameOption);
-    m_parser.addOption(m_quietOption);
+    addOption(m_optionOption, true);
+    addOption(m_nameOption);
+    addOption(m_quietOption);
+}
+
+void CommandLine::addOption(const QCommandLineOption &option, bool repeatable)
+{
+    m_parser.addOption(option);
+    if (!repeatable && !option.valueName().isEmpty())
+        m_singleValued.append(option);
 }
 
 void CommandLine::addPositional(const QString &name, const QString &description)
@@ -167,19 +306,19 @@ void CommandLine::addPositional(const QString &name, const QString &description)
 
 void CommandLine::addFormatOption()
 {
-    m_parser.addOption(m_formatOption);
+    addOption(m_formatOption);
 }
 
 void CommandLine::addCountOption(const QString &help)
 {
     m_countOption.setDescription(help);
-    m_parser.addOption(m_countOption);
+    addOption(m_countOption);
 }
 
 void CommandLine::addTimeoutOption(const QString &help)
 {
     m_timeoutOption.setDescription(help);
-    m_parser.addOption(m_timeoutOption);
+    addOption(m_timeoutOption);
 }
 
 bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
@@ -205,8 +344,8 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
         // Qt's first line names the executable path; name the command instead.
         const qsizetype firstLineEnd = help.indexOf(u'\n');
         help.replace(0, firstLineEnd,
-            u"Usage: zmqscope-cli %1 [options]%2"_s.arg(m_command,
-                m_positionalNames.isEmpty() ? QString() : u" "_s + m_positionalNames.join(u' ')));
+            u"Usage: zmqscope-cli %1 [options]%2"_s.arg(
+                m_command, m_positionalNames.isEmpty() ? QString() : u" "_s + m_positionalNames.join(u' ')));
         if (!epilog.isEmpty())
             help += u'\n' + epilog;
         help += u"\nExit status: 0 success, 1 runtime failure (timeout, peer error, address in use), "
@@ -214,6 +353,20 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
         writeStdout(help.toUtf8());
         flushStdout();
         return false;
+    }
+    // QCommandLineParser keeps every value of an option and value() returns the last: "-t pull
+    // --type push" would silently become a PUSH. Only repeatable options may be given twice.
+    for (const QCommandLineOption &option : std::as_const(m_singleValued)) {
+        const QStringList given = m_parser.values(option);
+        if (given.size() > 1 && m_parser.isSet(option)) {
+            QStringList shown;
+            for (const QString &value : given)
+                shown.append(quoted(value));
+            throw usageError(
+                u"--%1 given %2 times (%3); it takes one value, see zmqscope-cli %4 --help"_s.arg(
+                    option.names().constLast(), QString::number(given.size()), shown.join(u", "_s),
+                    m_command));
+        }
     }
     const QStringList positional = m_parser.positionalArguments();
     if (positional.size() < m_positionalNames.size())
@@ -300,9 +453,10 @@ std::optional<int> CommandLine::number(const QCommandLineOption &option, int min
     bool ok = false;
     const int value = text.trimmed().toInt(&ok);
     if (!ok || value < minimum)
-        throw usageError(u"bad --%1 value %2: expected a whole number of at least %3"_s
+        throw usageError(u"bad --%1 value %2: expected a whole number from %3 to %4"_s
                              .arg(option.names().constLast(), quoted(text))
-                             .arg(minimum));
+                             .arg(minimum)
+                             .arg(INT_MAX));
     return value;
 }
 

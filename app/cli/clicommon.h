@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -43,13 +44,39 @@ struct CliError
 [[nodiscard]] int exitStatusFor(ErrorCode code);
 
 // stdout carries data only (message blocks or JSON lines); stderr carries errors and status lines.
+// When stdout fails (a closed pipe: EPIPE, SIGPIPE being ignored; a full disk) this is said once on
+// stderr, followed by the note of setStdoutClosedNote(), and later output is dropped: the command
+// goes on (a recording keeps recording) and decides itself whether to end (stdoutClosed()).
 void writeStdout(QByteArrayView bytes);
 void flushStdout();
-// Prints "zmqscope-cli: <message>" as exactly one line on stderr.
+[[nodiscard]] bool stdoutClosed();
+void setStdoutClosedNote(const QString &note);
+// Prints "zmqscope-cli: <message>" as exactly one line on stderr. Control and invisible characters
+// in it are escaped with the payload codec (textescape::escape()), so a file name, a --name or an
+// endpoint typed or recorded with terminal escapes cannot reach the terminal raw.
 void printError(const QString &message);
 // Like printError() but for progress notes ("bound to ..."); silenced by --quiet.
 void printStatus(const QString &message);
 void setQuiet(bool quiet);
+
+// Stop signals (DESIGN.md section 12): SIGINT, SIGTERM and SIGHUP only set a flag and write a byte
+// to a self-pipe (nothing else is safe in a handler); the work happens in the event loop
+// (handleStopSignal()) or in loops that poll stopSignal(). SIGPIPE and SIGXFSZ are ignored so a
+// closed stdout and a file-size limit become errors with a reason (EPIPE, EFBIG). A second stop
+// signal ends the process at once (the default action). Call once, first.
+void installSignalHandlers();
+// The first stop signal received (SIGINT, ...), 0 while none.
+[[nodiscard]] int stopSignal();
+// "SIGINT", "SIGTERM", "SIGHUP".
+[[nodiscard]] QString signalName(int signal);
+// Calls handler from the event loop (a QSocketNotifier on the self-pipe) when a stop signal arrived,
+// also one that arrived before this call; the last handler set wins.
+void handleStopSignal(std::function<void(int signal)> handler);
+// Waits up to `ms` milliseconds for events (socket monitors, signals) without blocking them: for
+// commands that do not run the event loop.
+void processEventsFor(int ms);
+// "1 message", "3 messages".
+[[nodiscard]] QString countWord(quint64 count, const QString &singular);
 
 // Text the user typed (or a name from a file), quoted and escaped like payloads (textescape::escape()).
 [[nodiscard]] QString quoted(const QString &text);
@@ -86,6 +113,8 @@ public:
     CommandLine(QString command, QString description);
 
     [[nodiscard]] QCommandLineParser &parser() { return m_parser; }
+    // Adds a command's own option; a single-valued one given twice is a usage error (parse()).
+    void addOption(const QCommandLineOption &option, bool repeatable = false);
     [[nodiscard]] const QString &command() const { return m_command; }
 
     void addSocketOptions(const QString &typeHelp, bool withSubscribe);
@@ -112,7 +141,7 @@ public:
     [[nodiscard]] OutputFormat format() const;
     [[nodiscard]] std::optional<int> count() const { return number(m_countOption, 1); }
     [[nodiscard]] std::optional<int> timeout() const { return number(m_timeoutOption, 1); }
-    // The option's value as an integer >= minimum; std::nullopt when the option is not given.
+    // The option's value as an integer from minimum to INT_MAX; std::nullopt when the option is not given.
     [[nodiscard]] std::optional<int> number(const QCommandLineOption &option, int minimum) const;
 
 private:
@@ -129,6 +158,7 @@ private:
     QCommandLineOption m_formatOption;
     QCommandLineOption m_countOption;
     QCommandLineOption m_timeoutOption;
+    QList<QCommandLineOption> m_singleValued; // options with a value that may be given once
     bool m_hasSubscribe = false;
     QStringList m_positionalNames;
 };

@@ -1,5 +1,9 @@
 #include <memory>
+#include <optional>
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QTimer>
 
@@ -43,6 +47,35 @@ std::uint64_t parseSize(const QString &option, const QString &text)
     return std::uint64_t(value);
 }
 
+// Checks that the capture can be written without changing what is there: the real file is only
+// created (or replaced) once the socket is open and the run produced something to record.
+void checkWritable(const CaptureWriterOptions &options)
+{
+    const QString shown = quoted(QDir::toNativeSeparators(options.path));
+    const QFileInfo info(options.path);
+    if (options.path.isEmpty())
+        throw usageError(u"empty --write file name"_s);
+    if (info.isDir())
+        throw usageError(u"bad --write value %1: it is a directory"_s.arg(shown));
+    if (options.rotateBytes > 0) {
+        // Rotation writes new numbered files next to the name: their directory must take them.
+        const QFileInfo directory(info.absolutePath());
+        if (!directory.isDir() || !directory.isWritable())
+            throw runtimeError(u"cannot write capture files %1: the directory %2 %3"_s.arg(shown,
+                quoted(QDir::toNativeSeparators(directory.filePath())),
+                directory.isDir() ? u"is not writable"_s : u"does not exist"_s));
+        return;
+    }
+    QFile probe(options.path);
+    const bool existed = probe.exists();
+    // Append: opening checks the permissions and the path without truncating anything.
+    if (!probe.open(QIODevice::WriteOnly | QIODevice::Append))
+        throw runtimeError(u"cannot write capture file %1: %2"_s.arg(shown, probe.errorString()));
+    probe.close();
+    if (!existed)
+        probe.remove();
+}
+
 } // namespace
 
 int runListen(const QStringList &arguments)
@@ -55,17 +88,19 @@ int runListen(const QStringList &arguments)
                                  u"milliseconds; restarts with every message."_s);
     const QCommandLineOption writeOption(u"write"_s,
         u"Also record the messages to FILE as a capture (JSON Lines: a header "
-        u"line, then the same lines as --format jsonl)."_s,
+        u"line, then the same lines as --format jsonl). FILE is created (or replaced) with the first "
+        u"message, or at a clean end without one: a run that fails before keeps an existing FILE. "
+        u"When stdout closes (listen ... | head), the recording goes on."_s,
         u"FILE"_s);
-    commandLine.parser().addOption(writeOption);
+    commandLine.addOption(writeOption);
     const QCommandLineOption rotateSizeOption(u"rotate-size"_s,
         u"With --write: start a new file when the current one reaches SIZE (e.g. 100M, 1G); files are named "
         u"<stem>_00001_<UTC time>.<suffix> like dumpcap -b."_s,
         u"SIZE"_s);
-    commandLine.parser().addOption(rotateSizeOption);
+    commandLine.addOption(rotateSizeOption);
     const QCommandLineOption rotateFilesOption(
         u"rotate-files"_s, u"With --rotate-size: keep only the newest N files (a ring buffer)."_s, u"N"_s);
-    commandLine.parser().addOption(rotateFilesOption);
+    commandLine.addOption(rotateFilesOption);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli listen --connect tcp://127.0.0.1:5556 --subscribe temp.\n"
@@ -92,10 +127,10 @@ int runListen(const QStringList &arguments)
     }
     const ReceiveOptions options = receiveOptions(commandLine);
 
-    CaptureWriterOptions captureOptions;
+    CaptureWriterOptions writerOptions;
     if (commandLine.isSet(rotateSizeOption))
-        captureOptions.rotateBytes = parseSize(u"rotate-size"_s, commandLine.value(rotateSizeOption));
-    captureOptions.rotateFiles = commandLine.number(rotateFilesOption, 1).value_or(0);
+        writerOptions.rotateBytes = parseSize(u"rotate-size"_s, commandLine.value(rotateSizeOption));
+    writerOptions.rotateFiles = commandLine.number(rotateFilesOption, 1).value_or(0);
     if (!commandLine.isSet(writeOption)) {
         if (commandLine.isSet(rotateSizeOption) || commandLine.isSet(rotateFilesOption))
             throw usageError(u"--rotate-size and --rotate-files need --write FILE"_s);
@@ -103,58 +138,86 @@ int runListen(const QStringList &arguments)
         throw usageError(u"--rotate-files needs --rotate-size: files rotate by size"_s);
     }
 
-    // Open the file before the socket, so a bad path fails before anything is bound.
-    std::unique_ptr<CaptureWriter> capture;
+    std::optional<CaptureWriterOptions> captureOptions;
     if (commandLine.isSet(writeOption)) {
-        captureOptions.path = commandLine.value(writeOption);
-        captureOptions.headerExtra
+        writerOptions.path = commandLine.value(writeOption);
+        writerOptions.headerExtra
             = QJsonObject { { u"writer"_s, u"zmqscope-cli %1"_s.arg(libraryVersion()) } };
-        try {
-            capture = std::make_unique<CaptureWriter>(captureOptions);
-        } catch (const Error &error) {
-            throw usageError(u"bad --write value: %1"_s.arg(error.message()));
-        }
+        checkWritable(writerOptions);
+        captureOptions = writerOptions;
     }
 
+    // The socket first: a bad endpoint, a port in use or a bad option value fails here, before the
+    // capture file is touched (an existing capture is never truncated by a run that fails).
     ReceiveSession session(setup, options, { u"message"_s, u"listening"_s });
-    if (capture) {
+    // The file is created (or replaced) with the first message, or at a clean end without one; a
+    // run that ends in an error before any message leaves an existing file as it was.
+    std::unique_ptr<CaptureWriter> capture;
+    const auto openCapture = [&] {
+        if (!capture && captureOptions)
+            capture = std::make_unique<CaptureWriter>(*captureOptions);
+    };
+    if (captureOptions) {
+        setStdoutClosedNote(
+            u"recording goes on to %1"_s.arg(quoted(QDir::toNativeSeparators(captureOptions->path))));
         session.setBeforeExit([&](int &status, QString &error) {
             try {
-                capture->close();
+                if (status == ExitSuccess)
+                    openCapture();
+                if (capture)
+                    capture->close();
             } catch (const Error &writeError) {
                 if (error.isEmpty())
                     error = writeError.message();
                 status = ExitFailure;
             }
         });
+        session.setSummaryNote([&]() -> QString {
+            if (!capture)
+                return {};
+            return u"; recorded %1 to %2"_s.arg(countWord(capture->messagesWritten(), u"message"_s),
+                quoted(QDir::toNativeSeparators(capture->currentPath())));
+        });
     }
     session.handleMessages([&](Frames &&frames) {
         const std::int64_t timestamp = nowUs();
         writeStdout(session.formatter().format(timestamp, Direction::In, frames));
-        if (capture) {
+        if (captureOptions) {
             try {
+                openCapture();
                 capture->write(session.formatter().record(timestamp, Direction::In, frames));
             } catch (const Error &error) {
                 session.finish(ExitFailure, error.message());
             }
+        } else if (stdoutClosed()) {
+            // Without --write stdout was the only record: nobody reads any more, so stop as `head` asked.
+            session.finish(ExitSuccess, QString());
         }
     });
-    if (capture) {
+    if (captureOptions) {
         // After the session's stdout flush: one capture flush per batch, so a crash loses at most one batch.
         QObject::connect(&session.loop(), &PollLoop::inputHandled, &session.loop(), [&] {
+            if (!capture || session.isFinished())
+                return;
             try {
                 capture->flush();
             } catch (const Error &error) {
                 session.finish(ExitFailure, error.message());
             }
         });
+    } else {
+        // The stdout flush of a batch may be the write that finds stdout closed.
+        QObject::connect(&session.loop(), &PollLoop::inputHandled, &session.loop(), [&] {
+            if (stdoutClosed() && !session.isFinished())
+                session.finish(ExitSuccess, QString());
+        });
     }
     // The writer fsyncs at most once a second from flush(); this beat makes sure the last batch of a
     // burst also reaches the disk within about a second, not only when listen ends.
     QTimer syncTimer;
-    if (capture) {
+    if (captureOptions) {
         QObject::connect(&syncTimer, &QTimer::timeout, &session.loop(), [&] {
-            if (session.isFinished())
+            if (session.isFinished() || !capture)
                 return;
             try {
                 capture->flush();

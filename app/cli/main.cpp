@@ -1,3 +1,5 @@
+#include <new>
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -104,6 +106,7 @@ int main(int argc, char *argv[])
 
     int status = ExitFailure;
     try {
+        installSignalHandlers();
         status = run(QCoreApplication::arguments());
     } catch (const CliError &error) {
         printError(error.message);
@@ -111,6 +114,10 @@ int main(int argc, char *argv[])
     } catch (const Error &error) {
         printError(error.message());
         status = exitStatusFor(error.code());
+    } catch (const std::bad_alloc &) {
+        // A line or message larger than the memory (or ulimit -v) allows: one line, not an abort.
+        printError(u"out of memory"_s);
+        status = ExitFailure;
     }
     flushStdout();
     return status;

@@ -81,7 +81,8 @@ QByteArray MessageFormatter::pretty(std::int64_t timestampUs, Direction directio
         + (direction == Direction::In ? u"  in  "_s : u"  out  "_s) + typeName;
     if (m_socketName != typeName)
         text += u' ' + quoted(m_socketName);
-    text += u"  "_s + m_endpoint + u'\n';
+    // The endpoint is what the user typed or a file recorded: escaped like the name (never raw).
+    text += u"  "_s + textescape::escape(m_endpoint.toUtf8()) + u'\n';
 
     const auto parsed = Envelope::parse(frames);
     if (parsed.envelope) {

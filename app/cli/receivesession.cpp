@@ -28,6 +28,9 @@ ReceiveSession::ReceiveSession(const SocketSetup &setup, const ReceiveOptions &o
         finish(ExitFailure,
             u"the context was shut down while %1 on %2"_s.arg(m_wording.activity, describeSocket(m_socket)));
     });
+    if (!setup.connects.isEmpty())
+        m_watch = std::make_unique<ConnectionWatch>(m_socket, m_loop);
+    handleStopSignal([this](int signal) { stopBySignal(signal); });
 }
 
 void ReceiveSession::handleMessages(std::function<void(Frames &&frames)> handler)
@@ -55,13 +58,32 @@ void ReceiveSession::finish(int status, const QString &error)
     m_finished = true;
     m_timeoutTimer.stop();
     m_loop.unregisterSocket(m_socket);
+    if (m_watch)
+        m_watch->stop();
     flushStdout();
     QString message = error;
     if (m_beforeExit)
         m_beforeExit(status, message);
     if (!message.isEmpty())
         printError(message);
+    else if (m_signal != 0)
+        printStatus(u"stopped by %1 after %2%3"_s.arg(
+            signalName(m_signal), handledText(), m_summaryNote ? m_summaryNote() : QString()));
     QCoreApplication::exit(status);
+}
+
+void ReceiveSession::stopBySignal(int signal)
+{
+    if (m_finished)
+        return;
+    // DESIGN.md section 12: a signal is the normal end of an open-ended run, like tcpdump's Ctrl+C.
+    m_signal = signal;
+    finish(ExitSuccess, QString());
+}
+
+QString ReceiveSession::handledText() const
+{
+    return countWord(quint64(m_handled), m_wording.item);
 }
 
 int ReceiveSession::exec()
@@ -74,13 +96,22 @@ int ReceiveSession::exec()
 void ReceiveSession::timedOut()
 {
     const QString &item = m_wording.item;
+    // A connect never fails by itself (libzmq retries forever): without the monitor, "nothing
+    // arrived" would hide that nothing was there to send it.
+    if (m_handled == 0 && m_watch && !m_watch->everConnected()) {
+        const QString problem = m_watch->lastProblem();
+        finish(ExitFailure,
+            u"no %1 arrived within %2 ms on %3: no connection was made%4"_s.arg(item)
+                .arg(*m_timeout)
+                .arg(describeSocket(m_socket), problem.isEmpty() ? QString() : u" ("_s + problem + u')'));
+        return;
+    }
     finish(ExitFailure,
         m_handled == 0
             ? u"no %1 arrived within %2 ms on %3"_s.arg(item).arg(*m_timeout).arg(describeSocket(m_socket))
             : u"no further %1 arrived within %2 ms after %3 on %4"_s.arg(item)
                   .arg(*m_timeout)
-                  .arg(m_handled == 1 ? u"1 "_s + item : u"%1 %2s"_s.arg(m_handled).arg(item),
-                      describeSocket(m_socket)));
+                  .arg(handledText(), describeSocket(m_socket)));
 }
 
 } // namespace zmqscope::cli

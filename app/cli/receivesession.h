@@ -6,6 +6,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <zmqscope/connectionwatch.h>
 #include <zmqscope/context.h>
 #include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
@@ -26,8 +27,10 @@ struct ReceiveOptions
 
 /**
  * What listen and echo share: one socket opened from the command line on a
- * PollLoop, the --count and --timeout rules, a stdout flush per batch, and
- * finishing once with an exit status and at most one error line.
+ * PollLoop, the --count and --timeout rules, a stdout flush per batch, a clean
+ * end on SIGINT/SIGTERM/SIGHUP (exit 0 with a one-line summary), and finishing
+ * once with an exit status and at most one error line. A socket monitor tells
+ * a timeout with no connection ("no connection was made") from a quiet peer.
  */
 class ReceiveSession
 {
@@ -40,6 +43,8 @@ public:
     };
     /// Called once by finish() before the exit; may change the status and the error (closing a file).
     using BeforeExit = std::function<void(int &status, QString &error)>;
+    /// Text added to the summary line of a run ended by a signal, e.g. "; recorded to \"F\"".
+    using SummaryNote = std::function<QString()>;
 
     ReceiveSession(const SocketSetup &setup, const ReceiveOptions &options, Wording wording);
     ReceiveSession(const ReceiveSession &) = delete;
@@ -53,6 +58,7 @@ public:
     [[nodiscard]] int handled() const { return m_handled; }
 
     void setBeforeExit(BeforeExit beforeExit) { m_beforeExit = std::move(beforeExit); }
+    void setSummaryNote(SummaryNote note) { m_summaryNote = std::move(note); }
     /**
      * Calls handler for every message until the session finishes; a message
      * counts towards --count and restarts the --timeout unless the handler
@@ -67,6 +73,8 @@ public:
 
 private:
     void timedOut();
+    void stopBySignal(int signal);
+    [[nodiscard]] QString handledText() const;
 
     Wording m_wording;
     std::optional<int> m_count;
@@ -75,8 +83,12 @@ private:
     Socket m_socket;
     MessageFormatter m_formatter;
     PollLoop m_loop;
+    // Declared after the socket and the loop: destroyed (monitoring stopped) before either goes.
+    std::unique_ptr<ConnectionWatch> m_watch;
     QTimer m_timeoutTimer;
     BeforeExit m_beforeExit;
+    SummaryNote m_summaryNote;
+    int m_signal = 0;
     int m_handled = 0;
     bool m_finished = false;
 };

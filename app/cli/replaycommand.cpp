@@ -2,6 +2,7 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -30,6 +31,8 @@ constexpr int DefaultPubSettleMs = 200;
 // At the end the queued messages still have to reach the peer: closing waits this long for them.
 constexpr int DefaultLingerMs = 5000;
 constexpr qint64 ProgressLineMs = 1000;
+constexpr int DefaultDeliveryTimeoutMs = 5000;
+constexpr int HoldCheckMs = 100;
 
 // --step reads stdin in a thread of its own (a blocking read works on every platform and for
 // terminals, pipes and files alike). The thread is detached: it may be blocked in a read when we
@@ -114,12 +117,19 @@ int runReplay(const QStringList &arguments)
         u"MS"_s);
     for (const auto *option :
         { &speedOption, &maxSpeedOption, &stepOption, &socketOption, &directionOption, &settleOption })
-        commandLine.parser().addOption(*option);
+        commandLine.addOption(*option);
+    commandLine.addTimeoutOption(
+        u"How long a message may wait for a peer to take it (default 5000); when none does, exit status 1 "
+        u"(not delivered). PUB and XPUB cannot tell and never wait."_s);
     if (!commandLine.parse(arguments,
             u"Nothing is dropped or reordered: a message the socket cannot take yet (no peer\n"
-            u"connected, high-water mark reached) is retried until it goes out, and the ones\n"
-            u"after it wait. The replay stops with status 1 only on a real error (REQ out of\n"
-            u"turn, a ROUTER routing id no peer has). Malformed lines in FILE are skipped\n"
+            u"connected, high-water mark reached) is retried for up to --timeout ms, and the\n"
+            u"ones after it wait; when no peer takes it, the replay stops with status 1 (not\n"
+            u"delivered). It also stops with status 1 on a real error (REQ out of turn, a\n"
+            u"ROUTER routing id no peer has). FILE may be a pipe (replay <(cat F), /dev/stdin):\n"
+            u"it is read once, streamed, in memory near twice its longest line (while the\n"
+            u"messages of a regular file are counted ahead, twice that). Malformed lines in FILE are "
+            u"skipped\n"
             u"with a warning that names the line. Progress goes to stderr once a second (not\n"
             u"with --quiet). At the end, closing waits up to 5000 ms for the queued messages\n"
             u"to reach the peer (--option linger=MS changes it). Exit status 1 also when FILE\n"
@@ -133,7 +143,7 @@ int runReplay(const QStringList &arguments)
         return ExitSuccess;
 
     const QString path = commandLine.positionalArguments().constFirst();
-    const QString shownPath = QDir::toNativeSeparators(path);
+    const QString shownPath = quoted(QDir::toNativeSeparators(path));
     const SocketSetup setup = commandLine.socketSetup(std::nullopt);
     if (!socketTypeCanSend(setup.type))
         throw usageError(u"replay cannot use a %1 socket: it cannot send; use PUSH, PUB, XPUB, DEALER, PAIR, "
@@ -174,6 +184,7 @@ int runReplay(const QStringList &arguments)
     if (commandLine.isSet(directionOption))
         options.direction = parseDirection(commandLine.value(directionOption));
     const bool isPub = setup.type == SocketType::Pub || setup.type == SocketType::XPub;
+    const int deliveryTimeout = commandLine.timeout().value_or(DefaultDeliveryTimeoutMs);
     const int settle = commandLine.number(settleOption, 0).value_or(isPub ? DefaultPubSettleMs : 0);
 
     SocketSpec spec;
@@ -182,14 +193,20 @@ int runReplay(const QStringList &arguments)
     spec.binds = setup.binds;
     spec.connects = setup.connects;
     spec.options.emplace_back("linger", DefaultLingerMs);
+    // As in send: with ZMQ_IMMEDIATE a message is queued only to a peer whose connection is complete,
+    // so a message nobody can take stays held (and is reported) instead of vanishing at close.
+    // (Not for REQ and ROUTER: see send, where REQ waits for a reply and ROUTER has router_mandatory.)
+    if (!isPub && setup.type != SocketType::Req && setup.type != SocketType::Router)
+        spec.options.emplace_back("immediate", true);
     for (const auto &[name, value] : setup.options)
         spec.options.emplace_back(name.toStdString(), value);
     spec.validate(); // bad endpoints and option values are usage errors, found before anything opens
 
-    // Read the header now, so "not a capture" fails before a socket is bound.
-    {
-        const CaptureReader probe(path);
-    }
+    // Read the header now, so "not a capture" fails before a socket is bound. This reader is the
+    // replay's: a capture is read once, so a pipe (replay <(cat F), /dev/stdin) works like a file.
+    if (path.isEmpty())
+        throw usageError(u"empty FILE name; give the capture file to replay"_s);
+    auto reader = std::make_unique<CaptureReader>(path);
 
     // The engine stores what it sends; a replay needs none of it kept.
     MessageStore store(MessageStore::Limits { 1024, 1 << 20, 64 << 10 });
@@ -199,7 +216,11 @@ int runReplay(const QStringList &arguments)
     std::unique_ptr<Replayer> replayerHolder;
     int status = ExitSuccess;
     bool done = false;
+    int stopSignalSeen = 0;
+    QString notDelivered;
     bool stdinEnded = false;
+    quint64 stepsAsked = 0; // --step: lines read so far, each one message
+    std::optional<quint64> lastPrompt; // the message number last prompted for: each prompt once
     QElapsedTimer lastProgress;
     QTimer settleTimer;
     settleTimer.setSingleShot(true);
@@ -215,6 +236,10 @@ int runReplay(const QStringList &arguments)
         QCoreApplication::exit(exitStatus);
     };
     const auto prompt = [&](quint64 sent, quint64 total) {
+        // progressed() may repeat a count (a total that became known); the prompt for a message once.
+        if (lastPrompt == sent)
+            return;
+        lastPrompt = sent;
         printStatus(total > 0
                 ? u"press Enter to send message %1 of %2 (Ctrl-D stops)"_s.arg(sent + 1).arg(total)
                 : u"press Enter to send message %1 (Ctrl-D stops)"_s.arg(sent + 1));
@@ -225,7 +250,13 @@ int runReplay(const QStringList &arguments)
         active = replayerHolder.get();
         QObject::connect(active, &Replayer::progressed, active, [&](quint64 sent, quint64 total) {
             if (options.pacing == ReplayPacing::Step) {
-                if (sent > 0 && (total == 0 || sent < total))
+                if (stdinEnded) {
+                    // The lines read before the end of stdin are all sent: now stop.
+                    if (sent >= stepsAsked)
+                        active->stop();
+                    return;
+                }
+                if (sent > 0 && sent >= stepsAsked && (total == 0 || sent < total))
                     prompt(sent, total);
                 return;
             }
@@ -238,6 +269,11 @@ int runReplay(const QStringList &arguments)
         QObject::connect(active, &Replayer::finished, active, [&](quint64 sent, const QString &error) {
             for (const QString &issue : active->fileIssues())
                 printError(u"warning: %1: %2"_s.arg(shownPath, issue));
+            if (!notDelivered.isEmpty()) {
+                finish(ExitFailure,
+                    u"replay of %1 stopped after %2: %3"_s.arg(shownPath, messagesWord(sent), notDelivered));
+                return;
+            }
             if (!error.isEmpty()) {
                 finish(ExitFailure,
                     u"replay of %1 stopped after %2: %3"_s.arg(shownPath, messagesWord(sent), error));
@@ -253,8 +289,15 @@ int runReplay(const QStringList &arguments)
                                           : QString()));
                 return;
             }
-            printStatus(stdinEnded ? u"stopped after %1 from %2"_s.arg(messagesWord(sent), shownPath)
-                                   : u"replayed %1 from %2"_s.arg(messagesWord(sent), shownPath));
+            if (stopSignalSeen != 0)
+                printStatus(u"stopped by %1 after %2 from %3"_s.arg(
+                    signalName(stopSignalSeen), messagesWord(sent), shownPath));
+            else
+                printStatus((stdinEnded ? u"stopped after %1 from %2"_s.arg(messagesWord(sent), shownPath)
+                                        : u"replayed %1 from %2"_s.arg(messagesWord(sent), shownPath))
+                    + (isPub ? u" (PUB does not confirm delivery: a subscriber that was not connected and "
+                               u"subscribed got nothing)"_s
+                             : QString()));
             finish(ExitSuccess, QString());
         });
         if (options.pacing == ReplayPacing::Step) {
@@ -262,18 +305,54 @@ int runReplay(const QStringList &arguments)
                 if (!active || !active->isRunning())
                     return;
                 if (end) {
+                    // Lines read before the end may still be going out (a peer not there yet): each
+                    // line read is one message, however fast the lines came.
                     stdinEnded = true;
-                    active->stop();
+                    if (active->sent() >= stepsAsked)
+                        active->stop();
                 } else {
+                    ++stepsAsked;
                     active->step();
                 }
             });
             prompt(0, 0);
         }
         lastProgress.start(); // the first progress line after a second, not a "0 sent" at once
-        active->startFile(path, options);
+        active->startReader(std::move(reader), options);
     };
 
+    // A message held (no peer takes it) for longer than --timeout was not delivered: stop and say so.
+    QTimer holdTimer;
+    QElapsedTimer heldFor;
+    QObject::connect(&holdTimer, &QTimer::timeout, &engine, [&] {
+        if (!active || !active->isRunning() || !notDelivered.isEmpty())
+            return;
+        if (!active->isHeld()) {
+            heldFor.invalidate();
+            return;
+        }
+        if (!heldFor.isValid()) {
+            heldFor.start();
+            return;
+        }
+        if (heldFor.elapsed() < deliveryTimeout)
+            return;
+        notDelivered = u"message %1 not delivered: no peer took it within %2 ms"_s.arg(active->sent() + 1)
+                           .arg(deliveryTimeout);
+        active->stop();
+    });
+    holdTimer.start(HoldCheckMs);
+    handleStopSignal([&](int signal) {
+        if (done)
+            return;
+        stopSignalSeen = signal;
+        if (active && active->isRunning()) {
+            active->stop(); // finished() follows once the sends in flight are answered, with the summary
+            return;
+        }
+        printStatus(u"stopped by %1 before the replay of %2 started"_s.arg(signalName(signal), shownPath));
+        finish(ExitSuccess, QString());
+    });
     QObject::connect(&settleTimer, &QTimer::timeout, &engine, startReplay);
     QObject::connect(&engine, &Engine::socketOpened, &engine, [&](SocketId opened, const QStringList &bound) {
         if (opened != id)

@@ -6,10 +6,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QThread>
 
+#include <zmqscope/connectionwatch.h>
 #include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
+#include <zmqscope/fileio.h>
+#include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
 #include <zmqscope/templates.h>
 
@@ -24,6 +26,8 @@ namespace zmqscope::cli {
 namespace {
 
 constexpr int DefaultTimeoutMs = 5000;
+// The engine's default maxmsgsize: a bigger body would not be taken by a ZmqScope peer either.
+constexpr qint64 MaxFileBodyBytes = qint64 { 256 } << 20;
 // A PUB drops messages for subscribers whose subscription has not arrived yet (the slow-joiner
 // problem); without --wait-peers it waits this long after connecting so peers can join.
 constexpr int DefaultPubSettleMs = 200;
@@ -120,7 +124,8 @@ int runSend(const QStringList &arguments)
     commandLine.addFormatOption();
     commandLine.addTimeoutOption(
         u"How long a peer may take to accept the message, and on REQ/DEALER to reply "
-        u"(default 5000); exit status 1 when it is over."_s);
+        u"(default 5000); exit status 1 when it is over (\"not delivered\" when no peer took it). "
+        u"PUB and XPUB cannot know whether anybody got a message and say so."_s);
     const QCommandLineOption idOption(
         u"id"_s, u"Envelope id (default empty); SUB peers filter on it."_s, u"ID"_s);
     const QCommandLineOption mimetypeOption(u"mimetype"_s,
@@ -173,7 +178,7 @@ int runSend(const QStringList &arguments)
     for (const auto *option : { &idOption, &mimetypeOption, &textOption, &jsonOption, &fileOption,
              &frameOption, &hexOption, &routeOption, &delimiterOption, &noDelimiterOption, &libraryOption,
              &templateOption, &repeatOption, &intervalOption, &waitPeersOption, &settleOption })
-        commandLine.parser().addOption(*option);
+        commandLine.addOption(*option, option == &frameOption || option == &routeOption);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --id job-1 --json '{\"n\":1}'\n"
@@ -199,10 +204,11 @@ int runSend(const QStringList &arguments)
     const SocketSetup setup = commandLine.socketSetup(templateType);
     const SocketType type = setup.type;
     if (templateType && *templateType != type)
-        throw usageError(u"template %1 is meant for %2 sockets, not %3 (--type %4); use --type %5 or "
-                         u"change the template's socket type"_s.arg(quoted(savedMessage->name),
-            socketTypeName(*templateType), socketTypeName(type),
-            commandLine.value(QCommandLineOption(u"type"_s)), socketTypeName(*templateType).toLower()));
+        throw usageError(
+            u"template %1 is meant for %2 sockets, not %3 (--type %4); use --type %5 or "
+            u"change the template's socket type"_s.arg(quoted(savedMessage->name),
+                socketTypeName(*templateType), socketTypeName(type),
+                commandLine.value(QCommandLineOption(u"type"_s)), socketTypeName(*templateType).toLower()));
     if (!socketTypeCanSend(type))
         throw usageError(
             u"send cannot use a %1 socket: it cannot send; use PUB, PUSH, REQ, DEALER, ROUTER, PAIR "
@@ -277,8 +283,8 @@ int runSend(const QStringList &arguments)
         try {
             frames = route + TemplateExpander().expand(*savedMessage);
         } catch (const Error &error) {
-            throw runtimeError(u"template %1 in %2: %3"_s.arg(quoted(savedMessage->name),
-                quoted(commandLine.value(libraryOption)), error.message()));
+            throw runtimeError(u"template %1 in %2: %3"_s.arg(
+                quoted(savedMessage->name), quoted(commandLine.value(libraryOption)), error.message()));
         }
         if (type == SocketType::Router && isEnvelope && route.isEmpty())
             throw usageError(u"a ROUTER needs --route ROUTING_ID to name the peer the envelope goes to"_s);
@@ -309,7 +315,12 @@ int runSend(const QStringList &arguments)
             if (!file.open(QIODevice::ReadOnly))
                 throw usageError(
                     u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
-            body = file.readAll();
+            // Read with a bound: size() is 0 for /dev/zero, a FIFO or a pipe, so it cannot be the check.
+            const std::optional<QByteArray> read = readAllBounded(file, MaxFileBodyBytes);
+            if (!read)
+                throw usageError(u"--file %1 is larger than %2, the largest body send reads"_s.arg(
+                    quoted(file.fileName()), sizeLimitText(MaxFileBodyBytes)));
+            body = *read;
             if (file.error() != QFileDevice::NoError)
                 throw usageError(
                     u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
@@ -330,7 +341,23 @@ int runSend(const QStringList &arguments)
     // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
     const std::optional<SocketType> actualType
         = type == SocketType::Pub && waitPeers ? std::optional<SocketType>(SocketType::XPub) : std::nullopt;
-    Options defaults { { "sndtimeo", timeout }, { "linger", timeout } };
+    // Delivery. libzmq accepts a message into a connect()ed socket's queue before any peer exists
+    // and drops it at close after the linger, so a successful zmq_send() alone proves nothing.
+    // ZMQ_IMMEDIATE makes a socket queue only to peers whose connection (and ZMTP handshake) is
+    // complete: with it and a zero send timeout, a send that succeeds handed the message to a live
+    // peer, and one that keeps failing until --timeout means nobody took it. The linger then gives
+    // the queued bytes --timeout to reach that peer. (Watching HANDSHAKE_SUCCEEDED on the monitor
+    // alone would not do: a PUSH connected to two endpoints, one of them dead, round-robins a
+    // message into the dead one's queue.) The monitor is there to say why nothing was delivered,
+    // and for XSUB, which drops what no peer takes instead of waiting. PUB and XPUB drop a message
+    // for a subscriber that is not there by design: they cannot confirm delivery at all.
+    // REQ and DEALER are confirmed by their reply instead: with ZMQ_IMMEDIATE libzmq 4.3.4 lost
+    // about one reply in ten here when the connection completed during the first send attempts.
+    // A ROUTER is confirmed by router_mandatory (no peer of that routing id: EHOSTUNREACH).
+    const bool waitsForReply = type == SocketType::Req || type == SocketType::Dealer;
+    Options defaults { { "sndtimeo", 0 }, { "linger", timeout } };
+    if (!isPub && !waitsForReply && type != SocketType::Router)
+        defaults.emplace_back("immediate", true);
     if (waitPeers)
         defaults.emplace_back("xpub_verbose", true); // count every subscriber, not every distinct prefix
     if (type == SocketType::Router)
@@ -339,13 +366,52 @@ int runSend(const QStringList &arguments)
 
     Context context;
     Socket socket = openSocket(setup, context, defaults, actualType);
+    PollLoop loop; // delivers the monitor's events while we wait
+    auto watch = std::make_unique<ConnectionWatch>(socket, loop);
+    int sent = 0;
+    // A stop signal ends the waits below; the summary says how far the run got.
+    struct Stopped
+    {
+        int signal;
+    };
+    const auto waitSlice = [&](int ms) {
+        processEventsFor(ms);
+        if (const int signal = stopSignal())
+            throw Stopped { signal };
+    };
+    const auto whyNotDelivered = [&] {
+        const QString problem = watch->lastProblem();
+        if (watch->peers() > 0)
+            return u"the connected peers did not take it (their queues are full)"_s;
+        return problem.isEmpty() ? u"no peer connected"_s : u"no peer connected; "_s + problem;
+    };
+    const auto notDelivered = [&](int index) {
+        return runtimeError(
+            u"not delivered: nobody took the message within %1 ms on %2%3 (%4)"_s.arg(timeout).arg(
+                describeSocket(socket),
+                repeat > 1 ? u" (message %1 of %2)"_s.arg(index + 1).arg(repeat) : QString(),
+                whyNotDelivered()));
+    };
+    // Up to `wait` ms for a message to arrive, in slices so a signal is seen.
+    const auto receiveWithin = [&](int wait) -> std::optional<Frames> {
+        const QDeadlineTimer deadline(wait);
+        for (;;) {
+            const auto left = qBound(qint64 { 1 }, deadline.remainingTime(), qint64 { 50 });
+            if (auto message = socket.receiveFrames(std::chrono::milliseconds(left)))
+                return message;
+            if (deadline.hasExpired())
+                return std::nullopt;
+            waitSlice(0);
+        }
+    };
     try {
         if (waitPeers) {
             QDeadlineTimer deadline(timeout);
             int subscribers = 0;
             while (subscribers < *waitPeers) {
-                const auto left = std::chrono::milliseconds(qMax<qint64>(1, deadline.remainingTime()));
-                const auto message = deadline.hasExpired() ? std::nullopt : socket.receiveFrames(left);
+                const auto message = deadline.hasExpired()
+                    ? std::nullopt
+                    : receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
                 if (!message)
                     throw runtimeError(
                         u"only %1 of %2 subscribers arrived within %3 ms on %4"_s.arg(subscribers)
@@ -358,10 +424,9 @@ int runSend(const QStringList &arguments)
             }
             printStatus(u"%1 subscriber(s) ready"_s.arg(subscribers));
         }
-        if (settle > 0)
-            QThread::msleep(ulong(settle));
+        for (QDeadlineTimer settleEnd(settle); !settleEnd.hasExpired();)
+            waitSlice(int(qBound(qint64 { 0 }, settleEnd.remainingTime(), qint64 { 10 })));
 
-        const bool waitsForReply = type == SocketType::Req || type == SocketType::Dealer;
         const MessageFormatter formatter(format, setup.name, type, endpointText(socket));
         for (int i = 0; i < repeat; ++i) {
             QDeadlineTimer deadline(timeout);
@@ -370,18 +435,26 @@ int runSend(const QStringList &arguments)
                 frames = withEnvelopeFraming(route + expander->expand(*savedMessage), framing);
             }
             for (;;) {
-                try {
-                    socket.sendFrames(frames);
-                    break;
-                } catch (const Error &error) {
-                    // A ROUTER learns routing ids only when peers connect: retry until then.
-                    if (!isEhostunreach(error) || deadline.hasExpired())
-                        throw;
-                    QThread::msleep(10);
+                // XSUB sends to every peer there is and drops the message when there is none: wait for one.
+                if (type != SocketType::XSub || watch->peers() > 0) {
+                    try {
+                        socket.sendFrames(frames);
+                        break;
+                    } catch (const Error &error) {
+                        // No peer can take it yet (EAGAIN), or a ROUTER has no peer of that routing id yet.
+                        if (error.code() != ErrorCode::Timeout && !isEhostunreach(error))
+                            throw;
+                    }
                 }
+                if (deadline.hasExpired())
+                    throw notDelivered(i);
+                waitSlice(10);
             }
+            ++sent;
             if (waitsForReply) {
-                const auto reply = socket.receiveFrames(std::chrono::milliseconds(timeout));
+                const auto reply = receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
+                if (!reply && !watch->everConnected())
+                    throw notDelivered(i);
                 if (!reply)
                     throw runtimeError(
                         u"no reply within %1 ms on %2%3"_s.arg(timeout).arg(describeSocket(socket),
@@ -389,10 +462,19 @@ int runSend(const QStringList &arguments)
                 writeStdout(formatter.format(nowUs(), Direction::In, *reply));
                 flushStdout();
             }
-            if (interval > 0 && i + 1 < repeat)
-                QThread::msleep(ulong(interval));
+            for (QDeadlineTimer pause(i + 1 < repeat ? interval : 0); !pause.hasExpired();)
+                waitSlice(int(qBound(qint64 { 0 }, pause.remainingTime(), qint64 { 10 })));
         }
-        printStatus(repeat == 1 ? u"sent 1 message"_s : u"sent %1 messages"_s.arg(repeat));
+        // Said once per run: a PUB's "sent" means handed to libzmq, not received by anybody.
+        printStatus(isPub ? u"sent %1 (PUB does not confirm delivery: a subscriber that was not connected "
+                            u"and subscribed got nothing)"_s.arg(countWord(quint64(repeat), u"message"_s))
+                          : u"sent %1"_s.arg(countWord(quint64(repeat), u"message"_s)));
+    } catch (const Stopped &stopped) {
+        socket.setOption("linger", 0);
+        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(
+            signalName(stopped.signal), QString::number(sent), countWord(quint64(repeat), u"message"_s)));
+        watch.reset();
+        return ExitSuccess;
     } catch (...) {
         // Do not let the linger keep a failed run alive for --timeout more milliseconds.
         try {
@@ -402,6 +484,7 @@ int runSend(const QStringList &arguments)
         }
         throw;
     }
+    watch.reset(); // monitoring stops before the socket closes
     return ExitSuccess;
 }
 

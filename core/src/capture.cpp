@@ -37,6 +37,191 @@ QString shown(const QString &value)
     return shown(value.toUtf8());
 }
 
+// The big parts of a message line, found by one scan of its bytes: the strings of the top-level
+// "frames" array and the top-level "body"/"body_base64" values (a copy of the body, as big as a
+// frame). A 64 MiB frame makes a line of 170 MiB; parsed whole with QJsonDocument it needed several
+// times that (a parsed copy, a UTF-16 QString of each string, its Latin-1 copy). With the layout only
+// a line without those values is parsed as JSON, and each frame is decoded from the line's own bytes.
+struct LineLayout
+{
+    struct Span
+    {
+        qsizetype begin = 0;
+        qsizetype end = 0; // exclusive
+    };
+    QList<Span> frameStrings; // the characters between the quotes of each frame
+    QList<Span> cut; // values to hand to the JSON parser as "null" / "[]" (the frames array)
+    QList<bool> cutIsFrames;
+};
+
+class LineScanner
+{
+public:
+    explicit LineScanner(QByteArrayView line)
+        : m_line(line)
+    { }
+
+    // False when the line is not one JSON object of the expected shape: the full parse then reports it.
+    bool scan(LineLayout &layout)
+    {
+        skipSpace();
+        if (!take('{'))
+            return false;
+        skipSpace();
+        if (take('}'))
+            return atEnd();
+        for (;;) {
+            skipSpace();
+            LineLayout::Span key;
+            if (!string(key))
+                return false;
+            skipSpace();
+            if (!take(':'))
+                return false;
+            skipSpace();
+            const QByteArrayView name = m_line.sliced(key.begin, key.end - key.begin);
+            const qsizetype valueBegin = m_pos;
+            if (name == "frames" && peek() == '[') {
+                QList<LineLayout::Span> strings;
+                if (!frameArray(strings))
+                    return false;
+                layout.frameStrings = strings; // a repeated key: the last one counts, as in QJsonObject
+                layout.cut.append({ valueBegin, m_pos });
+                layout.cutIsFrames.append(true);
+            } else {
+                const bool isString = peek() == '"';
+                if (!value())
+                    return false;
+                if (isString && (name == "body" || name == "body_base64")) {
+                    layout.cut.append({ valueBegin, m_pos });
+                    layout.cutIsFrames.append(false);
+                }
+            }
+            skipSpace();
+            if (take(','))
+                continue;
+            if (take('}'))
+                return atEnd();
+            return false;
+        }
+    }
+
+private:
+    [[nodiscard]] char peek() const { return m_pos < m_line.size() ? m_line[m_pos] : '\0'; }
+    bool take(char c)
+    {
+        if (peek() != c || m_pos >= m_line.size())
+            return false;
+        ++m_pos;
+        return true;
+    }
+    void skipSpace()
+    {
+        while (m_pos < m_line.size()
+            && (m_line[m_pos] == ' ' || m_line[m_pos] == '\t' || m_line[m_pos] == '\r'
+                || m_line[m_pos] == '\n'))
+            ++m_pos;
+    }
+    bool atEnd()
+    {
+        skipSpace();
+        return m_pos == m_line.size();
+    }
+    // A string; `span` is its content without the quotes (escapes left as they are).
+    bool string(LineLayout::Span &span)
+    {
+        if (!take('"'))
+            return false;
+        span.begin = m_pos;
+        while (m_pos < m_line.size()) {
+            const char c = m_line[m_pos];
+            if (c == '"') {
+                span.end = m_pos++;
+                return true;
+            }
+            m_pos += c == '\\' ? 2 : 1;
+        }
+        return false;
+    }
+    bool frameArray(QList<LineLayout::Span> &strings)
+    {
+        take('[');
+        skipSpace();
+        if (take(']'))
+            return true;
+        for (;;) {
+            skipSpace();
+            LineLayout::Span span;
+            if (!string(span))
+                return false; // not a string: the full parse names the frame and its type
+            strings.append(span);
+            skipSpace();
+            if (take(','))
+                continue;
+            return take(']');
+        }
+    }
+    // Any value, skipped; its syntax inside is left to the JSON parser of the cut line.
+    bool value()
+    {
+        LineLayout::Span ignored;
+        if (peek() == '"')
+            return string(ignored);
+        if (peek() == '{' || peek() == '[') {
+            int depth = 0;
+            while (m_pos < m_line.size()) {
+                const char c = m_line[m_pos];
+                if (c == '"') {
+                    if (!string(ignored))
+                        return false;
+                    continue;
+                }
+                ++m_pos;
+                if (c == '{' || c == '[') {
+                    ++depth;
+                } else if (c == '}' || c == ']') {
+                    if (--depth == 0)
+                        return true;
+                }
+            }
+            return false;
+        }
+        // A number, true, false or null: up to the next delimiter.
+        const qsizetype begin = m_pos;
+        while (m_pos < m_line.size() && !QByteArrayView(",}] \t\r\n").contains(m_line[m_pos]))
+            ++m_pos;
+        return m_pos > begin;
+    }
+
+    QByteArrayView m_line;
+    qsizetype m_pos = 0;
+};
+
+// The frame a capture line holds between the quotes of `span`, decoded from base64.
+QByteArray decodeFrame(QByteArrayView content, qsizetype index, qsizetype count)
+{
+    QByteArray encoded;
+    if (content.contains('\\')) {
+        // A writer that escaped a character ("\/"): let the JSON parser unescape this one string.
+        QJsonParseError error {};
+        const QJsonDocument document = QJsonDocument::fromJson("[\"" + content.toByteArray() + "\"]", &error);
+        if (error.error != QJsonParseError::NoError || !document.array().at(0).isString())
+            throw captureError(
+                u"capture line frame %1 of %2 is not a valid JSON string: %3"_s.arg(index + 1).arg(count).arg(
+                    shown(content.toByteArray())));
+        encoded = document.array().at(0).toString().toLatin1();
+    } else {
+        encoded = content.toByteArray();
+    }
+    auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
+    // Qt also takes unpadded and truncated input ("A"); whole 4-character groups are what we write.
+    if (!decoded || encoded.size() % 4 != 0)
+        throw captureError(
+            u"capture line frame %1 of %2 is not valid base64: %3"_s.arg(index + 1).arg(count).arg(
+                shown(content.toByteArray())));
+    return std::move(*decoded);
+}
+
 // Strict UTF-8: invalid sequences, overlong forms and surrogates fail; a BOM is kept as a character.
 std::optional<QString> decodeUtf8(const QByteArray &bytes)
 {
@@ -368,7 +553,22 @@ QByteArray captureLine(const CaptureRecord &record)
 
 CaptureRecord parseCaptureLine(QByteArrayView line)
 {
-    const QJsonObject object = parseObject(line, u"capture line"_s);
+    while (!line.isEmpty() && (line.back() == '\n' || line.back() == '\r'))
+        line.chop(1);
+    LineLayout layout;
+    const bool scanned = LineScanner(line).scan(layout);
+    QByteArray small; // the line without its big values, when the scan found them
+    if (scanned && !layout.cut.isEmpty()) {
+        qsizetype from = 0;
+        for (qsizetype i = 0; i < layout.cut.size(); ++i) {
+            small += line.sliced(from, layout.cut[i].begin - from);
+            small += layout.cutIsFrames[i] ? QByteArrayView("[]") : QByteArrayView("null");
+            from = layout.cut[i].end;
+        }
+        small += line.sliced(from);
+    }
+    const bool cutFrames = scanned && layout.cutIsFrames.contains(true);
+    const QJsonObject object = parseObject(small.isEmpty() ? line : QByteArrayView(small), u"capture line"_s);
     if (object.contains(u"zmqscope_capture"_s))
         throw captureError(u"capture line is a capture header, not a message"_s);
 
@@ -400,6 +600,15 @@ CaptureRecord parseCaptureLine(QByteArrayView line)
         throw captureError(
             u"capture line has a \"dir\" that is %1, expected \"in\" or \"out\""_s.arg(jsonTypeName(dir)));
 
+    if (cutFrames) {
+        record.frames.reserve(layout.frameStrings.size());
+        for (qsizetype i = 0; i < layout.frameStrings.size(); ++i) {
+            const LineLayout::Span span = layout.frameStrings[i];
+            record.frames.append(
+                decodeFrame(line.sliced(span.begin, span.end - span.begin), i, layout.frameStrings.size()));
+        }
+        return record;
+    }
     const QJsonValue frames = object.value(u"frames"_s);
     if (!frames.isArray())
         throw captureError(

@@ -163,6 +163,10 @@ void CaptureReaderPrivate::readHeader()
     const QJsonDocument document = line.trimmed().startsWith('{')
         ? QJsonDocument::fromJson(line.toByteArray(), &error)
         : QJsonDocument();
+    // Qt's parser refuses nesting deeper than it can follow (1024 levels); say so, it is not "no object".
+    if (error.error == QJsonParseError::DeepNesting)
+        throw cannotRead(u"not a ZmqScope capture (line 1 is too deeply nested: %1 at byte %2)"_s.arg(
+            error.errorString(), QString::number(error.offset)));
     if (document.isNull() || error.error != QJsonParseError::NoError || !document.isObject())
         throw cannotRead(u"not a ZmqScope capture (line 1 is not a JSON object)"_s);
     if (!document.object().contains(u"zmqscope_capture"_s))

@@ -114,12 +114,30 @@ void CaptureWriterPrivate::writeBuffer()
 {
     if (buffer.isEmpty())
         return;
+#ifdef Q_OS_WIN
     const qint64 written = file.write(buffer);
     if (written != buffer.size()) {
         const QString reason = file.errorString();
         buffer.clear();
         throw writeError(currentPath, reason.isEmpty() ? u"short write"_s : reason);
     }
+#else
+    // write(2) itself, for the operating system's reason when it fails: QFile reports a full disk
+    // (/dev/full) or a file-size limit (EFBIG) as "Unknown error".
+    qsizetype done = 0;
+    while (done < buffer.size()) {
+        const ssize_t written
+            = ::write(file.handle(), buffer.constData() + done, size_t(buffer.size() - done));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0) {
+            const int error = written < 0 ? errno : ENOSPC;
+            buffer.clear();
+            throw writeError(currentPath, QString::fromLocal8Bit(std::strerror(error)));
+        }
+        done += qsizetype(written);
+    }
+#endif
     buffer.resize(0); // keeps the capacity for the next batch
     unsynced = true;
 }

@@ -9,8 +9,7 @@ Envelope::Envelope(QByteArray id, QByteArray mimetype, QByteArray data, Frames r
     , m_mimetype(std::move(mimetype))
     , m_data(std::move(data))
     , m_requestFrames(std::move(requestFrames))
-{
-}
+{ }
 
 Envelope Envelope::create(QByteArray mimetype, QByteArray data, QByteArray id, Frames requestFrames)
 {
@@ -35,15 +34,17 @@ Envelope::ParseResult Envelope::parse(const Frames &frames)
     const auto delimiter = count - 4;
     if (!frames[delimiter].isEmpty()) {
         result.reason = u"%1 frames without the empty delimiter before id, mimetype, body "
-                        u"(frame %2 of %1 has %3 bytes)"_s.arg(count)
+                        u"(frame %2 of %1 has %3)"_s.arg(count)
                             .arg(delimiter + 1)
-                            .arg(frames[delimiter].size());
+                            .arg(frames[delimiter].size() == 1 ? u"1 byte"_s
+                                                               : u"%1 bytes"_s.arg(frames[delimiter].size()));
         return result;
     }
     // ["", id, mimetype, body] (what a DEALER gets back from REP) parses as in the seed: an envelope
     // whose routing part is just the delimiter, so its request frames are empty.
     result.kind = Kind::RoutedEnvelope;
-    result.envelope = Envelope(frames[count - 3], frames[count - 2], frames[count - 1], frames.first(delimiter));
+    result.envelope
+        = Envelope(frames[count - 3], frames[count - 2], frames[count - 1], frames.first(delimiter));
     return result;
 }
 

@@ -1,6 +1,9 @@
-#include <zmqscope/optionvalue.h>
-
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+
+#include <zmqscope/optionvalue.h>
 
 using namespace Qt::StringLiterals;
 
@@ -10,8 +13,56 @@ namespace {
 
 Error wrongKind(const QString &expected, const OptionValue &value)
 {
-    return Error(ErrorCode::InvalidOptionValue,
-                 u"expected %1, got %2"_s.arg(expected, value.toDisplayString()));
+    return Error(
+        ErrorCode::InvalidOptionValue, u"expected %1, got %2"_s.arg(expected, value.toDisplayString()));
+}
+
+// The integers libzmq gives a meaning to. It takes some others without a word (maxmsgsize=-5 acts
+// as "no limit", affinity=-1 as "every I/O thread"), so a typo would pass unnoticed; the rest of
+// the Int options must at least fit in an int.
+struct IntRange
+{
+    const char *name;
+    std::int64_t minimum;
+    std::int64_t maximum;
+    const char *minimumMeaning; // what the minimum means when it is special, else nullptr
+};
+
+constexpr std::int64_t IntMax = std::numeric_limits<int>::max();
+constexpr std::array intRanges {
+    IntRange { "affinity", 0, std::numeric_limits<std::int64_t>::max(), "no I/O thread preference" },
+    IntRange { "backlog", 0, IntMax, nullptr },
+    IntRange { "connect_timeout", 0, IntMax, "no timeout" },
+    IntRange { "handshake_ivl", 0, IntMax, "no timeout" },
+    IntRange { "heartbeat_ivl", 0, IntMax, "off" },
+    IntRange { "heartbeat_timeout", 0, IntMax, nullptr },
+    IntRange { "heartbeat_ttl", 0, 6553599, nullptr },
+    IntRange { "linger", -1, IntMax, "wait forever" },
+    IntRange { "maxmsgsize", -1, std::numeric_limits<std::int64_t>::max(), "no limit" },
+    IntRange { "rcvbuf", -1, IntMax, "the system default" },
+    IntRange { "rcvhwm", 0, IntMax, "no limit" },
+    IntRange { "rcvtimeo", -1, IntMax, "wait forever" },
+    IntRange { "reconnect_ivl", -1, IntMax, "no reconnection" },
+    IntRange { "reconnect_ivl_max", 0, IntMax, "reconnect_ivl only" },
+    IntRange { "sndbuf", -1, IntMax, "the system default" },
+    IntRange { "sndhwm", 0, IntMax, "no limit" },
+    IntRange { "sndtimeo", -1, IntMax, "wait forever" },
+    IntRange { "tcp_keepalive", -1, 1, "the system default" },
+    IntRange { "tcp_keepalive_cnt", -1, IntMax, "the system default" },
+    IntRange { "tcp_keepalive_idle", -1, IntMax, "the system default" },
+    IntRange { "tcp_keepalive_intvl", -1, IntMax, "the system default" },
+};
+
+IntRange intRange(const OptionInfo &option)
+{
+    for (const IntRange &range : intRanges) {
+        if (std::strcmp(range.name, option.name) == 0)
+            return range;
+    }
+    if (option.kind == OptionKind::Int64)
+        return IntRange { option.name, std::numeric_limits<std::int64_t>::min(),
+            std::numeric_limits<std::int64_t>::max(), nullptr };
+    return IntRange { option.name, std::numeric_limits<int>::min(), IntMax, nullptr };
 }
 
 } // namespace
@@ -65,8 +116,8 @@ QString OptionValue::toDisplayString() const
 OptionValue OptionValue::fromText(const OptionInfo &option, const QString &text)
 {
     const auto fail = [&](const QString &expected) {
-        return Error(ErrorCode::InvalidOptionValue, u"option %1 expects %2, got \"%3\""_s.arg(
-                                                         QLatin1StringView(option.name), expected, text));
+        return Error(ErrorCode::InvalidOptionValue,
+            u"option %1 expects %2, got \"%3\""_s.arg(QLatin1StringView(option.name), expected, text));
     };
     switch (option.kind) {
     case OptionKind::Int:
@@ -75,6 +126,11 @@ OptionValue OptionValue::fromText(const OptionInfo &option, const QString &text)
         const qlonglong value = text.trimmed().toLongLong(&ok);
         if (!ok)
             throw fail(optionKindName(option.kind));
+        const IntRange range = intRange(option);
+        if (value < range.minimum || value > range.maximum)
+            throw fail(u"an integer from %1%2 to %3"_s.arg(QString::number(range.minimum),
+                range.minimumMeaning ? u" (%1)"_s.arg(QLatin1StringView(range.minimumMeaning)) : QString(),
+                QString::number(range.maximum)));
         return OptionValue(std::int64_t { value });
     }
     case OptionKind::Bool: {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QMetaObject>
 #include <QThread>
 #include <QTimer>
@@ -272,6 +273,21 @@ void Replayer::Private::arm(qint64 ms)
     timer.start(int(std::clamp<qint64>(ms, 0, MaxTimerMs)));
 }
 
+namespace {
+
+// Milliseconds until a message due at dueUs, now being nowUs; clamped while still a double, because a
+// gap divided by a tiny speed (1e-30) does not fit in 64 bits, and converting such a double to an
+// integer is undefined (in practice INT64_MIN, which became a zero-delay timer and a busy loop).
+qint64 delayMs(double dueUs, double nowUs)
+{
+    const double ms = std::ceil((dueUs - nowUs) / 1000.0);
+    if (!(ms > 0))
+        return 0;
+    return ms >= double(MaxTimerMs) ? MaxTimerMs : qint64(ms);
+}
+
+} // namespace
+
 void Replayer::Private::pump()
 {
     if (!running)
@@ -315,7 +331,7 @@ void Replayer::Private::pump()
                 return; // the first message's messageSent starts the clock and brings us back
             const double nowUs = originNs ? double(clock.nsecsElapsed() - *originNs) / 1000.0 : 0.0;
             if (dueUs > nowUs) {
-                arm(qint64(std::ceil((dueUs - nowUs) / 1000.0)));
+                arm(delayMs(dueUs, nowUs));
                 return;
             }
         }
@@ -433,6 +449,9 @@ Replayer::Replayer(Engine &engine, SocketId target, QObject *parent)
 {
     d->timer.setSingleShot(true);
     d->timer.setTimerType(Qt::PreciseTimer);
+    // A child with a name, so a test can see how long the replay waits for the next message.
+    d->timer.setParent(this);
+    d->timer.setObjectName(u"zmqscope replay pacing"_s);
     connect(&d->timer, &QTimer::timeout, this, [this] { d->pump(); });
     d->progressTimer.setSingleShot(true);
     connect(&d->progressTimer, &QTimer::timeout, this, [this] {
@@ -472,14 +491,32 @@ void Replayer::startFile(const QString &capturePath, const ReplayOptions &option
 {
     if (d->running)
         return;
+    std::unique_ptr<CaptureReader> reader;
+    QString openError;
+    try {
+        reader = std::make_unique<CaptureReader>(capturePath);
+    } catch (const Error &e) {
+        openError = e.message();
+    }
+    startReader(std::move(reader), options);
+    if (d->running && d->error.isEmpty() && !openError.isEmpty())
+        d->error = openError;
+}
+
+void Replayer::startReader(std::unique_ptr<CaptureReader> reader, const ReplayOptions &options)
+{
+    if (d->running)
+        return;
     d->begin(options);
-    if (d->error.isEmpty()) {
-        try {
-            d->reader = std::make_unique<CaptureReader>(capturePath);
-            d->startCounting(capturePath);
-        } catch (const Error &e) {
-            d->error = e.message();
-        }
+    if (d->error.isEmpty() && reader) {
+        const QString path = reader->path();
+        d->reader = std::move(reader);
+        // Counting reads the file a second time: only a regular file can be read twice (a pipe's
+        // bytes are gone once read, the replay itself needs them).
+        if (QFileInfo(path).isFile())
+            d->startCounting(path);
+    } else if (!reader) {
+        d->sourceDone = true;
     }
     d->arm(0);
 }
@@ -504,6 +541,11 @@ void Replayer::stop()
 bool Replayer::isRunning() const
 {
     return d->running;
+}
+
+bool Replayer::isHeld() const
+{
+    return d->running && d->held;
 }
 
 quint64 Replayer::sent() const

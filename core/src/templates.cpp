@@ -20,6 +20,7 @@
 
 #include <zmqscope/capture.h>
 #include <zmqscope/envelope.h>
+#include <zmqscope/fileio.h>
 #include <zmqscope/names.h>
 #include <zmqscope/templates.h>
 
@@ -319,12 +320,13 @@ TemplateLibrary TemplateLibrary::load(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         throw Error(ErrorCode::InvalidBody,
             u"cannot open template library %1: %2"_s.arg(shownPath, file.errorString()));
-    if (file.size() > MaxLibraryBytes)
+    // Bounded by reading, not by file.size(): that is 0 for /dev/zero, a FIFO or a pipe.
+    const std::optional<QByteArray> read = readAllBounded(file, MaxLibraryBytes);
+    if (!read)
         throw Error(ErrorCode::InvalidBody,
-            u"template library %1 is too large (%2 bytes; at most %3)"_s.arg(shownPath)
-                .arg(file.size())
-                .arg(MaxLibraryBytes));
-    const QByteArray bytes = file.readAll();
+            u"template library %1 is too large: it holds more than %2, the most a library may have"_s.arg(
+                shownPath, sizeLimitText(MaxLibraryBytes)));
+    const QByteArray &bytes = *read;
     if (file.error() != QFileDevice::NoError)
         throw Error(ErrorCode::InvalidBody,
             u"cannot read template library %1: %2"_s.arg(shownPath, file.errorString()));

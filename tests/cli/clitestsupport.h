@@ -50,6 +50,17 @@ inline QStringList peerSendArguments(const QList<zmqscope::Frames> &envelopes)
     return process.start(QStringLiteral(ZMQSCOPE_CLI_PATH), arguments);
 }
 
+/// Starts the python peer as a bound PULL that prints `count` messages (waits bounded by RunTimeout);
+/// returns its endpoint, empty when it did not start.
+[[nodiscard]] inline QString startPullPeer(TestProcess &peer, int count)
+{
+    if (!peer.startPeer(
+            { QStringLiteral("pull"), QStringLiteral("--bind"), AnyPort, QStringLiteral("--count"),
+                QString::number(count), QStringLiteral("--timeout"), QString::number(RunTimeout) }))
+        return QString();
+    return peer.waitForPeerEndpoint();
+}
+
 /// Runs the CLI to the end; check exitedWith() on the result.
 inline std::unique_ptr<TestProcess> runCli(const QStringList &arguments)
 {

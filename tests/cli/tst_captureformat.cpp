@@ -50,6 +50,8 @@ private Q_SLOTS:
     void textFieldsOnlyForEnvelopes_data();
     void textFieldsOnlyForEnvelopes();
     void escapesControlCharacters();
+    void linesOfOtherWriters_data();
+    void linesOfOtherWriters();
     void malformedLines_data();
     void malformedLines();
     void header();
@@ -213,6 +215,38 @@ void TestCaptureFormat::escapesControlCharacters()
     QCOMPARE(object.value(u"socket"_s).toString(), u"na\nme"_s);
 }
 
+void TestCaptureFormat::linesOfOtherWriters_data()
+{
+    // The frames are decoded from the line's own bytes (a 64 MiB frame is never parsed as a JSON
+    // string); whatever a JSON writer may put around them must read the same as a full parse.
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<Frames>("frames");
+    const QByteArray ok = R"("ts":"2026-11-25T21:57:37.123456Z","dir":"in")";
+    QTest::newRow("escaped slashes") << "{" + ok + R"(,"frames":["\/\/\/\/","YQ=="]})"
+                                     << Frames { QByteArray::fromHex("ffffff"), "a" };
+    QTest::newRow("spaces everywhere")
+        << "{ " + ok + R"( , "frames" : [ "YQ==" , "" ] , "body" : "a" }  )" << Frames { "a", "" };
+    QTest::newRow("nested frames key")
+        << "{" + ok + R"(,"x":{"frames":["Zm9v"]},"frames":["YQ=="]})" << Frames { "a" };
+    QTest::newRow("frames key inside a string")
+        << "{" + ok + R"(,"socket":"\"frames\":[\"Zm9v\"]","frames":["YQ=="]})" << Frames { "a" };
+    QTest::newRow("frames first, body after")
+        << R"({"frames":["YQ==","Yg=="],)" + ok + R"(,"id":"i","mimetype":"m","body":"b \" ]}"})"
+        << Frames { "a", "b" };
+    QTest::newRow("body_base64 and arrays after")
+        << "{" + ok + R"(,"frames":["/w=="],"body_base64":"/w==","extra":[1,{"a":[2]}],"n":null})"
+        << Frames { QByteArray::fromHex("ff") };
+    QTest::newRow("no frames") << "{" + ok + R"(,"frames":[]})" << Frames {};
+}
+
+void TestCaptureFormat::linesOfOtherWriters()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(Frames, frames);
+    QCOMPARE(parseCaptureLine(line).frames, frames);
+    QCOMPARE(parseCaptureLine(QByteArray(line + "\r\n")).frames, frames);
+}
+
 void TestCaptureFormat::malformedLines_data()
 {
     QTest::addColumn<QByteArray>("line");
@@ -236,6 +270,11 @@ void TestCaptureFormat::malformedLines_data()
         << "{" + ok + R"(,"frames":["AA==","A"]})" << u"frame 2 of 2 is not valid base64: \"A\""_s;
     QTest::newRow("space in base64") << "{" + ok + R"(,"frames":["AA =="]})" << u"not valid base64"_s;
     QTest::newRow("non-latin base64") << "{" + ok + R"(,"frames":["\u00e9AAA"]})" << u"not valid base64"_s;
+    QTest::newRow("bad escape in a frame")
+        << "{" + ok + R"(,"frames":["AA\uZZZZ"]})" << u"frame 1 of 1 is not"_s;
+    QTest::newRow("frames unclosed") << "{" + ok + R"(,"frames":["AA==")" << u"not valid JSON"_s;
+    QTest::newRow("bad literal after frames")
+        << "{" + ok + R"(,"frames":["AA=="],"n":nul})" << u"not valid JSON"_s;
     QTest::newRow("no ts") << QByteArray(R"({"dir":"in","frames":[]})") << u"\"ts\" that is missing"_s;
     QTest::newRow("bad ts") << QByteArray(R"({"ts":"yesterday","dir":"in","frames":[]})")
                             << u"invalid \"ts\" \"yesterday\""_s;

@@ -113,9 +113,8 @@ void TestCli::help_data()
     QTest::newRow("cat") << QStringList { u"cat"_s, u"--help"_s }
                          << QStringList { u"Usage: zmqscope-cli cat [options] FILE"_s, u"--format"_s,
                                 u"warning"_s };
-    QTest::newRow("send library") << QStringList { u"send"_s, u"--help"_s }
-                                  << QStringList { u"--library"_s, u"--template"_s, u"{{seq}}"_s,
-                                         u"{{random:N}}"_s };
+    QTest::newRow("send library") << QStringList { u"send"_s,
+        u"--help"_s } << QStringList { u"--library"_s, u"--template"_s, u"{{seq}}"_s, u"{{random:N}}"_s };
 }
 
 void TestCli::help()
@@ -197,16 +196,17 @@ void TestCli::usageErrors_data()
     QTest::newRow("router without route") << QStringList { u"send"_s, u"-t"_s, u"router"_s, u"--connect"_s,
         nowhere, u"--text"_s, u"a"_s } << u"a ROUTER needs --route"_s;
     QTest::newRow("library without template") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,
-        nowhere, u"--library"_s, u"lib.json"_s } << u"--library needs --template NAME"_s;
+        nowhere, u"--library"_s, u"lib.json"_s }
+                                              << u"--library needs --template NAME"_s;
     QTest::newRow("template without library") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,
         nowhere, u"--template"_s, u"ping"_s } << u"--template needs --library FILE"_s;
     const QString capture = u"capture.zmqcap"_s;
-    QTest::newRow("replay without file") << QStringList { u"replay"_s, u"-t"_s, u"push"_s, u"--connect"_s,
-        nowhere } << u"replay needs FILE"_s;
+    QTest::newRow("replay without file")
+        << QStringList { u"replay"_s, u"-t"_s, u"push"_s, u"--connect"_s, nowhere } << u"replay needs FILE"_s;
     QTest::newRow("replay two files") << QStringList { u"replay"_s, capture, u"other"_s, u"-t"_s, u"push"_s,
         u"--connect"_s, nowhere } << u"unexpected argument \"other\" for replay"_s;
-    QTest::newRow("replay without type") << QStringList { u"replay"_s, capture, u"--connect"_s, nowhere }
-                                         << u"replay needs --type TYPE"_s;
+    QTest::newRow("replay without type")
+        << QStringList { u"replay"_s, capture, u"--connect"_s, nowhere } << u"replay needs --type TYPE"_s;
     QTest::newRow("replay on SUB") << QStringList { u"replay"_s, capture, u"-t"_s, u"sub"_s, u"--connect"_s,
         nowhere } << u"replay cannot use a SUB socket"_s;
     QTest::newRow("replay two pacings") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
@@ -216,10 +216,33 @@ void TestCli::usageErrors_data()
         u"--connect"_s, nowhere, u"--speed"_s, u"0"_s }
                                       << u"bad --speed value \"0\": expected a number above 0"_s;
     QTest::newRow("replay nan speed") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
-        u"--connect"_s, nowhere, u"--speed"_s, u"nan"_s } << u"bad --speed value \"nan\""_s;
+        u"--connect"_s, nowhere, u"--speed"_s, u"nan"_s }
+                                      << u"bad --speed value \"nan\""_s;
     QTest::newRow("replay bad direction") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s,
-        u"--connect"_s, nowhere, u"--direction"_s, u"sideways"_s } << u"unknown --direction \"sideways\""_s;
+        u"--connect"_s, nowhere, u"--direction"_s, u"sideways"_s }
+                                          << u"unknown --direction \"sideways\""_s;
     QTest::newRow("cat without file") << QStringList { u"cat"_s } << u"cat needs FILE"_s;
+    QTest::newRow("cat empty file name") << QStringList { u"cat"_s, QString() } << u"empty FILE name"_s;
+    // A single-valued option given twice: the last one would win silently.
+    QTest::newRow("type twice") << QStringList { u"listen"_s, u"-t"_s, u"pull"_s, u"--type"_s, u"push"_s,
+        u"--bind"_s, AnyPort } << u"--type given 2 times (\"pull\", \"push\")"_s;
+    QTest::newRow("format twice") << QStringList { u"listen"_s, u"--bind"_s, AnyPort, u"--format"_s,
+        u"jsonl"_s, u"--format"_s, u"pretty"_s }
+                                  << u"--format given 2 times"_s;
+    QTest::newRow("count twice") << QStringList { u"listen"_s, u"--bind"_s, AnyPort, u"--count"_s, u"5"_s,
+        u"--count"_s, u"7"_s } << u"--count given 2 times (\"5\", \"7\")"_s;
+    QTest::newRow("replay type twice") << QStringList { u"replay"_s, capture, u"-t"_s, u"push"_s, u"-t"_s,
+        u"pub"_s, u"--connect"_s, nowhere }
+                                       << u"--type given 2 times"_s;
+    QTest::newRow("send text twice") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s, nowhere,
+        u"--text"_s, u"a"_s, u"--text"_s, u"b"_s }
+                                     << u"--text given 2 times"_s;
+    QTest::newRow("timeout too big") << QStringList { u"listen"_s, u"--bind"_s, AnyPort, u"--timeout"_s,
+        u"2147483648"_s } << u"expected a whole number from 1 to 2147483647"_s;
+    QTest::newRow("negative maxmsgsize") << QStringList { u"listen"_s, u"--bind"_s, AnyPort, u"--option"_s,
+        u"maxmsgsize=-5"_s } << u"option maxmsgsize expects an integer from -1 (no limit) to "_s;
+    QTest::newRow("negative affinity") << QStringList { u"listen"_s, u"--bind"_s, AnyPort, u"--option"_s,
+        u"affinity=-1"_s } << u"option affinity expects an integer from 0 "_s;
     QTest::newRow("cat bad format") << QStringList { u"cat"_s, capture, u"--format"_s, u"xml"_s }
                                     << u"unknown --format \"xml\""_s;
     QTest::newRow("no-delimiter on PUSH") << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s,

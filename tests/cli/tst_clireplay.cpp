@@ -148,9 +148,7 @@ void TestCliReplay::replayStepReadsStdin()
     writeFile(path, content);
 
     TestProcess peer;
-    QVERIFY(peer.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"2"_s, u"--timeout"_s,
-        QString::number(RunTimeout) }));
-    const QString endpoint = peer.waitForPeerEndpoint();
+    const QString endpoint = startPullPeer(peer, 2);
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
 
     TestProcess replay;
@@ -174,9 +172,7 @@ void TestCliReplay::replayStepReadsStdin()
 
     // Stepping through to the end finishes by itself, without waiting for the end of stdin.
     TestProcess all;
-    QVERIFY(all.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"4"_s, u"--timeout"_s,
-        QString::number(RunTimeout) }));
-    const QString allEndpoint = all.waitForPeerEndpoint();
+    const QString allEndpoint = startPullPeer(all, 4);
     QVERIFY2(!allEndpoint.isEmpty(), all.diagnostics());
     TestProcess stepper;
     QVERIFY(startCli(
@@ -349,9 +345,7 @@ void TestCliReplay::sendLibraryTemplate()
     library.save(path);
 
     TestProcess peer;
-    QVERIFY(peer.startPeer({ u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"5"_s, u"--timeout"_s,
-        QString::number(RunTimeout) }));
-    const QString endpoint = peer.waitForPeerEndpoint();
+    const QString endpoint = startPullPeer(peer, 5);
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
     // No --type: the template says PUSH.
     const auto first = runCli({ u"send"_s, u"--library"_s, path, u"--template"_s, u"ping"_s, u"--connect"_s,

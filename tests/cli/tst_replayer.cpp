@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <zmqscope/capture.h>
 #include <zmqscope/engine.h>
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void step();
     void waitsForPeer();
     void stopDuringLongGap();
+    void tinySpeedSaturates();
     void realErrorStops();
     void invalidSpeed();
     void fileWithFilters();
@@ -293,6 +295,32 @@ void TestReplayer::stopDuringLongGap()
     QCOMPARE(finished.at(1).at(0).value<quint64>(), quint64(2));
     QVERIFY2(second.waitForFinished(NetworkTimeout) && second.exitedWith(0), second.diagnostics());
     QCOMPARE(second.peerMessages().size(), 2);
+}
+
+void TestReplayer::tinySpeedSaturates()
+{
+    Rig rig;
+    QVERIFY2(rig.open(SocketType::Push), qPrintable(rig.error));
+    TestProcess peer;
+    QVERIFY(startPull(peer, rig.bound.constFirst(), 1));
+
+    Replayer replayer(rig.engine, rig.id);
+    QSignalSpy finished(&replayer, &Replayer::finished);
+    // 1 us apart at a speed of 1e-30: a gap of 1e24 us, far beyond 64 bits of milliseconds. It must
+    // become the longest wait, not a zero-delay timer that spins (and never sends).
+    ReplayOptions options;
+    options.pacing = ReplayPacing::Speed;
+    options.speed = 1e-30;
+    replayer.start(makeItems(2, 1), options);
+    QTRY_COMPARE_WITH_TIMEOUT(replayer.sent(), quint64(1), NetworkTimeout);
+    auto *pacing = replayer.findChild<QTimer *>(u"zmqscope replay pacing"_s);
+    QVERIFY(pacing);
+    QTRY_VERIFY_WITH_TIMEOUT(pacing->isActive(), NetworkTimeout);
+    QVERIFY2(pacing->interval() >= 60 * 60 * 1000, qPrintable(QString::number(pacing->interval())));
+    QCOMPARE(replayer.sent(), quint64(1));
+    replayer.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, NetworkTimeout);
+    QVERIFY2(peer.waitForFinished(NetworkTimeout) && peer.exitedWith(0), peer.diagnostics());
 }
 
 void TestReplayer::realErrorStops()

@@ -84,9 +84,9 @@ void TestEnvelope::parse_data()
     QTest::newRow("4 frames, no delimiter") << Frames { "peer", "id", "text/plain", "hi" } << MessageKind::Raw
                                             << none << u"(frame 1 of 4 has 4 bytes)"_s;
     QTest::newRow("DEALER without delimiter") << Frames { "peer-7", "a", "b", "c", "d" } << MessageKind::Raw
-                                              << none << u"(frame 2 of 5 has 1 bytes)"_s;
+                                              << none << u"(frame 2 of 5 has 1 byte)"_s;
     QTest::newRow("6 frames, delimiter misplaced") << Frames { "r", {}, "x", "id", "text/plain",
-        "hi" } << MessageKind::Raw << none << u"(frame 3 of 6 has 1 bytes)"_s;
+        "hi" } << MessageKind::Raw << none << u"(frame 3 of 6 has 1 byte)"_s;
 }
 
 void TestEnvelope::parse()

@@ -317,6 +317,12 @@ void TestNames::fromTextRejects_data()
     QTest::newRow("int: trailing junk") << u"rcvtimeo"_s << u"10ms"_s;
     QTest::newRow("int64: letters") << u"maxmsgsize"_s << u"1M"_s;
     QTest::newRow("int64: overflow") << u"maxmsgsize"_s << u"99999999999999999999999"_s;
+    // Numbers libzmq would take without a word but gives no meaning to.
+    QTest::newRow("int64: maxmsgsize below -1") << u"maxmsgsize"_s << u"-5"_s;
+    QTest::newRow("int64: negative affinity") << u"affinity"_s << u"-1"_s;
+    QTest::newRow("int: negative hwm") << u"rcvhwm"_s << u"-1"_s;
+    QTest::newRow("int: linger below -1") << u"linger"_s << u"-2"_s;
+    QTest::newRow("int: beyond int") << u"sndtimeo"_s << u"2147483648"_s;
     QTest::newRow("bool: maybe") << u"immediate"_s << u"maybe"_s;
     QTest::newRow("bool: 2") << u"conflate"_s << u"2"_s;
     QTest::newRow("bool: empty") << u"curve_server"_s << QString();

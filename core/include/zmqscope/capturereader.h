@@ -26,7 +26,10 @@ struct CaptureIssue
  *
  * Streams: it holds one line at a time (plus a read buffer), never the whole
  * file, so a capture of several gigabytes opens at once and reads in bounded
- * memory. Blank lines are ignored. Malformed lines are skipped and reported in
+ * memory: about twice the longest line plus the decoded frames of one message
+ * (parseCaptureLine() decodes frames from the line's bytes, never through a
+ * parsed JSON copy). The file is opened and read once, so a pipe, a FIFO or
+ * /dev/stdin reads like a file. Blank lines are ignored. Malformed lines are skipped and reported in
  * issues() with their line number. A last line without its newline (the
  * writing process was killed mid-line) is skipped with exactly one issue
  * unless it happens to be complete JSON. Lines longer than 1 GiB are reported

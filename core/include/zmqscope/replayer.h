@@ -13,6 +13,7 @@
 
 namespace zmqscope {
 
+class CaptureReader;
 class Engine;
 
 /// One message to replay: when it was recorded and its frames (sent byte-identical).
@@ -51,7 +52,8 @@ struct ReplayOptions
  * error). Timed pacing is relative to the first message: message i is due (ts[i] - ts[0]) / speed
  * after the first message went out (so waiting for a peer delays the whole schedule); a message that
  * went out late (a high-water mark) does not shift the ones after it, they catch up; a timestamp
- * earlier than its predecessor's is due at once.
+ * earlier than its predecessor's is due at once. A gap too long to represent (a tiny speed) saturates:
+ * the next message is waited for, an hour at a time, until stop().
  *
  * start() and startFile() while running are ignored (stop() first). progressed() is emitted at
  * most about 20 times a second plus once at the end; finished() exactly once per start.
@@ -71,6 +73,13 @@ public:
      * with the reader's error; malformed lines are skipped (see fileIssues()).
      */
     void startFile(const QString &capturePath, const ReplayOptions &options);
+    /**
+     * Like startFile(), from a reader whose header was already read (it is taken over): the capture
+     * is read exactly once, so a pipe, /dev/stdin or a process substitution replays like a file.
+     * The matching records are counted ahead (total()) only when the reader's path is a regular
+     * file, which can be opened a second time.
+     */
+    void startReader(std::unique_ptr<CaptureReader> reader, const ReplayOptions &options);
     /// Step pacing: sends one more message. Calls made while earlier ones are still going out (a socket
     /// with no peer yet) add up: each call is one message. Ignored when not running or not Step pacing.
     void step();
@@ -78,6 +87,8 @@ public:
     void stop();
 
     [[nodiscard]] bool isRunning() const;
+    /// True while a message is waiting for the socket to take it (no peer yet, a high-water mark).
+    [[nodiscard]] bool isHeld() const;
     [[nodiscard]] quint64 sent() const;
     /// The item count; for a file the number of matching records, 0 until a background count of them
     /// is done (or the replay reaches the end of the file).
