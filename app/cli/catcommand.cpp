@@ -1,4 +1,13 @@
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <thread>
+
 #include <QDir>
+#include <QFileInfo>
 
 #include <zmqscope/capture.h>
 #include <zmqscope/capturereader.h>
@@ -21,6 +30,64 @@ QString safeText(const QString &text)
     const QString escaped = escapeForTerminal(text.toUtf8(), Limit);
     return escaped.mid(1, escaped.size() - 2); // without the quotes escapeForTerminal adds
 }
+
+// The loop sees a stop signal between messages. A read of a pipe that stays silent does not come
+// back for it (the handlers use SA_RESTART, so unrelated reads never fail with EINTR): then this
+// thread ends the run in the loop's place, under the lock the loop prints with, so no line is cut.
+class SilentReadWatchdog
+{
+public:
+    static constexpr auto Grace = std::chrono::milliseconds(300);
+
+    /// `end` flushes, says the summary and exits; it runs on this thread with lock() held.
+    explicit SilentReadWatchdog(std::function<void(int signal)> end)
+        : m_end(std::move(end))
+        , m_thread([this] { run(); })
+    { }
+    ~SilentReadWatchdog()
+    {
+        {
+            const std::lock_guard guard(m_stateLock);
+            m_done = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+    SilentReadWatchdog(const SilentReadWatchdog &) = delete;
+    SilentReadWatchdog &operator=(const SilentReadWatchdog &) = delete;
+
+    /// Held by the loop while it prints a message and counts it.
+    [[nodiscard]] std::mutex &outputLock() { return m_outputLock; }
+    /// The loop saw the signal and ends the run itself.
+    void acknowledge() { m_acknowledged = true; }
+
+private:
+    void run()
+    {
+        std::unique_lock state(m_stateLock);
+        while (!m_done) {
+            m_wake.wait_for(state, std::chrono::milliseconds(50));
+            const int signal = stopSignal();
+            if (m_done || signal == 0)
+                continue;
+            // Give the loop its chance: it is between messages unless a read blocks.
+            m_wake.wait_for(state, Grace, [this] { return m_done; });
+            if (m_done || m_acknowledged)
+                return;
+            const std::lock_guard output(m_outputLock);
+            m_end(signal);
+            std::_Exit(ExitSuccess);
+        }
+    }
+
+    std::function<void(int)> m_end;
+    std::mutex m_outputLock;
+    std::mutex m_stateLock;
+    std::condition_variable m_wake;
+    bool m_done = false;
+    std::atomic<bool> m_acknowledged = false;
+    std::thread m_thread; // last: started once the members it uses exist
+};
 
 } // namespace
 
@@ -63,8 +130,16 @@ int runCat(const QStringList &arguments)
 
     if (path.isEmpty())
         throw usageError(u"empty FILE name; give the capture file to print"_s);
-    CaptureReader reader(path); // throws Error naming the path: cannot open, not a capture, ...
     const QString shownPath = quoted(QDir::toNativeSeparators(path));
+    std::atomic<quint64> printed = 0;
+    const auto stoppedBy = [&](int signal) {
+        flushStdout();
+        printStatus(u"stopped by %1 after %2 of %3"_s.arg(
+            signalName(signal), countWord(printed.load(), u"message"_s), shownPath));
+    };
+    SilentReadWatchdog watchdog(stoppedBy);
+    const bool regularFile = QFileInfo(path).isFile(); // else a pipe, a FIFO, a terminal: may wait
+    CaptureReader reader(path); // throws Error naming the path: cannot open, not a capture, ...
     CaptureRecord record;
     quint64 read = 0;
     qsizetype issuesShown = 0;
@@ -73,16 +148,20 @@ int runCat(const QStringList &arguments)
         for (; issuesShown < issues.size(); ++issuesShown)
             printError(u"warning: %1: %2"_s.arg(shownPath, issues.at(issuesShown).message));
     };
-    quint64 printed = 0;
     for (;;) {
-        // A loop without an event loop: the stop signal is polled between messages.
+        // A loop without an event loop: the stop signal is polled between messages (and the
+        // watchdog ends the run when a read of a silent pipe holds the loop).
         if (const int signal = stopSignal()) {
-            flushStdout();
-            printStatus(u"stopped by %1 after %2 of %3"_s.arg(
-                signalName(signal), countWord(printed, u"message"_s), shownPath));
+            watchdog.acknowledge();
+            const std::lock_guard output(watchdog.outputLock());
+            stoppedBy(signal);
             return ExitSuccess;
         }
+        // What was printed reaches the reader before a read that may wait for a writer.
+        if (!regularFile)
+            flushStdout();
         const bool more = reader.next(record);
+        const std::lock_guard output(watchdog.outputLock());
         showIssues();
         if (!more)
             break;

@@ -1,8 +1,15 @@
+#include <cerrno>
+#include <cstring>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 #include <zmqscope/capturereader.h>
 
@@ -78,10 +85,28 @@ bool CaptureReaderPrivate::fill()
     const qsizetype chunk = qsizetype(qBound<qint64>(4096, size - position + 1, ReadChunkBytes));
     const qsizetype old = buffer.size();
     buffer.resize(old + chunk);
-    const qint64 read = file.read(buffer.data() + old, chunk);
-    if (read < 0) {
-        buffer.resize(old);
-        throw cannotRead(file.errorString());
+    qint64 read = 0;
+#ifdef Q_OS_UNIX
+    if (file.isSequential()) {
+        // A pipe, FIFO or terminal: take what is there now. QFile's unbuffered read would wait until
+        // it has the whole chunk, so a live stream (listen ... | cat /dev/stdin) would show nothing
+        // until 4 KiB had come.
+        do {
+            read = ::read(file.handle(), buffer.data() + old, size_t(chunk));
+        } while (read < 0 && errno == EINTR);
+        if (read < 0) {
+            const int error = errno;
+            buffer.resize(old);
+            throw cannotRead(QString::fromLocal8Bit(std::strerror(error)));
+        }
+    } else
+#endif
+    {
+        read = file.read(buffer.data() + old, chunk);
+        if (read < 0) {
+            buffer.resize(old);
+            throw cannotRead(file.errorString());
+        }
     }
     buffer.resize(old + qsizetype(read));
     if (read == 0)

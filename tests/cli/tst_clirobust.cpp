@@ -111,6 +111,7 @@ private Q_SLOTS:
     void signalEndsListenCleanly();
     void signalEndsOtherCommands_data();
     void signalEndsOtherCommands();
+    void signalEndsCatOnASilentPipe();
     void stepSendsOnePerLine();
     void stepPromptsOnce();
     void boundedReads_data();
@@ -309,6 +310,21 @@ void TestCliRobust::signalEndsOtherCommands()
     QCOMPARE(::kill(pid_t(cli.process().processId()), SIGINT), 0);
     QVERIFY2(cli.waitForFinished(RunTimeout) && cli.exitedWith(0), cli.diagnostics());
     QVERIFY2(cli.err().trimmed().split('\n').constLast().contains(summary.toUtf8()), cli.diagnostics());
+}
+
+void TestCliRobust::signalEndsCatOnASilentPipe()
+{
+    // The writer sends a header and one message, then stays silent with the pipe open: cat is
+    // blocked in a read when the signal comes, and must still end cleanly, once.
+    TestProcess cli;
+    QVERIFY(startCli(cli, { u"cat"_s, u"/dev/stdin"_s, u"--format"_s, u"jsonl"_s }));
+    cli.process().write(captureOf(1));
+    QVERIFY2(cli.waitForLines(1), cli.diagnostics());
+    QCOMPARE(::kill(pid_t(cli.process().processId()), SIGTERM), 0);
+    QVERIFY2(cli.waitForFinished(RunTimeout) && cli.exitedWith(0), cli.diagnostics());
+    QCOMPARE(cli.lines().size(), 1);
+    QVERIFY2(cli.err().trimmed().split('\n').constLast().contains("stopped by SIGTERM after 1 message of"),
+        cli.diagnostics());
 }
 
 void TestCliRobust::stepSendsOnePerLine()
