@@ -575,12 +575,9 @@ void MainWindow::resetLayout()
         tabifyDockWidget(m_composerDock, m_detailDock);
     }
 
-    // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font.
-    const int right = qBound(420, size.width() * 40 / 100, 680);
     // The Sockets panel gets what its columns need, the Endpoints (last, cut in the middle) at least
     // their title; the Events log the rest of the row. Where that leaves the Events log too little,
     // it is a tab beside the Sockets.
-    const int bottomWidth = size.width() - right;
     const QHeaderView *socketColumns = m_socketView->header();
     int socketsWidth
         = 2 * m_socketView->frameWidth() + m_socketView->verticalScrollBar()->sizeHint().width() + 8;
@@ -590,6 +587,14 @@ void MainWindow::resetLayout()
         socketsWidth += width;
         socketsNeeded += column == SocketListModel::EndpointsColumn ? 0 : width;
     }
+    // The right column fits a whole hex line (offset, 16 bytes, their ASCII) at the default font, and
+    // the Composer's own width where the messages keep about half the window and the Sockets panel
+    // its columns: narrower, the Composer scrolls sideways and its wrapped lines make it taller.
+    const int composerWidth = m_composer->minimumSizeHint().width()
+        + style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this) + 2;
+    const int right = std::max(qBound(420, size.width() * 40 / 100, 680),
+        std::min({ composerWidth, size.width() * 55 / 100, size.width() - socketsNeeded }));
+    const int bottomWidth = size.width() - right;
     const bool eventsBeside = socketsNeeded <= bottomWidth * 66 / 100;
 
     addDockWidget(Qt::BottomDockWidgetArea, m_socketsDock);
