@@ -32,6 +32,7 @@
 #include <QVBoxLayout>
 
 #include <zmqscope/envelope.h>
+#include <zmqscope/fileio.h>
 #include <zmqscope/textescape.h>
 
 #include "bytestext.h"
@@ -1147,16 +1148,17 @@ bool ComposerWidget::loadBodyFromFile(const QString &path)
         return false;
     }
     // Read with a bound: devices and pipes say their size is 0.
-    const QByteArray bytes = file.read(MaxBodyFileBytes + 1);
+    const std::optional<QByteArray> read = zmqscope::readAllBounded(file, MaxBodyFileBytes);
     if (file.error() != QFileDevice::NoError) {
         showError(u"Body not loaded from %1: %2"_s.arg(name, file.errorString()));
         return false;
     }
-    if (bytes.size() > MaxBodyFileBytes) {
+    if (!read) {
         showError(u"Body not loaded: %1 is bigger than %2, the most the composer sends"_s.arg(
-            name, sizeText(MaxBodyFileBytes)));
+            name, zmqscope::sizeLimitText(MaxBodyFileBytes)));
         return false;
     }
+    const QByteArray &bytes = *read;
     showError(QString());
     setMode(Mode::Envelope);
     setBody(bytes, name);
