@@ -10,6 +10,8 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/optionvalue.h>
 
+#include "capture_p.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -553,6 +555,11 @@ QByteArray captureLine(const CaptureRecord &record)
 
 CaptureRecord parseCaptureLine(QByteArrayView line)
 {
+    return parseCaptureLine(line, CaptureFrames::Decode);
+}
+
+CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
+{
     while (!line.isEmpty() && (line.back() == '\n' || line.back() == '\r'))
         line.chop(1);
     LineLayout layout;
@@ -600,6 +607,8 @@ CaptureRecord parseCaptureLine(QByteArrayView line)
         throw captureError(
             u"capture line has a \"dir\" that is %1, expected \"in\" or \"out\""_s.arg(jsonTypeName(dir)));
 
+    if (cutFrames && frameDecoding == CaptureFrames::Skip)
+        return record;
     if (cutFrames) {
         record.frames.reserve(layout.frameStrings.size());
         for (qsizetype i = 0; i < layout.frameStrings.size(); ++i) {

@@ -13,6 +13,8 @@
 
 #include <zmqscope/capturereader.h>
 
+#include "capture_p.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -75,6 +77,7 @@ public:
     qint64 size = 0;
     qint64 lineNumber = 0;
     bool atEnd = false;
+    CaptureFrames frames = CaptureFrames::Decode;
 };
 
 bool CaptureReaderPrivate::fill()
@@ -220,6 +223,11 @@ CaptureReader::CaptureReader(const QString &path)
 
 CaptureReader::~CaptureReader() = default;
 
+void CaptureReader::setDecodeFrames(bool decode)
+{
+    d->frames = decode ? CaptureFrames::Decode : CaptureFrames::Skip;
+}
+
 QString CaptureReader::path() const
 {
     return d->path;
@@ -245,7 +253,7 @@ bool CaptureReader::next(CaptureRecord &record)
         if (line.trimmed().isEmpty())
             continue;
         try {
-            record = parseCaptureLine(line);
+            record = parseCaptureLine(line, d->frames);
             return true;
         } catch (const Error &error) {
             if (kind == CaptureReaderPrivate::LineKind::Unterminated) {

@@ -181,6 +181,8 @@ void Replayer::Private::startCounting(const QString &path)
         quint64 count = 0;
         try {
             CaptureReader countReader(path);
+            // Socket and direction are all the filter reads: no frame of a big message is held twice.
+            countReader.setDecodeFrames(false);
             CaptureRecord record;
             while (!cancel->load(std::memory_order_relaxed) && countReader.next(record)) {
                 if (matches(record, filter))

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void openErrors();
     void headerOnly();
     void streamsLargeFile();
+    void skippedFramesLeaveTheOtherFields();
 
 private:
     QString write(const QString &name, const QByteArray &bytes);
@@ -316,6 +317,41 @@ void TestCaptureReader::streamsLargeFile()
 #else
     Q_UNUSED(residentBefore);
 #endif
+}
+
+void TestCaptureReader::skippedFramesLeaveTheOtherFields()
+{
+    // The replay's counting pass reads socket and direction only: without frame decoding no frame is
+    // decoded, every other field is as a full read gives it.
+    const QString path = m_dir->filePath(u"skip.zmqcap"_s);
+    {
+        CaptureWriter writer(CaptureWriterOptions { path, 0, 0, {} });
+        for (int i = 0; i < 5; ++i) {
+            CaptureRecord record = numberedRecord(i, 100000);
+            record.direction = i % 2 == 0 ? Direction::In : Direction::Out;
+            writer.write(record);
+        }
+        writer.close();
+    }
+    CaptureReader full(path);
+    CaptureReader skipping(path);
+    skipping.setDecodeFrames(false);
+    CaptureRecord decoded;
+    CaptureRecord counted;
+    for (int i = 0; i < 5; ++i) {
+        QVERIFY(full.next(decoded));
+        QVERIFY(skipping.next(counted));
+        QCOMPARE(decoded.frames.size(), 3);
+        QVERIFY(counted.frames.isEmpty());
+        QCOMPARE(counted.timestampUs, decoded.timestampUs);
+        QCOMPARE(counted.socket, decoded.socket);
+        QCOMPARE(counted.type, decoded.type);
+        QCOMPARE(counted.endpoint, decoded.endpoint);
+        QCOMPARE(counted.direction, decoded.direction);
+    }
+    QVERIFY(!full.next(decoded));
+    QVERIFY(!skipping.next(counted));
+    QVERIFY(skipping.issues().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCaptureReader)

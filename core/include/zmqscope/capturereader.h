@@ -60,6 +60,11 @@ public:
      * Throws Error naming the path when reading fails (an I/O error, not bad content).
      */
     bool next(CaptureRecord &record);
+    /**
+     * False: next() reads every field but the frames, which it leaves empty without decoding or
+     * checking them, for a pass that only counts or picks messages (the replay's progress total).
+     */
+    void setDecodeFrames(bool decode);
     /// Bytes consumed so far (lines handed out or skipped, including the header).
     [[nodiscard]] qint64 position() const;
     /// The file size when it was opened.
