@@ -1,3 +1,7 @@
+// Not split yet, on purpose: actions, dock layout, settings and the engine wiring live here. Issue 13
+// (the foundation redesign, next after hardening) routes send results per sender instead of fanning
+// them out from here and splits the window's parts then; doing it during hardening would do it twice.
+
 #include "mainwindow.h"
 
 #include <QAction>

@@ -1,9 +1,7 @@
-#include "recorder_p.h"
-#include "socketmonitor_p.h"
-
-#include <zmqscope/engine.h>
-#include <zmqscope/pollloop.h>
-#include <zmqscope/socket.h>
+// Not split yet, on purpose: this file holds the SocketSpec JSON codec, the endpoint check, the rate
+// window, the engine worker and the Engine facade. Issue 13 (the foundation redesign, next after
+// hardening) moves them into core/engine/ and writes the endpoint rule once in transport/; splitting
+// it during the hardening issue would have done that move twice.
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -15,11 +13,17 @@
 #include <QThread>
 #include <QTimer>
 
+#include <zmqscope/engine.h>
+#include <zmqscope/pollloop.h>
+#include <zmqscope/socket.h>
+
+#include "recorder_p.h"
+#include "socketmonitor_p.h"
+
 #ifdef Q_OS_LINUX
+#include <cerrno>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <cerrno>
 #endif
 
 #include <algorithm>
@@ -691,9 +695,8 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
                 socket.sendFrames({ QByteArray(1, '\x01') + prefix });
         }
         if (socketTypeCanReceive(spec.type)) {
-            m_loop->registerViewReceiver(socket, [this, id](Socket &, std::span<const QByteArrayView> frames) {
-                handleInput(id, frames);
-            });
+            m_loop->registerViewReceiver(socket,
+                [this, id](Socket &, std::span<const QByteArrayView> frames) { handleInput(id, frames); });
         }
     } catch (const Error &error) {
         slot->monitor.reset();
@@ -876,7 +879,8 @@ void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> fram
         m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(copy) });
         return;
     }
-    // Copied once, from libzmq's buffers into the store's arena; what is pending goes first to keep the order.
+    // Copied once, from libzmq's buffers into the store's arena; what is pending goes first to keep the
+    // order.
     if (!m_pending.empty())
         flush();
     if (id != m_directSocket && m_directCount > 0)

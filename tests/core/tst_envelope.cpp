@@ -7,10 +7,10 @@
 
 using namespace Qt::StringLiterals;
 using zmqscope::Envelope;
+using zmqscope::EnvelopeFraming;
 using zmqscope::ErrorCode;
 using zmqscope::Frames;
 using zmqscope::MessageKind;
-using zmqscope::EnvelopeFraming;
 using zmqscope::SocketType;
 
 Q_DECLARE_METATYPE(zmqscope::Envelope)

@@ -22,8 +22,8 @@
 #include <zmqscope/engine.h>
 #include <zmqscope/messagestore.h>
 
-#include "testappearance.h"
 #include "mainwindow.h"
+#include "testappearance.h"
 
 namespace uitest {
 
@@ -152,7 +152,8 @@ protected:
         Active
     };
 
-    /// A new store, engine and window at windowSize(1600x1000) that saves no settings on close; not shown yet.
+    /// A new store, engine and window at windowSize(1600x1000) that saves no settings on close; not shown
+    /// yet.
     void createWindow()
     {
         m_store = std::make_unique<zmqscope::MessageStore>();

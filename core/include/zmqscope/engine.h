@@ -1,11 +1,7 @@
 #pragma once
 
-#include <zmqscope/capturewriter.h>
-#include <zmqscope/context.h>
-#include <zmqscope/error.h>
-#include <zmqscope/messagestore.h>
-#include <zmqscope/names.h>
-#include <zmqscope/optionvalue.h>
+#include <memory>
+#include <optional>
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -14,8 +10,12 @@
 #include <QString>
 #include <QStringList>
 
-#include <memory>
-#include <optional>
+#include <zmqscope/capturewriter.h>
+#include <zmqscope/context.h>
+#include <zmqscope/error.h>
+#include <zmqscope/messagestore.h>
+#include <zmqscope/names.h>
+#include <zmqscope/optionvalue.h>
 
 class QThread;
 
@@ -41,7 +41,8 @@ struct SocketSpec
 };
 
 /// Connection state from zmq_socket_monitor.
-enum class SocketState {
+enum class SocketState
+{
     Opening,
     Listening, ///< bound and accepting
     Connecting, ///< connect issued, not yet up (or delayed)

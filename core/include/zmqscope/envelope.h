@@ -1,18 +1,19 @@
 #pragma once
 
-#include <zmqscope/error.h>
-#include <zmqscope/names.h>
+#include <optional>
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
 
-#include <optional>
+#include <zmqscope/error.h>
+#include <zmqscope/names.h>
 
 namespace zmqscope {
 
 /// How a multipart message classifies (DESIGN.md section 3).
-enum class MessageKind {
+enum class MessageKind
+{
     Envelope, ///< exactly 3 frames: id, mimetype, body
     RoutedEnvelope, ///< 4+ frames, the 4th from last empty: request frames, "", id, mimetype, body
     Raw, ///< anything else: 0-2 frames, or 4+ frames without the delimiter in that place
@@ -61,8 +62,8 @@ public:
     Envelope(QByteArray id, QByteArray mimetype, QByteArray data, Frames requestFrames = {});
 
     /// The preferred way to build an envelope, argument order as the seed's Envelope.new.
-    [[nodiscard]] static Envelope create(QByteArray mimetype, QByteArray data, QByteArray id = {},
-                                         Frames requestFrames = {});
+    [[nodiscard]] static Envelope create(
+        QByteArray mimetype, QByteArray data, QByteArray id = {}, Frames requestFrames = {});
 
     /// Strict parse: throws ErrorCode::NotAnEnvelope, with the reason and the frames, for raw messages.
     [[nodiscard]] static Envelope fromRaw(const Frames &frames);
@@ -75,8 +76,8 @@ public:
     [[nodiscard]] Frames transferObject(EnvelopeFraming framing) const;
 
     /// A reply that keeps the request frames and, unless given, the id.
-    [[nodiscard]] Envelope responseEnvelope(QByteArray mimetype, QByteArray data,
-                                            std::optional<QByteArray> id = std::nullopt) const;
+    [[nodiscard]] Envelope responseEnvelope(
+        QByteArray mimetype, QByteArray data, std::optional<QByteArray> id = std::nullopt) const;
 
     [[nodiscard]] const QByteArray &id() const noexcept { return m_id; }
     [[nodiscard]] const QByteArray &mimetype() const noexcept { return m_mimetype; }

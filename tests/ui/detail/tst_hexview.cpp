@@ -10,8 +10,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include "testappearance.h"
 #include "detail/hexview.h"
+#include "testappearance.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;

@@ -29,12 +29,12 @@
 
 #include "../uitestsupport.h"
 #include "compose/inlinemessage.h"
-#include "testappearance.h"
 #include "detail/hexview.h"
 #include "detail/imagepreview.h"
 #include "detail/jsontreemodel.h"
 #include "detail/messagedetailview.h"
 #include "detail/messageformat.h"
+#include "testappearance.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
