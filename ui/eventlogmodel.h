@@ -7,7 +7,7 @@
 #include <QHash>
 #include <QString>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 namespace zmqscope {
 

@@ -3,7 +3,7 @@
 #include <QTimer>
 #include <QWidget>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include "messagefilter.h"
 

@@ -9,7 +9,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 class QAction;
 class QDockWidget;

@@ -10,7 +10,7 @@
 #include <QByteArrayView>
 #include <QString>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
 

@@ -6,7 +6,7 @@
 
 #include <QWidget>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include "messagefilter.h"
 

@@ -16,7 +16,7 @@
 #include <QString>
 #include <QVariant>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "messagefilter.h"
 

@@ -6,7 +6,7 @@
 #include <QMetaType>
 #include <QString>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
 

@@ -5,7 +5,7 @@
 #include <QDialog>
 #include <QTimer>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "preferences.h"
 

@@ -5,7 +5,7 @@
 #include <QList>
 #include <QSet>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 namespace zmqscope {
 

@@ -9,8 +9,8 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/capturereader.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/capture/capturereader.h>
 
 #include "clicommon.h"
 #include "commands.h"

@@ -15,7 +15,7 @@
 #include <QStringList>
 
 #include <zmqscope/error.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
 

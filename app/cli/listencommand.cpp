@@ -7,8 +7,8 @@
 #include <QJsonObject>
 #include <QTimer>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/capturewriter.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/version.h>
 
 #include "clicommon.h"

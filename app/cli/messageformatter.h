@@ -6,7 +6,7 @@
 #include <QByteArrayView>
 #include <QString>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/names.h>
 
 #include "clicommon.h"

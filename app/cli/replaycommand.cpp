@@ -11,10 +11,10 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
-#include <zmqscope/capturereader.h>
-#include <zmqscope/engine.h>
-#include <zmqscope/messagestore.h>
-#include <zmqscope/replayer.h>
+#include <zmqscope/capture/capturereader.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/store/messagestore.h>
+#include <zmqscope/replay/replayer.h>
 
 #include "clicommon.h"
 #include "commands.h"

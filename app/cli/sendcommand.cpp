@@ -10,10 +10,10 @@
 #include <zmqscope/connectionwatch.h>
 #include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/fileio.h>
+#include <zmqscope/capture/fileio.h>
 #include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 #include "clicommon.h"
 #include "commands.h"

@@ -18,10 +18,10 @@
 #include <QPlainTextEdit>
 #include <QTimer>
 
-#include <zmqscope/demopeers.h>
-#include <zmqscope/engine.h>
+#include <zmqscope/demo/demopeers.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 #include <zmqscope/version.h>
 
 #include "capture/capturecontroller.h"

@@ -2,7 +2,7 @@
 
 // Helpers shared by the benchmarks that run the real Engine (ingest, memory, responsiveness).
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include <QEventLoop>
 #include <QString>

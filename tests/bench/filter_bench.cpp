@@ -28,7 +28,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "messagefilter.h"
 #include "messagespane.h"

@@ -25,7 +25,7 @@
 #include "benchcommon.h"
 #include "benchengine.h"
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include <zmq.hpp>
 

@@ -16,7 +16,7 @@
 #include "benchcommon.h"
 #include "benchengine.h"
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

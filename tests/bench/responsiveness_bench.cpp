@@ -22,7 +22,7 @@
 #include <messagespane.h>
 #include <messagetablemodel.h>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include <QApplication>
 #include <QElapsedTimer>

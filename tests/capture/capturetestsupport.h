@@ -11,7 +11,7 @@
 #include <QRandomGenerator>
 #include <QString>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 
 namespace capturetest {
 

@@ -5,8 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/captureloader.h>
-#include <zmqscope/capturewriter.h>
+#include <zmqscope/capture/captureloader.h>
+#include <zmqscope/capture/capturewriter.h>
 
 #include "capturetestsupport.h"
 

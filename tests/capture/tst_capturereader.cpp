@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capturereader.h>
-#include <zmqscope/capturewriter.h>
+#include <zmqscope/capture/capturereader.h>
+#include <zmqscope/capture/capturewriter.h>
 
 #include "capturetestsupport.h"
 

@@ -5,7 +5,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capturereader.h>
+#include <zmqscope/capture/capturereader.h>
 #include <zmqscope/socket.h>
 
 #include "../interop/testprocess.h"

@@ -6,8 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capturereader.h>
-#include <zmqscope/engine.h>
+#include <zmqscope/capture/capturereader.h>
+#include <zmqscope/engine/engine.h>
 
 #include "capturetestsupport.h"
 

@@ -10,7 +10,7 @@
 #include <QString>
 #include <QStringList>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 
 #include "../interop/testprocess.h"
 

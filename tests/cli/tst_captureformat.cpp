@@ -6,7 +6,7 @@
 #include <QJsonObject>
 #include <QTest>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/error.h>
 
 using namespace Qt::StringLiterals;

@@ -12,8 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/replay/templates.h>
 #include <zmqscope/transport.h>
 
 #include "clitestsupport.h"

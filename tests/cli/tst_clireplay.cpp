@@ -11,8 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/replay/templates.h>
 
 #include "clitestsupport.h"
 

@@ -16,7 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/transport.h>
 
 #include "clitestsupport.h"

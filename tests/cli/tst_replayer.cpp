@@ -11,9 +11,9 @@
 #include <QTest>
 #include <QTimer>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/engine.h>
-#include <zmqscope/replayer.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/replay/replayer.h>
 
 #include "../engine/enginetestsupport.h"
 #include "../interop/testprocess.h"

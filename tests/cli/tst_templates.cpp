@@ -10,9 +10,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;

@@ -70,6 +70,18 @@ if(NOT at EQUAL 0)
     message(FATAL_ERROR "consumer: ZmqScope was found in \"${found_dir}\", not in the install prefix ${prefix}")
 endif()
 
+# Only the transport part is installed (DESIGN.md section 4): the headers under include/zmqscope/
+# are exactly those of core/transport/include/zmqscope, with no folder of another part.
+file(GLOB_RECURSE installed_headers RELATIVE "${prefix}/include/zmqscope" "${prefix}/include/zmqscope/*")
+file(GLOB_RECURSE transport_headers RELATIVE "${SOURCE_DIR}/core/transport/include/zmqscope"
+    "${SOURCE_DIR}/core/transport/include/zmqscope/*")
+list(SORT installed_headers)
+list(SORT transport_headers)
+if(NOT installed_headers STREQUAL transport_headers OR installed_headers STREQUAL "")
+    message(FATAL_ERROR "consumer: the installed headers are not those of core/transport:\n"
+        "  installed: ${installed_headers}\n  transport: ${transport_headers}")
+endif()
+
 step("build the consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
 
 # Nothing of our source or build tree may appear in how the consumer was compiled and linked.

@@ -7,7 +7,7 @@
 #include <QString>
 #include <QStringList>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 namespace enginetest {
 

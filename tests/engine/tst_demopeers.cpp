@@ -1,5 +1,5 @@
-#include <zmqscope/demopeers.h>
-#include <zmqscope/engine.h>
+#include <zmqscope/demo/demopeers.h>
+#include <zmqscope/engine/engine.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/socket.h>
 
 #include <QElapsedTimer>

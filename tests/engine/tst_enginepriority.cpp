@@ -1,7 +1,7 @@
 // Engine::lowerThreadPriority(): the engine thread and libzmq's I/O threads give way to the
 // GUI thread, and only they do. Read back from /proc, as `top -H` would show it (Linux only).
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/socket.h>
 
 #include <QDir>

@@ -1,5 +1,5 @@
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include <QDateTime>
 #include <QTest>

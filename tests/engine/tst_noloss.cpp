@@ -4,7 +4,7 @@
 // receives consume ZMQ_FD edges: PollLoop rule 3 under stress). Every message
 // must arrive exactly once and in order, on both sockets.
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include <zmq.hpp>
 

@@ -4,8 +4,8 @@
 #include <QFileInfo>
 #include <QTemporaryFile>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/capturereader.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/capture/capturereader.h>
 
 #include "fuzzcheck.h"
 #include "fuzztargets.h"

@@ -1,7 +1,7 @@
 #include <QByteArray>
 #include <QString>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/envelope.h>
 
 #include "fuzzcheck.h"

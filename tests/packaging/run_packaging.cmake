@@ -125,8 +125,8 @@ if(NOT actual STREQUAL expected)
         "  missing: ${missing}\n  not expected: ${unexpected}")
 endif()
 
-# The development package: every public header of core, the archive, the CMake package.
-file(GLOB headers RELATIVE "${SOURCE_DIR}/core/include" "${SOURCE_DIR}/core/include/zmqscope/*.h")
+# The development package: every header of core/transport (the only installed part), the archive, the CMake package.
+file(GLOB headers RELATIVE "${SOURCE_DIR}/core/transport/include" "${SOURCE_DIR}/core/transport/include/zmqscope/*.h")
 set(expected_dev "")
 foreach(header IN LISTS headers)
     list(APPEND expected_dev "usr/include/${header}")

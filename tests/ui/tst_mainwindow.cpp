@@ -31,9 +31,9 @@
 #include <QTimer>
 #include <QTreeView>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 #include <zmqscope/version.h>
 
 #include "capture/capturecontroller.h"

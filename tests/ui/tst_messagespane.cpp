@@ -12,7 +12,7 @@
 #include <QTest>
 #include <QWheelEvent>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "messagespane.h"
 #include "messagetablemodel.h"

@@ -10,7 +10,7 @@
 #include <QTest>
 
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "messagetablemodel.h"
 

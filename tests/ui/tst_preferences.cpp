@@ -14,7 +14,7 @@
 #include <QStandardPaths>
 #include <QTest>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "preferences.h"
 #include "preferencesdialog.h"

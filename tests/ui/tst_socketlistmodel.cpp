@@ -7,9 +7,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "socketlistmodel.h"
 

@@ -19,8 +19,8 @@
 #include <QString>
 #include <QTest>
 
-#include <zmqscope/engine.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "mainwindow.h"
 #include "testappearance.h"

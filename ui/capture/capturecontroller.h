@@ -5,7 +5,7 @@
 #include <QPointer>
 #include <QStringList>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 class QAction;
 class QLabel;

@@ -6,8 +6,8 @@
 #include <QPointer>
 #include <QTimer>
 
-#include <zmqscope/captureloader.h>
-#include <zmqscope/engine.h>
+#include <zmqscope/capture/captureloader.h>
+#include <zmqscope/engine/engine.h>
 
 class QAction;
 class QLabel;

@@ -5,7 +5,7 @@
 #include <QSaveFile>
 #include <QStringDecoder>
 
-#include <zmqscope/capturewriter.h>
+#include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/version.h>
 

@@ -11,8 +11,8 @@
 #include <QJsonObject>
 #include <QString>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "messagefilter.h"
 

@@ -2,7 +2,7 @@
 
 #include <QDialog>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 class QCheckBox;
 class QLabel;

@@ -5,8 +5,8 @@
 #include <QDialog>
 #include <QPointer>
 
-#include <zmqscope/engine.h>
-#include <zmqscope/replayer.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/replay/replayer.h>
 
 class QButtonGroup;
 class QComboBox;

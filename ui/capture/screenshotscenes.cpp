@@ -13,7 +13,7 @@
 #include <QTimer>
 
 #include <zmqscope/envelope.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 #include "capturecontroller.h"
 #include "capturewindow.h"

@@ -37,7 +37,7 @@
 #include <QVBoxLayout>
 
 #include <zmqscope/envelope.h>
-#include <zmqscope/fileio.h>
+#include <zmqscope/capture/fileio.h>
 #include <zmqscope/textescape.h>
 
 #include "bytestext.h"

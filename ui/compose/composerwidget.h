@@ -7,9 +7,9 @@
 #include <QSet>
 #include <QWidget>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 #include "framelistmodel.h"
 

@@ -6,7 +6,7 @@
 #include <QList>
 #include <QStringList>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 class QCheckBox;
 class QComboBox;

@@ -5,7 +5,7 @@
 #include <QList>
 #include <QString>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 /**
  * A workspace file: the sockets (and their options) a user set up, saved as

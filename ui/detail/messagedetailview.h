@@ -8,7 +8,7 @@
 #include <QWidget>
 
 #include <zmqscope/envelope.h>
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 class QAction;
 class QCheckBox;

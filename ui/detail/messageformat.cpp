@@ -6,7 +6,7 @@
 #include <QJsonObject>
 #include <QLocale>
 
-#include <zmqscope/capture.h>
+#include <zmqscope/capture/capture.h>
 #include <zmqscope/textescape.h>
 
 using namespace Qt::StringLiterals;

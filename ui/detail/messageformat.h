@@ -6,7 +6,7 @@
 #include <QByteArrayView>
 #include <QString>
 
-#include <zmqscope/messagestore.h>
+#include <zmqscope/store/messagestore.h>
 
 /**
  * Pure functions the Detail pane uses to turn untrusted message bytes into

@@ -3,8 +3,8 @@
 #include <QHash>
 #include <QWidget>
 
-#include <zmqscope/engine.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/replay/templates.h>
 
 class ComposerWidget;
 class QLabel;

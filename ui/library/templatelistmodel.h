@@ -2,7 +2,7 @@
 
 #include <QAbstractTableModel>
 
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 namespace zmqscope {
 

@@ -23,9 +23,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zmqscope/capture.h>
-#include <zmqscope/capturewriter.h>
-#include <zmqscope/engine.h>
+#include <zmqscope/capture/capture.h>
+#include <zmqscope/capture/capturewriter.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
 
 #include "../uitestsupport.h"

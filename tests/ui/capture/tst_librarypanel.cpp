@@ -16,9 +16,9 @@
 #include <QTest>
 #include <QTreeView>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/replay/templates.h>
 
 #include "../uitestsupport.h"
 #include "compose/composerwidget.h"

@@ -18,9 +18,9 @@
 #include <QTextCursor>
 #include <QUuid>
 
-#include <zmqscope/engine.h>
-#include <zmqscope/messagestore.h>
-#include <zmqscope/templates.h>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/store/messagestore.h>
+#include <zmqscope/replay/templates.h>
 
 #include "compose/bytestext.h"
 #include "compose/composerwidget.h"

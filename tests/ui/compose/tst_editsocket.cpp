@@ -9,7 +9,7 @@
 #include <QTest>
 #include <QTreeView>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include "../uitestsupport.h"
 #include "compose/newsocketdialog.h"

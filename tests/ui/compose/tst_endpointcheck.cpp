@@ -1,6 +1,6 @@
 #include <QTest>
 
-#include <zmqscope/engine.h>
+#include <zmqscope/engine/engine.h>
 
 #include "compose/endpointcheck.h"
 

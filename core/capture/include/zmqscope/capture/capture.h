@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringView>
+
+#include <zmqscope/error.h>
+#include <zmqscope/store/messagestore.h>
+
+namespace zmqscope {
+
+/// The capture file format version this library writes and reads (DESIGN.md section 8).
+inline constexpr int CaptureFormatVersion = 1;
+
+/**
+ * One message line of a capture file (DESIGN.md section 8), also what
+ * `zmqscope-cli listen --format jsonl` prints.
+ *
+ * `frames` is the lossless truth. The line additionally carries `id`,
+ * `mimetype` and `body` when the frames form a Dploy envelope, each as text
+ * when it is valid UTF-8 and as `id_base64`, `mimetype_base64` or
+ * `body_base64` otherwise. Readers rebuild everything from `frames`.
+ */
+struct CaptureRecord
+{
+    std::int64_t timestampUs = 0; ///< microseconds since the Unix epoch, UTC
+    QString socket; ///< the socket's display name ("SUB 1")
+    QString type; ///< the socket type name ("SUB")
+    QString endpoint; ///< the socket's endpoint(s), comma-separated when there are several
+    Direction direction = Direction::In;
+    Frames frames;
+
+    friend bool operator==(const CaptureRecord &, const CaptureRecord &) = default;
+};
+
+/**
+ * Formats a timestamp as ISO-8601 UTC with microseconds,
+ * e.g. "2026-11-25T21:57:37.123456Z".
+ */
+[[nodiscard]] QString formatCaptureTimestamp(std::int64_t timestampUs);
+
+/**
+ * Parses an ISO-8601 timestamp "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)"
+ * into microseconds since the epoch (digits beyond microseconds are cut).
+ * Returns std::nullopt for anything else, and for instants outside the years
+ * 0001 to 9999 UTC (which formatCaptureTimestamp() could not write back).
+ */
+[[nodiscard]] std::optional<std::int64_t> parseCaptureTimestamp(QStringView text);
+
+/**
+ * The first line of a capture file, '\n' included:
+ * `{"zmqscope_capture":1,"created":"<ISO-8601 UTC>",...}` where `extra` adds
+ * further keys (its own "zmqscope_capture" and "created" are ignored).
+ */
+[[nodiscard]] QByteArray captureHeaderLine(const QDateTime &created, const QJsonObject &extra = {});
+
+/**
+ * Parses a header line. Throws Error (ErrorCode::InvalidBody) naming what is
+ * wrong: not JSON, no "zmqscope_capture" key, an unsupported version, a bad
+ * "created" timestamp. Returns the whole header object.
+ */
+[[nodiscard]] QJsonObject parseCaptureHeader(QByteArrayView line);
+
+/**
+ * One message as one compact JSON object plus '\n', keys in the order of
+ * DESIGN.md section 8: ts, socket, type, endpoint, dir, frames, then id,
+ * mimetype and body for envelopes. Control characters are escaped, so a line
+ * never contains a raw newline or terminal escape.
+ */
+[[nodiscard]] QByteArray captureLine(const CaptureRecord &record);
+
+/**
+ * Parses one message line (a trailing "\n" or "\r\n" is allowed). Throws
+ * Error (ErrorCode::InvalidBody) with a one-line message naming the problem:
+ * not JSON, not an object, the header line, missing or invalid "frames",
+ * a frame that is not strict base64, a missing or invalid "ts" or "dir",
+ * "socket", "type" or "endpoint" that are not strings.
+ *
+ * The record is built from "frames" alone; "id", "mimetype" and "body" are
+ * conveniences for people and other tools and are not read back.
+ */
+[[nodiscard]] CaptureRecord parseCaptureLine(QByteArrayView line);
+
+} // namespace zmqscope

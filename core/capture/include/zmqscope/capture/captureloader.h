@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <zmqscope/capture/capturereader.h>
+#include <zmqscope/store/messagestore.h>
+
+namespace zmqscope {
+
+/// A socket as a capture file names it; the loader gives each distinct one a store id.
+struct CaptureSocket
+{
+    SocketId id = 0; ///< the id used in the store; 1, 2, ... in order of first appearance
+    QString name; ///< the record's "socket"
+    QString type; ///< the record's "type"
+    QString endpoint; ///< the record's "endpoint"
+
+    friend bool operator==(const CaptureSocket &, const CaptureSocket &) = default;
+};
+
+/// What CaptureLoader::finished() reports.
+struct CaptureLoadResult
+{
+    QString path;
+    QJsonObject header;
+    std::uint64_t messages = 0; ///< messages appended to the store
+    QList<CaptureSocket> sockets;
+    QList<CaptureIssue> issues;
+    bool cancelled = false;
+    QString error; ///< non-empty when the file could not be read at all (not a capture, ...)
+};
+
+/**
+ * Loads a capture file into a MessageStore off the calling thread (for the
+ * app's capture window). Records go into the store in batches, with their own
+ * timestamps and directions; a socket is identified by the combination of
+ * its name, type and endpoint, in order of first appearance.
+ *
+ * The store keeps its retention limits: a capture larger than them keeps its
+ * newest messages (messages counts every appended one).
+ *
+ * Signals are emitted in the thread the loader lives in.
+ */
+class CaptureLoader : public QObject
+{
+    Q_OBJECT
+public:
+    CaptureLoader(QString path, MessageStore &store, QObject *parent = nullptr);
+    ~CaptureLoader() override; ///< cancels and joins the worker
+    /// Reads in a worker thread; appends to the store in batches with the records' timestamps and directions.
+    /// Calling it again while running does nothing.
+    void start();
+    /// Thread-safe; finished() follows with cancelled = true (unless it had already finished).
+    void cancel();
+    [[nodiscard]] bool isRunning() const;
+    /**
+     * The sockets found so far (thread-safe): a socket is listed before any of its messages is
+     * in the store, so a view reading the store while loading can always name them.
+     */
+    [[nodiscard]] QList<CaptureSocket> sockets() const;
+
+Q_SIGNALS:
+    /// At most ~20 per second, and once at the end.
+    void progressed(qint64 bytesRead, qint64 totalBytes, quint64 messages);
+    void finished(const zmqscope::CaptureLoadResult &result);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace zmqscope
+
+Q_DECLARE_METATYPE(zmqscope::CaptureLoadResult)

@@ -1,0 +1,168 @@
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include <QMetaObject>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThread>
+
+#include <zmqscope/capture/captureloader.h>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+// One store append per this many messages or bytes: few lock round trips, bounded memory.
+constexpr std::size_t BatchMessages = 4096;
+constexpr std::uint64_t BatchBytes = std::uint64_t { 8 } << 20;
+constexpr auto ProgressInterval = std::chrono::milliseconds(50);
+
+} // namespace
+
+struct CaptureLoader::Private
+{
+    Private(QString filePath, MessageStore &messageStore)
+        : path(std::move(filePath))
+        , store(messageStore)
+    { }
+
+    QString path;
+    MessageStore &store;
+    QThread *thread = nullptr;
+    std::atomic<bool> cancelRequested { false };
+    std::atomic<bool> running { false };
+    mutable QMutex mutex; // guards sockets
+    QList<CaptureSocket> sockets;
+};
+
+CaptureLoader::CaptureLoader(QString path, MessageStore &store, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(std::move(path), store))
+{
+    qRegisterMetaType<zmqscope::CaptureLoadResult>("zmqscope::CaptureLoadResult");
+}
+
+CaptureLoader::~CaptureLoader()
+{
+    cancel();
+    if (d->thread) {
+        d->thread->wait();
+        delete d->thread;
+    }
+}
+
+bool CaptureLoader::isRunning() const
+{
+    return d->running;
+}
+
+QList<CaptureSocket> CaptureLoader::sockets() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->sockets;
+}
+
+void CaptureLoader::cancel()
+{
+    d->cancelRequested = true;
+}
+
+void CaptureLoader::start()
+{
+    if (d->running)
+        return;
+    if (d->thread) {
+        d->thread->wait();
+        delete d->thread;
+        d->thread = nullptr;
+    }
+    d->running = true;
+    d->cancelRequested = false;
+    {
+        QMutexLocker locker(&d->mutex);
+        d->sockets.clear();
+    }
+    Private *priv = d.get();
+    d->thread = QThread::create([this, priv] {
+        CaptureLoadResult result;
+        result.path = priv->path;
+        // Posted to the loader's thread; dropped if the loader is destroyed first.
+        const auto report = [this](qint64 bytesRead, qint64 totalBytes, quint64 messages) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, bytesRead, totalBytes, messages] {
+                    Q_EMIT progressed(bytesRead, totalBytes, messages);
+                },
+                Qt::QueuedConnection);
+        };
+        try {
+            CaptureReader reader(priv->path);
+            result.header = reader.header();
+            std::map<std::tuple<QString, QString, QString>, SocketId> ids;
+            std::vector<NewMessage> batch;
+            batch.reserve(BatchMessages);
+            std::uint64_t batchBytes = 0;
+            const auto appendBatch = [&] {
+                if (batch.empty())
+                    return;
+                priv->store.append(std::span<const NewMessage>(batch));
+                result.messages += batch.size();
+                batch.clear();
+                batchBytes = 0;
+            };
+            auto lastReport = std::chrono::steady_clock::now();
+            report(reader.position(), reader.size(), 0);
+            CaptureRecord record;
+            for (;;) {
+                if (priv->cancelRequested) {
+                    result.cancelled = true;
+                    break;
+                }
+                if (!reader.next(record))
+                    break;
+                const auto key = std::make_tuple(record.socket, record.type, record.endpoint);
+                auto it = ids.find(key);
+                if (it == ids.end()) {
+                    const CaptureSocket socket { SocketId(ids.size() + 1), record.socket, record.type,
+                        record.endpoint };
+                    {
+                        // Published before any of its messages reach the store, so views can name them.
+                        QMutexLocker locker(&priv->mutex);
+                        priv->sockets.append(socket);
+                    }
+                    result.sockets.append(socket);
+                    it = ids.emplace(key, socket.id).first;
+                }
+                for (const QByteArray &frame : record.frames)
+                    batchBytes += std::uint64_t(frame.size());
+                batch.push_back(NewMessage {
+                    it->second, record.direction, record.timestampUs, std::move(record.frames) });
+                record.frames = Frames();
+                if (batch.size() >= BatchMessages || batchBytes >= BatchBytes)
+                    appendBatch();
+                const auto now = std::chrono::steady_clock::now();
+                if (now - lastReport >= ProgressInterval) {
+                    lastReport = now;
+                    report(reader.position(), reader.size(), result.messages + batch.size());
+                }
+            }
+            appendBatch();
+            result.issues = reader.issues();
+            report(reader.position(), reader.size(), result.messages);
+        } catch (const Error &error) {
+            result.error = error.message();
+        }
+        priv->running = false;
+        QMetaObject::invokeMethod(
+            this, [this, result] { Q_EMIT finished(result); }, Qt::QueuedConnection);
+    });
+    d->thread->setObjectName(u"zmqscope-capture-loader"_s);
+    d->thread->start();
+}
+
+} // namespace zmqscope

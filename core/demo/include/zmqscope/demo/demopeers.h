@@ -1,0 +1,90 @@
+#pragma once
+
+#include <zmqscope/context.h>
+#include <zmqscope/engine/engine.h>
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+
+namespace zmqscope {
+
+class DemoPeersPrivate;
+
+/**
+ * In-process peers that make the inspector come alive (`zmqscope --demo`),
+ * each in one thread of its own with its own PollLoop and timers:
+ *
+ * - a PUB publishing JSON telemetry (id "telemetry.<sensor>", application/json),
+ *   log lines (id "log", text/plain) and now and then a raw 2-frame message;
+ * - a REP that echoes every request as its response envelope;
+ * - a ROUTER that answers every request with a JSON receipt, keeping the
+ *   routing frames (REQ-style requests with the empty delimiter and
+ *   DEALER-style requests without it both work);
+ * - a PUSH sending binary bodies (NUL and high bytes), a small PNG image
+ *   (image/png) and now and then a raw 4-frame message.
+ *
+ * Every peer binds to tcp://127.0.0.1:* (or inproc://, see Settings);
+ * inspectorSpecs() says what an inspector opens to watch and talk to them.
+ */
+class DemoPeers : public QObject
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        /// Messages per second of the PUB and of the PUSH, each; 0 pauses them. Modest by default, so
+        /// the views are alive but readable.
+        double messagesPerSecond = 3.0;
+        /// Bind to inproc:// endpoints instead of TCP; the inspector must then share the Context.
+        bool inproc = false;
+    };
+
+    explicit DemoPeers(const Context &context = Context(), QObject *parent = nullptr);
+    DemoPeers(const Context &context, Settings settings, QObject *parent = nullptr);
+    ~DemoPeers() override; ///< stops the peers and joins their thread
+
+    /// Binds every peer and starts the thread; throws Error (e.g. AddressInUse) when a peer cannot bind.
+    void start();
+    /// Closes every peer and joins the thread; start() may be called again (new endpoints).
+    void stop();
+    [[nodiscard]] bool isRunning() const;
+
+    /// Changes the rate of the PUB and the PUSH while running (0 pauses them).
+    void setMessagesPerSecond(double rate);
+    [[nodiscard]] double messagesPerSecond() const;
+
+    /// Bound endpoints (resolved, e.g. tcp://127.0.0.1:41234); empty before start().
+    [[nodiscard]] QString telemetryEndpoint() const; ///< the PUB
+    [[nodiscard]] QString echoEndpoint() const; ///< the REP
+    [[nodiscard]] QString routerEndpoint() const; ///< the ROUTER
+    [[nodiscard]] QString pushEndpoint() const; ///< the PUSH
+
+    /**
+     * What an inspector opens to watch and talk to the peers: "Telemetry SUB"
+     * (no subscription: everything), "Echo REQ", "Router DEALER" and
+     * "Blobs PULL", each connected to its peer. Empty before start().
+     */
+    [[nodiscard]] QList<SocketSpec> inspectorSpecs() const;
+
+    /// Messages the PUB and the PUSH sent (PUSH messages count once a PULL took them).
+    [[nodiscard]] std::uint64_t messagesSent() const;
+    /// Requests the REP and the ROUTER answered.
+    [[nodiscard]] std::uint64_t requestsAnswered() const;
+
+    /// The 32x32 PNG the PUSH sends (a valid image, for tests and previews).
+    [[nodiscard]] static QByteArray demoImage();
+
+Q_SIGNALS:
+    /// A peer failed at run time (plain text); the others keep going.
+    void errorOccurred(const QString &message);
+
+private:
+    std::unique_ptr<DemoPeersPrivate> d;
+};
+
+} // namespace zmqscope

@@ -1,0 +1,782 @@
+#include <zmqscope/demo/demopeers.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/pollloop.h>
+#include <zmqscope/socket.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMetaObject>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+#include <cmath>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+// A 32x32 RGBA oscilloscope icon, encoded once with Python's zlib (302 bytes).
+constexpr unsigned char DemoPng[] = {
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    0x00,
+    0x00,
+    0x00,
+    0x0d,
+    0x49,
+    0x48,
+    0x44,
+    0x52,
+    0x00,
+    0x00,
+    0x00,
+    0x20,
+    0x00,
+    0x00,
+    0x00,
+    0x20,
+    0x08,
+    0x06,
+    0x00,
+    0x00,
+    0x00,
+    0x73,
+    0x7a,
+    0x7a,
+    0xf4,
+    0x00,
+    0x00,
+    0x00,
+    0xf5,
+    0x49,
+    0x44,
+    0x41,
+    0x54,
+    0x78,
+    0xda,
+    0xd5,
+    0x97,
+    0xcd,
+    0x0d,
+    0xc3,
+    0x20,
+    0x0c,
+    0x85,
+    0x33,
+    0x43,
+    0xcf,
+    0xbd,
+    0xf5,
+    0x92,
+    0x73,
+    0x36,
+    0xe8,
+    0x1a,
+    0x99,
+    0xa4,
+    0xe3,
+    0x74,
+    0xba,
+    0xae,
+    0xd1,
+    0x48,
+    0x91,
+    0x2c,
+    0x21,
+    0xc7,
+    0xf6,
+    0x7b,
+    0x04,
+    0x50,
+    0x1c,
+    0x24,
+    0x5f,
+    0xf8,
+    0x7b,
+    0x1f,
+    0x06,
+    0x83,
+    0x99,
+    0xa6,
+    0x3b,
+    0x95,
+    0x79,
+    0xfd,
+    0xfe,
+    0x19,
+    0xbb,
+    0x44,
+    0x74,
+    0x08,
+    0x8c,
+    0x9e,
+    0xec,
+    0xf1,
+    0x9c,
+    0x0f,
+    0xf6,
+    0x5a,
+    0xde,
+    0x87,
+    0xba,
+    0x2e,
+    0x10,
+    0x48,
+    0x38,
+    0x02,
+    0xb0,
+    0x40,
+    0x4e,
+    0x8b,
+    0x47,
+    0x02,
+    0x08,
+    0xe0,
+    0x14,
+    0x84,
+    0x5e,
+    0x75,
+    0x2b,
+    0x80,
+    0xb4,
+    0x53,
+    0x10,
+    0x96,
+    0xdb,
+    0x7b,
+    0x03,
+    0xb8,
+    0x10,
+    0xda,
+    0xed,
+    0x35,
+    0xb6,
+    0xfe,
+    0x3e,
+    0xbb,
+    0xa1,
+    0x7e,
+    0x21,
+    0x84,
+    0x77,
+    0xe0,
+    0xd0,
+    0x0a,
+    0x45,
+    0x5c,
+    0x0c,
+    0x8d,
+    0xef,
+    0x0a,
+    0xa0,
+    0x45,
+    0x2d,
+    0x08,
+    0x0a,
+    0xa0,
+    0x36,
+    0xce,
+    0x4b,
+    0x41,
+    0xdd,
+    0x8e,
+    0x00,
+    0x4c,
+    0x08,
+    0xa9,
+    0x60,
+    0x5c,
+    0xa8,
+    0x57,
+    0x6b,
+    0x01,
+    0x94,
+    0xf3,
+    0x0c,
+    0x05,
+    0xf0,
+    0xda,
+    0xef,
+    0x0b,
+    0xc0,
+    0xee,
+    0x21,
+    0x12,
+    0x40,
+    0x80,
+    0x2e,
+    0x80,
+    0xc4,
+    0x34,
+    0x13,
+    0xf7,
+    0x2d,
+    0x7d,
+    0x42,
+    0x0f,
+    0xa0,
+    0x15,
+    0x32,
+    0x1e,
+    0x8a,
+    0xa2,
+    0x04,
+    0x6e,
+    0x41,
+    0x1a,
+    0x00,
+    0x6b,
+    0x0f,
+    0x99,
+    0x8b,
+    0x26,
+    0x0a,
+    0x49,
+    0x1a,
+    0xc0,
+    0x3b,
+    0x44,
+    0x35,
+    0x51,
+    0x12,
+    0x8d,
+    0xa1,
+    0x6e,
+    0x43,
+    0x7d,
+    0xd1,
+    0xb0,
+    0x77,
+    0x3d,
+    0xf2,
+    0x42,
+    0xd5,
+    0x5b,
+    0x80,
+    0x1e,
+    0x1a,
+    0xf6,
+    0x39,
+    0x2e,
+    0xe7,
+    0x80,
+    0x00,
+    0x1e,
+    0x44,
+    0x6b,
+    0x3e,
+    0x50,
+    0x8a,
+    0x0f,
+    0xc9,
+    0x09,
+    0x9a,
+    0x72,
+    0x81,
+    0x34,
+    0x29,
+    0x59,
+    0x8a,
+    0xa4,
+    0x34,
+    0x45,
+    0x5a,
+    0x9e,
+    0xe2,
+    0x63,
+    0x92,
+    0xe2,
+    0x6b,
+    0x96,
+    0xe2,
+    0x73,
+    0x3a,
+    0xba,
+    0x6c,
+    0x85,
+    0x78,
+    0xd9,
+    0x19,
+    0x10,
+    0x33,
+    0xe8,
+    0x60,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x49,
+    0x45,
+    0x4e,
+    0x44,
+    0xae,
+    0x42,
+    0x60,
+    0x82,
+};
+
+std::atomic<quint64> inprocCounter { 0 };
+
+struct Sensor
+{
+    const char *name;
+    const char *unit;
+    double base;
+    double swing;
+};
+
+constexpr Sensor Sensors[] = {
+    { "temp-1", "celsius", 21.4, 1.5 },
+    { "temp-2", "celsius", 19.2, 0.8 },
+    { "humidity-1", "percent", 45.0, 6.0 },
+};
+
+QByteArray bigEndian64(quint64 value)
+{
+    QByteArray bytes(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        bytes[i] = char(value & 0xff);
+        value >>= 8;
+    }
+    return bytes;
+}
+
+} // namespace
+
+struct DemoCounters
+{
+    std::atomic<std::uint64_t> sent { 0 };
+    std::atomic<std::uint64_t> answered { 0 };
+};
+
+struct DemoEndpoints
+{
+    QString telemetry;
+    QString echo;
+    QString router;
+    QString push;
+};
+
+/// Lives in the demo thread and owns the peers, their PollLoop and timers.
+class DemoWorker : public QObject
+{
+public:
+    DemoWorker(
+        const Context &context, const DemoPeers::Settings &settings, DemoCounters *counters, DemoPeers *owner)
+        : m_context(context)
+        , m_settings(settings)
+        , m_counters(counters)
+        , m_owner(owner)
+    { }
+
+    DemoEndpoints setUp();
+    void tearDown();
+    void setRate(double rate);
+
+private:
+    QString bindPeer(Socket &socket, const char *role);
+    void publish();
+    void push();
+    void answerEcho(Socket &socket, Frames &&request);
+    void answerRouter(Socket &socket, Frames &&request);
+    void report(const QString &message);
+
+    Context m_context;
+    DemoPeers::Settings m_settings;
+    DemoCounters *m_counters;
+    DemoPeers *m_owner; // outlives us: DemoPeers joins this thread before it goes
+    PollLoop *m_loop = nullptr;
+    QTimer *m_publishTimer = nullptr;
+    QTimer *m_pushTimer = nullptr;
+    std::optional<Socket> m_pub;
+    std::optional<Socket> m_rep;
+    std::optional<Socket> m_router;
+    std::optional<Socket> m_push;
+    quint64 m_published = 0;
+    quint64 m_pushed = 0;
+    quint64 m_routed = 0;
+    quint64 m_rateGeneration = 0;
+};
+
+QString DemoWorker::bindPeer(Socket &socket, const char *role)
+{
+    // Demo peers never hold the process at exit.
+    socket.setOption("linger", 0);
+    if (m_settings.inproc) {
+        socket.bind(
+            u"inproc://zmqscope-demo-%1-%2"_s.arg(QString::number(++inprocCounter), QLatin1StringView(role)));
+        return socket.lastEndpoint();
+    }
+    socket.bind(u"tcp://127.0.0.1:*"_s);
+    return socket.lastEndpoint();
+}
+
+DemoEndpoints DemoWorker::setUp()
+{
+    DemoEndpoints endpoints;
+    m_loop = new PollLoop(this);
+    m_pub.emplace(Socket::create(SocketType::Pub, m_context));
+    endpoints.telemetry = bindPeer(*m_pub, "telemetry");
+
+    m_rep.emplace(Socket::create(SocketType::Rep, m_context));
+    endpoints.echo = bindPeer(*m_rep, "echo");
+    m_loop->registerReceiver(
+        *m_rep, [this](Socket &socket, Frames &&request) { answerEcho(socket, std::move(request)); });
+
+    m_router.emplace(Socket::create(SocketType::Router, m_context));
+    endpoints.router = bindPeer(*m_router, "router");
+    m_loop->registerReceiver(
+        *m_router, [this](Socket &socket, Frames &&request) { answerRouter(socket, std::move(request)); });
+
+    m_push.emplace(Socket::create(SocketType::Push, m_context));
+    // Never block the demo thread: with no PULL connected a message is simply not sent.
+    m_push->setOption("sndtimeo", 0);
+    m_push->setOption("sndhwm", 100);
+    endpoints.push = bindPeer(*m_push, "push");
+
+    m_publishTimer = new QTimer(this);
+    connect(m_publishTimer, &QTimer::timeout, this, [this] { publish(); });
+    m_pushTimer = new QTimer(this);
+    connect(m_pushTimer, &QTimer::timeout, this, [this] { push(); });
+    setRate(m_settings.messagesPerSecond);
+    return endpoints;
+}
+
+void DemoWorker::tearDown()
+{
+    // Timers and notifiers belong to this thread: stop and destroy them here.
+    delete m_publishTimer;
+    m_publishTimer = nullptr;
+    delete m_pushTimer;
+    m_pushTimer = nullptr;
+    m_pub.reset();
+    m_rep.reset();
+    m_router.reset();
+    m_push.reset();
+    delete m_loop;
+    m_loop = nullptr;
+}
+
+void DemoWorker::setRate(double rate)
+{
+    m_settings.messagesPerSecond = rate;
+    if (!m_publishTimer)
+        return;
+    if (!(rate > 0)) {
+        ++m_rateGeneration;
+        m_publishTimer->stop();
+        m_pushTimer->stop();
+        return;
+    }
+    const int interval = qBound(1, int(std::lround(1000.0 / rate)), 3'600'000);
+    m_publishTimer->start(interval);
+    // Offset the PUSH by half a period so the two peers do not tick together.
+    // A later rate change makes this start stale: only the latest one may start the timer.
+    const quint64 generation = ++m_rateGeneration;
+    m_pushTimer->stop();
+    QTimer::singleShot(interval / 2, m_pushTimer, [this, generation, interval] {
+        if (generation == m_rateGeneration)
+            m_pushTimer->start(interval);
+    });
+}
+
+void DemoWorker::report(const QString &message)
+{
+    DemoPeers *owner = m_owner;
+    QMetaObject::invokeMethod(
+        owner, [owner, message] { Q_EMIT owner->errorOccurred(message); }, Qt::QueuedConnection);
+}
+
+void DemoWorker::publish()
+{
+    ++m_published;
+    const Sensor &sensor = Sensors[m_published % std::size(Sensors)];
+    const double value
+        = std::round((sensor.base + sensor.swing * std::sin(double(m_published) / 7.0)) * 10) / 10;
+    const QByteArray sensorName(sensor.name);
+    try {
+        m_pub->sendJson(QJsonObject { { u"sensor"_s, QString::fromLatin1(sensorName) },
+                            { QString::fromLatin1(sensor.unit), value }, { u"seq"_s, qint64(m_published) } },
+            QByteArray("telemetry." + sensorName));
+        m_counters->sent += 1;
+        if (m_published % 4 == 0) {
+            const QString line = u"%1 sampled %2 %3 (reading %4)"_s.arg(QString::fromLatin1(sensorName),
+                QString::number(value), sensor.unit == std::string_view("celsius") ? u"°C"_s : u"%"_s,
+                QString::number(m_published));
+            m_pub->sendText(line.toUtf8(), "log");
+            m_counters->sent += 1;
+        }
+        if (m_published % 10 == 0) {
+            // Not an envelope (2 frames): shows how the inspector flags raw messages.
+            m_pub->sendFrames({ QByteArrayLiteral("heartbeat"), bigEndian64(m_published) });
+            m_counters->sent += 1;
+        }
+    } catch (const Error &error) {
+        report(u"demo PUB: %1"_s.arg(error.message()));
+    }
+}
+
+void DemoWorker::push()
+{
+    ++m_pushed;
+    Frames frames;
+    if (m_pushed % 4 == 1) {
+        frames = Envelope(
+            QByteArrayLiteral("image.icon"), QByteArrayLiteral("image/png"), DemoPeers::demoImage())
+                     .transferObject();
+    } else if (m_pushed % 5 == 2) {
+        // Four frames without the empty delimiter: a raw message, not an envelope.
+        frames = { QByteArrayLiteral("blob-part"), QByteArrayLiteral("1/1"), bigEndian64(m_pushed),
+            QByteArray("\x00\xff", 2) };
+    } else {
+        QByteArray body(64, '\0');
+        for (int i = 2; i < body.size(); ++i)
+            body[i] = char((i * 37 + int(m_pushed)) & 0xff);
+        body[1] = char(0xff); // body[0] stays NUL: binary for sure
+        frames = Envelope(
+            QByteArray("blob." + QByteArray::number(m_pushed)), QByteArray(mimetype::OctetStream), body)
+                     .transferObject();
+    }
+    try {
+        m_push->sendFrames(frames);
+        m_counters->sent += 1;
+    } catch (const Error &error) {
+        if (error.code() != ErrorCode::Timeout) // Timeout: no PULL is connected, nothing to do
+            report(u"demo PUSH: %1"_s.arg(error.message()));
+    }
+}
+
+void DemoWorker::answerEcho(Socket &socket, Frames &&request)
+{
+    const auto parsed = Envelope::parse(request);
+    const Envelope reply = parsed.envelope
+        ? parsed.envelope->responseEnvelope(parsed.envelope->mimetype(), parsed.envelope->data())
+        : Envelope(QByteArray(), QByteArray(mimetype::Text),
+            QByteArray("not an envelope: " + parsed.reason.toUtf8()));
+    try {
+        socket.sendEnvelope(reply);
+        m_counters->answered += 1;
+    } catch (const Error &error) {
+        report(u"demo REP: %1"_s.arg(error.message()));
+    }
+}
+
+void DemoWorker::answerRouter(Socket &socket, Frames &&request)
+{
+    if (request.size() < 2)
+        return; // only a routing id: nothing to answer
+    Frames reply { request.takeFirst() };
+    // REQ (and DEALERs talking like REQ) put an empty delimiter first; a plain DEALER does not.
+    if (request.first().isEmpty()) {
+        request.removeFirst();
+        reply.append(QByteArray());
+    }
+    ++m_routed;
+    const auto parsed = Envelope::parse(request);
+    if (parsed.envelope) {
+        const Envelope &envelope = *parsed.envelope;
+        const QJsonObject receipt {
+            { u"ok"_s, true },
+            { u"request"_s, qint64(m_routed) },
+            { u"id"_s, QString::fromUtf8(envelope.id()) },
+            { u"mimetype"_s, QString::fromUtf8(envelope.mimetype()) },
+            { u"bytes"_s, qint64(envelope.data().size()) },
+        };
+        reply.append(envelope
+                         .responseEnvelope(QByteArray(mimetype::Json),
+                             QJsonDocument(receipt).toJson(QJsonDocument::Compact))
+                         .transferObject());
+    } else {
+        reply.append(Envelope(QByteArray(), QByteArray(mimetype::Text),
+            QByteArray("not an envelope: " + parsed.reason.toUtf8()))
+                         .transferObject());
+    }
+    try {
+        socket.sendFrames(reply);
+        m_counters->answered += 1;
+    } catch (const Error &error) {
+        report(u"demo ROUTER: %1"_s.arg(error.message()));
+    }
+}
+
+// ---------------------------------------------------------------- DemoPeers
+
+class DemoPeersPrivate
+{
+public:
+    Context context;
+    DemoPeers::Settings settings;
+    QThread thread;
+    DemoWorker *worker = nullptr;
+    DemoCounters counters;
+    mutable QMutex mutex; // guards settings.messagesPerSecond and endpoints
+    DemoEndpoints endpoints;
+};
+
+DemoPeers::DemoPeers(const Context &context, QObject *parent)
+    : DemoPeers(context, Settings {}, parent)
+{ }
+
+DemoPeers::DemoPeers(const Context &context, Settings settings, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<DemoPeersPrivate>())
+{
+    d->context = context;
+    d->settings = settings;
+    d->thread.setObjectName(u"zmqscope-demo"_s);
+}
+
+DemoPeers::~DemoPeers()
+{
+    stop();
+}
+
+void DemoPeers::start()
+{
+    if (d->worker)
+        return;
+    Settings settings;
+    {
+        QMutexLocker locker(&d->mutex);
+        settings = d->settings;
+    }
+    d->worker = new DemoWorker(d->context, settings, &d->counters, this);
+    d->worker->moveToThread(&d->thread);
+    d->thread.start();
+    DemoWorker *worker = d->worker;
+    std::optional<Error> failure;
+    DemoEndpoints endpoints;
+    QMetaObject::invokeMethod(
+        worker,
+        [worker, &failure, &endpoints] {
+            try {
+                endpoints = worker->setUp();
+            } catch (const Error &error) {
+                failure = error;
+                worker->tearDown();
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    if (failure) {
+        d->thread.quit();
+        d->thread.wait();
+        delete d->worker;
+        d->worker = nullptr;
+        throw Error(failure->code(), u"cannot start the demo peers: %1"_s.arg(failure->message()),
+            failure->zmqErrno());
+    }
+    QMutexLocker locker(&d->mutex);
+    d->endpoints = endpoints;
+}
+
+void DemoPeers::stop()
+{
+    if (!d->worker)
+        return;
+    DemoWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->tearDown(); }, Qt::BlockingQueuedConnection);
+    d->thread.quit();
+    d->thread.wait();
+    // The thread is finished and the worker holds no timer or notifier any more.
+    delete d->worker;
+    d->worker = nullptr;
+    QMutexLocker locker(&d->mutex);
+    d->endpoints = {};
+}
+
+bool DemoPeers::isRunning() const
+{
+    return d->worker != nullptr;
+}
+
+void DemoPeers::setMessagesPerSecond(double rate)
+{
+    rate = std::isfinite(rate) ? qMax(0.0, rate) : 0.0;
+    {
+        QMutexLocker locker(&d->mutex);
+        d->settings.messagesPerSecond = rate;
+    }
+    if (DemoWorker *worker = d->worker)
+        QMetaObject::invokeMethod(
+            worker, [worker, rate] { worker->setRate(rate); }, Qt::QueuedConnection);
+}
+
+double DemoPeers::messagesPerSecond() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->settings.messagesPerSecond;
+}
+
+QString DemoPeers::telemetryEndpoint() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->endpoints.telemetry;
+}
+
+QString DemoPeers::echoEndpoint() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->endpoints.echo;
+}
+
+QString DemoPeers::routerEndpoint() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->endpoints.router;
+}
+
+QString DemoPeers::pushEndpoint() const
+{
+    QMutexLocker locker(&d->mutex);
+    return d->endpoints.push;
+}
+
+QList<SocketSpec> DemoPeers::inspectorSpecs() const
+{
+    QMutexLocker locker(&d->mutex);
+    if (d->endpoints.telemetry.isEmpty())
+        return {};
+    const auto spec = [](const QString &name, SocketType type, const QString &endpoint) {
+        SocketSpec result;
+        result.name = name;
+        result.type = type;
+        result.connects = { endpoint };
+        return result;
+    };
+    return {
+        spec(u"Telemetry SUB"_s, SocketType::Sub, d->endpoints.telemetry),
+        spec(u"Echo REQ"_s, SocketType::Req, d->endpoints.echo),
+        spec(u"Router DEALER"_s, SocketType::Dealer, d->endpoints.router),
+        spec(u"Blobs PULL"_s, SocketType::Pull, d->endpoints.push),
+    };
+}
+
+std::uint64_t DemoPeers::messagesSent() const
+{
+    return d->counters.sent.load();
+}
+
+std::uint64_t DemoPeers::requestsAnswered() const
+{
+    return d->counters.answered.load();
+}
+
+QByteArray DemoPeers::demoImage()
+{
+    return QByteArray::fromRawData(reinterpret_cast<const char *>(DemoPng), qsizetype(sizeof DemoPng));
+}
+
+} // namespace zmqscope

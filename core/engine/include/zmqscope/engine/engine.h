@@ -1,0 +1,220 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <zmqscope/capture/capturewriter.h>
+#include <zmqscope/context.h>
+#include <zmqscope/error.h>
+#include <zmqscope/store/messagestore.h>
+#include <zmqscope/names.h>
+#include <zmqscope/optionvalue.h>
+#include <zmqscope/socketmonitor.h>
+
+class QThread;
+
+namespace zmqscope {
+
+class EngineWorker;
+
+/// What a user asks for when opening a socket; saved in workspaces as JSON.
+struct SocketSpec
+{
+    QString name; ///< display name ("SUB 1"); unique within an Engine
+    SocketType type = SocketType::Sub;
+    QStringList binds; ///< endpoints to bind; "tcp://127.0.0.1:*" binds a free port
+    QStringList connects; ///< endpoints to connect
+    QList<QByteArray> subscriptions; ///< SUB/XSUB prefixes; empty means everything
+    Options options; ///< applied in order before binding/connecting (names as in names.h)
+
+    [[nodiscard]] QJsonObject toJson() const;
+    /// Throws Error (UnknownSocketType, UnknownOption, InvalidOptionValue) naming the bad field.
+    [[nodiscard]] static SocketSpec fromJson(const QJsonObject &json);
+    /// Checks names, endpoints' shape and option values without opening anything; throws Error.
+    void validate() const;
+};
+
+/// A point-in-time view of a socket, published by the engine.
+struct SocketInfo
+{
+    SocketId id = 0;
+    SocketSpec spec;
+    QStringList boundEndpoints; ///< resolved (real ports)
+    SocketState state = SocketState::Opening;
+    int peers = 0; ///< connections currently up (handshake succeeded)
+    std::uint64_t messagesIn = 0;
+    std::uint64_t messagesOut = 0;
+    std::uint64_t bytesIn = 0;
+    std::uint64_t bytesOut = 0;
+    double rateIn = 0; ///< messages per second over the last second
+    QString lastError;
+};
+
+/// A time-stamped line for the Events log.
+struct EngineEvent
+{
+    QDateTime time;
+    SocketId socket = 0; ///< 0 for engine-wide events
+    SocketState state = SocketState::Opening; ///< the state it led to, if any
+    QString endpoint;
+    QString text; ///< plain text, never HTML
+    bool isError = false;
+};
+
+/// What Engine::startRecording() records and where.
+struct RecordingOptions
+{
+    CaptureWriterOptions file;
+    QList<SocketId> sockets; ///< empty = every socket, also ones opened later
+};
+
+/// A snapshot of the Engine's recording (cheap; safe to poll from a timer).
+struct RecordingStatus
+{
+    bool active = false;
+    QString path; ///< the current file (the last one after a stop)
+    std::uint64_t messages = 0; ///< written so far
+    std::uint64_t bytes = 0; ///< bytes of every file so far
+};
+
+/**
+ * The engine: every socket and its PollLoop live in one engine thread
+ * (DESIGN.md section 4). This object lives in the caller's thread (GUI or
+ * CLI) and talks to the engine thread only through queued invocations and
+ * signals. Received and sent messages go into the MessageStore in batches;
+ * views read the store on a timer.
+ *
+ * All signals are emitted in the thread the Engine lives in (which must run
+ * an event loop), so receivers there are called directly.
+ */
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(MessageStore &store, QObject *parent = nullptr);
+    /// Uses `context` for its sockets, so they can reach inproc:// endpoints of other sockets in it.
+    Engine(MessageStore &store, const Context &context, QObject *parent = nullptr);
+    ~Engine() override; ///< closes every socket and joins the thread
+
+    [[nodiscard]] MessageStore &store() const;
+    [[nodiscard]] const Context &context() const;
+
+    /**
+     * Opens a socket in the engine thread; returns its id at once. socketOpened or socketFailed follows.
+     * An empty name becomes "<TYPE> <id>"; a name another open socket has gets " (2)", " (3)", ...
+     * (see sockets() for the name used).
+     */
+    SocketId openSocket(const SocketSpec &spec);
+    /// Closes the socket; socketClosed follows. Its messages stay in the store.
+    void closeSocket(SocketId id);
+    /**
+     * Edit Socket: closes socket id (open or failed) and opens spec in its place; returns the new id.
+     * The old socket's name no longer counts as taken, so the new one keeps it when spec asks for it,
+     * and the close is done before the open, so a bound endpoint is free again for the new socket.
+     * socketClosed(id) follows, then socketOpened or socketFailed for the new id.
+     */
+    SocketId replaceSocket(SocketId id, const SocketSpec &spec);
+    /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
+    void send(SocketId id, const Frames &frames, quint64 tag = 0);
+    /**
+     * For ordered streams (the Replayer): like send(), but a message the socket cannot take right
+     * now (ErrorCode::Timeout: high-water mark reached, no peer ready) is no error: sendDeferred(tag)
+     * follows instead of sendFailed and nothing is logged. After a deferred or failed sendOrdered()
+     * the socket's ordered stream is held: every later sendOrdered() on it is answered with
+     * sendDeferred without being tried, until one is made with `resume` = true. So a window of
+     * messages in flight never goes out of order and none is skipped. send() is not affected.
+     */
+    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
+    /// Latest info of every socket (updated from the engine thread; cheap to call from a timer), by id.
+    /// Closed and failed sockets stay listed (state Closed/Failed) so their messages keep a name.
+    [[nodiscard]] QList<SocketInfo> sockets() const;
+    [[nodiscard]] std::optional<SocketInfo> socket(SocketId id) const;
+
+    /**
+     * Blocks the caller until every request made so far has been handled by the engine thread,
+     * then delivers the signals those requests caused (they are emitted in this object's thread).
+     */
+    void sync();
+
+    /**
+     * Lets the caller's thread (the GUI) get a CPU first when it and the engine both want one: the
+     * engine thread, and libzmq's I/O threads when this Engine's context has not started them yet,
+     * run at a lower scheduling priority (on Linux, `nice` raised by `niceIncrement` for those
+     * threads only, their nice values being per thread; elsewhere QThread::LowPriority for the
+     * engine thread). Nothing is lost: while the engine waits, messages wait in libzmq's queue
+     * (rcvhwm) and the sender slows down. A flood then costs the window a few milliseconds of
+     * lateness instead of a third of every CPU second. Call it before opening sockets; returns
+     * false (and changes nothing) when the system refused.
+     */
+    bool lowerThreadPriority(int niceIncrement = 10);
+
+    /**
+     * The options every socket gets before its spec's own (which override them), DESIGN.md section 7:
+     * linger 250 ms (closing or quitting never stalls), rcvhwm 100000 (bursts wait in libzmq rather
+     * than being dropped), maxmsgsize 256 MiB (an untrusted peer cannot exhaust memory), sndtimeo 0
+     * (a send that cannot be queued fails at once instead of blocking the engine thread),
+     * reconnect_ivl_max 5000 ms (an absent peer is retried with back-off, not 10 times a second),
+     * and for ROUTER router_mandatory (a reply to an unknown peer fails instead of vanishing).
+     */
+    [[nodiscard]] static Options defaultOptions(SocketType type);
+
+    /**
+     * Starts recording to a capture file (asynchronous): recordingStarted or recordingFailed
+     * follows. Every message stored from then on (both directions) of the selected sockets is
+     * written in store order by a recorder thread (formatting and disk I/O never run on the GUI
+     * or engine thread). A recording already running is stopped first (recordingStopped follows
+     * for it).
+     */
+    void startRecording(const RecordingOptions &options);
+    /// Stops recording; recordingStopped follows (only when recording) once everything is on disk.
+    void stopRecording();
+    [[nodiscard]] RecordingStatus recordingStatus() const;
+
+Q_SIGNALS:
+    void socketOpened(zmqscope::SocketId id, const QStringList &boundEndpoints);
+    void socketFailed(zmqscope::SocketId id, const QString &error);
+    void socketClosed(zmqscope::SocketId id);
+    /// The state or the peer count (SocketInfo::peers) of a socket changed.
+    void socketStateChanged(zmqscope::SocketId id, zmqscope::SocketState state);
+    void eventLogged(const zmqscope::EngineEvent &event);
+    void messageSent(quint64 tag);
+    void sendFailed(quint64 tag, const QString &error);
+    /// sendOrdered() did not send the message (the socket could not take it now, or the stream is held).
+    void sendDeferred(quint64 tag);
+    /**
+     * New messages are in the store. Emitted per batch, not per message: at once after a quiet
+     * spell, then at most once every 10 ms while messages keep coming (the last batch of a burst
+     * is always told); while one notification is still undelivered, no other is queued.
+     */
+    void messagesStored(quint64 endSeq);
+    /// A recording began; `path` is its first file.
+    void recordingStarted(const QString &path);
+    /// Rotation opened a new file.
+    void recordingFileChanged(const QString &path);
+    /// A recording ended (stopRecording() or a new startRecording()): every message is on disk and
+    /// fsynced. `path` is the last file, `messages` the count over all files. Destroying the Engine
+    /// also closes the file (flushed and fsynced), without this signal.
+    void recordingStopped(const QString &path, quint64 messages);
+    /// Could not open the file, or a write failed (the recording has then stopped; no
+    /// recordingStopped follows). The message names the path and the reason.
+    void recordingFailed(const QString &error);
+
+private:
+    friend class EngineWorker;
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace zmqscope
+
+Q_DECLARE_METATYPE(zmqscope::EngineEvent)
+Q_DECLARE_METATYPE(zmqscope::SocketState)
+Q_DECLARE_METATYPE(zmqscope::SocketInfo)
+Q_DECLARE_METATYPE(zmqscope::SocketSpec)
