@@ -63,6 +63,7 @@ private Q_SLOTS:
     void reqSendTwice_data() { testsupport::transportTable(); }
     void reqSendTwice();
     void reqReceiveBeforeSend();
+    void resultCarriesValueOrError();
     void repSendBeforeReceive();
     void strictFromRawOnRaw();
     void receiveEnvelopeOnRaw_data();
@@ -435,6 +436,49 @@ void TestErrors::terminatedContext()
         { u"PUSH"_s, u"shut down"_s });
     VERIFY_ERROR(
         pull.bind(testsupport::bindEndpoint(u"inproc"_s)), ErrorCode::Terminated, { u"shut down"_s });
+}
+
+// Result<T>: the one convention for fallible calls that do not throw.
+void TestErrors::resultCarriesValueOrError()
+{
+    using zmqscope::Error;
+    using zmqscope::Result;
+    const auto half = [](int n) -> Result<int> {
+        if (n % 2 != 0)
+            return Error(ErrorCode::InvalidOptionValue, u"%1 is odd"_s.arg(n));
+        return n / 2;
+    };
+    const Result<int> good = half(8);
+    QVERIFY(good.ok());
+    QVERIFY(bool(good));
+    QCOMPARE(*good, 4);
+    QCOMPARE(good.errorMessage(), QString());
+    QVERIFY_THROWS_EXCEPTION(std::bad_variant_access, (void)good.error());
+
+    Result<int> bad = half(7);
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().code(), ErrorCode::InvalidOptionValue);
+    QCOMPARE(bad.errorMessage(), u"7 is odd"_s);
+    QCOMPARE(bad.valueOr(-1), -1);
+    QVERIFY_THROWS_EXCEPTION(std::bad_variant_access, (void)bad.value());
+    VERIFY_ERROR(std::move(bad).valueOrThrow(), ErrorCode::InvalidOptionValue, { u"7"_s });
+
+    // A failed Result<T> passes its error on as a Result<U> of another type.
+    const auto quarter = [&](int n) -> Result<QString> {
+        Result<int> h = half(n);
+        if (!h)
+            return std::move(h).error();
+        return QString::number(*h / 2.0);
+    };
+    QCOMPARE(*quarter(6), u"1.5"_s);
+    QCOMPARE(quarter(5).errorMessage(), u"5 is odd"_s);
+
+    const Result<void> done;
+    QVERIFY(done.ok());
+    Result<void> failed = Error(ErrorCode::Timeout, u"no reply within 5 ms"_s);
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().code(), ErrorCode::Timeout);
+    VERIFY_ERROR(std::move(failed).throwIfFailed(), ErrorCode::Timeout, { u"5 ms"_s });
 }
 
 QTEST_GUILESS_MAIN(TestErrors)
