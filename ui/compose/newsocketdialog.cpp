@@ -31,8 +31,9 @@
 #include <QVBoxLayout>
 
 #include "bytestext.h"
-#include "endpointcheck.h"
 #include "inlinemessage.h"
+
+#include <zmqscope/endpoint.h>
 
 using namespace Qt::StringLiterals;
 using zmqscope::SocketType;
@@ -648,8 +649,10 @@ QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
         if (text.isEmpty())
             continue;
         ++endpoints;
-        const auto role = row->binds() ? EndpointCheck::Role::Bind : EndpointCheck::Role::Connect;
-        QString problem = EndpointCheck::problem(text, role);
+        // The one endpoint rule (core/transport), so the engine and Socket take what this lets through.
+        const auto role = row->binds() ? zmqscope::EndpointRole::Bind : zmqscope::EndpointRole::Connect;
+        const zmqscope::Result<zmqscope::Endpoint> checked = zmqscope::checkEndpoint(text, role, type);
+        QString problem = checked ? QString() : u"\"%1\": %2"_s.arg(text, checked.errorMessage());
         const QString key = (row->binds() ? u"bind "_s : u"connect "_s) + text;
         // Two binds to a free port are two different ports, so only a literal repeat is a mistake.
         if (problem.isEmpty() && seen.contains(key) && !text.endsWith(u":*"_s))

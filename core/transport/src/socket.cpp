@@ -1,6 +1,8 @@
 #include "pollloop_p.h"
 #include "socket_p.h"
 
+#include <zmqscope/endpoint.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,29 +42,15 @@ void getRaw(zmq::socket_t &socket, int option, void *value, size_t *size)
         throw zmq::error_t();
 }
 
-// libzmq reads a TCP port with strtoul and a cast to 16 bits: "70000" binds port 4464, "-1" port 65535 and
-// "1e3" port 1, and connect() takes any of them silently. Returns why the port of `endpoint` is bad, if it is.
-QString badTcpPort(const QString &endpoint, bool binding)
+// The one endpoint rule (endpoint.h), before libzmq sees the text: libzmq misreads some ports silently.
+void checkEndpointOrThrow(const QString &endpoint, EndpointRole role, SocketType type)
 {
-    if (!endpoint.startsWith(u"tcp://"_s, Qt::CaseInsensitive))
-        return {};
-    QStringView address = QStringView(endpoint).sliced(6);
-    if (!binding) // "tcp://source;destination": the port that matters is the destination's
-        address = address.sliced(address.lastIndexOf(u';') + 1);
-    const qsizetype colon = address.lastIndexOf(u':');
-    if (colon < 0 || colon < address.lastIndexOf(u']'))
-        return {}; // no port at all: libzmq says so itself
-    const QStringView port = address.sliced(colon + 1);
-    if (port == u"*")
-        return {};
-    const bool digits = !port.isEmpty() && port.size() <= 5
-        && std::all_of(port.begin(), port.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
-    const int number = digits ? port.toInt() : -1;
-    const int lowest = binding ? 0 : 1;
-    if (number >= lowest && number <= 65535)
-        return {};
-    return binding ? u"the port \"%1\" is not a number in 0..65535 or *"_s.arg(port)
-                   : u"the port \"%1\" is not a number in 1..65535"_s.arg(port);
+    const Result<Endpoint> checked = checkEndpoint(endpoint, role, type);
+    if (!checked)
+        throw Error(ErrorCode::InvalidEndpoint,
+                    u"cannot %1 %2 to \"%3\": %4"_s.arg(role == EndpointRole::Bind ? u"bind"_s : u"connect"_s,
+                                                          socketTypeName(type), endpoint, checked.errorMessage()),
+                    EINVAL);
 }
 
 [[noreturn]] void throwMovedFrom()
@@ -413,9 +401,7 @@ void Socket::bind(QAnyStringView uri)
 {
     open(d);
     const QString endpoint = uri.toString();
-    if (const QString why = badTcpPort(endpoint, true); !why.isEmpty())
-        throw Error(ErrorCode::InvalidEndpoint,
-                    u"cannot bind %1 to \"%2\": %3"_s.arg(socketTypeName(d->type), endpoint, why), EINVAL);
+    checkEndpointOrThrow(endpoint, EndpointRole::Bind, d->type);
     try {
         d->socket.bind(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
@@ -448,9 +434,7 @@ void Socket::connect(QAnyStringView uri)
 {
     open(d);
     const QString endpoint = uri.toString();
-    if (const QString why = badTcpPort(endpoint, false); !why.isEmpty())
-        throw Error(ErrorCode::InvalidEndpoint,
-                    u"cannot connect %1 to \"%2\": %3"_s.arg(socketTypeName(d->type), endpoint, why), EINVAL);
+    checkEndpointOrThrow(endpoint, EndpointRole::Connect, d->type);
     try {
         d->socket.connect(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
