@@ -5,6 +5,8 @@
 
 #include <zmqscope/envelope.h>
 
+#include "../contracts/envelopecases.h"
+
 using namespace Qt::StringLiterals;
 using zmqscope::Envelope;
 using zmqscope::EnvelopeFraming;
@@ -14,7 +16,6 @@ using zmqscope::MessageKind;
 using zmqscope::SocketType;
 
 Q_DECLARE_METATYPE(zmqscope::Envelope)
-Q_DECLARE_METATYPE(zmqscope::MessageKind)
 
 namespace {
 
@@ -27,6 +28,8 @@ class TestEnvelope : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void classification_data() { contracts::envelopeCases(); }
+    void classification();
     void parse_data();
     void parse();
     void fromRawStrict_data();
@@ -40,6 +43,32 @@ private Q_SLOTS:
     void constructorAndSetters();
     void dealerFramingIsReqCompatible();
 };
+
+void TestEnvelope::classification()
+{
+    QFETCH(Frames, frames);
+    QFETCH(MessageKind, kind);
+    QFETCH(int, requestFrames);
+    QFETCH(QByteArray, id);
+    QFETCH(QByteArray, mimetype);
+    QFETCH(QByteArray, body);
+    const zmqscope::EnvelopeLayout layout
+        = zmqscope::envelopeLayout(frames.size(), [&](qsizetype i) { return frames.at(i).size(); });
+    QCOMPARE(layout.kind, kind);
+    QCOMPARE(layout.requestFrames, qsizetype(requestFrames));
+
+    const Envelope::ParseResult parsed = Envelope::parse(frames);
+    QCOMPARE(parsed.kind, kind);
+    QCOMPARE(parsed.isEnvelope(), kind != MessageKind::Raw);
+    if (kind == MessageKind::Raw) {
+        QVERIFY(!parsed.reason.isEmpty());
+        return;
+    }
+    QCOMPARE(parsed.envelope->requestFrames(), frames.first(requestFrames));
+    QCOMPARE(parsed.envelope->id(), id);
+    QCOMPARE(parsed.envelope->mimetype(), mimetype);
+    QCOMPARE(parsed.envelope->data(), body);
+}
 
 void TestEnvelope::parse_data()
 {

@@ -1,13 +1,15 @@
-#include <zmqscope/envelope.h>
-#include <zmqscope/store/messagestore.h>
-
-#include <QDateTime>
-#include <QTest>
-
 #include <atomic>
 #include <random>
 #include <thread>
 #include <vector>
+
+#include <QDateTime>
+#include <QTest>
+
+#include <zmqscope/envelope.h>
+#include <zmqscope/store/messagestore.h>
+
+#include "../contracts/envelopecases.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -39,6 +41,8 @@ class TestMessageStore : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void classification_data() { contracts::envelopeCases(); }
+    void classification();
     void appendAndReadBack_data();
     void appendAndReadBack();
     void manyMessagesAcrossChunks();
@@ -61,6 +65,29 @@ private Q_SLOTS:
     void clearWhileAppending();
     void nowUs();
 };
+
+void TestMessageStore::classification()
+{
+    QFETCH(Frames, frames);
+    QFETCH(MessageKind, kind);
+    QFETCH(int, requestFrames);
+    QFETCH(QByteArray, id);
+    QFETCH(QByteArray, mimetype);
+    QFETCH(QByteArray, body);
+    MessageStore store;
+    const std::uint64_t seq = store.append(1, Direction::In, 0, frames);
+    MessageSummary summary;
+    QVERIFY(store.summary(seq, summary));
+    QCOMPARE(summary.kind, kind);
+    QCOMPARE(summary.requestFrameCount, requestFrames);
+    QCOMPARE(summary.routeFrames, frames.first(kind == MessageKind::RoutedEnvelope ? requestFrames : 0));
+    QCOMPARE(summary.id, id);
+    QCOMPARE(summary.mimetype, mimetype);
+    if (kind != MessageKind::Raw) {
+        QCOMPARE(summary.preview, body);
+        QCOMPARE(summary.bodyBytes, std::uint64_t(body.size()));
+    }
+}
 
 void TestMessageStore::appendAndReadBack_data()
 {
@@ -466,7 +493,8 @@ void TestMessageStore::concurrentWriterAndReader_data()
 {
     QTest::addColumn<quint64>("maxBytes");
     QTest::addColumn<quint64>("chunkBytes");
-    // Small chunks; and chunks big enough to be prepared ahead on the store's thread and reused after eviction.
+    // Small chunks; and chunks big enough to be prepared ahead on the store's thread and reused after
+    // eviction.
     QTest::newRow("4 KiB chunks") << quint64(256 * 1024) << quint64(4096);
     QTest::newRow("256 KiB chunks, prepared and reused") << quint64(4 << 20) << quint64(256 * 1024);
 }
@@ -600,7 +628,8 @@ void TestMessageStore::spareChunksKeepEveryByteAcrossEviction()
     QVERIFY(stats.bytesKept > (4u << 20) - Chunk);
     // Spares do not pile up: the kept chunks, the newest one, one ready and one being prepared, and
     // records (a block ready and one being prepared besides those in use).
-    QVERIFY2(peakMemory <= (4 << 20) + 3 * Chunk + 4 * RecordBlockBytes, QByteArray::number(peakMemory).constData());
+    QVERIFY2(peakMemory <= (4 << 20) + 3 * Chunk + 4 * RecordBlockBytes,
+        QByteArray::number(peakMemory).constData());
     QVERIFY(stats.memoryInUse >= stats.bytesKept);
     for (std::uint64_t n = store.firstSeq(); n < store.endSeq(); ++n) {
         QVERIFY(store.message(n, message));

@@ -806,31 +806,30 @@ bool MessageStore::summary(std::uint64_t seq, MessageSummary &out, int previewBy
     out.preview.clear();
     out.bodyBytes = 0;
 
-    // The DESIGN.md section 3 classification, as Envelope::parse() does it, from the sizes alone.
-    if (count == 3) {
-        out.kind = MessageKind::Envelope;
-    } else if (count >= 4 && sizeOf(count - 4) == 0) {
-        out.kind = MessageKind::RoutedEnvelope;
-        out.requestFrameCount = int(count - 4);
-        const char *p = bytes;
-        for (std::uint32_t i = 0; i < count - 4; ++i) {
-            const FrameSize size = sizeOf(i);
-            out.routeFrames.append(QByteArray(p, qMin(qsizetype(size), cut)));
-            p += size;
-        }
-        out.route = out.routeFrames.join('|');
-    } else {
-        out.kind = MessageKind::Raw;
+    // The DESIGN.md section 3 classification (transport's one rule), from the sizes alone.
+    const EnvelopeLayout layout = envelopeLayout(qsizetype(count), [&](qsizetype i) { return sizeOf(std::uint32_t(i)); });
+    out.kind = layout.kind;
+    if (layout.kind == MessageKind::Raw) {
         if (count > 0) {
             out.preview = head(0);
             out.bodyBytes = sizeOf(0);
         }
         return true;
     }
-    out.id = head(count - 3);
-    out.mimetype = head(count - 2);
-    out.preview = head(count - 1);
-    out.bodyBytes = sizeOf(count - 1);
+    out.requestFrameCount = int(layout.requestFrames);
+    if (layout.requestFrames > 0) {
+        const char *p = bytes;
+        for (std::uint32_t i = 0; i < std::uint32_t(layout.requestFrames); ++i) {
+            const FrameSize size = sizeOf(i);
+            out.routeFrames.append(QByteArray(p, qMin(qsizetype(size), cut)));
+            p += size;
+        }
+        out.route = out.routeFrames.join('|');
+    }
+    out.id = head(std::uint32_t(EnvelopeLayout::idIndex(count)));
+    out.mimetype = head(std::uint32_t(EnvelopeLayout::mimetypeIndex(count)));
+    out.preview = head(std::uint32_t(EnvelopeLayout::bodyIndex(count)));
+    out.bodyBytes = sizeOf(std::uint32_t(EnvelopeLayout::bodyIndex(count)));
     return true;
 }
 

@@ -20,19 +20,16 @@ Envelope::ParseResult Envelope::parse(const Frames &frames)
 {
     ParseResult result;
     const auto count = frames.size();
-    if (count < 3) {
-        result.reason = count == 0 ? u"no frames; an envelope needs at least 3 (id, mimetype, body)"_s
-            : count == 1           ? u"1 frame; an envelope needs at least 3 (id, mimetype, body)"_s
-                                   : u"2 frames; an envelope needs at least 3 (id, mimetype, body)"_s;
-        return result;
-    }
-    if (count == 3) {
-        result.kind = Kind::Envelope;
-        result.envelope = Envelope(frames[0], frames[1], frames[2]);
-        return result;
-    }
-    const auto delimiter = count - 4;
-    if (!frames[delimiter].isEmpty()) {
+    const EnvelopeLayout layout = envelopeLayout(count, [&](qsizetype i) { return frames[i].size(); });
+    result.kind = layout.kind;
+    if (layout.kind == Kind::Raw) {
+        if (count < 3) {
+            result.reason = count == 0 ? u"no frames; an envelope needs at least 3 (id, mimetype, body)"_s
+                : count == 1           ? u"1 frame; an envelope needs at least 3 (id, mimetype, body)"_s
+                                       : u"2 frames; an envelope needs at least 3 (id, mimetype, body)"_s;
+            return result;
+        }
+        const auto delimiter = EnvelopeLayout::delimiterIndex(count);
         result.reason = u"%1 frames without the empty delimiter before id, mimetype, body "
                         u"(frame %2 of %1 has %3)"_s.arg(count)
                             .arg(delimiter + 1)
@@ -42,9 +39,9 @@ Envelope::ParseResult Envelope::parse(const Frames &frames)
     }
     // ["", id, mimetype, body] (what a DEALER gets back from REP) parses as in the seed: an envelope
     // whose routing part is just the delimiter, so its request frames are empty.
-    result.kind = Kind::RoutedEnvelope;
     result.envelope
-        = Envelope(frames[count - 3], frames[count - 2], frames[count - 1], frames.first(delimiter));
+        = Envelope(frames[EnvelopeLayout::idIndex(count)], frames[EnvelopeLayout::mimetypeIndex(count)],
+            frames[EnvelopeLayout::bodyIndex(count)], frames.first(layout.requestFrames));
     return result;
 }
 

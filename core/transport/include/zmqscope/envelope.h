@@ -19,6 +19,38 @@ enum class MessageKind
     Raw, ///< anything else: 0-2 frames, or 4+ frames without the delimiter in that place
 };
 
+/**
+ * Where the parts of a multipart message are when it is a Dploy envelope (DESIGN.md section 3),
+ * decided from its frame count and the size of the frame before id, mimetype and body. The one
+ * classification: Envelope::parse() uses it on frames, the message store on stored frame sizes.
+ */
+struct EnvelopeLayout
+{
+    MessageKind kind = MessageKind::Raw;
+    qsizetype requestFrames = 0; ///< routing frames before the empty delimiter (RoutedEnvelope only)
+
+    /// Frame indexes of id, mimetype and body in a message of `count` frames (envelopes only).
+    [[nodiscard]] static constexpr qsizetype idIndex(qsizetype count) noexcept { return count - 3; }
+    [[nodiscard]] static constexpr qsizetype mimetypeIndex(qsizetype count) noexcept { return count - 2; }
+    [[nodiscard]] static constexpr qsizetype bodyIndex(qsizetype count) noexcept { return count - 1; }
+    /// The frame that must be empty for 4+ frames to be an envelope (the delimiter).
+    [[nodiscard]] static constexpr qsizetype delimiterIndex(qsizetype count) noexcept { return count - 4; }
+};
+
+/**
+ * The layout of a message of `count` frames; `sizeOf(i)` gives the size of frame i and is called
+ * at most once, for the delimiter. Inline and allocation-free: the store runs it per message.
+ */
+template<typename SizeOf>
+[[nodiscard]] constexpr EnvelopeLayout envelopeLayout(qsizetype count, SizeOf &&sizeOf) noexcept
+{
+    if (count == 3)
+        return { MessageKind::Envelope, 0 };
+    if (count >= 4 && sizeOf(EnvelopeLayout::delimiterIndex(count)) == 0)
+        return { MessageKind::RoutedEnvelope, EnvelopeLayout::delimiterIndex(count) };
+    return { MessageKind::Raw, 0 };
+}
+
 struct EnvelopeParseResult;
 
 /// How an envelope's frames go onto the wire of a socket (DESIGN.md section 3).
