@@ -1,12 +1,16 @@
-// The endpoint contract (tests/contracts/endpointcases.h) applied to the transport part: the rule
-// itself, and Socket::bind()/connect(), which must refuse what it refuses before libzmq sees the
-// text and take what it takes, over real sockets where the endpoint allows it.
+// The contracts of the rules written once in the transport part, applied to it: the endpoint
+// rule (tests/contracts/endpointcases.h) itself and through Socket::bind()/connect(), which must
+// refuse what it refuses before libzmq sees the text and take what it takes, over real sockets
+// where the endpoint allows it; the default options (tests/contracts/defaultcases.h) as listed
+// and as a Socket has them.
 
 #include <QTest>
 
+#include <zmqscope/defaults.h>
 #include <zmqscope/endpoint.h>
 #include <zmqscope/socket.h>
 
+#include "../contracts/defaultcases.h"
 #include "../contracts/endpointcases.h"
 
 using namespace Qt::StringLiterals;
@@ -39,6 +43,8 @@ private Q_SLOTS:
     void socket_data() { contracts::endpointCases(); }
     void socket();
     void transportNames();
+    void defaults_data() { contracts::defaultCases(); }
+    void defaults();
 };
 
 void TestEndpointRule::rule()
@@ -96,6 +102,25 @@ void TestEndpointRule::transportNames()
 {
     QCOMPARE(zmqscope::transportNames(),
         QStringList({ u"tcp"_s, u"ipc"_s, u"inproc"_s, u"pgm"_s, u"epgm"_s, u"tipc"_s, u"vmci"_s }));
+}
+
+void TestEndpointRule::defaults()
+{
+    QFETCH(SocketType, type);
+    QFETCH(zmqscope::SocketPurpose, purpose);
+    QFETCH(QString, option);
+    QFETCH(qint64, value);
+    QFETCH(bool, listed);
+    const std::optional<qint64> inTable
+        = contracts::listedValue(zmqscope::defaultOptions(type, purpose), option);
+    QCOMPARE(inTable.has_value(), listed);
+    if (listed)
+        QCOMPARE(*inTable, value);
+    if (purpose != zmqscope::SocketPurpose::Library)
+        return; // the engine's sockets are checked in tests/engine
+    const Socket socket = Socket::create(type);
+    const zmqscope::OptionValue actual = socket.option(option);
+    QCOMPARE(actual.isBool() ? qint64(actual.toBool()) : qint64(actual.toInt()), value);
 }
 
 QTEST_GUILESS_MAIN(TestEndpointRule)

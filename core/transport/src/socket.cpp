@@ -1,6 +1,7 @@
 #include "pollloop_p.h"
 #include "socket_p.h"
 
+#include <zmqscope/defaults.h>
 #include <zmqscope/endpoint.h>
 
 #include <QJsonArray>
@@ -19,10 +20,6 @@ using namespace Qt::StringLiterals;
 namespace zmqscope {
 
 namespace {
-
-// libzmq's default linger is infinite, which makes closing a context hang
-// while any message cannot be delivered. A debugging tool must always exit.
-constexpr int DefaultLinger = 1000;
 
 QString errnoText(int error)
 {
@@ -84,7 +81,6 @@ SocketPrivate::SocketPrivate(const Context &ctx, SocketType socketType)
 {
     try {
         socket = zmq::socket_t(context.handle(), static_cast<int>(socketType));
-        socket.set(zmq::sockopt::linger, DefaultLinger);
     } catch (const zmq::error_t &error) {
         if (error.num() == ETERM)
             throw Error(ErrorCode::Terminated,
@@ -340,7 +336,11 @@ Socket::~Socket() = default;
 
 Socket Socket::create(SocketType type, const Context &context)
 {
-    return Socket(std::make_unique<SocketPrivate>(context, type));
+    Socket socket(std::make_unique<SocketPrivate>(context, type));
+    // The one table of defaults (defaults.h): libzmq's, but a linger that lets a context close.
+    for (const auto &[name, value] : defaultOptions(type, SocketPurpose::Library))
+        socket.setOption(name, value);
+    return socket;
 }
 
 Socket Socket::create(QAnyStringView type, const Context &context)

@@ -2,6 +2,7 @@
 
 /// Umbrella header of the ZmqScope transport library (the C++ port of dploylib.transport).
 #include <zmqscope/context.h>
+#include <zmqscope/defaults.h>
 #include <zmqscope/endpoint.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/error.h>
