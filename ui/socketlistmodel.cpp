@@ -26,6 +26,7 @@ QColor stateColor(SocketState state)
     case SocketState::Failed:
         return QColor(0xc6, 0x28, 0x28);
     case SocketState::Closed:
+    case SocketState::None:
         break;
     }
     return QColor(0x80, 0x80, 0x80);

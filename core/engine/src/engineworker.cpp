@@ -269,7 +269,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
         // Nothing was sent and nothing received is touched: the caller may fix the state and retry.
         const QString message = u"%1: %2"_s.arg(slot->spec.name, error.message());
         d->update(id, [&](Engine::Private::Published &entry) { entry.info.lastError = message; });
-        logEvent(id, slot->state, QString(), message, true);
+        logEvent(id, SocketState::None, QString(), message, true); // a failed send changes no state
         emitLater([q, tag, message] { Q_EMIT q->sendFailed(tag, message); });
         return;
     }
@@ -281,7 +281,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
         d->store.append(id, Direction::Out, sentUs, frames);
         d->recorder.record(id, Direction::Out, sentUs, frames);
     } catch (const Error &error) {
-        logEvent(id, slot->state, QString(), error.message(), true);
+        logEvent(id, SocketState::None, QString(), error.message(), true);
     }
     d->update(id, [&](Engine::Private::Published &entry) {
         ++entry.info.messagesOut;
@@ -318,7 +318,7 @@ void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> fram
         d->store.append(id, Direction::In, m_receivedUs, frames);
     } catch (const Error &error) {
         // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
-        logEvent(0, SocketState::Opening, QString(), error.message(), true);
+        logEvent(0, SocketState::None, QString(), error.message(), true);
     }
     std::uint64_t bytes = 0;
     for (const QByteArrayView frame : frames)
@@ -356,7 +356,7 @@ void EngineWorker::flush()
         d->recorder.record(m_pending);
     } catch (const Error &error) {
         // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
-        logEvent(0, SocketState::Opening, QString(), error.message(), true);
+        logEvent(0, SocketState::None, QString(), error.message(), true);
     }
     const qint64 now = steadyMs();
     {
@@ -417,8 +417,9 @@ void EngineWorker::handleMonitorEvent(SocketId id, const SocketMonitor::Event &e
         const SocketState state = slot->state;
         emitLater([q, id, state] { Q_EMIT q->socketStateChanged(id, state); });
     }
+    // The event carries the state it led to; "accepted a connection" and the like lead to none.
     if (!change.quiet)
-        logEvent(id, slot->state, event.endpoint, change.text, change.isError);
+        logEvent(id, change.state.value_or(SocketState::None), event.endpoint, change.text, change.isError);
 }
 
 void EngineWorker::handleLoopError(Socket *socket, const QString &message)
@@ -429,7 +430,7 @@ void EngineWorker::handleLoopError(Socket *socket, const QString &message)
         return; // a monitor PAIR; its events are advisory
     const QString text = u"%1: %2"_s.arg(slot->spec.name, message);
     d->update(slot->id, [&](Engine::Private::Published &entry) { entry.info.lastError = text; });
-    logEvent(slot->id, slot->state, QString(), text, true);
+    logEvent(slot->id, SocketState::None, QString(), text, true);
 }
 
 void EngineWorker::handleTerminated(Socket *socket)

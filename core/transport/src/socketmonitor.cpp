@@ -1,11 +1,9 @@
-#include <zmqscope/socketmonitor.h>
-
-#include <zmqscope/pollloop.h>
-
-#include <zmq.hpp>
-
 #include <atomic>
 #include <cstring>
+#include <zmq.hpp>
+
+#include <zmqscope/pollloop.h>
+#include <zmqscope/socketmonitor.h>
 
 using namespace Qt::StringLiterals;
 
@@ -32,6 +30,8 @@ QString socketStateName(SocketState state)
         return u"Closed"_s;
     case SocketState::Failed:
         return u"Failed"_s;
+    case SocketState::None:
+        return {};
     }
     return u"State %1"_s.arg(int(state));
 }

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <zmqscope/names.h>
-#include <zmqscope/socket.h>
-
-#include <QString>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+
+#include <QString>
+
+#include <zmqscope/names.h>
+#include <zmqscope/socket.h>
 
 namespace zmqscope {
 
@@ -17,7 +17,8 @@ class PollLoop;
 /// Connection state from zmq_socket_monitor.
 enum class SocketState
 {
-    Opening,
+    Opening, ///< asked to open, not bound or connected yet
+
     Listening, ///< bound and accepting
     Connecting, ///< connect issued, not yet up (or delayed)
     Connected, ///< at least one peer handshaked
@@ -26,9 +27,12 @@ enum class SocketState
     HandshakeFailed,
     Closed,
     Failed, ///< opening failed; see the error
+    /// No state: what an event that changes none carries (a send error, "accepted a connection").
+    /// Last, so the numbers of the others stay as they were.
+    None,
 };
+/// The state as the socket list shows it ("Handshake failed"); empty for SocketState::None.
 [[nodiscard]] QString socketStateName(SocketState state);
-
 
 /**
  * Watches one socket with zmq_socket_monitor(): libzmq publishes the socket's

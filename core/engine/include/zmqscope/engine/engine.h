@@ -46,7 +46,7 @@ struct EngineEvent
 {
     QDateTime time;
     SocketId socket = 0; ///< 0 for engine-wide events
-    SocketState state = SocketState::Opening; ///< the state it led to, if any
+    SocketState state = SocketState::None; ///< the state it led to; None when it changed none
     QString endpoint;
     QString text; ///< plain text, never HTML
     bool isError = false;
@@ -140,12 +140,9 @@ public:
     bool lowerThreadPriority(int niceIncrement = 10);
 
     /**
-     * The options every socket gets before its spec's own (which override them), DESIGN.md section 7:
-     * linger 250 ms (closing or quitting never stalls), rcvhwm 100000 (bursts wait in libzmq rather
-     * than being dropped), maxmsgsize 256 MiB (an untrusted peer cannot exhaust memory), sndtimeo 0
-     * (a send that cannot be queued fails at once instead of blocking the engine thread),
-     * reconnect_ivl_max 5000 ms (an absent peer is retried with back-off, not 10 times a second),
-     * and for ROUTER router_mandatory (a reply to an unknown peer fails instead of vanishing).
+     * The options every socket gets before its spec's own (which override them): the Inspector row
+     * of the one table, defaultOptions(type, SocketPurpose::Inspector) in <zmqscope/defaults.h>,
+     * which says why each is there (DESIGN.md section 7).
      */
     [[nodiscard]] static Options defaultOptions(SocketType type);
 
