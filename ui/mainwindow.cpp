@@ -835,11 +835,8 @@ QString MainWindow::uniqueSocketName(SocketType type) const
     QStringList taken = names.values();
     for (const SocketInfo &info : m_engine.sockets())
         taken.append(info.spec.name);
-    for (int n = 1;; ++n) {
-        const QString name = u"%1 %2"_s.arg(socketTypeName(type)).arg(n);
-        if (!taken.contains(name))
-            return name;
-    }
+    // The one naming rule (core/engine), so the name given here is the one the engine keeps.
+    return zmqscope::uniqueSocketName({}, type, [&taken](const QString &name) { return taken.contains(name); });
 }
 
 SocketId MainWindow::openSocket(SocketSpec spec)

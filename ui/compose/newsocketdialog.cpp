@@ -567,12 +567,9 @@ SocketType NewSocketDialog::currentType() const
 
 QString NewSocketDialog::defaultName(SocketType type) const
 {
-    const QString base = zmqscope::socketTypeName(type);
-    for (int n = 1;; ++n) {
-        const QString candidate = u"%1 %2"_s.arg(base).arg(n);
-        if (!m_existingNames.contains(candidate))
-            return candidate;
-    }
+    // The one naming rule (core/engine): the engine and the main window name sockets the same way.
+    return zmqscope::uniqueSocketName(
+        {}, type, [this](const QString &name) { return m_existingNames.contains(name); });
 }
 
 bool NewSocketDialog::defaultBinds(SocketType type) const

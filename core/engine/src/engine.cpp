@@ -3,6 +3,7 @@
 #include <QMutexLocker>
 #include <QThread>
 
+#include <zmqscope/defaults.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/socket.h>
 
@@ -22,12 +23,6 @@ using namespace Qt::StringLiterals;
 namespace zmqscope {
 
 namespace {
-
-constexpr int DefaultLinger = 250;
-constexpr int DefaultRcvHwm = 100'000;
-constexpr std::int64_t DefaultMaxMsgSize = std::int64_t { 256 } << 20;
-constexpr int DefaultSndTimeo = 0;
-constexpr int DefaultReconnectIvlMax = 5000;
 
 void registerMetaTypes()
 {
@@ -114,16 +109,7 @@ const Context &Engine::context() const
 
 Options Engine::defaultOptions(SocketType type)
 {
-    Options options {
-        { "linger", DefaultLinger },
-        { "rcvhwm", DefaultRcvHwm },
-        { "maxmsgsize", DefaultMaxMsgSize },
-        { "sndtimeo", DefaultSndTimeo },
-        { "reconnect_ivl_max", DefaultReconnectIvlMax },
-    };
-    if (type == SocketType::Router)
-        options.emplace_back("router_mandatory", true);
-    return options;
+    return zmqscope::defaultOptions(type, SocketPurpose::Inspector);
 }
 
 SocketId Engine::openSocket(const SocketSpec &spec)
@@ -141,7 +127,7 @@ SocketId Engine::openSocket(const SocketSpec &spec)
             }
             return false;
         };
-        named.name = uniqueSocketName(spec, id, taken);
+        named.name = uniqueSocketName(spec.name, spec.type, taken);
         Private::Published entry;
         entry.info.id = id;
         entry.info.spec = named;

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <zmqscope/endpoint.h>
 #include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
 
@@ -146,50 +147,14 @@ void checkOptionValue(const OptionInfo &info, const OptionValue &value, const QS
     }
 }
 
-void checkEndpoint(const QString &endpoint, bool bind, const QString &socketName)
+void checkSpecEndpoint(const QString &endpoint, EndpointRole role, SocketType type, const QString &socketName)
 {
-    const QString what
-        = u"%1 endpoint \"%2\"%3"_s.arg(bind ? u"bind"_s : u"connect"_s, endpoint, ofSocket(socketName));
-    const auto bad
-        = [&](const QString &why) { return Error(ErrorCode::InvalidEndpoint, what + u": "_s + why); };
-    const qsizetype separator = endpoint.indexOf(u"://"_s);
-    if (separator <= 0)
-        throw bad(u"no transport; expected e.g. tcp://127.0.0.1:5555, ipc:///tmp/name or inproc://name"_s);
-    const QString transport = endpoint.left(separator).toLower();
-    QString address = endpoint.mid(separator + 3);
-    static const QStringList transports { u"tcp"_s, u"ipc"_s, u"inproc"_s, u"pgm"_s, u"epgm"_s, u"tipc"_s,
-        u"vmci"_s, u"udp"_s };
-    if (!transports.contains(transport))
-        throw bad(
-            u"unknown transport \"%1\"; valid transports are %2"_s.arg(transport, transports.join(u", "_s)));
-    if (address.isEmpty())
-        throw bad(u"no address after %1://"_s.arg(transport));
-    if (transport != u"tcp"_s)
-        return;
-    // A connect may name a source address first: tcp://source:port;host:port.
-    if (!bind && address.contains(u';'))
-        address = address.section(u';', 1);
-    const qsizetype colon = address.lastIndexOf(u':');
-    const QString example
-        = bind ? u"tcp://127.0.0.1:5555, or tcp://127.0.0.1:* for a free port"_s : u"tcp://127.0.0.1:5555"_s;
-    if (colon < 0)
-        throw bad(u"no port; expected host:port such as %1"_s.arg(example));
-    const QString host = address.left(colon);
-    const QString port = address.mid(colon + 1);
-    if (host.isEmpty())
-        throw bad(u"no host before the port; expected e.g. %1"_s.arg(example));
-    if (host.startsWith(u'[') != host.endsWith(u']'))
-        throw bad(u"unbalanced brackets in the IPv6 host \"%1\""_s.arg(host));
-    if (port == u"*"_s) {
-        if (!bind)
-            throw bad(u"a connect needs the peer's port, not *"_s);
-        return;
-    }
-    bool ok = false;
-    const int number = port.toInt(&ok);
-    if (!ok || number < (bind ? 0 : 1) || number > 65535)
-        throw bad(u"port \"%1\" is not a number from %2 to 65535%3"_s.arg(
-            port, bind ? u"0"_s : u"1"_s, bind ? u" or *"_s : QString()));
+    // The one endpoint rule (transport's endpoint.h); this only says which endpoint of which socket.
+    const Result<Endpoint> checked = checkEndpoint(endpoint, role, type);
+    if (!checked)
+        throw Error(ErrorCode::InvalidEndpoint,
+            u"%1 endpoint \"%2\"%3: %4"_s.arg(role == EndpointRole::Bind ? u"bind"_s : u"connect"_s, endpoint,
+                ofSocket(socketName), checked.errorMessage()));
 }
 
 } // namespace
@@ -320,17 +285,22 @@ void SocketSpec::validate() const
             u"socket%1 has no endpoint; add a bind or connect endpoint such as tcp://127.0.0.1:5555"_s.arg(
                 name.isEmpty() ? QString() : u" \"%1\""_s.arg(name)));
     for (const QString &endpoint : binds)
-        checkEndpoint(endpoint, true, name);
+        checkSpecEndpoint(endpoint, EndpointRole::Bind, type, name);
     for (const QString &endpoint : connects)
-        checkEndpoint(endpoint, false, name);
+        checkSpecEndpoint(endpoint, EndpointRole::Connect, type, name);
 }
 
 QString uniqueSocketName(
-    const SocketSpec &spec, SocketId id, const std::function<bool(const QString &)> &taken)
+    const QString &wanted, SocketType type, const std::function<bool(const QString &)> &taken)
 {
-    const QString base = spec.name.trimmed().isEmpty()
-        ? u"%1 %2"_s.arg(socketTypeName(spec.type), QString::number(id))
-        : spec.name.trimmed();
+    const QString base = wanted.trimmed();
+    if (base.isEmpty()) {
+        for (int n = 1;; ++n) {
+            QString name = u"%1 %2"_s.arg(socketTypeName(type), QString::number(n));
+            if (!taken(name))
+                return name;
+        }
+    }
     QString name = base;
     for (int n = 2; taken(name); ++n)
         name = u"%1 (%2)"_s.arg(base, QString::number(n));

@@ -219,7 +219,7 @@ void TestNewSocketDialog::badEndpoint_data()
     QTest::addColumn<QString>("expected");
     QTest::addColumn<QString>("fixed");
 
-    QTest::newRow("no port") << u"Connect"_s << u"tcp://127.0.0.1"_s << u"has no port"_s
+    QTest::newRow("no port") << u"Connect"_s << u"tcp://127.0.0.1"_s << u"no port"_s
                              << u"tcp://broker.example:5555"_s;
     QTest::newRow("unknown transport")
         << u"Connect"_s << u"tpc://127.0.0.1:1"_s << u"unknown transport \"tpc\""_s << u"tcp://127.0.0.1:1"_s;
@@ -227,7 +227,7 @@ void TestNewSocketDialog::badEndpoint_data()
                                          << u"only works when binding"_s << u"tcp://127.0.0.1:4000"_s;
     QTest::newRow("port out of range")
         << u"Bind"_s << u"tcp://*:99999"_s << u"port \"99999\""_s << u"tcp://*:*"_s;
-    QTest::newRow("no transport") << u"Bind"_s << u"localhost:5555"_s << u"has no transport"_s
+    QTest::newRow("no transport") << u"Bind"_s << u"localhost:5555"_s << u"no transport"_s
                                   << u"inproc://localhost"_s;
 }
 
@@ -287,7 +287,7 @@ void TestNewSocketDialog::removeEndpointKeepsOrder()
     // Errors follow their rows after a removal.
     typeInto(endpointEdits(dialog).at(1), u"inproc://"_s);
     QVERIFY(endpointErrors(dialog).at(0)->isHidden());
-    QVERIFY(shownWithText(endpointErrors(dialog).at(1), u"has no name"_s));
+    QVERIFY(shownWithText(endpointErrors(dialog).at(1), u"no name"_s));
     QVERIFY(dialog.problems().constFirst().startsWith(u"Endpoint 2: "_s));
 }
 

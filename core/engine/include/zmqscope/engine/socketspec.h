@@ -33,12 +33,12 @@ struct SocketSpec
 };
 
 /**
- * The name an Engine gives a socket opened with `spec` as socket `id`: the spec's name trimmed, or
- * "<TYPE> <id>" when that is empty; when `taken` says another open socket has it, " (2)", " (3)", ...
- * is appended until it does not.
+ * The one socket naming rule (the Engine, the main window and the socket dialog use it): `wanted`
+ * trimmed, with " (2)", " (3)", ... appended while `taken` says another socket has that name; an
+ * empty `wanted` gives the first "<TYPE> <n>" (n = 1, 2, ...) that is not taken ("SUB 1").
  */
 [[nodiscard]] QString uniqueSocketName(
-    const SocketSpec &spec, SocketId id, const std::function<bool(const QString &)> &taken);
+    const QString &wanted, SocketType type, const std::function<bool(const QString &)> &taken);
 
 } // namespace zmqscope
 
