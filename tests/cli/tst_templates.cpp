@@ -389,14 +389,24 @@ void TestTemplates::editing()
     QCOMPARE(library.names(), (QStringList { u"a"_s, u"b"_s }));
     QCOMPARE(library.find(u"b"_s)->body, QByteArray("3"));
     QVERIFY(!library.find(u"c"_s));
-    QVERIFY(!library.rename(u"a"_s, u"b"_s)); // taken
-    QVERIFY(!library.rename(u"x"_s, u"y"_s)); // missing
-    QVERIFY(!library.rename(u"a"_s, u" "_s)); // empty
-    QVERIFY(library.rename(u"a"_s, u"z"_s));
+    // Each refusal says why, naming the templates (Result<void>, issue 13 point 7).
+    const auto refused = [](const zmqscope::Result<void> &result, const QStringList &named) {
+        if (result.ok())
+            return false;
+        for (const QString &part : named) {
+            if (!result.errorMessage().contains(part))
+                return false;
+        }
+        return result.error().code() == ErrorCode::InvalidBody;
+    };
+    QVERIFY(refused(library.rename(u"a"_s, u"b"_s), { u"\"a\""_s, u"\"b\""_s, u"exists"_s })); // taken
+    QVERIFY(refused(library.rename(u"x"_s, u"y"_s), { u"\"x\""_s, u"no template"_s })); // missing
+    QVERIFY(refused(library.rename(u"a"_s, u" "_s), { u"\"a\""_s, u"empty"_s })); // empty
+    QVERIFY(library.rename(u"a"_s, u"z"_s).ok());
     QCOMPARE(library.names(), (QStringList { u"b"_s, u"z"_s }));
     QCOMPARE(library.find(u"z"_s)->body, QByteArray("2"));
-    QVERIFY(library.remove(u"b"_s));
-    QVERIFY(!library.remove(u"b"_s));
+    QVERIFY(library.remove(u"b"_s).ok());
+    QVERIFY(refused(library.remove(u"b"_s), { u"\"b\""_s, u"no template"_s }));
     QCOMPARE(library.names(), (QStringList { u"z"_s }));
 
     MessageTemplate lower

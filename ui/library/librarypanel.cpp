@@ -174,7 +174,7 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
     layout->addWidget(m_statusLabel);
 
     // A library at the old default place (one folder too deep) moves to the new one first.
-    const QString moveError = TemplateLibrary::moveOldDefaultLibrary();
+    const QString moveError = TemplateLibrary::moveOldDefaultLibrary().errorMessage();
     QString path = QSettings().value(PathKey).toString();
     if (path.isEmpty() || path == TemplateLibrary::oldDefaultPath())
         path = TemplateLibrary::defaultPath();

@@ -150,7 +150,7 @@ bool TemplateListModel::renameTemplate(const QString &from, const QString &to)
         const QString name = templateAt(index.row())->name;
         names.append(name == from ? to : name);
     }
-    const bool renamed = m_library.rename(from, to);
+    const bool renamed = m_library.rename(from, to).ok(); // the panel has said why before calling
     QModelIndexList after;
     after.reserve(before.size());
     for (qsizetype i = 0; i < before.size(); ++i)
@@ -168,7 +168,7 @@ bool TemplateListModel::removeTemplate(const QString &name)
     if (row < 0)
         return false;
     beginRemoveRows({}, row, row);
-    m_library.remove(name);
+    (void)m_library.remove(name); // the row exists, so the template does
     endRemoveRows();
     Q_EMIT libraryChanged();
     return true;

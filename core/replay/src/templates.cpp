@@ -19,8 +19,8 @@
 #include <QUuid>
 
 #include <zmqscope/capture/capture.h>
-#include <zmqscope/envelope.h>
 #include <zmqscope/capture/fileio.h>
+#include <zmqscope/envelope.h>
 #include <zmqscope/names.h>
 #include <zmqscope/replay/templates.h>
 
@@ -424,25 +424,32 @@ void TemplateLibrary::insert(const MessageTemplate &t)
         m_templates.insert(it, t);
 }
 
-bool TemplateLibrary::rename(const QString &from, const QString &to)
+Result<void> TemplateLibrary::rename(const QString &from, const QString &to)
 {
     const MessageTemplate *existing = find(from);
-    if (!existing || to.trimmed().isEmpty() || find(to))
-        return false;
+    if (!existing)
+        return Error(
+            ErrorCode::InvalidBody, u"cannot rename \"%1\": there is no template of that name"_s.arg(from));
+    if (to.trimmed().isEmpty())
+        return Error(ErrorCode::InvalidBody, u"cannot rename \"%1\": the new name is empty"_s.arg(from));
+    if (find(to))
+        return Error(ErrorCode::InvalidBody,
+            u"cannot rename \"%1\" to \"%2\": a template of that name exists"_s.arg(from, to));
     MessageTemplate t = *existing;
-    remove(from);
+    m_templates.removeAt(existing - m_templates.constData());
     t.name = to;
     insert(t);
-    return true;
+    return {};
 }
 
-bool TemplateLibrary::remove(const QString &name)
+Result<void> TemplateLibrary::remove(const QString &name)
 {
     const MessageTemplate *existing = find(name);
     if (!existing)
-        return false;
+        return Error(
+            ErrorCode::InvalidBody, u"cannot remove \"%1\": there is no template of that name"_s.arg(name));
     m_templates.removeAt(existing - m_templates.constData());
-    return true;
+    return {};
 }
 
 QStringList TemplateLibrary::names() const
@@ -470,15 +477,16 @@ QString TemplateLibrary::defaultPath()
     return folder + u"/library.json"_s;
 }
 
-QString TemplateLibrary::moveOldDefaultLibrary()
+Result<void> TemplateLibrary::moveOldDefaultLibrary()
 {
     const QString oldPath = oldDefaultPath();
     const QString newPath = defaultPath();
     if (oldPath == newPath || !QFileInfo::exists(oldPath) || QFileInfo::exists(newPath))
         return {};
     if (!QDir().mkpath(QFileInfo(newPath).absolutePath()) || !QFile::rename(oldPath, newPath))
-        return u"Cannot move the library %1 to %2"_s.arg(
-            QDir::toNativeSeparators(oldPath), QDir::toNativeSeparators(newPath));
+        return Error(ErrorCode::FileError,
+            u"Cannot move the library %1 to %2"_s.arg(
+                QDir::toNativeSeparators(oldPath), QDir::toNativeSeparators(newPath)));
     // The old folder held nothing else of ours; rmdir leaves it alone if something else is there.
     QDir().rmdir(QFileInfo(oldPath).absolutePath());
     return {};

@@ -83,9 +83,10 @@ public:
     [[nodiscard]] const MessageTemplate *find(const QString &name) const;
     /// Adds, or replaces the one with that name.
     void insert(const MessageTemplate &t);
-    /// False if `from` is missing, `to` is empty or `to` exists.
-    bool rename(const QString &from, const QString &to);
-    bool remove(const QString &name);
+    /// Fails (InvalidBody, naming both) when `from` is missing, `to` is empty or `to` exists.
+    Result<void> rename(const QString &from, const QString &to);
+    /// Fails (InvalidBody, naming it) when there is no template of that name.
+    Result<void> remove(const QString &name);
     /// The names of every template, sorted.
     [[nodiscard]] QStringList names() const;
     /**
@@ -98,10 +99,10 @@ public:
     [[nodiscard]] static QString oldDefaultPath();
     /**
      * Moves a library left at the old default place (oldDefaultPath()) to
-     * defaultPath(), unless one is there already. Returns an error naming both files when the
-     * move fails, empty otherwise (also when there was nothing to move).
+     * defaultPath(), unless one is there already. Fails (FileError, naming both files) when the
+     * move fails; succeeds also when there was nothing to move.
      */
-    [[nodiscard]] static QString moveOldDefaultLibrary();
+    static Result<void> moveOldDefaultLibrary();
 
 private:
     QList<MessageTemplate> m_templates; // sorted by name
