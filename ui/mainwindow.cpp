@@ -836,7 +836,8 @@ QString MainWindow::uniqueSocketName(SocketType type) const
     for (const SocketInfo &info : m_engine.sockets())
         taken.append(info.spec.name);
     // The one naming rule (core/engine), so the name given here is the one the engine keeps.
-    return zmqscope::uniqueSocketName({}, type, [&taken](const QString &name) { return taken.contains(name); });
+    return zmqscope::uniqueSocketName(
+        {}, type, [&taken](const QString &name) { return taken.contains(name); });
 }
 
 SocketId MainWindow::openSocket(SocketSpec spec)

@@ -30,10 +30,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <zmqscope/endpoint.h>
+
 #include "bytestext.h"
 #include "inlinemessage.h"
-
-#include <zmqscope/endpoint.h>
 
 using namespace Qt::StringLiterals;
 using zmqscope::SocketType;

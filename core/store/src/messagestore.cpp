@@ -807,7 +807,8 @@ bool MessageStore::summary(std::uint64_t seq, MessageSummary &out, int previewBy
     out.bodyBytes = 0;
 
     // The DESIGN.md section 3 classification (transport's one rule), from the sizes alone.
-    const EnvelopeLayout layout = envelopeLayout(qsizetype(count), [&](qsizetype i) { return sizeOf(std::uint32_t(i)); });
+    const EnvelopeLayout layout
+        = envelopeLayout(qsizetype(count), [&](qsizetype i) { return sizeOf(std::uint32_t(i)); });
     out.kind = layout.kind;
     if (layout.kind == MessageKind::Raw) {
         if (count > 0) {
