@@ -117,6 +117,11 @@ void writeStdout(QByteArrayView bytes)
         stdoutFailed(errno);
 }
 
+bool stdoutIsTerminal()
+{
+    return ::isatty(::fileno(stdout)) != 0;
+}
+
 void flushStdout()
 {
     if (!s_stdoutClosed && std::fflush(stdout) != 0)

@@ -15,9 +15,9 @@
 #include <QStringList>
 
 #include <zmqscope/error.h>
-#include <zmqscope/store/messagestore.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
+#include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
 class Context;
@@ -49,6 +49,8 @@ struct CliError
 // goes on (a recording keeps recording) and decides itself whether to end (stdoutClosed()).
 void writeStdout(QByteArrayView bytes);
 void flushStdout();
+/// Whether stdout is a terminal (which keeps stdio's line buffering) rather than a file or a pipe.
+[[nodiscard]] bool stdoutIsTerminal();
 [[nodiscard]] bool stdoutClosed();
 void setStdoutClosedNote(const QString &note);
 // Prints "zmqscope-cli: <message>" as exactly one line on stderr. Control and invisible characters

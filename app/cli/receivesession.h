@@ -52,7 +52,7 @@ public:
 
     [[nodiscard]] Socket &socket() { return m_socket; }
     [[nodiscard]] PollLoop &loop() { return m_loop; }
-    [[nodiscard]] const MessageFormatter &formatter() const { return m_formatter; }
+    [[nodiscard]] MessageFormatter &formatter() { return m_formatter; }
     [[nodiscard]] bool isFinished() const { return m_finished; }
     /// Messages handled so far.
     [[nodiscard]] int handled() const { return m_handled; }
