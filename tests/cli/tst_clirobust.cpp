@@ -332,32 +332,28 @@ void TestCliRobust::stepSendsOnePerLine()
     const QString path = m_dir.filePath(u"five.zmqcap"_s);
     QList<Frames> frames;
     QVERIFY(writeAll(path, captureOf(7, &frames)));
-    TestProcess peer;
-    const QString endpoint = startPullPeer(peer, 5);
-    QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
+    CollectingPeer peer(5);
+    QVERIFY2(peer.isListening(), peer.diagnostics());
 
     // Five lines at once and the end of stdin right behind them (printf '\n\n\n\n\n' | replay ...).
     TestProcess replay;
-    QVERIFY(
-        startCli(replay, { u"replay"_s, path, u"-t"_s, u"push"_s, u"--connect"_s, endpoint, u"--step"_s }));
+    QVERIFY(startCli(replay, peer.replayArguments(path, { u"--step"_s })));
     replay.process().write("\n\n\n\n\n");
     replay.process().closeWriteChannel();
     QVERIFY2(replay.waitForFinished(RunTimeout) && replay.exitedWith(0), replay.diagnostics());
     QVERIFY2(replay.err().contains("stopped after 5 messages from "), replay.diagnostics());
-    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peer.peerMessages(), frames.mid(0, 5));
+    QVERIFY2(peer.waitForAll(), peer.diagnostics());
+    QCOMPARE(peer.messages(), frames.mid(0, 5));
 }
 
 void TestCliRobust::stepPromptsOnce()
 {
     const QString path = m_dir.filePath(u"prompt.zmqcap"_s);
     QVERIFY(writeAll(path, captureOf(4)));
-    TestProcess peer;
-    const QString endpoint = startPullPeer(peer, 2);
-    QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
+    CollectingPeer peer(2);
+    QVERIFY2(peer.isListening(), peer.diagnostics());
     TestProcess replay;
-    QVERIFY(
-        startCli(replay, { u"replay"_s, path, u"-t"_s, u"push"_s, u"--connect"_s, endpoint, u"--step"_s }));
+    QVERIFY(startCli(replay, peer.replayArguments(path, { u"--step"_s })));
     for (const QString &next : { u"2 of 4"_s, u"3 of 4"_s }) {
         replay.process().write("\n");
         QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message %1)"_s.arg(next)))
@@ -366,7 +362,7 @@ void TestCliRobust::stepPromptsOnce()
     }
     replay.process().closeWriteChannel(); // Ctrl-D after two of four
     QVERIFY2(replay.waitForFinished(RunTimeout) && replay.exitedWith(0), replay.diagnostics());
-    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
+    QVERIFY2(peer.waitForAll(), peer.diagnostics());
     for (const char *prompt : { "send message 1 ", "send message 2 of 4", "send message 3 of 4" })
         QVERIFY2(replay.err().count(prompt) == 1, replay.diagnostics());
 }
@@ -440,12 +436,11 @@ void TestCliRobust::captureReadOnceFromStream()
     const QString path = m_dir.filePath(u"stream.zmqcap"_s);
     QList<Frames> frames;
     QVERIFY(writeAll(path, captureOf(3, &frames)));
-    TestProcess peer;
-    const QString endpoint = startPullPeer(peer, 3);
-    QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
+    CollectingPeer peer(3);
+    QVERIFY2(peer.isListening(), peer.diagnostics());
 
     TestProcess replay;
-    const QStringList rest { u"-t"_s, u"push"_s, u"--connect"_s, endpoint, u"--max-speed"_s };
+    const QStringList rest = peer.pushArguments() + QStringList { u"--max-speed"_s };
     if (processSubstitution) {
         QVERIFY(replay.start(u"/bin/bash"_s,
             QStringList { u"-c"_s, u"exec \"$0\" replay <(cat \"$1\") \"${@:2}\""_s,
@@ -458,8 +453,8 @@ void TestCliRobust::captureReadOnceFromStream()
     }
     QVERIFY2(replay.waitForFinished(RunTimeout) && replay.exitedWith(0), replay.diagnostics());
     QVERIFY2(replay.err().contains("replayed 3 messages from "), replay.diagnostics());
-    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peer.peerMessages(), frames);
+    QVERIFY2(peer.waitForAll(), peer.diagnostics());
+    QCOMPARE(peer.messages(), frames);
 }
 
 void TestCliRobust::writeErrorsAreRuntimeFailures_data()
