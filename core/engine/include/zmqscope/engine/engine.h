@@ -12,34 +12,18 @@
 
 #include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/context.h>
+#include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
-#include <zmqscope/store/messagestore.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
 #include <zmqscope/socketmonitor.h>
+#include <zmqscope/store/messagestore.h>
 
 class QThread;
 
 namespace zmqscope {
 
 class EngineWorker;
-
-/// What a user asks for when opening a socket; saved in workspaces as JSON.
-struct SocketSpec
-{
-    QString name; ///< display name ("SUB 1"); unique within an Engine
-    SocketType type = SocketType::Sub;
-    QStringList binds; ///< endpoints to bind; "tcp://127.0.0.1:*" binds a free port
-    QStringList connects; ///< endpoints to connect
-    QList<QByteArray> subscriptions; ///< SUB/XSUB prefixes; empty means everything
-    Options options; ///< applied in order before binding/connecting (names as in names.h)
-
-    [[nodiscard]] QJsonObject toJson() const;
-    /// Throws Error (UnknownSocketType, UnknownOption, InvalidOptionValue) naming the bad field.
-    [[nodiscard]] static SocketSpec fromJson(const QJsonObject &json);
-    /// Checks names, endpoints' shape and option values without opening anything; throws Error.
-    void validate() const;
-};
 
 /// A point-in-time view of a socket, published by the engine.
 struct SocketInfo
@@ -217,4 +201,3 @@ private:
 Q_DECLARE_METATYPE(zmqscope::EngineEvent)
 Q_DECLARE_METATYPE(zmqscope::SocketState)
 Q_DECLARE_METATYPE(zmqscope::SocketInfo)
-Q_DECLARE_METATYPE(zmqscope::SocketSpec)

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+
+#include <QMetaObject>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThread>
+
+#include <zmqscope/engine/engine.h>
+
+#include "ratewindow_p.h"
+#include "recorder_p.h"
+
+namespace zmqscope {
+
+struct Engine::Private
+{
+    Private(Engine *owner, MessageStore &messageStore, const Context &ctx)
+        : q(owner)
+        , store(messageStore)
+        , context(ctx)
+    { }
+
+    struct Published
+    {
+        SocketInfo info;
+        RateWindow rate;
+    };
+
+    /// Runs `function` in the Engine's thread (signals are emitted there); dropped if the Engine is gone.
+    template<typename Function> void post(Function &&function)
+    {
+        QMetaObject::invokeMethod(q, std::forward<Function>(function), Qt::QueuedConnection);
+    }
+
+    /// Coalesces "new messages" notifications: at most one is queued for the Engine's thread at a time.
+    void notifyStored()
+    {
+        if (notifyPending.exchange(true))
+            return;
+        post([this] {
+            notifyPending = false;
+            Q_EMIT q->messagesStored(store.endSeq());
+        });
+    }
+
+    template<typename Update> void update(SocketId id, Update &&change)
+    {
+        QMutexLocker locker(&mutex);
+        const auto it = published.find(id);
+        if (it != published.end())
+            change(it->second);
+    }
+
+    Engine *q;
+    MessageStore &store;
+    Context context;
+    QThread thread;
+    EngineWorker *worker = nullptr;
+    std::atomic<SocketId> lastId { 0 };
+    std::atomic<bool> notifyPending { false };
+    mutable QMutex mutex; // guards published
+    std::map<SocketId, Published> published;
+    // Last: destroyed (its thread joined) before anything its callbacks use.
+    Recorder recorder { recorderCallbacks() };
+
+    /// How the recorder names sockets and reports back (its signals are emitted in the Engine's thread).
+    Recorder::Callbacks recorderCallbacks();
+};
+
+} // namespace zmqscope

@@ -1,0 +1,481 @@
+#include <algorithm>
+
+#include <QDateTime>
+#include <QScopeGuard>
+
+#include "engineworker_p.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+// messagesStored during a flood: at most one per this many ms. A flush per drain would wake the Engine's
+// thread thousands of times a second, for views that redraw on their own tick anyway.
+constexpr qint64 StoredNotifyIntervalMs = 10;
+// Messages the engine thread drains from one socket per turn (PollLoop's default is 256).
+constexpr int EngineMessagesPerActivation = 1024;
+
+} // namespace
+
+void EngineWorker::deliver()
+{
+    if (m_outbox.empty())
+        return;
+    d->post([batch = std::move(m_outbox)] {
+        for (const auto &emission : batch)
+            emission();
+    });
+    m_outbox.clear();
+}
+
+EngineWorker::EngineWorker(Engine::Private *priv)
+    : d(priv)
+    , m_loop(new PollLoop(this))
+    , m_notifyTimer(new QTimer(this))
+{
+    // Each turn of a flood ends with a self-posted event, a wake-up and a flush; the 5 ms bound per
+    // turn still keeps the other sockets and the Engine's commands waiting no longer than before.
+    m_loop->setMaxMessagesPerActivation(EngineMessagesPerActivation);
+    m_notifyTimer->setSingleShot(true);
+    m_notifyTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_notifyTimer, &QTimer::timeout, this, [this] { notifyStoredNow(); });
+    connect(m_loop, &PollLoop::inputHandled, this, [this] { flush(); });
+    connect(m_loop, &PollLoop::errorOccurred, this,
+        [this](Socket *socket, const QString &message) { handleLoopError(socket, message); });
+    connect(m_loop, &PollLoop::socketTerminated, this, [this](Socket *socket) { handleTerminated(socket); });
+}
+
+EngineWorker::Slot *EngineWorker::findSlot(SocketId id)
+{
+    const auto it = m_slots.find(id);
+    return it == m_slots.end() ? nullptr : it->second.get();
+}
+
+EngineWorker::Slot *EngineWorker::findSlot(const Socket *socket)
+{
+    for (auto &[id, slot] : m_slots) {
+        if (slot->socket.get() == socket)
+            return slot.get();
+    }
+    return nullptr;
+}
+
+void EngineWorker::logEvent(
+    SocketId id, SocketState state, const QString &endpoint, const QString &text, bool isError)
+{
+    EngineEvent event;
+    event.time = QDateTime::currentDateTime();
+    event.socket = id;
+    event.state = state;
+    event.endpoint = endpoint;
+    event.text = text;
+    event.isError = isError;
+    Engine *q = d->q;
+    emitLater([q, event] { Q_EMIT q->eventLogged(event); });
+}
+
+void EngineWorker::publishState(Slot &slot, const QString &error)
+{
+    d->update(slot.id, [&](Engine::Private::Published &entry) {
+        entry.info.state = slot.state;
+        entry.info.peers = slot.peers;
+        if (!error.isEmpty())
+            entry.info.lastError = error;
+    });
+}
+
+void EngineWorker::open(SocketId id, const SocketSpec &spec)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    auto slot = std::make_unique<Slot>();
+    slot->id = id;
+    slot->spec = spec;
+    Engine *q = d->q;
+    try {
+        spec.validate();
+        slot->socket = std::make_unique<Socket>(Socket::create(spec.type, d->context));
+        Socket &socket = *slot->socket;
+        for (const auto &[name, value] : Engine::defaultOptions(spec.type))
+            socket.setOption(name, value);
+        for (const auto &[name, value] : spec.options)
+            socket.setOption(name, value);
+        // Before any bind or connect, or their first events (LISTENING, CONNECTED) would be missed.
+        slot->monitor = std::make_unique<SocketMonitor>(socket, *m_loop,
+            [this, id](const SocketMonitor::Event &event) { handleMonitorEvent(id, event); });
+        if (spec.type == SocketType::Sub) {
+            if (spec.subscriptions.isEmpty())
+                socket.setOption("subscribe", QByteArray());
+            for (const QByteArray &prefix : spec.subscriptions)
+                socket.setOption("subscribe", prefix);
+        }
+        for (const QString &endpoint : spec.binds)
+            socket.bind(endpoint);
+        for (const QString &endpoint : spec.connects)
+            socket.connect(endpoint);
+        if (spec.type == SocketType::XSub) {
+            // XSUB subscribes by sending "\x01prefix"; libzmq keeps them and resends them to later peers.
+            const Frames everything { QByteArray(1, '\x01') };
+            if (spec.subscriptions.isEmpty())
+                socket.sendFrames(everything);
+            for (const QByteArray &prefix : spec.subscriptions)
+                socket.sendFrames({ QByteArray(1, '\x01') + prefix });
+        }
+        if (socketTypeCanReceive(spec.type)) {
+            m_loop->registerViewReceiver(socket,
+                [this, id](Socket &, std::span<const QByteArrayView> frames) { handleInput(id, frames); });
+        }
+    } catch (const Error &error) {
+        slot->monitor.reset();
+        slot->socket.reset();
+        slot->state = SocketState::Failed;
+        const QString message
+            = spec.name.isEmpty() ? error.message() : u"%1: %2"_s.arg(spec.name, error.message());
+        publishState(*slot, message);
+        emitLater([q, id, message] {
+            Q_EMIT q->socketStateChanged(id, SocketState::Failed);
+            Q_EMIT q->socketFailed(id, message);
+        });
+        logEvent(id, SocketState::Failed, QString(), message, true);
+        return;
+    }
+
+    // No monitor events come for inproc://, so its state is known right away.
+    const bool allInproc = std::all_of(spec.connects.begin(), spec.connects.end(),
+        [](const QString &endpoint) { return endpoint.startsWith(u"inproc://"_s); });
+    slot->state = !spec.binds.isEmpty() ? SocketState::Listening
+        : allInproc                     ? SocketState::Connected
+                                        : SocketState::Connecting;
+    const QStringList bound = slot->socket->boundEndpoints();
+    d->update(id, [&](Engine::Private::Published &entry) {
+        entry.info.boundEndpoints = bound;
+        entry.info.state = slot->state;
+    });
+    const SocketState state = slot->state;
+    QStringList where;
+    if (!bound.isEmpty())
+        where.append(u"bound to %1"_s.arg(bound.join(u", "_s)));
+    if (!spec.connects.isEmpty())
+        where.append(u"connecting to %1"_s.arg(spec.connects.join(u", "_s)));
+    emitLater([q, id, bound, state] {
+        Q_EMIT q->socketOpened(id, bound);
+        Q_EMIT q->socketStateChanged(id, state);
+    });
+    logEvent(id, state, bound.value(0, spec.connects.value(0)),
+        u"opened %1 socket \"%2\", %3"_s.arg(socketTypeName(spec.type), spec.name, where.join(u", "_s)),
+        false);
+    m_slots.emplace(id, std::move(slot));
+}
+
+void EngineWorker::teardown(Slot &slot)
+{
+    // The monitor goes first: a monitored socket closed under its monitor can hang context termination.
+    slot.monitor.reset();
+    if (slot.socket) {
+        slot.socket->close();
+        slot.socket.reset();
+    }
+}
+
+void EngineWorker::close(SocketId id)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    flush();
+    Engine *q = d->q;
+    Slot *slot = findSlot(id);
+    if (!slot) {
+        bool known = false;
+        d->update(id, [&](Engine::Private::Published &entry) {
+            known = true;
+            entry.info.state = SocketState::Closed;
+        });
+        if (!known) {
+            logEvent(id, SocketState::Closed, QString(),
+                u"cannot close socket %1: there is no such socket"_s.arg(id), true);
+            return;
+        }
+        // A socket that failed to open has nothing to close, but its row still goes to Closed.
+        emitLater([q, id] {
+            Q_EMIT q->socketStateChanged(id, SocketState::Closed);
+            Q_EMIT q->socketClosed(id);
+        });
+        return;
+    }
+    // So that "close, then open again on the same port" works without a race against libzmq.
+    if (slot->monitor)
+        slot->monitor->releaseEndpoints(std::chrono::milliseconds(500));
+    teardown(*slot);
+    slot->state = SocketState::Closed;
+    slot->peers = 0;
+    publishState(*slot);
+    logEvent(id, SocketState::Closed, QString(), u"closed socket \"%1\""_s.arg(slot->spec.name), false);
+    emitLater([q, id] {
+        Q_EMIT q->socketStateChanged(id, SocketState::Closed);
+        Q_EMIT q->socketClosed(id);
+    });
+    m_slots.erase(id);
+}
+
+void EngineWorker::sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume)
+{
+    if (resume) {
+        m_heldStreams.erase(id);
+    } else if (m_heldStreams.contains(id)) {
+        Engine *q = d->q;
+        emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+        deliver();
+        return;
+    }
+    send(id, frames, tag, true);
+}
+
+void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ordered)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    Engine *q = d->q;
+    Slot *slot = findSlot(id);
+    if (!slot || !slot->socket) {
+        QString name;
+        SocketState state = SocketState::Closed;
+        bool known = false;
+        {
+            QMutexLocker locker(&d->mutex);
+            if (const auto it = d->published.find(id); it != d->published.end()) {
+                known = true;
+                name = it->second.info.spec.name;
+                state = it->second.info.state;
+            }
+        }
+        const QString message = known
+            ? u"cannot send on \"%1\": the socket is %2"_s.arg(name, socketStateName(state).toLower())
+            : u"cannot send on socket %1: there is no such socket"_s.arg(id);
+        emitLater([q, tag, message] { Q_EMIT q->sendFailed(tag, message); });
+        return;
+    }
+    // Whatever arrived before this send is stored before it, so the store keeps the real order.
+    flush();
+    try {
+        slot->socket->sendFrames(frames);
+    } catch (const Error &error) {
+        if (ordered) {
+            // Hold the ordered stream, so the messages behind this one wait instead of overtaking it.
+            m_heldStreams.insert(id);
+            if (error.code() == ErrorCode::Timeout) {
+                emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+                return;
+            }
+        }
+        // Nothing was sent and nothing received is touched: the caller may fix the state and retry.
+        const QString message = u"%1: %2"_s.arg(slot->spec.name, error.message());
+        d->update(id, [&](Engine::Private::Published &entry) { entry.info.lastError = message; });
+        logEvent(id, slot->state, QString(), message, true);
+        emitLater([q, tag, message] { Q_EMIT q->sendFailed(tag, message); });
+        return;
+    }
+    std::uint64_t bytes = 0;
+    for (const QByteArray &frame : frames)
+        bytes += std::uint64_t(frame.size());
+    try {
+        const std::int64_t sentUs = MessageStore::nowUs();
+        d->store.append(id, Direction::Out, sentUs, frames);
+        d->recorder.record(id, Direction::Out, sentUs, frames);
+    } catch (const Error &error) {
+        logEvent(id, slot->state, QString(), error.message(), true);
+    }
+    d->update(id, [&](Engine::Private::Published &entry) {
+        ++entry.info.messagesOut;
+        entry.info.bytesOut += bytes;
+    });
+    emitLater([q, tag] { Q_EMIT q->messageSent(tag); });
+    deliver(); // messageSent before the messagesStored that includes the sent message
+    notifyStored();
+}
+
+void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> frames)
+{
+    // The first message of a batch reads the clock, and so does every 8th after it; the ones
+    // between left libzmq's queue within microseconds of it, and a flood saves the reads.
+    if (m_batchCount++ % 8 == 0)
+        m_receivedUs = MessageStore::nowUs();
+    if (d->recorder.records(id)) {
+        // The recorder's thread needs its own copy of the frames.
+        Frames copy;
+        copy.reserve(qsizetype(frames.size()));
+        for (const QByteArrayView frame : frames)
+            copy.append(frame.toByteArray());
+        m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(copy) });
+        return;
+    }
+    // Copied once, from libzmq's buffers into the store's arena; what is pending goes first to keep the
+    // order.
+    if (!m_pending.empty())
+        flush();
+    if (id != m_directSocket && m_directCount > 0)
+        publishDirect(steadyMs());
+    m_directSocket = id;
+    try {
+        d->store.append(id, Direction::In, m_receivedUs, frames);
+    } catch (const Error &error) {
+        // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
+        logEvent(0, SocketState::Opening, QString(), error.message(), true);
+    }
+    std::uint64_t bytes = 0;
+    for (const QByteArrayView frame : frames)
+        bytes += std::uint64_t(frame.size());
+    ++m_directCount;
+    m_directBytes += bytes;
+}
+
+void EngineWorker::publishDirect(qint64 nowMs)
+{
+    if (m_directCount == 0)
+        return;
+    d->update(m_directSocket, [&](Engine::Private::Published &entry) {
+        entry.info.messagesIn += m_directCount;
+        entry.info.bytesIn += m_directBytes;
+        entry.rate.add(nowMs, m_directCount);
+    });
+    m_directCount = 0;
+    m_directBytes = 0;
+}
+
+void EngineWorker::flush()
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    m_batchCount = 0;
+    if (m_directCount > 0) {
+        publishDirect(steadyMs());
+        if (m_pending.empty())
+            notifyStored();
+    }
+    if (m_pending.empty())
+        return;
+    try {
+        d->store.append(std::span<const NewMessage>(m_pending));
+        d->recorder.record(m_pending);
+    } catch (const Error &error) {
+        // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
+        logEvent(0, SocketState::Opening, QString(), error.message(), true);
+    }
+    const qint64 now = steadyMs();
+    {
+        QMutexLocker locker(&d->mutex);
+        // A batch is almost always from one socket: look each socket up once per run.
+        auto it = d->published.end();
+        for (const NewMessage &message : m_pending) {
+            if (it == d->published.end() || it->first != message.socket)
+                it = d->published.find(message.socket);
+            if (it == d->published.end())
+                continue;
+            std::uint64_t bytes = 0;
+            for (const QByteArray &frame : message.frames)
+                bytes += std::uint64_t(frame.size());
+            ++it->second.info.messagesIn;
+            it->second.info.bytesIn += bytes;
+            it->second.rate.add(now, 1);
+        }
+    }
+    m_pending.clear();
+    deliver();
+    notifyStored();
+}
+
+void EngineWorker::notifyStored()
+{
+    if (m_notifyTimer->isActive())
+        return; // the trailing notification is due and will include these messages
+    const qint64 wait = m_lastNotifyMs + StoredNotifyIntervalMs - steadyMs();
+    if (wait > 0)
+        m_notifyTimer->start(int(wait));
+    else
+        notifyStoredNow();
+}
+
+void EngineWorker::notifyStoredNow()
+{
+    m_notifyTimer->stop();
+    m_lastNotifyMs = steadyMs();
+    d->notifyStored();
+}
+
+void EngineWorker::handleMonitorEvent(SocketId id, const SocketMonitor::Event &event)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    Slot *slot = findSlot(id);
+    if (!slot || !slot->monitor)
+        return;
+    const SocketMonitor::Change change = slot->monitor->interpret(event);
+    const SocketState before = slot->state;
+    const int peersBefore = slot->peers;
+    if (change.state)
+        slot->state = *change.state;
+    slot->peers = change.peers;
+    publishState(*slot, change.isError ? change.text : QString());
+    if (slot->state != before || slot->peers != peersBefore) {
+        Engine *q = d->q;
+        const SocketState state = slot->state;
+        emitLater([q, id, state] { Q_EMIT q->socketStateChanged(id, state); });
+    }
+    if (!change.quiet)
+        logEvent(id, slot->state, event.endpoint, change.text, change.isError);
+}
+
+void EngineWorker::handleLoopError(Socket *socket, const QString &message)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    Slot *slot = findSlot(socket);
+    if (!slot)
+        return; // a monitor PAIR; its events are advisory
+    const QString text = u"%1: %2"_s.arg(slot->spec.name, message);
+    d->update(slot->id, [&](Engine::Private::Published &entry) { entry.info.lastError = text; });
+    logEvent(slot->id, slot->state, QString(), text, true);
+}
+
+void EngineWorker::handleTerminated(Socket *socket)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    Slot *slot = findSlot(socket);
+    if (!slot)
+        return;
+    const SocketId id = slot->id;
+    teardown(*slot);
+    slot->state = SocketState::Closed;
+    slot->peers = 0;
+    publishState(*slot, u"the ZeroMQ context was shut down"_s);
+    logEvent(id, SocketState::Closed, QString(),
+        u"socket \"%1\" closed: the ZeroMQ context was shut down"_s.arg(slot->spec.name), true);
+    Engine *q = d->q;
+    emitLater([q, id] {
+        Q_EMIT q->socketStateChanged(id, SocketState::Closed);
+        Q_EMIT q->socketClosed(id);
+    });
+    m_slots.erase(id);
+}
+
+void EngineWorker::shutdown()
+{
+    flush();
+    if (m_notifyTimer->isActive())
+        notifyStoredNow(); // the last messages are not left untold
+    for (auto &[id, slot] : m_slots)
+        teardown(*slot);
+    m_slots.clear();
+    // Its notifiers belong to this thread and must be destroyed here, not by the joining thread.
+    delete m_loop;
+    m_loop = nullptr;
+}
+
+void EngineWorker::startRecording(const RecordingOptions &options)
+{
+    flush(); // what arrived before the request is not part of the recording
+    d->recorder.start(options);
+}
+
+void EngineWorker::stopRecording()
+{
+    flush(); // what arrived before the request is
+    d->recorder.stop();
+}
+
+} // namespace zmqscope

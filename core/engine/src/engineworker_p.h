@@ -1,0 +1,90 @@
+#pragma once
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <set>
+#include <span>
+#include <vector>
+
+#include <QObject>
+#include <QTimer>
+
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/pollloop.h>
+#include <zmqscope/socket.h>
+#include <zmqscope/socketmonitor.h>
+
+#include "engine_p.h"
+
+namespace zmqscope {
+
+/**
+ * Lives in the engine thread and owns every socket, its monitor and the one
+ * PollLoop; all its methods run there. It reports to the Engine only through
+ * Private::post() and the mutex-guarded snapshots.
+ */
+class EngineWorker : public QObject
+{
+public:
+    explicit EngineWorker(Engine::Private *priv);
+
+    void open(SocketId id, const SocketSpec &spec);
+    void close(SocketId id);
+    void send(SocketId id, const Frames &frames, quint64 tag, bool ordered = false);
+    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
+    void shutdown();
+    void startRecording(const RecordingOptions &options);
+    void stopRecording();
+
+private:
+    struct Slot
+    {
+        SocketId id = 0;
+        SocketSpec spec;
+        std::unique_ptr<Socket> socket;
+        std::unique_ptr<SocketMonitor> monitor; // declared after socket: destroyed (stopped) first
+        SocketState state = SocketState::Opening;
+        int peers = 0;
+    };
+
+    void flush();
+    /// Tells the Engine's thread that messages were stored: at once after a quiet spell, then at most once
+    /// per StoredNotifyIntervalMs while more keep coming, the last of them when the interval ends.
+    void notifyStored();
+    void notifyStoredNow();
+    /// The receive path: straight into the store, or through m_pending when a recording wants the socket.
+    void handleInput(SocketId id, std::span<const QByteArrayView> frames);
+    /// Adds what handleInput() stored directly to its socket's counters.
+    void publishDirect(qint64 nowMs);
+    void handleMonitorEvent(SocketId id, const SocketMonitor::Event &event);
+    void handleLoopError(Socket *socket, const QString &message);
+    void handleTerminated(Socket *socket);
+    Slot *findSlot(SocketId id);
+    Slot *findSlot(const Socket *socket);
+    void logEvent(SocketId id, SocketState state, const QString &endpoint, const QString &text, bool isError);
+    /// Queues a signal emission; deliver() posts everything one handler queued as one event, so the
+    /// Engine's thread sees a state change and its log line (or a failure and its line) together.
+    void emitLater(std::function<void()> emission) { m_outbox.push_back(std::move(emission)); }
+    void deliver();
+    void publishState(Slot &slot, const QString &error = {});
+    void teardown(Slot &slot);
+
+    Engine::Private *d;
+    PollLoop *m_loop; // child: moves to the engine thread with us, deleted there by shutdown()
+    QTimer *m_notifyTimer; // child: the trailing messagesStored of a flood
+    qint64 m_lastNotifyMs = std::numeric_limits<qint64>::min() / 2;
+    std::map<SocketId, std::unique_ptr<Slot>> m_slots;
+    std::vector<NewMessage> m_pending; // received in the current activation, appended in one batch
+    std::int64_t m_receivedUs = 0; // receive time stamped on received messages (see handleInput())
+    std::uint64_t m_batchCount = 0; // messages received since the last flush (the clock is read every 8th)
+    // Messages handleInput() stored directly, not yet in the socket's counters (one socket at a time).
+    SocketId m_directSocket = 0;
+    std::uint64_t m_directCount = 0;
+    std::uint64_t m_directBytes = 0;
+    std::vector<std::function<void()>> m_outbox; // emissions of the handler running now
+    std::set<SocketId> m_heldStreams; // sendOrdered() streams waiting for a resume (see Engine::sendOrdered)
+};
+
+} // namespace zmqscope
