@@ -46,7 +46,7 @@ public:
     /// Text added to the summary line of a run ended by a signal, e.g. "; recorded to \"F\"".
     using SummaryNote = std::function<QString()>;
 
-    ReceiveSession(const SocketSetup &setup, const ReceiveOptions &options, Wording wording);
+    ReceiveSession(const SocketSpec &setup, const ReceiveOptions &options, Wording wording);
     ReceiveSession(const ReceiveSession &) = delete;
     ReceiveSession &operator=(const ReceiveSession &) = delete;
 

@@ -201,7 +201,7 @@ int runSend(const QStringList &arguments)
     if (savedMessage && !savedMessage->socketType.isEmpty())
         templateType = socketTypeFromName(savedMessage->socketType);
 
-    const SocketSetup setup = commandLine.socketSetup(templateType);
+    const SocketSpec setup = commandLine.socketSpec(templateType);
     const SocketType type = setup.type;
     if (templateType && *templateType != type)
         throw usageError(

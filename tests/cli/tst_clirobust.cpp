@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <zmqscope/capture/capture.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/transport.h>
 
 #include "clitestsupport.h"
@@ -127,6 +128,7 @@ private Q_SLOTS:
     void refusedConnectIsNamed();
     void frameSizeGrammar();
     void bigFrameIsStreamed();
+    void listenHasEngineDefaults();
 
 private:
     // Starts `listen -t pull --bind` into `listener` and returns its endpoint.
@@ -570,6 +572,51 @@ void TestCliRobust::bigFrameIsStreamed()
                            .arg(peakBytes)
                            .arg(bound)));
     }
+}
+
+// listen opens its socket with the engine's defaults (DESIGN.md section 7), like every socket of the
+// GUI: a peer's message over the default maxmsgsize is refused (libzmq drops that connection), and the
+// next one, sent after the peer reconnects, is what gets printed. Before, listen had no cap at all and
+// printed the oversized message.
+void TestCliRobust::listenHasEngineDefaults()
+{
+    std::int64_t maxMessageSize = 0;
+    for (const auto &[name, value] : Engine::defaultOptions(SocketType::Pull)) {
+        if (name == "maxmsgsize")
+            maxMessageSize = value.toInt();
+    }
+    QVERIFY(maxMessageSize > 0);
+
+    TestProcess listener;
+    QVERIFY(startCli(listener,
+        { u"listen"_s, u"-t"_s, u"pull"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s, u"--format"_s,
+            u"jsonl"_s, u"--timeout"_s, QString::number(RunTimeout) }));
+    const QString endpoint = listener.waitForBoundEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), listener.diagnostics());
+    TestProcess peer;
+    QVERIFY(peer.start(QStringLiteral(ZMQSCOPE_PYTHON),
+        { u"-c"_s,
+            u"import sys, zmq\n"
+            u"from zmq.utils.monitor import recv_monitor_message\n"
+            u"push = zmq.Context().socket(zmq.PUSH)\n"
+            u"push.setsockopt(zmq.LINGER, 20000)\n"
+            u"monitor = push.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_HANDSHAKE_SUCCEEDED)\n"
+            u"monitor.RCVTIMEO = 15000\n"
+            u"push.connect(sys.argv[1])\n"
+            u"push.send(bytes(int(sys.argv[2]) + 1), copy=False)\n"
+            // What is queued behind the oversized message goes down with its connection: the small
+            // one is sent once the listener has dropped it and libzmq has connected again.
+            u"events = []\n"
+            u"while zmq.EVENT_DISCONNECTED not in events or events[-1] != zmq.EVENT_HANDSHAKE_SUCCEEDED:\n"
+            u"    events.append(recv_monitor_message(monitor)['event'])\n"
+            u"push.send_multipart([b'small', b'text/plain', b'after the big one'])\n"
+            u"push.close()\n"_s,
+            endpoint, QString::number(maxMessageSize) }));
+    QVERIFY2(listener.waitForFinished(RunTimeout) && listener.exitedWith(0), listener.diagnostics());
+    const QList<CaptureRecord> got = records(listener);
+    QCOMPARE(got.size(), 1);
+    QCOMPARE(got[0].frames, (Frames { "small", "text/plain", "after the big one" }));
+    QVERIFY2(peer.waitForFinished(RunTimeout), peer.diagnostics());
 }
 
 QTEST_GUILESS_MAIN(TestCliRobust)
