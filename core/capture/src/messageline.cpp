@@ -4,6 +4,7 @@
 // is most of what the CLI does per message.
 
 #include <array>
+#include <cstring>
 
 #include <zmqscope/capture/capture.h>
 #include <zmqscope/envelope.h>
@@ -46,13 +47,76 @@ constexpr const char *simpleEscape(char32_t c)
 }
 
 // "\u" and four lower-case hex digits, as the reader and every earlier line have them.
-void appendUnicodeEscape(QByteArray &out, char32_t c)
+std::array<char, 6> unicodeEscape(char32_t c)
 {
     static constexpr char Hex[] = "0123456789abcdef";
-    const char escape[6]
-        = { '\\', 'u', Hex[(c >> 12) & 0xf], Hex[(c >> 8) & 0xf], Hex[(c >> 4) & 0xf], Hex[c & 0xf] };
-    out.append(escape, 6);
+    return { '\\', 'u', Hex[(c >> 12) & 0xf], Hex[(c >> 8) & 0xf], Hex[(c >> 4) & 0xf], Hex[c & 0xf] };
 }
+
+/**
+ * Writes into a QByteArray through a raw pointer: room is made once per piece whose size is known,
+ * then bytes are stored without QByteArray's per-append checks (a line is some twenty pieces).
+ * The array's spare capacity is used as it is and grows geometrically, so a buffer collecting many
+ * lines does not copy itself for each one; the destructor cuts the array to what was written.
+ */
+class LineOut
+{
+public:
+    explicit LineOut(QByteArray &out)
+        : m_out(out)
+        , m_size(out.size())
+    {
+        m_out.resize(m_out.capacity());
+        m_data = m_out.data();
+        m_limit = m_out.size();
+    }
+    LineOut(const LineOut &) = delete;
+    LineOut &operator=(const LineOut &) = delete;
+    ~LineOut() { m_out.resize(m_size); }
+
+    void reserve(qsizetype extra)
+    {
+        if (m_size + extra > m_limit)
+            grow(extra);
+    }
+    void put(char c)
+    {
+        reserve(1);
+        m_data[m_size++] = c;
+    }
+    void put(QByteArrayView bytes)
+    {
+        reserve(bytes.size());
+        if (!bytes.isEmpty())
+            std::memcpy(m_data + m_size, bytes.data(), size_t(bytes.size()));
+        m_size += bytes.size();
+    }
+    /// `count` bytes to fill in at once (after reserve() or with it): returns where they go.
+    char *take(qsizetype count)
+    {
+        reserve(count);
+        char *at = m_data + m_size;
+        m_size += count;
+        return at;
+    }
+    [[nodiscard]] qsizetype size() const { return m_size; }
+    void truncate(qsizetype size) { m_size = size; }
+
+private:
+    void grow(qsizetype extra)
+    {
+        m_out.resize(m_size);
+        m_out.reserve(qMax(m_size + extra, m_out.capacity() * 2));
+        m_out.resize(m_out.capacity());
+        m_data = m_out.data();
+        m_limit = m_out.size();
+    }
+
+    QByteArray &m_out;
+    char *m_data = nullptr;
+    qsizetype m_size = 0; // bytes written (the array's size until the destructor runs is m_limit)
+    qsizetype m_limit = 0;
+};
 
 // Plain ASCII that goes into a line as it is: most bytes of most bodies.
 constexpr std::array<bool, 256> plainAsciiTable()
@@ -104,20 +168,21 @@ Utf8Sequence decodeSequence(const unsigned char *p, const unsigned char *end)
 }
 
 /**
- * Appends the bytes as a JSON string, exactly as appendJsonString() writes their text, when they are
- * strict UTF-8 (a BOM counts as a character); returns false and leaves `out` as it was otherwise.
+ * Writes the bytes as a JSON string, exactly as appendJsonString() writes their text, when they are
+ * strict UTF-8 (a BOM counts as a character); returns false and writes nothing otherwise.
  */
-bool appendUtf8JsonString(QByteArray &out, QByteArrayView bytes)
+bool putUtf8JsonString(LineOut &out, QByteArrayView bytes)
 {
     const qsizetype start = out.size();
-    out += '"';
+    out.put('"');
     const auto *begin = reinterpret_cast<const unsigned char *>(bytes.data());
     const auto *end = begin + bytes.size();
     const auto *p = begin;
     const auto *run = begin; // bytes from here to p go into the line as they are
-    const auto flushRun = [&] {
-        if (p > run)
-            out.append(reinterpret_cast<const char *>(run), p - run);
+    const auto flushRun = [&] { out.put(QByteArrayView(reinterpret_cast<const char *>(run), p - run)); };
+    const auto putEscape = [&](char32_t c) {
+        const std::array<char, 6> escape = unicodeEscape(c);
+        out.put(QByteArrayView(escape.data(), qsizetype(escape.size())));
     };
     while (p < end) {
         if (PlainAscii[*p]) {
@@ -127,9 +192,9 @@ bool appendUtf8JsonString(QByteArray &out, QByteArrayView bytes)
         if (*p < 0x80) {
             flushRun();
             if (const char *escape = simpleEscape(*p))
-                out += escape;
+                out.put(QByteArrayView(escape, 2));
             else
-                appendUnicodeEscape(out, *p);
+                putEscape(*p);
             run = ++p;
             continue;
         }
@@ -140,7 +205,7 @@ bool appendUtf8JsonString(QByteArray &out, QByteArrayView bytes)
         }
         if (needsEscape(sequence.codePoint)) {
             flushRun();
-            appendUnicodeEscape(out, sequence.codePoint);
+            putEscape(sequence.codePoint);
             p += sequence.length;
             run = p;
             continue;
@@ -148,18 +213,16 @@ bool appendUtf8JsonString(QByteArray &out, QByteArrayView bytes)
         p += sequence.length;
     }
     flushRun();
-    out += '"';
+    out.put('"');
     return true;
 }
 
-// Standard base64 with padding, written into `out` in place (QByteArray::toBase64 would allocate a
-// copy per frame); the same text toBase64() gives.
-void appendBase64(QByteArray &out, QByteArrayView bytes)
+// Standard base64 with padding, written in place (QByteArray::toBase64 would allocate a copy per
+// frame); the same text toBase64() gives.
+void putBase64(LineOut &out, QByteArrayView bytes)
 {
     static constexpr char Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const qsizetype start = out.size();
-    out.resize(start + (bytes.size() + 2) / 3 * 4);
-    char *o = out.data() + start;
+    char *o = out.take((bytes.size() + 2) / 3 * 4);
     const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
     qsizetype left = bytes.size();
     for (; left >= 3; left -= 3, p += 3) {
@@ -179,26 +242,17 @@ void appendBase64(QByteArray &out, QByteArrayView bytes)
 }
 
 // ,"id":"text" when the bytes are UTF-8, else ,"id_base64":"...", so no byte is ever mangled.
-void appendBytesField(QByteArray &out, QByteArrayView key, QByteArrayView bytes)
+void putBytesField(LineOut &out, QByteArrayView key, QByteArrayView bytes)
 {
-    out += ",\"";
-    out += key;
-    out += "\":";
-    if (appendUtf8JsonString(out, bytes))
+    out.put(",\"");
+    out.put(key);
+    out.put("\":");
+    if (putUtf8JsonString(out, bytes))
         return;
-    out.chop(2);
-    out += "_base64\":\"";
-    appendBase64(out, bytes);
-    out += '"';
-}
-
-// Makes room for `extra` more bytes, growing geometrically: a buffer that collects many lines
-// (reserve() alone allocates the exact size) must not copy itself for each one.
-void reserveMore(QByteArray &out, qsizetype extra)
-{
-    const qsizetype needed = out.size() + extra;
-    if (needed > out.capacity())
-        out.reserve(qMax(needed, out.capacity() * 2));
+    out.truncate(out.size() - 2);
+    out.put("_base64\":\"");
+    putBase64(out, bytes);
+    out.put('"');
 }
 
 } // namespace
@@ -223,10 +277,12 @@ void appendJsonString(QByteArray &out, QStringView text)
         if (!simple && !needsEscape(c) && !QChar::isSurrogate(c))
             continue;
         flushRun(i);
-        if (simple)
+        if (simple) {
             out += simple;
-        else
-            appendUnicodeEscape(out, c);
+        } else {
+            const std::array<char, 6> escape = unicodeEscape(c);
+            out.append(escape.data(), qsizetype(escape.size()));
+        }
         runStart = i + 1;
     }
     flushRun(text.size());
@@ -243,58 +299,61 @@ CaptureLineWriter::CaptureLineWriter(QStringView socket, QStringView type, QStri
     appendJsonString(m_source, endpoint);
 }
 
-void CaptureLineWriter::appendTimestamp(QByteArray &out, std::int64_t timestampUs)
+const QByteArray &CaptureLineWriter::secondText(std::int64_t second)
 {
-    constexpr std::int64_t MicrosPerSecond = 1'000'000;
+    if (m_secondText.isEmpty() || second != m_second) {
+        // formatCaptureTimestamp() stays the one rule for the date and time; only the fraction is ours.
+        m_secondText = formatCaptureTimestamp(second * 1'000'000).toUtf8();
+        m_secondText.chop(8); // ".000000Z"
+        m_second = second;
+    }
+    return m_secondText;
+}
+
+void CaptureLineWriter::append(
+    QByteArray &buffer, std::int64_t timestampUs, Direction direction, const Frames &frames)
+{
+    qsizetype frameBytes = 0;
+    for (const QByteArray &frame : frames)
+        frameBytes += frame.size();
+    LineOut out(buffer);
+    // Base64 of the frames plus the body text, roughly: one allocation for most lines.
+    out.reserve(128 + m_source.size() + frameBytes / 3 * 4 + frameBytes + 8 * frames.size());
+
     // Floor division, as formatCaptureTimestamp() does, so instants before 1970 still work.
+    constexpr std::int64_t MicrosPerSecond = 1'000'000;
     std::int64_t second = timestampUs / MicrosPerSecond;
     std::int64_t micros = timestampUs % MicrosPerSecond;
     if (micros < 0) {
         micros += MicrosPerSecond;
         --second;
     }
-    if (m_secondText.isEmpty() || second != m_second) {
-        // formatCaptureTimestamp() stays the one rule for the date and time; only the fraction is ours.
-        m_secondText = formatCaptureTimestamp(second * MicrosPerSecond).toUtf8();
-        m_secondText.chop(8); // ".000000Z"
-        m_second = second;
-    }
-    out += m_secondText;
-    char fraction[9] = { '.', '0', '0', '0', '0', '0', '0', 'Z', '"' };
+    out.put("{\"ts\":\"");
+    out.put(secondText(second));
+    char *fraction = out.take(9); // .123456Z"
+    fraction[0] = '.';
     for (int i = 6; i >= 1; --i, micros /= 10)
         fraction[i] = char('0' + micros % 10);
-    out.append(fraction, 9);
-}
-
-void CaptureLineWriter::append(
-    QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames)
-{
-    qsizetype frameBytes = 0;
-    for (const QByteArray &frame : frames)
-        frameBytes += frame.size();
-    // Base64 of the frames plus the body text, roughly: one allocation for most lines.
-    reserveMore(out, 128 + m_source.size() + frameBytes / 3 * 4 + frameBytes + 8 * frames.size());
-
-    out += "{\"ts\":\"";
-    appendTimestamp(out, timestampUs);
-    out += m_source;
-    out += direction == Direction::In ? QByteArrayView(",\"dir\":\"in\"")
-                                      : QByteArrayView(",\"dir\":\"out\"");
-    out += ",\"frames\":[";
+    fraction[7] = 'Z';
+    fraction[8] = '"';
+    out.put(m_source);
+    out.put(
+        direction == Direction::In ? QByteArrayView(",\"dir\":\"in\"") : QByteArrayView(",\"dir\":\"out\""));
+    out.put(",\"frames\":[");
     for (qsizetype i = 0; i < frames.size(); ++i) {
-        out += i > 0 ? QByteArrayView(",\"") : QByteArrayView("\"");
-        appendBase64(out, frames[i]);
-        out += '"';
+        out.put(i > 0 ? QByteArrayView(",\"") : QByteArrayView("\""));
+        putBase64(out, frames[i]);
+        out.put('"');
     }
-    out += ']';
+    out.put(']');
 
     const auto parsed = Envelope::parse(frames);
     if (parsed.envelope) {
-        appendBytesField(out, "id", parsed.envelope->id());
-        appendBytesField(out, "mimetype", parsed.envelope->mimetype());
-        appendBytesField(out, "body", parsed.envelope->data());
+        putBytesField(out, "id", parsed.envelope->id());
+        putBytesField(out, "mimetype", parsed.envelope->mimetype());
+        putBytesField(out, "body", parsed.envelope->data());
     }
-    out += "}\n";
+    out.put("}\n");
 }
 
 QByteArray captureLine(const CaptureRecord &record)

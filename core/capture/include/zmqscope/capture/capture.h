@@ -93,7 +93,8 @@ public:
     void append(QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames);
 
 private:
-    void appendTimestamp(QByteArray &out, std::int64_t timestampUs);
+    /// "yyyy-MM-ddTHH:mm:ss" of `second` (seconds since the epoch), made once per second.
+    const QByteArray &secondText(std::int64_t second);
 
     QByteArray m_source; // ,"socket":"...","type":"...","endpoint":"..."
     std::int64_t m_second = 0; // the second m_secondText shows
