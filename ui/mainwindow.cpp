@@ -118,12 +118,16 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     connect(m_messages, &MessagesPane::currentMessageChanged, this, &MainWindow::handleCurrentMessageChanged);
     connect(m_messages, &MessagesPane::followingChanged, m_followAction, &QAction::setChecked);
     connect(m_socketModel, &SocketListModel::socketsChanged, this, &MainWindow::handleSocketsChanged);
+    // Each sender hears the results of its own sends only; a failed send is in the Events too (the
+    // engine logs it).
     connect(m_composer, &ComposerWidget::sendRequested, this,
-        [this](SocketId socket, const Frames &frames, quint64 tag) { m_engine.send(socket, frames, tag); });
+        [this](SocketId socket, const Frames &frames, const SendCallback &done) {
+            m_engine.send(socket, frames, m_composer, done);
+        });
     connect(m_library, &LibraryPanel::sendRequested, this,
-        [this](SocketId socket, const Frames &frames, quint64 tag) { m_engine.send(socket, frames, tag); });
-    connect(&m_engine, &Engine::messageSent, m_library, &LibraryPanel::handleMessageSent);
-    connect(&m_engine, &Engine::sendFailed, m_library, &LibraryPanel::handleSendFailed);
+        [this](SocketId socket, const Frames &frames, const SendCallback &done) {
+            m_engine.send(socket, frames, m_library, done);
+        });
     connect(m_library, &LibraryPanel::templateLoaded, this, [this] {
         m_composerDock->show();
         m_composerDock->raise();
@@ -540,9 +544,6 @@ void MainWindow::connectEngine()
     connect(&m_engine, &Engine::eventLogged, m_eventModel, &EventLogModel::addEvent);
     connect(&m_engine, &Engine::socketOpened, this, &MainWindow::handleSocketOpened);
     connect(&m_engine, &Engine::socketFailed, this, &MainWindow::handleSocketFailed);
-    connect(&m_engine, &Engine::messageSent, m_composer, &ComposerWidget::handleMessageSent);
-    connect(&m_engine, &Engine::sendFailed, m_composer, &ComposerWidget::handleSendFailed);
-    connect(&m_engine, &Engine::sendFailed, this, &MainWindow::handleSendFailed);
 }
 
 void MainWindow::resetLayout()
@@ -1059,12 +1060,6 @@ void MainWindow::handleSocketFailed(SocketId id, const QString &error)
     m_socketModel->refresh();
     const QString name = m_socketModel->socketNames().value(id, u"#%1"_s.arg(id));
     statusBar()->showMessage(u"%1 failed: %2"_s.arg(name, error), 10000);
-}
-
-void MainWindow::handleSendFailed(quint64 tag, const QString &error)
-{
-    Q_UNUSED(tag);
-    m_eventModel->addLine(u"Not sent: "_s + error, true);
 }
 
 void MainWindow::showSocketContextMenu(const QPoint &pos)

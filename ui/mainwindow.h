@@ -138,7 +138,6 @@ private:
     void handleSocketSelectionChanged();
     void handleSocketOpened(SocketId id, const QStringList &boundEndpoints);
     void handleSocketFailed(SocketId id, const QString &error);
-    void handleSendFailed(quint64 tag, const QString &error);
     void handlePauseToggled(bool paused);
     void handleEventRowsInserted();
     /// Widens the Sockets panel's count columns when their text would not fit.

@@ -173,7 +173,7 @@ int runCat(const QStringList &arguments)
         if (format == OutputFormat::Jsonl) {
             writeStdout(captureLine(record));
         } else {
-            const MessageFormatter formatter(format, record.socket, safeText(record.type),
+            MessageFormatter formatter(format, record.socket, safeText(record.type),
                 safeText(record.endpoint)); // the name is quoted()
             writeStdout(formatter.format(record.timestampUs, record.direction, record.frames));
         }

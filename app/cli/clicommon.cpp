@@ -16,6 +16,7 @@
 #include <QThread>
 
 #include <zmqscope/context.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/socket.h>
 #include <zmqscope/textescape.h>
 
@@ -115,6 +116,11 @@ void writeStdout(QByteArrayView bytes)
         return;
     if (std::fwrite(bytes.data(), 1, size_t(bytes.size()), stdout) != size_t(bytes.size()))
         stdoutFailed(errno);
+}
+
+bool stdoutIsTerminal()
+{
+    return ::isatty(::fileno(stdout)) != 0;
 }
 
 void flushStdout()
@@ -384,39 +390,38 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
     return true;
 }
 
-SocketSetup CommandLine::socketSetup(std::optional<SocketType> defaultType) const
+SocketSpec CommandLine::socketSpec(std::optional<SocketType> defaultType) const
 {
-    SocketSetup setup;
+    SocketSpec spec;
     if (m_parser.isSet(m_typeOption)) {
-        setup.type
-            = socketTypeFromName(m_parser.value(m_typeOption)); // names the bad type and the valid ones
+        spec.type = socketTypeFromName(m_parser.value(m_typeOption)); // names the bad type and the valid ones
     } else if (defaultType) {
-        setup.type = *defaultType;
+        spec.type = *defaultType;
     } else {
         throw usageError(
             u"%1 needs --type TYPE; valid types are %2"_s.arg(m_command, socketTypeNames().join(u", "_s)));
     }
-    setup.name = m_parser.isSet(m_nameOption) ? m_parser.value(m_nameOption) : socketTypeName(setup.type);
+    spec.name = m_parser.isSet(m_nameOption) ? m_parser.value(m_nameOption) : socketTypeName(spec.type);
 
-    setup.binds = m_parser.values(m_bindOption);
-    setup.connects = m_parser.values(m_connectOption);
-    for (const QString &uri : setup.binds + setup.connects) {
+    spec.binds = m_parser.values(m_bindOption);
+    spec.connects = m_parser.values(m_connectOption);
+    for (const QString &uri : spec.binds + spec.connects) {
         // libzmq would say "Invalid argument"; an empty endpoint deserves a clearer word.
         if (uri.trimmed().isEmpty())
             throw usageError(
                 u"empty endpoint given to --bind or --connect; expected e.g. tcp://127.0.0.1:5555"_s);
     }
-    if (setup.binds.isEmpty() && setup.connects.isEmpty())
+    if (spec.binds.isEmpty() && spec.connects.isEmpty())
         throw usageError(
             u"%1 needs at least one --bind URI or --connect URI, e.g. --bind tcp://127.0.0.1:5555"_s.arg(
                 m_command));
 
     const QStringList subscriptions = m_hasSubscribe ? m_parser.values(m_subscribeOption) : QStringList();
-    if (!subscriptions.isEmpty() && setup.type != SocketType::Sub && setup.type != SocketType::XSub)
+    if (!subscriptions.isEmpty() && spec.type != SocketType::Sub && spec.type != SocketType::XSub)
         throw usageError(u"--subscribe %1 needs a SUB or XSUB socket, not %2"_s.arg(
-            quoted(subscriptions.constFirst()), socketTypeName(setup.type)));
+            quoted(subscriptions.constFirst()), socketTypeName(spec.type)));
     for (const QString &prefix : subscriptions)
-        setup.subscriptions.append(prefix.toUtf8());
+        spec.subscriptions.append(prefix.toUtf8());
 
     for (const QString &assignment : m_parser.values(m_optionOption)) {
         const qsizetype equals = assignment.indexOf(u'=');
@@ -428,10 +433,9 @@ SocketSetup CommandLine::socketSetup(std::optional<SocketType> defaultType) cons
         if (!info.writable)
             throw usageError(u"bad --option %1: option %2 is read-only"_s.arg(
                 quoted(assignment), QLatin1StringView(info.name)));
-        setup.options.emplace_back(
-            QString::fromLatin1(info.name), OptionValue::fromText(info, assignment.mid(equals + 1)));
+        spec.options.emplace_back(info.name, OptionValue::fromText(info, assignment.mid(equals + 1)));
     }
-    return setup;
+    return spec;
 }
 
 OutputFormat CommandLine::format() const
@@ -462,35 +466,38 @@ std::optional<int> CommandLine::number(const QCommandLineOption &option, int min
 
 // ---------------------------------------------------------------- sockets
 
-Socket openSocket(const SocketSetup &setup, const Context &context, const Options &defaults,
+Socket openSocket(const SocketSpec &spec, const Context &context, const Options &defaults,
     std::optional<SocketType> actualType)
 {
-    Socket socket = Socket::create(actualType.value_or(setup.type), context);
+    Socket socket = Socket::create(actualType.value_or(spec.type), context);
+    // The engine's defaults first, as for every socket the GUI opens (DESIGN.md section 7).
+    for (const auto &[name, value] : Engine::defaultOptions(socket.type()))
+        socket.setOption(name, value);
     for (const auto &[name, value] : defaults)
         socket.setOption(name, value);
-    for (const auto &[name, value] : setup.options)
+    for (const auto &[name, value] : spec.options)
         socket.setOption(name, value);
 
     if (socket.type() == SocketType::Sub) {
-        if (setup.subscriptions.isEmpty())
+        if (spec.subscriptions.isEmpty())
             socket.setOption("subscribe", QByteArray());
-        for (const QByteArray &prefix : setup.subscriptions)
+        for (const QByteArray &prefix : spec.subscriptions)
             socket.setOption("subscribe", prefix);
     }
 
-    for (const QString &uri : setup.binds) {
+    for (const QString &uri : spec.binds) {
         socket.bind(uri);
-        printStatus(u"%1 bound to %2"_s.arg(setup.name, socket.lastEndpoint()));
+        printStatus(u"%1 bound to %2"_s.arg(spec.name, socket.lastEndpoint()));
     }
-    for (const QString &uri : setup.connects) {
+    for (const QString &uri : spec.connects) {
         socket.connect(uri);
-        printStatus(u"%1 connecting to %2"_s.arg(setup.name, uri));
+        printStatus(u"%1 connecting to %2"_s.arg(spec.name, uri));
     }
 
     if (socket.type() == SocketType::XSub) {
         // XSUB has no subscribe option: subscriptions are messages "\x01<prefix>" sent upstream.
         const QList<QByteArray> prefixes
-            = setup.subscriptions.isEmpty() ? QList<QByteArray> { QByteArray() } : setup.subscriptions;
+            = spec.subscriptions.isEmpty() ? QList<QByteArray> { QByteArray() } : spec.subscriptions;
         for (const QByteArray &prefix : prefixes)
             socket.sendFrames(Frames { QByteArray(1, '\x01') + prefix });
     }

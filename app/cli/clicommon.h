@@ -14,10 +14,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
-#include <zmqscope/store/messagestore.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
+#include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
 class Context;
@@ -49,6 +50,8 @@ struct CliError
 // goes on (a recording keeps recording) and decides itself whether to end (stdoutClosed()).
 void writeStdout(QByteArrayView bytes);
 void flushStdout();
+/// Whether stdout is a terminal (which keeps stdio's line buffering) rather than a file or a pipe.
+[[nodiscard]] bool stdoutIsTerminal();
 [[nodiscard]] bool stdoutClosed();
 void setStdoutClosedNote(const QString &note);
 // Prints "zmqscope-cli: <message>" as exactly one line on stderr. Control and invisible characters
@@ -90,17 +93,6 @@ enum class OutputFormat
     Jsonl
 };
 
-// What the common options describe: one socket to open.
-struct SocketSetup
-{
-    SocketType type = SocketType::Sub;
-    QString name;
-    QStringList binds;
-    QStringList connects;
-    QList<QByteArray> subscriptions;
-    std::vector<std::pair<QString, OptionValue>> options; // names and values already validated
-};
-
 /**
  * One command's QCommandLineParser with the options every command shares
  * (-t/--type, --bind, --connect, --subscribe, --option, --name, --quiet,
@@ -137,7 +129,8 @@ public:
     }
 
     // The socket to open; without --type the default is used, or --type is required when there is none.
-    [[nodiscard]] SocketSetup socketSetup(std::optional<SocketType> defaultType) const;
+    /// The one socket the common options describe, as the engine and the GUI describe sockets.
+    [[nodiscard]] SocketSpec socketSpec(std::optional<SocketType> defaultType) const;
     [[nodiscard]] OutputFormat format() const;
     [[nodiscard]] std::optional<int> count() const { return number(m_countOption, 1); }
     [[nodiscard]] std::optional<int> timeout() const { return number(m_timeoutOption, 1); }
@@ -164,12 +157,13 @@ private:
 };
 
 /**
- * Creates the socket (as `actualType` when given, else setup.type), applies
- * `defaults` and then the user's --option values (so the user wins),
- * subscribes, binds and connects, printing a status line per endpoint.
- * Throws zmqscope::Error.
+ * Creates the socket (as `actualType` when given, else spec.type), applies
+ * the engine's defaults (Engine::defaultOptions(): linger, rcvhwm, the
+ * maxmsgsize cap, ...), then the command's `defaults`, then the user's
+ * --option values (so the user wins), subscribes, binds and connects,
+ * printing a status line per endpoint. Throws zmqscope::Error.
  */
-[[nodiscard]] Socket openSocket(const SocketSetup &setup, const Context &context, const Options &defaults,
+[[nodiscard]] Socket openSocket(const SocketSpec &spec, const Context &context, const Options &defaults,
     std::optional<SocketType> actualType = std::nullopt);
 // The socket's endpoints as shown in messages: resolved bound ones first, comma-separated.
 [[nodiscard]] QString endpointText(const Socket &socket);

@@ -27,7 +27,7 @@ int runEcho(const QStringList &arguments)
             u"  zmqscope-cli echo -t router --bind tcp://127.0.0.1:5555 --count 2\n"_s))
         return ExitSuccess;
 
-    const SocketSetup setup = commandLine.socketSetup(SocketType::Rep);
+    const SocketSpec setup = commandLine.socketSpec(SocketType::Rep);
     if (setup.type != SocketType::Rep && setup.type != SocketType::Router)
         throw usageError(u"echo needs a REP or ROUTER socket, not %1"_s.arg(socketTypeName(setup.type)));
     const ReceiveOptions options = receiveOptions(commandLine);

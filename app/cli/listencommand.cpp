@@ -109,7 +109,7 @@ int runListen(const QStringList &arguments)
             u"--rotate-files 10\n"_s))
         return ExitSuccess;
 
-    const SocketSetup setup = commandLine.socketSetup(SocketType::Sub);
+    const SocketSpec setup = commandLine.socketSpec(SocketType::Sub);
     switch (setup.type) {
     case SocketType::Pub:
     case SocketType::Push:

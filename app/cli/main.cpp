@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <new>
 
 #include <QCommandLineOption>
@@ -100,6 +101,12 @@ int run(const QStringList &arguments)
 
 int main(int argc, char *argv[])
 {
+    // Output to a file or a pipe goes out in large writes (commands flush at the end of each batch
+    // and before they wait); a terminal keeps its line buffering.
+    if (!stdoutIsTerminal()) {
+        static char stdoutBuffer[256 * 1024];
+        std::setvbuf(stdout, stdoutBuffer, _IOFBF, sizeof stdoutBuffer);
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"zmqscope-cli"_s);
     QCoreApplication::setApplicationVersion(libraryVersion());

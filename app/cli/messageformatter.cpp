@@ -47,6 +47,7 @@ MessageFormatter::MessageFormatter(OutputFormat format, QString socketName, Sock
     , m_socketName(std::move(socketName))
     , m_typeName(socketTypeName(type))
     , m_endpoint(std::move(endpoint))
+    , m_lineWriter(m_socketName, m_typeName, m_endpoint)
 { }
 
 MessageFormatter::MessageFormatter(
@@ -55,6 +56,7 @@ MessageFormatter::MessageFormatter(
     , m_socketName(std::move(socketName))
     , m_typeName(std::move(typeName))
     , m_endpoint(std::move(endpoint))
+    , m_lineWriter(m_socketName, m_typeName, m_endpoint)
 { }
 
 CaptureRecord MessageFormatter::record(
@@ -63,11 +65,14 @@ CaptureRecord MessageFormatter::record(
     return CaptureRecord { timestampUs, m_socketName, m_typeName, m_endpoint, direction, frames };
 }
 
-QByteArray MessageFormatter::format(std::int64_t timestampUs, Direction direction, const Frames &frames) const
+QByteArrayView MessageFormatter::format(std::int64_t timestampUs, Direction direction, const Frames &frames)
 {
+    m_buffer.resize(0); // keeps the capacity
     if (m_format == OutputFormat::Jsonl)
-        return captureLine(record(timestampUs, direction, frames));
-    return pretty(timestampUs, direction, frames);
+        m_lineWriter.append(m_buffer, timestampUs, direction, frames);
+    else
+        m_buffer += pretty(timestampUs, direction, frames);
+    return m_buffer;
 }
 
 QByteArray MessageFormatter::pretty(std::int64_t timestampUs, Direction direction, const Frames &frames) const

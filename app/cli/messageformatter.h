@@ -26,8 +26,8 @@ public:
 
     [[nodiscard]] CaptureRecord record(
         std::int64_t timestampUs, Direction direction, const Frames &frames) const;
-    [[nodiscard]] QByteArray format(
-        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
+    /// The message as printed, in a buffer this formatter reuses: valid until the next call.
+    [[nodiscard]] QByteArrayView format(std::int64_t timestampUs, Direction direction, const Frames &frames);
 
     // Pretty output shows at most this many bytes of a frame; jsonl always has everything.
     static constexpr qsizetype PreviewBytes = 4096;
@@ -40,6 +40,8 @@ private:
     QString m_socketName;
     QString m_typeName;
     QString m_endpoint;
+    CaptureLineWriter m_lineWriter; // jsonl: the socket's fields escaped once
+    QByteArray m_buffer; // the last message's text; keeps its capacity from line to line
 };
 
 /**

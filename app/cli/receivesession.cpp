@@ -11,7 +11,7 @@ ReceiveOptions receiveOptions(const CommandLine &commandLine)
     return { commandLine.format(), commandLine.count(), commandLine.timeout() };
 }
 
-ReceiveSession::ReceiveSession(const SocketSetup &setup, const ReceiveOptions &options, Wording wording)
+ReceiveSession::ReceiveSession(const SocketSpec &setup, const ReceiveOptions &options, Wording wording)
     : m_wording(std::move(wording))
     , m_count(options.count)
     , m_timeout(options.timeout)

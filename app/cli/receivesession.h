@@ -46,13 +46,13 @@ public:
     /// Text added to the summary line of a run ended by a signal, e.g. "; recorded to \"F\"".
     using SummaryNote = std::function<QString()>;
 
-    ReceiveSession(const SocketSetup &setup, const ReceiveOptions &options, Wording wording);
+    ReceiveSession(const SocketSpec &setup, const ReceiveOptions &options, Wording wording);
     ReceiveSession(const ReceiveSession &) = delete;
     ReceiveSession &operator=(const ReceiveSession &) = delete;
 
     [[nodiscard]] Socket &socket() { return m_socket; }
     [[nodiscard]] PollLoop &loop() { return m_loop; }
-    [[nodiscard]] const MessageFormatter &formatter() const { return m_formatter; }
+    [[nodiscard]] MessageFormatter &formatter() { return m_formatter; }
     [[nodiscard]] bool isFinished() const { return m_finished; }
     /// Messages handled so far.
     [[nodiscard]] int handled() const { return m_handled; }

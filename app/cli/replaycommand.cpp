@@ -13,8 +13,8 @@
 
 #include <zmqscope/capture/capturereader.h>
 #include <zmqscope/engine/engine.h>
-#include <zmqscope/store/messagestore.h>
 #include <zmqscope/replay/replayer.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "clicommon.h"
 #include "commands.h"
@@ -144,11 +144,11 @@ int runReplay(const QStringList &arguments)
 
     const QString path = commandLine.positionalArguments().constFirst();
     const QString shownPath = quoted(QDir::toNativeSeparators(path));
-    const SocketSetup setup = commandLine.socketSetup(std::nullopt);
-    if (!socketTypeCanSend(setup.type))
+    SocketSpec spec = commandLine.socketSpec(std::nullopt);
+    if (!socketTypeCanSend(spec.type))
         throw usageError(u"replay cannot use a %1 socket: it cannot send; use PUSH, PUB, XPUB, DEALER, PAIR, "
-                         u"ROUTER or REQ"_s.arg(socketTypeName(setup.type)));
-    if (setup.type == SocketType::Rep)
+                         u"ROUTER or REQ"_s.arg(socketTypeName(spec.type)));
+    if (spec.type == SocketType::Rep)
         throw usageError(
             u"replay cannot use a REP socket: a REP only answers requests; use DEALER or PUSH"_s);
 
@@ -183,23 +183,18 @@ int runReplay(const QStringList &arguments)
     }
     if (commandLine.isSet(directionOption))
         options.direction = parseDirection(commandLine.value(directionOption));
-    const bool isPub = setup.type == SocketType::Pub || setup.type == SocketType::XPub;
+    const bool isPub = spec.type == SocketType::Pub || spec.type == SocketType::XPub;
     const int deliveryTimeout = commandLine.timeout().value_or(DefaultDeliveryTimeoutMs);
     const int settle = commandLine.number(settleOption, 0).value_or(isPub ? DefaultPubSettleMs : 0);
 
-    SocketSpec spec;
-    spec.name = setup.name;
-    spec.type = setup.type;
-    spec.binds = setup.binds;
-    spec.connects = setup.connects;
-    spec.options.emplace_back("linger", DefaultLingerMs);
+    // Replay's own defaults go before the user's --option values, so the user wins.
+    Options replayDefaults { { "linger", DefaultLingerMs } };
     // As in send: with ZMQ_IMMEDIATE a message is queued only to a peer whose connection is complete,
     // so a message nobody can take stays held (and is reported) instead of vanishing at close.
     // (Not for REQ and ROUTER: see send, where REQ waits for a reply and ROUTER has router_mandatory.)
-    if (!isPub && setup.type != SocketType::Req && setup.type != SocketType::Router)
-        spec.options.emplace_back("immediate", true);
-    for (const auto &[name, value] : setup.options)
-        spec.options.emplace_back(name.toStdString(), value);
+    if (!isPub && spec.type != SocketType::Req && spec.type != SocketType::Router)
+        replayDefaults.emplace_back("immediate", true);
+    spec.options.insert(spec.options.begin(), replayDefaults.begin(), replayDefaults.end());
     spec.validate(); // bad endpoints and option values are usage errors, found before anything opens
 
     // Read the header now, so "not a capture" fails before a socket is bound. This reader is the
@@ -358,9 +353,9 @@ int runReplay(const QStringList &arguments)
         if (opened != id)
             return;
         for (const QString &endpoint : bound)
-            printStatus(u"%1 bound to %2"_s.arg(setup.name, endpoint));
-        for (const QString &uri : setup.connects)
-            printStatus(u"%1 connecting to %2"_s.arg(setup.name, uri));
+            printStatus(u"%1 bound to %2"_s.arg(spec.name, endpoint));
+        for (const QString &uri : spec.connects)
+            printStatus(u"%1 connecting to %2"_s.arg(spec.name, uri));
         settleTimer.start(settle);
     });
     QObject::connect(&engine, &Engine::socketFailed, &engine, [&](SocketId failed, const QString &error) {

@@ -7,13 +7,13 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <zmqscope/capture/fileio.h>
 #include <zmqscope/connectionwatch.h>
 #include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/capture/fileio.h>
 #include <zmqscope/pollloop.h>
-#include <zmqscope/socket.h>
 #include <zmqscope/replay/templates.h>
+#include <zmqscope/socket.h>
 
 #include "clicommon.h"
 #include "commands.h"
@@ -201,7 +201,7 @@ int runSend(const QStringList &arguments)
     if (savedMessage && !savedMessage->socketType.isEmpty())
         templateType = socketTypeFromName(savedMessage->socketType);
 
-    const SocketSetup setup = commandLine.socketSetup(templateType);
+    const SocketSpec setup = commandLine.socketSpec(templateType);
     const SocketType type = setup.type;
     if (templateType && *templateType != type)
         throw usageError(
@@ -427,7 +427,7 @@ int runSend(const QStringList &arguments)
         for (QDeadlineTimer settleEnd(settle); !settleEnd.hasExpired();)
             waitSlice(int(qBound(qint64 { 0 }, settleEnd.remainingTime(), qint64 { 10 })));
 
-        const MessageFormatter formatter(format, setup.name, type, endpointText(socket));
+        MessageFormatter formatter(format, setup.name, type, endpointText(socket));
         for (int i = 0; i < repeat; ++i) {
             QDeadlineTimer deadline(timeout);
             if (expander) {

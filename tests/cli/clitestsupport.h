@@ -50,16 +50,54 @@ inline QStringList peerSendArguments(const QList<zmqscope::Frames> &envelopes)
     return process.start(QStringLiteral(ZMQSCOPE_CLI_PATH), arguments);
 }
 
-/// Starts the python peer as a bound PULL that prints `count` messages (waits bounded by RunTimeout);
-/// returns its endpoint, empty when it did not start.
-[[nodiscard]] inline QString startPullPeer(TestProcess &peer, int count)
+/**
+ * "Replay into a peer and collect": a python PULL peer bound to a free port that takes `count`
+ * messages, and the arguments of a CLI run that PUSHes into it. Use it as
+ *
+ *     CollectingPeer peer(5);
+ *     QVERIFY2(peer.isListening(), peer.diagnostics());
+ *     TestProcess replay;
+ *     QVERIFY(startCli(replay, peer.replayArguments(path, { "--step" })));
+ *     ... (drive the run, wait for it)
+ *     QVERIFY2(peer.waitForAll(), peer.diagnostics());
+ *     QCOMPARE(peer.messages(), expected);
+ */
+class CollectingPeer
 {
-    if (!peer.startPeer(
-            { QStringLiteral("pull"), QStringLiteral("--bind"), AnyPort, QStringLiteral("--count"),
-                QString::number(count), QStringLiteral("--timeout"), QString::number(RunTimeout) }))
-        return QString();
-    return peer.waitForPeerEndpoint();
-}
+public:
+    explicit CollectingPeer(int count)
+    {
+        if (m_process.startPeer(
+                { QStringLiteral("pull"), QStringLiteral("--bind"), AnyPort, QStringLiteral("--count"),
+                    QString::number(count), QStringLiteral("--timeout"), QString::number(RunTimeout) }))
+            m_endpoint = m_process.waitForPeerEndpoint();
+    }
+
+    [[nodiscard]] bool isListening() const { return !m_endpoint.isEmpty(); }
+    [[nodiscard]] const QString &endpoint() const { return m_endpoint; }
+    /// "replay CAPTURE -t push --connect ENDPOINT" followed by `extra`.
+    [[nodiscard]] QStringList replayArguments(const QString &capture, const QStringList &extra = {}) const
+    {
+        return QStringList { QStringLiteral("replay"), capture } + pushArguments() + extra;
+    }
+    /// "-t push --connect ENDPOINT": for other sending commands (send, a shell running replay).
+    [[nodiscard]] QStringList pushArguments() const
+    {
+        return { QStringLiteral("-t"), QStringLiteral("push"), QStringLiteral("--connect"), m_endpoint };
+    }
+    /// Waits until the peer got its `count` messages and ended well (bounded by RunTimeout).
+    [[nodiscard]] bool waitForAll()
+    {
+        return m_process.waitForFinished(RunTimeout) && m_process.exitedWith(0);
+    }
+    /// The messages the peer received so far, in order.
+    [[nodiscard]] QList<zmqscope::Frames> messages() const { return m_process.peerMessages(); }
+    [[nodiscard]] const char *diagnostics() { return m_process.diagnostics(); }
+
+private:
+    TestProcess m_process;
+    QString m_endpoint;
+};
 
 /// Runs the CLI to the end; check exitedWith() on the result.
 inline std::unique_ptr<TestProcess> runCli(const QStringList &arguments)

@@ -147,13 +147,11 @@ void TestCliReplay::replayStepReadsStdin()
     }
     writeFile(path, content);
 
-    TestProcess peer;
-    const QString endpoint = startPullPeer(peer, 2);
-    QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
+    CollectingPeer peer(2);
+    QVERIFY2(peer.isListening(), peer.diagnostics());
 
     TestProcess replay;
-    QVERIFY(
-        startCli(replay, { u"replay"_s, path, u"-t"_s, u"push"_s, u"--connect"_s, endpoint, u"--step"_s }));
+    QVERIFY(startCli(replay, peer.replayArguments(path, { u"--step"_s })));
     QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message 1)"_s)).isEmpty(),
         replay.diagnostics());
     replay.process().write("\n");
@@ -162,8 +160,8 @@ void TestCliReplay::replayStepReadsStdin()
         replay.diagnostics());
     replay.process().write("\n");
     QVERIFY(replay.process().waitForBytesWritten(RunTimeout));
-    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
-    QCOMPARE(peer.peerMessages(), frames.mid(0, 2));
+    QVERIFY2(peer.waitForAll(), peer.diagnostics());
+    QCOMPARE(peer.messages(), frames.mid(0, 2));
     QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message 3 of 4)"_s)).isEmpty(),
         replay.diagnostics());
     replay.process().closeWriteChannel(); // Ctrl-D: stop after two of four
@@ -171,18 +169,16 @@ void TestCliReplay::replayStepReadsStdin()
     QVERIFY2(replay.err().contains("stopped after 2 messages from "), replay.diagnostics());
 
     // Stepping through to the end finishes by itself, without waiting for the end of stdin.
-    TestProcess all;
-    const QString allEndpoint = startPullPeer(all, 4);
-    QVERIFY2(!allEndpoint.isEmpty(), all.diagnostics());
+    CollectingPeer all(4);
+    QVERIFY2(all.isListening(), all.diagnostics());
     TestProcess stepper;
-    QVERIFY(startCli(
-        stepper, { u"replay"_s, path, u"-t"_s, u"push"_s, u"--connect"_s, allEndpoint, u"--step"_s }));
+    QVERIFY(startCli(stepper, all.replayArguments(path, { u"--step"_s })));
     stepper.process().write("\n\n\n\n");
     QVERIFY(stepper.process().waitForBytesWritten(RunTimeout));
     QVERIFY2(stepper.waitForFinished(RunTimeout) && stepper.exitedWith(0), stepper.diagnostics());
     QVERIFY2(stepper.err().contains("replayed 4 messages from "), stepper.diagnostics());
-    QVERIFY2(all.waitForFinished(RunTimeout) && all.exitedWith(0), all.diagnostics());
-    QCOMPARE(all.peerMessages(), frames);
+    QVERIFY2(all.waitForAll(), all.diagnostics());
+    QCOMPARE(all.messages(), frames);
 }
 
 void TestCliReplay::replayFilterMatchesNothing()
@@ -344,18 +340,18 @@ void TestCliReplay::sendLibraryTemplate()
     const QString path = m_dir.filePath(u"library.json"_s);
     library.save(path);
 
-    TestProcess peer;
-    const QString endpoint = startPullPeer(peer, 5);
-    QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());
+    CollectingPeer peer(5);
+    QVERIFY2(peer.isListening(), peer.diagnostics());
     // No --type: the template says PUSH.
     const auto first = runCli({ u"send"_s, u"--library"_s, path, u"--template"_s, u"ping"_s, u"--connect"_s,
-        endpoint, u"--repeat"_s, u"3"_s });
+        peer.endpoint(), u"--repeat"_s, u"3"_s });
     QVERIFY2(first->exitedWith(0), first->diagnostics());
-    const auto second = runCli({ u"send"_s, u"-t"_s, u"push"_s, u"--library"_s, path, u"--template"_s,
-        u"raw"_s, u"--connect"_s, endpoint, u"--repeat"_s, u"2"_s });
+    const auto second = runCli(
+        QStringList { u"send"_s, u"--library"_s, path, u"--template"_s, u"raw"_s, u"--repeat"_s, u"2"_s }
+        + peer.pushArguments());
     QVERIFY2(second->exitedWith(0), second->diagnostics());
-    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
-    const QList<Frames> got = peer.peerMessages();
+    QVERIFY2(peer.waitForAll(), peer.diagnostics());
+    const QList<Frames> got = peer.messages();
     QCOMPARE(got.size(), 5);
     for (int i = 1; i <= 3; ++i)
         QCOMPARE(got[i - 1],

@@ -3,6 +3,10 @@
 // What the suites that drive an Engine share (tst_engine, tst_replayer): opening a
 // socket and waiting for the engine's verdict.
 
+#include <algorithm>
+
+#include <QList>
+#include <QObject>
 #include <QSignalSpy>
 #include <QString>
 #include <QStringList>
@@ -53,5 +57,40 @@ struct OpenedSocket
         result.error = QStringLiteral("socket %1 failed without a reason").arg(result.id);
     return result;
 }
+
+/// Sends through an Engine and keeps the results of its own sends (it is their context), in the
+/// order they came, as a QSignalSpy keeps signals.
+class SendResults : public QObject
+{
+public:
+    zmqscope::SendTicket send(zmqscope::Engine &engine, zmqscope::SocketId id, const zmqscope::Frames &frames)
+    {
+        return engine.send(id, frames, this, callback());
+    }
+    zmqscope::SendTicket sendOrdered(
+        zmqscope::Engine &engine, zmqscope::SocketId id, const zmqscope::Frames &frames, bool resume)
+    {
+        return engine.sendOrdered(id, frames, resume, this, callback());
+    }
+    [[nodiscard]] zmqscope::SendCallback callback()
+    {
+        return [this](const zmqscope::SendResult &result) { results.append(result); };
+    }
+    [[nodiscard]] qsizetype count() const { return results.size(); }
+    [[nodiscard]] qsizetype sentCount() const
+    {
+        return std::count_if(
+            results.begin(), results.end(), [](const auto &result) { return result.sent(); });
+    }
+    [[nodiscard]] qsizetype failedCount() const
+    {
+        return std::count_if(results.begin(), results.end(),
+            [](const auto &result) { return !result.sent() && !result.deferred; });
+    }
+    [[nodiscard]] const zmqscope::SendResult &at(qsizetype i) const { return results.at(i); }
+    [[nodiscard]] QString error(qsizetype i) const { return results.at(i).status.errorMessage(); }
+
+    QList<zmqscope::SendResult> results;
+};
 
 } // namespace enginetest

@@ -1,15 +1,18 @@
-#include <zmqscope/engine/engine.h>
-#include <zmqscope/socket.h>
+#include <atomic>
+#include <memory>
+#include <thread>
 
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSignalSpy>
-#include <QTimer>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 
-#include <memory>
-#include <thread>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/socket.h>
 
 #include "enginetestsupport.h"
 
@@ -17,6 +20,7 @@ using namespace Qt::StringLiterals;
 using namespace zmqscope;
 using enginetest::openedSocket;
 using enginetest::openSocket;
+using enginetest::SendResults;
 
 namespace {
 
@@ -95,6 +99,30 @@ enginetest::OpenedSocket openBound(Engine &engine, const QString &name, SocketTy
     return openedSocket(engine, makeSpec(name, type, { u"tcp://127.0.0.1:*"_s }));
 }
 
+/// A thread with an event loop for context objects that live outside the test's thread.
+class EventThread
+{
+public:
+    EventThread() { m_thread.start(); }
+    ~EventThread()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+    QThread *thread() { return &m_thread; }
+    /// Moves `object` (living in this thread) back to the caller's thread, once everything queued to
+    /// this thread before has run.
+    void giveBack(QObject *object)
+    {
+        QThread *home = QThread::currentThread();
+        QMetaObject::invokeMethod(
+            object, [object, home] { object->moveToThread(home); }, Qt::BlockingQueuedConnection);
+    }
+
+private:
+    QThread m_thread;
+};
+
 /// Opens a socket that connects to `peer` (a boundPeer()); the caller checks `error`.
 enginetest::OpenedSocket openConnected(Engine &engine, const QString &name, SocketType type,
     const Socket &peer, const QList<QByteArray> &subscriptions = {})
@@ -131,6 +159,10 @@ private Q_SLOTS:
     void namesAreUnique();
     void rateIn();
     void destructorWithOpenSockets();
+    void sendResultsStayWithTheirSender();
+    void destroyedContextGetsNoResult();
+    void resultInContextThread();
+    void ticketsAreUnique();
 };
 
 void TestEngine::specJsonRoundTrip()
@@ -323,7 +355,8 @@ void TestEngine::storedNotificationsAreRateLimited()
     // for delivery jitter. The bound grows with the time taken, so a slow machine cannot fail it.
     const qint64 allowed = spanMs / 8 + 3;
     QVERIFY2(notifications <= allowed,
-        qPrintable(u"%1 notifications in %2 ms, at most %3 allowed"_s.arg(notifications).arg(spanMs).arg(allowed)));
+        qPrintable(
+            u"%1 notifications in %2 ms, at most %3 allowed"_s.arg(notifications).arg(spanMs).arg(allowed)));
 }
 
 void TestEngine::subReceives_data()
@@ -391,12 +424,11 @@ void TestEngine::repRepliesAndStoresOut()
     QCOMPARE(request.frames, envelope("q1", "ping"));
     QCOMPARE(request.direction, Direction::In);
 
-    QSignalSpy sent(&engine, &Engine::messageSent);
-    QSignalSpy failed(&engine, &Engine::sendFailed);
-    engine.send(id, envelope("q1", "pong"), 7);
-    QTRY_COMPARE(sent.count(), 1);
-    QCOMPARE(sent.first().at(0).toULongLong(), 7u);
-    QCOMPARE(failed.count(), 0);
+    SendResults results;
+    const SendTicket ticket = results.send(engine, id, envelope("q1", "pong"));
+    QTRY_COMPARE(results.count(), 1);
+    QCOMPARE(results.at(0).ticket, ticket);
+    QVERIFY2(results.at(0).sent(), qPrintable(results.error(0)));
     const auto reply = req.receiveFrames(std::chrono::milliseconds(NetworkTimeout));
     QVERIFY(reply);
     QCOMPARE(*reply, envelope("q1", "pong"));
@@ -444,12 +476,12 @@ void TestEngine::routerRepliesToEachPeer()
     QCOMPARE(routes, QStringList({ u"peer-1"_s, u"peer-2"_s }));
 
     // Answer the second peer first: each must get only its own reply.
-    QSignalSpy sent(&engine, &Engine::messageSent);
+    SendResults results;
     Frames reply2 { "peer-2", "", "r2", "text/plain", "for 2" };
     Frames reply1 { "peer-1", "", "r1", "text/plain", "for 1" };
-    engine.send(id, reply2, 2);
-    engine.send(id, reply1, 1);
-    QTRY_COMPARE(sent.count(), 2);
+    results.send(engine, id, reply2);
+    results.send(engine, id, reply1);
+    QTRY_COMPARE(results.sentCount(), 2);
     const auto got1 = dealer1.receiveFrames(std::chrono::milliseconds(NetworkTimeout));
     const auto got2 = dealer2.receiveFrames(std::chrono::milliseconds(NetworkTimeout));
     QVERIFY(got1 && got2);
@@ -457,12 +489,11 @@ void TestEngine::routerRepliesToEachPeer()
     QCOMPARE(*got2, reply2.mid(1));
 
     // router_mandatory is on by default: a reply to a peer that is not there fails and says which.
-    QSignalSpy failed(&engine, &Engine::sendFailed);
-    engine.send(id, { "peer-9", "", "x", "text/plain", "lost?" }, 9);
-    QTRY_COMPARE(failed.count(), 1);
-    QCOMPARE(failed.first().at(0).toULongLong(), 9u);
-    QVERIFY2(
-        failed.first().at(1).toString().contains(u"peer-9"_s), qPrintable(failed.first().at(1).toString()));
+    const SendTicket lost = results.send(engine, id, { "peer-9", "", "x", "text/plain", "lost?" });
+    QTRY_COMPARE(results.count(), 3);
+    QCOMPARE(results.at(2).ticket, lost);
+    QVERIFY(!results.at(2).sent());
+    QVERIFY2(results.error(2).contains(u"peer-9"_s), qPrintable(results.error(2)));
 }
 
 void TestEngine::reqSendingTwiceSaysWhy()
@@ -473,17 +504,18 @@ void TestEngine::reqSendingTwiceSaysWhy()
     const auto [id, bound, error] = openConnected(engine, u"My REQ"_s, SocketType::Req, rep);
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
-    QSignalSpy sent(&engine, &Engine::messageSent);
-    QSignalSpy failed(&engine, &Engine::sendFailed);
+    SendResults results;
     QSignalSpy events(&engine, &Engine::eventLogged);
-    engine.send(id, envelope("first", "1"), 1);
-    engine.send(id, envelope("second", "2"), 2);
+    const SendTicket first = results.send(engine, id, envelope("first", "1"));
+    const SendTicket second = results.send(engine, id, envelope("second", "2"));
     engine.sync();
-    QCOMPARE(sent.count(), 1);
-    QCOMPARE(sent.first().at(0).toULongLong(), 1u);
-    QCOMPARE(failed.count(), 1);
-    QCOMPARE(failed.first().at(0).toULongLong(), 2u);
-    const QString why = failed.first().at(1).toString();
+    QCOMPARE(results.count(), 2);
+    QCOMPARE(results.at(0).ticket, first);
+    QVERIFY(results.at(0).sent());
+    QCOMPARE(results.at(1).ticket, second);
+    QVERIFY(!results.at(1).sent());
+    QCOMPARE(results.at(1).status.error().code(), ErrorCode::WrongState);
+    const QString why = results.error(1);
     QVERIFY2(why.contains(u"My REQ"_s) && why.contains(u"REQ"_s) && why.contains(u"not been answered"_s),
         qPrintable(why));
     QVERIFY(std::any_of(events.begin(), events.end(), [&](const QList<QVariant> &arguments) {
@@ -504,9 +536,10 @@ void TestEngine::reqSendingTwiceSaysWhy()
     QCOMPARE(messages[1].direction, Direction::In);
     QCOMPARE(messages[1].frames, envelope("first", "answer"));
 
-    engine.send(id, envelope("third", "3"), 3);
-    QTRY_COMPARE(sent.count(), 2);
-    QCOMPARE(sent.last().at(0).toULongLong(), 3u);
+    const SendTicket third = results.send(engine, id, envelope("third", "3"));
+    QTRY_COMPARE(results.count(), 3);
+    QCOMPARE(results.at(2).ticket, third);
+    QVERIFY2(results.at(2).sent(), qPrintable(results.error(2)));
 }
 
 void TestEngine::badSpecFails_data()
@@ -616,17 +649,17 @@ void TestEngine::sendFailures()
                  push, bound, error),
         qPrintable(error));
 
-    QSignalSpy failed(&engine, &Engine::sendFailed);
-    QSignalSpy sent(&engine, &Engine::messageSent);
-    engine.send(sub, envelope("x", "y"), 1);
-    engine.send(999, envelope("x", "y"), 2);
-    engine.send(push, {}, 3);
-    engine.send(push, envelope("x", "y"), 4); // bound PUSH without a peer: sndtimeo 0 fails at once
+    SendResults results;
+    QSignalSpy events(&engine, &Engine::eventLogged);
+    const SendTicket first = results.send(engine, sub, envelope("x", "y"));
+    results.send(engine, 999, envelope("x", "y"));
+    results.send(engine, push, {});
+    results.send(engine, push, envelope("x", "y")); // bound PUSH without a peer: sndtimeo 0 fails at once
     engine.sync();
-    QCOMPARE(sent.count(), 0);
-    QCOMPARE(failed.count(), 4);
-    const auto message = [&](int i) { return failed.at(i).at(1).toString(); };
-    QCOMPARE(failed.at(0).at(0).toULongLong(), 1u);
+    QCOMPARE(results.sentCount(), 0);
+    QCOMPARE(results.failedCount(), 4);
+    const auto message = [&](int i) { return results.error(i); };
+    QCOMPARE(results.at(0).ticket, first);
     QVERIFY2(message(0).contains(u"SUB sockets cannot send"_s), qPrintable(message(0)));
     QVERIFY2(
         message(1).contains(u"999"_s) && message(1).contains(u"no such socket"_s), qPrintable(message(1)));
@@ -634,6 +667,15 @@ void TestEngine::sendFailures()
     QVERIFY2(
         message(3).contains(u"Lonely PUSH"_s) && message(3).contains(u"no peer"_s), qPrintable(message(3)));
     QCOMPARE(store.size(), 0u);
+    // Every failure is in the Events too, also for a caller that asks for no result.
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY2(std::any_of(events.begin(), events.end(),
+                     [&](const QList<QVariant> &arguments) {
+                         const auto event = arguments.at(0).value<EngineEvent>();
+                         return event.isError && event.text == message(i);
+                     }),
+            qPrintable(message(i)));
+    }
 }
 
 void TestEngine::monitorStates()
@@ -719,12 +761,11 @@ void TestEngine::closeSocketKeepsMessages()
     QCOMPARE(engine.socket(id)->messagesIn, 5u);
     QCOMPARE(store.size(), 5u);
 
-    QSignalSpy failed(&engine, &Engine::sendFailed);
-    engine.send(id, envelope("x", "y"), 5);
+    SendResults results;
+    results.send(engine, id, envelope("x", "y"));
     engine.sync();
-    QCOMPARE(failed.count(), 1);
-    QVERIFY2(
-        failed.first().at(1).toString().contains(u"closed"_s), qPrintable(failed.first().at(1).toString()));
+    QCOMPARE(results.failedCount(), 1);
+    QVERIFY2(results.error(0).contains(u"closed"_s), qPrintable(results.error(0)));
 
     // The endpoint is free again: a new socket can bind it.
     const auto again = openedSocket(engine, makeSpec(u"PULL"_s, SocketType::Pull, bound));
@@ -802,6 +843,126 @@ void TestEngine::destructorWithOpenSockets()
     engine->send(push, envelope("late", "x"));
     engine.reset();
     QVERIFY(store.size() >= 41u); // the store outlives the engine, messages stay
+}
+
+void TestEngine::sendResultsStayWithTheirSender()
+{
+    MessageStore store;
+    Engine engine(store);
+    const auto [pull, bound, pullError] = openBound(engine, u"PULL"_s, SocketType::Pull);
+    QVERIFY2(pullError.isEmpty(), qPrintable(pullError));
+    const auto [push, ignored, pushError]
+        = openedSocket(engine, makeSpec(u"PUSH"_s, SocketType::Push, {}, bound));
+    QVERIFY2(pushError.isEmpty(), qPrintable(pushError));
+    QTRY_VERIFY_WITH_TIMEOUT(engine.socket(push)->peers > 0, NetworkTimeout);
+
+    // Two senders on one engine, interleaved, one failing on purpose: each hears its own sends only.
+    SendResults alice;
+    SendResults bob;
+    QList<SendTicket> aliceTickets;
+    QList<SendTicket> bobTickets;
+    for (int i = 0; i < 10; ++i) {
+        aliceTickets.append(alice.send(engine, push, envelope("alice", QByteArray::number(i))));
+        bobTickets.append(bob.send(engine, i % 2 ? push : pull, envelope("bob", QByteArray::number(i))));
+    }
+    engine.sync();
+    QCOMPARE(alice.count(), 10);
+    QCOMPARE(bob.count(), 10);
+    for (int i = 0; i < 10; ++i) {
+        QCOMPARE(alice.at(i).ticket, aliceTickets.at(i));
+        QVERIFY2(alice.at(i).sent(), qPrintable(alice.error(i)));
+        QCOMPARE(bob.at(i).ticket, bobTickets.at(i));
+        QCOMPARE(bob.at(i).sent(), i % 2 == 1); // PULL cannot send
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(engine.socket(pull)->messagesIn, 15u, NetworkTimeout);
+}
+
+void TestEngine::destroyedContextGetsNoResult()
+{
+    MessageStore store;
+    Engine engine(store);
+    const auto [pull, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    int called = 0;
+    auto *context = new QObject;
+    engine.send(pull, envelope("x", "y"), context, [&called](const SendResult &) { ++called; });
+    delete context; // before the engine has answered
+    SendResults alive;
+    alive.send(engine, pull, envelope("x", "y"));
+    engine.sync(); // the engine answers both, and its answers are delivered here
+    QCoreApplication::processEvents();
+    QCOMPARE(alive.count(), 1); // the engine did answer
+    QCOMPARE(called, 0);
+
+    // The same for a context in another thread: the result is dropped there.
+    EventThread other;
+    auto *remote = new QObject;
+    remote->moveToThread(other.thread());
+    std::atomic<int> remoteCalled { 0 };
+    engine.send(pull, envelope("x", "y"), remote, [&remoteCalled](const SendResult &) { ++remoteCalled; });
+    QMetaObject::invokeMethod(
+        remote, [remote] { delete remote; }, Qt::BlockingQueuedConnection);
+    engine.sync();
+    QObject probe;
+    probe.moveToThread(other.thread());
+    other.giveBack(&probe); // anything the engine queued to that thread has run by now
+    QCOMPARE(remoteCalled.load(), 0);
+}
+
+void TestEngine::resultInContextThread()
+{
+    MessageStore store;
+    Engine engine(store);
+    const auto [pull, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    EventThread other;
+    QObject context;
+    context.moveToThread(other.thread());
+    std::atomic<QThread *> calledIn { nullptr };
+    std::atomic<SendTicket> ticket { 0 };
+    const SendTicket sent = engine.send(pull, envelope("x", "y"), &context, [&](const SendResult &result) {
+        ticket = result.ticket;
+        calledIn = QThread::currentThread();
+    });
+    engine.sync();
+    QTRY_VERIFY(calledIn.load() != nullptr);
+    QCOMPARE(calledIn.load(), other.thread());
+    QCOMPARE(ticket.load(), sent);
+    other.giveBack(&context);
+}
+
+void TestEngine::ticketsAreUnique()
+{
+    MessageStore store;
+    Engine engine(store);
+    const auto [pull, bound, error] = openBound(engine, u"PULL"_s, SocketType::Pull);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // Every kind of send, from several callers: no ticket twice, none 0, and each result names its own.
+    SendResults first;
+    SendResults second;
+    QSet<SendTicket> tickets;
+    QList<SendTicket> firstTickets;
+    QList<SendTicket> secondTickets;
+    constexpr int Rounds = 200;
+    for (int i = 0; i < Rounds; ++i) {
+        firstTickets.append(first.send(engine, pull, envelope("a", "b")));
+        secondTickets.append(second.sendOrdered(engine, pull, envelope("a", "b"), i == 0));
+        tickets.insert(engine.send(pull, envelope("a", "b")));
+    }
+    tickets.unite(QSet<SendTicket>(firstTickets.begin(), firstTickets.end()));
+    tickets.unite(QSet<SendTicket>(secondTickets.begin(), secondTickets.end()));
+    QCOMPARE(tickets.size(), 3 * Rounds);
+    QVERIFY(!tickets.contains(0));
+    engine.sync();
+    QCOMPARE(first.count(), Rounds);
+    QCOMPARE(second.count(), Rounds);
+    for (int i = 0; i < Rounds; ++i) {
+        QCOMPARE(first.at(i).ticket, firstTickets.at(i));
+        QCOMPARE(second.at(i).ticket, secondTickets.at(i));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEngine)

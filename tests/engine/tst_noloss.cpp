@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -149,17 +150,21 @@ void TestNoLoss::millionWhileSending()
     std::uint64_t chatterAcknowledged = 0;
     QString sendError;
     const auto floodIn = [&] { return engine.socket(floodId).value_or(SocketInfo {}).messagesIn; };
+    std::function<void(const SendResult &)> handleResult;
     const auto sendNext = [&] {
-        engine.send(chatterId, { sequenceId(chatterSent), QByteArrayLiteral("text/plain"), "ping"_ba },
-            chatterSent);
+        engine.send(chatterId, { sequenceId(chatterSent), QByteArrayLiteral("text/plain"), "ping"_ba }, this,
+            handleResult);
         ++chatterSent;
     };
-    connect(&engine, &Engine::messageSent, this, [&](quint64) {
+    handleResult = [&](const SendResult &result) {
+        if (!result.sent()) {
+            sendError = result.status.errorMessage();
+            return;
+        }
         ++chatterAcknowledged;
         if (floodIn() < FloodMessages)
             sendNext();
-    });
-    connect(&engine, &Engine::sendFailed, this, [&](quint64, const QString &error) { sendError = error; });
+    };
     for (int i = 0; i < InFlight; ++i)
         sendNext();
 

@@ -530,7 +530,7 @@ void TestMainWindow::editAndResendFromTheTable()
     PythonPeer peer;
     const SocketId push = openWithPeer(SocketType::Push, false, peer, u"PULL"_s);
     QVERIFY2(push != 0, qPrintable(peer.error()));
-    m_engine->send(push, { "order-7", "text/plain", "first" }, 0);
+    m_engine->send(push, { "order-7", "text/plain", "first" });
     QVERIFY(peer.receive(NetworkTimeoutMs));
     QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 1);
     ComposerWidget *composer = m_window->composer();

@@ -6,7 +6,6 @@
 #include "composerwidget.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <limits>
 #include <tuple>
@@ -36,8 +35,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <zmqscope/envelope.h>
 #include <zmqscope/capture/fileio.h>
+#include <zmqscope/envelope.h>
 #include <zmqscope/textescape.h>
 
 #include "bytestext.h"
@@ -84,13 +83,6 @@ constexpr int MaxRepeat = 1'000'000;
 constexpr int MaxIntervalMs = 3'600'000;
 constexpr int ShownBytes = 48;
 constexpr qsizetype ReadOnlyPreviewChars = 40;
-
-/// Tags are unique in the process, so several composers can share one engine.
-quint64 nextTag()
-{
-    static std::atomic<quint64> counter { 0 };
-    return ++counter;
-}
 
 /// A short, plain rendering of bytes for status lines: text when it is text, else hex; cut.
 QString shortBytes(const QByteArray &bytes)
@@ -741,7 +733,7 @@ void ComposerWidget::send()
 
     m_batchSocket = socket;
     m_batchComposition = std::move(*composed);
-    m_batchTags.clear();
+    ++m_batchNumber;
     m_batchTotal = m_repeatSpin->value();
     m_batchIssued = 0;
     m_batchSent = 0;
@@ -754,7 +746,7 @@ void ComposerWidget::send()
         m_repeatTimer->start(m_intervalSpin->value());
         showStatus(
             u"Repeating on %1: %2 of %3 sent"_s.arg(socketLabel(socket)).arg(m_batchSent).arg(m_batchTotal));
-    } else if (m_batchTotal == 1 && !m_pendingTags.isEmpty()) {
+    } else if (m_batchTotal == 1 && m_pendingSends > 0) {
         showStatus(u"Sending on %1…"_s.arg(socketLabel(socket)));
     }
     updateState();
@@ -778,10 +770,11 @@ void ComposerWidget::issueRepeatSend()
 
 void ComposerWidget::emitSend(zmqscope::SocketId socket, const zmqscope::Frames &frames)
 {
-    const quint64 tag = nextTag();
-    m_pendingTags.insert(tag, socket);
-    m_batchTags.insert(tag);
-    Q_EMIT sendRequested(socket, frames, tag);
+    ++m_pendingSends;
+    Q_EMIT sendRequested(
+        socket, frames, [this, socket, batch = m_batchNumber](const zmqscope::SendResult &result) {
+            handleSendResult(socket, batch, result);
+        });
 }
 
 void ComposerWidget::stop()
@@ -808,12 +801,17 @@ bool ComposerWidget::isRepeating() const
     return m_repeatTimer->isActive();
 }
 
-void ComposerWidget::handleMessageSent(quint64 tag)
+void ComposerWidget::handleSendResult(
+    zmqscope::SocketId socket, quint64 batch, const zmqscope::SendResult &result)
 {
-    if (!m_pendingTags.remove(tag))
+    --m_pendingSends;
+    const bool inBatch = batch == m_batchNumber;
+    if (!result.sent()) {
+        handleSendFailed(socket, inBatch, result.status.errorMessage());
         return;
+    }
     // Confirmations of an earlier batch are expected; only the current one is reported.
-    if (!m_batchTags.remove(tag))
+    if (!inBatch)
         return;
     ++m_batchSent;
     const QString where = socketLabel(m_batchSocket);
@@ -828,14 +826,9 @@ void ComposerWidget::handleMessageSent(quint64 tag)
     }
 }
 
-void ComposerWidget::handleSendFailed(quint64 tag, const QString &error)
+void ComposerWidget::handleSendFailed(zmqscope::SocketId socket, bool inBatch, const QString &error)
 {
-    const auto pending = m_pendingTags.constFind(tag);
-    if (pending == m_pendingTags.constEnd())
-        return;
-    const QString where = socketLabel(pending.value());
-    m_pendingTags.erase(pending);
-    const bool inBatch = m_batchTags.remove(tag);
+    const QString where = socketLabel(socket);
     // The engine's text says why (a REQ waiting for its reply, a peer ROUTER does not know).
     QString reason = error.trimmed();
     while (reason.endsWith(u'.'))

@@ -2,9 +2,7 @@
 
 #include <optional>
 
-#include <QHash>
 #include <QList>
-#include <QSet>
 #include <QWidget>
 
 #include <zmqscope/engine/engine.h>
@@ -32,8 +30,8 @@ class BodyEdit;
  * The Composer: writes a Dploy envelope (id, mimetype, body, request frames)
  * or raw multipart frames and asks for them to be sent on a chosen socket,
  * once or repeatedly. It never talks to the engine itself: it emits
- * sendRequested() and learns the outcome through handleMessageSent() and
- * handleSendFailed(). A failed send keeps everything that was composed.
+ * sendRequested() with a callback that learns the outcome of that send (and
+ * of no other). A failed send keeps everything that was composed.
  *
  * Text fields (id, mimetype, a body typed as text, raw frames typed as text) may hold the
  * Library's variables ({{seq}}, {{now}}, {{uuid}}, {{random:N}}), expanded anew for every
@@ -132,12 +130,12 @@ public Q_SLOTS:
     void formatBody();
     /// Puts back the routing frames that switching the socket removed.
     void undoClearRouting();
-    void handleMessageSent(quint64 tag);
-    void handleSendFailed(quint64 tag, const QString &error);
 
 Q_SIGNALS:
-    /// Frames to send on a socket; the engine answers with messageSent(tag) or sendFailed(tag, error).
-    void sendRequested(zmqscope::SocketId socket, const zmqscope::Frames &frames, quint64 tag);
+    /// Frames to send on a socket; whoever sends them calls `done` once with the result, in this
+    /// widget's thread (Engine::send with this composer as the context).
+    void sendRequested(
+        zmqscope::SocketId socket, const zmqscope::Frames &frames, const zmqscope::SendCallback &done);
 
 private:
     /// What the widgets hold, read once per Send so a repeat sends what was there when it started.
@@ -180,6 +178,9 @@ private:
     QWidget *createRawPage();
     void issueRepeatSend();
     void emitSend(zmqscope::SocketId socket, const zmqscope::Frames &frames);
+    /// The outcome of one send of batch `batch` on `socket`.
+    void handleSendResult(zmqscope::SocketId socket, quint64 batch, const zmqscope::SendResult &result);
+    void handleSendFailed(zmqscope::SocketId socket, bool inBatch, const QString &error);
     void finishRepeat(const QString &status);
     void updateJsonStatus();
     void updateState();
@@ -232,12 +233,12 @@ private:
     std::optional<RoutingState> m_routing;
     std::optional<RoutingState> m_clearedRouting;
 
-    // Sends in flight: the tags we issued and have not heard back about, with their socket.
-    QHash<quint64, zmqscope::SocketId> m_pendingTags;
-    // The current batch (one send, or a repeat).
+    // Sends in flight: issued, and not heard back about.
+    int m_pendingSends = 0;
+    // The current batch (one send, or a repeat); its number tells its results from an earlier batch's.
+    quint64 m_batchNumber = 0;
     zmqscope::SocketId m_batchSocket = 0;
     Composition m_batchComposition;
-    QSet<quint64> m_batchTags;
     int m_batchTotal = 0;
     int m_batchIssued = 0;
     int m_batchSent = 0;

@@ -1,7 +1,5 @@
 #include "librarypanel.h"
 
-#include <atomic>
-
 #include <QAction>
 #include <QDir>
 #include <QFileDialog>
@@ -33,13 +31,6 @@ namespace zmqscope {
 namespace {
 const auto PathKey = u"Library/path"_s;
 const auto LibraryFilter = u"ZmqScope libraries (*.json);;All files (*)"_s;
-
-/// Tags of the library's sends: a range of their own, so they never meet the Composer's.
-quint64 nextTag()
-{
-    static std::atomic<quint64> counter { quint64(1) << 56 };
-    return ++counter;
-}
 } // namespace
 
 LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
@@ -321,25 +312,18 @@ bool LibraryPanel::sendTemplate(const QString &name)
         return false;
     }
     showError(QString());
-    const quint64 tag = nextTag();
-    m_pendingTags.insert(tag, name);
     showStatus(u"Sending \"%1\"\u2026"_s.arg(name));
-    Q_EMIT sendRequested(socket, frames, tag);
+    Q_EMIT sendRequested(
+        socket, frames, [this, name](const SendResult &result) { handleSendResult(name, result); });
     return true;
 }
 
-void LibraryPanel::handleMessageSent(quint64 tag)
+void LibraryPanel::handleSendResult(const QString &name, const SendResult &result)
 {
-    const QString name = m_pendingTags.take(tag);
-    if (!name.isEmpty())
+    if (result.sent())
         showStatus(u"Sent \"%1\" at %2"_s.arg(name, QTime::currentTime().toString(u"HH:mm:ss.zzz"_s)));
-}
-
-void LibraryPanel::handleSendFailed(quint64 tag, const QString &error)
-{
-    const QString name = m_pendingTags.take(tag);
-    if (!name.isEmpty())
-        showError(u"Not sent: \"%1\": %2"_s.arg(name, error.trimmed()));
+    else
+        showError(u"Not sent: \"%1\": %2"_s.arg(name, result.status.errorMessage().trimmed()));
 }
 
 QString LibraryPanel::errorText() const

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QHash>
 #include <QWidget>
 
 #include <zmqscope/engine/engine.h>
@@ -54,12 +53,11 @@ public:
     [[nodiscard]] QString errorText() const;
     [[nodiscard]] QString statusText() const;
 
-public Q_SLOTS:
-    void handleMessageSent(quint64 tag);
-    void handleSendFailed(quint64 tag, const QString &error);
-
 Q_SIGNALS:
-    void sendRequested(zmqscope::SocketId socket, const zmqscope::Frames &frames, quint64 tag);
+    /// Frames to send on a socket; whoever sends them calls `done` once with the result, in this
+    /// widget's thread (Engine::send with this panel as the context).
+    void sendRequested(
+        zmqscope::SocketId socket, const zmqscope::Frames &frames, const zmqscope::SendCallback &done);
     /// A template was put into the Composer (the main window shows the Composer then).
     void templateLoaded(const QString &name);
 
@@ -72,13 +70,14 @@ private:
     void updateActions();
     void showError(const QString &text);
     void showStatus(const QString &text);
+    /// The outcome of sending the saved message `name`.
+    void handleSendResult(const QString &name, const zmqscope::SendResult &result);
 
     ComposerWidget *m_composer;
     TemplateListModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QString m_path;
     TemplateExpander m_expander;
-    QHash<quint64, QString> m_pendingTags;
 
     QLabel *m_pathLabel = nullptr;
     QToolButton *m_fileButton = nullptr;

@@ -3,7 +3,6 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QJsonValue>
-#include <QStringDecoder>
 #include <QTime>
 
 #include <zmqscope/capture/capture.h>
@@ -213,112 +212,17 @@ QByteArray decodeFrame(QByteArrayView content, qsizetype index, qsizetype count)
                     shown(content.toByteArray())));
         encoded = document.array().at(0).toString().toLatin1();
     } else {
-        encoded = content.toByteArray();
+        // The line's own bytes, not a copy: a frame of 64 MiB is 85 MiB of base64.
+        encoded = QByteArray::fromRawData(content.data(), content.size());
     }
-    auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded
+        = QByteArray::fromBase64Encoding(std::as_const(encoded), QByteArray::AbortOnBase64DecodingErrors);
     // Qt also takes unpadded and truncated input ("A"); whole 4-character groups are what we write.
     if (!decoded || encoded.size() % 4 != 0)
         throw captureError(
             u"capture line frame %1 of %2 is not valid base64: %3"_s.arg(index + 1).arg(count).arg(
                 shown(content.toByteArray())));
     return std::move(*decoded);
-}
-
-// Strict UTF-8: invalid sequences, overlong forms and surrogates fail; a BOM is kept as a character.
-std::optional<QString> decodeUtf8(const QByteArray &bytes)
-{
-    QStringDecoder decoder(
-        QStringDecoder::Utf8, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
-    QString text = decoder.decode(bytes);
-    if (decoder.hasError())
-        return std::nullopt;
-    return text;
-}
-
-// Characters that would move the cursor, change colours, or reorder text on a terminal or in an
-// editor; JSON allows them raw, but a line of ours never carries them unescaped.
-bool needsEscape(char32_t c)
-{
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f
-        || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
-}
-
-void appendJsonString(QByteArray &out, QStringView text)
-{
-    out += '"';
-    qsizetype runStart = 0;
-    const auto flushRun = [&](qsizetype end) {
-        if (end > runStart)
-            out += text.sliced(runStart, end - runStart).toUtf8();
-    };
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char16_t c = text[i].unicode();
-        const char *simple = nullptr;
-        switch (c) {
-        case u'"':
-            simple = "\\\"";
-            break;
-        case u'\\':
-            simple = "\\\\";
-            break;
-        case u'\n':
-            simple = "\\n";
-            break;
-        case u'\r':
-            simple = "\\r";
-            break;
-        case u'\t':
-            simple = "\\t";
-            break;
-        case u'\b':
-            simple = "\\b";
-            break;
-        case u'\f':
-            simple = "\\f";
-            break;
-        default:
-            break;
-        }
-        if (!simple && QChar::isHighSurrogate(c) && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
-            ++i; // a surrogate pair stays in the run and is encoded as one character
-            continue;
-        }
-        // A lone surrogate (a socket name read from a file may have one) has no UTF-8 form: "\udXXX"
-        // keeps it exactly, where toUtf8() would turn it into '?'.
-        if (!simple && !needsEscape(c) && !QChar::isSurrogate(c))
-            continue;
-        flushRun(i);
-        if (simple)
-            out += simple;
-        else
-            out += "\\u" + QByteArray::number(uint(c), 16).rightJustified(4, '0');
-        runStart = i + 1;
-    }
-    flushRun(text.size());
-    out += '"';
-}
-
-void appendKey(QByteArray &out, const char *key)
-{
-    out += '"';
-    out += key;
-    out += "\":";
-}
-
-// "id":"text" when the bytes are UTF-8, else "id_base64":"...", so no byte is ever mangled.
-void appendBytesField(QByteArray &out, const char *key, const QByteArray &bytes)
-{
-    out += ',';
-    if (const auto text = decodeUtf8(bytes)) {
-        appendKey(out, key);
-        appendJsonString(out, *text);
-    } else {
-        out += '"';
-        out += key;
-        out += "_base64\":\"";
-        out += bytes.toBase64();
-        out += '"';
-    }
 }
 
 void appendJsonValue(QByteArray &out, const QJsonValue &value)
@@ -506,51 +410,6 @@ QJsonObject parseCaptureHeader(QByteArrayView line)
                            u"2026-11-25T21:57:37.123456Z"_s.arg(
                                created.isString() ? shown(created.toString()) : jsonTypeName(created)));
     return header;
-}
-
-QByteArray captureLine(const CaptureRecord &record)
-{
-    qsizetype frameBytes = 0;
-    for (const QByteArray &frame : record.frames)
-        frameBytes += frame.size();
-    QByteArray out;
-    out.reserve(160 + frameBytes * 3); // base64 of the frames plus the body text, roughly
-
-    out += '{';
-    appendKey(out, "ts");
-    appendJsonString(out, formatCaptureTimestamp(record.timestampUs));
-    out += ',';
-    appendKey(out, "socket");
-    appendJsonString(out, record.socket);
-    out += ',';
-    appendKey(out, "type");
-    appendJsonString(out, record.type);
-    out += ',';
-    appendKey(out, "endpoint");
-    appendJsonString(out, record.endpoint);
-    out += ',';
-    appendKey(out, "dir");
-    out += record.direction == Direction::In ? "\"in\"" : "\"out\"";
-    out += ',';
-    appendKey(out, "frames");
-    out += '[';
-    for (qsizetype i = 0; i < record.frames.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        out += '"';
-        out += record.frames[i].toBase64();
-        out += '"';
-    }
-    out += ']';
-
-    const auto parsed = Envelope::parse(record.frames);
-    if (parsed.envelope) {
-        appendBytesField(out, "id", parsed.envelope->id());
-        appendBytesField(out, "mimetype", parsed.envelope->mimetype());
-        appendBytesField(out, "body", parsed.envelope->data());
-    }
-    out += "}\n";
-    return out;
 }
 
 CaptureRecord parseCaptureLine(QByteArrayView line)

@@ -58,6 +58,7 @@ public:
     }
     bool fill();
     void compact(qsizetype &scanFrom);
+    void releaseLongLine();
     /// With `skipLongLine` a line over maxBytes is read past (to its newline) without keeping it;
     /// without, TooLong comes back at once and the reader is left in the middle of it.
     LineKind readLine(QByteArrayView &line, qsizetype maxBytes, bool skipLongLine = true);
@@ -87,6 +88,10 @@ bool CaptureReaderPrivate::fill()
     // A small file gets a small buffer; a large one is read a chunk at a time.
     const qsizetype chunk = qsizetype(qBound<qint64>(4096, size - position + 1, ReadChunkBytes));
     const qsizetype old = buffer.size();
+    // A long line grows the buffer by a quarter at a time, not doubled as QByteArray would: a line
+    // of 512 MiB then needs at most about 640 MiB (plus its decoded frames), not 1 GiB.
+    if (old + chunk > buffer.capacity())
+        buffer.reserve(old + chunk + old / 4);
     buffer.resize(old + chunk);
     qint64 read = 0;
 #ifdef Q_OS_UNIX
@@ -115,6 +120,17 @@ bool CaptureReaderPrivate::fill()
     if (read == 0)
         atEnd = true;
     return read > 0;
+}
+
+// After a long line the buffer is as big as that line: give it back (keeping what was read ahead)
+// before the caller works with the record, so a line's text and its decoded frames are the most
+// that is ever held at once.
+void CaptureReaderPrivate::releaseLongLine()
+{
+    if (buffer.capacity() <= 4 * ReadChunkBytes)
+        return;
+    buffer = QByteArray(buffer.constData() + start, buffer.size() - start);
+    start = 0;
 }
 
 void CaptureReaderPrivate::compact(qsizetype &scanFrom)
@@ -254,8 +270,10 @@ bool CaptureReader::next(CaptureRecord &record)
             continue;
         try {
             record = parseCaptureLine(line, d->frames);
+            d->releaseLongLine();
             return true;
         } catch (const Error &error) {
+            d->releaseLongLine();
             if (kind == CaptureReaderPrivate::LineKind::Unterminated) {
                 d->addIssue(u"the last line is incomplete (%1 without a newline; the file was probably cut "
                             u"while being written); skipped"_s.arg(byteCount(line.size())));

@@ -1,6 +1,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include <QDateTime>
@@ -52,10 +53,16 @@ public:
     void writeBuffer();
     void sync();
     void rotate();
+    /// The line writer of the record's socket: kept while records come from the same one.
+    CaptureLineWriter &lineWriter(const CaptureRecord &record);
 
     CaptureWriterOptions options;
     QFile file;
     QByteArray buffer;
+    std::optional<CaptureLineWriter> writer;
+    QString writerSocket; // the socket fields `writer` was made for
+    QString writerType;
+    QString writerEndpoint;
     QStringList paths; // every file opened and not deleted by the ring buffer, oldest first
     QString currentPath;
     int fileNumber = 0;
@@ -82,6 +89,18 @@ QString CaptureWriterPrivate::nextPath() const
                              .arg(QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmss'Z'"_s),
                                  suffix.isEmpty() ? QString() : u"."_s + suffix);
     return info.dir().filePath(name);
+}
+
+CaptureLineWriter &CaptureWriterPrivate::lineWriter(const CaptureRecord &record)
+{
+    if (!writer || record.socket != writerSocket || record.type != writerType
+        || record.endpoint != writerEndpoint) {
+        writer.emplace(record.socket, record.type, record.endpoint);
+        writerSocket = record.socket;
+        writerType = record.type;
+        writerEndpoint = record.endpoint;
+    }
+    return *writer;
 }
 
 void CaptureWriterPrivate::openNext()
@@ -199,7 +218,7 @@ void CaptureWriter::write(const CaptureRecord &record)
     if (d->rotating() && d->fileMessages > 0 && d->fileBytes >= d->options.rotateBytes)
         d->rotate();
     const qsizetype before = d->buffer.size();
-    d->buffer += captureLine(record);
+    d->lineWriter(record).append(d->buffer, record.timestampUs, record.direction, record.frames);
     const auto lineBytes = std::uint64_t(d->buffer.size() - before);
     d->fileBytes += lineBytes;
     d->bytes += lineBytes;

@@ -1,6 +1,7 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 #include <QMutexLocker>
+#include <QPointer>
 #include <QThread>
 
 #include <zmqscope/defaults.h>
@@ -32,6 +33,8 @@ void registerMetaTypes()
         qRegisterMetaType<zmqscope::EngineEvent>("zmqscope::EngineEvent");
         qRegisterMetaType<zmqscope::SocketInfo>("zmqscope::SocketInfo");
         qRegisterMetaType<zmqscope::Frames>("zmqscope::Frames");
+        qRegisterMetaType<zmqscope::SendResult>("zmqscope::SendResult");
+        qRegisterMetaType<zmqscope::SendCallback>("zmqscope::SendCallback");
         return true;
     }();
     Q_UNUSED(done);
@@ -63,6 +66,27 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     callbacks.failed
         = [this](const QString &error) { post([this, error] { Q_EMIT q->recordingFailed(error); }); };
     return callbacks;
+}
+
+SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback done)
+{
+    if (!receiver || !done)
+        return {};
+    if (receiver->thread() == q->thread()) {
+        // Results are delivered in this thread: a guarded pointer is enough to drop them once it is gone.
+        return
+            [receiver = QPointer<const QObject>(receiver), done = std::move(done)](const SendResult &result) {
+                if (receiver)
+                    done(result);
+            };
+    }
+    // A context in another thread may be destroyed there at any time: a connection made now, while the
+    // caller vouches for it, is one Qt removes with it, and then queues nothing.
+    // Shared by the copies of the callback: the last one gone (delivered, or dropped with the Engine)
+    // deletes it; nothing else ever uses it.
+    auto relay = std::make_shared<SendRelay>();
+    QObject::connect(relay.get(), &SendRelay::finished, receiver, std::move(done));
+    return [relay](const SendResult &result) { Q_EMIT relay->finished(result); };
 }
 
 // ---------------------------------------------------------------- Engine
@@ -159,19 +183,29 @@ SocketId Engine::replaceSocket(SocketId id, const SocketSpec &spec)
     return openSocket(spec);
 }
 
-void Engine::send(SocketId id, const Frames &frames, quint64 tag)
+SendTicket Engine::send(SocketId id, const Frames &frames)
 {
-    EngineWorker *worker = d->worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, id, frames, tag] { worker->send(id, frames, tag); }, Qt::QueuedConnection);
+    return send(id, frames, nullptr, {});
 }
 
-void Engine::sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume)
+SendTicket Engine::send(SocketId id, const Frames &frames, const QObject *context, SendCallback done)
 {
+    const EngineWorker::SendRequest request { ++d->lastTicket, d->bindCallback(context, std::move(done)) };
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
-        worker, [worker, id, frames, tag, resume] { worker->sendOrdered(id, frames, tag, resume); },
+        worker, [worker, id, frames, request] { worker->send(id, frames, request); }, Qt::QueuedConnection);
+    return request.ticket;
+}
+
+SendTicket Engine::sendOrdered(
+    SocketId id, const Frames &frames, bool resume, const QObject *context, SendCallback done)
+{
+    const EngineWorker::SendRequest request { ++d->lastTicket, d->bindCallback(context, std::move(done)) };
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, id, frames, request, resume] { worker->sendOrdered(id, frames, request, resume); },
         Qt::QueuedConnection);
+    return request.ticket;
 }
 
 QList<SocketInfo> Engine::sockets() const

@@ -6,6 +6,7 @@
 #include <QMetaObject>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QObject>
 #include <QThread>
 
 #include <zmqscope/engine/engine.h>
@@ -14,6 +15,14 @@
 #include "recorder_p.h"
 
 namespace zmqscope {
+
+/// Carries one send's result to a context object in another thread (see Engine::Private::bindCallback).
+class SendRelay : public QObject
+{
+    Q_OBJECT
+Q_SIGNALS:
+    void finished(const zmqscope::SendResult &result);
+};
 
 struct Engine::Private
 {
@@ -60,11 +69,16 @@ struct Engine::Private
     QThread thread;
     EngineWorker *worker = nullptr;
     std::atomic<SocketId> lastId { 0 };
+    std::atomic<SendTicket> lastTicket { 0 };
     std::atomic<bool> notifyPending { false };
     mutable QMutex mutex; // guards published
     std::map<SocketId, Published> published;
     // Last: destroyed (its thread joined) before anything its callbacks use.
     Recorder recorder { recorderCallbacks() };
+
+    /// What the worker calls with a send's result (in this Engine's thread): `done`, in the thread of
+    /// `receiver` (Engine::send's context) and only while it exists; empty when nobody asked for it.
+    SendCallback bindCallback(const QObject *receiver, SendCallback done);
 
     /// How the recorder names sockets and reports back (its signals are emitted in the Engine's thread).
     Recorder::Callbacks recorderCallbacks();

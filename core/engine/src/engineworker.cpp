@@ -217,23 +217,32 @@ void EngineWorker::close(SocketId id)
     m_slots.erase(id);
 }
 
-void EngineWorker::sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume)
+void EngineWorker::sendOrdered(SocketId id, const Frames &frames, const SendRequest &request, bool resume)
 {
     if (resume) {
         m_heldStreams.erase(id);
     } else if (m_heldStreams.contains(id)) {
-        Engine *q = d->q;
-        emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+        answer(request,
+            Error(ErrorCode::Timeout,
+                u"not tried on socket %1: its ordered stream is held until a send resumes it"_s.arg(id)),
+            true);
         deliver();
         return;
     }
-    send(id, frames, tag, true);
+    send(id, frames, request, true);
 }
 
-void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ordered)
+void EngineWorker::answer(const SendRequest &request, Result<void> status, bool deferred)
+{
+    if (!request.deliver)
+        return;
+    SendResult result { request.ticket, std::move(status), deferred };
+    emitLater([deliverTo = request.deliver, result = std::move(result)] { deliverTo(result); });
+}
+
+void EngineWorker::send(SocketId id, const Frames &frames, const SendRequest &request, bool ordered)
 {
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
-    Engine *q = d->q;
     Slot *slot = findSlot(id);
     if (!slot || !slot->socket) {
         QString name;
@@ -250,7 +259,9 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
         const QString message = known
             ? u"cannot send on \"%1\": the socket is %2"_s.arg(name, socketStateName(state).toLower())
             : u"cannot send on socket %1: there is no such socket"_s.arg(id);
-        emitLater([q, tag, message] { Q_EMIT q->sendFailed(tag, message); });
+        // Logged like every other failed send, so a caller that asked for no result still learns it.
+        logEvent(known ? id : 0, state, QString(), message, true);
+        answer(request, Error(ErrorCode::WrongState, message));
         return;
     }
     // Whatever arrived before this send is stored before it, so the store keeps the real order.
@@ -262,7 +273,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
             // Hold the ordered stream, so the messages behind this one wait instead of overtaking it.
             m_heldStreams.insert(id);
             if (error.code() == ErrorCode::Timeout) {
-                emitLater([q, tag] { Q_EMIT q->sendDeferred(tag); });
+                answer(request, error, true);
                 return;
             }
         }
@@ -270,7 +281,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
         const QString message = u"%1: %2"_s.arg(slot->spec.name, error.message());
         d->update(id, [&](Engine::Private::Published &entry) { entry.info.lastError = message; });
         logEvent(id, SocketState::None, QString(), message, true); // a failed send changes no state
-        emitLater([q, tag, message] { Q_EMIT q->sendFailed(tag, message); });
+        answer(request, Error(error.code(), message, error.zmqErrno()));
         return;
     }
     std::uint64_t bytes = 0;
@@ -287,8 +298,8 @@ void EngineWorker::send(SocketId id, const Frames &frames, quint64 tag, bool ord
         ++entry.info.messagesOut;
         entry.info.bytesOut += bytes;
     });
-    emitLater([q, tag] { Q_EMIT q->messageSent(tag); });
-    deliver(); // messageSent before the messagesStored that includes the sent message
+    answer(request, {});
+    deliver(); // the result before the messagesStored that includes the sent message
     notifyStored();
 }
 

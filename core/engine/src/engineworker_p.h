@@ -32,8 +32,15 @@ public:
 
     void open(SocketId id, const SocketSpec &spec);
     void close(SocketId id);
-    void send(SocketId id, const Frames &frames, quint64 tag, bool ordered = false);
-    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
+    /// One send as the worker sees it: its ticket, and whom to tell the result (may be empty).
+    struct SendRequest
+    {
+        SendTicket ticket = 0;
+        SendCallback deliver; ///< called in the Engine's thread
+    };
+
+    void send(SocketId id, const Frames &frames, const SendRequest &request, bool ordered = false);
+    void sendOrdered(SocketId id, const Frames &frames, const SendRequest &request, bool resume);
     void shutdown();
     void startRecording(const RecordingOptions &options);
     void stopRecording();
@@ -68,6 +75,8 @@ private:
     /// Engine's thread sees a state change and its log line (or a failure and its line) together.
     void emitLater(std::function<void()> emission) { m_outbox.push_back(std::move(emission)); }
     void deliver();
+    /// Queues the result of a send for its caller (nothing when it asked for none).
+    void answer(const SendRequest &request, Result<void> status, bool deferred = false);
     void publishState(Slot &slot, const QString &error = {});
     void teardown(Slot &slot);
 

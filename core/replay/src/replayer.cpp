@@ -35,13 +35,7 @@ constexpr qint64 MaxRetryMs = 50;
 constexpr qint64 MaxTimerMs = 60 * 60 * 1000;
 constexpr qint64 ProgressIntervalMs = 50;
 
-// Tags are "mine" when the top bit is set and the run id matches: the engine's messageSent and
-// sendFailed reach every listener (the composer uses small tags), and a run never sees another's.
-constexpr quint64 TagMarker = quint64(1) << 63;
-constexpr int RunShift = 40;
-constexpr quint64 IndexMask = (quint64(1) << RunShift) - 1;
-constexpr quint64 RunMask = (quint64(1) << (63 - RunShift)) - 1;
-
+// Each run has its own number, so results and counts that arrive after a restart are told apart.
 std::atomic<quint64> s_lastRun { 0 };
 
 qint64 frameBytes(const Frames &frames)
@@ -71,7 +65,7 @@ struct Replayer::Private
     bool running = false;
     bool stopping = false;
     QString error; // the first real error; ends the replay once the sends in flight are answered
-    quint64 runTag = 0; // TagMarker | run << RunShift
+    quint64 run = 0; // this run's number (s_lastRun)
 
     // The source: a list, or a capture file read as needed.
     std::vector<ReplayItem> items;
@@ -82,7 +76,9 @@ struct Replayer::Private
 
     // Items fetched but not yet confirmed sent: index confirmed + i is buffer[i].
     std::deque<ReplayItem> buffer;
-    quint64 confirmed = 0; // messages sent (answered with messageSent)
+    quint64 confirmed = 0; // messages the engine reported sent
+    quint64 deferredSends = 0;
+    quint64 failedSends = 0;
     quint64 nextToSend = 0; // index of the next message to hand to the engine
     quint64 fetched = 0; // messages taken from the source
     qsizetype inFlight = 0;
@@ -115,7 +111,7 @@ struct Replayer::Private
         , target(id)
     { }
 
-    [[nodiscard]] bool isMine(quint64 tag) const { return running && (tag & ~IndexMask) == runTag; }
+    [[nodiscard]] bool isCurrent(quint64 sendRun) const { return running && sendRun == run; }
     [[nodiscard]] bool timed() const
     {
         return options.pacing == ReplayPacing::OriginalTiming || options.pacing == ReplayPacing::Speed;
@@ -129,9 +125,10 @@ struct Replayer::Private
     void pump();
     void arm(qint64 ms);
     void dispatch(quint64 index, ReplayItem &item);
-    void handleSent(quint64 tag);
-    void handleDeferred(quint64 tag);
-    void handleFailed(quint64 tag, const QString &message);
+    void handleSendResult(quint64 sendRun, quint64 index, const SendResult &result);
+    void handleSent(quint64 index);
+    void handleDeferred(quint64 index);
+    void handleFailed(quint64 index, const QString &message);
     void answered(quint64 index);
     void maybeFinish();
     void reportProgress(bool force);
@@ -145,7 +142,7 @@ void Replayer::Private::begin(const ReplayOptions &opts)
     running = true;
     stopping = false;
     error.clear();
-    runTag = TagMarker | ((++s_lastRun & RunMask) << RunShift);
+    run = ++s_lastRun;
     items.clear();
     itemsRead = 0;
     reader.reset();
@@ -153,6 +150,7 @@ void Replayer::Private::begin(const ReplayOptions &opts)
     fileIssues.clear();
     buffer.clear();
     confirmed = nextToSend = fetched = 0;
+    deferredSends = failedSends = 0;
     inFlight = 0;
     window = 1;
     bytesInFlight = 0;
@@ -175,9 +173,9 @@ void Replayer::Private::startCounting(const QString &path)
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     counterCancel = cancel;
     const ReplayOptions filter = options;
-    const quint64 tag = runTag;
+    const quint64 countRun = run;
     Replayer *owner = q; // alive while the thread runs: its destructor joins the thread
-    counter = QThread::create([path, filter, cancel, tag, owner] {
+    counter = QThread::create([path, filter, cancel, countRun, owner] {
         quint64 count = 0;
         try {
             CaptureReader countReader(path);
@@ -196,8 +194,8 @@ void Replayer::Private::startCounting(const QString &path)
         // Queued to the Replayer's thread; dropped if the Replayer is gone by then.
         QMetaObject::invokeMethod(
             owner,
-            [owner, tag, count] {
-                if (!owner->d->running || owner->d->runTag != tag || owner->d->sourceDone)
+            [owner, countRun, count] {
+                if (!owner->d->isCurrent(countRun) || owner->d->sourceDone)
                     return;
                 owner->d->total = count;
                 owner->d->reportProgress(true);
@@ -312,7 +310,7 @@ void Replayer::Private::pump()
     }
     for (int budget = DispatchBudget;; --budget) {
         if (inFlight >= window || bytesInFlight >= WindowBytes)
-            return; // messageSent brings us back
+            return; // a send's result brings us back
         // Fetched before the Step check, so the replay finishes as soon as the last message is sent.
         ReplayItem *item = itemAt(nextToSend);
         if (!item) {
@@ -330,7 +328,7 @@ void Replayer::Private::pump()
             // whole schedule, not just the first message), so lateness never accumulates.
             const double dueUs = double(item->timestampUs - firstTimestampUs) / options.speed;
             if (dueUs > 0 && !originNs)
-                return; // the first message's messageSent starts the clock and brings us back
+                return; // the first message's result starts the clock and brings us back
             const double nowUs = originNs ? double(clock.nsecsElapsed() - *originNs) / 1000.0 : 0.0;
             if (dueUs > nowUs) {
                 arm(delayMs(dueUs, nowUs));
@@ -352,7 +350,9 @@ void Replayer::Private::dispatch(quint64 index, ReplayItem &item)
     bytesInFlight += frameBytes(item.frames);
     const bool resume = resumeNext;
     resumeNext = false;
-    engine.sendOrdered(target, item.frames, runTag | (index & IndexMask), resume);
+    // The result comes to this run only; q is the context, so none comes after the Replayer is gone.
+    engine.sendOrdered(target, item.frames, resume, q,
+        [this, sendRun = run, index](const SendResult &result) { handleSendResult(sendRun, index, result); });
 }
 
 void Replayer::Private::answered(quint64 index)
@@ -362,15 +362,27 @@ void Replayer::Private::answered(quint64 index)
         bytesInFlight -= frameBytes(buffer[size_t(index - confirmed)].frames);
 }
 
-void Replayer::Private::handleSent(quint64 tag)
+void Replayer::Private::handleSendResult(quint64 sendRun, quint64 index, const SendResult &result)
 {
-    if (!isMine(tag))
-        return;
-    const quint64 index = tag & IndexMask;
+    if (!isCurrent(sendRun))
+        return; // an earlier run's message, answered after this run began
+    if (result.deferred) {
+        ++deferredSends;
+        handleDeferred(index);
+    } else if (!result.sent()) {
+        ++failedSends;
+        handleFailed(index, result.status.errorMessage());
+    } else {
+        handleSent(index);
+    }
+}
+
+void Replayer::Private::handleSent(quint64 index)
+{
     answered(index);
     // The engine answers one socket's ordered sends in order, and a held stream sends nothing
     // until resumed, so the message confirmed is always the oldest one outstanding.
-    Q_ASSERT(index == (confirmed & IndexMask));
+    Q_ASSERT(index == confirmed);
     buffer.pop_front();
     if (confirmed == 0)
         originNs = clock.nsecsElapsed();
@@ -382,11 +394,9 @@ void Replayer::Private::handleSent(quint64 tag)
     pump();
 }
 
-void Replayer::Private::handleDeferred(quint64 tag)
+void Replayer::Private::handleDeferred(quint64 index)
 {
-    if (!isMine(tag))
-        return;
-    answered(tag & IndexMask);
+    answered(index);
     if (!held) {
         held = true;
         // Everything behind the held message comes back deferred: a smaller window wastes fewer sends.
@@ -397,11 +407,8 @@ void Replayer::Private::handleDeferred(quint64 tag)
     pump();
 }
 
-void Replayer::Private::handleFailed(quint64 tag, const QString &message)
+void Replayer::Private::handleFailed(quint64 index, const QString &message)
 {
-    if (!isMine(tag))
-        return;
-    const quint64 index = tag & IndexMask;
     answered(index);
     if (error.isEmpty())
         error = u"message %1: %2"_s.arg(index + 1).arg(message);
@@ -460,10 +467,6 @@ Replayer::Replayer(Engine &engine, SocketId target, QObject *parent)
         if (d->running)
             d->reportProgress(true);
     });
-    connect(&engine, &Engine::messageSent, this, [this](quint64 tag) { d->handleSent(tag); });
-    connect(&engine, &Engine::sendDeferred, this, [this](quint64 tag) { d->handleDeferred(tag); });
-    connect(&engine, &Engine::sendFailed, this,
-        [this](quint64 tag, const QString &message) { d->handleFailed(tag, message); });
     // A peer arriving is the usual end of a hold: retry at once instead of at the next back-off step.
     connect(&engine, &Engine::socketStateChanged, this, [this](SocketId id, SocketState) {
         if (id == d->target && d->running && d->held && d->inFlight == 0) {
@@ -553,6 +556,16 @@ bool Replayer::isHeld() const
 quint64 Replayer::sent() const
 {
     return d->confirmed;
+}
+
+quint64 Replayer::deferredSends() const
+{
+    return d->deferredSends;
+}
+
+quint64 Replayer::failedSends() const
+{
+    return d->failedSends;
 }
 
 quint64 Replayer::total() const

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 
 #include <algorithm>
 #include <cerrno>
@@ -264,6 +265,9 @@ bool SocketPrivate::receiveViews(std::vector<zmq::message_t> &parts, std::vector
 void SocketPrivate::send(const Frames &frames)
 {
     ensureOpen();
+    // Rule 3 on every way out: a send libzmq refuses (EFSM, ENOTSUP, EAGAIN, EHOSTUNREACH) has still
+    // processed the socket's commands and may have eaten the edge of a message that is waiting.
+    const auto recheck = qScopeGuard([this] { noteActivity(); });
     if (frames.isEmpty())
         throw Error(ErrorCode::InvalidBody, u"cannot send a message of no frames on %1"_s.arg(describe()));
     for (qsizetype i = 0; i < frames.size(); ++i) {
@@ -304,7 +308,6 @@ void SocketPrivate::send(const Frames &frames)
             break;
         }
     }
-    noteActivity();
 }
 
 // ---------------------------------------------------------------- Socket

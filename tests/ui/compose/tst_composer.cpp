@@ -125,10 +125,28 @@ SocketSpec socketSpec(const QString &name, SocketType type, const QString &bind,
 /// Sends through the engine and hears back from it, as the main window wires them; offers its sockets.
 void connectToEngine(ComposerWidget &composer, zmqscope::Engine &engine)
 {
-    QObject::connect(&composer, &ComposerWidget::sendRequested, &engine, &zmqscope::Engine::send);
-    QObject::connect(&engine, &zmqscope::Engine::messageSent, &composer, &ComposerWidget::handleMessageSent);
-    QObject::connect(&engine, &zmqscope::Engine::sendFailed, &composer, &ComposerWidget::handleSendFailed);
+    QObject::connect(&composer, &ComposerWidget::sendRequested, &engine,
+        [&engine, &composer](SocketId socket, const Frames &frames, const zmqscope::SendCallback &done) {
+            engine.send(socket, frames, &composer, done);
+        });
     composer.setSockets(engine.sockets());
+}
+
+/// Answers the send that call `call` of `spy` (on sendRequested) asked for, as the engine would:
+/// sent, or failed with `error`.
+void answer(const QSignalSpy &spy, qsizetype call, const QString &error = {})
+{
+    zmqscope::SendResult result;
+    if (!error.isEmpty())
+        result.status = zmqscope::Error(zmqscope::ErrorCode::WrongState, error);
+    spy.at(call).at(2).value<zmqscope::SendCallback>()(result);
+}
+
+/// Answers every send at once with success, as an engine that never fails would.
+void answerEverySend(ComposerWidget &composer)
+{
+    QObject::connect(&composer, &ComposerWidget::sendRequested, &composer,
+        [](SocketId, const Frames &, const zmqscope::SendCallback &done) { done(zmqscope::SendResult {}); });
 }
 
 /// A message as the store keeps it, received on `socket`.
@@ -287,7 +305,7 @@ void TestComposer::envelopeFrames()
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.at(0).at(0).value<SocketId>(), SocketId(1));
     QCOMPARE(spy.at(0).at(1).value<Frames>(), expected);
-    QVERIFY(spy.at(0).at(2).value<quint64>() != 0);
+    QVERIFY(spy.at(0).at(2).value<zmqscope::SendCallback>());
     QCOMPARE(composer.errorText(), QString());
     QVERIFY(composer.statusText().contains(u"Sending on REQ 1"_s));
 }
@@ -688,8 +706,7 @@ void TestComposer::repeatSendsN()
     composer.setSockets(someSockets());
     composer.setCurrentSocket(3);
     QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
-    connect(&composer, &ComposerWidget::sendRequested, &composer,
-        [&composer](SocketId, const Frames &, quint64 tag) { composer.handleMessageSent(tag); });
+    answerEverySend(composer);
     child<QSpinBox>(composer, u"repeatSpin"_s)->setValue(5);
     child<QSpinBox>(composer, u"intervalSpin"_s)->setValue(10);
     QCOMPARE(child<QPushButton>(composer, u"sendButton"_s)->text(), u"Send 5×"_s);
@@ -701,12 +718,8 @@ void TestComposer::repeatSendsN()
     QVERIFY(composer.stopAction()->isEnabled());
     QTRY_VERIFY(!composer.isRepeating());
     QCOMPARE(spy.size(), 5);
-    QSet<quint64> tags;
-    for (const QList<QVariant> &call : std::as_const(spy)) {
+    for (const QList<QVariant> &call : std::as_const(spy))
         QCOMPARE(call.at(1).value<Frames>(), (Frames { "", "text/plain", "tick" }));
-        tags.insert(call.at(2).value<quint64>());
-    }
-    QCOMPARE(tags.size(), 5);
     QCOMPARE(child<QProgressBar>(composer, u"progress"_s)->value(), 5);
     QVERIFY2(composer.statusText().startsWith(u"Sent 5 messages on ROUTER 1"_s),
         qPrintable(composer.statusText()));
@@ -744,11 +757,8 @@ void TestComposer::sendFailedKeepsMessage()
 
     clickSend(composer);
     QCOMPARE(spy.size(), 1);
-    const quint64 tag = spy.at(0).at(2).value<quint64>();
-    composer.handleSendFailed(tag + 1000, u"not ours"_s); // other senders' tags are ignored
     QCOMPARE(composer.errorText(), QString());
-    composer.handleSendFailed(
-        tag, u"cannot send on REQ now: the previous request has not been answered yet."_s);
+    answer(spy, 0, u"cannot send on REQ now: the previous request has not been answered yet."_s);
     QCOMPARE(composer.errorText(),
         u"Not sent on REQ 1: cannot send on REQ now: the previous request has not been "
         u"answered yet. The message is still here."_s);
@@ -760,7 +770,7 @@ void TestComposer::sendFailedKeepsMessage()
     child<QSpinBox>(composer, u"intervalSpin"_s)->setValue(10);
     clickSend(composer);
     QVERIFY(composer.isRepeating());
-    composer.handleSendFailed(spy.last().at(2).value<quint64>(), u"peer gone"_s);
+    answer(spy, spy.size() - 1, u"peer gone"_s);
     QVERIFY(!composer.isRepeating());
     QVERIFY(composer.statusText().startsWith(u"Repeat stopped after 1 of 100"_s));
     QVERIFY(composer.errorText().contains(u"peer gone"_s));
@@ -963,7 +973,7 @@ void TestComposer::failedSendClearsSendingStatus()
     clickSend(composer);
     QCOMPARE(spy.size(), 1);
     QVERIFY(composer.statusText().startsWith(u"Sending on REQ 1"_s));
-    composer.handleSendFailed(spy.at(0).at(2).value<quint64>(), u"the peer is gone"_s);
+    answer(spy, 0, u"the peer is gone"_s);
     QVERIFY(composer.errorText().contains(u"the peer is gone"_s));
     // Nothing is being sent any more; the error says what happened.
     QVERIFY2(!composer.statusText().contains(u"Sending"_s), qPrintable(composer.statusText()));
@@ -984,7 +994,7 @@ void TestComposer::switchingSocketClearsReplyRouting()
     // An old error, from a send that failed on the ROUTER.
     clickSend(composer);
     QCOMPARE(spy.size(), 1);
-    composer.handleSendFailed(spy.at(0).at(2).value<quint64>(), u"host unreachable"_s);
+    answer(spy, 0, u"host unreachable"_s);
     QVERIFY(!composer.errorText().isEmpty());
 
     // The user picks the PUSH: the routing frames and the ROUTER's error go, visibly and undoably.
@@ -1059,7 +1069,7 @@ void TestComposer::replyRoutingNeverReachesPush()
 
     ComposerWidget composer;
     connectToEngine(composer, engine);
-    engine.send(dealer, { QByteArray(), "job-1", "text/plain", "work" }, 0);
+    engine.send(dealer, { QByteArray(), "job-1", "text/plain", "work" });
     QTRY_COMPARE(storedFrames(store, router, zmqscope::Direction::In).size(), 1);
     zmqscope::StoredMessage received;
     QVERIFY(lastStored(store, router, received));
@@ -1095,8 +1105,7 @@ void TestComposer::variablesExpandLikeTheLibrary()
     QCOMPARE(spy.at(1).at(1).value<Frames>(), (Frames { "job-2", "text/plain", "n=2 r=0 {{x}}" }));
 
     // A repeat expands anew for each message, as the Library and `send --template --repeat` do.
-    connect(&composer, &ComposerWidget::sendRequested, &composer,
-        [&composer](SocketId, const Frames &, quint64 tag) { composer.handleMessageSent(tag); });
+    answerEverySend(composer);
     child<QSpinBox>(composer, u"repeatSpin"_s)->setValue(2);
     child<QSpinBox>(composer, u"intervalSpin"_s)->setValue(0);
     body(composer)->setPlainText(u"{{uuid}}"_s);

@@ -76,6 +76,32 @@ struct CaptureRecord
 [[nodiscard]] QByteArray captureLine(const CaptureRecord &record);
 
 /**
+ * Writes the message lines of one socket (exactly what captureLine() gives
+ * for the same record) straight into a caller's buffer: the socket, type
+ * and endpoint are escaped once, the timestamp's date and time once per
+ * second, text fields are checked and escaped from their UTF-8 bytes and
+ * frames are base64-encoded in place, so a line costs no allocation once
+ * the buffer has grown (the CLI prints and the capture writer records
+ * floods this way). Not thread-safe: one writer per thread.
+ */
+class CaptureLineWriter
+{
+public:
+    CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint);
+
+    /// Appends one message line, '\n' included, to `out`.
+    void append(QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames);
+
+private:
+    /// "yyyy-MM-ddTHH:mm:ss" of `second` (seconds since the epoch), made once per second.
+    const QByteArray &secondText(std::int64_t second);
+
+    QByteArray m_source; // ,"socket":"...","type":"...","endpoint":"..."
+    std::int64_t m_second = 0; // the second m_secondText shows
+    QByteArray m_secondText; // "yyyy-MM-ddTHH:mm:ss" of m_second; empty until the first line
+};
+
+/**
  * Parses one message line (a trailing "\n" or "\r\n" is allowed). Throws
  * Error (ErrorCode::InvalidBody) with a one-line message naming the problem:
  * not JSON, not an object, the header line, missing or invalid "frames",

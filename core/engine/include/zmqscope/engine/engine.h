@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -51,6 +52,25 @@ struct EngineEvent
     QString text; ///< plain text, never HTML
     bool isError = false;
 };
+
+/// The id the Engine gives one send (send(), sendOrdered()): unique within that Engine, never 0.
+using SendTicket = quint64;
+
+/// How one send ended; told only to the caller that made the send (Engine::send with a callback).
+struct SendResult
+{
+    SendTicket ticket = 0;
+    /// Success, or the Error saying why nothing was sent (its text names the socket and the reason).
+    Result<void> status;
+    /// sendOrdered() only: the message was not sent now (the socket could not take it, or its ordered
+    /// stream is held) and this is no error: the caller retries with `resume`. status says why.
+    bool deferred = false;
+
+    [[nodiscard]] bool sent() const { return status.ok(); }
+};
+
+/// Receives the result of one send, in the thread of the context object given with it.
+using SendCallback = std::function<void(const SendResult &)>;
 
 /// What Engine::startRecording() records and where.
 struct RecordingOptions
@@ -105,17 +125,29 @@ public:
      * socketClosed(id) follows, then socketOpened or socketFailed for the new id.
      */
     SocketId replaceSocket(SocketId id, const SocketSpec &spec);
-    /// Sends frames on the socket; sendFailed(tag, ...) follows on error, messageSent(tag) on success.
-    void send(SocketId id, const Frames &frames, quint64 tag = 0);
+    /**
+     * Sends frames on the socket; returns the send's ticket. Nobody is told the result: a failure on a
+     * socket is logged (eventLogged) and recorded as the socket's lastError, which is all a
+     * fire-and-forget caller (a test, a demo) needs.
+     */
+    SendTicket send(SocketId id, const Frames &frames);
+    /**
+     * Sends frames on the socket and calls `done` once with the result, in the thread `context` lives
+     * in, like QObject::connect() with a context: when `context` is destroyed first, `done` is not
+     * called. Only this send's result reaches `done`: no other caller sees it. Call it from the
+     * Engine's thread, or from the context's thread while the context is alive.
+     */
+    SendTicket send(SocketId id, const Frames &frames, const QObject *context, SendCallback done);
     /**
      * For ordered streams (the Replayer): like send(), but a message the socket cannot take right
-     * now (ErrorCode::Timeout: high-water mark reached, no peer ready) is no error: sendDeferred(tag)
-     * follows instead of sendFailed and nothing is logged. After a deferred or failed sendOrdered()
-     * the socket's ordered stream is held: every later sendOrdered() on it is answered with
-     * sendDeferred without being tried, until one is made with `resume` = true. So a window of
-     * messages in flight never goes out of order and none is skipped. send() is not affected.
+     * now (ErrorCode::Timeout: high-water mark reached, no peer ready) is no error: its result is
+     * deferred instead of failed and nothing is logged. After a deferred or failed sendOrdered()
+     * the socket's ordered stream is held: every later sendOrdered() on it is answered deferred
+     * without being tried, until one is made with `resume` = true. So a window of messages in
+     * flight never goes out of order and none is skipped. send() is not affected.
      */
-    void sendOrdered(SocketId id, const Frames &frames, quint64 tag, bool resume);
+    SendTicket sendOrdered(
+        SocketId id, const Frames &frames, bool resume, const QObject *context, SendCallback done);
     /// Latest info of every socket (updated from the engine thread; cheap to call from a timer), by id.
     /// Closed and failed sockets stay listed (state Closed/Failed) so their messages keep a name.
     [[nodiscard]] QList<SocketInfo> sockets() const;
@@ -165,10 +197,6 @@ Q_SIGNALS:
     /// The state or the peer count (SocketInfo::peers) of a socket changed.
     void socketStateChanged(zmqscope::SocketId id, zmqscope::SocketState state);
     void eventLogged(const zmqscope::EngineEvent &event);
-    void messageSent(quint64 tag);
-    void sendFailed(quint64 tag, const QString &error);
-    /// sendOrdered() did not send the message (the socket could not take it now, or the stream is held).
-    void sendDeferred(quint64 tag);
     /**
      * New messages are in the store. Emitted per batch, not per message: at once after a quiet
      * spell, then at most once every 10 ms while messages keep coming (the last batch of a burst
@@ -198,3 +226,5 @@ private:
 Q_DECLARE_METATYPE(zmqscope::EngineEvent)
 Q_DECLARE_METATYPE(zmqscope::SocketState)
 Q_DECLARE_METATYPE(zmqscope::SocketInfo)
+Q_DECLARE_METATYPE(zmqscope::SendResult)
+Q_DECLARE_METATYPE(zmqscope::SendCallback)

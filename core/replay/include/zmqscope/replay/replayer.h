@@ -90,6 +90,11 @@ public:
     /// True while a message is waiting for the socket to take it (no peer yet, a high-water mark).
     [[nodiscard]] bool isHeld() const;
     [[nodiscard]] quint64 sent() const;
+    /// Sends of this replay (the last one, once finished) the engine answered deferred: the socket
+    /// could not take the message then, or it waited behind one that could not; each was retried.
+    [[nodiscard]] quint64 deferredSends() const;
+    /// Sends of this replay the engine answered with an error (the first one ends the replay).
+    [[nodiscard]] quint64 failedSends() const;
     /// The item count; for a file the number of matching records, 0 until a background count of them
     /// is done (or the replay reaches the end of the file).
     [[nodiscard]] quint64 total() const;
