@@ -12,10 +12,7 @@
 
 class QAction;
 class QDockWidget;
-class QLabel;
-class QListView;
 class QToolBar;
-class QTreeView;
 class ComposerWidget;
 
 namespace zmqscope {
