@@ -1,33 +1,32 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
-#include <utility>
 
-#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
 
 #include <zmqscope/engine/engine.h>
 
+#include "mainactions.h"
+
 class QAction;
 class QDockWidget;
-class QLabel;
-class QListView;
 class QToolBar;
-class QTreeView;
 class ComposerWidget;
 
 namespace zmqscope {
 
 class CaptureController;
 class EventLogModel;
+class EventLogView;
 class LibraryPanel;
 class MessageDetailView;
 class MessagesPane;
 struct Preferences;
 class SocketListModel;
+class SocketsView;
+class StoreStatus;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
@@ -71,21 +70,14 @@ public:
 
     [[nodiscard]] Engine &engine() const { return m_engine; }
     [[nodiscard]] MessagesPane *messagesPane() const { return m_messages; }
-    [[nodiscard]] SocketListModel *socketModel() const { return m_socketModel; }
-    [[nodiscard]] QTreeView *socketView() const { return m_socketView; }
     [[nodiscard]] EventLogModel *eventModel() const { return m_eventModel; }
     [[nodiscard]] MessageDetailView *detailView() const { return m_detail; }
     [[nodiscard]] ComposerWidget *composer() const { return m_composer; }
-    [[nodiscard]] QLabel *statusLabel() const { return m_statsLabel; }
-    [[nodiscard]] QLabel *pausedLabel() const { return m_pausedLabel; }
     /// Record, Open Capture, Export and Replay (ui/capture).
     [[nodiscard]] CaptureController *captureController() const { return m_capture; }
     /// The Library panel of saved messages (ui/library) and its dock.
     [[nodiscard]] LibraryPanel *libraryPanel() const { return m_library; }
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
-
-    /// The Time column's choices in View > Time Column, in MessageTableModel::TimeDisplay order.
-    [[nodiscard]] QList<QAction *> timeDisplayActions() const { return m_timeDisplayActions; }
 
     /// Actions by role, for tests and for the command line's screenshot mode.
     enum class Action
@@ -139,33 +131,23 @@ private:
     void handleSocketOpened(SocketId id, const QStringList &boundEndpoints);
     void handleSocketFailed(SocketId id, const QString &error);
     void handlePauseToggled(bool paused);
-    void handleEventRowsInserted();
-    /// Widens the Sockets panel's count columns when their text would not fit.
-    void fitSocketCountColumns();
     void setTimeDisplay(int display);
-    /// Asks before work is lost unless the preference `ask` says not to ("Don't ask again" clears
-    /// it); true to go on.
-    [[nodiscard]] bool confirmLoss(
-        bool Preferences::*ask, const QString &title, const QString &text, const QString &acceptText);
     /// Asks before quitting while sockets are open or a recording runs; true to quit.
     [[nodiscard]] bool confirmQuit();
-    void updateStatusBar();
     void updateActions();
     void openWorkspaceInteractively();
     void saveWorkspaceInteractively();
     void showSocketContextMenu(const QPoint &pos);
-    [[nodiscard]] std::optional<SocketInfo> selectedSocket() const;
     [[nodiscard]] QString uniqueSocketName(SocketType type) const;
-    [[nodiscard]] static QIcon themedIcon(const QString &themeName, const QString &fallback);
 
     Engine &m_engine;
     MessageStore &m_store;
 
     MessagesPane *m_messages = nullptr;
     SocketListModel *m_socketModel = nullptr;
-    QTreeView *m_socketView = nullptr;
+    SocketsView *m_socketView = nullptr;
     EventLogModel *m_eventModel = nullptr;
-    QListView *m_eventView = nullptr;
+    EventLogView *m_eventView = nullptr;
     MessageDetailView *m_detail = nullptr;
     ComposerWidget *m_composer = nullptr;
     LibraryPanel *m_library = nullptr;
@@ -177,36 +159,14 @@ private:
     QDockWidget *m_eventsDock = nullptr;
     QDockWidget *m_libraryDock = nullptr;
 
-    QAction *m_newSocketAction = nullptr;
-    QAction *m_closeSocketAction = nullptr;
-    QAction *m_reopenSocketAction = nullptr;
-    QAction *m_editSocketAction = nullptr;
-    QAction *m_sendAction = nullptr;
-    QAction *m_replyAction = nullptr;
-    QAction *m_editResendAction = nullptr;
-    QAction *m_findAction = nullptr;
-    QAction *m_pauseAction = nullptr;
-    QAction *m_followAction = nullptr;
-    QAction *m_clearAction = nullptr;
-    QAction *m_openWorkspaceAction = nullptr;
-    QAction *m_saveWorkspaceAction = nullptr;
-    QAction *m_aboutAction = nullptr;
-    QAction *m_quitAction = nullptr;
-    QAction *m_resetLayoutAction = nullptr;
-    QAction *m_preferencesAction = nullptr;
+    MainActions m_actions;
+    QAction *m_sendAction = nullptr; ///< the composer's
     QList<QAction *> m_timeDisplayActions;
 
     QToolBar *m_toolBar = nullptr;
-    QLabel *m_statsLabel = nullptr;
-    QLabel *m_rateLabel = nullptr;
-    QLabel *m_pausedLabel = nullptr;
-    std::uint64_t m_lastEvicted = 0; ///< the store's evicted count at the previous tick
-    qint64 m_lastEvictionMs = -1; ///< m_clock time of the last tick that saw messages evicted
-    bool m_evictionShown = false; ///< the status bar shows the eviction warning colour
+    StoreStatus *m_storeStatus = nullptr;
 
     QTimer m_refreshTimer;
-    QElapsedTimer m_clock;
-    std::deque<std::pair<qint64, std::uint64_t>> m_rateSamples; ///< (ms, endSeq) over the last second
     bool m_saveSettingsOnClose = true;
     QString m_workspaceDir;
 };

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include <QClipboard>
 #include <QFontDatabase>
 #include <QFrame>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -513,6 +515,32 @@ void MessagesPane::handleBarValueChanged(int value)
     }
     showLogicalTop(value, 0, false);
     keepViewportInsideWindow();
+}
+
+qsizetype MessagesPane::copySelectedRows() const
+{
+    const MessageTableModel *model = m_model;
+    const QHeaderView *header = m_table->horizontalHeader();
+    // The columns as the table shows them: in their visual order, hidden ones left out.
+    QList<int> columns;
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int column = header->logicalIndex(visual);
+        if (!header->isSectionHidden(column))
+            columns.append(column);
+    }
+    QStringList lines;
+    for (const std::uint64_t seq : selectedSeqs()) {
+        const QStringList cells = model->rowTexts(seq);
+        if (cells.isEmpty())
+            continue; // evicted since it was selected
+        QStringList shown;
+        for (const int column : std::as_const(columns))
+            shown.append(cells.value(column));
+        lines.append(shown.join(u'\t'));
+    }
+    if (!lines.isEmpty())
+        QGuiApplication::clipboard()->setText(lines.join(u'\n'));
+    return lines.size();
 }
 
 } // namespace zmqscope

@@ -54,6 +54,8 @@ public:
     [[nodiscard]] std::optional<std::uint64_t> currentSeq() const { return m_currentSeq; }
     /// The selected messages (the selection survives window moves, so it is not just the selected rows).
     [[nodiscard]] std::vector<std::uint64_t> selectedSeqs() const;
+    /// Copies the selected rows as tab-separated text, the columns as the table shows them; how many.
+    qsizetype copySelectedRows() const;
     /// Selects the row of seq and shows it (centred when it was out of sight); stops the auto-scroll.
     /// False when seq is not among the rows (filtered out, evicted, not inserted yet).
     bool selectSeq(std::uint64_t seq);

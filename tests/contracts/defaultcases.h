@@ -4,7 +4,7 @@
 // applied to every part that opens sockets or shows defaults: Socket::create() and the table
 // itself in tests/core/tst_endpointrule.cpp (transport), the engine's sockets in
 // tests/engine/tst_enginerules.cpp, the socket dialog's "not set" values in
-// tests/ui/compose/tst_endpointcheck.cpp. Before it, linger was 1000 in socket.cpp and 250 in
+// tests/ui/compose/tst_dialogrules.cpp. Before it, linger was 1000 in socket.cpp and 250 in
 // engine.cpp with nothing saying which is meant where.
 
 #include <QTest>

@@ -3,7 +3,7 @@
 // The endpoint contract: one table of endpoints, applied to every caller of the one rule
 // (zmqscope::checkEndpoint): Socket::bind()/connect() in tests/core/tst_endpointrule.cpp,
 // SocketSpec::validate() and Engine::openSocket() in tests/engine/tst_enginerules.cpp, the
-// socket dialog's check in tests/ui/compose/tst_endpointcheck.cpp. A caller that accepts what
+// socket dialog's check in tests/ui/compose/tst_dialogrules.cpp. A caller that accepts what
 // another refuses (the engine took TCP:// and udp://, the dialog refused both) fails here.
 
 #include <QStringList>

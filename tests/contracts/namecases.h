@@ -2,7 +2,7 @@
 
 // The socket naming contract: one table, applied to every part that names sockets: the rule
 // itself and Engine::openSocket() in tests/engine/tst_enginerules.cpp, the socket dialog's
-// default name in tests/ui/compose/tst_endpointcheck.cpp. Before it the engine named an unnamed
+// default name in tests/ui/compose/tst_dialogrules.cpp. Before it the engine named an unnamed
 // socket after its id ("SUB 7") while the main window and the dialog took the first free number.
 
 #include <QStringList>

@@ -142,7 +142,7 @@ void TestMainWindow::cleanup()
 
 SocketId TestMainWindow::openThroughDialog(SocketType type, bool bind, const QString &endpoint)
 {
-    SocketListModel *sockets = m_window->socketModel();
+    SocketListModel *sockets = uitest::socketModel(*m_window);
     const int before = sockets->rowCount();
     m_window->action(MainWindow::Action::NewSocket)->trigger();
     QPointer<NewSocketDialog> dialog;
@@ -203,8 +203,8 @@ SocketId TestMainWindow::openWithPeer(SocketType type, bool bind, PythonPeer &pe
 
 QString TestMainWindow::boundEndpoint(SocketId id) const
 {
-    const int row = m_window->socketModel()->rowForSocket(id);
-    return row < 0 ? QString() : m_window->socketModel()->socketAt(row).boundEndpoints.value(0);
+    const int row = uitest::socketModel(*m_window)->rowForSocket(id);
+    return row < 0 ? QString() : uitest::socketModel(*m_window)->socketAt(row).boundEndpoints.value(0);
 }
 
 int TestMainWindow::rowWithId(const QString &id) const
@@ -290,8 +290,8 @@ void TestMainWindow::createsSocketsThroughTheDialog()
 {
     const SocketId router = openThroughDialog(SocketType::Router, true, u"tcp://127.0.0.1:*"_s);
     QVERIFY(router != 0);
-    const int row = m_window->socketModel()->rowForSocket(router);
-    const QAbstractItemModel *model = m_window->socketModel();
+    const int row = uitest::socketModel(*m_window)->rowForSocket(router);
+    const QAbstractItemModel *model = uitest::socketModel(*m_window);
     QCOMPARE(model->index(row, SocketListModel::TypeColumn).data().toString(), u"ROUTER"_s);
     QCOMPARE(model->index(row, SocketListModel::StateColumn).data().toString(), u"Listening"_s);
     QVERIFY(model->index(row, SocketListModel::EndpointsColumn)
@@ -304,9 +304,9 @@ void TestMainWindow::createsSocketsThroughTheDialog()
     // A second socket through the dialog, connected to the first.
     const SocketId dealer = openThroughDialog(SocketType::Dealer, false, boundEndpoint(router));
     QVERIFY(dealer != 0);
-    QCOMPARE(m_window->socketModel()->rowCount(), 2);
+    QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 2);
     // Names are unique and the composer offers both (they can send).
-    const QHash<SocketId, QString> names = m_window->socketModel()->socketNames();
+    const QHash<SocketId, QString> names = uitest::socketModel(*m_window)->socketNames();
     QVERIFY(names.value(router) != names.value(dealer));
     QVERIFY(m_window->composer()->setCurrentSocket(router));
     QVERIFY(m_window->composer()->setCurrentSocket(dealer));
@@ -341,10 +341,10 @@ void TestMainWindow::badEndpointShowsInlineError()
     // Enter does not get past it either, and nothing was opened.
     QTest::keyClick(endpointEdit->lineEdit(), Qt::Key_Return);
     QVERIFY(dialog->isVisible());
-    QCOMPARE(m_window->socketModel()->rowCount(), 0);
+    QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 0);
     dialog->reject();
     QTRY_VERIFY(!dialog || !dialog->isVisible());
-    QCOMPARE(m_window->socketModel()->rowCount(), 0);
+    QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 0);
 }
 
 void TestMainWindow::receivesFromPythonPeer()
@@ -358,7 +358,7 @@ void TestMainWindow::receivesFromPythonPeer()
 
     const MessageTableModel *model = m_window->messagesPane()->model();
     QTRY_COMPARE_WITH_TIMEOUT(model->totalRows(), 3, NetworkTimeoutMs);
-    const QString socketName = m_window->socketModel()->socketNames().value(pull);
+    const QString socketName = uitest::socketModel(*m_window)->socketNames().value(pull);
     for (int row = 0; row < 3; ++row) {
         QCOMPARE(cell(row, MessageTableModel::SocketColumn), socketName);
         QCOMPARE(cell(row, MessageTableModel::DirectionColumn), u"in"_s);
@@ -375,12 +375,12 @@ void TestMainWindow::receivesFromPythonPeer()
     QCOMPARE(cell(2, MessageTableModel::SizeColumn), u"%1 B"_s.arg(8 + 0 + 7 + 10 + 11));
 
     // The socket's counter, and the status bar.
-    QTRY_COMPARE(m_window->socketModel()
-                     ->index(m_window->socketModel()->rowForSocket(pull), SocketListModel::InColumn)
+    QTRY_COMPARE(uitest::socketModel(*m_window)
+                     ->index(uitest::socketModel(*m_window)->rowForSocket(pull), SocketListModel::InColumn)
                      .data()
                      .toString(),
         u"3"_s);
-    QTRY_VERIFY(m_window->statusLabel()->text().startsWith(u"3 kept"_s));
+    QTRY_VERIFY(uitest::statusLabel(*m_window)->text().startsWith(u"3 kept"_s));
 
     // Ctrl+F goes to the filter; typing narrows the table without blocking.
     QTest::keyClick(m_window->messagesPane()->table(), Qt::Key_F, Qt::ControlModifier);
@@ -671,11 +671,11 @@ void TestMainWindow::autoScrollAndPause()
     m_window->refreshViews();
     QCOMPARE(pane->model()->totalRows(), 600);
     QCOMPARE(m_store->size(), std::uint64_t(620));
-    QVERIFY(m_window->pausedLabel()->isVisible());
-    QCOMPARE(m_window->pausedLabel()->text(), u"paused, 20 new"_s);
+    QVERIFY(uitest::pausedLabel(*m_window)->isVisible());
+    QCOMPARE(uitest::pausedLabel(*m_window)->text(), u"paused, 20 new"_s);
     m_window->action(MainWindow::Action::Pause)->trigger();
     QCOMPARE(pane->model()->totalRows(), 620);
-    QVERIFY(!m_window->pausedLabel()->isVisible());
+    QVERIFY(!uitest::pausedLabel(*m_window)->isVisible());
 }
 
 void TestMainWindow::selectionSurvivesFilterAndEviction()
@@ -735,7 +735,7 @@ void TestMainWindow::clearDropsMessages()
     QVERIFY(seen.shown);
     QCOMPARE(m_window->messagesPane()->model()->totalRows(), 0);
     QCOMPARE(m_store->size(), std::uint64_t(0));
-    QVERIFY(m_window->statusLabel()->text().startsWith(u"0 kept"_s));
+    QVERIFY(uitest::statusLabel(*m_window)->text().startsWith(u"0 kept"_s));
 }
 
 void TestMainWindow::clearAsksFirst()
@@ -789,7 +789,7 @@ void TestMainWindow::quitAsksWhileSocketsAreOpen()
     pull.type = SocketType::Pull;
     pull.binds = { u"inproc://tst-mainwindow-quit"_s };
     m_window->openSocket(pull);
-    QTRY_COMPARE(m_window->socketModel()->socketAt(0).state, SocketState::Listening);
+    QTRY_COMPARE(uitest::socketModel(*m_window)->socketAt(0).state, SocketState::Listening);
 
     BoxSeen seen = answerMessageBox([&] { quit->trigger(); }, QString(), true);
     QVERIFY(seen.shown);
@@ -892,10 +892,10 @@ void TestMainWindow::fitsSmallScreens()
     QVERIFY2(inWindow(send), "the composer's Send button is cut off");
     // Its whole height shows (a scroll area could show its top pixel row only).
     QCOMPARE(send->visibleRegion().boundingRect().size(), send->size());
-    QVERIFY2(inWindow(m_window->socketView()), "the Sockets panel is cut off");
-    QVERIFY(m_window->socketView()->viewport()->height() > 0);
+    QVERIFY2(inWindow(uitest::socketView(*m_window)), "the Sockets panel is cut off");
+    QVERIFY(uitest::socketView(*m_window)->viewport()->height() > 0);
     QVERIFY2(inWindow(m_window->statusBar()), "the status bar is cut off");
-    QVERIFY2(inWindow(m_window->statusLabel()), "the retention status is cut off");
+    QVERIFY2(inWindow(uitest::statusLabel(*m_window)), "the retention status is cut off");
     QVERIFY2(inWindow(m_window->messagesPane()->table()), "the messages table is cut off");
 
     // A picked message shows in the Detail, wherever it is docked.
@@ -949,7 +949,7 @@ void TestMainWindow::firstStartFitsTheScreen()
         QVERIFY2(isShownIn(fresh, send), "the composer's Send button is out of reach");
     }
     QCOMPARE(send->visibleRegion().boundingRect().size(), send->size());
-    QVERIFY2(isShownIn(fresh, fresh.socketView()), "the Sockets panel is cut off");
+    QVERIFY2(isShownIn(fresh, uitest::socketView(fresh)), "the Sockets panel is cut off");
     QVERIFY2(isShownIn(fresh, fresh.statusBar()), "the status bar is cut off");
 }
 
@@ -970,7 +970,7 @@ void TestMainWindow::socketCountsStayInView()
     QCoreApplication::processEvents();
 
     // At the default layout, the state, the counts and the rate are in view, not scrolled off to the right.
-    QTreeView *view = m_window->socketView();
+    QTreeView *view = uitest::socketView(*m_window);
     const QAbstractItemView *items = view; // sizeHintForColumn() is public there
     QHeaderView *header = view->header();
     for (const int column : { SocketListModel::NameColumn, SocketListModel::StateColumn,
@@ -1000,15 +1000,16 @@ void TestMainWindow::socketCountsStayInView()
     const SocketId pushId = m_window->openSocket(push);
     for (int i = 0; i < 12; ++i)
         m_engine->send(pushId, Envelope::create("text/plain", "hello").transferObject());
-    const int row = m_window->socketModel()->rowForSocket(pullId);
-    QTRY_COMPARE(m_window->socketModel()->index(row, SocketListModel::InColumn).data().toString(), u"12"_s);
-    QTRY_COMPARE(m_window->socketModel()
-                     ->index(m_window->socketModel()->rowForSocket(pushId), SocketListModel::OutColumn)
+    const int row = uitest::socketModel(*m_window)->rowForSocket(pullId);
+    QTRY_COMPARE(
+        uitest::socketModel(*m_window)->index(row, SocketListModel::InColumn).data().toString(), u"12"_s);
+    QTRY_COMPARE(uitest::socketModel(*m_window)
+                     ->index(uitest::socketModel(*m_window)->rowForSocket(pushId), SocketListModel::OutColumn)
                      .data()
                      .toString(),
         u"12"_s);
     for (const int column : { SocketListModel::InColumn, SocketListModel::OutColumn }) {
-        const QString text = m_window->socketModel()->index(row, column).data().toString();
+        const QString text = uitest::socketModel(*m_window)->index(row, column).data().toString();
         QVERIFY2(header->sectionSize(column) >= items->sizeHintForColumn(column)
                 && header->sectionSize(column) > view->fontMetrics().horizontalAdvance(text),
             qPrintable(u"column %1: %2 px for \"%3\", which needs %4"_s.arg(column)
@@ -1092,7 +1093,7 @@ void TestMainWindow::workspaceRoundTrip()
     pull.type = SocketType::Pull;
     pull.binds = { u"inproc://tst-mainwindow-workspace"_s };
     m_window->openSocket(pull);
-    QCOMPARE(m_window->socketModel()->rowCount(), 2);
+    QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 2);
 
     const QString file = dir.filePath(u"session.zmqscope"_s);
     QString error;
@@ -1102,13 +1103,13 @@ void TestMainWindow::workspaceRoundTrip()
     Engine engine(store);
     MainWindow other(engine);
     QVERIFY2(other.openWorkspace(file, &error), qPrintable(error));
-    QCOMPARE(other.socketModel()->rowCount(), 2);
-    const SocketInfo prices = other.socketModel()->socketAt(0);
+    QCOMPARE(uitest::socketModel(other)->rowCount(), 2);
+    const SocketInfo prices = uitest::socketModel(other)->socketAt(0);
     QCOMPARE(prices.spec.name, u"prices"_s);
     QCOMPARE(prices.spec.type, SocketType::Sub);
     QCOMPARE(prices.spec.subscriptions, QList<QByteArray>({ "EUR", "USD" }));
-    QCOMPARE(
-        other.socketModel()->socketAt(1).spec.binds, QStringList { u"inproc://tst-mainwindow-workspace"_s });
+    QCOMPARE(uitest::socketModel(other)->socketAt(1).spec.binds,
+        QStringList { u"inproc://tst-mainwindow-workspace"_s });
 
     // A broken file: nothing opened, the error names the file.
     const QString broken = dir.filePath(u"broken.zmqscope"_s);
@@ -1118,7 +1119,7 @@ void TestMainWindow::workspaceRoundTrip()
     out.close();
     QVERIFY(!other.openWorkspace(broken, &error));
     QVERIFY2(error.contains(u"broken.zmqscope"_s), qPrintable(error));
-    QCOMPARE(other.socketModel()->rowCount(), 2);
+    QCOMPARE(uitest::socketModel(other)->rowCount(), 2);
 }
 
 void TestMainWindow::closeAndReopenSocket()
@@ -1126,22 +1127,22 @@ void TestMainWindow::closeAndReopenSocket()
     PythonPeer peer;
     const SocketId pull = openWithPeer(SocketType::Pull, false, peer, u"PUSH"_s);
     QVERIFY2(pull != 0, qPrintable(peer.error()));
-    QTreeView *sockets = m_window->socketView();
-    sockets->setCurrentIndex(m_window->socketModel()->index(0, 0));
+    QTreeView *sockets = uitest::socketView(*m_window);
+    sockets->setCurrentIndex(uitest::socketModel(*m_window)->index(0, 0));
     QVERIFY(m_window->action(MainWindow::Action::CloseSocket)->isEnabled());
     QVERIFY(!m_window->action(MainWindow::Action::ReopenSocket)->isEnabled());
     m_window->action(MainWindow::Action::CloseSocket)->trigger();
-    QTRY_COMPARE(m_window->socketModel()->socketAt(0).state, SocketState::Closed);
+    QTRY_COMPARE(uitest::socketModel(*m_window)->socketAt(0).state, SocketState::Closed);
     QTRY_VERIFY(m_window->action(MainWindow::Action::ReopenSocket)->isEnabled());
     QVERIFY(!m_window->action(MainWindow::Action::CloseSocket)->isEnabled());
 
     m_window->action(MainWindow::Action::ReopenSocket)->trigger();
-    QCOMPARE(m_window->socketModel()->rowCount(), 1);
-    const SocketInfo reopened = m_window->socketModel()->socketAt(0);
+    QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 1);
+    const SocketInfo reopened = uitest::socketModel(*m_window)->socketAt(0);
     QVERIFY(reopened.id != pull);
     QCOMPARE(reopened.spec.connects, QStringList { peer.endpoint() });
     QTRY_COMPARE_WITH_TIMEOUT(
-        m_window->socketModel()->socketAt(0).state, SocketState::Connected, NetworkTimeoutMs);
+        uitest::socketModel(*m_window)->socketAt(0).state, SocketState::Connected, NetworkTimeoutMs);
     // It works: a message from the peer arrives on the new socket.
     QVERIFY(peer.send({ "again", "text/plain", "after reopening" }));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->messagesPane()->model()->totalRows(), 1, NetworkTimeoutMs);

@@ -12,20 +12,51 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QObject>
 #include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QString>
 #include <QTest>
+#include <QTreeView>
 
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/store/messagestore.h>
 
 #include "mainwindow.h"
+#include "socketlistmodel.h"
 #include "testappearance.h"
 
 namespace uitest {
+
+// The main window's parts that only tests look at, found by their object names (the window has no
+// getters for them).
+
+/// The Sockets panel.
+inline QTreeView *socketView(const QWidget &window)
+{
+    return window.findChild<QTreeView *>(QStringLiteral("socketsView"));
+}
+
+/// The model of the Sockets panel.
+inline zmqscope::SocketListModel *socketModel(const QWidget &window)
+{
+    QTreeView *view = socketView(window);
+    return view ? qobject_cast<zmqscope::SocketListModel *>(view->model()) : nullptr;
+}
+
+/// The status bar's retention figures ("3 kept ...").
+inline QLabel *statusLabel(const QWidget &window)
+{
+    return window.findChild<QLabel *>(QStringLiteral("storeStats"));
+}
+
+/// The status bar's "paused, N new" indicator.
+inline QLabel *pausedLabel(const QWidget &window)
+{
+    return window.findChild<QLabel *>(QStringLiteral("paused"));
+}
 
 /// The longest a network step may take (ms); only reached when something is wrong.
 inline constexpr int NetworkTimeoutMs = 10000;

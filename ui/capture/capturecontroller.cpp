@@ -18,20 +18,16 @@
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QStatusBar>
 #include <QTableView>
-#include <QTreeView>
 
 #include "capturewindow.h"
 #include "displaytext.h"
 #include "eventlogmodel.h"
 #include "exportdialog.h"
-#include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
 #include "recorddialog.h"
 #include "replaydialog.h"
-#include "socketlistmodel.h"
 
 using namespace Qt::StringLiterals;
 
@@ -84,10 +80,13 @@ void rememberDirectory(const QString &path)
 
 } // namespace
 
-CaptureController::CaptureController(MainWindow &window)
+CaptureController::CaptureController(
+    Engine &engine, MessagesPane &messages, EventLogModel &events, QWidget &window)
     : QObject(&window)
+    , m_engine(engine)
+    , m_messages(messages)
+    , m_events(events)
     , m_window(window)
-    , m_engine(window.engine())
 {
     m_recordAction = new QAction(recordIcon(), u"&Record"_s, this);
     m_recordAction->setObjectName(u"recordAction"_s);
@@ -138,10 +137,9 @@ CaptureController::CaptureController(MainWindow &window)
     m_recordingLabel->setTextFormat(Qt::PlainText);
     m_recordingLabel->setStyleSheet(u"QLabel { color: #c62828; font-weight: bold; }"_s);
     m_recordingLabel->hide();
-    window.statusBar()->addPermanentWidget(m_recordingLabel);
 
     // Several rows can be exported or replayed at once.
-    QTableView *table = window.messagesPane()->table();
+    QTableView *table = m_messages.table();
     table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     connect(table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &CaptureController::updateActions);
@@ -163,7 +161,7 @@ CaptureController::~CaptureController()
 
 void CaptureController::updateActions()
 {
-    m_replaySelectionAction->setEnabled(!m_window.messagesPane()->selectedSeqs().empty());
+    m_replaySelectionAction->setEnabled(!m_messages.selectedSeqs().empty());
 }
 
 void CaptureController::setRecordChecked(bool checked)
@@ -215,10 +213,7 @@ RecordDialog *CaptureController::showRecordDialog()
         m_recordDialog->activateWindow();
         return m_recordDialog;
     }
-    QList<SocketId> selected;
-    for (const QModelIndex &index : m_window.socketView()->selectionModel()->selectedRows())
-        selected.append(SocketId(index.data(SocketListModel::SocketIdRole).toUInt()));
-    auto *dialog = new RecordDialog(m_engine.sockets(), selected, &m_window);
+    auto *dialog = new RecordDialog(m_engine.sockets(), m_selectedSockets, &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (m_haveRecordOptions) {
         dialog->setOptions(m_recordOptions);
@@ -253,14 +248,14 @@ void CaptureController::handleRecordingStarted(const QString &path)
     const QString which = m_recordOptions.sockets.isEmpty()
         ? u"every socket"_s
         : u"%1 sockets"_s.arg(m_recordOptions.sockets.size());
-    m_window.eventModel()->addLine(u"Recording %1 to %2"_s.arg(which, QDir::toNativeSeparators(path)));
+    m_events.addLine(u"Recording %1 to %2"_s.arg(which, QDir::toNativeSeparators(path)));
     refresh();
 }
 
 void CaptureController::handleRecordingFileChanged(const QString &path)
 {
     m_recordingPath = path;
-    m_window.eventModel()->addLine(u"Recording continues in %1"_s.arg(QDir::toNativeSeparators(path)));
+    m_events.addLine(u"Recording continues in %1"_s.arg(QDir::toNativeSeparators(path)));
     refresh();
 }
 
@@ -270,8 +265,8 @@ void CaptureController::handleRecordingStopped(const QString &path, quint64 mess
     m_recordingLabel->hide();
     const QString text
         = u"Recorded %1 messages to %2"_s.arg(QLocale().toString(messages), QDir::toNativeSeparators(path));
-    m_window.eventModel()->addLine(text);
-    m_window.statusBar()->showMessage(text, 10000);
+    m_events.addLine(text);
+    Q_EMIT reported(text);
     addRecent(path);
 }
 
@@ -280,7 +275,7 @@ void CaptureController::handleRecordingFailed(const QString &error)
     setRecordChecked(false);
     m_recordingLabel->hide();
     m_lastError = error;
-    m_window.eventModel()->addLine(u"Recording failed: "_s + error, true);
+    m_events.addLine(u"Recording failed: "_s + error, true);
     auto *box
         = new QMessageBox(QMessageBox::Warning, u"Recording Failed"_s, error, QMessageBox::Ok, &m_window);
     box->setObjectName(u"recordingFailedBox"_s);
@@ -318,7 +313,7 @@ CaptureWindow *CaptureController::openCapture(const QString &path)
     m_windows.append(window);
     connect(window, &CaptureWindow::loadFailed, this, [this](const QString &file, const QString &error) {
         m_lastError = error;
-        m_window.eventModel()->addLine(error, true);
+        m_events.addLine(error, true);
         auto *box = new QMessageBox(QMessageBox::Warning, u"Open Capture"_s,
             u"Cannot open %1"_s.arg(QDir::toNativeSeparators(file)), QMessageBox::Ok, &m_window);
         box->setObjectName(u"openCaptureFailedBox"_s);
@@ -330,7 +325,7 @@ CaptureWindow *CaptureController::openCapture(const QString &path)
     });
     connect(window, &CaptureWindow::loadFinished, this, [this](const CaptureLoadResult &result) {
         addRecent(result.path);
-        m_window.eventModel()->addLine(
+        m_events.addLine(
             u"Opened capture %1: %2 messages%3"_s.arg(QDir::toNativeSeparators(result.path),
                 QLocale().toString(qulonglong(result.messages)),
                 result.issues.isEmpty() ? QString() : u", %1 lines skipped"_s.arg(result.issues.size())),
@@ -406,8 +401,7 @@ ExportDialog *CaptureController::showExportDialog()
             : info.boundEndpoints + info.spec.connects;
         sockets.insert(info.id, { info.spec.name, socketTypeName(info.spec.type), endpoints.join(u',') });
     }
-    auto *dialog
-        = new ExportDialog(m_engine.store(), m_window.messagesPane(), sockets, lastDirectory(), &m_window);
+    auto *dialog = new ExportDialog(m_engine.store(), &m_messages, sockets, lastDirectory(), &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExportDialog::exportFinished, this, [this, dialog](const ExportResult &result) {
         if (!result.error.isEmpty() || result.cancelled)
@@ -417,8 +411,8 @@ ExportDialog *CaptureController::showExportDialog()
             QLocale().toString(qulonglong(result.written)), QDir::toNativeSeparators(dialog->fileName()));
         if (result.skipped > 0)
             text += u" (%1 were evicted before they could be written)"_s.arg(result.skipped);
-        m_window.eventModel()->addLine(text);
-        m_window.statusBar()->showMessage(text, 10000);
+        m_events.addLine(text);
+        Q_EMIT reported(text);
     });
     dialog->open();
     return dialog;
@@ -426,8 +420,7 @@ ExportDialog *CaptureController::showExportDialog()
 
 ReplayDialog *CaptureController::showReplayDialog()
 {
-    MessagesPane *pane = m_window.messagesPane();
-    const std::vector<std::uint64_t> seqs = pane->selectedSeqs();
+    const std::vector<std::uint64_t> seqs = m_messages.selectedSeqs();
     std::vector<ReplayItem> items;
     items.reserve(seqs.size());
     StoredMessage message;

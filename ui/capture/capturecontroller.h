@@ -14,8 +14,9 @@ class QMenu;
 namespace zmqscope {
 
 class CaptureWindow;
+class EventLogModel;
 class ExportDialog;
-class MainWindow;
+class MessagesPane;
 class RecordDialog;
 class ReplayDialog;
 
@@ -23,13 +24,18 @@ class ReplayDialog;
  * The main window's capture features, kept out of MainWindow: Record
  * (Ctrl+E) and Record to…, the red recording indicator in the status bar,
  * Open Capture (Ctrl+O) and the recent captures, Export Messages and Replay.
- * MainWindow puts the actions in its menus and calls refresh() on its view tick.
+ *
+ * It is given only what it works on: the engine, the Messages pane (whose
+ * selection it exports and replays), the Events log it writes to, and the
+ * window that parents its dialogs. MainWindow puts the actions in its menus
+ * and the indicator in its status bar, tells it which sockets are selected,
+ * shows reported() lines in its status bar and calls refresh() on its view tick.
  */
 class CaptureController : public QObject
 {
     Q_OBJECT
 public:
-    explicit CaptureController(MainWindow &window);
+    CaptureController(Engine &engine, MessagesPane &messages, EventLogModel &events, QWidget &window);
     ~CaptureController() override;
 
     [[nodiscard]] QAction *recordAction() const { return m_recordAction; }
@@ -64,9 +70,13 @@ public:
 
     /// The view tick: the recording indicator's file and count.
     void refresh();
+    /// The sockets selected in the window, which Record to… preselects.
+    void setSelectedSockets(const QList<SocketId> &sockets) { m_selectedSockets = sockets; }
 
 Q_SIGNALS:
     void captureOpenFailed(const QString &path, const QString &error);
+    /// A recording or an export finished; text is one line for the status bar (also in the Events log).
+    void reported(const QString &text);
 
 private:
     void handleRecordToggled(bool checked);
@@ -81,8 +91,11 @@ private:
     void updateActions();
     [[nodiscard]] QString nextRecordingPath() const;
 
-    MainWindow &m_window;
     Engine &m_engine;
+    MessagesPane &m_messages;
+    EventLogModel &m_events;
+    QWidget &m_window;
+    QList<SocketId> m_selectedSockets;
     QAction *m_recordAction = nullptr;
     QAction *m_recordToAction = nullptr;
     QAction *m_openAction = nullptr;

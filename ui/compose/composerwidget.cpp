@@ -1,7 +1,8 @@
-// Not split yet, on purpose: the envelope and raw editors, reply routing, variable expansion and the
-// big-body summary share one send path here. Issue 13 (the foundation redesign, next after hardening)
-// splits the composer by responsibility together with the send-result routing it changes; splitting
-// it during the hardening issue would have done that work twice.
+// Over 800 lines for now, on purpose: the send path (the tag counter, repeat batches, and the
+// messageSent/sendFailed handling) is being rewritten on the engine branch of issue 13 (send tickets
+// instead of tag ranges) and stays untouched here so that the two branches merge. Once that lands,
+// the send and repeat controller moves into a class of its own, as the body (BodyEditor), the
+// envelope fields (EnvelopeEditor) and the reply routing (ReplyRouting) already have.
 
 #include "composerwidget.h"
 
@@ -39,50 +40,26 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/textescape.h>
 
+#include "bodyeditor.h"
 #include "bytestext.h"
 #include "displaytext.h"
+#include "envelopeeditor.h"
 #include "frameseditor.h"
 #include "inlinemessage.h"
 #include "jsontext.h"
+#include "replyrouting.h"
 #include "viewhelpers.h"
 
 using namespace Qt::StringLiterals;
 using BytesText::Format;
 
-/**
- * The body editor. A paste or drop that would make the body bigger than the composer lays out
- * goes to onLargeInsert instead (a 20 MiB paste froze the window for seconds).
- */
-class BodyEdit : public QPlainTextEdit
-{
-public:
-    using QPlainTextEdit::QPlainTextEdit;
-    std::function<void(const QString &)> onLargeInsert;
-
-protected:
-    void insertFromMimeData(const QMimeData *source) override
-    {
-        if (onLargeInsert && source->hasText()) {
-            const QString text = source->text();
-            if (text.size() + document()->characterCount() > ComposerWidget::MaxEditableBodyBytes) {
-                onLargeInsert(text);
-                return;
-            }
-        }
-        QPlainTextEdit::insertFromMimeData(source);
-    }
-};
-
 namespace {
 
 constexpr int EnvelopeTab = 0;
 constexpr int RawTab = 1;
-constexpr int JsonCheckDelayMs = 150;
-constexpr int ImmediateJsonCheckChars = 256 * 1024;
 constexpr int MaxRepeat = 1'000'000;
 constexpr int MaxIntervalMs = 3'600'000;
 constexpr int ShownBytes = 48;
-constexpr qsizetype ReadOnlyPreviewChars = 40;
 
 /// A short, plain rendering of bytes for status lines: text when it is text, else hex; cut.
 QString shortBytes(const QByteArray &bytes)
@@ -98,14 +75,6 @@ QString shortBytes(const QByteArray &bytes)
     return shown;
 }
 
-/// "20.0 MiB (20971520 bytes)"
-QString sizeText(qsizetype bytes)
-{
-    if (bytes < 1024)
-        return bytes == 1 ? u"1 byte"_s : u"%1 bytes"_s.arg(bytes);
-    return u"%1 (%2 bytes)"_s.arg(zmqscope::displaytext::dataSize(std::uint64_t(bytes))).arg(bytes);
-}
-
 /// How error lines name a raw frame.
 QString frameName(qsizetype index)
 {
@@ -118,23 +87,9 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     : QWidget(parent)
     , m_socketCombo(new QComboBox(this))
     , m_modeTabs(new QTabWidget(this))
-    , m_idEdit(nullptr)
-    , m_idHexCheck(nullptr)
-    , m_mimetypeCombo(nullptr)
-    , m_bodyStack(nullptr)
-    , m_bodyEdit(nullptr)
-    , m_readOnlyBodyPage(nullptr)
-    , m_readOnlyBodyLabel(nullptr)
     , m_expandCheck(new QCheckBox(u"Expand {{seq}} {{now}} {{uuid}} {{random:N}}"_s, this))
-    , m_delimiterCheck(nullptr)
     , m_loadBodyAction(new QAction(u"&Load Body from File…"_s, this))
     , m_undoRoutingButton(new QPushButton(u"&Put Back Routing Frames"_s, this))
-    , m_bodyHexCheck(nullptr)
-    , m_formatButton(nullptr)
-    , m_jsonStatus(nullptr)
-    , m_jsonTimer(new QTimer(this))
-    , m_requestFrames(nullptr)
-    , m_routerHint(nullptr)
     , m_rawFrames(nullptr)
     , m_repeatSpin(new QSpinBox(this))
     , m_intervalSpin(new QSpinBox(this))
@@ -165,9 +120,21 @@ ComposerWidget::ComposerWidget(QWidget *parent)
 
     m_modeTabs->setObjectName(u"modeTabs"_s);
     m_modeTabs->setDocumentMode(true);
-    m_modeTabs->addTab(createEnvelopePage(), u"&Envelope"_s);
+    m_envelope = new EnvelopeEditor(m_loadBodyAction);
+    m_body = m_envelope->body();
+    connect(m_envelope, &EnvelopeEditor::edited, this, &ComposerWidget::updateState);
+    connect(m_envelope, &EnvelopeEditor::mimetypeEdited, this, [this] {
+        updateJsonStatus();
+        updateState();
+    });
+    connect(m_envelope, &EnvelopeEditor::errorChanged, this, &ComposerWidget::showError);
+    connect(m_body, &BodyEditor::jsonCheckDue, this, &ComposerWidget::updateJsonStatus);
+    connect(m_body, &BodyEditor::errorChanged, this, &ComposerWidget::showError);
+    m_modeTabs->addTab(m_envelope, u"&Envelope"_s);
     m_modeTabs->addTab(createRawPage(), u"Ra&w Frames"_s);
     connect(m_modeTabs, &QTabWidget::currentChanged, this, &ComposerWidget::updateState);
+    m_replyRouting
+        = std::make_unique<ReplyRouting>(*m_envelope->requestFrames()->model(), *m_rawFrames->model());
 
     // The Library's variables, expanded by the same code. The check box names them (the visible hint) and is
     // the way out for bodies that mean "{{" literally.
@@ -268,24 +235,12 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     layout->addLayout(statusRow);
 
     setTabOrder(m_socketCombo, m_modeTabs);
-    setTabOrder(m_modeTabs, m_idEdit);
-    setTabOrder(m_idEdit, m_idHexCheck);
-    setTabOrder(m_idHexCheck, m_mimetypeCombo);
-    setTabOrder(m_mimetypeCombo, m_bodyEdit);
-    setTabOrder(m_bodyEdit, m_bodyHexCheck);
-    setTabOrder(m_bodyHexCheck, m_formatButton);
-    setTabOrder(m_formatButton, m_loadBodyButton);
-    setTabOrder(m_loadBodyButton, m_requestFrames);
-    setTabOrder(m_requestFrames, m_delimiterCheck);
-    setTabOrder(m_delimiterCheck, m_expandCheck);
+    setTabOrder(m_modeTabs, m_envelope->firstInTabOrder());
+    setTabOrder(m_envelope->lastInTabOrder(), m_expandCheck);
     setTabOrder(m_expandCheck, m_repeatSpin);
     setTabOrder(m_repeatSpin, m_intervalSpin);
     setTabOrder(m_intervalSpin, m_stopButton);
     setTabOrder(m_stopButton, m_sendButton);
-
-    m_jsonTimer->setSingleShot(true);
-    m_jsonTimer->setInterval(JsonCheckDelayMs);
-    connect(m_jsonTimer, &QTimer::timeout, this, &ComposerWidget::updateJsonStatus);
 
     updateJsonStatus();
     updateState();
@@ -297,159 +252,6 @@ ComposerWidget::~ComposerWidget()
     const QList<QObject *> children = findChildren<QObject *>();
     for (QObject *child : children)
         disconnect(child, nullptr, this, nullptr);
-}
-
-QWidget *ComposerWidget::createEnvelopePage()
-{
-    auto *page = new QWidget;
-
-    m_idEdit = new QLineEdit(page);
-    m_idEdit->setObjectName(u"idEdit"_s);
-    // Ids come from received messages too (Reply); the default 32767 characters would cut long ones.
-    m_idEdit->setMaxLength(std::numeric_limits<int>::max());
-    m_idEdit->setPlaceholderText(u"optional, e.g. sensor.kitchen"_s);
-    m_idEdit->setToolTip(u"The first frame of an envelope: SUB subscriptions match on its start"_s);
-    m_idHexCheck = new QCheckBox(u"He&x"_s, page);
-    m_idHexCheck->setObjectName(u"idHexCheck"_s);
-    m_idHexCheck->setToolTip(u"Type the id as hex digits"_s);
-    connect(m_idHexCheck, &QCheckBox::toggled, this,
-        [this](bool on) { toggleHex(m_idEdit, m_idHexCheck, on, u"Id"_s); });
-    connect(m_idEdit, &QLineEdit::textChanged, this, &ComposerWidget::updateState);
-    auto *idRow = new QHBoxLayout;
-    idRow->addWidget(m_idEdit, 1);
-    idRow->addWidget(m_idHexCheck);
-
-    m_mimetypeCombo = new QComboBox(page);
-    m_mimetypeCombo->setObjectName(u"mimetypeCombo"_s);
-    m_mimetypeCombo->setEditable(true);
-    m_mimetypeCombo->setInsertPolicy(QComboBox::NoInsert);
-    m_mimetypeCombo->addItems({ u"text/plain"_s, u"application/json"_s, u"application/octet-stream"_s,
-        u"application/xml"_s, u"text/csv"_s, u"text/html"_s, u"image/png"_s, u"image/jpeg"_s,
-        u"application/msgpack"_s, u"application/cbor"_s, u"application/x-protobuf"_s });
-    m_mimetypeCombo->setCurrentIndex(0);
-    m_mimetypeCombo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    m_mimetypeCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_mimetypeCombo->setMinimumContentsLength(12);
-    connect(m_mimetypeCombo, &QComboBox::editTextChanged, this, [this] {
-        updateJsonStatus();
-        updateState();
-    });
-
-    m_bodyEdit = new BodyEdit(page);
-    m_bodyEdit->setObjectName(u"bodyEdit"_s);
-    m_bodyEdit->setPlaceholderText(u"The body: text, JSON, or hex digits with Hex checked"_s);
-    m_bodyEdit->setTabChangesFocus(true);
-    m_bodyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_bodyEdit->setFont(mono);
-    m_bodyEdit->onLargeInsert = [this](const QString &text) { handleLargePaste(text); };
-    connect(m_bodyEdit, &QPlainTextEdit::textChanged, this, [this] {
-        // Small bodies are checked on every keystroke; big ones once typing pauses.
-        if (m_bodyEdit->document()->characterCount() <= ImmediateJsonCheckChars)
-            updateJsonStatus();
-        else
-            m_jsonTimer->start();
-        updateState();
-    });
-
-    m_bodyHexCheck = new QCheckBox(u"&Hex"_s, page);
-    m_bodyHexCheck->setObjectName(u"bodyHexCheck"_s);
-    m_bodyHexCheck->setToolTip(u"Type the body as hex digits (for binary bodies)"_s);
-    connect(m_bodyHexCheck, &QCheckBox::toggled, this, &ComposerWidget::toggleBodyHex);
-    m_formatButton = new QPushButton(u"&Format JSON"_s, page);
-    m_formatButton->setObjectName(u"formatButton"_s);
-    m_formatButton->setAutoDefault(false);
-    m_formatButton->setToolTip(u"Indent the JSON body, keeping key order and numbers as written"_s);
-    connect(m_formatButton, &QPushButton::clicked, this, &ComposerWidget::formatBody);
-    m_jsonStatus = new QLabel(page);
-    m_jsonStatus->setObjectName(u"jsonStatus"_s);
-    m_jsonStatus->setTextFormat(Qt::PlainText);
-    m_jsonStatus->setWordWrap(true);
-    m_loadBodyButton = new QPushButton(u"&Load File…"_s, page);
-    m_loadBodyButton->setObjectName(u"loadBodyButton"_s);
-    m_loadBodyButton->setAutoDefault(false);
-    m_loadBodyButton->setToolTip(m_loadBodyAction->toolTip());
-    connect(m_loadBodyButton, &QPushButton::clicked, m_loadBodyAction, &QAction::trigger);
-    auto *bodyTools = new QHBoxLayout;
-    bodyTools->addWidget(m_bodyHexCheck);
-    bodyTools->addWidget(m_formatButton);
-    bodyTools->addWidget(m_loadBodyButton);
-    bodyTools->addStretch(1);
-
-    // A body too big to lay out is kept as bytes and described here instead.
-    m_readOnlyBodyPage = new QWidget(page);
-    m_readOnlyBodyPage->setObjectName(u"readOnlyBodyPage"_s);
-    m_readOnlyBodyLabel = new QLabel(m_readOnlyBodyPage);
-    m_readOnlyBodyLabel->setObjectName(u"readOnlyBody"_s);
-    m_readOnlyBodyLabel->setTextFormat(Qt::PlainText);
-    m_readOnlyBodyLabel->setWordWrap(true);
-    m_readOnlyBodyLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_readOnlyBodyLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto *discardButton = new QPushButton(u"Disc&ard Body"_s, m_readOnlyBodyPage);
-    discardButton->setObjectName(u"discardBodyButton"_s);
-    discardButton->setAutoDefault(false);
-    connect(discardButton, &QPushButton::clicked, this, [this] {
-        clearReadOnlyBody();
-        m_bodyEdit->setFocus(Qt::OtherFocusReason);
-    });
-    auto *readOnlyLayout = new QVBoxLayout(m_readOnlyBodyPage);
-    readOnlyLayout->setContentsMargins(0, 0, 0, 0);
-    readOnlyLayout->addWidget(m_readOnlyBodyLabel, 1);
-    readOnlyLayout->addWidget(discardButton, 0, Qt::AlignLeft);
-    m_bodyStack = new QStackedWidget(page);
-    m_bodyStack->setObjectName(u"bodyStack"_s);
-    m_bodyStack->addWidget(m_bodyEdit);
-    m_bodyStack->addWidget(m_readOnlyBodyPage);
-
-    auto *bodyBox = new QVBoxLayout;
-    bodyBox->addWidget(m_bodyStack, 1);
-    bodyBox->addWidget(m_jsonStatus);
-    bodyBox->addLayout(bodyTools);
-
-    m_requestFrames = new FramesEditor(page);
-    m_requestFrames->setObjectName(u"requestFrames"_s);
-    m_requestFrames->model()->setItemName(u"Request frame"_s);
-    // Routing needs a frame or two: keep the table short so the body gets the room.
-    QTableView *requestView = m_requestFrames->view();
-    const int rowHeight = requestView->verticalHeader()->defaultSectionSize();
-    requestView->setMinimumHeight(rowHeight * 3);
-    requestView->setMaximumHeight(rowHeight * 5);
-    m_requestFrames->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
-    connect(m_requestFrames, &FramesEditor::framesChanged, this, &ComposerWidget::updateState);
-    m_routerHint = InlineMessage::createHintLabel(
-        u"A ROUTER sends to the peer named by the first request frame: use Reply on a received message, "
-        u"or add the peer's routing id here."_s,
-        page);
-    m_routerHint->setObjectName(u"routerHint"_s);
-    // The rule itself is core's (defaultEnvelopeFraming); this only offers the way out of it.
-    m_delimiterCheck = new QCheckBox(u"Empty &delimiter first, as a REQ sends it"_s, page);
-    m_delimiterCheck->setObjectName(u"delimiterCheck"_s);
-    m_delimiterCheck->setChecked(true);
-    m_delimiterCheck->setToolTip(
-        u"REP peers and ROUTER services written with Dploy's library (Envelope.from_raw, "
-        u"response_envelope) answer only requests framed as a REQ frames them. Uncheck to send the "
-        u"envelope without the empty frame."_s);
-    connect(m_delimiterCheck, &QCheckBox::toggled, this, &ComposerWidget::updateState);
-    auto *requestBox = new QVBoxLayout;
-    requestBox->addWidget(m_requestFrames, 1);
-    requestBox->addWidget(m_routerHint);
-    requestBox->addWidget(m_delimiterCheck);
-
-    auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->addRow(u"&Id:"_s, idRow);
-    form->addRow(u"&Mimetype:"_s, m_mimetypeCombo);
-    form->addRow(u"&Body:"_s, bodyBox);
-    auto *requestLabel = new QLabel(u"Re&quest\nframes:"_s, page);
-    requestLabel->setBuddy(m_requestFrames->view());
-    requestLabel->setToolTip(u"Routing frames sent before an empty delimiter frame"_s);
-    form->addRow(requestLabel, requestBox);
-    qobject_cast<QLabel *>(form->labelForField(idRow))->setBuddy(m_idEdit);
-    qobject_cast<QLabel *>(form->labelForField(bodyBox))->setBuddy(m_bodyEdit);
-
-    auto *layout = new QVBoxLayout(page);
-    layout->addLayout(form, 1);
-    return page;
 }
 
 QWidget *ComposerWidget::createRawPage()
@@ -584,26 +386,25 @@ std::optional<ComposerWidget::Composition> ComposerWidget::composition(QString *
     }
 
     QString reason;
-    const auto id = BytesText::fromEditable(
-        m_idEdit->text(), m_idHexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
+    const auto id = m_envelope->id(&reason);
     if (!id)
         return fail(u"Id: %1"_s.arg(reason));
-    const auto body = bodyBytes(&reason);
+    const auto body = m_body->bytes(&reason);
     if (!body)
         return fail(u"Body: %1"_s.arg(reason));
-    const QStringList problems = m_requestFrames->model()->problems();
+    const QStringList problems = m_envelope->requestFrames()->model()->problems();
     if (!problems.isEmpty())
         return fail(problems.constFirst());
-    const auto requestFrames = m_requestFrames->model()->frames();
+    const auto requestFrames = m_envelope->requestFrames()->model()->frames();
     if (!requestFrames)
         return fail(u"Request frames: bad hex"_s);
     result.id = *id;
-    result.mimetype = m_mimetypeCombo->currentText().trimmed().toUtf8();
+    result.mimetype = m_envelope->mimetype().trimmed().toUtf8();
     result.body = *body;
     result.requestFrames = *requestFrames;
     // Hex fields and a body kept as bytes (a file) are sent exactly as given.
-    result.expandId = !m_idHexCheck->isChecked();
-    result.expandBody = !m_bodyHexCheck->isChecked() && !m_readOnlyBody;
+    result.expandId = m_envelope->isIdTypedText();
+    result.expandBody = m_body->isTypedText();
     for (const auto &[field, text, expandable] : { std::tuple { u"Id"_s, result.id, result.expandId },
              std::tuple { u"Mimetype"_s, result.mimetype, true },
              std::tuple { u"Body"_s, result.body, result.expandBody } }) {
@@ -648,7 +449,7 @@ zmqscope::EnvelopeFraming ComposerWidget::envelopeFraming() const
     if (!info)
         return zmqscope::EnvelopeFraming::Plain;
     const zmqscope::EnvelopeFraming framing = zmqscope::defaultEnvelopeFraming(info->spec.type);
-    if (framing == zmqscope::EnvelopeFraming::ReqCompatible && !m_delimiterCheck->isChecked())
+    if (framing == zmqscope::EnvelopeFraming::ReqCompatible && !m_envelope->delimiterFirst())
         return zmqscope::EnvelopeFraming::Plain;
     return framing;
 }
@@ -656,7 +457,7 @@ zmqscope::EnvelopeFraming ComposerWidget::envelopeFraming() const
 std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
     const QString &name, QString *error) const
 {
-    ViewHelpers::commitOpenEditor(m_requestFrames->view());
+    ViewHelpers::commitOpenEditor(m_envelope->requestFrames()->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
     const auto composed = composition(error);
     if (!composed)
@@ -687,10 +488,10 @@ void ComposerWidget::loadTemplate(const zmqscope::MessageTemplate &message)
     forgetRouting();
     if (message.kind == zmqscope::MessageTemplate::Kind::Envelope) {
         setMode(Mode::Envelope);
-        setBytesField(m_idEdit, m_idHexCheck, message.id);
-        m_mimetypeCombo->setCurrentText(QString::fromUtf8(message.mimetype));
-        setBody(message.body, u"the saved message \"%1\""_s.arg(message.name));
-        m_requestFrames->model()->setBytes({});
+        m_envelope->setId(message.id);
+        m_envelope->setMimetype(QString::fromUtf8(message.mimetype));
+        m_body->setBytes(message.body, u"the saved message \"%1\""_s.arg(message.name));
+        m_envelope->requestFrames()->model()->setBytes({});
     } else {
         m_rawFrames->model()->setBytes(message.frames);
         setMode(Mode::Raw);
@@ -721,7 +522,7 @@ void ComposerWidget::send()
         return;
     }
     // A frame cell still being edited counts: Ctrl+Return does not take the focus away from it.
-    ViewHelpers::commitOpenEditor(m_requestFrames->view());
+    ViewHelpers::commitOpenEditor(m_envelope->requestFrames()->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
     QString error;
     auto composed = composition(&error);
@@ -862,15 +663,15 @@ void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqsco
     if (parsed.envelope) {
         const zmqscope::Envelope &request = *parsed.envelope;
         setMode(Mode::Envelope);
-        setBytesField(m_idEdit, m_idHexCheck, request.id());
-        m_requestFrames->model()->setBytes(request.requestFrames());
+        m_envelope->setId(request.id());
+        m_envelope->requestFrames()->model()->setBytes(request.requestFrames());
         rememberRouting(socket, message.seq, Mode::Envelope);
         const qsizetype routing = request.requestFrames().size();
         showStatus(
             u"Reply to #%1 on %2: id %3, %4 request frame(s); type the body and send"_s.arg(message.seq)
                 .arg(where, shortBytes(request.id()))
                 .arg(routing));
-        m_bodyEdit->setFocus(Qt::OtherFocusReason);
+        m_body->textEdit()->setFocus(Qt::OtherFocusReason);
     } else if (info && info->spec.type == zmqscope::SocketType::Router && !message.frames.isEmpty()) {
         // A raw message on a ROUTER still names its sender in the first frame (and a REQ-style
         // delimiter after it): keep those so the reply finds its way back.
@@ -926,11 +727,11 @@ void ComposerWidget::loadMessage(const zmqscope::StoredMessage &message, zmqscop
         setMode(Mode::Envelope);
         if (info
             && zmqscope::defaultEnvelopeFraming(info->spec.type) == zmqscope::EnvelopeFraming::ReqCompatible)
-            m_delimiterCheck->setChecked(delimited);
-        setBytesField(m_idEdit, m_idHexCheck, envelope->id());
-        m_mimetypeCombo->setCurrentText(QString::fromUtf8(envelope->mimetype()));
-        setBody(envelope->data(), u"message #%1"_s.arg(message.seq));
-        m_requestFrames->model()->setBytes(envelope->requestFrames());
+            m_envelope->setDelimiterFirst(delimited);
+        m_envelope->setId(envelope->id());
+        m_envelope->setMimetype(QString::fromUtf8(envelope->mimetype()));
+        m_body->setBytes(envelope->data(), u"message #%1"_s.arg(message.seq));
+        m_envelope->requestFrames()->model()->setBytes(envelope->requestFrames());
         if (!envelope->requestFrames().isEmpty())
             rememberRouting(socket, message.seq, Mode::Envelope);
     } else {
@@ -967,21 +768,12 @@ void ComposerWidget::setSocketQuietly(zmqscope::SocketId socket, bool *selected)
 
 void ComposerWidget::rememberRouting(zmqscope::SocketId socket, quint64 seq, Mode where)
 {
-    RoutingState routing;
-    routing.socket = socket;
-    routing.seq = seq;
-    if (where == Mode::Raw)
-        routing.rawEntries = m_rawFrames->model()->entries();
-    else
-        routing.requestEntries = m_requestFrames->model()->entries();
-    if (!routing.rawEntries.isEmpty() || !routing.requestEntries.isEmpty())
-        m_routing = routing;
+    m_replyRouting->remember(socket, seq, where == Mode::Raw);
 }
 
 void ComposerWidget::forgetRouting()
 {
-    m_routing.reset();
-    m_clearedRouting.reset();
+    m_replyRouting->forget();
     m_undoRoutingButton->hide();
 }
 
@@ -995,136 +787,28 @@ void ComposerWidget::handleSocketChanged()
         return;
     // An error about the previous socket says nothing about this one.
     showError(QString());
-    if (!m_routing || m_routing->socket == socket)
-        return;
-
-    // Routing frames only mean something on the socket they came in on: a PUSH or another ROUTER
-    // would send them to the peer as data, or to nobody.
-    RoutingState removed = *m_routing;
-    m_routing.reset();
-    FrameListModel *request = m_requestFrames->model();
-    FrameListModel *raw = m_rawFrames->model();
-    if (!removed.requestEntries.isEmpty()) {
-        removed.requestEntries = request->entries();
-        request->setEntries({});
-    }
-    if (!removed.rawEntries.isEmpty()) {
-        const QList<FrameListModel::Entry> rows = raw->entries();
-        if (rows.mid(0, removed.rawEntries.size()) == removed.rawEntries)
-            raw->setEntries(rows.mid(removed.rawEntries.size()));
-        else
-            removed.rawEntries.clear();
-    }
-    const qsizetype count = removed.requestEntries.size() + removed.rawEntries.size();
+    const qsizetype count = m_replyRouting->switchTo(socket);
     if (count == 0)
         return;
-    m_clearedRouting = removed;
     m_undoRoutingButton->show();
     showStatus(u"Removed the %1 routing frame(s) of #%2: they route only on %3."_s.arg(count)
-                   .arg(removed.seq)
-                   .arg(socketLabel(removed.socket)));
+                   .arg(m_replyRouting->seq())
+                   .arg(socketLabel(m_replyRouting->socket())));
 }
 
 void ComposerWidget::undoClearRouting()
 {
-    if (!m_clearedRouting)
+    if (!m_replyRouting->putBack())
         return;
-    const RoutingState removed = *m_clearedRouting;
-    m_clearedRouting.reset();
     m_undoRoutingButton->hide();
-    if (!removed.requestEntries.isEmpty())
-        m_requestFrames->model()->setEntries(removed.requestEntries + m_requestFrames->model()->entries());
-    if (!removed.rawEntries.isEmpty())
-        m_rawFrames->model()->setEntries(removed.rawEntries + m_rawFrames->model()->entries());
-    showStatus(u"Put back the routing frames of #%1; they route only on %2"_s.arg(removed.seq)
-                   .arg(socketLabel(removed.socket)));
+    showStatus(u"Put back the routing frames of #%1; they route only on %2"_s.arg(m_replyRouting->seq())
+                   .arg(socketLabel(m_replyRouting->socket())));
     updateState();
-}
-
-std::optional<QByteArray> ComposerWidget::bodyBytes(QString *error) const
-{
-    if (m_readOnlyBody)
-        return *m_readOnlyBody;
-    return BytesText::fromEditable(
-        m_bodyEdit->toPlainText(), m_bodyHexCheck->isChecked() ? Format::Hex : Format::Text, error);
 }
 
 bool ComposerWidget::hasReadOnlyBody() const
 {
-    return m_readOnlyBody.has_value();
-}
-
-void ComposerWidget::setBody(const QByteArray &bytes, const QString &source)
-{
-    const bool text = BytesText::isEditableText(bytes);
-    // Hex takes three characters a byte.
-    const qsizetype editorSize = text ? bytes.size() : bytes.size() * 3;
-    if (editorSize > MaxEditableBodyBytes) {
-        setReadOnlyBody(bytes, source);
-        return;
-    }
-    clearReadOnlyBody();
-    {
-        const QSignalBlocker blocker(m_bodyHexCheck);
-        m_bodyHexCheck->setChecked(!text);
-    }
-    m_bodyEdit->setPlainText(BytesText::toEditable(bytes, text ? Format::Text : Format::Hex));
-}
-
-void ComposerWidget::setReadOnlyBody(const QByteArray &bytes, const QString &source)
-{
-    m_readOnlyBody = bytes;
-    zmqscope::textescape::EscapeOptions preview;
-    preview.quoted = true;
-    preview.maxChars = ReadOnlyPreviewChars;
-    preview.maxBytes = ReadOnlyPreviewChars * 4;
-    m_readOnlyBodyLabel->setText(
-        u"Body: %1 from %2, too big to edit here; sent byte for byte.\nIt starts %3"_s.arg(
-            sizeText(bytes.size()), source, zmqscope::textescape::escape(bytes, preview)));
-    m_bodyStack->setCurrentWidget(m_readOnlyBodyPage);
-    {
-        // The editor's text is not the body any more; free it without a JSON check of it.
-        const QSignalBlocker blocker(m_bodyEdit);
-        m_bodyEdit->clear();
-    }
-    {
-        // The bytes are the body; the empty editor behind them is plain text again.
-        const QSignalBlocker blocker(m_bodyHexCheck);
-        m_bodyHexCheck->setChecked(false);
-    }
-    m_bodyHexCheck->setEnabled(false);
-    updateJsonStatus();
-    updateState();
-}
-
-void ComposerWidget::clearReadOnlyBody()
-{
-    if (!m_readOnlyBody)
-        return;
-    m_readOnlyBody.reset();
-    m_readOnlyBodyLabel->clear();
-    m_bodyStack->setCurrentWidget(m_bodyEdit);
-    m_bodyHexCheck->setEnabled(true);
-    updateJsonStatus();
-    updateState();
-}
-
-void ComposerWidget::handleLargePaste(const QString &text)
-{
-    // What the body becomes: the paste replaces the selection, as it would in the editor.
-    const QTextCursor cursor = m_bodyEdit->textCursor();
-    const QString current = m_bodyEdit->toPlainText();
-    const QString combined
-        = current.left(cursor.selectionStart()) + text + current.mid(cursor.selectionEnd());
-    QString reason;
-    const auto bytes = BytesText::fromEditable(
-        combined, m_bodyHexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
-    if (!bytes) {
-        showError(u"Not pasted: Body: %1"_s.arg(reason));
-        return;
-    }
-    showError(QString());
-    setReadOnlyBody(*bytes, u"pasted text"_s);
+    return m_body->isReadOnly();
 }
 
 void ComposerWidget::chooseBodyFile()
@@ -1157,126 +841,28 @@ bool ComposerWidget::loadBodyFromFile(const QString &path)
     const QByteArray &bytes = *read;
     showError(QString());
     setMode(Mode::Envelope);
-    setBody(bytes, name);
-    if (!m_readOnlyBody) {
+    m_body->setBytes(bytes, name);
+    if (!m_body->isReadOnly()) {
         // Small enough to edit: it is in the editor now, and edited like typed text.
-        m_bodyEdit->setFocus(Qt::OtherFocusReason);
+        m_body->textEdit()->setFocus(Qt::OtherFocusReason);
     }
-    showStatus(u"The body is %1 from %2"_s.arg(sizeText(bytes.size()), name));
+    showStatus(u"The body is %1 from %2"_s.arg(BodyEditor::sizeText(bytes.size()), name));
     return true;
-}
-
-void ComposerWidget::setBytesField(QLineEdit *edit, QCheckBox *hex, const QByteArray &bytes)
-{
-    const bool asHex = !BytesText::isEditableText(bytes) || bytes.contains('\n') || bytes.contains('\r');
-    {
-        const QSignalBlocker blocker(hex);
-        hex->setChecked(asHex);
-    }
-    edit->setText(BytesText::toEditable(bytes, asHex ? Format::Hex : Format::Text));
-}
-
-void ComposerWidget::toggleHex(QLineEdit *edit, QCheckBox *hex, bool toHex, const QString &field)
-{
-    QString reason;
-    const auto bytes = BytesText::fromEditable(edit->text(), toHex ? Format::Text : Format::Hex, &reason);
-    const bool oneLine = bytes && BytesText::isEditableText(*bytes) && !bytes->contains('\n');
-    if (!bytes || (!toHex && !oneLine)) {
-        const QSignalBlocker blocker(hex);
-        hex->setChecked(!toHex);
-        showError(u"%1 stays %2: %3"_s.arg(field, toHex ? u"text"_s : u"hex"_s,
-            bytes ? u"its bytes are not one line of UTF-8 text"_s : reason));
-        return;
-    }
-    showError(QString());
-    edit->setText(BytesText::toEditable(*bytes, toHex ? Format::Hex : Format::Text));
-}
-
-void ComposerWidget::toggleBodyHex(bool toHex)
-{
-    QString reason;
-    const auto bytes
-        = BytesText::fromEditable(m_bodyEdit->toPlainText(), toHex ? Format::Text : Format::Hex, &reason);
-    if (!bytes || (!toHex && !BytesText::isEditableText(*bytes))) {
-        const QSignalBlocker blocker(m_bodyHexCheck);
-        m_bodyHexCheck->setChecked(!toHex);
-        showError(u"Body stays %1: %2"_s.arg(
-            toHex ? u"text"_s : u"hex"_s, bytes ? u"its bytes are not UTF-8 text"_s : reason));
-        return;
-    }
-    showError(QString());
-    if (toHex && bytes->size() * 3 > MaxEditableBodyBytes) {
-        // Three characters a byte would be more than the editor lays out.
-        setReadOnlyBody(*bytes, u"the body typed as text"_s);
-        return;
-    }
-    // Through the cursor, so Undo brings the previous form back.
-    QTextCursor cursor(m_bodyEdit->document());
-    cursor.select(QTextCursor::Document);
-    cursor.insertText(BytesText::toEditable(*bytes, toHex ? Format::Hex : Format::Text));
-    updateJsonStatus();
 }
 
 void ComposerWidget::formatBody()
 {
-    const QByteArray text = m_bodyEdit->toPlainText().toUtf8();
-    if (const auto problem = JsonText::check(text)) {
-        showError(u"Not formatted: the body is not JSON (%1)"_s.arg(JsonText::describe(*problem)));
-        // Put the cursor on the error so it can be fixed right away.
-        QTextCursor cursor(m_bodyEdit->document());
-        cursor.setPosition(int(QString::fromUtf8(text.first(problem->offset)).size()));
-        m_bodyEdit->setTextCursor(cursor);
-        m_bodyEdit->setFocus(Qt::OtherFocusReason);
-        updateJsonStatus();
-        return;
-    }
-    const auto formatted = JsonText::format(text);
-    if (!formatted || *formatted == text)
-        return;
-    showError(QString());
-    QTextCursor cursor(m_bodyEdit->document());
-    cursor.select(QTextCursor::Document);
-    cursor.insertText(QString::fromUtf8(*formatted));
-    updateJsonStatus();
+    m_body->formatJson();
 }
 
 void ComposerWidget::updateJsonStatus()
 {
-    m_jsonTimer->stop();
-    const bool json
-        = JsonText::isJsonMimetype(m_mimetypeCombo->currentText()) && !m_bodyHexCheck->isChecked();
-    m_formatButton->setEnabled(json && !m_readOnlyBody);
-    if (!json) {
-        InlineMessage::show(m_jsonStatus, QString());
-        return;
-    }
-    if (m_readOnlyBody) {
-        InlineMessage::setError(m_jsonStatus, false);
-        InlineMessage::show(m_jsonStatus, u"JSON not checked: the body is kept as bytes"_s);
-        return;
-    }
-    // Checked as it will be sent: after the variables are expanded, as for the next message.
-    QByteArray text = m_bodyEdit->toPlainText().toUtf8();
-    const bool expand = m_expandCheck->isChecked() && text.contains("{{");
-    if (expand) {
-        try {
-            text = zmqscope::TemplateExpander(m_nextSeq).expandText(text);
-        } catch (const zmqscope::Error &e) {
-            InlineMessage::setError(m_jsonStatus, true);
-            InlineMessage::show(m_jsonStatus, u"Variable error: %1"_s.arg(e.message()));
-            return;
-        }
-    }
-    if (const auto problem = JsonText::check(text)) {
-        InlineMessage::setError(m_jsonStatus, true);
-        InlineMessage::show(m_jsonStatus,
-            u"JSON error at %1%2"_s.arg(
-                JsonText::describe(*problem), expand ? u" (after expanding the variables)"_s : QString()));
-    } else {
-        InlineMessage::setError(m_jsonStatus, false);
-        InlineMessage::show(
-            m_jsonStatus, expand ? u"Valid JSON after expanding the variables"_s : u"Valid JSON"_s);
-    }
+    // Checked as it will be sent: with the variables expanded as for the next message.
+    std::function<QByteArray(const QByteArray &)> expand;
+    if (m_expandCheck->isChecked())
+        expand = [seq = m_nextSeq](
+                     const QByteArray &text) { return zmqscope::TemplateExpander(seq).expandText(text); };
+    m_body->checkJson(JsonText::isJsonMimetype(m_envelope->mimetype()), expand);
 }
 
 void ComposerWidget::updateState()
@@ -1293,11 +879,7 @@ void ComposerWidget::updateState()
     m_sendButton->setText(m_repeatSpin->value() > 1 ? u"Send %1×"_s.arg(m_repeatSpin->value()) : u"Send"_s);
 
     const auto info = socketInfo(currentSocket());
-    m_routerHint->setVisible(
-        info && info->spec.type == zmqscope::SocketType::Router && m_requestFrames->model()->rowCount() == 0);
-    // Offered only where core's rule adds the delimiter (DEALER).
-    m_delimiterCheck->setVisible(info
-        && zmqscope::defaultEnvelopeFraming(info->spec.type) == zmqscope::EnvelopeFraming::ReqCompatible);
+    m_envelope->updateHints(info ? std::optional(info->spec.type) : std::nullopt);
 }
 
 void ComposerWidget::showError(const QString &text)
@@ -1322,5 +904,5 @@ QString ComposerWidget::statusText() const
 
 QString ComposerWidget::jsonStatusText() const
 {
-    return InlineMessage::text(m_jsonStatus);
+    return m_body->jsonStatusText();
 }

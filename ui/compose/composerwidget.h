@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include <QList>
@@ -9,9 +10,12 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/replay/templates.h>
 
+#include "bodyeditor.h"
 #include "framelistmodel.h"
 
+class EnvelopeEditor;
 class FramesEditor;
+class ReplyRouting;
 class QAction;
 class QCheckBox;
 class QComboBox;
@@ -24,7 +28,6 @@ class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTimer;
-class BodyEdit;
 
 /**
  * The Composer: writes a Dploy envelope (id, mimetype, body, request frames)
@@ -51,7 +54,7 @@ public:
     };
 
     /// Bodies above this many bytes (or hex characters) are kept read-only instead of in the text edit.
-    static constexpr qsizetype MaxEditableBodyBytes = 1024 * 1024;
+    static constexpr qsizetype MaxEditableBodyBytes = BodyEditor::MaxEditableBytes;
     /// The biggest file "Load Body from File…" reads.
     static constexpr qsizetype MaxBodyFileBytes = qsizetype(256) * 1024 * 1024;
 
@@ -150,31 +153,15 @@ private:
         bool expandVariables = true;
         zmqscope::EnvelopeFraming framing = zmqscope::EnvelopeFraming::Plain;
     };
-    /// Routing frames a reply (or a loaded message) filled in, for the socket they route on.
-    struct RoutingState
-    {
-        zmqscope::SocketId socket = 0;
-        quint64 seq = 0;
-        QList<FrameListModel::Entry> requestEntries; // envelope mode
-        QList<FrameListModel::Entry> rawEntries; // raw mode: the leading rows
-    };
 
     [[nodiscard]] std::optional<Composition> composition(QString *error) const;
     /// The frames of a composition with its variables expanded for message number `seq`.
     [[nodiscard]] static zmqscope::Frames expandedFrames(const Composition &composition, std::uint64_t seq);
-    [[nodiscard]] std::optional<QByteArray> bodyBytes(QString *error) const;
-    /// Shows bytes in the editor, or read-only beyond MaxEditableBodyBytes; `source` says where they came
-    /// from.
-    void setBody(const QByteArray &bytes, const QString &source);
-    void setReadOnlyBody(const QByteArray &bytes, const QString &source);
-    void clearReadOnlyBody();
-    void handleLargePaste(const QString &text);
     void handleSocketChanged();
     void chooseBodyFile();
     void setSocketQuietly(zmqscope::SocketId socket, bool *selected = nullptr);
     void rememberRouting(zmqscope::SocketId socket, quint64 seq, Mode where);
     void forgetRouting();
-    QWidget *createEnvelopePage();
     QWidget *createRawPage();
     void issueRepeatSend();
     void emitSend(zmqscope::SocketId socket, const zmqscope::Frames &frames);
@@ -184,9 +171,6 @@ private:
     void finishRepeat(const QString &status);
     void updateJsonStatus();
     void updateState();
-    void setBytesField(QLineEdit *edit, QCheckBox *hex, const QByteArray &bytes);
-    void toggleHex(QLineEdit *edit, QCheckBox *hex, bool toHex, const QString &field);
-    void toggleBodyHex(bool toHex);
     void showError(const QString &text);
     void showStatus(const QString &text);
     [[nodiscard]] std::optional<zmqscope::SocketInfo> socketInfo(zmqscope::SocketId socket) const;
@@ -196,24 +180,11 @@ private:
 
     QComboBox *m_socketCombo;
     QTabWidget *m_modeTabs;
-    QLineEdit *m_idEdit;
-    QCheckBox *m_idHexCheck;
-    QComboBox *m_mimetypeCombo;
-    QStackedWidget *m_bodyStack;
-    BodyEdit *m_bodyEdit;
-    QWidget *m_readOnlyBodyPage;
-    QLabel *m_readOnlyBodyLabel;
+    EnvelopeEditor *m_envelope = nullptr;
+    BodyEditor *m_body = nullptr; ///< the envelope's
     QCheckBox *m_expandCheck;
-    QCheckBox *m_delimiterCheck;
     QAction *m_loadBodyAction;
     QPushButton *m_undoRoutingButton;
-    QCheckBox *m_bodyHexCheck;
-    QPushButton *m_formatButton;
-    QPushButton *m_loadBodyButton = nullptr;
-    QLabel *m_jsonStatus;
-    QTimer *m_jsonTimer;
-    FramesEditor *m_requestFrames;
-    QLabel *m_routerHint;
     FramesEditor *m_rawFrames;
     QSpinBox *m_repeatSpin;
     QSpinBox *m_intervalSpin;
@@ -225,13 +196,11 @@ private:
     QLabel *m_errorLabel;
     QLabel *m_statusLabel;
 
-    std::optional<QByteArray> m_readOnlyBody;
     // The Library's variables: {{seq}} counts the messages this composer sent, from 1.
     std::uint64_t m_nextSeq = 1;
     zmqscope::SocketId m_lastSocket = 0;
     bool m_settingSocket = false;
-    std::optional<RoutingState> m_routing;
-    std::optional<RoutingState> m_clearedRouting;
+    std::unique_ptr<ReplyRouting> m_replyRouting;
 
     // Sends in flight: issued, and not heard back about.
     int m_pendingSends = 0;

@@ -8,19 +8,15 @@
 
 #include <zmqscope/engine/engine.h>
 
-class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
-class QGridLayout;
 class QLabel;
 class QLineEdit;
-class QListWidget;
-class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QTabWidget;
-class QToolButton;
 class QVBoxLayout;
+class SocketOptionsEditor;
+class SubscriptionsEditor;
 
 /**
  * The New-socket dialog: type, name, endpoints to bind or connect, and the
@@ -70,12 +66,9 @@ public Q_SLOTS:
 
 private:
     struct EndpointRow;
-    struct NumberOption;
-    struct BoolOption;
     struct Problem;
 
     void buildSocketTab(QWidget *page);
-    void buildOptionsTab(QWidget *page);
     EndpointRow *addEndpointRow(bool bind, const QString &endpoint);
     void removeEndpointRow(EndpointRow *row);
     void addRandomPortEndpoint();
@@ -104,20 +97,8 @@ private:
     QLabel *m_endpointsError = nullptr;
     QStringList m_recentEndpoints;
 
-    QWidget *m_subscriptionsGroup = nullptr;
-    QListWidget *m_subscriptionList = nullptr;
-    QToolButton *m_addSubscriptionButton = nullptr;
-    QToolButton *m_removeSubscriptionButton = nullptr;
-
-    QGridLayout *m_optionsGrid = nullptr;
-    QCheckBox *m_routingIdCheck = nullptr;
-    QLineEdit *m_routingIdEdit = nullptr;
-    QLabel *m_routingIdError = nullptr;
-    QList<NumberOption *> m_numberOptions;
-    QList<BoolOption *> m_boolOptions;
-    std::optional<zmqscope::SocketType> m_optionsType; ///< the type the bool options were last reset for
-    QPlainTextEdit *m_advancedEdit = nullptr;
-    QLabel *m_advancedError = nullptr;
+    SubscriptionsEditor *m_subscriptions = nullptr;
+    SocketOptionsEditor *m_options = nullptr;
 
     QLabel *m_summaryError = nullptr;
     QLabel *m_editNote = nullptr; ///< only when editing a socket

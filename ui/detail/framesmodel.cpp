@@ -28,9 +28,14 @@ void FramesModel::clear()
 
 QString FramesModel::roleName(int frame) const
 {
-    if (m_kind == MessageKind::Raw || frame < 0 || frame >= m_frames.size())
+    return roleName(m_frames.size(), m_kind, frame);
+}
+
+QString FramesModel::roleName(qsizetype frameCount, MessageKind kind, int frame)
+{
+    if (kind == MessageKind::Raw || frame < 0 || frame >= frameCount)
         return {};
-    const auto fromEnd = m_frames.size() - frame;
+    const auto fromEnd = frameCount - frame;
     switch (fromEnd) {
     case 1:
         return tr("body");

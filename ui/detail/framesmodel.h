@@ -37,6 +37,8 @@ public:
     [[nodiscard]] const Frames &frames() const noexcept { return m_frames; }
     /// "request 1", "delimiter", "id", "mimetype", "body", or "" for raw messages.
     [[nodiscard]] QString roleName(int frame) const;
+    /// The role of frame in a message of frameCount frames that parsed as kind.
+    [[nodiscard]] static QString roleName(qsizetype frameCount, MessageKind kind, int frame);
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;

@@ -2,35 +2,26 @@
 
 #include <array>
 #include <functional>
-#include <memory>
 #include <optional>
 
 #include <QWidget>
 
-#include <zmqscope/envelope.h>
-#include <zmqscope/store/messagestore.h>
+#include "detail/detailpage.h"
+#include "detail/imagepage.h"
+#include "detail/jsonpage.h"
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QFileDialog;
 class QLabel;
-class QPlainTextEdit;
 class QStackedWidget;
-class QStandardItemModel;
 class QTabWidget;
-class QTableView;
 class QToolButton;
-class QTreeView;
 
 namespace zmqscope {
 
 class ElidedLabel;
-class FramesModel;
-class HexView;
-class ImagePreview;
-class JsonHighlighter;
-class JsonTreeModel;
+class HexPage;
+class FramesPage;
 
 /**
  * The Detail pane: one message, shown as its envelope fields, its body as
@@ -41,9 +32,14 @@ class JsonTreeModel;
  * hex view is virtual, and JSON bodies over a few hundred KiB and large
  * images are decoded in a worker thread, so no message freezes the window.
  *
- * Tabs that do not apply to a message are disabled with the reason as their
- * tool tip. The best tab is chosen for each message unless the user picked
- * one, which then sticks for every message it applies to.
+ * Each tab is a DetailPage (envelopepage.h, textpage.h, jsonpage.h,
+ * hexpage.h, imagepage.h, framespage.h) that owns its widgets and worker
+ * pipeline; this class is the container: it parses the message once, feeds it
+ * to every page, and disables the tabs whose page says why it does not apply
+ * (the reason, our own plain text, is the tab's tool tip). The best tab is
+ * chosen for each message unless the user picked one, which then sticks for
+ * every message it applies to. Copying and saving the body or the whole
+ * message, and the status line, belong to the container.
  */
 class MessageDetailView : public QWidget
 {
@@ -63,22 +59,15 @@ public:
     Q_ENUM(Tab)
     static constexpr int TabCount = 6;
 
-    /// The Text tab shows at most this much of a body.
-    static constexpr qsizetype TextPreviewBytes = qsizetype { 256 } << 10;
-    /// Longer lines are broken in the Text and formatted JSON views (very long lines lay out very slowly).
-    static constexpr int MaxDisplayLineChars = 4096;
-    /// Larger bodies are not parsed as JSON (the Text and Hex tabs still show them).
-    static constexpr qsizetype JsonSizeLimit = qsizetype { 8 } << 20;
-    /// JSON bodies up to this size are parsed at once, larger ones in a worker thread.
-    static constexpr qsizetype JsonWorkerThreshold = qsizetype { 256 } << 10;
-    /// The formatted JSON text is cut after this many bytes (the tree always holds everything).
-    static constexpr qsizetype FormattedJsonLimit = qsizetype { 128 } << 10;
-    /// Images up to this size are decoded at once, larger ones in a worker thread.
-    static constexpr qsizetype ImageWorkerThreshold = qsizetype { 1 } << 20;
-    /// "Expand All" expands the whole JSON tree only up to this many values.
-    static constexpr int ExpandAllLimit = 100000;
-    /// A JSON document opens with its top level expanded when it has at most this many top-level rows.
-    static constexpr int AutoExpandTopLevelLimit = 200;
+    // The pages' limits, under the names the rest of the window knows them by.
+    static constexpr qsizetype TextPreviewBytes = DetailPage::TextPreviewBytes;
+    static constexpr int MaxDisplayLineChars = DetailPage::MaxDisplayLineChars;
+    static constexpr qsizetype JsonSizeLimit = JsonPage::JsonSizeLimit;
+    static constexpr qsizetype JsonWorkerThreshold = JsonPage::JsonWorkerThreshold;
+    static constexpr qsizetype FormattedJsonLimit = JsonPage::FormattedJsonLimit;
+    static constexpr qsizetype ImageWorkerThreshold = ImagePage::ImageWorkerThreshold;
+    static constexpr int ExpandAllLimit = JsonPage::ExpandAllLimit;
+    static constexpr int AutoExpandTopLevelLimit = JsonPage::AutoExpandTopLevelLimit;
 
     explicit MessageDetailView(QWidget *parent = nullptr);
     ~MessageDetailView() override;
@@ -89,7 +78,10 @@ public:
     void clear();
 
     [[nodiscard]] bool hasMessage() const noexcept { return m_hasMessage; }
-    [[nodiscard]] const StoredMessage &message() const noexcept { return m_message; }
+    [[nodiscard]] const StoredMessage &message() const noexcept { return m_current.message; }
+
+    /// The page of tab.
+    [[nodiscard]] DetailPage *page(Tab tab) const { return m_pages[static_cast<size_t>(tab)]; }
 
     [[nodiscard]] Tab currentTab() const;
     /// Switches to tab as the user's choice, which then sticks; false when the tab is disabled.
@@ -99,7 +91,7 @@ public:
     [[nodiscard]] QString tabDisabledReason(Tab tab) const;
 
     /// True while a large JSON body or image is still being decoded in a worker thread.
-    [[nodiscard]] bool isDecoding() const noexcept { return m_pendingJobs > 0; }
+    [[nodiscard]] bool isDecoding() const;
 
 public Q_SLOTS:
     void copyBodyAsText();
@@ -123,39 +115,11 @@ Q_SIGNALS:
     /// A copy or save action finished (or was refused); text is one line for a status bar.
     void copyFinished(const QString &text);
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
-    struct JsonResult;
-    struct ImageResult;
-
-    [[nodiscard]] static JsonResult parseJson(const QByteArray &body);
-    [[nodiscard]] static ImageResult decodeImage(const QByteArray &body);
-
     void buildUi();
-    QWidget *buildEnvelopePage();
-    QWidget *buildTextPage();
-    QWidget *buildJsonPage();
-    QWidget *buildHexPage();
-    QWidget *buildImagePage();
-    QWidget *buildFramesPage();
-
-    void showEnvelope();
-    void showText();
-    void startJson();
-    void applyJson(const JsonResult &result);
-    /// The JSON tab's notice page with text (why there is no JSON view), its view buttons disabled.
-    void showJsonMessage(const QString &text);
-    void startImage();
-    void applyImage(const ImageResult &result);
-    void showFrames();
-    void fillHexSources();
-    void updateHexPosition();
     void updateTabs(std::optional<Tab> bestTab);
-    void setTabDisabledReason(Tab tab, const QString &reason);
-    void setJsonMode(bool tree);
-    void expandJsonTree(bool all);
+    /// The best tab for the message just given to the pages.
+    [[nodiscard]] std::optional<Tab> bestTab() const;
     void handleTabChanged(int index);
     void reportCopy(const QString &text);
     bool checkClipboardSize(qsizetype bytes, const QString &what);
@@ -168,23 +132,16 @@ private:
     QFileDialog *askSaveFile(const QString &suggestedName, const QByteArray &bytes, const QString &what);
     bool writeFile(const QString &path, const QByteArray &bytes, const QString &what);
 
-    [[nodiscard]] bool hasBody() const noexcept { return m_parsed.envelope.has_value(); }
-    [[nodiscard]] QByteArray body() const;
-
-    // The message.
-    StoredMessage m_message;
-    QString m_socketName;
+    DetailMessage m_current;
     bool m_hasMessage = false;
-    EnvelopeParseResult m_parsed;
-    std::array<QString, TabCount> m_disabledReasons;
     std::optional<Tab> m_preferredTab;
     bool m_updatingTabs = false;
-    quint64 m_generation = 0; // results of worker threads for older messages are dropped
-    int m_pendingJobs = 0;
-    int m_jsonValueCount = 0;
-    bool m_jsonReady = false; // a document is shown (not the parsing or error page)
 
-    // Frame and header.
+    std::array<DetailPage *, TabCount> m_pages {};
+    JsonPage *m_jsonPage = nullptr;
+    HexPage *m_hexPage = nullptr;
+    FramesPage *m_framesPage = nullptr;
+
     QStackedWidget *m_stack = nullptr;
     ElidedLabel *m_summary = nullptr;
     QToolButton *m_copyButton = nullptr;
@@ -195,47 +152,6 @@ private:
     QAction *m_copyBase64Action = nullptr;
     QAction *m_copyJsonAction = nullptr;
     QAction *m_saveBodyAction = nullptr;
-
-    // Envelope tab.
-    QWidget *m_rawBanner = nullptr;
-    QLabel *m_rawReason = nullptr;
-    QTreeView *m_envelopeTree = nullptr;
-    QStandardItemModel *m_envelopeModel = nullptr;
-
-    // Text tab.
-    QLabel *m_textNote = nullptr;
-    QCheckBox *m_wrapLines = nullptr;
-    QPlainTextEdit *m_textEdit = nullptr;
-
-    // JSON tab.
-    QToolButton *m_jsonFormattedButton = nullptr;
-    QToolButton *m_jsonTreeButton = nullptr;
-    QToolButton *m_expandAllButton = nullptr;
-    QToolButton *m_collapseAllButton = nullptr;
-    QLabel *m_jsonNote = nullptr;
-    QStackedWidget *m_jsonStack = nullptr;
-    QPlainTextEdit *m_jsonText = nullptr;
-    JsonHighlighter *m_jsonHighlighter = nullptr;
-    QTreeView *m_jsonTree = nullptr;
-    JsonTreeModel *m_jsonModel = nullptr;
-    QLabel *m_jsonMessage = nullptr;
-    QWidget *m_jsonMessagePage = nullptr;
-
-    // Hex tab.
-    QComboBox *m_hexSource = nullptr;
-    QLabel *m_hexPosition = nullptr;
-    HexView *m_hexView = nullptr;
-
-    // Image tab.
-    QLabel *m_imageInfo = nullptr;
-    QStackedWidget *m_imageStack = nullptr;
-    ImagePreview *m_imagePreview = nullptr;
-    QLabel *m_imageMessage = nullptr;
-
-    // Frames tab.
-    QTableView *m_framesTable = nullptr;
-    FramesModel *m_framesModel = nullptr;
-    QToolButton *m_openInHexButton = nullptr;
 };
 
 } // namespace zmqscope

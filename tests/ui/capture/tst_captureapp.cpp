@@ -79,6 +79,7 @@ private Q_SLOTS:
 
     void recordThenOpenShowsTheSameRows();
     void recordOnlyTheCheckedSockets();
+    void recordToChecksTheSelectedSocket();
     void recordingErrorIsShown();
     void longPathErrorsWrapInRecordAndExport();
     void truncatedCaptureShowsItsIssues();
@@ -288,6 +289,29 @@ void TestCaptureApp::recordOnlyTheCheckedSockets()
     QCOMPARE(model->totalRows(), 5);
     for (int row = 0; row < 5; ++row)
         QCOMPARE(model->index(row, MessageTableModel::SocketColumn).data().toString(), u"Orders PULL"_s);
+}
+
+void TestCaptureApp::recordToChecksTheSelectedSocket()
+{
+    // The window tells the capture controller which socket the Sockets panel selects; Record To… starts
+    // with that one checked.
+    const auto [push, pull] = openPair();
+    QVERIFY(push != 0 && pull != 0);
+    SocketListModel *model = uitest::socketModel(*m_window);
+    model->refresh();
+    const int row = model->rowForSocket(pull);
+    QVERIFY(row >= 0);
+    uitest::socketView(*m_window)->setCurrentIndex(model->index(row, 0));
+    RecordDialog *dialog = m_window->captureController()->showRecordDialog();
+    QVERIFY(dialog);
+    auto *list = dialog->findChild<QListWidget *>(u"socketList"_s);
+    QCOMPARE(list->count(), 2);
+    for (int i = 0; i < list->count(); ++i) {
+        const QListWidgetItem *item = list->item(i);
+        const bool isPull = SocketId(item->data(Qt::UserRole).toUInt()) == pull;
+        QCOMPARE(item->checkState(), isPull ? Qt::Checked : Qt::Unchecked);
+    }
+    dialog->reject();
 }
 
 void TestCaptureApp::recordingErrorIsShown()

@@ -80,12 +80,12 @@ void TestEditSocket::cleanup()
 
 NewSocketDialog *TestEditSocket::editSocket(SocketId id)
 {
-    SocketListModel *model = m_window->socketModel();
+    SocketListModel *model = uitest::socketModel(*m_window);
     model->refresh();
     const int row = model->rowForSocket(id);
     if (row < 0)
         return nullptr;
-    m_window->socketView()->setCurrentIndex(model->index(row, 0));
+    uitest::socketView(*m_window)->setCurrentIndex(model->index(row, 0));
     QAction *edit = m_window->action(MainWindow::Action::EditSocket);
     if (!edit->isEnabled())
         return nullptr;
@@ -138,10 +138,10 @@ void TestEditSocket::editFailedThenOpenSocket()
     const QString port = edited->boundEndpoints.value(0);
     QVERIFY2(port.startsWith(u"tcp://127.0.0.1:"_s) && port != taken, qPrintable(port));
     // The Sockets panel shows the new socket, selected, in place of the failed one.
-    SocketListModel *model = m_window->socketModel();
+    SocketListModel *model = uitest::socketModel(*m_window);
     QTRY_VERIFY(model->rowForSocket(editedId) >= 0);
     QCOMPARE(model->rowForSocket(failedId), -1);
-    QCOMPARE(m_window->socketView()->currentIndex().row(), model->rowForSocket(editedId));
+    QCOMPARE(uitest::socketView(*m_window)->currentIndex().row(), model->rowForSocket(editedId));
 
     // An open socket: Apply with its own bound port. The old socket is closed first, so the port is
     // free again for the new one, which keeps the name.

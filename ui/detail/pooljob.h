@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+
+#include <QFuture>
+#include <QPromise>
+#include <QThreadPool>
+
+namespace zmqscope::detailui {
+
+/// Runs work (value types only, no widgets) in the global thread pool; the future carries its result.
+template<typename Result, typename Work> QFuture<Result> runInPool(Work work)
+{
+    auto promise = std::make_shared<QPromise<Result>>();
+    auto future = promise->future();
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
+        promise->addResult(work());
+        promise->finish();
+    });
+    return future;
+}
+
+} // namespace zmqscope::detailui
