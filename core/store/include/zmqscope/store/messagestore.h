@@ -1,16 +1,16 @@
 #pragma once
 
-#include <zmqscope/envelope.h>
-#include <zmqscope/error.h>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <span>
+#include <zmqscope/envelope.h>
+#include <zmqscope/error.h>
 
 namespace zmqscope {
 
@@ -20,7 +20,11 @@ class MessageStorePrivate;
 using SocketId = std::uint32_t;
 
 /// Whether a message came in on a socket or was sent by us.
-enum class Direction : std::uint8_t { In = 0, Out = 1 };
+enum class Direction : std::uint8_t
+{
+    In = 0,
+    Out = 1
+};
 
 /// One stored message, copied out of the store.
 struct StoredMessage
@@ -82,7 +86,9 @@ struct NewMessage
  * holding the newest message is never evicted, even when it alone is over a
  * limit.
  *
- * Thread-safe: one thread (the engine) appends, any thread reads. Appending
+ * Thread-safe: one thread (the engine) appends, any thread reads. The first
+ * thread that appends owns appending until releaseWriterThread(); an append
+ * from any other thread aborts the process, naming it (ThreadAffinity). Appending
  * into room already allocated takes no lock that readers wait for; the
  * exclusive lock is taken once per chunk or record block. A store that fills
  * chunks of 256 KiB or more has a thread of its own that prepares (allocates
@@ -123,7 +129,8 @@ public:
 
     /// Appends one message; returns its sequence number. May evict the oldest chunk(s).
     /// Throws Error (InvalidBody) for a frame of 4 GiB or more, which the store cannot index.
-    std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+    std::uint64_t append(
+        SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
     /**
      * Appends messages in order under one lock (the engine appends each batch
      * it received this way); returns the sequence number of the first one,
@@ -135,8 +142,12 @@ public:
      * into the store; the engine's receive path uses this to skip building
      * QByteArrays); returns its sequence number. Throws like append(Frames).
      */
-    std::uint64_t append(
-        SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames);
+    std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs,
+        std::span<const QByteArrayView> frames);
+
+    /// The thread that appended so far appends no more (an Engine's thread ending, a loader done): the
+    /// next append, from any thread, becomes the writer.
+    void releaseWriterThread();
 
     [[nodiscard]] std::uint64_t firstSeq() const;
     [[nodiscard]] std::uint64_t endSeq() const;
@@ -157,8 +168,8 @@ public:
      * visitor returns false. Returns the sequence number after the last
      * message visited (at most endSeq()).
      */
-    std::uint64_t visit(
-        std::uint64_t begin, std::uint64_t end, const std::function<bool(const MessageView &)> &visitor) const;
+    std::uint64_t visit(std::uint64_t begin, std::uint64_t end,
+        const std::function<bool(const MessageView &)> &visitor) const;
 
     /// Drops every message (sequence numbers keep growing).
     void clear();
