@@ -10,10 +10,10 @@
 
 namespace zmqscope {
 
-void ThreadAffinity::fail(const std::source_location &where, std::thread::id bound) const
+void ThreadAffinity::fail(const CheckSite &where, std::thread::id bound) const
 {
     std::ostringstream line;
-    line << "zmqscope: " << where.function_name() << " may run only in " << m_owner << " (thread " << bound
+    line << "zmqscope: " << checkSiteFunction(where) << " may run only in " << m_owner << " (thread " << bound
          << "), but was called in thread " << std::this_thread::get_id() << '\n';
     // One write and no Qt message handler in between: the line is there even when the process dies.
     std::fputs(line.str().c_str(), stderr);

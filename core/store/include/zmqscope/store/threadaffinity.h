@@ -1,10 +1,29 @@
 #pragma once
 
 #include <atomic>
-#include <source_location>
 #include <thread>
+#include <version>
+
+#ifdef __cpp_lib_source_location
+#include <source_location>
+#endif
 
 namespace zmqscope {
+
+/// Where a check was made: std::source_location where the compiler has it (GCC 11+, MSVC), else the
+/// function's bare name from __builtin_FUNCTION() (clang 14 with libstdc++ 12: clang-tidy, fuzz builds).
+#ifdef __cpp_lib_source_location
+using CheckSite = std::source_location;
+#define ZMQSCOPE_CHECK_SITE std::source_location::current()
+[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site) { return site.function_name(); }
+#else
+struct CheckSite
+{
+    const char *function;
+};
+#define ZMQSCOPE_CHECK_SITE ::zmqscope::CheckSite { __builtin_FUNCTION() }
+[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site) { return site.function; }
+#endif
 
 /**
  * The one thread some work belongs to, asserted rather than commented: check() aborts the process
@@ -34,7 +53,7 @@ public:
     void release() { m_thread.store(std::thread::id(), std::memory_order_relaxed); }
 
     /// Returns when called in the owning thread (binding it first if unbound); aborts otherwise.
-    void check(std::source_location where = std::source_location::current()) const
+    void check(CheckSite where = ZMQSCOPE_CHECK_SITE) const
     {
         const std::thread::id current = std::this_thread::get_id();
         std::thread::id bound = m_thread.load(std::memory_order_relaxed);
@@ -46,7 +65,7 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const std::source_location &where, std::thread::id bound) const;
+    [[noreturn]] void fail(const CheckSite &where, std::thread::id bound) const;
 
     const char *m_owner;
     mutable std::atomic<std::thread::id> m_thread {};
