@@ -385,7 +385,7 @@ public:
     void setRate(double rate);
 
 private:
-    QString bindPeer(Socket &socket, const char *role);
+    QString bindPeer(Socket &socket, const char *role) const;
     void publish();
     void push();
     void answerEcho(Socket &socket, Frames &&request);
@@ -409,7 +409,7 @@ private:
     quint64 m_rateGeneration = 0;
 };
 
-QString DemoWorker::bindPeer(Socket &socket, const char *role)
+QString DemoWorker::bindPeer(Socket &socket, const char *role) const
 {
     // Demo peers never hold the process at exit.
     socket.setOption("linger", 0);

@@ -25,7 +25,7 @@ namespace {
 // thread: enough to hide the round trip between the threads, small enough to bound memory and to
 // make stop() take effect quickly.
 constexpr qsizetype WindowMessages = 1000;
-constexpr qint64 WindowBytes = 64 * 1024 * 1024;
+constexpr qint64 WindowBytes = qint64 { 64 } * 1024 * 1024;
 // Messages dispatched per pump() before yielding to the event loop, so the caller's thread stays responsive.
 constexpr int DispatchBudget = 500;
 // Retrying a message the socket could not take: at once (a high-water mark often clears within
@@ -33,7 +33,7 @@ constexpr int DispatchBudget = 500;
 constexpr qint64 FirstRetryMs = 0;
 constexpr qint64 MaxRetryMs = 50;
 // The longest single timer; a longer gap is waited for in several steps.
-constexpr qint64 MaxTimerMs = 60 * 60 * 1000;
+constexpr qint64 MaxTimerMs = qint64 { 60 } * 60 * 1000;
 constexpr qint64 ProgressIntervalMs = 50;
 
 // Each run has its own number, so results and counts that arrive after a restart are told apart.

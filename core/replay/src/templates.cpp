@@ -32,7 +32,7 @@ namespace {
 
 // A library file larger than this is not something a person keeps in version control; refusing it
 // keeps a wrong path (a capture, a disk image) from eating memory.
-constexpr qint64 MaxLibraryBytes = 256 * 1024 * 1024;
+constexpr qint64 MaxLibraryBytes = qint64 { 256 } * 1024 * 1024;
 
 const QString NameKey = u"name"_s;
 const QString DescriptionKey = u"description"_s;
@@ -498,7 +498,7 @@ TemplateExpander::TemplateExpander(std::uint64_t firstSeq)
     : m_seq(firstSeq)
 { }
 
-QByteArray TemplateExpander::expandText(QByteArrayView text)
+QByteArray TemplateExpander::expandText(QByteArrayView text) const
 {
     QByteArray out;
     out.reserve(text.size());

@@ -14,7 +14,7 @@ namespace {
 
 struct TransportName
 {
-    Transport transport;
+    Transport transport {};
     QStringView name;
 };
 

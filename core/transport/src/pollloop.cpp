@@ -69,7 +69,7 @@ void PollLoopPrivate::remove(SocketPrivate *socket)
         entry->notifier->setParent(nullptr);
         entry->removed = true;
         entry->socket = nullptr;
-        it->second.release();
+        (void)it->second.release(); // drain() frees the entry when it unwinds
         entries.erase(it);
         return;
     }
@@ -224,7 +224,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 if (entry->viewHandler)
                     entry->viewHandler(*owner, std::span<const QByteArrayView>(views));
                 else
-                    entry->messageHandler(*owner, std::move(frames));
+                    // An rvalue reference, not a move: a handler that does not keep the list leaves it for reuse.
+                    entry->messageHandler(*owner, std::move(frames)); // NOLINT(bugprone-use-after-move)
             } catch (const Error &error) {
                 if (!handleError(error))
                     return;

@@ -121,7 +121,7 @@ class TemplateExpander
 public:
     explicit TemplateExpander(std::uint64_t firstSeq = 1);
     /// Uses the current seq.
-    [[nodiscard]] QByteArray expandText(QByteArrayView text);
+    [[nodiscard]] QByteArray expandText(QByteArrayView text) const;
     /// Whole message, then seq++: an envelope template framed with `framing` (see defaultEnvelopeFraming()),
     /// raw frames as saved.
     [[nodiscard]] Frames expand(const MessageTemplate &t, EnvelopeFraming framing = EnvelopeFraming::Plain);
