@@ -1,14 +1,7 @@
-// Over 800 lines for now, on purpose: the send path (the tag counter, repeat batches, and the
-// messageSent/sendFailed handling) is being rewritten on the engine branch of issue 13 (send tickets
-// instead of tag ranges) and stays untouched here so that the two branches merge. Once that lands,
-// the send and repeat controller moves into a class of its own, as the body (BodyEditor), the
-// envelope fields (EnvelopeEditor) and the reply routing (ReplyRouting) already have.
-
 #include "composerwidget.h"
 
 #include <algorithm>
 #include <functional>
-#include <limits>
 #include <tuple>
 
 #include <QAction>
@@ -16,24 +9,14 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
-#include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTextBlock>
-#include <QTime>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <zmqscope/capture/fileio.h>
@@ -100,7 +83,8 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_errorLabel(InlineMessage::createErrorLabel(this))
     , m_statusLabel(new QLabel(this))
-    , m_repeatTimer(new QTimer(this))
+    , m_sendController(
+          new SendController([this](zmqscope::SocketId socket) { return socketLabel(socket); }, this))
 {
     setObjectName(u"ComposerWidget"_s);
 
@@ -201,8 +185,16 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     m_statusLabel->setForegroundRole(QPalette::PlaceholderText);
     m_statusLabel->hide();
 
-    m_repeatTimer->setObjectName(u"repeatTimer"_s);
-    connect(m_repeatTimer, &QTimer::timeout, this, &ComposerWidget::issueRepeatSend);
+    connect(m_sendController, &SendController::sendRequested, this, &ComposerWidget::sendRequested);
+    connect(m_sendController, &SendController::batchStarted, this, [this](int total) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(0);
+        m_progress->setVisible(total > 1);
+    });
+    connect(m_sendController, &SendController::issuedChanged, m_progress, &QProgressBar::setValue);
+    connect(m_sendController, &SendController::repeatingChanged, this, &ComposerWidget::updateState);
+    connect(m_sendController, &SendController::statusChanged, this, &ComposerWidget::showStatus);
+    connect(m_sendController, &SendController::sendFailed, this, &ComposerWidget::showError);
 
     auto *top = new QHBoxLayout;
     top->addWidget(socketLabel);
@@ -532,118 +524,10 @@ void ComposerWidget::send()
     }
     showError(QString());
 
-    m_batchSocket = socket;
-    m_batchComposition = std::move(*composed);
-    ++m_batchNumber;
-    m_batchTotal = m_repeatSpin->value();
-    m_batchIssued = 0;
-    m_batchSent = 0;
-    m_progress->setRange(0, m_batchTotal);
-    m_progress->setValue(0);
-    m_progress->setVisible(m_batchTotal > 1);
-
-    issueRepeatSend();
-    if (m_batchIssued < m_batchTotal) {
-        m_repeatTimer->start(m_intervalSpin->value());
-        showStatus(
-            u"Repeating on %1: %2 of %3 sent"_s.arg(socketLabel(socket)).arg(m_batchSent).arg(m_batchTotal));
-    } else if (m_batchTotal == 1 && m_pendingSends > 0) {
-        showStatus(u"Sending on %1…"_s.arg(socketLabel(socket)));
-    }
-    updateState();
-}
-
-void ComposerWidget::issueRepeatSend()
-{
-    if (m_batchIssued >= m_batchTotal) {
-        m_repeatTimer->stop();
-        return;
-    }
-    ++m_batchIssued;
-    m_progress->setValue(m_batchIssued);
     // Variables are expanded anew for every message, as the Library does.
-    emitSend(m_batchSocket, expandedFrames(m_batchComposition, m_nextSeq++));
-    if (m_batchIssued >= m_batchTotal && m_repeatTimer->isActive()) {
-        m_repeatTimer->stop();
-        updateState();
-    }
-}
-
-void ComposerWidget::emitSend(zmqscope::SocketId socket, const zmqscope::Frames &frames)
-{
-    ++m_pendingSends;
-    Q_EMIT sendRequested(
-        socket, frames, [this, socket, batch = m_batchNumber](const zmqscope::SendResult &result) {
-            handleSendResult(socket, batch, result);
-        });
-}
-
-void ComposerWidget::stop()
-{
-    if (!isRepeating())
-        return;
-    m_repeatTimer->stop();
-    finishRepeat(u"Stopped on %1 after %2 of %3"_s.arg(socketLabel(m_batchSocket))
-                     .arg(m_batchIssued)
-                     .arg(m_batchTotal));
-}
-
-void ComposerWidget::finishRepeat(const QString &status)
-{
-    m_repeatTimer->stop();
-    m_batchTotal = m_batchIssued;
-    if (!status.isEmpty())
-        showStatus(status);
+    m_sendController->start(socket, m_repeatSpin->value(), m_intervalSpin->value(),
+        [this, batch = std::move(*composed)] { return expandedFrames(batch, m_nextSeq++); });
     updateState();
-}
-
-bool ComposerWidget::isRepeating() const
-{
-    return m_repeatTimer->isActive();
-}
-
-void ComposerWidget::handleSendResult(
-    zmqscope::SocketId socket, quint64 batch, const zmqscope::SendResult &result)
-{
-    --m_pendingSends;
-    const bool inBatch = batch == m_batchNumber;
-    if (!result.sent()) {
-        handleSendFailed(socket, inBatch, result.status.errorMessage());
-        return;
-    }
-    // Confirmations of an earlier batch are expected; only the current one is reported.
-    if (!inBatch)
-        return;
-    ++m_batchSent;
-    const QString where = socketLabel(m_batchSocket);
-    if (m_batchTotal <= 1) {
-        showStatus(u"Sent on %1 at %2"_s.arg(where, QTime::currentTime().toString(u"HH:mm:ss.zzz"_s)));
-    } else if (m_batchSent < m_batchTotal) {
-        showStatus(u"Repeating on %1: %2 of %3 sent"_s.arg(where).arg(m_batchSent).arg(m_batchTotal));
-    } else {
-        showStatus(u"Sent %1 messages on %2, the last at %3"_s.arg(m_batchSent)
-                       .arg(where)
-                       .arg(QTime::currentTime().toString(u"HH:mm:ss.zzz"_s)));
-    }
-}
-
-void ComposerWidget::handleSendFailed(zmqscope::SocketId socket, bool inBatch, const QString &error)
-{
-    const QString where = socketLabel(socket);
-    // The engine's text says why (a REQ waiting for its reply, a peer ROUTER does not know).
-    QString reason = error.trimmed();
-    while (reason.endsWith(u'.'))
-        reason.chop(1);
-    const QString text = u"Not sent on %1: %2. The message is still here."_s.arg(where, reason);
-    if (inBatch && isRepeating()) {
-        // Every further send would fail the same way.
-        finishRepeat(u"Repeat stopped after %1 of %2"_s.arg(m_batchIssued).arg(m_batchTotal));
-    } else if (inBatch) {
-        // "Sending on …" (or a repeat's count) must not stay under the error as if it were still going.
-        showStatus(m_batchTotal > 1 ? u"%1 of %2 sent on %3"_s.arg(m_batchSent).arg(m_batchTotal).arg(where)
-                                    : QString());
-    }
-    showError(text);
 }
 
 void ComposerWidget::prepareReply(const zmqscope::StoredMessage &message, zmqscope::SocketId socket)

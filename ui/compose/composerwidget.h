@@ -12,6 +12,7 @@
 
 #include "bodyeditor.h"
 #include "framelistmodel.h"
+#include "sendcontroller.h"
 
 class EnvelopeEditor;
 class FramesEditor;
@@ -27,14 +28,14 @@ class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
-class QTimer;
 
 /**
  * The Composer: writes a Dploy envelope (id, mimetype, body, request frames)
  * or raw multipart frames and asks for them to be sent on a chosen socket,
  * once or repeatedly. It never talks to the engine itself: it emits
  * sendRequested() with a callback that learns the outcome of that send (and
- * of no other). A failed send keeps everything that was composed.
+ * of no other); its SendController runs the send and the repeat and says how
+ * they went. A failed send keeps everything that was composed.
  *
  * Text fields (id, mimetype, a body typed as text, raw frames typed as text) may hold the
  * Library's variables ({{seq}}, {{now}}, {{uuid}}, {{random:N}}), expanded anew for every
@@ -116,7 +117,7 @@ public:
     /// Asks for a file and makes its bytes the body.
     [[nodiscard]] QAction *loadBodyAction() const { return m_loadBodyAction; }
 
-    [[nodiscard]] bool isRepeating() const;
+    [[nodiscard]] bool isRepeating() const { return m_sendController->isRepeating(); }
     /// The inline error line ("Not sent on REQ 1: ..."), empty when there is none.
     [[nodiscard]] QString errorText() const;
     /// The status line ("Sent 3 of 10"), empty when there is none.
@@ -128,7 +129,8 @@ public:
 public Q_SLOTS:
     /// Sends once, or starts a repeat when Repeat is more than 1.
     void send();
-    void stop();
+    /// Stops a repeat.
+    void stop() { m_sendController->stop(); }
     /// Pretty-prints a JSON body; a body that is not JSON keeps its text and the cursor goes to the error.
     void formatBody();
     /// Puts back the routing frames that switching the socket removed.
@@ -163,12 +165,6 @@ private:
     void rememberRouting(zmqscope::SocketId socket, quint64 seq, Mode where);
     void forgetRouting();
     QWidget *createRawPage();
-    void issueRepeatSend();
-    void emitSend(zmqscope::SocketId socket, const zmqscope::Frames &frames);
-    /// The outcome of one send of batch `batch` on `socket`.
-    void handleSendResult(zmqscope::SocketId socket, quint64 batch, const zmqscope::SendResult &result);
-    void handleSendFailed(zmqscope::SocketId socket, bool inBatch, const QString &error);
-    void finishRepeat(const QString &status);
     void updateJsonStatus();
     void updateState();
     void showError(const QString &text);
@@ -202,14 +198,5 @@ private:
     bool m_settingSocket = false;
     std::unique_ptr<ReplyRouting> m_replyRouting;
 
-    // Sends in flight: issued, and not heard back about.
-    int m_pendingSends = 0;
-    // The current batch (one send, or a repeat); its number tells its results from an earlier batch's.
-    quint64 m_batchNumber = 0;
-    zmqscope::SocketId m_batchSocket = 0;
-    Composition m_batchComposition;
-    int m_batchTotal = 0;
-    int m_batchIssued = 0;
-    int m_batchSent = 0;
-    QTimer *m_repeatTimer;
+    SendController *m_sendController;
 };
