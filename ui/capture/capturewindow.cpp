@@ -236,8 +236,8 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
     m_finished = true;
     m_loadProgress->hide();
     m_cancelButton->hide();
-    if (!result.error.isEmpty()) {
-        Q_EMIT loadFailed(m_path, result.error);
+    if (!result.outcome) {
+        Q_EMIT loadFailed(m_path, result.outcome.errorMessage());
         close();
         return;
     }

@@ -214,7 +214,7 @@ void TestCaptureApp::recordThenOpenShowsTheSameRows()
 
     CaptureWindow *window = openAndWait(path);
     QVERIFY(window);
-    QVERIFY(window->loadResult().error.isEmpty());
+    QVERIFY2(window->loadResult().outcome, qPrintable(window->loadResult().outcome.errorMessage()));
     QVERIFY(window->issuesBanner()->isHidden());
     const MessageTableModel *model = window->messagesPane()->model();
     const MessageTableModel *live = m_window->messagesPane()->model();
