@@ -375,7 +375,7 @@ ExportDialog *CaptureWindow::showExportDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportResult &result) {
-        if (result.error.isEmpty() && !result.cancelled)
+        if (result.outcome && !result.cancelled)
             statusBar()->showMessage(
                 u"Exported %1 messages"_s.arg(QLocale().toString(qulonglong(result.written))), 8000);
     });
