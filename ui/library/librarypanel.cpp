@@ -134,10 +134,7 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
         u"UUID; {{random:N}} a number from 0 to N\u22121; {{{{ is a literal {{"_s);
 
     connect(m_model, &TemplateListModel::libraryChanged, this, &LibraryPanel::saveLibrary);
-    connect(m_model, &TemplateListModel::renameRefused, this, [this](const QString &from, const QString &to) {
-        showError(to.isEmpty() ? u"\"%1\" keeps its name: a name cannot be empty"_s.arg(from)
-                               : u"\"%1\" keeps its name: \"%2\" is taken"_s.arg(from, to));
-    });
+    connect(m_model, &TemplateListModel::renameRefused, this, &LibraryPanel::showError);
 
     // Compact: the list gets the height of a bottom dock.
     auto *top = new QHBoxLayout;
@@ -262,12 +259,9 @@ bool LibraryPanel::loadIntoComposer(const QString &name)
 Result<void> LibraryPanel::renameTemplate(const QString &from, const QString &to)
 {
     const QString trimmed = to.trimmed();
-    if (!m_model->renameTemplate(from, trimmed)) {
-        const QString text = m_model->rowForName(from) < 0 ? u"No saved message \"%1\""_s.arg(from)
-            : trimmed.isEmpty() ? u"\"%1\" keeps its name: a name cannot be empty"_s.arg(from)
-                                : u"\"%1\" keeps its name: \"%2\" is taken"_s.arg(from, trimmed);
-        showError(text);
-        return Error(ErrorCode::InvalidBody, text);
+    if (Result<void> renamed = m_model->renameTemplate(from, trimmed); !renamed) {
+        showError(renamed.errorMessage());
+        return renamed;
     }
     showStatus(u"Renamed \"%1\" to \"%2\""_s.arg(from, trimmed));
     return {};

@@ -194,6 +194,7 @@ void TestLibraryPanel::badNamesAndFilesAreRefused()
     QCOMPARE(renamed.errorMessage(), u"\"one\" keeps its name: \"two\" is taken"_s);
     QCOMPARE(onDisk().names(), QStringList({ u"one"_s, u"two"_s }));
     QVERIFY(!panel->model()->setData(panel->model()->index(0, TemplateListModel::NameColumn), u""_s));
+    QCOMPARE(panel->errorText(), u"\"one\" keeps its name: a name cannot be empty"_s);
 
     // Sending without a socket says so.
     QVERIFY(!panel->sendTemplate(u"one"_s));
