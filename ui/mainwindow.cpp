@@ -685,42 +685,37 @@ void MainWindow::showSocketContextMenu(const QPoint &pos)
     menu.exec(m_socketView->viewport()->mapToGlobal(pos));
 }
 
-bool MainWindow::openWorkspace(const QString &fileName, QString *error)
+zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
 {
-    QString message;
-    const std::optional<Workspace> workspace = Workspace::load(fileName, &message);
+    zmqscope::Result<Workspace> workspace = Workspace::load(fileName);
     if (!workspace) {
-        m_eventModel->addLine(message, true);
-        if (error)
-            *error = message;
-        return false;
+        m_eventModel->addLine(workspace.errorMessage(), true);
+        return std::move(workspace).error();
     }
     for (const SocketSpec &spec : workspace->sockets())
         openSocket(spec);
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(u"Opened workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName))
                               .arg(workspace->sockets().size()));
-    return true;
+    return {};
 }
 
-bool MainWindow::saveWorkspace(const QString &fileName, QString *error)
+zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
 {
     QList<SocketSpec> specs;
     for (const SocketInfo &info : m_socketModel->sockets()) {
         if (info.state != SocketState::Closed && info.state != SocketState::Failed)
             specs.append(info.spec);
     }
-    QString message;
-    if (!Workspace(specs).save(fileName, &message)) {
-        m_eventModel->addLine(message, true);
-        if (error)
-            *error = message;
-        return false;
+    zmqscope::Result<void> saved = Workspace(specs).save(fileName);
+    if (!saved) {
+        m_eventModel->addLine(saved.errorMessage(), true);
+        return saved;
     }
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(
         u"Saved workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName)).arg(specs.size()));
-    return true;
+    return {};
 }
 
 void MainWindow::openWorkspaceInteractively()
@@ -729,9 +724,9 @@ void MainWindow::openWorkspaceInteractively()
         = QFileDialog::getOpenFileName(this, u"Open Workspace"_s, m_workspaceDir, WorkspaceFilter);
     if (fileName.isEmpty())
         return;
-    QString error;
-    if (!openWorkspace(fileName, &error))
-        QMessageBox::warning(this, u"Open Workspace"_s, error);
+    const zmqscope::Result<void> opened = openWorkspace(fileName);
+    if (!opened)
+        QMessageBox::warning(this, u"Open Workspace"_s, opened.errorMessage());
 }
 
 void MainWindow::saveWorkspaceInteractively()
@@ -740,9 +735,9 @@ void MainWindow::saveWorkspaceInteractively()
         this, u"Save Workspace"_s, QDir(m_workspaceDir).filePath(u"workspace.zmqscope"_s), WorkspaceFilter);
     if (fileName.isEmpty())
         return;
-    QString error;
-    if (!saveWorkspace(fileName, &error))
-        QMessageBox::warning(this, u"Save Workspace"_s, error);
+    const zmqscope::Result<void> saved = saveWorkspace(fileName);
+    if (!saved)
+        QMessageBox::warning(this, u"Save Workspace"_s, saved.errorMessage());
 }
 
 void MainWindow::showPreferences()

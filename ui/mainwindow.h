@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include <zmqscope/engine/engine.h>
+#include <zmqscope/error.h>
 
 #include "mainactions.h"
 
@@ -51,10 +52,10 @@ public:
     /// Opens a socket as the New-socket dialog would: names it when unnamed, logs what happens.
     SocketId openSocket(SocketSpec spec);
 
-    /// Opens the sockets of a workspace file; on failure returns false and sets *error to one line.
-    bool openWorkspace(const QString &fileName, QString *error = nullptr);
-    /// Saves the open sockets and their options to a workspace file.
-    bool saveWorkspace(const QString &fileName, QString *error = nullptr);
+    /// Opens the sockets of a workspace file; fails as Workspace::load() does, and logs the error.
+    zmqscope::Result<void> openWorkspace(const QString &fileName);
+    /// Saves the open sockets and their options to a workspace file; fails as Workspace::save() does.
+    zmqscope::Result<void> saveWorkspace(const QString &fileName);
 
     /// Restores window geometry, dock layout and column widths from QSettings.
     void restoreSettings();

@@ -126,38 +126,37 @@ std::optional<std::uint64_t> parseCount(const QString &text)
     return ok ? std::optional<std::uint64_t>(value) : std::nullopt;
 }
 
-std::optional<std::uint64_t> messageLimitFromText(const QString &text, QString &error)
+Result<std::uint64_t> messageLimitFromText(const QString &text)
 {
     const QLocale locale;
     const std::optional<std::uint64_t> count = parseCount(text);
     if (!count) {
-        error = u"\"%1\" is not a number of messages, e.g. 1000000"_s.arg(text);
-        return std::nullopt;
+        return Error(
+            ErrorCode::InvalidOptionValue, u"\"%1\" is not a number of messages, e.g. 1000000"_s.arg(text));
     }
     if (*count < Preferences::MinMessages || *count > Preferences::MaxMessages) {
-        error = u"\"%1\" is out of range: keep between %2 and %3 messages"_s.arg(text,
-            locale.toString(qulonglong(Preferences::MinMessages)),
-            locale.toString(qulonglong(Preferences::MaxMessages)));
-        return std::nullopt;
+        return Error(ErrorCode::InvalidOptionValue,
+            u"\"%1\" is out of range: keep between %2 and %3 messages"_s.arg(text,
+                locale.toString(qulonglong(Preferences::MinMessages)),
+                locale.toString(qulonglong(Preferences::MaxMessages))));
     }
-    return count;
+    return *count;
 }
 
-std::optional<std::uint64_t> memoryLimitFromText(const QString &text, QString &error)
+Result<std::uint64_t> memoryLimitFromText(const QString &text)
 {
     const std::optional<std::uint64_t> bytes = parseDataSize(text);
     if (!bytes) {
-        error
-            = u"\"%1\" is not a size: give bytes or a number with K, M, G or T (binary units), e.g. 512M or 2G"_s
-                  .arg(text);
-        return std::nullopt;
+        return Error(ErrorCode::InvalidOptionValue,
+            u"\"%1\" is not a size: give bytes or a number with K, M, G or T (binary units), e.g. 512M or 2G"_s
+                .arg(text));
     }
     if (*bytes < Preferences::MinMemory || *bytes > Preferences::MaxMemory) {
-        error = u"\"%1\" is out of range: between %2 and %3"_s.arg(
-            text, formatLimitSize(Preferences::MinMemory), formatLimitSize(Preferences::MaxMemory));
-        return std::nullopt;
+        return Error(ErrorCode::InvalidOptionValue,
+            u"\"%1\" is out of range: between %2 and %3"_s.arg(
+                text, formatLimitSize(Preferences::MinMemory), formatLimitSize(Preferences::MaxMemory)));
     }
-    return bytes;
+    return *bytes;
 }
 
 QString formatLimitSize(std::uint64_t bytes)

@@ -6,6 +6,7 @@
 #include <QMetaType>
 #include <QString>
 
+#include <zmqscope/error.h>
 #include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
@@ -54,13 +55,12 @@ struct Preferences
 [[nodiscard]] std::optional<std::uint64_t> parseCount(const QString &text);
 
 /**
- * Checks a message limit as typed on the command line (--max-messages N):
- * the count, or std::nullopt with `error` set to one line naming the value
- * and what is allowed.
+ * Checks a message limit as typed on the command line (--max-messages N): the count, or
+ * InvalidOptionValue with one line naming the value and what is allowed.
  */
-[[nodiscard]] std::optional<std::uint64_t> messageLimitFromText(const QString &text, QString &error);
+[[nodiscard]] Result<std::uint64_t> messageLimitFromText(const QString &text);
 /// The same for a memory limit (--max-memory SIZE), see parseDataSize().
-[[nodiscard]] std::optional<std::uint64_t> memoryLimitFromText(const QString &text, QString &error);
+[[nodiscard]] Result<std::uint64_t> memoryLimitFromText(const QString &text);
 
 /// A size for limits: whole units stay whole ("1 GiB", "512 MiB"), others get one decimal ("1.5 GiB").
 [[nodiscard]] QString formatLimitSize(std::uint64_t bytes);

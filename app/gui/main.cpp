@@ -321,20 +321,21 @@ CommandLine parseCommandLine(const QStringList &arguments)
                 QString::fromUtf8(subscriptions.constFirst())));
     if (parser.isSet(sessionOption)) {
         result.sessionFile = parser.value(sessionOption);
-        QString error;
-        if (!Workspace::load(result.sessionFile, &error))
-            failUsage(error);
+        const zmqscope::Result<Workspace> workspace = Workspace::load(result.sessionFile);
+        if (!workspace)
+            failUsage(workspace.errorMessage());
     }
-    QString limitError;
     if (parser.isSet(maxMessagesOption)) {
-        result.maxMessages = messageLimitFromText(parser.value(maxMessagesOption), limitError);
-        if (!result.maxMessages)
-            failUsage(u"--max-messages "_s + limitError);
+        const Result<std::uint64_t> limit = messageLimitFromText(parser.value(maxMessagesOption));
+        if (!limit)
+            failUsage(u"--max-messages "_s + limit.errorMessage());
+        result.maxMessages = *limit;
     }
     if (parser.isSet(maxMemoryOption)) {
-        result.maxMemory = memoryLimitFromText(parser.value(maxMemoryOption), limitError);
-        if (!result.maxMemory)
-            failUsage(u"--max-memory "_s + limitError);
+        const Result<std::uint64_t> limit = memoryLimitFromText(parser.value(maxMemoryOption));
+        if (!limit)
+            failUsage(u"--max-memory "_s + limit.errorMessage());
+        result.maxMemory = *limit;
     }
     result.screenshotFile = parser.value(screenshotOption);
     bool delayOk = false;
@@ -432,7 +433,7 @@ int main(int argc, char *argv[])
     for (const SocketSpec &spec : std::as_const(commandLine.specs))
         window.openSocket(spec);
     if (!commandLine.sessionFile.isEmpty())
-        window.openWorkspace(commandLine.sessionFile);
+        (void)window.openWorkspace(commandLine.sessionFile); // a failure is in the Events log
     window.show();
     for (const QString &file : std::as_const(commandLine.captureFiles))
         window.captureController()->openCapture(file);

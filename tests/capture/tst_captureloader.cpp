@@ -101,7 +101,7 @@ void TestCaptureLoader::loadsIntoStore()
     QVERIFY(!loader.isRunning());
 
     const CaptureLoadResult result = resultOf(finished);
-    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QVERIFY2(result.outcome, qPrintable(result.outcome.errorMessage()));
     QCOMPARE(result.path, path);
     QCOMPARE(result.header.value(u"writer"_s).toString(), u"loader test"_s);
     QCOMPARE(result.messages, std::uint64_t(Count));
@@ -155,7 +155,7 @@ void TestCaptureLoader::reportsIssues()
     loader.start();
     QVERIFY(finished.wait(LoadTimeout));
     const CaptureLoadResult result = resultOf(finished);
-    QVERIFY(result.error.isEmpty());
+    QVERIFY2(result.outcome, qPrintable(result.outcome.errorMessage()));
     QCOMPARE(result.messages, std::uint64_t(2));
     QCOMPARE(store.size(), std::uint64_t(2));
     QCOMPARE(result.issues.size(), 2);
@@ -174,8 +174,12 @@ void TestCaptureLoader::reportsUnreadableFile()
     loader.start();
     QVERIFY(finished.wait(LoadTimeout));
     const CaptureLoadResult result = resultOf(finished);
-    QVERIFY2(result.error.contains(QDir::toNativeSeparators(path)), qPrintable(result.error));
-    QVERIFY2(result.error.contains(u"not a ZmqScope capture"_s), qPrintable(result.error));
+    QVERIFY(!result.outcome);
+    QCOMPARE(result.outcome.error().code(), zmqscope::ErrorCode::FileError);
+    const QString message = result.outcome.errorMessage();
+    QVERIFY2(!message.contains(u'\n'), qPrintable(message));
+    QVERIFY2(message.contains(QDir::toNativeSeparators(path)), qPrintable(message));
+    QVERIFY2(message.contains(u"not a ZmqScope capture"_s), qPrintable(message));
     QCOMPARE(result.messages, std::uint64_t(0));
     QCOMPARE(store.size(), std::uint64_t(0));
 }
@@ -193,7 +197,7 @@ void TestCaptureLoader::cancelStops()
     QCOMPARE(finished.size(), 1);
     const CaptureLoadResult result = resultOf(finished);
     QVERIFY(result.cancelled);
-    QVERIFY(result.error.isEmpty());
+    QVERIFY2(result.outcome, qPrintable(result.outcome.errorMessage()));
     QVERIFY2(result.messages < std::uint64_t(Count), qPrintable(QString::number(result.messages)));
     QCOMPARE(store.size(), result.messages); // what was loaded before the cancel stays
 }

@@ -1096,13 +1096,14 @@ void TestMainWindow::workspaceRoundTrip()
     QCOMPARE(uitest::socketModel(*m_window)->rowCount(), 2);
 
     const QString file = dir.filePath(u"session.zmqscope"_s);
-    QString error;
-    QVERIFY2(m_window->saveWorkspace(file, &error), qPrintable(error));
+    const zmqscope::Result<void> saved = m_window->saveWorkspace(file);
+    QVERIFY2(saved, qPrintable(saved.errorMessage()));
 
     MessageStore store;
     Engine engine(store);
     MainWindow other(engine);
-    QVERIFY2(other.openWorkspace(file, &error), qPrintable(error));
+    const zmqscope::Result<void> opened = other.openWorkspace(file);
+    QVERIFY2(opened, qPrintable(opened.errorMessage()));
     QCOMPARE(uitest::socketModel(other)->rowCount(), 2);
     const SocketInfo prices = uitest::socketModel(other)->socketAt(0);
     QCOMPARE(prices.spec.name, u"prices"_s);
@@ -1117,8 +1118,18 @@ void TestMainWindow::workspaceRoundTrip()
     QVERIFY(out.open(QIODevice::WriteOnly));
     out.write("{ not json");
     out.close();
-    QVERIFY(!other.openWorkspace(broken, &error));
-    QVERIFY2(error.contains(u"broken.zmqscope"_s), qPrintable(error));
+    const zmqscope::Result<void> failed = other.openWorkspace(broken);
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().code(), zmqscope::ErrorCode::InvalidBody);
+    QVERIFY2(failed.errorMessage().contains(u"broken.zmqscope"_s), qPrintable(failed.errorMessage()));
+
+    // A folder that does not exist: nothing written, the error names the file.
+    const QString unwritable = dir.filePath(u"no-such-folder/session.zmqscope"_s);
+    const zmqscope::Result<void> refused = m_window->saveWorkspace(unwritable);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code(), zmqscope::ErrorCode::FileError);
+    QVERIFY2(refused.errorMessage().contains(QDir::toNativeSeparators(unwritable)),
+        qPrintable(refused.errorMessage()));
     QCOMPARE(uitest::socketModel(other)->rowCount(), 2);
 }
 

@@ -152,13 +152,16 @@ void TestPreferences::limitErrorsNameTheValue()
     QFETCH(QString, text);
     QFETCH(OptionalSize, expected);
     QFETCH(QString, errorPart);
-    QString error;
-    const OptionalSize value = memory ? memoryLimitFromText(text, error) : messageLimitFromText(text, error);
-    QCOMPARE(value, expected);
+    const zmqscope::Result<std::uint64_t> value
+        = memory ? memoryLimitFromText(text) : messageLimitFromText(text);
     if (expected) {
-        QVERIFY(error.isEmpty());
+        QVERIFY2(value, qPrintable(value.errorMessage()));
+        QCOMPARE(*value, *expected);
         return;
     }
+    QVERIFY(!value);
+    QCOMPARE(value.error().code(), zmqscope::ErrorCode::InvalidOptionValue);
+    const QString error = value.errorMessage();
     QVERIFY2(error.contains(u'"' + text + u'"'), qPrintable(error));
     QVERIFY2(error.contains(errorPart), qPrintable(error));
     QVERIFY(!error.contains(u'\n'));

@@ -404,7 +404,7 @@ ExportDialog *CaptureController::showExportDialog()
     auto *dialog = new ExportDialog(m_engine.store(), &m_messages, sockets, lastDirectory(), &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExportDialog::exportFinished, this, [this, dialog](const ExportResult &result) {
-        if (!result.error.isEmpty() || result.cancelled)
+        if (!result.outcome || result.cancelled)
             return;
         rememberDirectory(dialog->fileName());
         QString text = u"Exported %1 messages to %2"_s.arg(

@@ -236,8 +236,8 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
     m_finished = true;
     m_loadProgress->hide();
     m_cancelButton->hide();
-    if (!result.error.isEmpty()) {
-        Q_EMIT loadFailed(m_path, result.error);
+    if (!result.outcome) {
+        Q_EMIT loadFailed(m_path, result.outcome.errorMessage());
         close();
         return;
     }
@@ -375,7 +375,7 @@ ExportDialog *CaptureWindow::showExportDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportResult &result) {
-        if (result.error.isEmpty() && !result.cancelled)
+        if (result.outcome && !result.cancelled)
             statusBar()->showMessage(
                 u"Exported %1 messages"_s.arg(QLocale().toString(qulonglong(result.written))), 8000);
     });

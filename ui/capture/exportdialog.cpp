@@ -269,13 +269,13 @@ void ExportDialog::handleFinished()
     m_result = m_watcher.result();
     m_progress->hide();
     updateState();
-    if (!m_result.error.isEmpty()) {
-        InlineMessage::show(m_errorLabel, m_result.error);
+    if (!m_result.outcome) {
+        InlineMessage::show(m_errorLabel, m_result.outcome.errorMessage());
     } else if (m_result.cancelled) {
         InlineMessage::show(m_errorLabel, u"Export cancelled; no file was written"_s);
     }
     Q_EMIT exportFinished(m_result);
-    if (m_result.error.isEmpty() && !m_result.cancelled)
+    if (m_result.outcome && !m_result.cancelled)
         accept();
 }
 

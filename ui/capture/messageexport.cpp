@@ -144,7 +144,7 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
     ExportResult result;
     const QString where = pathForMessages(request.path);
     if (request.path.isEmpty()) {
-        result.error = u"Choose a file to export to"_s;
+        result.outcome = Error(ErrorCode::FileError, u"Choose a file to export to"_s);
         return result;
     }
 
@@ -166,7 +166,7 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
 
     QSaveFile file(request.path);
     if (!file.open(QIODevice::WriteOnly)) {
-        result.error = u"Cannot write %1: %2"_s.arg(where, file.errorString());
+        result.outcome = Error(ErrorCode::FileError, u"Cannot write %1: %2"_s.arg(where, file.errorString()));
         return result;
     }
 
@@ -182,7 +182,8 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
 
     const auto flush = [&]() {
         if (file.write(buffer) != buffer.size()) {
-            result.error = u"Cannot write %1: %2"_s.arg(where, file.errorString());
+            result.outcome
+                = Error(ErrorCode::FileError, u"Cannot write %1: %2"_s.arg(where, file.errorString()));
             return false;
         }
         buffer.clear();
@@ -227,7 +228,7 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
         return result;
     }
     if (!file.commit()) {
-        result.error = u"Cannot write %1: %2"_s.arg(where, file.errorString());
+        result.outcome = Error(ErrorCode::FileError, u"Cannot write %1: %2"_s.arg(where, file.errorString()));
         return result;
     }
     if (progress)

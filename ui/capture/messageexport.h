@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <zmqscope/capture/capture.h>
+#include <zmqscope/error.h>
 #include <zmqscope/store/messagestore.h>
 
 #include "messagefilter.h"
@@ -47,12 +48,18 @@ struct ExportRequest
     QJsonObject headerExtra; ///< extra keys of the capture header (JSON Lines only)
 };
 
+/**
+ * What an export did. The counts sit next to the outcome rather than inside a Result: a
+ * cancelled export is not a failure but still reports its counts, and the struct travels through
+ * QFuture and a queued signal, which need a default-constructible type.
+ */
 struct ExportResult
 {
     std::uint64_t written = 0;
     std::uint64_t skipped = 0; ///< messages evicted from the store before they could be written
     bool cancelled = false;
-    QString error; ///< empty on success; names the path and the reason otherwise
+    /// Fails with FileError naming the path and the reason; the file is then left as it was.
+    Result<void> outcome;
 };
 
 /**

@@ -148,7 +148,8 @@ void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs)
     LibraryPanel *panel = window.libraryPanel();
     // The scene's library is a temporary file: the user's choice of library stays as it was.
     const QVariant chosen = QSettings().value(u"Library/path"_s);
-    panel->openLibrary(path);
+    if (const zmqscope::Result<void> opened = panel->openLibrary(path); !opened)
+        std::fprintf(stderr, "zmqscope: %s\n", qPrintable(opened.errorMessage()));
     if (chosen.isValid())
         QSettings().setValue(u"Library/path"_s, chosen);
     else

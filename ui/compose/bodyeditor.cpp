@@ -156,12 +156,12 @@ QWidget *BodyEditor::lastInTabOrder() const
     return m_loadButton;
 }
 
-std::optional<QByteArray> BodyEditor::bytes(QString *error) const
+zmqscope::Result<QByteArray> BodyEditor::bytes() const
 {
     if (m_readOnlyBytes)
         return *m_readOnlyBytes;
     return BytesText::fromEditable(
-        m_edit->toPlainText(), m_hexCheck->isChecked() ? Format::Hex : Format::Text, error);
+        m_edit->toPlainText(), m_hexCheck->isChecked() ? Format::Hex : Format::Text);
 }
 
 bool BodyEditor::isTypedText() const
@@ -236,11 +236,10 @@ void BodyEditor::handleLargePaste(const QString &text)
     const QString current = m_edit->toPlainText();
     const QString combined
         = current.left(cursor.selectionStart()) + text + current.mid(cursor.selectionEnd());
-    QString reason;
-    const auto bytes
-        = BytesText::fromEditable(combined, m_hexCheck->isChecked() ? Format::Hex : Format::Text, &reason);
+    const zmqscope::Result<QByteArray> bytes
+        = BytesText::fromEditable(combined, m_hexCheck->isChecked() ? Format::Hex : Format::Text);
     if (!bytes) {
-        Q_EMIT errorChanged(u"Not pasted: Body: %1"_s.arg(reason));
+        Q_EMIT errorChanged(u"Not pasted: Body: %1"_s.arg(bytes.errorMessage()));
         return;
     }
     Q_EMIT errorChanged(QString());
@@ -249,14 +248,13 @@ void BodyEditor::handleLargePaste(const QString &text)
 
 void BodyEditor::toggleHex(bool toHex)
 {
-    QString reason;
-    const auto bytes
-        = BytesText::fromEditable(m_edit->toPlainText(), toHex ? Format::Text : Format::Hex, &reason);
+    const zmqscope::Result<QByteArray> bytes
+        = BytesText::fromEditable(m_edit->toPlainText(), toHex ? Format::Text : Format::Hex);
     if (!bytes || (!toHex && !BytesText::isEditableText(*bytes))) {
         const QSignalBlocker blocker(m_hexCheck);
         m_hexCheck->setChecked(!toHex);
         Q_EMIT errorChanged(u"Body stays %1: %2"_s.arg(
-            toHex ? u"text"_s : u"hex"_s, bytes ? u"its bytes are not UTF-8 text"_s : reason));
+            toHex ? u"text"_s : u"hex"_s, bytes ? u"its bytes are not UTF-8 text"_s : bytes.errorMessage()));
         return;
     }
     Q_EMIT errorChanged(QString());

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QWidget>
 
+#include <zmqscope/error.h>
+
 class BodyEdit;
 class QAction;
 class QCheckBox;
@@ -35,8 +37,8 @@ public:
     /// loadAction asks for a file; its Load File… button triggers it.
     BodyEditor(QAction *loadAction, QWidget *parent = nullptr);
 
-    /// The body's bytes, or nothing and *error saying why the typed text is not bytes (bad hex).
-    [[nodiscard]] std::optional<QByteArray> bytes(QString *error) const;
+    /// The body's bytes, or InvalidBody saying why the typed text is not bytes (bad hex).
+    [[nodiscard]] zmqscope::Result<QByteArray> bytes() const;
     /// True when the body is typed as text (not hex, not read-only), so variables in it are expanded.
     [[nodiscard]] bool isTypedText() const;
     /// True when the body is kept as bytes (too big to edit, or loaded from a file), shown read-only.

@@ -22,7 +22,7 @@ int hexValue(QChar c)
 
 } // namespace
 
-std::optional<QByteArray> parseHex(const QString &text, QString *error)
+zmqscope::Result<QByteArray> parseHex(const QString &text)
 {
     QByteArray bytes;
     bytes.reserve(text.size() / 2);
@@ -40,12 +40,9 @@ std::optional<QByteArray> parseHex(const QString &text, QString *error)
             continue;
         const int value = hexValue(c);
         if (value < 0) {
-            if (error) {
-                const QString shown
-                    = c.isPrint() ? QString(c) : u"U+%1"_s.arg(c.unicode(), 4, 16, QChar(u'0'));
-                *error = u"'%1' at position %2 is not a hex digit"_s.arg(shown).arg(i + 1);
-            }
-            return std::nullopt;
+            const QString shown = c.isPrint() ? QString(c) : u"U+%1"_s.arg(c.unicode(), 4, 16, QChar(u'0'));
+            return zmqscope::Error(zmqscope::ErrorCode::InvalidBody,
+                u"'%1' at position %2 is not a hex digit"_s.arg(shown).arg(i + 1));
         }
         ++digits;
         if (pending < 0) {
@@ -55,11 +52,9 @@ std::optional<QByteArray> parseHex(const QString &text, QString *error)
             pending = -1;
         }
     }
-    if (pending >= 0) {
-        if (error)
-            *error = u"odd number of hex digits (%1); every byte needs two"_s.arg(digits);
-        return std::nullopt;
-    }
+    if (pending >= 0)
+        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody,
+            u"odd number of hex digits (%1); every byte needs two"_s.arg(digits));
     return bytes;
 }
 
@@ -93,10 +88,10 @@ QString toEditable(const QByteArray &bytes, Format format)
     return format == Format::Hex ? toHex(bytes) : QString::fromUtf8(bytes);
 }
 
-std::optional<QByteArray> fromEditable(const QString &text, Format format, QString *error)
+zmqscope::Result<QByteArray> fromEditable(const QString &text, Format format)
 {
     if (format == Format::Hex)
-        return parseHex(text, error);
+        return parseHex(text);
     return text.toUtf8();
 }
 

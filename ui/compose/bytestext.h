@@ -1,9 +1,9 @@
 #pragma once
 
-#include <optional>
-
 #include <QByteArray>
 #include <QString>
+
+#include <zmqscope/error.h>
 
 /**
  * Helpers to edit bytes as text or as hex digits in the composer and the
@@ -19,8 +19,8 @@ enum class Format
 };
 
 /// Parses hex digits ("de ad be ef", "0xDEADBEEF", "deadbeef"); whitespace is ignored.
-/// Returns the bytes, or nothing and a one-line reason in *error ("'z' at position 3 is not a hex digit").
-[[nodiscard]] std::optional<QByteArray> parseHex(const QString &text, QString *error);
+/// Returns the bytes, or InvalidBody with a one-line reason ("'z' at position 3 is not a hex digit").
+[[nodiscard]] zmqscope::Result<QByteArray> parseHex(const QString &text);
 
 /// Formats bytes as lower-case hex pairs separated by spaces ("de ad be ef").
 [[nodiscard]] QString toHex(const QByteArray &bytes);
@@ -36,6 +36,6 @@ enum class Format
 [[nodiscard]] QString toEditable(const QByteArray &bytes, Format format);
 
 /// The bytes an editor text stands for; hex errors are reported as in parseHex().
-[[nodiscard]] std::optional<QByteArray> fromEditable(const QString &text, Format format, QString *error);
+[[nodiscard]] zmqscope::Result<QByteArray> fromEditable(const QString &text, Format format);
 
 } // namespace BytesText

@@ -377,13 +377,12 @@ std::optional<ComposerWidget::Composition> ComposerWidget::composition(QString *
         return result;
     }
 
-    QString reason;
-    const auto id = m_envelope->id(&reason);
+    const zmqscope::Result<QByteArray> id = m_envelope->id();
     if (!id)
-        return fail(u"Id: %1"_s.arg(reason));
-    const auto body = m_body->bytes(&reason);
+        return fail(u"Id: %1"_s.arg(id.errorMessage()));
+    const zmqscope::Result<QByteArray> body = m_body->bytes();
     if (!body)
-        return fail(u"Body: %1"_s.arg(reason));
+        return fail(u"Body: %1"_s.arg(body.errorMessage()));
     const QStringList problems = m_envelope->requestFrames()->model()->problems();
     if (!problems.isEmpty())
         return fail(problems.constFirst());
@@ -427,11 +426,12 @@ zmqscope::Frames ComposerWidget::expandedFrames(const Composition &composition, 
         .transferObject(composition.framing);
 }
 
-std::optional<zmqscope::Frames> ComposerWidget::composedFrames(QString *error) const
+zmqscope::Result<zmqscope::Frames> ComposerWidget::composedFrames() const
 {
-    const auto result = composition(error);
+    QString error;
+    const auto result = composition(&error);
     if (!result)
-        return std::nullopt;
+        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody, error);
     return expandedFrames(*result, m_nextSeq);
 }
 
@@ -446,14 +446,14 @@ zmqscope::EnvelopeFraming ComposerWidget::envelopeFraming() const
     return framing;
 }
 
-std::optional<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(
-    const QString &name, QString *error) const
+zmqscope::Result<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(const QString &name) const
 {
     ViewHelpers::commitOpenEditor(m_envelope->requestFrames()->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
-    const auto composed = composition(error);
+    QString error;
+    const auto composed = composition(&error);
     if (!composed)
-        return std::nullopt;
+        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody, error);
     zmqscope::MessageTemplate result;
     result.name = name;
     if (const auto info = socketInfo(currentSocket()))

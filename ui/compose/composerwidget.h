@@ -96,16 +96,15 @@ public:
     [[nodiscard]] bool hasReadOnlyBody() const;
 
     /// The frames Send would send now (variables expanded as for the next message, framed for the chosen
-    /// socket), or nothing and *error naming the bad field.
-    [[nodiscard]] std::optional<zmqscope::Frames> composedFrames(QString *error = nullptr) const;
+    /// socket), or InvalidBody naming the bad field.
+    [[nodiscard]] zmqscope::Result<zmqscope::Frames> composedFrames() const;
 
     /**
      * The composed message as a library template named `name`: an envelope (id, mimetype, body as
      * typed, variables kept) or raw frames; an envelope with request frames is kept as raw frames.
-     * The socket type is the chosen socket's. Nothing and *error naming the bad field when it does not parse.
+     * The socket type is the chosen socket's. InvalidBody naming the bad field when it does not parse.
      */
-    [[nodiscard]] std::optional<zmqscope::MessageTemplate> composedTemplate(
-        const QString &name, QString *error = nullptr) const;
+    [[nodiscard]] zmqscope::Result<zmqscope::MessageTemplate> composedTemplate(const QString &name) const;
     /// Fills the composer from a template (variables unexpanded); picks a socket of its type when the chosen
     /// one differs.
     void loadTemplate(const zmqscope::MessageTemplate &message);

@@ -110,10 +110,9 @@ EnvelopeEditor::EnvelopeEditor(QAction *loadBodyAction, QWidget *parent)
     setTabOrder(m_requestFrames, m_delimiterCheck);
 }
 
-std::optional<QByteArray> EnvelopeEditor::id(QString *error) const
+zmqscope::Result<QByteArray> EnvelopeEditor::id() const
 {
-    return BytesText::fromEditable(
-        m_idEdit->text(), m_idHexCheck->isChecked() ? Format::Hex : Format::Text, error);
+    return BytesText::fromEditable(m_idEdit->text(), m_idHexCheck->isChecked() ? Format::Hex : Format::Text);
 }
 
 bool EnvelopeEditor::isIdTypedText() const
@@ -133,14 +132,14 @@ void EnvelopeEditor::setId(const QByteArray &bytes)
 
 void EnvelopeEditor::toggleIdHex(bool toHex)
 {
-    QString reason;
-    const auto bytes = BytesText::fromEditable(m_idEdit->text(), toHex ? Format::Text : Format::Hex, &reason);
+    const zmqscope::Result<QByteArray> bytes
+        = BytesText::fromEditable(m_idEdit->text(), toHex ? Format::Text : Format::Hex);
     const bool oneLine = bytes && BytesText::isEditableText(*bytes) && !bytes->contains('\n');
     if (!bytes || (!toHex && !oneLine)) {
         const QSignalBlocker blocker(m_idHexCheck);
         m_idHexCheck->setChecked(!toHex);
         Q_EMIT errorChanged(u"%1 stays %2: %3"_s.arg(u"Id"_s, toHex ? u"text"_s : u"hex"_s,
-            bytes ? u"its bytes are not one line of UTF-8 text"_s : reason));
+            bytes ? u"its bytes are not one line of UTF-8 text"_s : bytes.errorMessage()));
         return;
     }
     Q_EMIT errorChanged(QString());

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QWidget>
 
+#include <zmqscope/error.h>
 #include <zmqscope/names.h>
 
 class BodyEditor;
@@ -28,8 +29,8 @@ public:
     /// loadBodyAction asks for a file to make the body.
     explicit EnvelopeEditor(QAction *loadBodyAction, QWidget *parent = nullptr);
 
-    /// The id's bytes, or nothing and *error saying why the typed text is not bytes (bad hex).
-    [[nodiscard]] std::optional<QByteArray> id(QString *error) const;
+    /// The id's bytes, or InvalidBody saying why the typed text is not bytes (bad hex).
+    [[nodiscard]] zmqscope::Result<QByteArray> id() const;
     /// True when the id is typed as text (not hex), so variables in it are expanded.
     [[nodiscard]] bool isIdTypedText() const;
     /// Shows bytes as the id: as text when they are one line of UTF-8, else as hex.

@@ -44,18 +44,18 @@ QVariant FrameListModel::data(const QModelIndex &index, int role) const
         break;
     case SizeColumn:
         if (role == Qt::DisplayRole) {
-            const auto bytes = bytesAt(index.row(), nullptr);
+            const zmqscope::Result<QByteArray> bytes = bytesAt(index.row());
             return bytes ? QLocale().toString(bytes->size()) : u"bad hex"_s;
         }
         if (role == Qt::TextAlignmentRole)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        if (role == Qt::ForegroundRole && !bytesAt(index.row(), nullptr))
+        if (role == Qt::ForegroundRole && !bytesAt(index.row()))
             return QBrush(QColor(0xc0, 0x1c, 0x28));
         break;
     case ContentColumn:
         if (role == Qt::DisplayRole || role == Qt::EditRole)
             return entry.content;
-        if (role == Qt::ForegroundRole && !bytesAt(index.row(), nullptr))
+        if (role == Qt::ForegroundRole && !bytesAt(index.row()))
             return QBrush(QColor(0xc0, 0x1c, 0x28));
         break;
     default:
@@ -70,9 +70,10 @@ bool FrameListModel::setData(const QModelIndex &index, const QVariant &value, in
         return false;
     if (index.column() == HexColumn && role == Qt::CheckStateRole) {
         const auto state = static_cast<Qt::CheckState>(value.toInt());
-        QString error;
-        if (!setFormat(index.row(), state == Qt::Checked ? Format::Hex : Format::Text, &error)) {
-            Q_EMIT formatRefused(error);
+        const zmqscope::Result<void> switched
+            = setFormat(index.row(), state == Qt::Checked ? Format::Hex : Format::Text);
+        if (!switched) {
+            Q_EMIT formatRefused(switched.errorMessage());
             return false;
         }
         return true;
@@ -183,45 +184,42 @@ void FrameListModel::insertEntry(int row, const Entry &entry)
     endInsertRows();
 }
 
-bool FrameListModel::setFormat(int row, Format format, QString *error)
+zmqscope::Result<void> FrameListModel::setFormat(int row, Format format)
 {
+    using zmqscope::Error;
+    using zmqscope::ErrorCode;
     if (row < 0 || row >= m_entries.size())
-        return false;
+        return Error(ErrorCode::InvalidOptionValue,
+            u"there is no %1 %2: the list has %3"_s.arg(m_itemName).arg(row + 1).arg(m_entries.size()));
     Entry &entry = m_entries[row];
     if (entry.format == format)
-        return true;
-    QString reason;
-    const auto bytes = bytesAt(row, &reason);
-    if (!bytes) {
-        if (error)
-            *error = u"%1 %2 stays hex: %3"_s.arg(m_itemName).arg(row + 1).arg(reason);
-        return false;
-    }
-    if (format == Format::Text && !fitsOneLine(*bytes)) {
-        if (error)
-            *error
-                = u"%1 %2 stays hex: its bytes are not one line of UTF-8 text"_s.arg(m_itemName).arg(row + 1);
-        return false;
-    }
+        return {};
+    const zmqscope::Result<QByteArray> bytes = bytesAt(row);
+    if (!bytes)
+        return Error(bytes.error().code(),
+            u"%1 %2 stays hex: %3"_s.arg(m_itemName).arg(row + 1).arg(bytes.errorMessage()));
+    if (format == Format::Text && !fitsOneLine(*bytes))
+        return Error(ErrorCode::InvalidBody,
+            u"%1 %2 stays hex: its bytes are not one line of UTF-8 text"_s.arg(m_itemName).arg(row + 1));
     entry.format = format;
     entry.content = BytesText::toEditable(*bytes, format);
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-    return true;
+    return {};
 }
 
-std::optional<QByteArray> FrameListModel::bytesAt(int row, QString *error) const
+zmqscope::Result<QByteArray> FrameListModel::bytesAt(int row) const
 {
     const Entry &entry = m_entries.at(row);
-    return BytesText::fromEditable(entry.content, entry.format, error);
+    return BytesText::fromEditable(entry.content, entry.format);
 }
 
 QStringList FrameListModel::problems() const
 {
     QStringList result;
     for (int row = 0; row < m_entries.size(); ++row) {
-        QString reason;
-        if (!bytesAt(row, &reason))
-            result.append(u"%1 %2: %3"_s.arg(m_itemName).arg(row + 1).arg(reason));
+        const zmqscope::Result<QByteArray> bytes = bytesAt(row);
+        if (!bytes)
+            result.append(u"%1 %2: %3"_s.arg(m_itemName).arg(row + 1).arg(bytes.errorMessage()));
     }
     return result;
 }
@@ -231,10 +229,10 @@ std::optional<zmqscope::Frames> FrameListModel::frames() const
     zmqscope::Frames result;
     result.reserve(m_entries.size());
     for (int row = 0; row < m_entries.size(); ++row) {
-        auto bytes = bytesAt(row, nullptr);
+        zmqscope::Result<QByteArray> bytes = bytesAt(row);
         if (!bytes)
             return std::nullopt;
-        result.append(std::move(*bytes));
+        result.append(std::move(bytes).value());
     }
     return result;
 }

@@ -53,9 +53,9 @@ public:
     void setBytes(const zmqscope::Frames &frames);
     void insertEntry(int row, const Entry &entry);
 
-    /// Switches a row between text and hex, keeping its bytes. False (and *error set) when the
-    /// current content is bad hex, or the bytes are not text that a line editor can hold.
-    bool setFormat(int row, BytesText::Format format, QString *error = nullptr);
+    /// Switches a row between text and hex, keeping its bytes. Fails (InvalidBody, naming the row)
+    /// when the current content is bad hex, or the bytes are not text that a line editor can hold.
+    zmqscope::Result<void> setFormat(int row, BytesText::Format format);
 
     /// One line per bad row ("Frame 2: 'z' at position 3 is not a hex digit"); empty when all are fine.
     [[nodiscard]] QStringList problems() const;
@@ -71,7 +71,7 @@ Q_SIGNALS:
     void formatRefused(const QString &reason);
 
 private:
-    [[nodiscard]] std::optional<QByteArray> bytesAt(int row, QString *error) const;
+    [[nodiscard]] zmqscope::Result<QByteArray> bytesAt(int row) const;
 
     QList<Entry> m_entries;
     QString m_itemName;

@@ -15,6 +15,8 @@
 #include "jsontext.h"
 
 using namespace Qt::StringLiterals;
+using zmqscope::Error;
+using zmqscope::ErrorCode;
 using zmqscope::jsonTypeName;
 
 namespace {
@@ -25,11 +27,14 @@ const auto SocketsKey = u"sockets"_s;
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = 64 * 1024 * 1024;
 
-bool fail(QString *errorMessage, const QString &text)
+Error fileError(const QString &text)
 {
-    if (errorMessage)
-        *errorMessage = text;
-    return false;
+    return Error(ErrorCode::FileError, text);
+}
+
+Error contentError(const QString &text)
+{
+    return Error(ErrorCode::InvalidBody, text);
 }
 
 } // namespace
@@ -49,118 +54,97 @@ QByteArray Workspace::toJson() const
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
-bool Workspace::save(const QString &fileName, QString *errorMessage) const
+zmqscope::Result<void> Workspace::save(const QString &fileName) const
 {
     const QString shown = QDir::toNativeSeparators(fileName);
     QSaveFile file(fileName);
     if (!file.open(QIODevice::WriteOnly))
-        return fail(errorMessage, u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
+        return fileError(u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
     const QByteArray bytes = toJson();
     if (file.write(bytes) != bytes.size())
-        return fail(errorMessage, u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
+        return fileError(u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
     if (!file.commit())
-        return fail(errorMessage, u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
-    return true;
+        return fileError(u"Cannot save workspace \"%1\": %2"_s.arg(shown, file.errorString()));
+    return {};
 }
 
-std::optional<Workspace> Workspace::load(const QString &fileName, QString *errorMessage)
+zmqscope::Result<Workspace> Workspace::load(const QString &fileName)
 {
     const QString shown = QDir::toNativeSeparators(fileName);
     QFile file(fileName);
-    if (!file.open(QIODevice::ReadOnly)) {
-        fail(errorMessage, u"Cannot open workspace \"%1\": %2"_s.arg(shown, file.errorString()));
-        return std::nullopt;
-    }
+    if (!file.open(QIODevice::ReadOnly))
+        return fileError(u"Cannot open workspace \"%1\": %2"_s.arg(shown, file.errorString()));
     if (file.size() > MaxWorkspaceBytes) {
-        fail(errorMessage,
+        return fileError(
             u"Workspace \"%1\" is %2 MiB; a workspace is at most %3 MiB, is it the right file?"_s.arg(shown)
                 .arg(file.size() / (1024 * 1024))
                 .arg(MaxWorkspaceBytes / (1024 * 1024)));
-        return std::nullopt;
     }
     const QByteArray bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError) {
-        fail(errorMessage, u"Cannot read workspace \"%1\": %2"_s.arg(shown, file.errorString()));
-        return std::nullopt;
-    }
-    return fromJson(bytes, shown, errorMessage);
+    if (file.error() != QFileDevice::NoError)
+        return fileError(u"Cannot read workspace \"%1\": %2"_s.arg(shown, file.errorString()));
+    return fromJson(bytes, shown);
 }
 
-std::optional<Workspace> Workspace::fromJson(
-    const QByteArray &json, const QString &source, QString *errorMessage)
+zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QString &source)
 {
     const QString prefix = u"Workspace \"%1\""_s.arg(source);
-    if (json.trimmed().isEmpty()) {
-        fail(errorMessage, u"%1 is empty, not a ZmqScope workspace"_s.arg(prefix));
-        return std::nullopt;
-    }
+    if (json.trimmed().isEmpty())
+        return contentError(u"%1 is empty, not a ZmqScope workspace"_s.arg(prefix));
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         int line = 1;
         int column = 1;
         JsonText::lineColumnAt(json, parseError.offset, &line, &column);
-        fail(errorMessage,
+        return contentError(
             u"%1 is not JSON: %2 at line %3, column %4"_s.arg(prefix, parseError.errorString())
                 .arg(line)
                 .arg(column));
-        return std::nullopt;
     }
-    if (!document.isObject()) {
-        fail(errorMessage,
+    if (!document.isObject())
+        return contentError(
             u"%1 is not a ZmqScope workspace: the top level is an array, not an object"_s.arg(prefix));
-        return std::nullopt;
-    }
     const QJsonObject root = document.object();
     const QJsonValue version = root.value(VersionKey);
-    if (version.isUndefined()) {
-        fail(errorMessage, u"%1 is not a ZmqScope workspace: it has no \"%2\" key"_s.arg(prefix, VersionKey));
-        return std::nullopt;
-    }
+    if (version.isUndefined())
+        return contentError(
+            u"%1 is not a ZmqScope workspace: it has no \"%2\" key"_s.arg(prefix, VersionKey));
     if (!version.isDouble() || version.toDouble() != Version) {
         const QString found = version.isDouble() ? QString::number(version.toDouble())
             : version.isString()                 ? u"\"%1\" (a string)"_s.arg(version.toString().left(40))
                                                  : jsonTypeName(version);
-        fail(errorMessage,
+        return contentError(
             u"%1 has version %2; this ZmqScope reads version %3"_s.arg(prefix, found).arg(Version));
-        return std::nullopt;
     }
     const QJsonValue sockets = root.value(SocketsKey);
-    if (!sockets.isArray()) {
-        fail(errorMessage,
-            u"%1: \"%2\" should be an array of sockets, it is %3"_s.arg(
-                prefix, SocketsKey, jsonTypeName(sockets)));
-        return std::nullopt;
-    }
+    if (!sockets.isArray())
+        return contentError(u"%1: \"%2\" should be an array of sockets, it is %3"_s.arg(
+            prefix, SocketsKey, jsonTypeName(sockets)));
 
     QList<zmqscope::SocketSpec> specs;
     const QJsonArray array = sockets.toArray();
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QString entry = u"%1: socket entry at index %2"_s.arg(prefix).arg(i);
         const QJsonValue value = array.at(i);
-        if (!value.isObject()) {
-            fail(errorMessage, u"%1 is %2, not an object"_s.arg(entry, jsonTypeName(value)));
-            return std::nullopt;
-        }
+        if (!value.isObject())
+            return contentError(u"%1 is %2, not an object"_s.arg(entry, jsonTypeName(value)));
         try {
             zmqscope::SocketSpec spec = zmqscope::SocketSpec::fromJson(value.toObject());
             spec.validate();
             for (qsizetype j = 0; j < specs.size(); ++j) {
                 if (specs.at(j).name == spec.name) {
-                    fail(errorMessage,
+                    return contentError(
                         u"%1 is named \"%2\" like the entry at index %3; names must be unique"_s
                             .arg(entry, spec.name)
                             .arg(j));
-                    return std::nullopt;
                 }
             }
             specs.append(std::move(spec));
         } catch (const zmqscope::Error &error) {
-            fail(errorMessage, u"%1: %2"_s.arg(entry, error.message()));
-            return std::nullopt;
+            return Error(error.code(), u"%1: %2"_s.arg(entry, error.message()));
         } catch (const std::exception &error) {
-            fail(errorMessage, u"%1: %2"_s.arg(entry, QString::fromUtf8(error.what())));
-            return std::nullopt;
+            return contentError(u"%1: %2"_s.arg(entry, QString::fromUtf8(error.what())));
         }
     }
     return Workspace(std::move(specs));

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <optional>
-
 #include <QList>
 #include <QString>
 
 #include <zmqscope/engine/engine.h>
+#include <zmqscope/error.h>
 
 /**
  * A workspace file: the sockets (and their options) a user set up, saved as
@@ -27,19 +26,18 @@ public:
     void setSockets(const QList<zmqscope::SocketSpec> &sockets) { m_sockets = sockets; }
 
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
-    /// False and *errorMessage naming the file and the reason on failure.
-    bool save(const QString &fileName, QString *errorMessage = nullptr) const;
+    /// Fails with FileError naming the file and the reason.
+    [[nodiscard]] zmqscope::Result<void> save(const QString &fileName) const;
 
-    /// Reads a workspace file. Nothing, and *errorMessage naming the file and the problem
-    /// (not JSON with line and column, wrong version, "socket entry at index N: ..."), on failure.
-    [[nodiscard]] static std::optional<Workspace> load(
-        const QString &fileName, QString *errorMessage = nullptr);
+    /// Reads a workspace file. Fails with FileError when the file cannot be read, InvalidBody when
+    /// it is not a workspace (not JSON with line and column, wrong version), or the socket
+    /// entry's own code ("socket entry at index N: ..."); the message names the file and the problem.
+    [[nodiscard]] static zmqscope::Result<Workspace> load(const QString &fileName);
 
     /// The JSON document's bytes, as save() writes them.
     [[nodiscard]] QByteArray toJson() const;
     /// Parses bytes as load() does; `source` names the origin in error messages (a file name).
-    [[nodiscard]] static std::optional<Workspace> fromJson(
-        const QByteArray &json, const QString &source, QString *errorMessage = nullptr);
+    [[nodiscard]] static zmqscope::Result<Workspace> fromJson(const QByteArray &json, const QString &source);
 
 private:
     QList<zmqscope::SocketSpec> m_sockets;

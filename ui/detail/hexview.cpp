@@ -253,13 +253,11 @@ bool HexView::goToOffset(qint64 offset)
     return true;
 }
 
-std::optional<qint64> HexView::parseOffset(const QString &text, qint64 dataSize, QString *error)
+zmqscope::Result<qint64> HexView::parseOffset(const QString &text, qint64 dataSize)
 {
     const auto trimmed = text.trimmed();
-    auto fail = [error](const QString &message) -> std::optional<qint64> {
-        if (error)
-            *error = message;
-        return std::nullopt;
+    const auto fail = [](const QString &message) {
+        return zmqscope::Error(zmqscope::ErrorCode::InvalidOptionValue, message);
     };
     if (trimmed.isEmpty())
         return fail(tr("Enter an offset, for example 4096 or 0x1000."));
@@ -386,11 +384,10 @@ void HexView::showGoToOffsetDialog()
 
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, edit, errorLabel] {
-        QString error;
-        const auto offset = parseOffset(edit->text(), m_data.size(), &error);
+        const zmqscope::Result<qint64> offset = parseOffset(edit->text(), m_data.size());
         if (!offset) {
             // Stay open with the reason, so the user can correct what they typed.
-            InlineMessage::show(errorLabel, error);
+            InlineMessage::show(errorLabel, offset.errorMessage());
             edit->setFocus();
             edit->selectAll();
             return;

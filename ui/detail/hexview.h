@@ -7,6 +7,8 @@
 #include <QByteArray>
 #include <QPointer>
 
+#include <zmqscope/error.h>
+
 class QAction;
 class QDialog;
 
@@ -82,11 +84,10 @@ public:
 
     /**
      * Parses what a user typed as an offset into data of dataSize bytes:
-     * decimal ("4096") or hex with 0x ("0x1000"). On failure returns nothing
-     * and sets *error to one line that names the bad value.
+     * decimal ("4096") or hex with 0x ("0x1000"). Fails with InvalidOptionValue
+     * (the value is of the wrong kind or out of range) and one line that names the bad value.
      */
-    [[nodiscard]] static std::optional<qint64> parseOffset(
-        const QString &text, qint64 dataSize, QString *error);
+    [[nodiscard]] static zmqscope::Result<qint64> parseOffset(const QString &text, qint64 dataSize);
 
     /// Actions appended to the context menu after the view's own (the Detail pane's body copies).
     void setExtraContextMenuActions(const QList<QAction *> &actions);

@@ -11,6 +11,8 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include <zmqscope/error.h>
+
 #include "detail/imagepreview.h"
 #include "detail/messageformat.h"
 #include "detail/pooljob.h"
@@ -19,11 +21,13 @@ using namespace Qt::StringLiterals;
 
 namespace zmqscope {
 
+// The decode outcome sits next to the image: the struct crosses a QFuture, which needs a
+// default-constructible type.
 struct ImagePage::Result
 {
     QImage image;
     QByteArray format;
-    QString error;
+    ::zmqscope::Result<void> outcome; ///< InvalidBody naming the image reader's complaint
 };
 
 namespace {
@@ -53,7 +57,8 @@ ImagePage::Result ImagePage::decode(const QByteArray &body)
     result.format = reader.format();
     // QImageReader refuses images beyond its allocation limit (256 MiB by default) instead of trying.
     if (!reader.read(&result.image)) {
-        result.error = tr("Cannot decode this body as an image: %1.").arg(reader.errorString());
+        result.outcome = Error(
+            ErrorCode::InvalidBody, tr("Cannot decode this body as an image: %1.").arg(reader.errorString()));
         result.image = QImage();
     }
     return result;
@@ -141,9 +146,9 @@ void ImagePage::clear()
 void ImagePage::apply(const Result &result, qsizetype bodySize)
 {
     const auto size = MessageFormat::byteCount(bodySize);
-    if (result.image.isNull()) {
+    if (!result.outcome) {
         m_info->setText(size);
-        m_notice->setText(result.error + u'\n' + tr("The Hex tab shows the bytes."));
+        m_notice->setText(result.outcome.errorMessage() + u'\n' + tr("The Hex tab shows the bytes."));
         m_stack->setCurrentIndex(1);
         return;
     }

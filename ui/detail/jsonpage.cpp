@@ -18,6 +18,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <zmqscope/error.h>
 #include <zmqscope/textescape.h>
 
 #include "detail/jsonhighlighter.h"
@@ -29,11 +30,12 @@ using namespace Qt::StringLiterals;
 
 namespace zmqscope {
 
+// The parse outcome sits next to the formatted text: the struct crosses a QFuture, which needs a
+// default-constructible type.
 struct JsonPage::Result
 {
-    bool ok = false;
+    ::zmqscope::Result<void> outcome; ///< InvalidBody naming the parser's complaint and its byte offset
     QJsonValue root;
-    QString error;
     QString formatted;
     qsizetype formattedBytes = 0; ///< the whole formatted text, even when `formatted` is cut
     qsizetype formattedShownBytes = 0; ///< how much of it `formatted` holds
@@ -82,11 +84,11 @@ JsonPage::Result JsonPage::parse(const QByteArray &body)
         QString hint;
         if (error.error == QJsonParseError::DeepNesting)
             hint = tr(" The document nests deeper than the JSON parser allows (1,024 levels).");
-        result.error = tr("This body is not valid JSON: %1 at byte %2.%3")
-                           .arg(error.errorString(), QLocale().toString(error.offset), hint);
+        result.outcome = Error(ErrorCode::InvalidBody,
+            tr("This body is not valid JSON: %1 at byte %2.%3")
+                .arg(error.errorString(), QLocale().toString(error.offset), hint));
         return result;
     }
-    result.ok = true;
     result.root = root;
 
     QByteArray formatted;
@@ -301,8 +303,8 @@ void JsonPage::showNotice(const QString &text)
 
 void JsonPage::apply(const Result &result)
 {
-    if (!result.ok) {
-        showNotice(result.error + u'\n' + tr("The Text and Hex tabs still show the body."));
+    if (!result.outcome) {
+        showNotice(result.outcome.errorMessage() + u'\n' + tr("The Text and Hex tabs still show the body."));
         return;
     }
     m_ready = true;

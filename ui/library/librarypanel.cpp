@@ -58,9 +58,8 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
     fileMenu->addAction(u"&Open Library File\u2026"_s, this, &LibraryPanel::openLibraryInteractively);
     fileMenu->addAction(u"&New Library File\u2026"_s, this, &LibraryPanel::newLibraryInteractively);
     fileMenu->addAction(u"Use the &Default Library"_s, this, [this] {
-        QString error;
-        if (!openLibrary(TemplateLibrary::defaultPath(), &error))
-            showError(error);
+        if (const Result<void> opened = openLibrary(TemplateLibrary::defaultPath()); !opened)
+            showError(opened.errorMessage());
     });
     m_fileButton->setMenu(fileMenu);
 
@@ -135,10 +134,7 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
         u"UUID; {{random:N}} a number from 0 to N\u22121; {{{{ is a literal {{"_s);
 
     connect(m_model, &TemplateListModel::libraryChanged, this, &LibraryPanel::saveLibrary);
-    connect(m_model, &TemplateListModel::renameRefused, this, [this](const QString &from, const QString &to) {
-        showError(to.isEmpty() ? u"\"%1\" keeps its name: a name cannot be empty"_s.arg(from)
-                               : u"\"%1\" keeps its name: \"%2\" is taken"_s.arg(from, to));
-    });
+    connect(m_model, &TemplateListModel::renameRefused, this, &LibraryPanel::showError);
 
     // Compact: the list gets the height of a bottom dock.
     auto *top = new QHBoxLayout;
@@ -169,15 +165,14 @@ LibraryPanel::LibraryPanel(ComposerWidget *composer, QWidget *parent)
     QString path = QSettings().value(PathKey).toString();
     if (path.isEmpty() || path == TemplateLibrary::oldDefaultPath())
         path = TemplateLibrary::defaultPath();
-    QString error;
-    if (!openLibrary(path, &error))
-        showError(error);
+    if (const Result<void> opened = openLibrary(path); !opened)
+        showError(opened.errorMessage());
     else if (!moveError.isEmpty())
         showError(moveError);
     updateActions();
 }
 
-bool LibraryPanel::openLibrary(const QString &path, QString *error)
+Result<void> LibraryPanel::openLibrary(const QString &path)
 {
     m_path = path;
     const QString shown = QDir::toNativeSeparators(path);
@@ -190,15 +185,13 @@ bool LibraryPanel::openLibrary(const QString &path, QString *error)
         m_model->setLibrary(TemplateLibrary());
         m_path.clear();
         m_pathLabel->setText(u"(no library: %1 could not be read)"_s.arg(shown));
-        if (error)
-            *error = e.message();
         updateActions();
-        return false;
+        return e;
     }
     QSettings().setValue(PathKey, path);
     showError(QString());
     updateActions();
-    return true;
+    return {};
 }
 
 QString LibraryPanel::currentName() const
@@ -224,29 +217,28 @@ bool LibraryPanel::selectTemplate(const QString &name)
     return true;
 }
 
-bool LibraryPanel::saveComposerMessage(const QString &name, QString *error)
+Result<void> LibraryPanel::saveComposerMessage(const QString &name)
 {
-    const auto fail = [this, error](const QString &text) {
+    const auto fail = [this](ErrorCode code, const QString &text) {
         showError(text);
-        if (error)
-            *error = text;
-        return false;
+        return Error(code, text);
     };
     const QString trimmed = name.trimmed();
     if (trimmed.isEmpty())
-        return fail(u"Not saved: give the message a name"_s);
+        return fail(ErrorCode::InvalidBody, u"Not saved: give the message a name"_s);
     if (m_path.isEmpty())
-        return fail(u"Not saved: no library file is open; open or create one with Library File"_s);
-    QString reason;
-    std::optional<MessageTemplate> message = m_composer->composedTemplate(trimmed, &reason);
+        return fail(ErrorCode::FileError,
+            u"Not saved: no library file is open; open or create one with Library File"_s);
+    const Result<MessageTemplate> message = m_composer->composedTemplate(trimmed);
     if (!message)
-        return fail(u"Not saved: %1"_s.arg(reason));
+        return fail(message.error().code(), u"Not saved: %1"_s.arg(message.errorMessage()));
     m_model->insertTemplate(*message);
     selectTemplate(trimmed);
     if (!errorText().isEmpty())
-        return false; // the file could not be written; saveLibrary() said why
+        return Error(
+            ErrorCode::FileError, errorText()); // the file could not be written; saveLibrary() showed why
     showStatus(u"Saved \"%1\""_s.arg(trimmed));
-    return true;
+    return {};
 }
 
 bool LibraryPanel::loadIntoComposer(const QString &name)
@@ -264,20 +256,15 @@ bool LibraryPanel::loadIntoComposer(const QString &name)
     return true;
 }
 
-bool LibraryPanel::renameTemplate(const QString &from, const QString &to, QString *error)
+Result<void> LibraryPanel::renameTemplate(const QString &from, const QString &to)
 {
     const QString trimmed = to.trimmed();
-    if (!m_model->renameTemplate(from, trimmed)) {
-        const QString text = m_model->rowForName(from) < 0 ? u"No saved message \"%1\""_s.arg(from)
-            : trimmed.isEmpty() ? u"\"%1\" keeps its name: a name cannot be empty"_s.arg(from)
-                                : u"\"%1\" keeps its name: \"%2\" is taken"_s.arg(from, trimmed);
-        showError(text);
-        if (error)
-            *error = text;
-        return false;
+    if (Result<void> renamed = m_model->renameTemplate(from, trimmed); !renamed) {
+        showError(renamed.errorMessage());
+        return renamed;
     }
     showStatus(u"Renamed \"%1\" to \"%2\""_s.arg(from, trimmed));
-    return true;
+    return {};
 }
 
 bool LibraryPanel::removeTemplate(const QString &name)
@@ -352,11 +339,13 @@ void LibraryPanel::askSaveName()
                 this);
             box->setTextFormat(Qt::PlainText);
             box->setAttribute(Qt::WA_DeleteOnClose);
-            connect(box, &QMessageBox::accepted, this, [this, trimmed] { saveComposerMessage(trimmed); });
+            // A refusal is shown in the panel's error line; nothing else to do with it here.
+            connect(
+                box, &QMessageBox::accepted, this, [this, trimmed] { (void)saveComposerMessage(trimmed); });
             box->open();
             return;
         }
-        saveComposerMessage(trimmed);
+        (void)saveComposerMessage(trimmed);
     });
     dialog->open();
 }
@@ -382,9 +371,8 @@ void LibraryPanel::openLibraryInteractively()
         QFileInfo(m_path.isEmpty() ? TemplateLibrary::defaultPath() : m_path).absolutePath(), LibraryFilter);
     if (path.isEmpty())
         return;
-    QString error;
-    if (!openLibrary(path, &error))
-        showError(error);
+    if (const Result<void> opened = openLibrary(path); !opened)
+        showError(opened.errorMessage());
 }
 
 void LibraryPanel::newLibraryInteractively()
@@ -401,9 +389,8 @@ void LibraryPanel::newLibraryInteractively()
         showError(e.message());
         return;
     }
-    QString error;
-    if (!openLibrary(path, &error))
-        showError(error);
+    if (const Result<void> opened = openLibrary(path); !opened)
+        showError(opened.errorMessage());
 }
 
 void LibraryPanel::saveLibrary()

@@ -30,8 +30,9 @@ class LibraryPanel : public QWidget
 public:
     explicit LibraryPanel(ComposerWidget *composer, QWidget *parent = nullptr);
 
-    /// Loads a library file (a missing file is an empty library); false and *error naming the problem.
-    bool openLibrary(const QString &path, QString *error = nullptr);
+    /// Loads a library file (a missing file is an empty library); fails with TemplateLibrary::load()'s
+    /// Error, naming the file and the problem.
+    zmqscope::Result<void> openLibrary(const QString &path);
     [[nodiscard]] QString libraryPath() const { return m_path; }
 
     [[nodiscard]] TemplateListModel *model() const { return m_model; }
@@ -41,10 +42,16 @@ public:
     [[nodiscard]] QString currentName() const;
     bool selectTemplate(const QString &name);
 
-    /// Saves the Composer's message as `name` (replacing one of that name); false and *error when it cannot.
-    bool saveComposerMessage(const QString &name, QString *error = nullptr);
+    /**
+     * Saves the Composer's message as `name` (replacing one of that name). Fails, with the reason also
+     * shown in the panel, with InvalidBody (no name, or the Composer's bad field) or FileError (no
+     * library open, or the file could not be written).
+     */
+    zmqscope::Result<void> saveComposerMessage(const QString &name);
     bool loadIntoComposer(const QString &name);
-    bool renameTemplate(const QString &from, const QString &to, QString *error = nullptr);
+    /// Fails (InvalidBody, naming both, also shown in the panel) when `from` is missing, `to` is empty or
+    /// taken.
+    zmqscope::Result<void> renameTemplate(const QString &from, const QString &to);
     bool removeTemplate(const QString &name);
     /// Expands the template's variables and sends it to the Composer's socket.
     bool sendTemplate(const QString &name);

@@ -97,8 +97,8 @@ bool TemplateListModel::setData(const QModelIndex &index, const QVariant &value,
     const QString to = value.toString().trimmed();
     if (from == to)
         return false;
-    if (!renameTemplate(from, to)) {
-        Q_EMIT renameRefused(from, to);
+    if (const Result<void> renamed = renameTemplate(from, to); !renamed) {
+        Q_EMIT renameRefused(renamed.errorMessage());
         return false;
     }
     return true;
@@ -137,10 +137,15 @@ int TemplateListModel::insertTemplate(const MessageTemplate &message)
     return rowForName(message.name);
 }
 
-bool TemplateListModel::renameTemplate(const QString &from, const QString &to)
+Result<void> TemplateListModel::renameTemplate(const QString &from, const QString &to)
 {
-    if (to.isEmpty() || rowForName(from) < 0 || rowForName(to) >= 0)
-        return false;
+    // Said here, in the panel's words, rather than the library's: the user renames in place.
+    if (rowForName(from) < 0)
+        return Error(ErrorCode::InvalidBody, u"No saved message \"%1\""_s.arg(from));
+    if (to.isEmpty())
+        return Error(ErrorCode::InvalidBody, u"\"%1\" keeps its name: a name cannot be empty"_s.arg(from));
+    if (rowForName(to) >= 0)
+        return Error(ErrorCode::InvalidBody, u"\"%1\" keeps its name: \"%2\" is taken"_s.arg(from, to));
     // Only the order changes: a layout change keeps the selection and an open editor on their templates.
     Q_EMIT layoutAboutToBeChanged();
     const QModelIndexList before = persistentIndexList();
@@ -150,7 +155,7 @@ bool TemplateListModel::renameTemplate(const QString &from, const QString &to)
         const QString name = templateAt(index.row())->name;
         names.append(name == from ? to : name);
     }
-    const bool renamed = m_library.rename(from, to).ok(); // the panel has said why before calling
+    Result<void> renamed = m_library.rename(from, to); // checked above: it succeeds
     QModelIndexList after;
     after.reserve(before.size());
     for (qsizetype i = 0; i < before.size(); ++i)

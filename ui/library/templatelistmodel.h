@@ -31,7 +31,7 @@ public:
     [[nodiscard]] QVariant headerData(
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     [[nodiscard]] Qt::ItemFlags flags(const QModelIndex &index) const override;
-    /// Renaming through the view; a name that is empty or taken is refused (renameRefused follows).
+    /// Renaming through the view; a name that is empty or taken is refused (renameRefused says why).
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
 
     void setLibrary(const TemplateLibrary &library);
@@ -41,14 +41,15 @@ public:
 
     /// Adds or replaces (same name); returns its row.
     int insertTemplate(const MessageTemplate &message);
-    /// False (nothing changes) when `from` is missing, or `to` is empty or taken.
-    bool renameTemplate(const QString &from, const QString &to);
+    /// Fails (InvalidBody, naming both; nothing changes) when `from` is missing, or `to` is empty or taken.
+    Result<void> renameTemplate(const QString &from, const QString &to);
     bool removeTemplate(const QString &name);
 
 Q_SIGNALS:
     /// The templates changed (to be saved).
     void libraryChanged();
-    void renameRefused(const QString &from, const QString &to);
+    /// A rename through the view was refused; `reason` is renameTemplate()'s one line.
+    void renameRefused(const QString &reason);
 
 private:
     TemplateLibrary m_library;

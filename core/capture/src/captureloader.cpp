@@ -148,7 +148,7 @@ void CaptureLoader::start()
             result.issues = reader.issues();
             report(reader.position(), reader.size(), result.messages);
         } catch (const Error &error) {
-            result.error = error.message();
+            result.outcome = error;
         }
         // Its appends are done: a later load into the same store comes from another thread.
         priv->store.releaseWriterThread();

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void exportFilteredAsJsonLines();
     void exportFilteredAsCsv();
     void exportSelectedRows();
+    void exportErrorsNameTheFile();
     void replaySelectionReachesPythonPeer();
     void replayCaptureFileStepByStep();
     void replayErrorKeepsTheDialogReadable();
@@ -214,7 +215,7 @@ void TestCaptureApp::recordThenOpenShowsTheSameRows()
 
     CaptureWindow *window = openAndWait(path);
     QVERIFY(window);
-    QVERIFY(window->loadResult().error.isEmpty());
+    QVERIFY2(window->loadResult().outcome, qPrintable(window->loadResult().outcome.errorMessage()));
     QVERIFY(window->issuesBanner()->isHidden());
     const MessageTableModel *model = window->messagesPane()->model();
     const MessageTableModel *live = m_window->messagesPane()->model();
@@ -533,7 +534,7 @@ void TestCaptureApp::exportFilteredAsJsonLines()
     QSignalSpy finished(dialog, &ExportDialog::exportFinished);
     dialog->findChild<QPushButton *>(u"exportButton"_s)->click();
     QVERIFY(finished.wait(TimeoutMs));
-    QVERIFY2(dialog->result().error.isEmpty(), qPrintable(dialog->result().error));
+    QVERIFY2(dialog->result().outcome, qPrintable(dialog->result().outcome.errorMessage()));
     QCOMPARE(dialog->result().written, 4ULL);
 
     QFile file(path);
@@ -559,6 +560,30 @@ void TestCaptureApp::exportFilteredAsJsonLines()
     QCOMPARE(window->messagesPane()->model()->totalRows(), 4);
 }
 
+void TestCaptureApp::exportErrorsNameTheFile()
+{
+    // messageexport::run() itself, as the dialog's worker calls it: each refusal is a FileError
+    // whose one line names what was wrong, and no file is left behind.
+    MessageStore store;
+    store.append(1, Direction::In, 1, Frames { QByteArray("body") });
+    const std::atomic<bool> cancelled = false;
+    ExportRequest request;
+    request.end = store.endSeq();
+    request.path = m_dir.filePath(u"no-such-folder/out.zmqcap"_s);
+    ExportResult result = messageexport::run(store, request, cancelled);
+    QVERIFY(!result.outcome);
+    QCOMPARE(result.outcome.error().code(), ErrorCode::FileError);
+    QVERIFY2(result.outcome.errorMessage().contains(QDir::toNativeSeparators(request.path)),
+        qPrintable(result.outcome.errorMessage()));
+    QVERIFY(!QFile::exists(request.path));
+
+    request.path.clear();
+    result = messageexport::run(store, request, cancelled);
+    QVERIFY(!result.outcome);
+    QCOMPARE(result.outcome.error().code(), ErrorCode::FileError);
+    QCOMPARE(result.outcome.errorMessage(), u"Choose a file to export to"_s);
+}
+
 void TestCaptureApp::exportFilteredAsCsv()
 {
     const auto [push, pull] = openPair();
@@ -578,7 +603,7 @@ void TestCaptureApp::exportFilteredAsCsv()
     QSignalSpy finished(dialog, &ExportDialog::exportFinished);
     dialog->startExport();
     QVERIFY(finished.wait(TimeoutMs));
-    QVERIFY2(dialog->result().error.isEmpty(), qPrintable(dialog->result().error));
+    QVERIFY2(dialog->result().outcome, qPrintable(dialog->result().outcome.errorMessage()));
 
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));

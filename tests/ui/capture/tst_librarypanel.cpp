@@ -65,8 +65,8 @@ void TestLibraryPanel::init()
     LibraryPanel *panel = m_window->libraryPanel();
     QVERIFY(panel);
     QVERIFY(m_window->libraryDock());
-    QString error;
-    QVERIFY2(panel->openLibrary(m_path, &error), qPrintable(error));
+    const Result<void> opened = panel->openLibrary(m_path);
+    QVERIFY2(opened, qPrintable(opened.errorMessage()));
     QCOMPARE(panel->model()->rowCount(), 0);
     m_tester = std::make_unique<QAbstractItemModelTester>(
         panel->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -105,8 +105,8 @@ void TestLibraryPanel::saveRenameLoadSendDelete()
     auto *body = composer->findChild<QPlainTextEdit *>(u"bodyEdit"_s);
     body->setPlainText(u"ping number {{seq}}"_s);
     LibraryPanel *panel = m_window->libraryPanel();
-    QString error;
-    QVERIFY2(panel->saveComposerMessage(u"ping"_s, &error), qPrintable(error));
+    const Result<void> stored = panel->saveComposerMessage(u"ping"_s);
+    QVERIFY2(stored, qPrintable(stored.errorMessage()));
     QCOMPARE(panel->model()->rowCount(), 1);
     QCOMPARE(panel->currentName(), u"ping"_s);
     {
@@ -179,17 +179,22 @@ void TestLibraryPanel::saveRenameLoadSendDelete()
 void TestLibraryPanel::badNamesAndFilesAreRefused()
 {
     LibraryPanel *panel = m_window->libraryPanel();
-    QString error;
-    QVERIFY(!panel->saveComposerMessage(u"   "_s, &error));
-    QVERIFY(error.contains(u"name"_s));
-    QVERIFY(panel->saveComposerMessage(u"one"_s, &error));
-    QVERIFY(panel->saveComposerMessage(u"two"_s, &error));
+    const Result<void> unnamed = panel->saveComposerMessage(u"   "_s);
+    QVERIFY(!unnamed);
+    QCOMPARE(unnamed.error().code(), ErrorCode::InvalidBody);
+    QCOMPARE(unnamed.errorMessage(), u"Not saved: give the message a name"_s);
+    QCOMPARE(panel->errorText(), unnamed.errorMessage());
+    QVERIFY(panel->saveComposerMessage(u"one"_s));
+    QVERIFY(panel->saveComposerMessage(u"two"_s));
 
     // A taken name is refused with a message naming both; nothing changes on disk.
-    QVERIFY(!panel->renameTemplate(u"one"_s, u"two"_s, &error));
-    QVERIFY2(error.contains(u"\"two\" is taken"_s), qPrintable(error));
+    const Result<void> renamed = panel->renameTemplate(u"one"_s, u"two"_s);
+    QVERIFY(!renamed);
+    QCOMPARE(renamed.error().code(), ErrorCode::InvalidBody);
+    QCOMPARE(renamed.errorMessage(), u"\"one\" keeps its name: \"two\" is taken"_s);
     QCOMPARE(onDisk().names(), QStringList({ u"one"_s, u"two"_s }));
     QVERIFY(!panel->model()->setData(panel->model()->index(0, TemplateListModel::NameColumn), u""_s));
+    QCOMPARE(panel->errorText(), u"\"one\" keeps its name: a name cannot be empty"_s);
 
     // Sending without a socket says so.
     QVERIFY(!panel->sendTemplate(u"one"_s));
@@ -201,9 +206,16 @@ void TestLibraryPanel::badNamesAndFilesAreRefused()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("{\"templates\": 42}");
     file.close();
-    QVERIFY(!panel->openLibrary(bad, &error));
-    QVERIFY2(error.contains(u"bad.json"_s), qPrintable(error));
-    QVERIFY(!panel->saveComposerMessage(u"three"_s));
+    const Result<void> refused = panel->openLibrary(bad);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code(), ErrorCode::InvalidBody);
+    QVERIFY2(
+        refused.errorMessage().contains(QDir::toNativeSeparators(bad)), qPrintable(refused.errorMessage()));
+    const Result<void> notSaved = panel->saveComposerMessage(u"three"_s);
+    QVERIFY(!notSaved);
+    QCOMPARE(notSaved.error().code(), ErrorCode::FileError);
+    QVERIFY2(
+        notSaved.errorMessage().contains(u"no library file is open"_s), qPrintable(notSaved.errorMessage()));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("{\"templates\": 42}"));
 }

@@ -19,8 +19,8 @@
 #include <QUuid>
 
 #include <zmqscope/engine/engine.h>
-#include <zmqscope/store/messagestore.h>
 #include <zmqscope/replay/templates.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "compose/bytestext.h"
 #include "compose/composerwidget.h"
@@ -36,6 +36,14 @@ using zmqscope::SocketState;
 using zmqscope::SocketType;
 
 namespace {
+
+/// The frames the composer would send, or nothing when it refuses (composedFramesNamesTheBadField checks
+/// why).
+std::optional<Frames> composedFrames(const ComposerWidget &composer)
+{
+    zmqscope::Result<Frames> frames = composer.composedFrames();
+    return frames ? std::optional<Frames>(std::move(frames).value()) : std::nullopt;
+}
 
 SocketInfo socketInfo(
     SocketId id, const QString &name, SocketType type, SocketState state = SocketState::Connected)
@@ -183,6 +191,7 @@ private Q_SLOTS:
     void badHexNamesTheFrame();
     void hexParsing_data();
     void hexParsing();
+    void composedFramesNamesTheBadField();
     void hexToggleKeepsBytes();
     void jsonValidation_data();
     void jsonValidation();
@@ -360,12 +369,12 @@ void TestComposer::rawFramesReorder()
     rawAction(composer, u"moveFrameDown"_s)->trigger();
     QCOMPARE(view->currentIndex().row(), 1);
     rawAction(composer, u"moveFrameDown"_s)->trigger();
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "b", "c", "a" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "b", "c", "a" } }));
     QVERIFY(!rawAction(composer, u"moveFrameDown"_s)->isEnabled());
     rawAction(composer, u"moveFrameUp"_s)->trigger();
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "b", "a", "c" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "b", "a", "c" } }));
     rawAction(composer, u"removeFrame"_s)->trigger();
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "b", "c" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "b", "c" } }));
     QCOMPARE(view->currentIndex().row(), 1);
 
     // Keyboard: Alt+Up moves the current frame while the list has the focus.
@@ -373,16 +382,16 @@ void TestComposer::rawFramesReorder()
     QVERIFY(QTest::qWaitForWindowActive(&composer));
     view->setFocus();
     QTest::keyClick(view, Qt::Key_Up, Qt::AltModifier);
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "c", "b" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "c", "b" } }));
     // Delete removes the current frame; Insert adds one after it and starts editing.
     QTest::keyClick(view, Qt::Key_Delete);
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "b" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "b" } }));
     QTest::keyClick(view, Qt::Key_Insert);
     QTRY_VERIFY(
         QApplication::focusWidget() && QApplication::focusWidget()->parentWidget() == view->viewport());
     QTest::keyClicks(QApplication::focusWidget(), u"z"_s);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
-    QTRY_COMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "b", "z" } }));
+    QTRY_COMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "b", "z" } }));
 
     // Ctrl+Return while a cell is still being edited sends what was typed in it.
     QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
@@ -465,15 +474,33 @@ void TestComposer::hexParsing()
     QFETCH(QByteArray, bytes);
     QFETCH(QString, error);
 
-    QString reason;
-    const auto parsed = BytesText::parseHex(text, &reason);
-    QCOMPARE(parsed.has_value(), valid);
+    const zmqscope::Result<QByteArray> parsed = BytesText::parseHex(text);
+    QCOMPARE(parsed.ok(), valid);
     if (valid) {
         QCOMPARE(*parsed, bytes);
-        QCOMPARE(BytesText::parseHex(BytesText::toHex(bytes), nullptr), std::optional<QByteArray>(bytes));
+        const zmqscope::Result<QByteArray> again = BytesText::parseHex(BytesText::toHex(bytes));
+        QVERIFY2(again, qPrintable(again.errorMessage()));
+        QCOMPARE(*again, bytes);
     } else {
-        QCOMPARE(reason, error);
+        QCOMPARE(parsed.error().code(), zmqscope::ErrorCode::InvalidBody);
+        QCOMPARE(parsed.errorMessage(), error);
     }
+}
+
+void TestComposer::composedFramesNamesTheBadField()
+{
+    ComposerWidget composer;
+    composer.setSockets(someSockets());
+    child<QCheckBox>(composer, u"idHexCheck"_s)->setChecked(true);
+    child<QLineEdit>(composer, u"idEdit"_s)->setText(u"0a zz"_s);
+    const zmqscope::Result<Frames> frames = composer.composedFrames();
+    QVERIFY(!frames);
+    QCOMPARE(frames.error().code(), zmqscope::ErrorCode::InvalidBody);
+    QCOMPARE(frames.errorMessage(), u"Id: 'z' at position 4 is not a hex digit"_s);
+    const zmqscope::Result<zmqscope::MessageTemplate> saved = composer.composedTemplate(u"bad"_s);
+    QVERIFY(!saved);
+    QCOMPARE(saved.error().code(), zmqscope::ErrorCode::InvalidBody);
+    QCOMPARE(saved.errorMessage(), frames.errorMessage());
 }
 
 void TestComposer::hexToggleKeepsBytes()
@@ -753,7 +780,7 @@ void TestComposer::sendFailedKeepsMessage()
     QSignalSpy spy(&composer, &ComposerWidget::sendRequested);
     child<QLineEdit>(composer, u"idEdit"_s)->setText(u"q1"_s);
     body(composer)->setPlainText(u"precious text"_s);
-    const auto before = composer.composedFrames();
+    const auto before = composedFrames(composer);
 
     clickSend(composer);
     QCOMPARE(spy.size(), 1);
@@ -763,7 +790,7 @@ void TestComposer::sendFailedKeepsMessage()
         u"Not sent on REQ 1: cannot send on REQ now: the previous request has not been "
         u"answered yet. The message is still here."_s);
     QCOMPARE(body(composer)->toPlainText(), u"precious text"_s);
-    QCOMPARE(composer.composedFrames(), before);
+    QCOMPARE(composedFrames(composer), before);
 
     // A failure stops a repeat at once.
     child<QSpinBox>(composer, u"repeatSpin"_s)->setValue(100);
@@ -1048,7 +1075,7 @@ void TestComposer::switchingSocketClearsRawReplyRouting()
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.at(0).at(1).value<Frames>(), (Frames { "pong" }));
     QTest::mouseClick(child<QPushButton>(composer, u"undoRoutingButton"_s), Qt::LeftButton);
-    QCOMPARE(composer.composedFrames(), (std::optional<Frames> { Frames { "peer-A", "pong" } }));
+    QCOMPARE(composedFrames(composer), (std::optional<Frames> { Frames { "peer-A", "pong" } }));
 }
 
 void TestComposer::replyRoutingNeverReachesPush()
@@ -1235,7 +1262,7 @@ void TestComposer::editAndResend()
         qPrintable(composer.statusText()));
     QCOMPARE(composer.errorText(), QString());
     // Sent unchanged, it is the same message again.
-    QCOMPARE(composer.composedFrames(), std::optional<Frames>(frames));
+    QCOMPARE(composedFrames(composer), std::optional<Frames>(frames));
     clickSend(composer);
     QCOMPARE(spy.size(), 1);
     QCOMPARE(spy.at(0).at(1).value<Frames>(), frames);
@@ -1287,7 +1314,7 @@ void TestComposer::largePasteIsKeptReadOnly()
     child<QCheckBox>(composer, u"bodyHexCheck"_s)->click();
     QVERIFY(composer.hasReadOnlyBody());
     QVERIFY(body(composer)->document()->characterCount() <= 1);
-    QCOMPARE(composer.composedFrames()->at(2), third.toUtf8());
+    QCOMPARE(composedFrames(composer)->at(2), third.toUtf8());
 
     // Discard goes back to an empty editor; a small paste stays in the editor.
     QTest::mouseClick(child<QPushButton>(composer, u"discardBodyButton"_s), Qt::LeftButton);
@@ -1353,7 +1380,7 @@ void TestComposer::loadBodyFromFile()
     saved.body = binary;
     composer.loadTemplate(saved);
     QVERIFY(composer.hasReadOnlyBody());
-    QCOMPARE(composer.composedFrames()->at(2), binary);
+    QCOMPARE(composedFrames(composer)->at(2), binary);
 }
 
 QTEST_MAIN(TestComposer)

@@ -7,7 +7,10 @@
 
 #include "compose/workspace.h"
 
+Q_DECLARE_METATYPE(zmqscope::ErrorCode)
+
 using namespace Qt::StringLiterals;
+using zmqscope::ErrorCode;
 using zmqscope::SocketSpec;
 using zmqscope::SocketType;
 
@@ -61,8 +64,8 @@ void TestWorkspace::roundTrip()
 
     const Workspace saved({ sub, router });
     const QString path = m_dir.filePath(u"roundtrip.zmqscope.json"_s);
-    QString error;
-    QVERIFY2(saved.save(path, &error), qPrintable(error));
+    const zmqscope::Result<void> written = saved.save(path);
+    QVERIFY2(written, qPrintable(written.errorMessage()));
 
     // The file is the documented format.
     QFile file(path);
@@ -71,8 +74,8 @@ void TestWorkspace::roundTrip()
     QCOMPARE(root.value(u"zmqscope_workspace"_s).toInt(), 1);
     QCOMPARE(root.value(u"sockets"_s).toArray().size(), 2);
 
-    const auto loaded = Workspace::load(path, &error);
-    QVERIFY2(loaded, qPrintable(error));
+    const auto loaded = Workspace::load(path);
+    QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
     QCOMPARE(loaded->sockets().size(), 2);
     for (int i = 0; i < 2; ++i) {
         const SocketSpec &expected = saved.sockets().at(i);
@@ -89,10 +92,10 @@ void TestWorkspace::roundTrip()
 void TestWorkspace::emptyWorkspace()
 {
     const QString path = m_dir.filePath(u"empty.json"_s);
-    QString error;
-    QVERIFY2(Workspace().save(path, &error), qPrintable(error));
-    const auto loaded = Workspace::load(path, &error);
-    QVERIFY2(loaded, qPrintable(error));
+    const zmqscope::Result<void> written = Workspace().save(path);
+    QVERIFY2(written, qPrintable(written.errorMessage()));
+    const auto loaded = Workspace::load(path);
+    QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
     QVERIFY(loaded->sockets().isEmpty());
 }
 
@@ -104,10 +107,10 @@ void TestWorkspace::saveReplacesAtomically()
     pub.name = u"PUB 1"_s;
     pub.type = SocketType::Pub;
     pub.binds = { u"tcp://*:*"_s };
-    QString error;
-    QVERIFY2(Workspace({ pub }).save(path, &error), qPrintable(error));
-    const auto loaded = Workspace::load(path, &error);
-    QVERIFY2(loaded, qPrintable(error));
+    const zmqscope::Result<void> written = Workspace({ pub }).save(path);
+    QVERIFY2(written, qPrintable(written.errorMessage()));
+    const auto loaded = Workspace::load(path);
+    QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
     QCOMPARE(loaded->sockets().size(), 1);
     QCOMPARE(loaded->sockets().constFirst().binds, QStringList { u"tcp://*:*"_s });
 }
@@ -116,46 +119,61 @@ void TestWorkspace::loadErrors_data()
 {
     QTest::addColumn<QByteArray>("contents");
     QTest::addColumn<QStringList>("expected"); // parts of the one-line message
+    QTest::addColumn<zmqscope::ErrorCode>("code");
 
     const QByteArray good = R"({"name": "A", "type": "SUB", "connects": ["tcp://127.0.0.1:1"]})";
     QTest::newRow("not JSON") << QByteArray("{\n  \"zmqscope_workspace\": 1,\n  \"sockets\": [}\n")
-                              << QStringList { u"is not JSON"_s, u"line 3, column"_s };
-    QTest::newRow("empty file") << QByteArray(" \n") << QStringList { u"is empty"_s };
-    QTest::newRow("array at top") << QByteArray("[]") << QStringList { u"not a ZmqScope workspace"_s };
+                              << QStringList { u"is not JSON"_s, u"line 3, column"_s }
+                              << ErrorCode::InvalidBody;
+    QTest::newRow("empty file") << QByteArray(" \n") << QStringList { u"is empty"_s }
+                                << ErrorCode::InvalidBody;
+    QTest::newRow("array at top") << QByteArray("[]") << QStringList { u"not a ZmqScope workspace"_s }
+                                  << ErrorCode::InvalidBody;
     QTest::newRow("no version") << QByteArray(R"({"sockets": []})")
-                                << QStringList { u"no \"zmqscope_workspace\" key"_s };
+                                << QStringList { u"no \"zmqscope_workspace\" key"_s }
+                                << ErrorCode::InvalidBody;
     QTest::newRow("wrong version") << QByteArray(R"({"zmqscope_workspace": 2, "sockets": []})")
-                                   << QStringList { u"has version 2"_s, u"reads version 1"_s };
+                                   << QStringList { u"has version 2"_s, u"reads version 1"_s }
+                                   << ErrorCode::InvalidBody;
     QTest::newRow("version is text") << QByteArray(R"({"zmqscope_workspace": "1", "sockets": []})")
-                                     << QStringList { u"has version \"1\" (a string)"_s };
+                                     << QStringList { u"has version \"1\" (a string)"_s }
+                                     << ErrorCode::InvalidBody;
     QTest::newRow("no sockets") << QByteArray(R"({"zmqscope_workspace": 1})")
-                                << QStringList { u"\"sockets\" should be an array"_s, u"missing"_s };
+                                << QStringList { u"\"sockets\" should be an array"_s, u"missing"_s }
+                                << ErrorCode::InvalidBody;
     QTest::newRow("entry not an object")
         << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [)" + good + R"(, 7]})")
-        << QStringList { u"socket entry at index 1 is a number"_s };
+        << QStringList { u"socket entry at index 1 is a number"_s } << ErrorCode::InvalidBody;
     QTest::newRow("unknown type") << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [)" + good
         + R"(, {"name": "B", "type": "FOO", "binds": ["tcp://*:1"]}]})")
-                                  << QStringList { u"socket entry at index 1"_s, u"\"FOO\""_s };
+                                  << QStringList { u"socket entry at index 1"_s, u"\"FOO\""_s }
+                                  << ErrorCode::UnknownSocketType;
     QTest::newRow("unknown option") << QByteArray(
         R"({"zmqscope_workspace": 1, "sockets": [{"name": "B", "type": "SUB",)"
         R"( "connects": ["tcp://127.0.0.1:1"], "options": [{"name": "lingr", "value": 1}]}]})")
-                                    << QStringList { u"socket entry at index 0"_s, u"\"lingr\""_s };
+                                    << QStringList { u"socket entry at index 0"_s, u"\"lingr\""_s }
+                                    << ErrorCode::UnknownOption;
     QTest::newRow("bad endpoint") << QByteArray(
         R"({"zmqscope_workspace": 1, "sockets": [{"name": "B", "type": "SUB",)"
         R"( "connects": ["tcp://127.0.0.1"]}]})")
-                                  << QStringList { u"socket entry at index 0"_s, u"tcp://127.0.0.1"_s };
+                                  << QStringList { u"socket entry at index 0"_s, u"tcp://127.0.0.1"_s }
+                                  << ErrorCode::InvalidEndpoint;
     QTest::newRow("duplicate names") << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [)" + good + ", "
-        + good + "]}") << QStringList { u"socket entry at index 1 is named \"A\""_s, u"index 0"_s };
+        + good + "]}") << QStringList { u"socket entry at index 1 is named \"A\""_s, u"index 0"_s }
+                                     << ErrorCode::InvalidBody;
 }
 
 void TestWorkspace::loadErrors()
 {
     QFETCH(QByteArray, contents);
     QFETCH(QStringList, expected);
+    QFETCH(zmqscope::ErrorCode, code);
     const QString path = writeFile(u"bad.json"_s, contents);
     QVERIFY(!path.isEmpty());
-    QString error;
-    QVERIFY(!Workspace::load(path, &error));
+    const auto loaded = Workspace::load(path);
+    QVERIFY(!loaded);
+    QCOMPARE(loaded.error().code(), code);
+    const QString error = loaded.errorMessage();
     QVERIFY2(error.contains(path), qPrintable(error));
     for (const QString &part : std::as_const(expected))
         QVERIFY2(error.contains(part), qPrintable(error));
@@ -165,16 +183,20 @@ void TestWorkspace::loadErrors()
 void TestWorkspace::missingFile()
 {
     const QString path = m_dir.filePath(u"does-not-exist.json"_s);
-    QString error;
-    QVERIFY(!Workspace::load(path, &error));
+    const auto loaded = Workspace::load(path);
+    QVERIFY(!loaded);
+    QCOMPARE(loaded.error().code(), zmqscope::ErrorCode::FileError);
+    const QString error = loaded.errorMessage();
     QVERIFY2(error.startsWith(u"Cannot open workspace \"%1\""_s.arg(path)), qPrintable(error));
 }
 
 void TestWorkspace::saveError()
 {
     const QString path = m_dir.filePath(u"no-such-folder/workspace.json"_s);
-    QString error;
-    QVERIFY(!Workspace().save(path, &error));
+    const zmqscope::Result<void> written = Workspace().save(path);
+    QVERIFY(!written);
+    QCOMPARE(written.error().code(), zmqscope::ErrorCode::FileError);
+    const QString error = written.errorMessage();
     QVERIFY2(error.startsWith(u"Cannot save workspace \"%1\""_s.arg(path)), qPrintable(error));
     QVERIFY(!QFile::exists(path));
 }

@@ -272,13 +272,15 @@ void TestHexView::parseOffset()
     QFETCH(qint64, size);
     QFETCH(qint64, expected);
     QFETCH(QString, errorPart);
-    QString error;
-    const auto offset = HexView::parseOffset(text, size, &error);
+    const zmqscope::Result<qint64> offset = HexView::parseOffset(text, size);
     if (expected < 0) {
         QVERIFY(!offset);
+        QCOMPARE(offset.error().code(), zmqscope::ErrorCode::InvalidOptionValue);
+        const QString error = offset.errorMessage();
         QVERIFY2(error.contains(errorPart), qPrintable(error));
+        QVERIFY2(!error.contains(u'\n'), qPrintable(error));
     } else {
-        QVERIFY2(offset, qPrintable(error));
+        QVERIFY2(offset, qPrintable(offset.errorMessage()));
         QCOMPARE(*offset, expected);
     }
 }

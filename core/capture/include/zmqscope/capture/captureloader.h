@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <zmqscope/capture/capturereader.h>
+#include <zmqscope/error.h>
 #include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
@@ -25,7 +26,12 @@ struct CaptureSocket
     friend bool operator==(const CaptureSocket &, const CaptureSocket &) = default;
 };
 
-/// What CaptureLoader::finished() reports.
+/**
+ * What CaptureLoader::finished() reports. The counts stay next to the outcome rather than
+ * inside a Result<CaptureLoadSummary>: a read that fails part-way has already appended its
+ * first batches to the store, so "nothing received is lost" needs the counts of a failed load
+ * as much as of a good one, and a queued signal argument must be default-constructible.
+ */
 struct CaptureLoadResult
 {
     QString path;
@@ -34,7 +40,8 @@ struct CaptureLoadResult
     QList<CaptureSocket> sockets;
     QList<CaptureIssue> issues;
     bool cancelled = false;
-    QString error; ///< non-empty when the file could not be read at all (not a capture, ...)
+    /// Fails (FileError, naming the path) when the file could not be read: not a capture, an I/O error.
+    Result<void> outcome;
 };
 
 /**
