@@ -334,12 +334,11 @@ QString ComposerWidget::socketLabel(zmqscope::SocketId socket) const
     return u"socket %1"_s.arg(socket);
 }
 
-std::optional<ComposerWidget::Composition> ComposerWidget::composition(QString *error) const
+zmqscope::Result<ComposerWidget::Composition> ComposerWidget::composition() const
 {
-    const auto fail = [error](const QString &text) -> std::optional<Composition> {
-        if (error)
-            *error = text;
-        return std::nullopt;
+    // Every refusal is a field the user filled in wrongly; the text names the field.
+    const auto fail = [](const QString &text) -> zmqscope::Result<Composition> {
+        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody, text);
     };
     Composition result;
     result.expandVariables = m_expandCheck->isChecked();
@@ -428,10 +427,9 @@ zmqscope::Frames ComposerWidget::expandedFrames(const Composition &composition, 
 
 zmqscope::Result<zmqscope::Frames> ComposerWidget::composedFrames() const
 {
-    QString error;
-    const auto result = composition(&error);
+    const auto result = composition();
     if (!result)
-        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody, error);
+        return result.error();
     return expandedFrames(*result, m_nextSeq);
 }
 
@@ -450,10 +448,9 @@ zmqscope::Result<zmqscope::MessageTemplate> ComposerWidget::composedTemplate(con
 {
     ViewHelpers::commitOpenEditor(m_envelope->requestFrames()->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
-    QString error;
-    const auto composed = composition(&error);
+    const auto composed = composition();
     if (!composed)
-        return zmqscope::Error(zmqscope::ErrorCode::InvalidBody, error);
+        return composed.error();
     zmqscope::MessageTemplate result;
     result.name = name;
     if (const auto info = socketInfo(currentSocket()))
@@ -516,10 +513,9 @@ void ComposerWidget::send()
     // A frame cell still being edited counts: Ctrl+Return does not take the focus away from it.
     ViewHelpers::commitOpenEditor(m_envelope->requestFrames()->view());
     ViewHelpers::commitOpenEditor(m_rawFrames->view());
-    QString error;
-    auto composed = composition(&error);
+    auto composed = composition();
     if (!composed) {
-        showError(u"Not sent: %1"_s.arg(error));
+        showError(u"Not sent: %1"_s.arg(composed.errorMessage()));
         return;
     }
     showError(QString());

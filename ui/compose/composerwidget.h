@@ -155,7 +155,7 @@ private:
         zmqscope::EnvelopeFraming framing = zmqscope::EnvelopeFraming::Plain;
     };
 
-    [[nodiscard]] std::optional<Composition> composition(QString *error) const;
+    [[nodiscard]] zmqscope::Result<Composition> composition() const;
     /// The frames of a composition with its variables expanded for message number `seq`.
     [[nodiscard]] static zmqscope::Frames expandedFrames(const Composition &composition, std::uint64_t seq);
     void handleSocketChanged();
