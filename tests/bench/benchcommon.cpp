@@ -1,5 +1,9 @@
 #include "benchcommon.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <zmq.hpp>
 
 #include <QCoreApplication>
@@ -8,11 +12,6 @@
 #include <QFileInfo>
 #include <QSysInfo>
 #include <QThread>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #ifdef Q_OS_UNIX
 #include <sys/resource.h>
@@ -88,7 +87,8 @@ qint64 integerOption(const QCommandLineParser &parser, const QString &name, qint
     bool ok = false;
     const qint64 value = text.toLongLong(&ok);
     if (!ok || value < minimum || value > maximum)
-        usageError(u"--%1 \"%2\" is not a whole number in %3..%4"_s.arg(name, text).arg(minimum).arg(maximum));
+        usageError(
+            u"--%1 \"%2\" is not a whole number in %3..%4"_s.arg(name, text).arg(minimum).arg(maximum));
     return value;
 }
 
@@ -101,7 +101,8 @@ QList<qint64> integerListOption(
         bool ok = false;
         const qint64 value = item.trimmed().toLongLong(&ok);
         if (!ok || value < minimum || value > maximum)
-            usageError(u"--%1: \"%2\" is not a whole number in %3..%4"_s.arg(name, item).arg(minimum).arg(maximum));
+            usageError(
+                u"--%1: \"%2\" is not a whole number in %3..%4"_s.arg(name, item).arg(minimum).arg(maximum));
         values.append(value);
     }
     return values;
@@ -125,8 +126,8 @@ void printMachine()
               .arg(CPPZMQ_VERSION_PATCH)
               .arg(QString::fromLatin1(qVersion())));
     const QString buildType = QStringLiteral(ZMQSCOPE_BENCH_BUILD_TYPE);
-    print(u"build:     %1 build, %2"_s.arg(buildType.isEmpty() ? u"no CMAKE_BUILD_TYPE"_s : buildType,
-                                             QStringLiteral(ZMQSCOPE_BENCH_COMPILER)));
+    print(u"build:     %1 build, %2"_s.arg(
+        buildType.isEmpty() ? u"no CMAKE_BUILD_TYPE"_s : buildType, QStringLiteral(ZMQSCOPE_BENCH_COMPILER)));
 }
 
 QString reproduceLine(const QStringList &options)
@@ -231,8 +232,8 @@ FloodSender::~FloodSender()
 
 void FloodSender::addOption(QCommandLineParser &parser)
 {
-    parser.addOption({ u"sender"_s, u"The flood_sender program (default: the one built with this benchmark)."_s,
-        u"PATH"_s, QString() });
+    parser.addOption({ u"sender"_s,
+        u"The flood_sender program (default: the one built with this benchmark)."_s, u"PATH"_s, QString() });
 }
 
 QString FloodSender::program(const QCommandLineParser &parser)

@@ -2,15 +2,15 @@
 
 // Helpers shared by the benchmark programs under tests/bench (not a library API).
 
+#include <cstdint>
+#include <optional>
+#include <vector>
+
 #include <QCommandLineParser>
 #include <QList>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
-
-#include <cstdint>
-#include <optional>
-#include <vector>
 
 namespace bench {
 

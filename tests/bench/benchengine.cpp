@@ -10,13 +10,13 @@ QString waitForOpenedSocket(zmqscope::Engine &engine, QEventLoop &events, const 
 {
     QString endpoint;
     QString error;
-    const QMetaObject::Connection opened = QObject::connect(&engine, &zmqscope::Engine::socketOpened, &events,
-        [&](zmqscope::SocketId, const QStringList &bound) {
+    const QMetaObject::Connection opened = QObject::connect(
+        &engine, &zmqscope::Engine::socketOpened, &events, [&](zmqscope::SocketId, const QStringList &bound) {
             endpoint = bound.value(0);
             events.quit();
         });
-    const QMetaObject::Connection failed = QObject::connect(&engine, &zmqscope::Engine::socketFailed, &events,
-        [&](zmqscope::SocketId, const QString &message) {
+    const QMetaObject::Connection failed = QObject::connect(
+        &engine, &zmqscope::Engine::socketFailed, &events, [&](zmqscope::SocketId, const QString &message) {
             error = message;
             events.quit();
         });

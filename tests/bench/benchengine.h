@@ -2,14 +2,14 @@
 
 // Helpers shared by the benchmarks that run the real Engine (ingest, memory, responsiveness).
 
-#include <zmqscope/engine/engine.h>
+#include <cstdint>
+#include <functional>
 
 #include <QEventLoop>
 #include <QString>
 #include <QTimer>
 
-#include <cstdint>
-#include <functional>
+#include <zmqscope/engine/engine.h>
 
 namespace bench {
 
@@ -28,8 +28,8 @@ QString waitForOpenedSocket(zmqscope::Engine &engine, QEventLoop &events, const 
 class StallWatchdog
 {
 public:
-    StallWatchdog(const zmqscope::MessageStore &store, std::uint64_t expected, int stallMs, QEventLoop &events,
-        QString &error);
+    StallWatchdog(const zmqscope::MessageStore &store, std::uint64_t expected, int stallMs,
+        QEventLoop &events, QString &error);
 
 private:
     QTimer m_timer;

@@ -16,8 +16,6 @@
 //   flood_sender --connect tcp://127.0.0.1:5555 --count 2000000 --body 100
 //   flood_sender --type pub --bind tcp://127.0.0.1:* --duration 30 --wait 500
 
-#include <zmq.hpp>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -30,6 +28,7 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+#include <zmq.hpp>
 
 namespace {
 
@@ -197,13 +196,14 @@ int main(int argc, char **argv)
         char id[IdDigits];
         const std::string body(std::size_t(settings.bodyBytes), 'x');
         const auto begin = std::chrono::steady_clock::now();
-        const auto deadline
-            = begin + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                  std::chrono::duration<double>(settings.duration > 0 ? settings.duration : 0));
+        const auto deadline = begin
+            + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>(settings.duration > 0 ? settings.duration : 0));
         const auto sendFrame = [&](const void *data, std::size_t size, bool more) {
-            if (!socket.send(zmq::const_buffer(data, size), more ? zmq::send_flags::sndmore : zmq::send_flags::none))
-                throw std::runtime_error("send timed out after " + std::to_string(sent)
-                                         + " messages: the receiver takes nothing");
+            if (!socket.send(
+                    zmq::const_buffer(data, size), more ? zmq::send_flags::sndmore : zmq::send_flags::none))
+                throw std::runtime_error(
+                    "send timed out after " + std::to_string(sent) + " messages: the receiver takes nothing");
         };
         for (;;) {
             if (settings.count >= 0) {
@@ -231,6 +231,6 @@ int main(int argc, char **argv)
         return 1;
     }
     std::printf("sent %llu messages in %.3f s (%.0f msg/s)\n", static_cast<unsigned long long>(sent), seconds,
-                seconds > 0 ? double(sent) / seconds : 0.0);
+        seconds > 0 ? double(sent) / seconds : 0.0);
     return 0;
 }

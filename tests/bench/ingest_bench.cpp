@@ -22,23 +22,22 @@
 // (3 frames, body size, the id is the next sequence number), so a lost or
 // reordered message fails the run (exit 1); (c) checks its store as (a) does.
 
-#include "benchcommon.h"
-#include "benchengine.h"
-
-#include <zmqscope/engine/engine.h>
-
-#include <zmq.hpp>
-
-#include <QCoreApplication>
-#include <QElapsedTimer>
-#include <QEventLoop>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
 #include <numeric>
 #include <span>
+#include <zmq.hpp>
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+
+#include <zmqscope/engine/engine.h>
+
+#include "benchcommon.h"
+#include "benchengine.h"
 
 using namespace Qt::StringLiterals;
 using bench::print;
@@ -67,7 +66,10 @@ struct RoundResult
     qint64 messages = 0;
 
     [[nodiscard]] double rate() const { return seconds > 0 ? double(measured) / seconds : 0; }
-    [[nodiscard]] double cpuNsPerMessage() const { return messages > 0 ? cpuSeconds * 1e9 / double(messages) : 0; }
+    [[nodiscard]] double cpuNsPerMessage() const
+    {
+        return messages > 0 ? cpuSeconds * 1e9 / double(messages) : 0;
+    }
     [[nodiscard]] double engineCpuNsPerMessage() const
     {
         return messages > 0 && engineCpuSeconds >= 0 ? engineCpuSeconds * 1e9 / double(messages) : -1;
@@ -76,9 +78,9 @@ struct RoundResult
 
 QStringList senderArguments(const std::string &endpoint, const Workload &workload)
 {
-    return { u"--connect"_s, QString::fromStdString(endpoint), u"--count"_s, QString::number(workload.messages),
-        u"--body"_s, QString::number(workload.bodyBytes), u"--mimetype"_s, QString::fromLatin1(Mimetype),
-        u"--quiet"_s };
+    return { u"--connect"_s, QString::fromStdString(endpoint), u"--count"_s,
+        QString::number(workload.messages), u"--body"_s, QString::number(workload.bodyBytes), u"--mimetype"_s,
+        QString::fromLatin1(Mimetype), u"--quiet"_s };
 }
 
 // Room for the whole run, so the check afterwards sees every message (retention has its own tests).
@@ -103,13 +105,15 @@ void verifyStore(const QString &label, const zmqscope::MessageStore &store, zmqs
                         .arg(total));
     MessageSummary summary;
     for (std::uint64_t seq = 0; seq < total; ++seq) {
-        if (!store.summary(seq, summary, 32) || summary.socket != socket || summary.kind != MessageKind::Envelope
-            || summary.bodyBytes != std::uint64_t(workload.bodyBytes) || summary.mimetype != Mimetype
+        if (!store.summary(seq, summary, 32) || summary.socket != socket
+            || summary.kind != MessageKind::Envelope || summary.bodyBytes != std::uint64_t(workload.bodyBytes)
+            || summary.mimetype != Mimetype
             || bench::parseSequence(summary.id.constData(), summary.id.size()) != seq)
-            bench::fail(u"%1 message %2 in the store is not envelope number %2 (id \"%3\"): lost or reordered"_s
-                            .arg(label)
-                            .arg(seq)
-                            .arg(QString::fromLatin1(summary.id)));
+            bench::fail(
+                u"%1 message %2 in the store is not envelope number %2 (id \"%3\"): lost or reordered"_s
+                    .arg(label)
+                    .arg(seq)
+                    .arg(QString::fromLatin1(summary.id)));
     }
 }
 
@@ -126,7 +130,8 @@ Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Worklo
     spec.binds = { u"tcp://127.0.0.1:*"_s };
     QEventLoop events;
     SocketId id = 0;
-    const QString endpoint = bench::waitForOpenedSocket(engine, events, [&] { id = engine.openSocket(spec); });
+    const QString endpoint
+        = bench::waitForOpenedSocket(engine, events, [&] { id = engine.openSocket(spec); });
     QString error;
 
     RoundResult result;
@@ -220,7 +225,8 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
         if (bench::parseSequence(id.data<char>(), qsizetype(id.size())) != std::uint64_t(received)
             || mimetype.size() != mimetypeSize || std::memcmp(mimetype.data(), Mimetype, mimetypeSize) != 0
             || qint64(body.size()) != workload.bodyBytes)
-            bench::fail(u"%1 message %2 is not envelope number %2: lost or reordered"_s.arg(label).arg(received));
+            bench::fail(
+                u"%1 message %2 is not envelope number %2: lost or reordered"_s.arg(label).arg(received));
         if (mode == PlainLoop::CopyBytes) {
             for (const zmq::message_t *frame : { &id, &mimetype, &body }) {
                 const std::size_t size = std::min(frame->size(), ScratchBytes);
@@ -230,12 +236,14 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
                 scratchAt += size;
             }
         } else if (keep) {
-            const std::array<QByteArrayView, 3> frames { QByteArrayView(id.data<char>(), qsizetype(id.size())),
+            const std::array<QByteArrayView, 3> frames { QByteArrayView(
+                                                             id.data<char>(), qsizetype(id.size())),
                 QByteArrayView(mimetype.data<char>(), qsizetype(mimetype.size())),
                 QByteArrayView(body.data<char>(), qsizetype(body.size())) };
             if (received % 8 == 0) // as often as the engine reads the clock in a flood
                 receivedUs = zmqscope::MessageStore::nowUs();
-            keep->append(KeptSocket, zmqscope::Direction::In, receivedUs, std::span<const QByteArrayView>(frames));
+            keep->append(
+                KeptSocket, zmqscope::Direction::In, receivedUs, std::span<const QByteArrayView>(frames));
         }
     }
     result.seconds = double(clock.nsecsElapsed()) / 1e9;
@@ -243,7 +251,8 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
     result.cpuSeconds = bench::processCpuSeconds() - cpuBefore;
     const std::uint64_t sent = flood.finish();
     if (sent != std::uint64_t(workload.messages))
-        bench::fail(u"%1 flood_sender sent %2 messages, expected %3"_s.arg(label).arg(sent).arg(workload.messages));
+        bench::fail(
+            u"%1 flood_sender sent %2 messages, expected %3"_s.arg(label).arg(sent).arg(workload.messages));
     if (keep)
         verifyStore(label, *keep, KeptSocket, workload);
     // Reads what (d) wrote, so the compiler cannot drop the copies as dead stores.
@@ -302,11 +311,13 @@ int main(int argc, char *argv[])
     parser.addOption({ u"body"_s, u"Body sizes in bytes, comma-separated (default 100,1024,65536)."_s,
         u"LIST"_s, u"100,1024,65536"_s });
     parser.addOption({ u"big-messages"_s,
-        u"Messages per round for bodies of 64 KiB or more, so a run fits in memory (default 10000)."_s, u"N"_s,
-        u"10000"_s });
-    parser.addOption({ u"rounds"_s, u"Rounds of each receiver per body size (default 3)."_s, u"R"_s, u"3"_s });
+        u"Messages per round for bodies of 64 KiB or more, so a run fits in memory (default 10000)."_s,
+        u"N"_s, u"10000"_s });
+    parser.addOption(
+        { u"rounds"_s, u"Rounds of each receiver per body size (default 3)."_s, u"R"_s, u"3"_s });
     parser.addOption({ u"receiver"_s,
-        u"The receivers to run, e.g. only a under a profiler: letters from a (the engine), b (the plain loop), "
+        u"The receivers to run, e.g. only a under a profiler: letters from a (the engine), b (the plain "
+        u"loop), "
         u"c (the plain loop into a store) and d (the plain loop copying the bytes) (default abcd)."_s,
         u"LETTERS"_s, u"abcd"_s });
     bench::FloodSender::addOption(parser);
@@ -332,18 +343,20 @@ int main(int argc, char *argv[])
     QStringList bodyTexts;
     for (const qint64 body : bodies)
         bodyTexts.append(QString::number(body));
-    print(bench::reproduceLine({ u"--messages"_s, QString::number(messages), u"--body"_s, bodyTexts.join(u','),
-        u"--big-messages"_s, QString::number(bigMessages), u"--rounds"_s, QString::number(rounds), u"--receiver"_s,
-        receiver }));
+    print(bench::reproduceLine({ u"--messages"_s, QString::number(messages), u"--body"_s,
+        bodyTexts.join(u','), u"--big-messages"_s, QString::number(bigMessages), u"--rounds"_s,
+        QString::number(rounds), u"--receiver"_s, receiver }));
     bench::printMachine();
     print(u"workload:  flood_sender process PUSH -> PULL over tcp://127.0.0.1, envelopes (id 12 B, mimetype "
           u"%1 B, body), rcvhwm %2, sndhwm 1000"_s.arg(std::strlen(Mimetype))
               .arg(ReceiveHwm));
     print(u"(a) zmqscope::Engine (engine thread, PollLoop drain, batched MessageStore::append), headless"_s);
     print(u"(b) plain cppzmq blocking recv into zmq::message_t"_s);
-    print(u"(c) the same plain loop, appending each message to a MessageStore (no engine): what keeping costs"_s);
-    print(u"(d) the same plain loop, copying each message's frames into one reused 1 MiB buffer: what reading "
-          u"the bytes costs"_s);
+    print(
+        u"(c) the same plain loop, appending each message to a MessageStore (no engine): what keeping costs"_s);
+    print(
+        u"(d) the same plain loop, copying each message's frames into one reused 1 MiB buffer: what reading "
+        u"the bytes costs"_s);
 
     for (const qint64 body : bodies) {
         const Workload workload { body >= 65536 ? bigMessages : messages, body };
@@ -375,7 +388,8 @@ int main(int argc, char *argv[])
             std::pair { u"(a) engine + store:        "_s, &engineRounds },
             std::pair { u"(b) cppzmq recv loop:      "_s, &plainRounds },
             std::pair { u"(c) recv loop + store:     "_s, &keepingRounds },
-            std::pair { u"(d) recv loop + copy:      "_s, &copyingRounds } };
+            std::pair { u"(d) recv loop + copy:      "_s, &copyingRounds }
+        };
         QStringList spread;
         for (const auto &[label, results] : receivers) {
             if (results->empty())
@@ -399,7 +413,8 @@ int main(int argc, char *argv[])
                   .arg(*std::min_element(engineCpu.begin(), engineCpu.end()), 0, 'f', 0)
                   .arg(*std::max_element(engineCpu.begin(), engineCpu.end()), 0, 'f', 0)
                   .arg(bench::percentile(engineCpu, 50), 0, 'f', 0);
-        print(u"%1; load average %2 after the rounds"_s.arg(engineCpuText).arg(bench::loadAverage(), 0, 'f', 2));
+        print(u"%1; load average %2 after the rounds"_s.arg(engineCpuText)
+                  .arg(bench::loadAverage(), 0, 'f', 2));
         // Best against best and median against median; CPU per message of the whole process, best rounds.
         const auto printRatio = [&](const QString &name, const std::vector<RoundResult> &top,
                                     const std::vector<RoundResult> &bottom, const QString &verdict) {
@@ -414,8 +429,9 @@ int main(int argc, char *argv[])
         };
         QString verdict;
         if (body == 100 && runEngine && runPlain)
-            verdict = best(engineRounds).rate() / best(plainRounds).rate() >= 0.8 ? u"  (goal >= 0.8: met)"_s
-                                                                                 : u"  (goal >= 0.8: NOT met)"_s;
+            verdict = best(engineRounds).rate() / best(plainRounds).rate() >= 0.8
+                ? u"  (goal >= 0.8: met)"_s
+                : u"  (goal >= 0.8: NOT met)"_s;
         printRatio(u"(a)/(b)"_s, engineRounds, plainRounds, verdict);
         printRatio(u"(c)/(b)"_s, keepingRounds, plainRounds, QString());
         printRatio(u"(d)/(b)"_s, copyingRounds, plainRounds, QString());

@@ -13,10 +13,7 @@
 // so the marginal figure between the two counts is the store's own cost.
 // The baseline is what the frame bytes alone need (N x frame bytes).
 
-#include "benchcommon.h"
-#include "benchengine.h"
-
-#include <zmqscope/engine/engine.h>
+#include <cstring>
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -24,7 +21,10 @@
 #include <QFile>
 #include <QProcess>
 
-#include <cstring>
+#include <zmqscope/engine/engine.h>
+
+#include "benchcommon.h"
+#include "benchengine.h"
 
 using namespace Qt::StringLiterals;
 using bench::print;
@@ -85,8 +85,8 @@ int runChild(qint64 messages, qint64 body, const QString &sender)
     QElapsedTimer clock;
     clock.start();
     flood.start(sender,
-        { u"--connect"_s, endpoint, u"--count"_s, QString::number(messages), u"--body"_s, QString::number(body),
-            u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s });
+        { u"--connect"_s, endpoint, u"--count"_s, QString::number(messages), u"--body"_s,
+            QString::number(body), u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s });
     events.exec();
     result.seconds = double(clock.nsecsElapsed()) / 1e9;
     if (!error.isEmpty())
@@ -117,10 +117,12 @@ ChildResult runInChild(qint64 messages, qint64 body, const QString &sender)
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     child.start(QCoreApplication::applicationFilePath(),
-        { u"--child"_s, QString::number(messages), u"--body"_s, QString::number(body), u"--sender"_s, sender });
+        { u"--child"_s, QString::number(messages), u"--body"_s, QString::number(body), u"--sender"_s,
+            sender });
     if (!child.waitForStarted(10000) || !child.waitForFinished(600000) || child.exitCode() != 0)
         bench::fail(u"the child for %1 messages failed (exit code %2)"_s.arg(messages).arg(child.exitCode()));
-    const QList<QByteArray> fields = child.readAllStandardOutput().trimmed().split('\n').constLast().split(' ');
+    const QList<QByteArray> fields
+        = child.readAllStandardOutput().trimmed().split('\n').constLast().split(' ');
     if (fields.size() != 8 || fields[0] != "result")
         bench::fail(u"the child for %1 messages printed no result line"_s.arg(messages));
     ChildResult result;
@@ -154,8 +156,8 @@ int main(int argc, char *argv[])
     parser.addOption({ u"messages"_s, u"Message counts, comma-separated (default 1000000,5000000)."_s,
         u"LIST"_s, u"1000000,5000000"_s });
     parser.addOption({ u"body"_s, u"Body bytes per message (default 100)."_s, u"BYTES"_s, u"100"_s });
-    parser.addOption({ u"rounds"_s, u"Runs per count; the lowest peak is reported (default 1)."_s, u"R"_s,
-        u"1"_s });
+    parser.addOption(
+        { u"rounds"_s, u"Runs per count; the lowest peak is reported (default 1)."_s, u"R"_s, u"1"_s });
     QCommandLineOption childOption(u"child"_s, u"(internal) Measure N messages in this process."_s, u"N"_s);
     childOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(childOption);
@@ -185,8 +187,9 @@ int main(int argc, char *argv[])
               .arg(ownBytes)
               .arg(std::strlen(Mimetype))
               .arg(body));
-    print(u"baseline:  the frame bytes alone, %1 B per message; overhead = (peak RSS - RSS before the flood - "
-          u"frame bytes) / messages"_s.arg(ownBytes));
+    print(
+        u"baseline:  the frame bytes alone, %1 B per message; overhead = (peak RSS - RSS before the flood - "
+        u"frame bytes) / messages"_s.arg(ownBytes));
     print(QString());
 
     std::vector<ChildResult> results;
@@ -200,16 +203,17 @@ int main(int argc, char *argv[])
         results.push_back(best);
         const double perMessageStore
             = (double(best.storeMemory) - double(best.frameBytes)) / double(best.messages);
-        print(u"%1 messages: base %2 MiB, peak %3 MiB, end %4 MiB, frame bytes %5 MiB (%6 s); peak per message "
-              u"%7 B = %8 B frames + %9 B overhead (store's own accounting: %10 B/msg beyond frames); ratio "
-              u"peak growth / frame bytes %11"_s.arg(best.messages)
-                  .arg(mib(best.base), mib(best.peak), mib(best.end), mib(best.frameBytes))
-                  .arg(best.seconds, 0, 'f', 1)
-                  .arg((double(best.peak) - double(best.base)) / double(best.messages), 0, 'f', 1)
-                  .arg(double(best.frameBytes) / double(best.messages), 0, 'f', 1)
-                  .arg(best.overheadPerMessage(), 0, 'f', 1)
-                  .arg(perMessageStore, 0, 'f', 1)
-                  .arg((double(best.peak) - double(best.base)) / double(best.frameBytes), 0, 'f', 3));
+        print(
+            u"%1 messages: base %2 MiB, peak %3 MiB, end %4 MiB, frame bytes %5 MiB (%6 s); peak per message "
+            u"%7 B = %8 B frames + %9 B overhead (store's own accounting: %10 B/msg beyond frames); ratio "
+            u"peak growth / frame bytes %11"_s.arg(best.messages)
+                .arg(mib(best.base), mib(best.peak), mib(best.end), mib(best.frameBytes))
+                .arg(best.seconds, 0, 'f', 1)
+                .arg((double(best.peak) - double(best.base)) / double(best.messages), 0, 'f', 1)
+                .arg(double(best.frameBytes) / double(best.messages), 0, 'f', 1)
+                .arg(best.overheadPerMessage(), 0, 'f', 1)
+                .arg(perMessageStore, 0, 'f', 1)
+                .arg((double(best.peak) - double(best.base)) / double(best.frameBytes), 0, 'f', 3));
     }
     print(QString());
     // Overhead = fixed base + k x messages: with two counts or more, k is the growth between the
@@ -219,9 +223,8 @@ int main(int argc, char *argv[])
     if (results.size() >= 2) {
         const ChildResult &low = results.front();
         const ChildResult &high = results.back();
-        const auto overhead = [](const ChildResult &r) {
-            return double(r.peak) - double(r.base) - double(r.frameBytes);
-        };
+        const auto overhead
+            = [](const ChildResult &r) { return double(r.peak) - double(r.base) - double(r.frameBytes); };
         perMessage = (overhead(high) - overhead(low)) / double(high.messages - low.messages);
         const double fixed = overhead(low) - perMessage * double(low.messages);
         print(u"overhead = %1 MiB fixed + %2 B per message (growth from %3 to %4 messages)"_s

@@ -15,14 +15,11 @@
 // order (kept + evicted by retention = sent), and the table model must show
 // every kept message.
 
-#include "benchcommon.h"
-#include "benchengine.h"
-
+#include <cstring>
 #include <mainwindow.h>
 #include <messagespane.h>
 #include <messagetablemodel.h>
-
-#include <zmqscope/engine/engine.h>
+#include <vector>
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -31,8 +28,10 @@
 #include <QStandardPaths>
 #include <QTimer>
 
-#include <cstring>
-#include <vector>
+#include <zmqscope/engine/engine.h>
+
+#include "benchcommon.h"
+#include "benchengine.h"
 
 using namespace Qt::StringLiterals;
 using bench::print;
@@ -126,7 +125,8 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({ u"duration"_s, u"Seconds of flood (default 30)."_s, u"S"_s, u"30"_s });
     parser.addOption({ u"body"_s, u"Body bytes per message (default 100)."_s, u"BYTES"_s, u"100"_s });
-    parser.addOption({ u"idle"_s, u"Seconds of idle baseline before the flood (default 3)."_s, u"S"_s, u"3"_s });
+    parser.addOption(
+        { u"idle"_s, u"Seconds of idle baseline before the flood (default 3)."_s, u"S"_s, u"3"_s });
     bench::FloodSender::addOption(parser);
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
@@ -137,15 +137,16 @@ int main(int argc, char *argv[])
     const QString sender = bench::FloodSender::program(parser);
 
     print(u"ZmqScope responsiveness benchmark"_s);
-    print(bench::reproduceLine({ u"--duration"_s, QString::number(duration), u"--body"_s, QString::number(body),
-        u"--idle"_s, QString::number(idle) }));
+    print(bench::reproduceLine({ u"--duration"_s, QString::number(duration), u"--body"_s,
+        QString::number(body), u"--idle"_s, QString::number(idle) }));
     bench::printMachine();
-    print(u"workload:  real MainWindow (platform %1, 1600x1000), PULL opened through MainWindow::openSocket, "
-          u"flood_sender process PUSHing envelopes (id 12 B, mimetype %2 B, body %3 B) for %4 s at full speed "
-          u"(sndhwm 1000), default store limits"_s.arg(QGuiApplication::platformName())
-              .arg(std::strlen(Mimetype))
-              .arg(body)
-              .arg(duration));
+    print(
+        u"workload:  real MainWindow (platform %1, 1600x1000), PULL opened through MainWindow::openSocket, "
+        u"flood_sender process PUSHing envelopes (id 12 B, mimetype %2 B, body %3 B) for %4 s at full speed "
+        u"(sndhwm 1000), default store limits"_s.arg(QGuiApplication::platformName())
+            .arg(std::strlen(Mimetype))
+            .arg(body)
+            .arg(duration));
 
     using namespace zmqscope;
     MessageStore store;
@@ -162,7 +163,8 @@ int main(int argc, char *argv[])
     spec.type = SocketType::Pull;
     spec.binds = { u"tcp://127.0.0.1:*"_s };
     SocketId id = 0;
-    const QString endpoint = bench::waitForOpenedSocket(engine, events, [&] { id = window.openSocket(spec); });
+    const QString endpoint
+        = bench::waitForOpenedSocket(engine, events, [&] { id = window.openSocket(spec); });
     QString error;
 
     // Baseline: the same timer in the same window with nothing arriving.
@@ -181,8 +183,8 @@ int main(int argc, char *argv[])
     const std::uint64_t storedBefore = store.endSeq();
     const SchedStat schedBefore = threadSchedStat();
     flood.start(sender,
-        { u"--connect"_s, endpoint, u"--duration"_s, QString::number(duration), u"--body"_s, QString::number(body),
-            u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s });
+        { u"--connect"_s, endpoint, u"--duration"_s, QString::number(duration), u"--body"_s,
+            QString::number(body), u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s });
     probe.start([&] {
         if (!flood.isRunning())
             events.quit();

@@ -14,20 +14,6 @@
 // (>= 0.85) is about. Every message is checked (3 frames, body size, sequence
 // number in order), so a lost or reordered message fails the run (exit 1).
 
-#include "benchcommon.h"
-
-#include <zmqscope/transport.h>
-
-#include <zmq.hpp>
-
-#include <QCommandLineParser>
-#include <QCoreApplication>
-#include <QElapsedTimer>
-#include <QEventLoop>
-#include <QStringList>
-#include <QThread>
-#include <QTimer>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -38,6 +24,19 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <zmq.hpp>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QStringList>
+#include <QThread>
+#include <QTimer>
+
+#include <zmqscope/transport.h>
+
+#include "benchcommon.h"
 
 #ifdef Q_OS_UNIX
 #include <time.h>
@@ -70,7 +69,10 @@ struct RoundResult
     double receiverCpuSeconds = -1; // CPU time of the receiving thread; -1 where it cannot be measured
     QString error; // empty when every message arrived whole and in order
 
-    [[nodiscard]] double messagesPerSecond() const { return seconds > 0 ? double(received - 1) / seconds : 0; }
+    [[nodiscard]] double messagesPerSecond() const
+    {
+        return seconds > 0 ? double(received - 1) / seconds : 0;
+    }
     [[nodiscard]] double megabytesPerSecond() const
     {
         return received > 1 ? messagesPerSecond() * double(frameBytes) / double(received) / 1e6 : 0;
@@ -95,8 +97,7 @@ class Sender
 public:
     Sender(const std::string &endpoint, const Settings &settings)
         : m_thread([this, endpoint, settings] { run(endpoint, settings); })
-    {
-    }
+    { }
     ~Sender() { join(); }
     Sender(const Sender &) = delete;
     Sender &operator=(const Sender &) = delete;
@@ -188,8 +189,8 @@ Q_NEVER_INLINE RoundResult receiveWithPollLoop(const Settings &settings)
             events.quit();
             return;
         }
-        const QString wrong = checkMessage(result.received, envelope.data().constData(),
-                                           size_t(envelope.data().size()), settings);
+        const QString wrong = checkMessage(
+            result.received, envelope.data().constData(), size_t(envelope.data().size()), settings);
         if (!wrong.isEmpty()) {
             result.error = wrong;
             events.quit();
@@ -201,11 +202,11 @@ Q_NEVER_INLINE RoundResult receiveWithPollLoop(const Settings &settings)
             events.quit();
         }
     });
-    QObject::connect(&loop, &zmqscope::PollLoop::errorOccurred, &events,
-                     [&](zmqscope::Socket *, const QString &message) {
-                         result.error = u"PollLoop: "_s + message;
-                         events.quit();
-                     });
+    QObject::connect(
+        &loop, &zmqscope::PollLoop::errorOccurred, &events, [&](zmqscope::Socket *, const QString &message) {
+            result.error = u"PollLoop: "_s + message;
+            events.quit();
+        });
 
     // A watchdog, not a measurement: a run that stops making progress fails instead of hanging.
     qint64 lastSeen = -1;
@@ -297,8 +298,8 @@ QString rateLine(const QString &label, const RoundResult &round)
                        .arg(round.seconds, 0, 'f', 3)
                        .arg(round.senderSeconds, 0, 'f', 3);
     if (round.receiverCpuSeconds >= 0)
-        line += u"; receiver thread CPU %1 ns/msg"_s.arg(round.receiverCpuSeconds * 1e9 / double(round.received), 0,
-                                                         'f', 0);
+        line += u"; receiver thread CPU %1 ns/msg"_s.arg(
+            round.receiverCpuSeconds * 1e9 / double(round.received), 0, 'f', 0);
     return line + u')';
 }
 
@@ -323,10 +324,11 @@ int main(int argc, char *argv[])
         u"Receives envelopes over tcp loopback (a) through zmqscope::PollLoop into Envelopes and (b) with a "
         u"plain cppzmq recv loop, and prints both rates and the ratio (a)/(b)."_s);
     parser.addHelpOption();
-    parser.addOption({u"messages"_s, u"Messages per round (default 1000000)."_s, u"N"_s, u"1000000"_s});
-    parser.addOption({u"body"_s, u"Body bytes per message, at least 8 (default 100)."_s, u"BYTES"_s, u"100"_s});
-    parser.addOption({u"rounds"_s, u"Rounds of each receiver; the median is reported (default 3)."_s, u"R"_s,
-                      u"3"_s});
+    parser.addOption({ u"messages"_s, u"Messages per round (default 1000000)."_s, u"N"_s, u"1000000"_s });
+    parser.addOption(
+        { u"body"_s, u"Body bytes per message, at least 8 (default 100)."_s, u"BYTES"_s, u"100"_s });
+    parser.addOption(
+        { u"rounds"_s, u"Rounds of each receiver; the median is reported (default 3)."_s, u"R"_s, u"3"_s });
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().first()));
@@ -352,8 +354,9 @@ int main(int argc, char *argv[])
     std::vector<RoundResult> pollLoopRounds;
     std::vector<RoundResult> cppzmqRounds;
     for (int round = 1; round <= settings.rounds; ++round) {
-        for (const bool viaPollLoop : {true, false}) {
-            const RoundResult result = viaPollLoop ? receiveWithPollLoop(settings) : receiveWithCppzmq(settings);
+        for (const bool viaPollLoop : { true, false }) {
+            const RoundResult result
+                = viaPollLoop ? receiveWithPollLoop(settings) : receiveWithCppzmq(settings);
             const QString label = u"round %1 %2"_s.arg(round).arg(viaPollLoop ? u"(a)"_s : u"(b)"_s);
             if (!result.error.isEmpty())
                 bench::fail(u"%1 failed: %2"_s.arg(label, result.error));
@@ -368,7 +371,7 @@ int main(int argc, char *argv[])
     print(QString());
     print(rateLine(u"median  (a) PollLoop -> Envelope:"_s, a));
     print(rateLine(u"median  (b) cppzmq recv loop:    "_s, b));
-    print(u"ratio (a)/(b): %1  (goal >= 0.85: %2)"_s.arg(ratio, 0, 'f', 3).arg(ratio >= 0.85 ? u"met"_s
-                                                                                               : u"NOT met"_s));
+    print(u"ratio (a)/(b): %1  (goal >= 0.85: %2)"_s.arg(ratio, 0, 'f', 3)
+              .arg(ratio >= 0.85 ? u"met"_s : u"NOT met"_s));
     return 0;
 }

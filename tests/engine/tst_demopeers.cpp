@@ -1,13 +1,13 @@
-#include <zmqscope/demo/demopeers.h>
-#include <zmqscope/engine/engine.h>
+#include <functional>
+#include <map>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
 
-#include <functional>
-#include <map>
+#include <zmqscope/demo/demopeers.h>
+#include <zmqscope/engine/engine.h>
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;

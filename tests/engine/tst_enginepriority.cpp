@@ -1,20 +1,19 @@
 // Engine::lowerThreadPriority(): the engine thread and libzmq's I/O threads give way to the
 // GUI thread, and only they do. Read back from /proc, as `top -H` would show it (Linux only).
 
-#include <zmqscope/engine/engine.h>
-#include <zmqscope/socket.h>
+#include <algorithm>
 
 #include <QDir>
 #include <QFile>
 #include <QTest>
 
-#include <algorithm>
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/socket.h>
 
 #ifdef Q_OS_LINUX
+#include <cerrno>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <cerrno>
 #endif
 
 using namespace Qt::StringLiterals;
@@ -135,7 +134,8 @@ void TestEnginePriority::lowersEngineAndIoThreadsOnly()
             QCOMPARE(thread.nice, m_base + 5);
         } else if (thread.name.startsWith(u"ZMQbg/"_s)) {
             ++zmqThreads;
-            QVERIFY2(thread.nice == m_base + 5, qPrintable(u"%1 runs at nice %2"_s.arg(thread.name).arg(thread.nice)));
+            QVERIFY2(thread.nice == m_base + 5,
+                qPrintable(u"%1 runs at nice %2"_s.arg(thread.name).arg(thread.nice)));
         }
     }
     QCOMPARE(engineThreads, 1);

@@ -1,18 +1,16 @@
-#include <zmqscope/context.h>
-
 #include <zmq.hpp>
+
+#include <zmqscope/context.h>
 
 namespace zmqscope {
 
 Context::Context()
     : m_context(std::make_shared<zmq::context_t>())
-{
-}
+{ }
 
 Context::Context(zmq::context_t &external)
-    : m_context(&external, [](zmq::context_t *) { })
-{
-}
+    : m_context(&external, [](zmq::context_t *) {})
+{ }
 
 zmq::context_t &Context::handle() const noexcept
 {

@@ -86,7 +86,8 @@ Frames withEnvelopeFraming(Frames transferObject, EnvelopeFraming framing)
 
 Envelope Envelope::responseEnvelope(QByteArray mimetype, QByteArray data, std::optional<QByteArray> id) const
 {
-    return Envelope(id ? std::move(*id) : QByteArray(m_id), std::move(mimetype), std::move(data), m_requestFrames);
+    return Envelope(
+        id ? std::move(*id) : QByteArray(m_id), std::move(mimetype), std::move(data), m_requestFrames);
 }
 
 } // namespace zmqscope

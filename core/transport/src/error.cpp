@@ -1,6 +1,6 @@
-#include <zmqscope/error.h>
-
 #include <QJsonValue>
+
+#include <zmqscope/error.h>
 
 using namespace Qt::StringLiterals;
 
@@ -11,8 +11,7 @@ Error::Error(ErrorCode code, const QString &message, int zmqErrno, Frames frames
     , m_code(code)
     , m_errno(zmqErrno)
     , m_frames(std::move(frames))
-{
-}
+{ }
 
 QString jsonTypeName(const QJsonValue &value)
 {

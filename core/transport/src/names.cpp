@@ -1,11 +1,10 @@
-#include <zmqscope/names.h>
-
+#include <algorithm>
+#include <array>
 #include <zmq.h>
 
 #include <QStringList>
 
-#include <algorithm>
-#include <array>
+#include <zmqscope/names.h>
 
 using namespace Qt::StringLiterals;
 
@@ -20,17 +19,23 @@ struct SocketTypeName
 };
 
 constexpr std::array socketTypeTable {
-    SocketTypeName { "PAIR", SocketType::Pair },     SocketTypeName { "PUB", SocketType::Pub },
-    SocketTypeName { "SUB", SocketType::Sub },       SocketTypeName { "REQ", SocketType::Req },
-    SocketTypeName { "REP", SocketType::Rep },       SocketTypeName { "DEALER", SocketType::Dealer },
-    SocketTypeName { "ROUTER", SocketType::Router }, SocketTypeName { "PULL", SocketType::Pull },
-    SocketTypeName { "PUSH", SocketType::Push },     SocketTypeName { "XPUB", SocketType::XPub },
-    SocketTypeName { "XSUB", SocketType::XSub },     SocketTypeName { "STREAM", SocketType::Stream },
+    SocketTypeName { "PAIR", SocketType::Pair },
+    SocketTypeName { "PUB", SocketType::Pub },
+    SocketTypeName { "SUB", SocketType::Sub },
+    SocketTypeName { "REQ", SocketType::Req },
+    SocketTypeName { "REP", SocketType::Rep },
+    SocketTypeName { "DEALER", SocketType::Dealer },
+    SocketTypeName { "ROUTER", SocketType::Router },
+    SocketTypeName { "PULL", SocketType::Pull },
+    SocketTypeName { "PUSH", SocketType::Push },
+    SocketTypeName { "XPUB", SocketType::XPub },
+    SocketTypeName { "XSUB", SocketType::XSub },
+    SocketTypeName { "STREAM", SocketType::Stream },
 };
 
 static_assert(ZMQ_PAIR == 0 && ZMQ_PUB == 1 && ZMQ_SUB == 2 && ZMQ_REQ == 3 && ZMQ_REP == 4 && ZMQ_DEALER == 5
-              && ZMQ_ROUTER == 6 && ZMQ_PULL == 7 && ZMQ_PUSH == 8 && ZMQ_XPUB == 9 && ZMQ_XSUB == 10
-              && ZMQ_STREAM == 11);
+    && ZMQ_ROUTER == 6 && ZMQ_PULL == 7 && ZMQ_PUSH == 8 && ZMQ_XPUB == 9 && ZMQ_XSUB == 10
+    && ZMQ_STREAM == 11);
 
 using enum OptionKind;
 
@@ -94,7 +99,7 @@ bool equalsIgnoringCase(QAnyStringView a, const char *b)
 std::optional<SocketType> findSocketType(QAnyStringView name) noexcept
 {
     const auto it = std::find_if(socketTypeTable.begin(), socketTypeTable.end(),
-                                 [&](const SocketTypeName &entry) { return equalsIgnoringCase(name, entry.name); });
+        [&](const SocketTypeName &entry) { return equalsIgnoringCase(name, entry.name); });
     if (it == socketTypeTable.end())
         return std::nullopt;
     return it->type;
@@ -105,8 +110,8 @@ SocketType socketTypeFromName(QAnyStringView name)
     if (const auto type = findSocketType(name))
         return *type;
     throw Error(ErrorCode::UnknownSocketType,
-                u"unknown socket type \"%1\"; valid types are %2"_s.arg(name.toString(),
-                                                                       socketTypeNames().join(u", "_s)));
+        u"unknown socket type \"%1\"; valid types are %2"_s.arg(
+            name.toString(), socketTypeNames().join(u", "_s)));
 }
 
 QString socketTypeName(SocketType type)
@@ -141,7 +146,7 @@ const OptionInfo *findOption(QAnyStringView name) noexcept
     if (equalsIgnoringCase(name, "identity"))
         name = QLatin1StringView("routing_id");
     const auto it = std::find_if(optionTable.begin(), optionTable.end(),
-                                 [&](const OptionInfo &entry) { return equalsIgnoringCase(name, entry.name); });
+        [&](const OptionInfo &entry) { return equalsIgnoringCase(name, entry.name); });
     return it == optionTable.end() ? nullptr : &*it;
 }
 
@@ -150,8 +155,8 @@ const OptionInfo &optionFromName(QAnyStringView name)
     if (const auto *info = findOption(name))
         return *info;
     throw Error(ErrorCode::UnknownOption,
-                u"unknown socket option \"%1\"; valid options are %2 (identity is an alias of routing_id)"_s.arg(
-                    name.toString(), optionNames().join(u", "_s)));
+        u"unknown socket option \"%1\"; valid options are %2 (identity is an alias of routing_id)"_s.arg(
+            name.toString(), optionNames().join(u", "_s)));
 }
 
 QStringList optionNames()

@@ -1,11 +1,11 @@
-#include "pollloop_p.h"
-#include "socket_p.h"
+#include <vector>
 
 #include <QElapsedTimer>
 #include <QMetaObject>
 #include <QScopeGuard>
 
-#include <vector>
+#include "pollloop_p.h"
+#include "socket_p.h"
 
 using namespace Qt::StringLiterals;
 
@@ -14,7 +14,7 @@ namespace zmqscope {
 // ---------------------------------------------------------------- PollLoopPrivate
 
 void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler,
-                          PollLoop::MessageHandler messageHandler, PollLoop::ViewHandler viewHandler)
+    PollLoop::MessageHandler messageHandler, PollLoop::ViewHandler viewHandler)
 {
     socket->ensureOpen();
     // Read the fd first: on a terminated context this throws, and nothing has changed yet.
@@ -48,7 +48,8 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
     // Rule 1: a Read notifier only. ZMQ_FD is always "writable"; a Write notifier would spin the loop.
     // The loop is its parent so it follows the loop into another thread; the entry still owns it.
     entry->notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read, q);
-    QObject::connect(entry->notifier.get(), &QSocketNotifier::activated, q, [this, socket] { drain(socket); });
+    QObject::connect(
+        entry->notifier.get(), &QSocketNotifier::activated, q, [this, socket] { drain(socket); });
     socket->loop = this;
     // Rule 4: messages may have arrived before we watched the fd, and their edge is gone.
     schedule(entry);
@@ -210,7 +211,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 break;
             }
             try {
-                if (entry->viewHandler ? !socket->receiveViews(parts, views, false) : !socket->receive(frames, false))
+                if (entry->viewHandler ? !socket->receiveViews(parts, views, false)
+                                       : !socket->receive(frames, false))
                     break;
             } catch (const Error &error) {
                 // REQ and REP take one message per turn: after it libzmq answers EFSM, not EAGAIN.
@@ -224,7 +226,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
                 if (entry->viewHandler)
                     entry->viewHandler(*owner, std::span<const QByteArrayView>(views));
                 else
-                    // An rvalue reference, not a move: a handler that does not keep the list leaves it for reuse.
+                    // An rvalue reference, not a move: a handler that does not keep the list leaves it for
+                    // reuse.
                     entry->messageHandler(*owner, std::move(frames)); // NOLINT(bugprone-use-after-move)
             } catch (const Error &error) {
                 if (!handleError(error))
@@ -264,9 +267,9 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
         entry->takeNextHandlers();
         if (socket->receivedCount == receivedBefore) {
             // A handler that does not receive would make us spin on the same message forever.
-            Q_EMIT q->errorOccurred(owner, u"the handler of the %1 socket returned without receiving the "
-                                            u"pending message; input stays queued until it does"_s
-                                               .arg(socketTypeName(socket->type)));
+            Q_EMIT q->errorOccurred(owner,
+                u"the handler of the %1 socket returned without receiving the "
+                u"pending message; input stays queued until it does"_s.arg(socketTypeName(socket->type)));
             break;
         }
     }
@@ -279,8 +282,7 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
 PollLoop::PollLoop(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<PollLoopPrivate>(this))
-{
-}
+{ }
 
 PollLoop::~PollLoop()
 {

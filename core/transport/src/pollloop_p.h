@@ -2,12 +2,12 @@
 
 // Private to the core library: the parts of PollLoop a Socket calls into.
 
-#include <zmqscope/pollloop.h>
+#include <unordered_map>
 
 #include <QPointer>
 #include <QSocketNotifier>
 
-#include <unordered_map>
+#include <zmqscope/pollloop.h>
 
 namespace zmqscope {
 
@@ -47,10 +47,12 @@ public:
         }
     };
 
-    explicit PollLoopPrivate(PollLoop *owner) : q(owner) { }
+    explicit PollLoopPrivate(PollLoop *owner)
+        : q(owner)
+    { }
 
-    void add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler, PollLoop::MessageHandler messageHandler,
-             PollLoop::ViewHandler viewHandler = {});
+    void add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler,
+        PollLoop::MessageHandler messageHandler, PollLoop::ViewHandler viewHandler = {});
     void remove(SocketPrivate *socket);
     /// Rule 3 and 4: a send/receive/bind/connect/subscribe happened on `socket`.
     void socketActivity(SocketPrivate *socket);

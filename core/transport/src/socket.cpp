@@ -1,8 +1,7 @@
-#include "pollloop_p.h"
-#include "socket_p.h"
-
-#include <zmqscope/defaults.h>
-#include <zmqscope/endpoint.h>
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,10 +10,11 @@
 #include <QRandomGenerator>
 #include <QScopeGuard>
 
-#include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <cstring>
+#include <zmqscope/defaults.h>
+#include <zmqscope/endpoint.h>
+
+#include "pollloop_p.h"
+#include "socket_p.h"
 
 using namespace Qt::StringLiterals;
 
@@ -46,14 +46,15 @@ void checkEndpointOrThrow(const QString &endpoint, EndpointRole role, SocketType
     const Result<Endpoint> checked = checkEndpoint(endpoint, role, type);
     if (!checked)
         throw Error(ErrorCode::InvalidEndpoint,
-                    u"cannot %1 %2 to \"%3\": %4"_s.arg(role == EndpointRole::Bind ? u"bind"_s : u"connect"_s,
-                                                          socketTypeName(type), endpoint, checked.errorMessage()),
-                    EINVAL);
+            u"cannot %1 %2 to \"%3\": %4"_s.arg(role == EndpointRole::Bind ? u"bind"_s : u"connect"_s,
+                socketTypeName(type), endpoint, checked.errorMessage()),
+            EINVAL);
 }
 
 [[noreturn]] void throwMovedFrom()
 {
-    throw Error(ErrorCode::WrongState, u"this Socket object was moved from; use the Socket it was moved to"_s);
+    throw Error(
+        ErrorCode::WrongState, u"this Socket object was moved from; use the Socket it was moved to"_s);
 }
 
 // The private part of a Socket that may have been moved from (its d is null then).
@@ -85,11 +86,11 @@ SocketPrivate::SocketPrivate(const Context &ctx, SocketType socketType)
     } catch (const zmq::error_t &error) {
         if (error.num() == ETERM)
             throw Error(ErrorCode::Terminated,
-                        u"cannot create a %1 socket: the context was shut down"_s.arg(socketTypeName(type)),
-                        error.num());
+                u"cannot create a %1 socket: the context was shut down"_s.arg(socketTypeName(type)),
+                error.num());
         throw Error(ErrorCode::ZmqError,
-                    u"cannot create a %1 socket: %2"_s.arg(socketTypeName(type), errnoText(error.num())),
-                    error.num());
+            u"cannot create a %1 socket: %2"_s.arg(socketTypeName(type), errnoText(error.num())),
+            error.num());
     }
 }
 
@@ -119,7 +120,8 @@ void SocketPrivate::fail(const zmq::error_t &error, const QString &what) const
 {
     const int num = error.num();
     if (num == ETERM)
-        throw Error(ErrorCode::Terminated, u"%1 on %2: the context was shut down"_s.arg(what, describe()), num);
+        throw Error(
+            ErrorCode::Terminated, u"%1 on %2: the context was shut down"_s.arg(what, describe()), num);
     throw Error(ErrorCode::ZmqError, u"%1 on %2 failed: %3"_s.arg(what, describe(), errnoText(num)), num);
 }
 
@@ -185,11 +187,12 @@ zmq::recv_result_t SocketPrivate::receivePart(zmq::message_t &message, zmq::recv
                 const QString why = type == SocketType::Req
                     ? u"a REQ socket must send a request before it can receive"_s
                     : u"a REP socket must send the reply to the previous request before it receives the next"_s;
-                throw Error(ErrorCode::WrongState, u"cannot receive on %1 now: %2"_s.arg(describe(), why), EFSM);
+                throw Error(
+                    ErrorCode::WrongState, u"cannot receive on %1 now: %2"_s.arg(describe(), why), EFSM);
             }
             if (error.num() == ENOTSUP)
-                throw Error(ErrorCode::Unsupported,
-                            u"%1 sockets cannot receive"_s.arg(socketTypeName(type)), ENOTSUP);
+                throw Error(ErrorCode::Unsupported, u"%1 sockets cannot receive"_s.arg(socketTypeName(type)),
+                    ENOTSUP);
             fail(error, u"receive"_s);
         }
     }
@@ -212,8 +215,7 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
             if (wait) {
                 const int timeout = get(zmq::sockopt::rcvtimeo, u"reading rcvtimeo"_s);
                 throw Error(ErrorCode::Timeout,
-                            u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()),
-                            EAGAIN);
+                    u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()), EAGAIN);
             }
             return false;
         }
@@ -227,7 +229,8 @@ bool SocketPrivate::receive(Frames &frames, bool wait)
     return true;
 }
 
-bool SocketPrivate::receiveViews(std::vector<zmq::message_t> &parts, std::vector<QByteArrayView> &views, bool wait)
+bool SocketPrivate::receiveViews(
+    std::vector<zmq::message_t> &parts, std::vector<QByteArrayView> &views, bool wait)
 {
     ensureOpen();
     views.clear();
@@ -244,8 +247,7 @@ bool SocketPrivate::receiveViews(std::vector<zmq::message_t> &parts, std::vector
             if (wait) {
                 const int timeout = get(zmq::sockopt::rcvtimeo, u"reading rcvtimeo"_s);
                 throw Error(ErrorCode::Timeout,
-                            u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()),
-                            EAGAIN);
+                    u"no message arrived within rcvtimeo %1 ms on %2"_s.arg(timeout).arg(describe()), EAGAIN);
             }
             return false;
         }
@@ -282,28 +284,30 @@ void SocketPrivate::send(const Frames &frames)
                     continue;
                 if (error.num() == EFSM) {
                     const QString why = type == SocketType::Req
-                        ? u"the previous request has not been answered yet; REQ must alternate send and receive "
+                        ? u"the previous request has not been answered yet; REQ must alternate send and "
+                          u"receive "
                           u"(or set req_relaxed)"_s
                         : u"there is no request to reply to; REP must receive before it sends"_s;
-                    throw Error(ErrorCode::WrongState, u"cannot send on %1 now: %2"_s.arg(describe(), why), EFSM);
+                    throw Error(
+                        ErrorCode::WrongState, u"cannot send on %1 now: %2"_s.arg(describe(), why), EFSM);
                 }
                 if (error.num() == ENOTSUP)
                     throw Error(ErrorCode::Unsupported, u"%1 sockets cannot send"_s.arg(socketTypeName(type)),
-                                ENOTSUP);
+                        ENOTSUP);
                 if (error.num() == EHOSTUNREACH)
                     throw Error(ErrorCode::ZmqError,
-                                u"cannot send on %1: no connected peer has the routing id %2 (router_mandatory)"_s
-                                    .arg(describe(), OptionValue(frames.first()).toDisplayString()),
-                                EHOSTUNREACH);
+                        u"cannot send on %1: no connected peer has the routing id %2 (router_mandatory)"_s
+                            .arg(describe(), OptionValue(frames.first()).toDisplayString()),
+                        EHOSTUNREACH);
                 fail(error, u"send"_s);
             }
             if (!result) {
                 const int timeout = get(zmq::sockopt::sndtimeo, u"reading sndtimeo"_s);
                 throw Error(ErrorCode::Timeout,
-                            timeout == 0 ? u"cannot send on %1 now: no peer is ready to take the message"_s.arg(
-                                               describe())
-                                         : u"send on %1 timed out after sndtimeo %2 ms"_s.arg(describe()).arg(timeout),
-                            EAGAIN);
+                    timeout == 0
+                        ? u"cannot send on %1 now: no peer is ready to take the message"_s.arg(describe())
+                        : u"send on %1 timed out after sndtimeo %2 ms"_s.arg(describe()).arg(timeout),
+                    EAGAIN);
             }
             break;
         }
@@ -351,7 +355,8 @@ Socket Socket::create(QAnyStringView type, const Context &context)
     return create(socketTypeFromName(type), context);
 }
 
-Socket Socket::bindNew(QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
+Socket Socket::bindNew(
+    QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
 {
     Socket socket = create(type, context);
     for (const auto &[name, value] : options)
@@ -360,7 +365,8 @@ Socket Socket::bindNew(QAnyStringView type, QAnyStringView uri, const Options &o
     return socket;
 }
 
-Socket Socket::connectNew(QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
+Socket Socket::connectNew(
+    QAnyStringView type, QAnyStringView uri, const Options &options, const Context &context)
 {
     Socket socket = create(type, context);
     for (const auto &[name, value] : options)
@@ -411,25 +417,26 @@ void Socket::bind(QAnyStringView uri)
         switch (error.num()) {
         case EADDRINUSE:
             throw Error(ErrorCode::AddressInUse,
-                        u"cannot bind %1 to %2: the address is already in use"_s.arg(socketTypeName(d->type),
-                                                                                       endpoint),
-                        error.num());
+                u"cannot bind %1 to %2: the address is already in use"_s.arg(
+                    socketTypeName(d->type), endpoint),
+                error.num());
         case EINVAL:
         case EPROTONOSUPPORT:
         case ENOCOMPATPROTO:
         case EADDRNOTAVAIL:
         case ENODEV:
             throw Error(ErrorCode::InvalidEndpoint,
-                        u"cannot bind %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, tcp://*:*, "
-                        u"ipc:///tmp/name, inproc://name)"_s.arg(socketTypeName(d->type), endpoint,
-                                                                 errnoText(error.num())),
-                        error.num());
+                u"cannot bind %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, tcp://*:*, "
+                u"ipc:///tmp/name, inproc://name)"_s.arg(
+                    socketTypeName(d->type), endpoint, errnoText(error.num())),
+                error.num());
         default:
             d->fail(error, u"bind to \"%1\""_s.arg(endpoint));
         }
     }
     // Keep the resolved endpoint (tcp://127.0.0.1:* becomes the real port) so it can be shown and unbound.
-    d->bound.append(QString::fromStdString(d->get(zmq::sockopt::last_endpoint, u"reading the bound endpoint"_s)));
+    d->bound.append(
+        QString::fromStdString(d->get(zmq::sockopt::last_endpoint, u"reading the bound endpoint"_s)));
     d->noteActivity(); // rule 4
 }
 
@@ -448,10 +455,10 @@ void Socket::connect(QAnyStringView uri)
         case EADDRNOTAVAIL:
         case ENODEV:
             throw Error(ErrorCode::InvalidEndpoint,
-                        u"cannot connect %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, "
-                        u"ipc:///tmp/name, inproc://name)"_s.arg(socketTypeName(d->type), endpoint,
-                                                                 errnoText(error.num())),
-                        error.num());
+                u"cannot connect %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, "
+                u"ipc:///tmp/name, inproc://name)"_s.arg(
+                    socketTypeName(d->type), endpoint, errnoText(error.num())),
+                error.num());
         default:
             d->fail(error, u"connect to \"%1\""_s.arg(endpoint));
         }
@@ -475,10 +482,10 @@ void detach(SocketPrivate &socket, const QString &endpoint, bool bound)
         const QString verb = bound ? u"unbind"_s : u"disconnect"_s;
         if (error.num() == ENOENT || error.num() == EINVAL)
             throw Error(ErrorCode::InvalidEndpoint,
-                        u"cannot %1 %2 from \"%3\": it is not %4 there (%4: %5)"_s.arg(verb,
-                            socketTypeName(socket.type), endpoint, bound ? u"bound"_s : u"connected"_s,
-                            endpoints.isEmpty() ? u"nothing"_s : endpoints.join(u", "_s)),
-                        error.num());
+                u"cannot %1 %2 from \"%3\": it is not %4 there (%4: %5)"_s.arg(verb,
+                    socketTypeName(socket.type), endpoint, bound ? u"bound"_s : u"connected"_s,
+                    endpoints.isEmpty() ? u"nothing"_s : endpoints.join(u", "_s)),
+                error.num());
         socket.fail(error, u"%1 from \"%2\""_s.arg(verb, endpoint));
     }
     endpoints.removeAll(endpoint);
@@ -505,14 +512,14 @@ int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTr
     const QString base = uri.toString();
     if (minPort < 1 || maxPort > 65536 || minPort >= maxPort)
         throw Error(ErrorCode::InvalidEndpoint,
-                    u"cannot bind to a random port of %1: the port range [%2, %3) is empty or outside 1..65535"_s
-                        .arg(base)
-                        .arg(minPort)
-                        .arg(maxPort));
+            u"cannot bind to a random port of %1: the port range [%2, %3) is empty or outside 1..65535"_s
+                .arg(base)
+                .arg(minPort)
+                .arg(maxPort));
     if (maxTries < 1)
         throw Error(ErrorCode::InvalidEndpoint,
-                    u"cannot bind to a random port of %1: max tries is %2, it must be at least 1"_s.arg(base).arg(
-                        maxTries));
+            u"cannot bind to a random port of %1: max tries is %2, it must be at least 1"_s.arg(base).arg(
+                maxTries));
     for (int attempt = 0; attempt < maxTries; ++attempt) {
         const int port = int(QRandomGenerator::global()->bounded(minPort, maxPort));
         try {
@@ -524,11 +531,11 @@ int Socket::bindToRandom(QAnyStringView uri, int minPort, int maxPort, int maxTr
         }
     }
     throw Error(ErrorCode::BindFailed,
-                u"could not bind %1 to a random port of %2 in [%3, %4): all %5 tries were in use"_s
-                    .arg(socketTypeName(d->type), base)
-                    .arg(minPort)
-                    .arg(maxPort)
-                    .arg(maxTries));
+        u"could not bind %1 to a random port of %2 in [%3, %4): all %5 tries were in use"_s
+            .arg(socketTypeName(d->type), base)
+            .arg(minPort)
+            .arg(maxPort)
+            .arg(maxTries));
 }
 
 QString Socket::lastEndpoint() const
@@ -560,7 +567,7 @@ void Socket::setOption(QAnyStringView name, const OptionValue &value)
             const auto number = value.toInt();
             if (number < INT_MIN || number > INT_MAX)
                 throw Error(ErrorCode::InvalidOptionValue,
-                            u"expected an integer that fits 32 bits, got %1"_s.arg(number));
+                    u"expected an integer that fits 32 bits, got %1"_s.arg(number));
             const int v = int(number);
             setRaw(d->socket, info.zmqOption, &v, sizeof v);
             break;
@@ -585,7 +592,7 @@ void Socket::setOption(QAnyStringView name, const OptionValue &value)
             const QByteArray key = value.toBytes();
             if (key.size() != 32 && key.size() != 40)
                 throw Error(ErrorCode::InvalidOptionValue,
-                            u"expected a CURVE key of 32 bytes or 40 Z85 characters, got %1 bytes"_s.arg(key.size()));
+                    u"expected a CURVE key of 32 bytes or 40 Z85 characters, got %1 bytes"_s.arg(key.size()));
             setRaw(d->socket, info.zmqOption, key.constData(), size_t(key.size()));
             break;
         }
@@ -595,9 +602,9 @@ void Socket::setOption(QAnyStringView name, const OptionValue &value)
     } catch (const zmq::error_t &error) {
         if (error.num() == EINVAL)
             throw Error(ErrorCode::InvalidOptionValue,
-                        u"cannot set option %1 to %2 on a %3 socket: libzmq rejects the value or the option "
-                        u"for this socket type"_s.arg(optionName, value.toDisplayString(), socketTypeName(d->type)),
-                        EINVAL);
+                u"cannot set option %1 to %2 on a %3 socket: libzmq rejects the value or the option "
+                u"for this socket type"_s.arg(optionName, value.toDisplayString(), socketTypeName(d->type)),
+                EINVAL);
         d->fail(error, u"setting option %1"_s.arg(optionName));
     }
     if (info.zmqOption == ZMQ_SUBSCRIBE || info.zmqOption == ZMQ_UNSUBSCRIBE)
@@ -611,7 +618,7 @@ OptionValue Socket::option(QAnyStringView name) const
     const QString optionName = QString::fromLatin1(info.name);
     if (!info.readable)
         throw Error(ErrorCode::InvalidOptionValue,
-                    u"option %1 is write-only; libzmq cannot read it back"_s.arg(optionName));
+            u"option %1 is write-only; libzmq cannot read it back"_s.arg(optionName));
     try {
         switch (info.kind) {
         case OptionKind::Int: {
@@ -697,9 +704,9 @@ QString Socket::receiveText()
     const Envelope envelope = Envelope::fromRaw(frames);
     if (!mimetypeIs(envelope.mimetype(), mimetype::Text))
         throw Error(ErrorCode::MimetypeMismatch,
-                    u"receiveText expects mimetype text/plain, got %1"_s.arg(
-                        OptionValue(envelope.mimetype()).toDisplayString()),
-                    0, std::move(frames));
+            u"receiveText expects mimetype text/plain, got %1"_s.arg(
+                OptionValue(envelope.mimetype()).toDisplayString()),
+            0, std::move(frames));
     return QString::fromUtf8(envelope.data());
 }
 
@@ -724,23 +731,23 @@ QJsonValue Socket::receiveJson()
     const Envelope envelope = Envelope::fromRaw(frames);
     if (!mimetypeIs(envelope.mimetype(), mimetype::Json))
         throw Error(ErrorCode::MimetypeMismatch,
-                    u"receiveObj expects mimetype application/json, got %1"_s.arg(
-                        OptionValue(envelope.mimetype()).toDisplayString()),
-                    0, std::move(frames));
+            u"receiveObj expects mimetype application/json, got %1"_s.arg(
+                OptionValue(envelope.mimetype()).toDisplayString()),
+            0, std::move(frames));
     QJsonParseError error {};
     // Wrapping in an array lets scalars ("42", "\"x\"") parse as they do in Python's json.loads.
     const QJsonDocument document = QJsonDocument::fromJson('[' + envelope.data() + ']', &error);
     if (error.error != QJsonParseError::NoError)
         throw Error(ErrorCode::InvalidBody,
-                    u"the application/json body is not valid JSON: %1 at byte %2"_s.arg(error.errorString())
-                        .arg(qMax(0, error.offset - 1)),
-                    0, std::move(frames));
+            u"the application/json body is not valid JSON: %1 at byte %2"_s.arg(error.errorString())
+                .arg(qMax(0, error.offset - 1)),
+            0, std::move(frames));
     const QJsonArray values = document.array();
     if (values.size() != 1)
         throw Error(ErrorCode::InvalidBody,
-                    u"the application/json body is not valid JSON: it holds %1 values instead of one"_s.arg(
-                        values.size()),
-                    0, std::move(frames));
+            u"the application/json body is not valid JSON: it holds %1 values instead of one"_s.arg(
+                values.size()),
+            0, std::move(frames));
     return values.first();
 }
 

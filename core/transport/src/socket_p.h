@@ -2,14 +2,13 @@
 
 // Private to the core library: what Socket and PollLoop share.
 
-#include <zmqscope/socket.h>
-
+#include <cstdint>
+#include <vector>
 #include <zmq.hpp>
 
 #include <QStringList>
 
-#include <cstdint>
-#include <vector>
+#include <zmqscope/socket.h>
 
 namespace zmqscope {
 
@@ -51,8 +50,7 @@ public:
     [[nodiscard]] int eventsNotingActivity();
 
     /// A socket option read through cppzmq, with libzmq's failures (ETERM) turned into Error.
-    template<typename Option>
-    [[nodiscard]] auto get(Option option, const QString &what) const
+    template<typename Option> [[nodiscard]] auto get(Option option, const QString &what) const
     {
         try {
             return socket.get(option);

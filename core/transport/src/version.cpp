@@ -1,6 +1,6 @@
-#include <zmqscope/version.h>
-
 #include <zmq.h>
+
+#include <zmqscope/version.h>
 
 using namespace Qt::StringLiterals;
 

@@ -3,7 +3,11 @@
 // function and main() only because receiveEnvelope() blocks: the REQ side runs
 // in its own thread while main()'s event loop drives the REP side through a
 // PollLoop. Exits 0 when every check passed, 1 otherwise (with the reason).
-#include <zmqscope/transport.h>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <thread>
 
 #include <QByteArray>
 #include <QCoreApplication>
@@ -11,11 +15,7 @@
 #include <QString>
 #include <QTimer>
 
-#include <chrono>
-#include <cstdio>
-#include <exception>
-#include <optional>
-#include <thread>
+#include <zmqscope/transport.h>
 
 namespace {
 
@@ -32,25 +32,25 @@ void check(bool ok, const char *what, const QByteArray &got = {})
 // The REQ side of the example: connects, sends "hello" with id "greeting", blocks for the reply.
 zmqscope::Envelope requestPong(const zmqscope::Context &context, const QString &uri)
 {
-    auto req = zmqscope::Socket::connectNew("req", uri, {{"linger", 0}}, context);
+    auto req = zmqscope::Socket::connectNew("req", uri, { { "linger", 0 } }, context);
     req.sendText("hello", "greeting");
-    auto reply = req.receiveEnvelope();   // reply.id(), reply.mimetype(), reply.data()
+    auto reply = req.receiveEnvelope(); // reply.id(), reply.mimetype(), reply.data()
     return reply;
 }
 
 // The envelope part of the example, with the frames it must produce.
 void checkEnvelopeRoundTrip()
 {
-    auto env = zmqscope::Envelope::create("application/json", R"({"a":1})", "id-1", {"peer-1"});
-    auto frames = env.transferObject();   // peer-1, "", id-1, application/json, {"a":1}
+    auto env = zmqscope::Envelope::create("application/json", R"({"a":1})", "id-1", { "peer-1" });
+    auto frames = env.transferObject(); // peer-1, "", id-1, application/json, {"a":1}
     auto same = zmqscope::Envelope::fromRaw(frames);
 
-    const zmqscope::Frames expected {"peer-1", "", "id-1", "application/json", R"({"a":1})"};
+    const zmqscope::Frames expected { "peer-1", "", "id-1", "application/json", R"({"a":1})" };
     check(frames == expected, "transferObject() gives peer-1, \"\", id-1, application/json, {\"a\":1}",
-          frames.join('|'));
+        frames.join('|'));
     check(same == env, "Envelope::fromRaw(env.transferObject()) == env", same.transferObject().join('|'));
-    check(same.requestFrames() == zmqscope::Frames {"peer-1"}, "request frames are [peer-1]",
-          same.requestFrames().join('|'));
+    check(same.requestFrames() == zmqscope::Frames { "peer-1" }, "request frames are [peer-1]",
+        same.requestFrames().join('|'));
 }
 
 } // namespace
@@ -64,12 +64,12 @@ int main(int argc, char *argv[])
         auto rep = zmqscope::Socket::create("rep", context);
         int port = rep.bindToRandom("tcp://127.0.0.1", 40000, 41000, 50);
         zmqscope::PollLoop loop;
-        loop.registerSocket(rep, [](zmqscope::Socket& s) {
+        loop.registerSocket(rep, [](zmqscope::Socket &s) {
             auto request = s.receiveEnvelope();
             s.sendEnvelope(request.responseEnvelope("text/plain", "pong"));
         });
         check(port >= 40000 && port < 41000, "bindToRandom() returns a port in [40000, 41000)",
-              QByteArray::number(port));
+            QByteArray::number(port));
 
         const QString uri = QStringLiteral("tcp://127.0.0.1:%1").arg(port);
         std::optional<zmqscope::Envelope> reply;
@@ -101,7 +101,7 @@ int main(int argc, char *argv[])
             check(reply->mimetype() == "text/plain", "reply.mimetype() is text/plain", reply->mimetype());
             check(reply->data() == "pong", "reply.data() is pong", reply->data());
             check(reply->requestFrames().isEmpty(), "a REQ receives the reply without routing frames",
-                  reply->requestFrames().join('|'));
+                reply->requestFrames().join('|'));
         } else {
             check(false, "a reply arrived");
         }
@@ -116,6 +116,6 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::printf("consumer: ZmqScope %s from the installed package: REQ/REP pong and envelope round trip OK\n",
-                qPrintable(zmqscope::libraryVersion()));
+        qPrintable(zmqscope::libraryVersion()));
     return 0;
 }

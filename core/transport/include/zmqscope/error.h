@@ -1,14 +1,14 @@
 #pragma once
 
-#include <QByteArray>
-#include <QList>
-#include <QString>
-
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
 
 class QJsonValue;
 
@@ -18,7 +18,8 @@ namespace zmqscope {
 using Frames = QList<QByteArray>;
 
 /// What went wrong, so callers can react without parsing the message text.
-enum class ErrorCode {
+enum class ErrorCode
+{
     UnknownSocketType, ///< a socket type name that is not in the table
     UnknownOption, ///< an option name that is not in the table
     InvalidOptionValue, ///< a value of the wrong kind or range for an option
@@ -79,12 +80,15 @@ private:
  * successful one for its error) is a programming error: it throws std::bad_variant_access
  * (std::bad_optional_access for Result<void>).
  */
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_state(std::in_place_index<0>, std::move(value)) { }
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) { }
+    Result(T value)
+        : m_state(std::in_place_index<0>, std::move(value))
+    { }
+    Result(Error error)
+        : m_state(std::in_place_index<1>, std::move(error))
+    { }
 
     [[nodiscard]] bool ok() const noexcept { return m_state.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -116,12 +120,13 @@ private:
     std::variant<T, Error> m_state;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) { }
+    Result(Error error)
+        : m_error(std::move(error))
+    { }
 
     [[nodiscard]] bool ok() const noexcept { return !m_error.has_value(); }
     explicit operator bool() const noexcept { return ok(); }

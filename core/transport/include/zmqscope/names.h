@@ -1,16 +1,17 @@
 #pragma once
 
-#include <zmqscope/error.h>
+#include <optional>
 
+#include <QAnyStringView>
 #include <QStringList>
 
-#include <optional>
-#include <QAnyStringView>
+#include <zmqscope/error.h>
 
 namespace zmqscope {
 
 /// Every ZeroMQ socket type, with libzmq's own numbers.
-enum class SocketType : int {
+enum class SocketType : int
+{
     Pair = 0,
     Pub = 1,
     Sub = 2,
@@ -40,7 +41,8 @@ enum class SocketType : int {
 [[nodiscard]] bool socketTypeCanSend(SocketType type) noexcept;
 
 /// The kind of value a socket option takes.
-enum class OptionKind {
+enum class OptionKind
+{
     Int, ///< int, e.g. linger, rcvhwm
     Int64, ///< int64_t, e.g. maxmsgsize
     Bool, ///< int 0/1, e.g. immediate, conflate

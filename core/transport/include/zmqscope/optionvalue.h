@@ -1,16 +1,16 @@
 #pragma once
 
-#include <zmqscope/names.h>
-
-#include <QByteArray>
-#include <QString>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include <QByteArray>
+#include <QString>
+
+#include <zmqscope/names.h>
 
 namespace zmqscope {
 
@@ -23,14 +23,30 @@ class OptionValue
 {
 public:
     OptionValue() = default;
-    OptionValue(int value) : m_value(std::int64_t { value }) { }
-    OptionValue(std::int64_t value) : m_value(value) { }
-    OptionValue(bool value) : m_value(value) { }
-    OptionValue(const char *bytes) : m_value(QByteArray(bytes)) { }
-    OptionValue(std::string_view bytes) : m_value(QByteArray(bytes.data(), qsizetype(bytes.size()))) { }
-    OptionValue(const std::string &bytes) : OptionValue(std::string_view(bytes)) { }
-    OptionValue(QByteArray bytes) : m_value(std::move(bytes)) { }
-    OptionValue(const QString &text) : m_value(text.toUtf8()) { }
+    OptionValue(int value)
+        : m_value(std::int64_t { value })
+    { }
+    OptionValue(std::int64_t value)
+        : m_value(value)
+    { }
+    OptionValue(bool value)
+        : m_value(value)
+    { }
+    OptionValue(const char *bytes)
+        : m_value(QByteArray(bytes))
+    { }
+    OptionValue(std::string_view bytes)
+        : m_value(QByteArray(bytes.data(), qsizetype(bytes.size())))
+    { }
+    OptionValue(const std::string &bytes)
+        : OptionValue(std::string_view(bytes))
+    { }
+    OptionValue(QByteArray bytes)
+        : m_value(std::move(bytes))
+    { }
+    OptionValue(const QString &text)
+        : m_value(text.toUtf8())
+    { }
 
     [[nodiscard]] bool isNull() const noexcept { return std::holds_alternative<std::monostate>(m_value); }
     [[nodiscard]] bool isInt() const noexcept { return std::holds_alternative<std::int64_t>(m_value); }

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <zmqscope/error.h>
-
-#include <QByteArrayView>
-#include <QObject>
-
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
+
+#include <QByteArrayView>
+#include <QObject>
+
+#include <zmqscope/error.h>
 
 namespace zmqscope {
 

@@ -1,21 +1,21 @@
 #pragma once
 
-#include <zmqscope/context.h>
-#include <zmqscope/envelope.h>
-#include <zmqscope/names.h>
-#include <zmqscope/optionvalue.h>
-
-#include <QAnyStringView>
-#include <QJsonValue>
-#include <QString>
-#include <QStringList>
-
 #include <chrono>
 #include <concepts>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <type_traits>
+
+#include <QAnyStringView>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+#include <zmqscope/context.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/names.h>
+#include <zmqscope/optionvalue.h>
 
 namespace zmq {
 class socket_t;
@@ -27,8 +27,11 @@ class SocketPrivate;
 
 /// Anything sendObj() accepts: a QJsonValue-convertible value, or an object with serialize().
 template<typename T>
-concept JsonSerializable = std::is_convertible_v<const T &, QJsonValue> || requires(const T &t) {
-    { t.serialize() } -> std::convertible_to<QJsonValue>;
+concept JsonSerializable = std::is_convertible_v<const T &, QJsonValue> || requires(const T &t)
+{
+    {
+        t.serialize()
+        } -> std::convertible_to<QJsonValue>;
 };
 
 /**
@@ -51,16 +54,18 @@ public:
     static constexpr int DefaultMaxPort = 65536;
     static constexpr int DefaultMaxTries = 100;
 
-    /// Creates a socket of the given type; a default Context means "a new context of its own", as in the seed.
+    /// Creates a socket of the given type; a default Context means "a new context of its own", as in the
+    /// seed.
     [[nodiscard]] static Socket create(SocketType type, const Context &context = Context());
-    /// Creates a socket by case-insensitive type name ("rep", "PUB"); unknown names throw, listing the valid ones.
+    /// Creates a socket by case-insensitive type name ("rep", "PUB"); unknown names throw, listing the valid
+    /// ones.
     [[nodiscard]] static Socket create(QAnyStringView type, const Context &context = Context());
     /// Creates a socket, applies the options in order, then binds it.
     [[nodiscard]] static Socket bindNew(QAnyStringView type, QAnyStringView uri, const Options &options = {},
-                                        const Context &context = Context());
+        const Context &context = Context());
     /// Creates a socket, applies the options in order, then connects it.
-    [[nodiscard]] static Socket connectNew(QAnyStringView type, QAnyStringView uri, const Options &options = {},
-                                           const Context &context = Context());
+    [[nodiscard]] static Socket connectNew(QAnyStringView type, QAnyStringView uri,
+        const Options &options = {}, const Context &context = Context());
 
     Socket(Socket &&other) noexcept;
     Socket &operator=(Socket &&other) noexcept;
@@ -85,7 +90,7 @@ public:
      * naming the range and the number of tries when every try was in use.
      */
     int bindToRandom(QAnyStringView uri, int minPort = DefaultMinPort, int maxPort = DefaultMaxPort,
-                     int maxTries = DefaultMaxTries);
+        int maxTries = DefaultMaxTries);
     /// The endpoint of the last bind/connect with wildcards resolved ("tcp://127.0.0.1:41234").
     [[nodiscard]] QString lastEndpoint() const;
     /// Endpoints currently bound, and connected, in the order they were added.
@@ -106,12 +111,12 @@ public:
 
     /// Sends UTF-8 text with mimetype text/plain.
     void sendText(QByteArrayView utf8Text, QByteArrayView id = {});
-    /// Receives an envelope and returns its body as text; another mimetype throws MimetypeMismatch naming both.
+    /// Receives an envelope and returns its body as text; another mimetype throws MimetypeMismatch naming
+    /// both.
     [[nodiscard]] QString receiveText();
 
     /// Sends obj as JSON (mimetype application/json); obj is a QJsonValue or has serialize() returning one.
-    template<JsonSerializable T>
-    void sendObj(const T &obj, QByteArrayView id = {})
+    template<JsonSerializable T> void sendObj(const T &obj, QByteArrayView id = {})
     {
         if constexpr (std::is_convertible_v<const T &, QJsonValue>)
             sendJson(QJsonValue(obj), id);
@@ -119,8 +124,7 @@ public:
             sendJson(QJsonValue(obj.serialize()), id);
     }
     /// Receives a JSON envelope, parses the body and returns handler(value).
-    template<typename Handler>
-    auto receiveObj(Handler &&handler)
+    template<typename Handler> auto receiveObj(Handler &&handler)
     {
         return std::invoke(std::forward<Handler>(handler), receiveJson());
     }

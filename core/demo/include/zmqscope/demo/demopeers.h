@@ -1,15 +1,15 @@
 #pragma once
 
-#include <zmqscope/context.h>
-#include <zmqscope/engine/engine.h>
+#include <cstdint>
+#include <memory>
 
 #include <QByteArray>
 #include <QList>
 #include <QObject>
 #include <QString>
 
-#include <cstdint>
-#include <memory>
+#include <zmqscope/context.h>
+#include <zmqscope/engine/engine.h>
 
 namespace zmqscope {
 

@@ -15,14 +15,24 @@ namespace zmqscope {
 #ifdef __cpp_lib_source_location
 using CheckSite = std::source_location;
 #define ZMQSCOPE_CHECK_SITE std::source_location::current()
-[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site) { return site.function_name(); }
+[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site)
+{
+    return site.function_name();
+}
 #else
 struct CheckSite
 {
     const char *function;
 };
-#define ZMQSCOPE_CHECK_SITE ::zmqscope::CheckSite { __builtin_FUNCTION() }
-[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site) { return site.function; }
+#define ZMQSCOPE_CHECK_SITE                                                                                  \
+    ::zmqscope::CheckSite                                                                                    \
+    {                                                                                                        \
+        __builtin_FUNCTION()                                                                                 \
+    }
+[[nodiscard]] inline const char *checkSiteFunction(const CheckSite &site)
+{
+    return site.function;
+}
 #endif
 
 /**
