@@ -2,6 +2,7 @@
 // fails when the rule is broken in pollloop.cpp/socket.cpp, plus the
 // registration contract (whole messages, re-registering, unregistering,
 // closing or destroying a socket from inside its own handler).
+// Over 800 lines on purpose: one test class per file (DESIGN.md section 10) for one class.
 
 #include <atomic>
 #include <functional>

@@ -1,5 +1,6 @@
 // Socket: every method, over inproc:// and tcp://127.0.0.1:* where the
 // transport matters. Real sockets only; TCP ports are always read back.
+// Over 800 lines on purpose: one test class per file (DESIGN.md section 10) for one class.
 
 #include <fcntl.h>
 #include <functional>

@@ -1,3 +1,8 @@
+// The Engine over real sockets: open, close, replace, send tickets, state from the socket monitor,
+// batches into the store, recording. Over 800 lines on purpose: one test class per file (DESIGN.md
+// section 10) for the one facade every caller goes through; the rules it shares with other
+// layers are in tst_enginerules, the thread checks in tst_messagestore.
+
 #include <atomic>
 #include <memory>
 #include <thread>

@@ -1,5 +1,7 @@
 // The main window end to end: real engine, real sockets, python3-zmq peers
 // (tests/ui/zmqpeer.py under /usr/bin/python3), widgets driven with QTest.
+// Over 800 lines on purpose: one test class per file (DESIGN.md section 10), and every case here
+// needs the whole window with its engine; parts with classes of their own have their own tests.
 
 #include <functional>
 #include <optional>

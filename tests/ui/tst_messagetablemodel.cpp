@@ -1,4 +1,5 @@
 // MessageTableModel over a real MessageStore: batches, columns, eviction, pause, filter, the row window.
+// Over 800 lines on purpose: one test class per file (DESIGN.md section 10) for one class.
 
 #include <memory>
 

@@ -1,3 +1,8 @@
+// Socket, the seed API's one socket class: create, bind, connect, options, and every send and
+// receive of envelopes, text, objects and raw frames. A little over 800 lines because it is that
+// one class; the rules it applies are written elsewhere, once (endpoint.cpp, defaults.h,
+// envelope.cpp), and its PollLoop integration is pollloop.cpp.
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>

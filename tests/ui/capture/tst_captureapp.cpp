@@ -1,5 +1,6 @@
 // Capture files in the app end to end: the real MainWindow and engine, real sockets (inproc pairs
 // inside the engine, a python3-zmq peer over tcp://127.0.0.1), real files in a temporary folder.
+// Over 800 lines on purpose: one test class per file (DESIGN.md section 10) for one class.
 
 #include <optional>
 

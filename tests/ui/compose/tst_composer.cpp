@@ -1,3 +1,8 @@
+// The Composer end to end (real engine and sockets, widgets driven with QTest): every field, mode
+// and button of one widget. Over 800 lines on purpose: DESIGN.md section 10 wants one test class
+// per file, and the widget's cases share one fixture; its parts with their own classes
+// (SendController, the socket dialog) have their own test files.
+
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>

@@ -1,3 +1,7 @@
+// MessageDetailView with a real MessageStore: the header, every tab, copy and save, big and hostile
+// messages. Over 800 lines on purpose: one test class per file (DESIGN.md section 10); the pages'
+// shared interface is tested once, over every page, in tst_detailpages.
+
 #include <memory>
 
 #include <QAbstractItemModelTester>
