@@ -18,6 +18,7 @@
 #endif
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -138,6 +139,11 @@ Options Engine::defaultOptions(SocketType type)
 
 SocketId Engine::openSocket(const SocketSpec &spec)
 {
+    return openSocket(spec, 0);
+}
+
+SocketId Engine::openSocket(const SocketSpec &spec, std::uint64_t receiveLimit)
+{
     const SocketId id = ++d->lastId;
     SocketSpec named = spec;
     {
@@ -160,7 +166,8 @@ SocketId Engine::openSocket(const SocketSpec &spec)
     }
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
-        worker, [worker, id, named] { worker->open(id, named); }, Qt::QueuedConnection);
+        worker, [worker, id, named, receiveLimit] { worker->open(id, named, receiveLimit); },
+        Qt::QueuedConnection);
     return id;
 }
 
@@ -245,6 +252,19 @@ void Engine::stopRecording()
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
         worker, [worker] { worker->stopRecording(); }, Qt::QueuedConnection);
+}
+
+void Engine::holdFrom(quint64 seq)
+{
+    d->store.holdFrom(seq);
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->resumeReceiving(); }, Qt::QueuedConnection);
+}
+
+void Engine::releaseHold()
+{
+    holdFrom(std::numeric_limits<quint64>::max());
 }
 
 RecordingStatus Engine::recordingStatus() const

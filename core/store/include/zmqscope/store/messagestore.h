@@ -1,16 +1,16 @@
 #pragma once
 
-#include <zmqscope/envelope.h>
-#include <zmqscope/error.h>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <span>
+#include <zmqscope/envelope.h>
+#include <zmqscope/error.h>
 
 namespace zmqscope {
 
@@ -20,7 +20,11 @@ class MessageStorePrivate;
 using SocketId = std::uint32_t;
 
 /// Whether a message came in on a socket or was sent by us.
-enum class Direction : std::uint8_t { In = 0, Out = 1 };
+enum class Direction : std::uint8_t
+{
+    In = 0,
+    Out = 1
+};
 
 /// One stored message, copied out of the store.
 struct StoredMessage
@@ -123,7 +127,8 @@ public:
 
     /// Appends one message; returns its sequence number. May evict the oldest chunk(s).
     /// Throws Error (InvalidBody) for a frame of 4 GiB or more, which the store cannot index.
-    std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+    std::uint64_t append(
+        SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
     /**
      * Appends messages in order under one lock (the engine appends each batch
      * it received this way); returns the sequence number of the first one,
@@ -135,8 +140,8 @@ public:
      * into the store; the engine's receive path uses this to skip building
      * QByteArrays); returns its sequence number. Throws like append(Frames).
      */
-    std::uint64_t append(
-        SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames);
+    std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs,
+        std::span<const QByteArrayView> frames);
 
     [[nodiscard]] std::uint64_t firstSeq() const;
     [[nodiscard]] std::uint64_t endSeq() const;
@@ -157,11 +162,24 @@ public:
      * visitor returns false. Returns the sequence number after the last
      * message visited (at most endSeq()).
      */
-    std::uint64_t visit(
-        std::uint64_t begin, std::uint64_t end, const std::function<bool(const MessageView &)> &visitor) const;
+    std::uint64_t visit(std::uint64_t begin, std::uint64_t end,
+        const std::function<bool(const MessageView &)> &visitor) const;
 
     /// Drops every message (sequence numbers keep growing).
     void clear();
+
+    /**
+     * A reader that must see every message (the CLI printing to a slow stdout) says it still needs
+     * every message from `seq` on: retention then evicts no chunk holding one. The store may go over
+     * its limits meanwhile; its writer asks waitsForReader() after each batch and stops appending
+     * (the engine stops receiving: messages wait in libzmq's queue) until the reader moves the hold
+     * on. Moving it evicts what is then over the limits. One reader holds at a time.
+     */
+    void holdFrom(std::uint64_t seq);
+    /// Ends the hold: retention evicts as before (at once, when the store is over its limits).
+    void releaseHold();
+    /// Whether the store is over its limits because of the hold: the writer should wait for the reader.
+    [[nodiscard]] bool waitsForReader() const;
 
     /// Current time in microseconds since the epoch, the clock the engine stamps messages with.
     [[nodiscard]] static std::int64_t nowUs();
