@@ -1,9 +1,11 @@
 #include <atomic>
+#include <cstring>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include <QDateTime>
+#include <QProcess>
 #include <QTest>
 
 #include <zmqscope/envelope.h>
@@ -64,6 +66,8 @@ private Q_SLOTS:
     void spareChunksKeepEveryByteAcrossEviction();
     void clearWhileAppending();
     void nowUs();
+    void appendFromAnotherThreadAborts();
+    void releasedWriterHandsOver();
 };
 
 void TestMessageStore::classification()
@@ -674,5 +678,53 @@ void TestMessageStore::nowUs()
     QVERIFY(now / 1000 <= after + 1);
 }
 
-QTEST_GUILESS_MAIN(TestMessageStore)
+// The child process of appendFromAnotherThreadAborts(): this binary run with this argument.
+constexpr const char *AppendFromTwoThreads = "--append-from-two-threads";
+
+int appendFromTwoThreads()
+{
+    MessageStore store;
+    store.append(1, Direction::In, MessageStore::nowUs(), Frames { "first" });
+    std::thread other(
+        [&store] { store.append(1, Direction::In, MessageStore::nowUs(), Frames { "second" }); });
+    other.join();
+    return 0; // not reached: the second append aborts
+}
+
+void TestMessageStore::appendFromAnotherThreadAborts()
+{
+    QProcess child;
+    child.start(QCoreApplication::applicationFilePath(), { QString::fromLatin1(AppendFromTwoThreads) });
+    QVERIFY2(child.waitForFinished(30000), qPrintable(child.errorString()));
+    const QString output = QString::fromLocal8Bit(child.readAllStandardError());
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+    // One line that names the function and whose thread it is.
+    QVERIFY2(output.contains(u"zmqscope::MessageStore::append("_s)
+            && output.contains(u"may run only in the store's writer thread"_s) && output.count(u'\n') == 1,
+        qPrintable(output));
+}
+
+void TestMessageStore::releasedWriterHandsOver()
+{
+    MessageStore store;
+    store.append(1, Direction::In, MessageStore::nowUs(), Frames { "main" });
+    store.releaseWriterThread(); // as an Engine does when its thread ends
+    std::thread other([&store] {
+        store.append(2, Direction::In, MessageStore::nowUs(), Frames { "other" });
+        store.releaseWriterThread();
+    });
+    other.join();
+    store.append(1, Direction::In, MessageStore::nowUs(), Frames { "main again" });
+    QCOMPARE(store.size(), 3u);
+}
+
+int main(int argc, char *argv[])
+{
+    if (argc == 2 && std::strcmp(argv[1], AppendFromTwoThreads) == 0)
+        return appendFromTwoThreads();
+    QCoreApplication app(argc, argv);
+    TestMessageStore test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_messagestore.moc"

@@ -1,17 +1,15 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <tuple>
 #include <vector>
 
 #include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
-#include <QThread>
 
 #include <zmqscope/capture/captureloader.h>
-
-using namespace Qt::StringLiterals;
+#include <zmqscope/store/threadaffinity.h>
 
 namespace zmqscope {
 
@@ -33,10 +31,10 @@ struct CaptureLoader::Private
 
     QString path;
     MessageStore &store;
-    QThread *thread = nullptr;
+    std::thread thread; // no event loop: it reads, appends and posts its reports
     std::atomic<bool> cancelRequested { false };
     std::atomic<bool> running { false };
-    mutable QMutex mutex; // guards sockets
+    mutable std::mutex mutex; // guards sockets
     QList<CaptureSocket> sockets;
 };
 
@@ -50,10 +48,8 @@ CaptureLoader::CaptureLoader(QString path, MessageStore &store, QObject *parent)
 CaptureLoader::~CaptureLoader()
 {
     cancel();
-    if (d->thread) {
-        d->thread->wait();
-        delete d->thread;
-    }
+    if (d->thread.joinable())
+        d->thread.join();
 }
 
 bool CaptureLoader::isRunning() const
@@ -63,7 +59,7 @@ bool CaptureLoader::isRunning() const
 
 QList<CaptureSocket> CaptureLoader::sockets() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->sockets;
 }
 
@@ -76,19 +72,16 @@ void CaptureLoader::start()
 {
     if (d->running)
         return;
-    if (d->thread) {
-        d->thread->wait();
-        delete d->thread;
-        d->thread = nullptr;
-    }
+    if (d->thread.joinable())
+        d->thread.join();
     d->running = true;
     d->cancelRequested = false;
     {
-        QMutexLocker locker(&d->mutex);
+        std::lock_guard locker(d->mutex);
         d->sockets.clear();
     }
     Private *priv = d.get();
-    d->thread = QThread::create([this, priv] {
+    d->thread = std::thread([this, priv] {
         CaptureLoadResult result;
         result.path = priv->path;
         // Posted to the loader's thread; dropped if the loader is destroyed first.
@@ -132,7 +125,7 @@ void CaptureLoader::start()
                         record.endpoint };
                     {
                         // Published before any of its messages reach the store, so views can name them.
-                        QMutexLocker locker(&priv->mutex);
+                        std::lock_guard locker(priv->mutex);
                         priv->sockets.append(socket);
                     }
                     result.sockets.append(socket);
@@ -157,12 +150,13 @@ void CaptureLoader::start()
         } catch (const Error &error) {
             result.error = error.message();
         }
+        // Its appends are done: a later load into the same store comes from another thread.
+        priv->store.releaseWriterThread();
         priv->running = false;
         QMetaObject::invokeMethod(
             this, [this, result] { Q_EMIT finished(result); }, Qt::QueuedConnection);
     });
-    d->thread->setObjectName(u"zmqscope-capture-loader"_s);
-    d->thread->start();
+    setThreadName(d->thread, "zmqscope-load");
 }
 
 } // namespace zmqscope

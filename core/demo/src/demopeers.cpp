@@ -1,19 +1,18 @@
-#include <zmqscope/demo/demopeers.h>
-#include <zmqscope/envelope.h>
-#include <zmqscope/pollloop.h>
-#include <zmqscope/socket.h>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <optional>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QThread>
 #include <QTimer>
 
-#include <atomic>
-#include <cmath>
-#include <optional>
+#include <zmqscope/demo/demopeers.h>
+#include <zmqscope/envelope.h>
+#include <zmqscope/pollloop.h>
+#include <zmqscope/socket.h>
 
 using namespace Qt::StringLiterals;
 
@@ -621,7 +620,7 @@ public:
     QThread thread;
     DemoWorker *worker = nullptr;
     DemoCounters counters;
-    mutable QMutex mutex; // guards settings.messagesPerSecond and endpoints
+    mutable std::mutex mutex; // guards settings.messagesPerSecond and endpoints
     DemoEndpoints endpoints;
 };
 
@@ -649,7 +648,7 @@ void DemoPeers::start()
         return;
     Settings settings;
     {
-        QMutexLocker locker(&d->mutex);
+        std::lock_guard locker(d->mutex);
         settings = d->settings;
     }
     d->worker = new DemoWorker(d->context, settings, &d->counters, this);
@@ -677,7 +676,7 @@ void DemoPeers::start()
         throw Error(failure->code(), u"cannot start the demo peers: %1"_s.arg(failure->message()),
             failure->zmqErrno());
     }
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     d->endpoints = endpoints;
 }
 
@@ -693,7 +692,7 @@ void DemoPeers::stop()
     // The thread is finished and the worker holds no timer or notifier any more.
     delete d->worker;
     d->worker = nullptr;
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     d->endpoints = {};
 }
 
@@ -706,7 +705,7 @@ void DemoPeers::setMessagesPerSecond(double rate)
 {
     rate = std::isfinite(rate) ? qMax(0.0, rate) : 0.0;
     {
-        QMutexLocker locker(&d->mutex);
+        std::lock_guard locker(d->mutex);
         d->settings.messagesPerSecond = rate;
     }
     if (DemoWorker *worker = d->worker)
@@ -716,37 +715,37 @@ void DemoPeers::setMessagesPerSecond(double rate)
 
 double DemoPeers::messagesPerSecond() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->settings.messagesPerSecond;
 }
 
 QString DemoPeers::telemetryEndpoint() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->endpoints.telemetry;
 }
 
 QString DemoPeers::echoEndpoint() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->endpoints.echo;
 }
 
 QString DemoPeers::routerEndpoint() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->endpoints.router;
 }
 
 QString DemoPeers::pushEndpoint() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     return d->endpoints.push;
 }
 
 QList<SocketSpec> DemoPeers::inspectorSpecs() const
 {
-    QMutexLocker locker(&d->mutex);
+    std::lock_guard locker(d->mutex);
     if (d->endpoints.telemetry.isEmpty())
         return {};
     const auto spec = [](const QString &name, SocketType type, const QString &endpoint) {

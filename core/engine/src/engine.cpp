@@ -1,6 +1,5 @@
 #include <QCoreApplication>
 #include <QMetaObject>
-#include <QMutexLocker>
 #include <QPointer>
 #include <QThread>
 
@@ -49,13 +48,11 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
 {
     Recorder::Callbacks callbacks;
     callbacks.lookup = [this](SocketId id) {
-        QMutexLocker locker(&mutex);
-        const auto it = published.find(id);
-        if (it == published.end())
+        const std::optional<SocketInfo> info = sockets.find(id, steadyMs());
+        if (!info)
             return Recorder::SocketLabel { u"socket %1"_s.arg(id), QString(), QString() };
-        const SocketInfo &info = it->second.info;
-        return Recorder::SocketLabel { info.spec.name, socketTypeName(info.spec.type),
-            (info.boundEndpoints + info.spec.connects).join(u","_s) };
+        return Recorder::SocketLabel { info->spec.name, socketTypeName(info->spec.type),
+            (info->boundEndpoints + info->spec.connects).join(u","_s) };
     };
     callbacks.started
         = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingStarted(path); }); };
@@ -103,6 +100,11 @@ Engine::Engine(MessageStore &store, const Context &context, QObject *parent)
     registerMetaTypes();
     d->worker = new EngineWorker(d.get());
     d->worker->moveToThread(&d->thread);
+    // Emitted in the new thread before its event loop runs anything: the worker's checks bind to it.
+    EngineWorker *worker = d->worker;
+    connect(
+        &d->thread, &QThread::started, worker, [worker] { worker->adoptCurrentThread(); },
+        Qt::DirectConnection);
     d->thread.setObjectName(u"zmqscope-engine"_s);
     d->thread.start();
 }
@@ -145,25 +147,7 @@ SocketId Engine::openSocket(const SocketSpec &spec)
 SocketId Engine::openSocket(const SocketSpec &spec, std::uint64_t receiveLimit)
 {
     const SocketId id = ++d->lastId;
-    SocketSpec named = spec;
-    {
-        QMutexLocker locker(&d->mutex);
-        // Names identify sockets in the UI and in capture files: give every open socket its own.
-        const auto taken = [&](const QString &name) {
-            for (const auto &[otherId, entry] : d->published) {
-                if (entry.info.spec.name == name && entry.info.state != SocketState::Closed
-                    && entry.info.state != SocketState::Failed)
-                    return true;
-            }
-            return false;
-        };
-        named.name = uniqueSocketName(spec.name, spec.type, taken);
-        Private::Published entry;
-        entry.info.id = id;
-        entry.info.spec = named;
-        entry.info.state = SocketState::Opening;
-        d->published.emplace(id, std::move(entry));
-    }
+    const SocketSpec named = d->sockets.add(id, spec);
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
         worker, [worker, id, named, receiveLimit] { worker->open(id, named, receiveLimit); },
@@ -180,12 +164,8 @@ void Engine::closeSocket(SocketId id)
 
 SocketId Engine::replaceSocket(SocketId id, const SocketSpec &spec)
 {
-    {
-        QMutexLocker locker(&d->mutex);
-        // The close queued below runs before the open: its name is free for the new socket already.
-        if (const auto it = d->published.find(id); it != d->published.end())
-            it->second.info.state = SocketState::Closed;
-    }
+    // The close queued below runs before the open: its name is free for the new socket already.
+    d->sockets.update(id, [](SocketTable::Entry &entry) { entry.info.state = SocketState::Closed; });
     closeSocket(id);
     return openSocket(spec);
 }
@@ -217,27 +197,12 @@ SendTicket Engine::sendOrdered(
 
 QList<SocketInfo> Engine::sockets() const
 {
-    const qint64 now = steadyMs();
-    QMutexLocker locker(&d->mutex);
-    QList<SocketInfo> list;
-    list.reserve(qsizetype(d->published.size()));
-    for (const auto &[id, entry] : d->published) {
-        list.append(entry.info);
-        list.last().rateIn = entry.rate.perSecond(now);
-    }
-    return list;
+    return d->sockets.all(steadyMs());
 }
 
 std::optional<SocketInfo> Engine::socket(SocketId id) const
 {
-    const qint64 now = steadyMs();
-    QMutexLocker locker(&d->mutex);
-    const auto it = d->published.find(id);
-    if (it == d->published.end())
-        return std::nullopt;
-    SocketInfo info = it->second.info;
-    info.rateIn = it->second.rate.perSecond(now);
-    return info;
+    return d->sockets.find(id, steadyMs());
 }
 
 void Engine::startRecording(const RecordingOptions &options)

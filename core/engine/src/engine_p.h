@@ -1,18 +1,15 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 
 #include <QMetaObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QObject>
 #include <QThread>
 
 #include <zmqscope/engine/engine.h>
 
-#include "ratewindow_p.h"
 #include "recorder_p.h"
+#include "sockettable_p.h"
 
 namespace zmqscope {
 
@@ -32,12 +29,6 @@ struct Engine::Private
         , context(ctx)
     { }
 
-    struct Published
-    {
-        SocketInfo info;
-        RateWindow rate;
-    };
-
     /// Runs `function` in the Engine's thread (signals are emitted there); dropped if the Engine is gone.
     template<typename Function> void post(Function &&function)
     {
@@ -55,14 +46,6 @@ struct Engine::Private
         });
     }
 
-    template<typename Update> void update(SocketId id, Update &&change)
-    {
-        QMutexLocker locker(&mutex);
-        const auto it = published.find(id);
-        if (it != published.end())
-            change(it->second);
-    }
-
     Engine *q;
     MessageStore &store;
     Context context;
@@ -71,8 +54,7 @@ struct Engine::Private
     std::atomic<SocketId> lastId { 0 };
     std::atomic<SendTicket> lastTicket { 0 };
     std::atomic<bool> notifyPending { false };
-    mutable QMutex mutex; // guards published
-    std::map<SocketId, Published> published;
+    SocketTable sockets; // shared with the engine thread: its own lock, its own calls
     // Last: destroyed (its thread joined) before anything its callbacks use.
     Recorder recorder { recorderCallbacks() };
 

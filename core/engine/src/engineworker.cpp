@@ -50,6 +50,12 @@ EngineWorker::EngineWorker(Engine::Private *priv)
     connect(m_loop, &PollLoop::socketTerminated, this, [this](Socket *socket) { handleTerminated(socket); });
 }
 
+void EngineWorker::adoptCurrentThread()
+{
+    m_engineThread.bindToCurrentThread();
+    d->recorder.bindToCurrentThread();
+}
+
 EngineWorker::Slot *EngineWorker::findSlot(SocketId id)
 {
     const auto it = m_slots.find(id);
@@ -81,7 +87,7 @@ void EngineWorker::logEvent(
 
 void EngineWorker::publishState(Slot &slot, const QString &error)
 {
-    d->update(slot.id, [&](Engine::Private::Published &entry) {
+    d->sockets.update(slot.id, [&](SocketTable::Entry &entry) {
         entry.info.state = slot.state;
         entry.info.peers = slot.peers;
         if (!error.isEmpty())
@@ -91,6 +97,7 @@ void EngineWorker::publishState(Slot &slot, const QString &error)
 
 void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit)
 {
+    m_engineThread.check();
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
     auto slot = std::make_unique<Slot>();
     slot->id = id;
@@ -134,7 +141,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
         const QString message
             = spec.name.isEmpty() ? error.message() : u"%1: %2"_s.arg(spec.name, error.message());
         publishState(*slot, message);
-        d->update(id, [&](Engine::Private::Published &entry) {
+        d->sockets.update(id, [&](SocketTable::Entry &entry) {
             entry.info.openError = Error(error.code(), message, error.zmqErrno());
         });
         emitLater([q, id, message] {
@@ -152,7 +159,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
         : allInproc                     ? SocketState::Connected
                                         : SocketState::Connecting;
     const QStringList bound = slot->socket->boundEndpoints();
-    d->update(id, [&](Engine::Private::Published &entry) {
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
         entry.info.boundEndpoints = bound;
         entry.info.state = slot->state;
     });
@@ -234,16 +241,14 @@ void EngineWorker::teardown(Slot &slot)
 
 void EngineWorker::close(SocketId id)
 {
+    m_engineThread.check();
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
     flush();
     Engine *q = d->q;
     Slot *slot = findSlot(id);
     if (!slot) {
-        bool known = false;
-        d->update(id, [&](Engine::Private::Published &entry) {
-            known = true;
-            entry.info.state = SocketState::Closed;
-        });
+        const bool known = d->sockets.update(
+            id, [&](SocketTable::Entry &entry) { entry.info.state = SocketState::Closed; });
         if (!known) {
             logEvent(id, SocketState::Closed, QString(),
                 u"cannot close socket %1: there is no such socket"_s.arg(id), true);
@@ -273,6 +278,7 @@ void EngineWorker::close(SocketId id)
 
 void EngineWorker::sendOrdered(SocketId id, const Frames &frames, const SendRequest &request, bool resume)
 {
+    m_engineThread.check();
     if (resume) {
         m_heldStreams.erase(id);
     } else if (m_heldStreams.contains(id)) {
@@ -296,25 +302,17 @@ void EngineWorker::answer(const SendRequest &request, Result<void> status, bool 
 
 void EngineWorker::send(SocketId id, const Frames &frames, const SendRequest &request, bool ordered)
 {
+    m_engineThread.check();
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
     Slot *slot = findSlot(id);
     if (!slot || !slot->socket) {
-        QString name;
-        SocketState state = SocketState::Closed;
-        bool known = false;
-        {
-            QMutexLocker locker(&d->mutex);
-            if (const auto it = d->published.find(id); it != d->published.end()) {
-                known = true;
-                name = it->second.info.spec.name;
-                state = it->second.info.state;
-            }
-        }
-        const QString message = known
-            ? u"cannot send on \"%1\": the socket is %2"_s.arg(name, socketStateName(state).toLower())
-            : u"cannot send on socket %1: there is no such socket"_s.arg(id);
+        const std::optional<SocketInfo> info = d->sockets.find(id, steadyMs());
+        const SocketState state = info ? info->state : SocketState::Closed;
+        const QString message = info ? u"cannot send on \"%1\": the socket is %2"_s.arg(
+                                    info->spec.name, socketStateName(state).toLower())
+                                     : u"cannot send on socket %1: there is no such socket"_s.arg(id);
         // Logged like every other failed send, so a caller that asked for no result still learns it.
-        logEvent(known ? id : 0, state, QString(), message, true);
+        logEvent(info ? id : 0, state, QString(), message, true);
         answer(request, Error(ErrorCode::WrongState, message));
         return;
     }
@@ -333,8 +331,8 @@ void EngineWorker::send(SocketId id, const Frames &frames, const SendRequest &re
         }
         // Nothing was sent and nothing received is touched: the caller may fix the state and retry.
         const QString message = u"%1: %2"_s.arg(slot->spec.name, error.message());
-        d->update(id, [&](Engine::Private::Published &entry) { entry.info.lastError = message; });
-        logEvent(id, SocketState::None, QString(), message, true); // a failed send changes no state
+        d->sockets.update(id, [&](SocketTable::Entry &entry) { entry.info.lastError = message; });
+        logEvent(id, slot->state, QString(), message, true);
         answer(request, Error(error.code(), message, error.zmqErrno()));
         return;
     }
@@ -348,7 +346,7 @@ void EngineWorker::send(SocketId id, const Frames &frames, const SendRequest &re
     } catch (const Error &error) {
         logEvent(id, SocketState::None, QString(), error.message(), true);
     }
-    d->update(id, [&](Engine::Private::Published &entry) {
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
         ++entry.info.messagesOut;
         entry.info.bytesOut += bytes;
     });
@@ -396,7 +394,7 @@ void EngineWorker::publishDirect(qint64 nowMs)
 {
     if (m_directCount == 0)
         return;
-    d->update(m_directSocket, [&](Engine::Private::Published &entry) {
+    d->sockets.update(m_directSocket, [&](SocketTable::Entry &entry) {
         entry.info.messagesIn += m_directCount;
         entry.info.bytesIn += m_directBytes;
         entry.rate.add(nowMs, m_directCount);
@@ -423,24 +421,7 @@ void EngineWorker::flush()
         // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
         logEvent(0, SocketState::None, QString(), error.message(), true);
     }
-    const qint64 now = steadyMs();
-    {
-        QMutexLocker locker(&d->mutex);
-        // A batch is almost always from one socket: look each socket up once per run.
-        auto it = d->published.end();
-        for (const NewMessage &message : m_pending) {
-            if (it == d->published.end() || it->first != message.socket)
-                it = d->published.find(message.socket);
-            if (it == d->published.end())
-                continue;
-            std::uint64_t bytes = 0;
-            for (const QByteArray &frame : message.frames)
-                bytes += std::uint64_t(frame.size());
-            ++it->second.info.messagesIn;
-            it->second.info.bytesIn += bytes;
-            it->second.rate.add(now, 1);
-        }
-    }
+    d->sockets.addReceived(m_pending, steadyMs());
     m_pending.clear();
     deliver();
     notifyStored();
@@ -494,8 +475,8 @@ void EngineWorker::handleLoopError(Socket *socket, const QString &message)
     if (!slot)
         return; // a monitor PAIR; its events are advisory
     const QString text = u"%1: %2"_s.arg(slot->spec.name, message);
-    d->update(slot->id, [&](Engine::Private::Published &entry) { entry.info.lastError = text; });
-    logEvent(slot->id, SocketState::None, QString(), text, true);
+    d->sockets.update(slot->id, [&](SocketTable::Entry &entry) { entry.info.lastError = text; });
+    logEvent(slot->id, slot->state, QString(), text, true);
 }
 
 void EngineWorker::handleTerminated(Socket *socket)
@@ -521,6 +502,7 @@ void EngineWorker::handleTerminated(Socket *socket)
 
 void EngineWorker::shutdown()
 {
+    m_engineThread.check();
     flush();
     if (m_notifyTimer->isActive())
         notifyStoredNow(); // the last messages are not left untold
@@ -530,16 +512,20 @@ void EngineWorker::shutdown()
     // Its notifiers belong to this thread and must be destroyed here, not by the joining thread.
     delete m_loop;
     m_loop = nullptr;
+    // This thread appends no more: another Engine on the same store may take over.
+    d->store.releaseWriterThread();
 }
 
 void EngineWorker::startRecording(const RecordingOptions &options)
 {
+    m_engineThread.check();
     flush(); // what arrived before the request is not part of the recording
     d->recorder.start(options);
 }
 
 void EngineWorker::stopRecording()
 {
+    m_engineThread.check();
     flush(); // what arrived before the request is
     d->recorder.stop();
 }

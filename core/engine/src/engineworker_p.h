@@ -15,6 +15,7 @@
 #include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
 #include <zmqscope/socketmonitor.h>
+#include <zmqscope/store/threadaffinity.h>
 
 #include "engine_p.h"
 
@@ -22,13 +23,17 @@ namespace zmqscope {
 
 /**
  * Lives in the engine thread and owns every socket, its monitor and the one
- * PollLoop; all its methods run there. It reports to the Engine only through
- * Private::post() and the mutex-guarded snapshots.
+ * PollLoop; all its methods run there, which each entry point asserts
+ * (ThreadAffinity). It reports to the Engine only through Private::post() and
+ * the SocketTable.
  */
 class EngineWorker : public QObject
 {
 public:
     explicit EngineWorker(Engine::Private *priv);
+
+    /// Called first in the engine thread (QThread::started): binds the worker and the recorder to it.
+    void adoptCurrentThread();
 
     /// receiveLimit: stop receiving on the socket after that many messages (0: no limit).
     void open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit = 0);
@@ -91,6 +96,7 @@ private:
     void teardown(Slot &slot);
 
     Engine::Private *d;
+    ThreadAffinity m_engineThread { "the engine thread" };
     PollLoop *m_loop; // child: moves to the engine thread with us, deleted there by shutdown()
     QTimer *m_notifyTimer; // child: the trailing messagesStored of a flood
     qint64 m_lastNotifyMs = std::numeric_limits<qint64>::min() / 2;

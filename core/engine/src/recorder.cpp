@@ -41,8 +41,11 @@ void Recorder::push(Command command)
 
 void Recorder::start(const RecordingOptions &options)
 {
-    if (!m_thread.joinable())
+    m_engineThread.check();
+    if (!m_thread.joinable()) {
         m_thread = std::thread([this] { run(); });
+        setThreadName(m_thread, "zmqscope-record");
+    }
     if (m_active)
         stop();
     m_active = true;
@@ -58,6 +61,7 @@ void Recorder::start(const RecordingOptions &options)
 
 void Recorder::stop()
 {
+    m_engineThread.check();
     if (!m_active)
         return;
     m_active = false;
@@ -69,6 +73,7 @@ void Recorder::stop()
 
 void Recorder::record(std::span<const NewMessage> messages)
 {
+    m_engineThread.check();
     if (!m_active || messages.empty())
         return;
     if (m_failedGeneration.load(std::memory_order_relaxed) == m_generation) {
@@ -92,6 +97,7 @@ void Recorder::record(std::span<const NewMessage> messages)
 
 void Recorder::record(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames)
 {
+    m_engineThread.check();
     if (!m_active || !wants(socket))
         return;
     const NewMessage message { socket, direction, timestampUs, frames };

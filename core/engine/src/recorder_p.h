@@ -15,6 +15,7 @@
 #include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/store/messagestore.h>
+#include <zmqscope/store/threadaffinity.h>
 
 namespace zmqscope {
 
@@ -50,12 +51,14 @@ public:
     Recorder(const Recorder &) = delete;
     Recorder &operator=(const Recorder &) = delete;
 
-    // Engine thread only.
+    // Engine thread only (asserted, ThreadAffinity).
+    void bindToCurrentThread() { m_engineThread.bindToCurrentThread(); }
     void start(const RecordingOptions &options); ///< stops a running recording first
     void stop();
     void record(std::span<const NewMessage> messages);
     void record(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
-    /// Closes the file (flushed and fsynced) without signals and joins the thread.
+    /// Closes the file (flushed and fsynced) without signals and joins the thread. Called once the
+    /// engine thread has ended, from the thread that joined it.
     void shutdown();
     /// Whether record() would keep a message of `socket` now (the engine builds Frames only for those).
     [[nodiscard]] bool records(SocketId socket) const { return m_active && wants(socket); }
@@ -86,6 +89,7 @@ private:
     Callbacks m_callbacks;
 
     // Engine thread state.
+    ThreadAffinity m_engineThread { "the engine thread" };
     bool m_active = false;
     bool m_allSockets = true;
     QSet<SocketId> m_sockets;

@@ -3,16 +3,17 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <thread>
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMetaObject>
-#include <QThread>
 #include <QTimer>
 
 #include <zmqscope/capture/capturereader.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/replay/replayer.h>
+#include <zmqscope/store/threadaffinity.h>
 
 using namespace Qt::StringLiterals;
 
@@ -102,7 +103,7 @@ struct Replayer::Private
     QTimer progressTimer; // delivers a progress update that came too soon after the last one
 
     // Counting a file's matching records in the background, for total().
-    QThread *counter = nullptr;
+    std::thread counter; // no event loop: it reads and posts its one result
     std::shared_ptr<std::atomic<bool>> counterCancel;
 
     Private(Replayer *owner, Engine &e, SocketId id)
@@ -175,7 +176,7 @@ void Replayer::Private::startCounting(const QString &path)
     const ReplayOptions filter = options;
     const quint64 countRun = run;
     Replayer *owner = q; // alive while the thread runs: its destructor joins the thread
-    counter = QThread::create([path, filter, cancel, countRun, owner] {
+    counter = std::thread([path, filter, cancel, countRun, owner] {
         quint64 count = 0;
         try {
             CaptureReader countReader(path);
@@ -202,18 +203,15 @@ void Replayer::Private::startCounting(const QString &path)
             },
             Qt::QueuedConnection);
     });
-    counter->setObjectName(u"zmqscope replay counter"_s);
-    counter->start(QThread::LowPriority);
+    setThreadName(counter, "zmqscope-count");
 }
 
 void Replayer::Private::stopCounting()
 {
-    if (!counter)
+    if (!counter.joinable())
         return;
     counterCancel->store(true);
-    counter->wait();
-    delete counter;
-    counter = nullptr;
+    counter.join();
     counterCancel.reset();
 }
 

@@ -15,9 +15,9 @@
 #include <utility>
 
 #include <zmqscope/store/messagestore.h>
+#include <zmqscope/store/threadaffinity.h>
 
 #ifdef __linux__
-#include <pthread.h>
 #include <sys/mman.h>
 #endif
 #include <vector>
@@ -248,10 +248,8 @@ private:
             m_noThread = true;
             return;
         }
-#ifdef __linux__
         // Named apart from the engine thread it serves, so profilers and benchmarks tell them apart.
-        pthread_setname_np(m_thread.native_handle(), "zmqscope-store");
-#endif
+        setThreadName(m_thread, "zmqscope-store");
     }
 
     void run()
@@ -496,6 +494,8 @@ public:
      * chunk or record block, not once per message, and the GUI's reads never hold up the engine.
      */
     std::mutex writer;
+    /// Appends come from one thread (the engine's): the reserve thread prepares memory for that one.
+    ThreadAffinity writerThread { "the store's writer thread (the first that appended)" };
     mutable std::shared_mutex lock;
     MessageStore::Limits limits;
     std::uint64_t maxChunkRecords; ///< recordsPerChunk() for the current limits (read per append)
@@ -699,6 +699,7 @@ MessageStore::Limits MessageStore::limits() const
 std::uint64_t MessageStore::append(
     SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames)
 {
+    d->writerThread.check();
     std::lock_guard writer(d->writer);
     const std::uint64_t seq = d->endSeq.load(std::memory_order_relaxed);
     d->appendOne(socket, direction, timestampUs, frames);
@@ -708,6 +709,7 @@ std::uint64_t MessageStore::append(
 std::uint64_t MessageStore::append(
     SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames)
 {
+    d->writerThread.check();
     std::lock_guard writer(d->writer);
     const std::uint64_t seq = d->endSeq.load(std::memory_order_relaxed);
     d->appendOne(socket, direction, timestampUs, frames);
@@ -716,6 +718,7 @@ std::uint64_t MessageStore::append(
 
 std::uint64_t MessageStore::append(std::span<const NewMessage> messages)
 {
+    d->writerThread.check();
     std::lock_guard writer(d->writer);
     const std::uint64_t first = d->endSeq.load(std::memory_order_relaxed);
     // Each message evicts as it goes: a burst never holds more than the limits, even briefly.
@@ -744,6 +747,11 @@ bool MessageStore::waitsForReader() const
     std::shared_lock guard(d->lock);
     // evict() ran after the last append: what is still over the limits is held for the reader.
     return d->overLimits();
+}
+
+void MessageStore::releaseWriterThread()
+{
+    d->writerThread.release();
 }
 
 std::uint64_t MessageStore::firstSeq() const

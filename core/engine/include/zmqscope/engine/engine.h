@@ -1,5 +1,34 @@
 #pragma once
 
+// Threads of the engine (DESIGN.md section 4). One vocabulary in core: QThread only where a Qt event
+// loop must run (sockets, notifiers, timers); std::thread for every other thread, named with
+// setThreadName(); std::mutex and std::condition_variable (std::shared_mutex in the store) for every
+// lock. Where a function may run in one thread only, ThreadAffinity asserts it.
+//
+// Thread            Created by; ended by      Runs; may touch                     Others reach it by
+// ----------------  ------------------------  ----------------------------------  --------------------------
+// caller (GUI or    the application           Engine (this facade), its signals,  signals, and lambdas the
+// CLI main thread)                            send callbacks whose context lives  engine thread posts to the
+//                                             here, views; store reads,           Engine (queued)
+//                                             SocketTable reads (sockets())
+// zmqscope-engine   Engine's constructor;     EngineWorker: every socket, its     queued invokeMethod on the
+// (QThread, event   joined by ~Engine         monitor, the PollLoop; appends to   worker; every entry point
+// loop)                                       the store (its writer), writes the  asserts ThreadAffinity
+//                                             SocketTable, feeds the Recorder
+// zmqscope-record   Recorder::start() in the  CaptureWriter: JSON, base64, disk   the Recorder's command
+// (std::thread)     engine thread; joined by  writes, fsync; its status (own      queue (mutex + condition
+//                   ~Engine                   mutex); SocketTable reads (names)   variable)
+// zmqscope-store    MessageStore, once its    the store's Reserve only: the next  the Reserve's mutex and
+// (std::thread)     chunks are 256 KiB or     chunk and record block, faulted in  condition variables
+//                   more; joined by           ahead of the appends
+//                   ~MessageStore
+// libzmq I/O        libzmq, with the          the wire (TCP, IPC, handshakes);    libzmq's own mailboxes
+//                   context's first socket    nothing of ours
+//
+// Outside the engine, core has: zmqscope-load (std::thread, CaptureLoader: reads a capture into its
+// own store), zmqscope-count (std::thread, Replayer: counts a file's records ahead) and zmqscope-demo
+// (QThread with an event loop: DemoPeers' sockets). Each posts its results to its owner's thread.
+
 #include <functional>
 #include <memory>
 #include <optional>

@@ -86,7 +86,9 @@ struct NewMessage
  * holding the newest message is never evicted, even when it alone is over a
  * limit.
  *
- * Thread-safe: one thread (the engine) appends, any thread reads. Appending
+ * Thread-safe: one thread (the engine) appends, any thread reads. The first
+ * thread that appends owns appending until releaseWriterThread(); an append
+ * from any other thread aborts the process, naming it (ThreadAffinity). Appending
  * into room already allocated takes no lock that readers wait for; the
  * exclusive lock is taken once per chunk or record block. A store that fills
  * chunks of 256 KiB or more has a thread of its own that prepares (allocates
@@ -142,6 +144,10 @@ public:
      */
     std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs,
         std::span<const QByteArrayView> frames);
+
+    /// The thread that appended so far appends no more (an Engine's thread ending, a loader done): the
+    /// next append, from any thread, becomes the writer.
+    void releaseWriterThread();
 
     [[nodiscard]] std::uint64_t firstSeq() const;
     [[nodiscard]] std::uint64_t endSeq() const;
