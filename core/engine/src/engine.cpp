@@ -17,6 +17,7 @@
 #endif
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -140,11 +141,17 @@ Options Engine::defaultOptions(SocketType type)
 
 SocketId Engine::openSocket(const SocketSpec &spec)
 {
+    return openSocket(spec, 0);
+}
+
+SocketId Engine::openSocket(const SocketSpec &spec, std::uint64_t receiveLimit)
+{
     const SocketId id = ++d->lastId;
     const SocketSpec named = d->sockets.add(id, spec);
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
-        worker, [worker, id, named] { worker->open(id, named); }, Qt::QueuedConnection);
+        worker, [worker, id, named, receiveLimit] { worker->open(id, named, receiveLimit); },
+        Qt::QueuedConnection);
     return id;
 }
 
@@ -210,6 +217,19 @@ void Engine::stopRecording()
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
         worker, [worker] { worker->stopRecording(); }, Qt::QueuedConnection);
+}
+
+void Engine::holdFrom(quint64 seq)
+{
+    d->store.holdFrom(seq);
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->resumeReceiving(); }, Qt::QueuedConnection);
+}
+
+void Engine::releaseHold()
+{
+    holdFrom(std::numeric_limits<quint64>::max());
 }
 
 RecordingStatus Engine::recordingStatus() const

@@ -41,7 +41,10 @@ EngineWorker::EngineWorker(Engine::Private *priv)
     m_notifyTimer->setSingleShot(true);
     m_notifyTimer->setTimerType(Qt::PreciseTimer);
     connect(m_notifyTimer, &QTimer::timeout, this, [this] { notifyStoredNow(); });
-    connect(m_loop, &PollLoop::inputHandled, this, [this] { flush(); });
+    connect(m_loop, &PollLoop::inputHandled, this, [this] {
+        flush();
+        pauseWhileStoreWaits();
+    });
     connect(m_loop, &PollLoop::errorOccurred, this,
         [this](Socket *socket, const QString &message) { handleLoopError(socket, message); });
     connect(m_loop, &PollLoop::socketTerminated, this, [this](Socket *socket) { handleTerminated(socket); });
@@ -92,13 +95,14 @@ void EngineWorker::publishState(Slot &slot, const QString &error)
     });
 }
 
-void EngineWorker::open(SocketId id, const SocketSpec &spec)
+void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit)
 {
     m_engineThread.check();
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
     auto slot = std::make_unique<Slot>();
     slot->id = id;
     slot->spec = spec;
+    slot->receiveLimit = receiveLimit;
     Engine *q = d->q;
     try {
         spec.validate();
@@ -129,10 +133,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
             for (const QByteArray &prefix : spec.subscriptions)
                 socket.sendFrames({ QByteArray(1, '\x01') + prefix });
         }
-        if (socketTypeCanReceive(spec.type)) {
-            m_loop->registerViewReceiver(socket,
-                [this, id](Socket &, std::span<const QByteArrayView> frames) { handleInput(id, frames); });
-        }
+        registerReceiver(*slot);
     } catch (const Error &error) {
         slot->monitor.reset();
         slot->socket.reset();
@@ -140,6 +141,9 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
         const QString message
             = spec.name.isEmpty() ? error.message() : u"%1: %2"_s.arg(spec.name, error.message());
         publishState(*slot, message);
+        d->sockets.update(id, [&](SocketTable::Entry &entry) {
+            entry.info.openError = Error(error.code(), message, error.zmqErrno());
+        });
         emitLater([q, id, message] {
             Q_EMIT q->socketStateChanged(id, SocketState::Failed);
             Q_EMIT q->socketFailed(id, message);
@@ -173,6 +177,56 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec)
         u"opened %1 socket \"%2\", %3"_s.arg(socketTypeName(spec.type), spec.name, where.join(u", "_s)),
         false);
     m_slots.emplace(id, std::move(slot));
+}
+
+void EngineWorker::registerReceiver(Slot &slot)
+{
+    if (!slot.socket || !socketTypeCanReceive(slot.spec.type) || m_waitingForReader)
+        return;
+    if (slot.receiveLimit == 0) {
+        m_loop->registerViewReceiver(
+            *slot.socket, [this, id = slot.id](Socket &, std::span<const QByteArrayView> frames) {
+                handleInput(id, frames);
+            });
+        return;
+    }
+    if (slot.received >= slot.receiveLimit)
+        return;
+    // The slot outlives the registration: teardown() closes the socket, which unregisters it.
+    m_loop->registerViewReceiver(
+        *slot.socket, [this, target = &slot](Socket &socket, std::span<const QByteArrayView> frames) {
+            handleInput(target->id, frames);
+            // Later messages stay in libzmq's queue: a caller that wants N messages gets exactly N.
+            if (++target->received >= target->receiveLimit) {
+                m_loop->unregisterSocket(socket);
+                // A drain cut short by unregistering emits no inputHandled: flush (counters,
+                // messagesStored) once the drain has unwound.
+                QMetaObject::invokeMethod(
+                    this, [this] { flush(); }, Qt::QueuedConnection);
+            }
+        });
+}
+
+void EngineWorker::pauseWhileStoreWaits()
+{
+    if (m_waitingForReader || !d->store.waitsForReader())
+        return;
+    // Nothing is lost: messages wait in libzmq's queue (rcvhwm) and the sender slows down, until
+    // resumeReceiving() finds room again.
+    m_waitingForReader = true;
+    for (auto &[id, slot] : m_slots) {
+        if (slot->socket)
+            m_loop->unregisterSocket(*slot->socket);
+    }
+}
+
+void EngineWorker::resumeReceiving()
+{
+    if (!m_waitingForReader || d->store.waitsForReader())
+        return;
+    m_waitingForReader = false;
+    for (auto &[id, slot] : m_slots)
+        registerReceiver(*slot);
 }
 
 void EngineWorker::teardown(Slot &slot)

@@ -35,7 +35,8 @@ public:
     /// Called first in the engine thread (QThread::started): binds the worker and the recorder to it.
     void adoptCurrentThread();
 
-    void open(SocketId id, const SocketSpec &spec);
+    /// receiveLimit: stop receiving on the socket after that many messages (0: no limit).
+    void open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit = 0);
     void close(SocketId id);
     /// One send as the worker sees it: its ticket, and whom to tell the result (may be empty).
     struct SendRequest
@@ -49,6 +50,8 @@ public:
     void shutdown();
     void startRecording(const RecordingOptions &options);
     void stopRecording();
+    /// The reader moved its hold on the store (Engine::holdFrom()): receive again when there is room.
+    void resumeReceiving();
 
 private:
     struct Slot
@@ -59,7 +62,14 @@ private:
         std::unique_ptr<SocketMonitor> monitor; // declared after socket: destroyed (stopped) first
         SocketState state = SocketState::Opening;
         int peers = 0;
+        std::uint64_t receiveLimit = 0; ///< messages to receive before it stops receiving; 0: no limit
+        std::uint64_t received = 0; ///< counted only when there is a receiveLimit
     };
+
+    /// Registers the socket's receiver with the loop, unless its receive limit is reached.
+    void registerReceiver(Slot &slot);
+    /// After a batch: stops receiving on every socket while the store waits for its reader.
+    void pauseWhileStoreWaits();
 
     void flush();
     /// Tells the Engine's thread that messages were stored: at once after a quiet spell, then at most once
@@ -99,6 +109,7 @@ private:
     std::uint64_t m_directCount = 0;
     std::uint64_t m_directBytes = 0;
     std::vector<std::function<void()>> m_outbox; // emissions of the handler running now
+    bool m_waitingForReader = false; // receiving paused by pauseWhileStoreWaits()
     std::set<SocketId> m_heldStreams; // sendOrdered() streams waiting for a resume (see Engine::sendOrdered)
 };
 

@@ -507,6 +507,9 @@ public:
     std::atomic<std::uint64_t> endSeq { 0 };
     std::uint64_t evicted = 0;
     std::atomic<std::uint64_t> bytesKept { 0 }; ///< changed by the writer alone; atomic for stats()
+    /// Messages from this seq on are kept whatever the limits (MessageStore::holdFrom()); max when none.
+    /// Changed under `writer` and `lock`; atomic so that waitsForReader() needs no lock without a hold.
+    std::atomic<std::uint64_t> holdSeq { std::numeric_limits<std::uint64_t>::max() };
 };
 
 Chunk &MessageStorePrivate::chunkFor(std::uint64_t need)
@@ -632,8 +635,10 @@ void MessageStorePrivate::write(Chunk &chunk, std::uint64_t need, std::uint64_t 
 
 void MessageStorePrivate::evict()
 {
-    // Whole chunks only, oldest first; the chunk holding the newest message always stays.
-    while (overLimits())
+    // Whole chunks only, oldest first; the chunk holding the newest message always stays, and so does
+    // any chunk holding a message the reader still needs (MessageStore::holdFrom()).
+    const std::uint64_t hold = holdSeq.load(std::memory_order_relaxed);
+    while (overLimits() && firstSeq + chunks.front().records <= hold)
         dropFront();
 }
 
@@ -720,6 +725,28 @@ std::uint64_t MessageStore::append(std::span<const NewMessage> messages)
     for (const NewMessage &message : messages)
         d->appendOne(message.socket, message.direction, message.timestampUs, message.frames);
     return first;
+}
+
+void MessageStore::holdFrom(std::uint64_t seq)
+{
+    std::lock_guard writer(d->writer);
+    std::unique_lock exclusive(d->lock);
+    d->holdSeq.store(seq, std::memory_order_relaxed);
+    d->evict();
+}
+
+void MessageStore::releaseHold()
+{
+    holdFrom(std::numeric_limits<std::uint64_t>::max());
+}
+
+bool MessageStore::waitsForReader() const
+{
+    if (d->holdSeq.load(std::memory_order_relaxed) == std::numeric_limits<std::uint64_t>::max())
+        return false;
+    std::shared_lock guard(d->lock);
+    // evict() ran after the last append: what is still over the limits is held for the reader.
+    return d->overLimits();
 }
 
 void MessageStore::releaseWriterThread()

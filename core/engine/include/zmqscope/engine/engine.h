@@ -69,6 +69,9 @@ struct SocketInfo
     std::uint64_t bytesOut = 0;
     double rateIn = 0; ///< messages per second over the last second
     QString lastError;
+    /// Why opening failed (state Failed), with its ErrorCode: a bad endpoint or option value
+    /// (InvalidEndpoint, InvalidOptionValue, ...) tells the CLI's usage error from a runtime one.
+    std::optional<Error> openError;
 };
 
 /// A time-stamped line for the Events log.
@@ -141,10 +144,17 @@ public:
 
     /**
      * Opens a socket in the engine thread; returns its id at once. socketOpened or socketFailed follows.
-     * An empty name becomes "<TYPE> <id>"; a name another open socket has gets " (2)", " (3)", ...
+     * An empty name becomes "<TYPE> <n>" with the first free n ("SUB 1"); a name another open socket has
+     * gets " (2)", " (3)", ... (uniqueSocketName(), the one naming rule)
      * (see sockets() for the name used).
      */
     SocketId openSocket(const SocketSpec &spec);
+    /**
+     * Like openSocket(spec), but the socket stops receiving after `receiveLimit` messages (0: no
+     * limit): later ones stay in libzmq's queue, so exactly that many reach the store (and a
+     * recording). The CLI's --count N.
+     */
+    SocketId openSocket(const SocketSpec &spec, std::uint64_t receiveLimit);
     /// Closes the socket; socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**
@@ -218,6 +228,17 @@ public:
     /// Stops recording; recordingStopped follows (only when recording) once everything is on disk.
     void stopRecording();
     [[nodiscard]] RecordingStatus recordingStatus() const;
+
+    /**
+     * For a reader that must see every message (the CLI writing to a slow stdout): it still needs
+     * every stored message from `seq` on (MessageStore::holdFrom()). When the store is full up to
+     * there, the engine stops receiving until the reader moves the hold on: messages wait in
+     * libzmq's queue (rcvhwm) and the sender slows down, instead of unread messages being evicted.
+     * The store may go over its limits by the last batch received. Call it again as reading goes on.
+     */
+    void holdFrom(quint64 seq);
+    /// Ends the hold: retention evicts as before and the engine receives again.
+    void releaseHold();
 
 Q_SIGNALS:
     void socketOpened(zmqscope::SocketId id, const QStringList &boundEndpoints);

@@ -174,6 +174,19 @@ public:
     /// Drops every message (sequence numbers keep growing).
     void clear();
 
+    /**
+     * A reader that must see every message (the CLI printing to a slow stdout) says it still needs
+     * every message from `seq` on: retention then evicts no chunk holding one. The store may go over
+     * its limits meanwhile; its writer asks waitsForReader() after each batch and stops appending
+     * (the engine stops receiving: messages wait in libzmq's queue) until the reader moves the hold
+     * on. Moving it evicts what is then over the limits. One reader holds at a time.
+     */
+    void holdFrom(std::uint64_t seq);
+    /// Ends the hold: retention evicts as before (at once, when the store is over its limits).
+    void releaseHold();
+    /// Whether the store is over its limits because of the hold: the writer should wait for the reader.
+    [[nodiscard]] bool waitsForReader() const;
+
     /// Current time in microseconds since the epoch, the clock the engine stamps messages with.
     [[nodiscard]] static std::int64_t nowUs();
 
