@@ -11,8 +11,8 @@
 //     runs from starting the sender to the Nth message.
 // Both include the sender's start-up, so the ratio compares like with like.
 
-#include "benchcommon.h"
-
+#include <algorithm>
+#include <cstring>
 #include <zmq.hpp>
 
 #include <QCoreApplication>
@@ -21,8 +21,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 
-#include <algorithm>
-#include <cstring>
+#include "benchcommon.h"
 
 using namespace Qt::StringLiterals;
 using bench::print;
@@ -34,8 +33,8 @@ constexpr char Mimetype[] = "application/octet-stream";
 
 QStringList senderArguments(const QString &endpoint, qint64 messages, qint64 body)
 {
-    return { u"--connect"_s, endpoint, u"--count"_s, QString::number(messages), u"--body"_s, QString::number(body),
-        u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s };
+    return { u"--connect"_s, endpoint, u"--count"_s, QString::number(messages), u"--body"_s,
+        QString::number(body), u"--mimetype"_s, QString::fromLatin1(Mimetype), u"--quiet"_s };
 }
 
 // (a) The real zmqscope-cli; returns seconds from the sender's start to the listener's exit.
@@ -90,7 +89,8 @@ double runPlain(const QString &sender, qint64 messages, qint64 body)
     bench::FloodSender flood;
     QElapsedTimer clock;
     clock.start();
-    flood.start(sender, senderArguments(QString::fromStdString(pull.get(zmq::sockopt::last_endpoint)), messages, body));
+    flood.start(sender,
+        senderArguments(QString::fromStdString(pull.get(zmq::sockopt::last_endpoint)), messages, body));
     zmq::message_t id;
     zmq::message_t mimetype;
     zmq::message_t payload;
@@ -116,9 +116,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"cli_bench"_s);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        u"Runs `zmqscope-cli listen --format jsonl > /dev/null` and a plain cppzmq recv loop against the same "
-        u"flood_sender flood and prints both rates and the ratio."_s);
+    parser.setApplicationDescription(u"Runs `zmqscope-cli listen --format jsonl > /dev/null` and a plain "
+                                     u"cppzmq recv loop against the same "
+                                     u"flood_sender flood and prints both rates and the ratio."_s);
     parser.addHelpOption();
     parser.addOption({ u"messages"_s, u"Messages per round (default 2000000)."_s, u"N"_s, u"2000000"_s });
     parser.addOption({ u"body"_s, u"Body bytes per message (default 100)."_s, u"BYTES"_s, u"100"_s });
@@ -138,13 +138,14 @@ int main(int argc, char *argv[])
     const QString sender = bench::FloodSender::program(parser);
 
     print(u"ZmqScope CLI benchmark"_s);
-    print(bench::reproduceLine({ u"--messages"_s, QString::number(messages), u"--body"_s, QString::number(body),
-        u"--rounds"_s, QString::number(rounds) }));
+    print(bench::reproduceLine({ u"--messages"_s, QString::number(messages), u"--body"_s,
+        QString::number(body), u"--rounds"_s, QString::number(rounds) }));
     bench::printMachine();
-    print(u"workload:  flood_sender process PUSH -> PULL over tcp://127.0.0.1, %1 envelopes (id 12 B, mimetype "
-          u"%2 B, body %3 B); time from the sender's start to the last message"_s.arg(messages)
-              .arg(std::strlen(Mimetype))
-              .arg(body));
+    print(
+        u"workload:  flood_sender process PUSH -> PULL over tcp://127.0.0.1, %1 envelopes (id 12 B, mimetype "
+        u"%2 B, body %3 B); time from the sender's start to the last message"_s.arg(messages)
+            .arg(std::strlen(Mimetype))
+            .arg(body));
     print(u"(a) %1 listen -t pull --bind tcp://127.0.0.1:* --format jsonl --count %2 > /dev/null"_s.arg(cli)
               .arg(messages));
     print(u"(b) plain cppzmq blocking recv into zmq::message_t (in this process)"_s);

@@ -4,18 +4,17 @@
 // receives consume ZMQ_FD edges: PollLoop rule 3 under stress). Every message
 // must arrive exactly once and in order, on both sockets.
 
-#include <zmqscope/engine/engine.h>
-
-#include <zmq.hpp>
-
-#include <QSignalSpy>
-#include <QTest>
-
 #include <atomic>
 #include <cstring>
 #include <functional>
 #include <string>
 #include <thread>
+#include <zmq.hpp>
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <zmqscope/engine/engine.h>
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -187,15 +186,14 @@ void TestNoLoss::millionWhileSending()
     QString wrong; // the first message that is not what it should be
     // Views into the store, no copies: the check stays quick under sanitizers too.
     store.visit(store.firstSeq(), store.endSeq(), [&](const MessageView &message) {
-        const auto sequence = message.frames.size() == 3
-            ? parseSequenceId(message.frames[0])
-            : std::nullopt;
+        const auto sequence = message.frames.size() == 3 ? parseSequenceId(message.frames[0]) : std::nullopt;
         if (!sequence) {
             wrong = u"message %1 is not a 3-frame envelope with a sequence id"_s.arg(message.seq);
         } else if (message.socket == floodId) {
             if (message.direction != Direction::In || *sequence != nextFlood)
-                wrong = u"flood message %1 arrived as number %2: lost, duplicated or reordered"_s.arg(nextFlood)
-                            .arg(*sequence);
+                wrong
+                    = u"flood message %1 arrived as number %2: lost, duplicated or reordered"_s.arg(nextFlood)
+                          .arg(*sequence);
             ++nextFlood;
         } else if (message.socket == chatterId) {
             const bool out = message.direction == Direction::Out;
@@ -219,7 +217,8 @@ void TestNoLoss::millionWhileSending()
     // The stress was real: the engine thread sent while the flood was being drained.
     QVERIFY2(sendsDuringFlood >= 100,
         qPrintable(u"only %1 chatter sends happened during the flood"_s.arg(sendsDuringFlood)));
-    qInfo("%llu flood messages in order; %llu chatter sends (%llu during the flood) and their echoes in order",
+    qInfo(
+        "%llu flood messages in order; %llu chatter sends (%llu during the flood) and their echoes in order",
         static_cast<unsigned long long>(nextFlood), static_cast<unsigned long long>(chatterSent),
         static_cast<unsigned long long>(sendsDuringFlood));
 }

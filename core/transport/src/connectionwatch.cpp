@@ -1,7 +1,6 @@
 #include <zmq.h>
 
 #include <zmqscope/connectionwatch.h>
-
 #include <zmqscope/socketmonitor.h>
 
 namespace zmqscope {
