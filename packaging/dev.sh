@@ -28,8 +28,9 @@ usage: packaging/dev.sh <command> [args]
 
   run [app args]   install missing Debian packages, build build/ (RelWithDebInfo)
                    and start ZmqScope with its demo peers (args go to the app)
-  test             install missing Debian packages, build build-ci/ with -Werror and run
-                   every test, then build build-asan/ (ASan+UBSan) and run the core tests
+  test             install missing Debian packages, check every source file with clang-format,
+                   build build-ci/ with -Werror, run every test, run clang-tidy on the changed
+                   .cpp files, then build build-asan/ (ASan+UBSan) and run the core tests
   bench [NAME|all] [args]
                    build build/ (RelWithDebInfo) and run tests/bench/NAME_bench with args
                    (default transport); NAME is transport, ingest, memory, responsiveness,
@@ -160,9 +161,75 @@ build_core_tests() {
     build "$dir"
 }
 
+# Every C++ source file of the repository, tracked or new (not ignored).
+source_files() {
+    git -C "$ROOT" ls-files --cached --others --exclude-standard -- '*.cpp' '*.h' \
+        | while read -r f; do [ -f "$ROOT/$f" ] && printf '%s\n' "$f"; done
+}
+
+# clang-format with the repo's .clang-format on every source file: any deviation fails.
+check_format() {
+    local files=()
+    mapfile -t files < <(source_files)
+    if clang-format-14 --dry-run -Werror "${files[@]}"; then
+        REPORT+=("clang-format: ${#files[@]} files clean")
+    else
+        FAILED_STAGES+=("clang-format")
+        REPORT+=("clang-format: deviations above (fix with: clang-format-14 -i FILE)")
+    fi
+}
+
+# The .cpp files changed since ZMQSCOPE_TIDY_BASE (default: the fork point from origin/main,
+# or the previous commit when this is origin/main), plus uncommitted ones.
+changed_sources() {
+    local base="${ZMQSCOPE_TIDY_BASE:-}"
+    if [ -z "$base" ]; then
+        if git -C "$ROOT" rev-parse -q --verify origin/main >/dev/null \
+            && [ "$(git -C "$ROOT" rev-parse HEAD)" != "$(git -C "$ROOT" rev-parse origin/main)" ]; then
+            base="$(git -C "$ROOT" merge-base HEAD origin/main)"
+        elif git -C "$ROOT" rev-parse -q --verify HEAD~1 >/dev/null; then
+            base=HEAD~1
+        else
+            source_files | grep '\.cpp$' || true
+            return 0
+        fi
+    fi
+    { git -C "$ROOT" diff --name-only --diff-filter=d "$base" -- '*.cpp'
+      git -C "$ROOT" ls-files --others --exclude-standard -- '*.cpp'; } | sort -u \
+        | while read -r f; do [ -f "$ROOT/$f" ] && printf '%s\n' "$f"; done
+}
+
+# clang-tidy with the repo's .clang-tidy on the changed .cpp files that <dir> compiles; any
+# finding fails (fix it, or justify switching its check off in .clang-tidy).
+check_tidy() {
+    local dir=$1 files=() compiled=() f
+    mapfile -t files < <(changed_sources)
+    for f in "${files[@]}"; do
+        grep -q "\"file\": \"$ROOT/$f\"" "$dir/compile_commands.json" && compiled+=("$f")
+    done
+    if [ ${#compiled[@]} -eq 0 ]; then
+        REPORT+=("clang-tidy: no changed .cpp file to check")
+        return 0
+    fi
+    say "clang-tidy on ${#compiled[@]} changed files: ${compiled[*]}"
+    local log="$dir/dev-tidy.log"
+    # --quiet: only findings; a file with findings exits non-zero (WarningsAsErrors: '*').
+    if (cd "$ROOT" && printf '%s\n' "${compiled[@]}" \
+        | xargs -P "$JOBS" -n 4 clang-tidy-14 --quiet -p "$dir" --warnings-as-errors='*') >"$log" 2>&1; then
+        REPORT+=("clang-tidy: ${#compiled[@]} changed files clean")
+    else
+        grep -E 'error:|warning:' "$log" | grep -v 'warnings generated' || cat "$log"
+        FAILED_STAGES+=("clang-tidy")
+        REPORT+=("clang-tidy: findings above (in $log)")
+    fi
+}
+
 cmd_test() {
     local started=$SECONDS
     install_missing
+
+    say "clang-format: every source file"
+    check_format
 
     say "build-ci: RelWithDebInfo, -Werror, everything"
     if configure build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMQSCOPE_WERROR=ON && build build-ci; then
@@ -173,6 +240,7 @@ cmd_test() {
         say "build-ci: the ui label again, DejaVu Serif 12 pt, windows at 0.8 of their size"
         ZMQSCOPE_TEST_FONT="DejaVu Serif,12" ZMQSCOPE_TEST_WINDOW_SCALE=0.8 \
             run_ctest build-ci "build-ci (ui, DejaVu Serif 12 pt, windows x0.8)" -L ui
+        check_tidy build-ci
     else
         FAILED_STAGES+=("build-ci build")
         REPORT+=("build-ci (all labels): build FAILED, no test ran")
