@@ -251,7 +251,7 @@ Direction parseDirection(const QString &text)
 
 // ---------------------------------------------------------------- CommandLine
 
-CommandLine::CommandLine(QString command, QString description)
+CommandLine::CommandLine(QString command, const QString &description)
     : m_command(std::move(command))
     , m_helpOption(QStringList { u"h"_s, u"help"_s }, u"Show this help."_s)
     , m_typeOption(QStringList { u"t"_s, u"type"_s }, QString(), u"TYPE"_s)

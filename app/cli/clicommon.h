@@ -102,7 +102,7 @@ enum class OutputFormat
 class CommandLine
 {
 public:
-    CommandLine(QString command, QString description);
+    CommandLine(QString command, const QString &description);
 
     [[nodiscard]] QCommandLineParser &parser() { return m_parser; }
     // Adds a command's own option; a single-valued one given twice is a usage error (parse()).

@@ -81,7 +81,7 @@ int run(const QStringList &arguments)
     if (positional.isEmpty())
         throw usageError(
             u"missing command; use listen, send, echo, replay or cat (see zmqscope-cli --help)"_s);
-    const QString command = positional.constFirst();
+    const QString &command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
         return runListen(commandArguments);
