@@ -357,17 +357,22 @@ void TestCliRobust::stepPromptsOnce()
     QVERIFY2(peer.isListening(), peer.diagnostics());
     TestProcess replay;
     QVERIFY(startCli(replay, peer.replayArguments(path, { u"--step"_s })));
-    for (const QString &next : { u"2 of 4"_s, u"3 of 4"_s }) {
+    // "of 4" appears once the counting pass has read the whole file; on a busy machine an early
+    // prompt may come before it has.
+    const auto prompt = [](int n) {
+        return QRegularExpression(u"(press Enter to send message %1(?: of 4)? \\(Ctrl-D stops\\))"_s.arg(n));
+    };
+    for (int next : { 2, 3 }) {
         replay.process().write("\n");
-        QVERIFY2(!replay.waitForStderr(QRegularExpression(u"(press Enter to send message %1)"_s.arg(next)))
-                      .isEmpty(),
-            replay.diagnostics());
+        QVERIFY2(!replay.waitForStderr(prompt(next)).isEmpty(), replay.diagnostics());
     }
     replay.process().closeWriteChannel(); // Ctrl-D after two of four
     QVERIFY2(replay.waitForFinished(RunTimeout) && replay.exitedWith(0), replay.diagnostics());
     QVERIFY2(peer.waitForAll(), peer.diagnostics());
-    for (const char *prompt : { "send message 1 ", "send message 2 of 4", "send message 3 of 4" })
-        QVERIFY2(replay.err().count(prompt) == 1, replay.diagnostics());
+    const QString err = QString::fromUtf8(replay.err());
+    for (int n : { 1, 2, 3 })
+        QVERIFY2(err.count(prompt(n)) == 1, replay.diagnostics());
+    QVERIFY2(err.count(prompt(4)) == 0, replay.diagnostics());
 }
 
 void TestCliRobust::boundedReads_data()
@@ -485,7 +490,10 @@ void TestCliRobust::writeErrorsAreRuntimeFailures()
     QVERIFY2(!endpoint.isEmpty(), listener.diagnostics());
     const auto send = runCli({ u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s, endpoint, u"--text"_s,
         QString(700, u'x'), u"--repeat"_s, u"3"_s, u"-q"_s });
-    QVERIFY2(send->exitedWith(0), send->diagnostics());
+    // The listener may fail on the first message and exit before the sender hands over the others:
+    // then the sender rightly reports them not delivered. Either way it has finished.
+    QVERIFY2(send->exitedWith(0) || (send->exitedWith(1) && send->err().contains("not delivered")),
+        send->diagnostics());
     QVERIFY2(listener.waitForFinished(RunTimeout) && listener.exitedWith(1), listener.diagnostics());
     const QByteArray last = listener.err().trimmed().split('\n').constLast();
     QVERIFY2(
