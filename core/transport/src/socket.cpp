@@ -1,7 +1,7 @@
 // Socket, the seed API's one socket class: create, bind, connect, options, and every send and
-// receive of envelopes, text, objects and raw frames. A little over 800 lines because it is that
-// one class; the rules it applies are written elsewhere, once (endpoint.cpp, defaults.h,
-// envelope.cpp), and its PollLoop integration is pollloop.cpp.
+// receive of envelopes, text, objects and raw frames. About 800 lines because it is that one
+// class; the rules it applies are written elsewhere, once (endpoint.cpp, defaults.h, envelope.cpp),
+// and its PollLoop integration is pollloop.cpp.
 
 #include <algorithm>
 #include <cerrno>
@@ -26,6 +26,14 @@ using namespace Qt::StringLiterals;
 namespace zmqscope {
 
 namespace {
+
+/// The errnos with which libzmq refuses an endpoint that passed our own rule (endpoint.cpp): an
+/// address it cannot resolve or use. bind() and connect() both report them as InvalidEndpoint.
+bool isEndpointErrno(int error)
+{
+    return error == EINVAL || error == EPROTONOSUPPORT || error == ENOCOMPATPROTO || error == EADDRNOTAVAIL
+        || error == ENODEV;
+}
 
 QString errnoText(int error)
 {
@@ -419,25 +427,18 @@ void Socket::bind(QAnyStringView uri)
     try {
         d->socket.bind(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
-        switch (error.num()) {
-        case EADDRINUSE:
+        if (error.num() == EADDRINUSE)
             throw Error(ErrorCode::AddressInUse,
                 u"cannot bind %1 to %2: the address is already in use"_s.arg(
                     socketTypeName(d->type), endpoint),
                 error.num());
-        case EINVAL:
-        case EPROTONOSUPPORT:
-        case ENOCOMPATPROTO:
-        case EADDRNOTAVAIL:
-        case ENODEV:
+        if (isEndpointErrno(error.num()))
             throw Error(ErrorCode::InvalidEndpoint,
                 u"cannot bind %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, tcp://*:*, "
                 u"ipc:///tmp/name, inproc://name)"_s.arg(
                     socketTypeName(d->type), endpoint, errnoText(error.num())),
                 error.num());
-        default:
-            d->fail(error, u"bind to \"%1\""_s.arg(endpoint));
-        }
+        d->fail(error, u"bind to \"%1\""_s.arg(endpoint));
     }
     // Keep the resolved endpoint (tcp://127.0.0.1:* becomes the real port) so it can be shown and unbound.
     d->bound.append(
@@ -453,20 +454,13 @@ void Socket::connect(QAnyStringView uri)
     try {
         d->socket.connect(endpoint.toStdString());
     } catch (const zmq::error_t &error) {
-        switch (error.num()) {
-        case EINVAL:
-        case EPROTONOSUPPORT:
-        case ENOCOMPATPROTO:
-        case EADDRNOTAVAIL:
-        case ENODEV:
+        if (isEndpointErrno(error.num()))
             throw Error(ErrorCode::InvalidEndpoint,
                 u"cannot connect %1 to \"%2\": %3 (expected e.g. tcp://127.0.0.1:5555, "
                 u"ipc:///tmp/name, inproc://name)"_s.arg(
                     socketTypeName(d->type), endpoint, errnoText(error.num())),
                 error.num());
-        default:
-            d->fail(error, u"connect to \"%1\""_s.arg(endpoint));
-        }
+        d->fail(error, u"connect to \"%1\""_s.arg(endpoint));
     }
     d->connected.append(endpoint);
     d->noteActivity(); // rule 4
