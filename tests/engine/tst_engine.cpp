@@ -703,6 +703,7 @@ void TestEngine::monitorStates()
                                  }),
         NetworkTimeout);
     QCOMPARE(engine.socket(id)->state, SocketState::Listening);
+    QVERIFY(!engine.socket(id)->everConnected);
 
     auto push = std::make_unique<Socket>(Socket::connectNew("push", bound.first(), { { "linger", 0 } }));
     QTRY_VERIFY_WITH_TIMEOUT(sawState(states, id, SocketState::Connected), NetworkTimeout);
@@ -723,6 +724,8 @@ void TestEngine::monitorStates()
     QVERIFY(disconnected);
     QVERIFY2(disconnected->text.contains(u"disconnected"_s), qPrintable(disconnected->text));
     QCOMPARE(engine.socket(id)->state, SocketState::Disconnected);
+    // The peer left, but one was there: "no connection was ever made" would be wrong now.
+    QVERIFY(engine.socket(id)->everConnected);
 }
 
 void TestEngine::connectRetries()

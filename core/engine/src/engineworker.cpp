@@ -90,6 +90,8 @@ void EngineWorker::publishState(Slot &slot, const QString &error)
     d->sockets.update(slot.id, [&](SocketTable::Entry &entry) {
         entry.info.state = slot.state;
         entry.info.peers = slot.peers;
+        if (slot.peers > 0)
+            entry.info.everConnected = true;
         if (!error.isEmpty())
             entry.info.lastError = error;
     });

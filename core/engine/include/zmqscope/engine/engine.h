@@ -63,6 +63,9 @@ struct SocketInfo
     QStringList boundEndpoints; ///< resolved (real ports)
     SocketState state = SocketState::Opening;
     int peers = 0; ///< connections currently up (handshake succeeded)
+    /// A connection was up at some time since the socket opened: tells "no connection was ever made"
+    /// (a wrong endpoint, a server that is down) from a peer that connected and then went quiet.
+    bool everConnected = false;
     std::uint64_t messagesIn = 0;
     std::uint64_t messagesOut = 0;
     std::uint64_t bytesIn = 0;
