@@ -33,8 +33,13 @@ int runEcho(const QStringList &arguments)
     const ReceiveOptions options = receiveOptions(commandLine);
 
     ReceiveSession session(setup, options, { u"request"_s, u"answering"_s });
-    session.handleMessages([&](Frames &&frames) {
-        writeStdout(session.formatter().format(nowUs(), Direction::In, frames));
+    session.handleMessages([&](std::int64_t timestampUs, const Frames &view) {
+        writeStdout(session.formatter().format(timestampUs, Direction::In, view));
+        // The frames point into the store: the reply, sent from the engine thread, needs its own bytes.
+        Frames frames;
+        frames.reserve(view.size());
+        for (const QByteArray &frame : view)
+            frames.append(QByteArray(frame.constData(), frame.size()));
         const auto parsed = Envelope::parse(frames);
         Frames reply;
         if (parsed.envelope) {
@@ -50,8 +55,13 @@ int runEcho(const QStringList &arguments)
                             .arg(session.handled() + 1)
                             .arg(parsed.reason));
         }
-        // Errors here (a peer gone, a full queue) reach errorOccurred through the loop.
-        session.socket().sendFrames(reply);
+        // The reply goes out before the socket closes (closing is queued after it, with the linger);
+        // a send that fails (a peer gone, a full queue) ends the run with the engine's reason.
+        session.engine().send(
+            session.socketId(), reply, &session.engine(), [&session](const SendResult &result) {
+                if (!result.sent())
+                    session.finish(ExitFailure, result.status.errorMessage());
+            });
     });
     return session.exec();
 }

@@ -1,11 +1,9 @@
-#include <memory>
 #include <optional>
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
-#include <QTimer>
 
 #include <zmqscope/capture/capture.h>
 #include <zmqscope/capture/capturewriter.h>
@@ -147,86 +145,18 @@ int runListen(const QStringList &arguments)
         captureOptions = writerOptions;
     }
 
-    // The socket first: a bad endpoint, a port in use or a bad option value fails here, before the
-    // capture file is touched (an existing capture is never truncated by a run that fails).
-    ReceiveSession session(setup, options, { u"message"_s, u"listening"_s });
-    // The file is created (or replaced) with the first message, or at a clean end without one; a
-    // run that ends in an error before any message leaves an existing file as it was.
-    std::unique_ptr<CaptureWriter> capture;
-    const auto openCapture = [&] {
-        if (!capture && captureOptions)
-            capture = std::make_unique<CaptureWriter>(*captureOptions);
-    };
-    if (captureOptions) {
+    // The engine opens the socket and records (through its recorder, as the GUI does). The capture
+    // file is created (or replaced) with the first message, or at a clean end without one; a run that
+    // ends in an error before any message leaves an existing file as it was.
+    ReceiveSession session(setup, options, { u"message"_s, u"listening"_s }, captureOptions);
+    if (captureOptions)
         setStdoutClosedNote(
             u"recording goes on to %1"_s.arg(quoted(QDir::toNativeSeparators(captureOptions->path))));
-        session.setBeforeExit([&](int &status, QString &error) {
-            try {
-                if (status == ExitSuccess)
-                    openCapture();
-                if (capture)
-                    capture->close();
-            } catch (const Error &writeError) {
-                if (error.isEmpty())
-                    error = writeError.message();
-                status = ExitFailure;
-            }
-        });
-        session.setSummaryNote([&]() -> QString {
-            if (!capture)
-                return {};
-            return u"; recorded %1 to %2"_s.arg(countWord(capture->messagesWritten(), u"message"_s),
-                quoted(QDir::toNativeSeparators(capture->currentPath())));
-        });
-    }
-    session.handleMessages([&](Frames &&frames) {
-        const std::int64_t timestamp = nowUs();
-        writeStdout(session.formatter().format(timestamp, Direction::In, frames));
-        if (captureOptions) {
-            try {
-                openCapture();
-                capture->write(session.formatter().record(timestamp, Direction::In, frames));
-            } catch (const Error &error) {
-                session.finish(ExitFailure, error.message());
-            }
-        } else if (stdoutClosed()) {
-            // Without --write stdout was the only record: nobody reads any more, so stop as `head` asked.
-            session.finish(ExitSuccess, QString());
-        }
+    else
+        session.endWhenStdoutCloses(); // without --write stdout was the only record
+    session.handleMessages([&](std::int64_t timestampUs, const Frames &frames) {
+        writeStdout(session.formatter().format(timestampUs, Direction::In, frames));
     });
-    if (captureOptions) {
-        // After the session's stdout flush: one capture flush per batch, so a crash loses at most one batch.
-        QObject::connect(&session.loop(), &PollLoop::inputHandled, &session.loop(), [&] {
-            if (!capture || session.isFinished())
-                return;
-            try {
-                capture->flush();
-            } catch (const Error &error) {
-                session.finish(ExitFailure, error.message());
-            }
-        });
-    } else {
-        // The stdout flush of a batch may be the write that finds stdout closed.
-        QObject::connect(&session.loop(), &PollLoop::inputHandled, &session.loop(), [&] {
-            if (stdoutClosed() && !session.isFinished())
-                session.finish(ExitSuccess, QString());
-        });
-    }
-    // The writer fsyncs at most once a second from flush(); this beat makes sure the last batch of a
-    // burst also reaches the disk within about a second, not only when listen ends.
-    QTimer syncTimer;
-    if (captureOptions) {
-        QObject::connect(&syncTimer, &QTimer::timeout, &session.loop(), [&] {
-            if (session.isFinished() || !capture)
-                return;
-            try {
-                capture->flush();
-            } catch (const Error &error) {
-                session.finish(ExitFailure, error.message());
-            }
-        });
-        syncTimer.start(1000);
-    }
     return session.exec();
 }
 

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void diskFullIsReported();
     void rotationIntoMissingDirectoryFails();
     void writeAfterCloseFails();
+    void deferredCreationKeepsFileUntilData();
 
 private:
     std::optional<QTemporaryDir> m_dir;
@@ -327,6 +328,62 @@ void TestCaptureWriter::writeAfterCloseFails()
     QVERIFY(error);
     QVERIFY2(error->message().contains(u"already closed"_s), qPrintable(error->message()));
     QCOMPARE(readRecords(path).size(), 1);
+}
+
+void TestCaptureWriter::deferredCreationKeepsFileUntilData()
+{
+    const QString path = m_dir->filePath(u"kept.zmqcap"_s);
+    {
+        CaptureWriter earlier(CaptureWriterOptions { path, 0, 0, {} });
+        earlier.write(numberedRecord(7));
+    }
+    const auto contents = [&] {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    const QByteArray before = contents();
+    QCOMPARE(readRecords(path).size(), 1);
+
+    CaptureWriterOptions deferred { path, 0, 0, {} };
+    deferred.deferCreate = true;
+    {
+        // A run that failed before its first message: the earlier capture is left as it was.
+        CaptureWriter failed(deferred);
+        QCOMPARE(failed.currentPath(), path);
+        failed.flush();
+        failed.closeWithoutCreating();
+        QCOMPARE(contents(), before);
+    }
+    {
+        CaptureWriter dropped(deferred); // destroyed without close(): not created either
+    }
+    QCOMPARE(contents(), before);
+    const QString fresh = m_dir->filePath(u"fresh.zmqcap"_s);
+    {
+        CaptureWriterOptions freshOptions = deferred;
+        freshOptions.path = fresh;
+        CaptureWriter dropped(freshOptions);
+        dropped.closeWithoutCreating();
+    }
+    QVERIFY(!QFileInfo::exists(fresh));
+
+    {
+        // A clean end without a message: a valid header-only capture replaces the old one.
+        CaptureWriter empty(deferred);
+        empty.close();
+    }
+    QCOMPARE(readRecords(path).size(), 0);
+    QVERIFY(contents() != before);
+
+    {
+        // The first message creates the file; closeWithoutCreating() then closes it like close().
+        CaptureWriter written(deferred);
+        written.write(numberedRecord(3));
+        written.closeWithoutCreating();
+    }
+    const QList<CaptureRecord> records = readRecords(path);
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first(), numberedRecord(3));
 }
 
 QTEST_GUILESS_MAIN(TestCaptureWriter)

@@ -197,6 +197,10 @@ CaptureWriter::CaptureWriter(CaptureWriterOptions options)
                 .arg(d->options.rotateFiles));
     if (QFileInfo(d->options.path).isDir())
         throw writeError(d->options.path, u"it is a directory"_s);
+    if (d->options.deferCreate) {
+        d->currentPath = d->options.path;
+        return;
+    }
     d->openNext();
     d->sync();
 }
@@ -204,7 +208,8 @@ CaptureWriter::CaptureWriter(CaptureWriterOptions options)
 CaptureWriter::~CaptureWriter()
 {
     try {
-        close();
+        // A deferred file nobody wrote to or closed stays uncreated: the run did not finish.
+        closeWithoutCreating();
     } catch (const Error &) {
         // Nobody is left to tell; callers that care call close() themselves.
     }
@@ -214,6 +219,8 @@ void CaptureWriter::write(const CaptureRecord &record)
 {
     if (d->closed)
         throw writeError(d->currentPath, u"the file is already closed"_s);
+    if (d->fileNumber == 0)
+        d->openNext(); // deferCreate: the first message creates the file
     // A message never spans two files: switch before a line that would start in a full file.
     if (d->rotating() && d->fileMessages > 0 && d->fileBytes >= d->options.rotateBytes)
         d->rotate();
@@ -241,6 +248,14 @@ void CaptureWriter::close()
 {
     if (d->closed)
         return;
+    if (d->fileNumber == 0) {
+        // deferCreate without a message: a clean end still leaves a valid (header-only) capture.
+        d->closed = true;
+        d->openNext();
+        d->sync();
+        d->file.close();
+        return;
+    }
     d->closed = true;
     try {
         d->writeBuffer();
@@ -250,6 +265,15 @@ void CaptureWriter::close()
         throw;
     }
     d->file.close();
+}
+
+void CaptureWriter::closeWithoutCreating()
+{
+    if (d->fileNumber == 0) {
+        d->closed = true;
+        return;
+    }
+    close();
 }
 
 QString CaptureWriter::currentPath() const

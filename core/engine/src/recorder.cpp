@@ -151,7 +151,12 @@ void Recorder::run()
         if (!writer)
             return;
         try {
-            writer->close();
+            // Shut down without a stop (the engine destroyed after a failed run): a file created
+            // only with the first message (deferCreate) that got none stays uncreated.
+            if (announce)
+                writer->close();
+            else
+                writer->closeWithoutCreating();
         } catch (const Error &error) {
             if (announce) {
                 fail(error.message());

@@ -23,6 +23,11 @@ struct CaptureWriterOptions
     std::uint64_t rotateBytes = 0; ///< start a new file when the current one reaches this size; 0 = never
     int rotateFiles = 0; ///< with rotation keep at most this many files (ring buffer); 0 = keep all
     QJsonObject headerExtra; ///< extra header keys, e.g. {"writer": "zmqscope 0.1.0"}
+    /// The first file is created (or replaced) by the first write() or by close(), not by the
+    /// constructor; closeWithoutCreating() then leaves an existing file as it was. For a recording
+    /// that must not touch the file when the run fails before its first message (the CLI's
+    /// `listen --write`).
+    bool deferCreate = false;
 };
 
 /**
@@ -49,10 +54,10 @@ struct CaptureWriterOptions
 class CaptureWriter
 {
 public:
-    /// Creates (or truncates) the first file and writes its header. Throws Error naming the path and the
-    /// reason.
+    /// Creates (or truncates) the first file and writes its header (with deferCreate: at the first write()
+    /// or close()). Throws Error naming the path and the reason.
     explicit CaptureWriter(CaptureWriterOptions options);
-    ~CaptureWriter(); ///< close(); errors are swallowed here, call close() to see them
+    ~CaptureWriter(); ///< closeWithoutCreating(); errors are swallowed here, call close() to see them
     CaptureWriter(const CaptureWriter &) = delete;
     CaptureWriter &operator=(const CaptureWriter &) = delete;
 
@@ -64,8 +69,12 @@ public:
     void flush();
     /// Writes the buffered lines, fsyncs and closes. Idempotent; throws Error like flush().
     void close();
+    /// Like close(), except that a file deferCreate has not created yet (no message was written) stays
+    /// uncreated: an existing file of that name is left as it was. For a run that failed.
+    void closeWithoutCreating();
 
-    /// The file being written now (the last one after close()).
+    /// The file being written now (the last one after close()); with deferCreate, before the file
+    /// exists, the path it will have (for rotation the base name).
     [[nodiscard]] QString currentPath() const;
     /// Every file written so far that still exists (rotation may have deleted old ones), oldest first.
     [[nodiscard]] QStringList paths() const;

@@ -262,7 +262,8 @@ Q_SIGNALS:
     void recordingFileChanged(const QString &path);
     /// A recording ended (stopRecording() or a new startRecording()): every message is on disk and
     /// fsynced. `path` is the last file, `messages` the count over all files. Destroying the Engine
-    /// also closes the file (flushed and fsynced), without this signal.
+    /// also closes the file (flushed and fsynced), without this signal; a file with deferCreate
+    /// (CaptureWriterOptions) that got no message is then not created at all.
     void recordingStopped(const QString &path, quint64 messages);
     /// Could not open the file, or a write failed (the recording has then stopped; no
     /// recordingStopped follows). The message names the path and the reason.
