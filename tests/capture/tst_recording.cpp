@@ -2,6 +2,7 @@
 #include <memory>
 #include <optional>
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -118,6 +119,7 @@ private Q_SLOTS:
     void writeFailureStopsRecording();
     void restartStopsPrevious();
     void destroyingEngineClosesFile();
+    void deferredRecordingCreatesFileOnlyWithData();
 
 private:
     /// The store's messages from `firstSeq` on (optionally of some sockets only) as capture records.
@@ -442,6 +444,63 @@ void TestRecording::destroyingEngineClosesFile()
             engine.send(pipeline.left.id, message("p", i));
         QTRY_COMPARE_WITH_TIMEOUT(store.size(), std::uint64_t(400), NetworkTimeout);
     }
+    QCOMPARE(readCapture({ path }), expectedRecords(store, store.firstSeq(), sockets));
+}
+
+void TestRecording::deferredRecordingCreatesFileOnlyWithData()
+{
+    // The CLI's promise (listen --write): a run that ends before its first message, without a clean
+    // stop, leaves an existing capture as it was; a clean stop or a first message creates the file.
+    const QString path = m_dir->filePath(u"deferred.zmqcap"_s);
+    const QByteArray earlier = captureHeaderLine(QDateTime::currentDateTimeUtc()) + "not touched\n";
+    const auto writeEarlier = [&] {
+        QFile file(path);
+        return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(earlier) == earlier.size();
+    };
+    const auto contents = [&] {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    CaptureWriterOptions file { path, 0, 0, {} };
+    file.deferCreate = true;
+    QVERIFY(writeEarlier());
+    {
+        MessageStore store;
+        Engine engine(store);
+        QSignalSpy started(&engine, &Engine::recordingStarted);
+        engine.startRecording(RecordingOptions { file, {} });
+        QVERIFY(started.wait(NetworkTimeout));
+        const Pair pipeline = openPair(engine, u"inproc"_s, SocketType::Push, SocketType::Pull);
+        QVERIFY(pipeline.left.id && pipeline.right.id);
+        engine.sync();
+    } // destroyed without stopRecording(): a failed run
+    QCOMPARE(contents(), earlier);
+
+    {
+        MessageStore store;
+        Engine engine(store);
+        QSignalSpy stopped(&engine, &Engine::recordingStopped);
+        engine.startRecording(RecordingOptions { file, {} });
+        engine.stopRecording(); // a clean end without a message: a header-only capture
+        QVERIFY(stopped.wait(NetworkTimeout));
+        QCOMPARE(stopped.constFirst().at(1).toULongLong(), quint64(0));
+    }
+    QVERIFY(contents() != earlier);
+    QVERIFY(readCapture({ path }).isEmpty());
+
+    QVERIFY(writeEarlier());
+    MessageStore store;
+    SocketMap sockets;
+    {
+        Engine engine(store);
+        engine.startRecording(RecordingOptions { file, {} });
+        const Pair pipeline = openPair(engine, u"inproc"_s, SocketType::Push, SocketType::Pull);
+        QVERIFY(pipeline.left.id && pipeline.right.id);
+        sockets = { { pipeline.left.id, pipeline.left }, { pipeline.right.id, pipeline.right } };
+        for (int i = 0; i < 20; ++i)
+            engine.send(pipeline.left.id, message("d", i));
+        QTRY_COMPARE_WITH_TIMEOUT(store.size(), std::uint64_t(40), NetworkTimeout);
+    } // destroyed without a stop, but with messages: they are kept
     QCOMPARE(readCapture({ path }), expectedRecords(store, store.firstSeq(), sockets));
 }
 
