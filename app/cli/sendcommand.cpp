@@ -1,19 +1,21 @@
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
+#include <functional>
+#include <optional>
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QTimer>
 
 #include <zmqscope/capture/fileio.h>
-#include <zmqscope/connectionwatch.h>
-#include <zmqscope/context.h>
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/pollloop.h>
 #include <zmqscope/replay/templates.h>
-#include <zmqscope/socket.h>
+#include <zmqscope/store/messagestore.h>
 
 #include "clicommon.h"
 #include "commands.h"
@@ -78,7 +80,7 @@ QByteArray parseHex(const QString &text, int frameNumber)
 
 QByteArray validatedJson(const QString &text)
 {
-    const QByteArray json = text.toUtf8();
+    QByteArray json = text.toUtf8(); // not const: returned by move
     QJsonParseError error {};
     // Wrapped in an array so scalars ("42", "\"x\"") are accepted as in any JSON parser.
     const QJsonDocument document = QJsonDocument::fromJson('[' + json + ']', &error);
@@ -107,10 +109,349 @@ MessageTemplate loadTemplate(const QString &path, const QString &name)
             : u"no template %1 in %2; available: %3"_s.arg(quoted(name), quoted(path), names.join(u", "_s)));
 }
 
-bool isEhostunreach(const Error &error)
+// What one run of send does once the command line is checked.
+struct SendPlan
 {
-    return error.zmqErrno() == EHOSTUNREACH;
-}
+    SocketSpec spec; ///< as opened: an XPUB for a PUB with --wait-peers, send's defaults in its options
+    SocketType type = SocketType::Push; ///< the type asked for, which names the socket in the output
+    OutputFormat format = OutputFormat::Pretty;
+    int timeout = DefaultTimeoutMs;
+    int repeat = 1;
+    int interval = 0;
+    int settle = 0;
+    std::optional<int> waitPeers;
+    bool waitsForReply = false;
+    std::function<Frames()> nextMessage; ///< the frames of the next message (templates expand anew)
+};
+
+/**
+ * Sends through the Engine, driven by its signals and by timers while the event loop runs: open,
+ * wait for subscribers (--wait-peers), settle, then per message send (retried every RetryMs while
+ * the socket cannot take it), wait for the reply (REQ, DEALER) and pause (--interval). A stop
+ * signal ends any of these waits. Replies and subscriptions are read from the store as the engine
+ * stores them. Not a Q_OBJECT: it is the context object of its connections and send callbacks.
+ */
+class SendRun : public QObject
+{
+public:
+    SendRun(Engine &engine, SendPlan plan)
+        : m_engine(engine)
+        , m_plan(std::move(plan))
+    {
+        // Precise: a coarse timer may fire up to 5 % early, and --timeout, --interval and --settle are
+        // promises.
+        for (QTimer *timer : { &m_timer, &m_deadlineTimer }) {
+            timer->setSingleShot(true);
+            timer->setTimerType(Qt::PreciseTimer);
+        }
+        connect(&m_engine, &Engine::socketOpened, this, [this](SocketId id, const QStringList &bound) {
+            if (id == m_id)
+                guarded([&] { handleOpened(bound); });
+        });
+        connect(&m_engine, &Engine::socketFailed, this, [this](SocketId id, const QString &error) {
+            if (id == m_id)
+                handleOpenFailed(error);
+        });
+        connect(&m_engine, &Engine::messagesStored, this, [this] { guarded([&] { readStore(); }); });
+        connect(
+            &m_engine, &Engine::eventLogged, this, [this](const EngineEvent &event) { handleEvent(event); });
+        connect(&m_timer, &QTimer::timeout, this, [this] { guarded([&] { handleTimer(); }); });
+        connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { guarded([&] { handleDeadline(); }); });
+    }
+
+    /// Opens the socket and runs until the last message is sent (and answered), a failure or a stop
+    /// signal. Throws CliError for a failure; the socket's close, dropping what it queued, is asked
+    /// for by then, so destroying the Engine does not wait for the linger.
+    int exec()
+    {
+        handleStopSignal([this](int signal) { handleStop(signal); });
+        // A reader that must see every reply and subscription: the store keeps them until read.
+        m_engine.holdFrom(0);
+        m_id = m_engine.openSocket(m_plan.spec);
+        const int result = QCoreApplication::exec();
+        handleStopSignal({});
+        if (m_failure)
+            throw *m_failure;
+        return result;
+    }
+
+private:
+    enum class Phase
+    {
+        Opening,
+        WaitingForSubscribers,
+        Settling,
+        Sending, ///< a send is in the engine or waits RetryMs to be tried again
+        WaitingForReply,
+        Pausing, ///< --interval between two messages
+        Done
+    };
+
+    // Every step runs from the event loop, which must not see an exception: it ends the run instead.
+    template<typename Step> void guarded(Step &&step)
+    {
+        if (m_phase == Phase::Done)
+            return;
+        try {
+            step();
+        } catch (const CliError &error) {
+            fail(error);
+        } catch (const Error &error) {
+            fail(CliError { exitStatusFor(error.code()), error.message() });
+        }
+    }
+
+    void handleOpened(const QStringList &bound)
+    {
+        m_bound = bound;
+        for (const QString &endpoint : bound)
+            printStatus(u"%1 bound to %2"_s.arg(m_plan.spec.name, endpoint));
+        for (const QString &uri : m_plan.spec.connects)
+            printStatus(u"%1 connecting to %2"_s.arg(m_plan.spec.name, uri));
+        m_formatter.emplace(m_plan.format, m_plan.spec.name, m_plan.type, endpointText(m_plan.spec, m_bound));
+        if (!m_plan.waitPeers) {
+            settle();
+            return;
+        }
+        m_phase = Phase::WaitingForSubscribers;
+        m_deadlineTimer.start(m_plan.timeout);
+        readStore(); // subscriptions may be stored already
+    }
+
+    void handleOpenFailed(const QString &error)
+    {
+        // A bad endpoint or option value is the user's (status 2), an address in use is not (1).
+        const std::optional<SocketInfo> info = m_engine.socket(m_id);
+        const int status = info && info->openError ? exitStatusFor(info->openError->code()) : ExitFailure;
+        fail(CliError { status, error });
+    }
+
+    // The monitor's last word on a connection problem, for "not delivered": a refused or retried connect
+    // (the Retrying state, whose line the GUI's Sockets panel shows too) or a monitor error, which
+    // names its endpoint. A failed send's line names none: it is not a connection problem.
+    void handleEvent(const EngineEvent &event)
+    {
+        if (event.socket == m_id
+            && (event.state == SocketState::Retrying || (event.isError && !event.endpoint.isEmpty())))
+            m_lastProblem = event.text;
+    }
+
+    void settle()
+    {
+        m_phase = Phase::Settling;
+        m_timer.start(m_plan.settle);
+    }
+
+    void handleTimer()
+    {
+        switch (m_phase) {
+        case Phase::Settling:
+        case Phase::Pausing:
+            startMessage();
+            return;
+        case Phase::Sending:
+            trySend();
+            return;
+        default:
+            return;
+        }
+    }
+
+    void handleDeadline()
+    {
+        if (m_phase == Phase::WaitingForSubscribers) {
+            throw runtimeError(u"only %1 of %2 subscribers arrived within %3 ms on %4"_s.arg(m_subscribers)
+                                   .arg(*m_plan.waitPeers)
+                                   .arg(m_plan.timeout)
+                                   .arg(describeSocket(m_plan.spec, m_bound)));
+        }
+        if (m_phase != Phase::WaitingForReply)
+            return;
+        readStore(); // a reply stored just now still counts
+        if (m_phase != Phase::WaitingForReply)
+            return;
+        const std::optional<SocketInfo> info = m_engine.socket(m_id);
+        if (!info || !info->everConnected)
+            throw notDelivered();
+        throw runtimeError(
+            u"no reply within %1 ms on %2%3"_s.arg(m_plan.timeout)
+                .arg(describeSocket(m_plan.spec, m_bound),
+                    m_plan.repeat > 1 ? u" (request %1 of %2)"_s.arg(m_index + 1).arg(m_plan.repeat)
+                                      : QString()));
+    }
+
+    void startMessage()
+    {
+        m_frames = m_plan.nextMessage();
+        m_deadline = QDeadlineTimer(m_plan.timeout);
+        m_phase = Phase::Sending;
+        trySend();
+    }
+
+    void trySend()
+    {
+        // XSUB sends to every peer there is and drops the message when there is none: wait for one.
+        if (m_plan.spec.type == SocketType::XSub) {
+            const std::optional<SocketInfo> info = m_engine.socket(m_id);
+            if (!info || info->peers == 0) {
+                retryLater();
+                return;
+            }
+        }
+        // sendOrdered: a message the socket cannot take yet (EAGAIN: no peer ready, queues full) comes
+        // back deferred, neither logged nor made the socket's lastError as send() would every RetryMs.
+        // One message is in flight at a time, so each try resumes the stream.
+        m_engine.sendOrdered(m_id, m_frames, true, this,
+            [this](const SendResult &result) { guarded([&] { handleSendResult(result); }); });
+    }
+
+    void handleSendResult(const SendResult &result)
+    {
+        if (m_phase != Phase::Sending)
+            return;
+        if (!result.sent()) {
+            // A ROUTER's router_mandatory: no peer of that routing id (yet). The engine fails and logs
+            // it like any error; it is retried all the same, as a message no peer can take yet.
+            const bool noSuchPeer
+                = m_plan.spec.type == SocketType::Router && result.status.error().zmqErrno() == EHOSTUNREACH;
+            if (!result.deferred && !noSuchPeer) {
+                const Error &error = result.status.error();
+                throw CliError { exitStatusFor(error.code()), error.message() };
+            }
+            retryLater();
+            return;
+        }
+        ++m_sent;
+        if (!m_plan.waitsForReply) {
+            messageDone();
+            return;
+        }
+        m_phase = Phase::WaitingForReply;
+        m_deadlineTimer.start(int(qMax<qint64>(1, m_deadline.remainingTime())));
+        readStore();
+    }
+
+    void retryLater()
+    {
+        if (m_deadline.hasExpired())
+            throw notDelivered();
+        m_timer.start(RetryMs);
+    }
+
+    void messageDone()
+    {
+        if (++m_index < m_plan.repeat) {
+            m_phase = Phase::Pausing;
+            m_timer.start(m_plan.interval);
+            return;
+        }
+        // Said once per run: a PUB's "sent" means handed to libzmq, not received by anybody.
+        const bool isPub = m_plan.type == SocketType::Pub || m_plan.type == SocketType::XPub;
+        const QString messages = countWord(quint64(m_plan.repeat), u"message"_s);
+        printStatus(isPub ? u"sent %1 (PUB does not confirm delivery: a subscriber that was not connected "
+                            u"and subscribed got nothing)"_s.arg(messages)
+                          : u"sent %1"_s.arg(messages));
+        finish(ExitSuccess);
+    }
+
+    // The messages the engine stored since the last call: subscriptions while waiting for subscribers,
+    // the reply while waiting for one; what comes at other times is not for us.
+    void readStore()
+    {
+        const MessageStore &store = m_engine.store();
+        const std::uint64_t end = store.endSeq();
+        for (std::uint64_t seq = std::max(m_readSeq, store.firstSeq()); seq < end; ++seq) {
+            m_readSeq = seq + 1;
+            StoredMessage message;
+            if (!store.message(seq, message) || message.socket != m_id || message.direction != Direction::In)
+                continue;
+            if (m_phase == Phase::WaitingForSubscribers) {
+                // "\x01<prefix>" subscribes, "\x00<prefix>" unsubscribes.
+                if (!message.frames.isEmpty() && message.frames.constFirst().startsWith('\x01')
+                    && ++m_subscribers == *m_plan.waitPeers) {
+                    m_deadlineTimer.stop();
+                    printStatus(u"%1 subscriber(s) ready"_s.arg(m_subscribers));
+                    settle();
+                }
+            } else if (m_phase == Phase::WaitingForReply) {
+                m_deadlineTimer.stop();
+                writeStdout(m_formatter->format(message.timestampUs, Direction::In, message.frames));
+                flushStdout();
+                messageDone();
+            }
+            if (m_phase == Phase::Done)
+                return;
+        }
+        m_engine.holdFrom(m_readSeq);
+    }
+
+    [[nodiscard]] CliError notDelivered() const
+    {
+        const std::optional<SocketInfo> info = m_engine.socket(m_id);
+        QString why;
+        if (info && info->peers > 0)
+            why = u"the connected peers did not take it (their queues are full)"_s;
+        else
+            why = m_lastProblem.isEmpty() ? u"no peer connected"_s : u"no peer connected; "_s + m_lastProblem;
+        return runtimeError(
+            u"not delivered: nobody took the message within %1 ms on %2%3 (%4)"_s.arg(m_plan.timeout)
+                .arg(describeSocket(m_plan.spec, m_bound),
+                    m_plan.repeat > 1 ? u" (message %1 of %2)"_s.arg(m_index + 1).arg(m_plan.repeat)
+                                      : QString(),
+                    why));
+    }
+
+    void handleStop(int signal)
+    {
+        if (m_phase == Phase::Done)
+            return;
+        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(
+            signalName(signal), QString::number(m_sent), countWord(quint64(m_plan.repeat), u"message"_s)));
+        m_stopped = true;
+        finish(ExitSuccess);
+    }
+
+    void fail(const CliError &error)
+    {
+        if (m_phase == Phase::Done)
+            return;
+        m_failure = error;
+        finish(error.status);
+    }
+
+    void finish(int status)
+    {
+        m_phase = Phase::Done;
+        m_timer.stop();
+        m_deadlineTimer.stop();
+        m_engine.releaseHold();
+        // A failed or stopped run does not wait --timeout for its queued message to find a peer; a run
+        // that sent everything gives it that long to get there (the linger, when the Engine closes).
+        if ((m_failure || m_stopped) && m_id != 0)
+            m_engine.closeSocketDiscarding(m_id);
+        QCoreApplication::exit(status);
+    }
+
+    static constexpr int RetryMs = 10;
+
+    Engine &m_engine;
+    const SendPlan m_plan;
+    SocketId m_id = 0;
+    Phase m_phase = Phase::Opening;
+    QStringList m_bound; // resolved bound endpoints, as socketOpened told them
+    std::optional<MessageFormatter> m_formatter;
+    QTimer m_timer; // settle, retry, interval
+    QTimer m_deadlineTimer; // --wait-peers, the reply
+    QDeadlineTimer m_deadline; // --timeout of the message being sent
+    Frames m_frames;
+    int m_index = 0; // the message being sent, from 0
+    int m_sent = 0;
+    int m_subscribers = 0;
+    std::uint64_t m_readSeq = 0;
+    QString m_lastProblem;
+    std::optional<CliError> m_failure;
+    bool m_stopped = false;
+};
 
 } // namespace
 
@@ -339,8 +680,9 @@ int runSend(const QStringList &arguments)
     frames = withEnvelopeFraming(std::move(frames), framing);
 
     // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
-    const std::optional<SocketType> actualType
-        = type == SocketType::Pub && waitPeers ? std::optional<SocketType>(SocketType::XPub) : std::nullopt;
+    SocketSpec spec = setup;
+    if (type == SocketType::Pub && waitPeers)
+        spec.type = SocketType::XPub;
     // Delivery. libzmq accepts a message into a connect()ed socket's queue before any peer exists
     // and drops it at close after the linger, so a successful zmq_send() alone proves nothing.
     // ZMQ_IMMEDIATE makes a socket queue only to peers whose connection (and ZMTP handshake) is
@@ -354,6 +696,7 @@ int runSend(const QStringList &arguments)
     // REQ and DEALER are confirmed by their reply instead: with ZMQ_IMMEDIATE libzmq 4.3.4 lost
     // about one reply in ten here when the connection completed during the first send attempts.
     // A ROUTER is confirmed by router_mandatory (no peer of that routing id: EHOSTUNREACH).
+    // Send's own defaults go after the engine's and before the user's --option values, so the user wins.
     const bool waitsForReply = type == SocketType::Req || type == SocketType::Dealer;
     Options defaults { { "sndtimeo", 0 }, { "linger", timeout } };
     if (!isPub && !waitsForReply && type != SocketType::Router)
@@ -363,129 +706,30 @@ int runSend(const QStringList &arguments)
     if (type == SocketType::Router)
         defaults.emplace_back(
             "router_mandatory", true); // an unknown routing id is an error, not a silent drop
+    spec.options.insert(spec.options.begin(), defaults.begin(), defaults.end());
+    spec.validate(); // bad endpoints and option values are usage errors, found before anything opens
 
-    Context context;
-    Socket socket = openSocket(setup, context, defaults, actualType);
-    PollLoop loop; // delivers the monitor's events while we wait
-    auto watch = std::make_unique<ConnectionWatch>(socket, loop);
-    int sent = 0;
-    // A stop signal ends the waits below; the summary says how far the run got.
-    struct Stopped
-    {
-        int signal;
+    // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
+    auto nextMessage = [&]() -> Frames {
+        return expander ? withEnvelopeFraming(route + expander->expand(*savedMessage), framing) : frames;
     };
-    const auto waitSlice = [&](int ms) {
-        processEventsFor(ms);
-        if (const int signal = stopSignal())
-            throw Stopped { signal };
-    };
-    const auto whyNotDelivered = [&] {
-        const QString problem = watch->lastProblem();
-        if (watch->peers() > 0)
-            return u"the connected peers did not take it (their queues are full)"_s;
-        return problem.isEmpty() ? u"no peer connected"_s : u"no peer connected; "_s + problem;
-    };
-    const auto notDelivered = [&](int index) {
-        return runtimeError(
-            u"not delivered: nobody took the message within %1 ms on %2%3 (%4)"_s.arg(timeout).arg(
-                describeSocket(socket),
-                repeat > 1 ? u" (message %1 of %2)"_s.arg(index + 1).arg(repeat) : QString(),
-                whyNotDelivered()));
-    };
-    // Up to `wait` ms for a message to arrive, in slices so a signal is seen.
-    const auto receiveWithin = [&](int wait) -> std::optional<Frames> {
-        const QDeadlineTimer deadline(wait);
-        for (;;) {
-            const auto left = qBound(qint64 { 1 }, deadline.remainingTime(), qint64 { 50 });
-            if (auto message = socket.receiveFrames(std::chrono::milliseconds(left)))
-                return message;
-            if (deadline.hasExpired())
-                return std::nullopt;
-            waitSlice(0);
-        }
-    };
-    try {
-        if (waitPeers) {
-            QDeadlineTimer deadline(timeout);
-            int subscribers = 0;
-            while (subscribers < *waitPeers) {
-                const auto message = deadline.hasExpired()
-                    ? std::nullopt
-                    : receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
-                if (!message)
-                    throw runtimeError(
-                        u"only %1 of %2 subscribers arrived within %3 ms on %4"_s.arg(subscribers)
-                            .arg(*waitPeers)
-                            .arg(timeout)
-                            .arg(describeSocket(socket)));
-                // "\x01<prefix>" subscribes, "\x00<prefix>" unsubscribes.
-                if (!message->isEmpty() && message->constFirst().startsWith('\x01'))
-                    ++subscribers;
-            }
-            printStatus(u"%1 subscriber(s) ready"_s.arg(subscribers));
-        }
-        for (QDeadlineTimer settleEnd(settle); !settleEnd.hasExpired();)
-            waitSlice(int(qBound(qint64 { 0 }, settleEnd.remainingTime(), qint64 { 10 })));
+    SendPlan plan { .spec = std::move(spec),
+        .type = type,
+        .format = format,
+        .timeout = timeout,
+        .repeat = repeat,
+        .interval = interval,
+        .settle = settle,
+        .waitPeers = waitPeers,
+        .waitsForReply = waitsForReply,
+        .nextMessage = nextMessage };
 
-        MessageFormatter formatter(format, setup.name, type, endpointText(socket));
-        for (int i = 0; i < repeat; ++i) {
-            QDeadlineTimer deadline(timeout);
-            if (expander) {
-                // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
-                frames = withEnvelopeFraming(route + expander->expand(*savedMessage), framing);
-            }
-            for (;;) {
-                // XSUB sends to every peer there is and drops the message when there is none: wait for one.
-                if (type != SocketType::XSub || watch->peers() > 0) {
-                    try {
-                        socket.sendFrames(frames);
-                        break;
-                    } catch (const Error &error) {
-                        // No peer can take it yet (EAGAIN), or a ROUTER has no peer of that routing id yet.
-                        if (error.code() != ErrorCode::Timeout && !isEhostunreach(error))
-                            throw;
-                    }
-                }
-                if (deadline.hasExpired())
-                    throw notDelivered(i);
-                waitSlice(10);
-            }
-            ++sent;
-            if (waitsForReply) {
-                const auto reply = receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
-                if (!reply && !watch->everConnected())
-                    throw notDelivered(i);
-                if (!reply)
-                    throw runtimeError(
-                        u"no reply within %1 ms on %2%3"_s.arg(timeout).arg(describeSocket(socket),
-                            repeat > 1 ? u" (request %1 of %2)"_s.arg(i + 1).arg(repeat) : QString()));
-                writeStdout(formatter.format(nowUs(), Direction::In, *reply));
-                flushStdout();
-            }
-            for (QDeadlineTimer pause(i + 1 < repeat ? interval : 0); !pause.hasExpired();)
-                waitSlice(int(qBound(qint64 { 0 }, pause.remainingTime(), qint64 { 10 })));
-        }
-        // Said once per run: a PUB's "sent" means handed to libzmq, not received by anybody.
-        printStatus(isPub ? u"sent %1 (PUB does not confirm delivery: a subscriber that was not connected "
-                            u"and subscribed got nothing)"_s.arg(countWord(quint64(repeat), u"message"_s))
-                          : u"sent %1"_s.arg(countWord(quint64(repeat), u"message"_s)));
-    } catch (const Stopped &stopped) {
-        socket.setOption("linger", 0);
-        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(
-            signalName(stopped.signal), QString::number(sent), countWord(quint64(repeat), u"message"_s)));
-        watch.reset();
-        return ExitSuccess;
-    } catch (...) {
-        // Do not let the linger keep a failed run alive for --timeout more milliseconds.
-        try {
-            socket.setOption("linger", 0);
-        } catch (const Error &) {
-            // The socket is unusable anyway; the original error is what matters.
-        }
-        throw;
-    }
-    watch.reset(); // monitoring stops before the socket closes
-    return ExitSuccess;
+    // The engine stores what it sends and receives; send reads the replies and subscriptions from it
+    // and needs nothing kept for long.
+    MessageStore store(MessageStore::Limits { 1024, 1 << 20, 64 << 10 });
+    Engine engine(store);
+    SendRun run(engine, std::move(plan));
+    return run.exec();
 }
 
 } // namespace zmqscope::cli
