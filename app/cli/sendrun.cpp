@@ -83,6 +83,7 @@ private:
         Sending, ///< a send is in the engine or waits RetryMs to be tried again
         WaitingForReply,
         Pausing, ///< --interval between two messages
+        Stopping, ///< a stop signal came: the results of the sends in the engine are still counted
         Done
     };
 
@@ -227,10 +228,17 @@ private:
 
     void handleSendResult(const SendResult &result)
     {
-        if (m_phase != Phase::Sending || m_inFlight.empty())
+        if ((m_phase != Phase::Sending && m_phase != Phase::Stopping) || m_inFlight.empty())
             return;
         Pending message = std::move(m_inFlight.front());
         m_inFlight.pop_front();
+        if (m_phase == Phase::Stopping) {
+            if (result.sent())
+                ++m_sent;
+            if (m_inFlight.empty())
+                stop();
+            return;
+        }
         if (!result.sent()) {
             // A ROUTER's router_mandatory: no peer of that routing id (yet). The engine fails and logs
             // it like any error (and holds the stream); it is retried all the same, as a message no
@@ -355,10 +363,23 @@ private:
 
     void handleStop(int signal)
     {
-        if (m_phase == Phase::Done)
+        if (m_phase == Phase::Done || m_phase == Phase::Stopping)
             return;
-        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(
-            signalName(signal), QString::number(m_sent), countWord(quint64(m_plan.repeat), u"message"_s)));
+        m_stopSignal = signal;
+        // The summary counts what the engine sent: the sends it has are answered within moments (a
+        // second signal would end the process at once anyway).
+        if (!m_inFlight.empty()) {
+            m_timer.stop();
+            m_phase = Phase::Stopping;
+            return;
+        }
+        stop();
+    }
+
+    void stop()
+    {
+        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(signalName(m_stopSignal),
+            QString::number(m_sent), countWord(quint64(m_plan.repeat), u"message"_s)));
         m_stopped = true;
         finish(ExitSuccess);
     }
@@ -408,6 +429,7 @@ private:
     QString m_lastProblem;
     std::optional<CliError> m_failure;
     bool m_stopped = false;
+    int m_stopSignal = 0;
 };
 
 } // namespace
