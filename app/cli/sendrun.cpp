@@ -26,9 +26,10 @@ namespace {
 /**
  * Sends through the Engine, driven by its signals and by timers while the event loop runs: open,
  * wait for subscribers (--wait-peers), settle, then per message send (retried every RetryMs while
- * the socket cannot take it), wait for the reply (REQ, DEALER) and pause (--interval). A stop
- * signal ends any of these waits. Replies and subscriptions are read from the store as the engine
- * stores them. Not a Q_OBJECT: it is the context object of its connections and send callbacks.
+ * the socket cannot take it; up to SendWindow messages ahead when no reply or --interval comes
+ * between them), wait for the reply (REQ, DEALER) and pause (--interval). A stop signal ends any
+ * of these waits. Replies and subscriptions are read from the store as the engine stores them.
+ * Not a Q_OBJECT: it is the context object of its connections and send callbacks.
  */
 class SendRun : public QObject
 {
@@ -80,7 +81,7 @@ private:
         Opening,
         WaitingForSubscribers,
         Settling,
-        Sending, ///< a send is in the engine or waits RetryMs to be tried again
+        Sending, ///< sends are in the engine, or wait RetryMs to be tried again
         WaitingForReply,
         Pausing, ///< --interval between two messages
         Stopping, ///< a stop signal came: the results of the sends in the engine are still counted
