@@ -516,4 +516,16 @@ QString describeSocket(const Socket &socket)
     return u"%1 socket connected to %2"_s.arg(socket.typeName(), socket.connectedEndpoints().join(u", "_s));
 }
 
+QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints)
+{
+    return (boundEndpoints + spec.connects).join(u","_s);
+}
+
+QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints)
+{
+    if (!boundEndpoints.isEmpty())
+        return u"%1 socket bound to %2"_s.arg(socketTypeName(spec.type), boundEndpoints.join(u", "_s));
+    return u"%1 socket connected to %2"_s.arg(socketTypeName(spec.type), spec.connects.join(u", "_s));
+}
+
 } // namespace zmqscope::cli

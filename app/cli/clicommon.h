@@ -169,5 +169,9 @@ private:
 [[nodiscard]] QString endpointText(const Socket &socket);
 // "SUB socket bound to tcp://..." for error messages.
 [[nodiscard]] QString describeSocket(const Socket &socket);
+// The same two for a socket the engine opened: `spec` as opened, `boundEndpoints` as socketOpened (or
+// SocketInfo::boundEndpoints) reports them, resolved.
+[[nodiscard]] QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints);
+[[nodiscard]] QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints);
 
 } // namespace zmqscope::cli

@@ -1,23 +1,18 @@
-#include <cerrno>
-#include <chrono>
+#include <optional>
+#include <utility>
 
-#include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
 #include <zmqscope/capture/fileio.h>
-#include <zmqscope/connectionwatch.h>
-#include <zmqscope/context.h>
 #include <zmqscope/envelope.h>
-#include <zmqscope/pollloop.h>
 #include <zmqscope/replay/templates.h>
-#include <zmqscope/socket.h>
 
 #include "clicommon.h"
 #include "commands.h"
-#include "messageformatter.h"
+#include "sendrun.h"
 
 using namespace Qt::StringLiterals;
 
@@ -78,7 +73,7 @@ QByteArray parseHex(const QString &text, int frameNumber)
 
 QByteArray validatedJson(const QString &text)
 {
-    const QByteArray json = text.toUtf8();
+    QByteArray json = text.toUtf8(); // not const: returned by move
     QJsonParseError error {};
     // Wrapped in an array so scalars ("42", "\"x\"") are accepted as in any JSON parser.
     const QJsonDocument document = QJsonDocument::fromJson('[' + json + ']', &error);
@@ -105,11 +100,6 @@ MessageTemplate loadTemplate(const QString &path, const QString &name)
     throw usageError(names.isEmpty()
             ? u"no template %1: the library %2 is empty"_s.arg(quoted(name), quoted(path))
             : u"no template %1 in %2; available: %3"_s.arg(quoted(name), quoted(path), names.join(u", "_s)));
-}
-
-bool isEhostunreach(const Error &error)
-{
-    return error.zmqErrno() == EHOSTUNREACH;
 }
 
 } // namespace
@@ -339,8 +329,9 @@ int runSend(const QStringList &arguments)
     frames = withEnvelopeFraming(std::move(frames), framing);
 
     // A PUB cannot see its subscribers; an XPUB can, and SUB peers cannot tell the two apart.
-    const std::optional<SocketType> actualType
-        = type == SocketType::Pub && waitPeers ? std::optional<SocketType>(SocketType::XPub) : std::nullopt;
+    SocketSpec spec = setup;
+    if (type == SocketType::Pub && waitPeers)
+        spec.type = SocketType::XPub;
     // Delivery. libzmq accepts a message into a connect()ed socket's queue before any peer exists
     // and drops it at close after the linger, so a successful zmq_send() alone proves nothing.
     // ZMQ_IMMEDIATE makes a socket queue only to peers whose connection (and ZMTP handshake) is
@@ -354,6 +345,7 @@ int runSend(const QStringList &arguments)
     // REQ and DEALER are confirmed by their reply instead: with ZMQ_IMMEDIATE libzmq 4.3.4 lost
     // about one reply in ten here when the connection completed during the first send attempts.
     // A ROUTER is confirmed by router_mandatory (no peer of that routing id: EHOSTUNREACH).
+    // Send's own defaults go after the engine's and before the user's --option values, so the user wins.
     const bool waitsForReply = type == SocketType::Req || type == SocketType::Dealer;
     Options defaults { { "sndtimeo", 0 }, { "linger", timeout } };
     if (!isPub && !waitsForReply && type != SocketType::Router)
@@ -363,129 +355,25 @@ int runSend(const QStringList &arguments)
     if (type == SocketType::Router)
         defaults.emplace_back(
             "router_mandatory", true); // an unknown routing id is an error, not a silent drop
+    spec.options.insert(spec.options.begin(), defaults.begin(), defaults.end());
+    spec.validate(); // bad endpoints and option values are usage errors, found before anything opens
 
-    Context context;
-    Socket socket = openSocket(setup, context, defaults, actualType);
-    PollLoop loop; // delivers the monitor's events while we wait
-    auto watch = std::make_unique<ConnectionWatch>(socket, loop);
-    int sent = 0;
-    // A stop signal ends the waits below; the summary says how far the run got.
-    struct Stopped
-    {
-        int signal;
+    // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
+    auto nextMessage = [&]() -> Frames {
+        return expander ? withEnvelopeFraming(route + expander->expand(*savedMessage), framing) : frames;
     };
-    const auto waitSlice = [&](int ms) {
-        processEventsFor(ms);
-        if (const int signal = stopSignal())
-            throw Stopped { signal };
-    };
-    const auto whyNotDelivered = [&] {
-        const QString problem = watch->lastProblem();
-        if (watch->peers() > 0)
-            return u"the connected peers did not take it (their queues are full)"_s;
-        return problem.isEmpty() ? u"no peer connected"_s : u"no peer connected; "_s + problem;
-    };
-    const auto notDelivered = [&](int index) {
-        return runtimeError(
-            u"not delivered: nobody took the message within %1 ms on %2%3 (%4)"_s.arg(timeout).arg(
-                describeSocket(socket),
-                repeat > 1 ? u" (message %1 of %2)"_s.arg(index + 1).arg(repeat) : QString(),
-                whyNotDelivered()));
-    };
-    // Up to `wait` ms for a message to arrive, in slices so a signal is seen.
-    const auto receiveWithin = [&](int wait) -> std::optional<Frames> {
-        const QDeadlineTimer deadline(wait);
-        for (;;) {
-            const auto left = qBound(qint64 { 1 }, deadline.remainingTime(), qint64 { 50 });
-            if (auto message = socket.receiveFrames(std::chrono::milliseconds(left)))
-                return message;
-            if (deadline.hasExpired())
-                return std::nullopt;
-            waitSlice(0);
-        }
-    };
-    try {
-        if (waitPeers) {
-            QDeadlineTimer deadline(timeout);
-            int subscribers = 0;
-            while (subscribers < *waitPeers) {
-                const auto message = deadline.hasExpired()
-                    ? std::nullopt
-                    : receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
-                if (!message)
-                    throw runtimeError(
-                        u"only %1 of %2 subscribers arrived within %3 ms on %4"_s.arg(subscribers)
-                            .arg(*waitPeers)
-                            .arg(timeout)
-                            .arg(describeSocket(socket)));
-                // "\x01<prefix>" subscribes, "\x00<prefix>" unsubscribes.
-                if (!message->isEmpty() && message->constFirst().startsWith('\x01'))
-                    ++subscribers;
-            }
-            printStatus(u"%1 subscriber(s) ready"_s.arg(subscribers));
-        }
-        for (QDeadlineTimer settleEnd(settle); !settleEnd.hasExpired();)
-            waitSlice(int(qBound(qint64 { 0 }, settleEnd.remainingTime(), qint64 { 10 })));
+    SendPlan plan { .spec = std::move(spec),
+        .type = type,
+        .format = format,
+        .timeout = timeout,
+        .repeat = repeat,
+        .interval = interval,
+        .settle = settle,
+        .waitPeers = waitPeers,
+        .waitsForReply = waitsForReply,
+        .nextMessage = nextMessage };
 
-        MessageFormatter formatter(format, setup.name, type, endpointText(socket));
-        for (int i = 0; i < repeat; ++i) {
-            QDeadlineTimer deadline(timeout);
-            if (expander) {
-                // Variables are expanded anew for each message: {{seq}} counts 1, 2, 3, ...
-                frames = withEnvelopeFraming(route + expander->expand(*savedMessage), framing);
-            }
-            for (;;) {
-                // XSUB sends to every peer there is and drops the message when there is none: wait for one.
-                if (type != SocketType::XSub || watch->peers() > 0) {
-                    try {
-                        socket.sendFrames(frames);
-                        break;
-                    } catch (const Error &error) {
-                        // No peer can take it yet (EAGAIN), or a ROUTER has no peer of that routing id yet.
-                        if (error.code() != ErrorCode::Timeout && !isEhostunreach(error))
-                            throw;
-                    }
-                }
-                if (deadline.hasExpired())
-                    throw notDelivered(i);
-                waitSlice(10);
-            }
-            ++sent;
-            if (waitsForReply) {
-                const auto reply = receiveWithin(int(qMax<qint64>(1, deadline.remainingTime())));
-                if (!reply && !watch->everConnected())
-                    throw notDelivered(i);
-                if (!reply)
-                    throw runtimeError(
-                        u"no reply within %1 ms on %2%3"_s.arg(timeout).arg(describeSocket(socket),
-                            repeat > 1 ? u" (request %1 of %2)"_s.arg(i + 1).arg(repeat) : QString()));
-                writeStdout(formatter.format(nowUs(), Direction::In, *reply));
-                flushStdout();
-            }
-            for (QDeadlineTimer pause(i + 1 < repeat ? interval : 0); !pause.hasExpired();)
-                waitSlice(int(qBound(qint64 { 0 }, pause.remainingTime(), qint64 { 10 })));
-        }
-        // Said once per run: a PUB's "sent" means handed to libzmq, not received by anybody.
-        printStatus(isPub ? u"sent %1 (PUB does not confirm delivery: a subscriber that was not connected "
-                            u"and subscribed got nothing)"_s.arg(countWord(quint64(repeat), u"message"_s))
-                          : u"sent %1"_s.arg(countWord(quint64(repeat), u"message"_s)));
-    } catch (const Stopped &stopped) {
-        socket.setOption("linger", 0);
-        printStatus(u"stopped by %1 after sending %2 of %3"_s.arg(
-            signalName(stopped.signal), QString::number(sent), countWord(quint64(repeat), u"message"_s)));
-        watch.reset();
-        return ExitSuccess;
-    } catch (...) {
-        // Do not let the linger keep a failed run alive for --timeout more milliseconds.
-        try {
-            socket.setOption("linger", 0);
-        } catch (const Error &) {
-            // The socket is unusable anyway; the original error is what matters.
-        }
-        throw;
-    }
-    watch.reset(); // monitoring stops before the socket closes
-    return ExitSuccess;
+    return sendThroughEngine(std::move(plan));
 }
 
 } // namespace zmqscope::cli

@@ -31,6 +31,21 @@ QByteArray lastLine(const QByteArray &text)
     return text.trimmed().split('\n').constLast();
 }
 
+// Saves a library at `path` with one text/plain envelope template NAME for SOCKET_TYPE sockets.
+void saveOneTemplate(const QString &path, const QString &name, const QString &socketType,
+    const QByteArray &id, const QByteArray &body)
+{
+    MessageTemplate message;
+    message.name = name;
+    message.socketType = socketType;
+    message.id = id;
+    message.mimetype = "text/plain";
+    message.body = body;
+    TemplateLibrary templates;
+    templates.insert(message);
+    templates.save(path);
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -53,6 +68,7 @@ private Q_SLOTS:
     void sendReqPrintsReply();
     void sendReqWithoutReplyFails();
     void sendRawHexFramesToPull();
+    void sendRepeatKeepsOrderWhileHeld();
     void sendPubToPythonSub();
     void sendPubWaitPeersTimesOut();
     void echoRepAnswersPythonReq();
@@ -464,6 +480,31 @@ void TestCli::sendRawHexFramesToPull()
     QCOMPARE(TestProcess::peerFrames(peer.lines().at(2)), expected);
 }
 
+void TestCli::sendRepeatKeepsOrderWhileHeld()
+{
+    // A bound PUSH takes nothing before a peer connects (immediate): the first message is held, and the
+    // ones send gives the engine behind it come back untried. Once the peer is there all of them go, in
+    // order, none twice, each with its own {{seq}}.
+    constexpr int Count = 300;
+    const QString library = m_dir.filePath(u"numbered-library.json"_s);
+    saveOneTemplate(library, u"numbered"_s, u"PUSH"_s, "n-{{seq}}", "x");
+
+    TestProcess send;
+    QVERIFY(startCli(send,
+        { u"send"_s, u"--library"_s, library, u"--template"_s, u"numbered"_s, u"--bind"_s, AnyPort,
+            u"--repeat"_s, QString::number(Count), u"--timeout"_s, QString::number(RunTimeout) }));
+    const QString endpoint = send.waitForBoundEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), send.diagnostics());
+    TestProcess peer;
+    QVERIFY(peer.startPeer({ u"pull"_s, u"--connect"_s, endpoint, u"--count"_s, QString::number(Count) }));
+    QVERIFY2(send.waitForFinished(RunTimeout) && send.exitedWith(0), send.diagnostics());
+    QVERIFY2(peer.waitForFinished(RunTimeout) && peer.exitedWith(0), peer.diagnostics());
+    const QList<Frames> got = peer.peerMessages();
+    QCOMPARE(got.size(), Count);
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(got[i], (Frames { "n-" + QByteArray::number(i + 1), "text/plain", "x" }));
+}
+
 void TestCli::sendPubToPythonSub()
 {
     TestProcess peer;
@@ -690,15 +731,7 @@ void TestCli::dealerNoDelimiterSendsTheOldShape()
 void TestCli::dealerTemplateIsFramedToo()
 {
     const QString library = m_dir.filePath(u"dealer-library.json"_s);
-    TemplateLibrary templates;
-    MessageTemplate hello;
-    hello.name = u"hello"_s;
-    hello.socketType = u"DEALER"_s;
-    hello.id = "t-{{seq}}";
-    hello.mimetype = "text/plain";
-    hello.body = "hello";
-    templates.insert(hello);
-    templates.save(library);
+    saveOneTemplate(library, u"hello"_s, u"DEALER"_s, "t-{{seq}}", "hello");
 
     TestProcess service;
     QVERIFY(service.startPeer({ u"service"_s, u"--bind"_s, AnyPort, u"--count"_s, u"2"_s }));

@@ -106,6 +106,9 @@ private Q_SLOTS:
     void failedRunKeepsCapture();
     void sendNotDelivered_data();
     void sendNotDelivered();
+    void sendStoppedDropsItsQueue();
+    void badEndpointSameWordsAsReplay_data();
+    void badEndpointSameWordsAsReplay();
     void pubSaysItCannotConfirm();
     void replayNotDelivered();
     void closedStdoutKeepsRecording();
@@ -202,6 +205,48 @@ void TestCliRobust::sendNotDelivered()
     QVERIFY2(!cli->err().contains("sent 1 message"), cli->diagnostics());
 }
 
+void TestCliRobust::sendStoppedDropsItsQueue()
+{
+    // An XSUB queues its subscription ("\x01") when it opens, before it says where it connects; without
+    // immediate it queues it for a connection still being made. --timeout is also the linger that
+    // gives what a socket queued time to reach a peer: a stopped run must not wait that hour.
+    TestProcess cli;
+    QVERIFY(startCli(cli,
+        { u"send"_s, u"-t"_s, u"xsub"_s, u"--connect"_s, Refused, u"--option"_s, u"immediate=0"_s,
+            u"--frame"_s, u"x"_s, u"--timeout"_s, QString::number(3'600'000) }));
+    QVERIFY2(!cli.waitForStderr(QRegularExpression(u"(connecting to)"_s)).isEmpty(), cli.diagnostics());
+    QCOMPARE(::kill(pid_t(cli.process().processId()), SIGINT), 0);
+    QVERIFY2(cli.waitForFinished(RunTimeout) && cli.exitedWith(0), cli.diagnostics());
+    QVERIFY2(cli.err().trimmed().split('\n').constLast().contains(
+                 "stopped by SIGINT after sending 0 of 1 message"),
+        cli.diagnostics());
+}
+
+void TestCliRobust::badEndpointSameWordsAsReplay_data()
+{
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("endpoint");
+    QTest::newRow("port out of range") << u"--connect"_s << u"tcp://127.0.0.1:99999"_s;
+    QTest::newRow("upper-case transport") << u"--connect"_s << u"TCP://127.0.0.1:5555"_s;
+    QTest::newRow("no host") << u"--bind"_s << u"tcp://:5555"_s;
+}
+
+void TestCliRobust::badEndpointSameWordsAsReplay()
+{
+    // Both open one SocketSpec through the engine, checked by its one rule before anything opens.
+    QFETCH(QString, role);
+    QFETCH(QString, endpoint);
+    const QString path = m_dir.filePath(u"endpoint-words.zmqcap"_s);
+    QVERIFY(writeAll(path, captureOf(1)));
+    const QStringList socket { u"-t"_s, u"push"_s, role, endpoint, u"-q"_s };
+    const auto send = runCli(QStringList { u"send"_s, u"--text"_s, u"x"_s } + socket);
+    const auto replay = runCli(QStringList { u"replay"_s, path } + socket);
+    QVERIFY2(send->exitedWith(2), send->diagnostics());
+    QVERIFY2(replay->exitedWith(2), replay->diagnostics());
+    QVERIFY2(isOneErrorLine(send->err()), send->diagnostics());
+    QCOMPARE(send->err(), replay->err());
+}
+
 void TestCliRobust::pubSaysItCannotConfirm()
 {
     const auto cli = runCli({ u"send"_s, u"-t"_s, u"pub"_s, u"--connect"_s, Refused, u"--text"_s, u"hello"_s,
@@ -295,6 +340,10 @@ void TestCliRobust::signalEndsOtherCommands_data()
         << QStringList { u"send"_s, u"-t"_s, u"push"_s, u"--connect"_s, Refused, u"--text"_s, u"x"_s,
                u"--timeout"_s, QString::number(RunTimeout) }
         << u"(connecting to)"_s << u"stopped by SIGINT after sending 0 of 1 message"_s;
+    QTest::newRow("send waiting for subscribers")
+        << QStringList { u"send"_s, u"-t"_s, u"pub"_s, u"--bind"_s, AnyPort, u"--wait-peers"_s, u"1"_s,
+               u"--text"_s, u"x"_s, u"--timeout"_s, QString::number(RunTimeout) }
+        << u"(bound to)"_s << u"stopped by SIGINT after sending 0 of 1 message"_s;
     QTest::newRow("echo waiting for a request") << QStringList { u"echo"_s, u"--bind"_s, AnyPort }
                                                 << u"(bound to)"_s << u"stopped by SIGINT after 0 requests"_s;
     QTest::newRow("replay waiting for a step")

@@ -2,11 +2,17 @@
 // holds the store (Engine::holdFrom) makes the engine stop receiving instead of evicting what it
 // has not read, and resumes it when the reader moves on; a receive limit
 // (Engine::openSocket(spec, receiveLimit)) stores exactly that many messages, the CLI's --count N;
-// a failed open keeps its ErrorCode (SocketInfo::openError), which the CLI's exit status needs.
+// a failed open keeps its ErrorCode (SocketInfo::openError), which the CLI's exit status needs;
+// a socket closed discarding (Engine::closeSocketDiscarding) leaves nothing for its linger to wait for,
+// so a failed or stopped send ends at once.
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
 
 #include <QDeadlineTimer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -40,6 +46,7 @@ private Q_SLOTS:
     void slowReaderLosesNothing();
     void receiveLimitStoresExactlyN();
     void openErrorKeepsItsCode();
+    void closeDiscardingLeavesNothingQueued();
 };
 
 void TestEngineForCli::storeKeepsHeldMessages()
@@ -191,6 +198,60 @@ void TestEngineForCli::openErrorKeepsItsCode()
     const auto [badId, badBound, badError] = enginetest::openedSocket(engine, bad);
     QVERIFY(!badError.isEmpty());
     QCOMPARE(engine.socket(badId)->openError->code(), ErrorCode::InvalidEndpoint);
+}
+
+void TestEngineForCli::closeDiscardingLeavesNothingQueued()
+{
+    // An endpoint nobody listens on: the message below stays queued for a peer that never comes.
+    QString endpoint;
+    {
+        Socket probe = Socket::create(SocketType::Pull);
+        probe.setOption("linger", 0);
+        probe.bind(u"tcp://127.0.0.1:*"_s);
+        endpoint = probe.lastEndpoint();
+    }
+    auto context = std::make_unique<Context>();
+    {
+        MessageStore store;
+        Engine engine(store, *context);
+        SocketSpec spec;
+        spec.type = SocketType::Push;
+        spec.connects = { endpoint };
+        // Without immediate a PUSH queues for a connection still being made; a linger of -1 would
+        // offer it for ever.
+        spec.options = { { "immediate", false }, { "linger", -1 } };
+        const auto [id, bound, error] = enginetest::openedSocket(engine, spec);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        enginetest::SendResults results;
+        results.send(engine, id, { "queued" });
+        engine.sync();
+        QCOMPARE(results.sentCount(), 1);
+
+        QSignalSpy closed(&engine, &Engine::socketClosed);
+        engine.closeSocketDiscarding(id);
+        engine.sync();
+        QCOMPARE(closed.count(), 1);
+        QCOMPARE(engine.socket(id)->state, SocketState::Closed);
+    }
+    // The test holds the last copy of the context: terminating it waits for every message its sockets
+    // still queue, for their linger. Discarded, there is none.
+    std::atomic<bool> terminated = false;
+    std::thread terminator([&terminated, last = std::move(context)]() mutable {
+        last.reset();
+        terminated = true;
+    });
+    const auto join = qScopeGuard([&] {
+        if (!terminated) {
+            // The message is still queued: give it a peer, so the termination (and the test) can end.
+            Socket taker = Socket::create(SocketType::Pull);
+            taker.setOption("linger", 0);
+            taker.bind(endpoint);
+            terminator.join();
+            return;
+        }
+        terminator.join();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(terminated, WaitTimeout);
 }
 
 QTEST_GUILESS_MAIN(TestEngineForCli)

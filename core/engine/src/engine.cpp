@@ -66,7 +66,7 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     return callbacks;
 }
 
-SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback done)
+SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback done) const
 {
     if (!receiver || !done)
         return {};
@@ -160,6 +160,13 @@ void Engine::closeSocket(SocketId id)
     EngineWorker *worker = d->worker;
     QMetaObject::invokeMethod(
         worker, [worker, id] { worker->close(id); }, Qt::QueuedConnection);
+}
+
+void Engine::closeSocketDiscarding(SocketId id)
+{
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, id] { worker->close(id, EngineWorker::Unsent::Discard); }, Qt::QueuedConnection);
 }
 
 SocketId Engine::replaceSocket(SocketId id, const SocketSpec &spec)

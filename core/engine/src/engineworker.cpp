@@ -241,7 +241,7 @@ void EngineWorker::teardown(Slot &slot)
     }
 }
 
-void EngineWorker::close(SocketId id)
+void EngineWorker::close(SocketId id, Unsent unsent)
 {
     m_engineThread.check();
     const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
@@ -266,6 +266,15 @@ void EngineWorker::close(SocketId id)
     // So that "close, then open again on the same port" works without a race against libzmq.
     if (slot->monitor)
         slot->monitor->releaseEndpoints(std::chrono::milliseconds(500));
+    if (unsent == Unsent::Discard && slot->socket) {
+        try {
+            slot->socket->setOption("linger", 0);
+        } catch (const Error &error) {
+            // Closing goes on; the linger then holds what is queued, as for closeSocket(). Say so.
+            logEvent(id, SocketState::None, QString(),
+                u"%1: cannot drop the queued messages: %2"_s.arg(slot->spec.name, error.message()), true);
+        }
+    }
     teardown(*slot);
     slot->state = SocketState::Closed;
     slot->peers = 0;

@@ -37,7 +37,13 @@ public:
 
     /// receiveLimit: stop receiving on the socket after that many messages (0: no limit).
     void open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit = 0);
-    void close(SocketId id);
+    /// What closing does with the messages a socket still queues for its peers.
+    enum class Unsent
+    {
+        Linger, ///< offered to the peers for the socket's linger (closeSocket())
+        Discard ///< dropped at once (closeSocketDiscarding())
+    };
+    void close(SocketId id, Unsent unsent = Unsent::Linger);
     /// One send as the worker sees it: its ticket, and whom to tell the result (may be empty).
     struct SendRequest
     {

@@ -161,6 +161,13 @@ public:
     /// Closes the socket; socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**
+     * Like closeSocket(), but what the socket still queues for its peers is dropped at once (linger 0)
+     * instead of being offered to them for the socket's linger, which can hold the Engine's
+     * destructor (libzmq's context termination) that long: for a run that failed or was stopped
+     * and must end now (the CLI's send after "not delivered" or a stop signal).
+     */
+    void closeSocketDiscarding(SocketId id);
+    /**
      * Edit Socket: closes socket id (open or failed) and opens spec in its place; returns the new id.
      * The old socket's name no longer counts as taken, so the new one keeps it when spec asks for it,
      * and the close is done before the open, so a bound endpoint is free again for the new socket.
