@@ -13,11 +13,7 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
-#include <QThread>
 
-#include <zmqscope/context.h>
-#include <zmqscope/engine/engine.h>
-#include <zmqscope/socket.h>
 #include <zmqscope/textescape.h>
 
 using namespace Qt::StringLiterals;
@@ -195,14 +191,6 @@ void handleStopSignal(std::function<void(int signal)> handler)
             s_stopHandler(stopSignal());
     });
     // A signal that came before the notifier existed left a byte in the pipe: the notifier reports it.
-}
-
-void processEventsFor(int ms)
-{
-    QCoreApplication::processEvents(QEventLoop::AllEvents);
-    if (ms > 0)
-        QThread::msleep(ulong(ms));
-    QCoreApplication::processEvents(QEventLoop::AllEvents);
 }
 
 QString countWord(quint64 count, const QString &singular)
@@ -466,56 +454,6 @@ std::optional<int> CommandLine::number(const QCommandLineOption &option, int min
 
 // ---------------------------------------------------------------- sockets
 
-Socket openSocket(const SocketSpec &spec, const Context &context, const Options &defaults,
-    std::optional<SocketType> actualType)
-{
-    Socket socket = Socket::create(actualType.value_or(spec.type), context);
-    // The engine's defaults first, as for every socket the GUI opens (DESIGN.md section 7).
-    for (const auto &[name, value] : Engine::defaultOptions(socket.type()))
-        socket.setOption(name, value);
-    for (const auto &[name, value] : defaults)
-        socket.setOption(name, value);
-    for (const auto &[name, value] : spec.options)
-        socket.setOption(name, value);
-
-    if (socket.type() == SocketType::Sub) {
-        if (spec.subscriptions.isEmpty())
-            socket.setOption("subscribe", QByteArray());
-        for (const QByteArray &prefix : spec.subscriptions)
-            socket.setOption("subscribe", prefix);
-    }
-
-    for (const QString &uri : spec.binds) {
-        socket.bind(uri);
-        printStatus(u"%1 bound to %2"_s.arg(spec.name, socket.lastEndpoint()));
-    }
-    for (const QString &uri : spec.connects) {
-        socket.connect(uri);
-        printStatus(u"%1 connecting to %2"_s.arg(spec.name, uri));
-    }
-
-    if (socket.type() == SocketType::XSub) {
-        // XSUB has no subscribe option: subscriptions are messages "\x01<prefix>" sent upstream.
-        const QList<QByteArray> prefixes
-            = spec.subscriptions.isEmpty() ? QList<QByteArray> { QByteArray() } : spec.subscriptions;
-        for (const QByteArray &prefix : prefixes)
-            socket.sendFrames(Frames { QByteArray(1, '\x01') + prefix });
-    }
-    return socket;
-}
-
-QString endpointText(const Socket &socket)
-{
-    return (socket.boundEndpoints() + socket.connectedEndpoints()).join(u","_s);
-}
-
-QString describeSocket(const Socket &socket)
-{
-    if (!socket.boundEndpoints().isEmpty())
-        return u"%1 socket bound to %2"_s.arg(socket.typeName(), socket.boundEndpoints().join(u", "_s));
-    return u"%1 socket connected to %2"_s.arg(socket.typeName(), socket.connectedEndpoints().join(u", "_s));
-}
-
 QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints)
 {
     return (boundEndpoints + spec.connects).join(u","_s);
@@ -526,6 +464,14 @@ QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints
     if (!boundEndpoints.isEmpty())
         return u"%1 socket bound to %2"_s.arg(socketTypeName(spec.type), boundEndpoints.join(u", "_s));
     return u"%1 socket connected to %2"_s.arg(socketTypeName(spec.type), spec.connects.join(u", "_s));
+}
+
+QString connectionProblem(const EngineEvent &event, SocketId id)
+{
+    if (event.socket == id
+        && (event.state == SocketState::Retrying || (event.isError && !event.endpoint.isEmpty())))
+        return event.text;
+    return {};
 }
 
 } // namespace zmqscope::cli

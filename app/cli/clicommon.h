@@ -14,16 +14,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <zmqscope/engine/engine.h>
 #include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
 #include <zmqscope/store/messagestore.h>
-
-namespace zmqscope {
-class Context;
-class Socket;
-} // namespace zmqscope
 
 namespace zmqscope::cli {
 
@@ -75,9 +71,6 @@ void installSignalHandlers();
 // Calls handler from the event loop (a QSocketNotifier on the self-pipe) when a stop signal arrived,
 // also one that arrived before this call; the last handler set wins.
 void handleStopSignal(std::function<void(int signal)> handler);
-// Waits up to `ms` milliseconds for events (socket monitors, signals) without blocking them: for
-// commands that do not run the event loop.
-void processEventsFor(int ms);
 // "1 message", "3 messages".
 [[nodiscard]] QString countWord(quint64 count, const QString &singular);
 
@@ -156,22 +149,16 @@ private:
     QStringList m_positionalNames;
 };
 
-/**
- * Creates the socket (as `actualType` when given, else spec.type), applies
- * the engine's defaults (Engine::defaultOptions(): linger, rcvhwm, the
- * maxmsgsize cap, ...), then the command's `defaults`, then the user's
- * --option values (so the user wins), subscribes, binds and connects,
- * printing a status line per endpoint. Throws zmqscope::Error.
- */
-[[nodiscard]] Socket openSocket(const SocketSpec &spec, const Context &context, const Options &defaults,
-    std::optional<SocketType> actualType = std::nullopt);
-// The socket's endpoints as shown in messages: resolved bound ones first, comma-separated.
-[[nodiscard]] QString endpointText(const Socket &socket);
-// "SUB socket bound to tcp://..." for error messages.
-[[nodiscard]] QString describeSocket(const Socket &socket);
-// The same two for a socket the engine opened: `spec` as opened, `boundEndpoints` as socketOpened (or
+// For a socket the engine opened: `spec` as opened, `boundEndpoints` as socketOpened (or
 // SocketInfo::boundEndpoints) reports them, resolved.
+// The endpoints as shown in messages and lines: resolved bound ones first, comma-separated (the label
+// the engine's recorder writes).
 [[nodiscard]] QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints);
+// "SUB socket bound to tcp://..." for error messages.
 [[nodiscard]] QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints);
+// The connection problem an engine event tells of for socket `id` (a retry with the monitor's reason,
+// an error on an endpoint), else an empty string: what "no connection was made (...)" names. Retries
+// are no errors to the engine, so SocketInfo::lastError does not have them.
+[[nodiscard]] QString connectionProblem(const EngineEvent &event, SocketId id);
 
 } // namespace zmqscope::cli

@@ -57,7 +57,12 @@ ReceiveSession::ReceiveSession(SocketSpec spec, const ReceiveOptions &options, W
     QObject::connect(&m_engine, &Engine::socketClosed, &m_engine, [this](SocketId id) {
         if (id == m_id && !m_finished)
             finish(ExitFailure,
-                u"the context was shut down while %1 on %2"_s.arg(m_wording.activity, described()));
+                u"the context was shut down while %1 on %2"_s.arg(
+                    m_wording.activity, describeSocket(m_spec, m_boundEndpoints)));
+    });
+    QObject::connect(&m_engine, &Engine::eventLogged, &m_engine, [this](const EngineEvent &event) {
+        if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
+            m_lastProblem = std::move(problem);
     });
     QObject::connect(
         &m_engine, &Engine::messagesStored, &m_engine, [this](quint64 endSeq) { readStored(endSeq); });
@@ -98,7 +103,7 @@ void ReceiveSession::handleOpened(const QStringList &boundEndpoints)
     for (const QString &uri : m_spec.connects)
         printStatus(u"%1 connecting to %2"_s.arg(m_spec.name, uri));
     // The endpoint label as the engine's recorder writes it, so printed and recorded lines agree.
-    m_formatter.emplace(m_format, m_spec.name, m_spec.type, (boundEndpoints + m_spec.connects).join(u","_s));
+    m_formatter.emplace(m_format, m_spec.name, m_spec.type, endpointText(m_spec, boundEndpoints));
 }
 
 void ReceiveSession::handleFailed(const QString &error)
@@ -198,13 +203,6 @@ QString ReceiveSession::handledText() const
     return countWord(quint64(m_handled), m_wording.item);
 }
 
-QString ReceiveSession::described() const
-{
-    if (!m_boundEndpoints.isEmpty())
-        return u"%1 socket bound to %2"_s.arg(socketTypeName(m_spec.type), m_boundEndpoints.join(u", "_s));
-    return u"%1 socket connected to %2"_s.arg(socketTypeName(m_spec.type), m_spec.connects.join(u", "_s));
-}
-
 int ReceiveSession::exec()
 {
     if (m_timeout)
@@ -222,18 +220,21 @@ void ReceiveSession::timedOut()
     // A connect never fails by itself (libzmq retries forever): without the monitor, "nothing
     // arrived" would hide that nothing was there to send it.
     if (m_handled == 0 && !m_spec.connects.isEmpty() && info && !info->everConnected) {
-        const QString &problem = info->lastError;
+        const QString &problem = m_lastProblem;
         finish(ExitFailure,
             u"no %1 arrived within %2 ms on %3: no connection was made%4"_s.arg(item)
                 .arg(*m_timeout)
-                .arg(described(), problem.isEmpty() ? QString() : u" ("_s + problem + u')'));
+                .arg(describeSocket(m_spec, m_boundEndpoints),
+                    problem.isEmpty() ? QString() : u" ("_s + problem + u')'));
         return;
     }
     finish(ExitFailure,
-        m_handled == 0 ? u"no %1 arrived within %2 ms on %3"_s.arg(item).arg(*m_timeout).arg(described())
+        m_handled == 0 ? u"no %1 arrived within %2 ms on %3"_s.arg(item)
+                             .arg(*m_timeout)
+                             .arg(describeSocket(m_spec, m_boundEndpoints))
                        : u"no further %1 arrived within %2 ms after %3 on %4"_s.arg(item)
                              .arg(*m_timeout)
-                             .arg(handledText(), described()));
+                             .arg(handledText(), describeSocket(m_spec, m_boundEndpoints)));
 }
 
 } // namespace zmqscope::cli

@@ -99,8 +99,6 @@ private:
     void stopBySignal(int signal);
     void complete(int status, const QString &error, const QString &summaryNote);
     [[nodiscard]] QString handledText() const;
-    /// "SUB socket bound to tcp://..." (or "connected to ...") for error lines.
-    [[nodiscard]] QString described() const;
 
     Wording m_wording;
     std::optional<int> m_count;
@@ -112,6 +110,7 @@ private:
     Engine m_engine;
     SocketId m_id = 0;
     QStringList m_boundEndpoints;
+    QString m_lastProblem; // the last connection problem the engine logged (connectionProblem())
     std::optional<MessageFormatter> m_formatter;
     Handler m_handler;
     QTimer m_timeoutTimer;

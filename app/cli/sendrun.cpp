@@ -132,9 +132,8 @@ private:
     // names its endpoint. A failed send's line names none: it is not a connection problem.
     void handleEvent(const EngineEvent &event)
     {
-        if (event.socket == m_id
-            && (event.state == SocketState::Retrying || (event.isError && !event.endpoint.isEmpty())))
-            m_lastProblem = event.text;
+        if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
+            m_lastProblem = std::move(problem);
     }
 
     void settle()

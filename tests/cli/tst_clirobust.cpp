@@ -567,6 +567,9 @@ void TestCliRobust::refusedConnectIsNamed()
     QVERIFY2(cli->exitedWith(1), cli->diagnostics());
     QVERIFY2(isOneErrorLine(cli->err()), cli->diagnostics());
     QVERIFY2(cli->err().contains("no connection was made"), cli->diagnostics());
+    // ... and why, as the monitor said it (a retry is no error to the engine, but it is the reason).
+    QVERIFY2(cli->err().contains(QByteArray(QByteArray("could not connect to ") + Refused.toUtf8())),
+        cli->diagnostics());
 }
 
 void TestCliRobust::frameSizeGrammar()
