@@ -66,7 +66,7 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     return callbacks;
 }
 
-SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback done)
+SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback done) const
 {
     if (!receiver || !done)
         return {};

@@ -60,7 +60,7 @@ struct Engine::Private
 
     /// What the worker calls with a send's result (in this Engine's thread): `done`, in the thread of
     /// `receiver` (Engine::send's context) and only while it exists; empty when nobody asked for it.
-    SendCallback bindCallback(const QObject *receiver, SendCallback done);
+    SendCallback bindCallback(const QObject *receiver, SendCallback done) const;
 
     /// How the recorder names sockets and reports back (its signals are emitted in the Engine's thread).
     Recorder::Callbacks recorderCallbacks();
