@@ -502,7 +502,9 @@ void TestSocket::receiveEnvelopeTimeout()
 {
     QFETCH(QString, transport);
     const Context context;
-    auto [pull, push] = testsupport::makePair(SocketType::Pull, SocketType::Push, transport, context);
+    auto pair = testsupport::makePair(SocketType::Pull, SocketType::Push, transport, context);
+    Socket &pull = pair.bound;
+    Socket &push = pair.connected;
 
     QCOMPARE(pull.receiveEnvelope(20ms), std::nullopt);
     QCOMPARE(pull.receiveEnvelope(0ms), std::nullopt);
