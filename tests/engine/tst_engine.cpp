@@ -88,7 +88,7 @@ QList<StoredMessage> storedMessages(const MessageStore &store)
 QString deadEndpoint()
 {
     Socket probe = boundPeer(SocketType::Pull);
-    const QString endpoint = probe.lastEndpoint();
+    QString endpoint = probe.lastEndpoint();
     probe.close();
     return endpoint;
 }
