@@ -739,7 +739,7 @@ void TestSocket::unusableSocketThrows()
         QVERIFY(socket.boundEndpoints().isEmpty()); // nothing is bound any more
     }
     // Using the moved-from socket is the point: it must say so instead of crashing.
-    QVERIFY(!socket.isOpen()); // NOLINT(bugprone-use-after-move)
+    QVERIFY(!socket.isOpen()); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
     const auto error = errorOf([&] { call(socket); });
     QVERIFY2(error, "the call did not throw");
     QCOMPARE(error->code(), ErrorCode::WrongState);
@@ -756,7 +756,8 @@ void TestSocket::closeTwiceAndDestroy()
     // A socket that was moved from can be closed, assigned to and destroyed.
     Socket other = std::move(socket);
     QVERIFY(!other.isOpen());
-    socket.close(); // NOLINT(bugprone-use-after-move): the moved-from state is what is tested
+    // The moved-from state is what is tested here.
+    socket.close(); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
     socket = Socket::create(SocketType::Pull);
     QVERIFY(socket.isOpen());
     QCOMPARE(socket.type(), SocketType::Pull);
@@ -773,7 +774,8 @@ void TestSocket::moveSemantics()
     push.sendText("queued before the move");
     Socket moved(std::move(pull));
     QVERIFY(moved.isOpen());
-    QVERIFY(!pull.isOpen()); // NOLINT(bugprone-use-after-move): the moved-from state is what is tested
+    // The moved-from state is what is tested here.
+    QVERIFY(!pull.isOpen()); // NOLINT(bugprone-use-after-move)
     QCOMPARE(moved.type(), SocketType::Pull);
     QCOMPARE(moved.boundEndpoints(), QStringList { endpoint });
     QCOMPARE(moved.fileDescriptor(), fd);
@@ -784,7 +786,8 @@ void TestSocket::moveSemantics()
     Socket target = Socket::create(SocketType::Pair, context);
     target.bind(testsupport::bindEndpoint(u"inproc"_s));
     target = std::move(moved);
-    QVERIFY(!moved.isOpen()); // NOLINT(bugprone-use-after-move): the moved-from state is what is tested
+    // The moved-from state is what is tested here.
+    QVERIFY(!moved.isOpen()); // NOLINT(bugprone-use-after-move,clang-analyzer-cplusplus.Move)
     QCOMPARE(target.type(), SocketType::Pull);
     QCOMPARE(target.boundEndpoints(), QStringList { endpoint });
     push.sendText("after the assignment");
