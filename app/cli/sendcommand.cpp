@@ -306,14 +306,11 @@ int runSend(const QStringList &arguments)
                 throw usageError(
                     u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
             // Read with a bound: size() is 0 for /dev/zero, a FIFO or a pipe, so it cannot be the check.
-            const std::optional<QByteArray> read = readAllBounded(file, MaxFileBodyBytes);
+            Result<QByteArray> read
+                = readAllBounded(file, MaxFileBodyBytes, u"--file %1"_s.arg(quoted(file.fileName())));
             if (!read)
-                throw usageError(u"--file %1 is larger than %2, the largest body send reads"_s.arg(
-                    quoted(file.fileName()), sizeLimitText(MaxFileBodyBytes)));
-            body = *read;
-            if (file.error() != QFileDevice::NoError)
-                throw usageError(
-                    u"cannot read --file %1: %2"_s.arg(quoted(file.fileName()), file.errorString()));
+                throw usageError(read.errorMessage());
+            body = std::move(read).value();
             contentType = mimetype::OctetStream;
         }
         if (commandLine.isSet(mimetypeOption))

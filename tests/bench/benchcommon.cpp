@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <zmq.hpp>
 
 #include <QCoreApplication>
@@ -79,6 +80,15 @@ void fail(const QString &message)
     std::fflush(stdout);
     std::fputs(qPrintable(u"%1: %2\n"_s.arg(programName(), message)), stderr);
     std::exit(1);
+}
+
+int runGuarded(int (*body)(int argc, char *argv[]), int argc, char *argv[])
+{
+    try {
+        return body(argc, argv);
+    } catch (const std::exception &error) {
+        fail(QString::fromUtf8(error.what()));
+    }
 }
 
 qint64 integerOption(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum)

@@ -21,6 +21,10 @@ void print(const QString &line);
 /// Prints "<program>: message" to stderr and exits with status 1.
 [[noreturn]] void fail(const QString &message);
 
+/// Runs a benchmark's `body`: an exception (cppzmq and the library throw on failure) ends it with
+/// one line naming what went wrong and status 1, as fail() does, instead of std::terminate().
+int runGuarded(int (*body)(int argc, char *argv[]), int argc, char *argv[]);
+
 /// The value of --name as a whole number in [minimum, maximum], or a usage error naming it.
 qint64 integerOption(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 maximum);
 /// A comma-separated list of whole numbers in [minimum, maximum] ("100,1024,65536").

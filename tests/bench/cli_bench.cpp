@@ -108,9 +108,7 @@ double runPlain(const QString &sender, qint64 messages, qint64 body)
     return seconds;
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+int runBenchmark(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"cli_bench"_s);
@@ -130,7 +128,7 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty())
         bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
     const qint64 messages = bench::integerOption(parser, u"messages"_s, 1, 2000000000);
-    const qint64 body = bench::integerOption(parser, u"body"_s, 0, 64 * 1024 * 1024);
+    const qint64 body = bench::integerOption(parser, u"body"_s, 0, qint64 { 64 } << 20);
     const int rounds = int(bench::integerOption(parser, u"rounds"_s, 1, 100));
     const QString cli = parser.value(u"cli"_s);
     if (!QFileInfo(cli).isExecutable())
@@ -173,4 +171,11 @@ int main(int argc, char *argv[])
     print(u"ratio (a)/(b): best %1, median %2"_s.arg(bestA / bestB, 0, 'f', 3)
               .arg(bench::percentile(cliRates, 50) / bench::percentile(plainRates, 50), 0, 'f', 3));
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    return bench::runGuarded(runBenchmark, argc, argv);
 }

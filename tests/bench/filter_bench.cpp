@@ -11,6 +11,7 @@
 // (exit 1 otherwise).
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -56,7 +57,7 @@ template<typename T> T percentile(std::vector<T> values, double p)
     if (values.empty())
         return T {};
     std::sort(values.begin(), values.end());
-    const auto index = std::size_t(p * double(values.size() - 1) + 0.5);
+    const auto index = std::size_t(std::llround(p * double(values.size() - 1)));
     return values[std::min(index, values.size() - 1)];
 }
 

@@ -191,6 +191,7 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(settings.waitMs));
 
         std::vector<std::string> routes;
+        routes.reserve(std::size_t(settings.requestFrames));
         for (int i = 0; i < settings.requestFrames; ++i)
             routes.push_back("route-" + std::to_string(i));
         char id[IdDigits];

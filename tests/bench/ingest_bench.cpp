@@ -327,7 +327,7 @@ int main(int argc, char *argv[])
 
     const qint64 messages = bench::integerOption(parser, u"messages"_s, 2, 1000000000);
     const qint64 bigMessages = bench::integerOption(parser, u"big-messages"_s, 2, 1000000000);
-    const QList<qint64> bodies = bench::integerListOption(parser, u"body"_s, 0, 256 * 1024 * 1024);
+    const QList<qint64> bodies = bench::integerListOption(parser, u"body"_s, 0, qint64 { 256 } << 20);
     const int rounds = int(bench::integerOption(parser, u"rounds"_s, 1, 100));
     const QString sender = bench::FloodSender::program(parser);
     const QString receiver = parser.value(u"receiver"_s);

@@ -166,7 +166,7 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty())
         bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
 
-    const qint64 body = bench::integerOption(parser, u"body"_s, 0, 64 * 1024 * 1024);
+    const qint64 body = bench::integerOption(parser, u"body"_s, 0, qint64 { 64 } << 20);
     const QString sender = bench::FloodSender::program(parser);
     if (parser.isSet(childOption))
         return runChild(bench::integerOption(parser, u"child"_s, 1, 1000000000), body, sender);

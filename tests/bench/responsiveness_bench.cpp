@@ -132,7 +132,7 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty())
         bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
     const qint64 duration = bench::integerOption(parser, u"duration"_s, 1, 3600);
-    const qint64 body = bench::integerOption(parser, u"body"_s, 0, 64 * 1024 * 1024);
+    const qint64 body = bench::integerOption(parser, u"body"_s, 0, qint64 { 64 } << 20);
     const qint64 idle = bench::integerOption(parser, u"idle"_s, 1, 600);
     const QString sender = bench::FloodSender::program(parser);
 

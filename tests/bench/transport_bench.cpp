@@ -312,9 +312,7 @@ RoundResult median(std::vector<RoundResult> rounds)
     return rounds[(rounds.size() - 1) / 2];
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+int runBenchmark(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"transport_bench"_s);
@@ -335,7 +333,7 @@ int main(int argc, char *argv[])
 
     Settings settings;
     settings.messages = bench::integerOption(parser, u"messages"_s, 2, 1000000000);
-    settings.bodyBytes = bench::integerOption(parser, u"body"_s, SequenceBytes, 256 * 1024 * 1024);
+    settings.bodyBytes = bench::integerOption(parser, u"body"_s, SequenceBytes, qint64 { 256 } << 20);
     settings.rounds = int(bench::integerOption(parser, u"rounds"_s, 1, 100));
 
     print(u"ZmqScope %1 transport benchmark"_s.arg(zmqscope::libraryVersion()));
@@ -374,4 +372,11 @@ int main(int argc, char *argv[])
     print(u"ratio (a)/(b): %1  (goal >= 0.85: %2)"_s.arg(ratio, 0, 'f', 3)
               .arg(ratio >= 0.85 ? u"met"_s : u"NOT met"_s));
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    return bench::runGuarded(runBenchmark, argc, argv);
 }

@@ -70,7 +70,7 @@ void TestCaptureLoader::init()
 
 QString TestCaptureLoader::writeCapture(const QString &name, int count)
 {
-    const QString path = m_dir->filePath(name);
+    QString path = m_dir->filePath(name);
     CaptureWriter writer(
         CaptureWriterOptions { path, 0, 0, QJsonObject { { u"writer"_s, u"loader test"_s } } });
     for (int i = 0; i < count; ++i)
@@ -81,7 +81,7 @@ QString TestCaptureLoader::writeCapture(const QString &name, int count)
 
 QString TestCaptureLoader::writeRepeated(const QString &name, int count)
 {
-    const QString path = m_dir->filePath(name);
+    QString path = m_dir->filePath(name);
     if (!writeFile(path, headerLine() + captureLine(socketRecord(1, 0)).repeated(count)))
         qFatal("cannot write %s", qPrintable(path));
     return path;

@@ -93,7 +93,7 @@ void TestCaptureReader::init()
 
 QString TestCaptureReader::write(const QString &name, const QByteArray &bytes)
 {
-    const QString path = m_dir->filePath(name);
+    QString path = m_dir->filePath(name);
     if (!writeFile(path, bytes))
         qFatal("cannot write %s", qPrintable(path));
     return path;

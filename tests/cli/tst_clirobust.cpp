@@ -431,7 +431,7 @@ void TestCliRobust::boundedReads_data()
     QTest::addColumn<QString>("expected");
     const QStringList to { u"-t"_s, u"push"_s, u"--connect"_s, Refused, u"-q"_s };
     QTest::newRow("--file /dev/zero") << QStringList { u"send"_s, u"--file"_s, u"/dev/zero"_s } + to << 2
-                                      << u"--file \"/dev/zero\" is larger than 256 MiB"_s;
+                                      << u"--file \"/dev/zero\" holds more than 256 MiB"_s;
     QTest::newRow("--library /dev/zero")
         << QStringList { u"send"_s, u"--library"_s, u"/dev/zero"_s, u"--template"_s, u"x"_s } + to << 1
         << u"holds more than 256 MiB"_s;

@@ -65,6 +65,7 @@ Frames messageFrames(int i, int padding = 0)
 std::vector<ReplayItem> makeItems(int count, std::int64_t gapUs = 0, int padding = 0)
 {
     std::vector<ReplayItem> items;
+    items.reserve(std::size_t(count));
     const std::int64_t start = 1'700'000'000'000'000;
     for (int i = 0; i < count; ++i)
         items.push_back(ReplayItem { start + i * gapUs, messageFrames(i, padding) });
@@ -328,6 +329,7 @@ void TestReplayer::realErrorStops()
     Replayer replayer(rig.engine, rig.id);
     QSignalSpy finished(&replayer, &Replayer::finished);
     std::vector<ReplayItem> items;
+    items.reserve(10);
     for (int i = 0; i < 10; ++i)
         items.push_back(ReplayItem { i, Frames { "nobody", QByteArray::number(i) } });
     ReplayOptions options;

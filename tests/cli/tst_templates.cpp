@@ -125,7 +125,7 @@ void TestTemplates::expandNow()
     const auto us = parseCaptureTimestamp(match.captured(1));
     QVERIFY(us.has_value());
     const std::int64_t nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
-    QVERIFY(*us > nowUs - 3600LL * 1000 * 1000 && *us <= nowUs + 1000 * 1000); // UTC, not local time
+    QVERIFY(*us > nowUs - 3600LL * 1000 * 1000 && *us <= nowUs + 1'000'000); // UTC, not local time
 }
 
 void TestTemplates::expandUuid()

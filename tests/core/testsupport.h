@@ -53,7 +53,9 @@ inline zmqscope::Options quickClose(zmqscope::Options more = {})
     return more;
 }
 
-/// A bound socket and a socket connected to it, in one context.
+/// A bound socket and a socket connected to it, in one context. Tests whose lambdas use the sockets
+/// name them by reference (`Socket &pull = pair.bound;`), not by a structured binding: clang 14, which
+/// clang-tidy-14 parses with, cannot capture a structured binding in a lambda.
 struct SocketPair
 {
     zmqscope::Socket bound;

@@ -253,7 +253,9 @@ void TestErrors::receiveTextOnJson()
     QFETCH(QString, transport);
     QFETCH(Frames, frames);
     const Context context;
-    auto [a, b] = makePair(SocketType::Pair, SocketType::Pair, transport, context);
+    auto pair = makePair(SocketType::Pair, SocketType::Pair, transport, context);
+    Socket &a = pair.bound;
+    Socket &b = pair.connected;
     b.sendFrames(frames);
     QTRY_VERIFY(a.hasPendingInput());
     const auto error = errorOf([&] { (void)a.receiveText(); });
@@ -270,7 +272,9 @@ void TestErrors::receiveObjOnTextAndBadJson()
 {
     QFETCH(QString, transport);
     const Context context;
-    auto [a, b] = makePair(SocketType::Pair, SocketType::Pair, transport, context);
+    auto pair = makePair(SocketType::Pair, SocketType::Pair, transport, context);
+    Socket &a = pair.bound;
+    Socket &b = pair.connected;
 
     b.sendText("plain words", "t");
     auto error = errorOf([&] { (void)a.receiveObj(asJson); });
@@ -298,7 +302,9 @@ void TestErrors::reqSendTwice()
 {
     QFETCH(QString, transport);
     const Context context;
-    auto [rep, req] = makePair(SocketType::Rep, SocketType::Req, transport, context);
+    auto pair = makePair(SocketType::Rep, SocketType::Req, transport, context);
+    Socket &rep = pair.bound;
+    Socket &req = pair.connected;
     req.sendText("first");
     VERIFY_ERROR(req.sendText("second"), ErrorCode::WrongState, { u"REQ"_s, u"req_relaxed"_s, u"send"_s });
     VERIFY_ERROR(req.sendObj(QJsonObject()), ErrorCode::WrongState, { u"REQ"_s });
@@ -313,7 +319,9 @@ void TestErrors::reqSendTwice()
 void TestErrors::reqReceiveBeforeSend()
 {
     const Context context;
-    auto [rep, req] = makePair(SocketType::Rep, SocketType::Req, u"inproc"_s, context);
+    auto pair = makePair(SocketType::Rep, SocketType::Req, u"inproc"_s, context);
+    Socket &rep = pair.bound;
+    Socket &req = pair.connected;
     VERIFY_ERROR((void)req.receiveEnvelope(), ErrorCode::WrongState, { u"REQ"_s, u"receive"_s });
     VERIFY_ERROR((void)req.receiveEnvelope(10ms), ErrorCode::WrongState, { u"REQ"_s });
     VERIFY_ERROR((void)req.receiveText(), ErrorCode::WrongState, { u"REQ"_s });
@@ -325,7 +333,9 @@ void TestErrors::reqReceiveBeforeSend()
 void TestErrors::repSendBeforeReceive()
 {
     const Context context;
-    auto [rep, req] = makePair(SocketType::Rep, SocketType::Req, u"inproc"_s, context);
+    auto pair = makePair(SocketType::Rep, SocketType::Req, u"inproc"_s, context);
+    Socket &rep = pair.bound;
+    Socket &req = pair.connected;
     VERIFY_ERROR(rep.sendText("unasked"), ErrorCode::WrongState, { u"REP"_s, u"receive"_s });
     req.sendText("q");
     QCOMPARE(rep.receiveText(), u"q"_s);
@@ -363,7 +373,9 @@ void TestErrors::receiveEnvelopeOnRaw()
     QFETCH(Frames, frames);
     QFETCH(QString, reason);
     const Context context;
-    auto [pull, push] = makePair(SocketType::Pull, SocketType::Push, transport, context);
+    auto pair = makePair(SocketType::Pull, SocketType::Push, transport, context);
+    Socket &pull = pair.bound;
+    Socket &push = pair.connected;
 
     push.sendFrames(frames);
     auto error = errorOf([&] { (void)pull.receiveEnvelope(); });
@@ -387,11 +399,15 @@ void TestErrors::receiveEnvelopeOnRaw()
 void TestErrors::unsupportedDirection()
 {
     const Context context;
-    auto [pub, sub] = makePair(SocketType::Pub, SocketType::Sub, u"inproc"_s, context);
+    auto pubSub = makePair(SocketType::Pub, SocketType::Sub, u"inproc"_s, context);
+    Socket &pub = pubSub.bound;
+    Socket &sub = pubSub.connected;
     VERIFY_ERROR((void)pub.receiveFrames(), ErrorCode::Unsupported, { u"PUB"_s, u"receive"_s });
     VERIFY_ERROR((void)pub.receiveFrames(10ms), ErrorCode::Unsupported, { u"PUB"_s });
     VERIFY_ERROR(sub.sendText("x"), ErrorCode::Unsupported, { u"SUB"_s, u"send"_s });
-    auto [pull, push] = makePair(SocketType::Pull, SocketType::Push, u"inproc"_s, context);
+    auto pullPush = makePair(SocketType::Pull, SocketType::Push, u"inproc"_s, context);
+    Socket &pull = pullPush.bound;
+    Socket &push = pullPush.connected;
     VERIFY_ERROR((void)push.receiveEnvelope(), ErrorCode::Unsupported, { u"PUSH"_s });
     VERIFY_ERROR(pull.sendFrames({ "x" }), ErrorCode::Unsupported, { u"PULL"_s });
 }
@@ -399,7 +415,9 @@ void TestErrors::unsupportedDirection()
 void TestErrors::emptyMessage()
 {
     const Context context;
-    auto [pull, push] = makePair(SocketType::Pull, SocketType::Push, u"inproc"_s, context);
+    auto pair = makePair(SocketType::Pull, SocketType::Push, u"inproc"_s, context);
+    Socket &pull = pair.bound;
+    Socket &push = pair.connected;
     VERIFY_ERROR(push.sendFrames({}), ErrorCode::InvalidBody, { u"no frames"_s, u"PUSH"_s });
     push.sendFrames({ {} }); // one empty frame is a message
     QCOMPARE(pull.receiveFrames(DeliveryTimeout), std::optional<Frames>(Frames { QByteArray() }));
@@ -408,8 +426,9 @@ void TestErrors::emptyMessage()
 void TestErrors::unknownRoutingId()
 {
     const Context context;
-    auto [router, dealer] = makePair(
+    auto pair = makePair(
         SocketType::Router, SocketType::Dealer, u"inproc"_s, context, { { "router_mandatory", true } });
+    Socket &router = pair.bound; // the DEALER (pair.connected) is there so that the ROUTER has a peer
     VERIFY_ERROR(router.sendEnvelope(Envelope::create("text/plain", "x", "id", { "nobody" })),
         ErrorCode::ZmqError, { u"\"nobody\""_s, u"router_mandatory"_s });
 }

@@ -18,6 +18,8 @@ using namespace zmqscope;
 
 namespace {
 
+constexpr std::uint64_t KiB = 1024; // so sizes are multiplied in 64 bits, as the store counts them
+
 /// A message whose bytes say which sequence number it should have, so a reader can check what it got.
 Frames numbered(std::uint64_t n, int bodySize = 40)
 {
@@ -404,7 +406,7 @@ void TestMessageStore::evictionByBytes()
 {
     // 1 KiB chunks; each message takes 3 * 4 size bytes + 3 id + 24 mimetype + 85 body = 124 bytes of arena,
     // so 8 fit a chunk, and the byte limit of 8 KiB keeps about 8 chunks.
-    MessageStore store(limits(1'000'000, 8 * 1024, 1024));
+    MessageStore store(limits(1'000'000, 8 * KiB, 1024));
     const auto message = [](std::uint64_t n) {
         Frames frames = numbered(n, 85);
         frames[0] = QByteArray::number(qulonglong(100 + n % 900)); // always 3 digits
@@ -413,7 +415,7 @@ void TestMessageStore::evictionByBytes()
     for (std::uint64_t n = 0; n < 2000; ++n)
         store.append(1, Direction::In, qint64(n), message(n));
     const auto stats = store.stats();
-    QVERIFY2(stats.bytesKept <= 8 * 1024, QByteArray::number(qulonglong(stats.bytesKept)).constData());
+    QVERIFY2(stats.bytesKept <= 8 * KiB, QByteArray::number(qulonglong(stats.bytesKept)).constData());
     QVERIFY2(stats.bytesKept > 8 * 1024 - 1024, QByteArray::number(qulonglong(stats.bytesKept)).constData());
     QCOMPARE(stats.bytesKept, store.size() * (3 + 24 + 85));
     QCOMPARE(stats.kept + stats.evicted, 2000u);
@@ -430,9 +432,9 @@ void TestMessageStore::evictionByBytes()
 
 void TestMessageStore::bigMessageGetsItsOwnChunk()
 {
-    MessageStore store(limits(1000, 64 * 1024, 1024));
+    MessageStore store(limits(1000, 64 * KiB, 1024));
     store.append(1, Direction::In, 1, { "small", "m", "1" });
-    const QByteArray big(40 * 1024, 'B');
+    const QByteArray big(qsizetype { 40 } * 1024, 'B');
     store.append(1, Direction::In, 2, { "big", "m", big });
     store.append(1, Direction::In, 3, { "small", "m", "2" });
     StoredMessage message;
@@ -440,13 +442,13 @@ void TestMessageStore::bigMessageGetsItsOwnChunk()
     QCOMPARE(message.frames.value(2), big);
     QVERIFY(store.message(2, message));
     QCOMPARE(message.frames.value(2), QByteArray("2"));
-    QVERIFY(store.stats().memoryInUse >= 40 * 1024);
+    QVERIFY(store.stats().memoryInUse >= 40 * KiB);
 
     // The big message goes with its chunk once the byte limit needs the room, and only then.
     for (int i = 0; i < 30; ++i)
         store.append(1, Direction::In, 4, { "filler", "m", QByteArray(900, 'f') });
     QVERIFY(store.firstSeq() >= 2);
-    QVERIFY(store.stats().bytesKept <= 64 * 1024);
+    QVERIFY(store.stats().bytesKept <= 64 * KiB);
     QVERIFY(!store.message(1, message));
 }
 
@@ -560,7 +562,7 @@ void TestMessageStore::concurrentWriterAndReader()
 }
 
 // Sizes of the store's memory (messagestore.cpp): a record block holds 8192 records of 32 bytes.
-constexpr std::uint64_t RecordBlockBytes = 8192 * 32;
+constexpr std::uint64_t RecordBlockBytes = 8 * KiB * 32;
 
 /// Three frames taking exactly 1024 bytes of arena (3 sizes of 4 bytes, then 1012 frame bytes).
 Frames kibMessage(std::uint64_t n)
@@ -568,7 +570,7 @@ Frames kibMessage(std::uint64_t n)
     QByteArray body(1012 - 12 - 1, '\0');
     for (qsizetype i = 0; i < body.size(); ++i)
         body[i] = char((n * 7 + std::uint64_t(i)) & 0xff);
-    return { QByteArray::number(qulonglong(100'000'000'000 + n)), QByteArrayLiteral("m"), body };
+    return { QByteArray::number(qulonglong { 100'000'000'000 } + n), QByteArrayLiteral("m"), body };
 }
 
 void TestMessageStore::preparedChunkIsUsedAndCounted()
@@ -607,7 +609,7 @@ void TestMessageStore::spareChunksKeepEveryByteAcrossEviction()
 {
     // 256 KiB chunks of 256 messages each and a 4 MiB byte limit: about 16 chunks kept, and every new
     // chunk is one that eviction just gave back (or one prepared ahead), full of older messages' bytes.
-    constexpr std::uint64_t Chunk = 256 * 1024;
+    constexpr std::uint64_t Chunk = 256 * KiB;
     constexpr std::uint64_t Total = 20000; // about 5 times the limit
     MessageStore store(limits(1'000'000, 4 << 20, Chunk));
     StoredMessage message;
@@ -645,7 +647,7 @@ void TestMessageStore::clearWhileAppending()
 {
     // clear() from another thread while the writer appends without the exclusive lock: every message it
     // appends after a clear is whole, and sequence numbers never repeat.
-    MessageStore store(limits(1'000'000, 4 << 20, 256 * 1024));
+    MessageStore store(limits(1'000'000, 4 << 20, 256 * KiB));
     constexpr std::uint64_t Total = 20000;
     std::atomic<bool> done { false };
     std::thread writer([&] {

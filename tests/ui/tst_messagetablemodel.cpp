@@ -426,9 +426,9 @@ void TestMessageTableModel::filterSearchesEveryFrame_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("matches");
 
-    QByteArray big(10 * 1024, 'x');
+    QByteArray big(qsizetype { 10 } * 1024, 'x');
     big.replace(9000, 8, "NEEDLE42");
-    QByteArray huge(3 * 1024 * 1024, 'y');
+    QByteArray huge(qsizetype { 3 } * 1024 * 1024, 'y');
     huge.replace(huge.size() - 8, 8, "tail-end");
     QTest::newRow("body, far past 4 KiB") << Frames { "big", "text/plain", big } << u"needle42"_s << true;
     QTest::newRow("body, last bytes of 3 MiB")

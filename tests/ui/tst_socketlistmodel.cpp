@@ -135,7 +135,10 @@ std::pair<SocketId, SocketId> TestSocketListModel::openConnectedPair()
 
 void TestSocketListModel::countersAndStateFollowTraffic()
 {
-    const auto [pullId, pushId] = openConnectedPair();
+    // Not a structured binding: the lambda below uses pullId, and clang 14 (clang-tidy) cannot capture one.
+    const std::pair<SocketId, SocketId> ids = openConnectedPair();
+    const SocketId pullId = ids.first;
+    const SocketId pushId = ids.second;
     QVERIFY(pullId != 0);
 
     for (int i = 0; i < 5; ++i)

@@ -140,7 +140,7 @@ public:
             return std::nullopt;
         }
         zmqscope::Frames frames;
-        for (const QJsonValue &frame : reply->value(QLatin1String("frames")).toArray())
+        for (const auto &frame : reply->value(QLatin1String("frames")).toArray())
             frames.append(QByteArray::fromHex(frame.toString().toLatin1()));
         return frames;
     }

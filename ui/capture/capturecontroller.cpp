@@ -359,6 +359,8 @@ QStringList CaptureController::recentCaptures() const
     return QSettings().value(RecentKey).toStringList();
 }
 
+// Not const although QSettings holds the list: it changes what recentCaptures() returns.
+// NOLINTNEXTLINE(readability-make-member-function-const)
 void CaptureController::addRecent(const QString &path)
 {
     const QString absolute = QFileInfo(path).absoluteFilePath();

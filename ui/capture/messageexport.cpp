@@ -171,7 +171,7 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
     }
 
     QByteArray buffer;
-    buffer.reserve(FlushBytes + 64 * 1024);
+    buffer.reserve(FlushBytes + qsizetype { 64 } * 1024);
     if (request.format == ExportFormat::Csv) {
         buffer += csvHeaderRow();
     } else {

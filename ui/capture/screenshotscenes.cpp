@@ -81,8 +81,8 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
 
     QTimer::singleShot(qMax(0, delayMs / 2), &window, [&engine] { sendDemoRequests(engine); });
     QTimer::singleShot(delayMs, &window, [capture] { capture->stopRecording(); });
-    QObject::connect(&engine, &Engine::recordingStopped, &window,
-        [&window, capture, fileName, folder](const QString &path) {
+    QObject::connect(
+        &engine, &Engine::recordingStopped, &window, [capture, fileName, folder](const QString &path) {
             CaptureWindow *captureWindow = capture->openCapture(path);
             captureWindow->resize(1400, 860);
             QObject::connect(captureWindow, &CaptureWindow::loadFinished, captureWindow,

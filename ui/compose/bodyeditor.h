@@ -29,7 +29,7 @@ class BodyEditor : public QWidget
 
 public:
     /// Bodies above this many bytes (or hex characters) are kept read-only instead of in the text edit.
-    static constexpr qsizetype MaxEditableBytes = 1024 * 1024;
+    static constexpr qsizetype MaxEditableBytes = qsizetype { 1024 } * 1024;
 
     /// "20.0 MiB (20971520 bytes)": a body's size in status lines.
     [[nodiscard]] static QString sizeText(qsizetype bytes);

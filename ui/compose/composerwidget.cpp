@@ -708,14 +708,9 @@ bool ComposerWidget::loadBodyFromFile(const QString &path)
         return false;
     }
     // Read with a bound: devices and pipes say their size is 0.
-    const std::optional<QByteArray> read = zmqscope::readAllBounded(file, MaxBodyFileBytes);
-    if (file.error() != QFileDevice::NoError) {
-        showError(u"Body not loaded from %1: %2"_s.arg(name, file.errorString()));
-        return false;
-    }
+    const zmqscope::Result<QByteArray> read = zmqscope::readAllBounded(file, MaxBodyFileBytes, name);
     if (!read) {
-        showError(u"Body not loaded: %1 is bigger than %2, the most the composer sends"_s.arg(
-            name, zmqscope::sizeLimitText(MaxBodyFileBytes)));
+        showError(u"Body not loaded: %1"_s.arg(read.errorMessage()));
         return false;
     }
     const QByteArray &bytes = *read;

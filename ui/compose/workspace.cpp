@@ -10,6 +10,7 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
+#include <zmqscope/capture/fileio.h>
 #include <zmqscope/error.h>
 
 #include "jsontext.h"
@@ -25,7 +26,7 @@ const auto VersionKey = u"zmqscope_workspace"_s;
 const auto SocketsKey = u"sockets"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
-constexpr qint64 MaxWorkspaceBytes = 64 * 1024 * 1024;
+constexpr qint64 MaxWorkspaceBytes = qint64 { 64 } << 20;
 
 Error fileError(const QString &text)
 {
@@ -74,16 +75,12 @@ zmqscope::Result<Workspace> Workspace::load(const QString &fileName)
     QFile file(fileName);
     if (!file.open(QIODevice::ReadOnly))
         return fileError(u"Cannot open workspace \"%1\": %2"_s.arg(shown, file.errorString()));
-    if (file.size() > MaxWorkspaceBytes) {
-        return fileError(
-            u"Workspace \"%1\" is %2 MiB; a workspace is at most %3 MiB, is it the right file?"_s.arg(shown)
-                .arg(file.size() / (1024 * 1024))
-                .arg(MaxWorkspaceBytes / (1024 * 1024)));
-    }
-    const QByteArray bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError)
-        return fileError(u"Cannot read workspace \"%1\": %2"_s.arg(shown, file.errorString()));
-    return fromJson(bytes, shown);
+    // Bounded by reading, not by file.size(): that is 0 for /dev/zero, a FIFO or a pipe.
+    const zmqscope::Result<QByteArray> bytes
+        = zmqscope::readAllBounded(file, MaxWorkspaceBytes, u"\"%1\""_s.arg(shown));
+    if (!bytes)
+        return fileError(u"Workspace not loaded: %1"_s.arg(bytes.errorMessage()));
+    return fromJson(*bytes, shown);
 }
 
 zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QString &source)

@@ -362,7 +362,7 @@ const auto SaveDirectoryKey = u"Detail/saveDirectory"_s;
 
 QString saveDirectory()
 {
-    const QString dir = QSettings().value(SaveDirectoryKey).toString();
+    QString dir = QSettings().value(SaveDirectoryKey).toString();
     if (!dir.isEmpty() && QDir(dir).exists())
         return dir;
     return QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);

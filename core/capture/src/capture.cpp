@@ -351,7 +351,7 @@ std::optional<std::int64_t> parseCaptureTimestamp(QStringView text)
         const auto offsetMinutes = number(2);
         if (!offsetMinutes || *offsetHours > 23 || *offsetMinutes > 59)
             return std::nullopt;
-        offsetSeconds = sign * (*offsetHours * 3600 + *offsetMinutes * 60);
+        offsetSeconds = sign * (std::int64_t { *offsetHours } * 3600 + std::int64_t { *offsetMinutes } * 60);
     } else {
         return std::nullopt;
     }
@@ -392,7 +392,7 @@ QByteArray captureHeaderLine(const QDateTime &created, const QJsonObject &extra)
 
 QJsonObject parseCaptureHeader(QByteArrayView line)
 {
-    const QJsonObject header = parseObject(line, u"capture header"_s);
+    QJsonObject header = parseObject(line, u"capture header"_s);
     const QJsonValue version = header.value(u"zmqscope_capture"_s);
     if (version.isUndefined())
         throw captureError(u"not a ZmqScope capture: the first line has no \"zmqscope_capture\" key"_s);

@@ -6,7 +6,7 @@ using namespace Qt::StringLiterals;
 
 namespace zmqscope {
 
-std::optional<QByteArray> readAllBounded(QFile &file, qint64 limit)
+Result<QByteArray> readAllBounded(QFile &file, qint64 limit, const QString &shownName)
 {
     constexpr qint64 Chunk = qint64 { 1 } << 20;
     QByteArray bytes;
@@ -16,12 +16,15 @@ std::optional<QByteArray> readAllBounded(QFile &file, qint64 limit)
         const qsizetype old = bytes.size();
         bytes.resize(old + qsizetype(want));
         const qint64 read = file.read(bytes.data() + old, want);
-        bytes.resize(old + qsizetype(qMax<qint64>(0, read)));
-        if (read <= 0)
-            break; // the end, or an error the caller reads from file.error()
+        if (read < 0)
+            return Error(ErrorCode::FileError, u"cannot read %1: %2"_s.arg(shownName, file.errorString()));
+        bytes.resize(old + qsizetype(read));
+        if (read == 0)
+            break; // the end
     }
     if (bytes.size() > limit)
-        return std::nullopt;
+        return Error(ErrorCode::FileError,
+            u"%1 holds more than %2, too much to read"_s.arg(shownName, sizeLimitText(limit)));
     return bytes;
 }
 

@@ -321,15 +321,8 @@ TemplateLibrary TemplateLibrary::load(const QString &path)
         throw Error(ErrorCode::InvalidBody,
             u"cannot open template library %1: %2"_s.arg(shownPath, file.errorString()));
     // Bounded by reading, not by file.size(): that is 0 for /dev/zero, a FIFO or a pipe.
-    const std::optional<QByteArray> read = readAllBounded(file, MaxLibraryBytes);
-    if (!read)
-        throw Error(ErrorCode::InvalidBody,
-            u"template library %1 is too large: it holds more than %2, the most a library may have"_s.arg(
-                shownPath, sizeLimitText(MaxLibraryBytes)));
-    const QByteArray &bytes = *read;
-    if (file.error() != QFileDevice::NoError)
-        throw Error(ErrorCode::InvalidBody,
-            u"cannot read template library %1: %2"_s.arg(shownPath, file.errorString()));
+    const QByteArray bytes
+        = readAllBounded(file, MaxLibraryBytes, u"template library %1"_s.arg(shownPath)).valueOrThrow();
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);

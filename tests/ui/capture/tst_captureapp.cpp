@@ -161,7 +161,7 @@ bool TestCaptureApp::sendSamples(SocketId push)
 
 QString TestCaptureApp::writeFile(const QString &name, const QByteArray &bytes) const
 {
-    const QString path = m_dir.filePath(name);
+    QString path = m_dir.filePath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
         return {};
@@ -430,7 +430,7 @@ void TestCaptureApp::filterShowsMatchesOfALoadedCapture()
     int kiwis = 0, onAlpha = 0, outgoing = 0;
     for (int i = 0; i < 54; ++i) {
         CaptureRecord record;
-        record.timestampUs = 1'700'000'000'000'000 + i * 1000;
+        record.timestampUs = 1'700'000'000'000'000 + std::int64_t { i } * 1000;
         record.socket = i % 2 == 0 ? u"Alpha"_s : u"Beta"_s;
         record.type = u"DEALER"_s;
         record.direction = i % 3 == 0 ? Direction::Out : Direction::In;
@@ -748,7 +748,7 @@ void TestCaptureApp::replayCaptureFileStepByStep()
     const QList<Frames> sent = sampleMessages();
     for (int i = 0; i < sent.size(); ++i) {
         CaptureRecord record;
-        record.timestampUs = 1'700'000'000'000'000 + i * 1000;
+        record.timestampUs = 1'700'000'000'000'000 + std::int64_t { i } * 1000;
         record.socket = i == 1 ? u"Other"_s : u"SUB 1"_s;
         record.type = u"SUB"_s;
         record.frames = sent.at(i);
@@ -780,7 +780,7 @@ void TestCaptureApp::replayCaptureFileStepByStep()
         // Sent on PUSH and received on PULL: two rows per message.
         QTRY_COMPARE(m_store->endSeq() - before, std::uint64_t(2 * (n + 1)));
         StoredMessage received;
-        QVERIFY(m_store->message(before + 2 * n + 1, received));
+        QVERIFY(m_store->message(before + 2 * std::uint64_t(n) + 1, received));
         QCOMPARE(received.frames, sent.at(expected.at(n)));
     }
     QSignalSpy finished(dialog, &ReplayDialog::replayFinished);

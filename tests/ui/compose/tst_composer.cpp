@@ -23,6 +23,7 @@
 #include <QTextCursor>
 #include <QUuid>
 
+#include <zmqscope/capture/fileio.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/replay/templates.h>
 #include <zmqscope/store/messagestore.h>
@@ -1377,6 +1378,15 @@ void TestComposer::loadBodyFromFile()
     QVERIFY2(composer.errorText().startsWith(u"Body not loaded from missing.bin"_s),
         qPrintable(composer.errorText()));
     QCOMPARE(body(composer)->toPlainText(), u"hello\n"_s);
+
+    // A device that never ends (its size() is 0) is refused at the limit, naming it; the body stays.
+    if (QFile::exists(u"/dev/zero"_s)) {
+        QVERIFY(!composer.loadBodyFromFile(u"/dev/zero"_s));
+        QCOMPARE(composer.errorText(),
+            u"Body not loaded: zero holds more than %1, too much to read"_s.arg(
+                zmqscope::sizeLimitText(ComposerWidget::MaxBodyFileBytes)));
+        QCOMPARE(body(composer)->toPlainText(), u"hello\n"_s);
+    }
 
     // A template or message with a big body is not laid out either.
     zmqscope::MessageTemplate saved;

@@ -19,7 +19,6 @@
 
 using namespace Qt::StringLiterals;
 using zmqscope::Options;
-using zmqscope::OptionValue;
 using zmqscope::SocketSpec;
 using zmqscope::SocketType;
 

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void loadErrors_data();
     void loadErrors();
     void missingFile();
+    void deviceIsBounded();
     void saveError();
 
 private:
@@ -39,7 +40,7 @@ void TestWorkspace::initTestCase()
 
 QString TestWorkspace::writeFile(const QString &name, const QByteArray &bytes)
 {
-    const QString path = m_dir.filePath(name);
+    QString path = m_dir.filePath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size())
         return QString();
@@ -188,6 +189,18 @@ void TestWorkspace::missingFile()
     QCOMPARE(loaded.error().code(), zmqscope::ErrorCode::FileError);
     const QString error = loaded.errorMessage();
     QVERIFY2(error.startsWith(u"Cannot open workspace \"%1\""_s.arg(path)), qPrintable(error));
+}
+
+void TestWorkspace::deviceIsBounded()
+{
+    // /dev/zero says its size is 0 and never ends: only a bounded read keeps it from eating memory.
+    if (!QFile::exists(u"/dev/zero"_s))
+        QSKIP("no /dev/zero here");
+    const auto loaded = Workspace::load(u"/dev/zero"_s);
+    QVERIFY(!loaded);
+    QCOMPARE(loaded.error().code(), zmqscope::ErrorCode::FileError);
+    QCOMPARE(loaded.errorMessage(),
+        u"Workspace not loaded: \"/dev/zero\" holds more than 64 MiB, too much to read"_s);
 }
 
 void TestWorkspace::saveError()
