@@ -459,6 +459,20 @@ QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints)
     return (boundEndpoints + spec.connects).join(u","_s);
 }
 
+void printOpened(const SocketSpec &spec, const QStringList &boundEndpoints)
+{
+    for (const QString &endpoint : boundEndpoints)
+        printStatus(u"%1 bound to %2"_s.arg(spec.name, endpoint));
+    for (const QString &uri : spec.connects)
+        printStatus(u"%1 connecting to %2"_s.arg(spec.name, uri));
+}
+
+int openFailureStatus(const Engine &engine, SocketId id)
+{
+    const std::optional<SocketInfo> info = engine.socket(id);
+    return info && info->openError ? exitStatusFor(info->openError->code()) : ExitFailure;
+}
+
 QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints)
 {
     if (!boundEndpoints.isEmpty())

@@ -154,6 +154,12 @@ private:
 // The endpoints as shown in messages and lines: resolved bound ones first, comma-separated (the label
 // the engine's recorder writes).
 [[nodiscard]] QString endpointText(const SocketSpec &spec, const QStringList &boundEndpoints);
+// The status lines of a socket the engine opened: "NAME bound to <resolved endpoint>" for each bound
+// endpoint, then "NAME connecting to URI" for each connect.
+void printOpened(const SocketSpec &spec, const QStringList &boundEndpoints);
+// The exit status for socket `id` that the engine failed to open: 2 for what the user typed wrong (a
+// bad endpoint or option value, SocketInfo::openError), 1 for the rest (an address in use).
+[[nodiscard]] int openFailureStatus(const Engine &engine, SocketId id);
 // "SUB socket bound to tcp://..." for error messages.
 [[nodiscard]] QString describeSocket(const SocketSpec &spec, const QStringList &boundEndpoints);
 // The connection problem an engine event tells of for socket `id` (a retry with the monitor's reason,

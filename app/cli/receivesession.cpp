@@ -98,19 +98,14 @@ ReceiveSession::ReceiveSession(SocketSpec spec, const ReceiveOptions &options, W
 void ReceiveSession::handleOpened(const QStringList &boundEndpoints)
 {
     m_boundEndpoints = boundEndpoints;
-    for (const QString &endpoint : boundEndpoints)
-        printStatus(u"%1 bound to %2"_s.arg(m_spec.name, endpoint));
-    for (const QString &uri : m_spec.connects)
-        printStatus(u"%1 connecting to %2"_s.arg(m_spec.name, uri));
+    printOpened(m_spec, boundEndpoints);
     // The endpoint label as the engine's recorder writes it, so printed and recorded lines agree.
     m_formatter.emplace(m_format, m_spec.name, m_spec.type, endpointText(m_spec, boundEndpoints));
 }
 
 void ReceiveSession::handleFailed(const QString &error)
 {
-    const std::optional<SocketInfo> info = m_engine.socket(m_id);
-    const int status = info && info->openError ? exitStatusFor(info->openError->code()) : ExitFailure;
-    finish(status, error);
+    finish(openFailureStatus(m_engine, m_id), error);
 }
 
 void ReceiveSession::readStored(quint64 endSeq)

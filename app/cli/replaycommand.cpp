@@ -352,10 +352,7 @@ int runReplay(const QStringList &arguments)
     QObject::connect(&engine, &Engine::socketOpened, &engine, [&](SocketId opened, const QStringList &bound) {
         if (opened != id)
             return;
-        for (const QString &endpoint : bound)
-            printStatus(u"%1 bound to %2"_s.arg(spec.name, endpoint));
-        for (const QString &uri : spec.connects)
-            printStatus(u"%1 connecting to %2"_s.arg(spec.name, uri));
+        printOpened(spec, bound);
         settleTimer.start(settle);
     });
     QObject::connect(&engine, &Engine::socketFailed, &engine, [&](SocketId failed, const QString &error) {

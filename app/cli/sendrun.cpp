@@ -105,10 +105,7 @@ private:
     void handleOpened(const QStringList &bound)
     {
         m_bound = bound;
-        for (const QString &endpoint : bound)
-            printStatus(u"%1 bound to %2"_s.arg(m_plan.spec.name, endpoint));
-        for (const QString &uri : m_plan.spec.connects)
-            printStatus(u"%1 connecting to %2"_s.arg(m_plan.spec.name, uri));
+        printOpened(m_plan.spec, bound);
         m_formatter.emplace(m_plan.format, m_plan.spec.name, m_plan.type, endpointText(m_plan.spec, m_bound));
         if (!m_plan.waitPeers) {
             settle();
@@ -122,9 +119,7 @@ private:
     void handleOpenFailed(const QString &error)
     {
         // A bad endpoint or option value is the user's (status 2), an address in use is not (1).
-        const std::optional<SocketInfo> info = m_engine.socket(m_id);
-        const int status = info && info->openError ? exitStatusFor(info->openError->code()) : ExitFailure;
-        fail(CliError { status, error });
+        fail(CliError { openFailureStatus(m_engine, m_id), error });
     }
 
     // The monitor's last word on a connection problem, for "not delivered": a refused or retried connect

@@ -248,16 +248,10 @@ void CaptureWriter::close()
 {
     if (d->closed)
         return;
-    if (d->fileNumber == 0) {
-        // deferCreate without a message: a clean end still leaves a valid (header-only) capture.
-        d->closed = true;
-        d->openNext();
-        d->sync();
-        d->file.close();
-        return;
-    }
     d->closed = true;
     try {
+        if (d->fileNumber == 0)
+            d->openNext(); // deferCreate without a message: a clean end still leaves a header-only capture
         d->writeBuffer();
         d->sync();
     } catch (const Error &) {
