@@ -125,6 +125,29 @@ public:
         return done;
     }
 
+    /// Waits until every one of `processes` has finished, reading all their outputs meanwhile: a peer
+    /// that prints a line bigger than the pipe's buffer blocks until it is read, and the one it talks
+    /// to would wait for it in vain. True when all finished within `timeoutMs`.
+    [[nodiscard]] static bool waitForAllFinished(const QList<TestProcess *> &processes, int timeoutMs = 15000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        for (;;) {
+            bool running = false;
+            for (TestProcess *one : processes) {
+                if (one->m_process.state() == QProcess::NotRunning)
+                    continue;
+                running = true;
+                (void)one->m_process.waitForFinished(20); // reads its output while it runs
+            }
+            if (!running || deadline.hasExpired())
+                break;
+        }
+        bool done = true;
+        for (TestProcess *one : processes)
+            done = one->waitForFinished(0) && done;
+        return done;
+    }
+
     // True when the process ended by itself with `code`.
     [[nodiscard]] bool exitedWith(int code) const
     {

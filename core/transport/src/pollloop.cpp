@@ -1,3 +1,4 @@
+#include <utility>
 #include <vector>
 
 #include <QElapsedTimer>
@@ -49,7 +50,7 @@ void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketH
     // The loop is its parent so it follows the loop into another thread; the entry still owns it.
     entry->notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read, q);
     QObject::connect(
-        entry->notifier.get(), &QSocketNotifier::activated, q, [this, socket] { drain(socket); });
+        entry->notifier.get(), &QSocketNotifier::activated, q, [this, socket] { service(socket); });
     socket->loop = this;
     // Rule 4: messages may have arrived before we watched the fd, and their edge is gone.
     schedule(entry);
@@ -94,7 +95,7 @@ void PollLoopPrivate::socketActivity(SocketPrivate *socket)
         return;
     // Rule 3: a send or receive may have consumed the fd's edge while a message became ready.
     try {
-        if (socket->events() & ZMQ_POLLIN)
+        if (wanted(*entry, socket->events()))
             schedule(entry);
     } catch (const Error &) {
         schedule(entry); // let the drain meet the error (ETERM) and report it
@@ -103,10 +104,58 @@ void PollLoopPrivate::socketActivity(SocketPrivate *socket)
 
 void PollLoopPrivate::eventsRead(SocketPrivate *socket, int events)
 {
-    if (!(events & ZMQ_POLLIN))
-        return;
-    if (Entry *entry = idleEntry(socket))
+    if (Entry *entry = idleEntry(socket); entry && wanted(*entry, events))
         schedule(entry);
+}
+
+bool PollLoopPrivate::wanted(const Entry &entry, int events)
+{
+    return ((events & ZMQ_POLLIN) && !entry.paused) || ((events & ZMQ_POLLOUT) && entry.writableHandler);
+}
+
+PollLoopPrivate::Entry *PollLoopPrivate::registeredEntry(SocketPrivate *socket, const char *what)
+{
+    const auto it = socket ? entries.find(socket) : entries.end();
+    if (it == entries.end())
+        throw Error(ErrorCode::WrongState,
+            u"PollLoop::%1 needs a socket registered with this loop"_s.arg(QLatin1StringView(what)));
+    return it->second.get();
+}
+
+void PollLoopPrivate::service(SocketPrivate *socket)
+{
+    drain(socket);
+    checkWritable(socket);
+}
+
+void PollLoopPrivate::checkWritable(SocketPrivate *socket)
+{
+    const auto it = entries.find(socket);
+    if (it == entries.end() || !it->second->writableHandler)
+        return;
+    Entry *entry = it->second.get();
+    int events = 0;
+    try {
+        events = socket->events();
+    } catch (const Error &error) {
+        if (error.code() == ErrorCode::Terminated)
+            terminate(entry);
+        else
+            Q_EMIT q->errorOccurred(socket->q, error.message());
+        return;
+    }
+    // Rule 3: reading ZMQ_EVENTS here may have taken the edge of input that is waiting.
+    if ((events & ZMQ_POLLIN) && !entry->paused)
+        schedule(entry);
+    if (!(events & ZMQ_POLLOUT))
+        return;
+    // One-shot, and taken before the call: the handler may ask again or unregister the socket.
+    const PollLoop::WritableHandler handler = std::exchange(entry->writableHandler, nullptr);
+    try {
+        handler(*socket->q);
+    } catch (const Error &error) {
+        Q_EMIT q->errorOccurred(socket->q, error.message());
+    }
 }
 
 void PollLoopPrivate::schedule(Entry *entry)
@@ -123,7 +172,7 @@ void PollLoopPrivate::schedule(Entry *entry)
             if (it == entries.end())
                 return;
             it->second->scheduled = false;
-            drain(socket);
+            service(socket);
         },
         Qt::QueuedConnection);
 }
@@ -180,6 +229,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
     for (;;) {
         if (entry->removed)
             return;
+        if (entry->paused) // set by a handler (or before): the input waits in libzmq
+            break;
         // Rule 5: bound the work, then yield and come back from a zero-timer (at least one message per turn).
         // Past the first few messages the clock is read every 4th: in a flood a read per message costs
         // about as much as a cheap handler, and a few messages more per turn change nothing.
@@ -352,6 +403,33 @@ void PollLoop::scheduleCheck(Socket &socket)
 {
     if (socket.d && socket.d->loop == d.get())
         d->socketActivity(socket.d.get());
+}
+
+void PollLoop::setInputPaused(Socket &socket, bool paused)
+{
+    PollLoopPrivate::Entry *entry = d->registeredEntry(socket.d.get(), "setInputPaused");
+    if (entry->paused == paused)
+        return;
+    entry->paused = paused;
+    // Input that arrived while paused has had its edge long ago: look again (rule 4).
+    if (!paused)
+        d->schedule(entry);
+}
+
+bool PollLoop::isInputPaused(const Socket &socket) const
+{
+    const auto it = socket.d ? d->entries.find(socket.d.get()) : d->entries.end();
+    return it != d->entries.end() && it->second->paused;
+}
+
+void PollLoop::notifyWhenWritable(Socket &socket, WritableHandler handler)
+{
+    PollLoopPrivate::Entry *entry = d->registeredEntry(socket.d.get(), "notifyWhenWritable");
+    if (!handler)
+        throw Error(ErrorCode::WrongState, u"PollLoop::notifyWhenWritable needs a handler"_s);
+    entry->writableHandler = std::move(handler);
+    // The socket may be writable already, its edge gone: look once from the event loop (rule 4).
+    d->schedule(entry);
 }
 
 } // namespace zmqscope

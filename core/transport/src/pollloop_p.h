@@ -29,6 +29,8 @@ public:
         PollLoop::MessageHandler nextMessageHandler;
         PollLoop::ViewHandler nextViewHandler;
         bool handlersReplaced = false;
+        PollLoop::WritableHandler writableHandler; ///< one-shot, see PollLoop::notifyWhenWritable()
+        bool paused = false; ///< input is left in libzmq (PollLoop::setInputPaused())
         bool scheduled = false; ///< a drain is queued
         bool draining = false; ///< inside drain(): re-checks happen there, not via noteActivity
         bool removed = false; ///< unregistered during a drain; freed when the drain ends
@@ -62,6 +64,12 @@ public:
     [[nodiscard]] Entry *idleEntry(SocketPrivate *socket);
     void schedule(Entry *entry);
     void drain(SocketPrivate *socket);
+    /// What an activation does: drain the input, then call a writable handler whose socket can send.
+    void service(SocketPrivate *socket);
+    void checkWritable(SocketPrivate *socket);
+    /// Whether ZMQ_EVENTS `events` give the entry something to do (input, or POLLOUT for a waiter).
+    [[nodiscard]] static bool wanted(const Entry &entry, int events);
+    [[nodiscard]] Entry *registeredEntry(SocketPrivate *socket, const char *what);
     void terminate(Entry *entry);
 
     PollLoop *q;

@@ -40,6 +40,8 @@ public:
     using MessageHandler = std::function<void(Socket &, Frames &&)>;
     /// Called with each whole multipart message as views of its frames, valid only during the call.
     using ViewHandler = std::function<void(Socket &, std::span<const QByteArrayView>)>;
+    /// Called once when a socket can send again (see notifyWhenWritable()).
+    using WritableHandler = std::function<void(Socket &)>;
 
     explicit PollLoop(QObject *parent = nullptr);
     ~PollLoop() override;
@@ -73,6 +75,23 @@ public:
 
     /// Schedules a drain of `socket` if it has input (what every send/receive on it does already).
     void scheduleCheck(Socket &socket);
+
+    /**
+     * Stops (true) or resumes (false) handing input of the registered `socket` to its handler:
+     * input waits in libzmq, so its high-water mark holds the sender back. For a forwarder whose
+     * destination is full. A paused socket stays registered (notifyWhenWritable() still works on
+     * it); resuming drains what waited. Throws WrongState for a socket not registered here.
+     */
+    void setInputPaused(Socket &socket, bool paused);
+    [[nodiscard]] bool isInputPaused(const Socket &socket) const;
+    /**
+     * Calls `handler` once, from the event loop, as soon as ZMQ_EVENTS of the registered `socket`
+     * has ZMQ_POLLOUT (also when it has it already). Still only the Read notifier (rule 1): a change
+     * of ZMQ_EVENTS, POLLOUT included, makes ZMQ_FD readable, and every place that reads ZMQ_EVENTS
+     * checks for a waiting handler, so no edge is lost. Asking again replaces the handler.
+     * Throws WrongState for a socket not registered here.
+     */
+    void notifyWhenWritable(Socket &socket, WritableHandler handler);
 
 Q_SIGNALS:
     /// One activation handled `count` messages of `socket`; emitted after the handlers ran.
