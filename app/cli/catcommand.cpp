@@ -101,7 +101,7 @@ int runCat(const QStringList &arguments)
     const QCommandLineOption socketOption(
         u"socket"_s, u"Only messages of the socket named NAME in the capture."_s, u"NAME"_s);
     const QCommandLineOption directionOption(
-        u"direction"_s, u"Only messages in this direction: in (received) or out (sent)."_s, u"DIR"_s);
+        u"direction"_s, u"Only messages in this direction: in (received), out (sent), c2s or s2c (through a tap)."_s, u"DIR"_s);
     commandLine.addOption(socketOption);
     commandLine.addOption(directionOption);
     if (!commandLine.parse(arguments,
@@ -168,6 +168,13 @@ int runCat(const QStringList &arguments)
         ++read;
         if (!socketFilter.isEmpty() && record.socket != socketFilter)
             continue;
+        if (record.isEvent()) {
+            // Subscriptions and connection events (section 12): shown as they are, unless only one
+            // direction of messages is asked for.
+            if (anyDirection)
+                writeStdout(format == OutputFormat::Jsonl ? captureEventLine(record) : formatEvent(record));
+            continue;
+        }
         if (!anyDirection && record.direction != direction)
             continue;
         if (format == OutputFormat::Jsonl) {

@@ -229,12 +229,9 @@ std::int64_t nowUs()
 
 Direction parseDirection(const QString &text)
 {
-    const QString lower = text.trimmed().toLower();
-    if (lower == u"in"_s)
-        return Direction::In;
-    if (lower == u"out"_s)
-        return Direction::Out;
-    throw usageError(u"unknown --direction %1; valid directions are in, out"_s.arg(quoted(text)));
+    if (const auto direction = zmqscope::parseDirection(text.trimmed().toLower().toUtf8()))
+        return *direction;
+    throw usageError(u"unknown --direction %1; valid directions are in, out, c2s, s2c"_s.arg(quoted(text)));
 }
 
 // ---------------------------------------------------------------- CommandLine

@@ -60,34 +60,51 @@ MessageFormatter::MessageFormatter(
 { }
 
 CaptureRecord MessageFormatter::record(
-    std::int64_t timestampUs, Direction direction, const Frames &frames) const
+    std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer) const
 {
-    return CaptureRecord { timestampUs, m_socketName, m_typeName, m_endpoint, direction, frames };
+    CaptureRecord result { timestampUs, m_socketName, m_typeName, m_endpoint, direction, frames };
+    result.peer = peer.toByteArray();
+    return result;
 }
 
-QByteArrayView MessageFormatter::format(std::int64_t timestampUs, Direction direction, const Frames &frames)
+QByteArrayView MessageFormatter::format(
+    std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer)
 {
     m_buffer.resize(0); // keeps the capacity
     if (m_format == OutputFormat::Jsonl)
-        m_lineWriter.append(m_buffer, timestampUs, direction, frames);
+        m_lineWriter.append(m_buffer, timestampUs, direction, frames, peer);
     else
-        m_buffer += pretty(timestampUs, direction, frames);
+        m_buffer += pretty(timestampUs, direction, frames, peer);
     return m_buffer;
 }
 
-QByteArray MessageFormatter::pretty(std::int64_t timestampUs, Direction direction, const Frames &frames) const
+QByteArray formatEvent(const CaptureRecord &event)
+{
+    QString text = formatCaptureTimestamp(event.timestampUs) + u"  "_s + quoted(event.socket) + u"  "_s
+        + textescape::escape(event.event.toUtf8());
+    if (event.event == u"subscribe" || event.event == u"unsubscribe")
+        text += u" "_s + (event.topic.isEmpty() ? u"(every topic)"_s : escapeForTerminal(event.topic));
+    if (!event.detail.isEmpty())
+        text += u": "_s + textescape::escape(event.detail.toUtf8());
+    return (text + u"\n\n"_s).toUtf8();
+}
+
+QByteArray MessageFormatter::pretty(
+    std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer) const
 {
     qsizetype total = 0;
     for (const QByteArray &frame : frames)
         total += frame.size();
 
     const QString &typeName = m_typeName;
-    QString text = formatCaptureTimestamp(timestampUs)
-        + (direction == Direction::In ? u"  in  "_s : u"  out  "_s) + typeName;
+    QString text = formatCaptureTimestamp(timestampUs) + u"  "_s
+        + QString::fromLatin1(directionName(direction)) + u"  "_s + typeName;
     if (m_socketName != typeName)
         text += u' ' + quoted(m_socketName);
     // The endpoint is what the user typed or a file recorded: escaped like the name (never raw).
     text += u"  "_s + textescape::escape(m_endpoint.toUtf8()) + u'\n';
+    if (!peer.isEmpty())
+        text += u"  peer:     "_s + QString::fromLatin1(peer.toByteArray().toHex()) + u'\n';
 
     const auto parsed = Envelope::parse(frames);
     if (parsed.envelope) {

@@ -24,17 +24,19 @@ public:
     // For messages read from a capture: the type as the file names it (any text).
     MessageFormatter(OutputFormat format, QString socketName, QString typeName, QString endpoint);
 
-    [[nodiscard]] CaptureRecord record(
-        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
-    /// The message as printed, in a buffer this formatter reuses: valid until the next call.
-    [[nodiscard]] QByteArrayView format(std::int64_t timestampUs, Direction direction, const Frames &frames);
+    [[nodiscard]] CaptureRecord record(std::int64_t timestampUs, Direction direction, const Frames &frames,
+        QByteArrayView peer = {}) const;
+    /// The message as printed, in a buffer this formatter reuses: valid until the next call. `peer` is
+    /// the routing id a tap's ROUTER gave the client (section 12), empty for none.
+    [[nodiscard]] QByteArrayView format(
+        std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer = {});
 
     // Pretty output shows at most this many bytes of a frame; jsonl always has everything.
     static constexpr qsizetype PreviewBytes = 4096;
 
 private:
     [[nodiscard]] QByteArray pretty(
-        std::int64_t timestampUs, Direction direction, const Frames &frames) const;
+        std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer) const;
 
     OutputFormat m_format;
     QString m_socketName;
@@ -43,6 +45,9 @@ private:
     CaptureLineWriter m_lineWriter; // jsonl: the socket's fields escaped once
     QByteArray m_buffer; // the last message's text; keeps its capacity from line to line
 };
+
+/// An event line (a subscription, a connection) in pretty form: time, socket, what happened, one line.
+[[nodiscard]] QByteArray formatEvent(const CaptureRecord &event);
 
 /**
  * Bytes as a quoted string safe for a terminal (textescape::escape()):

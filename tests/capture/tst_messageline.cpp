@@ -124,7 +124,10 @@ QByteArray referenceLine(const CaptureRecord &record)
     out += ",\"endpoint\":";
     referenceString(out, record.endpoint);
     out += ",\"dir\":";
-    out += record.direction == Direction::In ? "\"in\"" : "\"out\"";
+    const char *const names[] = { "\"in\"", "\"out\"", "\"c2s\"", "\"s2c\"" };
+    out += names[int(record.direction)];
+    if (!record.peer.isEmpty())
+        out += ",\"peer\":\"" + record.peer.toHex() + '"';
     out += ",\"frames\":[";
     for (qsizetype i = 0; i < record.frames.size(); ++i) {
         if (i > 0)
@@ -159,7 +162,9 @@ QJsonObject referenceObject(const CaptureRecord &record)
         frames.append(QString::fromLatin1(frame.toBase64()));
     QJsonObject object { { u"ts"_s, formatCaptureTimestamp(record.timestampUs) },
         { u"socket"_s, record.socket }, { u"type"_s, record.type }, { u"endpoint"_s, record.endpoint },
-        { u"dir"_s, record.direction == Direction::In ? u"in"_s : u"out"_s }, { u"frames"_s, frames } };
+        { u"dir"_s, QString::fromLatin1(directionName(record.direction)) }, { u"frames"_s, frames } };
+    if (!record.peer.isEmpty())
+        object.insert(u"peer"_s, QString::fromLatin1(record.peer.toHex()));
     const auto parsed = Envelope::parse(record.frames);
     if (parsed.envelope) {
         referenceValueField(object, u"id"_s, parsed.envelope->id());
@@ -196,6 +201,10 @@ private Q_SLOTS:
     void randomBytes();
     void randomRecords();
     void writerKeepsAppending();
+    void eventLines_data();
+    void eventLines();
+    void badTapFields_data();
+    void badTapFields();
 };
 
 void TestMessageLine::matchesReferences_data()
@@ -261,6 +270,16 @@ void TestMessageLine::matchesReferences_data()
     row("timestamp before 1970", CaptureRecord { -1, u"s"_s, u"SUB"_s, u"e"_s, Direction::In, { "a" } });
     row("timestamp year 1",
         CaptureRecord { -62'135'596'800'000'000, u"s"_s, u"SUB"_s, u"e"_s, Direction::In, { "a" } });
+    CaptureRecord c2s { 5, u"tap 1"_s, u"REQ"_s, u"tcp://*:1 > tcp://h:2"_s, Direction::ClientToServer,
+        { "", "id", "m", "b" } };
+    c2s.peer = QByteArray("\x00\x80\x00\x41\xa7", 5);
+    row("tap c2s with its peer", c2s);
+    CaptureRecord s2c = c2s;
+    s2c.direction = Direction::ServerToClient;
+    s2c.type = u"REP"_s;
+    row("tap s2c with its peer", s2c);
+    s2c.peer.clear();
+    row("tap s2c without a peer (pair-pair)", s2c);
     row("timestamp year 9999",
         CaptureRecord { 253'402'300'799'999'999, u"s"_s, u"SUB"_s, u"e"_s, Direction::In, { "a" } });
 }
@@ -360,4 +379,75 @@ void TestMessageLine::writerKeepsAppending()
 }
 
 QTEST_GUILESS_MAIN(TestMessageLine)
+void TestMessageLine::eventLines_data()
+{
+    QTest::addColumn<CaptureRecord>("record");
+    QTest::addColumn<QByteArray>("line");
+    CaptureRecord subscribe;
+    subscribe.timestampUs = 1'764'000'000'123'456;
+    subscribe.socket = u"tap \"1\""_s;
+    subscribe.event = u"subscribe"_s;
+    subscribe.topic = QByteArray("\x00weather", 8);
+    QTest::newRow("subscribe") << subscribe
+                               << QByteArray("{\"ts\":\"2025-11-24T16:00:00.123456Z\",\"socket\":\"tap \\\"1\\\"\","
+                                             "\"event\":\"subscribe\",\"topic_base64\":\"AHdlYXRoZXI=\"}\n");
+    CaptureRecord everything = subscribe;
+    everything.event = u"unsubscribe"_s;
+    everything.topic.clear();
+    QTest::newRow("unsubscribe from every topic")
+        << everything
+        << QByteArray("{\"ts\":\"2025-11-24T16:00:00.123456Z\",\"socket\":\"tap \\\"1\\\"\","
+                      "\"event\":\"unsubscribe\",\"topic_base64\":\"\"}\n");
+    CaptureRecord connected = subscribe;
+    connected.event = u"connected"_s;
+    connected.topic.clear();
+    connected.detail = u"tcp://127.0.0.1:5555"_s;
+    QTest::newRow("connected with detail")
+        << connected
+        << QByteArray("{\"ts\":\"2025-11-24T16:00:00.123456Z\",\"socket\":\"tap \\\"1\\\"\","
+                      "\"event\":\"connected\",\"detail\":\"tcp://127.0.0.1:5555\"}\n");
+}
+
+void TestMessageLine::eventLines()
+{
+    QFETCH(CaptureRecord, record);
+    QFETCH(QByteArray, line);
+    QCOMPARE(captureEventLine(record), line);
+    const CaptureRecord back = parseCaptureLine(line);
+    QVERIFY(back.isEvent());
+    QVERIFY(back.frames.isEmpty());
+    QCOMPARE(back.event, record.event);
+    QCOMPARE(back.topic, record.topic);
+    QCOMPARE(back.detail, record.detail);
+    QCOMPARE(back.socket, record.socket);
+    QCOMPARE(back.timestampUs, record.timestampUs);
+    // A kind this build does not know is still an event, so readers skip it.
+    QVERIFY(parseCaptureLine(R"({"ts":"2025-11-24T16:00:00Z","socket":"s","event":"from-the-future"})").isEvent());
+}
+
+void TestMessageLine::badTapFields_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("named");
+    const QByteArray head = R"({"ts":"2025-11-24T16:00:00Z","socket":"s",)";
+    QTest::newRow("unknown dir") << head + R"("dir":"sideways","frames":[]})" << u"\"sideways\"; expected \"in\", \"out\", \"c2s\" or \"s2c\""_s;
+    QTest::newRow("peer not hex") << head + R"("dir":"c2s","peer":"xyz1","frames":[]})" << u"\"peer\""_s;
+    QTest::newRow("peer odd length") << head + R"("dir":"c2s","peer":"abc","frames":[]})" << u"\"peer\""_s;
+    QTest::newRow("peer a number") << head + R"("dir":"c2s","peer":12,"frames":[]})" << u"\"peer\" that is a number"_s;
+    QTest::newRow("event topic not base64")
+        << head + R"("event":"subscribe","topic_base64":"!!"})" << u"\"topic_base64\""_s;
+}
+
+void TestMessageLine::badTapFields()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, named);
+    try {
+        (void)parseCaptureLine(line);
+        QFAIL("no error");
+    } catch (const Error &error) {
+        QVERIFY2(error.message().contains(named), qPrintable(error.message()));
+    }
+}
+
 #include "tst_messageline.moc"

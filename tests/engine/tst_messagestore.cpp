@@ -70,6 +70,7 @@ private Q_SLOTS:
     void nowUs();
     void appendFromAnotherThreadAborts();
     void releasedWriterHandsOver();
+    void tapDirectionsAndPeers();
 };
 
 void TestMessageStore::classification()
@@ -729,4 +730,65 @@ int main(int argc, char *argv[])
     QTEST_SET_MAIN_SOURCE_PATH
     return QTest::qExec(&test, argc, argv);
 }
+// A tap's messages (section 12): c2s/s2c directions and the routing id its ROUTER gave the client,
+// kept beside the frames (never one of them) through every way of appending and reading.
+void TestMessageStore::tapDirectionsAndPeers()
+{
+    MessageStore store(limits(1000, 1ull << 30, 4096));
+    const QByteArray peer("\x00\x80\x00\x41\xa7", 5);
+    const Frames request { "", "id-1", "text/plain", "ping" };
+    const Frames reply { "", "id-1", "text/plain", "pong" };
+    QCOMPARE(store.append(1, Direction::In, 1, Frames { "plain" }), 0u);
+    std::vector<QByteArrayView> views(request.cbegin(), request.cend());
+    QCOMPARE(store.append(3, Direction::ClientToServer, 2, std::span<const QByteArrayView>(views), peer), 1u);
+    const NewMessage batch[] = { { 3, Direction::ServerToClient, 3, reply, peer },
+        { 3, Direction::ServerToClient, 4, Frames { "no peer" }, {} }, { 2, Direction::Out, 5, Frames {}, {} } };
+    QCOMPARE(store.append(std::span<const NewMessage>(batch)), 2u);
+
+    const struct
+    {
+        Direction direction;
+        QByteArray peer;
+        Frames frames;
+    } expected[] = { { Direction::In, {}, { "plain" } }, { Direction::ClientToServer, peer, request },
+        { Direction::ServerToClient, peer, reply }, { Direction::ServerToClient, {}, { "no peer" } },
+        { Direction::Out, {}, {} } };
+    for (std::uint64_t seq = 0; seq < 5; ++seq) {
+        StoredMessage message;
+        QVERIFY(store.message(seq, message));
+        QCOMPARE(message.direction, expected[seq].direction);
+        QCOMPARE(message.peer, expected[seq].peer);
+        QCOMPARE(message.frames, expected[seq].frames);
+        MessageSummary summary;
+        QVERIFY(store.summary(seq, summary));
+        QCOMPARE(summary.direction, expected[seq].direction);
+        QCOMPARE(summary.peer, expected[seq].peer);
+        QCOMPARE(summary.frameCount, int(expected[seq].frames.size()));
+    }
+    MessageSummary summary;
+    QVERIFY(store.summary(1, summary));
+    QCOMPARE(summary.kind, MessageKind::RoutedEnvelope); // classified without the peer
+    QCOMPARE(summary.id, QByteArray("id-1"));
+    QCOMPARE(summary.preview, QByteArray("ping"));
+    QCOMPARE(summary.totalBytes, quint64(4 + 10 + 4)); // the message's frames, not the peer
+
+    std::uint64_t seq = 0;
+    store.visit(0, store.endSeq(), [&](const MessageView &view) {
+        const auto &one = expected[view.seq];
+        if (view.direction != one.direction || view.peer != one.peer
+            || view.frames.size() != std::size_t(one.frames.size()))
+            return false;
+        for (std::size_t i = 0; i < view.frames.size(); ++i) {
+            if (view.frames[i] != one.frames[qsizetype(i)])
+                return false;
+        }
+        ++seq;
+        return true;
+    });
+    QCOMPARE(seq, 5u);
+    QCOMPARE(directionName(Direction::ClientToServer), QByteArrayView("c2s"));
+    QCOMPARE(parseDirection("s2c"), std::optional<Direction>(Direction::ServerToClient));
+    QCOMPARE(parseDirection("sideways"), std::nullopt);
+}
+
 #include "tst_messagestore.moc"

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include <QDate>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -454,17 +457,44 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
     record.type = optionalString(object, u"type"_s);
     record.endpoint = optionalString(object, u"endpoint"_s);
 
+    // An event line (section 12): no frames, an "event" kind. Kinds this build does not know are kept
+    // as events too, so every reader can skip them.
+    const QJsonValue event = object.value(u"event"_s);
+    if (!object.contains(u"frames"_s) && event.isString() && !event.toString().isEmpty()) {
+        record.event = event.toString();
+        record.detail = optionalString(object, u"detail"_s);
+        const QJsonValue topic = object.value(u"topic_base64"_s);
+        if (!topic.isUndefined()) {
+            const QByteArray encoded = topic.toString().toLatin1();
+            auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
+            if (!topic.isString() || !decoded || encoded.size() % 4 != 0)
+                throw captureError(u"capture event line has a \"topic_base64\" that is not valid base64: %1"_s.arg(
+                    topic.isString() ? shown(topic.toString()) : jsonTypeName(topic)));
+            record.topic = std::move(*decoded);
+        }
+        return record;
+    }
+
+    const QString expected = u"expected \"in\", \"out\", \"c2s\" or \"s2c\""_s;
     const QJsonValue dir = object.value(u"dir"_s);
-    if (dir == QJsonValue(u"in"_s))
-        record.direction = Direction::In;
-    else if (dir == QJsonValue(u"out"_s))
-        record.direction = Direction::Out;
+    const auto direction = dir.isString() ? parseDirection(dir.toString().toUtf8()) : std::nullopt;
+    if (direction)
+        record.direction = *direction;
     else if (dir.isString())
-        throw captureError(u"capture line has an invalid \"dir\" %1; expected \"in\" or \"out\""_s.arg(
-            shown(dir.toString())));
+        throw captureError(u"capture line has an invalid \"dir\" %1; %2"_s.arg(shown(dir.toString()), expected));
     else
-        throw captureError(
-            u"capture line has a \"dir\" that is %1, expected \"in\" or \"out\""_s.arg(jsonTypeName(dir)));
+        throw captureError(u"capture line has a \"dir\" that is %1, %2"_s.arg(jsonTypeName(dir), expected));
+
+    const QJsonValue peer = object.value(u"peer"_s);
+    if (!peer.isUndefined()) {
+        const QByteArray hex = peer.toString().toLatin1();
+        const bool valid = peer.isString() && !hex.isEmpty() && hex.size() % 2 == 0
+            && std::all_of(hex.cbegin(), hex.cend(), [](char c) { return std::isxdigit(uchar(c)) != 0; });
+        if (!valid)
+            throw captureError(u"capture line has a \"peer\" that is %1, expected the routing id in hex"_s.arg(
+                peer.isString() ? shown(peer.toString()) : jsonTypeName(peer)));
+        record.peer = QByteArray::fromHex(hex);
+    }
 
     if (cutFrames && frameDecoding == CaptureFrames::Skip)
         return record;

@@ -118,7 +118,11 @@ void CaptureLoader::start()
                 }
                 if (!reader.next(record))
                     break;
-                const auto key = std::make_tuple(record.socket, record.type, record.endpoint);
+                if (record.isEvent())
+                    continue; // the store holds messages; events are the capture's own record
+                // A tap's lines name the sender's type per direction: one socket all the same.
+                const auto key = std::make_tuple(record.socket,
+                    isConversation(record.direction) ? QString() : record.type, record.endpoint);
                 auto it = ids.find(key);
                 if (it == ids.end()) {
                     const CaptureSocket socket { SocketId(ids.size() + 1), record.socket, record.type,
@@ -133,9 +137,10 @@ void CaptureLoader::start()
                 }
                 for (const QByteArray &frame : record.frames)
                     batchBytes += std::uint64_t(frame.size());
-                batch.push_back(NewMessage {
-                    it->second, record.direction, record.timestampUs, std::move(record.frames) });
+                batch.push_back(NewMessage { it->second, record.direction, record.timestampUs,
+                    std::move(record.frames), std::move(record.peer) });
                 record.frames = Frames();
+                record.peer = QByteArray();
                 if (batch.size() >= BatchMessages || batchBytes >= BatchBytes)
                     appendBatch();
                 const auto now = std::chrono::steady_clock::now();

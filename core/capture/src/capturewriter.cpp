@@ -225,12 +225,17 @@ void CaptureWriter::write(const CaptureRecord &record)
     if (d->rotating() && d->fileMessages > 0 && d->fileBytes >= d->options.rotateBytes)
         d->rotate();
     const qsizetype before = d->buffer.size();
-    d->lineWriter(record).append(d->buffer, record.timestampUs, record.direction, record.frames);
+    if (record.isEvent())
+        d->buffer += captureEventLine(record); // rare: subscriptions, connections
+    else
+        d->lineWriter(record).append(d->buffer, record.timestampUs, record.direction, record.frames, record.peer);
     const auto lineBytes = std::uint64_t(d->buffer.size() - before);
     d->fileBytes += lineBytes;
     d->bytes += lineBytes;
-    ++d->fileMessages;
-    ++d->messages;
+    if (!record.isEvent()) {
+        ++d->fileMessages;
+        ++d->messages;
+    }
     if (d->buffer.size() >= MaxBufferBytes)
         d->writeBuffer();
 }

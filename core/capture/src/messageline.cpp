@@ -310,8 +310,8 @@ const QByteArray &CaptureLineWriter::secondText(std::int64_t second)
     return m_secondText;
 }
 
-void CaptureLineWriter::append(
-    QByteArray &buffer, std::int64_t timestampUs, Direction direction, const Frames &frames)
+void CaptureLineWriter::append(QByteArray &buffer, std::int64_t timestampUs, Direction direction,
+    const Frames &frames, QByteArrayView peer)
 {
     qsizetype frameBytes = 0;
     for (const QByteArray &frame : frames)
@@ -337,8 +337,14 @@ void CaptureLineWriter::append(
     fraction[7] = 'Z';
     fraction[8] = '"';
     out.put(m_source);
-    out.put(
-        direction == Direction::In ? QByteArrayView(",\"dir\":\"in\"") : QByteArrayView(",\"dir\":\"out\""));
+    out.put(",\"dir\":\"");
+    out.put(directionName(direction));
+    out.put('"');
+    if (!peer.isEmpty()) {
+        out.put(",\"peer\":\"");
+        out.put(peer.toByteArray().toHex());
+        out.put('"');
+    }
     out.put(",\"frames\":[");
     for (qsizetype i = 0; i < frames.size(); ++i) {
         out.put(i > 0 ? QByteArrayView(",\"") : QByteArrayView("\""));
@@ -360,7 +366,28 @@ QByteArray captureLine(const CaptureRecord &record)
 {
     QByteArray out;
     CaptureLineWriter(record.socket, record.type, record.endpoint)
-        .append(out, record.timestampUs, record.direction, record.frames);
+        .append(out, record.timestampUs, record.direction, record.frames, record.peer);
+    return out;
+}
+
+QByteArray captureEventLine(const CaptureRecord &record)
+{
+    QByteArray out = "{\"ts\":";
+    appendJsonString(out, formatCaptureTimestamp(record.timestampUs));
+    out += ",\"socket\":";
+    appendJsonString(out, record.socket);
+    out += ",\"event\":";
+    appendJsonString(out, record.event);
+    if (record.event == u"subscribe" || record.event == u"unsubscribe" || !record.topic.isEmpty()) {
+        out += ",\"topic_base64\":\"";
+        out += record.topic.toBase64();
+        out += '"';
+    }
+    if (!record.detail.isEmpty()) {
+        out += ",\"detail\":";
+        appendJsonString(out, record.detail);
+    }
+    out += "}\n";
     return out;
 }
 

@@ -49,6 +49,8 @@ qint64 frameBytes(const Frames &frames)
 
 bool matches(const CaptureRecord &record, const ReplayOptions &options)
 {
+    if (record.isEvent()) // subscriptions and connection events are not messages to send
+        return false;
     if (!options.socketFilter.isEmpty() && record.socket != options.socketFilter)
         return false;
     return !options.direction || record.direction == *options.direction;

@@ -57,11 +57,12 @@ public:
      * message needs a new chunk or record block, or evicts.
      */
     template<typename FrameList>
-    void appendOne(SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames);
+    void appendOne(SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames,
+        QByteArrayView peer);
     /// Writes a message into room chunkFor() and RecordQueue::grow() made, and publishes it (endSeq).
     template<typename FrameList>
     void write(Chunk &chunk, std::uint64_t need, std::uint64_t total, SocketId socket, Direction direction,
-        std::int64_t timestampUs, const FrameList &frames);
+        std::int64_t timestampUs, const FrameList &frames, QByteArrayView peer);
     [[nodiscard]] bool fits(const Chunk &chunk, std::uint64_t need) const
     {
         return !chunk.closed && chunk.used + need <= chunk.capacity && chunk.records < maxChunkRecords;
@@ -171,7 +172,7 @@ void MessageStorePrivate::closeChunk(Chunk &chunk)
 
 template<typename FrameList>
 void MessageStorePrivate::appendOne(
-    SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames)
+    SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames, QByteArrayView peer)
 {
     if (std::uint64_t(frames.size()) > MaxFrameCount)
         throw Error(ErrorCode::InvalidBody,
@@ -185,15 +186,20 @@ void MessageStorePrivate::appendOne(
                     frame.size()));
         total += std::uint64_t(frame.size());
     }
-    const std::uint64_t need = frames.size() * sizeof(FrameSize) + total;
+    if (std::uint64_t(peer.size()) > MaxFrameSize)
+        throw Error(ErrorCode::InvalidBody,
+            u"cannot store a peer routing id of %1 bytes"_s.arg(peer.size()));
+    // The peer, when there is one, is kept as a first frame of the arena (Record::hasPeer).
+    const std::uint64_t need = (std::uint64_t(frames.size()) + (peer.isEmpty() ? 0 : 1)) * sizeof(FrameSize)
+        + total + std::uint64_t(peer.size());
     if (!chunks.empty() && fits(chunks.back(), need) && records.hasRoom()) {
-        write(chunks.back(), need, total, socket, direction, timestampUs, frames);
+        write(chunks.back(), need, total, socket, direction, timestampUs, frames, peer);
     } else {
         std::unique_lock exclusive(lock);
         Chunk &chunk = chunkFor(need);
         if (!records.hasRoom())
             records.grow();
-        write(chunk, need, total, socket, direction, timestampUs, frames);
+        write(chunk, need, total, socket, direction, timestampUs, frames, peer);
     }
     if (overLimits()) {
         std::unique_lock exclusive(lock);
@@ -203,13 +209,23 @@ void MessageStorePrivate::appendOne(
 
 template<typename FrameList>
 void MessageStorePrivate::write(Chunk &chunk, std::uint64_t need, std::uint64_t total, SocketId socket,
-    Direction direction, std::int64_t timestampUs, const FrameList &frames)
+    Direction direction, std::int64_t timestampUs, const FrameList &frames, QByteArrayView peer)
 {
     char *out = chunk.data + chunk.used;
+    const bool hasPeer = !peer.isEmpty();
+    if (hasPeer) {
+        const auto size = FrameSize(peer.size());
+        std::memcpy(out, &size, sizeof size);
+        out += sizeof size;
+    }
     for (const auto &frame : frames) {
         const auto size = FrameSize(frame.size());
         std::memcpy(out, &size, sizeof size);
         out += sizeof size;
+    }
+    if (hasPeer) {
+        std::memcpy(out, peer.data(), std::size_t(peer.size()));
+        out += peer.size();
     }
     for (const auto &frame : frames) {
         if (frame.size() > 0)
@@ -222,14 +238,16 @@ void MessageStorePrivate::write(Chunk &chunk, std::uint64_t need, std::uint64_t 
     record.totalBytes = total;
     record.chunk = firstChunk + std::uint32_t(chunks.size() - 1);
     record.offset = std::uint32_t(chunk.used);
-    record.frames = std::uint32_t(frames.size());
-    record.outgoing = direction == Direction::Out ? 1 : 0;
+    record.frames = std::uint32_t(frames.size()) + (hasPeer ? 1 : 0);
+    record.dir = std::uint32_t(direction);
+    record.hasPeer = hasPeer ? 1 : 0;
     record.socket = socket;
 
+    const std::uint64_t kept = total + std::uint64_t(peer.size());
     chunk.used += need;
     chunk.records += 1;
-    chunk.frameBytes += total;
-    bytesKept.store(bytesKept.load(std::memory_order_relaxed) + total, std::memory_order_relaxed);
+    chunk.frameBytes += kept;
+    bytesKept.store(bytesKept.load(std::memory_order_relaxed) + kept, std::memory_order_relaxed);
     // Publishes the message: readers load endSeq with acquire order before they read a record.
     endSeq.store(endSeq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     if (chunk.prepareAt != 0 && (chunk.used > chunk.prepareAt || chunk.records > chunk.prepareAtRecords)) {
@@ -297,6 +315,31 @@ void MessageStore::setLimits(Limits limits)
     d->evict();
 }
 
+QByteArrayView directionName(Direction direction)
+{
+    switch (direction) {
+    case Direction::In:
+        return "in";
+    case Direction::Out:
+        return "out";
+    case Direction::ClientToServer:
+        return "c2s";
+    case Direction::ServerToClient:
+        return "s2c";
+    }
+    return "in";
+}
+
+std::optional<Direction> parseDirection(QByteArrayView name)
+{
+    for (const Direction direction :
+        { Direction::In, Direction::Out, Direction::ClientToServer, Direction::ServerToClient }) {
+        if (name == directionName(direction))
+            return direction;
+    }
+    return std::nullopt;
+}
+
 MessageStore::Limits MessageStore::limits() const
 {
     std::shared_lock guard(d->lock);
@@ -309,17 +352,17 @@ std::uint64_t MessageStore::append(
     d->writerThread.check();
     std::lock_guard writer(d->writer);
     const std::uint64_t seq = d->endSeq.load(std::memory_order_relaxed);
-    d->appendOne(socket, direction, timestampUs, frames);
+    d->appendOne(socket, direction, timestampUs, frames, {});
     return seq;
 }
 
-std::uint64_t MessageStore::append(
-    SocketId socket, Direction direction, std::int64_t timestampUs, std::span<const QByteArrayView> frames)
+std::uint64_t MessageStore::append(SocketId socket, Direction direction, std::int64_t timestampUs,
+    std::span<const QByteArrayView> frames, QByteArrayView peer)
 {
     d->writerThread.check();
     std::lock_guard writer(d->writer);
     const std::uint64_t seq = d->endSeq.load(std::memory_order_relaxed);
-    d->appendOne(socket, direction, timestampUs, frames);
+    d->appendOne(socket, direction, timestampUs, frames, peer);
     return seq;
 }
 
@@ -330,7 +373,7 @@ std::uint64_t MessageStore::append(std::span<const NewMessage> messages)
     const std::uint64_t first = d->endSeq.load(std::memory_order_relaxed);
     // Each message evicts as it goes: a burst never holds more than the limits, even briefly.
     for (const NewMessage &message : messages)
-        d->appendOne(message.socket, message.direction, message.timestampUs, message.frames);
+        d->appendOne(message.socket, message.direction, message.timestampUs, message.frames, message.peer);
     return first;
 }
 
@@ -397,12 +440,16 @@ bool MessageStore::message(std::uint64_t seq, StoredMessage &out) const
     out.direction = record->direction();
     out.frames.clear();
     out.frames.reserve(record->frameCount());
+    out.peer.clear();
     const char *sizes = d->messageData(*record);
-    const char *bytes = sizes + std::size_t(record->frameCount()) * sizeof(FrameSize);
-    for (std::uint32_t i = 0; i < record->frameCount(); ++i) {
+    const char *bytes = sizes + std::size_t(record->storedFrames()) * sizeof(FrameSize);
+    for (std::uint32_t i = 0; i < record->storedFrames(); ++i) {
         FrameSize size = 0;
         std::memcpy(&size, sizes + i * sizeof(FrameSize), sizeof size);
-        out.frames.append(QByteArray(bytes, qsizetype(size)));
+        if (i == 0 && record->hasPeer)
+            out.peer = QByteArray(bytes, qsizetype(size));
+        else
+            out.frames.append(QByteArray(bytes, qsizetype(size)));
         bytes += size;
     }
     return true;
@@ -416,8 +463,17 @@ bool MessageStore::summary(std::uint64_t seq, MessageSummary &out, int previewBy
         return false;
     const qsizetype cut = qMax(0, previewBytes);
     const std::uint32_t count = record->frameCount();
+    // Past the peer, when there is one: from here on index 0 is the message's first frame.
     const char *sizes = d->messageData(*record);
-    const char *bytes = sizes + std::size_t(count) * sizeof(FrameSize);
+    const char *bytes = sizes + std::size_t(record->storedFrames()) * sizeof(FrameSize);
+    out.peer.clear();
+    if (record->hasPeer) {
+        FrameSize peerSize = 0;
+        std::memcpy(&peerSize, sizes, sizeof peerSize);
+        out.peer = QByteArray(bytes, qsizetype(peerSize));
+        sizes += sizeof(FrameSize);
+        bytes += peerSize;
+    }
     const auto sizeOf = [sizes](std::uint32_t index) {
         FrameSize size = 0;
         std::memcpy(&size, sizes + index * sizeof(FrameSize), sizeof size);
@@ -499,7 +555,15 @@ std::uint64_t MessageStore::visit(
         for (; seq < runEnd && bytes < RunBytes; ++seq) {
             const Record &record = d->records[std::size_t(seq - d->firstSeq)];
             const char *sizes = d->messageData(record);
-            const char *p = sizes + std::size_t(record.frameCount()) * sizeof(FrameSize);
+            const char *p = sizes + std::size_t(record.storedFrames()) * sizeof(FrameSize);
+            view.peer = {};
+            if (record.hasPeer) {
+                FrameSize size = 0;
+                std::memcpy(&size, sizes, sizeof size);
+                view.peer = QByteArrayView(p, qsizetype(size));
+                sizes += sizeof(FrameSize);
+                p += size;
+            }
             frames.resize(record.frameCount());
             for (std::uint32_t i = 0; i < record.frameCount(); ++i) {
                 FrameSize size = 0;

@@ -38,17 +38,21 @@ struct Record
     std::uint64_t totalBytes;
     std::uint32_t chunk; ///< chunk number, modulo 2^32 (only differences to the first chunk matter)
     std::uint32_t offset; ///< where the message starts in its chunk
-    // The direction shares a word with the frame count: 8 bytes less per message, a seventh of the
-    // store's overhead (a message of 2^31 frames would need far more memory than any limit allows).
-    std::uint32_t frames : 31;
-    std::uint32_t outgoing : 1;
+    // The direction and the peer flag share a word with the frame count: 8 bytes less per message, a
+    // seventh of the store's overhead (a message of 2^29 frames would need far more memory than any
+    // limit allows).
+    std::uint32_t frames : 29; ///< frames in the arena, the peer's included
+    std::uint32_t dir : 2; ///< Direction
+    std::uint32_t hasPeer : 1; ///< the first frame in the arena is the tap's routing id (the peer)
     SocketId socket;
 
-    [[nodiscard]] std::uint32_t frameCount() const { return frames; }
-    [[nodiscard]] Direction direction() const { return outgoing ? Direction::Out : Direction::In; }
+    /// The message's own frames, without the peer.
+    [[nodiscard]] std::uint32_t frameCount() const { return frames - hasPeer; }
+    [[nodiscard]] std::uint32_t storedFrames() const { return frames; }
+    [[nodiscard]] Direction direction() const { return Direction(dir); }
 };
 static_assert(sizeof(Record) <= 32);
-constexpr std::uint64_t MaxFrameCount = 0x7fffffffu;
+constexpr std::uint64_t MaxFrameCount = 0x1fffffffu - 1; // one left for the peer
 
 /**
  * Memory for a chunk or a record block, released with std::free. Page-aligned, so it can be

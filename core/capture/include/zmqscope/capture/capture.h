@@ -35,6 +35,15 @@ struct CaptureRecord
     QString endpoint; ///< the socket's endpoint(s), comma-separated when there are several
     Direction direction = Direction::In;
     Frames frames;
+    /// The routing id a tap's ROUTER gave the client ("peer", hex in the line; section 12); empty for none.
+    QByteArray peer {};
+    /// An event line (section 12: no frames) when not empty: "subscribe", "unsubscribe", "connected",
+    /// ... ; `topic` is its "topic_base64", `detail` its "detail". Message lines leave all three empty.
+    QString event {};
+    QByteArray topic {};
+    QString detail {};
+
+    [[nodiscard]] bool isEvent() const { return !event.isEmpty(); }
 
     friend bool operator==(const CaptureRecord &, const CaptureRecord &) = default;
 };
@@ -76,6 +85,13 @@ struct CaptureRecord
 [[nodiscard]] QByteArray captureLine(const CaptureRecord &record);
 
 /**
+ * One event line (section 12) plus '\n': {"ts","socket","event"} then "topic_base64" for
+ * subscriptions and "detail" when the record has one. No frames: readers that do not know a kind of
+ * line skip it.
+ */
+[[nodiscard]] QByteArray captureEventLine(const CaptureRecord &record);
+
+/**
  * Writes the message lines of one socket (exactly what captureLine() gives
  * for the same record) straight into a caller's buffer: the socket, type
  * and endpoint are escaped once, the timestamp's date and time once per
@@ -89,8 +105,9 @@ class CaptureLineWriter
 public:
     CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint);
 
-    /// Appends one message line, '\n' included, to `out`.
-    void append(QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames);
+    /// Appends one message line, '\n' included, to `out`; a non-empty `peer` adds "peer" (hex) after "dir".
+    void append(QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames,
+        QByteArrayView peer = {});
 
 private:
     /// "yyyy-MM-ddTHH:mm:ss" of `second` (seconds since the epoch), made once per second.
@@ -106,7 +123,9 @@ private:
  * Error (ErrorCode::InvalidBody) with a one-line message naming the problem:
  * not JSON, not an object, the header line, missing or invalid "frames",
  * a frame that is not strict base64, a missing or invalid "ts" or "dir",
- * "socket", "type" or "endpoint" that are not strings.
+ * "socket", "type" or "endpoint" that are not strings, a "peer" that is not hex.
+ * A line without "frames" that has an "event" string is an event line: the record has `event` (and
+ * `topic`, `detail`) set and no frames; callers that handle only messages skip it (isEvent()).
  *
  * The record is built from "frames" alone; "id", "mimetype" and "body" are
  * conveniences for people and other tools and are not read back.

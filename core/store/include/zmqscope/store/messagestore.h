@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include <QByteArray>
@@ -19,12 +20,25 @@ class MessageStorePrivate;
 /// Identifies a socket inside one Engine (and its MessageStore); 0 is "no socket".
 using SocketId = std::uint32_t;
 
-/// Whether a message came in on a socket or was sent by us.
+/// Which way a message went: in on one of our sockets or out from it; or, for a tap (and a passive
+/// capture), from the client to the server or back (the client is the side that connected).
 enum class Direction : std::uint8_t
 {
     In = 0,
-    Out = 1
+    Out = 1,
+    ClientToServer = 2,
+    ServerToClient = 3,
 };
+
+/// "in", "out", "c2s" or "s2c", as in capture lines (DESIGN.md sections 8 and 12).
+[[nodiscard]] QByteArrayView directionName(Direction direction);
+/// A direction by its name in capture lines; std::nullopt for any other text.
+[[nodiscard]] std::optional<Direction> parseDirection(QByteArrayView name);
+/// Whether the message went through a tap (or was seen on the wire): c2s or s2c.
+[[nodiscard]] constexpr bool isConversation(Direction direction)
+{
+    return direction == Direction::ClientToServer || direction == Direction::ServerToClient;
+}
 
 /// One stored message, copied out of the store.
 struct StoredMessage
@@ -34,6 +48,7 @@ struct StoredMessage
     SocketId socket = 0;
     Direction direction = Direction::In;
     Frames frames;
+    QByteArray peer; ///< the routing id a tap's ROUTER gave the client (hex in lines); empty otherwise
 };
 
 /// A cheap summary for the table: no body copy beyond the preview.
@@ -43,6 +58,7 @@ struct MessageSummary
     std::int64_t timestampUs = 0;
     SocketId socket = 0;
     Direction direction = Direction::In;
+    QByteArray peer; ///< as StoredMessage::peer (routing ids are short: not cut)
     int frameCount = 0;
     std::uint64_t totalBytes = 0; ///< all frames together
     MessageKind kind = MessageKind::Raw;
@@ -64,6 +80,7 @@ struct MessageView
     SocketId socket = 0;
     Direction direction = Direction::In;
     std::span<const QByteArrayView> frames;
+    QByteArrayView peer; ///< as StoredMessage::peer
 };
 
 /// A message waiting to be appended with MessageStore::append(std::span<const NewMessage>).
@@ -73,6 +90,7 @@ struct NewMessage
     Direction direction = Direction::In;
     std::int64_t timestampUs = 0;
     Frames frames;
+    QByteArray peer {}; ///< as StoredMessage::peer; empty for none
 };
 
 /**
@@ -143,7 +161,7 @@ public:
      * QByteArrays); returns its sequence number. Throws like append(Frames).
      */
     std::uint64_t append(SocketId socket, Direction direction, std::int64_t timestampUs,
-        std::span<const QByteArrayView> frames);
+        std::span<const QByteArrayView> frames, QByteArrayView peer = {});
 
     /// The thread that appended so far appends no more (an Engine's thread ending, a loader done): the
     /// next append, from any thread, becomes the writer.
