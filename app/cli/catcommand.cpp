@@ -100,8 +100,9 @@ int runCat(const QStringList &arguments)
     commandLine.addFormatOption();
     const QCommandLineOption socketOption(
         u"socket"_s, u"Only messages of the socket named NAME in the capture."_s, u"NAME"_s);
-    const QCommandLineOption directionOption(
-        u"direction"_s, u"Only messages in this direction: in (received), out (sent), c2s or s2c (through a tap)."_s, u"DIR"_s);
+    const QCommandLineOption directionOption(u"direction"_s,
+        u"Only messages in this direction: in (received), out (sent), c2s or s2c (through a tap)."_s,
+        u"DIR"_s);
     commandLine.addOption(socketOption);
     commandLine.addOption(directionOption);
     if (!commandLine.parse(arguments,

@@ -24,8 +24,8 @@ public:
     // For messages read from a capture: the type as the file names it (any text).
     MessageFormatter(OutputFormat format, QString socketName, QString typeName, QString endpoint);
 
-    [[nodiscard]] CaptureRecord record(std::int64_t timestampUs, Direction direction, const Frames &frames,
-        QByteArrayView peer = {}) const;
+    [[nodiscard]] CaptureRecord record(
+        std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer = {}) const;
     /// The message as printed, in a buffer this formatter reuses: valid until the next call. `peer` is
     /// the routing id a tap's ROUTER gave the client (section 12), empty for none.
     [[nodiscard]] QByteArrayView format(

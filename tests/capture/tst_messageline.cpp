@@ -389,8 +389,9 @@ void TestMessageLine::eventLines_data()
     subscribe.event = u"subscribe"_s;
     subscribe.topic = QByteArray("\x00weather", 8);
     QTest::newRow("subscribe") << subscribe
-                               << QByteArray("{\"ts\":\"2025-11-24T16:00:00.123456Z\",\"socket\":\"tap \\\"1\\\"\","
-                                             "\"event\":\"subscribe\",\"topic_base64\":\"AHdlYXRoZXI=\"}\n");
+                               << QByteArray(
+                                      "{\"ts\":\"2025-11-24T16:00:00.123456Z\",\"socket\":\"tap \\\"1\\\"\","
+                                      "\"event\":\"subscribe\",\"topic_base64\":\"AHdlYXRoZXI=\"}\n");
     CaptureRecord everything = subscribe;
     everything.event = u"unsubscribe"_s;
     everything.topic.clear();
@@ -422,7 +423,8 @@ void TestMessageLine::eventLines()
     QCOMPARE(back.socket, record.socket);
     QCOMPARE(back.timestampUs, record.timestampUs);
     // A kind this build does not know is still an event, so readers skip it.
-    QVERIFY(parseCaptureLine(R"({"ts":"2025-11-24T16:00:00Z","socket":"s","event":"from-the-future"})").isEvent());
+    QVERIFY(parseCaptureLine(R"({"ts":"2025-11-24T16:00:00Z","socket":"s","event":"from-the-future"})")
+                .isEvent());
 }
 
 void TestMessageLine::badTapFields_data()
@@ -430,10 +432,12 @@ void TestMessageLine::badTapFields_data()
     QTest::addColumn<QByteArray>("line");
     QTest::addColumn<QString>("named");
     const QByteArray head = R"({"ts":"2025-11-24T16:00:00Z","socket":"s",)";
-    QTest::newRow("unknown dir") << head + R"("dir":"sideways","frames":[]})" << u"\"sideways\"; expected \"in\", \"out\", \"c2s\" or \"s2c\""_s;
+    QTest::newRow("unknown dir") << head + R"("dir":"sideways","frames":[]})"
+                                 << u"\"sideways\"; expected \"in\", \"out\", \"c2s\" or \"s2c\""_s;
     QTest::newRow("peer not hex") << head + R"("dir":"c2s","peer":"xyz1","frames":[]})" << u"\"peer\""_s;
     QTest::newRow("peer odd length") << head + R"("dir":"c2s","peer":"abc","frames":[]})" << u"\"peer\""_s;
-    QTest::newRow("peer a number") << head + R"("dir":"c2s","peer":12,"frames":[]})" << u"\"peer\" that is a number"_s;
+    QTest::newRow("peer a number") << head + R"("dir":"c2s","peer":12,"frames":[]})"
+                                   << u"\"peer\" that is a number"_s;
     QTest::newRow("event topic not base64")
         << head + R"("event":"subscribe","topic_base64":"!!"})" << u"\"topic_base64\""_s;
 }

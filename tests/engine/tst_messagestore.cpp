@@ -742,7 +742,8 @@ void TestMessageStore::tapDirectionsAndPeers()
     std::vector<QByteArrayView> views(request.cbegin(), request.cend());
     QCOMPARE(store.append(3, Direction::ClientToServer, 2, std::span<const QByteArrayView>(views), peer), 1u);
     const NewMessage batch[] = { { 3, Direction::ServerToClient, 3, reply, peer },
-        { 3, Direction::ServerToClient, 4, Frames { "no peer" }, {} }, { 2, Direction::Out, 5, Frames {}, {} } };
+        { 3, Direction::ServerToClient, 4, Frames { "no peer" }, {} },
+        { 2, Direction::Out, 5, Frames {}, {} } };
     QCOMPARE(store.append(std::span<const NewMessage>(batch)), 2u);
 
     const struct

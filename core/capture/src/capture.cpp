@@ -468,8 +468,9 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
             const QByteArray encoded = topic.toString().toLatin1();
             auto decoded = QByteArray::fromBase64Encoding(encoded, QByteArray::AbortOnBase64DecodingErrors);
             if (!topic.isString() || !decoded || encoded.size() % 4 != 0)
-                throw captureError(u"capture event line has a \"topic_base64\" that is not valid base64: %1"_s.arg(
-                    topic.isString() ? shown(topic.toString()) : jsonTypeName(topic)));
+                throw captureError(
+                    u"capture event line has a \"topic_base64\" that is not valid base64: %1"_s.arg(
+                        topic.isString() ? shown(topic.toString()) : jsonTypeName(topic)));
             record.topic = std::move(*decoded);
         }
         return record;
@@ -481,7 +482,8 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
     if (direction)
         record.direction = *direction;
     else if (dir.isString())
-        throw captureError(u"capture line has an invalid \"dir\" %1; %2"_s.arg(shown(dir.toString()), expected));
+        throw captureError(
+            u"capture line has an invalid \"dir\" %1; %2"_s.arg(shown(dir.toString()), expected));
     else
         throw captureError(u"capture line has a \"dir\" that is %1, %2"_s.arg(jsonTypeName(dir), expected));
 
@@ -491,8 +493,9 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
         const bool valid = peer.isString() && !hex.isEmpty() && hex.size() % 2 == 0
             && std::all_of(hex.cbegin(), hex.cend(), [](char c) { return std::isxdigit(uchar(c)) != 0; });
         if (!valid)
-            throw captureError(u"capture line has a \"peer\" that is %1, expected the routing id in hex"_s.arg(
-                peer.isString() ? shown(peer.toString()) : jsonTypeName(peer)));
+            throw captureError(
+                u"capture line has a \"peer\" that is %1, expected the routing id in hex"_s.arg(
+                    peer.isString() ? shown(peer.toString()) : jsonTypeName(peer)));
         record.peer = QByteArray::fromHex(hex);
     }
 

@@ -228,7 +228,8 @@ void CaptureWriter::write(const CaptureRecord &record)
     if (record.isEvent())
         d->buffer += captureEventLine(record); // rare: subscriptions, connections
     else
-        d->lineWriter(record).append(d->buffer, record.timestampUs, record.direction, record.frames, record.peer);
+        d->lineWriter(record).append(
+            d->buffer, record.timestampUs, record.direction, record.frames, record.peer);
     const auto lineBytes = std::uint64_t(d->buffer.size() - before);
     d->fileBytes += lineBytes;
     d->bytes += lineBytes;

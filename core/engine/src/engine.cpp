@@ -50,9 +50,17 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     callbacks.lookup = [this](SocketId id) {
         const std::optional<SocketInfo> info = sockets.find(id, steadyMs());
         if (!info)
-            return Recorder::SocketLabel { u"socket %1"_s.arg(id), QString(), QString() };
+            return Recorder::SocketLabel { u"socket %1"_s.arg(id), QString(), QString(), QString(),
+                QString() };
+        if (info->tap) {
+            // Where the tap sits: "LISTEN > FORWARD", the clients' side first as in passive captures.
+            const TapSockets types = tapSockets(info->tap->spec.pattern);
+            return Recorder::SocketLabel { info->spec.name, tapPatternName(info->tap->spec.pattern),
+                info->boundEndpoints.join(u","_s) + u" > "_s + info->tap->spec.forward.join(u","_s),
+                socketTypeName(types.clients), socketTypeName(types.server) };
+        }
         return Recorder::SocketLabel { info->spec.name, socketTypeName(info->spec.type),
-            (info->boundEndpoints + info->spec.connects).join(u","_s) };
+            (info->boundEndpoints + info->spec.connects).join(u","_s), QString(), QString() };
     };
     callbacks.started
         = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingStarted(path); }); };
@@ -152,6 +160,23 @@ SocketId Engine::openSocket(const SocketSpec &spec, std::uint64_t receiveLimit)
     QMetaObject::invokeMethod(
         worker, [worker, id, named, receiveLimit] { worker->open(id, named, receiveLimit); },
         Qt::QueuedConnection);
+    return id;
+}
+
+SocketId Engine::openTap(const TapSpec &spec)
+{
+    const SocketId id = ++d->lastId;
+    TapSpec named = spec;
+    SocketSpec row = spec.listenSocketSpec();
+    row.name = spec.name.trimmed().isEmpty() ? u"tap %1"_s.arg(tapPatternName(spec.pattern)) : spec.name;
+    named.name = d->sockets.add(id, row).name;
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
+        entry.info.tap = TapInfo {};
+        entry.info.tap->spec = named;
+    });
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, id, named] { worker->openTap(id, named); }, Qt::QueuedConnection);
     return id;
 }
 

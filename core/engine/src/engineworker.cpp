@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QScopeGuard>
 
+#include <zmqscope/textescape.h>
+
 #include "engineworker_p.h"
 
 using namespace Qt::StringLiterals;
@@ -65,7 +67,7 @@ EngineWorker::Slot *EngineWorker::findSlot(SocketId id)
 EngineWorker::Slot *EngineWorker::findSlot(const Socket *socket)
 {
     for (auto &[id, slot] : m_slots) {
-        if (slot->socket.get() == socket)
+        if (slot->socket.get() == socket || (slot->tap && slot->tap->owns(socket)))
             return slot.get();
     }
     return nullptr;
@@ -181,6 +183,150 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     m_slots.emplace(id, std::move(slot));
 }
 
+void EngineWorker::openTap(SocketId id, const TapSpec &spec)
+{
+    m_engineThread.check();
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    auto slot = std::make_unique<Slot>();
+    slot->id = id;
+    slot->spec = spec.listenSocketSpec();
+    slot->spec.name = spec.name;
+    Engine *q = d->q;
+    auto opened = TapForwarder::open(spec, d->context, *m_loop, tapHandlers(id));
+    if (!opened) {
+        const Error &error = opened.error();
+        const QString message = u"%1: %2"_s.arg(spec.name, error.message());
+        slot->state = SocketState::Failed;
+        publishState(*slot, message);
+        d->sockets.update(id, [&](SocketTable::Entry &entry) {
+            entry.info.openError = Error(error.code(), message, error.zmqErrno());
+        });
+        emitLater([q, id, message] {
+            Q_EMIT q->socketStateChanged(id, SocketState::Failed);
+            Q_EMIT q->socketFailed(id, message);
+        });
+        logEvent(id, SocketState::Failed, QString(), message, true);
+        return;
+    }
+    slot->tap = std::move(*opened);
+    const QStringList bound = slot->tap->listenEndpoints();
+    slot->state = SocketState::Connecting;
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
+        entry.info.boundEndpoints = bound;
+        entry.info.state = SocketState::Connecting;
+        entry.info.tap->listenEndpoints = bound;
+    });
+    emitLater([q, id, bound] {
+        Q_EMIT q->socketOpened(id, bound);
+        Q_EMIT q->socketStateChanged(id, SocketState::Connecting);
+    });
+    const TapSockets types = tapSockets(spec.pattern);
+    logEvent(id, SocketState::Connecting, bound.value(0),
+        u"opened tap \"%1\" (%2): %3 clients connect to %4 at %5; it forwards to the %6 at %7"_s.arg(
+            spec.name, tapPatternName(spec.pattern), socketTypeName(types.clients),
+            socketTypeName(types.listen), bound.join(u", "_s), socketTypeName(types.server),
+            spec.forward.join(u", "_s)),
+        false);
+    m_slots.emplace(id, std::move(slot));
+}
+
+TapForwarder::Handlers EngineWorker::tapHandlers(SocketId id)
+{
+    TapForwarder::Handlers handlers;
+    handlers.message = [this, id](TapDirection direction, QByteArrayView peer,
+                           std::span<const QByteArrayView> frames) {
+        handleInput(id, frames,
+            direction == TapDirection::ClientToServer ? Direction::ClientToServer : Direction::ServerToClient,
+            peer);
+    };
+    handlers.subscription = [this, id](bool subscribe, QByteArrayView topic) {
+        const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+        flush(); // the messages before it are stored (and recorded) before it
+        const std::int64_t nowUs = MessageStore::nowUs();
+        const QString event = subscribe ? u"subscribe"_s : u"unsubscribe"_s;
+        d->recorder.recordEvent(id, nowUs, event, topic.toByteArray(), QString());
+        logEvent(id, SocketState::None, QString(),
+            u"%1 passed upstream: %2"_s.arg(
+                event, topic.isEmpty() ? u"every topic"_s : textescape::escape(topic.toByteArray())),
+            false);
+        if (Slot *slot = findSlot(id))
+            publishTap(*slot);
+    };
+    handlers.state = [this, id](TapSide side, const SocketMonitor::Change &change, const TapState &state) {
+        const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+        Slot *slot = findSlot(id);
+        if (!slot)
+            return;
+        const SocketState before = slot->state;
+        const int peersBefore = slot->peers;
+        // The row's state is the server side's (is the tap forwarding?); its peers are the clients.
+        slot->state = state.forwardState;
+        slot->peers = state.clients;
+        publishState(*slot, change.isError ? change.text : QString());
+        publishTap(*slot);
+        if (slot->state != before || slot->peers != peersBefore) {
+            Engine *q = d->q;
+            const SocketState now = slot->state;
+            emitLater([q, id, now] { Q_EMIT q->socketStateChanged(id, now); });
+        }
+        if (!change.quiet)
+            logEvent(id,
+                side == TapSide::Forward ? change.state.value_or(SocketState::None) : SocketState::None,
+                QString(),
+                (side == TapSide::Listen ? u"clients' side: "_s : u"server's side: "_s) + change.text,
+                change.isError);
+    };
+    handlers.undeliverable
+        = [this, id](TapDirection, QByteArrayView, std::span<const QByteArrayView>, const QString &reason) {
+              const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+              logEvent(id, SocketState::None, QString(), reason, true);
+              if (Slot *slot = findSlot(id))
+                  publishTap(*slot);
+          };
+    handlers.held = [this, id](TapDirection direction, bool noPeer) {
+        // Backpressure in a flood holds a flow for microseconds, many times a second: that is told by the
+        // counters. A destination with nobody to take the message is worth a line: the tap waits for it.
+        const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+        if (noPeer)
+            logEvent(id, SocketState::None, QString(),
+                direction == TapDirection::ClientToServer
+                    ? u"c2s waits: the server's side has no connection; the clients are held back until it "
+                      u"has one (nothing is dropped)"_s
+                    : u"s2c waits: no client is connected to take it; the server is held back until one "
+                      u"connects (nothing is dropped)"_s,
+                false);
+        if (Slot *slot = findSlot(id))
+            publishTap(*slot);
+    };
+    return handlers;
+}
+
+void EngineWorker::publishTap(Slot &slot)
+{
+    if (!slot.tap)
+        return;
+    const TapState state = slot.tap->state();
+    const TapCounters counters = slot.tap->counters();
+    const bool c2sHeld = slot.tap->isStalled(TapDirection::ClientToServer);
+    const bool s2cHeld = slot.tap->isStalled(TapDirection::ServerToClient);
+    d->sockets.update(slot.id, [&](SocketTable::Entry &entry) {
+        if (!entry.info.tap)
+            return;
+        entry.info.tap->state = state;
+        entry.info.tap->counters = counters;
+        entry.info.tap->clientToServerHeld = c2sHeld;
+        entry.info.tap->serverToClientHeld = s2cHeld;
+    });
+}
+
+void EngineWorker::publishTaps()
+{
+    for (auto &[id, slot] : m_slots) {
+        if (slot->tap)
+            publishTap(*slot);
+    }
+}
+
 void EngineWorker::registerReceiver(Slot &slot)
 {
     if (!slot.socket || !socketTypeCanReceive(slot.spec.type) || m_waitingForReader)
@@ -233,6 +379,7 @@ void EngineWorker::resumeReceiving()
 
 void EngineWorker::teardown(Slot &slot)
 {
+    slot.tap.reset(); // its monitors stop before its sockets close
     // The monitor goes first: a monitored socket closed under its monitor can hang context termination.
     slot.monitor.reset();
     if (slot.socket) {
@@ -366,7 +513,8 @@ void EngineWorker::send(SocketId id, const Frames &frames, const SendRequest &re
     notifyStored();
 }
 
-void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> frames)
+void EngineWorker::handleInput(
+    SocketId id, std::span<const QByteArrayView> frames, Direction direction, QByteArrayView peer)
 {
     // The first message of a batch reads the clock, and so does every 8th after it; the ones
     // between left libzmq's queue within microseconds of it, and a flood saves the reads.
@@ -378,7 +526,7 @@ void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> fram
         copy.reserve(qsizetype(frames.size()));
         for (const QByteArrayView frame : frames)
             copy.append(frame.toByteArray());
-        m_pending.push_back(NewMessage { id, Direction::In, m_receivedUs, std::move(copy) });
+        m_pending.push_back(NewMessage { id, direction, m_receivedUs, std::move(copy), peer.toByteArray() });
         return;
     }
     // Copied once, from libzmq's buffers into the store's arena; what is pending goes first to keep the
@@ -389,7 +537,7 @@ void EngineWorker::handleInput(SocketId id, std::span<const QByteArrayView> fram
         publishDirect(steadyMs());
     m_directSocket = id;
     try {
-        d->store.append(id, Direction::In, m_receivedUs, frames);
+        d->store.append(id, direction, m_receivedUs, frames, peer);
     } catch (const Error &error) {
         // Only a frame of 4 GiB or more gets here (maxmsgsize is far lower by default); say so, keep going.
         logEvent(0, SocketState::None, QString(), error.message(), true);
@@ -420,8 +568,10 @@ void EngineWorker::flush()
     m_batchCount = 0;
     if (m_directCount > 0) {
         publishDirect(steadyMs());
-        if (m_pending.empty())
+        if (m_pending.empty()) {
+            publishTaps();
             notifyStored();
+        }
     }
     if (m_pending.empty())
         return;
@@ -434,6 +584,7 @@ void EngineWorker::flush()
     }
     d->sockets.addReceived(m_pending, steadyMs());
     m_pending.clear();
+    publishTaps();
     deliver();
     notifyStored();
 }

@@ -37,6 +37,8 @@ public:
 
     /// receiveLimit: stop receiving on the socket after that many messages (0: no limit).
     void open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit = 0);
+    /// Opens a tap under `id` (Engine::openTap()).
+    void openTap(SocketId id, const TapSpec &spec);
     /// What closing does with the messages a socket still queues for its peers.
     enum class Unsent
     {
@@ -70,6 +72,7 @@ private:
         int peers = 0;
         std::uint64_t receiveLimit = 0; ///< messages to receive before it stops receiving; 0: no limit
         std::uint64_t received = 0; ///< counted only when there is a receiveLimit
+        std::unique_ptr<TapForwarder> tap; ///< a tap's slot has this instead of socket and monitor
     };
 
     /// Registers the socket's receiver with the loop, unless its receive limit is reached.
@@ -83,7 +86,14 @@ private:
     void notifyStored();
     void notifyStoredNow();
     /// The receive path: straight into the store, or through m_pending when a recording wants the socket.
-    void handleInput(SocketId id, std::span<const QByteArrayView> frames);
+    void handleInput(SocketId id, std::span<const QByteArrayView> frames, Direction direction = Direction::In,
+        QByteArrayView peer = {});
+    /// A tap's handlers: its forwarded messages go the receive path's way; the rest is logged.
+    TapForwarder::Handlers tapHandlers(SocketId id);
+    /// Copies a tap's state and counters into its SocketInfo.
+    void publishTap(Slot &slot);
+    /// publishTap() for every tap, after a batch.
+    void publishTaps();
     /// Adds what handleInput() stored directly to its socket's counters.
     void publishDirect(qint64 nowMs);
     void handleMonitorEvent(SocketId id, const SocketMonitor::Event &event);

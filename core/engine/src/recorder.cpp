@@ -100,8 +100,25 @@ void Recorder::record(SocketId socket, Direction direction, std::int64_t timesta
     m_engineThread.check();
     if (!m_active || !wants(socket))
         return;
-    const NewMessage message { socket, direction, timestampUs, frames };
+    const NewMessage message { socket, direction, timestampUs, frames, {} };
     record(std::span<const NewMessage>(&message, 1));
+}
+
+void Recorder::recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event,
+    const QByteArray &topic, const QString &detail)
+{
+    m_engineThread.check();
+    if (!m_active || !wants(socket))
+        return;
+    Command command;
+    command.kind = Command::Kind::Event;
+    command.generation = m_generation;
+    command.eventSocket = socket;
+    command.event.timestampUs = timestampUs;
+    command.event.event = event;
+    command.event.topic = topic;
+    command.event.detail = detail;
+    push(std::move(command));
 }
 
 void Recorder::shutdown()
@@ -212,14 +229,33 @@ void Recorder::run()
                             label = labels.emplace(message.socket, m_callbacks.lookup(message.socket)).first;
                         record.timestampUs = message.timestampUs;
                         record.socket = label->second.name;
-                        record.type = label->second.type;
+                        // A tap's lines name the sender's type, as passive captures do.
+                        record.type = message.direction == Direction::ClientToServer
+                            ? label->second.clientType
+                            : message.direction == Direction::ServerToClient ? label->second.serverType
+                                                                             : label->second.type;
                         record.endpoint = label->second.endpoint;
                         record.direction = message.direction;
                         record.frames = std::move(message.frames);
+                        record.peer = std::move(message.peer);
                         writer->write(record);
                         if (writer->takeRotated())
                             m_callbacks.fileChanged(writer->currentPath());
                     }
+                } catch (const Error &error) {
+                    fail(error.message());
+                }
+                break;
+            case Command::Kind::Event:
+                if (!writer || command.generation != generation)
+                    break;
+                try {
+                    auto label = labels.find(command.eventSocket);
+                    if (label == labels.end())
+                        label = labels.emplace(command.eventSocket, m_callbacks.lookup(command.eventSocket))
+                                    .first;
+                    command.event.socket = label->second.name;
+                    writer->write(command.event);
                 } catch (const Error &error) {
                     fail(error.message());
                 }

@@ -36,6 +36,8 @@ public:
         QString name;
         QString type;
         QString endpoint;
+        QString clientType; ///< a tap's: the clients' type, written on its c2s lines
+        QString serverType; ///< and the server's, on its s2c lines
     };
     struct Callbacks
     {
@@ -57,6 +59,9 @@ public:
     void stop();
     void record(std::span<const NewMessage> messages);
     void record(SocketId socket, Direction direction, std::int64_t timestampUs, const Frames &frames);
+    /// An event line (section 12) of `socket`, in order with the messages recorded before it.
+    void recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event, const QByteArray &topic,
+        const QString &detail);
     /// Closes the file (flushed and fsynced) without signals and joins the thread. Called once the
     /// engine thread has ended, from the thread that joined it.
     void shutdown();
@@ -73,6 +78,7 @@ private:
         {
             Start,
             Batch,
+            Event,
             Stop,
             Quit
         };
@@ -80,6 +86,8 @@ private:
         std::uint64_t generation = 0;
         CaptureWriterOptions options;
         std::vector<NewMessage> messages;
+        CaptureRecord event; ///< Kind::Event: socket name filled in on the recorder thread
+        SocketId eventSocket = 0;
     };
 
     [[nodiscard]] bool wants(SocketId socket) const;

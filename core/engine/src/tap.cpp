@@ -343,6 +343,12 @@ void TapForwarder::Private::stall(Flow &flow, std::span<const QByteArrayView> vi
     else
         ++counters.serverToClientStalls;
     loop.setInputPaused(*flow.source, true);
+    if (handlers.held) {
+        const bool noPeer = flow.direction == TapDirection::ClientToServer
+            ? state.forwardState != SocketState::Connected
+            : state.clients == 0;
+        handlers.held(flow.direction, noPeer);
+    }
     waitForRoom(flow);
 }
 
@@ -449,6 +455,13 @@ TapCounters TapForwarder::counters() const
 {
     d->assertThread();
     return d->counters;
+}
+
+bool TapForwarder::owns(const Socket *socket) const
+{
+    return socket
+        && ((d->listenSocket && &*d->listenSocket == socket)
+            || (d->forwardSocket && &*d->forwardSocket == socket));
 }
 
 bool TapForwarder::isStalled(TapDirection direction) const

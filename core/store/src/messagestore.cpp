@@ -171,8 +171,8 @@ void MessageStorePrivate::closeChunk(Chunk &chunk)
 }
 
 template<typename FrameList>
-void MessageStorePrivate::appendOne(
-    SocketId socket, Direction direction, std::int64_t timestampUs, const FrameList &frames, QByteArrayView peer)
+void MessageStorePrivate::appendOne(SocketId socket, Direction direction, std::int64_t timestampUs,
+    const FrameList &frames, QByteArrayView peer)
 {
     if (std::uint64_t(frames.size()) > MaxFrameCount)
         throw Error(ErrorCode::InvalidBody,
@@ -187,8 +187,7 @@ void MessageStorePrivate::appendOne(
         total += std::uint64_t(frame.size());
     }
     if (std::uint64_t(peer.size()) > MaxFrameSize)
-        throw Error(ErrorCode::InvalidBody,
-            u"cannot store a peer routing id of %1 bytes"_s.arg(peer.size()));
+        throw Error(ErrorCode::InvalidBody, u"cannot store a peer routing id of %1 bytes"_s.arg(peer.size()));
     // The peer, when there is one, is kept as a first frame of the arena (Record::hasPeer).
     const std::uint64_t need = (std::uint64_t(frames.size()) + (peer.isEmpty() ? 0 : 1)) * sizeof(FrameSize)
         + total + std::uint64_t(peer.size());

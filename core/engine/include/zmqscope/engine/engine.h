@@ -43,6 +43,7 @@
 #include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/context.h>
 #include <zmqscope/engine/socketspec.h>
+#include <zmqscope/engine/tap.h>
 #include <zmqscope/error.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
@@ -54,6 +55,17 @@ class QThread;
 namespace zmqscope {
 
 class EngineWorker;
+
+/// The tap part of a SocketInfo (Engine::openTap()): both sides and what went through.
+struct TapInfo
+{
+    TapSpec spec; ///< as opened, with the name the engine gave it
+    QStringList listenEndpoints; ///< bound on the listen side, wildcards resolved
+    TapState state; ///< clients connected, both sides' states, the server side's last monitor line
+    TapCounters counters; ///< forwarded c2s/s2c, subscriptions, undeliverable, stalls
+    bool clientToServerHeld = false; ///< a c2s message waits for the server side (clients held back)
+    bool serverToClientHeld = false; ///< an s2c message waits for a client
+};
 
 /// A point-in-time view of a socket, published by the engine.
 struct SocketInfo
@@ -75,6 +87,10 @@ struct SocketInfo
     /// Why opening failed (state Failed), with its ErrorCode: a bad endpoint or option value
     /// (InvalidEndpoint, InvalidOptionValue, ...) tells the CLI's usage error from a runtime one.
     std::optional<Error> openError;
+    /// Set for a tap: its row stands for both of its sockets. Then `spec` is the listen side's
+    /// (binds = listen, connects = forward), messagesIn counts every forwarded message and the
+    /// directions are in tap->counters; `state` is the server side's and `peers` the clients.
+    std::optional<TapInfo> tap;
 };
 
 /// A time-stamped line for the Events log.
@@ -158,7 +174,15 @@ public:
      * recording). The CLI's --count N.
      */
     SocketId openSocket(const SocketSpec &spec, std::uint64_t receiveLimit);
-    /// Closes the socket; socketClosed follows. Its messages stay in the store.
+    /**
+     * Opens a tap (DESIGN.md section 12) in the engine thread; returns its id at once, under which its
+     * messages are stored (Direction::ClientToServer / ServerToClient, with the client's routing id
+     * as peer) and which closeSocket() closes. socketOpened (with the listen side's endpoints) or
+     * socketFailed follows. Subscriptions it passes upstream are logged and recorded as events.
+     * An empty name becomes "tap PATTERN" (made unique like socket names).
+     */
+    SocketId openTap(const TapSpec &spec);
+    /// Closes the socket (or tap); socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**
      * Like closeSocket(), but what the socket still queues for its peers is dropped at once (linger 0)

@@ -48,6 +48,7 @@
 namespace zmqscope {
 
 class PollLoop;
+class Socket;
 struct SocketSpec;
 
 /// The conversations a tap can sit in, named CLIENTS-SERVER as in section 12.
@@ -159,12 +160,18 @@ public:
     using UndeliverableHandler = std::function<void(TapDirection direction, QByteArrayView peer,
         std::span<const QByteArrayView> frames, const QString &reason)>;
 
+    /// A flow began to wait for its destination (its source is no longer read); `noPeer` when the
+    /// destination has no connection at all (the server's side is down, or no client is connected),
+    /// rather than being full.
+    using HeldHandler = std::function<void(TapDirection direction, bool noPeer)>;
+
     struct Handlers
     {
         MessageHandler message;
         SubscriptionHandler subscription;
         StateHandler state;
         UndeliverableHandler undeliverable;
+        HeldHandler held;
     };
 
     /**
@@ -185,6 +192,8 @@ public:
     [[nodiscard]] TapCounters counters() const;
     /// Whether a message waits for the destination of `direction` (its source is not read meanwhile).
     [[nodiscard]] bool isStalled(TapDirection direction) const;
+    /// Whether `socket` is one of the tap's two sockets (the PollLoop's errors name the socket).
+    [[nodiscard]] bool owns(const Socket *socket) const;
 
 private:
     class Private;
