@@ -141,18 +141,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     } catch (const Error &error) {
         slot->monitor.reset();
         slot->socket.reset();
-        slot->state = SocketState::Failed;
-        const QString message
-            = spec.name.isEmpty() ? error.message() : u"%1: %2"_s.arg(spec.name, error.message());
-        publishState(*slot, message);
-        d->sockets.update(id, [&](SocketTable::Entry &entry) {
-            entry.info.openError = Error(error.code(), message, error.zmqErrno());
-        });
-        emitLater([q, id, message] {
-            Q_EMIT q->socketStateChanged(id, SocketState::Failed);
-            Q_EMIT q->socketFailed(id, message);
-        });
-        logEvent(id, SocketState::Failed, QString(), message, true);
+        failOpen(*slot, error);
         return;
     }
 
@@ -183,6 +172,24 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     m_slots.emplace(id, std::move(slot));
 }
 
+void EngineWorker::failOpen(Slot &slot, const Error &error)
+{
+    const SocketId id = slot.id;
+    Engine *q = d->q;
+    slot.state = SocketState::Failed;
+    const QString message
+        = slot.spec.name.isEmpty() ? error.message() : u"%1: %2"_s.arg(slot.spec.name, error.message());
+    publishState(slot, message);
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
+        entry.info.openError = Error(error.code(), message, error.zmqErrno());
+    });
+    emitLater([q, id, message] {
+        Q_EMIT q->socketStateChanged(id, SocketState::Failed);
+        Q_EMIT q->socketFailed(id, message);
+    });
+    logEvent(id, SocketState::Failed, QString(), message, true);
+}
+
 void EngineWorker::openTap(SocketId id, const TapSpec &spec)
 {
     m_engineThread.check();
@@ -194,18 +201,7 @@ void EngineWorker::openTap(SocketId id, const TapSpec &spec)
     Engine *q = d->q;
     auto opened = TapForwarder::open(spec, d->context, *m_loop, tapHandlers(id));
     if (!opened) {
-        const Error &error = opened.error();
-        const QString message = u"%1: %2"_s.arg(spec.name, error.message());
-        slot->state = SocketState::Failed;
-        publishState(*slot, message);
-        d->sockets.update(id, [&](SocketTable::Entry &entry) {
-            entry.info.openError = Error(error.code(), message, error.zmqErrno());
-        });
-        emitLater([q, id, message] {
-            Q_EMIT q->socketStateChanged(id, SocketState::Failed);
-            Q_EMIT q->socketFailed(id, message);
-        });
-        logEvent(id, SocketState::Failed, QString(), message, true);
+        failOpen(*slot, opened.error());
         return;
     }
     slot->tap = std::move(*opened);

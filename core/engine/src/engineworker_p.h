@@ -75,6 +75,8 @@ private:
         std::unique_ptr<TapForwarder> tap; ///< a tap's slot has this instead of socket and monitor
     };
 
+    /// Opening the slot's socket or tap failed: its row goes to Failed with the reason, and it is said.
+    void failOpen(Slot &slot, const Error &error);
     /// Registers the socket's receiver with the loop, unless its receive limit is reached.
     void registerReceiver(Slot &slot);
     /// After a batch: stops receiving on every socket while the store waits for its reader.
