@@ -72,6 +72,18 @@ TapSpec tapSpec(TapPattern pattern, const QString &forward, const QString &liste
     return spec;
 }
 
+/// Starts recording, then opens the tap and waits until it is open (`opened` gets its endpoints).
+SocketId openRecordedTap(
+    Engine &engine, const RecordingOptions &options, const TapSpec &spec, QSignalSpy &opened)
+{
+    QSignalSpy recording(&engine, &Engine::recordingStarted);
+    engine.startRecording(options);
+    if (!recording.wait(NetworkTimeout))
+        return 0;
+    const SocketId tap = engine.openTap(spec);
+    return opened.wait(NetworkTimeout) ? tap : 0;
+}
+
 } // namespace
 
 class TestEngineTap : public QObject
@@ -102,14 +114,12 @@ void TestEngineTap::requestReplyStoredAndRecorded()
     Engine engine(store);
     QSignalSpy opened(&engine, &Engine::socketOpened);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    QSignalSpy recording(&engine, &Engine::recordingStarted);
     RecordingOptions options;
     options.file.path = dir.filePath(u"tap.zmqcap"_s);
-    engine.startRecording(options);
-    QVERIFY(recording.wait(NetworkTimeout));
-    const SocketId tap = engine.openTap(tapSpec(TapPattern::ReqRep, serverEndpoint));
-    QVERIFY(opened.wait(NetworkTimeout));
-    const QString listen = opened.at(0).at(1).toStringList().value(0);
+    const SocketId tap
+        = openRecordedTap(engine, options, tapSpec(TapPattern::ReqRep, serverEndpoint), opened);
+    const QString listen = opened.value(0).value(1).toStringList().value(0);
+    QVERIFY(!listen.isEmpty());
     QVERIFY(!listen.contains(u'*'));
     const auto info = engine.socket(tap);
     QVERIFY(info && info->tap);
@@ -196,14 +206,12 @@ void TestEngineTap::subscriptionIsAnEvent()
     Engine engine(store);
     QSignalSpy opened(&engine, &Engine::socketOpened);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    QSignalSpy recording(&engine, &Engine::recordingStarted);
     RecordingOptions options;
     options.file.path = dir.filePath(u"sub.zmqcap"_s);
-    engine.startRecording(options);
-    QVERIFY(recording.wait(NetworkTimeout));
-    const SocketId tap = engine.openTap(tapSpec(TapPattern::SubPub, serverEndpoint));
-    QVERIFY(opened.wait(NetworkTimeout));
-    const QString listen = opened.at(0).at(1).toStringList().value(0);
+    const SocketId tap
+        = openRecordedTap(engine, options, tapSpec(TapPattern::SubPub, serverEndpoint), opened);
+    const QString listen = opened.value(0).value(1).toStringList().value(0);
+    QVERIFY(!listen.isEmpty());
 
     TestProcess subscriber;
     QVERIFY(startPeer(subscriber,
