@@ -95,6 +95,7 @@ private Q_SLOTS:
     void subscriptionIsAnEvent();
     void waitForServerIsToldAndNothingLost();
     void listenAddressInUseFails();
+    void storeWaitingForItsReaderPausesTheTap();
 };
 
 void TestEngineTap::requestReplyStoredAndRecorded()
@@ -313,6 +314,49 @@ void TestEngineTap::listenAddressInUseFails()
     // A name taken by an open tap gets a suffix, as socket names do.
     const SocketId third = engine.openTap(tapSpec(TapPattern::PushPull, u"tcp://127.0.0.1:9"_s));
     QCOMPARE(engine.socket(third)->spec.name, u"tap push-pull (2)"_s);
+}
+
+// The CLI holds the store for its printing reader (Engine::holdFrom()): when the reader falls behind,
+// the tap stops reading both sides, so the peers wait on their high-water marks instead of the store
+// growing without bound; nothing is lost once the reader moves on.
+void TestEngineTap::storeWaitingForItsReaderPausesTheTap()
+{
+    constexpr int Count = 3000;
+    MessageStore::Limits limits;
+    limits.maxMessages = 160; // a chunk closes every 10 messages
+    MessageStore store(limits);
+    Engine engine(store);
+    engine.holdFrom(0);
+    QSignalSpy opened(&engine, &Engine::socketOpened);
+    TapSpec spec = tapSpec(TapPattern::PushPull, u"tcp://127.0.0.1:9"_s);
+    TestProcess server;
+    QVERIFY(startPeer(server,
+        { u"--type"_s, u"PULL"_s, u"--bind"_s, u"tcp://127.0.0.1:*"_s, u"--mode"_s, u"recv"_s, u"--count"_s,
+            QString::number(Count) }));
+    spec.forward = { server.waitForPeerEndpoint() };
+    QVERIFY(!spec.forward.constFirst().isEmpty());
+    const SocketId tap = engine.openTap(spec);
+    QVERIFY(opened.wait(NetworkTimeout));
+    TestProcess client;
+    QVERIFY(startPeer(client,
+        { u"--type"_s, u"PUSH"_s, u"--connect"_s, opened.at(0).at(1).toStringList().value(0), u"--mode"_s,
+            u"send"_s, u"--generate"_s, QString::number(Count), u"--size"_s, u"100"_s, u"--hwm"_s,
+            u"10"_s }));
+    QTRY_VERIFY_WITH_TIMEOUT(store.waitsForReader(), NetworkTimeout);
+    // Held: the tap reads no more while the reader does not move (a broken pause forwards all of them).
+    QTest::qWait(300);
+    const quint64 held = engine.socket(tap)->tap->counters.clientToServer;
+    QVERIFY2(held < quint64(Count), qPrintable(QString::number(held)));
+    QVERIFY(store.size() < quint64(Count));
+    QTest::qWait(300);
+    QCOMPARE(engine.socket(tap)->tap->counters.clientToServer, held);
+    engine.releaseHold();
+    (void)TestProcess::waitForAllFinished({ &client, &server }, 60000);
+    QVERIFY2(client.exitedWith(0), client.diagnostics());
+    QVERIFY2(server.exitedWith(0), server.diagnostics());
+    QCOMPARE(server.lines().size(), Count + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        engine.socket(tap)->tap->counters.clientToServer, quint64(Count), NetworkTimeout);
 }
 
 QTEST_GUILESS_MAIN(TestEngineTap)
