@@ -4,7 +4,7 @@
 //
 // Throughput: a flood_sender process PUSHes N envelopes (12-digit sequence id, mimetype, body of
 // --body bytes, 100 by default) into the forwarder, which PUSHes them on to a `bench_peer pull`
-// process that checks every one (3 frames, the next sequence number, the body size) and times
+// process that checks every one (3 frames, the next sequence number, mimetype and body) and times
 // them from its first to its last message. The forwarder is
 //   (tap)    zmqscope::Engine::openTap(push-pull), storing every message in a MessageStore as
 //            the app does (no printing), listening on tcp://127.0.0.1:* and connected to the
@@ -43,6 +43,7 @@
 #include <QThread>
 
 #include <zmqscope/engine/engine.h>
+#include <zmqscope/store/threadaffinity.h>
 
 #include "benchcommon.h"
 #include "benchengine.h"
@@ -52,7 +53,6 @@ using bench::print;
 
 namespace {
 
-constexpr int StallTimeoutMs = 20000;
 constexpr char Mimetype[] = "application/octet-stream";
 const QString Loopback = u"tcp://127.0.0.1:*"_s;
 constexpr double ThroughputGoal = 0.8;
@@ -68,7 +68,6 @@ struct Settings
     qint64 warmup = 1000;
     qint64 requestBytes = 32;
     bool write = false;
-    bool quick = false;
     QString sender;
     QString peer;
 };
@@ -93,10 +92,48 @@ QString label(Forwarder forwarder)
     return {};
 }
 
+// Threads of this process whose CPU time is told apart: the one that forwards (the engine's for the
+// tap, zmq_proxy's own) and libzmq's I/O thread of the forwarder's context.
+const QString EngineThread = u"zmqscope-engine"_s;
+const QString ProxyThread = u"zmq-proxy"_s;
+const QString IoThread = u"ZMQbg/IO/0"_s;
+
 struct Throughput
 {
     double rate = 0; ///< messages per second at the receiver, first to last message
-    double cpuNsPerMessage = 0; ///< this process (forwarder, libzmq I/O, engine, recorder) per message
+    double cpuNsPerMessage = 0; ///< this process (forwarder, libzmq I/O, engine, store, recorder) per message
+    double forwarderNsPerMessage = -1; ///< the forwarding thread alone; -1 where unknown
+    double ioNsPerMessage = -1; ///< libzmq's I/O thread alone; -1 where unknown
+};
+
+/// CPU time of this process and of its forwarding and I/O threads over one round.
+class CpuMeter
+{
+public:
+    explicit CpuMeter(const QString &forwarderThread)
+        : m_forwarderThread(forwarderThread)
+        , m_process(bench::processCpuSeconds())
+        , m_forwarder(bench::threadCpuSeconds(forwarderThread))
+        , m_io(bench::threadCpuSeconds(IoThread))
+    { }
+
+    void stop(Throughput &result, qint64 messages) const
+    {
+        const auto perMessage = [messages](double before, double after) {
+            // A thread not found before had not named itself yet (libzmq's I/O thread does so when it
+            // first runs), so it had used next to nothing.
+            return after >= 0 ? (after - std::max(before, 0.0)) * 1e9 / double(messages) : -1;
+        };
+        result.cpuNsPerMessage = perMessage(m_process, bench::processCpuSeconds());
+        result.forwarderNsPerMessage = perMessage(m_forwarder, bench::threadCpuSeconds(m_forwarderThread));
+        result.ioNsPerMessage = perMessage(m_io, bench::threadCpuSeconds(IoThread));
+    }
+
+private:
+    QString m_forwarderThread;
+    double m_process;
+    double m_forwarder;
+    double m_io;
 };
 
 struct Latency
@@ -140,6 +177,7 @@ public:
                     m_error = error.what();
             }
         });
+        zmqscope::setThreadName(m_thread, "zmq-proxy"); // ProxyThread: its CPU is measured
     }
     ~Proxy()
     {
@@ -310,10 +348,10 @@ Q_NEVER_INLINE Throughput runThroughput(
     if (forwarder == Forwarder::Proxy) {
         const Proxy proxy(
             zmq::socket_type::pull, zmq::socket_type::push, server, engineReceiveHwm(SocketType::Pull));
-        const double cpuBefore = bench::processCpuSeconds();
+        const CpuMeter cpu(ProxyThread);
         flood.start(settings.sender, senderArguments(proxy.endpoint(), settings));
         result.rate = receivedRate(receiver.finish(timeoutMs), settings.messages);
-        result.cpuNsPerMessage = (bench::processCpuSeconds() - cpuBefore) * 1e9 / double(settings.messages);
+        cpu.stop(result, settings.messages);
         if (flood.finish() != std::uint64_t(settings.messages))
             bench::fail(u"(proxy) flood_sender did not send %1 messages"_s.arg(settings.messages));
         return result;
@@ -326,11 +364,11 @@ Q_NEVER_INLINE Throughput runThroughput(
     const QString path = recordingPath(forwarder, dir);
     if (!path.isEmpty())
         startRecording(engine, events, path);
-    const double cpuBefore = bench::processCpuSeconds();
+    const CpuMeter cpu(EngineThread);
     flood.start(settings.sender, senderArguments(tap.listen, settings));
     // The engine forwards in its own thread; this one only waits for the receiver's verdict.
     result.rate = receivedRate(receiver.finish(timeoutMs), settings.messages);
-    result.cpuNsPerMessage = (bench::processCpuSeconds() - cpuBefore) * 1e9 / double(settings.messages);
+    cpu.stop(result, settings.messages);
     if (flood.finish() != std::uint64_t(settings.messages))
         bench::fail(u"(tap) flood_sender did not send %1 messages"_s.arg(settings.messages));
 
@@ -448,8 +486,7 @@ Settings parseSettings(const QCoreApplication &app)
         bench::usageError(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
 
     Settings settings;
-    settings.quick = parser.isSet(u"quick"_s);
-    if (settings.quick) {
+    if (parser.isSet(u"quick"_s)) {
         settings.messages = 100000;
         settings.rounds = 1;
         settings.latencySamples = 2000;
@@ -510,7 +547,8 @@ int runBenchmark(int argc, char *argv[])
             .arg(settings.requestBytes));
     print(u"  tap:         Engine::openTap(req-rep) storing every message; zmq_proxy: ROUTER bound, DEALER "
           u"connected"_s);
-    print(u"CPU: this process (forwarder, libzmq I/O, engine, store, recorder threads) per message"_s);
+    print(u"CPU: this process per message (every thread: forwarder, libzmq I/O, store, recorder), and its "
+          u"forwarding thread (zmqscope-engine, zmq-proxy) and libzmq I/O thread alone (10 ms ticks)"_s);
     print(QString());
 
     std::vector<Forwarder> throughputOrder { Forwarder::Tap };
@@ -524,10 +562,13 @@ int runBenchmark(int argc, char *argv[])
     for (int round = 1; round <= settings.rounds; ++round) {
         for (const Forwarder forwarder : throughputOrder) {
             const Throughput result = runThroughput(forwarder, settings, dir);
-            print(u"round %1 %2 %3 msg/s  (CPU %4 ns/msg)"_s.arg(round)
+            print(u"round %1 %2 %3 msg/s  (CPU ns/msg: process %4, forwarding thread %5, libzmq I/O %6)"_s
+                      .arg(round)
                       .arg(label(forwarder))
                       .arg(result.rate, 9, 'f', 0)
-                      .arg(result.cpuNsPerMessage, 0, 'f', 0));
+                      .arg(result.cpuNsPerMessage, 0, 'f', 0)
+                      .arg(result.forwarderNsPerMessage, 0, 'f', 0)
+                      .arg(result.ioNsPerMessage, 0, 'f', 0));
             rates[forwarder].push_back(result.rate);
             cpu[forwarder].push_back(result.cpuNsPerMessage);
         }
