@@ -34,7 +34,7 @@ usage: packaging/dev.sh <command> [args]
   bench [NAME|all] [args]
                    build build/ (RelWithDebInfo) and run tests/bench/NAME_bench with args
                    (default transport); NAME is transport, ingest, memory, responsiveness,
-                   filter or cli; "all" runs every one with its defaults (try: bench ingest --help)
+                   filter, cli or tap; "all" runs every one with its defaults (try: bench ingest --help)
   package [DIR]    build build-package/ with Debian's hardening flags, make the DEB and RPM
                    packages in DIR (default build-package/packages), run lintian and rpmlint
                    (`test` runs the packaging test, label "packaging", with the others)
@@ -270,7 +270,7 @@ cmd_test() {
     [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
 
-BENCHMARKS=(transport ingest memory responsiveness filter cli)
+BENCHMARKS=(transport ingest memory responsiveness filter cli tap)
 
 cmd_bench() {
     local which=transport selected=()
@@ -284,7 +284,7 @@ cmd_bench() {
         [ $# -eq 0 ] || die "bench all runs every benchmark with its defaults; give arguments to one: bench <name> $*"
         selected=("${BENCHMARKS[@]}")
         ;;
-    transport | ingest | memory | responsiveness | filter | cli) selected=("$which") ;;
+    transport | ingest | memory | responsiveness | filter | cli | tap) selected=("$which") ;;
     *) die "unknown benchmark \"$which\"; valid: ${BENCHMARKS[*]}, all" ;;
     esac
     install_missing

@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QSysInfo>
@@ -227,18 +228,87 @@ double percentile(std::vector<double> values, double p)
     return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-// ---------------------------------------------------------------- FloodSender
+// ---------------------------------------------------------------- PeerProcess
 
-FloodSender::FloodSender()
+PeerProcess::PeerProcess(const QString &name, Status status)
+    : m_name(name)
 {
-    // Its status lines are for people; the result line on stdout is ours.
-    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process.setProcessChannelMode(
+        status == Status::Forwarded ? QProcess::ForwardedErrorChannel : QProcess::SeparateChannels);
 }
 
-FloodSender::~FloodSender()
+PeerProcess::~PeerProcess()
 {
     kill();
 }
+
+QString PeerProcess::sibling(const QString &name, const QString &builtPath)
+{
+    const QString next = QCoreApplication::applicationDirPath() + u'/' + name;
+    return QFileInfo(next).isExecutable() ? next : builtPath;
+}
+
+void PeerProcess::start(const QString &program, const QStringList &arguments)
+{
+    m_status.clear();
+    m_process.start(program, arguments);
+    if (!m_process.waitForStarted(10000))
+        fail(u"cannot start %1: %2"_s.arg(program, m_process.errorString()));
+}
+
+QString PeerProcess::waitForBound(int timeoutMs)
+{
+    static const QByteArray marker = "bound to ";
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        m_status += m_process.readAllStandardError();
+        const qsizetype at = m_status.indexOf(marker);
+        const qsizetype end = at < 0 ? -1 : m_status.indexOf('\n', at);
+        if (end >= 0)
+            return QString::fromUtf8(m_status.mid(at + marker.size(), end - at - marker.size()));
+        if (m_process.state() == QProcess::NotRunning || waited.elapsed() > timeoutMs)
+            fail(u"%1 did not report its endpoint: %2"_s.arg(
+                m_name, QString::fromUtf8(m_status + m_process.readAllStandardOutput()).trimmed()));
+        m_process.waitForReadyRead(20);
+    }
+}
+
+QByteArray PeerProcess::finish(int timeoutMs)
+{
+    // waitForFinished() is false for a process that already finished (seen by a running event loop).
+    if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs)) {
+        kill();
+        fail(u"%1 did not finish within %2 ms"_s.arg(m_name).arg(timeoutMs));
+    }
+    const QByteArray output = m_process.readAllStandardOutput().trimmed();
+    m_status += m_process.readAllStandardError();
+    if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0)
+        fail(u"%1 failed (exit code %2): %3"_s.arg(m_name)
+                 .arg(m_process.exitCode())
+                 .arg(QString::fromUtf8(m_status.trimmed() + '\n' + output.split('\n').constLast())));
+    return output;
+}
+
+bool PeerProcess::isRunning() const
+{
+    return m_process.state() != QProcess::NotRunning;
+}
+
+void PeerProcess::kill()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+// ---------------------------------------------------------------- FloodSender
+
+FloodSender::FloodSender()
+    // Its status lines are for people; the result line on stdout is ours.
+    : PeerProcess(u"flood_sender"_s, Status::Forwarded)
+{ }
 
 void FloodSender::addOption(QCommandLineParser &parser)
 {
@@ -249,34 +319,16 @@ void FloodSender::addOption(QCommandLineParser &parser)
 QString FloodSender::program(const QCommandLineParser &parser)
 {
     QString path = parser.value(u"sender"_s);
-    if (path.isEmpty()) {
-        path = QCoreApplication::applicationDirPath() + u"/flood_sender"_s;
-        if (!QFileInfo(path).isExecutable())
-            path = QStringLiteral(ZMQSCOPE_FLOOD_SENDER);
-    }
+    if (path.isEmpty())
+        path = sibling(u"flood_sender"_s, QStringLiteral(ZMQSCOPE_FLOOD_SENDER));
     if (!QFileInfo(path).isExecutable())
         usageError(u"--sender \"%1\" is not an executable flood_sender"_s.arg(path));
     return path;
 }
 
-void FloodSender::start(const QString &program, const QStringList &arguments)
-{
-    m_process.start(program, arguments);
-    if (!m_process.waitForStarted(10000))
-        fail(u"cannot start %1: %2"_s.arg(program, m_process.errorString()));
-}
-
 std::uint64_t FloodSender::finish(int timeoutMs)
 {
-    // waitForFinished() is false for a process that already finished (seen by a running event loop).
-    if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs)) {
-        kill();
-        fail(u"flood_sender did not finish within %1 ms"_s.arg(timeoutMs));
-    }
-    const QByteArray output = m_process.readAllStandardOutput().trimmed();
-    if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0)
-        fail(u"flood_sender failed (exit code %1): %2"_s.arg(m_process.exitCode())
-                 .arg(QString::fromUtf8(output)));
+    const QByteArray output = PeerProcess::finish(timeoutMs);
     // "sent N messages in S s (R msg/s)"
     const QList<QByteArray> words = output.split('\n').constLast().split(' ');
     bool ok = false;
@@ -284,19 +336,6 @@ std::uint64_t FloodSender::finish(int timeoutMs)
     if (!ok)
         fail(u"cannot read flood_sender's result line: %1"_s.arg(QString::fromUtf8(output)));
     return sent;
-}
-
-bool FloodSender::isRunning() const
-{
-    return m_process.state() != QProcess::NotRunning;
-}
-
-void FloodSender::kill()
-{
-    if (m_process.state() != QProcess::NotRunning) {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
 }
 
 } // namespace bench

@@ -54,28 +54,55 @@ std::optional<std::uint64_t> parseSequence(const char *data, qsizetype size);
 /// The p-th percentile (0..100) of `values` by nearest rank; sorts a copy.
 double percentile(std::vector<double> values, double p);
 
+/**
+ * Runs a helper program of the benchmarks (flood_sender, bench_peer) as a separate process. Its
+ * status lines on stderr are read (waitForBound()) or passed through to ours; the last line of its
+ * stdout is its result. A helper that cannot start, fails or hangs fails the benchmark, naming it.
+ */
+class PeerProcess
+{
+public:
+    enum class Status
+    {
+        Read, ///< stderr is read: waitForBound() finds the endpoint, a failure message quotes it
+        Forwarded, ///< stderr goes to ours (a helper started with --quiet, or for people to watch)
+    };
+
+    PeerProcess(const QString &name, Status status);
+    ~PeerProcess();
+    PeerProcess(const PeerProcess &) = delete;
+    PeerProcess &operator=(const PeerProcess &) = delete;
+
+    /// The helper `name` built next to this benchmark, else at `builtPath` (where CMake built it).
+    static QString sibling(const QString &name, const QString &builtPath);
+
+    /// Starts `program` with `arguments` (fails the benchmark if it cannot start).
+    void start(const QString &program, const QStringList &arguments);
+    /// Waits for its "bound to URI" status line (Status::Read) and returns URI.
+    QString waitForBound(int timeoutMs = 10000);
+    /// Waits until it exits with status 0 and returns its stdout, or fails the benchmark.
+    QByteArray finish(int timeoutMs = 120000);
+    [[nodiscard]] bool isRunning() const;
+    void kill();
+
+private:
+    QString m_name;
+    QProcess m_process;
+    QByteArray m_status; ///< stderr read so far (Status::Read)
+};
+
 /// Runs tests/bench/flood_sender as a separate process.
-class FloodSender
+class FloodSender : public PeerProcess
 {
 public:
     FloodSender();
-    ~FloodSender();
-    FloodSender(const FloodSender &) = delete;
-    FloodSender &operator=(const FloodSender &) = delete;
 
     /// The flood_sender program: --sender PATH, else the one built next to the benchmarks.
     static QString program(const QCommandLineParser &parser);
     static void addOption(QCommandLineParser &parser);
 
-    /// Starts `program` with `arguments` (fails the benchmark if it cannot start).
-    void start(const QString &program, const QStringList &arguments);
     /// Waits until it exits; returns the number of messages it sent, or fails the benchmark.
     std::uint64_t finish(int timeoutMs = 120000);
-    [[nodiscard]] bool isRunning() const;
-    void kill();
-
-private:
-    QProcess m_process;
 };
 
 } // namespace bench

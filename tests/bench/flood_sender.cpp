@@ -30,9 +30,11 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "peercommon.h"
+
 namespace {
 
-constexpr std::size_t IdDigits = 12;
+using peer::IdDigits;
 
 struct Settings
 {
@@ -52,8 +54,7 @@ struct Settings
 
 [[noreturn]] void usage(const std::string &message)
 {
-    std::fprintf(stderr, "flood_sender: %s (see --help)\n", message.c_str());
-    std::exit(2);
+    peer::usage("flood_sender", message);
 }
 
 void printHelp()
@@ -84,12 +85,7 @@ void printHelp()
 
 std::int64_t parseInteger(const std::string &option, const std::string &text, std::int64_t minimum)
 {
-    char *end = nullptr;
-    errno = 0;
-    const long long value = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno != 0 || value < minimum)
-        usage(option + " \"" + text + "\" is not a whole number of at least " + std::to_string(minimum));
-    return value;
+    return peer::parseInteger("flood_sender", option, text, minimum);
 }
 
 Settings parse(int argc, char **argv)
@@ -153,15 +149,6 @@ Settings parse(int argc, char **argv)
     return settings;
 }
 
-// The sequence number as IdDigits decimal digits, written into `id` in place.
-void writeId(char *id, std::uint64_t sequence)
-{
-    for (std::size_t i = IdDigits; i-- > 0;) {
-        id[i] = char('0' + sequence % 10);
-        sequence /= 10;
-    }
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -217,7 +204,7 @@ int main(int argc, char **argv)
                 sendFrame(route.data(), route.size(), true);
             if (!routes.empty())
                 sendFrame(nullptr, 0, true);
-            writeId(id, std::uint64_t(settings.start) + sent);
+            peer::writeId(id, std::uint64_t(settings.start) + sent);
             sendFrame(id, IdDigits, true);
             sendFrame(settings.mimetype.data(), settings.mimetype.size(), true);
             sendFrame(body.data(), body.size(), false);

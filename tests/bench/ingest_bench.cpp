@@ -83,45 +83,11 @@ QStringList senderArguments(const std::string &endpoint, const Workload &workloa
         QString::fromLatin1(Mimetype), u"--quiet"_s };
 }
 
-// Room for the whole run, so the check afterwards sees every message (retention has its own tests).
-zmqscope::MessageStore::Limits storeLimits(const Workload &workload)
-{
-    zmqscope::MessageStore::Limits limits;
-    limits.maxMessages = std::uint64_t(workload.messages);
-    limits.maxBytes = std::uint64_t(workload.messages) * std::uint64_t(workload.bodyBytes + 64) + (64 << 20);
-    return limits;
-}
-
-// Every message, exactly once and in order, from socket `socket`.
-void verifyStore(const QString &label, const zmqscope::MessageStore &store, zmqscope::SocketId socket,
-    const Workload &workload)
-{
-    using namespace zmqscope;
-    const auto total = std::uint64_t(workload.messages);
-    if (store.firstSeq() != 0 || store.endSeq() != total)
-        bench::fail(u"%1 the store holds [%2, %3), expected [0, %4)"_s.arg(label)
-                        .arg(store.firstSeq())
-                        .arg(store.endSeq())
-                        .arg(total));
-    MessageSummary summary;
-    for (std::uint64_t seq = 0; seq < total; ++seq) {
-        if (!store.summary(seq, summary, 32) || summary.socket != socket
-            || summary.kind != MessageKind::Envelope || summary.bodyBytes != std::uint64_t(workload.bodyBytes)
-            || summary.mimetype != Mimetype
-            || bench::parseSequence(summary.id.constData(), summary.id.size()) != seq)
-            bench::fail(
-                u"%1 message %2 in the store is not envelope number %2 (id \"%3\"): lost or reordered"_s
-                    .arg(label)
-                    .arg(seq)
-                    .arg(QString::fromLatin1(summary.id)));
-    }
-}
-
 // (a) The real engine and store. Not inlined, so profilers show each receiver as one function.
 Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Workload &workload)
 {
     using namespace zmqscope;
-    MessageStore store(storeLimits(workload));
+    MessageStore store(bench::roomForAll(workload.messages, workload.bodyBytes));
     Engine engine(store);
 
     SocketSpec spec;
@@ -166,7 +132,8 @@ Q_NEVER_INLINE RoundResult receiveWithEngine(const QString &sender, const Worklo
     const std::uint64_t sent = flood.finish();
     if (sent != total)
         bench::fail(u"(a) flood_sender sent %1 messages, expected %2"_s.arg(sent).arg(total));
-    verifyStore(u"(a)"_s, store, id, workload);
+    bench::verifyStore(
+        u"(a)"_s, store, id, zmqscope::Direction::In, workload.messages, workload.bodyBytes, Mimetype);
     return result;
 }
 
@@ -254,7 +221,8 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
         bench::fail(
             u"%1 flood_sender sent %2 messages, expected %3"_s.arg(label).arg(sent).arg(workload.messages));
     if (keep)
-        verifyStore(label, *keep, KeptSocket, workload);
+        bench::verifyStore(label, *keep, KeptSocket, zmqscope::Direction::In, workload.messages,
+            workload.bodyBytes, Mimetype);
     // Reads what (d) wrote, so the compiler cannot drop the copies as dead stores.
     scratchSink = std::accumulate(scratch.begin(), scratch.end(), scratchSink.load());
     return result;
@@ -263,7 +231,7 @@ Q_NEVER_INLINE RoundResult receiveWithCppzmq(const QString &sender, const Worklo
 // (c) The plain loop keeping every message in a store of its own, as large as (a)'s.
 Q_NEVER_INLINE RoundResult receiveWithCppzmqIntoStore(const QString &sender, const Workload &workload)
 {
-    zmqscope::MessageStore store(storeLimits(workload));
+    zmqscope::MessageStore store(bench::roomForAll(workload.messages, workload.bodyBytes));
     return receiveWithCppzmq(sender, workload, PlainLoop::KeepInStore, &store);
 }
 

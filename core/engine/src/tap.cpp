@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 #include <vector>
+#include <zmq.hpp>
 
 #include <QThread>
 #include <QTimer>
@@ -163,6 +164,8 @@ public:
         Socket *destination = nullptr;
         bool routedIdFirst = false; ///< the first frame is the routing id of the tap's ROUTER
         bool stalled = false;
+        /// A message went to the destination since its ZMQ_EVENTS was last read (recheckDestination()).
+        bool destinationSent = false;
         Frames pending; ///< a copy of the message the destination refused, sent first when it can
         QTimer retryTimer;
     };
@@ -171,6 +174,11 @@ public:
 
     void openSockets();
     void handleInput(Flow &flow, std::span<const QByteArrayView> views);
+    /// Sends the frames to the flow's destination, without a copy and without reading ZMQ_EVENTS.
+    SendOutcome send(Flow &flow, std::span<const QByteArrayView> views);
+    /// The PollLoop's rule 3 for the sends of a batch, at once: lets the loop read ZMQ_EVENTS of the
+    /// destination, whose input edge (the other flow's) a send may have consumed.
+    void recheckDestination(Flow &flow);
     /// Hands the message to the flow's destination; returns what happened, reporting a sent message.
     SendOutcome forward(Flow &flow, std::span<const QByteArrayView> views);
     void stall(Flow &flow, std::span<const QByteArrayView> views);
@@ -203,7 +211,6 @@ public:
     TapState state;
     TapCounters counters;
     bool inputPaused = false; ///< setInputPaused(): neither side is read, stalled or not
-    Frames sendFrames; ///< reused: the frames of the message being sent, pointing into libzmq's buffers
     std::vector<QByteArrayView> pendingViews; ///< reused: views of a flow's pending copy
 };
 
@@ -249,6 +256,12 @@ void TapForwarder::Private::openSockets()
             &flow->retryTimer, &QTimer::timeout, &flow->retryTimer, [this, flow] { waitForRoom(*flow); });
     }
 
+    // After each batch a source's drain handled: read the destination's ZMQ_EVENTS once for all its sends.
+    QObject::connect(&loop, &PollLoop::inputHandled, &clientToServer.retryTimer, [this](Socket *socket, int) {
+        for (Flow *flow : { &clientToServer, &serverToClient })
+            if (flow->source == socket)
+                recheckDestination(*flow);
+    });
     loop.registerViewReceiver(*listenSocket,
         [this](Socket &, std::span<const QByteArrayView> views) { handleInput(clientToServer, views); });
     loop.registerViewReceiver(*forwardSocket,
@@ -296,24 +309,51 @@ bool TapForwarder::Private::isSubscription(const Flow &flow, std::span<const QBy
         && (views.front().front() == '\1' || views.front().front() == '\0');
 }
 
+SendOutcome TapForwarder::Private::send(Flow &flow, std::span<const QByteArrayView> views)
+{
+    // Straight to libzmq, as zmq_proxy does. Socket::sendFrames() would read the destination's ZMQ_EVENTS
+    // after every message (the PollLoop's rule 3), which costs libzmq a poll() system call each time it
+    // has no command waiting: in a flood that was most of the tap's CPU. recheckDestination() reads it
+    // once per batch instead.
+    zmq::socket_t &socket = flow.destination->handle();
+    flow.destinationSent = true;
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        const zmq::send_flags flags = i + 1 < views.size()
+            ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+            : zmq::send_flags::dontwait;
+        for (;;) {
+            try {
+                if (socket.send(zmq::const_buffer(views[i].data(), std::size_t(views[i].size())), flags))
+                    break;
+                // libzmq refuses a multipart message at its first frame or not at all, so nothing went out.
+                return SendOutcome::Full;
+            } catch (const zmq::error_t &error) {
+                if (error.num() == EINTR)
+                    continue;
+                if (error.num() == EHOSTUNREACH)
+                    return SendOutcome::Unreachable;
+                // ETERM and the like: the PollLoop reports it.
+                throw Error(error.num() == ETERM ? ErrorCode::Terminated : ErrorCode::ZmqError,
+                    u"cannot forward %1 on the tap's %2 socket: %3"_s.arg(tapDirectionName(flow.direction),
+                        socketTypeName(flow.destination->type()), QString::fromLocal8Bit(error.what())),
+                    error.num());
+            }
+        }
+    }
+    return SendOutcome::Sent;
+}
+
+void TapForwarder::Private::recheckDestination(Flow &flow)
+{
+    if (!std::exchange(flow.destinationSent, false))
+        return;
+    loop.scheduleCheck(*flow.destination);
+}
+
 SendOutcome TapForwarder::Private::forward(Flow &flow, std::span<const QByteArrayView> views)
 {
-    // Frames that point into libzmq's buffers: the send copies each once, as zmq_send does.
-    sendFrames.clear();
-    for (const QByteArrayView view : views)
-        sendFrames.append(QByteArray::fromRawData(view.data(), view.size()));
-    try {
-        flow.destination->sendFrames(sendFrames);
-    } catch (const Error &error) {
-        sendFrames.clear();
-        // libzmq refuses a multipart message at its first frame or not at all, so nothing went out.
-        if (error.zmqErrno() == EAGAIN)
-            return SendOutcome::Full;
-        if (error.zmqErrno() == EHOSTUNREACH)
-            return SendOutcome::Unreachable;
-        throw; // ETERM and the like: the PollLoop reports it
-    }
-    sendFrames.clear();
+    if (const SendOutcome outcome = send(flow, views); outcome != SendOutcome::Sent)
+        return outcome;
 
     if (isSubscription(flow, views)) {
         ++counters.subscriptions;
@@ -364,7 +404,9 @@ void TapForwarder::Private::retry(Flow &flow)
         return;
     pendingViews.assign(flow.pending.cbegin(), flow.pending.cend());
     const std::span<const QByteArrayView> views(pendingViews);
-    switch (forward(flow, views)) {
+    const SendOutcome outcome = forward(flow, views);
+    recheckDestination(flow); // not from a drain of the source: no inputHandled follows
+    switch (outcome) {
     case SendOutcome::Full:
         // POLLOUT said "some peer has room" (a ROUTER asks all its pipes), not the one this message is
         // for: wait a little before asking again instead of spinning on the event queue.
