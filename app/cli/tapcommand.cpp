@@ -82,8 +82,10 @@ int runTap(const QStringList &arguments)
     commandLine.addOption(forwardOptionOption, true);
     commandLine.addOption(quietOption);
     commandLine.addFormatOption(true);
-    commandLine.addCountOption(u"Exit (status 0) after N forwarded messages, c2s and s2c together "
-                               u"(subscriptions do not count); the tap then closes."_s);
+    commandLine.addCountOption(
+        u"Exit (status 0) after N forwarded messages, c2s and s2c together "
+        u"(subscriptions do not count); the tap then closes (a --write file also has what it forwarded "
+        u"until then)."_s);
     commandLine.addTimeoutOption(
         u"Exit with status 1 when no message (no further message) is forwarded, either way, within MS "
         u"milliseconds; restarts with every forwarded message. The error says when the server's side never "

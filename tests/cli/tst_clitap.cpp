@@ -106,6 +106,7 @@ private Q_SLOTS:
     void usageErrors();
     void listenAddressInUse();
     void forwardNeverConnected();
+    void noClientConnected();
 
 private:
     QTemporaryDir m_dir;
@@ -402,6 +403,25 @@ void TestCliTap::forwardNeverConnected()
     QVERIFY2(tap->err().contains(QByteArray("the server's side never connected to " + nowhere.toUtf8())),
         tap->diagnostics());
     QCOMPARE(fileContent(capture), QByteArray("an earlier capture\n"));
+}
+
+void TestCliTap::noClientConnected()
+{
+    TestProcess server;
+    const QString serverEndpoint = startServer(server,
+        { u"--type"_s, u"rep"_s, u"--mode"_s, u"echo"_s, u"--count"_s, u"1"_s, u"--timeout"_s, u"3000"_s,
+            u"--linger"_s, u"0"_s });
+    QVERIFY2(!serverEndpoint.isEmpty(), server.diagnostics());
+    TestProcess tap;
+    const QString listen = startTap(tap,
+        { u"--pattern"_s, u"req-rep"_s, u"--listen"_s, AnyPort, u"--forward"_s, serverEndpoint,
+            u"--timeout"_s, u"1000"_s });
+    QVERIFY2(!listen.isEmpty(), tap.diagnostics());
+    QVERIFY(tap.waitForFinished(RunTimeout));
+    QVERIFY2(tap.exitedWith(1), tap.diagnostics());
+    // The server's side was up: what kept the tap idle is that nobody connected where it listens.
+    QVERIFY2(tap.err().endsWith(QByteArray("no client connected to " + listen.toUtf8() + '\n')),
+        tap.diagnostics());
 }
 
 QTEST_GUILESS_MAIN(TestCliTap)
