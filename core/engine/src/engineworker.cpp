@@ -205,6 +205,8 @@ void EngineWorker::openTap(SocketId id, const TapSpec &spec)
         return;
     }
     slot->tap = std::move(*opened);
+    if (m_waitingForReader)
+        slot->tap->setInputPaused(true); // like every socket while the store waits for its reader
     const QStringList bound = slot->tap->listenEndpoints();
     slot->state = SocketState::Connecting;
     d->sockets.update(id, [&](SocketTable::Entry &entry) {
@@ -365,6 +367,8 @@ void EngineWorker::pauseWhileStoreWaits()
     for (auto &[id, slot] : m_slots) {
         if (slot->socket)
             m_loop->unregisterSocket(*slot->socket);
+        if (slot->tap)
+            slot->tap->setInputPaused(true); // both sides: the peers wait on their high-water marks
     }
 }
 
@@ -373,8 +377,11 @@ void EngineWorker::resumeReceiving()
     if (!m_waitingForReader || d->store.waitsForReader())
         return;
     m_waitingForReader = false;
-    for (auto &[id, slot] : m_slots)
+    for (auto &[id, slot] : m_slots) {
         registerReceiver(*slot);
+        if (slot->tap)
+            slot->tap->setInputPaused(false);
+    }
 }
 
 void EngineWorker::teardown(Slot &slot)

@@ -202,6 +202,7 @@ public:
     Flow serverToClient = Flow(TapDirection::ServerToClient);
     TapState state;
     TapCounters counters;
+    bool inputPaused = false; ///< setInputPaused(): neither side is read, stalled or not
     Frames sendFrames; ///< reused: the frames of the message being sent, pointing into libzmq's buffers
     std::vector<QByteArrayView> pendingViews; ///< reused: views of a flow's pending copy
 };
@@ -378,7 +379,7 @@ void TapForwarder::Private::retry(Flow &flow)
     flow.pending.clear();
     pendingViews.clear();
     flow.stalled = false;
-    loop.setInputPaused(*flow.source, false);
+    loop.setInputPaused(*flow.source, inputPaused); // still paused when its owner asked for it
 }
 
 void TapForwarder::Private::reportUndeliverable(Flow &flow, std::span<const QByteArrayView> views)
@@ -455,6 +456,14 @@ TapCounters TapForwarder::counters() const
 {
     d->assertThread();
     return d->counters;
+}
+
+void TapForwarder::setInputPaused(bool paused)
+{
+    d->assertThread();
+    d->inputPaused = paused;
+    for (const Private::Flow *flow : { &d->clientToServer, &d->serverToClient })
+        d->loop.setInputPaused(*flow->source, paused || flow->stalled);
 }
 
 bool TapForwarder::owns(const Socket *socket) const

@@ -192,6 +192,13 @@ public:
     [[nodiscard]] TapCounters counters() const;
     /// Whether a message waits for the destination of `direction` (its source is not read meanwhile).
     [[nodiscard]] bool isStalled(TapDirection direction) const;
+    /**
+     * Stops (or resumes) reading both sides, whatever waits: the tap's owner cannot take more now (the
+     * engine's store waits for its reader). What the peers send meanwhile waits in libzmq's queues and
+     * their high-water marks hold them back, as for a stall. A flow that is stalled stays paused until
+     * its message went out, and after that only while this pause lasts.
+     */
+    void setInputPaused(bool paused);
     /// Whether `socket` is one of the tap's two sockets (the PollLoop's errors name the socket).
     [[nodiscard]] bool owns(const Socket *socket) const;
 
