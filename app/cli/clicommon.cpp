@@ -295,8 +295,12 @@ void CommandLine::addPositional(const QString &name, const QString &description)
     m_positionalNames.append(name);
 }
 
-void CommandLine::addFormatOption()
+void CommandLine::addFormatOption(bool withNone)
 {
+    m_formatWithNone = withNone;
+    if (withNone)
+        m_formatOption.setDescription(m_formatOption.description()
+            + u" none: print nothing per message (forward and record only, e.g. with --write)."_s);
     addOption(m_formatOption);
 }
 
@@ -408,19 +412,31 @@ SocketSpec CommandLine::socketSpec(std::optional<SocketType> defaultType) const
     for (const QString &prefix : subscriptions)
         spec.subscriptions.append(prefix.toUtf8());
 
-    for (const QString &assignment : m_parser.values(m_optionOption)) {
+    spec.options = parseOptionAssignments(m_parser.values(m_optionOption), u"option"_s);
+    return spec;
+}
+
+Options parseOptionAssignments(const QStringList &assignments, const QString &optionName)
+{
+    Options options;
+    for (const QString &assignment : assignments) {
         const qsizetype equals = assignment.indexOf(u'=');
         if (equals <= 0)
-            throw usageError(
-                u"bad --option %1: expected NAME=VALUE, e.g. --option linger=0"_s.arg(quoted(assignment)));
+            throw usageError(u"bad --%1 %2: expected NAME=VALUE, e.g. --%1 linger=0"_s.arg(
+                optionName, quoted(assignment)));
         const QString name = assignment.left(equals).trimmed();
         const OptionInfo &info = optionFromName(name); // unknown names throw, listing the valid ones
         if (!info.writable)
-            throw usageError(u"bad --option %1: option %2 is read-only"_s.arg(
-                quoted(assignment), QLatin1StringView(info.name)));
-        spec.options.emplace_back(info.name, OptionValue::fromText(info, assignment.mid(equals + 1)));
+            throw usageError(u"bad --%1 %2: option %3 is read-only"_s.arg(
+                optionName, quoted(assignment), QLatin1StringView(info.name)));
+        try {
+            options.emplace_back(info.name, OptionValue::fromText(info, assignment.mid(equals + 1)));
+        } catch (const Error &error) {
+            // Say which option of the command line it was: tap has three (--option, --listen-option, ...).
+            throw usageError(u"bad --%1 %2: %3"_s.arg(optionName, quoted(assignment), error.message()));
+        }
     }
-    return spec;
+    return options;
 }
 
 OutputFormat CommandLine::format() const
@@ -430,8 +446,11 @@ OutputFormat CommandLine::format() const
         return OutputFormat::Pretty;
     if (format == u"jsonl"_s)
         return OutputFormat::Jsonl;
-    throw usageError(u"unknown --format %1; valid formats are pretty, jsonl"_s.arg(
-        quoted(m_parser.value(m_formatOption))));
+    if (m_formatWithNone && format == u"none"_s)
+        return OutputFormat::None;
+    throw usageError(
+        u"unknown --format %1; valid formats are %2"_s.arg(quoted(m_parser.value(m_formatOption)),
+            m_formatWithNone ? u"pretty, jsonl, none"_s : u"pretty, jsonl"_s));
 }
 
 std::optional<int> CommandLine::number(const QCommandLineOption &option, int minimum) const

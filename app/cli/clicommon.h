@@ -83,7 +83,8 @@ void handleStopSignal(std::function<void(int signal)> handler);
 enum class OutputFormat
 {
     Pretty,
-    Jsonl
+    Jsonl,
+    None ///< tap --format none: forward (and record) only, print nothing per message
 };
 
 /**
@@ -103,7 +104,8 @@ public:
     [[nodiscard]] const QString &command() const { return m_command; }
 
     void addSocketOptions(const QString &typeHelp, bool withSubscribe);
-    void addFormatOption();
+    /// --format pretty|jsonl; `withNone` also accepts none (print nothing per message), with its help.
+    void addFormatOption(bool withNone = false);
     void addCountOption(const QString &help);
     void addTimeoutOption(const QString &help);
     // A required positional argument (e.g. FILE), shown in the usage line; in the order added.
@@ -146,8 +148,14 @@ private:
     QCommandLineOption m_timeoutOption;
     QList<QCommandLineOption> m_singleValued; // options with a value that may be given once
     bool m_hasSubscribe = false;
+    bool m_formatWithNone = false;
     QStringList m_positionalNames;
 };
+
+// The socket options of `assignments` ("NAME=VALUE" each, given to --`optionName`): names as in the GUI,
+// case-insensitive; a malformed assignment, an unknown or read-only name or a bad value is a usage error
+// naming it.
+[[nodiscard]] Options parseOptionAssignments(const QStringList &assignments, const QString &optionName);
 
 // For a socket the engine opened: `spec` as opened, `boundEndpoints` as socketOpened (or
 // SocketInfo::boundEndpoints) reports them, resolved.

@@ -11,5 +11,6 @@ namespace zmqscope::cli {
 [[nodiscard]] int runEcho(const QStringList &arguments);
 [[nodiscard]] int runReplay(const QStringList &arguments);
 [[nodiscard]] int runCat(const QStringList &arguments);
+[[nodiscard]] int runTap(const QStringList &arguments);
 
 } // namespace zmqscope::cli

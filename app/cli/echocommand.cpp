@@ -33,36 +33,37 @@ int runEcho(const QStringList &arguments)
     const ReceiveOptions options = receiveOptions(commandLine);
 
     ReceiveSession session(setup, options, { u"request"_s, u"answering"_s });
-    session.handleMessages([&](std::int64_t timestampUs, const Frames &view) {
-        writeStdout(session.formatter().format(timestampUs, Direction::In, view));
-        // The frames point into the store: the reply, sent from the engine thread, needs its own bytes.
-        Frames frames;
-        frames.reserve(view.size());
-        for (const QByteArray &frame : view)
-            frames.append(QByteArray(frame.constData(), frame.size()));
-        const auto parsed = Envelope::parse(frames);
-        Frames reply;
-        if (parsed.envelope) {
-            const Envelope &request = *parsed.envelope;
-            reply = request.responseEnvelope(request.mimetype(), request.data()).transferObject();
-            // A DEALER's ["", id, mimetype, body] parses with no request frames; answer with the
-            // delimiter it sent so the frames still line up on its side.
-            if (parsed.kind == MessageKind::RoutedEnvelope && request.requestFrames().isEmpty())
-                reply.prepend(QByteArray());
-        } else {
-            reply = frames;
-            printStatus(u"request %1 is not an envelope (%2); echoing its frames back unchanged"_s
-                            .arg(session.handled() + 1)
-                            .arg(parsed.reason));
-        }
-        // The reply goes out before the socket closes (closing is queued after it, with the linger);
-        // a send that fails (a peer gone, a full queue) ends the run with the engine's reason.
-        session.engine().send(
-            session.socketId(), reply, &session.engine(), [&session](const SendResult &result) {
-                if (!result.sent())
-                    session.finish(ExitFailure, result.status.errorMessage());
-            });
-    });
+    session.handleMessages(
+        [&](std::int64_t timestampUs, Direction direction, const Frames &view, QByteArrayView) {
+            writeStdout(session.formatter().format(timestampUs, direction, view));
+            // The frames point into the store: the reply, sent from the engine thread, needs its own bytes.
+            Frames frames;
+            frames.reserve(view.size());
+            for (const QByteArray &frame : view)
+                frames.append(QByteArray(frame.constData(), frame.size()));
+            const auto parsed = Envelope::parse(frames);
+            Frames reply;
+            if (parsed.envelope) {
+                const Envelope &request = *parsed.envelope;
+                reply = request.responseEnvelope(request.mimetype(), request.data()).transferObject();
+                // A DEALER's ["", id, mimetype, body] parses with no request frames; answer with the
+                // delimiter it sent so the frames still line up on its side.
+                if (parsed.kind == MessageKind::RoutedEnvelope && request.requestFrames().isEmpty())
+                    reply.prepend(QByteArray());
+            } else {
+                reply = frames;
+                printStatus(u"request %1 is not an envelope (%2); echoing its frames back unchanged"_s
+                                .arg(session.handled() + 1)
+                                .arg(parsed.reason));
+            }
+            // The reply goes out before the socket closes (closing is queued after it, with the linger);
+            // a send that fails (a peer gone, a full queue) ends the run with the engine's reason.
+            session.engine().send(
+                session.socketId(), reply, &session.engine(), [&session](const SendResult &result) {
+                    if (!result.sent())
+                        session.finish(ExitFailure, result.status.errorMessage());
+                });
+        });
     return session.exec();
 }
 

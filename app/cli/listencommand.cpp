@@ -1,8 +1,6 @@
 #include <optional>
 
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QJsonObject>
 
 #include <zmqscope/capture/capture.h>
@@ -43,35 +41,6 @@ std::uint64_t parseSize(const QString &option, const QString &text)
         throw usageError(u"bad --%1 value %2: expected a size of at least 1K, e.g. 100M, 1.5G or 65536"_s.arg(
             option, quoted(text)));
     return std::uint64_t(value);
-}
-
-// Checks that the capture can be written without changing what is there: the real file is only
-// created (or replaced) once the socket is open and the run produced something to record.
-void checkWritable(const CaptureWriterOptions &options)
-{
-    const QString shown = quoted(QDir::toNativeSeparators(options.path));
-    const QFileInfo info(options.path);
-    if (options.path.isEmpty())
-        throw usageError(u"empty --write file name"_s);
-    if (info.isDir())
-        throw usageError(u"bad --write value %1: it is a directory"_s.arg(shown));
-    if (options.rotateBytes > 0) {
-        // Rotation writes new numbered files next to the name: their directory must take them.
-        const QFileInfo directory(info.absolutePath());
-        if (!directory.isDir() || !directory.isWritable())
-            throw runtimeError(u"cannot write capture files %1: the directory %2 %3"_s.arg(shown,
-                quoted(QDir::toNativeSeparators(directory.filePath())),
-                directory.isDir() ? u"is not writable"_s : u"does not exist"_s));
-        return;
-    }
-    QFile probe(options.path);
-    const bool existed = probe.exists();
-    // Append: opening checks the permissions and the path without truncating anything.
-    if (!probe.open(QIODevice::WriteOnly | QIODevice::Append))
-        throw runtimeError(u"cannot write capture file %1: %2"_s.arg(shown, probe.errorString()));
-    probe.close();
-    if (!existed)
-        probe.remove();
 }
 
 } // namespace
@@ -154,9 +123,10 @@ int runListen(const QStringList &arguments)
             u"recording goes on to %1"_s.arg(quoted(QDir::toNativeSeparators(captureOptions->path))));
     else
         session.endWhenStdoutCloses(); // without --write stdout was the only record
-    session.handleMessages([&](std::int64_t timestampUs, const Frames &frames) {
-        writeStdout(session.formatter().format(timestampUs, Direction::In, frames));
-    });
+    session.handleMessages(
+        [&](std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView) {
+            writeStdout(session.formatter().format(timestampUs, direction, frames));
+        });
     return session.exec();
 }
 

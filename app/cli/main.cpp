@@ -32,6 +32,8 @@ Commands:
   replay   send the messages of a capture file into a socket, at the recorded pace,
            N times faster, as fast as possible or one per Enter
   cat      print the messages of a capture file (pretty or JSON lines)
+  tap      sit between clients and their server: forward both ways, print (and record) each
+           message once as c2s or s2c (--format none: forward and record only)
 
 Options:
   -h, --help      show this help; zmqscope-cli <command> --help shows a command's options
@@ -45,6 +47,7 @@ Examples:
   zmqscope-cli replay traffic.zmqcap -t push --connect tcp://127.0.0.1:5557 --speed 2
   zmqscope-cli cat traffic.zmqcap --format jsonl
   zmqscope-cli send --library library.json --template ping --connect tcp://127.0.0.1:5555
+  zmqscope-cli tap --pattern req-rep --listen tcp://127.0.0.1:5555 --forward tcp://127.0.0.1:6555
 
 Exit status: 0 success, 1 runtime failure (timeout, peer error, address in use),
 2 usage error. Errors go to stderr as one line.
@@ -65,8 +68,8 @@ int run(const QStringList &arguments)
         const QString name = unknown.isEmpty()
             ? QString()
             : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
-        throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay or "
-                         u"cat), see "
+        throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay, "
+                         u"cat or tap), see "
                          u"zmqscope-cli --help"_s.arg(quoted(name)));
     }
     if (parser.isSet(versionOption)) {
@@ -80,7 +83,7 @@ int run(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         throw usageError(
-            u"missing command; use listen, send, echo, replay or cat (see zmqscope-cli --help)"_s);
+            u"missing command; use listen, send, echo, replay, cat or tap (see zmqscope-cli --help)"_s);
     const QString &command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
@@ -93,8 +96,10 @@ int run(const QStringList &arguments)
         return runReplay(commandArguments);
     if (command == u"cat"_s)
         return runCat(commandArguments);
-    throw usageError(
-        u"unknown command %1; valid commands are listen, send, echo, replay, cat"_s.arg(quoted(command)));
+    if (command == u"tap"_s)
+        return runTap(commandArguments);
+    throw usageError(u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap"_s.arg(
+        quoted(command)));
 }
 
 } // namespace

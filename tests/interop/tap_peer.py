@@ -22,7 +22,8 @@ Messages to send: --messages FILE (a JSON list of messages, each a list of base6
 --generate N (N one-frame messages b"<tag>-<i>", padded with dots to --size), --big SIZE (one frame of SIZE bytes 0..255
 repeating); --delimiter puts an empty frame first in each. --subscribe TOPIC subscribes a SUB (setsockopt) or an XSUB (b"\\x01" + topic).
 --wait-stdin reads one line from stdin before the mode starts; --pause-after N reads another
-line after N messages of the mode (sent or received).
+line after N messages of the mode (sent or received). --linger MS (default --timeout) bounds the wait
+for unsent messages at the end.
 """
 
 import argparse
@@ -84,13 +85,15 @@ def main():
     p.add_argument("--pause-after", type=int, default=0)
     p.add_argument("--hwm", type=int, default=0, help="sndhwm and rcvhwm when not 0")
     p.add_argument("--timeout", type=int, default=20000)
+    p.add_argument("--linger", type=int, help="linger in ms (default: --timeout); 0 for a client whose tap may "
+                   "be gone when it closes (a SUB would wait to resend its subscriptions)")
     args = p.parse_args()
 
     ctx = zmq.Context()
     sock = ctx.socket(getattr(zmq, args.type.upper()))
     sock.setsockopt(zmq.RCVTIMEO, args.timeout)
     sock.setsockopt(zmq.SNDTIMEO, args.timeout)
-    sock.setsockopt(zmq.LINGER, args.timeout)
+    sock.setsockopt(zmq.LINGER, args.timeout if args.linger is None else args.linger)
     if args.hwm:
         sock.setsockopt(zmq.SNDHWM, args.hwm)
         sock.setsockopt(zmq.RCVHWM, args.hwm)

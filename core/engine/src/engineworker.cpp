@@ -243,6 +243,10 @@ TapForwarder::Handlers EngineWorker::tapHandlers(SocketId id)
         const std::int64_t nowUs = MessageStore::nowUs();
         const QString event = subscribe ? u"subscribe"_s : u"unsubscribe"_s;
         d->recorder.recordEvent(id, nowUs, event, topic.toByteArray(), QString());
+        Engine *q = d->q;
+        emitLater([q, id, nowUs, subscribe, exact = topic.toByteArray(), end = d->store.endSeq()] {
+            Q_EMIT q->tapSubscriptionPassed(id, nowUs, subscribe, exact, end);
+        });
         logEvent(id, SocketState::None, QString(),
             u"%1 passed upstream: %2"_s.arg(
                 event, topic.isEmpty() ? u"every topic"_s : textescape::escape(topic.toByteArray())),

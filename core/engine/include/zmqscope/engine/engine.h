@@ -33,6 +33,7 @@
 #include <memory>
 #include <optional>
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -287,6 +288,14 @@ Q_SIGNALS:
      * is always told); while one notification is still undelivered, no other is queued.
      */
     void messagesStored(quint64 endSeq);
+    /**
+     * A tap passed a subscription upstream (DESIGN.md section 12; it is also logged and recorded as an
+     * event line). `topic` is exact (the log line shows it escaped); `storedEnd` is the store's
+     * endSeq() right after the messages the tap forwarded before it, so a reader of the store can put
+     * the event in its place among them.
+     */
+    void tapSubscriptionPassed(zmqscope::SocketId id, qint64 timestampUs, bool subscribe,
+        const QByteArray &topic, quint64 storedEnd);
     /// A recording began; `path` is its first file.
     void recordingStarted(const QString &path);
     /// Rotation opened a new file.
