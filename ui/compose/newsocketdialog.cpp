@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <QComboBox>
-#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -19,6 +18,7 @@
 
 #include <zmqscope/endpoint.h>
 
+#include "formparts.h"
 #include "inlinemessage.h"
 #include "socketoptionseditor.h"
 #include "subscriptionseditor.h"
@@ -126,9 +126,7 @@ NewSocketDialog::~NewSocketDialog()
 {
     // QDialog's destructor hides the dialog, which commits an open list editor and emits
     // signals into this half-destroyed object; nothing here needs to hear them any more.
-    const QList<QObject *> children = findChildren<QObject *>();
-    for (QObject *child : children)
-        disconnect(child, nullptr, this, nullptr);
+    FormParts::disconnectChildren(*this);
     qDeleteAll(m_endpointRows);
 }
 
@@ -212,21 +210,8 @@ NewSocketDialog::EndpointRow *NewSocketDialog::addEndpointRow(bool bind, const Q
     row->mode->setObjectName(u"endpointMode"_s);
     row->mode->addItems({ u"Bind"_s, u"Connect"_s });
     row->mode->setCurrentIndex(bind ? 0 : 1);
-    row->endpoint = new QComboBox(row->widget);
-    row->endpoint->setObjectName(u"endpointEdit"_s);
-    row->endpoint->setEditable(true);
-    row->endpoint->setInsertPolicy(QComboBox::NoInsert);
-    row->endpoint->addItems(m_recentEndpoints);
-    row->endpoint->setEditText(endpoint);
-    row->endpoint->lineEdit()->setPlaceholderText(u"tcp://127.0.0.1:5555"_s);
-    row->endpoint->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    row->endpoint->setMinimumContentsLength(28);
-    row->endpoint->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    if (QCompleter *completer = row->endpoint->completer()) {
-        completer->setCompletionMode(QCompleter::PopupCompletion);
-        completer->setFilterMode(Qt::MatchContains);
-        completer->setCaseSensitivity(Qt::CaseInsensitive);
-    }
+    row->endpoint
+        = FormParts::createEndpointEdit(row->widget, m_recentEndpoints, endpoint, u"tcp://127.0.0.1:5555"_s);
     row->remove = new QToolButton(row->widget);
     row->remove->setObjectName(u"removeEndpointButton"_s);
     row->remove->setText(u"Remove"_s);
@@ -405,21 +390,12 @@ void NewSocketDialog::validate()
     const QList<Problem> found = collectProblems();
 
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
-        // A few lines say what is wrong; a pasted wall of bad lines must not become a wall of errors.
-        constexpr qsizetype MaxLines = 4;
         QStringList lines;
-        qsizetype more = 0;
         for (const Problem &problem : found) {
-            if (problem.field != field)
-                continue;
-            if (lines.size() < MaxLines)
+            if (problem.field == field)
                 lines.append(withContext ? problem.text : problem.inlineText);
-            else
-                ++more;
         }
-        if (more > 0)
-            lines.append(u"…and %1 more"_s.arg(more));
-        return lines.join(u'\n');
+        return FormParts::inlineLines(lines);
     };
     InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (int i = 0; i < m_endpointRows.size(); ++i)
