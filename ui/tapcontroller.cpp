@@ -2,6 +2,7 @@
 
 #include <QDockWidget>
 #include <QMainWindow>
+#include <QScrollArea>
 
 #include "compose/newtapdialog.h"
 #include "socketlistmodel.h"
@@ -19,10 +20,19 @@ TapController::TapController(Engine &engine, SocketListModel &sockets, SocketsVi
     , m_view(view)
     , m_window(window)
 {
-    m_monitor = new TapMonitorView(&window);
+    m_monitor = new TapMonitorView;
     m_dock = new QDockWidget(u"Tap Monitor"_s, &window);
     m_dock->setObjectName(u"tapMonitorDock"_s);
-    m_dock->setWidget(m_monitor);
+    // Its two sides need more than a small screen's Detail column: they scroll there, rather than
+    // making the window's minimum size larger than the screen.
+    auto *area = new QScrollArea(m_dock);
+    area->setObjectName(u"tapMonitorScroll"_s);
+    area->setWidget(m_monitor);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    m_dock->setWidget(area);
+    // Hidden until there is a tap to show (the layout keeps it so, View > Tap Monitor shows it).
+    m_dock->hide();
     m_dock->setFeatures(
         QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     connect(m_monitor, &TapMonitorView::shownTapChanged, this, [this](SocketId id, const QString &name) {
@@ -147,8 +157,10 @@ void TapController::handleSocketOpened(SocketId id)
     const std::optional<SocketInfo> info = m_engine.socket(id);
     if (!info || !info->tap)
         return;
-    // The first tap brings the monitor into view; later ones show when selected.
-    if (m_monitor->shownTap() == 0) {
+    // The first tap brings the monitor into view; later ones show when selected (and a monitor the
+    // user closed stays closed).
+    if (!m_monitorIntroduced) {
+        m_monitorIntroduced = true;
         m_sockets.refresh();
         monitorTap(id);
     }

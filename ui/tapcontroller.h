@@ -65,6 +65,7 @@ private:
     QMainWindow &m_window;
     TapMonitorView *m_monitor = nullptr;
     QDockWidget *m_dock = nullptr;
+    bool m_monitorIntroduced = false; ///< the first tap opened has brought the monitor into view
 };
 
 } // namespace zmqscope
