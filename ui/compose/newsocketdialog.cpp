@@ -74,14 +74,6 @@ struct NewSocketDialog::EndpointRow
     [[nodiscard]] QString text() const { return endpoint->currentText().trimmed(); }
 };
 
-struct NewSocketDialog::Problem
-{
-    int tab = SocketTab;
-    QString field; ///< which inline label shows it ("name", "endpoint 0", "advanced")
-    QString text; ///< the whole line, with its context ("Endpoint 2: ...")
-    QString inlineText; ///< what the label next to the field says
-};
-
 NewSocketDialog::NewSocketDialog(QWidget *parent)
     : QDialog(parent)
     , m_recentEndpoints(recentEndpoints())
@@ -101,11 +93,7 @@ NewSocketDialog::NewSocketDialog(QWidget *parent)
     m_summaryError = InlineMessage::createErrorLabel(this);
     m_summaryError->setObjectName(u"summaryError"_s);
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Open"_s);
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(u"okButton"_s);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &NewSocketDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &NewSocketDialog::reject);
+    m_buttons = FormParts::createDialogButtons(*this, u"&Open"_s);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
@@ -375,11 +363,7 @@ QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
 
 QStringList NewSocketDialog::problems() const
 {
-    QStringList result;
-    const QList<Problem> found = collectProblems();
-    for (const Problem &problem : found)
-        result.append(problem.text);
-    return result;
+    return FormParts::problemTexts(collectProblems());
 }
 
 void NewSocketDialog::validate()
@@ -390,12 +374,7 @@ void NewSocketDialog::validate()
     const QList<Problem> found = collectProblems();
 
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
-        QStringList lines;
-        for (const Problem &problem : found) {
-            if (problem.field == field)
-                lines.append(withContext ? problem.text : problem.inlineText);
-        }
-        return FormParts::inlineLines(lines);
+        return FormParts::inlineText(found, field, withContext);
     };
     InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (int i = 0; i < m_endpointRows.size(); ++i)
@@ -465,16 +444,10 @@ void NewSocketDialog::setEditedSocket(const zmqscope::SocketSpec &spec, const QS
 {
     setWindowTitle(u"Edit Socket"_s);
     setObjectName(u"EditSocketDialog"_s);
-    if (!m_editNote) {
-        m_editNote = InlineMessage::createHintLabel(QString(), this);
-        m_editNote->setObjectName(u"editNote"_s);
-        static_cast<QVBoxLayout *>(layout())->insertWidget(0, m_editNote);
-    }
-    // The name is the user's (untrusted in a workspace file): plain text, and long runs may wrap.
-    m_editNote->setText(InlineMessage::breakable(
+    FormParts::showEditNote(*this, m_editNote,
         u"Applying closes \u201c%1\u201d and opens it again with these settings. Its messages stay."_s.arg(
-            spec.name)));
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Apply and Reopen"_s);
+            spec.name),
+        *m_buttons);
     m_existingNames = existingNames;
     setSpec(spec);
 }

@@ -198,14 +198,6 @@ private:
     QList<Row *> m_list;
 };
 
-struct NewTapDialog::Problem
-{
-    int tab = TapTab;
-    QString field; ///< which inline label shows it ("name", "listen 0", "forward", "routing_id", ...)
-    QString text; ///< the whole line, with its context ("Listen endpoint 2: ...")
-    QString inlineText; ///< what the label next to the field says
-};
-
 NewTapDialog::NewTapDialog(QWidget *parent)
     : QDialog(parent)
 {
@@ -228,11 +220,7 @@ NewTapDialog::NewTapDialog(QWidget *parent)
 
     m_summaryError = InlineMessage::createErrorLabel(this);
     m_summaryError->setObjectName(u"summaryError"_s);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Open Tap"_s);
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(u"okButton"_s);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &NewTapDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &NewTapDialog::reject);
+    m_buttons = FormParts::createDialogButtons(*this, u"&Open Tap"_s);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
@@ -415,11 +403,7 @@ QList<NewTapDialog::Problem> NewTapDialog::collectProblems() const
 
 QStringList NewTapDialog::problems() const
 {
-    QStringList result;
-    const QList<Problem> found = collectProblems();
-    for (const Problem &problem : found)
-        result.append(problem.text);
-    return result;
+    return FormParts::problemTexts(collectProblems());
 }
 
 void NewTapDialog::validate()
@@ -429,12 +413,7 @@ void NewTapDialog::validate()
         return;
     const QList<Problem> found = collectProblems();
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
-        QStringList lines;
-        for (const Problem &problem : found) {
-            if (problem.field == field)
-                lines.append(withContext ? problem.text : problem.inlineText);
-        }
-        return FormParts::inlineLines(lines);
+        return FormParts::inlineText(found, field, withContext);
     };
     InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (const auto &[list, side] :
@@ -509,16 +488,10 @@ void NewTapDialog::setEditedTap(const zmqscope::TapSpec &spec, const QStringList
 {
     setWindowTitle(u"Edit Tap"_s);
     setObjectName(u"EditTapDialog"_s);
-    if (!m_editNote) {
-        m_editNote = InlineMessage::createHintLabel(QString(), this);
-        m_editNote->setObjectName(u"editNote"_s);
-        static_cast<QVBoxLayout *>(layout())->insertWidget(0, m_editNote);
-    }
-    // The name is the user's (untrusted in a workspace file): plain text, and long runs may wrap.
-    m_editNote->setText(InlineMessage::breakable(
+    FormParts::showEditNote(*this, m_editNote,
         u"Applying closes the tap \u201c%1\u201d and opens it again with these settings; its clients "
-        u"reconnect by themselves. Its messages stay."_s.arg(spec.name)));
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Apply and Reopen"_s);
+        u"reconnect by themselves. Its messages stay."_s.arg(spec.name),
+        *m_buttons);
     m_existingNames = existingNames;
     setSpec(spec);
 }

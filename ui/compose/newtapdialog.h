@@ -6,6 +6,8 @@
 
 #include <zmqscope/engine/tap.h>
 
+#include "formparts.h"
+
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -50,7 +52,7 @@ public Q_SLOTS:
 
 private:
     class EndpointList;
-    struct Problem;
+    using Problem = FormParts::Problem;
 
     void buildTapTab(QWidget *page);
     void handlePatternChanged();
