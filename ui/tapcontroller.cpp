@@ -83,14 +83,30 @@ void TapController::editTap(const SocketInfo &info)
     auto *dialog = new NewTapDialog(&m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setEditedTap(info.tap->spec, namesInUse(info.id));
-    connect(dialog, &QDialog::accepted, this, [this, dialog, id = info.id] {
-        // As Edit Socket: the old row gives way. The close is queued before the open, so the listen
-        // endpoint is free again and the name no longer taken when the new tap opens.
+    const bool open = info.state != SocketState::Closed && info.state != SocketState::Failed;
+    connect(dialog, &QDialog::accepted, this, [this, dialog, id = info.id, open] {
+        // As Edit Socket: the old row gives way. The engine counts an open tap's name as taken until
+        // its close is done, so the new tap opens once the old one has closed: it keeps the name, and
+        // the listen endpoint is free again.
+        const TapSpec spec = dialog->spec();
+        const auto reopen = [this, spec] {
+            const SocketId newId = openTap(spec);
+            m_view.selectSocket(newId);
+            monitorTapIfShown(newId);
+        };
         m_sockets.removeSocket(id);
+        if (!open) {
+            reopen();
+            return;
+        }
+        auto *once = new QObject(this);
+        connect(&m_engine, &Engine::socketClosed, once, [once, id, reopen](SocketId closed) {
+            if (closed != id)
+                return;
+            once->deleteLater();
+            reopen();
+        });
         m_engine.closeSocket(id);
-        const SocketId newId = openTap(dialog->spec());
-        m_view.selectSocket(newId);
-        monitorTapIfShown(newId);
     });
     dialog->open();
 }

@@ -248,7 +248,20 @@ void TestTapWindow::tapThroughTheWindow()
     QCOMPARE(edit->spec().name, u"orders tap"_s);
     QCOMPARE(edit->spec().pattern, TapPattern::ReqRep);
     QCOMPARE(edit->spec().forward, QStringList { serverEndpoint });
-    edit->reject();
+    auto *editOk = edit->findChild<QPushButton *>(u"okButton"_s);
+    QVERIFY(editOk && editOk->isEnabled());
+    QCOMPARE(editOk->text(), u"&Apply and Reopen"_s);
+    typeInto(endpointField(*edit, u"listenEndpoints"_s)->lineEdit(), u"tcp://127.0.0.1:*"_s);
+    QTest::mouseClick(editOk, Qt::LeftButton);
+    // Applied: the old row gives way to a tap of the same name, listening on a port of its own.
+    QTRY_VERIFY_WITH_TIMEOUT(tapRow() >= 0 && sockets->socketAt(tapRow()).id != tap
+            && !sockets->socketAt(tapRow()).tap->listenEndpoints.isEmpty(),
+        NetworkTimeoutMs);
+    QCOMPARE(sockets->rowCount(), 1);
+    const SocketInfo reopened = sockets->socketAt(tapRow());
+    QCOMPARE(reopened.spec.name, u"orders tap"_s);
+    QCOMPARE(reopened.tap->spec.forward, QStringList { serverEndpoint });
+    QTRY_COMPARE(monitor->shownTap(), reopened.id);
 
     // Saved in a workspace with its pattern and both sides.
     QTemporaryDir folder;
