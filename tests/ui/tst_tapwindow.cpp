@@ -276,6 +276,22 @@ void TestTapWindow::tapThroughTheWindow()
     QCOMPARE(loaded->taps().constFirst().name, u"orders tap"_s);
     QCOMPARE(loaded->taps().constFirst().listen, QStringList { u"tcp://127.0.0.1:*"_s });
     QCOMPARE(loaded->taps().constFirst().forward, QStringList { serverEndpoint });
+
+    // Opened again from the file, once the tap it saved has closed (its name is free then).
+    const SocketId savedTap = sockets->socketAt(tapRow()).id;
+    m_engine->closeSocket(savedTap);
+    QTRY_COMPARE(sockets->socketAt(tapRow()).state, SocketState::Closed);
+    const Result<void> openedAgain = m_window->openWorkspace(path);
+    QVERIFY2(openedAgain, qPrintable(openedAgain.errorMessage()));
+    const auto openTapNamed = [&] {
+        for (const SocketInfo &info : sockets->sockets()) {
+            if (info.tap && info.id != savedTap && info.spec.name == u"orders tap"_s
+                && info.tap->spec.pattern == TapPattern::ReqRep && !info.tap->listenEndpoints.isEmpty())
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(openTapNamed(), NetworkTimeoutMs);
 }
 
 QTEST_MAIN(TestTapWindow)
