@@ -21,7 +21,11 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     const QList<QDockWidget *> all { docks.sockets, docks.detail, docks.composer, docks.events,
         docks.library };
     // Out of every split and tab first: a dock added next to one in a tab group would join the group.
-    for (QDockWidget *dock : all) {
+    const bool tapMonitorShown = docks.tapMonitor && !docks.tapMonitor->isHidden();
+    QList<QDockWidget *> placed = all;
+    if (docks.tapMonitor)
+        placed.append(docks.tapMonitor);
+    for (QDockWidget *dock : placed) {
         dock->setFloating(false);
         window.removeDockWidget(dock);
     }
@@ -79,9 +83,17 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     window.tabifyDockWidget(docks.sockets, docks.library);
     if (!eventsBeside)
         window.tabifyDockWidget(docks.sockets, docks.events);
+    // The Tap Monitor is a tab beside the Detail: the right column has the room for both of a tap's
+    // sides, and picking a message brings the Detail forward (MainWindow).
+    if (docks.tapMonitor) {
+        window.tabifyDockWidget(docks.detail, docks.tapMonitor);
+        docks.tapMonitor->setVisible(tapMonitorShown);
+    }
     for (QDockWidget *dock : all)
         dock->show();
     docks.sockets->raise();
+    if (tapMonitorShown)
+        docks.tapMonitor->raise();
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
     if (!stacked)
         docks.composer->raise();

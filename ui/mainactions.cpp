@@ -18,6 +18,16 @@ MainActions::MainActions(QObject *parent)
     newSocket->setShortcut(QKeySequence::New);
     newSocket->setToolTip(u"Open a socket: bind or connect, any type (Ctrl+N)"_s);
 
+    newTap = new QAction(themedIcon(u"network-wired"_s, u"new-socket"_s), u"New &Tap\u2026"_s, parent);
+    newTap->setObjectName(u"newTapAction"_s);
+    newTap->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    newTap->setToolTip(u"Sit between clients and their server and watch both directions: the tap listens "
+                       u"where the clients connect and forwards to the server (Ctrl+Shift+T)"_s);
+
+    monitorTap = new QAction(u"&Monitor Tap\u2026"_s, parent);
+    monitorTap->setObjectName(u"monitorTapAction"_s);
+    monitorTap->setToolTip(u"Show both sides of the selected tap: its clients and its server connection"_s);
+
     closeSocket
         = new QAction(themedIcon(u"network-disconnect"_s, u"close-socket"_s), u"&Close Socket"_s, parent);
     closeSocket->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));

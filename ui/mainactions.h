@@ -28,7 +28,9 @@ struct MainActions
     QAction *editSocket = nullptr;
     QAction *find = nullptr;
     QAction *follow = nullptr;
+    QAction *monitorTap = nullptr;
     QAction *newSocket = nullptr;
+    QAction *newTap = nullptr;
     QAction *openWorkspace = nullptr;
     QAction *pause = nullptr;
     QAction *preferences = nullptr;

@@ -47,6 +47,7 @@
 #include "socketlistmodel.h"
 #include "socketsview.h"
 #include "storestatus.h"
+#include "tapcontroller.h"
 
 using namespace Qt::StringLiterals;
 
@@ -144,6 +145,10 @@ QAction *MainWindow::action(Action which) const
     switch (which) {
     case Action::NewSocket:
         return m_actions.newSocket;
+    case Action::NewTap:
+        return m_actions.newTap;
+    case Action::MonitorTap:
+        return m_actions.monitorTap;
     case Action::CloseSocket:
         return m_actions.closeSocket;
     case Action::ReopenSocket:
@@ -219,11 +224,18 @@ void MainWindow::createDocks()
     m_library = new LibraryPanel(m_composer, this);
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
+
+    m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, *this);
 }
 
 void MainWindow::createActions()
 {
     connect(m_actions.newSocket, &QAction::triggered, this, &MainWindow::showNewSocketDialog);
+    connect(m_actions.newTap, &QAction::triggered, m_taps, &TapController::showNewTapDialog);
+    connect(m_actions.monitorTap, &QAction::triggered, this, [this] {
+        if (const auto socket = m_socketView->selectedSocket(); socket && socket->tap)
+            m_taps->monitorTap(socket->id);
+    });
     connect(m_actions.closeSocket, &QAction::triggered, this, &MainWindow::closeSelectedSocket);
     connect(m_actions.reopenSocket, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
     connect(m_actions.editSocket, &QAction::triggered, this, &MainWindow::editSelectedSocket);
@@ -304,6 +316,9 @@ void MainWindow::createMenusAndToolBar()
     message->addAction(m_actions.clear);
 
     QMenu *capture = menuBar()->addMenu(u"&Capture"_s);
+    capture->addAction(m_actions.newTap);
+    capture->addAction(m_actions.monitorTap);
+    capture->addSeparator();
     capture->addAction(m_capture->recordAction());
     capture->addAction(m_capture->recordToAction());
     capture->addSeparator();
@@ -332,7 +347,8 @@ void MainWindow::createMenusAndToolBar()
     }
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
-    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock })
+    for (QDockWidget *dock :
+        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -378,8 +394,8 @@ void MainWindow::connectEngine()
 void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
-        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_socketView, m_composer,
-            m_toolBar });
+        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
+            m_socketView, m_composer, m_toolBar });
 }
 
 void MainWindow::restoreSettings()
@@ -426,6 +442,7 @@ void MainWindow::refreshViews()
 {
     // Sockets first, so a message from a socket opened this tick already shows its name.
     m_socketModel->refresh();
+    m_taps->refresh();
     m_messages->refresh();
     m_eventModel->flush();
     m_storeStatus->refresh();
@@ -462,12 +479,14 @@ void MainWindow::handleSocketsChanged()
     m_messages->setSockets(sockets);
     m_composer->setSockets(sockets);
     m_eventModel->setSocketNames(m_socketModel->socketNames());
+    m_taps->setSockets(sockets);
     updateActions();
 }
 
 void MainWindow::handleSocketSelectionChanged()
 {
     m_capture->setSelectedSockets(m_socketView->selectedSocketIds());
+    m_taps->setSelectedSocket(m_socketView->selectedSocket());
     updateActions();
 }
 
@@ -479,6 +498,9 @@ void MainWindow::updateActions()
     m_actions.closeSocket->setEnabled(socket && !closed);
     m_actions.reopenSocket->setEnabled(closed);
     m_actions.editSocket->setEnabled(socket.has_value());
+    const bool tap = socket && socket->tap;
+    m_actions.editSocket->setText(tap ? u"&Edit Tap\u2026"_s : u"&Edit Socket\u2026"_s);
+    m_actions.monitorTap->setEnabled(tap);
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {
@@ -542,6 +564,10 @@ void MainWindow::reopenSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
+    if (socket->tap) {
+        m_taps->reopenTap(*socket);
+        return;
+    }
     // The old row gives way to the new socket, which gets the same name and settings.
     const SocketSpec spec = socket->spec;
     m_socketModel->removeSocket(socket->id);
@@ -553,6 +579,10 @@ void MainWindow::editSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
+    if (socket->tap) {
+        m_taps->editTap(*socket);
+        return;
+    }
     QStringList names;
     for (const SocketInfo &info : m_socketModel->sockets()) {
         if (info.state != SocketState::Closed && info.id != socket->id)
@@ -666,12 +696,19 @@ void MainWindow::showSocketContextMenu(const QPoint &pos)
     const QModelIndex index = m_socketView->indexAt(pos);
     QMenu menu(this);
     menu.addAction(m_actions.newSocket);
+    menu.addAction(m_actions.newTap);
     if (index.isValid()) {
         menu.addAction(m_actions.closeSocket);
         menu.addAction(m_actions.reopenSocket);
         menu.addAction(m_actions.editSocket);
         menu.addSeparator();
         const SocketId id = SocketId(index.data(SocketListModel::SocketIdRole).toUInt());
+        if (index.data(SocketListModel::IsTapRole).toBool()) {
+            menu.addAction(m_actions.monitorTap);
+            // A tap only forwards what its peers send; it has no messages of its own to send.
+            menu.addAction(u"Send: not on a tap, it only forwards (send from a client or the server)"_s)
+                ->setEnabled(false);
+        }
         menu.addAction(u"Show Only This Socket's &Messages"_s, this,
             [this, id] { m_messages->filterBar()->setSocket(id); });
         menu.addAction(u"Copy &Endpoint"_s, this, [this, row = index.row()] {
@@ -694,9 +731,13 @@ zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
     }
     for (const SocketSpec &spec : workspace->sockets())
         openSocket(spec);
+    for (const TapSpec &tap : workspace->taps())
+        m_taps->openTap(tap);
     m_workspaceDir = QFileInfo(fileName).absolutePath();
-    m_eventModel->addLine(u"Opened workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName))
-                              .arg(workspace->sockets().size()));
+    m_eventModel->addLine(
+        u"Opened workspace %1: %2 sockets, %3 taps"_s.arg(QDir::toNativeSeparators(fileName))
+            .arg(workspace->sockets().size())
+            .arg(workspace->taps().size()));
     return {};
 }
 
@@ -704,17 +745,19 @@ zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
 {
     QList<SocketSpec> specs;
     for (const SocketInfo &info : m_socketModel->sockets()) {
-        if (info.state != SocketState::Closed && info.state != SocketState::Failed)
+        if (!info.tap && info.state != SocketState::Closed && info.state != SocketState::Failed)
             specs.append(info.spec);
     }
-    zmqscope::Result<void> saved = Workspace(specs).save(fileName);
+    const QList<TapSpec> taps = m_taps->openTaps();
+    zmqscope::Result<void> saved = Workspace(specs, taps).save(fileName);
     if (!saved) {
         m_eventModel->addLine(saved.errorMessage(), true);
         return saved;
     }
     m_workspaceDir = QFileInfo(fileName).absolutePath();
-    m_eventModel->addLine(
-        u"Saved workspace %1: %2 sockets"_s.arg(QDir::toNativeSeparators(fileName)).arg(specs.size()));
+    m_eventModel->addLine(u"Saved workspace %1: %2 sockets, %3 taps"_s.arg(QDir::toNativeSeparators(fileName))
+                              .arg(specs.size())
+                              .arg(taps.size()));
     return {};
 }
 

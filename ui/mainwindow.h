@@ -28,6 +28,7 @@ struct Preferences;
 class SocketListModel;
 class SocketsView;
 class StoreStatus;
+class TapController;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
@@ -43,7 +44,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     /// Bump when the docks change so an old saved layout is not restored over a new one.
-    static constexpr int LayoutVersion = 2;
+    static constexpr int LayoutVersion = 3;
     static constexpr int RefreshIntervalMs = 40;
 
     explicit MainWindow(Engine &engine, QWidget *parent = nullptr);
@@ -52,9 +53,10 @@ public:
     /// Opens a socket as the New-socket dialog would: names it when unnamed, logs what happens.
     SocketId openSocket(SocketSpec spec);
 
-    /// Opens the sockets of a workspace file; fails as Workspace::load() does, and logs the error.
+    /// Opens the sockets and taps of a workspace file; fails as Workspace::load() does, and logs the error.
     zmqscope::Result<void> openWorkspace(const QString &fileName);
-    /// Saves the open sockets and their options to a workspace file; fails as Workspace::save() does.
+    /// Saves the open sockets and taps and their options to a workspace file; fails as Workspace::save()
+    /// does.
     zmqscope::Result<void> saveWorkspace(const QString &fileName);
 
     /// Restores window geometry, dock layout and column widths from QSettings.
@@ -79,11 +81,15 @@ public:
     /// The Library panel of saved messages (ui/library) and its dock.
     [[nodiscard]] LibraryPanel *libraryPanel() const { return m_library; }
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
+    /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
+    [[nodiscard]] TapController *tapController() const { return m_taps; }
 
     /// Actions by role, for tests and for the command line's screenshot mode.
     enum class Action
     {
         NewSocket,
+        NewTap,
+        MonitorTap,
         CloseSocket,
         ReopenSocket,
         EditSocket,
@@ -153,6 +159,7 @@ private:
     ComposerWidget *m_composer = nullptr;
     LibraryPanel *m_library = nullptr;
     CaptureController *m_capture = nullptr;
+    TapController *m_taps = nullptr;
 
     QDockWidget *m_socketsDock = nullptr;
     QDockWidget *m_detailDock = nullptr;

@@ -74,11 +74,71 @@ QString SocketListModel::endpointsText(const SocketInfo &info)
 
 SocketState SocketListModel::shownState(const SocketInfo &info)
 {
+    // A tap's state is its server side's, which connects: no "Listening" there.
+    if (info.tap)
+        return info.state;
     // libzmq reports the peer that left; the socket itself still listens and takes the next one.
     if (info.state == SocketState::Disconnected && info.peers == 0 && !info.spec.binds.isEmpty())
         return SocketState::Listening;
     return info.state;
 }
+
+QString SocketListModel::tapTypeText(const TapInfo &tap)
+{
+    return u"tap "_s + tapPatternName(tap.spec.pattern);
+}
+
+QString SocketListModel::tapStateText(const SocketInfo &info)
+{
+    const TapInfo &tap = *info.tap;
+    const int clients = info.state == SocketState::Closed ? 0 : tap.state.clients;
+    QString text = info.state == SocketState::Closed || info.state == SocketState::Failed
+        ? socketStateName(info.state)
+        : u"clients: %1 connected \u00b7 server: %2"_s.arg(clients).arg(socketStateName(info.state));
+    if (info.state == SocketState::Closed || info.state == SocketState::Failed)
+        return text;
+    if (tap.clientToServerHeld)
+        text += u" \u00b7 c2s waits"_s;
+    if (tap.serverToClientHeld)
+        text += u" \u00b7 s2c waits"_s;
+    return text;
+}
+
+namespace {
+
+QString tapToolTipLines(const SocketInfo &info)
+{
+    const TapInfo &tap = *info.tap;
+    const QLocale locale;
+    QStringList lines;
+    const QStringList listen = tap.listenEndpoints.isEmpty() ? tap.spec.listen : tap.listenEndpoints;
+    lines.append(u"Clients' side (the tap's %1, bound where the clients connect):"_s.arg(
+        socketTypeName(tapSockets(tap.spec.pattern).listen)));
+    for (const QString &endpoint : listen)
+        lines.append(u"    "_s + endpoint);
+    lines.append(u"Server's side (the tap's %1, connected to the server):"_s.arg(
+        socketTypeName(tapSockets(tap.spec.pattern).forward)));
+    for (const QString &endpoint : tap.spec.forward)
+        lines.append(u"    "_s + endpoint);
+    lines.append(QString());
+    lines.append(u"Forwarded: %1 c2s, %2 s2c"_s.arg(locale.toString(qulonglong(tap.counters.clientToServer)),
+        locale.toString(qulonglong(tap.counters.serverToClient))));
+    if (tap.counters.subscriptions > 0)
+        lines.append(u"Subscriptions passed upstream: %1"_s.arg(
+            locale.toString(qulonglong(tap.counters.subscriptions))));
+    if (tap.counters.undeliverable > 0)
+        lines.append(u"Replies dropped, their client had gone: %1"_s.arg(
+            locale.toString(qulonglong(tap.counters.undeliverable))));
+    if (tap.clientToServerHeld)
+        lines.append(u"A c2s message waits for the server's side: the clients are held back."_s);
+    if (tap.serverToClientHeld)
+        lines.append(u"An s2c message waits for a client."_s);
+    if (!tap.state.forwardDetail.isEmpty())
+        lines.append(u"Server's side: "_s + tap.state.forwardDetail);
+    return lines.join(u'\n');
+}
+
+} // namespace
 
 QVariant SocketListModel::data(const QModelIndex &index, int role) const
 {
@@ -93,16 +153,22 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
         case NameColumn:
             return info.spec.name;
         case TypeColumn:
-            return socketTypeName(info.spec.type);
+            return info.tap ? tapTypeText(*info.tap) : socketTypeName(info.spec.type);
         case EndpointsColumn:
             return endpointsText(info);
         case StateColumn:
+            if (info.tap)
+                return tapStateText(info);
             if (info.state == SocketState::Connected && info.peers > 1)
                 return u"%1 (%2 peers)"_s.arg(socketStateName(info.state)).arg(info.peers);
             return socketStateName(shownState(info));
         case InColumn:
+            if (info.tap)
+                return u"%1 c2s"_s.arg(locale.toString(qulonglong(info.tap->counters.clientToServer)));
             return locale.toString(qulonglong(info.messagesIn));
         case OutColumn:
+            if (info.tap)
+                return u"%1 s2c"_s.arg(locale.toString(qulonglong(info.tap->counters.serverToClient)));
             return locale.toString(qulonglong(info.messagesOut));
         case RateColumn:
             return info.rateIn > 0
@@ -127,6 +193,8 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
         return {};
     case Qt::ToolTipRole:
+        if (info.tap)
+            return plainToolTip(tapToolTipLines(info));
         if (column == StateColumn && info.state == SocketState::Retrying) {
             const QString reason = m_retryReasons.value(info.id);
             return plainToolTip((reason.isEmpty() ? u"A connection attempt failed."_s : reason)
@@ -151,6 +219,8 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
         return uint(info.id);
     case StateRole:
         return int(info.state);
+    case IsTapRole:
+        return info.tap.has_value();
     default:
         return {};
     }
@@ -181,8 +251,17 @@ QVariant SocketListModel::headerData(int section, Qt::Orientation orientation, i
 
 bool SocketListModel::sameShape(const SocketInfo &a, const SocketInfo &b)
 {
+    const auto sameTap = [](const std::optional<TapInfo> &x, const std::optional<TapInfo> &y) {
+        if (!x || !y)
+            return x.has_value() == y.has_value();
+        return x->state.clients == y->state.clients && x->state.listenState == y->state.listenState
+            && x->state.forwardState == y->state.forwardState
+            && x->state.forwardDetail == y->state.forwardDetail
+            && x->clientToServerHeld == y->clientToServerHeld
+            && x->serverToClientHeld == y->serverToClientHeld && x->listenEndpoints == y->listenEndpoints;
+    };
     return a.state == b.state && a.peers == b.peers && a.boundEndpoints == b.boundEndpoints
-        && a.spec.name == b.spec.name && a.lastError == b.lastError;
+        && a.spec.name == b.spec.name && a.lastError == b.lastError && sameTap(a.tap, b.tap);
 }
 
 void SocketListModel::refresh()
@@ -204,7 +283,10 @@ void SocketListModel::refresh()
         // A closed socket the engine still lists keeps its "closed" state from socketClosed.
         const bool closedHere = mine.state == SocketState::Closed;
         const bool countersChanged = mine.messagesIn != info.messagesIn
-            || mine.messagesOut != info.messagesOut || mine.rateIn != info.rateIn;
+            || mine.messagesOut != info.messagesOut || mine.rateIn != info.rateIn
+            || (mine.tap && info.tap
+                && (mine.tap->counters.subscriptions != info.tap->counters.subscriptions
+                    || mine.tap->counters.undeliverable != info.tap->counters.undeliverable));
         const bool shape = !closedHere && !sameShape(mine, info);
         if (!countersChanged && !shape)
             continue;
@@ -293,6 +375,11 @@ void SocketListModel::handleSocketClosed(SocketId id)
     m_sockets[row].state = SocketState::Closed;
     m_sockets[row].peers = 0;
     m_sockets[row].rateIn = 0;
+    if (m_sockets[row].tap) {
+        m_sockets[row].tap->state.clients = 0;
+        m_sockets[row].tap->clientToServerHeld = false;
+        m_sockets[row].tap->serverToClientHeld = false;
+    }
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     Q_EMIT socketsChanged();
 }

@@ -19,6 +19,10 @@ namespace zmqscope {
  * socket whose last peer left is "Listening" again (the monitor's "a peer
  * disconnected" is in the Events log), and "Retrying" tells in its tool tip
  * what was retried.
+ *
+ * A tap (Engine::openTap()) is one row: its pattern as the type, both sides'
+ * states, and the messages it forwarded each way in the In (c2s) and Out (s2c)
+ * columns.
  */
 class SocketListModel : public QAbstractTableModel
 {
@@ -39,6 +43,7 @@ public:
     {
         SocketIdRole = Qt::UserRole + 1, ///< SocketId (uint)
         StateRole, ///< int(SocketState)
+        IsTapRole, ///< bool: the row is a tap (both of its sockets)
     };
 
     explicit SocketListModel(Engine &engine, QObject *parent = nullptr);
@@ -62,8 +67,13 @@ public:
 
     /// "@tcp://127.0.0.1:5556" for a bind, ">tcp://host:5556" for a connect, as zmq tools write them.
     [[nodiscard]] static QString endpointsText(const SocketInfo &info);
-    /// The state the State column shows: Listening for a bound socket whose peers all left.
+    /// The state the State column shows: Listening for a bound socket whose peers all left; a tap's
+    /// server side.
     [[nodiscard]] static SocketState shownState(const SocketInfo &info);
+    /// A tap's Type column: "tap req-rep".
+    [[nodiscard]] static QString tapTypeText(const TapInfo &tap);
+    /// A tap's State column: both sides and what waits ("clients: 2 connected · server: Connected").
+    [[nodiscard]] static QString tapStateText(const SocketInfo &info);
 
 Q_SIGNALS:
     /// A socket was added or removed, or changed its state or endpoints (not sent on counter changes).

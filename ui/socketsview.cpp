@@ -42,7 +42,8 @@ SocketsView::SocketsView(SocketListModel &model, QWidget *parent)
         header()->moveSection(SocketListModel::EndpointsColumn, SocketListModel::ColumnCount - 1);
         header()->setStretchLastSection(true);
     }
-    // Counts grow ("2,000,011"): the columns grow with them rather than eliding digits.
+    // Counts grow ("2,000,011"): the columns grow with them rather than eliding digits. A tap's type
+    // ("tap dealer-router") and both sides' states are longer than a socket's: those grow too.
     connect(&m_model, &QAbstractItemModel::dataChanged, this, &SocketsView::fitCountColumns);
     connect(&m_model, &QAbstractItemModel::rowsInserted, this, &SocketsView::fitCountColumns);
 }
@@ -73,8 +74,8 @@ void SocketsView::selectSocket(SocketId socket)
 void SocketsView::fitCountColumns()
 {
     QHeaderView *columns = header();
-    for (const int column :
-        { SocketListModel::InColumn, SocketListModel::OutColumn, SocketListModel::RateColumn }) {
+    for (const int column : { SocketListModel::TypeColumn, SocketListModel::StateColumn,
+             SocketListModel::InColumn, SocketListModel::OutColumn, SocketListModel::RateColumn }) {
         // What the delegate needs for the widest text shown, margins included.
         const int needed = std::max(sizeHintForColumn(column), columns->sectionSizeHint(column));
         if (columns->sectionSize(column) < needed)

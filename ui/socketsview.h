@@ -29,7 +29,7 @@ public:
     void selectSocket(SocketId socket);
 
 private:
-    /// Widens the count columns when their text would not fit.
+    /// Widens the type, state and count columns when their text would not fit.
     void fitCountColumns();
 
     SocketListModel &m_model;

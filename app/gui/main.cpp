@@ -33,6 +33,7 @@
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "preferences.h"
+#include "tapcontroller.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -238,8 +239,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     const QCommandLineOption versionOption({ u"v"_s, u"version"_s }, u"Print the version and exit."_s);
     parser.addOption(versionOption);
     const QCommandLineOption demoOption(u"demo"_s,
-        u"Start in-process demo peers (PUB, REP, ROUTER, PUSH) and open sockets "
-        u"that watch and talk to them."_s);
+        u"Start in-process demo peers (PUB, REP, ROUTER, PUSH, and a quote service whose "
+        u"clients talk through a tap) and open sockets and the tap that watch and talk to them."_s);
     parser.addOption(demoOption);
     // Listed for --help only: takeEndpointArguments() handles them.
     parser.addOption(QCommandLineOption(u"connect"_s,
@@ -269,7 +270,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture or library."_s, u"TAB"_s, u"json"_s);
+        u"Detail tab to show: json, hex or image; or the scene capture, library, tap or newtap."_s, u"TAB"_s,
+        u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
 
@@ -346,9 +348,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
         && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
-        && result.screenshotTab != u"library"_s)
-        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library"_s.arg(
-            result.screenshotTab));
+        && result.screenshotTab != u"library"_s && result.screenshotTab != u"tap"_s
+        && result.screenshotTab != u"newtap"_s)
+        failUsage(
+            u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap, newtap"_s.arg(
+                result.screenshotTab));
     return result;
 }
 
@@ -429,6 +433,16 @@ int main(int argc, char *argv[])
         });
         for (const SocketSpec &spec : demo->inspectorSpecs())
             window.openSocket(spec);
+        // The quote clients talk to their server through a tap: they connect where it listens, also
+        // after the tap was edited or reopened (another port).
+        const QStringList quoteServer = demo->tapSpec().forward;
+        QObject::connect(&engine, &Engine::socketOpened, demo.get(),
+            [&engine, demo = demo.get(), quoteServer](SocketId id, const QStringList &endpoints) {
+                const std::optional<SocketInfo> info = engine.socket(id);
+                if (info && info->tap && info->tap->spec.forward == quoteServer && !endpoints.isEmpty())
+                    demo->connectTapClients(endpoints.constFirst());
+            });
+        window.tapController()->openTap(demo->tapSpec());
     }
     for (const SocketSpec &spec : std::as_const(commandLine.specs))
         window.openSocket(spec);
@@ -443,6 +457,10 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleCaptureWindow(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"library"_s)
         screenshotscenes::scheduleLibrary(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"tap"_s)
+        screenshotscenes::scheduleTap(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"newtap"_s)
+        screenshotscenes::scheduleNewTapDialog(window, screenshotFile, commandLine.screenshotDelayMs);
     else
         scheduleScreenshot(window, screenshotFile, commandLine.screenshotDelayMs, commandLine.screenshotTab);
     return app.exec();

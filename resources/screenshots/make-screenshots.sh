@@ -8,8 +8,9 @@
 # Uses Xvfb (xvfb-run) when it is installed, the offscreen platform otherwise.
 # Writes main-window.png (JSON telemetry in the detail pane), hex-view.png
 # (the demo's PNG image in the hex view), capture-window.png (the demo traffic
-# recorded and opened as a capture) and library.png (the Library panel of saved
-# messages) next to this script.
+# recorded and opened as a capture), library.png (the Library panel of saved
+# messages), tap.png (the demo's quote clients and service through a tap, with
+# the Tap Monitor) and new-tap.png (Capture > New Tap) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,3 +47,5 @@ run --demo --screenshot "$here/main-window.png" --screenshot-tab json
 run --demo --screenshot "$here/hex-view.png" --screenshot-tab hex
 run --demo --screenshot "$here/capture-window.png" --screenshot-tab capture
 run --demo --screenshot "$here/library.png" --screenshot-tab library
+run --demo --screenshot "$here/tap.png" --screenshot-tab tap
+run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap

@@ -3,6 +3,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -78,6 +79,8 @@ private Q_SLOTS:
     void inspectorSeesEveryPeer();
     void peersAnswerRequests();
     void inproc();
+    void quoteClientsTalkThroughTap_data();
+    void quoteClientsTalkThroughTap();
     void stopAndRestart();
     void rate();
 };
@@ -232,6 +235,62 @@ void TestDemoPeers::inproc()
     QTRY_VERIFY_WITH_TIMEOUT(inspector.has(u"Blobs PULL"_s,
                                  [](const StoredMessage &m) { return isEnvelope(m, "image.", "image/png"); }),
         NetworkTimeout);
+}
+
+void TestDemoPeers::quoteClientsTalkThroughTap_data()
+{
+    QTest::addColumn<bool>("inproc");
+    QTest::newRow("tcp") << false;
+    QTest::newRow("inproc") << true;
+}
+
+void TestDemoPeers::quoteClientsTalkThroughTap()
+{
+    // --demo: the inspector opens tapSpec(), and the quote clients connect where it listens.
+    QFETCH(bool, inproc);
+    Context context;
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 50;
+    settings.inproc = inproc;
+    DemoPeers demo(context, settings);
+    QVERIFY(!demo.tapSpec().validate()); // nothing to tap before start()
+    demo.start();
+    const TapSpec spec = demo.tapSpec();
+    QVERIFY2(spec.validate(), qPrintable(spec.validate().errorMessage()));
+    QCOMPARE(spec.pattern, TapPattern::ReqRep);
+    QCOMPARE(spec.forward, QStringList { demo.quoteServerEndpoint() });
+
+    MessageStore store;
+    Engine engine(store, context);
+    QSignalSpy opened(&engine, &Engine::socketOpened);
+    const SocketId tap = engine.openTap(spec);
+    QVERIFY(opened.wait(NetworkTimeout));
+    QCOMPARE(opened.constFirst().at(0).value<SocketId>(), tap);
+    const QStringList listen = opened.constFirst().at(1).toStringList();
+    QCOMPARE(listen.size(), 1);
+    demo.connectTapClients(listen.constFirst());
+
+    // Requests and replies both ways, from both clients (the tap's peers), the replies JSON quotes.
+    const auto counters = [&] { return engine.socket(tap)->tap->counters; };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        counters().clientToServer >= 4 && counters().serverToClient >= 4, NetworkTimeout);
+    // libzmq's socket monitor says nothing about inproc:// connections: only TCP clients are counted.
+    if (!inproc)
+        QTRY_COMPARE_WITH_TIMEOUT(engine.socket(tap)->tap->state.clients, 2, NetworkTimeout);
+    QSet<QByteArray> peers;
+    bool quoted = false;
+    for (auto seq = store.firstSeq(); seq < store.endSeq(); ++seq) {
+        StoredMessage message;
+        if (!store.message(seq, message) || message.socket != tap)
+            continue;
+        if (message.direction == Direction::ClientToServer)
+            peers.insert(message.peer);
+        if (message.direction == Direction::ServerToClient && message.frames.size() == 4
+            && message.frames.at(0).isEmpty() && message.frames.at(2) == "application/json")
+            quoted = quoted || QJsonDocument::fromJson(message.frames.at(3)).object().contains(u"ask"_s);
+    }
+    QCOMPARE(peers.size(), 2);
+    QVERIFY(quoted);
 }
 
 void TestDemoPeers::stopAndRestart()

@@ -33,6 +33,8 @@ private Q_SLOTS:
     void endpointsText();
     void boundSocketListensAfterItsPeerLeft();
     void retryingSaysWhy();
+    void tapStateText_data();
+    void tapStateText();
 
 private:
     QString cell(int row, int column) const { return m_model->index(row, column).data().toString(); }
@@ -276,6 +278,42 @@ void TestSocketListModel::endpointsText()
     info.spec.connects = connects;
     info.boundEndpoints = resolved;
     QCOMPARE(SocketListModel::endpointsText(info), expected);
+}
+
+void TestSocketListModel::tapStateText_data()
+{
+    QTest::addColumn<int>("state"); // the server side's, as the engine publishes a tap's row
+    QTest::addColumn<int>("clients");
+    QTest::addColumn<bool>("c2sHeld");
+    QTest::addColumn<bool>("s2cHeld");
+    QTest::addColumn<QString>("expected");
+    const int connected = int(SocketState::Connected);
+    QTest::newRow("forwarding") << connected << 2 << false << false
+                                << u"clients: 2 connected \u00b7 server: Connected"_s;
+    QTest::newRow("server down, clients wait")
+        << int(SocketState::Retrying) << 1 << true << false
+        << u"clients: 1 connected \u00b7 server: Retrying \u00b7 c2s waits"_s;
+    QTest::newRow("no client for a reply")
+        << connected << 0 << false << true
+        << u"clients: 0 connected \u00b7 server: Connected \u00b7 s2c waits"_s;
+    QTest::newRow("closed") << int(SocketState::Closed) << 2 << true << false << u"Closed"_s;
+}
+
+void TestSocketListModel::tapStateText()
+{
+    QFETCH(int, state);
+    QFETCH(int, clients);
+    QFETCH(bool, c2sHeld);
+    QFETCH(bool, s2cHeld);
+    QFETCH(QString, expected);
+    SocketInfo info;
+    info.state = SocketState(state);
+    info.tap = TapInfo {};
+    info.tap->state.clients = clients;
+    info.tap->clientToServerHeld = c2sHeld;
+    info.tap->serverToClientHeld = s2cHeld;
+    QCOMPARE(SocketListModel::tapStateText(info), expected);
+    QCOMPARE(SocketListModel::shownState(info), info.state); // a tap's server side never "Listening"
 }
 
 QTEST_MAIN(TestSocketListModel)

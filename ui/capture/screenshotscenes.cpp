@@ -18,11 +18,14 @@
 #include "capturecontroller.h"
 #include "capturewindow.h"
 #include "compose/composerwidget.h"
+#include "compose/newtapdialog.h"
 #include "detail/messagedetailview.h"
 #include "library/librarypanel.h"
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "socketsview.h"
+#include "tapcontroller.h"
 
 using namespace Qt::StringLiterals;
 
@@ -181,6 +184,53 @@ void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs)
             window.refreshViews();
             saveAndQuit(window, fileName);
         });
+    });
+}
+
+void scheduleTap(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        window.refreshViews();
+        const SocketId tap = socketNamed(window.engine(), u"Quotes tap"_s);
+        if (auto *sockets = window.findChild<SocketsView *>(u"socketsView"_s))
+            sockets->selectSocket(tap);
+        // The newest reply the tap forwarded selected in the table; the monitor in front of the Detail.
+        const MessageStore &store = window.engine().store();
+        MessageSummary summary;
+        for (std::uint64_t seq = store.endSeq(); seq > store.firstSeq(); --seq) {
+            if (store.summary(seq - 1, summary, 64) && summary.socket == tap
+                && summary.direction == Direction::ServerToClient) {
+                window.messagesPane()->selectSeq(seq - 1);
+                break;
+            }
+        }
+        window.detailView()->setCurrentTab(MessageDetailView::JsonTab);
+        window.tapController()->monitorTap(tap);
+        QTimer::singleShot(400, &window, [&window, fileName] {
+            window.refreshViews();
+            saveAndQuit(window, fileName);
+        });
+    });
+}
+
+void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        window.action(MainWindow::Action::NewTap)->trigger();
+        auto *dialog = window.findChild<NewTapDialog *>();
+        if (!dialog) {
+            std::fprintf(stderr, "zmqscope: the New Tap dialog did not open\n");
+            QCoreApplication::exit(1);
+            return;
+        }
+        TapSpec spec;
+        spec.pattern = TapPattern::DealerRouter;
+        spec.name = u"orders tap"_s;
+        spec.listen = { u"tcp://*:5555"_s };
+        spec.forward = { u"tcp://orders.internal:5555"_s };
+        spec.forwardOptions = { { "reconnect_ivl", 250 } };
+        dialog->setSpec(spec);
+        QTimer::singleShot(300, dialog, [dialog, fileName] { saveAndQuit(*dialog, fileName); });
     });
 }
 

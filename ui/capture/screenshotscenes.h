@@ -18,6 +18,11 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
 /// Fills a library with a few saved messages, sends one, and saves the main window with the Library panel
 /// shown.
 void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs);
+/// Selects the demo's "Quotes tap" and one of its replies, shows the Tap Monitor with both sides, and
+/// saves the main window.
+void scheduleTap(MainWindow &window, const QString &fileName, int delayMs);
+/// Opens Capture > New Tap filled for a dealer-router service and saves the dialog.
+void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delayMs);
 
 } // namespace screenshotscenes
 

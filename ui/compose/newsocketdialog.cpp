@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <QComboBox>
-#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -19,6 +18,7 @@
 
 #include <zmqscope/endpoint.h>
 
+#include "formparts.h"
 #include "inlinemessage.h"
 #include "socketoptionseditor.h"
 #include "subscriptionseditor.h"
@@ -74,14 +74,6 @@ struct NewSocketDialog::EndpointRow
     [[nodiscard]] QString text() const { return endpoint->currentText().trimmed(); }
 };
 
-struct NewSocketDialog::Problem
-{
-    int tab = SocketTab;
-    QString field; ///< which inline label shows it ("name", "endpoint 0", "advanced")
-    QString text; ///< the whole line, with its context ("Endpoint 2: ...")
-    QString inlineText; ///< what the label next to the field says
-};
-
 NewSocketDialog::NewSocketDialog(QWidget *parent)
     : QDialog(parent)
     , m_recentEndpoints(recentEndpoints())
@@ -101,11 +93,7 @@ NewSocketDialog::NewSocketDialog(QWidget *parent)
     m_summaryError = InlineMessage::createErrorLabel(this);
     m_summaryError->setObjectName(u"summaryError"_s);
 
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Open"_s);
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(u"okButton"_s);
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &NewSocketDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &NewSocketDialog::reject);
+    m_buttons = FormParts::createDialogButtons(*this, u"&Open"_s);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
@@ -126,9 +114,7 @@ NewSocketDialog::~NewSocketDialog()
 {
     // QDialog's destructor hides the dialog, which commits an open list editor and emits
     // signals into this half-destroyed object; nothing here needs to hear them any more.
-    const QList<QObject *> children = findChildren<QObject *>();
-    for (QObject *child : children)
-        disconnect(child, nullptr, this, nullptr);
+    FormParts::disconnectChildren(*this);
     qDeleteAll(m_endpointRows);
 }
 
@@ -212,21 +198,8 @@ NewSocketDialog::EndpointRow *NewSocketDialog::addEndpointRow(bool bind, const Q
     row->mode->setObjectName(u"endpointMode"_s);
     row->mode->addItems({ u"Bind"_s, u"Connect"_s });
     row->mode->setCurrentIndex(bind ? 0 : 1);
-    row->endpoint = new QComboBox(row->widget);
-    row->endpoint->setObjectName(u"endpointEdit"_s);
-    row->endpoint->setEditable(true);
-    row->endpoint->setInsertPolicy(QComboBox::NoInsert);
-    row->endpoint->addItems(m_recentEndpoints);
-    row->endpoint->setEditText(endpoint);
-    row->endpoint->lineEdit()->setPlaceholderText(u"tcp://127.0.0.1:5555"_s);
-    row->endpoint->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    row->endpoint->setMinimumContentsLength(28);
-    row->endpoint->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    if (QCompleter *completer = row->endpoint->completer()) {
-        completer->setCompletionMode(QCompleter::PopupCompletion);
-        completer->setFilterMode(Qt::MatchContains);
-        completer->setCaseSensitivity(Qt::CaseInsensitive);
-    }
+    row->endpoint
+        = FormParts::createEndpointEdit(row->widget, m_recentEndpoints, endpoint, u"tcp://127.0.0.1:5555"_s);
     row->remove = new QToolButton(row->widget);
     row->remove->setObjectName(u"removeEndpointButton"_s);
     row->remove->setText(u"Remove"_s);
@@ -390,11 +363,7 @@ QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
 
 QStringList NewSocketDialog::problems() const
 {
-    QStringList result;
-    const QList<Problem> found = collectProblems();
-    for (const Problem &problem : found)
-        result.append(problem.text);
-    return result;
+    return FormParts::problemTexts(collectProblems());
 }
 
 void NewSocketDialog::validate()
@@ -405,21 +374,7 @@ void NewSocketDialog::validate()
     const QList<Problem> found = collectProblems();
 
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
-        // A few lines say what is wrong; a pasted wall of bad lines must not become a wall of errors.
-        constexpr qsizetype MaxLines = 4;
-        QStringList lines;
-        qsizetype more = 0;
-        for (const Problem &problem : found) {
-            if (problem.field != field)
-                continue;
-            if (lines.size() < MaxLines)
-                lines.append(withContext ? problem.text : problem.inlineText);
-            else
-                ++more;
-        }
-        if (more > 0)
-            lines.append(u"…and %1 more"_s.arg(more));
-        return lines.join(u'\n');
+        return FormParts::inlineText(found, field, withContext);
     };
     InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (int i = 0; i < m_endpointRows.size(); ++i)
@@ -489,16 +444,10 @@ void NewSocketDialog::setEditedSocket(const zmqscope::SocketSpec &spec, const QS
 {
     setWindowTitle(u"Edit Socket"_s);
     setObjectName(u"EditSocketDialog"_s);
-    if (!m_editNote) {
-        m_editNote = InlineMessage::createHintLabel(QString(), this);
-        m_editNote->setObjectName(u"editNote"_s);
-        static_cast<QVBoxLayout *>(layout())->insertWidget(0, m_editNote);
-    }
-    // The name is the user's (untrusted in a workspace file): plain text, and long runs may wrap.
-    m_editNote->setText(InlineMessage::breakable(
+    FormParts::showEditNote(*this, m_editNote,
         u"Applying closes \u201c%1\u201d and opens it again with these settings. Its messages stay."_s.arg(
-            spec.name)));
-    m_buttons->button(QDialogButtonBox::Ok)->setText(u"&Apply and Reopen"_s);
+            spec.name),
+        *m_buttons);
     m_existingNames = existingNames;
     setSpec(spec);
 }

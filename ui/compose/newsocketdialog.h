@@ -8,6 +8,8 @@
 
 #include <zmqscope/engine/engine.h>
 
+#include "formparts.h"
+
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -66,7 +68,7 @@ public Q_SLOTS:
 
 private:
     struct EndpointRow;
-    struct Problem;
+    using Problem = FormParts::Problem;
 
     void buildSocketTab(QWidget *page);
     EndpointRow *addEndpointRow(bool bind, const QString &endpoint);

@@ -1,5 +1,6 @@
 #include "workspace.h"
 
+#include <algorithm>
 #include <exception>
 
 #include <QDir>
@@ -24,6 +25,7 @@ namespace {
 
 const auto VersionKey = u"zmqscope_workspace"_s;
 const auto SocketsKey = u"sockets"_s;
+const auto TapsKey = u"taps"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = qint64 { 64 } << 20;
@@ -38,10 +40,72 @@ Error contentError(const QString &text)
     return Error(ErrorCode::InvalidBody, text);
 }
 
+// A tap entry's options are a socket entry's "options" (SocketSpec's JSON, one rule for both), read
+// and written through the spec of that side.
+QJsonObject tapToJson(const zmqscope::TapSpec &tap)
+{
+    const auto strings = [](const QStringList &list) { return QJsonArray::fromStringList(list); };
+    return QJsonObject {
+        { u"name"_s, tap.name },
+        { u"pattern"_s, zmqscope::tapPatternName(tap.pattern) },
+        { u"listen"_s, strings(tap.listen) },
+        { u"forward"_s, strings(tap.forward) },
+        { u"listen_options"_s, tap.listenSocketSpec().toJson().value(u"options"_s) },
+        { u"forward_options"_s, tap.forwardSocketSpec().toJson().value(u"options"_s) },
+    };
+}
+
+/// Throws Error naming the bad field, as SocketSpec::fromJson() does.
+zmqscope::TapSpec tapFromJson(const QJsonObject &json)
+{
+    zmqscope::TapSpec tap;
+    const QJsonValue name = json.value(u"name"_s);
+    if (!name.isUndefined() && !name.isString())
+        throw Error(ErrorCode::InvalidBody, u"\"name\" must be text, it is %1"_s.arg(jsonTypeName(name)));
+    tap.name = name.toString();
+    const QJsonValue pattern = json.value(u"pattern"_s);
+    if (!pattern.isString())
+        throw Error(ErrorCode::UnknownSocketType,
+            u"\"pattern\" is missing or not text (it is %1); valid patterns are %2"_s.arg(
+                jsonTypeName(pattern), zmqscope::tapPatternNames().join(u", "_s)));
+    zmqscope::Result<zmqscope::TapPattern> parsed = zmqscope::parseTapPattern(pattern.toString());
+    if (!parsed)
+        throw Error(parsed.error().code(), u"\"pattern\": %1"_s.arg(parsed.errorMessage()));
+    tap.pattern = *parsed;
+    const zmqscope::TapSockets sockets = zmqscope::tapSockets(tap.pattern);
+    // Each side through SocketSpec::fromJson(): endpoints and options are read, and refused, as a
+    // socket entry's are.
+    const auto side = [&](const QString &endpointsKey, const QString &optionsKey, zmqscope::SocketType type,
+                          const QString &specKey) {
+        const QJsonValue endpoints = json.value(endpointsKey);
+        if (!endpoints.isArray())
+            throw Error(ErrorCode::InvalidEndpoint,
+                u"\"%1\" must be a list of endpoints, it is %2"_s.arg(endpointsKey, jsonTypeName(endpoints)));
+        QJsonObject socket { { u"type"_s, zmqscope::socketTypeName(type) }, { specKey, endpoints },
+            { u"options"_s, json.value(optionsKey) } };
+        try {
+            return zmqscope::SocketSpec::fromJson(socket);
+        } catch (const Error &error) {
+            // Its words are a socket's ("binds", "options"): say which of the tap's fields they were.
+            throw Error(
+                error.code(), u"\"%1\" or \"%2\": %3"_s.arg(endpointsKey, optionsKey, error.message()));
+        }
+    };
+    const zmqscope::SocketSpec listen = side(u"listen"_s, u"listen_options"_s, sockets.listen, u"binds"_s);
+    const zmqscope::SocketSpec forward
+        = side(u"forward"_s, u"forward_options"_s, sockets.forward, u"connects"_s);
+    tap.listen = listen.binds;
+    tap.listenOptions = listen.options;
+    tap.forward = forward.connects;
+    tap.forwardOptions = forward.options;
+    return tap;
+}
+
 } // namespace
 
-Workspace::Workspace(QList<zmqscope::SocketSpec> sockets)
+Workspace::Workspace(QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps)
     : m_sockets(std::move(sockets))
+    , m_taps(std::move(taps))
 { }
 
 QByteArray Workspace::toJson() const
@@ -52,6 +116,12 @@ QByteArray Workspace::toJson() const
     QJsonObject root;
     root.insert(VersionKey, Version);
     root.insert(SocketsKey, sockets);
+    if (!m_taps.isEmpty()) {
+        QJsonArray taps;
+        for (const zmqscope::TapSpec &tap : m_taps)
+            taps.append(tapToJson(tap));
+        root.insert(TapsKey, taps);
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
@@ -144,5 +214,39 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
             return contentError(u"%1: %2"_s.arg(entry, QString::fromUtf8(error.what())));
         }
     }
-    return Workspace(std::move(specs));
+
+    // Taps: names are unique over sockets and taps, as the engine keeps them.
+    QList<zmqscope::TapSpec> taps;
+    const QJsonValue tapsValue = root.value(TapsKey);
+    if (!tapsValue.isUndefined() && !tapsValue.isArray())
+        return contentError(u"%1: \"%2\" should be an array of taps, it is %3"_s.arg(
+            prefix, TapsKey, jsonTypeName(tapsValue)));
+    const QJsonArray tapArray = tapsValue.toArray();
+    for (qsizetype i = 0; i < tapArray.size(); ++i) {
+        const QJsonValue value = tapArray.at(i);
+        if (!value.isObject())
+            return contentError(u"%1: tap entry at index %2 is %3, not an object"_s.arg(prefix).arg(i).arg(
+                jsonTypeName(value)));
+        const QString tapName = value.toObject().value(u"name"_s).toString();
+        // The name (untrusted, from the file) is quoted and cut: the message stays a line.
+        const QString entry = u"%1: tap entry at index %2%3"_s.arg(prefix).arg(i).arg(
+            tapName.isEmpty() ? QString() : u" (\"%1\")"_s.arg(tapName.left(80)));
+        zmqscope::TapSpec tap;
+        try {
+            tap = tapFromJson(value.toObject());
+        } catch (const zmqscope::Error &error) {
+            return Error(error.code(), u"%1: %2"_s.arg(entry, error.message()));
+        }
+        if (const zmqscope::Result<void> valid = tap.validate(); !valid)
+            return Error(valid.error().code(), u"%1: %2"_s.arg(entry, valid.errorMessage()));
+        const bool socketNamed = std::any_of(specs.cbegin(), specs.cend(),
+            [&](const zmqscope::SocketSpec &spec) { return !tap.name.isEmpty() && spec.name == tap.name; });
+        const bool tapNamed = std::any_of(taps.cbegin(), taps.cend(),
+            [&](const zmqscope::TapSpec &other) { return !tap.name.isEmpty() && other.name == tap.name; });
+        if (socketNamed || tapNamed)
+            return contentError(
+                u"%1 has the name of another entry; names must be unique over sockets and taps"_s.arg(entry));
+        taps.append(std::move(tap));
+    }
+    return Workspace(std::move(specs), std::move(taps));
 }

@@ -7,9 +7,14 @@
 #include <zmqscope/error.h>
 
 /**
- * A workspace file: the sockets (and their options) a user set up, saved as
+ * A workspace file: the sockets and taps (and their options) a user set up, saved as
  *
- *     {"zmqscope_workspace": 1, "sockets": [SocketSpec::toJson(), ...]}
+ *     {"zmqscope_workspace": 1, "sockets": [SocketSpec::toJson(), ...],
+ *      "taps": [{"name", "pattern": "req-rep", "listen": [...], "forward": [...],
+ *                "listen_options": [...], "forward_options": [...]}, ...]}
+ *
+ * (options as in a socket entry; "taps" may be missing: a file without taps). Names are unique
+ * over sockets and taps together, as the engine keeps them.
  *
  * so that File > Open Workspace and `zmqscope --session FILE` bring them back.
  */
@@ -20,18 +25,20 @@ public:
     static constexpr int Version = 1;
 
     Workspace() = default;
-    explicit Workspace(QList<zmqscope::SocketSpec> sockets);
+    explicit Workspace(QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps = {});
 
     [[nodiscard]] const QList<zmqscope::SocketSpec> &sockets() const { return m_sockets; }
     void setSockets(const QList<zmqscope::SocketSpec> &sockets) { m_sockets = sockets; }
+    [[nodiscard]] const QList<zmqscope::TapSpec> &taps() const { return m_taps; }
 
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
     /// Fails with FileError naming the file and the reason.
     [[nodiscard]] zmqscope::Result<void> save(const QString &fileName) const;
 
     /// Reads a workspace file. Fails with FileError when the file cannot be read, InvalidBody when
-    /// it is not a workspace (not JSON with line and column, wrong version), or the socket
-    /// entry's own code ("socket entry at index N: ..."); the message names the file and the problem.
+    /// it is not a workspace (not JSON with line and column, wrong version), or the socket or tap
+    /// entry's own code ("socket entry at index N: ...", "tap entry at index N (\"name\"): ..."); the
+    /// message names the file and the problem.
     [[nodiscard]] static zmqscope::Result<Workspace> load(const QString &fileName);
 
     /// The JSON document's bytes, as save() writes them.
@@ -41,4 +48,5 @@ public:
 
 private:
     QList<zmqscope::SocketSpec> m_sockets;
+    QList<zmqscope::TapSpec> m_taps;
 };

@@ -366,7 +366,11 @@ struct DemoEndpoints
     QString echo;
     QString router;
     QString push;
+    QString quotes;
+    QString tapListen; ///< what tapSpec() asks the tap to bind
 };
+
+constexpr const char *QuoteSymbols[] = { "ACME", "GLOBEX", "INITECH", "UMBRELLA" };
 
 /// Lives in the demo thread and owns the peers, their PollLoop and timers.
 class DemoWorker : public QObject
@@ -383,6 +387,7 @@ public:
     DemoEndpoints setUp();
     void tearDown();
     void setRate(double rate);
+    void connectTapClients(const QString &endpoint);
 
 private:
     QString bindPeer(Socket &socket, const char *role) const;
@@ -390,6 +395,8 @@ private:
     void push();
     void answerEcho(Socket &socket, Frames &&request);
     void answerRouter(Socket &socket, Frames &&request);
+    void answerQuote(Socket &socket, Frames &&request);
+    void askQuotes();
     void report(const QString &message);
 
     Context m_context;
@@ -399,10 +406,21 @@ private:
     PollLoop *m_loop = nullptr;
     QTimer *m_publishTimer = nullptr;
     QTimer *m_pushTimer = nullptr;
+    QTimer *m_quoteTimer = nullptr;
     std::optional<Socket> m_pub;
     std::optional<Socket> m_rep;
     std::optional<Socket> m_router;
     std::optional<Socket> m_push;
+    std::optional<Socket> m_quotes;
+    /// The quote clients (REQ) and whether each waits for its reply.
+    struct QuoteClient
+    {
+        std::optional<Socket> socket;
+        bool waiting = false;
+        int ticksWaiting = 0;
+    };
+    QuoteClient m_quoteClients[2];
+    quint64 m_quoteRequests = 0;
     quint64 m_published = 0;
     quint64 m_pushed = 0;
     quint64 m_routed = 0;
@@ -445,10 +463,22 @@ DemoEndpoints DemoWorker::setUp()
     m_push->setOption("sndhwm", 100);
     endpoints.push = bindPeer(*m_push, "push");
 
+    // The quote service sits behind the tap the inspector opens (tapSpec()); its clients come with
+    // connectTapClients().
+    m_quotes.emplace(Socket::create(SocketType::Rep, m_context));
+    endpoints.quotes = bindPeer(*m_quotes, "quotes");
+    m_loop->registerReceiver(
+        *m_quotes, [this](Socket &socket, Frames &&request) { answerQuote(socket, std::move(request)); });
+    endpoints.tapListen = m_settings.inproc
+        ? u"inproc://zmqscope-demo-%1-quotes-tap"_s.arg(QString::number(++inprocCounter))
+        : u"tcp://127.0.0.1:*"_s;
+
     m_publishTimer = new QTimer(this);
     connect(m_publishTimer, &QTimer::timeout, this, [this] { publish(); });
     m_pushTimer = new QTimer(this);
     connect(m_pushTimer, &QTimer::timeout, this, [this] { push(); });
+    m_quoteTimer = new QTimer(this);
+    connect(m_quoteTimer, &QTimer::timeout, this, [this] { askQuotes(); });
     setRate(m_settings.messagesPerSecond);
     return endpoints;
 }
@@ -460,6 +490,11 @@ void DemoWorker::tearDown()
     m_publishTimer = nullptr;
     delete m_pushTimer;
     m_pushTimer = nullptr;
+    delete m_quoteTimer;
+    m_quoteTimer = nullptr;
+    for (QuoteClient &client : m_quoteClients)
+        client = QuoteClient {};
+    m_quotes.reset();
     m_pub.reset();
     m_rep.reset();
     m_router.reset();
@@ -477,10 +512,14 @@ void DemoWorker::setRate(double rate)
         ++m_rateGeneration;
         m_publishTimer->stop();
         m_pushTimer->stop();
+        m_quoteTimer->stop();
         return;
     }
     const int interval = qBound(1, int(std::lround(1000.0 / rate)), 3'600'000);
     m_publishTimer->start(interval);
+    // A request now and then, one client after the other: readable pairs of c2s and s2c rows.
+    if (m_quoteClients[0].socket)
+        m_quoteTimer->start(interval);
     // Offset the PUSH by half a period so the two peers do not tick together.
     // A later rate change makes this start stale: only the latest one may start the timer.
     const quint64 generation = ++m_rateGeneration;
@@ -489,6 +528,81 @@ void DemoWorker::setRate(double rate)
         if (generation == m_rateGeneration)
             m_pushTimer->start(interval);
     });
+}
+
+void DemoWorker::connectTapClients(const QString &endpoint)
+{
+    for (int i = 0; i < 2; ++i) {
+        QuoteClient &client = m_quoteClients[i];
+        client = QuoteClient {};
+        client.socket.emplace(Socket::create(SocketType::Req, m_context));
+        Socket &socket = *client.socket;
+        socket.setOption("linger", 0);
+        socket.setOption("sndtimeo", 0);
+        // A request lost with a reopened tap must not silence the client for good: it may ask again.
+        socket.setOption("req_relaxed", true);
+        try {
+            socket.connect(endpoint);
+        } catch (const Error &error) {
+            report(u"demo quote client: %1"_s.arg(error.message()));
+            client = QuoteClient {};
+            return;
+        }
+        m_loop->registerReceiver(socket, [&client](Socket &, Frames &&) {
+            client.waiting = false;
+            client.ticksWaiting = 0;
+        });
+    }
+    setRate(m_settings.messagesPerSecond);
+}
+
+void DemoWorker::askQuotes()
+{
+    QuoteClient &client = m_quoteClients[m_quoteRequests % 2];
+    if (!client.socket)
+        return;
+    // One request at a time per client, as REQ wants; after a long wait (the tap was closed) ask again.
+    if (client.waiting && ++client.ticksWaiting < 20)
+        return;
+    ++m_quoteRequests;
+    const QByteArray symbol(QuoteSymbols[(m_quoteRequests / 2) % std::size(QuoteSymbols)]);
+    const QJsonObject request { { u"symbol"_s, QString::fromLatin1(symbol) },
+        { u"qty"_s, qint64(10 * (1 + m_quoteRequests % 5)) }, { u"request"_s, qint64(m_quoteRequests) } };
+    try {
+        client.socket->sendJson(request, QByteArray("quote." + symbol.toLower()));
+        client.waiting = true;
+        client.ticksWaiting = 0;
+    } catch (const Error &error) {
+        if (error.code() != ErrorCode::Timeout) // Timeout: the tap is not there (yet)
+            report(u"demo quote client: %1"_s.arg(error.message()));
+    }
+}
+
+void DemoWorker::answerQuote(Socket &socket, Frames &&request)
+{
+    const auto parsed = Envelope::parse(request);
+    Envelope reply;
+    if (parsed.envelope) {
+        const QJsonObject asked = QJsonDocument::fromJson(parsed.envelope->data()).object();
+        const QString symbol = asked.value(u"symbol"_s).toString();
+        double price = 40.0;
+        for (const QChar c : symbol)
+            price += c.unicode() % 17;
+        price += std::round(10 * std::sin(double(asked.value(u"request"_s).toInteger()) / 3.0)) / 10;
+        const QJsonObject quote { { u"symbol"_s, symbol }, { u"bid"_s, price - 0.05 },
+            { u"ask"_s, price + 0.05 }, { u"qty"_s, asked.value(u"qty"_s) } };
+        reply = parsed.envelope->responseEnvelope(
+            QByteArray(mimetype::Json), QJsonDocument(quote).toJson(QJsonDocument::Compact));
+    } else {
+        reply = Envelope(QByteArray(), QByteArray(mimetype::Text),
+            QByteArray("not an envelope: " + parsed.reason.toUtf8()));
+    }
+    try {
+        socket.sendEnvelope(reply);
+        m_counters->answered += 1;
+    } catch (const Error &error) {
+        report(u"demo quote service: %1"_s.arg(error.message()));
+    }
 }
 
 void DemoWorker::report(const QString &message)
@@ -741,6 +855,33 @@ QString DemoPeers::pushEndpoint() const
 {
     std::lock_guard locker(d->mutex);
     return d->endpoints.push;
+}
+
+QString DemoPeers::quoteServerEndpoint() const
+{
+    std::lock_guard locker(d->mutex);
+    return d->endpoints.quotes;
+}
+
+TapSpec DemoPeers::tapSpec() const
+{
+    std::lock_guard locker(d->mutex);
+    if (d->endpoints.quotes.isEmpty())
+        return {};
+    TapSpec spec;
+    spec.pattern = TapPattern::ReqRep;
+    spec.name = u"Quotes tap"_s;
+    spec.listen = { d->endpoints.tapListen };
+    spec.forward = { d->endpoints.quotes };
+    return spec;
+}
+
+void DemoPeers::connectTapClients(const QString &listenEndpoint)
+{
+    if (DemoWorker *worker = d->worker)
+        QMetaObject::invokeMethod(
+            worker, [worker, listenEndpoint] { worker->connectTapClients(listenEndpoint); },
+            Qt::QueuedConnection);
 }
 
 QList<SocketSpec> DemoPeers::inspectorSpecs() const

@@ -20,6 +20,7 @@ class TestWorkspace : public QObject
 private Q_SLOTS:
     void initTestCase();
     void roundTrip();
+    void tapRoundTrip();
     void emptyWorkspace();
     void saveReplacesAtomically();
     void loadErrors_data();
@@ -88,6 +89,65 @@ void TestWorkspace::roundTrip()
         QCOMPARE(actual.subscriptions, expected.subscriptions);
         QVERIFY(actual.options == expected.options);
     }
+}
+
+void TestWorkspace::tapRoundTrip()
+{
+    zmqscope::TapSpec orders;
+    orders.pattern = zmqscope::TapPattern::DealerRouter;
+    orders.name = u"orders tap ⚙"_s;
+    orders.listen = { u"tcp://127.0.0.1:*"_s, u"ipc:///tmp/zmqscope-orders"_s };
+    orders.forward = { u"tcp://orders.internal:5555"_s };
+    orders.listenOptions = { { "rcvhwm", 5000 }, { "router_mandatory", true } };
+    orders.forwardOptions = { { "routing_id", QByteArray("t\x01", 2) }, { "reconnect_ivl", 250 } };
+    zmqscope::TapSpec feed;
+    feed.pattern = zmqscope::TapPattern::SubPub;
+    feed.name = u"feed"_s;
+    feed.listen = { u"tcp://*:6000"_s };
+    feed.forward = { u"tcp://127.0.0.1:6001"_s };
+
+    SocketSpec sub;
+    sub.name = u"Telemetry"_s;
+    sub.type = SocketType::Sub;
+    sub.connects = { u"tcp://127.0.0.1:5556"_s };
+
+    const QString path = m_dir.filePath(u"taps.zmqscope"_s);
+    const zmqscope::Result<void> written = Workspace({ sub }, { orders, feed }).save(path);
+    QVERIFY2(written, qPrintable(written.errorMessage()));
+
+    // The documented keys.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    const QJsonObject first = root.value(u"taps"_s).toArray().at(0).toObject();
+    QCOMPARE(first.value(u"pattern"_s).toString(), u"dealer-router"_s);
+    QCOMPARE(first.value(u"name"_s).toString(), orders.name);
+    QCOMPARE(first.value(u"listen"_s).toArray().size(), 2);
+    QCOMPARE(first.value(u"forward"_s).toArray().at(0).toString(), orders.forward.at(0));
+    QCOMPARE(first.value(u"listen_options"_s).toArray().size(), 2);
+    QCOMPARE(first.value(u"forward_options"_s).toArray().size(), 2);
+
+    const auto loaded = Workspace::load(path);
+    QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
+    QCOMPARE(loaded->sockets().size(), 1);
+    QCOMPARE(loaded->taps().size(), 2);
+    for (qsizetype i = 0; i < 2; ++i) {
+        const zmqscope::TapSpec &want = i == 0 ? orders : feed;
+        const zmqscope::TapSpec &got = loaded->taps().at(i);
+        QCOMPARE(got.pattern, want.pattern);
+        QCOMPARE(got.name, want.name);
+        QCOMPARE(got.listen, want.listen);
+        QCOMPARE(got.forward, want.forward);
+        QCOMPARE(got.listenOptions, want.listenOptions);
+        QCOMPARE(got.forwardOptions, want.forwardOptions);
+    }
+
+    // A workspace without taps has no "taps" key, as files written before taps existed.
+    const QByteArray plain = Workspace({ sub }).toJson();
+    QVERIFY(!QJsonDocument::fromJson(plain).object().contains(u"taps"_s));
+    const auto reread = Workspace::fromJson(plain, u"plain"_s);
+    QVERIFY2(reread, qPrintable(reread.errorMessage()));
+    QVERIFY(reread->taps().isEmpty());
 }
 
 void TestWorkspace::emptyWorkspace()
@@ -162,6 +222,49 @@ void TestWorkspace::loadErrors_data()
     QTest::newRow("duplicate names") << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [)" + good + ", "
         + good + "]}") << QStringList { u"socket entry at index 1 is named \"A\""_s, u"index 0"_s }
                                      << ErrorCode::InvalidBody;
+
+    // Taps: the entry is named by index and name, the bad field by its key.
+    const auto withTap = [&good](const QByteArray &tap) {
+        return QByteArray(
+            R"({"zmqscope_workspace": 1, "sockets": [)" + good + R"(], "taps": [)" + tap + "]}");
+    };
+    const QByteArray tapFields = R"("listen": ["tcp://127.0.0.1:*"], "forward": ["tcp://127.0.0.1:2"])";
+    QTest::newRow("taps not an array")
+        << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [], "taps": 3})")
+        << QStringList { u"\"taps\" should be an array of taps"_s } << ErrorCode::InvalidBody;
+    QTest::newRow("tap entry not an object")
+        << withTap("7") << QStringList { u"tap entry at index 0 is a number"_s } << ErrorCode::InvalidBody;
+    QTest::newRow("tap unknown pattern")
+        << withTap(R"({"name": "T", "pattern": "req-pub", )" + tapFields + "}")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"\"pattern\""_s, u"req-pub"_s, u"req-rep"_s }
+        << ErrorCode::UnknownSocketType;
+    QTest::newRow("tap without pattern")
+        << withTap(R"({"name": "T", )" + tapFields + "}")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"\"pattern\" is missing"_s }
+        << ErrorCode::UnknownSocketType;
+    QTest::newRow("tap without forward")
+        << withTap(R"({"name": "T", "pattern": "req-rep", "listen": ["tcp://127.0.0.1:*"], "forward": []})")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"no forward endpoint"_s }
+        << ErrorCode::InvalidEndpoint;
+    QTest::newRow("tap bad listen endpoint")
+        << withTap(R"({"name": "T", "pattern": "push-pull", "listen": ["tcp://127.0.0.1"],)"
+                   R"( "forward": ["tcp://127.0.0.1:2"]})")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"tcp://127.0.0.1"_s }
+        << ErrorCode::InvalidEndpoint;
+    QTest::newRow("tap wildcard forward")
+        << withTap(R"({"name": "T", "pattern": "req-rep", "listen": ["tcp://127.0.0.1:*"],)"
+                   R"( "forward": ["tcp://127.0.0.1:*"]})")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"connect endpoint \"tcp://127.0.0.1:*\""_s }
+        << ErrorCode::InvalidEndpoint;
+    QTest::newRow("tap unknown option")
+        << withTap(R"({"name": "T", "pattern": "req-rep", )" + tapFields
+               + R"(, "forward_options": [{"name": "lingr", "value": 1}]})")
+        << QStringList { u"tap entry at index 0 (\"T\")"_s, u"\"forward_options\""_s, u"\"lingr\""_s }
+        << ErrorCode::UnknownOption;
+    QTest::newRow("tap named like a socket")
+        << withTap(R"({"name": "A", "pattern": "req-rep", )" + tapFields + "}")
+        << QStringList { u"tap entry at index 0 (\"A\")"_s, u"names must be unique over sockets and taps"_s }
+        << ErrorCode::InvalidBody;
 }
 
 void TestWorkspace::loadErrors()

@@ -26,7 +26,11 @@ class DemoPeersPrivate;
  *   routing frames (REQ-style requests with the empty delimiter and
  *   DEALER-style requests without it both work);
  * - a PUSH sending binary bodies (NUL and high bytes), a small PNG image
- *   (image/png) and now and then a raw 4-frame message.
+ *   (image/png) and now and then a raw 4-frame message;
+ * - a quote service: a REP server answering JSON price requests, and two REQ
+ *   clients that ask it THROUGH a tap the inspector opens (tapSpec(), then
+ *   connectTapClients() with the tap's listen endpoint), so the tap's row and
+ *   the table show requests (c2s) and replies (s2c) from the start.
  *
  * Every peer binds to tcp://127.0.0.1:* (or inproc://, see Settings);
  * inspectorSpecs() says what an inspector opens to watch and talk to them.
@@ -63,6 +67,20 @@ public:
     [[nodiscard]] QString echoEndpoint() const; ///< the REP
     [[nodiscard]] QString routerEndpoint() const; ///< the ROUTER
     [[nodiscard]] QString pushEndpoint() const; ///< the PUSH
+    [[nodiscard]] QString quoteServerEndpoint() const; ///< the quote service's REP
+
+    /**
+     * The tap an inspector opens between the quote clients and the quote service: "Quotes tap",
+     * req-rep, listening on a free port (tcp://127.0.0.1:*, or an inproc:// name with
+     * Settings::inproc) and forwarding to quoteServerEndpoint(). Default-constructed before start().
+     */
+    [[nodiscard]] TapSpec tapSpec() const;
+    /**
+     * Connects the two quote clients (REQ) to the tap's listen endpoint (as bound, the port
+     * resolved) and starts their requests at the demo's rate; again with another endpoint (the
+     * tap was reopened) moves them there. Does nothing before start().
+     */
+    void connectTapClients(const QString &listenEndpoint);
 
     /**
      * What an inspector opens to watch and talk to the peers: "Telemetry SUB"
@@ -73,7 +91,7 @@ public:
 
     /// Messages the PUB and the PUSH sent (PUSH messages count once a PULL took them).
     [[nodiscard]] std::uint64_t messagesSent() const;
-    /// Requests the REP and the ROUTER answered.
+    /// Requests the REP, the ROUTER and the quote service answered.
     [[nodiscard]] std::uint64_t requestsAnswered() const;
 
     /// The 32x32 PNG the PUSH sends (a valid image, for tests and previews).
