@@ -26,6 +26,7 @@
 #include <QVBoxLayout>
 
 #include "detail/messagedetailview.h"
+#include "directionicons.h"
 #include "exportdialog.h"
 #include "filterbar.h"
 #include "messagespane.h"
@@ -370,7 +371,7 @@ ExportDialog *CaptureWindow::showExportDialog()
 {
     QHash<SocketId, ExportSocket> sockets;
     for (const CaptureSocket &socket : std::as_const(m_sockets))
-        sockets.insert(socket.id, { socket.name, socket.type, socket.endpoint });
+        sockets.insert(socket.id, socket.source());
     auto *dialog = new ExportDialog(m_store, m_messages, sockets, QFileInfo(m_path).absolutePath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
@@ -394,20 +395,32 @@ ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
         std::vector<ReplayItem> items;
         items.reserve(seqs.size());
         StoredMessage message;
+        MessageFilter::Directions directions = 0;
         for (const std::uint64_t seq : seqs) {
-            if (m_store.message(seq, message))
+            if (m_store.message(seq, message)) {
+                directions |= MessageFilter::directionBit(message.direction);
                 items.push_back({ message.timestampUs, std::move(message.frames) });
+            }
         }
-        const QString description = u"%1 selected messages of %2"_s.arg(
+        QString description = u"%1 selected messages of %2"_s.arg(
             QLocale().toString(qulonglong(items.size())), QFileInfo(m_path).fileName());
+        // Say which way a tap's messages went: they are sent, as recorded, into the one socket chosen.
+        for (const Direction direction : { Direction::ClientToServer, Direction::ServerToClient }) {
+            if (directions == MessageFilter::directionBit(direction))
+                description += u", all %1"_s.arg(directionicons::description(direction));
+        }
+        if ((directions & MessageFilter::TapDirections) == MessageFilter::TapDirections)
+            description += u", both ways through a tap (c2s and s2c go into the same socket)"_s;
         dialog->setItems(std::move(items), description);
     } else {
         QStringList names;
+        bool tapLines = false;
         for (const CaptureSocket &socket : std::as_const(m_sockets)) {
             if (!names.contains(socket.name))
                 names.append(socket.name);
+            tapLines = tapLines || !socket.clientType.isEmpty() || !socket.serverType.isEmpty();
         }
-        dialog->setFile(m_path, names);
+        dialog->setFile(m_path, names, tapLines);
     }
     dialog->show();
     return dialog;
