@@ -43,14 +43,15 @@ void drawArrow(QPainter &painter, Direction direction)
         painter.drawPolyline(QList<QPointF> { { 2, 10 }, { 2, 14.5 }, { 14, 14.5 }, { 14, 10 } });
         return;
     }
+    // The dot and the bar stay clear of the arrow's tip, so the two read apart even at 16 px.
     painter.setBrush(ink);
-    painter.drawEllipse(QPointF(2.5, 8), 1.5, 1.5);
+    painter.drawEllipse(QPointF(2.25, 8), 1.5, 1.5);
     painter.setBrush(Qt::NoBrush);
     painter.drawLine(QPointF(15, 3), QPointF(15, 13));
     if (direction == Direction::ClientToServer)
-        arrow({ 4.5, 8 }, { 13, 8 });
+        arrow({ 5.5, 8 }, { 12.5, 8 });
     else
-        arrow({ 13.5, 8 }, { 5, 8 });
+        arrow({ 12.5, 8 }, { 6.25, 8 });
 }
 
 QIcon makeIcon(Direction direction)

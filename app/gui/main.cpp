@@ -269,7 +269,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture or library."_s, u"TAB"_s, u"json"_s);
+        u"Detail tab to show: json, hex or image; or the scene capture, library or tap."_s, u"TAB"_s,
+        u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
 
@@ -346,8 +347,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
         && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
-        && result.screenshotTab != u"library"_s)
-        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library"_s.arg(
+        && result.screenshotTab != u"library"_s && result.screenshotTab != u"tap"_s)
+        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap"_s.arg(
             result.screenshotTab));
     return result;
 }
@@ -443,6 +444,9 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleCaptureWindow(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"library"_s)
         screenshotscenes::scheduleLibrary(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"tap"_s && demo)
+        screenshotscenes::scheduleTap(
+            window, screenshotFile, demo->echoEndpoint(), commandLine.screenshotDelayMs);
     else
         scheduleScreenshot(window, screenshotFile, commandLine.screenshotDelayMs, commandLine.screenshotTab);
     return app.exec();
