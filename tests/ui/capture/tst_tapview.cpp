@@ -84,6 +84,7 @@ private Q_SLOTS:
     void exportWritesTheRecordersLines();
     void captureWindowShowsTheConversation();
     void replayC2sIntoAPythonRep();
+    void replayC2sThroughAReqSaysWhatHappened();
 
 private:
     /// Runs Requests REQ requests through a req-rep tap to a REP echo server, recorded by the engine into
@@ -308,6 +309,48 @@ void TestTapView::replayC2sIntoAPythonRep()
     const QList<Frames> sent = requests();
     for (int i = 0; i < Requests; ++i)
         QCOMPARE(Frames(server.peerMessages().at(i)), sent.at(i));
+}
+
+void TestTapView::replayC2sThroughAReqSaysWhatHappened()
+{
+    // What the dialog's note warns about, as it happens: a REQ adds a delimiter of its own in front of the
+    // recorded one, and it cannot send the next request before the reply to the last one came back.
+    const QString recorded = m_dir.filePath(u"replayed-req.zmqcap"_s);
+    QVERIFY(recordConversation(recorded) != 0);
+    CaptureWindow *window = openAndWait(recorded);
+    QVERIFY(window);
+    TestProcess server;
+    QVERIFY(startTapPeer(server,
+        { u"--type"_s, u"REP"_s, u"--bind"_s, u"tcp://127.0.0.1:*"_s, u"--mode"_s, u"echo"_s, u"--count"_s,
+            u"1"_s }));
+    const QString endpoint = server.waitForPeerEndpoint();
+    QVERIFY(!endpoint.isEmpty());
+    SocketSpec req;
+    req.name = u"Replay REQ"_s;
+    req.type = SocketType::Req;
+    req.connects = { endpoint };
+    QSignalSpy opened(m_engine.get(), &Engine::socketOpened);
+    const SocketId reqId = m_window->openSocket(req);
+    QVERIFY(opened.wait(TimeoutMs));
+
+    ReplayDialog *dialog = window->showReplayDialog(false);
+    QVERIFY(dialog);
+    QVERIFY(dialog->setTargetSocket(reqId));
+    QVERIFY(dialog->setDirection(Direction::ClientToServer));
+    QVERIFY2(
+        dialog->directionNote().contains(u"REQ adds a delimiter"_s), qPrintable(dialog->directionNote()));
+    dialog->setPacing(ReplayPacing::MaxSpeed);
+    QSignalSpy finished(dialog, &ReplayDialog::replayFinished);
+    dialog->startReplay();
+    QVERIFY(finished.wait(TimeoutMs));
+    const QString error = finished.constFirst().at(1).toString();
+    QVERIFY2(error.contains(u"REQ"_s), qPrintable(error));
+    QVERIFY2(dialog->errorText().contains(error), qPrintable(dialog->errorText()));
+
+    // The one request that went out reached the server with an extra empty frame first.
+    QVERIFY2(server.waitForFinished(TimeoutMs) && server.exitedWith(0), server.diagnostics());
+    QCOMPARE(server.peerMessages().size(), 1);
+    QCOMPARE(Frames(server.peerMessages().constFirst()), Frames { QByteArray() } + requests().constFirst());
 }
 
 QTEST_MAIN(TestTapView)
