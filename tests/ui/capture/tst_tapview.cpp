@@ -211,6 +211,23 @@ void TestTapView::exportWritesTheRecordersLines()
     const QList<QByteArray> exportedLines = messageLines(exported);
     QCOMPARE(exportedLines, recorderLines);
 
+    // A capture window's export of the recording writes its lines back as they were: one tap socket with
+    // the REQ's type on c2s lines and the REP's on s2c lines.
+    CaptureWindow *window = openAndWait(recorded);
+    QVERIFY(window);
+    QCOMPARE(window->loadResult().sockets.size(), 1);
+    QCOMPARE(window->loadResult().sockets.constFirst().clientType, u"REQ"_s);
+    QCOMPARE(window->loadResult().sockets.constFirst().serverType, u"REP"_s);
+    ExportDialog *again = window->showExportDialog();
+    again->setFormat(ExportFormat::JsonLines);
+    const QString reexported = m_dir.filePath(u"reexported.zmqcap"_s);
+    again->setFileName(reexported);
+    QSignalSpy finishedAgain(again, &ExportDialog::exportFinished);
+    again->startExport();
+    QVERIFY(finishedAgain.wait(TimeoutMs));
+    QVERIFY2(again->result().outcome, qPrintable(again->result().outcome.errorMessage()));
+    QCOMPARE(messageLines(reexported), recorderLines);
+
     // And they are section 12's lines: c2s from the REQ with its peer, s2c from the REP to the same peer.
     const CaptureRecord request = parseCaptureLine(recorderLines.at(0));
     const CaptureRecord reply = parseCaptureLine(recorderLines.at(1));
