@@ -71,6 +71,18 @@ QList<QByteArray> messageLines(const QString &path)
     return lines;
 }
 
+/// Exports everything `dialog` offers as JSON Lines into `path`; empty, or what went wrong.
+QString exportAll(ExportDialog *dialog, const QString &path)
+{
+    dialog->setFormat(ExportFormat::JsonLines);
+    dialog->setFileName(path);
+    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+    dialog->startExport();
+    if (!finished.wait(TimeoutMs))
+        return u"the export did not finish"_s;
+    return dialog->result().outcome ? QString() : dialog->result().outcome.errorMessage();
+}
+
 } // namespace
 
 class TestTapView : public uitest::MainWindowTestCase
@@ -200,16 +212,10 @@ void TestTapView::exportWritesTheRecordersLines()
     // Every message the table shows, exported through the app's dialog, is the recorder's line.
     MessagesPane *pane = m_window->messagesPane();
     QTRY_COMPARE(pane->model()->totalRows(), 2 * Requests);
-    ExportDialog *dialog = m_window->captureController()->showExportDialog();
-    dialog->setFormat(ExportFormat::JsonLines);
     const QString exported = m_dir.filePath(u"exported.zmqcap"_s);
-    dialog->setFileName(exported);
-    QSignalSpy finished(dialog, &ExportDialog::exportFinished);
-    dialog->startExport();
-    QVERIFY(finished.wait(TimeoutMs));
-    QVERIFY2(dialog->result().outcome, qPrintable(dialog->result().outcome.errorMessage()));
-    const QList<QByteArray> exportedLines = messageLines(exported);
-    QCOMPARE(exportedLines, recorderLines);
+    const QString failure = exportAll(m_window->captureController()->showExportDialog(), exported);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QCOMPARE(messageLines(exported), recorderLines);
 
     // A capture window's export of the recording writes its lines back as they were: one tap socket with
     // the REQ's type on c2s lines and the REP's on s2c lines.
@@ -218,14 +224,9 @@ void TestTapView::exportWritesTheRecordersLines()
     QCOMPARE(window->loadResult().sockets.size(), 1);
     QCOMPARE(window->loadResult().sockets.constFirst().clientType, u"REQ"_s);
     QCOMPARE(window->loadResult().sockets.constFirst().serverType, u"REP"_s);
-    ExportDialog *again = window->showExportDialog();
-    again->setFormat(ExportFormat::JsonLines);
     const QString reexported = m_dir.filePath(u"reexported.zmqcap"_s);
-    again->setFileName(reexported);
-    QSignalSpy finishedAgain(again, &ExportDialog::exportFinished);
-    again->startExport();
-    QVERIFY(finishedAgain.wait(TimeoutMs));
-    QVERIFY2(again->result().outcome, qPrintable(again->result().outcome.errorMessage()));
+    const QString failureAgain = exportAll(window->showExportDialog(), reexported);
+    QVERIFY2(failureAgain.isEmpty(), qPrintable(failureAgain));
     QCOMPARE(messageLines(reexported), recorderLines);
 
     // And they are section 12's lines: c2s from the REQ with its peer, s2c from the REP to the same peer.
