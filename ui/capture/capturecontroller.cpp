@@ -419,18 +419,9 @@ ExportDialog *CaptureController::showExportDialog()
 
 ReplayDialog *CaptureController::showReplayDialog()
 {
-    const std::vector<std::uint64_t> seqs = m_messages.selectedSeqs();
-    std::vector<ReplayItem> items;
-    items.reserve(seqs.size());
-    StoredMessage message;
-    for (const std::uint64_t seq : seqs) {
-        if (m_engine.store().message(seq, message))
-            items.push_back({ message.timestampUs, std::move(message.frames) });
-    }
     auto *dialog = new ReplayDialog(m_engine, &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setItems(
-        std::move(items), u"%1 selected messages"_s.arg(QLocale().toString(qulonglong(seqs.size()))));
+    dialog->setSelection(m_engine.store(), m_messages.selectedSeqs(), u"selected messages"_s);
     dialog->show();
     return dialog;
 }

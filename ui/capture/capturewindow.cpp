@@ -26,7 +26,6 @@
 #include <QVBoxLayout>
 
 #include "detail/messagedetailview.h"
-#include "directionicons.h"
 #include "exportdialog.h"
 #include "filterbar.h"
 #include "messagespane.h"
@@ -391,27 +390,8 @@ ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
     auto *dialog = new ReplayDialog(*m_engine, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (selectionOnly) {
-        const std::vector<std::uint64_t> seqs = m_messages->selectedSeqs();
-        std::vector<ReplayItem> items;
-        items.reserve(seqs.size());
-        StoredMessage message;
-        MessageFilter::Directions directions = 0;
-        for (const std::uint64_t seq : seqs) {
-            if (m_store.message(seq, message)) {
-                directions |= MessageFilter::directionBit(message.direction);
-                items.push_back({ message.timestampUs, std::move(message.frames) });
-            }
-        }
-        QString description = u"%1 selected messages of %2"_s.arg(
-            QLocale().toString(qulonglong(items.size())), QFileInfo(m_path).fileName());
-        // Say which way a tap's messages went: they are sent, as recorded, into the one socket chosen.
-        for (const Direction direction : { Direction::ClientToServer, Direction::ServerToClient }) {
-            if (directions == MessageFilter::directionBit(direction))
-                description += u", all %1"_s.arg(directionicons::description(direction));
-        }
-        if ((directions & MessageFilter::TapDirections) == MessageFilter::TapDirections)
-            description += u", both ways through a tap (c2s and s2c go into the same socket)"_s;
-        dialog->setItems(std::move(items), description);
+        dialog->setSelection(m_store, m_messages->selectedSeqs(),
+            u"selected messages of %1"_s.arg(QFileInfo(m_path).fileName()));
     } else {
         QStringList names;
         bool tapLines = false;

@@ -170,6 +170,34 @@ void ReplayDialog::setItems(std::vector<ReplayItem> items, const QString &descri
     updateState();
 }
 
+void ReplayDialog::setSelection(
+    const MessageStore &store, const std::vector<std::uint64_t> &seqs, const QString &what)
+{
+    std::vector<ReplayItem> items;
+    items.reserve(seqs.size());
+    StoredMessage message;
+    bool clientToServer = false;
+    bool serverToClient = false;
+    bool own = false;
+    for (const std::uint64_t seq : seqs) {
+        if (!store.message(seq, message))
+            continue;
+        clientToServer = clientToServer || message.direction == Direction::ClientToServer;
+        serverToClient = serverToClient || message.direction == Direction::ServerToClient;
+        own = own || !isConversation(message.direction);
+        items.push_back({ message.timestampUs, std::move(message.frames) });
+    }
+    QString description = u"%1 %2"_s.arg(QLocale().toString(qulonglong(items.size())), what);
+    // Say which way a tap's messages went: they are sent, frames as recorded, into the one socket chosen.
+    if (clientToServer && serverToClient)
+        description += u", both ways through a tap (c2s and s2c alike go into the socket chosen)"_s;
+    else if ((clientToServer || serverToClient) && !own)
+        description += u", all "_s
+            + directionicons::description(
+                clientToServer ? Direction::ClientToServer : Direction::ServerToClient);
+    setItems(std::move(items), description);
+}
+
 void ReplayDialog::setFile(const QString &path, const QStringList &socketNames, bool offerTapDirections)
 {
     m_items.clear();

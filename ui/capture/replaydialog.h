@@ -35,6 +35,11 @@ public:
 
     /// Replays these messages (a selection); `description` says what they are ("12 selected messages").
     void setItems(std::vector<ReplayItem> items, const QString &description);
+    /**
+     * Replays these messages of `store` (a selection; evicted ones are left out). The source reads
+     * "N <what>", and says which way a tap's messages went: they all go into the one target socket.
+     */
+    void setSelection(const MessageStore &store, const std::vector<std::uint64_t> &seqs, const QString &what);
     /// Replays a capture file; `socketNames` (when known) fill the socket filter. The direction filter
     /// offers c2s and s2c when `offerTapDirections` (the file has a tap's lines, or nobody looked).
     void setFile(const QString &path, const QStringList &socketNames = {}, bool offerTapDirections = true);

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -283,6 +284,16 @@ void TestTapView::captureWindowShowsTheConversation()
     bar->setDirections(MessageFilter::directionBit(Direction::ServerToClient));
     QTRY_COMPARE(model->totalRows(), Requests);
     QTRY_COMPARE(window->messagesPane()->filterNoticeText(), QString());
+
+    // Replaying the selected s2c rows: the dialog says which way they went.
+    QTRY_COMPARE(model->rowCount(), Requests);
+    window->messagesPane()->table()->selectAll();
+    ReplayDialog *dialog = window->showReplayDialog(true);
+    QVERIFY(dialog);
+    auto *source = dialog->findChild<QLabel *>(u"sourceLabel"_s);
+    QVERIFY(source);
+    QCOMPARE(source->text(), u"3 selected messages of shown.zmqcap, all s2c: server \u2192 client"_s);
+    dialog->close();
 }
 
 void TestTapView::replayC2sIntoAPythonRep()
