@@ -8,8 +8,10 @@
 # Uses Xvfb (xvfb-run) when it is installed, the offscreen platform otherwise.
 # Writes main-window.png (JSON telemetry in the detail pane), hex-view.png
 # (the demo's PNG image in the hex view), capture-window.png (the demo traffic
-# recorded and opened as a capture) and library.png (the Library panel of saved
-# messages) next to this script.
+# recorded and opened as a capture), library.png (the Library panel of saved
+# messages) and tap.png plus tap-frames.png (a req-rep tap in front of the
+# demo's echo service: c2s/s2c rows with their peer, the Envelope and Frames
+# tabs) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,3 +48,4 @@ run --demo --screenshot "$here/main-window.png" --screenshot-tab json
 run --demo --screenshot "$here/hex-view.png" --screenshot-tab hex
 run --demo --screenshot "$here/capture-window.png" --screenshot-tab capture
 run --demo --screenshot "$here/library.png" --screenshot-tab library
+run --demo --screenshot "$here/tap.png" --screenshot-tab tap

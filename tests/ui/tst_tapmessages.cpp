@@ -17,6 +17,7 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/store/messagestore.h>
 
+#include "detail/messageformat.h"
 #include "directionicons.h"
 #include "filterbar.h"
 #include "messagefilter.h"
@@ -183,6 +184,12 @@ void TestTapMessages::tapRowsShowDirectionAndPeer()
     QCOMPARE(cells.size(), int(MessageTableModel::ColumnCount));
     QCOMPARE(cells.at(MessageTableModel::DirectionColumn), u"c2s"_s);
     QCOMPARE(cells.at(MessageTableModel::PeerColumn), u"006b8b4568"_s);
+
+    // The Detail pane's "Copy as capture line" keeps the direction and the peer.
+    StoredMessage message;
+    QVERIFY(m_store->message(m_model->seqAt(2), message));
+    const QByteArray line = MessageFormat::captureLine(message, u"Orders tap"_s);
+    QVERIFY2(line.contains(R"("dir":"c2s","peer":"006b8b4567","frames":[)"), line.constData());
 
     // A client's own long routing id is cut, never shown as text.
     QCOMPARE(MessageTableModel::peerText(QByteArray(40, 'x')), QString(u"78"_s.repeated(11) + u'\u2026'));
