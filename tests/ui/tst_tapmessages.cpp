@@ -17,6 +17,7 @@
 #include <zmqscope/envelope.h>
 #include <zmqscope/store/messagestore.h>
 
+#include "capture/messageexport.h"
 #include "detail/messageformat.h"
 #include "directionicons.h"
 #include "filterbar.h"
@@ -190,6 +191,19 @@ void TestTapMessages::tapRowsShowDirectionAndPeer()
     QVERIFY(m_store->message(m_model->seqAt(2), message));
     const QByteArray line = MessageFormat::captureLine(message, u"Orders tap"_s);
     QVERIFY2(line.contains(R"("dir":"c2s","peer":"006b8b4567","frames":[)"), line.constData());
+
+    // A CSV export row names the direction and the peer in their own columns.
+    CaptureRecord record;
+    record.socket = u"Orders tap"_s;
+    record.direction = Direction::ServerToClient;
+    record.peer = PeerB;
+    record.frames = request("ask-b", "to b");
+    const QList<QByteArray> columns = messageexport::csvColumns();
+    const QList<QByteArray> row = messageexport::parseCsvRecord(messageexport::csvRow(7, record));
+    QCOMPARE(row.size(), columns.size());
+    QCOMPARE(row.at(columns.indexOf("direction")), QByteArray("s2c"));
+    QCOMPARE(row.at(columns.indexOf("peer")), QByteArray("006b8b4568"));
+    QCOMPARE(row.at(columns.indexOf("frame_count")), QByteArray("4"));
 
     // A client's own long routing id is cut, never shown as text.
     QCOMPARE(MessageTableModel::peerText(QByteArray(40, 'x')), QString(u"78"_s.repeated(11) + u'\u2026'));
