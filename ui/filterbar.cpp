@@ -5,6 +5,8 @@
 #include <QLabel>
 #include <QLineEdit>
 
+#include "directionicons.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -18,10 +20,11 @@ FilterBar::FilterBar(QWidget *parent)
 {
     m_text = new QLineEdit(this);
     m_text->setObjectName(u"filterText"_s);
-    m_text->setPlaceholderText(u"Filter by id, mimetype or body text (Ctrl+F)"_s);
+    m_text->setPlaceholderText(u"Filter by id, mimetype, body text or peer (Ctrl+F)"_s);
     m_text->setClearButtonEnabled(true);
     m_text->setToolTip(u"Searches every frame: the id, the mimetype, the whole body and the routing frames "
-                       u"(every frame of a raw message). Case-insensitive for ASCII letters."_s);
+                       u"(every frame of a raw message), and a tap's peer as hex. Case-insensitive for ASCII "
+                       u"letters."_s);
 
     m_socket = new QComboBox(this);
     m_socket->setObjectName(u"filterSocket"_s);
@@ -31,9 +34,19 @@ FilterBar::FilterBar(QWidget *parent)
 
     m_direction = new QComboBox(this);
     m_direction->setObjectName(u"filterDirection"_s);
-    m_direction->addItem(u"In and out"_s, -1);
-    m_direction->addItem(u"In only"_s, int(Direction::In));
-    m_direction->addItem(u"Out only"_s, int(Direction::Out));
+    // Each item holds its MessageFilter::Directions; 0 lets every direction through.
+    m_direction->addItem(u"All directions"_s, 0U);
+    const auto addDirection = [this](const QString &text, Direction direction) {
+        m_direction->addItem(
+            directionicons::icon(direction), text, uint(MessageFilter::directionBit(direction)));
+    };
+    addDirection(u"In only"_s, Direction::In);
+    addDirection(u"Out only"_s, Direction::Out);
+    addDirection(u"c2s only (client \u2192 server)"_s, Direction::ClientToServer);
+    addDirection(u"s2c only (server \u2192 client)"_s, Direction::ServerToClient);
+    m_direction->addItem(u"Tap both ways (c2s and s2c)"_s, uint(MessageFilter::TapDirections));
+    m_direction->setToolTip(u"in/out: messages ZmqScope's own sockets received or sent; c2s/s2c: messages a "
+                            u"tap forwarded from its clients to the server or back"_s);
 
     m_scanning = new QLabel(u"filtering\u2026"_s, this);
     m_scanning->setTextFormat(Qt::PlainText);
@@ -61,9 +74,7 @@ MessageFilter FilterBar::filter() const
     MessageFilter filter;
     filter.setText(m_text->text());
     filter.setSocket(SocketId(m_socket->currentData().toUInt()));
-    const int direction = m_direction->currentData().toInt();
-    if (direction >= 0)
-        filter.setDirection(Direction(direction));
+    filter.setDirections(MessageFilter::Directions(m_direction->currentData().toUInt()));
     return filter;
 }
 
@@ -95,6 +106,12 @@ void FilterBar::setSocket(SocketId socket)
 {
     const int index = m_socket->findData(uint(socket));
     m_socket->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+void FilterBar::setDirections(MessageFilter::Directions directions)
+{
+    const int index = m_direction->findData(uint(directions));
+    m_direction->setCurrentIndex(index < 0 ? 0 : index);
 }
 
 void FilterBar::setScanning(bool scanning)

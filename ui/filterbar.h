@@ -29,6 +29,8 @@ public:
     void setSockets(const QList<SocketInfo> &sockets);
     /// Chooses a socket (0 for all) and applies the filter at once.
     void setSocket(SocketId socket);
+    /// Chooses the direction item for `directions` (0: every direction) and applies the filter at once.
+    void setDirections(MessageFilter::Directions directions);
     /// Shows or hides "filtering..." while the worker catches up.
     void setScanning(bool scanning);
     /// Focuses the text field and selects its contents.

@@ -56,7 +56,7 @@ namespace zmqscope {
 // QSettings layout (organisation "ZmqScope", application "zmqscope", set in app/gui/main.cpp):
 //   MainWindow/geometry         saveGeometry()
 //   MainWindow/state            saveState(LayoutVersion): docks and toolbar
-//   MainWindow/messagesHeader   the Messages table's column widths and order
+//   MainWindow/messagesHeader2  the Messages table's column widths and order (2: the Peer column)
 //   MainWindow/socketsHeader2   the Sockets panel's column widths and order (2: Endpoints moved last)
 //   MainWindow/workspaceDir     the folder of the last workspace opened or saved
 //   MainWindow/timeDisplay      the Time column: "absolute", "sinceFirst" or "sincePrevious"
@@ -65,7 +65,7 @@ namespace zmqscope {
 namespace {
 const auto GeometryKey = u"MainWindow/geometry"_s;
 const auto StateKey = u"MainWindow/state"_s;
-const auto MessagesHeaderKey = u"MainWindow/messagesHeader"_s;
+const auto MessagesHeaderKey = u"MainWindow/messagesHeader2"_s;
 const auto SocketsHeaderKey = u"MainWindow/socketsHeader2"_s;
 const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
 const auto TimeDisplayKey = u"MainWindow/timeDisplay"_s;

@@ -81,34 +81,55 @@ bool MessageFilter::contains(QByteArrayView haystack) const
 
 bool MessageFilter::matches(const MessageView &message) const
 {
+    return passesDirection(message.direction) && matchesIgnoringDirection(message);
+}
+
+bool MessageFilter::matchesIgnoringDirection(const MessageView &message) const
+{
     if (m_socket != 0 && message.socket != m_socket)
-        return false;
-    if (m_direction && message.direction != *m_direction)
         return false;
     if (m_needle.isEmpty())
         return true;
     // Every frame is text the user may look for: routing frames, id, mimetype and the whole body of an
     // envelope, each frame of a raw message. A match never spans two frames.
-    return std::any_of(message.frames.begin(), message.frames.end(),
-        [this](QByteArrayView frame) { return contains(frame); });
+    if (std::any_of(message.frames.begin(), message.frames.end(),
+            [this](QByteArrayView frame) { return contains(frame); }))
+        return true;
+    // A tap's peer as the Peer column and capture lines write it: lower-case hex. Routing ids are short
+    // (at most 255 bytes), so the hex fits on the stack; no allocation per message.
+    if (message.peer.isEmpty())
+        return false;
+    std::array<char, 512> hex {};
+    const auto size = std::min<qsizetype>(message.peer.size(), qsizetype(hex.size() / 2));
+    static constexpr char Digits[] = "0123456789abcdef";
+    for (qsizetype i = 0; i < size; ++i) {
+        const auto byte = std::uint8_t(message.peer[i]);
+        hex[std::size_t(2 * i)] = Digits[byte >> 4];
+        hex[std::size_t(2 * i + 1)] = Digits[byte & 0x0f];
+    }
+    return contains(QByteArrayView(hex.data(), 2 * size));
 }
 
-std::vector<std::uint64_t> MessageFilter::scanRange(const MessageStore &store, std::uint64_t begin,
+MessageFilter::ScanResult MessageFilter::scanRange(const MessageStore &store, std::uint64_t begin,
     std::uint64_t end, const std::atomic<bool> &cancelled) const
 {
-    std::vector<std::uint64_t> result;
+    ScanResult result;
     store.visit(begin, end, [&](const MessageView &message) {
         // Checking the flag per message costs next to nothing and keeps cancelling prompt.
         if (cancelled.load(std::memory_order_relaxed))
             return false;
-        if (matches(message))
-            result.push_back(message.seq);
+        if (!matchesIgnoringDirection(message))
+            return true;
+        if (passesDirection(message.direction))
+            result.seqs.push_back(message.seq);
+        else
+            result.otherDirections |= directionBit(message.direction);
         return true;
     });
     return result;
 }
 
-std::vector<std::uint64_t> MessageFilter::scan(const MessageStore &store, std::uint64_t begin,
+MessageFilter::ScanResult MessageFilter::scan(const MessageStore &store, std::uint64_t begin,
     std::uint64_t end, const std::atomic<bool> &cancelled) const
 {
     begin = std::max(begin, store.firstSeq());
@@ -123,7 +144,7 @@ std::vector<std::uint64_t> MessageFilter::scan(const MessageStore &store, std::u
     // The first part runs here, the others in the pool; waiting on a part no thread has started runs it
     // here too, so a busy pool slows the scan down but never blocks it.
     const std::uint64_t step = count / parts;
-    QList<QFuture<std::vector<std::uint64_t>>> others;
+    QList<QFuture<ScanResult>> others;
     for (std::uint64_t part = 1; part < parts; ++part) {
         const std::uint64_t partBegin = begin + part * step;
         const std::uint64_t partEnd = part + 1 == parts ? end : partBegin + step;
@@ -131,10 +152,11 @@ std::vector<std::uint64_t> MessageFilter::scan(const MessageStore &store, std::u
             return scanRange(store, partBegin, partEnd, cancelled);
         }));
     }
-    std::vector<std::uint64_t> result = scanRange(store, begin, begin + step, cancelled);
-    for (QFuture<std::vector<std::uint64_t>> &future : others) {
-        const std::vector<std::uint64_t> matches = future.result();
-        result.insert(result.end(), matches.cbegin(), matches.cend());
+    ScanResult result = scanRange(store, begin, begin + step, cancelled);
+    for (QFuture<ScanResult> &future : others) {
+        const ScanResult part = future.result();
+        result.seqs.insert(result.seqs.end(), part.seqs.cbegin(), part.seqs.cend());
+        result.otherDirections |= part.otherDirections;
     }
     return result;
 }

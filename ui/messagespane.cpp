@@ -4,16 +4,21 @@
 #include <utility>
 
 #include <QClipboard>
+#include <QComboBox>
 #include <QFontDatabase>
 #include <QFrame>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QLabel>
+#include <QPushButton>
 #include <QScrollBar>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "directionicons.h"
 #include "filterbar.h"
 #include "messagetablemodel.h"
 
@@ -110,7 +115,11 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
     m_table->setColumnWidth(MessageTableModel::TimeColumn, fixedWidth(12));
     m_table->setColumnWidth(
         MessageTableModel::SocketColumn, normal.horizontalAdvance(u"Router DEALER"_s) + 16);
-    m_table->setColumnWidth(MessageTableModel::DirectionColumn, normal.horizontalAdvance(u"out"_s) + 20);
+    // The direction's icon, then its short name ("c2s" is the widest).
+    const int iconSize = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_table);
+    m_table->setColumnWidth(MessageTableModel::DirectionColumn,
+        iconSize + std::max(normal.horizontalAdvance(u"c2s"_s), normal.horizontalAdvance(u"out"_s)) + 24);
+    m_table->setColumnWidth(MessageTableModel::PeerColumn, fixedWidth(10));
     m_table->setColumnWidth(MessageTableModel::RouteColumn, fixedWidth(10));
     m_table->setColumnWidth(MessageTableModel::IdColumn, fixedWidth(16));
     m_table->setColumnWidth(
@@ -136,6 +145,7 @@ MessagesPane::MessagesPane(const MessageStore &store, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 0);
     layout->setSpacing(4);
     layout->addWidget(m_filterBar);
+    layout->addWidget(createFilterNotice());
     layout->addWidget(frame, 1);
     setFocusProxy(m_table);
 
@@ -189,6 +199,58 @@ void MessagesPane::refresh()
     else
         keepViewportInsideWindow();
     syncScrollBar();
+    updateFilterNotice();
+}
+
+QWidget *MessagesPane::createFilterNotice()
+{
+    m_filterNotice = new QFrame(this);
+    m_filterNotice->setObjectName(u"filterNotice"_s);
+    m_filterNotice->setFrameShape(QFrame::StyledPanel);
+    m_filterNotice->setBackgroundRole(QPalette::ToolTipBase);
+    m_filterNotice->setForegroundRole(QPalette::ToolTipText);
+    m_filterNotice->setAutoFillBackground(true);
+    m_filterNoticeText = new QLabel(m_filterNotice);
+    m_filterNoticeText->setObjectName(u"filterNoticeText"_s);
+    m_filterNoticeText->setTextFormat(Qt::PlainText);
+    m_filterNoticeText->setWordWrap(true);
+    auto *showAll = new QPushButton(u"Show All Directions"_s, m_filterNotice);
+    showAll->setObjectName(u"showAllDirectionsButton"_s);
+    connect(showAll, &QPushButton::clicked, this, [this] { m_filterBar->setDirections(0); });
+    auto *noticeLayout = new QHBoxLayout(m_filterNotice);
+    noticeLayout->setContentsMargins(8, 4, 8, 4);
+    noticeLayout->addWidget(m_filterNoticeText, 1);
+    noticeLayout->addWidget(showAll);
+    m_filterNotice->hide();
+    return m_filterNotice;
+}
+
+QString MessagesPane::filterNoticeText() const
+{
+    return m_filterNotice->isHidden() ? QString() : m_filterNoticeText->text();
+}
+
+void MessagesPane::updateFilterNotice()
+{
+    // An empty table because of the direction box must not look like "nothing matches" (or like no
+    // traffic): say which directions the other messages went and offer to show them.
+    const MessageFilter::Directions others = m_model->otherDirections();
+    const bool hiddenByDirection
+        = m_model->totalRows() == 0 && m_model->isCaughtUp() && m_model->filter().directions() != 0 && others;
+    if (hiddenByDirection) {
+        QStringList names;
+        for (const Direction direction :
+            { Direction::In, Direction::Out, Direction::ClientToServer, Direction::ServerToClient }) {
+            if (others & MessageFilter::directionBit(direction))
+                names.append(directionicons::description(direction));
+        }
+        const QString text = u"Nothing shown: no message went in the direction chosen (%1). Messages that "
+                             u"match the rest of the filter went %2."_s.arg(
+                                 m_filterBar->directionBox()->currentText(), names.join(u", "_s));
+        if (m_filterNoticeText->text() != text)
+            m_filterNoticeText->setText(text);
+    }
+    m_filterNotice->setVisible(hiddenByDirection);
 }
 
 void MessagesPane::scrollToNewest()

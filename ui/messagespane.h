@@ -10,6 +10,8 @@
 
 #include "messagefilter.h"
 
+class QFrame;
+class QLabel;
 class QScrollBar;
 class QTableView;
 
@@ -64,6 +66,9 @@ public:
 
     void setSockets(const QList<SocketInfo> &sockets);
 
+    /// The notice over the table while the direction filter alone leaves it empty; empty when hidden.
+    [[nodiscard]] QString filterNoticeText() const;
+
 Q_SIGNALS:
     /// The user or the program picked another message (std::nullopt: none).
     void currentMessageChanged(std::optional<std::uint64_t> seq);
@@ -82,6 +87,8 @@ private:
     void handleBarAction(int action);
     void handleBarValueChanged(int value);
     void handleModelReset();
+    [[nodiscard]] QWidget *createFilterNotice();
+    void updateFilterNotice();
     void scrollToNewest();
     /// Shows logical row i at the top (offset pixels into it); the window moves when it does not hold
     /// the rows to show, or always when recentre is set.
@@ -109,6 +116,8 @@ private:
     QTableView *m_table = nullptr;
     FilterBar *m_filterBar = nullptr;
     QScrollBar *m_scrollBar = nullptr;
+    QFrame *m_filterNotice = nullptr;
+    QLabel *m_filterNoticeText = nullptr;
     bool m_syncing = false; ///< set while the scroll bars and the window are being brought in line
     bool m_following = true;
     bool m_programmatic = false; ///< set while we move the selection or the scroll bar ourselves

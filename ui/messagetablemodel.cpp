@@ -9,6 +9,7 @@
 #include <QFontDatabase>
 #include <QtConcurrentRun>
 
+#include "directionicons.h"
 #include "displaytext.h"
 
 using namespace Qt::StringLiterals;
@@ -28,9 +29,10 @@ constexpr std::uint64_t MaxRows = std::uint64_t(std::numeric_limits<int>::max())
 
 // Subtle, readable on light and dark palettes: tints with low alpha, text
 // colours of medium lightness.
-const QColor InColor(0x2e, 0x8b, 0x57);
-const QColor OutColor(0x2f, 0x7f, 0xd0);
+// (The directions' colours are directionicons::color().)
 const QColor OutBackground(0x2f, 0x7f, 0xd0, 24);
+// A routing id is 5 bytes when the tap's ROUTER made it up; a client's own one may be up to 255.
+constexpr int PeerChars = 24;
 const QColor RawColor(0xc0, 0x6c, 0x00);
 
 QString rawReason(const MessageSummary &summary)
@@ -56,6 +58,14 @@ QString routeText(const MessageSummary &summary)
 
 } // namespace
 
+QString MessageTableModel::peerText(QByteArrayView peer)
+{
+    // Hex as in capture lines and the CLI ("peer": "006b8b4567"), so a value copied from one finds the other.
+    if (peer.size() * 2 <= PeerChars)
+        return QString::fromLatin1(peer.toByteArray().toHex());
+    return QString::fromLatin1(peer.first(PeerChars / 2 - 1).toByteArray().toHex()) + u'\u2026';
+}
+
 MessageTableModel::MessageTableModel(const MessageStore &store, QObject *parent)
     : QAbstractTableModel(parent)
     , m_store(store)
@@ -64,7 +74,7 @@ MessageTableModel::MessageTableModel(const MessageStore &store, QObject *parent)
     , m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
     , m_cache(std::make_unique<std::array<CacheEntry, CacheSize>>())
 {
-    connect(&m_scanWatcher, &QFutureWatcher<std::vector<std::uint64_t>>::finished, this,
+    connect(&m_scanWatcher, &QFutureWatcher<MessageFilter::ScanResult>::finished, this,
         &MessageTableModel::handleScanFinished);
 }
 
@@ -243,7 +253,9 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column, int 
     case SocketColumn:
         return socketName(s.socket);
     case DirectionColumn:
-        return s.direction == Direction::In ? u"in"_s : u"out"_s;
+        return QString::fromLatin1(directionName(s.direction));
+    case PeerColumn:
+        return peerText(s.peer);
     case RouteColumn:
         return routeText(s);
     case IdColumn:
@@ -284,7 +296,7 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::FontRole:
         if (column == RouteColumn || column == IdColumn || column == PreviewColumn || column == SeqColumn
-            || column == TimeColumn || column == SizeColumn)
+            || column == TimeColumn || column == SizeColumn || column == PeerColumn)
             return m_fixedFont;
         return {};
     default:
@@ -305,14 +317,27 @@ QVariant MessageTableModel::data(const QModelIndex &index, int role) const
         if (s->kind == MessageKind::Raw && (column == MimetypeColumn || column == PreviewColumn))
             return QBrush(RawColor);
         if (column == DirectionColumn)
-            return QBrush(s->direction == Direction::In ? InColor : OutColor);
+            return QBrush(directionicons::color(s->direction));
+        return {};
+    case Qt::DecorationRole:
+        if (column == DirectionColumn)
+            return directionicons::icon(s->direction);
         return {};
     case Qt::BackgroundRole:
         return s->direction == Direction::Out ? QVariant(QBrush(OutBackground)) : QVariant();
+    case Qt::AccessibleTextRole:
+        if (column == DirectionColumn)
+            return directionicons::description(s->direction);
+        return {};
     case Qt::ToolTipRole:
-        // Our own words only: payload text never goes into a tool tip.
+        // Our own words only: payload text never goes into a tool tip (a peer is hex, never text).
         if (s->kind == MessageKind::Raw && (column == MimetypeColumn || column == PreviewColumn))
             return u"Not a Dploy envelope: %1"_s.arg(rawReason(*s));
+        if (column == DirectionColumn)
+            return directionicons::description(s->direction);
+        if (column == PeerColumn && !s->peer.isEmpty())
+            return u"Routing id the tap gave this client: %1 (not a frame of the message)"_s.arg(
+                QString::fromLatin1(s->peer.toHex()));
         return {};
     default:
         return {};
@@ -363,8 +388,8 @@ QVariant MessageTableModel::headerData(int section, Qt::Orientation orientation,
                          : u"Seconds since the row above (the previous message shown)"_s;
     }
     if (role == Qt::DisplayRole) {
-        static const QString titles[] = { u"#"_s, u"Time"_s, u"Socket"_s, u"Dir"_s, u"Route"_s, u"Id"_s,
-            u"Mimetype"_s, u"Size"_s, u"Preview"_s };
+        static const QString titles[] = { u"#"_s, u"Time"_s, u"Socket"_s, u"Dir"_s, u"Peer"_s, u"Route"_s,
+            u"Id"_s, u"Mimetype"_s, u"Size"_s, u"Preview"_s };
         return titles[section];
     }
     if (role == Qt::ToolTipRole) {
@@ -372,7 +397,10 @@ QVariant MessageTableModel::headerData(int section, Qt::Orientation orientation,
             u"Position in the recording"_s,
             u"Local time the engine received or sent the message"_s,
             u"The socket it came in on or went out of"_s,
-            u"in: received; out: sent by ZmqScope"_s,
+            u"in: received; out: sent by ZmqScope; through a tap, c2s: client \u2192 server, "
+            u"s2c: server \u2192 client"_s,
+            u"Through a tap: the routing id (hex) the tap gave the client that sent or gets the message; "
+            u"not one of its frames"_s,
             u"Request (routing) frames before the empty delimiter"_s,
             u"Envelope id"_s,
             u"Envelope mimetype; raw messages show their frame count"_s,
@@ -520,6 +548,7 @@ void MessageTableModel::setFilter(const MessageFilter &filter)
     m_filter = filter;
     m_rows.clear();
     m_pending.clear();
+    m_otherDirections = 0;
     const std::uint64_t storeFirst = m_store.firstSeq();
     if (isFiltered()) {
         m_scannedEnd = storeFirst;
@@ -569,9 +598,10 @@ void MessageTableModel::handleScanFinished()
 {
     if (!isFiltered() || m_scan.isCanceled() || !m_scan.isResultReadyAt(0))
         return;
-    std::vector<std::uint64_t> matches = m_scan.result();
+    const MessageFilter::ScanResult found = m_scan.result();
     m_scan = {};
-    m_pending.insert(m_pending.end(), matches.cbegin(), matches.cend());
+    m_pending.insert(m_pending.end(), found.seqs.cbegin(), found.seqs.cend());
+    m_otherDirections |= found.otherDirections;
     m_scannedEnd = m_scanChunkEnd;
     // Keep going at once while catching up; new traffic after that is picked up by refresh().
     if (m_store.endSeq() - m_scannedEnd > MaxScanChunk / 10)
@@ -584,7 +614,7 @@ void MessageTableModel::cancelScan()
 {
     if (m_scanCancelled)
         m_scanCancelled->store(true);
-    m_scanWatcher.setFuture(QFuture<std::vector<std::uint64_t>>());
+    m_scanWatcher.setFuture(QFuture<MessageFilter::ScanResult>());
     // The worker checks the flag per message, so this wait is short; it must not outlive the store or the
     // filter.
     m_scan.waitForFinished();

@@ -50,6 +50,7 @@ public:
         TimeColumn,
         SocketColumn,
         DirectionColumn,
+        PeerColumn, ///< a tap's client routing id (hex); empty for own sockets' messages
         RouteColumn,
         IdColumn,
         MimetypeColumn,
@@ -115,6 +116,9 @@ public:
     /// (empty when seq is not among the rows).
     [[nodiscard]] QStringList rowTexts(std::uint64_t seq) const;
 
+    /// The Peer column's text for a routing id: lower-case hex as in capture lines, long ones cut with "…".
+    [[nodiscard]] static QString peerText(QByteArrayView peer);
+
     /// Names for the Socket column; sockets without a name show their id.
     void setSocketNames(const QHash<SocketId, QString> &names);
 
@@ -147,6 +151,13 @@ public:
     /// While set (the default), refresh() keeps the window on the newest rows.
     void setFollowingTail(bool following) { m_followingTail = following; }
     [[nodiscard]] bool isFollowingTail() const { return m_followingTail; }
+
+    /**
+     * The directions of messages that pass the filter's text and socket but not its direction, among
+     * those scanned since the filter was set (0 without a direction filter). With no row, this tells
+     * "nothing in the chosen direction" from "nothing matches".
+     */
+    [[nodiscard]] MessageFilter::Directions otherDirections() const { return m_otherDirections; }
 
 Q_SIGNALS:
     /// The filter worker started or finished catching up with the store.
@@ -199,8 +210,10 @@ private:
     std::vector<std::uint64_t> m_pending;
     std::uint64_t m_scannedEnd = 0; ///< the worker has looked at every message before this
     std::uint64_t m_scanChunkEnd = 0; ///< end of the chunk the running job scans
-    QFuture<std::vector<std::uint64_t>> m_scan;
-    QFutureWatcher<std::vector<std::uint64_t>> m_scanWatcher;
+    QFuture<MessageFilter::ScanResult> m_scan;
+    QFutureWatcher<MessageFilter::ScanResult> m_scanWatcher;
+    /// Directions of messages scanned since the filter was set that only its direction kept out.
+    MessageFilter::Directions m_otherDirections = 0;
     std::shared_ptr<std::atomic<bool>> m_scanCancelled;
     bool m_scanning = false;
 

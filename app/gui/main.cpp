@@ -270,8 +270,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture, library, tap or newtap."_s, u"TAB"_s,
-        u"json"_s);
+        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap or tapmessages."_s,
+        u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
 
@@ -349,10 +349,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
     if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
         && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
         && result.screenshotTab != u"library"_s && result.screenshotTab != u"tap"_s
-        && result.screenshotTab != u"newtap"_s)
-        failUsage(
-            u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap, newtap"_s.arg(
-                result.screenshotTab));
+        && result.screenshotTab != u"newtap"_s && result.screenshotTab != u"tapmessages"_s)
+        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap, newtap, "
+                  u"tapmessages"_s.arg(result.screenshotTab));
     return result;
 }
 
@@ -461,6 +460,9 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleTap(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"newtap"_s)
         screenshotscenes::scheduleNewTapDialog(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"tapmessages"_s && demo)
+        screenshotscenes::scheduleTapMessages(
+            window, screenshotFile, demo->echoEndpoint(), commandLine.screenshotDelayMs);
     else
         scheduleScreenshot(window, screenshotFile, commandLine.screenshotDelayMs, commandLine.screenshotTab);
     return app.exec();

@@ -10,7 +10,9 @@
 # (the demo's PNG image in the hex view), capture-window.png (the demo traffic
 # recorded and opened as a capture), library.png (the Library panel of saved
 # messages), tap.png (the demo's quote clients and service through a tap, with
-# the Tap Monitor) and new-tap.png (Capture > New Tap) next to this script.
+# the Tap Monitor), new-tap.png (Capture > New Tap), and tap-messages.png plus
+# tap-messages-frames.png (a req-rep tap in front of the demo's echo service:
+# c2s/s2c rows with their peer, the Envelope and Frames tabs) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,3 +51,4 @@ run --demo --screenshot "$here/capture-window.png" --screenshot-tab capture
 run --demo --screenshot "$here/library.png" --screenshot-tab library
 run --demo --screenshot "$here/tap.png" --screenshot-tab tap
 run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap
+run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages

@@ -397,12 +397,9 @@ void CaptureController::rebuildRecentMenu()
 ExportDialog *CaptureController::showExportDialog()
 {
     QHash<SocketId, ExportSocket> sockets;
-    for (const SocketInfo &info : m_engine.sockets()) {
-        const QStringList endpoints = info.boundEndpoints.isEmpty()
-            ? info.spec.binds + info.spec.connects
-            : info.boundEndpoints + info.spec.connects;
-        sockets.insert(info.id, { info.spec.name, socketTypeName(info.spec.type), endpoints.join(u',') });
-    }
+    // The lines name each socket as the recorder's lines do (a tap with its senders' types).
+    for (const SocketInfo &info : m_engine.sockets())
+        sockets.insert(info.id, captureSource(info));
     auto *dialog = new ExportDialog(m_engine.store(), &m_messages, sockets, lastDirectory(), &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExportDialog::exportFinished, this, [this, dialog](const ExportResult &result) {
@@ -422,18 +419,9 @@ ExportDialog *CaptureController::showExportDialog()
 
 ReplayDialog *CaptureController::showReplayDialog()
 {
-    const std::vector<std::uint64_t> seqs = m_messages.selectedSeqs();
-    std::vector<ReplayItem> items;
-    items.reserve(seqs.size());
-    StoredMessage message;
-    for (const std::uint64_t seq : seqs) {
-        if (m_engine.store().message(seq, message))
-            items.push_back({ message.timestampUs, std::move(message.frames) });
-    }
     auto *dialog = new ReplayDialog(m_engine, &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setItems(
-        std::move(items), u"%1 selected messages"_s.arg(QLocale().toString(qulonglong(seqs.size()))));
+    dialog->setSelection(m_engine.store(), m_messages.selectedSeqs(), u"selected messages"_s);
     dialog->show();
     return dialog;
 }

@@ -370,7 +370,7 @@ ExportDialog *CaptureWindow::showExportDialog()
 {
     QHash<SocketId, ExportSocket> sockets;
     for (const CaptureSocket &socket : std::as_const(m_sockets))
-        sockets.insert(socket.id, { socket.name, socket.type, socket.endpoint });
+        sockets.insert(socket.id, socket.source());
     auto *dialog = new ExportDialog(m_store, m_messages, sockets, QFileInfo(m_path).absolutePath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
@@ -390,24 +390,17 @@ ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
     auto *dialog = new ReplayDialog(*m_engine, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (selectionOnly) {
-        const std::vector<std::uint64_t> seqs = m_messages->selectedSeqs();
-        std::vector<ReplayItem> items;
-        items.reserve(seqs.size());
-        StoredMessage message;
-        for (const std::uint64_t seq : seqs) {
-            if (m_store.message(seq, message))
-                items.push_back({ message.timestampUs, std::move(message.frames) });
-        }
-        const QString description = u"%1 selected messages of %2"_s.arg(
-            QLocale().toString(qulonglong(items.size())), QFileInfo(m_path).fileName());
-        dialog->setItems(std::move(items), description);
+        dialog->setSelection(m_store, m_messages->selectedSeqs(),
+            u"selected messages of %1"_s.arg(QFileInfo(m_path).fileName()));
     } else {
         QStringList names;
+        bool tapLines = false;
         for (const CaptureSocket &socket : std::as_const(m_sockets)) {
             if (!names.contains(socket.name))
                 names.append(socket.name);
+            tapLines = tapLines || !socket.clientType.isEmpty() || !socket.serverType.isEmpty();
         }
-        dialog->setFile(m_path, names);
+        dialog->setFile(m_path, names, tapLines);
     }
     dialog->show();
     return dialog;

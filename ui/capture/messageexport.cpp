@@ -44,8 +44,8 @@ QString suffix(ExportFormat format)
 
 QList<QByteArray> csvColumns()
 {
-    return { "seq", "time", "socket", "type", "endpoint", "direction", "frame_count", "id", "mimetype",
-        "body", "body_encoding", "frames" };
+    return { "seq", "time", "socket", "type", "endpoint", "direction", "peer", "frame_count", "id",
+        "mimetype", "body", "body_encoding", "frames" };
 }
 
 QByteArray csvHeaderRow()
@@ -84,7 +84,7 @@ QByteArray csvRow(std::uint64_t seq, const CaptureRecord &record)
 
     const QByteArrayList fields { QByteArray::number(qulonglong(seq)),
         formatCaptureTimestamp(record.timestampUs).toUtf8(), record.socket.toUtf8(), record.type.toUtf8(),
-        record.endpoint.toUtf8(), record.direction == Direction::In ? QByteArray("in") : QByteArray("out"),
+        record.endpoint.toUtf8(), directionName(record.direction).toByteArray(), record.peer.toHex(),
         QByteArray::number(record.frames.size()), id, mimetype, body, bodyEncoding, frames.join(' ') };
     QByteArray row;
     for (qsizetype i = 0; i < fields.size(); ++i) {
@@ -155,7 +155,7 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
             for (std::uint64_t seq = qMax(request.begin, store.firstSeq()); seq < request.end; ++seq)
                 filtered.push_back(seq);
         } else {
-            filtered = request.filter.scan(store, request.begin, request.end, cancelled);
+            filtered = request.filter.scan(store, request.begin, request.end, cancelled).seqs;
         }
         seqs = &filtered;
     }
@@ -208,10 +208,12 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
         const ExportSocket socket = request.sockets.value(message.socket);
         record.timestampUs = message.timestampUs;
         record.socket = socket.name.isEmpty() ? u"#%1"_s.arg(message.socket) : socket.name;
-        record.type = socket.type;
+        // A tap's lines name the sender's type, as the recorder writes them.
+        record.type = socket.typeFor(message.direction);
         record.endpoint = socket.endpoint;
         record.direction = message.direction;
         record.frames = std::move(message.frames);
+        record.peer = std::move(message.peer);
         buffer += request.format == ExportFormat::Csv ? csvRow(seq, record) : captureLine(record);
         ++result.written;
         if (buffer.size() >= FlushBytes) {

@@ -26,13 +26,9 @@ enum class ExportFormat
     Csv, ///< RFC 4180 CSV with a header row, see csvHeaderRow()
 };
 
-/// How an exported file names a socket of the store.
-struct ExportSocket
-{
-    QString name;
-    QString type;
-    QString endpoint;
-};
+/// How an exported file names a socket of the store: as the recorder does (zmqscope::captureSource() for
+/// the engine's sockets, CaptureSocket::source() for a loaded capture's), a tap with its senders' types.
+using ExportSocket = CaptureSource;
 
 /// What to export and where.
 struct ExportRequest
@@ -76,7 +72,8 @@ namespace messageexport {
 [[nodiscard]] QByteArray csvHeaderRow();
 /**
  * One message as a CSV row (CRLF included): seq, time (ISO-8601 UTC), socket,
- * type, endpoint, direction, frame_count, id, mimetype, body, body_encoding
+ * type, endpoint, direction ("in", "out", "c2s", "s2c"), peer (a tap's client routing id in hex,
+ * empty otherwise), frame_count, id, mimetype, body, body_encoding
  * ("text" or "base64"; empty for raw messages), frames (every frame in base64,
  * separated by spaces). id and mimetype are text when valid UTF-8, else
  * "base64:" followed by their base64.

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include "compose/inlinemessage.h"
+#include "directionicons.h"
 
 using namespace Qt::StringLiterals;
 
@@ -86,8 +87,16 @@ ReplayDialog::ReplayDialog(Engine &engine, QWidget *parent)
     m_directionCombo = new QComboBox(m_filterBox);
     m_directionCombo->setObjectName(u"directionCombo"_s);
     m_directionCombo->addItem(u"Both directions"_s, -1);
-    m_directionCombo->addItem(u"Received only (in)"_s, int(Direction::In));
-    m_directionCombo->addItem(u"Sent only (out)"_s, int(Direction::Out));
+    m_directionCombo->addItem(
+        directionicons::icon(Direction::In), u"Received only (in)"_s, int(Direction::In));
+    m_directionCombo->addItem(
+        directionicons::icon(Direction::Out), u"Sent only (out)"_s, int(Direction::Out));
+    connect(m_directionCombo, &QComboBox::currentIndexChanged, this, &ReplayDialog::updateDirectionNote);
+    m_directionNote = new QLabel(this);
+    m_directionNote->setObjectName(u"directionNote"_s);
+    m_directionNote->setTextFormat(Qt::PlainText);
+    m_directionNote->setWordWrap(true);
+    m_directionNote->hide();
     auto *filterRow = new QHBoxLayout(m_filterBox);
     filterRow->setContentsMargins(0, 0, 0, 0);
     filterRow->addWidget(new QLabel(u"Socket:"_s, m_filterBox));
@@ -127,6 +136,7 @@ ReplayDialog::ReplayDialog(Engine &engine, QWidget *parent)
     form->addRow(u"&Into socket:"_s, m_targetCombo);
     form->addRow(u"Pacing:"_s, pacingBox);
     form->addRow(u"Only:"_s, m_filterBox);
+    form->addRow(QString(), m_directionNote);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_progress);
@@ -154,12 +164,41 @@ void ReplayDialog::setItems(std::vector<ReplayItem> items, const QString &descri
     m_file.clear();
     m_sourceLabel->setText(InlineMessage::breakable(description));
     m_filterBox->setVisible(false);
+    m_directionNote->hide();
     m_progress->setRange(0, int(qMin<std::size_t>(m_items.size(), INT_MAX)));
     m_progress->setValue(0);
     updateState();
 }
 
-void ReplayDialog::setFile(const QString &path, const QStringList &socketNames)
+void ReplayDialog::setSelection(
+    const MessageStore &store, const std::vector<std::uint64_t> &seqs, const QString &what)
+{
+    std::vector<ReplayItem> items;
+    items.reserve(seqs.size());
+    StoredMessage message;
+    bool clientToServer = false;
+    bool serverToClient = false;
+    bool own = false;
+    for (const std::uint64_t seq : seqs) {
+        if (!store.message(seq, message))
+            continue;
+        clientToServer = clientToServer || message.direction == Direction::ClientToServer;
+        serverToClient = serverToClient || message.direction == Direction::ServerToClient;
+        own = own || !isConversation(message.direction);
+        items.push_back({ message.timestampUs, std::move(message.frames) });
+    }
+    QString description = u"%1 %2"_s.arg(QLocale().toString(qulonglong(items.size())), what);
+    // Say which way a tap's messages went: they are sent, frames as recorded, into the one socket chosen.
+    if (clientToServer && serverToClient)
+        description += u", both ways through a tap (c2s and s2c alike go into the socket chosen)"_s;
+    else if ((clientToServer || serverToClient) && !own)
+        description += u", all "_s
+            + directionicons::description(
+                clientToServer ? Direction::ClientToServer : Direction::ServerToClient);
+    setItems(std::move(items), description);
+}
+
+void ReplayDialog::setFile(const QString &path, const QStringList &socketNames, bool offerTapDirections)
 {
     m_items.clear();
     m_file = path;
@@ -169,10 +208,59 @@ void ReplayDialog::setFile(const QString &path, const QStringList &socketNames)
     m_socketFilterCombo->clear();
     m_socketFilterCombo->addItem(QString());
     m_socketFilterCombo->addItems(socketNames);
+    // A tap's lines go c2s or s2c: replaying one direction sends the clients' side into a server or the
+    // server's side into a client.
+    const int c2s = m_directionCombo->findData(int(Direction::ClientToServer));
+    if (offerTapDirections && c2s < 0) {
+        m_directionCombo->addItem(directionicons::icon(Direction::ClientToServer),
+            u"Client to server only (c2s)"_s, int(Direction::ClientToServer));
+        m_directionCombo->addItem(directionicons::icon(Direction::ServerToClient),
+            u"Server to client only (s2c)"_s, int(Direction::ServerToClient));
+    } else if (!offerTapDirections && c2s >= 0) {
+        m_directionCombo->removeItem(c2s + 1);
+        m_directionCombo->removeItem(c2s);
+    }
     m_filterBox->setVisible(true);
+    updateDirectionNote();
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     updateState();
+}
+
+bool ReplayDialog::setDirection(std::optional<Direction> direction)
+{
+    const int index = m_directionCombo->findData(direction ? int(*direction) : -1);
+    if (index < 0)
+        return false;
+    m_directionCombo->setCurrentIndex(index);
+    return true;
+}
+
+QString ReplayDialog::directionNote() const
+{
+    return m_directionNote->isHidden() ? QString() : m_directionNote->text();
+}
+
+void ReplayDialog::updateDirectionNote()
+{
+    // Which way a tap's recorded stream goes, and what to open for it: the frames go out as recorded.
+    QString text;
+    const int direction = m_directionCombo->currentData().toInt();
+    if (!m_file.isEmpty() && direction == int(Direction::ClientToServer)) {
+        text = u"Sends what the tap's clients sent, frame for frame, into the socket chosen above: open one "
+               u"towards the server (the tap's forward endpoint). For a REP or ROUTER server use a DEALER: "
+               u"the "
+               u"frames already hold a REQ client's empty delimiter. A REQ adds a delimiter of its own (the "
+               u"server would see two) and sends only after each reply; PUSH, PUB or PAIR for the other "
+               u"patterns."_s;
+    } else if (!m_file.isEmpty() && direction == int(Direction::ServerToClient)) {
+        text = u"Sends what the server answered, frame for frame, into the socket chosen above: open one "
+               u"where a client connects (the tap's listen endpoint), e.g. a DEALER for a DEALER client or "
+               u"PULL, SUB or PAIR. The recorded peers are not used: a ROUTER or REP would need its own "
+               u"clients' requests first."_s;
+    }
+    m_directionNote->setText(text);
+    m_directionNote->setVisible(!text.isEmpty());
 }
 
 void ReplayDialog::refreshTargets()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <QDialog>
@@ -34,8 +35,18 @@ public:
 
     /// Replays these messages (a selection); `description` says what they are ("12 selected messages").
     void setItems(std::vector<ReplayItem> items, const QString &description);
-    /// Replays a capture file; `socketNames` (when known) fill the socket filter.
-    void setFile(const QString &path, const QStringList &socketNames = {});
+    /**
+     * Replays these messages of `store` (a selection; evicted ones are left out). The source reads
+     * "N <what>", and says which way a tap's messages went: they all go into the one target socket.
+     */
+    void setSelection(const MessageStore &store, const std::vector<std::uint64_t> &seqs, const QString &what);
+    /// Replays a capture file; `socketNames` (when known) fill the socket filter. The direction filter
+    /// offers c2s and s2c when `offerTapDirections` (the file has a tap's lines, or nobody looked).
+    void setFile(const QString &path, const QStringList &socketNames = {}, bool offerTapDirections = true);
+    /// File replay: only this direction (std::nullopt: every one); false when it is not offered.
+    bool setDirection(std::optional<Direction> direction);
+    /// What the dialog says about the chosen tap direction (which way it goes); empty when it says nothing.
+    [[nodiscard]] QString directionNote() const;
 
     /// Chooses the target; false when that socket is not offered (closed, or cannot send).
     bool setTargetSocket(SocketId socket);
@@ -65,6 +76,7 @@ private:
     void handleProgress(quint64 sent, quint64 total);
     void handleFinished(quint64 sent, const QString &error);
     void updateState();
+    void updateDirectionNote();
 
     Engine &m_engine;
     QPointer<Replayer> m_replayer;
@@ -82,6 +94,7 @@ private:
     QWidget *m_filterBox = nullptr;
     QComboBox *m_socketFilterCombo = nullptr;
     QComboBox *m_directionCombo = nullptr;
+    QLabel *m_directionNote = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_statusLabel = nullptr;
     QLabel *m_errorLabel = nullptr;

@@ -6,12 +6,14 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <zmqscope/engine/tap.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/replay/templates.h>
 
@@ -231,6 +233,68 @@ void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delay
         spec.forwardOptions = { { "reconnect_ivl", 250 } };
         dialog->setSpec(spec);
         QTimer::singleShot(300, dialog, [dialog, fileName] { saveAndQuit(*dialog, fileName); });
+    });
+}
+
+void scheduleTapMessages(
+    MainWindow &window, const QString &fileName, const QString &echoEndpoint, int delayMs)
+{
+    Engine &engine = window.engine();
+    TapSpec tap;
+    tap.pattern = TapPattern::ReqRep;
+    tap.name = u"Echo tap"_s;
+    tap.listen = { u"tcp://127.0.0.1:*"_s };
+    tap.forward = { echoEndpoint };
+    const SocketId tapId = engine.openTap(tap);
+    // Once the tap listens, a REQ of ours becomes its client and asks a few times (each after the reply).
+    QObject::connect(&engine, &Engine::socketOpened, &window,
+        [&window, &engine, tapId, delayMs](SocketId id, const QStringList &endpoints) {
+            if (id != tapId || endpoints.isEmpty())
+                return;
+            SocketSpec client;
+            client.name = u"Tap client REQ"_s;
+            client.type = SocketType::Req;
+            client.connects = { endpoints.constFirst() };
+            const SocketId req = window.openSocket(client);
+            for (int i = 0; i < 3; ++i) {
+                QTimer::singleShot(300 + i * delayMs / 6, &window, [&engine, req, i] {
+                    const QJsonObject request { { u"command"_s, u"status"_s }, { u"n"_s, i + 1 } };
+                    engine.send(req,
+                        Envelope::create("application/json",
+                            QJsonDocument(request).toJson(QJsonDocument::Compact),
+                            "tap-req-" + QByteArray::number(i + 1))
+                            .transferObject());
+                });
+            }
+        });
+    QTimer::singleShot(delayMs, &window, [&window, &engine, tapId, fileName] {
+        window.refreshViews();
+        // The newest c2s row of the tap: direction and peer in the Envelope tab.
+        MessagesPane *pane = window.messagesPane();
+        const MessageTableModel *model = pane->model();
+        const MessageStore &store = engine.store();
+        MessageSummary summary;
+        for (int row = model->totalRows() - 1; row >= 0; --row) {
+            if (store.summary(model->seqAtLogical(row), summary, 0) && summary.socket == tapId
+                && summary.direction == Direction::ClientToServer) {
+                pane->selectSeq(summary.seq);
+                break;
+            }
+        }
+        window.detailView()->setCurrentTab(MessageDetailView::EnvelopeTab);
+        QTimer::singleShot(300, &window, [&window, fileName] {
+            const QFileInfo info(fileName);
+            const QString framesFile
+                = info.dir().filePath(info.completeBaseName() + u"-frames."_s + info.suffix());
+            const bool saved = window.grab().save(fileName);
+            window.detailView()->setCurrentTab(MessageDetailView::FramesTab);
+            QTimer::singleShot(300, &window, [&window, framesFile, saved] {
+                if (saved)
+                    saveAndQuit(window, framesFile);
+                else
+                    QCoreApplication::exit(1);
+            });
+        });
     });
 }
 

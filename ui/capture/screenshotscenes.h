@@ -24,6 +24,14 @@ void scheduleTap(MainWindow &window, const QString &fileName, int delayMs);
 /// Opens Capture > New Tap filled for a dealer-router service and saves the dialog.
 void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delayMs);
 
+/**
+ * Puts a req-rep tap in front of the demo's echo REP (`echoEndpoint`), sends requests through it from a
+ * REQ of ours, selects a c2s row and saves the main window with the Envelope tab (direction and peer), then
+ * a second picture, `fileName` with "-frames" before its suffix, with the Frames tab.
+ */
+void scheduleTapMessages(
+    MainWindow &window, const QString &fileName, const QString &echoEndpoint, int delayMs);
+
 } // namespace screenshotscenes
 
 } // namespace zmqscope

@@ -11,6 +11,7 @@
 #include <zmqscope/textescape.h>
 
 #include "detail/messageformat.h"
+#include "directionicons.h"
 
 using namespace Qt::StringLiterals;
 
@@ -130,7 +131,9 @@ void EnvelopePage::setMessage(const DetailMessage &shown)
     addRow(tr("Time"), MessageFormat::localTimestamp(message.timestampUs));
     addRow(tr("Time (UTC)"), MessageFormat::isoTimestampUtc(message.timestampUs));
     addRow(tr("Socket"), shown.socketName.isEmpty() ? tr("(unnamed)") : shown.socketName);
-    addRow(tr("Direction"), message.direction == Direction::Out ? tr("out (sent)") : tr("in (received)"));
+    addRow(tr("Direction"), directionicons::description(message.direction));
+    if (!message.peer.isEmpty())
+        addRow(tr("Peer"), MessageFormat::peerText(message.peer));
     addRow(tr("Kind"), kindText(parsed));
 
     QStandardItem *expandable = nullptr;

@@ -45,6 +45,13 @@ FramesPage::FramesPage(QWidget *parent)
     header->resizeSection(FramesModel::HexColumn, hexWidth);
     header->setStretchLastSection(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    // A tap's peer sits beside the frames, never among them: the frames are what the sender put on the wire.
+    m_peerNote = detailui::makeNoteLabel(this);
+    m_peerNote->setObjectName(u"peerNote"_s);
+    m_peerNote->setContentsMargins(6, 4, 6, 4);
+    m_peerNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_peerNote->hide();
+    layout->addWidget(m_peerNote);
     layout->addWidget(m_table, 1);
 
     auto *bar = detailui::makeBar();
@@ -120,12 +127,24 @@ void FramesPage::setMessage(const DetailMessage &message)
     // Raw messages have no envelope roles: an empty column would only take room.
     m_table->setColumnHidden(FramesModel::RoleColumn, message.parsed.kind == MessageKind::Raw);
     m_openInHexButton->setEnabled(false);
+    const QByteArray &peer = message.message.peer;
+    m_peerNote->setText(peer.isEmpty()
+            ? QString()
+            : tr("Peer %1: the routing id the tap gave the %2; not a frame. The frames below are what the "
+                 "%3 put on the wire.")
+                  .arg(QString::fromLatin1(peer.toHex()),
+                      message.message.direction == Direction::ServerToClient ? tr("client it goes to")
+                                                                             : tr("client that sent it"),
+                      message.message.direction == Direction::ServerToClient ? tr("server") : tr("client")));
+    m_peerNote->setVisible(!peer.isEmpty());
 }
 
 void FramesPage::clear()
 {
     m_hasMessage = false;
     m_model->clear();
+    m_peerNote->clear();
+    m_peerNote->hide();
     m_openInHexButton->setEnabled(false);
 }
 

@@ -2,6 +2,7 @@
 
 #include "detail/detailpage.h"
 
+class QLabel;
 class QTableView;
 
 namespace zmqscope {
@@ -35,6 +36,7 @@ private:
     QTableView *m_table = nullptr;
     FramesModel *m_model = nullptr;
     QToolButton *m_openInHexButton = nullptr;
+    QLabel *m_peerNote = nullptr; ///< a tap's peer, shown above the frames (it is not one of them)
 };
 
 } // namespace zmqscope

@@ -29,12 +29,32 @@
 #include "detail/hexpage.h"
 #include "detail/messageformat.h"
 #include "detail/textpage.h"
+#include "directionicons.h"
 
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
 
 namespace {
+
+// "received on SUB 1", "sent on", or through a tap "client → server (peer 006b8b4567) through".
+QString summaryDirection(const StoredMessage &message)
+{
+    switch (message.direction) {
+    case Direction::In:
+        return MessageDetailView::tr("received on");
+    case Direction::Out:
+        return MessageDetailView::tr("sent on");
+    case Direction::ClientToServer:
+    case Direction::ServerToClient:
+        break;
+    }
+    const QString words = directionicons::words(message.direction);
+    if (message.peer.isEmpty())
+        return MessageDetailView::tr("%1 through").arg(words);
+    return MessageDetailView::tr("%1 (peer %2) through")
+        .arg(words, QString::fromLatin1(message.peer.toHex()));
+}
 
 constexpr int TabIndex(MessageDetailView::Tab tab)
 {
@@ -171,13 +191,13 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
     for (const auto &frame : message.frames)
         totalBytes += frame.size();
     const auto frameCount = message.frames.size();
-    m_summary->setFullText(tr("#%1 · %2 %3 · %4 · %5, %6")
-                               .arg(message.seq)
-                               .arg(message.direction == Direction::Out ? tr("sent on") : tr("received on"),
-                                   socketName.isEmpty() ? tr("(unnamed socket)") : socketName,
-                                   MessageFormat::localTimestamp(message.timestampUs).mid(11),
-                                   frameCount == 1 ? tr("1 frame") : tr("%1 frames").arg(frameCount),
-                                   QLocale().formattedDataSize(totalBytes, 1, QLocale::DataSizeIecFormat)));
+    m_summary->setFullText(
+        tr("#%1 · %2 %3 · %4 · %5, %6")
+            .arg(message.seq)
+            .arg(summaryDirection(message), socketName.isEmpty() ? tr("(unnamed socket)") : socketName,
+                MessageFormat::localTimestamp(message.timestampUs).mid(11),
+                frameCount == 1 ? tr("1 frame") : tr("%1 frames").arg(frameCount),
+                QLocale().formattedDataSize(totalBytes, 1, QLocale::DataSizeIecFormat)));
 
     const bool hasBody = m_current.hasBody();
     for (auto *action : { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_saveBodyAction })

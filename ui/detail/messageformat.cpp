@@ -61,7 +61,7 @@ QString localTimestamp(std::int64_t timestampUs)
 
 QString directionName(Direction direction)
 {
-    return direction == Direction::Out ? u"out"_s : u"in"_s;
+    return QString::fromLatin1(zmqscope::directionName(direction));
 }
 
 QByteArray captureLine(const StoredMessage &message, const QString &socketName)
@@ -72,10 +72,17 @@ QByteArray captureLine(const StoredMessage &message, const QString &socketName)
     record.socket = socketName;
     record.direction = message.direction;
     record.frames = message.frames;
+    record.peer = message.peer;
     QByteArray line = zmqscope::captureLine(record);
     if (line.endsWith('\n'))
         line.chop(1);
     return line;
+}
+
+QString peerText(QByteArrayView peer)
+{
+    return QString::fromLatin1(peer.toByteArray().toHex())
+        + u" (the routing id the tap gave the client; not a frame)"_s;
 }
 
 QString hex(QByteArrayView bytes, qsizetype maxBytes)

@@ -22,13 +22,13 @@ inline constexpr qsizetype ClipboardLimit = qsizetype { 16 } << 20;
 [[nodiscard]] QString isoTimestampUtc(std::int64_t timestampUs);
 /// "2024-05-01 14:34:56.789" in the local time zone, for people.
 [[nodiscard]] QString localTimestamp(std::int64_t timestampUs);
-/// "in" or "out", as in capture files.
+/// "in", "out", "c2s" or "s2c", as in capture files.
 [[nodiscard]] QString directionName(Direction direction);
 
 /**
  * One message as a compact capture line (DESIGN.md section 8, without the
  * socket type and endpoint, which the Detail pane does not know):
- * {"ts","socket","dir","frames":[base64...]} plus "id", "mimetype" and
+ * {"ts","socket","dir"[,"peer"],"frames":[base64...]} plus "id", "mimetype" and
  * "body" for envelopes, each as "<key>_base64" instead when it is not UTF-8.
  */
 [[nodiscard]] QByteArray captureLine(const StoredMessage &message, const QString &socketName);
@@ -84,6 +84,12 @@ struct DisplayTextChanges
  * "(empty)" for no bytes. Long values are cut with "…".
  */
 [[nodiscard]] QString describeBytes(QByteArrayView bytes, int maxChars = 160);
+
+/**
+ * A tap's peer for the Detail pane: "006b8b4567 (the routing id the tap gave the client; not a frame)",
+ * the hex as in capture lines and the Peer column.
+ */
+[[nodiscard]] QString peerText(QByteArrayView peer);
 
 /// "1,234 bytes (1.2 KiB)", or "1 byte", or "0 bytes".
 [[nodiscard]] QString byteCount(qint64 bytes);

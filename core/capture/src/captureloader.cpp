@@ -20,6 +20,19 @@ constexpr std::size_t BatchMessages = 4096;
 constexpr std::uint64_t BatchBytes = std::uint64_t { 8 } << 20;
 constexpr auto ProgressInterval = std::chrono::milliseconds(50);
 
+// Keeps the sender's type of a tap's line (c2s: a client's, s2c: the server's) the first time a
+// direction shows up; true when the socket changed.
+bool noteSenderType(CaptureSocket &socket, const CaptureRecord &record)
+{
+    QString *type = record.direction == Direction::ClientToServer ? &socket.clientType
+        : record.direction == Direction::ServerToClient           ? &socket.serverType
+                                                                  : nullptr;
+    if (!type || !type->isEmpty() || record.type.isEmpty())
+        return false;
+    *type = record.type;
+    return true;
+}
+
 } // namespace
 
 struct CaptureLoader::Private
@@ -125,8 +138,9 @@ void CaptureLoader::start()
                     isConversation(record.direction) ? QString() : record.type, record.endpoint);
                 auto it = ids.find(key);
                 if (it == ids.end()) {
-                    const CaptureSocket socket { SocketId(ids.size() + 1), record.socket, record.type,
+                    CaptureSocket socket { SocketId(ids.size() + 1), record.socket, record.type,
                         record.endpoint };
+                    noteSenderType(socket, record);
                     {
                         // Published before any of its messages reach the store, so views can name them.
                         std::lock_guard locker(priv->mutex);
@@ -134,6 +148,11 @@ void CaptureLoader::start()
                     }
                     result.sockets.append(socket);
                     it = ids.emplace(key, socket.id).first;
+                } else if (CaptureSocket &known = result.sockets[qsizetype(it->second) - 1];
+                           noteSenderType(known, record)) {
+                    // A tap's first line of the other direction: its sender's type joins the socket's.
+                    std::lock_guard locker(priv->mutex);
+                    priv->sockets[qsizetype(it->second) - 1] = known;
                 }
                 for (const QByteArray &frame : record.frames)
                     batchBytes += std::uint64_t(frame.size());

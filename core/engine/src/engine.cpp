@@ -49,18 +49,7 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     Recorder::Callbacks callbacks;
     callbacks.lookup = [this](SocketId id) {
         const std::optional<SocketInfo> info = sockets.find(id, steadyMs());
-        if (!info)
-            return Recorder::SocketLabel { u"socket %1"_s.arg(id), QString(), QString(), QString(),
-                QString() };
-        if (info->tap) {
-            // Where the tap sits: "LISTEN > FORWARD", the clients' side first as in passive captures.
-            const TapSockets types = tapSockets(info->tap->spec.pattern);
-            return Recorder::SocketLabel { info->spec.name, tapPatternName(info->tap->spec.pattern),
-                info->boundEndpoints.join(u","_s) + u" > "_s + info->tap->spec.forward.join(u","_s),
-                socketTypeName(types.clients), socketTypeName(types.server) };
-        }
-        return Recorder::SocketLabel { info->spec.name, socketTypeName(info->spec.type),
-            (info->boundEndpoints + info->spec.connects).join(u","_s), QString(), QString() };
+        return info ? captureSource(*info) : CaptureSource { u"socket %1"_s.arg(id), QString(), QString() };
     };
     callbacks.started
         = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingStarted(path); }); };
@@ -93,6 +82,21 @@ SendCallback Engine::Private::bindCallback(const QObject *receiver, SendCallback
     auto relay = std::make_shared<SendRelay>();
     QObject::connect(relay.get(), &SendRelay::finished, receiver, std::move(done));
     return [relay](const SendResult &result) { Q_EMIT relay->finished(result); };
+}
+
+CaptureSource captureSource(const SocketInfo &info)
+{
+    if (info.tap) {
+        // Where the tap sits: "LISTEN > FORWARD", the clients' side first as in passive captures.
+        const TapSockets types = tapSockets(info.tap->spec.pattern);
+        return CaptureSource { info.spec.name, tapPatternName(info.tap->spec.pattern),
+            info.boundEndpoints.join(u","_s) + u" > "_s + info.tap->spec.forward.join(u","_s),
+            socketTypeName(types.clients), socketTypeName(types.server) };
+    }
+    // Before a bind resolved its port (or when it failed) the endpoints asked for stand in.
+    const QStringList bound = info.boundEndpoints.isEmpty() ? info.spec.binds : info.boundEndpoints;
+    return CaptureSource { info.spec.name, socketTypeName(info.spec.type),
+        (bound + info.spec.connects).join(u","_s) };
 }
 
 // ---------------------------------------------------------------- Engine

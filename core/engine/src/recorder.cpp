@@ -230,10 +230,7 @@ void Recorder::run()
                         record.timestampUs = message.timestampUs;
                         record.socket = label->second.name;
                         // A tap's lines name the sender's type, as passive captures do.
-                        record.type = message.direction == Direction::ClientToServer
-                            ? label->second.clientType
-                            : message.direction == Direction::ServerToClient ? label->second.serverType
-                                                                             : label->second.type;
+                        record.type = label->second.typeFor(message.direction);
                         record.endpoint = label->second.endpoint;
                         record.direction = message.direction;
                         record.frames = std::move(message.frames);

@@ -31,14 +31,8 @@ namespace zmqscope {
 class Recorder
 {
 public:
-    struct SocketLabel
-    {
-        QString name;
-        QString type;
-        QString endpoint;
-        QString clientType; ///< a tap's: the clients' type, written on its c2s lines
-        QString serverType; ///< and the server's, on its s2c lines
-    };
+    /// How the lines name a socket (the same rule as exports: captureSource()).
+    using SocketLabel = CaptureSource;
     struct Callbacks
     {
         std::function<SocketLabel(SocketId)> lookup; ///< called on the recorder thread

@@ -49,6 +49,37 @@ struct CaptureRecord
 };
 
 /**
+ * How capture lines name where a message was seen (DESIGN.md sections 8 and 12): the recorder, exports
+ * and the capture loader agree on it. A tap's lines carry the SENDER's socket type, so a tap has one
+ * type per conversation direction.
+ */
+struct CaptureSource
+{
+    QString name; ///< the line's "socket"
+    QString type; ///< "type" of in/out lines (a tap's pattern name, for lines of neither direction)
+    QString endpoint; ///< "endpoint"; a tap's is "LISTEN > FORWARD"
+    QString clientType {}; ///< a tap's: the clients' type, on its c2s lines
+    QString serverType {}; ///< and the server's, on its s2c lines
+
+    /// The "type" of a line going `direction`: clientType on c2s, serverType on s2c, type otherwise.
+    [[nodiscard]] const QString &typeFor(Direction direction) const
+    {
+        switch (direction) {
+        case Direction::ClientToServer:
+            return clientType;
+        case Direction::ServerToClient:
+            return serverType;
+        case Direction::In:
+        case Direction::Out:
+            break;
+        }
+        return type;
+    }
+
+    friend bool operator==(const CaptureSource &, const CaptureSource &) = default;
+};
+
+/**
  * Formats a timestamp as ISO-8601 UTC with microseconds,
  * e.g. "2026-11-25T21:57:37.123456Z".
  */

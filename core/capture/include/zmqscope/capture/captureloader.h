@@ -22,6 +22,13 @@ struct CaptureSocket
     QString name; ///< the record's "socket"
     QString type; ///< the record's "type"
     QString endpoint; ///< the record's "endpoint"
+    /// A tap's lines (c2s/s2c) name the sender's type: the clients' type seen on c2s lines, the server's
+    /// on s2c lines (empty until a line of that direction was read); `type` is the first line's.
+    QString clientType {};
+    QString serverType {};
+
+    /// How this socket's lines name it, so an export writes them back as they were read.
+    [[nodiscard]] CaptureSource source() const { return { name, type, endpoint, clientType, serverType }; }
 
     friend bool operator==(const CaptureSocket &, const CaptureSocket &) = default;
 };

@@ -94,6 +94,13 @@ struct SocketInfo
     std::optional<TapInfo> tap;
 };
 
+/**
+ * How capture lines (recordings, exports) name a socket of the table: its name, type and endpoints
+ * (bound, then connected); for a tap the pattern, "LISTEN > FORWARD" (the clients' side first, as in
+ * passive captures) and the clients' and the server's socket types for its c2s and s2c lines.
+ */
+[[nodiscard]] CaptureSource captureSource(const SocketInfo &info);
+
 /// A time-stamped line for the Events log.
 struct EngineEvent
 {
