@@ -63,7 +63,7 @@ void MessageFilter::setText(const QString &text)
         const auto shift = std::uint8_t(std::min<std::size_t>(size - 1 - i, 255));
         m_shift[c] = shift;
         if (m_foldCase && c >= 'a' && c <= 'z')
-            m_shift[std::size_t(c - 'a' + 'A')] = shift;
+            m_shift[std::size_t(c) - 'a' + 'A'] = shift;
     }
 }
 

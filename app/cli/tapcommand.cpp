@@ -22,7 +22,7 @@ namespace {
 QStringList endpoints(const CommandLine &commandLine, const QCommandLineOption &option, const QString &what)
 {
     const QString name = option.names().constFirst();
-    const QStringList uris = commandLine.values(option);
+    QStringList uris = commandLine.values(option);
     if (uris.isEmpty())
         throw usageError(
             u"tap needs --%1 URI (%2), e.g. --%1 tcp://127.0.0.1:5555; see zmqscope-cli tap --help"_s.arg(

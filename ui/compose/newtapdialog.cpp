@@ -183,7 +183,7 @@ private:
         delete row;
     }
 
-    void notify()
+    void notify() const
     {
         if (changed)
             changed();
