@@ -598,8 +598,9 @@ void TestTap::backpressure()
             QString::number(Count), u"--size"_s, QString::number(Size), u"--hwm"_s, u"10"_s, u"--timeout"_s,
             u"120000"_s }));
     // The server side fills up and the tap stops reading its clients (instead of dropping).
-    // (Until the kernel's buffers are full the tap stalls and resumes many times; then it stays stalled.)
-    QTRY_VERIFY_WITH_TIMEOUT(tap.isStalled(TapDirection::ClientToServer), 60000);
+    // (Until the kernel's buffers are full the tap stalls and resumes many times; then it stays stalled.
+    // On a loaded machine, with a parallel test run beside it, filling them took over a minute once.)
+    QTRY_VERIFY_WITH_TIMEOUT(tap.isStalled(TapDirection::ClientToServer), 180000);
     QVERIFY(tap.counters().clientToServerStalls > 0);
     const quint64 forwardedWhileStalled = tap.counters().clientToServer;
     QVERIFY(forwardedWhileStalled < quint64(Count));
