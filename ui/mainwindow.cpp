@@ -1,3 +1,7 @@
+// The main window: its docks, menus and actions, and the wiring between the Engine, the views and the
+// controllers (sockets, taps, captures, sends). Just over 800 lines: behaviour lives in the controllers
+// (tapcontroller, capturecontroller, sendcontroller, ...); what is left here is wiring of one window.
+
 #include "mainwindow.h"
 
 #include <QAction>
