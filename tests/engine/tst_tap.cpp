@@ -58,12 +58,13 @@ QList<Digest> printed(const TestProcess &peer)
     return result;
 }
 
-char *describe(const QList<Digest> &digests)
+/// The frame sizes of each message, for a failure's message (QVERIFY2 evaluates it every time).
+QByteArray describe(const QList<Digest> &digests)
 {
     QByteArray text;
     for (const Digest &one : digests)
         text += QJsonDocument(one.sizes).toJson(QJsonDocument::Compact) + ' ';
-    return qstrdup(text.left(2000).constData());
+    return text.left(2000);
 }
 
 /// Lets a peer waiting on stdin (--wait-stdin, --pause-after) go on.
@@ -515,7 +516,7 @@ void TestTap::byteExact()
     }
     const QList<Digest> peerSaw = printed(clientSends ? server : client);
     if (sockets.server != SocketType::Router)
-        QVERIFY2(peerSaw == expected, describe(peerSaw));
+        QVERIFY2(peerSaw == expected, describe(peerSaw).constData());
     if (clientSends) {
         QCOMPARE(tap.digests(TapDirection::ClientToServer), onTheWire);
         if (echoed) {
@@ -579,15 +580,18 @@ void TestTap::subscriptions()
 
 void TestTap::backpressure()
 {
-    // Every queue on the way holds 10 messages; the client sends 5,000 of 4 KiB (more than the kernel's
-    // buffers of both connections hold) while the server does not read.
+    // Every queue on the way holds 10 messages and every kernel buffer 64 KiB (fixed: autotuned ones grow
+    // to tens of MB here, enough to swallow the whole run); the client sends 5,000 of 4 KiB while the
+    // server does not read.
     constexpr int Count = 5000;
     constexpr int Size = 4096;
-    const Options small { { "sndhwm", 10 }, { "rcvhwm", 10 } };
+    const QString buffer = u"65536"_s;
+    const Options small { { "sndhwm", 10 }, { "rcvhwm", 10 }, { "sndbuf", 65536 }, { "rcvbuf", 65536 } };
     TestProcess server;
     QVERIFY(startPeer(server,
         { u"--type"_s, u"PULL"_s, u"--bind"_s, u"tcp://127.0.0.1:*"_s, u"--mode"_s, u"recv"_s, u"--count"_s,
-            QString::number(Count), u"--hwm"_s, u"10"_s, u"--wait-stdin"_s, u"--timeout"_s, u"120000"_s }));
+            QString::number(Count), u"--hwm"_s, u"10"_s, u"--sockbuf"_s, buffer, u"--wait-stdin"_s,
+            u"--timeout"_s, u"120000"_s }));
     const QString serverEndpoint = server.waitForPeerEndpoint();
     QVERIFY2(!serverEndpoint.isEmpty(), server.diagnostics());
     TapRunner tap(tapSpec(TapPattern::PushPull, serverEndpoint, small));
@@ -595,12 +599,19 @@ void TestTap::backpressure()
     TestProcess client;
     QVERIFY(startPeer(client,
         { u"--type"_s, u"PUSH"_s, u"--connect"_s, tap.endpoint(), u"--mode"_s, u"send"_s, u"--generate"_s,
-            QString::number(Count), u"--size"_s, QString::number(Size), u"--hwm"_s, u"10"_s, u"--timeout"_s,
-            u"120000"_s }));
+            QString::number(Count), u"--size"_s, QString::number(Size), u"--hwm"_s, u"10"_s, u"--sockbuf"_s,
+            buffer, u"--timeout"_s, u"120000"_s }));
     // The server side fills up and the tap stops reading its clients (instead of dropping).
-    // (Until the kernel's buffers are full the tap stalls and resumes many times; then it stays stalled.
-    // On a loaded machine, with a parallel test run beside it, filling them took over a minute once.)
-    QTRY_VERIFY_WITH_TIMEOUT(tap.isStalled(TapDirection::ClientToServer), 180000);
+    // Until the kernel's buffers are full the tap stalls and resumes many times; then it stays stalled:
+    // wait for a stall that lasts (still stalled, nothing more forwarded, a moment later).
+    const auto heldSteadily = [&tap] {
+        if (!tap.isStalled(TapDirection::ClientToServer))
+            return false;
+        const quint64 before = tap.counters().clientToServer;
+        QTest::qWait(200);
+        return tap.isStalled(TapDirection::ClientToServer) && tap.counters().clientToServer == before;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(heldSteadily(), 120000);
     QVERIFY(tap.counters().clientToServerStalls > 0);
     const quint64 forwardedWhileStalled = tap.counters().clientToServer;
     QVERIFY(forwardedWhileStalled < quint64(Count));

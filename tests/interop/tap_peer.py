@@ -84,6 +84,8 @@ def main():
     p.add_argument("--wait-stdin", action="store_true")
     p.add_argument("--pause-after", type=int, default=0)
     p.add_argument("--hwm", type=int, default=0, help="sndhwm and rcvhwm when not 0")
+    p.add_argument("--sockbuf", type=int, default=0,
+                   help="the kernel's send and receive buffers (SO_SNDBUF, SO_RCVBUF) when not 0: fixed, not autotuned")
     p.add_argument("--timeout", type=int, default=20000)
     p.add_argument("--linger", type=int, help="linger in ms (default: --timeout); 0 for a client whose tap may "
                    "be gone when it closes (a SUB would wait to resend its subscriptions)")
@@ -97,6 +99,9 @@ def main():
     if args.hwm:
         sock.setsockopt(zmq.SNDHWM, args.hwm)
         sock.setsockopt(zmq.RCVHWM, args.hwm)
+    if args.sockbuf:
+        sock.setsockopt(zmq.SNDBUF, args.sockbuf)
+        sock.setsockopt(zmq.RCVBUF, args.sockbuf)
     if args.bind:
         sock.bind(args.bind)
         line(sock.getsockopt(zmq.LAST_ENDPOINT).decode())
