@@ -139,7 +139,7 @@ void TestEngineTap::requestReplyStoredAndRecorded()
         QVERIFY2(client.exitedWith(0), client.diagnostics());
     QVERIFY2(server.exitedWith(0), server.diagnostics());
 
-    QTRY_COMPARE_WITH_TIMEOUT(stored(store, tap).size(), Clients * Requests * 2, NetworkTimeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stored(store, tap).size(), qsizetype(Clients) * Requests * 2, NetworkTimeout);
     const QList<StoredMessage> messages = stored(store, tap);
     QSet<QByteArray> peers;
     for (qsizetype i = 0; i < messages.size(); ++i) {
@@ -239,7 +239,7 @@ void TestEngineTap::subscriptionIsAnEvent()
     QCOMPARE(stopped.at(0).at(1).toULongLong(), quint64(2)); // messages; the event line is not one
     const QList<QJsonObject> lines = fileLines(options.file.path);
     QCOMPARE(lines.size(), 4);
-    const QJsonObject event = lines.at(0);
+    const QJsonObject &event = lines.at(0);
     QCOMPARE(event.value(u"event"_s).toString(), u"subscribe"_s);
     QCOMPARE(event.value(u"topic_base64"_s).toString(), u"QQ=="_s); // "A"
     QCOMPARE(event.value(u"socket"_s).toString(), u"tap sub-pub"_s);

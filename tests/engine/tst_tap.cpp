@@ -86,7 +86,7 @@ class TapRunner
 public:
     struct Record
     {
-        TapDirection direction;
+        TapDirection direction = TapDirection::ClientToServer;
         QByteArray peer;
         QList<QByteArray> frames;
     };
@@ -214,7 +214,7 @@ private:
     QStringList m_reasons;
 };
 
-TapSpec tapSpec(TapPattern pattern, const QString &forward, Options options = {})
+TapSpec tapSpec(TapPattern pattern, const QString &forward, const Options &options = {})
 {
     TapSpec spec;
     spec.pattern = pattern;
@@ -256,7 +256,7 @@ QString writeMessages(const QTemporaryDir &dir, const QList<QList<QByteArray>> &
             frames.append(QString::fromLatin1(frame.toBase64()));
         array.append(frames);
     }
-    const QString path = dir.filePath(u"messages.json"_s);
+    QString path = dir.filePath(u"messages.json"_s);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(array).toJson()) < 0)
         return QString();
