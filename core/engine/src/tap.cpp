@@ -64,12 +64,7 @@ struct Split
     std::span<const QByteArrayView> frames;
 };
 
-enum class SendOutcome
-{
-    Sent,
-    Full, ///< EAGAIN: the destination cannot take it now
-    Unreachable, ///< EHOSTUNREACH: the ROUTER has no peer with that routing id
-};
+using SendOutcome = Socket::ForwardResult;
 
 } // namespace
 
@@ -164,24 +159,21 @@ public:
         Socket *destination = nullptr;
         bool routedIdFirst = false; ///< the first frame is the routing id of the tap's ROUTER
         bool stalled = false;
-        /// A message went to the destination since its ZMQ_EVENTS was last read (recheckDestination()).
-        bool destinationSent = false;
-        Frames pending; ///< a copy of the message the destination refused, sent first when it can
+        /// The message the destination refused, taken over from the drain (no copy), sent first when it can.
+        std::vector<zmq::message_t> pending;
+        std::vector<QByteArrayView> pendingViews; ///< views of `pending`
         QTimer retryTimer;
     };
 
     Private(const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers);
 
     void openSockets();
-    void handleInput(Flow &flow, std::span<const QByteArrayView> views);
-    /// Sends the frames to the flow's destination, without a copy and without reading ZMQ_EVENTS.
-    SendOutcome send(Flow &flow, std::span<const QByteArrayView> views);
-    /// The PollLoop's rule 3 for the sends of a batch, at once: lets the loop read ZMQ_EVENTS of the
-    /// destination, whose input edge (the other flow's) a send may have consumed.
-    void recheckDestination(Flow &flow);
-    /// Hands the message to the flow's destination; returns what happened, reporting a sent message.
-    SendOutcome forward(Flow &flow, std::span<const QByteArrayView> views);
-    void stall(Flow &flow, std::span<const QByteArrayView> views);
+    void handleInput(Flow &flow, std::span<zmq::message_t> parts, std::span<const QByteArrayView> views);
+    /// Counts the message and hands it to the callbacks (stored, recorded), before it goes on.
+    void report(Flow &flow, std::span<const QByteArrayView> views);
+    /// Hands the message over to the flow's destination (it takes the parts); returns what happened.
+    SendOutcome forward(Flow &flow, std::span<zmq::message_t> parts);
+    void stall(Flow &flow, std::span<zmq::message_t> parts);
     void waitForRoom(Flow &flow);
     void retry(Flow &flow);
     void reportUndeliverable(Flow &flow, std::span<const QByteArrayView> views);
@@ -211,7 +203,6 @@ public:
     TapState state;
     TapCounters counters;
     bool inputPaused = false; ///< setInputPaused(): neither side is read, stalled or not
-    std::vector<QByteArrayView> pendingViews; ///< reused: views of a flow's pending copy
 };
 
 TapForwarder::Private::Private(
@@ -256,16 +247,15 @@ void TapForwarder::Private::openSockets()
             &flow->retryTimer, &QTimer::timeout, &flow->retryTimer, [this, flow] { waitForRoom(*flow); });
     }
 
-    // After each batch a source's drain handled: read the destination's ZMQ_EVENTS once for all its sends.
-    QObject::connect(&loop, &PollLoop::inputHandled, &clientToServer.retryTimer, [this](Socket *socket, int) {
-        for (Flow *flow : { &clientToServer, &serverToClient })
-            if (flow->source == socket)
-                recheckDestination(*flow);
-    });
-    loop.registerViewReceiver(*listenSocket,
-        [this](Socket &, std::span<const QByteArrayView> views) { handleInput(clientToServer, views); });
-    loop.registerViewReceiver(*forwardSocket,
-        [this](Socket &, std::span<const QByteArrayView> views) { handleInput(serverToClient, views); });
+    // Parts, not only views: what arrived is forwarded as it is, by reference, without copying a byte.
+    loop.registerPartsReceiver(*listenSocket,
+        [this](Socket &, std::span<zmq::message_t> parts, std::span<const QByteArrayView> views) {
+            handleInput(clientToServer, parts, views);
+        });
+    loop.registerPartsReceiver(*forwardSocket,
+        [this](Socket &, std::span<zmq::message_t> parts, std::span<const QByteArrayView> views) {
+            handleInput(serverToClient, parts, views);
+        });
     // Monitors first, so no connection event is missed.
     listenMonitor = std::make_unique<SocketMonitor>(*listenSocket, loop,
         [this](const SocketMonitor::Event &event) { handleMonitorEvent(TapSide::Listen, event); });
@@ -286,13 +276,16 @@ Split TapForwarder::Private::split(const Flow &flow, std::span<const QByteArrayV
     return { {}, views };
 }
 
-void TapForwarder::Private::handleInput(Flow &flow, std::span<const QByteArrayView> views)
+void TapForwarder::Private::handleInput(
+    Flow &flow, std::span<zmq::message_t> parts, std::span<const QByteArrayView> views)
 {
-    switch (forward(flow, views)) {
+    // Reported first, from the received bytes: once forwarded, the parts belong to libzmq.
+    report(flow, views);
+    switch (forward(flow, parts)) {
     case SendOutcome::Sent:
         return;
-    case SendOutcome::Full:
-        stall(flow, views);
+    case SendOutcome::WouldBlock:
+        stall(flow, parts);
         return;
     case SendOutcome::Unreachable:
         reportUndeliverable(flow, views);
@@ -309,75 +302,50 @@ bool TapForwarder::Private::isSubscription(const Flow &flow, std::span<const QBy
         && (views.front().front() == '\1' || views.front().front() == '\0');
 }
 
-SendOutcome TapForwarder::Private::send(Flow &flow, std::span<const QByteArrayView> views)
+void TapForwarder::Private::report(Flow &flow, std::span<const QByteArrayView> views)
 {
-    // Straight to libzmq, as zmq_proxy does. Socket::sendFrames() would read the destination's ZMQ_EVENTS
-    // after every message (the PollLoop's rule 3), which costs libzmq a poll() system call each time it
-    // has no command waiting: in a flood that was most of the tap's CPU. recheckDestination() reads it
-    // once per batch instead.
-    zmq::socket_t &socket = flow.destination->handle();
-    flow.destinationSent = true;
-    for (std::size_t i = 0; i < views.size(); ++i) {
-        const zmq::send_flags flags = i + 1 < views.size()
-            ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-            : zmq::send_flags::dontwait;
-        for (;;) {
-            try {
-                if (socket.send(zmq::const_buffer(views[i].data(), std::size_t(views[i].size())), flags))
-                    break;
-                // libzmq refuses a multipart message at its first frame or not at all, so nothing went out.
-                return SendOutcome::Full;
-            } catch (const zmq::error_t &error) {
-                if (error.num() == EINTR)
-                    continue;
-                if (error.num() == EHOSTUNREACH)
-                    return SendOutcome::Unreachable;
-                // ETERM and the like: the PollLoop reports it.
-                throw Error(error.num() == ETERM ? ErrorCode::Terminated : ErrorCode::ZmqError,
-                    u"cannot forward %1 on the tap's %2 socket: %3"_s.arg(tapDirectionName(flow.direction),
-                        socketTypeName(flow.destination->type()), QString::fromLocal8Bit(error.what())),
-                    error.num());
-            }
-        }
-    }
-    return SendOutcome::Sent;
-}
-
-void TapForwarder::Private::recheckDestination(Flow &flow)
-{
-    if (!std::exchange(flow.destinationSent, false))
-        return;
-    loop.scheduleCheck(*flow.destination);
-}
-
-SendOutcome TapForwarder::Private::forward(Flow &flow, std::span<const QByteArrayView> views)
-{
-    if (const SendOutcome outcome = send(flow, views); outcome != SendOutcome::Sent)
-        return outcome;
-
     if (isSubscription(flow, views)) {
         ++counters.subscriptions;
         if (handlers.subscription)
             handlers.subscription(views.front().front() == '\1', views.front().sliced(1));
-        return SendOutcome::Sent;
+        return;
     }
     if (flow.direction == TapDirection::ClientToServer)
         ++counters.clientToServer;
     else
         ++counters.serverToClient;
     if (handlers.message) {
-        const Split parts = split(flow, views);
-        handlers.message(flow.direction, parts.peer, parts.frames);
+        const Split message = split(flow, views);
+        handlers.message(flow.direction, message.peer, message.frames);
     }
-    return SendOutcome::Sent;
 }
 
-void TapForwarder::Private::stall(Flow &flow, std::span<const QByteArrayView> views)
+SendOutcome TapForwarder::Private::forward(Flow &flow, std::span<zmq::message_t> parts)
 {
-    // The views die with this drain: keep a copy, and leave the rest of the source's input in libzmq.
+    // Straight on, as zmq_proxy does. The PollLoop reads the destination's ZMQ_EVENTS (rule 3) once
+    // after the batch.
+    try {
+        return flow.destination->forward(parts);
+    } catch (const Error &error) {
+        // ETERM and the like: the PollLoop reports it, saying which way the message went.
+        throw Error(error.code(),
+            u"cannot forward %1 on the tap's %2 socket: %3"_s.arg(
+                tapDirectionName(flow.direction), socketTypeName(flow.destination->type()), error.message()),
+            error.zmqErrno());
+    }
+}
+
+void TapForwarder::Private::stall(Flow &flow, std::span<zmq::message_t> parts)
+{
+    // The drain reuses its messages: take this one over (no copy), and leave the rest of the source's
+    // input in libzmq.
     flow.pending.clear();
-    for (const QByteArrayView view : views)
-        flow.pending.append(view.toByteArray());
+    flow.pendingViews.clear();
+    for (zmq::message_t &part : parts)
+        flow.pending.push_back(std::move(part));
+    // Views only now: libzmq keeps small parts inside the message object, which moved.
+    for (const zmq::message_t &part : flow.pending)
+        flow.pendingViews.emplace_back(static_cast<const char *>(part.data()), qsizetype(part.size()));
     flow.stalled = true;
     if (flow.direction == TapDirection::ClientToServer)
         ++counters.clientToServerStalls;
@@ -402,24 +370,21 @@ void TapForwarder::Private::retry(Flow &flow)
 {
     if (!flow.stalled)
         return;
-    pendingViews.assign(flow.pending.cbegin(), flow.pending.cend());
-    const std::span<const QByteArrayView> views(pendingViews);
-    const SendOutcome outcome = forward(flow, views);
-    recheckDestination(flow); // not from a drain of the source: no inputHandled follows
+    const SendOutcome outcome = forward(flow, flow.pending);
     switch (outcome) {
-    case SendOutcome::Full:
+    case SendOutcome::WouldBlock:
         // POLLOUT said "some peer has room" (a ROUTER asks all its pipes), not the one this message is
         // for: wait a little before asking again instead of spinning on the event queue.
         flow.retryTimer.start(1);
         return;
     case SendOutcome::Unreachable:
-        reportUndeliverable(flow, views);
+        reportUndeliverable(flow, flow.pendingViews);
         break;
     case SendOutcome::Sent:
         break;
     }
     flow.pending.clear();
-    pendingViews.clear();
+    flow.pendingViews.clear();
     flow.stalled = false;
     loop.setInputPaused(*flow.source, inputPaused); // still paused when its owner asked for it
 }

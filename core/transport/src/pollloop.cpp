@@ -15,7 +15,7 @@ namespace zmqscope {
 // ---------------------------------------------------------------- PollLoopPrivate
 
 void PollLoopPrivate::add(SocketPrivate *socket, PollLoop::SocketHandler socketHandler,
-    PollLoop::MessageHandler messageHandler, PollLoop::ViewHandler viewHandler)
+    PollLoop::MessageHandler messageHandler, PollLoop::PartsHandler viewHandler)
 {
     socket->ensureOpen();
     // Read the fd first: on a terminated context this throws, and nothing has changed yet.
@@ -62,6 +62,8 @@ void PollLoopPrivate::remove(SocketPrivate *socket)
     if (it == entries.end())
         return;
     Entry *entry = it->second.get();
+    if (std::exchange(socket->checkDue, false))
+        std::erase(deferredChecks, socket);
     socket->loop = nullptr;
     socket->inDrain = false;
     entry->notifier->setEnabled(false); // before the socket (and its fd) may be closed
@@ -93,6 +95,12 @@ void PollLoopPrivate::socketActivity(SocketPrivate *socket)
     Entry *entry = idleEntry(socket);
     if (!entry)
         return;
+    if (drainDepth > 0) {
+        // Nothing can read this socket before the drain returns to the event loop: check once, then.
+        if (!std::exchange(socket->checkDue, true))
+            deferredChecks.push_back(socket);
+        return;
+    }
     // Rule 3: a send or receive may have consumed the fd's edge while a message became ready.
     try {
         if (wanted(*entry, socket->events()))
@@ -100,6 +108,20 @@ void PollLoopPrivate::socketActivity(SocketPrivate *socket)
     } catch (const Error &) {
         schedule(entry); // let the drain meet the error (ETERM) and report it
     }
+}
+
+void PollLoopPrivate::runDeferredChecks()
+{
+    // Taken as a whole: a check may schedule, never drain, so the list does not grow meanwhile.
+    std::vector<SocketPrivate *> due;
+    due.swap(deferredChecks);
+    for (SocketPrivate *socket : due) {
+        socket->checkDue = false; // still registered: remove() takes a socket off the list
+        socketActivity(socket);
+    }
+    if (deferredChecks.empty())
+        deferredChecks.swap(due); // keep the capacity: no allocation per drain
+    deferredChecks.clear();
 }
 
 void PollLoopPrivate::eventsRead(SocketPrivate *socket, int events)
@@ -195,8 +217,9 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
         return;
     entry->draining = true;
     socket->inDrain = true;
+    ++drainDepth;
     // Once unregistered mid-drain the entry is owned here; free it however we leave.
-    const auto cleanup = qScopeGuard([entry] {
+    const auto cleanup = qScopeGuard([this, entry] {
         entry->draining = false;
         if (entry->removed) {
             delete entry;
@@ -204,6 +227,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
             entry->socket->inDrain = false;
             entry->takeNextHandlers();
         }
+        if (--drainDepth == 0 && !deferredChecks.empty())
+            runDeferredChecks();
     });
 
     QElapsedTimer clock;
@@ -275,7 +300,8 @@ void PollLoopPrivate::drain(SocketPrivate *socket)
             }
             try {
                 if (entry->viewHandler)
-                    entry->viewHandler(*owner, std::span<const QByteArrayView>(views));
+                    entry->viewHandler(*owner, std::span<zmq::message_t>(parts.data(), views.size()),
+                        std::span<const QByteArrayView>(views));
                 else
                     // An rvalue reference, not a move: a handler that does not keep the list leaves it for
                     // reuse.
@@ -360,6 +386,15 @@ void PollLoop::registerViewReceiver(Socket &socket, ViewHandler handler)
 {
     if (!handler)
         throw Error(ErrorCode::WrongState, u"PollLoop::registerViewReceiver needs a handler"_s);
+    d->add(socket.d.get(), {}, {},
+        [handler = std::move(handler)](Socket &owner, std::span<zmq::message_t>,
+            std::span<const QByteArrayView> views) { handler(owner, views); });
+}
+
+void PollLoop::registerPartsReceiver(Socket &socket, PartsHandler handler)
+{
+    if (!handler)
+        throw Error(ErrorCode::WrongState, u"PollLoop::registerPartsReceiver needs a handler"_s);
     d->add(socket.d.get(), {}, {}, std::move(handler));
 }
 

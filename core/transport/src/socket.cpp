@@ -154,7 +154,9 @@ int SocketPrivate::events() const
 
 void SocketPrivate::noteActivity()
 {
-    if (loop && !inDrain) // a drain re-checks by itself; this keeps the receive path free of look-ups
+    // A drain re-checks by itself, and a check already due covers this: the receive path and a
+    // forwarder's sends stay free of look-ups.
+    if (loop && !inDrain && !checkDue)
         loop->socketActivity(this);
 }
 
@@ -187,6 +189,25 @@ void SocketPrivate::appendFrame(Frames &frames, const zmq::message_t &message)
     recentFrames.append(QByteArray(data, size));
     frames.append(recentFrames.last());
 }
+
+namespace {
+
+/// Asks the CPU for the start of a received part while the next parts are received: a view receiver
+/// reads the bytes next, and they were written by libzmq's I/O thread on another core.
+void prefetch(const zmq::message_t &message)
+{
+#if defined(__GNUC__)
+    constexpr std::size_t CacheLine = 64;
+    const auto *data = static_cast<const char *>(message.data());
+    const std::size_t size = message.size();
+    for (std::size_t offset = 0; offset < size && offset < 4 * CacheLine; offset += CacheLine)
+        __builtin_prefetch(data + offset);
+#else
+    (void)message;
+#endif
+}
+
+} // namespace
 
 zmq::recv_result_t SocketPrivate::receivePart(zmq::message_t &message, zmq::recv_flags flags)
 {
@@ -265,6 +286,7 @@ bool SocketPrivate::receiveViews(
             return false;
         }
         ++count;
+        prefetch(message);
         if (!message.more())
             break;
         flags = zmq::recv_flags::none;
@@ -753,6 +775,41 @@ QJsonValue Socket::receiveJson()
 void Socket::sendFrames(const Frames &frames)
 {
     valid(d).send(frames);
+}
+
+Socket::ForwardResult Socket::forward(std::span<zmq::message_t> parts)
+{
+    SocketPrivate &socket = valid(d);
+    socket.ensureOpen();
+    // Rule 3, as for every send: libzmq processed the socket's commands, refused or not.
+    const auto recheck = qScopeGuard([&socket] { socket.noteActivity(); });
+    if (parts.empty())
+        throw Error(
+            ErrorCode::InvalidBody, u"cannot forward a message of no frames on %1"_s.arg(socket.describe()));
+    // Moved, as zmq_proxy does, not shared with zmq_msg_copy: a shared buffer's reference count is
+    // one counter for a whole batch of received messages, and counting it from this thread and the
+    // I/O thread at once bounces its cache line between the cores on every message. Moved, the buffer
+    // never comes back to this thread, and is freed by the I/O thread that allocated it.
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const zmq::send_flags flags = i + 1 < parts.size()
+            ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+            : zmq::send_flags::dontwait;
+        for (;;) {
+            try {
+                if (socket.socket.send(parts[i], flags))
+                    break;
+                // libzmq refuses a multipart message at its first frame or not at all: nothing went out.
+                return ForwardResult::WouldBlock;
+            } catch (const zmq::error_t &error) {
+                if (error.num() == EINTR)
+                    continue;
+                if (error.num() == EHOSTUNREACH)
+                    return ForwardResult::Unreachable;
+                socket.fail(error, u"forward"_s);
+            }
+        }
+    }
+    return ForwardResult::Sent;
 }
 
 Frames Socket::receiveFrames()

@@ -69,6 +69,9 @@ public:
     QStringList connected;
     PollLoopPrivate *loop = nullptr; ///< the loop this socket is registered with, if any
     bool inDrain = false; ///< the loop is draining this socket now: it re-checks ZMQ_EVENTS itself
+    /// The loop re-checks ZMQ_EVENTS when the drain on its stack ends (rule 3 for a handler's sends): later
+    /// sends in that drain need not tell it again.
+    bool checkDue = false;
     static constexpr qsizetype MaxSharedFrameSize = 64; ///< ids, mimetypes, routing ids; not bodies
     static constexpr qsizetype MaxSharedFrames = 8;
     Frames recentFrames; ///< the small frames of the last message, by position (see appendFrame)

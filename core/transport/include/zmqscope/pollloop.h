@@ -10,6 +10,10 @@
 
 #include <zmqscope/error.h>
 
+namespace zmq {
+class message_t;
+}
+
 namespace zmqscope {
 
 class Socket;
@@ -23,7 +27,8 @@ class PollLoopPrivate;
  * ZMQ_FD is edge-triggered: it says "look at ZMQ_EVENTS", not "a message is
  * waiting". The loop therefore (1) uses only Read notifiers, (2) drains while
  * ZMQ_EVENTS has POLLIN, (3) re-checks after every send or receive made on a
- * registered socket anywhere, (4) drains once right after registering,
+ * registered socket anywhere (once at the end of a drain for the sends its
+ * handlers made, however many), (4) drains once right after registering,
  * binding, connecting or subscribing, (5) bounds the work per activation and
  * continues from a zero-timer so one flooding socket starves nobody, and
  * (6) retries on EINTR and drops every socket cleanly on ETERM.
@@ -40,6 +45,10 @@ public:
     using MessageHandler = std::function<void(Socket &, Frames &&)>;
     /// Called with each whole multipart message as views of its frames, valid only during the call.
     using ViewHandler = std::function<void(Socket &, std::span<const QByteArrayView>)>;
+    /// Like ViewHandler, with libzmq's messages the views point into: the handler may forward them
+    /// (Socket::forward()) or move them out to keep them; the views are valid only during the call.
+    using PartsHandler
+        = std::function<void(Socket &, std::span<zmq::message_t>, std::span<const QByteArrayView>)>;
     /// Called once when a socket can send again (see notifyWhenWritable()).
     using WritableHandler = std::function<void(Socket &)>;
 
@@ -62,6 +71,9 @@ public:
      * no allocation per message for a handler that copies what it keeps.
      */
     void registerViewReceiver(Socket &socket, ViewHandler handler);
+    /// Like registerViewReceiver(), and the handler gets libzmq's messages too: a forwarder sends on
+    /// what it received without copying a byte.
+    void registerPartsReceiver(Socket &socket, PartsHandler handler);
     void unregisterSocket(Socket &socket);
     [[nodiscard]] bool isRegistered(const Socket &socket) const;
     [[nodiscard]] int socketCount() const;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <type_traits>
 
 #include <QAnyStringView>
@@ -18,8 +19,9 @@
 #include <zmqscope/optionvalue.h>
 
 namespace zmq {
+class message_t;
 class socket_t;
-}
+} // namespace zmq
 
 namespace zmqscope {
 
@@ -133,6 +135,22 @@ public:
 
     /// Sends raw frames as one multipart message (an empty list is refused).
     void sendFrames(const Frames &frames);
+
+    /// What forward() did with a message.
+    enum class ForwardResult
+    {
+        Sent,
+        WouldBlock, ///< EAGAIN: no peer can take it now (its high-water mark); nothing was sent
+        Unreachable, ///< EHOSTUNREACH: a ROUTER with router_mandatory has no peer with that routing id
+    };
+    /**
+     * Sends `parts` as one multipart message without waiting, taking them over: libzmq hands the
+     * received buffers on as they are, no byte is copied, and each part sent is left empty. For a
+     * forwarder: it never blocks, and a full or unknown destination is reported (every part is then
+     * left as it was, nothing was sent) instead of thrown; other failures throw as sendFrames() does.
+     * Rule 3 of PollLoop holds as for every send; inside a drain the re-check waits for its end.
+     */
+    [[nodiscard]] ForwardResult forward(std::span<zmq::message_t> parts);
     /// Blocks for one whole multipart message.
     [[nodiscard]] Frames receiveFrames();
     /// Waits at most `timeout` (0 = do not wait); std::nullopt when nothing came.

@@ -128,7 +128,7 @@ struct TapState
 /// What the tap did so far.
 struct TapCounters
 {
-    std::uint64_t clientToServer = 0; ///< messages forwarded c2s (subscriptions not included)
+    std::uint64_t clientToServer = 0; ///< c2s messages taken in (subscriptions not included)
     std::uint64_t serverToClient = 0;
     std::uint64_t subscriptions = 0; ///< subscribe and unsubscribe messages passed upstream
     std::uint64_t undeliverable = 0; ///< replies for clients that had gone
@@ -138,8 +138,9 @@ struct TapCounters
 
 /**
  * The forwarding core of a tap: its two sockets, registered in a PollLoop of the thread that
- * opened it, forwarding each message once. Callbacks run in that thread, after the message was
- * handed to libzmq; the views they get are valid only during the call.
+ * opened it, forwarding each message once. Callbacks run in that thread, once per message as it
+ * arrives, before it is handed on (a message the destination cannot take yet is told once, then
+ * held); the views they get are valid only during the call.
  *
  * Backpressure: when the destination refuses a message (sndtimeo 0: it is full, or has no peer
  * yet) the tap keeps it, stops reading that source (PollLoop::setInputPaused), so the source's
@@ -156,7 +157,8 @@ public:
     /// A monitor event of one side, what it means, and the tap's state after it.
     using StateHandler
         = std::function<void(TapSide side, const SocketMonitor::Change &change, const TapState &state)>;
-    /// A message that cannot be delivered (its client has gone) and was dropped, with the reason.
+    /// A message that cannot be delivered (its client has gone) and was dropped, with the reason. The
+    /// message handler had it already, as it arrived.
     using UndeliverableHandler = std::function<void(TapDirection direction, QByteArrayView peer,
         std::span<const QByteArrayView> frames, const QString &reason)>;
 
