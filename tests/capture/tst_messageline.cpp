@@ -123,11 +123,22 @@ QByteArray referenceLine(const CaptureRecord &record)
     referenceString(out, record.type);
     out += ",\"endpoint\":";
     referenceString(out, record.endpoint);
+    for (const auto &[key, value] : { std::pair { "src", &record.src }, std::pair { "dst", &record.dst },
+             std::pair { "security", &record.security } }) {
+        if (value->isEmpty())
+            continue;
+        out += ",\"" + QByteArray(key) + "\":";
+        referenceString(out, *value);
+    }
     out += ",\"dir\":";
     const char *const names[] = { "\"in\"", "\"out\"", "\"c2s\"", "\"s2c\"" };
     out += names[int(record.direction)];
     if (!record.peer.isEmpty())
         out += ",\"peer\":\"" + record.peer.toHex() + '"';
+    if (record.encrypted) {
+        out += ",\"encrypted\":true,\"size\":" + QByteArray::number(qulonglong(record.size)) + "}\n";
+        return out;
+    }
     out += ",\"frames\":[";
     for (qsizetype i = 0; i < record.frames.size(); ++i) {
         if (i > 0)
@@ -162,7 +173,17 @@ QJsonObject referenceObject(const CaptureRecord &record)
         frames.append(QString::fromLatin1(frame.toBase64()));
     QJsonObject object { { u"ts"_s, formatCaptureTimestamp(record.timestampUs) },
         { u"socket"_s, record.socket }, { u"type"_s, record.type }, { u"endpoint"_s, record.endpoint },
-        { u"dir"_s, QString::fromLatin1(directionName(record.direction)) }, { u"frames"_s, frames } };
+        { u"dir"_s, QString::fromLatin1(directionName(record.direction)) } };
+    for (const auto &[key, value] : { std::pair { u"src"_s, &record.src },
+             std::pair { u"dst"_s, &record.dst }, std::pair { u"security"_s, &record.security } })
+        if (!value->isEmpty())
+            object.insert(key, *value);
+    if (record.encrypted) {
+        object.insert(u"encrypted"_s, true);
+        object.insert(u"size"_s, double(record.size));
+        return object;
+    }
+    object.insert(u"frames"_s, frames);
     if (!record.peer.isEmpty())
         object.insert(u"peer"_s, QString::fromLatin1(record.peer.toHex()));
     const auto parsed = Envelope::parse(record.frames);
@@ -280,6 +301,28 @@ void TestMessageLine::matchesReferences_data()
     row("tap s2c with its peer", s2c);
     s2c.peer.clear();
     row("tap s2c without a peer (pair-pair)", s2c);
+    CaptureRecord wire { 7, u"127.0.0.1:40112 > 127.0.0.1:5555"_s, u"DEALER"_s, u"tcp://127.0.0.1:5555"_s,
+        Direction::ClientToServer, { "", "id", "text/plain", "hi" } };
+    wire.src = u"127.0.0.1:40112"_s;
+    wire.dst = u"127.0.0.1:5555"_s;
+    wire.security = u"PLAIN"_s;
+    row("passive capture c2s", wire);
+    CaptureRecord wire6 = wire;
+    wire6.socket = u"[::1]:40112 > [::1]:5555"_s;
+    wire6.src = u"[::1]:5555"_s;
+    wire6.dst = u"[::1]:40112"_s;
+    wire6.direction = Direction::ServerToClient;
+    wire6.type = u"ROUTER"_s;
+    wire6.security = u"NULL"_s;
+    row("passive capture s2c over IPv6", wire6);
+    CaptureRecord curve = wire;
+    curve.security = u"CURVE"_s;
+    curve.frames.clear();
+    curve.encrypted = true;
+    curve.size = 70'123;
+    row("passive capture, CURVE: encrypted with its size", curve);
+    curve.size = 0;
+    row("encrypted, size 0", curve);
     row("timestamp year 9999",
         CaptureRecord { 253'402'300'799'999'999, u"s"_s, u"SUB"_s, u"e"_s, Direction::In, { "a" } });
 }
@@ -438,6 +481,15 @@ void TestMessageLine::badTapFields_data()
     QTest::newRow("peer odd length") << head + R"("dir":"c2s","peer":"abc","frames":[]})" << u"\"peer\""_s;
     QTest::newRow("peer a number") << head + R"("dir":"c2s","peer":12,"frames":[]})"
                                    << u"\"peer\" that is a number"_s;
+    QTest::newRow("encrypted not a boolean")
+        << head + R"("dir":"c2s","encrypted":"yes","size":3})" << u"\"encrypted\" that is a string"_s;
+    QTest::newRow("encrypted without size") << head + R"("dir":"c2s","encrypted":true})"
+                                            << u"\"size\" is missing, expected a whole number of bytes"_s;
+    QTest::newRow("encrypted, negative size")
+        << head + R"("dir":"c2s","encrypted":true,"size":-1})" << u"\"size\" is -1"_s;
+    QTest::newRow("encrypted, fractional size")
+        << head + R"("dir":"c2s","encrypted":true,"size":1.5})" << u"\"size\" is 1.5"_s;
+    QTest::newRow("src a number") << head + R"("src":5,"dir":"c2s","frames":[]})" << u"\"src\""_s;
     QTest::newRow("event topic not base64")
         << head + R"("event":"subscribe","topic_base64":"!!"})" << u"\"topic_base64\""_s;
 }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include <QDate>
 #include <QJsonArray>
@@ -456,6 +457,9 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
     record.socket = optionalString(object, u"socket"_s);
     record.type = optionalString(object, u"type"_s);
     record.endpoint = optionalString(object, u"endpoint"_s);
+    record.src = optionalString(object, u"src"_s);
+    record.dst = optionalString(object, u"dst"_s);
+    record.security = optionalString(object, u"security"_s);
 
     // An event line (section 12): no frames, an "event" kind. Kinds this build does not know are kept
     // as events too, so every reader can skip them.
@@ -497,6 +501,25 @@ CaptureRecord parseCaptureLine(QByteArrayView line, CaptureFrames frameDecoding)
                 u"capture line has a \"peer\" that is %1, expected the routing id in hex"_s.arg(
                     peer.isString() ? shown(peer.toString()) : jsonTypeName(peer)));
         record.peer = QByteArray::fromHex(hex);
+    }
+
+    const QJsonValue encrypted = object.value(u"encrypted"_s);
+    if (!encrypted.isUndefined()) {
+        if (!encrypted.isBool())
+            throw captureError(u"capture line has an \"encrypted\" that is %1, expected true or false"_s.arg(
+                jsonTypeName(encrypted)));
+        record.encrypted = encrypted.toBool();
+    }
+    if (record.encrypted) {
+        // A CURVE message seen on the wire: its size, no frames (section 12).
+        const QJsonValue size = object.value(u"size"_s);
+        const double bytes = size.toDouble(-1);
+        if (!size.isDouble() || bytes < 0 || bytes != std::floor(bytes) || bytes > 9007199254740992.0)
+            throw captureError(
+                u"capture line is encrypted but its \"size\" is %1, expected a whole number of bytes"_s.arg(
+                    size.isDouble() ? QString::number(bytes) : jsonTypeName(size)));
+        record.size = std::uint64_t(bytes);
+        return record;
     }
 
     if (cutFrames && frameDecoding == CaptureFrames::Skip)

@@ -63,6 +63,9 @@ public:
     QString writerSocket; // the socket fields `writer` was made for
     QString writerType;
     QString writerEndpoint;
+    QString writerSrc; // a passive capture's sender, receiver and security (section 12)
+    QString writerDst;
+    QString writerSecurity;
     QStringList paths; // every file opened and not deleted by the ring buffer, oldest first
     QString currentPath;
     int fileNumber = 0;
@@ -94,11 +97,15 @@ QString CaptureWriterPrivate::nextPath() const
 CaptureLineWriter &CaptureWriterPrivate::lineWriter(const CaptureRecord &record)
 {
     if (!writer || record.socket != writerSocket || record.type != writerType
-        || record.endpoint != writerEndpoint) {
-        writer.emplace(record.socket, record.type, record.endpoint);
+        || record.endpoint != writerEndpoint || record.src != writerSrc || record.dst != writerDst
+        || record.security != writerSecurity) {
+        writer.emplace(record.socket, record.type, record.endpoint, record.src, record.dst, record.security);
         writerSocket = record.socket;
         writerType = record.type;
         writerEndpoint = record.endpoint;
+        writerSrc = record.src;
+        writerDst = record.dst;
+        writerSecurity = record.security;
     }
     return *writer;
 }
@@ -227,6 +234,8 @@ void CaptureWriter::write(const CaptureRecord &record)
     const qsizetype before = d->buffer.size();
     if (record.isEvent())
         d->buffer += captureEventLine(record); // rare: subscriptions, connections
+    else if (record.encrypted)
+        d->lineWriter(record).appendEncrypted(d->buffer, record.timestampUs, record.direction, record.size);
     else
         d->lineWriter(record).append(
             d->buffer, record.timestampUs, record.direction, record.frames, record.peer);

@@ -289,7 +289,8 @@ void appendJsonString(QByteArray &out, QStringView text)
     out += '"';
 }
 
-CaptureLineWriter::CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint)
+CaptureLineWriter::CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint,
+    QStringView src, QStringView dst, QStringView security)
 {
     m_source += ",\"socket\":";
     appendJsonString(m_source, socket);
@@ -297,6 +298,14 @@ CaptureLineWriter::CaptureLineWriter(QStringView socket, QStringView type, QStri
     appendJsonString(m_source, type);
     m_source += ",\"endpoint\":";
     appendJsonString(m_source, endpoint);
+    const std::array<std::pair<const char *, QStringView>, 3> wire { { { ",\"src\":", src },
+        { ",\"dst\":", dst }, { ",\"security\":", security } } };
+    for (const auto &[key, value] : wire) {
+        if (value.isEmpty())
+            continue;
+        m_source += key;
+        appendJsonString(m_source, value);
+    }
 }
 
 const QByteArray &CaptureLineWriter::secondText(std::int64_t second)
@@ -310,16 +319,10 @@ const QByteArray &CaptureLineWriter::secondText(std::int64_t second)
     return m_secondText;
 }
 
-void CaptureLineWriter::append(QByteArray &buffer, std::int64_t timestampUs, Direction direction,
-    const Frames &frames, QByteArrayView peer)
+template<typename Out>
+void CaptureLineWriter::appendStart(
+    Out &out, std::int64_t timestampUs, Direction direction, QByteArrayView peer)
 {
-    qsizetype frameBytes = 0;
-    for (const QByteArray &frame : frames)
-        frameBytes += frame.size();
-    LineOut out(buffer);
-    // Base64 of the frames plus the body text, roughly: one allocation for most lines.
-    out.reserve(128 + m_source.size() + frameBytes / 3 * 4 + frameBytes + 8 * frames.size());
-
     // Floor division, as formatCaptureTimestamp() does, so instants before 1970 still work.
     constexpr std::int64_t MicrosPerSecond = 1'000'000;
     std::int64_t second = timestampUs / MicrosPerSecond;
@@ -345,6 +348,18 @@ void CaptureLineWriter::append(QByteArray &buffer, std::int64_t timestampUs, Dir
         out.put(peer.toByteArray().toHex());
         out.put('"');
     }
+}
+
+void CaptureLineWriter::append(QByteArray &buffer, std::int64_t timestampUs, Direction direction,
+    const Frames &frames, QByteArrayView peer)
+{
+    qsizetype frameBytes = 0;
+    for (const QByteArray &frame : frames)
+        frameBytes += frame.size();
+    LineOut out(buffer);
+    // Base64 of the frames plus the body text, roughly: one allocation for most lines.
+    out.reserve(128 + m_source.size() + frameBytes / 3 * 4 + frameBytes + 8 * frames.size());
+    appendStart(out, timestampUs, direction, peer);
     out.put(",\"frames\":[");
     for (qsizetype i = 0; i < frames.size(); ++i) {
         out.put(i > 0 ? QByteArrayView(",\"") : QByteArrayView("\""));
@@ -362,11 +377,26 @@ void CaptureLineWriter::append(QByteArray &buffer, std::int64_t timestampUs, Dir
     out.put("}\n");
 }
 
+void CaptureLineWriter::appendEncrypted(
+    QByteArray &buffer, std::int64_t timestampUs, Direction direction, std::uint64_t size)
+{
+    LineOut out(buffer);
+    out.reserve(160 + m_source.size());
+    appendStart(out, timestampUs, direction, {});
+    out.put(",\"encrypted\":true,\"size\":");
+    out.put(QByteArray::number(qulonglong(size)));
+    out.put("}\n");
+}
+
 QByteArray captureLine(const CaptureRecord &record)
 {
     QByteArray out;
-    CaptureLineWriter(record.socket, record.type, record.endpoint)
-        .append(out, record.timestampUs, record.direction, record.frames, record.peer);
+    CaptureLineWriter writer(
+        record.socket, record.type, record.endpoint, record.src, record.dst, record.security);
+    if (record.encrypted)
+        writer.appendEncrypted(out, record.timestampUs, record.direction, record.size);
+    else
+        writer.append(out, record.timestampUs, record.direction, record.frames, record.peer);
     return out;
 }
 

@@ -42,6 +42,15 @@ struct CaptureRecord
     QString event {};
     QByteArray topic {};
     QString detail {};
+    /// Passive captures (section 12): the sender's and the receiver's "ip:port", and the connection's
+    /// security mechanism ("NULL", "PLAIN", "CURVE"); empty for own sockets and taps.
+    QString src {};
+    QString dst {};
+    QString security {};
+    /// A CURVE message seen on the wire: its payload is encrypted, so the line has `size` (bytes), no
+    /// frames.
+    bool encrypted = false;
+    std::uint64_t size = 0;
 
     [[nodiscard]] bool isEvent() const { return !event.isEmpty(); }
 
@@ -134,15 +143,23 @@ struct CaptureSource
 class CaptureLineWriter
 {
 public:
-    CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint);
+    /// `src`, `dst` and `security` are a passive capture's (section 12), written after "endpoint" when set.
+    CaptureLineWriter(QStringView socket, QStringView type, QStringView endpoint, QStringView src = {},
+        QStringView dst = {}, QStringView security = {});
 
     /// Appends one message line, '\n' included, to `out`; a non-empty `peer` adds "peer" (hex) after "dir".
     void append(QByteArray &out, std::int64_t timestampUs, Direction direction, const Frames &frames,
         QByteArrayView peer = {});
+    /// Appends the line of an encrypted message, `"encrypted":true,"size":N` where frames would be.
+    void appendEncrypted(QByteArray &out, std::int64_t timestampUs, Direction direction, std::uint64_t size);
 
 private:
     /// "yyyy-MM-ddTHH:mm:ss" of `second` (seconds since the epoch), made once per second.
     const QByteArray &secondText(std::int64_t second);
+    /// {"ts":"...", the source fields and "dir" (with "peer" when there is one).
+    /// (A template so that the writer type stays the .cpp's own; only messageline.cpp instantiates it.)
+    template<typename Out>
+    void appendStart(Out &out, std::int64_t timestampUs, Direction direction, QByteArrayView peer);
 
     QByteArray m_source; // ,"socket":"...","type":"...","endpoint":"..."
     std::int64_t m_second = 0; // the second m_secondText shows
@@ -154,7 +171,9 @@ private:
  * Error (ErrorCode::InvalidBody) with a one-line message naming the problem:
  * not JSON, not an object, the header line, missing or invalid "frames",
  * a frame that is not strict base64, a missing or invalid "ts" or "dir",
- * "socket", "type" or "endpoint" that are not strings, a "peer" that is not hex.
+ * "socket", "type" or "endpoint" that are not strings, a "peer" that is not hex, "src", "dst" or
+ * "security" that are not strings, an "encrypted" that is not a boolean or comes without a "size".
+ * An encrypted line (`"encrypted":true`, section 12) has `size` and no frames.
  * A line without "frames" that has an "event" string is an event line: the record has `event` (and
  * `topic`, `detail`) set and no frames; callers that handle only messages skip it (isEvent()).
  *
