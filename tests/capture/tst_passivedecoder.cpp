@@ -60,8 +60,8 @@ bool recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLines &
         return false;
     }
     // tcpdump says "listening on lo" once the capture runs: only then may the peers start.
-    if (!QTest::qWaitFor([&] { return tcpdump.errorOutput().contains("listening on"); }, 10000)) {
-        qWarning("tcpdump did not start: %s", tcpdump.diagnostics().constData());
+    if (!QTest::qWaitFor([&] { return tcpdump.err().contains("listening on"); }, 10000)) {
+        qWarning("tcpdump did not start: %s", tcpdump.diagnostics());
         return false;
     }
     TestProcess peers;
@@ -70,13 +70,13 @@ bool recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLines &
         peerArguments << u"--scenario"_s << scenario;
     if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON), peerArguments) || !peers.waitForFinished(60000)
         || !peers.exitedWith(0)) {
-        qWarning("wire_peers.py failed: %s", peers.diagnostics().constData());
+        qWarning("wire_peers.py failed: %s", peers.diagnostics());
         return false;
     }
     QTest::qWait(1000); // tcpdump reads the last packets from the kernel's ring (it can lag behind)
     tcpdump.process().terminate(); // SIGTERM: tcpdump writes what it has and exits
     if (!tcpdump.waitForFinished(10000)) {
-        qWarning("tcpdump did not stop: %s", tcpdump.diagnostics().constData());
+        qWarning("tcpdump did not stop: %s", tcpdump.diagnostics());
         return false;
     }
     said.clear();

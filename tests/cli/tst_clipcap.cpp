@@ -62,7 +62,7 @@ void TestCliPcap::catPrintsTheDecodedLines()
     TestProcess cat;
     QVERIFY(startCli(cat, { u"cat"_s, Conversations, u"--format"_s, u"jsonl"_s }));
     QVERIFY2(cat.waitForFinished(RunTimeout) && cat.exitedWith(0), cat.diagnostics());
-    QCOMPARE(cat.output(), expected);
+    QCOMPARE(cat.out(), expected);
     // Read back as capture lines: every message has src, dst, security and a c2s/s2c direction.
     int messages = 0;
     for (const QByteArray &line : cat.lines()) {
@@ -111,7 +111,7 @@ void TestCliPcap::catPrettySaysWhereAndWhatIsEncrypted()
     TestProcess cat;
     QVERIFY(startCli(cat, { u"cat"_s, Conversations }));
     QVERIFY2(cat.waitForFinished(RunTimeout) && cat.exitedWith(0), cat.diagnostics());
-    const QByteArray text = cat.output();
+    const QByteArray text = cat.out();
     QVERIFY2(text.contains("  wire:     127.0.0.1:"), text.left(2000).constData());
     QVERIFY2(text.contains("encrypted:") && text.contains("of CURVE payload"), text.constData());
     QVERIFY2(text.contains("connected"), text.left(2000).constData());
@@ -132,7 +132,7 @@ void TestCliPcap::catOfNotACapture()
     QVERIFY(startCli(cat, { u"cat"_s, fake }));
     QVERIFY(cat.waitForFinished(RunTimeout));
     QVERIFY2(cat.exitedWith(1), cat.diagnostics());
-    QVERIFY2(cat.errorOutput().contains("fake.pcap"), cat.diagnostics());
+    QVERIFY2(cat.err().contains("fake.pcap"), cat.diagnostics());
     // A real pcap cut short: what came before is printed, the cut is said, exit 1.
     QFile whole(Conversations);
     QVERIFY(whole.open(QIODevice::ReadOnly));
@@ -146,7 +146,7 @@ void TestCliPcap::catOfNotACapture()
     QVERIFY(startCli(truncated, { u"cat"_s, cut, u"--format"_s, u"jsonl"_s }));
     QVERIFY(truncated.waitForFinished(RunTimeout));
     QVERIFY2(truncated.exitedWith(1), truncated.diagnostics());
-    QVERIFY2(truncated.errorOutput().contains("truncated"), truncated.diagnostics());
+    QVERIFY2(truncated.err().contains("truncated"), truncated.diagnostics());
     QVERIFY(!truncated.lines().isEmpty());
 }
 
@@ -158,7 +158,7 @@ void TestCliPcap::sniffLo()
     // No --port: every TCP connection on lo is looked at; the peers' ports are random.
     QVERIFY(startCli(sniff, { u"sniff"_s, u"--interface"_s, u"lo"_s, u"--format"_s, u"jsonl"_s, u"--timeout"_s,
                                 u"20000"_s }));
-    QVERIFY2(QTest::qWaitFor([&] { return sniff.errorOutput().contains("sniffing ZeroMQ on"); }, RunTimeout),
+    QVERIFY2(QTest::qWaitFor([&] { return sniff.err().contains("sniffing ZeroMQ on"); }, RunTimeout),
         sniff.diagnostics());
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
@@ -192,7 +192,7 @@ void TestCliPcap::sniffLo()
     // SIGINT ends it cleanly with one summary line.
     ::kill(pid_t(sniff.process().processId()), SIGINT);
     QVERIFY2(sniff.waitForFinished(RunTimeout) && sniff.exitedWith(0), sniff.diagnostics());
-    QVERIFY2(sniff.errorOutput().contains("stopped by SIGINT: sniffed"), sniff.diagnostics());
+    QVERIFY2(sniff.err().contains("stopped by SIGINT: sniffed"), sniff.diagnostics());
 }
 
 void TestCliPcap::sniffWithoutTheRightToCapture()
@@ -212,7 +212,7 @@ void TestCliPcap::sniffWithoutTheRightToCapture()
     }
     QVERIFY(sniff.waitForFinished(RunTimeout));
     QVERIFY2(sniff.exitedWith(1), sniff.diagnostics());
-    const QList<QByteArray> lines = sniff.errorOutput().trimmed().split('\n');
+    const QList<QByteArray> lines = sniff.err().trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
     QVERIFY2(lines.first().contains("setcap cap_net_raw,cap_net_admin=eip"), sniff.diagnostics());
     QVERIFY2(lines.first().contains("root"), sniff.diagnostics());
@@ -230,7 +230,7 @@ void TestCliPcap::sniffUsageErrors()
         QVERIFY(startCli(sniff, arguments));
         QVERIFY(sniff.waitForFinished(RunTimeout));
         QVERIFY2(sniff.exitedWith(2), sniff.diagnostics());
-        QVERIFY2(sniff.errorOutput().contains(named), sniff.diagnostics());
+        QVERIFY2(sniff.err().contains(named), sniff.diagnostics());
     }
     // An interface that does not exist: named in the error, exit 1 (as root; else the permission
     // error may come first).
@@ -239,7 +239,7 @@ void TestCliPcap::sniffUsageErrors()
         QVERIFY(startCli(sniff, { u"sniff"_s, u"--interface"_s, u"no-such-if0"_s }));
         QVERIFY(sniff.waitForFinished(RunTimeout));
         QVERIFY2(sniff.exitedWith(1), sniff.diagnostics());
-        QVERIFY2(sniff.errorOutput().contains("no-such-if0"), sniff.diagnostics());
+        QVERIFY2(sniff.err().contains("no-such-if0"), sniff.diagnostics());
     }
 }
 
