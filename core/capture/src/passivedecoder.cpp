@@ -35,6 +35,13 @@ QByteArray metadataBytes(const QList<QPair<QByteArray, QByteArray>> &metadata, Q
     return {};
 }
 
+/// ZMTP 2.0 and 3.x greetings begin with 0xFF, 8 bytes, 0x7F (RFC 15, RFC 23).
+constexpr qsizetype SignatureBytes = 10;
+bool hasZeroMqSignature(const QByteArray &head)
+{
+    return head.size() >= SignatureBytes && uchar(head.at(0)) == 0xff && head.at(9) == '\x7f';
+}
+
 bool subscribes(const QString &type)
 {
     return type == u"SUB" || type == u"XSUB";
@@ -50,6 +57,7 @@ public:
         std::unique_ptr<ZmtpStreamDecoder> decoder;
         bool ready = false; ///< its READY (or the mechanism's last handshake command) was seen
         std::uint64_t bytes = 0;
+        QByteArray head; ///< the stream's first bytes, for the signature every ZMTP 2.0+ greeting has
     };
     struct Connection
     {
@@ -139,6 +147,8 @@ void PassiveDecoder::Private::data(
         return;
     Side &side = fromClient ? connection->client : connection->server;
     side.bytes += std::uint64_t(bytes.size());
+    if (side.head.size() < SignatureBytes)
+        side.head += bytes.first(std::min(bytes.size(), SignatureBytes - side.head.size()));
     connection->info.lastUs = us;
     side.decoder->feed(bytes, us);
     connection = find(id); // handlers never erase, but stay safe against a rehash
@@ -253,7 +263,7 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         readyFrom(connection, fromClient, event.metadata, event.timestampUs);
         return;
     case ZmtpEvent::Kind::PlainHello:
-        info.plainUsername = textescape::escape(event.topic.isEmpty() ? event.commandName : event.topic);
+        info.plainUsername = metadataValue(event.metadata, "Username"); // the password is never in it
         return;
     case ZmtpEvent::Kind::PlainWelcome:
         return;
@@ -308,6 +318,11 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         changed(connection);
         return;
     case ZmtpEvent::Kind::Problem:
+        // A ZeroMQ peer of another protocol version (ZMTP 2.0 has the same signature) is said to be
+        // one, not silently taken for some other TCP traffic.
+        if (!connection.zmtp && !info.joinedMidStream
+            && hasZeroMqSignature((fromClient ? connection.client : connection.server).head))
+            proveZmtp(connection);
         ++info.problems;
         info.lastProblem = event.detail;
         emitEvent(connection, fromClient, event.timestampUs, u"undecodable"_s,
