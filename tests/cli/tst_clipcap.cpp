@@ -3,6 +3,7 @@
 // python3-zmq peers (tests/interop/wire_peers.py) talk, as root; without the right to capture, the
 // one-line error with its fix.
 
+#include <csignal>
 #include <unistd.h>
 
 #include <QDir>
@@ -71,7 +72,8 @@ void TestCliPcap::catPrintsTheDecodedLines()
             continue;
         ++messages;
         QVERIFY(!record.src.isEmpty() && !record.dst.isEmpty() && !record.security.isEmpty());
-        QVERIFY(record.direction == Direction::ClientToServer || record.direction == Direction::ServerToClient);
+        QVERIFY(
+            record.direction == Direction::ClientToServer || record.direction == Direction::ServerToClient);
     }
     QVERIFY(messages > 0);
 }
@@ -91,7 +93,8 @@ void TestCliPcap::catFiltersByDirectionAndSocket()
             someSocket = record.socket;
     }
     TestProcess filtered;
-    QVERIFY(startCli(filtered, { u"cat"_s, Conversations, u"--format"_s, u"jsonl"_s, u"--direction"_s, u"c2s"_s }));
+    QVERIFY(startCli(
+        filtered, { u"cat"_s, Conversations, u"--format"_s, u"jsonl"_s, u"--direction"_s, u"c2s"_s }));
     QVERIFY2(filtered.waitForFinished(RunTimeout) && filtered.exitedWith(0), filtered.diagnostics());
     QList<CaptureRecord> shown;
     for (const QByteArray &line : filtered.lines())
@@ -156,13 +159,14 @@ void TestCliPcap::sniffLo()
         QSKIP("sniffing lo needs root");
     TestProcess sniff;
     // No --port: every TCP connection on lo is looked at; the peers' ports are random.
-    QVERIFY(startCli(sniff, { u"sniff"_s, u"--interface"_s, u"lo"_s, u"--format"_s, u"jsonl"_s, u"--timeout"_s,
-                                u"20000"_s }));
+    QVERIFY(startCli(sniff,
+        { u"sniff"_s, u"--interface"_s, u"lo"_s, u"--format"_s, u"jsonl"_s, u"--timeout"_s, u"20000"_s }));
     QVERIFY2(QTest::qWaitFor([&] { return sniff.err().contains("sniffing ZeroMQ on"); }, RunTimeout),
         sniff.diagnostics());
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"req-rep"_s }));
+        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s,
+            u"req-rep"_s }));
     QVERIFY2(peers.waitForFinished(RunTimeout) && peers.exitedWith(0), peers.diagnostics());
     int port = 0;
     QList<Frames> sent;
@@ -206,7 +210,8 @@ void TestCliPcap::sniffWithoutTheRightToCapture()
         // As nobody, with no capabilities: what an ordinary user sees.
         QVERIFY(sniff.start(setpriv,
             QStringList { u"--reuid=65534"_s, u"--regid=65534"_s, u"--clear-groups"_s, u"--inh-caps=-all"_s,
-                QStringLiteral(ZMQSCOPE_CLI_PATH) } + arguments));
+                QStringLiteral(ZMQSCOPE_CLI_PATH) }
+                + arguments));
     } else {
         QVERIFY(startCli(sniff, arguments));
     }

@@ -69,17 +69,16 @@ public:
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
     };
 
-    explicit Private(Handlers handlers)
-        : handlers(std::move(handlers))
+    explicit Private(Handlers given)
+        : handlers(std::move(given))
         , reassembler(TcpReassembler::Handlers {
               [this](const TcpReassembler::Connection &connection) { opened(connection); },
-              [this](TcpReassembler::ConnectionId id, bool fromClient, QByteArrayView bytes, std::int64_t us) {
-                  data(id, fromClient, bytes, us);
-              },
-              [this](TcpReassembler::ConnectionId id, bool fromClient, std::uint64_t missing, std::int64_t us) {
-                  gap(id, fromClient, missing, us);
-              },
-              [this](TcpReassembler::ConnectionId id, bool reset, std::int64_t us) { closed(id, reset, us); } })
+              [this](TcpReassembler::ConnectionId id, bool fromClient, QByteArrayView bytes,
+                  std::int64_t us) { data(id, fromClient, bytes, us); },
+              [this](TcpReassembler::ConnectionId id, bool fromClient, std::uint64_t missing,
+                  std::int64_t us) { gap(id, fromClient, missing, us); },
+              [this](
+                  TcpReassembler::ConnectionId id, bool reset, std::int64_t us) { closed(id, reset, us); } })
     { }
 
     void opened(const TcpReassembler::Connection &tcp);
@@ -88,8 +87,8 @@ public:
     void closed(TcpReassembler::ConnectionId id, bool reset, std::int64_t us);
     void handle(Connection &connection, bool fromClient, const ZmtpEvent &event);
     void proveZmtp(Connection &connection);
-    void readyFrom(Connection &connection, bool fromClient, const QList<QPair<QByteArray, QByteArray>> &metadata,
-        std::int64_t us);
+    void readyFrom(Connection &connection, bool fromClient,
+        const QList<QPair<QByteArray, QByteArray>> &metadata, std::int64_t us);
     CaptureRecord record(const Connection &connection, bool fromClient, std::int64_t us) const;
     void emitEvent(Connection &connection, bool fromClient, std::int64_t us, const QString &event,
         const QString &detail, const QByteArray &topic = {});
@@ -229,8 +228,9 @@ void PassiveDecoder::Private::readyFrom(Connection &connection, bool fromClient,
     if (info.handshakeDone || !connection.client.ready || !connection.server.ready)
         return;
     info.handshakeDone = true;
-    QString detail = u"ZMTP %1.%2, %3"_s.arg(info.versionMajor).arg(info.versionMinor).arg(
-        info.security.isEmpty() ? u"unknown security"_s : info.security);
+    QString detail = u"ZMTP %1.%2, %3"_s.arg(info.versionMajor)
+                         .arg(info.versionMinor)
+                         .arg(info.security.isEmpty() ? u"unknown security"_s : info.security);
     if (!info.clientType.isEmpty() || !info.serverType.isEmpty())
         detail += u", %1 > %2"_s.arg(info.clientType.isEmpty() ? u"?"_s : info.clientType,
             info.serverType.isEmpty() ? u"?"_s : info.serverType);
@@ -277,7 +277,8 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         proveZmtp(connection);
         ++info.subscriptions;
         emitEvent(connection, fromClient, event.timestampUs,
-            event.kind == ZmtpEvent::Kind::Subscribe ? u"subscribe"_s : u"unsubscribe"_s, QString(), event.topic);
+            event.kind == ZmtpEvent::Kind::Subscribe ? u"subscribe"_s : u"unsubscribe"_s, QString(),
+            event.topic);
         return;
     case ZmtpEvent::Kind::Message: {
         const QString &sender = fromClient ? info.clientType : info.serverType;
@@ -336,7 +337,8 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
     }
 }
 
-CaptureRecord PassiveDecoder::Private::record(const Connection &connection, bool fromClient, std::int64_t us) const
+CaptureRecord PassiveDecoder::Private::record(
+    const Connection &connection, bool fromClient, std::int64_t us) const
 {
     const WireConnection &info = connection.info;
     CaptureRecord record;
