@@ -438,6 +438,8 @@ void TestTcpReassembly::endpointText()
     QCOMPARE((TcpEndpoint { address, 9 }).toString(), u"[2001:db8::1:0:0:1]:9"_s);
     QCOMPARE((TcpEndpoint { QByteArray::fromHex("20010db8000100010001000100010000"), 9 }).toString(),
         u"[2001:db8:1:1:1:1:1:0]:9"_s);
+    QCOMPARE((TcpEndpoint { QByteArray::fromHex("00000000000000000000ffff7f000001"), 5555 }).toString(),
+        u"[::ffff:127.0.0.1]:5555"_s);
     QVERIFY(qHash(TcpEndpoint { ipv4(1, 2, 3, 4), 1 }) != qHash(TcpEndpoint { ipv4(1, 2, 3, 4), 2 }));
 }
 

@@ -220,16 +220,25 @@ Verdict parseNull(Bytes bytes, bool snapped, TcpSegment &segment)
     }
 }
 
+QString dottedQuad(const char *address)
+{
+    const auto *a = reinterpret_cast<const quint8 *>(address);
+    return u"%1.%2.%3.%4"_s.arg(a[0]).arg(a[1]).arg(a[2]).arg(a[3]);
+}
+
 } // namespace
 
 QString TcpEndpoint::toString() const
 {
     if (address.size() == 4) {
-        const auto *a = reinterpret_cast<const quint8 *>(address.constData());
-        return u"%1.%2.%3.%4:%5"_s.arg(a[0]).arg(a[1]).arg(a[2]).arg(a[3]).arg(port);
+        return u"%1:%2"_s.arg(dottedQuad(address.constData())).arg(port);
     }
     if (address.size() != 16)
         return u"?:%1"_s.arg(port);
+    // RFC 5952 section 5: an IPv4-mapped address (a dual-stack socket's IPv4 peer) keeps its dotted quad.
+    if (address.startsWith(QByteArrayView("\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))) {
+        return u"[::ffff:%1]:%2"_s.arg(dottedQuad(address.constData() + 12)).arg(port);
+    }
     // RFC 5952: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::".
     quint16 groups[8];
     for (int i = 0; i < 8; ++i)
