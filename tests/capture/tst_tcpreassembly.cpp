@@ -25,7 +25,7 @@ private:
 
     QString write(const QList<Frame> &frames, int linkType = DLT_EN10MB)
     {
-        const QString path = m_dir.filePath(u"capture-%1.pcap"_s.arg(++m_files));
+        QString path = m_dir.filePath(u"capture-%1.pcap"_s.arg(++m_files));
         if (!writePcap(path, linkType, frames))
             return {};
         return path;
@@ -487,7 +487,7 @@ void TestTcpReassembly::truncatedFile()
     const QByteArray whole = file.readAll();
     file.close();
     const auto cutCopy = [&](qsizetype cut) {
-        const QString cutPath = m_dir.filePath(u"cut-%1.pcap"_s.arg(cut));
+        QString cutPath = m_dir.filePath(u"cut-%1.pcap"_s.arg(cut));
         QFile out(cutPath);
         if (!out.open(QIODevice::WriteOnly))
             return QString();

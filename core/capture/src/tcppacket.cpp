@@ -65,7 +65,7 @@ void reset(TcpSegment &segment)
 
 struct Verdict
 {
-    PacketKind kind;
+    PacketKind kind = PacketKind::NotTcp;
     QLatin1StringView why;
 };
 
@@ -264,7 +264,7 @@ QString TcpEndpoint::toString() const
     }
     // RFC 5952: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::".
     quint16 groups[8];
-    for (int i = 0; i < 8; ++i)
+    for (qsizetype i = 0; i < 8; ++i)
         groups[i] = quint16((quint8(address[2 * i]) << 8) | quint8(address[2 * i + 1]));
     int bestStart = -1;
     int bestLength = 0;

@@ -229,7 +229,7 @@ void TcpReassembler::insert(Stream &stream, std::uint64_t at, QByteArrayView byt
     }
 }
 
-void TcpReassembler::drain(State &state, bool fromClient, std::int64_t timestampUs)
+void TcpReassembler::drain(State &state, bool fromClient, std::int64_t timestampUs) const
 {
     Stream &stream = fromClient ? state.toServer : state.toClient;
     while (!stream.pending.empty() && stream.pending.begin()->first <= stream.next) {
