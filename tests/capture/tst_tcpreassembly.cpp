@@ -1,3 +1,8 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -62,6 +67,7 @@ private Q_SLOTS:
     void notACaptureFile_data();
     void notACaptureFile();
     void unsupportedLinkType();
+    void pipeIsReadOnce();
     void bpfFilter();
 };
 
@@ -565,6 +571,35 @@ void TestTcpReassembly::unsupportedLinkType()
     QVERIFY2(source.errorMessage().startsWith(
                  u"cannot decode %1: link type IEEE802_11 (105) is not supported"_s.arg(path)),
         qPrintable(source.errorMessage()));
+}
+
+void TestTcpReassembly::pipeIsReadOnce()
+{
+    // tcpdump -w - | zmqscope-cli cat /dev/stdin: a pipe cannot be looked at first and read again.
+    const QString fifo = m_dir.filePath(u"capture.fifo"_s);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QString path = write(framesOf(basicFlow().steps()));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    // The writer blocks in open() until the reader opens the other end; it writes the file once.
+    std::thread writer([&] {
+        QFile out(fifo);
+        if (out.open(QIODevice::WriteOnly))
+            out.write(bytes);
+    });
+    const Transcript transcript = readCapture(fifo);
+    // A reader that gave up before opening the FIFO leaves the writer blocked in open(): a reading end
+    // opened without blocking frees it.
+    const int unblock = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+    writer.join();
+    ::close(unblock);
+    QCOMPARE(transcript.error, QString());
+    QCOMPARE(transcript.c2s(), "hello again");
+    QCOMPARE(transcript.s2c(), "world!");
+
+    const auto directory = PcapSource::openFile(m_dir.path());
+    QCOMPARE(directory.errorMessage(), u"cannot read %1: it is a directory"_s.arg(m_dir.path()));
 }
 
 void TestTcpReassembly::bpfFilter()
