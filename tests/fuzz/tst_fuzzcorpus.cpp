@@ -10,6 +10,22 @@ namespace {
 
 using Target = int (*)(const std::uint8_t *, std::size_t);
 
+/// The target function of a corpus folder.
+Target targetNamed(const QString &name)
+{
+    if (name == u"capturereader"_s)
+        return &zmqscope::fuzz::captureReaderTarget;
+    if (name == u"tcppacket"_s)
+        return &zmqscope::fuzz::tcpPacketTarget;
+    return &zmqscope::fuzz::envelopeTarget;
+}
+
+const QStringList &targetNames()
+{
+    static const QStringList names { u"capturereader"_s, u"envelope"_s, u"tcppacket"_s };
+    return names;
+}
+
 QString corpusDir(const QString &target)
 {
     return QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/fuzz/corpus/") + target;
@@ -33,8 +49,8 @@ private Q_SLOTS:
 void TestFuzzCorpus::corpusIsThere_data()
 {
     QTest::addColumn<QString>("target");
-    QTest::newRow("capturereader") << u"capturereader"_s;
-    QTest::newRow("envelope") << u"envelope"_s;
+    for (const QString &target : targetNames())
+        QTest::newRow(qPrintable(target)) << target;
 }
 
 void TestFuzzCorpus::corpusIsThere()
@@ -47,26 +63,25 @@ void TestFuzzCorpus::corpusIsThere()
 void TestFuzzCorpus::replay_data()
 {
     QTest::addColumn<QString>("path");
-    QTest::addColumn<bool>("captureReader");
-    for (const QString &target : { u"capturereader"_s, u"envelope"_s }) {
+    QTest::addColumn<QString>("target");
+    for (const QString &target : targetNames()) {
         const QDir dir(corpusDir(target));
         const QStringList names = dir.entryList(QDir::Files, QDir::Name);
         for (const QString &name : names)
-            QTest::newRow(qPrintable(target + u'/' + name))
-                << dir.filePath(name) << (target == u"capturereader"_s);
+            QTest::newRow(qPrintable(target + u'/' + name)) << dir.filePath(name) << target;
     }
 }
 
 void TestFuzzCorpus::replay()
 {
     QFETCH(QString, path);
-    QFETCH(bool, captureReader);
+    QFETCH(QString, target);
     QFile file(path);
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.errorString()));
     const QByteArray bytes = file.readAll();
-    const Target target
-        = captureReader ? &zmqscope::fuzz::captureReaderTarget : &zmqscope::fuzz::envelopeTarget;
-    QCOMPARE(target(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
+    const Target function = targetNamed(target);
+    QCOMPARE(
+        function(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
 }
 
 QTEST_GUILESS_MAIN(TestFuzzCorpus)
