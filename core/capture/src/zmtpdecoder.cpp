@@ -568,7 +568,7 @@ void ZmtpStreamDecoder::startResync()
 }
 
 ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
-    QByteArrayView bytes, qsizetype at, qsizetype &next, bool &more) const
+    QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const
 {
     if (at >= bytes.size())
         return Candidate::NeedMore;
@@ -601,7 +601,12 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
         if (curve && !(flags & kCommand) && bytes.sliced(bodyAt, nameLength + 1) != kCurveMessagePrefix)
             return Candidate::Invalid;
     }
-    more = flags & kMore;
+    curveMessage = false;
+    if (!(flags & kMore) && size >= std::uint64_t(kCurveMessagePrefix.size())) {
+        if (bodyAt + kCurveMessagePrefix.size() > bytes.size())
+            return Candidate::NeedMore;
+        curveMessage = bytes.sliced(bodyAt, kCurveMessagePrefix.size()) == kCurveMessagePrefix;
+    }
     if (size > std::uint64_t(bytes.size()))
         next = bytes.size() + 1; // beyond anything held: the caller waits for more
     else
@@ -617,14 +622,20 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView by
     // to fit the window.
     qsizetype at = 0;
     int withBytes = 0;
+    int curveMessages = 0;
     for (int frameIndex = 0; frameIndex < kResyncMaxFrames && withBytes < kResyncFrames; ++frameIndex) {
         if (std::uint64_t(at) > kResyncWindow)
             return Candidate::Invalid;
         qsizetype next = 0;
-        bool more = false;
-        const Candidate candidate = checkFrameAt(bytes, at, next, more);
+        bool curveMessage = false;
+        const Candidate candidate = checkFrameAt(bytes, at, next, curveMessage);
         if (candidate != Candidate::Valid)
             return candidate;
+        // After a CURVE handshake every frame is a MESSAGE: a row that mixes them with other frames
+        // began inside ciphertext and only ran into real frames.
+        curveMessages += curveMessage ? 1 : 0;
+        if (curveMessages > 0 && curveMessages != frameIndex + 1)
+            return Candidate::Invalid;
         const bool empty = next == at + 2; // a short frame of 0 bytes
         withBytes += empty ? 0 : 1;
         at = next;

@@ -94,11 +94,13 @@ struct ZmtpEvent
  * Resynchronisation after gap() or joinMidStream(): the decoder looks for a position where five
  * consecutive non-empty frames parse (up to 16 with the empty ones): valid flags, sizes within the
  * limits, a LONG size above 255, a command named as ZMTP 3.x defines (READY, PING, SUBSCRIBE, ...),
- * under CURVE each frame a command or a MESSAGE, the frames before the last within 1 MiB. It
- * decodes from there; messages start after the first frame without MORE. Each resynchronisation
- * is a Problem that says how many bytes were skipped. After a mid-stream join the mechanism is
- * unknown: a frame that starts with CURVE's MESSAGE name is Encrypted, a
- * READY whose metadata parses is Ready. Not thread-safe; events are delivered from within feed() and gap().
+ * under CURVE (or once one frame is a CURVE MESSAGE) every frame a MESSAGE, the frames before the
+ * last within 1 MiB. It decodes from there; messages start after the first frame without MORE.
+ * Each resynchronisation is a Problem that says how many bytes were skipped. After a mid-stream
+ * join the mechanism is unknown: a frame that starts with CURVE's MESSAGE name is Encrypted, a
+ * READY whose metadata parses is Ready.
+ *
+ * Not thread-safe; events are delivered from within feed() and gap().
  */
 class ZmtpStreamDecoder
 {
@@ -164,7 +166,7 @@ private:
     void emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data);
     bool scanForSync();
     Candidate checkCandidate(QByteArrayView bytes) const;
-    Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &more) const;
+    Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const;
     void startResync();
     void resetFrame();
     void fail(const QString &problem);
