@@ -349,7 +349,7 @@ bool ZmtpStreamDecoder::startBody()
     m_body.clear();
     m_skipBody = false;
     // Reserved as the bytes arrive, never from the size field alone.
-    m_body.reserve(qsizetype(std::min<std::uint64_t>(m_frameSize, 64 * 1024)));
+    m_body.reserve(qsizetype(std::min<std::uint64_t>(m_frameSize, std::uint64_t(64) << 10)));
     if (m_frameSize == 0)
         finishFrame();
     return true;
