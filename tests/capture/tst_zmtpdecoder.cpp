@@ -3,224 +3,17 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <zmqscope/capture/zmtpdecoder.h>
 
 #include "../interop/testprocess.h"
+#include "zmtpdecodertestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
-using Kind = ZmtpEvent::Kind;
-
-namespace {
-
-struct Decoded
-{
-    QList<ZmtpEvent> events;
-    QList<qsizetype> endOffsets; ///< per event: how many bytes had been fed when it came (byte-wise feeding)
-    ZmtpStreamDecoder::State state = ZmtpStreamDecoder::State::Greeting;
-    bool isZmtp = true;
-};
-
-/// Feeds `bytes` in pieces that end at `cuts` (ascending offsets), all at timestamp 0.
-Decoded decode(QByteArrayView bytes, const QList<qsizetype> &cuts = {}, ZmtpStreamDecoder::Limits limits = {})
-{
-    Decoded result;
-    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { result.events.append(event); }, limits);
-    qsizetype from = 0;
-    for (qsizetype cut : cuts) {
-        decoder.feed(bytes.sliced(from, cut - from), 0);
-        from = cut;
-    }
-    decoder.feed(bytes.sliced(from), 0);
-    result.state = decoder.state();
-    result.isZmtp = decoder.isZmtp();
-    return result;
-}
-
-Decoded decodeByteWise(QByteArrayView bytes)
-{
-    Decoded result;
-    qsizetype fed = 0;
-    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) {
-        result.events.append(event);
-        result.endOffsets.append(fed);
-    });
-    for (; fed < bytes.size();) {
-        ++fed; // counted before the feed: the event completes with this byte
-        decoder.feed(bytes.sliced(fed - 1, 1), 0);
-    }
-    result.state = decoder.state();
-    result.isZmtp = decoder.isZmtp();
-    return result;
-}
-
-QList<qsizetype> randomCuts(qsizetype size, QRandomGenerator &random)
-{
-    QList<qsizetype> cuts;
-    qsizetype at = 0;
-    while (true) {
-        at += 1 + random.bounded(random.bounded(2) ? 5 : 5000);
-        if (at >= size)
-            return cuts;
-        cuts.append(at);
-    }
-}
-
-QString kindName(Kind kind)
-{
-    static const char *const names[]
-        = { "Greeting", "Ready", "PlainHello", "PlainWelcome", "PlainInitiate", "CurveHandshake", "Subscribe",
-              "Cancel", "Ping", "Pong", "Error", "Message", "Encrypted", "Command", "Problem" };
-    return QString::fromLatin1(names[int(kind)]);
-}
-
-/// One event as a line for failure messages (frame bytes as sizes and a hash).
-QString describe(const ZmtpEvent &event)
-{
-    QString text = kindName(event.kind) + u' ' + QString::fromLatin1(event.commandName);
-    if (event.kind == Kind::Greeting)
-        text += u" %1.%2 %3 server=%4"_s.arg(event.versionMajor)
-                    .arg(event.versionMinor)
-                    .arg(zmtpMechanismName(event.mechanism))
-                    .arg(event.asServer);
-    for (const auto &[name, value] : event.metadata)
-        text += u" %1=%2"_s.arg(QString::fromLatin1(name), QString::fromLatin1(value.toHex()));
-    if (!event.topic.isEmpty())
-        text += u" topic=%1"_s.arg(QString::fromLatin1(event.topic.toHex()));
-    for (const QByteArray &frame : event.frames)
-        text += u" [%1 %2]"_s.arg(frame.size())
-                    .arg(QString::fromLatin1(
-                        QCryptographicHash::hash(frame, QCryptographicHash::Sha1).toHex().left(8)));
-    text += u" size=%1 %2"_s.arg(event.size).arg(event.detail);
-    return text;
-}
-
-QStringList describeAll(const QList<ZmtpEvent> &events)
-{
-    QStringList lines;
-    for (const ZmtpEvent &event : events)
-        lines.append(describe(event));
-    return lines;
-}
-
-QList<ZmtpEvent> ofKind(const QList<ZmtpEvent> &events, Kind kind)
-{
-    QList<ZmtpEvent> result;
-    for (const ZmtpEvent &event : events)
-        if (event.kind == kind)
-            result.append(event);
-    return result;
-}
-
-Frames framesOf(const QJsonValue &message)
-{
-    Frames frames;
-    for (const QJsonValue &frame : message.toArray())
-        frames.append(QByteArray::fromBase64(frame.toString().toLatin1()));
-    return frames;
-}
-
-QList<Frames> messagesOf(const QJsonValue &list)
-{
-    QList<Frames> messages;
-    for (const QJsonValue &message : list.toArray())
-        messages.append(framesOf(message));
-    return messages;
-}
-
-QList<Frames> framesOfMessages(const QList<ZmtpEvent> &events)
-{
-    QList<Frames> messages;
-    for (const ZmtpEvent &event : ofKind(events, Kind::Message))
-        messages.append(event.frames);
-    return messages;
-}
-
-/// Every byte any event holds, for "this secret appears nowhere".
-QByteArray everything(const QList<ZmtpEvent> &events)
-{
-    QByteArray all;
-    for (const ZmtpEvent &event : events) {
-        all += event.commandName + event.topic + event.detail.toUtf8();
-        for (const auto &[name, value] : event.metadata)
-            all += name + value;
-        for (const QByteArray &frame : event.frames)
-            all += frame;
-    }
-    return all;
-}
-
-/**
- * The events from `at` on, after a gap or a mid-stream join: a Problem that starts with
- * `resyncPrefix`, maybe one that says the end of a message was dropped, then the end of the whole
- * stream's events exactly, with nothing lost after the next two events past `resumeOffset`.
- * Returns what is wrong, or an empty string.
- */
-QString checkResynchronised(const QList<ZmtpEvent> &events, qsizetype at, const QString &resyncPrefix,
-    const Decoded &full, qsizetype resumeOffset)
-{
-    if (at >= events.size() || events.at(at).kind != Kind::Problem
-        || !events.at(at).detail.startsWith(resyncPrefix))
-        return u"no resynchronisation Problem: "_s
-            + (at < events.size() ? describe(events.at(at)) : QString());
-    ++at;
-    if (at < events.size() && events.at(at).kind == Kind::Problem
-        && !events.at(at++).detail.startsWith(u"dropped the end of a message"_s))
-        return u"an unexpected Problem: "_s + describe(events.at(at - 1));
-    const QList<ZmtpEvent> rest = events.sliced(at);
-    if (rest != full.events.sliced(full.events.size() - rest.size()))
-        return u"the events after it differ from the whole stream's:\n"_s + describeAll(rest).join(u'\n');
-    qsizetype mustHave = 0;
-    int boundaries = 0;
-    for (qsizetype i = 0; i < full.events.size(); ++i) {
-        if (full.endOffsets.at(i) > resumeOffset && ++boundaries > 2) {
-            mustHave = full.events.size() - i;
-            break;
-        }
-    }
-    if (rest.size() < mustHave)
-        return u"%1 events after it, %2 expected"_s.arg(rest.size()).arg(mustHave);
-    return QString();
-}
-
-QByteArray greeting(int major, int minor, QByteArrayView mechanism, bool asServer)
-{
-    QByteArray bytes("\xff\0\0\0\0\0\0\0\x01\x7f", 10);
-    bytes += char(major);
-    bytes += char(minor);
-    QByteArray name = mechanism.toByteArray();
-    name.resize(20, '\0');
-    bytes += name;
-    bytes += char(asServer ? 1 : 0);
-    bytes += QByteArray(31, '\0');
-    return bytes;
-}
-
-QByteArray frame(quint8 flags, QByteArrayView body)
-{
-    QByteArray bytes;
-    if (body.size() > 255) {
-        bytes += char(flags | 0x02);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            bytes += char((quint64(body.size()) >> shift) & 0xff);
-    } else {
-        bytes += char(flags);
-        bytes += char(body.size());
-    }
-    return bytes + body.toByteArray();
-}
-
-QByteArray command(QByteArrayView name, QByteArrayView data)
-{
-    const QByteArray body = QByteArray(1, char(name.size())) + name.toByteArray() + data.toByteArray();
-    return frame(0x04, body);
-}
-
-} // namespace
+using namespace zmtptest;
 
 /// ZmtpStreamDecoder on the bytes real ZeroMQ peers (Debian's python3-zmq, through a recording relay,
 /// tests/interop/zmtp_record.py) put on the wire, whole and in pieces, and on the same bytes cut,
@@ -236,6 +29,7 @@ private Q_SLOTS:
     void messagesAsSent_data();
     void messagesAsSent();
     void dealerIdentityAndHeartbeats();
+    void subscriptions_data();
     void subscriptions();
     void plainHidesPassword();
     void curveIsEncrypted();
@@ -253,8 +47,11 @@ private Q_SLOTS:
     void frameOverTheLimitFails();
     void messageOverTheLimitFails();
     void handBuiltCommands();
+    void gapInsideAMessage();
+    void unknownMechanism();
     void zmtp30SubscriptionMessage();
     void badFlagsResynchronise();
+    void joinedCurveIgnoresFalseFrames();
 
 private:
     QByteArray stream(const QString &scenario, const QString &direction) const;
@@ -262,8 +59,8 @@ private:
     void addStreamRows(const QStringList &scenarios);
 
     QTemporaryDir m_dir;
-    const QStringList m_scenarios
-        = { u"reqrep"_s, u"dealer-router"_s, u"pubsub"_s, u"pushpull"_s, u"plain"_s, u"curve"_s };
+    const QStringList m_scenarios = { u"reqrep"_s, u"dealer-router"_s, u"pubsub"_s, u"pubsub30"_s,
+        u"pushpull"_s, u"plain"_s, u"curve"_s };
 };
 
 void TestZmtpDecoder::initTestCase()
@@ -411,28 +208,54 @@ void TestZmtpDecoder::dealerIdentityAndHeartbeats()
     QVERIFY(pongs.size() <= pings.size());
 }
 
+void TestZmtpDecoder::subscriptions_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<int>("publisherMinor");
+    QTest::newRow("ZMTP 3.1") << u"pubsub"_s << 1;
+    // The relay turned the PUB's greeting into ZMTP 3.0 on its way to the SUB.
+    QTest::newRow("ZMTP 3.0") << u"pubsub30"_s << 0;
+}
+
 void TestZmtpDecoder::subscriptions()
 {
-    const QJsonObject json = expected(u"pubsub"_s);
-    const Decoded c2s = decode(stream(u"pubsub"_s, u"c2s"_s));
-    // libzmq 4.3.4 between two ZMTP 3.1 peers sends the 3.1 SUBSCRIBE and CANCEL commands, not the 3.0
-    // subscription messages (\x01topic, \x00topic): the SUB's direction has no message at all.
-    QVERIFY2(ofKind(c2s.events, Kind::Message).isEmpty(), qPrintable(describeAll(c2s.events).join(u'\n')));
-    QByteArrayList subscribed;
-    for (const ZmtpEvent &event : ofKind(c2s.events, Kind::Subscribe))
-        subscribed.append(event.topic);
+    QFETCH(QString, scenario);
+    QFETCH(int, publisherMinor);
+    const QJsonObject json = expected(scenario);
+    const Decoded c2s = decode(stream(scenario, u"c2s"_s));
+    const Decoded s2c = decode(stream(scenario, u"s2c"_s));
+    QCOMPARE(s2c.events.value(0).versionMinor, publisherMinor);
     QByteArrayList topics;
-    for (const QJsonValue &topic : json.value(u"topics"_s).toArray())
+    for (const auto &topic : json.value(u"topics"_s).toArray())
         topics.append(QByteArray::fromBase64(topic.toString().toLatin1()));
-    QCOMPARE(subscribed, topics);
+    QByteArrayList subscribed;
     QByteArrayList cancelled;
-    for (const ZmtpEvent &event : ofKind(c2s.events, Kind::Cancel))
-        cancelled.append(event.topic);
+    if (publisherMinor == 1) {
+        // libzmq 4.3.4 between two ZMTP 3.1 peers sends the 3.1 SUBSCRIBE and CANCEL commands, not the
+        // 3.0 subscription messages (\x01topic, \x00topic): the SUB's direction has no message at all.
+        QVERIFY2(
+            ofKind(c2s.events, Kind::Message).isEmpty(), qPrintable(describeAll(c2s.events).join(u'\n')));
+        for (const ZmtpEvent &event : ofKind(c2s.events, Kind::Subscribe))
+            subscribed.append(event.topic);
+        for (const ZmtpEvent &event : ofKind(c2s.events, Kind::Cancel))
+            cancelled.append(event.topic);
+    } else {
+        // Facing a ZMTP 3.0 peer the same SUB sends messages: \x01topic subscribes, \x00topic cancels.
+        QVERIFY(ofKind(c2s.events, Kind::Subscribe).isEmpty());
+        QVERIFY(ofKind(c2s.events, Kind::Cancel).isEmpty());
+        for (const Frames &message : framesOfMessages(c2s.events)) {
+            QCOMPARE(message.size(), 1);
+            QVERIFY(message.constFirst().startsWith('\x01') || message.constFirst().startsWith('\x00'));
+            (message.constFirst().startsWith('\x01') ? subscribed : cancelled)
+                .append(message.constFirst().sliced(1));
+        }
+    }
+    QCOMPARE(subscribed, topics);
     QCOMPARE(cancelled, QByteArrayList { "A" });
 
     // The publisher's direction: warm-up messages until the subscriptions arrived, then exactly what
     // the SUB received, in order.
-    const QList<Frames> published = framesOfMessages(decode(stream(u"pubsub"_s, u"s2c"_s)).events);
+    const QList<Frames> published = framesOfMessages(s2c.events);
     const QList<Frames> tail = messagesOf(json.value(u"s2c_tail"_s));
     QVERIFY(published.size() >= tail.size() + 2);
     QCOMPARE(published.sliced(published.size() - tail.size()), tail);
@@ -759,6 +582,47 @@ void TestZmtpDecoder::handBuiltCommands()
     QCOMPARE(decoded.events.at(8).detail, u"malformed READY metadata at byte 0 of 16; 0 properties read"_s);
 }
 
+void TestZmtpDecoder::gapInsideAMessage()
+{
+    const QByteArray head = greeting(3, 1, "NULL", false)
+        + command("READY", QByteArray("\x0bSocket-Type\0\0\0\x04PUSH", 20)) + frame(1, "first")
+        + QByteArray("\x00\x04"
+                     "bb",
+            4);
+    QByteArray tail = "bb"; // the rest of the cut frame
+    for (const char *body : { "one", "two", "three", "four", "five", "six" })
+        tail += frame(0, body);
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.feed(head, 1);
+    decoder.gap(7, 2);
+    decoder.feed(tail, 3);
+    QStringList details;
+    for (const ZmtpEvent &event : ofKind(events, Kind::Problem))
+        details.append(event.detail);
+    QCOMPARE(details,
+        (QStringList { u"7 bytes lost; the message it cut (2 frames so far) is dropped; resynchronising"_s,
+            u"resynchronised after 2 bytes"_s,
+            u"dropped the end of a message whose start was lost: 1 frames, 3 bytes"_s }));
+    QCOMPARE(framesOfMessages(events),
+        (QList<Frames> { { "two" }, { "three" }, { "four" }, { "five" }, { "six" } }));
+    QCOMPARE(ofKind(events, Kind::Problem).constFirst().timestampUs, 2);
+    QCOMPARE(events.constLast().timestampUs, 3);
+}
+
+void TestZmtpDecoder::unknownMechanism()
+{
+    const QByteArray bytes
+        = greeting(3, 1, "GSSAPI\x01", false) + command("HELLO", "token") + frame(0, "body");
+    const Decoded decoded = decode(bytes);
+    QCOMPARE(describeAll(decoded.events),
+        (QStringList { u"Greeting GSSAPI\x01 3.1 unknown server=0 size=0 "_s,
+            u"Problem  size=0 unknown security mechanism \"GSSAPI\\x01\": its commands are shown by name and size only"_s,
+            u"Command HELLO size=5 "_s,
+            u"Message  [4 %1] size=4 "_s.arg(QString::fromLatin1(
+                QCryptographicHash::hash("body", QCryptographicHash::Sha1).toHex().left(8))) }));
+}
+
 void TestZmtpDecoder::zmtp30SubscriptionMessage()
 {
     // ZMTP 3.0's subscription is a message whose first byte is 1 (0 cancels): reported as a Message.
@@ -786,6 +650,32 @@ void TestZmtpDecoder::badFlagsResynchronise()
             u"dropped the end of a message whose start was lost: 1 frames, 4 bytes"_s }));
     QCOMPARE(framesOfMessages(decoded.events),
         (QList<Frames> { { "one" }, { "two", "parts" }, { "three" }, { "four" } }));
+}
+
+void TestZmtpDecoder::joinedCurveIgnoresFalseFrames()
+{
+    // Joined inside CURVE ciphertext: bytes that look like a frame header whose frame ends exactly at a
+    // real frame. Taken for a frame, it would swallow the three MESSAGE frames it covers; a row of
+    // frames that mixes CURVE MESSAGEs with anything else is no resynchronisation point.
+    QByteArray messages;
+    qsizetype covered = 0;
+    for (int i = 0; i < 8; ++i) {
+        const QByteArray body = QByteArray("\x07MESSAGE", 8) + QByteArray(8 + 16 + 1 + i, char(0x80 + i));
+        messages += frame(0, body);
+        covered += i < 3 ? 2 + body.size() : 0; // what the false frame below covers: frames 0, 1 and 2
+    }
+    QCOMPARE(covered, 0x6c);
+    const QByteArray bytes = QByteArray("\x99\xf0\x00\x6c", 4) + messages;
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.joinMidStream();
+    decoder.feed(bytes, 0);
+    QVERIFY(!events.isEmpty());
+    QCOMPARE(events.constFirst().detail, u"joined mid-stream: resynchronised after 4 bytes"_s);
+    QList<quint64> sizes;
+    for (const ZmtpEvent &event : ofKind(events, Kind::Encrypted))
+        sizes.append(event.size);
+    QCOMPARE(sizes, (QList<quint64> { 0, 1, 2, 3, 4, 5, 6, 7 }));
 }
 
 QTEST_GUILESS_MAIN(TestZmtpDecoder)

@@ -10,25 +10,21 @@ namespace {
 
 using Target = int (*)(const std::uint8_t *, std::size_t);
 
-/// The target function of a corpus folder.
-Target targetNamed(const QString &name)
-{
-    if (name == u"capturereader"_s)
-        return &zmqscope::fuzz::captureReaderTarget;
-    if (name == u"tcppacket"_s)
-        return &zmqscope::fuzz::tcpPacketTarget;
-    return &zmqscope::fuzz::envelopeTarget;
-}
-
-const QStringList &targetNames()
-{
-    static const QStringList names { u"capturereader"_s, u"envelope"_s, u"tcppacket"_s };
-    return names;
-}
-
 QString corpusDir(const QString &target)
 {
     return QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/fuzz/corpus/") + target;
+}
+
+/// Each target's corpus directory name and function.
+const QList<QPair<QString, Target>> &targets()
+{
+    static const QList<QPair<QString, Target>> all = {
+        { u"capturereader"_s, &zmqscope::fuzz::captureReaderTarget },
+        { u"envelope"_s, &zmqscope::fuzz::envelopeTarget },
+        { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
+        { u"zmtpdecoder"_s, &zmqscope::fuzz::zmtpDecoderTarget },
+    };
+    return all;
 }
 
 } // namespace
@@ -49,8 +45,8 @@ private Q_SLOTS:
 void TestFuzzCorpus::corpusIsThere_data()
 {
     QTest::addColumn<QString>("target");
-    for (const QString &target : targetNames())
-        QTest::newRow(qPrintable(target)) << target;
+    for (const auto &[name, function] : targets())
+        QTest::newRow(qPrintable(name)) << name;
 }
 
 void TestFuzzCorpus::corpusIsThere()
@@ -63,25 +59,25 @@ void TestFuzzCorpus::corpusIsThere()
 void TestFuzzCorpus::replay_data()
 {
     QTest::addColumn<QString>("path");
-    QTest::addColumn<QString>("target");
-    for (const QString &target : targetNames()) {
+    QTest::addColumn<qsizetype>("targetIndex");
+    for (qsizetype index = 0; index < targets().size(); ++index) {
+        const QString &target = targets().at(index).first;
         const QDir dir(corpusDir(target));
         const QStringList names = dir.entryList(QDir::Files, QDir::Name);
         for (const QString &name : names)
-            QTest::newRow(qPrintable(target + u'/' + name)) << dir.filePath(name) << target;
+            QTest::newRow(qPrintable(target + u'/' + name)) << dir.filePath(name) << index;
     }
 }
 
 void TestFuzzCorpus::replay()
 {
     QFETCH(QString, path);
-    QFETCH(QString, target);
+    QFETCH(qsizetype, targetIndex);
     QFile file(path);
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.errorString()));
     const QByteArray bytes = file.readAll();
-    const Target function = targetNamed(target);
-    QCOMPARE(
-        function(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
+    const Target target = targets().at(targetIndex).second;
+    QCOMPARE(target(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
 }
 
 QTEST_GUILESS_MAIN(TestFuzzCorpus)

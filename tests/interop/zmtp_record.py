@@ -32,10 +32,14 @@ TIMEOUT_MS = 10000
 
 
 class Relay:
-    """Accepts one TCP connection, connects it to the server and records both directions."""
+    """Accepts one TCP connection, connects it to the server and records both directions.
 
-    def __init__(self, server_port):
+    With server_minor, the minor version byte of the server's greeting is replaced on its way to
+    the client (and in the recording), so that the client speaks ZMTP 3.0 to it."""
+
+    def __init__(self, server_port, server_minor=None):
         self.server_port = server_port
+        self.server_minor = server_minor
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(1)
@@ -51,7 +55,8 @@ class Relay:
         self.listener.close()
         server = socket.create_connection(("127.0.0.1", self.server_port), timeout=TIMEOUT_MS / 1000)
         pumps = [threading.Thread(target=self.pump, args=(client, server, self.c2s), daemon=True),
-                 threading.Thread(target=self.pump, args=(server, client, self.s2c), daemon=True)]
+                 threading.Thread(target=self.pump, args=(server, client, self.s2c, self.server_minor),
+                                  daemon=True)]
         for p in pumps:
             p.start()
         for p in pumps:
@@ -60,7 +65,7 @@ class Relay:
         server.close()
 
     @staticmethod
-    def pump(source, destination, record):
+    def pump(source, destination, record, minor=None):
         source.settimeout(None)
         while True:
             try:
@@ -73,6 +78,10 @@ class Relay:
                 except OSError:
                     pass
                 return
+            if minor is not None and len(record) <= 11 < len(record) + len(data):
+                data = bytearray(data)
+                data[11 - len(record)] = minor
+                data = bytes(data)
             record += data
             destination.sendall(data)
 
@@ -94,13 +103,13 @@ def sock(ctx, kind):
     return s
 
 
-def pair(ctx, server_kind, client_kind, server_setup=None, client_setup=None):
+def pair(ctx, server_kind, client_kind, server_setup=None, client_setup=None, server_minor=None):
     server = sock(ctx, server_kind)
     if server_setup:
         server_setup(server)
     server.bind("tcp://127.0.0.1:*")
     port = int(server.getsockopt(zmq.LAST_ENDPOINT).decode().rsplit(":", 1)[1])
-    relay = Relay(port)
+    relay = Relay(port, server_minor)
     client = sock(ctx, client_kind)
     if client_setup:
         client_setup(client)
@@ -153,8 +162,8 @@ def scenario_dealer_router(ctx, expected):
     return server, client, relay
 
 
-def scenario_pubsub(ctx, expected):
-    server, client, relay = pair(ctx, zmq.PUB, zmq.SUB)
+def scenario_pubsub(ctx, expected, server_minor=None):
+    server, client, relay = pair(ctx, zmq.PUB, zmq.SUB, server_minor=server_minor)
     topics = [b"news", b"A"]
     for t in topics:
         client.setsockopt(zmq.SUBSCRIBE, t)
@@ -193,6 +202,11 @@ def scenario_pubsub(ctx, expected):
     expected["cancelled"] = [base64.b64encode(b"A").decode("ascii")]
     expected["s2c_tail"] = [b64(m) for m in received]
     return server, client, relay
+
+
+def scenario_pubsub30(ctx, expected):
+    """PUB/SUB with the PUB's greeting turned into ZMTP 3.0: the SUB subscribes with messages."""
+    return scenario_pubsub(ctx, expected, server_minor=0)
 
 
 def scenario_pushpull(ctx, expected):
@@ -255,6 +269,7 @@ SCENARIOS = {
     "reqrep": scenario_reqrep,
     "dealer-router": scenario_dealer_router,
     "pubsub": scenario_pubsub,
+    "pubsub30": scenario_pubsub30,
     "pushpull": scenario_pushpull,
     "plain": scenario_plain,
     "curve": scenario_curve,

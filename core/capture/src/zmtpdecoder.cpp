@@ -154,11 +154,11 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
     case State::Handshake:
     case State::Traffic: {
         QString dropped;
-        const qsizetype frames = m_messageFrames.size() + (m_step == FrameStep::Flags ? 0 : 1);
-        if (frames > 0 && !(m_step != FrameStep::Flags && (m_flags & kCommand)))
-            dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
-        else if (m_step != FrameStep::Flags)
+        const bool inFrame = m_step != FrameStep::Flags;
+        if (inFrame && (m_flags & kCommand))
             dropped = u"; the command it cut is dropped"_s;
+        else if (const qsizetype frames = m_messageFrames.size() + (inFrame ? 1 : 0); frames > 0)
+            dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
         problem(u"%1 bytes lost%2; resynchronising"_s.arg(missing).arg(dropped));
         break;
     }
@@ -269,6 +269,9 @@ void ZmtpStreamDecoder::finishGreeting()
     event.commandName = name;
     m_state = State::Handshake;
     emitEvent(event);
+    if (m_mechanism == ZmtpMechanism::Unknown)
+        problem(u"unknown security mechanism \"%1\": its commands are shown by name and size only"_s.arg(
+            plain(name)));
 }
 
 // ---- frames --------------------------------------------------------------------------------------
@@ -349,7 +352,7 @@ bool ZmtpStreamDecoder::startBody()
     m_body.clear();
     m_skipBody = false;
     // Reserved as the bytes arrive, never from the size field alone.
-    m_body.reserve(qsizetype(std::min<std::uint64_t>(m_frameSize, 64 * 1024)));
+    m_body.reserve(qsizetype(std::min<std::uint64_t>(m_frameSize, std::uint64_t(64) << 10)));
     if (m_frameSize == 0)
         finishFrame();
     return true;
@@ -568,7 +571,7 @@ void ZmtpStreamDecoder::startResync()
 }
 
 ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
-    QByteArrayView bytes, qsizetype at, qsizetype &next, bool &more) const
+    QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const
 {
     if (at >= bytes.size())
         return Candidate::NeedMore;
@@ -601,7 +604,12 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
         if (curve && !(flags & kCommand) && bytes.sliced(bodyAt, nameLength + 1) != kCurveMessagePrefix)
             return Candidate::Invalid;
     }
-    more = flags & kMore;
+    curveMessage = false;
+    if (!(flags & kMore) && size >= std::uint64_t(kCurveMessagePrefix.size())) {
+        if (bodyAt + kCurveMessagePrefix.size() > bytes.size())
+            return Candidate::NeedMore;
+        curveMessage = bytes.sliced(bodyAt, kCurveMessagePrefix.size()) == kCurveMessagePrefix;
+    }
     if (size > std::uint64_t(bytes.size()))
         next = bytes.size() + 1; // beyond anything held: the caller waits for more
     else
@@ -617,14 +625,20 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView by
     // to fit the window.
     qsizetype at = 0;
     int withBytes = 0;
+    int curveMessages = 0;
     for (int frameIndex = 0; frameIndex < kResyncMaxFrames && withBytes < kResyncFrames; ++frameIndex) {
         if (std::uint64_t(at) > kResyncWindow)
             return Candidate::Invalid;
         qsizetype next = 0;
-        bool more = false;
-        const Candidate candidate = checkFrameAt(bytes, at, next, more);
+        bool curveMessage = false;
+        const Candidate candidate = checkFrameAt(bytes, at, next, curveMessage);
         if (candidate != Candidate::Valid)
             return candidate;
+        // After a CURVE handshake every frame is a MESSAGE: a row that mixes them with other frames
+        // began inside ciphertext and only ran into real frames.
+        curveMessages += curveMessage ? 1 : 0;
+        if (curveMessages > 0 && curveMessages != frameIndex + 1)
+            return Candidate::Invalid;
         const bool empty = next == at + 2; // a short frame of 0 bytes
         withBytes += empty ? 0 : 1;
         at = next;

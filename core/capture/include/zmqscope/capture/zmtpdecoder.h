@@ -39,8 +39,10 @@ enum class ZmtpMechanism
  * - Ping: size = TTL in deciseconds, topic = context. Pong: topic = context.
  * - Error: detail = the reason as plain text (textescape), topic = its bytes.
  * - Message: frames (MORE honoured), size = the bytes of all frames.
- * - Encrypted: one CURVE MESSAGE command, i.e. one frame: size = the frame's plaintext bytes (the
- *   command's data less its 8-byte nonce, 16-byte MAC and flags byte); nothing of it is decoded.
+ * - Encrypted: one CURVE MESSAGE, i.e. one frame of the peer's (its MORE flag is encrypted too):
+ *   commandName "MESSAGE", size = the frame's plaintext bytes (the MESSAGE's data less its 8-byte
+ *   nonce, 16-byte MAC and flags byte); nothing of it is decoded or kept. libzmq 4.3.4 sends
+ *   MESSAGE as an ordinary frame whose body starts with "\x07MESSAGE"; a command frame is taken too.
  * - Command: commandName as sent, size = its data bytes.
  * - Problem: detail, one line: an unsupported version, not ZMTP, bad flags, lost bytes,
  *   resynchronisation, a frame over the limit, a malformed command.
@@ -94,11 +96,13 @@ struct ZmtpEvent
  * Resynchronisation after gap() or joinMidStream(): the decoder looks for a position where five
  * consecutive non-empty frames parse (up to 16 with the empty ones): valid flags, sizes within the
  * limits, a LONG size above 255, a command named as ZMTP 3.x defines (READY, PING, SUBSCRIBE, ...),
- * under CURVE each frame a command or a MESSAGE, the frames before the last within 1 MiB. It
- * decodes from there; messages start after the first frame without MORE. Each resynchronisation
- * is a Problem that says how many bytes were skipped. After a mid-stream join the mechanism is
- * unknown: a frame that starts with CURVE's MESSAGE name is Encrypted, a
- * READY whose metadata parses is Ready. Not thread-safe; events are delivered from within feed() and gap().
+ * under CURVE (or once one frame is a CURVE MESSAGE) every frame a MESSAGE, the frames before the
+ * last within 1 MiB. It decodes from there; messages start after the first frame without MORE.
+ * Each resynchronisation is a Problem that says how many bytes were skipped. After a mid-stream
+ * join the mechanism is unknown: a frame that starts with CURVE's MESSAGE name is Encrypted, a
+ * READY whose metadata parses is Ready.
+ *
+ * Not thread-safe; events are delivered from within feed() and gap().
  */
 class ZmtpStreamDecoder
 {
@@ -164,7 +168,7 @@ private:
     void emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data);
     bool scanForSync();
     Candidate checkCandidate(QByteArrayView bytes) const;
-    Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &more) const;
+    Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const;
     void startResync();
     void resetFrame();
     void fail(const QString &problem);
