@@ -1,4 +1,5 @@
 #include <pcap/pcap.h>
+#include <poll.h>
 
 #include <QCoreApplication>
 #include <QFile>
@@ -163,6 +164,10 @@ Result<std::unique_ptr<PcapSource>> PcapSource::openLive(const LiveOptions &opti
     }
     if (!isSupportedLinkType(pcap_datalink(handle)))
         return unsupportedLinkType(shown, pcap_datalink(handle));
+    if (pcap_setnonblock(handle, 1, errorBuffer) != 0 || pcap_get_selectable_fd(handle) < 0)
+        return fail(
+            u"cannot wait for packets without blocking: %1"_s.arg(QString::fromLocal8Bit(errorBuffer)));
+    source->m_bufferMs = std::max(options.bufferMs, 1);
 
     const QString filter = bpfFilter(options.ports);
     bpf_program program {};
@@ -182,7 +187,16 @@ PcapSource::Next PcapSource::next(RawPacket &packet)
         return Next::End;
     pcap_pkthdr *header = nullptr;
     const u_char *data = nullptr;
-    const int status = pcap_next_ex(m_handle, &header, &data);
+    int status = pcap_next_ex(m_handle, &header, &data);
+    if (status == 0 && m_live) {
+        // Non-blocking and nothing buffered: wait for the descriptor ourselves, since libpcap's own read
+        // timeout does not end a read while no packet arrives (Linux TPACKET_V3).
+        pollfd descriptor { pcap_get_selectable_fd(m_handle), POLLIN, 0 };
+        if (::poll(&descriptor, 1, m_bufferMs) > 0 && !m_interrupted.load(std::memory_order_relaxed))
+            status = pcap_next_ex(m_handle, &header, &data);
+        if (m_interrupted.load(std::memory_order_relaxed))
+            return Next::End;
+    }
     if (status == 1) {
         ++m_packetsRead;
         packet.timestampUs = std::int64_t(header->ts.tv_sec) * 1'000'000 + std::int64_t(header->ts.tv_usec);
@@ -201,9 +215,12 @@ PcapSource::Next PcapSource::next(RawPacket &packet)
     const QRegularExpressionMatch match = Truncated.match(text);
     if (match.hasMatch()) {
         const qint64 missing = match.captured(1).toLongLong() - match.captured(2).toLongLong();
+        // pcap's "header bytes": the record header before the packet's data is cut already.
+        const QString what = text.contains(u"header bytes"_s) ? u"'s record header"_s : QString();
         m_error = Error(ErrorCode::FileError,
-            u"truncated capture file %1: packet %2 ends %3 bytes early"_s.arg(m_shownName)
+            u"truncated capture file %1: packet %2%3 ends %4 bytes early"_s.arg(m_shownName)
                 .arg(m_packetsRead + 1)
+                .arg(what)
                 .arg(missing));
     } else {
         m_error = Error(ErrorCode::FileError,

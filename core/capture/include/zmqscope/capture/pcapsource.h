@@ -80,6 +80,7 @@ private:
     pcap *m_handle;
     QString m_shownName; ///< the file (escaped) or interface as messages name it
     bool m_live;
+    int m_bufferMs = 0; ///< live: how long next() waits for a packet before it says Idle
     std::atomic<bool> m_interrupted { false };
     std::uint64_t m_packetsRead = 0;
     std::optional<Error> m_error;
