@@ -371,6 +371,7 @@ void CaptureWindow::showConnections()
         m_connectionsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
         m_connectionsDock->setWidget(m_connectionsPanel);
         addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
+        m_connectionsDock->show(); // the window may be on screen already: a new child starts hidden
         // One filter: the panel's choice is the table's socket filter, and the filter bar's socket choice
         // selects its connection in the panel.
         connect(m_connectionsPanel, &ConnectionsPanel::socketSelected, this,
