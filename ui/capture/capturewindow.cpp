@@ -383,6 +383,14 @@ void CaptureWindow::showConnections()
             });
     }
     m_connectionsPanel->setCapture(m_result);
+    m_messages->model()->setEncryptedSizes(m_result.encryptedSizes);
+    // The wire has no tap's routing ids; the Socket column shows whole "client > server" names.
+    QTableView *table = m_messages->table();
+    table->setColumnHidden(MessageTableModel::PeerColumn, true);
+    int socketWidth = table->columnWidth(MessageTableModel::SocketColumn);
+    for (const WireConnection &connection : std::as_const(m_result.connections))
+        socketWidth = std::max(socketWidth, table->fontMetrics().horizontalAdvance(connection.name) + 16);
+    table->setColumnWidth(MessageTableModel::SocketColumn, socketWidth);
     // The table keeps most of the height; the panel shows its connections and a few events.
     resizeDocks({ m_connectionsDock }, { height() * 2 / 5 }, Qt::Vertical);
 }

@@ -75,9 +75,19 @@ QTreeWidget *makeTree(const QStringList &headers, const QString &objectName, QWi
     tree->setAlternatingRowColors(true);
     tree->setHeaderLabels(headers);
     tree->header()->setStretchLastSection(true);
-    tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    tree->header()->setSectionResizeMode(headers.size() - 1, QHeaderView::Stretch);
     return tree;
+}
+
+/// Columns as wide as their contents and headers plus room to breathe (the user can still drag them).
+void fitColumns(QTreeWidget *tree)
+{
+    const int padding = tree->fontMetrics().horizontalAdvance(u"MM"_s);
+    for (int column = 0; column + 1 < tree->columnCount(); ++column) {
+        if (tree->isColumnHidden(column))
+            continue;
+        tree->resizeColumnToContents(column);
+        tree->setColumnWidth(column, tree->columnWidth(column) + padding);
+    }
 }
 
 } // namespace
@@ -114,6 +124,7 @@ ConnectionsPanel::ConnectionsPanel(QWidget *parent)
     auto *eventsLayout = new QVBoxLayout(eventsBox);
     eventsLayout->setContentsMargins(0, 0, 0, 0);
     eventsLayout->setSpacing(2);
+    m_eventsTitle->setContentsMargins(4, 4, 4, 0);
     eventsLayout->addWidget(m_eventsTitle);
     eventsLayout->addWidget(m_events, 1);
 
@@ -170,6 +181,7 @@ void ConnectionsPanel::setCapture(const CaptureLoadResult &result)
         for (const int column : { ClientToServerColumn, ServerToClientColumn, GapsColumn, ProblemsColumn })
             item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
     }
+    fitColumns(m_connections);
     showEvents(QString());
 }
 
@@ -224,6 +236,7 @@ void ConnectionsPanel::showEvents(const QString &connectionName)
     m_events->addTopLevelItems(items);
     // One connection's events need not repeat its name.
     m_events->setColumnHidden(EventConnectionColumn, !connectionName.isEmpty());
+    fitColumns(m_events);
     const QLocale locale;
     QString title = connectionName.isEmpty()
         ? u"Events on the wire (%1): select a connection to see its own and filter the messages"_s.arg(

@@ -118,7 +118,7 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
 void schedulePacketCapture(CaptureWindow &window, const QString &fileName)
 {
     const auto shoot = [&window, fileName] {
-        window.resize(1500, 940);
+        window.resize(1600, 1000);
         if (ConnectionsPanel *panel = window.connectionsPanel()) {
             const QList<WireConnection> &connections = window.loadResult().connections;
             qsizetype chosen = -1;

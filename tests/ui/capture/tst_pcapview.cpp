@@ -269,6 +269,13 @@ void TestPcapView::curveMessageDetailSaysEncryptedWithItsSize()
     QVERIFY2(note.contains(u"%1 \u2192 %2"_s.arg(curve->src, curve->dst)), qPrintable(note));
     QVERIFY2(note.contains(u"CURVE security"_s), qPrintable(note));
     QVERIFY(window->loadResult().encryptedSizes.value(seqs[std::size_t(index)]) == curve->size);
+    // The table says so too, rather than "raw, 0 frames".
+    const MessageTableModel *model = window->messagesPane()->model();
+    QTRY_VERIFY(model->rowForSeq(seqs[std::size_t(index)]) >= 0);
+    const int row = model->rowForSeq(seqs[std::size_t(index)]);
+    QCOMPARE(model->index(row, MessageTableModel::MimetypeColumn).data().toString(), u"encrypted (CURVE)"_s);
+    QCOMPARE(model->index(row, MessageTableModel::PreviewColumn).data().toString(),
+        u"[encrypted: %1 bytes of CURVE payload]"_s.arg(QLocale().toString(qulonglong(curve->size))));
 }
 
 void TestPcapView::plainConnectionShowsItsUserNeverThePassword()
