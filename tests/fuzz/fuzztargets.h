@@ -16,4 +16,8 @@ int captureReaderTarget(const std::uint8_t *data, std::size_t size);
 /// the capture line codec and the timestamp parser.
 int envelopeTarget(const std::uint8_t *data, std::size_t size);
 
+/// `data[0]` chooses how the rest, a ZMTP stream, reaches a ZmtpStreamDecoder: whole and in pieces
+/// (the events must be the same), with a gap, or joined mid-stream.
+int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size);
+
 } // namespace zmqscope::fuzz
