@@ -136,8 +136,8 @@ int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat
         throw runtimeError(u"%1: %2"_s.arg(shownPath, decoded.error().message()));
     const PassiveDecoder::Stats &stats = decoded->stats;
     if (stats.zmtpConnections == 0)
-        printStatus(u"%1: no ZeroMQ (ZMTP 3.x) connection among %2 (%3 TCP)"_s.arg(shownPath,
-            countWord(stats.packets, u"packet"_s), countWord(stats.tcpPackets, u"packet"_s)));
+        printStatus(u"%1: no ZeroMQ (ZMTP 3.x) connection among %2 (%3 TCP)"_s.arg(
+            shownPath, countWord(stats.packets, u"packet"_s), countWord(stats.tcpPackets, u"packet"_s)));
     return ExitSuccess;
 }
 

@@ -44,7 +44,8 @@ int runSniff(const QStringList &arguments)
     const QCommandLineOption interfaceOption(
         u"interface"_s, u"The interface to capture on, e.g. lo or eth0 (tcpdump -D lists them)."_s, u"IF"_s);
     const QCommandLineOption portOption(u"port"_s,
-        u"Capture only TCP traffic to or from port P (repeatable; the BPF filter \"tcp and (port P or ...)\"). "
+        u"Capture only TCP traffic to or from port P (repeatable; the BPF filter \"tcp and (port P or "
+        u"...)\"). "
         u"Without --port every TCP connection is looked at."_s,
         u"P"_s);
     const QCommandLineOption writeOption(u"write"_s,
@@ -59,8 +60,9 @@ int runSniff(const QStringList &arguments)
     commandLine.addOption(quietOption);
     commandLine.addFormatOption(true);
     commandLine.addCountOption(u"Exit (status 0) after N decoded messages (events do not count)."_s);
-    commandLine.addTimeoutOption(u"Exit with status 1 when no ZeroMQ message is decoded within MS milliseconds; "
-                                 u"restarts with every message."_s);
+    commandLine.addTimeoutOption(
+        u"Exit with status 1 when no ZeroMQ message is decoded within MS milliseconds; "
+        u"restarts with every message."_s);
     commandLine.addOption(writeOption);
     if (!commandLine.parse(arguments,
             u"Capturing needs the right to: run as root, or give the program the capability once:\n"
@@ -116,7 +118,8 @@ int runSniff(const QStringList &arguments)
             writer->write(record);
         if (record.isEvent()) {
             if (options.format != OutputFormat::None)
-                writeStdout(options.format == OutputFormat::Jsonl ? captureEventLine(record) : formatEvent(record));
+                writeStdout(
+                    options.format == OutputFormat::Jsonl ? captureEventLine(record) : formatEvent(record));
             return;
         }
         if (options.format != OutputFormat::None)
@@ -129,9 +132,9 @@ int runSniff(const QStringList &arguments)
     PassiveDecoder decoder(std::move(handlers));
     const auto summary = [&] {
         const PassiveDecoder::Stats stats = decoder.stats();
-        QString text = u"sniffed %1 on %2: %3, %4, %5"_s.arg(countWord(messages, u"message"_s), shownInterface,
-            countWord(stats.zmtpConnections, u"ZeroMQ connection"_s), countWord(stats.packets, u"packet"_s),
-            countWord(stats.gaps, u"gap"_s));
+        QString text = u"sniffed %1 on %2: %3, %4, %5"_s.arg(countWord(messages, u"message"_s),
+            shownInterface, countWord(stats.zmtpConnections, u"ZeroMQ connection"_s),
+            countWord(stats.packets, u"packet"_s), countWord(stats.gaps, u"gap"_s));
         if (source.packetsDropped() > 0)
             text += u", %1 dropped by the kernel (the capture could not keep up)"_s.arg(
                 countWord(source.packetsDropped(), u"packet"_s));
@@ -144,6 +147,15 @@ int runSniff(const QStringList &arguments)
             writer->close();
     };
 
+    // Output reaches a pipe at least every tenth of a second, and at once when the traffic pauses.
+    QElapsedTimer sinceFlush;
+    sinceFlush.start();
+    const auto flushNow = [&] {
+        flushStdout();
+        if (writer)
+            writer->flush();
+        sinceFlush.restart();
+    };
     RawPacket packet;
     for (;;) {
         if (const int signal = stopSignal()) {
@@ -161,12 +173,11 @@ int runSniff(const QStringList &arguments)
         switch (source.next(packet)) {
         case PcapSource::Next::Packet:
             decoder.addPacket(packet);
+            if (sinceFlush.elapsed() >= 100)
+                flushNow();
             continue;
         case PcapSource::Next::Idle:
-            // A pause in the traffic: what was recorded reaches the file (a flood fills the writer's
-            // buffer, which writes itself out when full).
-            if (writer)
-                writer->flush();
+            flushNow(); // a pause in the traffic
             continue;
         case PcapSource::Next::End:
             break;

@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -47,22 +49,31 @@ QString cannotCapture()
 /// What the peers said they put on the wire, as JSON objects (one per line of wire_peers.py).
 using PeerLines = QList<QJsonObject>;
 
+/// How a recording went: whether it ran, and the packets the kernel dropped (tcpdump's count).
+struct Recording
+{
+    bool ok = false;
+    qulonglong dropped = 0;
+};
+
 /// Records lo with tcpdump while wire_peers.py runs `scenarios`; the capture goes to `pcapPath`.
-bool recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLines &said, int snapLength = 0)
+Recording recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLines &said, int snapLength = 0)
 {
     TestProcess tcpdump;
-    QStringList arguments { u"-i"_s, u"lo"_s, u"-U"_s, u"-n"_s, u"--immediate-mode"_s, u"-w"_s, pcapPath };
+    // A 64 MiB buffer: on a busy machine the default one overflows and the kernel drops packets.
+    QStringList arguments { u"-i"_s, u"lo"_s, u"-U"_s, u"-n"_s, u"--immediate-mode"_s, u"-B"_s, u"65536"_s,
+        u"-w"_s, pcapPath };
     if (snapLength > 0)
         arguments << u"-s"_s << QString::number(snapLength);
     arguments << u"tcp and host 127.0.0.1"_s;
     if (!tcpdump.start(tcpdumpPath(), arguments)) {
         qWarning("cannot start tcpdump");
-        return false;
+        return {};
     }
     // tcpdump says "listening on lo" once the capture runs: only then may the peers start.
-    if (!QTest::qWaitFor([&] { return tcpdump.errorOutput().contains("listening on"); }, 10000)) {
-        qWarning("tcpdump did not start: %s", tcpdump.diagnostics().constData());
-        return false;
+    if (!QTest::qWaitFor([&] { return tcpdump.err().contains("listening on"); }, 10000)) {
+        qWarning("tcpdump did not start: %s", tcpdump.diagnostics());
+        return {};
     }
     TestProcess peers;
     QStringList peerArguments { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py") };
@@ -70,19 +81,25 @@ bool recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLines &
         peerArguments << u"--scenario"_s << scenario;
     if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON), peerArguments) || !peers.waitForFinished(60000)
         || !peers.exitedWith(0)) {
-        qWarning("wire_peers.py failed: %s", peers.diagnostics().constData());
-        return false;
+        qWarning("wire_peers.py failed: %s", peers.diagnostics());
+        return {};
     }
     QTest::qWait(1000); // tcpdump reads the last packets from the kernel's ring (it can lag behind)
     tcpdump.process().terminate(); // SIGTERM: tcpdump writes what it has and exits
     if (!tcpdump.waitForFinished(10000)) {
-        qWarning("tcpdump did not stop: %s", tcpdump.diagnostics().constData());
-        return false;
+        qWarning("tcpdump did not stop: %s", tcpdump.diagnostics());
+        return {};
     }
     said.clear();
     for (const QByteArray &line : peers.lines())
         said.append(QJsonDocument::fromJson(line).object());
-    return !said.isEmpty() && said.last().value(u"done"_s).toBool();
+    Recording recording;
+    recording.ok = !said.isEmpty() && said.last().value(u"done"_s).toBool();
+    // "N packets dropped by kernel"
+    const QRegularExpressionMatch dropped
+        = QRegularExpression(u"(\\d+) packets? dropped by kernel"_s).match(QString::fromUtf8(tcpdump.err()));
+    recording.dropped = dropped.hasMatch() ? dropped.captured(1).toULongLong() : 0;
+    return recording;
 }
 
 struct Decoded
@@ -133,8 +150,7 @@ QByteArray linesOf(const QList<CaptureRecord> &records)
 }
 
 /// Rewrites a capture through libpcap, packet by packet, as `edit` says (reorder, duplicate, drop).
-bool rewrite(const QString &from, const QString &to,
-    const std::function<QList<int>(int packetCount)> &order)
+bool rewrite(const QString &from, const QString &to, const std::function<QList<int>(int packetCount)> &order)
 {
     char error[PCAP_ERRBUF_SIZE] = {};
     QList<QByteArray> packets;
@@ -156,7 +172,8 @@ bool rewrite(const QString &from, const QString &to,
         return false;
     }
     for (const int i : order(int(packets.size())))
-        pcap_dump(reinterpret_cast<u_char *>(out), &headers[i], reinterpret_cast<const u_char *>(packets[i].constData()));
+        pcap_dump(reinterpret_cast<u_char *>(out), &headers[i],
+            reinterpret_cast<const u_char *>(packets[i].constData()));
     pcap_dump_close(out);
     pcap_close(dead);
     return true;
@@ -180,7 +197,8 @@ private Q_SLOTS:
 
 private:
     QTemporaryDir m_dir;
-    QString m_everything; ///< a capture of every scenario (recorded here, or the fixture)
+    QString m_everything; ///< a capture of every scenario, recorded here
+    qulonglong m_dropped = 0; ///< packets the kernel dropped from it
     PeerLines m_said;
 };
 
@@ -193,7 +211,16 @@ void TestPassiveDecoder::initTestCase()
         return;
     }
     m_everything = m_dir.filePath(u"everything.pcap"_s);
-    QVERIFY(recordLo(m_everything, {}, m_said));
+    // A capture without loss is what the exact comparison needs; a busy machine's kernel may drop
+    // packets (tcpdump counts them), so up to three tries, and then the checks that hold under loss.
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        const Recording recording = recordLo(m_everything, {}, m_said);
+        QVERIFY(recording.ok);
+        m_dropped = recording.dropped;
+        if (m_dropped == 0)
+            break;
+        qWarning("try %d: the kernel dropped %llu packets of the capture", attempt, m_dropped);
+    }
 }
 
 void TestPassiveDecoder::everyPatternFromTheWire()
@@ -228,11 +255,12 @@ void TestPassiveDecoder::everyPatternFromTheWire()
             else if (record.event == u"connected")
                 connected = &record;
         }
-        QVERIFY2(connected, qPrintable(name + u": no connected event in\n"_s + QString::fromUtf8(linesOf(mine))));
+        QVERIFY2(
+            connected, qPrintable(name + u": no connected event in\n"_s + QString::fromUtf8(linesOf(mine))));
         QVERIFY2(connected->detail.contains(security), qPrintable(connected->detail));
         if (security != u"CURVE") {
-            const QString types = u"%1 > %2"_s.arg(scenario.value(u"client_type"_s).toString(),
-                scenario.value(u"server_type"_s).toString());
+            const QString types = u"%1 > %2"_s.arg(
+                scenario.value(u"client_type"_s).toString(), scenario.value(u"server_type"_s).toString());
             QVERIFY2(connected->detail.contains(types), qPrintable(connected->detail));
         }
         if (name == u"dealer-router")
@@ -247,7 +275,39 @@ void TestPassiveDecoder::everyPatternFromTheWire()
                 continue;
             (line.contains(u"event"_s) ? subscribed : sent).append(line);
         }
-        QCOMPARE(messages.size(), sent.size());
+        if (security == u"CURVE" && m_dropped == 0) {
+            // Each frame is its own MESSAGE command whose MORE flag is inside the encrypted box: one
+            // encrypted line per frame, with exactly that frame's size, in order.
+            QList<std::pair<QString, qulonglong>> expected;
+            for (const QJsonObject &line : sent)
+                for (const QByteArray &frame : framesOf(line))
+                    expected.append({ line.value(u"dir"_s).toString(), qulonglong(frame.size()) });
+            QList<std::pair<QString, qulonglong>> seen;
+            for (const CaptureRecord &record : messages) {
+                QVERIFY(record.encrypted);
+                QVERIFY(record.frames.isEmpty());
+                QCOMPARE(record.security, security);
+                seen.append(
+                    { QString::fromLatin1(directionName(record.direction)), qulonglong(record.size) });
+            }
+            QCOMPARE(seen, expected);
+            continue;
+        }
+        if (m_dropped > 0) {
+            // Packets are missing: every message that decodes is one that was sent, whole (never a
+            // guess across a hole), and the holes are said.
+            QList<Frames> sentFrames;
+            for (const QJsonObject &line : sent)
+                sentFrames.append(framesOf(line));
+            for (const CaptureRecord &record : messages)
+                QVERIFY2(record.encrypted || sentFrames.contains(record.frames),
+                    linesOf({ record }).left(500).constData());
+            continue;
+        }
+        QVERIFY2(messages.size() == sent.size(),
+            qPrintable(
+                u"%1: %2 messages decoded, %3 sent:\n"_s.arg(name).arg(messages.size()).arg(sent.size())
+                + QString::fromUtf8(linesOf(mine).left(3000))));
         for (qsizetype i = 0; i < sent.size(); ++i) {
             const CaptureRecord &record = messages[i];
             const QString dir = sent[i].value(u"dir"_s).toString();
@@ -255,23 +315,16 @@ void TestPassiveDecoder::everyPatternFromTheWire()
             QCOMPARE(record.security, security);
             const QString client = record.socket.section(u" > "_s, 0, 0);
             QCOMPARE(record.src, dir == u"c2s" ? client : u"127.0.0.1:%1"_s.arg(port));
-            if (security == u"CURVE") {
-                QVERIFY(record.encrypted);
-                QVERIFY(record.frames.isEmpty());
-                qulonglong plain = 0;
-                for (const QByteArray &frame : framesOf(sent[i]))
-                    plain += qulonglong(frame.size());
-                QVERIFY2(record.size > plain, qPrintable(u"%1 <= %2"_s.arg(record.size).arg(plain)));
-                continue;
-            }
             QVERIFY(!record.encrypted);
             QCOMPARE(record.frames, framesOf(sent[i]));
-            QCOMPARE(record.type, scenario.value(dir == u"c2s" ? u"client_type"_s : u"server_type"_s).toString());
+            QCOMPARE(
+                record.type, scenario.value(dir == u"c2s" ? u"client_type"_s : u"server_type"_s).toString());
         }
         QCOMPARE(subscriptions.size(), subscribed.size());
         for (qsizetype i = 0; i < subscribed.size(); ++i) {
             QCOMPARE(subscriptions[i].event, subscribed[i].value(u"event"_s).toString());
-            QCOMPARE(subscriptions[i].topic, QByteArray::fromBase64(subscribed[i].value(u"topic"_s).toString().toLatin1()));
+            QCOMPARE(subscriptions[i].topic,
+                QByteArray::fromBase64(subscribed[i].value(u"topic"_s).toString().toLatin1()));
         }
     }
     if (QByteArray body = "request 0"; all.contains(body)) {
@@ -288,11 +341,12 @@ void TestPassiveDecoder::fixturesDecodeAsRecorded_data()
 {
     QTest::addColumn<QString>("capture");
     QTest::addColumn<QString>("expected");
-    const QStringList captures = QDir(DataDir).entryList({ u"*.pcap"_s, u"*.pcapng"_s }, QDir::Files, QDir::Name);
+    const QStringList captures
+        = QDir(DataDir).entryList({ u"*.pcap"_s, u"*.pcapng"_s }, QDir::Files, QDir::Name);
     QVERIFY2(!captures.isEmpty(), "no fixture captures in tests/capture/data");
     for (const QString &capture : captures)
-        QTest::newRow(qPrintable(capture)) << QDir(DataDir).filePath(capture)
-                                           << QDir(DataDir).filePath(capture.section(u'.', 0, 0) + u".jsonl"_s);
+        QTest::newRow(qPrintable(capture)) << QDir(DataDir).filePath(
+            capture) << QDir(DataDir).filePath(capture.section(u'.', 0, 0) + u".jsonl"_s);
 }
 
 void TestPassiveDecoder::fixturesDecodeAsRecorded()
@@ -314,7 +368,8 @@ void TestPassiveDecoder::fixturesDecodeAsRecorded()
 
 void TestPassiveDecoder::reorderedAndDuplicatedSegments()
 {
-    const QString source = m_everything.isEmpty() ? QDir(DataDir).filePath(u"conversations.pcap"_s) : m_everything;
+    const QString source
+        = m_everything.isEmpty() ? QDir(DataDir).filePath(u"conversations.pcap"_s) : m_everything;
     const Decoded original = decode(source);
     QVERIFY(original.error.isEmpty());
     const QString shuffled = m_dir.filePath(u"shuffled.pcap"_s);
@@ -335,19 +390,31 @@ void TestPassiveDecoder::reorderedAndDuplicatedSegments()
     }));
     const Decoded rewritten = decode(shuffled);
     QVERIFY2(rewritten.error.isEmpty(), qPrintable(rewritten.error));
-    QList<CaptureRecord> before = original.records;
-    QList<CaptureRecord> after = rewritten.records;
-    // Timestamps move with the packets that completed a message; the content must not.
-    for (QList<CaptureRecord> *list : { &before, &after })
-        for (CaptureRecord &record : *list)
+    // The same bytes each way: per connection and direction the same lines in the same order (which of
+    // the two directions comes first may change with the packets' order, and so do the timestamps of
+    // the packets that completed a message).
+    const auto byStream = [](QList<CaptureRecord> records) {
+        QMap<QString, QByteArray> streams;
+        for (CaptureRecord &record : records) {
             record.timestampUs = 0;
-    QCOMPARE(after.size(), before.size());
-    QCOMPARE(linesOf(after), linesOf(before));
+            const QString way
+                = record.isEvent() ? record.event : QString::fromLatin1(directionName(record.direction));
+            streams[record.socket + u" "_s + way]
+                += record.isEvent() ? captureEventLine(record) : captureLine(record);
+        }
+        return streams;
+    };
+    const QMap<QString, QByteArray> before = byStream(original.records);
+    const QMap<QString, QByteArray> after = byStream(rewritten.records);
+    QCOMPARE(after.keys(), before.keys());
+    for (auto it = before.cbegin(); it != before.cend(); ++it)
+        QVERIFY2(after.value(it.key()) == it.value(), qPrintable(it.key()));
 }
 
 void TestPassiveDecoder::truncatedFile()
 {
-    const QString source = m_everything.isEmpty() ? QDir(DataDir).filePath(u"conversations.pcap"_s) : m_everything;
+    const QString source
+        = m_everything.isEmpty() ? QDir(DataDir).filePath(u"conversations.pcap"_s) : m_everything;
     QFile in(source);
     QVERIFY(in.open(QIODevice::ReadOnly));
     const QByteArray whole = in.readAll();
@@ -368,7 +435,7 @@ void TestPassiveDecoder::snappedPacketsAreGaps()
         QSKIP(qPrintable(cannotCapture()));
     const QString snapped = m_dir.filePath(u"snapped.pcap"_s);
     PeerLines said;
-    QVERIFY(recordLo(snapped, { u"push-pull"_s }, said, 96));
+    QVERIFY(recordLo(snapped, { u"push-pull"_s }, said, 96).ok);
     const Decoded decoded = decode(snapped);
     QVERIFY2(decoded.error.isEmpty(), qPrintable(decoded.error));
     qsizetype gaps = 0;
@@ -376,13 +443,16 @@ void TestPassiveDecoder::snappedPacketsAreGaps()
         if (record.event == u"gap")
             ++gaps;
     QVERIFY2(gaps > 0, linesOf(decoded.records).constData());
-    // The small messages fit in 96-byte packets and still decode, whole and right.
+    // Never a guess: whatever message still decodes between the holes is one the peers sent, whole.
+    QList<Frames> sent;
+    for (const QJsonObject &line : said)
+        if (line.contains(u"frames"_s))
+            sent.append(framesOf(line));
     const QList<CaptureRecord> mine = ofServerPort(decoded.records, said.first().value(u"port"_s).toInt());
-    bool sawEmpty = false;
+    QVERIFY(!mine.isEmpty());
     for (const CaptureRecord &record : mine)
-        if (!record.isEvent() && record.frames == Frames { QByteArray() })
-            sawEmpty = true;
-    QVERIFY2(sawEmpty, linesOf(mine).constData());
+        if (!record.isEvent())
+            QVERIFY2(sent.contains(record.frames), linesOf({ record }).left(500).constData());
 }
 
 void TestPassiveDecoder::notZeroMqAndGarbage()

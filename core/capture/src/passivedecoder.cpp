@@ -35,6 +35,13 @@ QByteArray metadataBytes(const QList<QPair<QByteArray, QByteArray>> &metadata, Q
     return {};
 }
 
+/// ZMTP 2.0 and 3.x greetings begin with 0xFF, 8 bytes, 0x7F (RFC 15, RFC 23).
+constexpr qsizetype SignatureBytes = 10;
+bool hasZeroMqSignature(const QByteArray &head)
+{
+    return head.size() >= SignatureBytes && uchar(head.at(0)) == 0xff && head.at(9) == '\x7f';
+}
+
 bool subscribes(const QString &type)
 {
     return type == u"SUB" || type == u"XSUB";
@@ -50,6 +57,7 @@ public:
         std::unique_ptr<ZmtpStreamDecoder> decoder;
         bool ready = false; ///< its READY (or the mechanism's last handshake command) was seen
         std::uint64_t bytes = 0;
+        QByteArray head; ///< the stream's first bytes, for the signature every ZMTP 2.0+ greeting has
     };
     struct Connection
     {
@@ -61,17 +69,16 @@ public:
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
     };
 
-    explicit Private(Handlers handlers)
-        : handlers(std::move(handlers))
+    explicit Private(Handlers given)
+        : handlers(std::move(given))
         , reassembler(TcpReassembler::Handlers {
               [this](const TcpReassembler::Connection &connection) { opened(connection); },
-              [this](TcpReassembler::ConnectionId id, bool fromClient, QByteArrayView bytes, std::int64_t us) {
-                  data(id, fromClient, bytes, us);
-              },
-              [this](TcpReassembler::ConnectionId id, bool fromClient, std::uint64_t missing, std::int64_t us) {
-                  gap(id, fromClient, missing, us);
-              },
-              [this](TcpReassembler::ConnectionId id, bool reset, std::int64_t us) { closed(id, reset, us); } })
+              [this](TcpReassembler::ConnectionId id, bool fromClient, QByteArrayView bytes,
+                  std::int64_t us) { data(id, fromClient, bytes, us); },
+              [this](TcpReassembler::ConnectionId id, bool fromClient, std::uint64_t missing,
+                  std::int64_t us) { gap(id, fromClient, missing, us); },
+              [this](
+                  TcpReassembler::ConnectionId id, bool reset, std::int64_t us) { closed(id, reset, us); } })
     { }
 
     void opened(const TcpReassembler::Connection &tcp);
@@ -80,8 +87,8 @@ public:
     void closed(TcpReassembler::ConnectionId id, bool reset, std::int64_t us);
     void handle(Connection &connection, bool fromClient, const ZmtpEvent &event);
     void proveZmtp(Connection &connection);
-    void readyFrom(Connection &connection, bool fromClient, const QList<QPair<QByteArray, QByteArray>> &metadata,
-        std::int64_t us);
+    void readyFrom(Connection &connection, bool fromClient,
+        const QList<QPair<QByteArray, QByteArray>> &metadata, std::int64_t us);
     CaptureRecord record(const Connection &connection, bool fromClient, std::int64_t us) const;
     void emitEvent(Connection &connection, bool fromClient, std::int64_t us, const QString &event,
         const QString &detail, const QByteArray &topic = {});
@@ -139,6 +146,8 @@ void PassiveDecoder::Private::data(
         return;
     Side &side = fromClient ? connection->client : connection->server;
     side.bytes += std::uint64_t(bytes.size());
+    if (side.head.size() < SignatureBytes)
+        side.head += bytes.first(std::min(bytes.size(), SignatureBytes - side.head.size()));
     connection->info.lastUs = us;
     side.decoder->feed(bytes, us);
     connection = find(id); // handlers never erase, but stay safe against a rehash
@@ -219,8 +228,9 @@ void PassiveDecoder::Private::readyFrom(Connection &connection, bool fromClient,
     if (info.handshakeDone || !connection.client.ready || !connection.server.ready)
         return;
     info.handshakeDone = true;
-    QString detail = u"ZMTP %1.%2, %3"_s.arg(info.versionMajor).arg(info.versionMinor).arg(
-        info.security.isEmpty() ? u"unknown security"_s : info.security);
+    QString detail = u"ZMTP %1.%2, %3"_s.arg(info.versionMajor)
+                         .arg(info.versionMinor)
+                         .arg(info.security.isEmpty() ? u"unknown security"_s : info.security);
     if (!info.clientType.isEmpty() || !info.serverType.isEmpty())
         detail += u", %1 > %2"_s.arg(info.clientType.isEmpty() ? u"?"_s : info.clientType,
             info.serverType.isEmpty() ? u"?"_s : info.serverType);
@@ -253,7 +263,7 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         readyFrom(connection, fromClient, event.metadata, event.timestampUs);
         return;
     case ZmtpEvent::Kind::PlainHello:
-        info.plainUsername = textescape::escape(event.topic.isEmpty() ? event.commandName : event.topic);
+        info.plainUsername = metadataValue(event.metadata, "Username"); // the password is never in it
         return;
     case ZmtpEvent::Kind::PlainWelcome:
         return;
@@ -267,7 +277,8 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         proveZmtp(connection);
         ++info.subscriptions;
         emitEvent(connection, fromClient, event.timestampUs,
-            event.kind == ZmtpEvent::Kind::Subscribe ? u"subscribe"_s : u"unsubscribe"_s, QString(), event.topic);
+            event.kind == ZmtpEvent::Kind::Subscribe ? u"subscribe"_s : u"unsubscribe"_s, QString(),
+            event.topic);
         return;
     case ZmtpEvent::Kind::Message: {
         const QString &sender = fromClient ? info.clientType : info.serverType;
@@ -308,6 +319,11 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
         changed(connection);
         return;
     case ZmtpEvent::Kind::Problem:
+        // A ZeroMQ peer of another protocol version (ZMTP 2.0 has the same signature) is said to be
+        // one, not silently taken for some other TCP traffic.
+        if (!connection.zmtp && !info.joinedMidStream
+            && hasZeroMqSignature((fromClient ? connection.client : connection.server).head))
+            proveZmtp(connection);
         ++info.problems;
         info.lastProblem = event.detail;
         emitEvent(connection, fromClient, event.timestampUs, u"undecodable"_s,
@@ -321,7 +337,8 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
     }
 }
 
-CaptureRecord PassiveDecoder::Private::record(const Connection &connection, bool fromClient, std::int64_t us) const
+CaptureRecord PassiveDecoder::Private::record(
+    const Connection &connection, bool fromClient, std::int64_t us) const
 {
     const WireConnection &info = connection.info;
     CaptureRecord record;
