@@ -97,6 +97,7 @@ private Q_SLOTS:
     void exportWritesTheDecodedLines();
     void replayC2sIntoASocket();
     void garbageNamedPcapFailsNamingIt();
+    void truncatedCaptureShowsWhatCameBeforeTheCut();
 
 private:
     /// Opens `path` in a capture window and waits until it is read; nullptr with a failure recorded.
@@ -442,6 +443,35 @@ void TestPcapView::garbageNamedPcapFailsNamingIt()
         QVERIFY2(error.contains(QFileInfo(path).fileName()), qPrintable(error));
         QTRY_VERIFY(guard.isNull()); // it closes (and deletes) itself
     }
+}
+
+void TestPcapView::truncatedCaptureShowsWhatCameBeforeTheCut()
+{
+    // The fixture cut in its middle, as a capture still being written: the window shows what came before
+    // the cut and says why the rest is missing, instead of failing.
+    QFile fixture(Fixture);
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    const QByteArray whole = fixture.readAll();
+    const QString path = m_dir.filePath(u"cut.pcap"_s);
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(whole.left(whole.size() * 3 / 4));
+    }
+    std::uint64_t before = 0;
+    PassiveDecoder::Handlers handlers;
+    handlers.record = [&before](const CaptureRecord &record) { before += record.isEvent() ? 0 : 1; };
+    const Result<PassiveCaptureSummary> decoded = decodeCaptureFile(path, std::move(handlers));
+    QVERIFY2(!decoded, "the cut fixture decodes without an error");
+    QVERIFY(before > 0);
+
+    CaptureWindow *window = openAndWait(path);
+    QVERIFY(window);
+    QCOMPARE(window->loadResult().messages, before);
+    QVERIFY(window->issuesBanner()->isVisible());
+    const QString banner = window->issuesBanner()->text();
+    QVERIFY2(
+        banner.contains(u"The capture ends early: %1"_s.arg(decoded.errorMessage())), qPrintable(banner));
 }
 
 QTEST_MAIN(TestPcapView)
