@@ -163,6 +163,7 @@ std::vector<std::uint64_t> TestPcapView::selectConnection(CaptureWindow *window,
             TimeoutMs))
         return {};
     std::vector<std::uint64_t> seqs;
+    seqs.reserve(std::size_t(model->totalRows()));
     for (int row = 0; row < model->totalRows(); ++row)
         seqs.push_back(model->seqAtLogical(row));
     return seqs;
