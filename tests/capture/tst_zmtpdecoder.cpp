@@ -1,3 +1,4 @@
+#include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -46,6 +47,8 @@ private Q_SLOTS:
     void frameOverTheLimitFails();
     void messageOverTheLimitFails();
     void handBuiltCommands();
+    void gapInsideAMessage();
+    void unknownMechanism();
     void zmtp30SubscriptionMessage();
     void badFlagsResynchronise();
     void joinedCurveIgnoresFalseFrames();
@@ -577,6 +580,47 @@ void TestZmtpDecoder::handBuiltCommands()
     QCOMPARE(decoded.events.at(6).detail, u"no \\xff access"_s);
     QCOMPARE(decoded.events.at(7).metadata.size(), 0);
     QCOMPARE(decoded.events.at(8).detail, u"malformed READY metadata at byte 0 of 16; 0 properties read"_s);
+}
+
+void TestZmtpDecoder::gapInsideAMessage()
+{
+    const QByteArray head = greeting(3, 1, "NULL", false)
+        + command("READY", QByteArray("\x0bSocket-Type\0\0\0\x04PUSH", 20)) + frame(1, "first")
+        + QByteArray("\x00\x04"
+                     "bb",
+            4);
+    QByteArray tail = "bb"; // the rest of the cut frame
+    for (const char *body : { "one", "two", "three", "four", "five", "six" })
+        tail += frame(0, body);
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.feed(head, 1);
+    decoder.gap(7, 2);
+    decoder.feed(tail, 3);
+    QStringList details;
+    for (const ZmtpEvent &event : ofKind(events, Kind::Problem))
+        details.append(event.detail);
+    QCOMPARE(details,
+        (QStringList { u"7 bytes lost; the message it cut (2 frames so far) is dropped; resynchronising"_s,
+            u"resynchronised after 2 bytes"_s,
+            u"dropped the end of a message whose start was lost: 1 frames, 3 bytes"_s }));
+    QCOMPARE(framesOfMessages(events),
+        (QList<Frames> { { "two" }, { "three" }, { "four" }, { "five" }, { "six" } }));
+    QCOMPARE(ofKind(events, Kind::Problem).constFirst().timestampUs, 2);
+    QCOMPARE(events.constLast().timestampUs, 3);
+}
+
+void TestZmtpDecoder::unknownMechanism()
+{
+    const QByteArray bytes
+        = greeting(3, 1, "GSSAPI\x01", false) + command("HELLO", "token") + frame(0, "body");
+    const Decoded decoded = decode(bytes);
+    QCOMPARE(describeAll(decoded.events),
+        (QStringList { u"Greeting GSSAPI\x01 3.1 unknown server=0 size=0 "_s,
+            u"Problem  size=0 unknown security mechanism \"GSSAPI\\x01\": its commands are shown by name and size only"_s,
+            u"Command HELLO size=5 "_s,
+            u"Message  [4 %1] size=4 "_s.arg(QString::fromLatin1(
+                QCryptographicHash::hash("body", QCryptographicHash::Sha1).toHex().left(8))) }));
 }
 
 void TestZmtpDecoder::zmtp30SubscriptionMessage()

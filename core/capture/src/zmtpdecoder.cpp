@@ -154,11 +154,11 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
     case State::Handshake:
     case State::Traffic: {
         QString dropped;
-        const qsizetype frames = m_messageFrames.size() + (m_step == FrameStep::Flags ? 0 : 1);
-        if (frames > 0 && !(m_step != FrameStep::Flags && (m_flags & kCommand)))
-            dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
-        else if (m_step != FrameStep::Flags)
+        const bool inFrame = m_step != FrameStep::Flags;
+        if (inFrame && (m_flags & kCommand))
             dropped = u"; the command it cut is dropped"_s;
+        else if (const qsizetype frames = m_messageFrames.size() + (inFrame ? 1 : 0); frames > 0)
+            dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
         problem(u"%1 bytes lost%2; resynchronising"_s.arg(missing).arg(dropped));
         break;
     }
@@ -269,6 +269,9 @@ void ZmtpStreamDecoder::finishGreeting()
     event.commandName = name;
     m_state = State::Handshake;
     emitEvent(event);
+    if (m_mechanism == ZmtpMechanism::Unknown)
+        problem(u"unknown security mechanism \"%1\": its commands are shown by name and size only"_s.arg(
+            plain(name)));
 }
 
 // ---- frames --------------------------------------------------------------------------------------

@@ -39,8 +39,10 @@ enum class ZmtpMechanism
  * - Ping: size = TTL in deciseconds, topic = context. Pong: topic = context.
  * - Error: detail = the reason as plain text (textescape), topic = its bytes.
  * - Message: frames (MORE honoured), size = the bytes of all frames.
- * - Encrypted: one CURVE MESSAGE command, i.e. one frame: size = the frame's plaintext bytes (the
- *   command's data less its 8-byte nonce, 16-byte MAC and flags byte); nothing of it is decoded.
+ * - Encrypted: one CURVE MESSAGE, i.e. one frame of the peer's (its MORE flag is encrypted too):
+ *   commandName "MESSAGE", size = the frame's plaintext bytes (the MESSAGE's data less its 8-byte
+ *   nonce, 16-byte MAC and flags byte); nothing of it is decoded or kept. libzmq 4.3.4 sends
+ *   MESSAGE as an ordinary frame whose body starts with "\x07MESSAGE"; a command frame is taken too.
  * - Command: commandName as sent, size = its data bytes.
  * - Problem: detail, one line: an unsupported version, not ZMTP, bad flags, lost bytes,
  *   resynchronisation, a frame over the limit, a malformed command.
