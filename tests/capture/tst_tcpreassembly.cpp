@@ -1,3 +1,8 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -25,7 +30,7 @@ private:
 
     QString write(const QList<Frame> &frames, int linkType = DLT_EN10MB)
     {
-        const QString path = m_dir.filePath(u"capture-%1.pcap"_s.arg(++m_files));
+        QString path = m_dir.filePath(u"capture-%1.pcap"_s.arg(++m_files));
         if (!writePcap(path, linkType, frames))
             return {};
         return path;
@@ -62,6 +67,7 @@ private Q_SLOTS:
     void notACaptureFile_data();
     void notACaptureFile();
     void unsupportedLinkType();
+    void pipeIsReadOnce();
     void bpfFilter();
 };
 
@@ -438,6 +444,8 @@ void TestTcpReassembly::endpointText()
     QCOMPARE((TcpEndpoint { address, 9 }).toString(), u"[2001:db8::1:0:0:1]:9"_s);
     QCOMPARE((TcpEndpoint { QByteArray::fromHex("20010db8000100010001000100010000"), 9 }).toString(),
         u"[2001:db8:1:1:1:1:1:0]:9"_s);
+    QCOMPARE((TcpEndpoint { QByteArray::fromHex("00000000000000000000ffff7f000001"), 5555 }).toString(),
+        u"[::ffff:127.0.0.1]:5555"_s);
     QVERIFY(qHash(TcpEndpoint { ipv4(1, 2, 3, 4), 1 }) != qHash(TcpEndpoint { ipv4(1, 2, 3, 4), 2 }));
 }
 
@@ -485,7 +493,7 @@ void TestTcpReassembly::truncatedFile()
     const QByteArray whole = file.readAll();
     file.close();
     const auto cutCopy = [&](qsizetype cut) {
-        const QString cutPath = m_dir.filePath(u"cut-%1.pcap"_s.arg(cut));
+        QString cutPath = m_dir.filePath(u"cut-%1.pcap"_s.arg(cut));
         QFile out(cutPath);
         if (!out.open(QIODevice::WriteOnly))
             return QString();
@@ -563,6 +571,35 @@ void TestTcpReassembly::unsupportedLinkType()
     QVERIFY2(source.errorMessage().startsWith(
                  u"cannot decode %1: link type IEEE802_11 (105) is not supported"_s.arg(path)),
         qPrintable(source.errorMessage()));
+}
+
+void TestTcpReassembly::pipeIsReadOnce()
+{
+    // tcpdump -w - | zmqscope-cli cat /dev/stdin: a pipe cannot be looked at first and read again.
+    const QString fifo = m_dir.filePath(u"capture.fifo"_s);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    const QString path = write(framesOf(basicFlow().steps()));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    // The writer blocks in open() until the reader opens the other end; it writes the file once.
+    std::thread writer([&] {
+        QFile out(fifo);
+        if (out.open(QIODevice::WriteOnly))
+            out.write(bytes);
+    });
+    const Transcript transcript = readCapture(fifo);
+    // A reader that gave up before opening the FIFO leaves the writer blocked in open(): a reading end
+    // opened without blocking frees it.
+    const int unblock = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+    writer.join();
+    ::close(unblock);
+    QCOMPARE(transcript.error, QString());
+    QCOMPARE(transcript.c2s(), "hello again");
+    QCOMPARE(transcript.s2c(), "world!");
+
+    const auto directory = PcapSource::openFile(m_dir.path());
+    QCOMPARE(directory.errorMessage(), u"cannot read %1: it is a directory"_s.arg(m_dir.path()));
 }
 
 void TestTcpReassembly::bpfFilter()

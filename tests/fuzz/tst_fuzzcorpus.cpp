@@ -22,6 +22,7 @@ const QList<QPair<QString, Target>> &targets()
         { u"capturereader"_s, &zmqscope::fuzz::captureReaderTarget },
         { u"envelope"_s, &zmqscope::fuzz::envelopeTarget },
         { u"zmtpdecoder"_s, &zmqscope::fuzz::zmtpDecoderTarget },
+        { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
     };
     return all;
 }

@@ -3,6 +3,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -104,22 +105,31 @@ QString PcapSource::bpfFilter(const QList<quint16> &ports)
 Result<std::unique_ptr<PcapSource>> PcapSource::openFile(const QString &path)
 {
     const QString shown = textescape::escape(path.toUtf8());
-    // Our own look at the magic first: libpcap's "unknown file format" does not say what the file is.
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::FileError, u"cannot open %1: %2"_s.arg(shown, file.errorString()));
-    const QByteArray head = file.read(8);
-    file.close();
-    if (head.isEmpty())
-        return Error(
-            ErrorCode::FileError, u"%1 is not a pcap or pcapng capture file: it is empty"_s.arg(shown));
-    if (!looksLikePcap(head))
-        return Error(ErrorCode::FileError,
-            u"%1 is not a pcap or pcapng capture file: it begins with %2"_s.arg(shown, firstBytesText(head)));
+    const QFileInfo info(path);
+    if (info.isDir())
+        return Error(ErrorCode::FileError, u"cannot read %1: it is a directory"_s.arg(shown));
+    // A pipe or device (`tcpdump -w - | zmqscope-cli cat /dev/stdin`) is read once, by libpcap; only a
+    // regular file is looked at first, since libpcap's "unknown file format" does not say what it is.
+    const bool regular = !info.exists() || info.isFile();
+    if (regular) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return Error(ErrorCode::FileError, u"cannot open %1: %2"_s.arg(shown, file.errorString()));
+        const QByteArray head = file.read(8);
+        if (head.isEmpty())
+            return Error(
+                ErrorCode::FileError, u"%1 is not a pcap or pcapng capture file: it is empty"_s.arg(shown));
+        if (!looksLikePcap(head))
+            return Error(ErrorCode::FileError,
+                u"%1 is not a pcap or pcapng capture file: it begins with %2"_s.arg(
+                    shown, firstBytesText(head)));
+    }
 
     char errorBuffer[PCAP_ERRBUF_SIZE] = {};
     pcap *handle = pcap_open_offline_with_tstamp_precision(
         QFile::encodeName(path).constData(), PCAP_TSTAMP_PRECISION_MICRO, errorBuffer);
+    if (!handle && !regular && QByteArrayView(errorBuffer).startsWith("unknown file format"))
+        return Error(ErrorCode::FileError, u"%1 is not a pcap or pcapng capture file"_s.arg(shown));
     if (!handle)
         return Error(
             ErrorCode::FileError, u"cannot read %1: %2"_s.arg(shown, QString::fromLocal8Bit(errorBuffer)));

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <pcap/dlt.h>
 
 #include <QHashFunctions>
@@ -40,9 +41,31 @@ constexpr quint16 EtherQinQ = 0x88a8; // 802.1ad
 constexpr quint16 EtherQinQOld = 0x9100; // pre-standard double tagging
 constexpr quint8 IpProtoTcp = 6;
 
+/// Copies an address into the caller's buffer: a segment reused packet after packet keeps its
+/// buffers, so the parser allocates nothing per packet (the benchmark's budget, issue 15).
+void setAddress(QByteArray &address, const quint8 *bytes, qsizetype size)
+{
+    address.resize(size);
+    std::memcpy(address.data(), bytes, std::size_t(size));
+}
+
+/// Back to an empty segment, keeping the address buffers for the next packet.
+void reset(TcpSegment &segment)
+{
+    segment.source.address.resize(0);
+    segment.source.port = 0;
+    segment.destination.address.resize(0);
+    segment.destination.port = 0;
+    segment.sequence = 0;
+    segment.acknowledgement = 0;
+    segment.flags = 0;
+    segment.payload = {};
+    segment.missingPayload = 0;
+}
+
 struct Verdict
 {
-    PacketKind kind;
+    PacketKind kind = PacketKind::NotTcp;
     QLatin1StringView why;
 };
 
@@ -111,8 +134,8 @@ Verdict parseIPv4(Bytes bytes, qsizetype at, bool snapped, TcpSegment &segment)
         return notTcp(); // a fragment: reassembling IP is not ours to do
     if (ip[9] != IpProtoTcp)
         return notTcp();
-    segment.source.address = QByteArray(reinterpret_cast<const char *>(ip + 12), 4);
-    segment.destination.address = QByteArray(reinterpret_cast<const char *>(ip + 16), 4);
+    setAddress(segment.source.address, ip + 12, 4);
+    setAddress(segment.destination.address, ip + 16, 4);
     // Only the IP packet's own bytes: ethernet padding after it is not payload.
     const Bytes packet = bytes.upTo(std::uint64_t(at) + totalLength);
     return parseTcp(packet, at + headerLength, totalLength - std::uint64_t(headerLength), segment);
@@ -153,8 +176,8 @@ Verdict parseIPv6(Bytes bytes, qsizetype at, bool snapped, TcpSegment &segment)
         offset += qsizetype(extensionLength);
         left -= extensionLength;
     }
-    segment.source.address = QByteArray(reinterpret_cast<const char *>(ip + 8), 16);
-    segment.destination.address = QByteArray(reinterpret_cast<const char *>(ip + 24), 16);
+    setAddress(segment.source.address, ip + 8, 16);
+    setAddress(segment.destination.address, ip + 24, 16);
     return parseTcp(packet, offset, left, segment);
 }
 
@@ -220,19 +243,28 @@ Verdict parseNull(Bytes bytes, bool snapped, TcpSegment &segment)
     }
 }
 
+QString dottedQuad(const char *address)
+{
+    const auto *a = reinterpret_cast<const quint8 *>(address);
+    return u"%1.%2.%3.%4"_s.arg(a[0]).arg(a[1]).arg(a[2]).arg(a[3]);
+}
+
 } // namespace
 
 QString TcpEndpoint::toString() const
 {
     if (address.size() == 4) {
-        const auto *a = reinterpret_cast<const quint8 *>(address.constData());
-        return u"%1.%2.%3.%4:%5"_s.arg(a[0]).arg(a[1]).arg(a[2]).arg(a[3]).arg(port);
+        return u"%1:%2"_s.arg(dottedQuad(address.constData())).arg(port);
     }
     if (address.size() != 16)
         return u"?:%1"_s.arg(port);
+    // RFC 5952 section 5: an IPv4-mapped address (a dual-stack socket's IPv4 peer) keeps its dotted quad.
+    if (address.startsWith(QByteArrayView("\0\0\0\0\0\0\0\0\0\0\xff\xff", 12))) {
+        return u"[::ffff:%1]:%2"_s.arg(dottedQuad(address.constData() + 12)).arg(port);
+    }
     // RFC 5952: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::".
     quint16 groups[8];
-    for (int i = 0; i < 8; ++i)
+    for (qsizetype i = 0; i < 8; ++i)
         groups[i] = quint16((quint8(address[2 * i]) << 8) | quint8(address[2 * i + 1]));
     int bestStart = -1;
     int bestLength = 0;
@@ -271,7 +303,7 @@ size_t qHash(const TcpEndpoint &endpoint, size_t seed)
 
 PacketKind parseTcpPacket(const RawPacket &packet, TcpSegment &segment, QLatin1StringView *why)
 {
-    segment = TcpSegment();
+    reset(segment);
     const Bytes bytes { reinterpret_cast<const quint8 *>(packet.data.data()), packet.data.size() };
     const bool snapped = packet.originalLength > std::uint64_t(packet.data.size());
     Verdict verdict = notTcp();
@@ -301,7 +333,7 @@ PacketKind parseTcpPacket(const RawPacket &packet, TcpSegment &segment, QLatin1S
         break;
     }
     if (verdict.kind != PacketKind::Tcp)
-        segment = TcpSegment();
+        reset(segment);
     else // what a bogus IP length claims beyond the wire's own length is not missing
         segment.missingPayload = std::uint32_t(std::min<std::uint64_t>(
             segment.missingPayload, snapped ? packet.originalLength - std::uint64_t(packet.data.size()) : 0));

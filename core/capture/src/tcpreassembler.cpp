@@ -53,17 +53,16 @@ std::size_t TcpReassembler::connectionCount() const
 
 TcpReassembler::Key TcpReassembler::keyOf(const TcpSegment &segment)
 {
-    // Direction-independent: the smaller endpoint first.
+    // Direction-independent: the smaller endpoint (address bytes, then port) first.
     Key key;
     const QByteArray &a = segment.source.address;
     const QByteArray &b = segment.destination.address;
-    const auto length = std::min<qsizetype>(std::max(a.size(), b.size()), 16);
+    const auto length = std::size_t(std::min<qsizetype>(std::min(a.size(), b.size()), 16));
     key.addressLength = quint8(length);
-    const bool sourceFirst = std::pair(a, segment.source.port) < std::pair(b, segment.destination.port);
-    const QByteArray &first = sourceFirst ? a : b;
-    const QByteArray &second = sourceFirst ? b : a;
-    std::memcpy(key.addressA, first.constData(), std::size_t(std::min<qsizetype>(first.size(), 16)));
-    std::memcpy(key.addressB, second.constData(), std::size_t(std::min<qsizetype>(second.size(), 16)));
+    const int order = std::memcmp(a.constData(), b.constData(), length);
+    const bool sourceFirst = order < 0 || (order == 0 && segment.source.port <= segment.destination.port);
+    std::memcpy(key.addressA, (sourceFirst ? a : b).constData(), length);
+    std::memcpy(key.addressB, (sourceFirst ? b : a).constData(), length);
     key.portA = sourceFirst ? segment.source.port : segment.destination.port;
     key.portB = sourceFirst ? segment.destination.port : segment.source.port;
     return key;
@@ -230,7 +229,7 @@ void TcpReassembler::insert(Stream &stream, std::uint64_t at, QByteArrayView byt
     }
 }
 
-void TcpReassembler::drain(State &state, bool fromClient, std::int64_t timestampUs)
+void TcpReassembler::drain(State &state, bool fromClient, std::int64_t timestampUs) const
 {
     Stream &stream = fromClient ? state.toServer : state.toClient;
     while (!stream.pending.empty() && stream.pending.begin()->first <= stream.next) {

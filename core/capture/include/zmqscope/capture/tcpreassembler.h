@@ -121,7 +121,7 @@ private:
         std::int64_t timestampUs);
     void process(State &state, bool fromClient, const TcpSegment &segment, std::int64_t timestampUs);
     void insert(Stream &stream, std::uint64_t at, QByteArrayView bytes, std::uint64_t lost);
-    void drain(State &state, bool fromClient, std::int64_t timestampUs);
+    void drain(State &state, bool fromClient, std::int64_t timestampUs) const;
     void enforceLimit(State &state, bool fromClient, std::int64_t timestampUs);
     void flush(State &state, bool fromClient, std::int64_t timestampUs);
     void close(State &state, bool reset, std::int64_t timestampUs);
