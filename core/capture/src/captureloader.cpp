@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QMetaObject>
 
 #include <zmqscope/capture/captureloader.h>
@@ -40,6 +41,9 @@ bool noteSenderType(CaptureSocket &socket, const CaptureRecord &record)
 /// Whether the file starts like a pcap or pcapng file (its magic number; the name says nothing).
 bool isPacketCapture(const QString &path)
 {
+    // Peeking at a pipe would eat the bytes the reader needs: only regular files are looked into.
+    if (!QFileInfo(path).isFile())
+        return false;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return false; // the capture reader names what is wrong with it
