@@ -245,6 +245,14 @@ void TestPcapView::selectingAConnectionFiltersTheTableToItsMessages()
             QCOMPARE(message.frames, record.frames);
         }
     }
+    // The filter bar's socket choice is the same filter: it selects that connection in the panel.
+    const QString first = m_decoded.connections.constFirst().name;
+    const int firstIndex = window->messagesPane()->filterBar()->socketBox()->findText(first);
+    QVERIFY(firstIndex > 0);
+    window->messagesPane()->filterBar()->socketBox()->setCurrentIndex(firstIndex);
+    const QList<QTreeWidgetItem *> selected = window->connectionsPanel()->connectionsView()->selectedItems();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.constFirst()->text(ConnectionsPanel::ConnectionColumn), first);
     // Clearing the panel's choice shows every message again.
     window->connectionsPanel()->connectionsView()->clearSelection();
     QTRY_COMPARE_WITH_TIMEOUT(window->messagesPane()->model()->filter().socket(), SocketId(0), TimeoutMs);
