@@ -25,6 +25,7 @@
 #include <zmqscope/version.h>
 
 #include "capture/capturecontroller.h"
+#include "capture/capturewindow.h"
 #include "capture/screenshotscenes.h"
 #include "compose/composerwidget.h"
 #include "compose/workspace.h"
@@ -270,7 +271,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap or tapmessages."_s,
+        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, tapmessages or "
+        u"pcap (the first capture file given)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -349,9 +351,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
     if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
         && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
         && result.screenshotTab != u"library"_s && result.screenshotTab != u"tap"_s
-        && result.screenshotTab != u"newtap"_s && result.screenshotTab != u"tapmessages"_s)
+        && result.screenshotTab != u"newtap"_s && result.screenshotTab != u"tapmessages"_s
+        && result.screenshotTab != u"pcap"_s)
         failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap, newtap, "
-                  u"tapmessages"_s.arg(result.screenshotTab));
+                  u"tapmessages, pcap"_s.arg(result.screenshotTab));
+    if (result.screenshotTab == u"pcap"_s && result.captureFiles.isEmpty())
+        failUsage(u"--screenshot-tab pcap needs a packet capture to open (give its file)"_s);
     return result;
 }
 
@@ -448,12 +453,15 @@ int main(int argc, char *argv[])
     if (!commandLine.sessionFile.isEmpty())
         (void)window.openWorkspace(commandLine.sessionFile); // a failure is in the Events log
     window.show();
+    QList<CaptureWindow *> captureWindows;
     for (const QString &file : std::as_const(commandLine.captureFiles))
-        window.captureController()->openCapture(file);
+        captureWindows.append(window.captureController()->openCapture(file));
     if (screenshotFile.isEmpty())
         return app.exec();
     if (commandLine.screenshotTab == u"capture"_s)
         screenshotscenes::scheduleCaptureWindow(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"pcap"_s && !captureWindows.isEmpty())
+        screenshotscenes::schedulePacketCapture(*captureWindows.constFirst(), screenshotFile);
     else if (commandLine.screenshotTab == u"library"_s)
         screenshotscenes::scheduleLibrary(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tap"_s)
