@@ -23,7 +23,6 @@ const QList<QPair<QString, Target>> &targets()
         { u"envelope"_s, &zmqscope::fuzz::envelopeTarget },
         { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
         { u"zmtpdecoder"_s, &zmqscope::fuzz::zmtpDecoderTarget },
-        { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
     };
     return all;
 }
