@@ -136,7 +136,7 @@ QList<CaptureRecord> ofServerPort(const QList<CaptureRecord> &records, int port)
 Frames framesOf(const QJsonObject &line)
 {
     Frames frames;
-    for (const QJsonValue &frame : line.value(u"frames"_s).toArray())
+    for (const QJsonValue frame : line.value(u"frames"_s).toArray())
         frames.append(QByteArray::fromBase64(frame.toString().toLatin1()));
     return frames;
 }

@@ -176,7 +176,7 @@ void TestCliPcap::sniffLo()
             port = object.value(u"port"_s).toInt();
         if (object.contains(u"frames"_s)) {
             Frames frames;
-            for (const QJsonValue &frame : object.value(u"frames"_s).toArray())
+            for (const QJsonValue frame : object.value(u"frames"_s).toArray())
                 frames.append(QByteArray::fromBase64(frame.toString().toLatin1()));
             sent.append(frames);
         }

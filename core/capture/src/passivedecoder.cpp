@@ -17,7 +17,7 @@ namespace zmqscope {
 namespace {
 
 /// A joined-mid-stream connection that shows no ZMTP frame in this many bytes is not followed further.
-constexpr std::uint64_t MidStreamProofBytes = 256 * 1024;
+constexpr std::uint64_t MidStreamProofBytes = std::uint64_t { 256 } * 1024;
 
 QString metadataValue(const QList<QPair<QByteArray, QByteArray>> &metadata, QByteArrayView name)
 {
