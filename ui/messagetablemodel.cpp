@@ -7,6 +7,7 @@
 #include <QColor>
 #include <QDateTime>
 #include <QFontDatabase>
+#include <QLocale>
 #include <QtConcurrentRun>
 
 #include "directionicons.h"
@@ -245,6 +246,19 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column, int 
 {
     using displaytext::BinaryStyle;
     const bool raw = s.kind == MessageKind::Raw;
+    if (s.frameCount == 0 && !m_encryptedSizes.isEmpty()) {
+        // CURVE on the wire: only the size of the payload is known.
+        const auto encrypted = m_encryptedSizes.constFind(s.seq);
+        if (encrypted != m_encryptedSizes.cend()) {
+            if (column == MimetypeColumn)
+                return u"encrypted (CURVE)"_s;
+            if (column == SizeColumn)
+                return displaytext::dataSize(*encrypted);
+            if (column == PreviewColumn)
+                return u"[encrypted: %1 bytes of CURVE payload]"_s.arg(
+                    QLocale().toString(qulonglong(*encrypted)));
+        }
+    }
     switch (column) {
     case SeqColumn:
         return QString::number(s.seq); // as the detail pane and the composer number messages
@@ -276,6 +290,13 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column, int 
     default:
         return {};
     }
+}
+
+void MessageTableModel::setEncryptedSizes(const QHash<std::uint64_t, std::uint64_t> &sizes)
+{
+    m_encryptedSizes = sizes;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), { Qt::DisplayRole });
 }
 
 QVariant MessageTableModel::data(const QModelIndex &index, int role) const

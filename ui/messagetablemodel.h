@@ -121,6 +121,8 @@ public:
 
     /// Names for the Socket column; sockets without a name show their id.
     void setSocketNames(const QHash<SocketId, QString> &names);
+    /// A packet capture's CURVE messages, stored without frames: shown as encrypted with this payload size.
+    void setEncryptedSizes(const QHash<std::uint64_t, std::uint64_t> &sizes);
 
     /// The message a row (of the window) shows.
     [[nodiscard]] std::uint64_t seqAt(int row) const;
@@ -200,6 +202,7 @@ private:
     TimeDisplay m_timeDisplay = TimeDisplay::Absolute;
     std::optional<std::int64_t> m_timeBaseUs; ///< the first message's time; unset until one arrives
     QHash<SocketId, QString> m_socketNames;
+    QHash<std::uint64_t, std::uint64_t> m_encryptedSizes; ///< by seq; see setEncryptedSizes()
 
     // Unfiltered rows: [m_firstSeq, m_endSeq).
     std::uint64_t m_firstSeq = 0;

@@ -7,10 +7,13 @@
 #include <thread>
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <zmqscope/capture/capture.h>
 #include <zmqscope/capture/capturereader.h>
+#include <zmqscope/capture/passivedecoder.h>
+#include <zmqscope/capture/pcapsource.h>
 
 #include "clicommon.h"
 #include "commands.h"
@@ -89,6 +92,55 @@ private:
     std::thread m_thread; // last: started once the members it uses exist
 };
 
+/// The first bytes of `path`, to tell a packet capture from a ZmqScope capture (empty when unreadable:
+/// the capture reader then says why).
+QByteArray firstBytes(const QString &path)
+{
+    QFile file(path);
+    if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly))
+        return {};
+    return file.read(8);
+}
+
+/// What cat prints of a packet capture: the ZeroMQ messages and events in its TCP traffic.
+int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat format,
+    const QString &socketFilter, bool anyDirection, Direction direction)
+{
+    quint64 printed = 0;
+    int stoppedBy = 0;
+    PassiveDecoder::Handlers handlers;
+    handlers.record = [&](const CaptureRecord &record) {
+        if (!socketFilter.isEmpty() && record.socket != socketFilter)
+            return;
+        if (record.isEvent()) {
+            if (anyDirection)
+                writeStdout(format == OutputFormat::Jsonl ? captureEventLine(record) : formatEvent(record));
+            return;
+        }
+        if (!anyDirection && record.direction != direction)
+            return;
+        writeStdout(formatWireMessage(record, format));
+        ++printed;
+    };
+    const auto decoded = decodeCaptureFile(path, std::move(handlers), [&] {
+        stoppedBy = stopSignal();
+        return stoppedBy != 0 || stdoutClosed();
+    });
+    flushStdout();
+    if (stoppedBy != 0) {
+        printStatus(u"stopped by %1 after %2 of %3"_s.arg(
+            signalName(stoppedBy), countWord(printed, u"message"_s), shownPath));
+        return ExitSuccess;
+    }
+    if (!decoded)
+        throw runtimeError(u"%1: %2"_s.arg(shownPath, decoded.error().message()));
+    const PassiveDecoder::Stats &stats = decoded->stats;
+    if (stats.zmtpConnections == 0)
+        printStatus(u"%1: no ZeroMQ (ZMTP 3.x) connection among %2 (%3 TCP)"_s.arg(
+            shownPath, countWord(stats.packets, u"packet"_s), countWord(stats.tcpPackets, u"packet"_s)));
+    return ExitSuccess;
+}
+
 } // namespace
 
 int runCat(const QStringList &arguments)
@@ -96,7 +148,9 @@ int runCat(const QStringList &arguments)
     CommandLine commandLine(u"cat"_s,
         u"Print the messages of a capture file (recorded with listen --write or in the app), "
         u"as readable blocks or as JSON lines."_s);
-    commandLine.addPositional(u"FILE"_s, u"The capture file (.zmqcap; any name is accepted)."_s);
+    commandLine.addPositional(u"FILE"_s,
+        u"The capture file: a ZmqScope capture (.zmqcap), or a pcap/pcapng packet capture (tcpdump, "
+        u"Wireshark) whose ZeroMQ TCP traffic is decoded; told apart by content, any name is accepted."_s);
     commandLine.addFormatOption();
     const QCommandLineOption socketOption(
         u"socket"_s, u"Only messages of the socket named NAME in the capture."_s, u"NAME"_s);
@@ -114,7 +168,13 @@ int runCat(const QStringList &arguments)
             u"\n"
             u"Examples:\n"
             u"  zmqscope-cli cat traffic.zmqcap\n"
-            u"  zmqscope-cli cat traffic.zmqcap --format jsonl --direction in | jq .body\n"_s))
+            u"  zmqscope-cli cat traffic.zmqcap --format jsonl --direction in | jq .body\n"
+            u"  zmqscope-cli cat tcpdump.pcap --direction c2s\n"
+            u"\n"
+            u"Packet captures: every TCP connection that begins with a ZMTP 3.0/3.1 greeting is\n"
+            u"followed, on any port; c2s is from the side that connected. Lines carry src, dst\n"
+            u"and security; CURVE messages are shown encrypted with their size. Bytes missing\n"
+            u"from the capture are reported as gap events, never guessed over.\n"_s))
         return ExitSuccess;
 
     const QString path = commandLine.positionalArguments().constFirst();
@@ -132,6 +192,8 @@ int runCat(const QStringList &arguments)
     if (path.isEmpty())
         throw usageError(u"empty FILE name; give the capture file to print"_s);
     const QString shownPath = quoted(QDir::toNativeSeparators(path));
+    if (PcapSource::looksLikePcap(firstBytes(path)))
+        return catPacketCapture(path, shownPath, format, socketFilter, anyDirection, direction);
     std::atomic<quint64> printed = 0;
     const auto stoppedBy = [&](int signal) {
         flushStdout();

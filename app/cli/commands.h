@@ -12,5 +12,6 @@ namespace zmqscope::cli {
 [[nodiscard]] int runReplay(const QStringList &arguments);
 [[nodiscard]] int runCat(const QStringList &arguments);
 [[nodiscard]] int runTap(const QStringList &arguments);
+[[nodiscard]] int runSniff(const QStringList &arguments);
 
 } // namespace zmqscope::cli

@@ -31,9 +31,12 @@ Commands:
   echo     answer each request on a REP or ROUTER socket with its response envelope
   replay   send the messages of a capture file into a socket, at the recorded pace,
            N times faster, as fast as possible or one per Enter
-  cat      print the messages of a capture file (pretty or JSON lines)
+  cat      print the messages of a capture file (pretty or JSON lines); a pcap/pcapng
+           packet capture's ZeroMQ traffic is decoded
   tap      sit between clients and their server: forward both ways, print (and record) each
            message once as c2s or s2c (--format none: forward and record only)
+  sniff    capture ZeroMQ traffic live from a network interface (libpcap; needs the right to
+           capture) and print its messages as c2s or s2c
 
 Options:
   -h, --help      show this help; zmqscope-cli <command> --help shows a command's options
@@ -48,6 +51,8 @@ Examples:
   zmqscope-cli cat traffic.zmqcap --format jsonl
   zmqscope-cli send --library library.json --template ping --connect tcp://127.0.0.1:5555
   zmqscope-cli tap --pattern req-rep --listen tcp://127.0.0.1:5555 --forward tcp://127.0.0.1:6555
+  zmqscope-cli cat tcpdump.pcap --format jsonl
+  sudo zmqscope-cli sniff --interface lo --port 5555
 
 Exit status: 0 success, 1 runtime failure (timeout, peer error, address in use),
 2 usage error. Errors go to stderr as one line.
@@ -69,7 +74,7 @@ int run(const QStringList &arguments)
             ? QString()
             : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
         throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay, "
-                         u"cat or tap), see "
+                         u"cat, tap or sniff), see "
                          u"zmqscope-cli --help"_s.arg(quoted(name)));
     }
     if (parser.isSet(versionOption)) {
@@ -83,7 +88,7 @@ int run(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         throw usageError(
-            u"missing command; use listen, send, echo, replay, cat or tap (see zmqscope-cli --help)"_s);
+            u"missing command; use listen, send, echo, replay, cat, tap or sniff (see zmqscope-cli --help)"_s);
     const QString &command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
@@ -98,7 +103,9 @@ int run(const QStringList &arguments)
         return runCat(commandArguments);
     if (command == u"tap"_s)
         return runTap(commandArguments);
-    throw usageError(u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap"_s.arg(
+    if (command == u"sniff"_s)
+        return runSniff(commandArguments);
+    throw usageError(u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff"_s.arg(
         quoted(command)));
 }
 

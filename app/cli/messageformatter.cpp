@@ -89,6 +89,31 @@ QByteArray formatEvent(const CaptureRecord &event)
     return (text + u"\n\n"_s).toUtf8();
 }
 
+QByteArray formatWireMessage(const CaptureRecord &record, OutputFormat format)
+{
+    if (format == OutputFormat::Jsonl)
+        return captureLine(record);
+    // The connection's addresses come from packets anybody may have sent: escaped like payloads.
+    const QString wire = u"  wire:     %1 -> %2, %3\n"_s.arg(textescape::escape(record.src.toUtf8()),
+        textescape::escape(record.dst.toUtf8()),
+        record.security.isEmpty() ? u"security not seen"_s : textescape::escape(record.security.toUtf8()));
+    if (record.encrypted) {
+        QString text = formatCaptureTimestamp(record.timestampUs) + u"  "_s
+            + QString::fromLatin1(directionName(record.direction)) + u"  "_s + quoted(record.socket) + u'\n'
+            + wire
+            + u"  encrypted: %1 of CURVE payload; it cannot be decoded without the keys\n\n"_s.arg(
+                bytesWord(qsizetype(record.size)));
+        return text.toUtf8();
+    }
+    MessageFormatter formatter(format, record.socket, textescape::escape(record.type.toUtf8()),
+        textescape::escape(record.endpoint.toUtf8()));
+    QByteArray text = formatter.format(record.timestampUs, record.direction, record.frames).toByteArray();
+    // After the header line: where it went on the wire.
+    const qsizetype headerEnd = text.indexOf('\n');
+    text.insert(headerEnd + 1, wire.toUtf8());
+    return text;
+}
+
 QByteArray MessageFormatter::pretty(
     std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer) const
 {

@@ -49,6 +49,10 @@ private:
 /// An event line (a subscription, a connection) in pretty form: time, socket, what happened, one line.
 [[nodiscard]] QByteArray formatEvent(const CaptureRecord &event);
 
+/// A message decoded from a packet capture (section 12: src, dst, security; CURVE ones encrypted) as
+/// `format` prints it.
+[[nodiscard]] QByteArray formatWireMessage(const CaptureRecord &record, OutputFormat format);
+
 /**
  * Bytes as a quoted string safe for a terminal (textescape::escape()):
  * valid UTF-8 stays readable, quotes, backslashes, control and invisible

@@ -25,6 +25,7 @@
 #include <zmqscope/version.h>
 
 #include "capture/capturecontroller.h"
+#include "capture/capturewindow.h"
 #include "capture/screenshotscenes.h"
 #include "compose/composerwidget.h"
 #include "compose/workspace.h"
@@ -270,8 +271,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket or "
-        u"tapmessages."_s,
+        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
+        u"tapmessages or pcap (the first capture file given)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -348,10 +349,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
-        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s };
+        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
+    if (result.screenshotTab == u"pcap"_s && result.captureFiles.isEmpty())
+        failUsage(u"--screenshot-tab pcap needs a packet capture to open (give its file)"_s);
     return result;
 }
 
@@ -448,12 +451,15 @@ int main(int argc, char *argv[])
     if (!commandLine.sessionFile.isEmpty())
         (void)window.openWorkspace(commandLine.sessionFile); // a failure is in the Events log
     window.show();
+    QList<CaptureWindow *> captureWindows;
     for (const QString &file : std::as_const(commandLine.captureFiles))
-        window.captureController()->openCapture(file);
+        captureWindows.append(window.captureController()->openCapture(file));
     if (screenshotFile.isEmpty())
         return app.exec();
     if (commandLine.screenshotTab == u"capture"_s)
         screenshotscenes::scheduleCaptureWindow(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"pcap"_s && !captureWindows.isEmpty())
+        screenshotscenes::schedulePacketCapture(*captureWindows.constFirst(), screenshotFile);
     else if (commandLine.screenshotTab == u"library"_s)
         screenshotscenes::scheduleLibrary(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tap"_s)

@@ -12,7 +12,8 @@
 # messages), tap.png (the demo's quote clients and service through a tap, with
 # the Tap Monitor), new-tap.png (Capture > New Tap), and tap-messages.png plus
 # tap-messages-frames.png (a req-rep tap in front of the demo's echo service:
-# c2s/s2c rows with their peer, the Envelope and Frames tabs) next to this script.
+# c2s/s2c rows with their peer, the Envelope and Frames tabs) and pcap.png (the packet-capture fixture
+# tests/capture/data/conversations.pcap with its Connections panel) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,3 +53,4 @@ run --demo --screenshot "$here/library.png" --screenshot-tab library
 run --demo --screenshot "$here/tap.png" --screenshot-tab tap
 run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap
 run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages
+run --screenshot "$here/pcap.png" --screenshot-tab pcap "$here/../../tests/capture/data/conversations.pcap"

@@ -16,4 +16,12 @@ int captureReaderTarget(const std::uint8_t *data, std::size_t size);
 /// the capture line codec and the timestamp parser.
 int envelopeTarget(const std::uint8_t *data, std::size_t size);
 
+/// A link type byte, then packets (2-byte length, a byte cut by the snap length, the bytes) through
+/// parseTcpPacket and a TcpReassembler with small limits.
+int tcpPacketTarget(const std::uint8_t *data, std::size_t size);
+
+/// `data[0]` chooses how the rest, a ZMTP stream, reaches a ZmtpStreamDecoder: whole and in pieces
+/// (the events must be the same), with a gap, or joined mid-stream.
+int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size);
+
 } // namespace zmqscope::fuzz

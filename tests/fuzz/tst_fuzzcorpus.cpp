@@ -15,6 +15,18 @@ QString corpusDir(const QString &target)
     return QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/fuzz/corpus/") + target;
 }
 
+/// Each target's corpus directory name and function.
+const QList<QPair<QString, Target>> &targets()
+{
+    static const QList<QPair<QString, Target>> all = {
+        { u"capturereader"_s, &zmqscope::fuzz::captureReaderTarget },
+        { u"envelope"_s, &zmqscope::fuzz::envelopeTarget },
+        { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
+        { u"zmtpdecoder"_s, &zmqscope::fuzz::zmtpDecoderTarget },
+    };
+    return all;
+}
+
 } // namespace
 
 /// Replays every file of the hand-made fuzz corpus through the same target functions the libFuzzer
@@ -33,8 +45,8 @@ private Q_SLOTS:
 void TestFuzzCorpus::corpusIsThere_data()
 {
     QTest::addColumn<QString>("target");
-    QTest::newRow("capturereader") << u"capturereader"_s;
-    QTest::newRow("envelope") << u"envelope"_s;
+    for (const auto &[name, function] : targets())
+        QTest::newRow(qPrintable(name)) << name;
 }
 
 void TestFuzzCorpus::corpusIsThere()
@@ -47,25 +59,24 @@ void TestFuzzCorpus::corpusIsThere()
 void TestFuzzCorpus::replay_data()
 {
     QTest::addColumn<QString>("path");
-    QTest::addColumn<bool>("captureReader");
-    for (const QString &target : { u"capturereader"_s, u"envelope"_s }) {
+    QTest::addColumn<qsizetype>("targetIndex");
+    for (qsizetype index = 0; index < targets().size(); ++index) {
+        const QString &target = targets().at(index).first;
         const QDir dir(corpusDir(target));
         const QStringList names = dir.entryList(QDir::Files, QDir::Name);
         for (const QString &name : names)
-            QTest::newRow(qPrintable(target + u'/' + name))
-                << dir.filePath(name) << (target == u"capturereader"_s);
+            QTest::newRow(qPrintable(target + u'/' + name)) << dir.filePath(name) << index;
     }
 }
 
 void TestFuzzCorpus::replay()
 {
     QFETCH(QString, path);
-    QFETCH(bool, captureReader);
+    QFETCH(qsizetype, targetIndex);
     QFile file(path);
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.errorString()));
     const QByteArray bytes = file.readAll();
-    const Target target
-        = captureReader ? &zmqscope::fuzz::captureReaderTarget : &zmqscope::fuzz::envelopeTarget;
+    const Target target = targets().at(targetIndex).second;
     QCOMPARE(target(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size())), 0);
 }
 

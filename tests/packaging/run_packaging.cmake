@@ -169,7 +169,7 @@ endif()
 step("appstreamcli validate --no-net" appstreamcli validate --no-net "${metainfo}")
 
 file(READ "${desktop}" desktop_text)
-foreach(pattern "\nExec=zmqscope %F\n" "\nIcon=${APP_ID}\n" "\nMimeType=application/x-zmqscope-capture;\n")
+foreach(pattern "\nExec=zmqscope %F\n" "\nIcon=${APP_ID}\n" "\nMimeType=application/x-zmqscope-capture;application/vnd.tcpdump.pcap;application/x-pcapng;\n")
     if(NOT desktop_text MATCHES "${pattern}")
         string(STRIP "${pattern}" pattern)
         fail("${APP_ID}.desktop lacks the line ${pattern}")

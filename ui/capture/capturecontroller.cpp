@@ -37,6 +37,7 @@ namespace zmqscope {
 namespace {
 const auto RecentKey = u"Capture/recentFiles"_s;
 const auto DirectoryKey = u"Capture/directory"_s;
+// What Replay Capture File reads: the replayer reads capture files, not packet captures.
 const auto CaptureFilter = u"ZmqScope captures (*.zmqcap *.jsonl);;All files (*)"_s;
 constexpr int MaxRecent = 10;
 constexpr int MaxPathPixels = 460;
@@ -299,10 +300,17 @@ void CaptureController::refresh()
     m_recordingLabel->show();
 }
 
+QString CaptureController::openCaptureFilter()
+{
+    // Files are opened by their content (a pcap's magic number), so "All files" opens any of them too.
+    return u"Captures (*.zmqcap *.jsonl *.pcap *.pcapng *.cap);;ZmqScope captures (*.zmqcap *.jsonl);;"
+           u"Packet captures (*.pcap *.pcapng *.cap);;All files (*)"_s;
+}
+
 void CaptureController::openCapturesInteractively()
 {
     const QStringList files
-        = QFileDialog::getOpenFileNames(&m_window, u"Open Capture"_s, lastDirectory(), CaptureFilter);
+        = QFileDialog::getOpenFileNames(&m_window, u"Open Capture"_s, lastDirectory(), openCaptureFilter());
     for (const QString &file : files)
         openCapture(file);
 }

@@ -35,6 +35,8 @@ class CaptureController : public QObject
 {
     Q_OBJECT
 public:
+    /// The Open Capture dialog's file filter: capture files and packet captures (pcap, pcapng).
+    [[nodiscard]] static QString openCaptureFilter();
     CaptureController(Engine &engine, MessagesPane &messages, EventLogModel &events, QWidget &window);
     ~CaptureController() override;
 

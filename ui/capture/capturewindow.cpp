@@ -6,6 +6,7 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QIcon>
@@ -25,6 +26,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "connectionspanel.h"
 #include "detail/messagedetailview.h"
 #include "exportdialog.h"
 #include "filterbar.h"
@@ -77,9 +79,24 @@ CaptureWindow::CaptureWindow(const QString &path, Engine *engine, QWidget *paren
         u"QLabel { background: #fff4ce; color: #4a3b00; border: 1px solid #e0c060; border-radius: 3px; }"_s);
     m_banner->hide();
 
+    // A packet capture's message: which connection and way, and for CURVE that its payload is encrypted.
+    m_wireNote = new QLabel(this);
+    m_wireNote->setObjectName(u"wireNote"_s);
+    m_wireNote->setTextFormat(Qt::PlainText);
+    m_wireNote->setWordWrap(true);
+    m_wireNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_wireNote->setMargin(4);
+    m_wireNote->hide();
+    auto *detailBox = new QWidget(this);
+    auto *detailLayout = new QVBoxLayout(detailBox);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->setSpacing(2);
+    detailLayout->addWidget(m_wireNote);
+    detailLayout->addWidget(m_detail, 1);
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->addWidget(m_messages);
-    m_splitter->addWidget(m_detail);
+    m_splitter->addWidget(detailBox);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setChildrenCollapsible(false);
@@ -225,9 +242,14 @@ bool CaptureWindow::isLoading() const
 void CaptureWindow::handleProgress(qint64 bytesRead, qint64 totalBytes, quint64 messages)
 {
     m_loadedMessages = messages;
-    if (totalBytes > 0)
-        m_loadProgress->setValue(int(qBound(qint64(0), bytesRead * 1000 / totalBytes, qint64(1000))));
-    m_loadProgress->setFormat(u"%1 %"_s.arg(totalBytes > 0 ? bytesRead * 100 / totalBytes : 0));
+    // A packet capture's reader cannot say how far into the file it is: a busy bar then.
+    if (totalBytes <= 0) {
+        m_loadProgress->setRange(0, 0);
+        return;
+    }
+    m_loadProgress->setRange(0, 1000);
+    m_loadProgress->setValue(int(qBound(qint64(0), bytesRead * 1000 / totalBytes, qint64(1000))));
+    m_loadProgress->setFormat(u"%1 %"_s.arg(bytesRead * 100 / totalBytes));
 }
 
 void CaptureWindow::handleFinished(const CaptureLoadResult &result)
@@ -249,7 +271,20 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
 
     QStringList lines;
     const QLocale locale;
-    if (!result.issues.isEmpty()) {
+    if (result.packetCapture) {
+        setWindowTitle(u"%1 \u2014 ZmqScope packet capture"_s.arg(QFileInfo(m_path).fileName()));
+        showConnections();
+        // A packet capture's one issue is the damage that ended its reading early.
+        for (const CaptureIssue &issue : result.issues)
+            lines.append(
+                u"The capture ends early: %1. Everything before that point is shown."_s.arg(issue.message));
+        if (result.connections.isEmpty())
+            lines.append(u"No ZeroMQ connection in this capture: %1 packets, %2 TCP connections that do not "
+                         u"speak ZMTP 3.x "
+                         u"(ZeroMQ over inproc:// or ipc:// never reaches the network)."_s.arg(
+                             locale.toString(qulonglong(result.packetStats.packets)),
+                             locale.toString(qulonglong(result.packetStats.otherConnections))));
+    } else if (!result.issues.isEmpty()) {
         lines.append(result.issues.size() == 1
                 ? u"1 line of this capture could not be read and was skipped:"_s
                 : u"%1 lines of this capture could not be read and were skipped:"_s.arg(
@@ -276,6 +311,8 @@ void CaptureWindow::handleFinished(const CaptureLoadResult &result)
     m_messages->table()->scrollToTop();
     updateStatus();
     updateActions();
+    // The encrypted sizes are known now: a message shown while loading gets its note.
+    handleCurrentMessageChanged();
     Q_EMIT loadFinished(result);
 }
 
@@ -310,13 +347,99 @@ void CaptureWindow::updateSockets()
     m_messages->setSockets(infos);
 }
 
-QString CaptureWindow::socketName(SocketId id) const
+const CaptureSocket *CaptureWindow::socket(SocketId id) const
 {
     for (const CaptureSocket &socket : m_sockets) {
         if (socket.id == id)
-            return socket.name;
+            return &socket;
     }
-    return u"#%1"_s.arg(id);
+    return nullptr;
+}
+
+QString CaptureWindow::socketName(SocketId id) const
+{
+    const CaptureSocket *found = socket(id);
+    return found ? found->name : u"#%1"_s.arg(id);
+}
+
+void CaptureWindow::showConnections()
+{
+    if (!m_connectionsPanel) {
+        m_connectionsPanel = new ConnectionsPanel(this);
+        m_connectionsDock = new QDockWidget(u"Connections"_s, this);
+        m_connectionsDock->setObjectName(u"connectionsDock"_s);
+        m_connectionsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+        m_connectionsDock->setWidget(m_connectionsPanel);
+        addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
+        m_connectionsDock->show(); // the window may be on screen already: a new child starts hidden
+        // One filter: the panel's choice is the table's socket filter, and the filter bar's socket choice
+        // selects its connection in the panel.
+        connect(m_connectionsPanel, &ConnectionsPanel::socketSelected, this,
+            [this](SocketId socket) { m_messages->filterBar()->setSocket(socket); });
+        connect(
+            m_messages->filterBar(), &FilterBar::filterChanged, this, [this](const MessageFilter &filter) {
+                if (m_connectionsPanel->selectedSocket() != filter.socket())
+                    m_connectionsPanel->selectSocket(filter.socket());
+            });
+    }
+    m_connectionsPanel->setCapture(m_result);
+    m_messages->model()->setEncryptedSizes(m_result.encryptedSizes);
+    // The wire has no tap's routing ids; the Socket column shows whole "client > server" names.
+    QTableView *table = m_messages->table();
+    table->setColumnHidden(MessageTableModel::PeerColumn, true);
+    int socketWidth = table->columnWidth(MessageTableModel::SocketColumn);
+    for (const WireConnection &connection : std::as_const(m_result.connections))
+        socketWidth = std::max(socketWidth, table->fontMetrics().horizontalAdvance(connection.name) + 16);
+    table->setColumnWidth(MessageTableModel::SocketColumn, socketWidth);
+    // The table keeps most of the height; the panel shows its connections and a few events.
+    resizeDocks({ m_connectionsDock }, { height() * 2 / 5 }, Qt::Vertical);
+}
+
+QString CaptureWindow::packetCaptureSummary() const
+{
+    const QLocale locale;
+    const auto count = [&locale](std::uint64_t n, const QString &one, const QString &many) {
+        return (n == 1 ? one : many).arg(locale.toString(qulonglong(n)));
+    };
+    QStringList parts { count(std::uint64_t(m_result.connections.size()), u"%1 ZeroMQ connection"_s,
+                            u"%1 ZeroMQ connections"_s),
+        count(m_result.messages, u"%1 message"_s, u"%1 messages"_s) };
+    if (m_result.packetStats.gaps > 0)
+        parts.append(count(m_result.packetStats.gaps, u"%1 gap"_s, u"%1 gaps"_s));
+    if (!m_result.encryptedSizes.isEmpty())
+        parts.append(
+            count(std::uint64_t(m_result.encryptedSizes.size()), u"%1 encrypted"_s, u"%1 encrypted"_s));
+    return parts.join(u", "_s);
+}
+
+void CaptureWindow::updateWireNote(const StoredMessage &message, std::uint64_t seq)
+{
+    const CaptureSocket *connection = socket(message.socket);
+    if (!m_result.packetCapture || !connection || connection->client.isEmpty()) {
+        m_wireNote->hide();
+        return;
+    }
+    const CaptureSource source = connection->source();
+    QString text = u"%1 %2 \u2192 %3"_s.arg(QString::fromLatin1(directionName(message.direction)),
+        source.sourceFor(message.direction), source.destinationFor(message.direction));
+    if (!connection->security.isEmpty())
+        text += u" \u00b7 %1 security"_s.arg(connection->security);
+    const auto encrypted = m_result.encryptedSizes.constFind(seq);
+    if (encrypted != m_result.encryptedSizes.cend())
+        text += u"\nencrypted: %1 bytes of CURVE payload (the frames cannot be read from the wire)"_s.arg(
+            QLocale().toString(qulonglong(*encrypted)));
+    m_wireNote->setText(text);
+    m_wireNote->show();
+}
+
+std::vector<std::uint64_t> CaptureWindow::replayable(const std::vector<std::uint64_t> &seqs) const
+{
+    std::vector<std::uint64_t> kept;
+    kept.reserve(seqs.size());
+    for (const std::uint64_t seq : seqs)
+        if (!m_result.encryptedSizes.contains(seq))
+            kept.push_back(seq);
+    return kept;
 }
 
 void CaptureWindow::updateStatus()
@@ -326,6 +449,8 @@ void CaptureWindow::updateStatus()
     if (isLoading()) {
         parts.append(u"Loading %1\u2026 %2 messages"_s.arg(
             QDir::toNativeSeparators(m_path), locale.toString(qulonglong(m_loadedMessages))));
+    } else if (m_finished && m_result.packetCapture) {
+        parts.append(u"%1 \u2014 %2"_s.arg(QFileInfo(m_path).fileName(), packetCaptureSummary()));
     } else if (m_finished) {
         parts.append(QFileInfo(m_path).fileName());
         parts.append(
@@ -362,8 +487,10 @@ void CaptureWindow::handleCurrentMessageChanged()
     if (!seq)
         return;
     StoredMessage message;
-    if (m_store.message(*seq, message))
+    if (m_store.message(*seq, message)) {
+        updateWireNote(message, *seq);
         m_detail->setMessage(message, socketName(message.socket));
+    }
 }
 
 ExportDialog *CaptureWindow::showExportDialog()
@@ -374,6 +501,7 @@ ExportDialog *CaptureWindow::showExportDialog()
     auto *dialog = new ExportDialog(m_store, m_messages, sockets, QFileInfo(m_path).absolutePath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setHeaderExtra({ { u"exported_from"_s, QFileInfo(m_path).fileName() } });
+    dialog->setEncryptedSizes(m_result.encryptedSizes);
     connect(dialog, &ExportDialog::exportFinished, this, [this](const ExportResult &result) {
         if (result.outcome && !result.cancelled)
             statusBar()->showMessage(
@@ -389,9 +517,21 @@ ReplayDialog *CaptureWindow::showReplayDialog(bool selectionOnly)
         return nullptr;
     auto *dialog = new ReplayDialog(*m_engine, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QString fileName = QFileInfo(m_path).fileName();
     if (selectionOnly) {
-        dialog->setSelection(m_store, m_messages->selectedSeqs(),
-            u"selected messages of %1"_s.arg(QFileInfo(m_path).fileName()));
+        dialog->setSelection(
+            m_store, replayable(m_messages->selectedSeqs()), u"selected messages of %1"_s.arg(fileName));
+    } else if (m_result.packetCapture) {
+        // libpcap's file is not one the replayer reads: the table's messages (its filter chooses the
+        // connection and the way, c2s or s2c) are replayed from the store.
+        const MessageTableModel *model = m_messages->model();
+        std::vector<std::uint64_t> shown;
+        shown.reserve(std::size_t(model->totalRows()));
+        for (int row = 0; row < model->totalRows(); ++row)
+            shown.push_back(model->seqAtLogical(row));
+        dialog->setSelection(m_store, replayable(shown),
+            (model->filter().isEmpty() ? u"messages of %1"_s : u"messages of %1 the filter shows"_s)
+                .arg(fileName));
     } else {
         QStringList names;
         bool tapLines = false;

@@ -10,6 +10,7 @@
 #include <zmqscope/engine/engine.h>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -17,6 +18,7 @@ class QSplitter;
 
 namespace zmqscope {
 
+class ConnectionsPanel;
 class ExportDialog;
 class MessageDetailView;
 class MessagesPane;
@@ -29,6 +31,12 @@ class ReplayDialog;
  * is usable while it loads). Lines the reader skipped are listed in a warning
  * banner with their line numbers. Export and Replay work on the selection or
  * the whole file; replaying needs the main window's Engine.
+ *
+ * A packet capture (pcap, pcapng) shows its ZeroMQ connections in a Connections panel under the
+ * table (choosing one filters the table to it) with the events on the wire, and the Detail says
+ * which connection and way a message went; a CURVE message's payload is encrypted, so the Detail says
+ * so and how large it was. Its messages are replayed from the store (a pcap is not a capture file the
+ * replayer reads), encrypted ones left out.
  */
 class CaptureWindow : public QMainWindow
 {
@@ -54,6 +62,12 @@ public:
     [[nodiscard]] QAction *exportAction() const { return m_exportAction; }
     [[nodiscard]] QAction *replayAction() const { return m_replayAction; }
     [[nodiscard]] QAction *replaySelectionAction() const { return m_replaySelectionAction; }
+    /// A packet capture's Connections panel and its dock; nullptr until such a capture was loaded.
+    [[nodiscard]] ConnectionsPanel *connectionsPanel() const { return m_connectionsPanel; }
+    [[nodiscard]] QDockWidget *connectionsDock() const { return m_connectionsDock; }
+    /// What the Detail says about a packet capture's message (its connection, way, security, encryption).
+    [[nodiscard]] QLabel *wireNote() const { return m_wireNote; }
+    [[nodiscard]] QLabel *statusLabel() const { return m_statusLabel; }
 
     /// Opens the Export dialog (non-modal) and returns it.
     ExportDialog *showExportDialog();
@@ -78,6 +92,13 @@ private:
     void updateSockets();
     void updateStatus();
     void updateActions();
+    void showConnections();
+    void updateWireNote(const StoredMessage &message, std::uint64_t seq);
+    /// The packet-capture part of the status ("3 ZeroMQ connections, 120 messages, 1 gap").
+    [[nodiscard]] QString packetCaptureSummary() const;
+    /// `seqs` without the encrypted messages (which have no frames to send).
+    [[nodiscard]] std::vector<std::uint64_t> replayable(const std::vector<std::uint64_t> &seqs) const;
+    [[nodiscard]] const CaptureSocket *socket(SocketId id) const;
     [[nodiscard]] QString socketName(SocketId id) const;
 
     QString m_path;
@@ -93,6 +114,9 @@ private:
     MessageDetailView *m_detail = nullptr;
     QSplitter *m_splitter = nullptr;
     QLabel *m_banner = nullptr;
+    QLabel *m_wireNote = nullptr;
+    ConnectionsPanel *m_connectionsPanel = nullptr;
+    QDockWidget *m_connectionsDock = nullptr;
     QLabel *m_statusLabel = nullptr;
     QProgressBar *m_loadProgress = nullptr;
     QPushButton *m_cancelButton = nullptr;

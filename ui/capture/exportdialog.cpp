@@ -191,6 +191,7 @@ void ExportDialog::startExport()
     request.path = fileName();
     request.sockets = m_sockets;
     request.headerExtra = m_headerExtra;
+    request.encryptedSizes = m_encryptedSizes;
     if (request.path.isEmpty()) {
         InlineMessage::show(m_errorLabel, u"Choose a file to export to"_s);
         return;

@@ -50,6 +50,8 @@ public:
     [[nodiscard]] Scope scope() const;
     /// Extra header keys of a JSON Lines export (e.g. where the messages came from).
     void setHeaderExtra(const QJsonObject &extra) { m_headerExtra = extra; }
+    /// A packet capture's CURVE messages (stored without frames): their payload sizes by sequence number.
+    void setEncryptedSizes(QHash<std::uint64_t, std::uint64_t> sizes) { m_encryptedSizes = std::move(sizes); }
 
     [[nodiscard]] bool isRunning() const { return m_watcher.isRunning(); }
     [[nodiscard]] const ExportResult &result() const { return m_result; }
@@ -79,6 +81,7 @@ private:
     MessagesPane *m_pane;
     QHash<SocketId, ExportSocket> m_sockets;
     QJsonObject m_headerExtra;
+    QHash<std::uint64_t, std::uint64_t> m_encryptedSizes;
 
     QRadioButton *m_selectedRadio = nullptr;
     QRadioButton *m_shownRadio = nullptr;

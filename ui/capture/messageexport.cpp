@@ -211,7 +211,14 @@ ExportResult run(const MessageStore &store, const ExportRequest &request, const 
         // A tap's lines name the sender's type, as the recorder writes them.
         record.type = socket.typeFor(message.direction);
         record.endpoint = socket.endpoint;
+        // A packet capture's connection: its lines say who sent to whom and how it was secured.
+        record.src = socket.sourceFor(message.direction);
+        record.dst = socket.destinationFor(message.direction);
+        record.security = socket.security;
         record.direction = message.direction;
+        const auto encrypted = request.encryptedSizes.constFind(seq);
+        record.encrypted = encrypted != request.encryptedSizes.cend();
+        record.size = record.encrypted ? *encrypted : 0;
         record.frames = std::move(message.frames);
         record.peer = std::move(message.peer);
         buffer += request.format == ExportFormat::Csv ? csvRow(seq, record) : captureLine(record);

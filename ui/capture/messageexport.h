@@ -42,6 +42,9 @@ struct ExportRequest
     std::uint64_t end = 0;
     QHash<SocketId, ExportSocket> sockets;
     QJsonObject headerExtra; ///< extra keys of the capture header (JSON Lines only)
+    /// A packet capture's CURVE messages, stored without frames: written as encrypted lines with this
+    /// payload size (section 12), by sequence number.
+    QHash<std::uint64_t, std::uint64_t> encryptedSizes {};
 };
 
 /**

@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QTreeWidget>
 
 #include <zmqscope/engine/tap.h>
 #include <zmqscope/envelope.h>
@@ -22,6 +23,7 @@
 #include "compose/composerwidget.h"
 #include "compose/newsocketdialog.h"
 #include "compose/newtapdialog.h"
+#include "connectionspanel.h"
 #include "detail/messagedetailview.h"
 #include "library/librarypanel.h"
 #include "mainwindow.h"
@@ -130,6 +132,43 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
                     });
                 });
         });
+}
+
+void schedulePacketCapture(CaptureWindow &window, const QString &fileName)
+{
+    const auto shoot = [&window, fileName] {
+        window.resize(1600, 1000);
+        if (ConnectionsPanel *panel = window.connectionsPanel()) {
+            const QList<WireConnection> &connections = window.loadResult().connections;
+            qsizetype chosen = -1;
+            for (qsizetype i = 0; i < connections.size(); ++i) {
+                const WireConnection &c = connections.at(i);
+                if (chosen < 0
+                    || (!c.clientIdentity.isEmpty() && connections.at(chosen).clientIdentity.isEmpty())
+                    || (c.clientIdentity.isEmpty() == connections.at(chosen).clientIdentity.isEmpty()
+                        && c.clientToServer + c.serverToClient
+                            > connections.at(chosen).clientToServer + connections.at(chosen).serverToClient))
+                    chosen = i;
+            }
+            if (chosen >= 0)
+                panel->connectionsView()->setCurrentItem(panel->connectionsView()->topLevelItem(int(chosen)));
+        }
+        // The filter's rows come on view ticks; then the first of them goes into the Detail.
+        QTimer::singleShot(600, &window, [&window, fileName] {
+            window.refreshViews();
+            const MessageTableModel *model = window.messagesPane()->model();
+            if (model->totalRows() > 1)
+                window.messagesPane()->selectSeq(model->seqAtLogical(1));
+            QTimer::singleShot(400, &window, [&window, fileName] {
+                window.refreshViews();
+                saveAndQuit(window, fileName);
+            });
+        });
+    };
+    if (window.isLoading())
+        QObject::connect(&window, &CaptureWindow::loadFinished, &window, shoot);
+    else
+        QTimer::singleShot(0, &window, shoot);
 }
 
 void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs)

@@ -4,6 +4,7 @@
 
 namespace zmqscope {
 
+class CaptureWindow;
 class MainWindow;
 
 /**
@@ -15,6 +16,12 @@ namespace screenshotscenes {
 
 /// Records the demo traffic for `delayMs`, opens the recording in a capture window and saves that window.
 void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int delayMs);
+/**
+ * Once `window` (a packet capture, such as tests/capture/data/conversations.pcap given on the command
+ * line) is loaded: selects its connection with a client identity (else the busiest one) in the
+ * Connections panel, which filters the table to it, shows its first message and saves the window.
+ */
+void schedulePacketCapture(CaptureWindow &window, const QString &fileName);
 /// Fills a library with a few saved messages, sends one, and saves the main window with the Library panel
 /// shown.
 void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs);

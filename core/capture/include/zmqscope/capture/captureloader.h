@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QMetaType>
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <zmqscope/capture/capturereader.h>
+#include <zmqscope/capture/passivedecoder.h>
 #include <zmqscope/error.h>
 #include <zmqscope/store/messagestore.h>
 
@@ -26,12 +28,24 @@ struct CaptureSocket
     /// on s2c lines (empty until a line of that direction was read); `type` is the first line's.
     QString clientType {};
     QString serverType {};
+    /// A packet capture's connection (section 12): the client's and the server's "ip:port" and its
+    /// security mechanism; empty for capture files' sockets.
+    QString client {};
+    QString server {};
+    QString security {};
 
     /// How this socket's lines name it, so an export writes them back as they were read.
-    [[nodiscard]] CaptureSource source() const { return { name, type, endpoint, clientType, serverType }; }
+    [[nodiscard]] CaptureSource source() const
+    {
+        return { name, type, endpoint, clientType, serverType, client, server, security };
+    }
 
     friend bool operator==(const CaptureSocket &, const CaptureSocket &) = default;
 };
+
+/// How many events of a packet capture CaptureLoadResult keeps (a reader needs the first ones; a flood
+/// of subscriptions must not grow the result without bound).
+inline constexpr qsizetype MaxLoadedEvents = 100000;
 
 /**
  * What CaptureLoader::finished() reports. The counts stay next to the outcome rather than
@@ -47,6 +61,19 @@ struct CaptureLoadResult
     QList<CaptureSocket> sockets;
     QList<CaptureIssue> issues;
     bool cancelled = false;
+    /// The file is a packet capture (pcap or pcapng, told by its magic number): each socket is one ZMTP
+    /// connection, named like its lines ("<client> > <server>"), and the fields below are filled.
+    bool packetCapture = false;
+    /// Every ZMTP connection the decoder found, in the order found.
+    QList<WireConnection> connections;
+    /// What happened on the wire besides messages (connected, disconnected, gap, subscribe, unsubscribe,
+    /// zmtp_error, undecodable), in capture order; the first MaxLoadedEvents of them.
+    QList<CaptureRecord> events;
+    std::uint64_t eventsLeftOut = 0; ///< events after the first MaxLoadedEvents, counted only
+    /// CURVE messages are stored without frames (their payload is encrypted): their payload size, by the
+    /// store's sequence number.
+    QHash<std::uint64_t, std::uint64_t> encryptedSizes;
+    PassiveDecoder::Stats packetStats;
     /// Fails (FileError, naming the path) when the file could not be read: not a capture, an I/O error.
     Result<void> outcome;
 };
@@ -56,6 +83,10 @@ struct CaptureLoadResult
  * app's capture window). Records go into the store in batches, with their own
  * timestamps and directions; a socket is identified by the combination of
  * its name, type and endpoint, in order of first appearance.
+ *
+ * A packet capture (pcap or pcapng, told by its first bytes, never the file name) is decoded with
+ * decodeCaptureFile(): its messages go into the store like a tap's lines (c2s and s2c), one socket per
+ * ZMTP connection; the connections and the events come in the result.
  *
  * The store keeps its retention limits: a capture larger than them keeps its
  * newest messages (messages counts every appended one).
@@ -87,6 +118,7 @@ Q_SIGNALS:
 
 private:
     struct Private;
+    class Load;
     std::unique_ptr<Private> d;
 };
 

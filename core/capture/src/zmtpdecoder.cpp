@@ -1,0 +1,705 @@
+#include <algorithm>
+#include <utility>
+
+#include <zmqscope/capture/zmtpdecoder.h>
+#include <zmqscope/textescape.h>
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+namespace {
+
+constexpr qsizetype kGreetingBytes = 64;
+constexpr qsizetype kSignatureBytes = 10; // 0xFF, 8 bytes of padding, 0x7F
+constexpr qsizetype kMechanismOffset = 12;
+constexpr qsizetype kMechanismBytes = 20;
+constexpr qsizetype kAsServerOffset = 32;
+
+constexpr quint8 kMore = 0x01;
+constexpr quint8 kLong = 0x02;
+constexpr quint8 kCommand = 0x04;
+
+// A CURVE MESSAGE (RFC 26): the name with its length byte, then an 8-byte nonce and a box of a
+// 16-byte MAC, the frame's flags byte and its body. libzmq 4.3 sends it as an ordinary frame.
+constexpr QByteArrayView kCurveMessagePrefix("\x07MESSAGE", 8);
+constexpr std::uint64_t kCurveMessageOverhead = 8 + 16 + 1;
+
+// A resynchronisation point is where this many consecutive frames parse. Two are not enough: in
+// CURVE ciphertext (random bytes) a false pair turns up about once in 10 KB; five about once in
+// 30 GB. The frames before the last one must fit the window, so scanning holds at most about this
+// much (a real frame that is bigger is skipped and a later one taken instead).
+constexpr int kResyncFrames = 5;
+constexpr int kResyncMaxFrames = 16;
+constexpr std::uint64_t kResyncWindow = 1 << 20;
+
+bool validFlags(quint8 flags)
+{
+    // Bits 3..7 are reserved; a command has no MORE.
+    return (flags & ~(kMore | kLong | kCommand)) == 0 && (flags & (kCommand | kMore)) != (kCommand | kMore);
+}
+
+// The commands ZMTP 3.x and its mechanisms define: while resynchronising, a command frame must be
+// one of them (a random byte string is rarely a printable name, but a one-letter name not rarely
+// enough). Once in step, any name is decoded.
+bool knownCommandName(QByteArrayView name)
+{
+    static constexpr QByteArrayView names[] = { "READY", "ERROR", "SUBSCRIBE", "CANCEL", "PING", "PONG",
+        "HELLO", "WELCOME", "INITIATE", "MESSAGE" };
+    return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+std::uint64_t readBigEndian(QByteArrayView bytes)
+{
+    std::uint64_t value = 0;
+    for (char c : bytes)
+        value = (value << 8) | quint8(c);
+    return value;
+}
+
+QString plain(QByteArrayView bytes)
+{
+    textescape::EscapeOptions options;
+    options.maxBytes = 200;
+    return textescape::escape(bytes, options);
+}
+
+QString hexByte(quint8 byte)
+{
+    return u"0x%1"_s.arg(byte, 2, 16, QLatin1Char('0'));
+}
+
+// READY/INITIATE metadata: name-length byte, name, 4-byte value length, value; repeated.
+// Returns the properties read and, when the data is malformed, where.
+QList<QPair<QByteArray, QByteArray>> parseMetadata(QByteArrayView data, qsizetype &badAt)
+{
+    QList<QPair<QByteArray, QByteArray>> properties;
+    qsizetype pos = 0;
+    badAt = -1;
+    while (pos < data.size()) {
+        const qsizetype nameLength = quint8(data[pos]);
+        if (nameLength == 0 || pos + 1 + nameLength + 4 > data.size()) {
+            badAt = pos;
+            break;
+        }
+        const QByteArrayView name = data.sliced(pos + 1, nameLength);
+        const std::uint64_t valueLength = readBigEndian(data.sliced(pos + 1 + nameLength, 4));
+        const qsizetype valueAt = pos + 1 + nameLength + 4;
+        if (valueLength > std::uint64_t(data.size() - valueAt)) {
+            badAt = pos;
+            break;
+        }
+        properties.append({ name.toByteArray(), data.sliced(valueAt, qsizetype(valueLength)).toByteArray() });
+        pos = valueAt + qsizetype(valueLength);
+    }
+    return properties;
+}
+
+} // namespace
+
+QString zmtpMechanismName(ZmtpMechanism mechanism)
+{
+    switch (mechanism) {
+    case ZmtpMechanism::Null:
+        return u"NULL"_s;
+    case ZmtpMechanism::Plain:
+        return u"PLAIN"_s;
+    case ZmtpMechanism::Curve:
+        return u"CURVE"_s;
+    case ZmtpMechanism::Unknown:
+        break;
+    }
+    return u"unknown"_s;
+}
+
+ZmtpStreamDecoder::ZmtpStreamDecoder(Handler handler)
+    : ZmtpStreamDecoder(std::move(handler), Limits())
+{ }
+
+ZmtpStreamDecoder::ZmtpStreamDecoder(Handler handler, Limits limits)
+    : m_handler(std::move(handler))
+    , m_limits(limits)
+{ }
+
+void ZmtpStreamDecoder::feed(QByteArrayView bytes, std::int64_t timestampUs)
+{
+    m_timestampUs = timestampUs;
+    consume(bytes);
+}
+
+void ZmtpStreamDecoder::joinMidStream()
+{
+    if (m_state != State::Greeting || !m_greeting.isEmpty())
+        return; // only before the first byte: afterwards the greeting already decided
+    m_joined = true;
+    startResync();
+}
+
+void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
+{
+    m_timestampUs = timestampUs;
+    switch (m_state) {
+    case State::NotZmtp:
+    case State::Failed:
+        return;
+    case State::Greeting:
+        problem(
+            u"%1 bytes lost in the greeting (after %2 of its 64 bytes); resynchronising"_s.arg(missing).arg(
+                m_greeting.size()));
+        break;
+    case State::Resynchronising:
+        problem(u"%1 bytes lost while resynchronising; %2 bytes before them skipped"_s.arg(missing).arg(
+            m_skipped + std::uint64_t(m_scan.size() - m_scanStart)));
+        break;
+    case State::Handshake:
+    case State::Traffic: {
+        QString dropped;
+        const bool inFrame = m_step != FrameStep::Flags;
+        if (inFrame && (m_flags & kCommand))
+            dropped = u"; the command it cut is dropped"_s;
+        else if (const qsizetype frames = m_messageFrames.size() + (inFrame ? 1 : 0); frames > 0)
+            dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
+        problem(u"%1 bytes lost%2; resynchronising"_s.arg(missing).arg(dropped));
+        break;
+    }
+    }
+    startResync();
+}
+
+void ZmtpStreamDecoder::consume(QByteArrayView input)
+{
+    QByteArray replay; // bytes from a resynchronisation point, decoded before the rest of the input
+    for (;;) {
+        switch (m_state) {
+        case State::Greeting:
+            if (input.isEmpty())
+                return;
+            input = input.sliced(consumeGreeting(input));
+            break;
+        case State::Handshake:
+        case State::Traffic:
+            if (input.isEmpty())
+                return;
+            input = input.sliced(consumeFrames(input));
+            break;
+        case State::Resynchronising:
+            if (!input.isEmpty()) {
+                m_scan.append(input.data(), input.size());
+                input = {};
+            }
+            if (!scanForSync())
+                return;
+            // `input` is empty here, so replacing what it looked at is safe.
+            replay = m_scan.sliced(m_scanStart);
+            m_scan.clear();
+            m_scanStart = 0;
+            input = replay;
+            break;
+        case State::NotZmtp:
+        case State::Failed:
+            return;
+        }
+    }
+}
+
+// ---- the greeting --------------------------------------------------------------------------------
+
+qsizetype ZmtpStreamDecoder::consumeGreeting(QByteArrayView input)
+{
+    const qsizetype take = std::min(input.size(), kGreetingBytes - m_greeting.size());
+    const qsizetype before = m_greeting.size();
+    m_greeting.append(input.data(), take);
+    if (before < kSignatureBytes + 1)
+        decideGreetingPrefix();
+    if (m_state == State::Greeting && m_greeting.size() == kGreetingBytes)
+        finishGreeting();
+    return take;
+}
+
+void ZmtpStreamDecoder::decideGreetingPrefix()
+{
+    const qsizetype size = m_greeting.size();
+    if (size >= 1 && quint8(m_greeting[0]) != 0xff) {
+        m_state = State::NotZmtp;
+        problem(
+            u"not ZMTP: the stream starts with %1, a ZMTP greeting with 0xff"_s.arg(hexByte(m_greeting[0])));
+        return;
+    }
+    if (size >= kSignatureBytes && quint8(m_greeting[kSignatureBytes - 1]) != 0x7f) {
+        m_state = State::NotZmtp;
+        problem(u"not ZMTP: byte 10 of the stream is %1, a ZMTP greeting has 0x7f there"_s.arg(
+            hexByte(m_greeting[kSignatureBytes - 1])));
+        return;
+    }
+    if (size >= kSignatureBytes + 1) {
+        const int revision = quint8(m_greeting[kSignatureBytes]);
+        if (revision < 3) {
+            m_state = State::NotZmtp;
+            problem(u"ZMTP %1 greeting (revision %2): not supported; only ZMTP 3.0 and 3.1 are decoded"_s
+                        .arg(revision == 0 ? u"1.0"_s : u"2.0"_s)
+                        .arg(revision));
+        }
+    }
+}
+
+void ZmtpStreamDecoder::finishGreeting()
+{
+    m_versionMajor = quint8(m_greeting[kSignatureBytes]);
+    m_versionMinor = quint8(m_greeting[kSignatureBytes + 1]);
+    QByteArray name = m_greeting.sliced(kMechanismOffset, kMechanismBytes);
+    const qsizetype nul = name.indexOf('\0');
+    if (nul >= 0)
+        name.truncate(nul);
+    if (name == "NULL")
+        m_mechanism = ZmtpMechanism::Null;
+    else if (name == "PLAIN")
+        m_mechanism = ZmtpMechanism::Plain;
+    else if (name == "CURVE")
+        m_mechanism = ZmtpMechanism::Curve;
+    else
+        m_mechanism = ZmtpMechanism::Unknown;
+    m_mechanismKnown = true;
+
+    ZmtpEvent event;
+    event.kind = ZmtpEvent::Kind::Greeting;
+    event.versionMajor = m_versionMajor;
+    event.versionMinor = m_versionMinor;
+    event.mechanism = m_mechanism;
+    event.asServer = m_greeting[kAsServerOffset] != 0;
+    event.commandName = name;
+    m_state = State::Handshake;
+    emitEvent(event);
+    if (m_mechanism == ZmtpMechanism::Unknown)
+        problem(u"unknown security mechanism \"%1\": its commands are shown by name and size only"_s.arg(
+            plain(name)));
+}
+
+// ---- frames --------------------------------------------------------------------------------------
+
+qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
+{
+    qsizetype pos = 0;
+    while (pos < input.size() && (m_state == State::Handshake || m_state == State::Traffic)) {
+        switch (m_step) {
+        case FrameStep::Flags: {
+            const quint8 flags = quint8(input[pos]);
+            if (!validFlags(flags)) {
+                // Not consumed: the scan starts at this byte (and skips it).
+                problem(
+                    u"bad frame flags %1 (reserved bits set, or a command with MORE); resynchronising"_s.arg(
+                        hexByte(flags)));
+                startResync();
+                return pos;
+            }
+            m_flags = flags;
+            m_sizeBytes.clear();
+            ++pos;
+            m_step = FrameStep::Size;
+            break;
+        }
+        case FrameStep::Size: {
+            const qsizetype need = (m_flags & kLong) ? 8 : 1;
+            const qsizetype take = std::min(need - m_sizeBytes.size(), input.size() - pos);
+            m_sizeBytes.append(input.data() + pos, take);
+            pos += take;
+            if (m_sizeBytes.size() == need) {
+                m_frameSize = readBigEndian(m_sizeBytes);
+                if (!startBody())
+                    return pos;
+            }
+            break;
+        }
+        case FrameStep::Body: {
+            const std::uint64_t left = m_frameSize - m_bodyDone;
+            const qsizetype take
+                = qsizetype(std::min<std::uint64_t>(left, std::uint64_t(input.size() - pos)));
+            if (!m_skipBody) {
+                m_body.append(input.data() + pos, take);
+                // A CURVE MESSAGE is only counted: its name is enough.
+                if (!(m_flags & kMore) && m_body.size() >= kCurveMessagePrefix.size()
+                    && m_body.startsWith(kCurveMessagePrefix)
+                    && (!m_mechanismKnown || m_mechanism == ZmtpMechanism::Curve)) {
+                    m_skipBody = true;
+                    m_body.truncate(kCurveMessagePrefix.size());
+                }
+            }
+            m_bodyDone += std::uint64_t(take);
+            pos += take;
+            if (m_bodyDone == m_frameSize)
+                finishFrame();
+            break;
+        }
+        }
+    }
+    return pos;
+}
+
+bool ZmtpStreamDecoder::startBody()
+{
+    if (m_frameSize > m_limits.maxFrameBytes) {
+        fail(u"a frame of %1 bytes is over the limit of %2 bytes; decoding stops"_s.arg(m_frameSize)
+                 .arg(m_limits.maxFrameBytes));
+        return false;
+    }
+    if (!(m_flags & kCommand) && m_frameSize > m_limits.maxMessageBytes - m_messageBytes) {
+        fail(u"a message of more than %1 bytes is over the limit of %2 bytes; decoding stops"_s
+                 .arg(m_messageBytes + m_frameSize)
+                 .arg(m_limits.maxMessageBytes));
+        return false;
+    }
+    m_step = FrameStep::Body;
+    m_bodyDone = 0;
+    m_body.clear();
+    m_skipBody = false;
+    // Reserved as the bytes arrive, never from the size field alone.
+    m_body.reserve(qsizetype(std::min<std::uint64_t>(m_frameSize, std::uint64_t(64) << 10)));
+    if (m_frameSize == 0)
+        finishFrame();
+    return true;
+}
+
+void ZmtpStreamDecoder::resetFrame()
+{
+    m_step = FrameStep::Flags;
+    m_sizeBytes.clear();
+    m_frameSize = 0;
+    m_bodyDone = 0;
+    m_body.clear();
+    m_skipBody = false;
+}
+
+void ZmtpStreamDecoder::finishFrame()
+{
+    const bool curveMessage = m_skipBody || m_body.startsWith(kCurveMessagePrefix);
+    const bool treatAsCurve = !m_mechanismKnown || m_mechanism == ZmtpMechanism::Curve;
+    if (curveMessage && treatAsCurve && !(m_flags & kMore)) {
+        m_step = FrameStep::Flags;
+        m_dropUntilMessageEnd = false;
+        m_state = State::Traffic;
+        ZmtpEvent event;
+        event.kind = ZmtpEvent::Kind::Encrypted;
+        event.commandName = "MESSAGE";
+        const std::uint64_t data = m_frameSize - std::uint64_t(kCurveMessagePrefix.size());
+        if (m_frameSize < std::uint64_t(kCurveMessagePrefix.size()) + kCurveMessageOverhead) {
+            event.kind = ZmtpEvent::Kind::Problem;
+            event.detail
+                = u"malformed CURVE MESSAGE: %1 bytes of data, shorter than its nonce, MAC and flags (%2)"_s
+                      .arg(data)
+                      .arg(kCurveMessageOverhead);
+        } else {
+            event.size = data - kCurveMessageOverhead;
+            event.detail
+                = u"encrypted frame of %1 bytes (MESSAGE of %2 bytes)"_s.arg(event.size).arg(m_frameSize);
+        }
+        resetFrame();
+        emitEvent(event);
+        return;
+    }
+    if (m_flags & kCommand) {
+        const QByteArray body = std::exchange(m_body, {});
+        resetFrame();
+        m_dropUntilMessageEnd = false; // a command comes between messages
+        handleCommand(body);
+        return;
+    }
+    handleMessageFrame();
+}
+
+void ZmtpStreamDecoder::handleMessageFrame()
+{
+    const bool more = m_flags & kMore;
+    m_messageBytes += m_frameSize;
+    m_messageFrames.append(std::exchange(m_body, {}));
+    resetFrame();
+    if (m_dropUntilMessageEnd) {
+        if (!more) {
+            problem(u"dropped the end of a message whose start was lost: %1 frames, %2 bytes"_s
+                        .arg(m_messageFrames.size())
+                        .arg(m_messageBytes));
+            m_dropUntilMessageEnd = false;
+            m_messageFrames.clear();
+            m_messageBytes = 0;
+        }
+        return;
+    }
+    if (more)
+        return;
+    m_state = State::Traffic;
+    ZmtpEvent event;
+    event.kind = ZmtpEvent::Kind::Message;
+    event.frames = std::exchange(m_messageFrames, {});
+    event.size = std::exchange(m_messageBytes, 0);
+    emitEvent(event);
+}
+
+void ZmtpStreamDecoder::handleCommand(QByteArrayView body)
+{
+    if (body.isEmpty()) {
+        problem(u"an empty command frame (no name)"_s);
+        return;
+    }
+    const qsizetype nameLength = quint8(body[0]);
+    if (nameLength == 0 || nameLength > body.size() - 1) {
+        problem(u"malformed command: a name of %1 bytes in a frame of %2 bytes"_s.arg(nameLength)
+                    .arg(body.size()));
+        return;
+    }
+    const QByteArrayView name = body.sliced(1, nameLength);
+    const QByteArrayView data = body.sliced(1 + nameLength);
+    const bool plainMechanism = m_mechanismKnown && m_mechanism == ZmtpMechanism::Plain;
+    const bool curveMechanism = m_mechanismKnown && m_mechanism == ZmtpMechanism::Curve;
+    const bool handshakeCommand
+        = name == "HELLO" || name == "WELCOME" || name == "INITIATE" || name == "READY";
+
+    ZmtpEvent event;
+    event.commandName = name.toByteArray();
+    event.size = std::uint64_t(data.size());
+    if (curveMechanism && handshakeCommand) {
+        event.kind = ZmtpEvent::Kind::CurveHandshake;
+        if (name == "INITIATE" || name == "READY") {
+            m_state = State::Traffic;
+        }
+        emitEvent(event);
+        return;
+    }
+    if (name == "READY" && !curveMechanism) {
+        emitMetadataCommand(ZmtpEvent::Kind::Ready, name, data);
+        return;
+    }
+    if (plainMechanism && name == "INITIATE") {
+        emitMetadataCommand(ZmtpEvent::Kind::PlainInitiate, name, data);
+        return;
+    }
+    if (plainMechanism && name == "WELCOME") {
+        event.kind = ZmtpEvent::Kind::PlainWelcome;
+        emitEvent(event);
+        return;
+    }
+    if (plainMechanism && name == "HELLO") {
+        // username length, username, password length, password (RFC 24)
+        const qsizetype userLength = data.isEmpty() ? -1 : quint8(data[0]);
+        const qsizetype passwordAt = 1 + userLength;
+        if (userLength < 0 || passwordAt >= data.size()
+            || quint8(data[passwordAt]) != data.size() - passwordAt - 1) {
+            problem(u"malformed PLAIN HELLO (%1 bytes of data)"_s.arg(data.size()));
+            return;
+        }
+        event.kind = ZmtpEvent::Kind::PlainHello;
+        event.metadata.append({ "Username", data.sliced(1, userLength).toByteArray() });
+        event.size = quint8(data[passwordAt]);
+        event.detail = u"password: %1 bytes, hidden"_s.arg(event.size);
+        emitEvent(event);
+        return;
+    }
+    if (name == "SUBSCRIBE" || name == "CANCEL") {
+        event.kind = name == "SUBSCRIBE" ? ZmtpEvent::Kind::Subscribe : ZmtpEvent::Kind::Cancel;
+        event.topic = data.toByteArray();
+        emitEvent(event);
+        return;
+    }
+    if (name == "PING") {
+        if (data.size() < 2) {
+            problem(u"malformed PING: %1 bytes of data, a 2-byte TTL expected"_s.arg(data.size()));
+            return;
+        }
+        event.kind = ZmtpEvent::Kind::Ping;
+        event.size = readBigEndian(data.first(2));
+        event.topic = data.sliced(2).toByteArray();
+        emitEvent(event);
+        return;
+    }
+    if (name == "PONG") {
+        event.kind = ZmtpEvent::Kind::Pong;
+        event.size = 0;
+        event.topic = data.toByteArray();
+        emitEvent(event);
+        return;
+    }
+    if (name == "ERROR") {
+        const qsizetype reasonLength = data.isEmpty() ? -1 : quint8(data[0]);
+        if (reasonLength < 0 || reasonLength != data.size() - 1) {
+            problem(u"malformed ERROR (%1 bytes of data)"_s.arg(data.size()));
+            return;
+        }
+        event.kind = ZmtpEvent::Kind::Error;
+        event.topic = data.sliced(1).toByteArray();
+        event.detail = plain(event.topic);
+        emitEvent(event);
+        return;
+    }
+    event.kind = ZmtpEvent::Kind::Command;
+    emitEvent(event);
+}
+
+void ZmtpStreamDecoder::emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data)
+{
+    qsizetype badAt = -1;
+    ZmtpEvent event;
+    event.kind = kind;
+    event.commandName = name.toByteArray();
+    event.size = std::uint64_t(data.size());
+    event.metadata = parseMetadata(data, badAt);
+    if (badAt >= 0 && !m_mechanismKnown && event.metadata.isEmpty()) {
+        // Joined mid-stream: another mechanism's command of that name (CURVE's READY is encrypted).
+        event.kind = ZmtpEvent::Kind::Command;
+        emitEvent(event);
+        return;
+    }
+    m_state = State::Traffic;
+    emitEvent(event);
+    if (badAt >= 0)
+        problem(u"malformed %1 metadata at byte %2 of %3; %4 properties read"_s.arg(QString::fromLatin1(name))
+                    .arg(badAt)
+                    .arg(data.size())
+                    .arg(event.metadata.size()));
+}
+
+// ---- resynchronisation ---------------------------------------------------------------------------
+
+void ZmtpStreamDecoder::startResync()
+{
+    if (m_state != State::Resynchronising)
+        m_resumeInTraffic = m_state == State::Traffic;
+    resetFrame();
+    m_messageFrames.clear();
+    m_messageBytes = 0;
+    m_dropUntilMessageEnd = false;
+    m_skipped += std::uint64_t(m_scan.size() - m_scanStart);
+    m_scan.clear();
+    m_scanStart = 0;
+    m_state = State::Resynchronising;
+}
+
+ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
+    QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const
+{
+    if (at >= bytes.size())
+        return Candidate::NeedMore;
+    const quint8 flags = quint8(bytes[at]);
+    if (!validFlags(flags))
+        return Candidate::Invalid;
+    const qsizetype sizeBytes = (flags & kLong) ? 8 : 1;
+    if (at + 1 + sizeBytes > bytes.size())
+        return Candidate::NeedMore;
+    const std::uint64_t size = readBigEndian(bytes.sliced(at + 1, sizeBytes));
+    if (size > m_limits.maxFrameBytes || ((flags & kLong) && size < 256))
+        return Candidate::Invalid;
+    if (!(flags & kCommand) && size > m_limits.maxMessageBytes)
+        return Candidate::Invalid;
+    const qsizetype bodyAt = at + 1 + sizeBytes;
+    const bool curve = m_mechanismKnown && m_mechanism == ZmtpMechanism::Curve;
+    if ((flags & kCommand) || curve) {
+        // A command (and under CURVE every frame) starts with a printable name.
+        if (size < 2)
+            return Candidate::Invalid;
+        if (bodyAt + 1 > bytes.size())
+            return Candidate::NeedMore;
+        const qsizetype nameLength = quint8(bytes[bodyAt]);
+        if (std::uint64_t(nameLength) + 1 > size)
+            return Candidate::Invalid;
+        if (bodyAt + 1 + nameLength > bytes.size())
+            return Candidate::NeedMore;
+        if (!knownCommandName(bytes.sliced(bodyAt + 1, nameLength)))
+            return Candidate::Invalid;
+        if (curve && !(flags & kCommand) && bytes.sliced(bodyAt, nameLength + 1) != kCurveMessagePrefix)
+            return Candidate::Invalid;
+    }
+    curveMessage = false;
+    if (!(flags & kMore) && size >= std::uint64_t(kCurveMessagePrefix.size())) {
+        if (bodyAt + kCurveMessagePrefix.size() > bytes.size())
+            return Candidate::NeedMore;
+        curveMessage = bytes.sliced(bodyAt, kCurveMessagePrefix.size()) == kCurveMessagePrefix;
+    }
+    if (size > std::uint64_t(bytes.size()))
+        next = bytes.size() + 1; // beyond anything held: the caller waits for more
+    else
+        next = bodyAt + qsizetype(size);
+    return Candidate::Valid;
+}
+
+ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView bytes) const
+{
+    // kResyncFrames consecutive frames that hold bytes must parse (empty frames prove little: the
+    // zeros of a CURVE nonce look like a row of them), or kResyncMaxFrames frames of any size. The
+    // frames before the last are held whole while the next ones are checked, so together they have
+    // to fit the window.
+    qsizetype at = 0;
+    int withBytes = 0;
+    int curveMessages = 0;
+    for (int frameIndex = 0; frameIndex < kResyncMaxFrames && withBytes < kResyncFrames; ++frameIndex) {
+        if (std::uint64_t(at) > kResyncWindow)
+            return Candidate::Invalid;
+        qsizetype next = 0;
+        bool curveMessage = false;
+        const Candidate candidate = checkFrameAt(bytes, at, next, curveMessage);
+        if (candidate != Candidate::Valid)
+            return candidate;
+        // After a CURVE handshake every frame is a MESSAGE: a row that mixes them with other frames
+        // began inside ciphertext and only ran into real frames.
+        curveMessages += curveMessage ? 1 : 0;
+        if (curveMessages > 0 && curveMessages != frameIndex + 1)
+            return Candidate::Invalid;
+        const bool empty = next == at + 2; // a short frame of 0 bytes
+        withBytes += empty ? 0 : 1;
+        at = next;
+    }
+    return Candidate::Valid;
+}
+
+bool ZmtpStreamDecoder::scanForSync()
+{
+    for (;;) {
+        const QByteArrayView rest = QByteArrayView(m_scan).sliced(m_scanStart);
+        if (rest.isEmpty())
+            break;
+        const Candidate candidate = checkCandidate(rest);
+        if (candidate == Candidate::NeedMore)
+            break;
+        if (candidate == Candidate::Valid) {
+            const std::uint64_t skipped = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart);
+            m_state = m_joined || m_resumeInTraffic ? State::Traffic : State::Handshake;
+            m_dropUntilMessageEnd = true;
+            problem((m_joined ? u"joined mid-stream: resynchronised after %1 bytes"_s
+                              : u"resynchronised after %1 bytes"_s)
+                        .arg(skipped));
+            m_joined = false;
+            return true;
+        }
+        ++m_scanStart;
+    }
+    // Keep the unexamined rest only; what was ruled out is counted.
+    if (m_scanStart > 0 && (m_scanStart >= m_scan.size() / 2 || m_scanStart > 65536)) {
+        m_skipped += std::uint64_t(m_scanStart);
+        m_scan.remove(0, m_scanStart);
+        m_scanStart = 0;
+    }
+    return false;
+}
+
+// ---- events --------------------------------------------------------------------------------------
+
+void ZmtpStreamDecoder::problem(const QString &detail)
+{
+    ZmtpEvent event;
+    event.kind = ZmtpEvent::Kind::Problem;
+    event.detail = detail;
+    emitEvent(event);
+}
+
+void ZmtpStreamDecoder::fail(const QString &detail)
+{
+    m_state = State::Failed;
+    resetFrame();
+    m_messageFrames.clear();
+    m_scan.clear();
+    problem(detail);
+}
+
+void ZmtpStreamDecoder::emitEvent(ZmtpEvent &event)
+{
+    event.timestampUs = m_timestampUs;
+    if (m_handler)
+        m_handler(event);
+}
+
+} // namespace zmqscope

@@ -1,0 +1,151 @@
+#include <QByteArray>
+#include <QList>
+
+#include <zmqscope/capture/zmtpdecoder.h>
+
+#include "fuzzcheck.h"
+#include "fuzztargets.h"
+
+namespace zmqscope::fuzz {
+
+namespace {
+
+using State = ZmtpStreamDecoder::State;
+
+// Small limits, so that inputs of a few KiB reach them.
+ZmtpStreamDecoder::Limits fuzzLimits()
+{
+    ZmtpStreamDecoder::Limits limits;
+    limits.maxFrameBytes = 2048;
+    limits.maxMessageBytes = 4096;
+    return limits;
+}
+
+struct Run
+{
+    QList<ZmtpEvent> events;
+    State state = State::Greeting;
+    bool isZmtp = true;
+};
+
+/// Checks what holds for every event whatever the input, as each one arrives.
+class Checker
+{
+public:
+    explicit Checker(Run &run)
+        : m_run(run)
+    { }
+
+    void operator()(const ZmtpEvent &event) const
+    {
+        ZMQSCOPE_FUZZ_CHECK(!event.detail.contains(QLatin1Char('\n')));
+        if (event.kind == ZmtpEvent::Kind::Message) {
+            ZMQSCOPE_FUZZ_CHECK(!event.frames.isEmpty());
+            std::uint64_t total = 0;
+            for (const QByteArray &frame : event.frames) {
+                ZMQSCOPE_FUZZ_CHECK(std::uint64_t(frame.size()) <= fuzzLimits().maxFrameBytes);
+                total += std::uint64_t(frame.size());
+            }
+            ZMQSCOPE_FUZZ_CHECK(total == event.size && total <= fuzzLimits().maxMessageBytes);
+        }
+        if (event.kind == ZmtpEvent::Kind::Greeting)
+            ZMQSCOPE_FUZZ_CHECK(m_run.events.isEmpty() && event.versionMajor >= 3);
+        m_run.events.append(event);
+    }
+
+private:
+    Run &m_run;
+};
+
+void finish(Run &run, const ZmtpStreamDecoder &decoder)
+{
+    run.state = decoder.state();
+    run.isZmtp = decoder.isZmtp();
+    ZMQSCOPE_FUZZ_CHECK(run.isZmtp == (run.state != State::NotZmtp));
+}
+
+/// Feeds `bytes` at the offsets of `cuts` (ascending) and `gapAt` (a gap of `missing` bytes; -1: none).
+Run decode(QByteArrayView bytes, const QList<qsizetype> &cuts, bool joined, qsizetype gapAt = -1,
+    qsizetype missing = 0)
+{
+    Run run;
+    ZmtpStreamDecoder decoder(Checker(run), fuzzLimits());
+    if (joined)
+        decoder.joinMidStream();
+    qsizetype from = 0;
+    for (qsizetype cut : cuts) {
+        if (from == gapAt) {
+            const qsizetype before = run.events.size();
+            const State state = decoder.state();
+            decoder.gap(std::uint64_t(missing), 0);
+            // A gap is never passed over in silence, and a finished stream stays finished.
+            if (state == State::NotZmtp || state == State::Failed)
+                ZMQSCOPE_FUZZ_CHECK(run.events.size() == before && decoder.state() == state);
+            else
+                ZMQSCOPE_FUZZ_CHECK(
+                    run.events.size() == before + 1 && decoder.state() == State::Resynchronising);
+            from += missing;
+        }
+        if (cut > from) {
+            const State before = decoder.state();
+            const qsizetype eventsBefore = run.events.size();
+            decoder.feed(bytes.sliced(from, cut - from), 0);
+            if (before == State::NotZmtp || before == State::Failed)
+                ZMQSCOPE_FUZZ_CHECK(run.events.size() == eventsBefore && decoder.state() == before);
+            from = cut;
+        }
+    }
+    finish(run, decoder);
+    return run;
+}
+
+} // namespace
+
+int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size)
+{
+    if (size == 0)
+        return 0;
+    const std::uint8_t mode = data[0];
+    const QByteArrayView bytes(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
+    const qsizetype length = bytes.size();
+    const bool joined = (mode & 0x03) == 3;
+    // Cut points from a small generator seeded by the mode byte: the same input, the same pieces.
+    std::uint32_t seed = 0x9e3779b9u ^ mode;
+    const auto next = [&seed](qsizetype bound) {
+        seed = seed * 1664525u + 1013904223u;
+        return bound <= 0 ? qsizetype(0) : qsizetype((seed >> 8) % std::uint32_t(bound));
+    };
+    QList<qsizetype> cuts;
+    for (qsizetype at = 0; at < length;) {
+        at = std::min(length, at + 1 + next((mode & 0x04) ? 3 : 300));
+        cuts.append(at);
+    }
+    if (cuts.isEmpty())
+        cuts.append(0);
+
+    const Run whole = decode(bytes, { length }, joined);
+    const Run pieces = decode(bytes, cuts, joined);
+    // Any split gives the same events and ends in the same state.
+    ZMQSCOPE_FUZZ_CHECK(pieces.events == whole.events);
+    ZMQSCOPE_FUZZ_CHECK(pieces.state == whole.state);
+
+    if ((mode & 0x03) == 2 && length > 0) {
+        // A gap at one of the cut points: up to there the events are the whole stream's.
+        const qsizetype gapAt = cuts.value(next(cuts.size()));
+        const qsizetype missing = std::min<qsizetype>(length - gapAt, next(64));
+        const Run gapped = decode(bytes, cuts, false, gapAt, missing);
+        const Run prefix = decode(bytes.first(gapAt), { gapAt }, false);
+        ZMQSCOPE_FUZZ_CHECK(gapped.events.size() >= prefix.events.size());
+        ZMQSCOPE_FUZZ_CHECK(gapped.events.first(prefix.events.size()) == prefix.events);
+    }
+    return 0;
+}
+
+} // namespace zmqscope::fuzz
+
+#ifdef ZMQSCOPE_LIBFUZZER
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    return zmqscope::fuzz::zmtpDecoderTarget(data, size);
+}
+#endif
