@@ -1,6 +1,5 @@
 // The main window: its docks, menus and actions, and the wiring between the Engine, the views and the
-// controllers (sockets, taps, captures, sends). Just over 800 lines: behaviour lives in the controllers
-// (tapcontroller, capturecontroller, sendcontroller, ...); what is left here is wiring of one window.
+// controllers (taps, captures, sends), which hold the behaviour.
 
 #include "mainwindow.h"
 
@@ -229,17 +228,12 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
-    m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, *this);
+    m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
 }
 
 void MainWindow::createActions()
 {
     connect(m_actions.newSocket, &QAction::triggered, this, &MainWindow::showNewSocketDialog);
-    connect(m_actions.newTap, &QAction::triggered, m_taps, &TapController::showNewTapDialog);
-    connect(m_actions.monitorTap, &QAction::triggered, this, [this] {
-        if (const auto socket = m_socketView->selectedSocket(); socket && socket->tap)
-            m_taps->monitorTap(socket->id);
-    });
     connect(m_actions.closeSocket, &QAction::triggered, this, &MainWindow::closeSelectedSocket);
     connect(m_actions.reopenSocket, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
     connect(m_actions.editSocket, &QAction::triggered, this, &MainWindow::editSelectedSocket);
@@ -502,9 +496,7 @@ void MainWindow::updateActions()
     m_actions.closeSocket->setEnabled(socket && !closed);
     m_actions.reopenSocket->setEnabled(closed);
     m_actions.editSocket->setEnabled(socket.has_value());
-    const bool tap = socket && socket->tap;
-    m_actions.editSocket->setText(tap ? u"&Edit Tap\u2026"_s : u"&Edit Socket\u2026"_s);
-    m_actions.monitorTap->setEnabled(tap);
+    m_taps->updateActions(socket);
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {
@@ -568,10 +560,8 @@ void MainWindow::reopenSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
-    if (socket->tap) {
-        m_taps->reopenTap(*socket);
+    if (m_taps->reopenTap(*socket) != 0)
         return;
-    }
     // The old row gives way to the new socket, which gets the same name and settings.
     const SocketSpec spec = socket->spec;
     m_socketModel->removeSocket(socket->id);
@@ -583,10 +573,8 @@ void MainWindow::editSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
-    if (socket->tap) {
-        m_taps->editTap(*socket);
+    if (m_taps->editTap(*socket))
         return;
-    }
     QStringList names;
     for (const SocketInfo &info : m_socketModel->sockets()) {
         if (info.state != SocketState::Closed && info.id != socket->id)
@@ -707,12 +695,7 @@ void MainWindow::showSocketContextMenu(const QPoint &pos)
         menu.addAction(m_actions.editSocket);
         menu.addSeparator();
         const SocketId id = SocketId(index.data(SocketListModel::SocketIdRole).toUInt());
-        if (index.data(SocketListModel::IsTapRole).toBool()) {
-            menu.addAction(m_actions.monitorTap);
-            // A tap only forwards what its peers send; it has no messages of its own to send.
-            menu.addAction(u"Send: not on a tap, it only forwards (send from a client or the server)"_s)
-                ->setEnabled(false);
-        }
+        m_taps->addContextMenuActions(menu, index);
         menu.addAction(u"Show Only This Socket's &Messages"_s, this,
             [this, id] { m_messages->filterBar()->setSocket(id); });
         menu.addAction(u"Copy &Endpoint"_s, this, [this, row = index.row()] {
@@ -735,8 +718,7 @@ zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
     }
     for (const SocketSpec &spec : workspace->sockets())
         openSocket(spec);
-    for (const TapSpec &tap : workspace->taps())
-        m_taps->openTap(tap);
+    m_taps->openTaps(workspace->taps());
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(
         u"Opened workspace %1: %2 sockets, %3 taps"_s.arg(QDir::toNativeSeparators(fileName))
@@ -752,7 +734,7 @@ zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
         if (!info.tap && info.state != SocketState::Closed && info.state != SocketState::Failed)
             specs.append(info.spec);
     }
-    const QList<TapSpec> taps = m_taps->openTaps();
+    const QList<TapSpec> taps = m_taps->openTapSpecs();
     zmqscope::Result<void> saved = Workspace(specs, taps).save(fileName);
     if (!saved) {
         m_eventModel->addLine(saved.errorMessage(), true);

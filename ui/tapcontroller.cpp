@@ -1,10 +1,13 @@
 #include "tapcontroller.h"
 
+#include <QAction>
 #include <QDockWidget>
 #include <QMainWindow>
+#include <QMenu>
 #include <QScrollArea>
 
 #include "compose/newtapdialog.h"
+#include "mainactions.h"
 #include "socketlistmodel.h"
 #include "socketsview.h"
 #include "tapmonitorview.h"
@@ -13,12 +16,15 @@ using namespace Qt::StringLiterals;
 
 namespace zmqscope {
 
-TapController::TapController(Engine &engine, SocketListModel &sockets, SocketsView &view, QMainWindow &window)
+TapController::TapController(Engine &engine, SocketListModel &sockets, SocketsView &view,
+    const MainActions &actions, QMainWindow &window)
     : QObject(&window)
     , m_engine(engine)
     , m_sockets(sockets)
     , m_view(view)
     , m_window(window)
+    , m_editAction(actions.editSocket)
+    , m_monitorAction(actions.monitorTap)
 {
     m_monitor = new TapMonitorView;
     m_dock = new QDockWidget(u"Tap Monitor"_s, &window);
@@ -42,6 +48,12 @@ TapController::TapController(Engine &engine, SocketListModel &sockets, SocketsVi
     // Every tap line from the start, so a tap picked later shows its whole recent history.
     connect(&engine, &Engine::eventLogged, m_monitor, &TapMonitorView::addEvent);
     connect(&engine, &Engine::socketOpened, this, [this](SocketId id) { handleSocketOpened(id); });
+
+    connect(actions.newTap, &QAction::triggered, this, &TapController::showNewTapDialog);
+    connect(m_monitorAction, &QAction::triggered, this, [this] {
+        if (const auto socket = m_view.selectedSocket(); socket && socket->tap)
+            monitorTap(socket->id);
+    });
 }
 
 TapController::~TapController() = default;
@@ -76,10 +88,10 @@ void TapController::showNewTapDialog()
     dialog->open();
 }
 
-void TapController::editTap(const SocketInfo &info)
+bool TapController::editTap(const SocketInfo &info)
 {
     if (!info.tap)
-        return;
+        return false;
     auto *dialog = new NewTapDialog(&m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setEditedTap(info.tap->spec, namesInUse(info.id));
@@ -109,6 +121,7 @@ void TapController::editTap(const SocketInfo &info)
         m_engine.closeSocket(id);
     });
     dialog->open();
+    return true;
 }
 
 SocketId TapController::reopenTap(const SocketInfo &info)
@@ -137,7 +150,7 @@ void TapController::monitorTapIfShown(SocketId id)
         m_monitor->showTap(id);
 }
 
-QList<TapSpec> TapController::openTaps() const
+QList<TapSpec> TapController::openTapSpecs() const
 {
     QList<TapSpec> taps;
     for (const SocketInfo &info : m_sockets.sockets()) {
@@ -145,6 +158,29 @@ QList<TapSpec> TapController::openTaps() const
             taps.append(info.tap->spec);
     }
     return taps;
+}
+
+void TapController::openTaps(const QList<TapSpec> &specs)
+{
+    for (const TapSpec &spec : specs)
+        openTap(spec);
+}
+
+void TapController::addContextMenuActions(QMenu &menu, const QModelIndex &index) const
+{
+    if (!index.data(SocketListModel::IsTapRole).toBool())
+        return;
+    menu.addAction(m_monitorAction);
+    // A tap only forwards what its peers send; it has no messages of its own to send.
+    menu.addAction(u"Send: not on a tap, it only forwards (send from a client or the server)"_s)
+        ->setEnabled(false);
+}
+
+void TapController::updateActions(const std::optional<SocketInfo> &selected)
+{
+    const bool tap = selected && selected->tap;
+    m_editAction->setText(tap ? u"&Edit Tap\u2026"_s : u"&Edit Socket\u2026"_s);
+    m_monitorAction->setEnabled(tap);
 }
 
 void TapController::setSockets(const QList<SocketInfo> &sockets)

@@ -67,6 +67,66 @@ QString stateText(SocketState state)
 
 } // namespace
 
+/// One side of the tap: a box with its values, one row each, over the list of its monitor lines.
+class TapMonitorView::Side : public QGroupBox
+{
+public:
+    /// rows: each value's label and object name, in order.
+    Side(const QString &title, const QString &name, const QList<std::pair<QString, QString>> &rows,
+        QWidget *parent)
+        : QGroupBox(title, parent)
+        , m_title(title)
+    {
+        setObjectName(name + u"Side"_s);
+        for (const auto &row : rows)
+            m_values.append(valueLabel(this, row.second));
+        m_events = eventList(this, name + u"Events"_s);
+        auto *form = new QFormLayout;
+        for (qsizetype i = 0; i < rows.size(); ++i)
+            form->addRow(rows.at(i).first, m_values.at(i));
+        auto *layout = new QVBoxLayout(this);
+        layout->addLayout(form);
+        layout->addWidget(m_events, 1);
+    }
+
+    /// No tap: the plain title, "-" for every value and no lines.
+    void clear()
+    {
+        setTitle(m_title);
+        for (QLabel *label : std::as_const(m_values))
+            label->setText(u"-"_s);
+        m_events->clear();
+    }
+
+    /// The values in the order of the rows.
+    void setValues(const QStringList &values)
+    {
+        for (qsizetype i = 0; i < m_values.size(); ++i)
+            m_values.at(i)->setText(values.value(i));
+    }
+
+    void setLines(const std::deque<Line> &lines)
+    {
+        QScrollBar *bar = m_events->verticalScrollBar();
+        const bool atEnd = bar->value() == bar->maximum();
+        m_events->clear();
+        for (const Line &line : lines) {
+            auto *item = new QListWidgetItem(
+                u"%1  %2"_s.arg(line.time.toLocalTime().toString(u"hh:mm:ss.zzz"_s), line.text), m_events);
+            if (line.isError)
+                item->setForeground(QBrush(QColor(0xc6, 0x28, 0x28)));
+        }
+        // Stay at the newest line unless the user scrolled up to read.
+        if (atEnd)
+            m_events->scrollToBottom();
+    }
+
+private:
+    QString m_title;
+    QList<QLabel *> m_values;
+    QListWidget *m_events = nullptr;
+};
+
 TapMonitorView::TapMonitorView(QWidget *parent)
     : QWidget(parent)
 {
@@ -81,39 +141,18 @@ TapMonitorView::TapMonitorView(QWidget *parent)
     m_explanation->setWordWrap(true);
     m_counters = valueLabel(this, u"tapCounters"_s);
 
-    auto *clients = m_clientsBox = new QGroupBox(u"Clients' side"_s, this);
-    clients->setObjectName(u"clientsSide"_s);
-    m_clientsEndpoints = valueLabel(clients, u"clientsEndpoints"_s);
-    m_clientsState = valueLabel(clients, u"clientsState"_s);
-    m_clientsCount = valueLabel(clients, u"clientsCount"_s);
-    m_clientsEvents = eventList(clients, u"clientsEvents"_s);
-    auto *clientsForm = new QFormLayout;
-    clientsForm->addRow(u"Listen:"_s, m_clientsEndpoints);
-    clientsForm->addRow(u"State:"_s, m_clientsState);
-    clientsForm->addRow(u"Clients:"_s, m_clientsCount);
-    auto *clientsLayout = new QVBoxLayout(clients);
-    clientsLayout->addLayout(clientsForm);
-    clientsLayout->addWidget(m_clientsEvents, 1);
-
-    auto *server = m_serverBox = new QGroupBox(u"Server's side"_s, this);
-    server->setObjectName(u"serverSide"_s);
-    m_serverEndpoints = valueLabel(server, u"serverEndpoints"_s);
-    m_serverState = valueLabel(server, u"serverState"_s);
-    m_serverRetries = valueLabel(server, u"serverRetries"_s);
-    m_serverDetail = valueLabel(server, u"serverDetail"_s);
-    m_serverEvents = eventList(server, u"serverEvents"_s);
-    auto *serverForm = new QFormLayout;
-    serverForm->addRow(u"Forward:"_s, m_serverEndpoints);
-    serverForm->addRow(u"State:"_s, m_serverState);
-    serverForm->addRow(u"Retries:"_s, m_serverRetries);
-    serverForm->addRow(u"Monitor:"_s, m_serverDetail);
-    auto *serverLayout = new QVBoxLayout(server);
-    serverLayout->addLayout(serverForm);
-    serverLayout->addWidget(m_serverEvents, 1);
+    m_clients = new Side(u"Clients' side"_s, u"clients"_s,
+        { { u"Listen:"_s, u"clientsEndpoints"_s }, { u"State:"_s, u"clientsState"_s },
+            { u"Clients:"_s, u"clientsCount"_s } },
+        this);
+    m_server = new Side(u"Server's side"_s, u"server"_s,
+        { { u"Forward:"_s, u"serverEndpoints"_s }, { u"State:"_s, u"serverState"_s },
+            { u"Retries:"_s, u"serverRetries"_s }, { u"Monitor:"_s, u"serverDetail"_s } },
+        this);
 
     auto *sides = m_sides = new QBoxLayout(QBoxLayout::LeftToRight);
-    sides->addWidget(clients, 1);
-    sides->addWidget(server, 1);
+    sides->addWidget(m_clients, 1);
+    sides->addWidget(m_server, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_explanation);
@@ -206,37 +245,16 @@ QStringList TapMonitorView::sideLines(SocketId id, bool clientsSide) const
     return result;
 }
 
-void TapMonitorView::fillList(QListWidget *list, const std::deque<Line> &lines)
-{
-    QScrollBar *bar = list->verticalScrollBar();
-    const bool atEnd = bar->value() == bar->maximum();
-    list->clear();
-    for (const Line &line : lines) {
-        auto *item = new QListWidgetItem(
-            u"%1  %2"_s.arg(line.time.toLocalTime().toString(u"hh:mm:ss.zzz"_s), line.text), list);
-        if (line.isError)
-            item->setForeground(QBrush(QColor(0xc6, 0x28, 0x28)));
-    }
-    // Stay at the newest line unless the user scrolled up to read.
-    if (atEnd)
-        list->scrollToBottom();
-}
-
 void TapMonitorView::updateShown()
 {
     const auto it = m_taps.constFind(m_shown);
     if (it == m_taps.cend() || !it->tap) {
-        m_clientsBox->setTitle(u"Clients' side"_s);
-        m_serverBox->setTitle(u"Server's side"_s);
+        m_clients->clear();
+        m_server->clear();
         m_title->setText(u"No tap selected"_s);
         m_explanation->setText(u"Open a tap with Capture > New Tap\u2026 and select its row in the Sockets "
                                u"panel: its clients' side and its server's side show here."_s);
         m_counters->clear();
-        for (QLabel *label : { m_clientsEndpoints, m_clientsState, m_clientsCount, m_serverEndpoints,
-                 m_serverState, m_serverRetries, m_serverDetail })
-            label->setText(u"-"_s);
-        m_clientsEvents->clear();
-        m_serverEvents->clear();
         return;
     }
     const SocketInfo &info = *it;
@@ -265,24 +283,22 @@ void TapMonitorView::updateShown()
     m_counters->setText(counters.join(u" \u00b7 "_s));
 
     const QStringList listen = tap.listenEndpoints.isEmpty() ? tap.spec.listen : tap.listenEndpoints;
-    m_clientsBox->setTitle(u"Clients' side: the tap's %1, bound"_s.arg(socketTypeName(sockets.listen)));
-    m_serverBox->setTitle(u"Server's side: the tap's %1, connected"_s.arg(socketTypeName(sockets.forward)));
-    m_clientsEndpoints->setText(listen.join(u'\n'));
-    m_clientsState->setText(open ? stateText(tap.state.listenState) : socketStateName(info.state));
-    m_clientsCount->setText(
-        u"%1 %2 connected"_s.arg(open ? tap.state.clients : 0).arg(socketTypeName(sockets.clients)));
-    m_serverEndpoints->setText(tap.spec.forward.join(u'\n'));
-    m_serverState->setText(
+    m_clients->setTitle(u"Clients' side: the tap's %1, bound"_s.arg(socketTypeName(sockets.listen)));
+    m_server->setTitle(u"Server's side: the tap's %1, connected"_s.arg(socketTypeName(sockets.forward)));
+    m_clients->setValues(
+        { listen.join(u'\n'), open ? stateText(tap.state.listenState) : socketStateName(info.state),
+            u"%1 %2 connected"_s.arg(open ? tap.state.clients : 0).arg(socketTypeName(sockets.clients)) });
+    m_server->setValues({ tap.spec.forward.join(u'\n'),
         u"%1 (%2 server)"_s.arg(open ? stateText(tap.state.forwardState) : socketStateName(info.state),
-            socketTypeName(sockets.server)));
-    m_serverRetries->setText(QString::number(m_history.value(info.id).retries));
-    m_serverDetail->setText(tap.state.forwardDetail.isEmpty() ? u"-"_s : tap.state.forwardDetail);
+            socketTypeName(sockets.server)),
+        QString::number(m_history.value(info.id).retries),
+        tap.state.forwardDetail.isEmpty() ? u"-"_s : tap.state.forwardDetail });
 
     if (m_listsStale) {
         m_listsStale = false;
         const History history = m_history.value(info.id);
-        fillList(m_clientsEvents, history.clients);
-        fillList(m_serverEvents, history.server);
+        m_clients->setLines(history.clients);
+        m_server->setLines(history.server);
     }
 }
 

@@ -10,9 +10,7 @@
 #include <zmqscope/engine/engine.h>
 
 class QBoxLayout;
-class QGroupBox;
 class QLabel;
-class QListWidget;
 
 namespace zmqscope {
 
@@ -73,8 +71,9 @@ private:
         int retries = 0;
     };
 
+    class Side;
+
     void updateShown();
-    void fillList(QListWidget *list, const std::deque<Line> &lines);
 
     QHash<SocketId, History> m_history;
     QHash<SocketId, SocketInfo> m_taps;
@@ -82,20 +81,11 @@ private:
     bool m_listsStale = true;
 
     QBoxLayout *m_sides = nullptr; ///< side by side when wide enough, else one over the other
-    QGroupBox *m_clientsBox = nullptr;
-    QGroupBox *m_serverBox = nullptr;
+    Side *m_clients = nullptr;
+    Side *m_server = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_explanation = nullptr;
     QLabel *m_counters = nullptr;
-    QLabel *m_clientsEndpoints = nullptr;
-    QLabel *m_clientsState = nullptr;
-    QLabel *m_clientsCount = nullptr;
-    QListWidget *m_clientsEvents = nullptr;
-    QLabel *m_serverEndpoints = nullptr;
-    QLabel *m_serverState = nullptr;
-    QLabel *m_serverRetries = nullptr;
-    QLabel *m_serverDetail = nullptr;
-    QListWidget *m_serverEvents = nullptr;
 };
 
 } // namespace zmqscope

@@ -270,7 +270,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     screenshotDelayOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
-        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap or tapmessages."_s,
+        u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket or "
+        u"tapmessages."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -346,12 +347,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
         failUsage(u"--screenshot-delay \"%1\" is not a number of milliseconds"_s.arg(
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
-    if (result.screenshotTab != u"json"_s && result.screenshotTab != u"hex"_s
-        && result.screenshotTab != u"image"_s && result.screenshotTab != u"capture"_s
-        && result.screenshotTab != u"library"_s && result.screenshotTab != u"tap"_s
-        && result.screenshotTab != u"newtap"_s && result.screenshotTab != u"tapmessages"_s)
-        failUsage(u"--screenshot-tab \"%1\" is not one of json, hex, image, capture, library, tap, newtap, "
-                  u"tapmessages"_s.arg(result.screenshotTab));
+    const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
+        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s };
+    if (!screenshotTabs.contains(result.screenshotTab))
+        failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
+            result.screenshotTab, screenshotTabs.join(u", "_s)));
     return result;
 }
 
@@ -460,6 +460,8 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleTap(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"newtap"_s)
         screenshotscenes::scheduleNewTapDialog(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"newsocket"_s)
+        screenshotscenes::scheduleNewSocketDialog(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tapmessages"_s && demo)
         screenshotscenes::scheduleTapMessages(
             window, screenshotFile, demo->echoEndpoint(), commandLine.screenshotDelayMs);

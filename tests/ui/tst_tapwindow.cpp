@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
@@ -241,6 +242,22 @@ void TestTapWindow::tapThroughTheWindow()
     QCOMPARE(m_window->action(MainWindow::Action::EditSocket)->text(), u"&Edit Tap\u2026"_s);
     QVERIFY(m_window->action(MainWindow::Action::MonitorTap)->isEnabled());
     QVERIFY(!m_window->composer()->setCurrentSocket(tap));
+    // Its context menu offers the Tap Monitor and says why there is no Send; what is not a tap gets neither.
+    QMenu menu;
+    taps->addContextMenuActions(menu, sockets->index(tapRow(), 0));
+    QCOMPARE(menu.actions().size(), 2);
+    QCOMPARE(menu.actions().at(0), m_window->action(MainWindow::Action::MonitorTap));
+    QVERIFY(menu.actions().at(1)->text().startsWith(u"Send: not on a tap"_s));
+    QVERIFY(!menu.actions().at(1)->isEnabled());
+    QMenu noTap;
+    taps->addContextMenuActions(noTap, QModelIndex());
+    QVERIFY(noTap.actions().isEmpty());
+    // Tap Monitor brings the closed monitor back with the selected tap.
+    taps->monitorDock()->close();
+    QVERIFY(!taps->monitorDock()->isVisible());
+    m_window->action(MainWindow::Action::MonitorTap)->trigger();
+    QVERIFY(taps->monitorDock()->isVisible());
+    QCOMPARE(monitor->shownTap(), tap);
     m_window->action(MainWindow::Action::EditSocket)->trigger();
     NewTapDialog *edit = nullptr;
     QTRY_VERIFY((edit = m_window->findChild<NewTapDialog *>()) && edit->isVisible());
@@ -283,15 +300,33 @@ void TestTapWindow::tapThroughTheWindow()
     QTRY_COMPARE(sockets->socketAt(tapRow()).state, SocketState::Closed);
     const Result<void> openedAgain = m_window->openWorkspace(path);
     QVERIFY2(openedAgain, qPrintable(openedAgain.errorMessage()));
-    const auto openTapNamed = [&] {
+    // The open tap named "orders tap" with the saved settings, other than the taps `except`; 0 if none.
+    const auto openTapNamed = [&](const QList<SocketId> &except) -> SocketId {
         for (const SocketInfo &info : sockets->sockets()) {
-            if (info.tap && info.id != savedTap && info.spec.name == u"orders tap"_s
-                && info.tap->spec.pattern == TapPattern::ReqRep && !info.tap->listenEndpoints.isEmpty())
-                return true;
+            if (info.tap && !except.contains(info.id) && info.state != SocketState::Closed
+                && info.spec.name == u"orders tap"_s && info.tap->spec.pattern == TapPattern::ReqRep
+                && !info.tap->listenEndpoints.isEmpty())
+                return info.id;
         }
-        return false;
+        return 0;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(openTapNamed(), NetworkTimeoutMs);
+    const QList<SocketId> beforeWorkspace { savedTap };
+    QTRY_VERIFY_WITH_TIMEOUT(openTapNamed(beforeWorkspace) != 0, NetworkTimeoutMs);
+
+    // Reopen on the closed tap's row (once the workspace's tap has closed, freeing the name): a tap with
+    // its settings takes the row's place.
+    const SocketId fromWorkspace = openTapNamed(beforeWorkspace);
+    m_engine->closeSocket(fromWorkspace);
+    QTRY_COMPARE(sockets->socketAt(sockets->rowForSocket(fromWorkspace)).state, SocketState::Closed);
+    uitest::socketView(*m_window)->setCurrentIndex(sockets->index(sockets->rowForSocket(savedTap), 0));
+    QAction *reopen = m_window->action(MainWindow::Action::ReopenSocket);
+    QVERIFY(reopen->isEnabled());
+    reopen->trigger();
+    QCOMPARE(sockets->rowForSocket(savedTap), -1);
+    const QList<SocketId> beforeReopen { savedTap, fromWorkspace };
+    QTRY_VERIFY_WITH_TIMEOUT(openTapNamed(beforeReopen) != 0, NetworkTimeoutMs);
+    QCOMPARE(sockets->socketAt(sockets->rowForSocket(openTapNamed(beforeReopen))).tap->spec.forward,
+        QStringList { serverEndpoint });
 }
 
 QTEST_MAIN(TestTapWindow)

@@ -20,6 +20,7 @@
 #include "capturecontroller.h"
 #include "capturewindow.h"
 #include "compose/composerwidget.h"
+#include "compose/newsocketdialog.h"
 #include "compose/newtapdialog.h"
 #include "detail/messagedetailview.h"
 #include "library/librarypanel.h"
@@ -50,6 +51,24 @@ void saveAndQuit(QWidget &widget, const QString &fileName)
     std::fprintf(saved ? stdout : stderr, saved ? "zmqscope: saved %s\n" : "zmqscope: could not write %s\n",
         qPrintable(QDir::toNativeSeparators(fileName)));
     QCoreApplication::exit(saved ? 0 : 1);
+}
+
+/// Opens the dialog `action` opens, fills it with spec and saves it.
+template<typename Dialog, typename Spec>
+void scheduleDialog(
+    MainWindow &window, MainWindow::Action action, const Spec &spec, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, action, spec, fileName] {
+        window.action(action)->trigger();
+        auto *dialog = window.findChild<Dialog *>();
+        if (!dialog) {
+            std::fprintf(stderr, "zmqscope: %s did not open\n", Dialog::staticMetaObject.className());
+            QCoreApplication::exit(1);
+            return;
+        }
+        dialog->setSpec(spec);
+        QTimer::singleShot(300, dialog, [dialog, fileName] { saveAndQuit(*dialog, fileName); });
+    });
 }
 
 void sendDemoRequests(Engine &engine)
@@ -217,23 +236,23 @@ void scheduleTap(MainWindow &window, const QString &fileName, int delayMs)
 
 void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delayMs)
 {
-    QTimer::singleShot(delayMs, &window, [&window, fileName] {
-        window.action(MainWindow::Action::NewTap)->trigger();
-        auto *dialog = window.findChild<NewTapDialog *>();
-        if (!dialog) {
-            std::fprintf(stderr, "zmqscope: the New Tap dialog did not open\n");
-            QCoreApplication::exit(1);
-            return;
-        }
-        TapSpec spec;
-        spec.pattern = TapPattern::DealerRouter;
-        spec.name = u"orders tap"_s;
-        spec.listen = { u"tcp://*:5555"_s };
-        spec.forward = { u"tcp://orders.internal:5555"_s };
-        spec.forwardOptions = { { "reconnect_ivl", 250 } };
-        dialog->setSpec(spec);
-        QTimer::singleShot(300, dialog, [dialog, fileName] { saveAndQuit(*dialog, fileName); });
-    });
+    TapSpec spec;
+    spec.pattern = TapPattern::DealerRouter;
+    spec.name = u"orders tap"_s;
+    spec.listen = { u"tcp://*:5555"_s };
+    spec.forward = { u"tcp://orders.internal:5555"_s };
+    spec.forwardOptions = { { "reconnect_ivl", 250 } };
+    scheduleDialog<NewTapDialog>(window, MainWindow::Action::NewTap, spec, fileName, delayMs);
+}
+
+void scheduleNewSocketDialog(MainWindow &window, const QString &fileName, int delayMs)
+{
+    SocketSpec spec;
+    spec.type = SocketType::Sub;
+    spec.name = u"prices SUB"_s;
+    spec.connects = { u"tcp://prices.internal:5556"_s };
+    spec.subscriptions = { QByteArrayLiteral("EURUSD") };
+    scheduleDialog<NewSocketDialog>(window, MainWindow::Action::NewSocket, spec, fileName, delayMs);
 }
 
 void scheduleTapMessages(

@@ -23,6 +23,8 @@ void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs);
 void scheduleTap(MainWindow &window, const QString &fileName, int delayMs);
 /// Opens Capture > New Tap filled for a dealer-router service and saves the dialog.
 void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delayMs);
+/// Opens File > New Socket filled for a SUB with a subscription and saves the dialog.
+void scheduleNewSocketDialog(MainWindow &window, const QString &fileName, int delayMs);
 
 /**
  * Puts a req-rep tap in front of the demo's echo REP (`echoEndpoint`), sends requests through it from a

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -11,8 +10,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
-#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -28,7 +25,6 @@ using zmqscope::SocketType;
 
 namespace {
 
-const auto RecentEndpointsKey = u"NewSocketDialog/recentEndpoints"_s;
 const auto RandomPortEndpoint = u"tcp://127.0.0.1:*"_s;
 constexpr int SocketTab = 0;
 constexpr int OptionsTab = 1;
@@ -75,34 +71,21 @@ struct NewSocketDialog::EndpointRow
 };
 
 NewSocketDialog::NewSocketDialog(QWidget *parent)
-    : QDialog(parent)
+    : FormDialog(parent)
     , m_recentEndpoints(recentEndpoints())
 {
     setWindowTitle(u"New Socket"_s);
     setObjectName(u"NewSocketDialog"_s);
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(u"tabs"_s);
     auto *socketPage = new QWidget;
     m_options = new SocketOptionsEditor;
-    m_tabs->addTab(socketPage, u"&Socket"_s);
-    m_tabs->addTab(m_options, u"O&ptions"_s);
+    addTab(socketPage, u"&Socket"_s);
+    addTab(m_options, u"O&ptions"_s);
     buildSocketTab(socketPage);
     connect(m_options, &SocketOptionsEditor::edited, this, &NewSocketDialog::validate);
+    finishLayout(u"&Open"_s);
 
-    m_summaryError = InlineMessage::createErrorLabel(this);
-    m_summaryError->setObjectName(u"summaryError"_s);
-
-    m_buttons = FormParts::createDialogButtons(*this, u"&Open"_s);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_tabs, 1);
-    layout->addWidget(m_summaryError);
-    layout->addWidget(m_buttons);
-
-    connect(m_tabs, &QTabWidget::currentChanged, this, &NewSocketDialog::validate);
-
-    m_nameEdit->setText(defaultName(currentType()));
+    updateDefaultName();
     addEndpointRow(defaultBinds(currentType()), QString());
     updateVisibleOptions();
     validate();
@@ -112,9 +95,6 @@ NewSocketDialog::NewSocketDialog(QWidget *parent)
 
 NewSocketDialog::~NewSocketDialog()
 {
-    // QDialog's destructor hides the dialog, which commits an open list editor and emits
-    // signals into this half-destroyed object; nothing here needs to hear them any more.
-    FormParts::disconnectChildren(*this);
     qDeleteAll(m_endpointRows);
 }
 
@@ -130,21 +110,9 @@ void NewSocketDialog::buildSocketTab(QWidget *page)
     m_typeCombo->setMaxVisibleItems(int(std::size(TypeEntries)));
     connect(m_typeCombo, &QComboBox::currentIndexChanged, this, &NewSocketDialog::handleTypeChanged);
 
-    m_nameEdit = new QLineEdit(page);
-    m_nameEdit->setObjectName(u"nameEdit"_s);
-    m_nameEdit->setMaxLength(200);
-    m_nameError = InlineMessage::createErrorLabel(page);
-    m_nameError->setObjectName(u"nameError"_s);
-    connect(m_nameEdit, &QLineEdit::textEdited, this, [this](const QString &text) {
-        // A name the user typed survives type changes; clearing it brings the default back.
-        m_nameEdited = !text.isEmpty();
-    });
-    connect(m_nameEdit, &QLineEdit::textChanged, this, &NewSocketDialog::validate);
-
     auto *form = new QFormLayout;
     form->addRow(u"&Type:"_s, m_typeCombo);
-    form->addRow(u"&Name:"_s, m_nameEdit);
-    form->addRow(QString(), m_nameError);
+    addNameRows(*form, page);
 
     auto *endpointsGroup = new QGroupBox(u"Endpoints"_s, page);
     m_endpointRowsLayout = new QVBoxLayout;
@@ -274,11 +242,11 @@ SocketType NewSocketDialog::currentType() const
     return static_cast<SocketType>(m_typeCombo->currentData().toInt());
 }
 
-QString NewSocketDialog::defaultName(SocketType type) const
+QString NewSocketDialog::defaultName() const
 {
     // The one naming rule (core/engine): the engine and the main window name sockets the same way.
     return zmqscope::uniqueSocketName(
-        {}, type, [this](const QString &name) { return m_existingNames.contains(name); });
+        {}, currentType(), [this](const QString &name) { return existingNames().contains(name); });
 }
 
 bool NewSocketDialog::defaultBinds(SocketType type) const
@@ -291,8 +259,7 @@ bool NewSocketDialog::defaultBinds(SocketType type) const
 void NewSocketDialog::handleTypeChanged()
 {
     const SocketType type = currentType();
-    if (!m_nameEdited)
-        m_nameEdit->setText(defaultName(type));
+    updateDefaultName();
     // An untouched single row follows the type's usual side.
     if (m_endpointRows.size() == 1 && m_endpointRows.constFirst()->text().isEmpty())
         m_endpointRows.constFirst()->mode->setCurrentIndex(defaultBinds(type) ? 0 : 1);
@@ -307,28 +274,14 @@ void NewSocketDialog::updateVisibleOptions()
     m_options->setType(type);
 }
 
-void NewSocketDialog::setExistingNames(const QStringList &names)
-{
-    m_existingNames = names;
-    if (!m_nameEdited)
-        m_nameEdit->setText(defaultName(currentType()));
-    validate();
-}
-
 QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
 {
     QList<Problem> problems;
     const auto add = [&](int tab, const QString &field, const QString &context, const QString &text) {
-        problems.append({ tab, field, context.isEmpty() ? text : context + u": "_s + text, text });
+        addProblem(problems, tab, field, context, text);
     };
     const SocketType type = currentType();
-
-    const QString name = m_nameEdit->text().trimmed();
-    if (name.isEmpty())
-        add(SocketTab, u"name"_s, {},
-            u"The name is empty: give the socket a name such as \"%1\""_s.arg(defaultName(type)));
-    else if (m_existingNames.contains(name))
-        add(SocketTab, u"name"_s, {}, u"The name \"%1\" is already used by another socket"_s.arg(name));
+    addNameProblems(problems, SocketTab, u"socket"_s, u"another socket"_s);
 
     int endpoints = 0;
     QHash<QString, int> seen; // role + endpoint -> 1-based row
@@ -361,22 +314,11 @@ QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
     return problems;
 }
 
-QStringList NewSocketDialog::problems() const
+void NewSocketDialog::showFieldProblems(const QList<Problem> &found)
 {
-    return FormParts::problemTexts(collectProblems());
-}
-
-void NewSocketDialog::validate()
-{
-    // Signals fire while the dialog is being built; wait until every part exists.
-    if (!m_buttons)
-        return;
-    const QList<Problem> found = collectProblems();
-
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
         return FormParts::inlineText(found, field, withContext);
     };
-    InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (int i = 0; i < m_endpointRows.size(); ++i)
         InlineMessage::show(m_endpointRows.at(i)->error, inlineFor(u"endpoint %1"_s.arg(i)));
     // "Add an endpoint" is guidance, not a mistake: say it in the hint colour.
@@ -384,27 +326,13 @@ void NewSocketDialog::validate()
     InlineMessage::setError(m_endpointsError, false);
     m_options->showProblems(
         [&](const QString &field, bool withContext) { return inlineFor(field, withContext); });
-
-    // A problem on the hidden tab gets a line above the buttons, so a disabled OK is never a riddle.
-    QString elsewhere;
-    for (const Problem &problem : found) {
-        if (problem.tab != m_tabs->currentIndex()) {
-            elsewhere
-                = u"%1 tab: %2"_s.arg(problem.tab == SocketTab ? u"Socket"_s : u"Options"_s, problem.text);
-            break;
-        }
-    }
-    InlineMessage::show(m_summaryError, elsewhere);
-
-    const int optionCount = int(spec().options.size());
-    m_tabs->setTabText(OptionsTab, optionCount > 0 ? u"O&ptions (%1)"_s.arg(optionCount) : u"O&ptions"_s);
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(found.isEmpty());
+    setTabCount(OptionsTab, spec().options.size());
 }
 
 zmqscope::SocketSpec NewSocketDialog::spec() const
 {
     zmqscope::SocketSpec spec;
-    spec.name = m_nameEdit->text().trimmed();
+    spec.name = name();
     spec.type = currentType();
     for (const EndpointRow *row : m_endpointRows) {
         const QString text = row->text();
@@ -423,8 +351,7 @@ void NewSocketDialog::setSpec(const zmqscope::SocketSpec &spec)
     const int typeIndex = m_typeCombo->findData(int(spec.type));
     if (typeIndex >= 0)
         m_typeCombo->setCurrentIndex(typeIndex);
-    m_nameEdit->setText(spec.name);
-    m_nameEdited = !spec.name.isEmpty();
+    setName(spec.name);
 
     clearEndpointRows();
     for (const QString &endpoint : spec.binds)
@@ -442,46 +369,22 @@ void NewSocketDialog::setSpec(const zmqscope::SocketSpec &spec)
 
 void NewSocketDialog::setEditedSocket(const zmqscope::SocketSpec &spec, const QStringList &existingNames)
 {
-    setWindowTitle(u"Edit Socket"_s);
-    setObjectName(u"EditSocketDialog"_s);
-    FormParts::showEditNote(*this, m_editNote,
+    setEditMode(u"Edit Socket"_s, u"EditSocketDialog"_s,
         u"Applying closes \u201c%1\u201d and opens it again with these settings. Its messages stay."_s.arg(
             spec.name),
-        *m_buttons);
-    m_existingNames = existingNames;
+        existingNames);
     setSpec(spec);
 }
 
-void NewSocketDialog::accept()
+QStringList NewSocketDialog::acceptedEndpoints() const
 {
-    if (!collectProblems().isEmpty())
-        return;
     const zmqscope::SocketSpec result = spec();
-    rememberEndpoints(result.binds + result.connects);
-    QDialog::accept();
-}
-
-QStringList NewSocketDialog::recentEndpoints()
-{
-    return QSettings().value(RecentEndpointsKey).toStringList();
-}
-
-void NewSocketDialog::rememberEndpoints(const QStringList &endpoints)
-{
-    QSettings settings;
-    QStringList recent = settings.value(RecentEndpointsKey).toStringList();
-    for (auto it = endpoints.crbegin(); it != endpoints.crend(); ++it) {
-        recent.removeAll(*it);
-        recent.prepend(*it);
-    }
-    while (recent.size() > MaxRecentEndpoints)
-        recent.removeLast();
-    settings.setValue(RecentEndpointsKey, recent);
+    return result.binds + result.connects;
 }
 
 void NewSocketDialog::updateTabOrder()
 {
-    QWidget *previous = m_nameEdit;
+    QWidget *previous = nameEdit();
     for (const EndpointRow *row : std::as_const(m_endpointRows)) {
         for (QWidget *widget : { static_cast<QWidget *>(row->mode), static_cast<QWidget *>(row->endpoint),
                  static_cast<QWidget *>(row->remove) }) {

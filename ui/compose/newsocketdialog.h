@@ -1,21 +1,15 @@
 #pragma once
 
-#include <optional>
-
-#include <QDialog>
 #include <QList>
 #include <QStringList>
 
 #include <zmqscope/engine/engine.h>
 
-#include "formparts.h"
+#include "formdialog.h"
 
 class QComboBox;
-class QDialogButtonBox;
 class QLabel;
-class QLineEdit;
 class QPushButton;
-class QTabWidget;
 class QVBoxLayout;
 class SocketOptionsEditor;
 class SubscriptionsEditor;
@@ -27,15 +21,12 @@ class SubscriptionsEditor;
  * inline next to the field, naming the bad value.
  *
  * Endpoints used in accepted dialogs are remembered in QSettings and offered
- * again as completions.
+ * again as completions (FormDialog, shared with the New Tap dialog).
  */
-class NewSocketDialog : public QDialog
+class NewSocketDialog : public FormDialog
 {
     Q_OBJECT
 public:
-    /// How many endpoints the recent list keeps.
-    static constexpr int MaxRecentEndpoints = 20;
-
     explicit NewSocketDialog(QWidget *parent = nullptr);
     ~NewSocketDialog() override;
 
@@ -52,23 +43,14 @@ public:
      */
     void setEditedSocket(const zmqscope::SocketSpec &spec, const QStringList &existingNames);
 
-    /// Names already taken by other sockets: the default name avoids them and a duplicate is an error.
-    void setExistingNames(const QStringList &names);
-
-    /// Everything that keeps OK disabled, one line each; empty when the dialog can be accepted.
-    [[nodiscard]] QStringList problems() const;
-
-    /// Endpoints from earlier accepted dialogs, most recent first.
-    [[nodiscard]] static QStringList recentEndpoints();
-    /// Puts endpoints at the front of the recent list (deduplicated, at most MaxRecentEndpoints).
-    static void rememberEndpoints(const QStringList &endpoints);
-
-public Q_SLOTS:
-    void accept() override;
+protected:
+    [[nodiscard]] QString defaultName() const override;
+    [[nodiscard]] QList<Problem> collectProblems() const override;
+    void showFieldProblems(const QList<Problem> &found) override;
+    [[nodiscard]] QStringList acceptedEndpoints() const override;
 
 private:
     struct EndpointRow;
-    using Problem = FormParts::Problem;
 
     void buildSocketTab(QWidget *page);
     EndpointRow *addEndpointRow(bool bind, const QString &endpoint);
@@ -77,20 +59,11 @@ private:
     void clearEndpointRows();
     void handleTypeChanged();
     [[nodiscard]] zmqscope::SocketType currentType() const;
-    [[nodiscard]] QString defaultName(zmqscope::SocketType type) const;
     [[nodiscard]] bool defaultBinds(zmqscope::SocketType type) const;
     void updateVisibleOptions();
-    void validate();
-    [[nodiscard]] QList<Problem> collectProblems() const;
     void updateTabOrder();
 
-    QTabWidget *m_tabs = nullptr;
     QComboBox *m_typeCombo = nullptr;
-    QLabel *m_typeDescription = nullptr;
-    QLineEdit *m_nameEdit = nullptr;
-    QLabel *m_nameError = nullptr;
-    bool m_nameEdited = false;
-    QStringList m_existingNames;
 
     QVBoxLayout *m_endpointRowsLayout = nullptr;
     QList<EndpointRow *> m_endpointRows;
@@ -101,8 +74,4 @@ private:
 
     SubscriptionsEditor *m_subscriptions = nullptr;
     SocketOptionsEditor *m_options = nullptr;
-
-    QLabel *m_summaryError = nullptr;
-    QLabel *m_editNote = nullptr; ///< only when editing a socket
-    QDialogButtonBox *m_buttons = nullptr;
 };

@@ -3,13 +3,11 @@
 #include <functional>
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineEdit>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QToolButton>
@@ -20,7 +18,6 @@
 
 #include "formparts.h"
 #include "inlinemessage.h"
-#include "newsocketdialog.h"
 #include "socketoptionseditor.h"
 
 using namespace Qt::StringLiterals;
@@ -79,7 +76,7 @@ public:
         : QGroupBox(title, parent)
         , m_role(role)
         , m_placeholder(placeholder)
-        , m_recent(NewSocketDialog::recentEndpoints())
+        , m_recent(recentEndpoints())
     {
         m_rows = new QVBoxLayout;
         m_rows->setContentsMargins(0, 0, 0, 0);
@@ -199,34 +196,23 @@ private:
 };
 
 NewTapDialog::NewTapDialog(QWidget *parent)
-    : QDialog(parent)
+    : FormDialog(parent)
 {
     setWindowTitle(u"New Tap"_s);
     setObjectName(u"NewTapDialog"_s);
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(u"tabs"_s);
     auto *tapPage = new QWidget;
     m_listenOptions = new SocketOptionsEditor;
     m_listenOptions->setObjectName(u"listenOptions"_s);
     m_forwardOptions = new SocketOptionsEditor;
     m_forwardOptions->setObjectName(u"forwardOptions"_s);
-    m_tabs->addTab(tapPage, u"&Tap"_s);
-    m_tabs->addTab(m_listenOptions, u"&Clients' Side"_s);
-    m_tabs->addTab(m_forwardOptions, u"&Server's Side"_s);
+    addTab(tapPage, u"&Tap"_s);
+    addTab(m_listenOptions, u"&Clients' Side"_s);
+    addTab(m_forwardOptions, u"&Server's Side"_s);
     buildTapTab(tapPage);
     connect(m_listenOptions, &SocketOptionsEditor::edited, this, &NewTapDialog::validate);
     connect(m_forwardOptions, &SocketOptionsEditor::edited, this, &NewTapDialog::validate);
-
-    m_summaryError = InlineMessage::createErrorLabel(this);
-    m_summaryError->setObjectName(u"summaryError"_s);
-    m_buttons = FormParts::createDialogButtons(*this, u"&Open Tap"_s);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_tabs, 1);
-    layout->addWidget(m_summaryError);
-    layout->addWidget(m_buttons);
-    connect(m_tabs, &QTabWidget::currentChanged, this, &NewTapDialog::validate);
+    finishLayout(u"&Open Tap"_s);
 
     handlePatternChanged();
     m_patternCombo->setFocus(Qt::OtherFocusReason);
@@ -235,8 +221,8 @@ NewTapDialog::NewTapDialog(QWidget *parent)
 
 NewTapDialog::~NewTapDialog()
 {
-    // As in NewSocketDialog: hiding commits editors that would signal into this half-destroyed object.
-    FormParts::disconnectChildren(*this);
+    // Hiding commits editors that would signal into this half-destroyed object (FormDialog disconnects
+    // the rest).
     m_listen->changed = nullptr;
     m_forward->changed = nullptr;
 }
@@ -262,22 +248,10 @@ void NewTapDialog::buildTapTab(QWidget *page)
     m_patternExplanation->setWordWrap(true);
     m_patternExplanation->setAlignment(Qt::AlignLeft | Qt::AlignTop);
 
-    m_nameEdit = new QLineEdit(page);
-    m_nameEdit->setObjectName(u"nameEdit"_s);
-    m_nameEdit->setMaxLength(200);
-    m_nameError = InlineMessage::createErrorLabel(page);
-    m_nameError->setObjectName(u"nameError"_s);
-    connect(m_nameEdit, &QLineEdit::textEdited, this, [this](const QString &text) {
-        // A name the user typed survives pattern changes; clearing it brings the default back.
-        m_nameEdited = !text.isEmpty();
-    });
-    connect(m_nameEdit, &QLineEdit::textChanged, this, &NewTapDialog::validate);
-
     auto *form = new QFormLayout;
     form->addRow(u"&Pattern:"_s, m_patternCombo);
     form->addRow(QString(), m_patternExplanation);
-    form->addRow(u"&Name:"_s, m_nameEdit);
-    form->addRow(QString(), m_nameError);
+    addNameRows(*form, page);
 
     m_listen = new EndpointList(u"Listen: where the clients connect (the tap binds here)"_s,
         EndpointRole::Bind, u"tcp://127.0.0.1:5555"_s, page);
@@ -314,12 +288,13 @@ QString NewTapDialog::patternExplanation(TapPattern pattern)
                type(sockets.server), patternNote(pattern));
 }
 
-QString NewTapDialog::defaultName(TapPattern pattern) const
+QString NewTapDialog::defaultName() const
 {
     // The engine's name for an unnamed tap, made unique by the one naming rule.
+    const TapPattern pattern = currentPattern();
     return zmqscope::uniqueSocketName(u"tap "_s + zmqscope::tapPatternName(pattern),
         zmqscope::tapSockets(pattern).listen,
-        [this](const QString &name) { return m_existingNames.contains(name); });
+        [this](const QString &name) { return existingNames().contains(name); });
 }
 
 void NewTapDialog::handlePatternChanged()
@@ -327,23 +302,14 @@ void NewTapDialog::handlePatternChanged()
     const TapPattern pattern = currentPattern();
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(pattern);
     m_patternExplanation->setText(patternExplanation(pattern));
-    if (!m_nameEdited)
-        m_nameEdit->setText(defaultName(pattern));
+    updateDefaultName();
     m_listenOptions->setType(sockets.listen);
     m_forwardOptions->setType(sockets.forward);
-    m_tabs->setTabToolTip(ListenOptionsTab,
+    tabs()->setTabToolTip(ListenOptionsTab,
         u"Options of the tap's %1, bound where the clients connect"_s.arg(
             zmqscope::socketTypeName(sockets.listen)));
-    m_tabs->setTabToolTip(ForwardOptionsTab,
+    tabs()->setTabToolTip(ForwardOptionsTab,
         u"Options of the tap's %1, connected to the server"_s.arg(zmqscope::socketTypeName(sockets.forward)));
-    validate();
-}
-
-void NewTapDialog::setExistingNames(const QStringList &names)
-{
-    m_existingNames = names;
-    if (!m_nameEdited)
-        m_nameEdit->setText(defaultName(currentPattern()));
     validate();
 }
 
@@ -351,17 +317,10 @@ QList<NewTapDialog::Problem> NewTapDialog::collectProblems() const
 {
     QList<Problem> problems;
     const auto add = [&](int tab, const QString &field, const QString &context, const QString &text) {
-        problems.append({ tab, field, context.isEmpty() ? text : context + u": "_s + text, text });
+        addProblem(problems, tab, field, context, text);
     };
-    const TapPattern pattern = currentPattern();
-    const zmqscope::TapSockets sockets = zmqscope::tapSockets(pattern);
-
-    const QString name = m_nameEdit->text().trimmed();
-    if (name.isEmpty())
-        add(TapTab, u"name"_s, {},
-            u"The name is empty: give the tap a name such as \"%1\""_s.arg(defaultName(pattern)));
-    else if (m_existingNames.contains(name))
-        add(TapTab, u"name"_s, {}, u"The name \"%1\" is already used by another socket or tap"_s.arg(name));
+    const zmqscope::TapSockets sockets = zmqscope::tapSockets(currentPattern());
+    addNameProblems(problems, TapTab, u"tap"_s, u"another socket or tap"_s);
 
     const auto checkSide = [&](const EndpointList *list, SocketType type, const QString &side) {
         const QList<EndpointList::Row *> &rows = list->rows();
@@ -396,26 +355,16 @@ QList<NewTapDialog::Problem> NewTapDialog::collectProblems() const
     if (problems.isEmpty()) {
         const zmqscope::Result<void> valid = spec().validate();
         if (!valid)
-            add(TapTab, u"tap"_s, {}, valid.errorMessage());
+            add(TapTab, FormField.toString(), {}, valid.errorMessage());
     }
     return problems;
 }
 
-QStringList NewTapDialog::problems() const
+void NewTapDialog::showFieldProblems(const QList<Problem> &found)
 {
-    return FormParts::problemTexts(collectProblems());
-}
-
-void NewTapDialog::validate()
-{
-    // Signals fire while the dialog is being built; wait until every part exists.
-    if (!m_buttons || !m_listen || !m_forward)
-        return;
-    const QList<Problem> found = collectProblems();
     const auto inlineFor = [&](const QString &field, bool withContext = false) {
         return FormParts::inlineText(found, field, withContext);
     };
-    InlineMessage::show(m_nameError, inlineFor(u"name"_s));
     for (const auto &[list, side] :
         { std::pair { m_listen, u"Listen"_s }, std::pair { m_forward, u"Forward"_s } }) {
         for (int i = 0; i < list->rows().size(); ++i)
@@ -430,37 +379,16 @@ void NewTapDialog::validate()
         return inlineFor(u"forward:"_s + field, withContext);
     });
 
-    // The tap's own check and problems on a hidden tab get a line above the buttons.
-    static const QString tabNames[] = { u"Tap"_s, u"Clients' Side"_s, u"Server's Side"_s };
-    QString summary;
-    for (const Problem &problem : found) {
-        if (problem.field == u"tap"_s) {
-            summary = problem.text;
-            break;
-        }
-        if (problem.tab != m_tabs->currentIndex()) {
-            summary = u"%1 tab: %2"_s.arg(tabNames[problem.tab], problem.text);
-            break;
-        }
-    }
-    InlineMessage::show(m_summaryError, summary);
-
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(currentPattern());
-    const auto optionsTitle = [](const QString &title, std::size_t count) {
-        return count > 0 ? u"%1 (%2)"_s.arg(title).arg(count) : title;
-    };
-    m_tabs->setTabText(
-        ListenOptionsTab, optionsTitle(u"&Clients' Side"_s, m_listenOptions->options(sockets.listen).size()));
-    m_tabs->setTabText(ForwardOptionsTab,
-        optionsTitle(u"&Server's Side"_s, m_forwardOptions->options(sockets.forward).size()));
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(found.isEmpty());
+    setTabCount(ListenOptionsTab, qsizetype(m_listenOptions->options(sockets.listen).size()));
+    setTabCount(ForwardOptionsTab, qsizetype(m_forwardOptions->options(sockets.forward).size()));
 }
 
 zmqscope::TapSpec NewTapDialog::spec() const
 {
     zmqscope::TapSpec spec;
     spec.pattern = currentPattern();
-    spec.name = m_nameEdit->text().trimmed();
+    spec.name = name();
     spec.listen = m_listen->endpoints();
     spec.forward = m_forward->endpoints();
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(spec.pattern);
@@ -474,8 +402,7 @@ void NewTapDialog::setSpec(const zmqscope::TapSpec &spec)
     const int index = m_patternCombo->findData(int(spec.pattern));
     if (index >= 0)
         m_patternCombo->setCurrentIndex(index);
-    m_nameEdit->setText(spec.name);
-    m_nameEdited = !spec.name.isEmpty();
+    setName(spec.name);
     m_listen->setEndpoints(spec.listen);
     m_forward->setEndpoints(spec.forward);
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(spec.pattern);
@@ -486,21 +413,15 @@ void NewTapDialog::setSpec(const zmqscope::TapSpec &spec)
 
 void NewTapDialog::setEditedTap(const zmqscope::TapSpec &spec, const QStringList &existingNames)
 {
-    setWindowTitle(u"Edit Tap"_s);
-    setObjectName(u"EditTapDialog"_s);
-    FormParts::showEditNote(*this, m_editNote,
+    setEditMode(u"Edit Tap"_s, u"EditTapDialog"_s,
         u"Applying closes the tap \u201c%1\u201d and opens it again with these settings; its clients "
         u"reconnect by themselves. Its messages stay."_s.arg(spec.name),
-        *m_buttons);
-    m_existingNames = existingNames;
+        existingNames);
     setSpec(spec);
 }
 
-void NewTapDialog::accept()
+QStringList NewTapDialog::acceptedEndpoints() const
 {
-    if (!collectProblems().isEmpty())
-        return;
     const zmqscope::TapSpec result = spec();
-    NewSocketDialog::rememberEndpoints(result.listen + result.forward);
-    QDialog::accept();
+    return result.listen + result.forward;
 }
