@@ -107,6 +107,27 @@ void Recorder::record(SocketId socket, Direction direction, std::int64_t timesta
 void Recorder::recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event,
     const QByteArray &topic, const QString &detail)
 {
+    CaptureRecord line;
+    line.timestampUs = timestampUs;
+    line.event = event;
+    line.topic = topic;
+    line.detail = detail;
+    recordLine(socket, std::move(line));
+}
+
+void Recorder::recordEncrypted(
+    SocketId socket, Direction direction, std::int64_t timestampUs, std::uint64_t size)
+{
+    CaptureRecord line;
+    line.timestampUs = timestampUs;
+    line.direction = direction;
+    line.encrypted = true;
+    line.size = size;
+    recordLine(socket, std::move(line));
+}
+
+void Recorder::recordLine(SocketId socket, CaptureRecord line)
+{
     m_engineThread.check();
     if (!m_active || !wants(socket))
         return;
@@ -114,10 +135,7 @@ void Recorder::recordEvent(SocketId socket, std::int64_t timestampUs, const QStr
     command.kind = Command::Kind::Event;
     command.generation = m_generation;
     command.eventSocket = socket;
-    command.event.timestampUs = timestampUs;
-    command.event.event = event;
-    command.event.topic = topic;
-    command.event.detail = detail;
+    command.event = std::move(line);
     push(std::move(command));
 }
 
@@ -225,14 +243,13 @@ void Recorder::run()
                     CaptureRecord record;
                     for (NewMessage &message : command.messages) {
                         auto label = labels.find(message.socket);
-                        if (label == labels.end())
-                            label = labels.emplace(message.socket, m_callbacks.lookup(message.socket)).first;
+                        if (label == labels.end() || !label->second.complete())
+                            label
+                                = labels.insert_or_assign(message.socket, m_callbacks.lookup(message.socket))
+                                      .first;
                         record.timestampUs = message.timestampUs;
-                        record.socket = label->second.name;
-                        // A tap's lines name the sender's type, as passive captures do.
-                        record.type = label->second.typeFor(message.direction);
-                        record.endpoint = label->second.endpoint;
                         record.direction = message.direction;
+                        label->second.apply(record);
                         record.frames = std::move(message.frames);
                         record.peer = std::move(message.peer);
                         writer->write(record);
@@ -248,10 +265,12 @@ void Recorder::run()
                     break;
                 try {
                     auto label = labels.find(command.eventSocket);
-                    if (label == labels.end())
-                        label = labels.emplace(command.eventSocket, m_callbacks.lookup(command.eventSocket))
+                    if (label == labels.end() || !label->second.complete())
+                        label = labels
+                                    .insert_or_assign(
+                                        command.eventSocket, m_callbacks.lookup(command.eventSocket))
                                     .first;
-                    command.event.socket = label->second.name;
+                    label->second.apply(command.event);
                     writer->write(command.event);
                 } catch (const Error &error) {
                     fail(error.message());

@@ -31,8 +31,36 @@ namespace zmqscope {
 class Recorder
 {
 public:
-    /// How the lines name a socket (the same rule as exports: captureSource()).
-    using SocketLabel = CaptureSource;
+    /// How the lines name a socket (the same rule as exports: captureSource()); a sniffed
+    /// connection's lines also carry its peers and security (section 12's src, dst and security).
+    struct SocketLabel
+    {
+        CaptureSource source;
+        QString client {}; ///< "ip:port": src of c2s lines, dst of s2c lines; empty for own sockets
+        QString server {};
+        QString security {};
+
+        /// Fills the record's socket, type, endpoint and (for a sniffed connection) src, dst and security
+        /// for its direction.
+        void apply(CaptureRecord &record) const
+        {
+            record.socket = source.name;
+            // A tap's lines name the sender's type, as passive captures do.
+            record.type = source.typeFor(record.direction);
+            record.endpoint = source.endpoint;
+            if (client.isEmpty())
+                return;
+            const bool fromClient = record.direction == Direction::ClientToServer;
+            record.src = fromClient ? client : server;
+            record.dst = fromClient ? server : client;
+            record.security = security;
+        }
+        /// A sniffed connection whose READYs were not all seen yet: its types may still come.
+        [[nodiscard]] bool complete() const
+        {
+            return client.isEmpty() || (!source.clientType.isEmpty() && !source.serverType.isEmpty());
+        }
+    };
     struct Callbacks
     {
         std::function<SocketLabel(SocketId)> lookup; ///< called on the recorder thread
@@ -56,6 +84,8 @@ public:
     /// An event line (section 12) of `socket`, in order with the messages recorded before it.
     void recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event, const QByteArray &topic,
         const QString &detail);
+    /// The line of a CURVE message a sniffer saw: `"encrypted":true,"size":N` instead of frames.
+    void recordEncrypted(SocketId socket, Direction direction, std::int64_t timestampUs, std::uint64_t size);
     /// Closes the file (flushed and fsynced) without signals and joins the thread. Called once the
     /// engine thread has ended, from the thread that joined it.
     void shutdown();
@@ -72,7 +102,7 @@ private:
         {
             Start,
             Batch,
-            Event,
+            Event, ///< an event line, or an encrypted message's line (a CaptureRecord of its own)
             Stop,
             Quit
         };
@@ -80,11 +110,13 @@ private:
         std::uint64_t generation = 0;
         CaptureWriterOptions options;
         std::vector<NewMessage> messages;
-        CaptureRecord event; ///< Kind::Event: socket name filled in on the recorder thread
+        CaptureRecord event; ///< Kind::Event: the socket's fields filled in on the recorder thread
         SocketId eventSocket = 0;
     };
 
     [[nodiscard]] bool wants(SocketId socket) const;
+    /// Queues a line of its own (an event, an encrypted message) of `socket`, in order with the batches.
+    void recordLine(SocketId socket, CaptureRecord line);
     void push(Command command);
     void run();
 

@@ -43,6 +43,7 @@
 
 #include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/context.h>
+#include <zmqscope/engine/sniff.h>
 #include <zmqscope/engine/socketspec.h>
 #include <zmqscope/engine/tap.h>
 #include <zmqscope/error.h>
@@ -92,6 +93,13 @@ struct SocketInfo
     /// (binds = listen, connects = forward), messagesIn counts every forwarded message and the
     /// directions are in tap->counters; `state` is the server side's and `peers` the clients.
     std::optional<TapInfo> tap;
+    /// Set for a sniffer (Engine::openSniffer()): its row stands for the capture; `state` is
+    /// Listening while it captures, Failed with the reason (and its fix) when it cannot.
+    std::optional<SniffInfo> sniff;
+    /// Set for a ZMTP connection a sniffer found: its row has the connection's name "client > server",
+    /// the client's socket type (once its READY was seen) and the endpoint "tcp://server"; its
+    /// messages are stored under it as ClientToServer / ServerToClient.
+    std::optional<WireInfo> wire;
 };
 
 /**
@@ -190,6 +198,20 @@ public:
      * An empty name becomes "tap PATTERN" (made unique like socket names).
      */
     SocketId openTap(const TapSpec &spec);
+    /**
+     * Starts a live capture (issue 15) in a thread of its own; returns its id at once. Its row
+     * (SocketInfo::sniff) goes to Listening, or to Failed with the one-line reason (no such
+     * interface; no right to capture, with the fix) and socketFailed. Each ZMTP connection it finds
+     * becomes a row of its own (SocketInfo::wire) under which its messages are stored and recorded;
+     * connected, gap, undecodable, zmtp_error and disconnected are logged under it. closeSocket()
+     * stops the capture (its connections' rows go to Closed). An empty name becomes "sniff INTERFACE".
+     */
+    SocketId openSniffer(const SniffSpec &spec);
+    /**
+     * The payload size of a stored CURVE message a sniffer saw (stored without frames: its content is
+     * encrypted), by its store sequence number; std::nullopt for every other message.
+     */
+    [[nodiscard]] std::optional<std::uint64_t> encryptedSize(quint64 seq) const;
     /// Closes the socket (or tap); socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <zmqscope/capture/passivedecoder.h>
+#include <zmqscope/capture/pcapsource.h>
+#include <zmqscope/error.h>
+
+namespace zmqscope {
+
+/**
+ * One live capture on a thread of its own (zmqscope-sniff): libpcap's reads block (up to the
+ * source's bufferMs), so they never run on the engine thread. The thread decodes the packets
+ * (PassiveDecoder) and hands what it found to the engine thread in batches: it calls `wake` when a
+ * batch begins to wait and none was announced since the last take(), so a flood costs one queued
+ * event per batch, never one per packet.
+ */
+class Sniffer
+{
+public:
+    /// A record, or a connection that was found or changed, in the order the decoder gave them.
+    struct Item
+    {
+        std::optional<CaptureRecord> record;
+        std::optional<WireConnection> connection;
+    };
+    struct Batch
+    {
+        std::vector<Item> items;
+        std::uint64_t packets = 0;
+        std::uint64_t dropped = 0;
+        PassiveDecoder::Stats stats;
+        bool ended = false; ///< the thread has stopped (interrupted, or libpcap failed: `error`)
+        std::optional<Error> error;
+    };
+
+    /// Opens the interface (the error is PcapSource's one line, with the fix for a missing right) and
+    /// starts the thread.
+    [[nodiscard]] static Result<std::unique_ptr<Sniffer>> start(
+        const PcapSource::LiveOptions &options, std::function<void()> wake);
+    ~Sniffer(); ///< stop()
+    Sniffer(const Sniffer &) = delete;
+    Sniffer &operator=(const Sniffer &) = delete;
+
+    /// What waits since the last take() (any thread).
+    [[nodiscard]] Batch take();
+    /// Interrupts libpcap and joins the thread (it ends within the source's bufferMs).
+    void stop();
+    [[nodiscard]] QString linkTypeName() const { return m_linkType; }
+
+private:
+    Sniffer(std::unique_ptr<PcapSource> source, std::function<void()> wake);
+    void run();
+    /// Announces the waiting batch unless one is announced already.
+    void wakeOwner();
+
+    std::unique_ptr<PcapSource> m_source;
+    std::function<void()> m_wake;
+    QString m_linkType;
+    std::mutex m_mutex;
+    Batch m_batch; // guarded by m_mutex
+    bool m_announced = false; // guarded by m_mutex: wake() was called and take() has not run since
+    std::thread m_thread;
+};
+
+} // namespace zmqscope
