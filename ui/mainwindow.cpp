@@ -500,8 +500,10 @@ void MainWindow::updateActions()
     const bool closed
         = socket && (socket->state == SocketState::Closed || socket->state == SocketState::Failed);
     m_actions.closeSocket->setEnabled(socket && !closed);
-    m_actions.reopenSocket->setEnabled(closed);
-    m_actions.editSocket->setEnabled(socket.has_value());
+    // A sniffed connection is no socket of ours: its sniffer is reopened or edited instead.
+    const bool wire = socket && socket->wire;
+    m_actions.reopenSocket->setEnabled(closed && !wire);
+    m_actions.editSocket->setEnabled(socket.has_value() && !wire);
     m_taps->updateActions(socket);
 
     bool canReply = false;

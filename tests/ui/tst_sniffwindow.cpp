@@ -19,6 +19,7 @@
 #include <zmqscope/capture/pcapsource.h>
 #include <zmqscope/engine/engine.h>
 
+#include "compose/composerwidget.h"
 #include "compose/inlinemessage.h"
 #include "compose/sniffdialog.h"
 #include "compose/workspace.h"
@@ -216,6 +217,13 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
                     .data()
                     .toString()
                     .startsWith(u"sniffing \u00b7 "_s));
+
+    // A sniffed connection is no socket to send from, nor to edit or reopen: its sniffer is.
+    QVERIFY(!m_window->composer()->setCurrentSocket(connection.id));
+    uitest::socketView(*m_window)->setCurrentIndex(sockets->index(connectionRow(), 0));
+    QVERIFY(!m_window->action(MainWindow::Action::EditSocket)->isEnabled());
+    uitest::socketView(*m_window)->setCurrentIndex(sockets->index(sniffRow(), 0));
+    QVERIFY(m_window->action(MainWindow::Action::EditSocket)->isEnabled());
 
     // A saved workspace keeps the running sniffer (not its connections), and opens it again.
     QTemporaryDir dir;
