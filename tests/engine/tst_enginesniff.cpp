@@ -67,6 +67,7 @@ class TestEngineSniff : public QObject
 private Q_SLOTS:
     void specIsValidated();
     void requestReplyOnLoopback();
+    void curveIsStoredWithItsSizes();
     void noSuchInterfaceFails();
     void noPermissionSaysTheFix();
 };
@@ -198,6 +199,76 @@ void TestEngineSniff::requestReplyOnLoopback()
     QVERIFY2(clock.elapsed() < 1000, qPrintable(u"closing took %1 ms"_s.arg(clock.elapsed())));
     QCOMPARE(engine.socket(sniffer)->state, SocketState::Closed);
     QTRY_VERIFY_WITH_TIMEOUT(logged(events, sniffer, u"stopped sniffer \"sniff lo\""_s), NetworkTimeout);
+}
+
+void TestEngineSniff::curveIsStoredWithItsSizes()
+{
+    if (geteuid() != 0)
+        QSKIP("live capture needs root (or cap_net_raw); this run has neither");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MessageStore store;
+    Engine engine(store);
+    QSignalSpy opened(&engine, &Engine::socketOpened);
+    QSignalSpy recording(&engine, &Engine::recordingStarted);
+    RecordingOptions options;
+    options.file.path = dir.filePath(u"curve.zmqcap"_s);
+    engine.startRecording(options);
+    QVERIFY(recording.wait(NetworkTimeout));
+    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, {} });
+    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), NetworkTimeout);
+
+    TestProcess peers;
+    QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
+        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"curve"_s }));
+    QVERIFY2(peers.waitForFinished(60000), peers.diagnostics());
+    QVERIFY2(peers.exitedWith(0), peers.diagnostics());
+    const int port = jsonLines(peers.out()).value(0).value(u"port"_s).toInt();
+    QVERIFY(port > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(connectionTo(engine, sniffer, port).has_value(), NetworkTimeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        connectionTo(engine, sniffer, port)->state, SocketState::Disconnected, NetworkTimeout);
+    const SocketInfo info = *connectionTo(engine, sniffer, port);
+    QCOMPARE(info.wire->security, u"CURVE"_s);
+
+    // 3 requests and 3 replies of 4 frames each went out; MORE is inside the box, so each frame is
+    // an encrypted message of its own, stored without frames, its size beside the store.
+    const QList<StoredMessage> messages = stored(store, info.id);
+    QCOMPARE(messages.size(), 24);
+    QCOMPARE(info.wire->encrypted, quint64(messages.size()));
+    const QHash<std::uint64_t, std::uint64_t> sizes = engine.encryptedSizes();
+    std::uint64_t total = 0;
+    for (const StoredMessage &message : messages) {
+        QVERIFY(message.frames.isEmpty());
+        total += engine.encryptedSize(message.seq).value_or(0);
+        QVERIFY(engine.encryptedSize(message.seq).has_value()); // 0 for REQ's empty delimiter
+        QCOMPARE(sizes.value(message.seq), *engine.encryptedSize(message.seq));
+    }
+    QVERIFY(total > 0);
+    QCOMPARE(std::count_if(messages.cbegin(), messages.cend(),
+                 [](const StoredMessage &m) { return m.direction == Direction::ClientToServer; }),
+        12);
+
+    // Recorded as section 12's encrypted lines, with the connection's peers and security.
+    QSignalSpy stopped(&engine, &Engine::recordingStopped);
+    engine.stopRecording();
+    QVERIFY(stopped.wait(NetworkTimeout));
+    QFile file(options.file.path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    qsizetype encrypted = 0;
+    for (const QJsonObject &line : jsonLines(file.readAll(), 1)) {
+        if (line.value(u"socket"_s).toString() != info.spec.name || !line.contains(u"encrypted"_s))
+            continue;
+        const StoredMessage &message = messages.at(encrypted++);
+        QVERIFY(line.value(u"encrypted"_s).toBool());
+        QCOMPARE(quint64(line.value(u"size"_s).toDouble()), *engine.encryptedSize(message.seq));
+        QVERIFY(!line.contains(u"frames"_s));
+        QCOMPARE(line.value(u"security"_s).toString(), u"CURVE"_s);
+        const bool c2s = message.direction == Direction::ClientToServer;
+        QCOMPARE(line.value(u"dir"_s).toString(), c2s ? u"c2s"_s : u"s2c"_s);
+        QCOMPARE(line.value(u"src"_s).toString(), c2s ? info.wire->client : info.wire->server);
+    }
+    QCOMPARE(encrypted, messages.size());
 }
 
 void TestEngineSniff::noSuchInterfaceFails()

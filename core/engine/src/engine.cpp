@@ -229,6 +229,12 @@ std::optional<std::uint64_t> Engine::encryptedSize(quint64 seq) const
     return *it;
 }
 
+QHash<std::uint64_t, std::uint64_t> Engine::encryptedSizes() const
+{
+    std::lock_guard locker(d->encryptedMutex);
+    return d->encryptedSizes;
+}
+
 void Engine::closeSocket(SocketId id)
 {
     EngineWorker *worker = d->worker;

@@ -59,7 +59,7 @@ struct Engine::Private
     SocketTable sockets; // shared with the engine thread: its own lock, its own calls
     // Payload sizes of the CURVE messages sniffers stored (without frames), by store seq.
     mutable std::mutex encryptedMutex;
-    QHash<quint64, std::uint64_t> encryptedSizes;
+    QHash<std::uint64_t, std::uint64_t> encryptedSizes;
     // Last: destroyed (its thread joined) before anything its callbacks use.
     Recorder recorder { recorderCallbacks() };
 

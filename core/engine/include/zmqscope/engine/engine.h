@@ -35,6 +35,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -212,6 +213,8 @@ public:
      * encrypted), by its store sequence number; std::nullopt for every other message.
      */
     [[nodiscard]] std::optional<std::uint64_t> encryptedSize(quint64 seq) const;
+    /// Every such size by seq (a copy; for a view that shows them, e.g. MessageTableModel).
+    [[nodiscard]] QHash<std::uint64_t, std::uint64_t> encryptedSizes() const;
     /// Closes the socket (or tap); socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**
