@@ -58,6 +58,35 @@ std::optional<SocketInfo> connectionTo(const Engine &engine, SocketId sniffer, i
     return std::nullopt;
 }
 
+/// Starts recording to `path`, then a sniffer on lo, and waits until both run; the sniffer's id, 0 on
+/// failure.
+SocketId recordAndSniff(Engine &engine, const QString &path)
+{
+    QSignalSpy opened(&engine, &Engine::socketOpened);
+    QSignalSpy recording(&engine, &Engine::recordingStarted);
+    RecordingOptions options;
+    options.file.path = path;
+    engine.startRecording(options);
+    if (!recording.wait(NetworkTimeout))
+        return 0;
+    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, {} });
+    return opened.wait(NetworkTimeout) ? sniffer : 0;
+}
+
+/// Runs one scenario of wire_peers.py to its end; its JSON lines, empty when it failed (`diagnostics` says
+/// why).
+QList<QJsonObject> runWirePeers(const QString &scenario, QString &diagnostics)
+{
+    TestProcess peers;
+    if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
+            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, scenario })
+        || !peers.waitForFinished(60000) || !peers.exitedWith(0)) {
+        diagnostics = QString::fromUtf8(peers.diagnostics());
+        return {};
+    }
+    return jsonLines(peers.out());
+}
+
 } // namespace
 
 class TestEngineSniff : public QObject
@@ -107,17 +136,10 @@ void TestEngineSniff::requestReplyOnLoopback()
     QVERIFY(dir.isValid());
     MessageStore store;
     Engine engine(store);
-    QSignalSpy opened(&engine, &Engine::socketOpened);
     QSignalSpy events(&engine, &Engine::eventLogged);
-    QSignalSpy recording(&engine, &Engine::recordingStarted);
-    RecordingOptions options;
-    options.file.path = dir.filePath(u"sniffed.zmqcap"_s);
-    engine.startRecording(options);
-    QVERIFY(recording.wait(NetworkTimeout));
-
-    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, {} });
-    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), NetworkTimeout);
-    QCOMPARE(opened.at(0).at(0).value<SocketId>(), sniffer);
+    const QString path = dir.filePath(u"sniffed.zmqcap"_s);
+    const SocketId sniffer = recordAndSniff(engine, path);
+    QVERIFY(sniffer != 0);
     auto info = engine.socket(sniffer);
     QVERIFY(info && info->sniff);
     QCOMPARE(info->spec.name, u"sniff lo"_s);
@@ -125,14 +147,9 @@ void TestEngineSniff::requestReplyOnLoopback()
     QCOMPARE(info->sniff->filter, u"tcp"_s);
     QVERIFY(logged(events, sniffer, u"sniffing ZeroMQ on lo"_s));
 
-    TestProcess peers;
-    QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s,
-            u"req-rep"_s }));
-    QVERIFY2(peers.waitForFinished(60000), peers.diagnostics());
-    QVERIFY2(peers.exitedWith(0), peers.diagnostics());
-    const QList<QJsonObject> said = jsonLines(peers.out());
-    QVERIFY(!said.isEmpty());
+    QString diagnostics;
+    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, diagnostics);
+    QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
     const int port = said.at(0).value(u"port"_s).toInt();
     QVERIFY(port > 0);
     QList<QJsonObject> sent;
@@ -170,7 +187,7 @@ void TestEngineSniff::requestReplyOnLoopback()
     QSignalSpy stopped(&engine, &Engine::recordingStopped);
     engine.stopRecording();
     QVERIFY(stopped.wait(NetworkTimeout));
-    QFile file(options.file.path);
+    QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QList<QJsonObject> lines;
     for (const QJsonObject &line : jsonLines(file.readAll(), 1)) {
@@ -209,21 +226,13 @@ void TestEngineSniff::curveIsStoredWithItsSizes()
     QVERIFY(dir.isValid());
     MessageStore store;
     Engine engine(store);
-    QSignalSpy opened(&engine, &Engine::socketOpened);
-    QSignalSpy recording(&engine, &Engine::recordingStarted);
-    RecordingOptions options;
-    options.file.path = dir.filePath(u"curve.zmqcap"_s);
-    engine.startRecording(options);
-    QVERIFY(recording.wait(NetworkTimeout));
-    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, {} });
-    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), NetworkTimeout);
-
-    TestProcess peers;
-    QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"curve"_s }));
-    QVERIFY2(peers.waitForFinished(60000), peers.diagnostics());
-    QVERIFY2(peers.exitedWith(0), peers.diagnostics());
-    const int port = jsonLines(peers.out()).value(0).value(u"port"_s).toInt();
+    const QString path = dir.filePath(u"curve.zmqcap"_s);
+    const SocketId sniffer = recordAndSniff(engine, path);
+    QVERIFY(sniffer != 0);
+    QString diagnostics;
+    const QList<QJsonObject> said = runWirePeers(u"curve"_s, diagnostics);
+    QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
+    const int port = said.at(0).value(u"port"_s).toInt();
     QVERIFY(port > 0);
     QTRY_VERIFY_WITH_TIMEOUT(connectionTo(engine, sniffer, port).has_value(), NetworkTimeout);
     QTRY_COMPARE_WITH_TIMEOUT(
@@ -253,7 +262,7 @@ void TestEngineSniff::curveIsStoredWithItsSizes()
     QSignalSpy stopped(&engine, &Engine::recordingStopped);
     engine.stopRecording();
     QVERIFY(stopped.wait(NetworkTimeout));
-    QFile file(options.file.path);
+    QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     qsizetype encrypted = 0;
     for (const QJsonObject &line : jsonLines(file.readAll(), 1)) {
