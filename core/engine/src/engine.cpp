@@ -50,15 +50,7 @@ Recorder::Callbacks Engine::Private::recorderCallbacks()
     Recorder::Callbacks callbacks;
     callbacks.lookup = [this](SocketId id) {
         const std::optional<SocketInfo> info = sockets.find(id, steadyMs());
-        if (!info)
-            return Recorder::SocketLabel { CaptureSource { u"socket %1"_s.arg(id), QString(), QString() } };
-        Recorder::SocketLabel label { captureSource(*info) };
-        if (info->wire) {
-            label.client = info->wire->client;
-            label.server = info->wire->server;
-            label.security = info->wire->security;
-        }
-        return label;
+        return info ? captureSource(*info) : CaptureSource { u"socket %1"_s.arg(id), QString(), QString() };
     };
     callbacks.started
         = [this](const QString &path) { post([this, path] { Q_EMIT q->recordingStarted(path); }); };
@@ -105,7 +97,8 @@ CaptureSource captureSource(const SocketInfo &info)
     if (info.wire) {
         // As passive captures name a connection (section 12): each line has its sender's type.
         return CaptureSource { info.spec.name, info.wire->clientType, u"tcp://"_s + info.wire->server,
-            info.wire->clientType, info.wire->serverType };
+            info.wire->clientType, info.wire->serverType, info.wire->client, info.wire->server,
+            info.wire->security };
     }
     if (info.sniff)
         return CaptureSource { info.spec.name, u"sniff"_s, info.sniff->spec.interface };

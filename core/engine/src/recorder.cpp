@@ -14,6 +14,26 @@ namespace {
 // How long the recorder thread sleeps when idle: the writer's one-second fsync happens on this beat.
 constexpr auto IdleWakeup = std::chrono::milliseconds(500);
 
+/// Fills a line's socket, type and endpoint from its socket's label and, for a sniffed connection, its
+/// src, dst and security for the line's direction.
+void applyLabel(const Recorder::SocketLabel &label, CaptureRecord &record)
+{
+    record.socket = label.name;
+    // A tap's lines name the sender's type, as passive captures do.
+    record.type = label.typeFor(record.direction);
+    record.endpoint = label.endpoint;
+    record.src = label.sourceFor(record.direction);
+    record.dst = label.destinationFor(record.direction);
+    record.security = label.security;
+}
+
+/// A sniffed connection whose READYs were not all seen yet: its types may still come, so its label is
+/// looked up again.
+bool labelComplete(const Recorder::SocketLabel &label)
+{
+    return label.client.isEmpty() || (!label.clientType.isEmpty() && !label.serverType.isEmpty());
+}
+
 } // namespace
 
 Recorder::Recorder(Callbacks callbacks)
@@ -243,13 +263,13 @@ void Recorder::run()
                     CaptureRecord record;
                     for (NewMessage &message : command.messages) {
                         auto label = labels.find(message.socket);
-                        if (label == labels.end() || !label->second.complete())
+                        if (label == labels.end() || !labelComplete(label->second))
                             label
                                 = labels.insert_or_assign(message.socket, m_callbacks.lookup(message.socket))
                                       .first;
                         record.timestampUs = message.timestampUs;
                         record.direction = message.direction;
-                        label->second.apply(record);
+                        applyLabel(label->second, record);
                         record.frames = std::move(message.frames);
                         record.peer = std::move(message.peer);
                         writer->write(record);
@@ -265,12 +285,12 @@ void Recorder::run()
                     break;
                 try {
                     auto label = labels.find(command.eventSocket);
-                    if (label == labels.end() || !label->second.complete())
+                    if (label == labels.end() || !labelComplete(label->second))
                         label = labels
                                     .insert_or_assign(
                                         command.eventSocket, m_callbacks.lookup(command.eventSocket))
                                     .first;
-                    label->second.apply(command.event);
+                    applyLabel(label->second, command.event);
                     writer->write(command.event);
                 } catch (const Error &error) {
                     fail(error.message());

@@ -31,36 +31,8 @@ namespace zmqscope {
 class Recorder
 {
 public:
-    /// How the lines name a socket (the same rule as exports: captureSource()); a sniffed
-    /// connection's lines also carry its peers and security (section 12's src, dst and security).
-    struct SocketLabel
-    {
-        CaptureSource source;
-        QString client {}; ///< "ip:port": src of c2s lines, dst of s2c lines; empty for own sockets
-        QString server {};
-        QString security {};
-
-        /// Fills the record's socket, type, endpoint and (for a sniffed connection) src, dst and security
-        /// for its direction.
-        void apply(CaptureRecord &record) const
-        {
-            record.socket = source.name;
-            // A tap's lines name the sender's type, as passive captures do.
-            record.type = source.typeFor(record.direction);
-            record.endpoint = source.endpoint;
-            if (client.isEmpty())
-                return;
-            const bool fromClient = record.direction == Direction::ClientToServer;
-            record.src = fromClient ? client : server;
-            record.dst = fromClient ? server : client;
-            record.security = security;
-        }
-        /// A sniffed connection whose READYs were not all seen yet: its types may still come.
-        [[nodiscard]] bool complete() const
-        {
-            return client.isEmpty() || (!source.clientType.isEmpty() && !source.serverType.isEmpty());
-        }
-    };
+    /// How the lines name a socket (the same rule as exports: captureSource()).
+    using SocketLabel = CaptureSource;
     struct Callbacks
     {
         std::function<SocketLabel(SocketId)> lookup; ///< called on the recorder thread

@@ -69,6 +69,22 @@ struct CaptureSource
     QString endpoint; ///< "endpoint"; a tap's is "LISTEN > FORWARD"
     QString clientType {}; ///< a tap's: the clients' type, on its c2s lines
     QString serverType {}; ///< and the server's, on its s2c lines
+    /// A packet capture's connection (section 12): its lines' "src" and "dst" are these two "ip:port"
+    /// (c2s from the client), and "security" the mechanism; all empty for own sockets and taps.
+    QString client {};
+    QString server {};
+    QString security {};
+
+    /// The "src" of a line going `direction`: the client's address on c2s, the server's on s2c.
+    [[nodiscard]] const QString &sourceFor(Direction direction) const
+    {
+        return direction == Direction::ServerToClient ? server : client;
+    }
+    /// And its "dst".
+    [[nodiscard]] const QString &destinationFor(Direction direction) const
+    {
+        return direction == Direction::ServerToClient ? client : server;
+    }
 
     /// The "type" of a line going `direction`: clientType on c2s, serverType on s2c, type otherwise.
     [[nodiscard]] const QString &typeFor(Direction direction) const

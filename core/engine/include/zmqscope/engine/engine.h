@@ -106,7 +106,9 @@ struct SocketInfo
 /**
  * How capture lines (recordings, exports) name a socket of the table: its name, type and endpoints
  * (bound, then connected); for a tap the pattern, "LISTEN > FORWARD" (the clients' side first, as in
- * passive captures) and the clients' and the server's socket types for its c2s and s2c lines.
+ * passive captures) and the clients' and the server's socket types for its c2s and s2c lines; for a
+ * sniffed connection its name, "tcp://SERVER", both types and its client, server and security (the
+ * lines' src, dst and security).
  */
 [[nodiscard]] CaptureSource captureSource(const SocketInfo &info);
 
