@@ -505,6 +505,8 @@ void MainWindow::updateActions()
     m_actions.reopenSocket->setEnabled(closed && !wire);
     m_actions.editSocket->setEnabled(socket.has_value() && !wire);
     m_taps->updateActions(socket);
+    if (socket && socket->sniff)
+        m_actions.editSocket->setText(u"&Edit Sniffer\u2026"_s);
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {

@@ -252,6 +252,7 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
     QVERIFY(!m_window->action(MainWindow::Action::EditSocket)->isEnabled());
     uitest::socketView(*m_window)->setCurrentIndex(sockets->index(sniffRow(), 0));
     QVERIFY(m_window->action(MainWindow::Action::EditSocket)->isEnabled());
+    QCOMPARE(m_window->action(MainWindow::Action::EditSocket)->text(), u"&Edit Sniffer\u2026"_s);
 
     // A saved workspace keeps the running sniffer (not its connections), and opens it again.
     QTemporaryDir dir;

@@ -22,6 +22,9 @@
 // (std::thread)     chunks are 256 KiB or     chunk and record block, faulted in  condition variables
 //                   more; joined by           ahead of the appends
 //                   ~MessageStore
+// zmqscope-sniff    Engine::openSniffer(), in one sniffer: libpcap's blocking   its batch (mutex), taken
+// (std::thread)     the engine thread; joined reads, the PassiveDecoder; its     by the engine thread when
+//                   by closeSocket()/~Engine  batch of records (own mutex)        the thread posts a drain
 // libzmq I/O        libzmq, with the          the wire (TCP, IPC, handshakes);    libzmq's own mailboxes
 //                   context's first socket    nothing of ours
 //
