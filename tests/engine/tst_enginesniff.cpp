@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -207,14 +206,12 @@ void TestEngineSniff::requestReplyOnLoopback()
         QCOMPARE(framesOf(line), framesOf(sent.at(i)));
     }
 
-    // Closing the sniffer ends its thread at once (libpcap is interrupted, not waited out).
-    QSignalSpy closed(&engine, &Engine::socketClosed);
-    QElapsedTimer clock;
-    clock.start();
+    // Closing the sniffer joins its thread, which ends only because libpcap is interrupted: a live
+    // capture's reads never end on their own, so without the interrupt sync() would not return.
     engine.closeSocket(sniffer);
     engine.sync();
-    QVERIFY2(clock.elapsed() < 1000, qPrintable(u"closing took %1 ms"_s.arg(clock.elapsed())));
     QCOMPARE(engine.socket(sniffer)->state, SocketState::Closed);
+    QCOMPARE(engine.socket(connection)->state, SocketState::Closed); // its connections' rows too
     QTRY_VERIFY_WITH_TIMEOUT(logged(events, sniffer, u"stopped sniffer \"sniff lo\""_s), NetworkTimeout);
 }
 
