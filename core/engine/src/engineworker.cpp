@@ -435,7 +435,7 @@ void EngineWorker::close(SocketId id, Unsent unsent)
         drainSniffer(id); // what it decoded before the stop is stored too
         closeWireRows(*slot);
     }
-    const bool sniffer = !slot->wireRows.empty() || slot->sniffer;
+    const bool sniffer = slot->isSniffer;
     teardown(*slot);
     slot->state = SocketState::Closed;
     slot->peers = 0;

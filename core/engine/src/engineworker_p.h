@@ -78,7 +78,8 @@ private:
         std::uint64_t receiveLimit = 0; ///< messages to receive before it stops receiving; 0: no limit
         std::uint64_t received = 0; ///< counted only when there is a receiveLimit
         std::unique_ptr<TapForwarder> tap; ///< a tap's slot has this instead of socket and monitor
-        std::unique_ptr<Sniffer> sniffer; ///< a sniffer's slot has this instead
+        std::unique_ptr<Sniffer> sniffer; ///< a sniffer's slot has this instead (until it stops)
+        bool isSniffer = false;
         std::map<std::uint64_t, SocketId> wireRows; ///< a sniffer's connections' rows, by WireConnection::id
         std::map<QString, SocketId> wireNames; ///< the row of the latest connection of each name
     };

@@ -37,6 +37,7 @@ void EngineWorker::openSniffer(SocketId id, const SniffSpec &spec)
         return;
     }
     slot->sniffer = std::move(*started);
+    slot->isSniffer = true;
     slot->state = SocketState::Listening;
     const QString linkType = slot->sniffer->linkTypeName();
     d->sockets.update(id, [&](SocketTable::Entry &entry) {

@@ -12,6 +12,9 @@ namespace {
 // this many items: views see traffic within a frame or two, the engine's queue sees few events.
 constexpr auto BatchInterval = std::chrono::milliseconds(20);
 constexpr std::size_t BatchItems = 4096;
+// What may wait for the engine thread before this thread stops reading.
+constexpr std::size_t MaxWaitingItems = 256 * 1024;
+constexpr std::uint64_t MaxWaitingBytes = 256ull << 20;
 
 } // namespace
 
@@ -42,6 +45,11 @@ void Sniffer::stop()
 {
     if (!m_thread.joinable())
         return;
+    {
+        std::lock_guard locker(m_mutex);
+        m_stopping = true;
+    }
+    m_taken.notify_all();
     m_source->interrupt();
     m_thread.join();
 }
@@ -54,7 +62,9 @@ Sniffer::Batch Sniffer::take()
     m_batch.packets = batch.packets;
     m_batch.dropped = batch.dropped;
     m_batch.stats = batch.stats;
+    m_batchBytes = 0;
     m_announced = false;
+    m_taken.notify_all();
     return batch;
 }
 
@@ -82,13 +92,17 @@ void Sniffer::run()
     auto lastWake = std::chrono::steady_clock::now();
     const auto hand = [&](bool force, bool ended, std::optional<Error> error) {
         bool announce = false;
+        bool full = false;
         {
             std::lock_guard locker(m_mutex);
-            for (Item &item : found)
+            for (Item &item : found) {
+                if (item.record)
+                    for (const QByteArray &frame : item.record->frames)
+                        m_batchBytes += std::uint64_t(frame.size());
                 m_batch.items.push_back(std::move(item));
+            }
             found.clear();
             m_batch.packets = m_source->packetsRead();
-            m_batch.dropped = m_source->packetsDropped();
             m_batch.stats = decoder.stats();
             m_batch.ended = ended;
             if (error)
@@ -98,9 +112,19 @@ void Sniffer::run()
                 || (!m_batch.items.empty() && now - lastWake >= BatchInterval);
             if (announce)
                 lastWake = now;
+            full = m_batch.items.size() >= MaxWaitingItems || m_batchBytes >= MaxWaitingBytes;
+            if (announce || full)
+                m_batch.dropped = m_source->packetsDropped(); // a system call: per batch, not per packet
         }
-        if (announce)
+        if (announce || full)
             wakeOwner();
+        if (full) {
+            std::unique_lock locker(m_mutex);
+            m_taken.wait(locker, [this] {
+                return m_stopping
+                    || (m_batch.items.size() < MaxWaitingItems && m_batchBytes < MaxWaitingBytes);
+            });
+        }
     };
     RawPacket packet;
     for (;;) {

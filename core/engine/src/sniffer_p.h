@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,7 +21,9 @@ namespace zmqscope {
  * source's bufferMs), so they never run on the engine thread. The thread decodes the packets
  * (PassiveDecoder) and hands what it found to the engine thread in batches: it calls `wake` when a
  * batch begins to wait and none was announced since the last take(), so a flood costs one queued
- * event per batch, never one per packet.
+ * event per batch, never one per packet. Memory stays bounded: while a full batch waits for the engine
+ * thread, the thread stops reading and the kernel's buffer takes the packets (what it cannot hold is
+ * dropped there and counted: SniffInfo::dropped).
  */
 class Sniffer
 {
@@ -66,6 +69,9 @@ private:
     QString m_linkType;
     std::mutex m_mutex;
     Batch m_batch; // guarded by m_mutex
+    std::uint64_t m_batchBytes = 0; // guarded by m_mutex: the frames' bytes in m_batch
+    std::condition_variable m_taken; // take() emptied m_batch, or stop() was asked
+    bool m_stopping = false; // guarded by m_mutex
     bool m_announced = false; // guarded by m_mutex: wake() was called and take() has not run since
     std::thread m_thread;
 };
