@@ -16,6 +16,7 @@
 
 #include <zmqscope/engine/engine.h>
 
+#include "../../core/engine/src/sniffer_p.h" // the engine's private sniffer thread, for its memory bound
 #include "../interop/testprocess.h"
 #include "enginetestsupport.h"
 
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void specIsValidated();
     void requestReplyOnLoopback();
     void curveIsStoredWithItsSizes();
+    void waitingRecordsAreBounded();
     void noSuchInterfaceFails();
     void noPermissionSaysTheFix();
 };
@@ -275,6 +277,45 @@ void TestEngineSniff::curveIsStoredWithItsSizes()
         QCOMPARE(line.value(u"src"_s).toString(), c2s ? info.wire->client : info.wire->server);
     }
     QCOMPARE(encrypted, messages.size());
+}
+
+void TestEngineSniff::waitingRecordsAreBounded()
+{
+    if (geteuid() != 0)
+        QSKIP("live capture needs root (or cap_net_raw); this run has neither");
+    // At most 2 items may wait for the engine thread: the thread stops reading until they are taken
+    // (nobody takes them while the peers talk), and a stop still ends it while it waits.
+    std::atomic<int> wakes { 0 };
+    PcapSource::LiveOptions options;
+    options.interface = u"lo"_s;
+    auto started = Sniffer::start(
+        options, [&wakes] { ++wakes; }, SnifferLimits { 2, 1 << 20 });
+    QVERIFY2(started.ok(), qPrintable(started.errorMessage()));
+    Sniffer &sniffer = **started;
+    QString diagnostics;
+    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, diagnostics);
+    QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
+    const int port = said.at(0).value(u"port"_s).toInt();
+    // One packet's records (a few) may go over the limit; then nothing more is read until a take().
+    QTRY_VERIFY_WITH_TIMEOUT(wakes > 0, NetworkTimeout);
+    qsizetype records = 0;
+    qsizetype messages = 0;
+    for (int round = 0; round < 1000 && messages < 6; ++round) {
+        Sniffer::Batch batch = sniffer.take();
+        QVERIFY2(batch.items.size() <= 2 + 4, qPrintable(QString::number(batch.items.size())));
+        for (const Sniffer::Item &item : batch.items) {
+            const QString server = u":%1"_s.arg(port);
+            if (!item.record || (!item.record->dst.endsWith(server) && !item.record->src.endsWith(server)))
+                continue;
+            ++records;
+            messages += item.record->isEvent() ? 0 : 1;
+        }
+        if (messages < 6)
+            QTest::qWait(20); // the thread reads on after each take
+    }
+    QCOMPARE(messages, 6);
+    QVERIFY(records > messages); // connected, at least
+    sniffer.stop();
 }
 
 void TestEngineSniff::noSuchInterfaceFails()

@@ -12,27 +12,25 @@ namespace {
 // this many items: views see traffic within a frame or two, the engine's queue sees few events.
 constexpr auto BatchInterval = std::chrono::milliseconds(20);
 constexpr std::size_t BatchItems = 4096;
-// What may wait for the engine thread before this thread stops reading.
-constexpr std::size_t MaxWaitingItems = 256 * 1024;
-constexpr std::uint64_t MaxWaitingBytes = 256ull << 20;
 
 } // namespace
 
 Result<std::unique_ptr<Sniffer>> Sniffer::start(
-    const PcapSource::LiveOptions &options, std::function<void()> wake)
+    const PcapSource::LiveOptions &options, std::function<void()> wake, SnifferLimits limits)
 {
     auto opened = PcapSource::openLive(options);
     if (!opened)
         return opened.error();
-    std::unique_ptr<Sniffer> sniffer(new Sniffer(std::move(*opened), std::move(wake)));
+    std::unique_ptr<Sniffer> sniffer(new Sniffer(std::move(*opened), std::move(wake), limits));
     sniffer->m_thread = std::thread([raw = sniffer.get()] { raw->run(); });
     setThreadName(sniffer->m_thread, "zmqscope-sniff");
     return sniffer;
 }
 
-Sniffer::Sniffer(std::unique_ptr<PcapSource> source, std::function<void()> wake)
+Sniffer::Sniffer(std::unique_ptr<PcapSource> source, std::function<void()> wake, SnifferLimits limits)
     : m_source(std::move(source))
     , m_wake(std::move(wake))
+    , m_limits(limits)
     , m_linkType(m_source->linkTypeName())
 { }
 
@@ -68,6 +66,11 @@ Sniffer::Batch Sniffer::take()
     return batch;
 }
 
+bool Sniffer::full() const
+{
+    return m_batch.items.size() >= m_limits.maxWaitingItems || m_batchBytes >= m_limits.maxWaitingBytes;
+}
+
 void Sniffer::wakeOwner()
 {
     {
@@ -92,7 +95,7 @@ void Sniffer::run()
     auto lastWake = std::chrono::steady_clock::now();
     const auto hand = [&](bool force, bool ended, std::optional<Error> error) {
         bool announce = false;
-        bool full = false;
+        bool atLimit = false;
         {
             std::lock_guard locker(m_mutex);
             for (Item &item : found) {
@@ -112,18 +115,15 @@ void Sniffer::run()
                 || (!m_batch.items.empty() && now - lastWake >= BatchInterval);
             if (announce)
                 lastWake = now;
-            full = m_batch.items.size() >= MaxWaitingItems || m_batchBytes >= MaxWaitingBytes;
-            if (announce || full)
+            atLimit = full();
+            if (announce || atLimit)
                 m_batch.dropped = m_source->packetsDropped(); // a system call: per batch, not per packet
         }
-        if (announce || full)
+        if (announce || atLimit)
             wakeOwner();
-        if (full) {
+        if (atLimit) {
             std::unique_lock locker(m_mutex);
-            m_taken.wait(locker, [this] {
-                return m_stopping
-                    || (m_batch.items.size() < MaxWaitingItems && m_batchBytes < MaxWaitingBytes);
-            });
+            m_taken.wait(locker, [this] { return m_stopping || !this->full(); });
         }
     };
     RawPacket packet;

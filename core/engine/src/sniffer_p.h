@@ -16,6 +16,13 @@
 
 namespace zmqscope {
 
+/// What may wait for the engine thread before a Sniffer's thread stops reading.
+struct SnifferLimits
+{
+    std::size_t maxWaitingItems = 256 * 1024;
+    std::uint64_t maxWaitingBytes = 256ull << 20; ///< of the waiting records' frames
+};
+
 /**
  * One live capture on a thread of its own (zmqscope-sniff): libpcap's reads block (up to the
  * source's bufferMs), so they never run on the engine thread. The thread decodes the packets
@@ -47,7 +54,7 @@ public:
     /// Opens the interface (the error is PcapSource's one line, with the fix for a missing right) and
     /// starts the thread.
     [[nodiscard]] static Result<std::unique_ptr<Sniffer>> start(
-        const PcapSource::LiveOptions &options, std::function<void()> wake);
+        const PcapSource::LiveOptions &options, std::function<void()> wake, SnifferLimits limits = {});
     ~Sniffer(); ///< stop()
     Sniffer(const Sniffer &) = delete;
     Sniffer &operator=(const Sniffer &) = delete;
@@ -59,13 +66,16 @@ public:
     [[nodiscard]] QString linkTypeName() const { return m_linkType; }
 
 private:
-    Sniffer(std::unique_ptr<PcapSource> source, std::function<void()> wake);
+    Sniffer(std::unique_ptr<PcapSource> source, std::function<void()> wake, SnifferLimits limits);
+    /// Whether the waiting batch is at a limit (m_mutex held).
+    [[nodiscard]] bool full() const;
     void run();
     /// Announces the waiting batch unless one is announced already.
     void wakeOwner();
 
     std::unique_ptr<PcapSource> m_source;
     std::function<void()> m_wake;
+    SnifferLimits m_limits;
     QString m_linkType;
     std::mutex m_mutex;
     Batch m_batch; // guarded by m_mutex
