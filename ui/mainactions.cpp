@@ -24,6 +24,13 @@ MainActions::MainActions(QObject *parent)
     newTap->setToolTip(u"Sit between clients and their server and watch both directions: the tap listens "
                        u"where the clients connect and forwards to the server (Ctrl+Shift+T)"_s);
 
+    sniffInterface = new QAction(u"&Sniff Interface\u2026"_s, parent);
+    sniffInterface->setObjectName(u"sniffInterfaceAction"_s);
+    sniffInterface->setToolTip(
+        u"Capture ZeroMQ traffic live from a network interface (libpcap): every ZMTP "
+        u"connection there shows as a row, its messages c2s/s2c; nothing in the system "
+        u"changes"_s);
+
     monitorTap = new QAction(u"&Monitor Tap\u2026"_s, parent);
     monitorTap->setObjectName(u"monitorTapAction"_s);
     monitorTap->setToolTip(u"Show both sides of the selected tap: its clients and its server connection"_s);

@@ -39,6 +39,7 @@ struct MainActions
     QAction *reply = nullptr;
     QAction *resetLayout = nullptr;
     QAction *saveWorkspace = nullptr;
+    QAction *sniffInterface = nullptr;
 };
 
 } // namespace zmqscope

@@ -47,6 +47,7 @@
 #include "messagetablemodel.h"
 #include "preferences.h"
 #include "preferencesdialog.h"
+#include "sniffcontroller.h"
 #include "socketlistmodel.h"
 #include "socketsview.h"
 #include "storestatus.h"
@@ -152,6 +153,8 @@ QAction *MainWindow::action(Action which) const
         return m_actions.newTap;
     case Action::MonitorTap:
         return m_actions.monitorTap;
+    case Action::SniffInterface:
+        return m_actions.sniffInterface;
     case Action::CloseSocket:
         return m_actions.closeSocket;
     case Action::ReopenSocket:
@@ -229,6 +232,8 @@ void MainWindow::createDocks()
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
+    m_sniffers
+        = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
 }
 
 void MainWindow::createActions()
@@ -316,6 +321,7 @@ void MainWindow::createMenusAndToolBar()
     QMenu *capture = menuBar()->addMenu(u"&Capture"_s);
     capture->addAction(m_actions.newTap);
     capture->addAction(m_actions.monitorTap);
+    capture->addAction(m_actions.sniffInterface);
     capture->addSeparator();
     capture->addAction(m_capture->recordAction());
     capture->addAction(m_capture->recordToAction());
@@ -494,9 +500,13 @@ void MainWindow::updateActions()
     const bool closed
         = socket && (socket->state == SocketState::Closed || socket->state == SocketState::Failed);
     m_actions.closeSocket->setEnabled(socket && !closed);
-    m_actions.reopenSocket->setEnabled(closed);
-    m_actions.editSocket->setEnabled(socket.has_value());
+    // A sniffed connection is no socket of ours: its sniffer is reopened or edited instead.
+    const bool wire = socket && socket->wire;
+    m_actions.reopenSocket->setEnabled(closed && !wire);
+    m_actions.editSocket->setEnabled(socket.has_value() && !wire);
     m_taps->updateActions(socket);
+    if (socket && socket->sniff)
+        m_actions.editSocket->setText(u"&Edit Sniffer\u2026"_s);
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {
@@ -560,8 +570,10 @@ void MainWindow::reopenSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
-    if (m_taps->reopenTap(*socket) != 0)
+    if (m_taps->reopenTap(*socket) != 0 || m_sniffers->reopenSniffer(*socket) != 0)
         return;
+    if (socket->wire)
+        return; // a sniffed connection is reopened by its sniffer only
     // The old row gives way to the new socket, which gets the same name and settings.
     const SocketSpec spec = socket->spec;
     m_socketModel->removeSocket(socket->id);
@@ -573,7 +585,7 @@ void MainWindow::editSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
-    if (m_taps->editTap(*socket))
+    if (m_taps->editTap(*socket) || m_sniffers->editSniffer(*socket) || socket->wire)
         return;
     QStringList names;
     for (const SocketInfo &info : m_socketModel->sockets()) {
@@ -719,11 +731,13 @@ zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
     for (const SocketSpec &spec : workspace->sockets())
         openSocket(spec);
     m_taps->openTaps(workspace->taps());
+    m_sniffers->openSniffers(workspace->sniffers());
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(
-        u"Opened workspace %1: %2 sockets, %3 taps"_s.arg(QDir::toNativeSeparators(fileName))
+        u"Opened workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))
             .arg(workspace->sockets().size())
-            .arg(workspace->taps().size()));
+            .arg(workspace->taps().size())
+            .arg(workspace->sniffers().size()));
     return {};
 }
 
@@ -731,19 +745,23 @@ zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
 {
     QList<SocketSpec> specs;
     for (const SocketInfo &info : m_socketModel->sockets()) {
-        if (!info.tap && info.state != SocketState::Closed && info.state != SocketState::Failed)
+        if (!info.tap && !info.sniff && !info.wire && info.state != SocketState::Closed
+            && info.state != SocketState::Failed)
             specs.append(info.spec);
     }
     const QList<TapSpec> taps = m_taps->openTapSpecs();
-    zmqscope::Result<void> saved = Workspace(specs, taps).save(fileName);
+    const QList<SniffSpec> sniffers = m_sniffers->openSnifferSpecs();
+    zmqscope::Result<void> saved = Workspace(specs, taps, sniffers).save(fileName);
     if (!saved) {
         m_eventModel->addLine(saved.errorMessage(), true);
         return saved;
     }
     m_workspaceDir = QFileInfo(fileName).absolutePath();
-    m_eventModel->addLine(u"Saved workspace %1: %2 sockets, %3 taps"_s.arg(QDir::toNativeSeparators(fileName))
-                              .arg(specs.size())
-                              .arg(taps.size()));
+    m_eventModel->addLine(
+        u"Saved workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))
+            .arg(specs.size())
+            .arg(taps.size())
+            .arg(sniffers.size()));
     return {};
 }
 

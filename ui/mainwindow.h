@@ -28,6 +28,7 @@ struct Preferences;
 class SocketListModel;
 class SocketsView;
 class StoreStatus;
+class SniffController;
 class TapController;
 
 /**
@@ -83,12 +84,15 @@ public:
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
     /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
     [[nodiscard]] TapController *tapController() const { return m_taps; }
+    /// Capture > Sniff Interface and the sniffers' rows.
+    [[nodiscard]] SniffController *sniffController() const { return m_sniffers; }
 
     /// Actions by role, for tests and for the command line's screenshot mode.
     enum class Action
     {
         NewSocket,
         NewTap,
+        SniffInterface,
         MonitorTap,
         CloseSocket,
         ReopenSocket,
@@ -160,6 +164,7 @@ private:
     LibraryPanel *m_library = nullptr;
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
+    SniffController *m_sniffers = nullptr;
 
     QDockWidget *m_socketsDock = nullptr;
     QDockWidget *m_detailDock = nullptr;

@@ -138,7 +138,67 @@ QString tapToolTipLines(const SocketInfo &info)
     return lines.join(u'\n');
 }
 
+QString sniffToolTipLines(const SocketInfo &info)
+{
+    const SniffInfo &sniff = *info.sniff;
+    const QLocale locale;
+    QStringList lines;
+    lines.append(u"Live capture on %1 (filter: %2%3)"_s.arg(sniff.spec.interface, sniff.filter,
+        sniff.linkType.isEmpty() ? QString() : u", link type "_s + sniff.linkType));
+    lines.append(u"Packets: %1; dropped by the kernel: %2"_s.arg(
+        locale.toString(qulonglong(sniff.packets)), locale.toString(qulonglong(sniff.dropped))));
+    lines.append(u"ZeroMQ connections: %1; gaps: %2"_s.arg(
+        locale.toString(qulonglong(sniff.connections)), locale.toString(qulonglong(sniff.gaps))));
+    if (!info.lastError.isEmpty())
+        lines.append(QString() + u'\n' + info.lastError);
+    return lines.join(u'\n');
+}
+
+QString wireToolTipLines(const SocketInfo &info)
+{
+    const WireInfo &wire = *info.wire;
+    const auto type = [](const QString &name) { return name.isEmpty() ? u"(not seen)"_s : name; };
+    QStringList lines;
+    lines.append(u"Client %1: %2"_s.arg(wire.client, type(wire.clientType)));
+    lines.append(u"Server %1: %2"_s.arg(wire.server, type(wire.serverType)));
+    lines.append(u"Security: %1"_s.arg(wire.security.isEmpty() ? u"(greeting not seen)"_s : wire.security));
+    if (wire.joinedMidStream)
+        lines.append(u"Joined mid-stream: the connection began before the capture."_s);
+    if (wire.gaps > 0)
+        lines.append(u"Gaps: %1 (bytes the capture does not hold; never guessed over)"_s.arg(wire.gaps));
+    if (wire.encrypted > 0)
+        lines.append(u"Encrypted (CURVE) messages: %1, shown with their size only"_s.arg(wire.encrypted));
+    if (!info.lastError.isEmpty())
+        lines.append(u"Last problem: "_s + info.lastError);
+    return lines.join(u'\n');
+}
+
 } // namespace
+
+QString SocketListModel::sniffStateText(const SocketInfo &info)
+{
+    const QLocale locale;
+    if (info.sniff) {
+        // The reason, with its fix, is what the user needs to see: plainly, not only in a tool tip.
+        if (info.state == SocketState::Failed)
+            return info.lastError.isEmpty() ? socketStateName(info.state) : u"Failed: "_s + info.lastError;
+        if (info.state != SocketState::Listening)
+            return socketStateName(info.state);
+        QString text = u"sniffing \u00b7 %1 packets \u00b7 %2 connections \u00b7 %3 gaps"_s.arg(
+            locale.toString(qulonglong(info.sniff->packets)),
+            locale.toString(qulonglong(info.sniff->connections)),
+            locale.toString(qulonglong(info.sniff->gaps)));
+        if (info.sniff->dropped > 0)
+            text += u" \u00b7 %1 dropped"_s.arg(locale.toString(qulonglong(info.sniff->dropped)));
+        return text;
+    }
+    QString text = socketStateName(info.state);
+    if (!info.wire->security.isEmpty())
+        text += u" \u00b7 "_s + info.wire->security;
+    if (info.wire->gaps > 0)
+        text += u" \u00b7 %1 gaps"_s.arg(locale.toString(qulonglong(info.wire->gaps)));
+    return text;
+}
 
 QVariant SocketListModel::data(const QModelIndex &index, int role) const
 {
@@ -153,10 +213,21 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
         case NameColumn:
             return info.spec.name;
         case TypeColumn:
+            if (info.sniff)
+                return u"sniff"_s;
+            if (info.wire) // the client's and the server's, as READY told them
+                return u"%1 > %2"_s.arg(info.wire->clientType.isEmpty() ? u"?"_s : info.wire->clientType,
+                    info.wire->serverType.isEmpty() ? u"?"_s : info.wire->serverType);
             return info.tap ? tapTypeText(*info.tap) : socketTypeName(info.spec.type);
         case EndpointsColumn:
+            if (info.sniff)
+                return u"%1 (%2)"_s.arg(info.sniff->spec.interface, info.sniff->filter);
+            if (info.wire)
+                return u"%1 > %2"_s.arg(info.wire->client, info.wire->server);
             return endpointsText(info);
         case StateColumn:
+            if (info.sniff || info.wire)
+                return sniffStateText(info);
             if (info.tap)
                 return tapStateText(info);
             if (info.state == SocketState::Connected && info.peers > 1)
@@ -195,6 +266,10 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (info.tap)
             return plainToolTip(tapToolTipLines(info));
+        if (info.sniff)
+            return plainToolTip(sniffToolTipLines(info));
+        if (info.wire)
+            return plainToolTip(wireToolTipLines(info));
         if (column == StateColumn && info.state == SocketState::Retrying) {
             const QString reason = m_retryReasons.value(info.id);
             return plainToolTip((reason.isEmpty() ? u"A connection attempt failed."_s : reason)
@@ -260,8 +335,23 @@ bool SocketListModel::sameShape(const SocketInfo &a, const SocketInfo &b)
             && x->clientToServerHeld == y->clientToServerHeld
             && x->serverToClientHeld == y->serverToClientHeld && x->listenEndpoints == y->listenEndpoints;
     };
+    // A sniffer's counts and its connections' types, security and gaps are in their State and Type.
+    const auto sameSniff = [](const SocketInfo &x, const SocketInfo &y) {
+        if (x.sniff.has_value() != y.sniff.has_value() || x.wire.has_value() != y.wire.has_value())
+            return false;
+        if (x.sniff
+            && (x.sniff->packets != y.sniff->packets || x.sniff->connections != y.sniff->connections
+                || x.sniff->gaps != y.sniff->gaps || x.sniff->dropped != y.sniff->dropped
+                || x.sniff->linkType != y.sniff->linkType))
+            return false;
+        return !x.wire
+            || (x.wire->clientType == y.wire->clientType && x.wire->serverType == y.wire->serverType
+                && x.wire->security == y.wire->security && x.wire->gaps == y.wire->gaps
+                && x.wire->encrypted == y.wire->encrypted);
+    };
     return a.state == b.state && a.peers == b.peers && a.boundEndpoints == b.boundEndpoints
-        && a.spec.name == b.spec.name && a.lastError == b.lastError && sameTap(a.tap, b.tap);
+        && a.spec.name == b.spec.name && a.lastError == b.lastError && sameTap(a.tap, b.tap)
+        && a.spec.type == b.spec.type && sameSniff(a, b);
 }
 
 void SocketListModel::refresh()

@@ -74,6 +74,9 @@ public:
     [[nodiscard]] static QString tapTypeText(const TapInfo &tap);
     /// A tap's State column: both sides and what waits ("clients: 2 connected · server: Connected").
     [[nodiscard]] static QString tapStateText(const SocketInfo &info);
+    /// A sniffer's State: what it found, or why it failed (with the fix); a sniffed connection's, with
+    /// its security and gaps.
+    [[nodiscard]] static QString sniffStateText(const SocketInfo &info);
 
 Q_SIGNALS:
     /// A socket was added or removed, or changed its state or endpoints (not sent on counter changes).

@@ -34,6 +34,7 @@
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "preferences.h"
+#include "sniffscreenshot.h"
 #include "tapcontroller.h"
 
 using namespace Qt::StringLiterals;
@@ -272,7 +273,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
         u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
-        u"tapmessages or pcap (the first capture file given)."_s,
+        u"tapmessages, pcap (the first capture file given) or sniff (needs root)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -349,7 +350,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
-        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s };
+        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -410,6 +411,9 @@ int main(int argc, char *argv[])
         // The screenshot needs a screenful of rows within a few seconds.
         if (!screenshotFile.isEmpty())
             settings.messagesPerSecond = 12.0;
+        // The sniff scene captures lo from before the demo's first connection (needs root).
+        if (commandLine.screenshotTab == u"sniff"_s)
+            screenshotscenes::openDemoSniffer(engine);
         demo = std::make_unique<DemoPeers>(Context(), settings);
         try {
             demo->start();
@@ -468,6 +472,8 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleNewTapDialog(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"newsocket"_s)
         screenshotscenes::scheduleNewSocketDialog(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"sniff"_s)
+        screenshotscenes::scheduleSniff(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tapmessages"_s && demo)
         screenshotscenes::scheduleTapMessages(
             window, screenshotFile, demo->echoEndpoint(), commandLine.screenshotDelayMs);

@@ -12,8 +12,9 @@
 # messages), tap.png (the demo's quote clients and service through a tap, with
 # the Tap Monitor), new-tap.png (Capture > New Tap), and tap-messages.png plus
 # tap-messages-frames.png (a req-rep tap in front of the demo's echo service:
-# c2s/s2c rows with their peer, the Envelope and Frames tabs) and pcap.png (the packet-capture fixture
-# tests/capture/data/conversations.pcap with its Connections panel) next to this script.
+# c2s/s2c rows with their peer, the Envelope and Frames tabs), pcap.png (the packet-capture fixture
+# tests/capture/data/conversations.pcap with its Connections panel) and, as root, sniff.png (the
+# demo's traffic sniffed live on lo: the sniffer's and its connections' rows) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,3 +55,10 @@ run --demo --screenshot "$here/tap.png" --screenshot-tab tap
 run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap
 run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages
 run --screenshot "$here/pcap.png" --screenshot-tab pcap "$here/../../tests/capture/data/conversations.pcap"
+# The demo's traffic sniffed on lo: capturing needs root (or cap_net_raw on the app); without it the
+# picture shows the sniffer's error row instead, and sniff.png is left as it was.
+if [ "$(id -u)" = 0 ]; then
+    run --demo --screenshot "$here/sniff.png" --screenshot-tab sniff
+else
+    echo "make-screenshots.sh: sniff.png needs root (live capture on lo); skipped" >&2
+fi

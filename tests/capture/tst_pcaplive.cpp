@@ -31,6 +31,7 @@ private:
 
 private Q_SLOTS:
     void liveNoSuchInterface();
+    void interfacesListed();
     void liveLoopback();
     void livePermissionDenied();
     void tcpdumpOfRealZmtp();
@@ -48,6 +49,14 @@ void TestPcapLive::liveNoSuchInterface()
     if (geteuid() == 0)
         QCOMPARE(source.errorMessage(), u"cannot capture on no-such-if0: no such interface"_s);
     QVERIFY(!source.errorMessage().contains(u'\n'));
+}
+
+void TestPcapLive::interfacesListed()
+{
+    // What the app's Sniff Interface dialog offers: libpcap's list, which needs no right to capture.
+    const auto interfaces = PcapSource::interfaces();
+    QVERIFY2(interfaces.ok(), qPrintable(interfaces.errorMessage()));
+    QVERIFY2(interfaces->contains(u"lo"_s), qPrintable(interfaces->join(u", "_s)));
 }
 
 void TestPcapLive::liveLoopback()

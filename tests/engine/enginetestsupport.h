@@ -1,7 +1,7 @@
 #pragma once
 
-// What the suites that drive an Engine share (tst_engine, tst_replayer): opening a
-// socket and waiting for the engine's verdict.
+// What the suites that drive an Engine share (tst_engine, tst_replayer, tst_enginetap, tst_enginesniff):
+// opening a socket and waiting for the engine's verdict, a socket's stored messages, its log lines.
 
 #include <algorithm>
 
@@ -92,5 +92,29 @@ public:
 
     QList<zmqscope::SendResult> results;
 };
+
+/// The stored messages of one socket, in store order.
+[[nodiscard]] inline QList<zmqscope::StoredMessage> stored(
+    const zmqscope::MessageStore &store, zmqscope::SocketId socket)
+{
+    QList<zmqscope::StoredMessage> list;
+    for (auto seq = store.firstSeq(); seq < store.endSeq(); ++seq) {
+        zmqscope::StoredMessage message;
+        if (store.message(seq, message) && message.socket == socket)
+            list.append(message);
+    }
+    return list;
+}
+
+/// Whether a spy on Engine::eventLogged holds a line of socket `id` that contains `text`.
+[[nodiscard]] inline bool logged(const QSignalSpy &spy, zmqscope::SocketId id, const QString &text)
+{
+    for (const auto &arguments : spy) {
+        const auto event = arguments.at(0).value<zmqscope::EngineEvent>();
+        if (event.socket == id && event.text.contains(text))
+            return true;
+    }
+    return false;
+}
 
 } // namespace enginetest

@@ -14,9 +14,12 @@
 #include <zmqscope/engine/engine.h>
 
 #include "../interop/testprocess.h"
+#include "enginetestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
+using enginetest::logged;
+using enginetest::stored;
 
 namespace {
 
@@ -26,17 +29,6 @@ bool startPeer(TestProcess &peer, const QStringList &arguments)
 {
     return peer.start(QStringLiteral(ZMQSCOPE_PYTHON),
         QStringList { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/tap_peer.py") } + arguments);
-}
-
-QList<StoredMessage> stored(const MessageStore &store, SocketId socket)
-{
-    QList<StoredMessage> list;
-    for (auto seq = store.firstSeq(); seq < store.endSeq(); ++seq) {
-        StoredMessage message;
-        if (store.message(seq, message) && message.socket == socket)
-            list.append(message);
-    }
-    return list;
 }
 
 QList<QJsonObject> fileLines(const QString &path)
@@ -51,16 +43,6 @@ QList<QJsonObject> fileLines(const QString &path)
             lines.append(QJsonDocument::fromJson(raw.at(i)).object());
     }
     return lines;
-}
-
-bool logged(const QSignalSpy &spy, SocketId id, const QString &text)
-{
-    for (const auto &arguments : spy) {
-        const auto event = arguments.at(0).value<EngineEvent>();
-        if (event.socket == id && event.text.contains(text))
-            return true;
-    }
-    return false;
 }
 
 TapSpec tapSpec(TapPattern pattern, const QString &forward, const QString &listen = u"tcp://127.0.0.1:*"_s)

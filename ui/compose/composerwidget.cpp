@@ -269,8 +269,9 @@ void ComposerWidget::setSockets(const QList<zmqscope::SocketInfo> &sockets)
 
     QList<QPair<QString, zmqscope::SocketId>> items;
     for (const zmqscope::SocketInfo &info : sockets) {
-        // A tap only forwards what its peers send: it is no socket to send from.
-        if (info.tap || !zmqscope::socketTypeCanSend(info.spec.type)
+        // A tap only forwards what its peers send, a sniffer and its connections only watch the wire:
+        // neither is a socket to send from.
+        if (info.tap || info.sniff || info.wire || !zmqscope::socketTypeCanSend(info.spec.type)
             || info.state == zmqscope::SocketState::Closed || info.state == zmqscope::SocketState::Failed)
             continue;
         items.append({ u"%1 (%2)"_s.arg(info.spec.name, zmqscope::socketTypeName(info.spec.type)), info.id });

@@ -26,6 +26,7 @@ namespace {
 const auto VersionKey = u"zmqscope_workspace"_s;
 const auto SocketsKey = u"sockets"_s;
 const auto TapsKey = u"taps"_s;
+const auto SniffersKey = u"sniffers"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = qint64 { 64 } << 20;
@@ -103,9 +104,11 @@ zmqscope::TapSpec tapFromJson(const QJsonObject &json)
 
 } // namespace
 
-Workspace::Workspace(QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps)
+Workspace::Workspace(
+    QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps, QList<zmqscope::SniffSpec> sniffers)
     : m_sockets(std::move(sockets))
     , m_taps(std::move(taps))
+    , m_sniffers(std::move(sniffers))
 { }
 
 QByteArray Workspace::toJson() const
@@ -121,6 +124,12 @@ QByteArray Workspace::toJson() const
         for (const zmqscope::TapSpec &tap : m_taps)
             taps.append(tapToJson(tap));
         root.insert(TapsKey, taps);
+    }
+    if (!m_sniffers.isEmpty()) {
+        QJsonArray sniffers;
+        for (const zmqscope::SniffSpec &sniffer : m_sniffers)
+            sniffers.append(sniffer.toJson());
+        root.insert(SniffersKey, sniffers);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -248,5 +257,38 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
                 u"%1 has the name of another entry; names must be unique over sockets and taps"_s.arg(entry));
         taps.append(std::move(tap));
     }
-    return Workspace(std::move(specs), std::move(taps));
+
+    // Sniffers: their names are unique over everything too.
+    QList<zmqscope::SniffSpec> sniffers;
+    const QJsonValue sniffersValue = root.value(SniffersKey);
+    if (!sniffersValue.isUndefined() && !sniffersValue.isArray())
+        return contentError(u"%1: \"%2\" should be an array of sniffers, it is %3"_s.arg(
+            prefix, SniffersKey, jsonTypeName(sniffersValue)));
+    const QJsonArray sniffArray = sniffersValue.toArray();
+    for (qsizetype i = 0; i < sniffArray.size(); ++i) {
+        const QJsonValue value = sniffArray.at(i);
+        if (!value.isObject())
+            return contentError(
+                u"%1: sniffer entry at index %2 is %3, not an object"_s.arg(prefix).arg(i).arg(
+                    jsonTypeName(value)));
+        const QString entry = u"%1: sniffer entry at index %2"_s.arg(prefix).arg(i);
+        zmqscope::Result<zmqscope::SniffSpec> sniffer = zmqscope::SniffSpec::fromJson(value.toObject());
+        if (!sniffer)
+            return Error(sniffer.error().code(), u"%1: %2"_s.arg(entry, sniffer.errorMessage()));
+        const QString &name = sniffer->name;
+        const bool named
+            = !name.isEmpty() && (std::any_of(specs.cbegin(), specs.cend(), [&](const auto &other) {
+                  return other.name == name;
+              }) || std::any_of(taps.cbegin(), taps.cend(), [&](const auto &other) {
+                  return other.name == name;
+              }) || std::any_of(sniffers.cbegin(), sniffers.cend(), [&](const auto &other) {
+                  return other.name == name;
+              }));
+        if (named)
+            return contentError(
+                u"%1 has the name of another entry; names must be unique over sockets, taps and "
+                u"sniffers"_s.arg(entry));
+        sniffers.append(std::move(*sniffer));
+    }
+    return Workspace(std::move(specs), std::move(taps), std::move(sniffers));
 }

@@ -11,10 +11,11 @@
  *
  *     {"zmqscope_workspace": 1, "sockets": [SocketSpec::toJson(), ...],
  *      "taps": [{"name", "pattern": "req-rep", "listen": [...], "forward": [...],
- *                "listen_options": [...], "forward_options": [...]}, ...]}
+ *                "listen_options": [...], "forward_options": [...]}, ...],
+ *      "sniffers": [{"name", "interface": "lo", "ports": [5555, ...]}, ...]}
  *
- * (options as in a socket entry; "taps" may be missing: a file without taps). Names are unique
- * over sockets and taps together, as the engine keeps them.
+ * (options as in a socket entry; "taps" and "sniffers" may be missing). Names are unique over
+ * sockets, taps and sniffers together, as the engine keeps them.
  *
  * so that File > Open Workspace and `zmqscope --session FILE` bring them back.
  */
@@ -25,11 +26,13 @@ public:
     static constexpr int Version = 1;
 
     Workspace() = default;
-    explicit Workspace(QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps = {});
+    explicit Workspace(QList<zmqscope::SocketSpec> sockets, QList<zmqscope::TapSpec> taps = {},
+        QList<zmqscope::SniffSpec> sniffers = {});
 
     [[nodiscard]] const QList<zmqscope::SocketSpec> &sockets() const { return m_sockets; }
     void setSockets(const QList<zmqscope::SocketSpec> &sockets) { m_sockets = sockets; }
     [[nodiscard]] const QList<zmqscope::TapSpec> &taps() const { return m_taps; }
+    [[nodiscard]] const QList<zmqscope::SniffSpec> &sniffers() const { return m_sniffers; }
 
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
     /// Fails with FileError naming the file and the reason.
@@ -49,4 +52,5 @@ public:
 private:
     QList<zmqscope::SocketSpec> m_sockets;
     QList<zmqscope::TapSpec> m_taps;
+    QList<zmqscope::SniffSpec> m_sniffers;
 };

@@ -92,6 +92,20 @@ bool PcapSource::looksLikePcap(QByteArrayView firstBytes)
     return false;
 }
 
+Result<QStringList> PcapSource::interfaces()
+{
+    char errorBuffer[PCAP_ERRBUF_SIZE] = {};
+    pcap_if_t *devices = nullptr;
+    if (pcap_findalldevs(&devices, errorBuffer) != 0)
+        return Error(ErrorCode::FileError,
+            u"cannot list the network interfaces: %1"_s.arg(QString::fromLocal8Bit(errorBuffer).trimmed()));
+    QStringList names;
+    for (const pcap_if_t *device = devices; device; device = device->next)
+        names.append(QString::fromLocal8Bit(device->name));
+    pcap_freealldevs(devices);
+    return names;
+}
+
 QString PcapSource::bpfFilter(const QList<quint16> &ports)
 {
     if (ports.isEmpty())

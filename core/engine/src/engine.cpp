@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QThread>
 
+#include <zmqscope/capture/pcapsource.h>
 #include <zmqscope/defaults.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/socket.h>
@@ -93,6 +94,14 @@ CaptureSource captureSource(const SocketInfo &info)
             info.boundEndpoints.join(u","_s) + u" > "_s + info.tap->spec.forward.join(u","_s),
             socketTypeName(types.clients), socketTypeName(types.server) };
     }
+    if (info.wire) {
+        // As passive captures name a connection (section 12): each line has its sender's type.
+        return CaptureSource { info.spec.name, info.wire->clientType, u"tcp://"_s + info.wire->server,
+            info.wire->clientType, info.wire->serverType, info.wire->client, info.wire->server,
+            info.wire->security };
+    }
+    if (info.sniff)
+        return CaptureSource { info.spec.name, u"sniff"_s, info.sniff->spec.interface };
     // Before a bind resolved its port (or when it failed) the endpoints asked for stand in.
     const QStringList bound = info.boundEndpoints.isEmpty() ? info.spec.binds : info.boundEndpoints;
     return CaptureSource { info.spec.name, socketTypeName(info.spec.type),
@@ -182,6 +191,41 @@ SocketId Engine::openTap(const TapSpec &spec)
     QMetaObject::invokeMethod(
         worker, [worker, id, named] { worker->openTap(id, named); }, Qt::QueuedConnection);
     return id;
+}
+
+SocketId Engine::openSniffer(const SniffSpec &spec)
+{
+    const SocketId id = ++d->lastId;
+    SniffSpec named = spec;
+    named.interface = spec.interface.trimmed();
+    SocketSpec row;
+    row.type = SocketType::Sub; // no socket: the row's type is not shown for a sniffer
+    row.name = spec.name.trimmed().isEmpty() ? u"sniff %1"_s.arg(named.interface) : spec.name;
+    named.name = d->sockets.add(id, row).name;
+    d->sockets.update(id, [&](SocketTable::Entry &entry) {
+        entry.info.sniff = SniffInfo {};
+        entry.info.sniff->spec = named;
+        entry.info.sniff->filter = PcapSource::bpfFilter(named.ports);
+    });
+    EngineWorker *worker = d->worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, id, named] { worker->openSniffer(id, named); }, Qt::QueuedConnection);
+    return id;
+}
+
+std::optional<std::uint64_t> Engine::encryptedSize(quint64 seq) const
+{
+    std::lock_guard locker(d->encryptedMutex);
+    const auto it = d->encryptedSizes.constFind(seq);
+    if (it == d->encryptedSizes.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QHash<std::uint64_t, std::uint64_t> Engine::encryptedSizes() const
+{
+    std::lock_guard locker(d->encryptedMutex);
+    return d->encryptedSizes;
 }
 
 void Engine::closeSocket(SocketId id)

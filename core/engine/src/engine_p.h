@@ -1,7 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 
+#include <QHash>
 #include <QMetaObject>
 #include <QObject>
 #include <QThread>
@@ -55,6 +57,9 @@ struct Engine::Private
     std::atomic<SendTicket> lastTicket { 0 };
     std::atomic<bool> notifyPending { false };
     SocketTable sockets; // shared with the engine thread: its own lock, its own calls
+    // Payload sizes of the CURVE messages sniffers stored (without frames), by store seq.
+    mutable std::mutex encryptedMutex;
+    QHash<std::uint64_t, std::uint64_t> encryptedSizes;
     // Last: destroyed (its thread joined) before anything its callbacks use.
     Recorder recorder { recorderCallbacks() };
 

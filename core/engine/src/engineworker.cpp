@@ -386,6 +386,7 @@ void EngineWorker::resumeReceiving()
 
 void EngineWorker::teardown(Slot &slot)
 {
+    slot.sniffer.reset(); // interrupts libpcap and joins its thread
     slot.tap.reset(); // its monitors stop before its sockets close
     // The monitor goes first: a monitored socket closed under its monitor can hang context termination.
     slot.monitor.reset();
@@ -429,11 +430,18 @@ void EngineWorker::close(SocketId id, Unsent unsent)
                 u"%1: cannot drop the queued messages: %2"_s.arg(slot->spec.name, error.message()), true);
         }
     }
+    if (slot->sniffer) {
+        slot->sniffer->stop();
+        drainSniffer(id); // what it decoded before the stop is stored too
+        closeWireRows(*slot);
+    }
+    const bool sniffer = slot->isSniffer;
     teardown(*slot);
     slot->state = SocketState::Closed;
     slot->peers = 0;
     publishState(*slot);
-    logEvent(id, SocketState::Closed, QString(), u"closed socket \"%1\""_s.arg(slot->spec.name), false);
+    logEvent(id, SocketState::Closed, QString(),
+        (sniffer ? u"stopped sniffer \"%1\""_s : u"closed socket \"%1\""_s).arg(slot->spec.name), false);
     emitLater([q, id] {
         Q_EMIT q->socketStateChanged(id, SocketState::Closed);
         Q_EMIT q->socketClosed(id);

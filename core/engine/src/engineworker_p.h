@@ -18,6 +18,7 @@
 #include <zmqscope/store/threadaffinity.h>
 
 #include "engine_p.h"
+#include "sniffer_p.h"
 
 namespace zmqscope {
 
@@ -39,6 +40,10 @@ public:
     void open(SocketId id, const SocketSpec &spec, std::uint64_t receiveLimit = 0);
     /// Opens a tap under `id` (Engine::openTap()).
     void openTap(SocketId id, const TapSpec &spec);
+    /// Starts a sniffer under `id` (Engine::openSniffer()).
+    void openSniffer(SocketId id, const SniffSpec &spec);
+    /// Takes what the sniffer of `id` found since the last time (its thread asked for it).
+    void drainSniffer(SocketId id);
     /// What closing does with the messages a socket still queues for its peers.
     enum class Unsent
     {
@@ -73,6 +78,10 @@ private:
         std::uint64_t receiveLimit = 0; ///< messages to receive before it stops receiving; 0: no limit
         std::uint64_t received = 0; ///< counted only when there is a receiveLimit
         std::unique_ptr<TapForwarder> tap; ///< a tap's slot has this instead of socket and monitor
+        std::unique_ptr<Sniffer> sniffer; ///< a sniffer's slot has this instead (until it stops)
+        bool isSniffer = false;
+        std::map<std::uint64_t, SocketId> wireRows; ///< a sniffer's connections' rows, by WireConnection::id
+        std::map<QString, SocketId> wireNames; ///< the row of the latest connection of each name
     };
 
     /// Opening the slot's socket or tap failed: its row goes to Failed with the reason, and it is said.
@@ -98,6 +107,16 @@ private:
     void publishTaps();
     /// Adds what handleInput() stored directly to its socket's counters.
     void publishDirect(qint64 nowMs);
+    /// The row of the sniffer's connection named `name`, added (Connected) when it has none yet.
+    SocketId wireRow(Slot &sniffer, const QString &name, const QString &client, const QString &server);
+    /// A connection the sniffer found or that changed: its row follows (types, security, gaps, state).
+    void updateWire(Slot &sniffer, const WireConnection &connection);
+    /// A sniffed event line (connected, gap, ...): recorded, and logged under the connection's row.
+    void sniffedEvent(SocketId row, const CaptureRecord &record);
+    /// The sniffer stops: its connections' rows go to Closed (their messages stay).
+    void closeWireRows(Slot &sniffer);
+    /// The sniffer's thread stopped on its own: libpcap failed.
+    void snifferFailed(Slot &slot, const Error &error);
     void handleMonitorEvent(SocketId id, const SocketMonitor::Event &event);
     void handleLoopError(Socket *socket, const QString &message);
     void handleTerminated(Socket *socket);

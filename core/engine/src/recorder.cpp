@@ -14,6 +14,26 @@ namespace {
 // How long the recorder thread sleeps when idle: the writer's one-second fsync happens on this beat.
 constexpr auto IdleWakeup = std::chrono::milliseconds(500);
 
+/// Fills a line's socket, type and endpoint from its socket's label and, for a sniffed connection, its
+/// src, dst and security for the line's direction.
+void applyLabel(const Recorder::SocketLabel &label, CaptureRecord &record)
+{
+    record.socket = label.name;
+    // A tap's lines name the sender's type, as passive captures do.
+    record.type = label.typeFor(record.direction);
+    record.endpoint = label.endpoint;
+    record.src = label.sourceFor(record.direction);
+    record.dst = label.destinationFor(record.direction);
+    record.security = label.security;
+}
+
+/// A sniffed connection whose READYs were not all seen yet: its types may still come, so its label is
+/// looked up again.
+bool labelComplete(const Recorder::SocketLabel &label)
+{
+    return label.client.isEmpty() || (!label.clientType.isEmpty() && !label.serverType.isEmpty());
+}
+
 } // namespace
 
 Recorder::Recorder(Callbacks callbacks)
@@ -107,6 +127,27 @@ void Recorder::record(SocketId socket, Direction direction, std::int64_t timesta
 void Recorder::recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event,
     const QByteArray &topic, const QString &detail)
 {
+    CaptureRecord line;
+    line.timestampUs = timestampUs;
+    line.event = event;
+    line.topic = topic;
+    line.detail = detail;
+    recordLine(socket, std::move(line));
+}
+
+void Recorder::recordEncrypted(
+    SocketId socket, Direction direction, std::int64_t timestampUs, std::uint64_t size)
+{
+    CaptureRecord line;
+    line.timestampUs = timestampUs;
+    line.direction = direction;
+    line.encrypted = true;
+    line.size = size;
+    recordLine(socket, std::move(line));
+}
+
+void Recorder::recordLine(SocketId socket, CaptureRecord line)
+{
     m_engineThread.check();
     if (!m_active || !wants(socket))
         return;
@@ -114,10 +155,7 @@ void Recorder::recordEvent(SocketId socket, std::int64_t timestampUs, const QStr
     command.kind = Command::Kind::Event;
     command.generation = m_generation;
     command.eventSocket = socket;
-    command.event.timestampUs = timestampUs;
-    command.event.event = event;
-    command.event.topic = topic;
-    command.event.detail = detail;
+    command.event = std::move(line);
     push(std::move(command));
 }
 
@@ -225,14 +263,13 @@ void Recorder::run()
                     CaptureRecord record;
                     for (NewMessage &message : command.messages) {
                         auto label = labels.find(message.socket);
-                        if (label == labels.end())
-                            label = labels.emplace(message.socket, m_callbacks.lookup(message.socket)).first;
+                        if (label == labels.end() || !labelComplete(label->second))
+                            label
+                                = labels.insert_or_assign(message.socket, m_callbacks.lookup(message.socket))
+                                      .first;
                         record.timestampUs = message.timestampUs;
-                        record.socket = label->second.name;
-                        // A tap's lines name the sender's type, as passive captures do.
-                        record.type = label->second.typeFor(message.direction);
-                        record.endpoint = label->second.endpoint;
                         record.direction = message.direction;
+                        applyLabel(label->second, record);
                         record.frames = std::move(message.frames);
                         record.peer = std::move(message.peer);
                         writer->write(record);
@@ -248,10 +285,12 @@ void Recorder::run()
                     break;
                 try {
                     auto label = labels.find(command.eventSocket);
-                    if (label == labels.end())
-                        label = labels.emplace(command.eventSocket, m_callbacks.lookup(command.eventSocket))
+                    if (label == labels.end() || !labelComplete(label->second))
+                        label = labels
+                                    .insert_or_assign(
+                                        command.eventSocket, m_callbacks.lookup(command.eventSocket))
                                     .first;
-                    command.event.socket = label->second.name;
+                    applyLabel(label->second, command.event);
                     writer->write(command.event);
                 } catch (const Error &error) {
                     fail(error.message());

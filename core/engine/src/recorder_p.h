@@ -56,6 +56,8 @@ public:
     /// An event line (section 12) of `socket`, in order with the messages recorded before it.
     void recordEvent(SocketId socket, std::int64_t timestampUs, const QString &event, const QByteArray &topic,
         const QString &detail);
+    /// The line of a CURVE message a sniffer saw: `"encrypted":true,"size":N` instead of frames.
+    void recordEncrypted(SocketId socket, Direction direction, std::int64_t timestampUs, std::uint64_t size);
     /// Closes the file (flushed and fsynced) without signals and joins the thread. Called once the
     /// engine thread has ended, from the thread that joined it.
     void shutdown();
@@ -72,7 +74,7 @@ private:
         {
             Start,
             Batch,
-            Event,
+            Event, ///< an event line, or an encrypted message's line (a CaptureRecord of its own)
             Stop,
             Quit
         };
@@ -80,11 +82,13 @@ private:
         std::uint64_t generation = 0;
         CaptureWriterOptions options;
         std::vector<NewMessage> messages;
-        CaptureRecord event; ///< Kind::Event: socket name filled in on the recorder thread
+        CaptureRecord event; ///< Kind::Event: the socket's fields filled in on the recorder thread
         SocketId eventSocket = 0;
     };
 
     [[nodiscard]] bool wants(SocketId socket) const;
+    /// Queues a line of its own (an event, an encrypted message) of `socket`, in order with the batches.
+    void recordLine(SocketId socket, CaptureRecord line);
     void push(Command command);
     void run();
 

@@ -148,6 +148,17 @@ void TestWorkspace::tapRoundTrip()
     const auto reread = Workspace::fromJson(plain, u"plain"_s);
     QVERIFY2(reread, qPrintable(reread.errorMessage()));
     QVERIFY(reread->taps().isEmpty());
+    QVERIFY(reread->sniffers().isEmpty());
+
+    // Sniffers (issue 15) under their own key, back as they were.
+    const zmqscope::SniffSpec wire { u"wire"_s, u"eth0"_s, { 5555, 5556 } };
+    const QByteArray sniffing = Workspace({ sub }, {}, { wire }).toJson();
+    const QJsonObject sniffRoot = QJsonDocument::fromJson(sniffing).object();
+    QCOMPARE(sniffRoot.value(u"sniffers"_s).toArray().at(0).toObject().value(u"interface"_s).toString(),
+        u"eth0"_s);
+    const auto sniffBack = Workspace::fromJson(sniffing, u"sniffing"_s);
+    QVERIFY2(sniffBack, qPrintable(sniffBack.errorMessage()));
+    QCOMPARE(sniffBack->sniffers(), QList<zmqscope::SniffSpec> { wire });
 }
 
 void TestWorkspace::emptyWorkspace()
@@ -264,6 +275,24 @@ void TestWorkspace::loadErrors_data()
     QTest::newRow("tap named like a socket")
         << withTap(R"({"name": "A", "pattern": "req-rep", )" + tapFields + "}")
         << QStringList { u"tap entry at index 0 (\"A\")"_s, u"names must be unique over sockets and taps"_s }
+        << ErrorCode::InvalidBody;
+    const auto withSniffer = [&](const QByteArray &sniffer) -> QByteArray {
+        return R"({"zmqscope_workspace": 1, "sockets": [)" + good + R"(], "sniffers": [)" + sniffer + "]}";
+    };
+    QTest::newRow("sniffers not an array")
+        << QByteArray(R"({"zmqscope_workspace": 1, "sockets": [], "sniffers": {}})")
+        << QStringList { u"\"sniffers\" should be an array of sniffers"_s } << ErrorCode::InvalidBody;
+    QTest::newRow("sniffer without interface")
+        << withSniffer(R"({"name": "S", "ports": []})")
+        << QStringList { u"sniffer entry at index 0"_s, u"needs an interface"_s }
+        << ErrorCode::InvalidEndpoint;
+    QTest::newRow("sniffer bad port") << withSniffer(R"({"name": "S", "interface": "lo", "ports": [0]})")
+                                      << QStringList { u"sniffer entry at index 0"_s, u"invalid port 0"_s }
+                                      << ErrorCode::InvalidOptionValue;
+    QTest::newRow("sniffer named like a socket")
+        << withSniffer(R"({"name": "A", "interface": "lo"})")
+        << QStringList { u"sniffer entry at index 0"_s,
+               u"names must be unique over sockets, taps and sniffers"_s }
         << ErrorCode::InvalidBody;
 }
 

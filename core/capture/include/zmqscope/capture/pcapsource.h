@@ -49,6 +49,9 @@ public:
     /// ONE line with the fix: "cannot capture on lo: permission denied; run as root, or give the program
     /// the right once: sudo setcap cap_net_raw,cap_net_admin=eip /path/to/zmqscope-cli" (the real path).
     static Result<std::unique_ptr<PcapSource>> openLive(const LiveOptions &options);
+    /// The interfaces libpcap can capture on (pcap_findalldevs), in its order ("any" and pseudo
+    /// devices included): the names openLive() takes. Listing needs no right to capture.
+    static Result<QStringList> interfaces();
     /// "tcp" without ports, "tcp and (port 5555 or port 5556)" with them.
     static QString bpfFilter(const QList<quint16> &ports);
     /// True for the first bytes of a pcap (a1b2c3d4, d4c3b2a1, a1b23c4d, 4d3cb2a1) or pcapng (0a0d0d0a) file.

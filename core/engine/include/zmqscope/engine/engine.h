@@ -22,6 +22,9 @@
 // (std::thread)     chunks are 256 KiB or     chunk and record block, faulted in  condition variables
 //                   more; joined by           ahead of the appends
 //                   ~MessageStore
+// zmqscope-sniff    Engine::openSniffer(), in one sniffer: libpcap's blocking   its batch (mutex), taken
+// (std::thread)     the engine thread; joined reads, the PassiveDecoder; its     by the engine thread when
+//                   by closeSocket()/~Engine  batch of records (own mutex)        the thread posts a drain
 // libzmq I/O        libzmq, with the          the wire (TCP, IPC, handshakes);    libzmq's own mailboxes
 //                   context's first socket    nothing of ours
 //
@@ -35,6 +38,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
@@ -43,6 +47,7 @@
 
 #include <zmqscope/capture/capturewriter.h>
 #include <zmqscope/context.h>
+#include <zmqscope/engine/sniff.h>
 #include <zmqscope/engine/socketspec.h>
 #include <zmqscope/engine/tap.h>
 #include <zmqscope/error.h>
@@ -92,12 +97,21 @@ struct SocketInfo
     /// (binds = listen, connects = forward), messagesIn counts every forwarded message and the
     /// directions are in tap->counters; `state` is the server side's and `peers` the clients.
     std::optional<TapInfo> tap;
+    /// Set for a sniffer (Engine::openSniffer()): its row stands for the capture; `state` is
+    /// Listening while it captures, Failed with the reason (and its fix) when it cannot.
+    std::optional<SniffInfo> sniff;
+    /// Set for a ZMTP connection a sniffer found: its row has the connection's name "client > server",
+    /// the client's socket type (once its READY was seen) and the endpoint "tcp://server"; its
+    /// messages are stored under it as ClientToServer / ServerToClient.
+    std::optional<WireInfo> wire;
 };
 
 /**
  * How capture lines (recordings, exports) name a socket of the table: its name, type and endpoints
  * (bound, then connected); for a tap the pattern, "LISTEN > FORWARD" (the clients' side first, as in
- * passive captures) and the clients' and the server's socket types for its c2s and s2c lines.
+ * passive captures) and the clients' and the server's socket types for its c2s and s2c lines; for a
+ * sniffed connection its name, "tcp://SERVER", both types and its client, server and security (the
+ * lines' src, dst and security).
  */
 [[nodiscard]] CaptureSource captureSource(const SocketInfo &info);
 
@@ -190,6 +204,22 @@ public:
      * An empty name becomes "tap PATTERN" (made unique like socket names).
      */
     SocketId openTap(const TapSpec &spec);
+    /**
+     * Starts a live capture (issue 15) in a thread of its own; returns its id at once. Its row
+     * (SocketInfo::sniff) goes to Listening, or to Failed with the one-line reason (no such
+     * interface; no right to capture, with the fix) and socketFailed. Each ZMTP connection it finds
+     * becomes a row of its own (SocketInfo::wire) under which its messages are stored and recorded;
+     * connected, gap, undecodable, zmtp_error and disconnected are logged under it. closeSocket()
+     * stops the capture (its connections' rows go to Closed). An empty name becomes "sniff INTERFACE".
+     */
+    SocketId openSniffer(const SniffSpec &spec);
+    /**
+     * The payload size of a stored CURVE message a sniffer saw (stored without frames: its content is
+     * encrypted), by its store sequence number; std::nullopt for every other message.
+     */
+    [[nodiscard]] std::optional<std::uint64_t> encryptedSize(quint64 seq) const;
+    /// Every such size by seq (a copy; for a view that shows them, e.g. MessageTableModel).
+    [[nodiscard]] QHash<std::uint64_t, std::uint64_t> encryptedSizes() const;
     /// Closes the socket (or tap); socketClosed follows. Its messages stay in the store.
     void closeSocket(SocketId id);
     /**
