@@ -447,6 +447,7 @@ void MainWindow::refreshViews()
     // Sockets first, so a message from a socket opened this tick already shows its name.
     m_socketModel->refresh();
     m_taps->refresh();
+    m_sniffers->refresh(*m_messages->model());
     m_messages->refresh();
     m_eventModel->flush();
     m_storeStatus->refresh();
@@ -500,13 +501,10 @@ void MainWindow::updateActions()
     const bool closed
         = socket && (socket->state == SocketState::Closed || socket->state == SocketState::Failed);
     m_actions.closeSocket->setEnabled(socket && !closed);
-    // A sniffed connection is no socket of ours: its sniffer is reopened or edited instead.
-    const bool wire = socket && socket->wire;
-    m_actions.reopenSocket->setEnabled(closed && !wire);
-    m_actions.editSocket->setEnabled(socket.has_value() && !wire);
+    m_actions.reopenSocket->setEnabled(closed);
+    m_actions.editSocket->setEnabled(socket.has_value());
     m_taps->updateActions(socket);
-    if (socket && socket->sniff)
-        m_actions.editSocket->setText(u"&Edit Sniffer\u2026"_s);
+    m_sniffers->updateActions(socket, *m_actions.reopenSocket, *m_actions.editSocket);
 
     bool canReply = false;
     if (const auto seq = m_messages->currentSeq()) {
@@ -549,12 +547,7 @@ void MainWindow::showNewSocketDialog()
 {
     auto *dialog = new NewSocketDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    QStringList names;
-    for (const SocketInfo &info : m_socketModel->sockets()) {
-        if (info.state != SocketState::Closed)
-            names.append(info.spec.name);
-    }
-    dialog->setExistingNames(names);
+    dialog->setExistingNames(m_socketModel->namesInUse());
     connect(dialog, &QDialog::accepted, this, [this, dialog] { openSocket(dialog->spec()); });
     dialog->open();
 }
@@ -570,10 +563,9 @@ void MainWindow::reopenSelectedSocket()
     const auto socket = m_socketView->selectedSocket();
     if (!socket)
         return;
-    if (m_taps->reopenTap(*socket) != 0 || m_sniffers->reopenSniffer(*socket) != 0)
+    // A sniffed connection is reopened by its sniffer only.
+    if (m_taps->reopenTap(*socket) != 0 || m_sniffers->reopenSniffer(*socket) != 0 || socket->wire)
         return;
-    if (socket->wire)
-        return; // a sniffed connection is reopened by its sniffer only
     // The old row gives way to the new socket, which gets the same name and settings.
     const SocketSpec spec = socket->spec;
     m_socketModel->removeSocket(socket->id);
@@ -587,14 +579,9 @@ void MainWindow::editSelectedSocket()
         return;
     if (m_taps->editTap(*socket) || m_sniffers->editSniffer(*socket) || socket->wire)
         return;
-    QStringList names;
-    for (const SocketInfo &info : m_socketModel->sockets()) {
-        if (info.state != SocketState::Closed && info.id != socket->id)
-            names.append(info.spec.name);
-    }
     auto *dialog = new NewSocketDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setEditedSocket(socket->spec, names);
+    dialog->setEditedSocket(socket->spec, m_socketModel->namesInUse(socket->id));
     connect(dialog, &QDialog::accepted, this, [this, dialog, id = socket->id] {
         // As Reopen: the old row gives way to the new socket.
         m_socketModel->removeSocket(id);

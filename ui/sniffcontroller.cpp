@@ -5,6 +5,7 @@
 #include <zmqscope/capture/pcapsource.h>
 
 #include "compose/sniffdialog.h"
+#include "messagetablemodel.h"
 #include "socketlistmodel.h"
 #include "socketsview.h"
 
@@ -23,14 +24,26 @@ SniffController::SniffController(
     connect(&sniffAction, &QAction::triggered, this, &SniffController::showSniffDialog);
 }
 
-QStringList SniffController::namesInUse(SocketId except) const
+void SniffController::updateActions(
+    const std::optional<SocketInfo> &selected, QAction &reopen, QAction &edit) const
 {
-    QStringList names;
-    for (const SocketInfo &info : m_sockets.sockets()) {
-        if (info.state != SocketState::Closed && info.id != except)
-            names.append(info.spec.name);
+    if (!selected)
+        return;
+    if (selected->wire) {
+        reopen.setEnabled(false);
+        edit.setEnabled(false);
     }
-    return names;
+    if (selected->sniff)
+        edit.setText(u"&Edit Sniffer\u2026"_s);
+}
+
+void SniffController::refresh(MessageTableModel &table)
+{
+    const QHash<std::uint64_t, std::uint64_t> sizes = m_engine.encryptedSizes();
+    if (sizes.size() == m_encryptedShown)
+        return;
+    m_encryptedShown = sizes.size();
+    table.setEncryptedSizes(sizes);
 }
 
 SniffDialog *SniffController::createDialog(SocketId except)
@@ -40,7 +53,7 @@ SniffDialog *SniffController::createDialog(SocketId except)
     auto *dialog = new SniffDialog(
         interfaces.valueOr({}), interfaces ? QString() : interfaces.errorMessage(), &m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setExistingNames(namesInUse(except));
+    dialog->setExistingNames(m_sockets.namesInUse(except));
     return dialog;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QList>
 #include <QObject>
 
@@ -10,6 +12,8 @@ class QWidget;
 class SniffDialog;
 
 namespace zmqscope {
+
+class MessageTableModel;
 
 class SocketListModel;
 class SocketsView;
@@ -38,13 +42,20 @@ public:
     /// False when info is not a sniffer's.
     bool editSniffer(const SocketInfo &info);
 
+    /// Reopen and Edit for the selected row (after the generic rules set them): a sniffed connection is
+    /// no socket of ours (its sniffer is reopened or edited instead), and Edit says Edit Sniffer for a
+    /// sniffer.
+    void updateActions(const std::optional<SocketInfo> &selected, QAction &reopen, QAction &edit) const;
+    /// The view tick: the table learns the sizes of sniffed CURVE messages, stored without frames
+    /// (only when there are new ones: telling the model repaints every row).
+    void refresh(MessageTableModel &table);
+
     /// The running sniffers' specs (for a workspace file).
     [[nodiscard]] QList<SniffSpec> openSnifferSpecs() const;
     /// Opens a workspace file's sniffers.
     void openSniffers(const QList<SniffSpec> &specs);
 
 private:
-    [[nodiscard]] QStringList namesInUse(SocketId except) const;
     /// The dialog with the machine's interfaces and the names in use but `except`'s.
     [[nodiscard]] SniffDialog *createDialog(SocketId except);
 
@@ -52,6 +63,7 @@ private:
     SocketListModel &m_sockets;
     SocketsView &m_view;
     QWidget &m_window;
+    qsizetype m_encryptedShown = 0; ///< encrypted sizes the table has been given
 };
 
 } // namespace zmqscope

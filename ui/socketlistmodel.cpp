@@ -418,6 +418,16 @@ QHash<SocketId, QString> SocketListModel::socketNames() const
     return names;
 }
 
+QStringList SocketListModel::namesInUse(SocketId except) const
+{
+    QStringList names;
+    for (const SocketInfo &info : m_sockets) {
+        if (info.state != SocketState::Closed && info.id != except)
+            names.append(info.spec.name);
+    }
+    return names;
+}
+
 void SocketListModel::removeSocket(SocketId id)
 {
     m_removed.insert(id);

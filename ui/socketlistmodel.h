@@ -62,6 +62,9 @@ public:
     [[nodiscard]] QList<SocketInfo> sockets() const { return m_sockets; }
     /// Names of every socket ever listed, for the Messages table.
     [[nodiscard]] QHash<SocketId, QString> socketNames() const;
+    /// The names a new (or edited) socket, tap or sniffer may not take: those of every row not closed,
+    /// but `except`'s (the one being edited; 0 for none).
+    [[nodiscard]] QStringList namesInUse(SocketId except = 0) const;
     /// Forgets a closed socket's row for good (it was reopened under a new id).
     void removeSocket(SocketId id);
 

@@ -58,16 +58,6 @@ TapController::TapController(Engine &engine, SocketListModel &sockets, SocketsVi
 
 TapController::~TapController() = default;
 
-QStringList TapController::namesInUse(SocketId except) const
-{
-    QStringList names;
-    for (const SocketInfo &info : m_sockets.sockets()) {
-        if (info.state != SocketState::Closed && info.id != except)
-            names.append(info.spec.name);
-    }
-    return names;
-}
-
 SocketId TapController::openTap(const TapSpec &spec)
 {
     const SocketId id = m_engine.openTap(spec);
@@ -80,7 +70,7 @@ void TapController::showNewTapDialog()
 {
     auto *dialog = new NewTapDialog(&m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setExistingNames(namesInUse(0));
+    dialog->setExistingNames(m_sockets.namesInUse(0));
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const SocketId id = openTap(dialog->spec());
         m_view.selectSocket(id);
@@ -94,7 +84,7 @@ bool TapController::editTap(const SocketInfo &info)
         return false;
     auto *dialog = new NewTapDialog(&m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setEditedTap(info.tap->spec, namesInUse(info.id));
+    dialog->setEditedTap(info.tap->spec, m_sockets.namesInUse(info.id));
     const bool open = info.state != SocketState::Closed && info.state != SocketState::Failed;
     connect(dialog, &QDialog::accepted, this, [this, dialog, id = info.id, open] {
         // As Edit Socket: the old row gives way. The engine counts an open tap's name as taken until

@@ -70,7 +70,6 @@ public:
     void refresh();
 
 private:
-    [[nodiscard]] QStringList namesInUse(SocketId except) const;
     void handleSocketOpened(SocketId id);
     /// After Edit Tap: the monitor follows the new tap when it showed the old one.
     void monitorTapIfShown(SocketId id);

@@ -409,6 +409,7 @@ ExportDialog *CaptureController::showExportDialog()
     for (const SocketInfo &info : m_engine.sockets())
         sockets.insert(info.id, captureSource(info));
     auto *dialog = new ExportDialog(m_engine.store(), &m_messages, sockets, lastDirectory(), &m_window);
+    dialog->setEncryptedSizes(m_engine.encryptedSizes()); // sniffed CURVE messages keep their size
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExportDialog::exportFinished, this, [this, dialog](const ExportResult &result) {
         if (!result.outcome || result.cancelled)
