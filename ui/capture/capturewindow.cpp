@@ -158,6 +158,10 @@ CaptureWindow::~CaptureWindow()
 {
     // The loader's worker appends to m_store: join it before the store goes.
     m_loader.reset();
+    // So does the table's background filter scan read it: the pane, whose model waits for its scan,
+    // goes now too, not later among the children QWidget deletes after the members (the store) died.
+    delete m_messages;
+    m_messages = nullptr;
 }
 
 void CaptureWindow::createActions()
