@@ -270,7 +270,7 @@ cmd_test() {
     [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
 
-BENCHMARKS=(transport ingest memory responsiveness filter cli tap)
+BENCHMARKS=(transport ingest memory responsiveness filter cli tap pcap)
 
 cmd_bench() {
     local which=transport selected=()
@@ -284,7 +284,7 @@ cmd_bench() {
         [ $# -eq 0 ] || die "bench all runs every benchmark with its defaults; give arguments to one: bench <name> $*"
         selected=("${BENCHMARKS[@]}")
         ;;
-    transport | ingest | memory | responsiveness | filter | cli | tap) selected=("$which") ;;
+    transport | ingest | memory | responsiveness | filter | cli | tap | pcap) selected=("$which") ;;
     *) die "unknown benchmark \"$which\"; valid: ${BENCHMARKS[*]}, all" ;;
     esac
     install_missing
