@@ -105,8 +105,9 @@ int run(const QStringList &arguments)
         return runTap(commandArguments);
     if (command == u"sniff"_s)
         return runSniff(commandArguments);
-    throw usageError(u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff"_s.arg(
-        quoted(command)));
+    throw usageError(
+        u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff"_s.arg(
+            quoted(command)));
 }
 
 } // namespace
