@@ -1,7 +1,9 @@
 // Socket, the seed API's one socket class: create, bind, connect, options, and every send and
-// receive of envelopes, text, objects and raw frames. About 800 lines because it is that one
-// class; the rules it applies are written elsewhere, once (endpoint.cpp, defaults.h, envelope.cpp),
-// and its PollLoop integration is pollloop.cpp.
+// receive of envelopes, text, objects and raw frames, and forward() for a forwarder. About 870
+// lines because it is that one class (SocketPrivate's send and receive paths and the public calls
+// that wrap them); the rules it applies are written elsewhere, once (endpoint.cpp, defaults.h,
+// envelope.cpp), and its PollLoop integration is pollloop.cpp. The next addition should move the
+// option reading and writing (setOption/option and their tables) into a file of its own.
 
 #include <algorithm>
 #include <cerrno>
