@@ -611,7 +611,9 @@ void TestTap::backpressure()
         QTest::qWait(200);
         return tap.isStalled(TapDirection::ClientToServer) && tap.counters().clientToServer == before;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(heldSteadily(), 120000);
+    // qWaitFor evaluates the condition once per try; QTRY_VERIFY would evaluate it once more after its
+    // loop, and a second sample taken 200 ms later may catch the tap resuming.
+    QVERIFY(QTest::qWaitFor(heldSteadily, 120000));
     QVERIFY(tap.counters().clientToServerStalls > 0);
     const quint64 forwardedWhileStalled = tap.counters().clientToServer;
     QVERIFY(forwardedWhileStalled < quint64(Count));
