@@ -231,10 +231,9 @@ int runBenchmark(int argc, char *argv[])
     settings.keep = parser.value(u"keep"_s);
 
     print(u"ZmqScope pcap benchmark"_s);
-    print(u"reproduce: "_s
-        + bench::reproduceLine({ u"--messages"_s, QString::number(settings.messages), u"--body"_s,
-            QString::number(settings.bodyBytes), u"--per-segment"_s, QString::number(settings.perSegment),
-            u"--rounds"_s, QString::number(settings.rounds) }));
+    print(bench::reproduceLine({ u"--messages"_s, QString::number(settings.messages), u"--body"_s,
+        QString::number(settings.bodyBytes), u"--per-segment"_s, QString::number(settings.perSegment),
+        u"--rounds"_s, QString::number(settings.rounds) }));
     bench::printMachine();
 
     QTemporaryDir dir;

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void zmtp30SubscriptionMessage();
     void badFlagsResynchronise();
     void joinedCurveIgnoresFalseFrames();
+    void buffersKeptByTheReaderStayIntact();
 
 private:
     QByteArray stream(const QString &scenario, const QString &direction) const;
@@ -679,4 +680,55 @@ void TestZmtpDecoder::joinedCurveIgnoresFalseFrames()
 }
 
 QTEST_GUILESS_MAIN(TestZmtpDecoder)
+void TestZmtpDecoder::buffersKeptByTheReaderStayIntact()
+{
+    // The decoder reuses the frame buffers of messages its reader let go; what a reader kept (one
+    // frame, a whole message, or nothing) must never change under it. Messages of 1 to 4 frames of
+    // growing and shrinking sizes, fed whole (one piece per frame) and byte by byte.
+    QByteArray bytes
+        = greeting(3, 1, "NULL", false) + command("READY", QByteArray("\x0bSocket-Type\0\0\0\x04PUSH", 20));
+    QList<Frames> sent;
+    for (int i = 0; i < 60; ++i) {
+        Frames message;
+        const int parts = 1 + i % 4;
+        for (int part = 0; part < parts; ++part) {
+            const QByteArray body = QByteArray::number(i) + '/' + QByteArray::number(part)
+                + QByteArray((i * 37 + part * 11) % 300, char('a' + (i + part) % 26));
+            message.append(body);
+            bytes += frame(part + 1 < parts ? 1 : 0, body);
+        }
+        sent.append(message);
+    }
+    for (const qsizetype piece : { bytes.size(), qsizetype(1) }) {
+        QList<Frames> keptWhole;
+        QList<QByteArray> keptOne;
+        QList<QByteArray> copies; // deep copies taken when each message arrived
+        int index = 0;
+        ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) {
+            if (event.kind != Kind::Message)
+                return;
+            if (index % 3 == 0)
+                keptWhole.append(event.frames);
+            else if (index % 3 == 1)
+                keptOne.append(event.frames.constLast());
+            for (const QByteArray &part : event.frames)
+                copies.append(QByteArray(part.constData(), part.size()));
+            ++index;
+        });
+        for (qsizetype at = 0; at < bytes.size(); at += piece)
+            decoder.feed(QByteArrayView(bytes).sliced(at, std::min(piece, bytes.size() - at)), 1);
+        QCOMPARE(index, int(sent.size()));
+        QList<QByteArray> expected;
+        for (const Frames &message : sent)
+            expected += message;
+        QCOMPARE(copies, expected);
+        for (int i = 0; i < sent.size(); ++i) {
+            if (i % 3 == 0)
+                QCOMPARE(keptWhole.at(i / 3), sent.at(i));
+            else if (i % 3 == 1)
+                QCOMPARE(keptOne.at(i / 3), sent.at(i).constLast());
+        }
+    }
+}
+
 #include "tst_zmtpdecoder.moc"

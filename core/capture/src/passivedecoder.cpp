@@ -1,3 +1,4 @@
+#include <array>
 #include <unordered_map>
 #include <utility>
 
@@ -67,6 +68,10 @@ public:
         bool zmtp = false; ///< a greeting or a frame proved it: published and followed
         bool ignored = false; ///< not ZMTP: its bytes are dropped
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
+        QString endpoint; ///< "tcp://<server>", the "endpoint" of its lines
+        /// The last message record of each direction (c2s, s2c), reused: a message changes only its
+        /// time and frames, so the strings are not copied message after message.
+        std::array<CaptureRecord, 2> messages;
     };
 
     explicit Private(Handlers given)
@@ -90,6 +95,7 @@ public:
     void readyFrom(Connection &connection, bool fromClient,
         const QList<QPair<QByteArray, QByteArray>> &metadata, std::int64_t us);
     CaptureRecord record(const Connection &connection, bool fromClient, std::int64_t us) const;
+    CaptureRecord &messageRecord(Connection &connection, bool fromClient, std::int64_t us) const;
     void emitEvent(Connection &connection, bool fromClient, std::int64_t us, const QString &event,
         const QString &detail, const QByteArray &topic = {});
     void emitRecord(Connection &connection, const CaptureRecord &record);
@@ -123,16 +129,17 @@ void PassiveDecoder::Private::opened(const TcpReassembler::Connection &tcp)
     connection.info.client = tcp.client.toString();
     connection.info.server = tcp.server.toString();
     connection.info.name = connection.info.client + u" > "_s + connection.info.server;
+    connection.endpoint = u"tcp://"_s + connection.info.server;
     connection.info.joinedMidStream = tcp.joinedMidStream;
     connection.info.firstUs = tcp.firstSeenUs;
     connection.info.lastUs = tcp.firstSeenUs;
-    const TcpReassembler::ConnectionId id = tcp.id;
     for (const bool fromClient : { true, false }) {
         Side &side = fromClient ? connection.client : connection.server;
-        side.decoder = std::make_unique<ZmtpStreamDecoder>([this, id, fromClient](const ZmtpEvent &event) {
-            if (Connection *found = find(id))
-                handle(*found, fromClient, event);
-        });
+        // The decoder lives inside the connection, and the map's nodes never move: the connection
+        // outlives every call of its decoders' handlers (no lookup per event).
+        Connection *owner = &connection;
+        side.decoder = std::make_unique<ZmtpStreamDecoder>(
+            [this, owner, fromClient](const ZmtpEvent &event) { handle(*owner, fromClient, event); });
         if (tcp.joinedMidStream)
             side.decoder->joinMidStream();
     }
@@ -149,9 +156,8 @@ void PassiveDecoder::Private::data(
     if (side.head.size() < SignatureBytes)
         side.head += bytes.first(std::min(bytes.size(), SignatureBytes - side.head.size()));
     connection->info.lastUs = us;
-    side.decoder->feed(bytes, us);
-    connection = find(id); // handlers never erase, but stay safe against a rehash
-    if (!connection || connection->zmtp)
+    side.decoder->feed(bytes, us); // its handlers never erase a connection (nodes never move)
+    if (connection->zmtp)
         return;
     // Not proven ZMTP yet: a stream that is not (a greeting that is not ZMTP 3, or a mid-stream join
     // that found no frame in a good while) is dropped with whatever it made us hold.
@@ -292,19 +298,21 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
                 event.frames.first().sliced(1));
             return;
         }
-        CaptureRecord message = record(connection, fromClient, event.timestampUs);
+        CaptureRecord &message = messageRecord(connection, fromClient, event.timestampUs);
         message.frames = event.frames;
         ++(fromClient ? info.clientToServer : info.serverToClient);
         ++stats.messages;
         if (!connection.zmtp && !info.joinedMidStream)
             proveZmtp(connection);
         emitRecord(connection, message);
+        message.frames = {}; // so the decoder can reuse the buffers nobody else kept
         if (!connection.zmtp)
             proveZmtp(connection); // a mid-stream join: a whole message after a resync proves it
         return;
     }
     case ZmtpEvent::Kind::Encrypted: {
-        CaptureRecord message = record(connection, fromClient, event.timestampUs);
+        CaptureRecord &message = messageRecord(connection, fromClient, event.timestampUs);
+        message.frames.clear();
         message.encrypted = true;
         message.size = event.size;
         ++(fromClient ? info.clientToServer : info.serverToClient);
@@ -345,11 +353,34 @@ CaptureRecord PassiveDecoder::Private::record(
     record.timestampUs = us;
     record.socket = info.name;
     record.type = fromClient ? info.clientType : info.serverType;
-    record.endpoint = u"tcp://"_s + info.server;
+    record.endpoint = connection.endpoint;
     record.direction = fromClient ? Direction::ClientToServer : Direction::ServerToClient;
     record.src = fromClient ? info.client : info.server;
     record.dst = fromClient ? info.server : info.client;
     record.security = info.security;
+    return record;
+}
+
+CaptureRecord &PassiveDecoder::Private::messageRecord(
+    Connection &connection, bool fromClient, std::int64_t us) const
+{
+    // Assigning a QString costs two atomic operations even when it already holds the same text.
+    const auto keep = [](QString &to, const QString &from) {
+        if (!to.isSharedWith(from) || to.size() != from.size())
+            to = from;
+    };
+    const WireConnection &info = connection.info;
+    CaptureRecord &record = connection.messages[fromClient ? 0 : 1];
+    record.timestampUs = us;
+    keep(record.socket, info.name);
+    keep(record.type, fromClient ? info.clientType : info.serverType);
+    keep(record.endpoint, connection.endpoint);
+    record.direction = fromClient ? Direction::ClientToServer : Direction::ServerToClient;
+    keep(record.src, fromClient ? info.client : info.server);
+    keep(record.dst, fromClient ? info.server : info.client);
+    keep(record.security, info.security);
+    record.encrypted = false;
+    record.size = 0;
     return record;
 }
 

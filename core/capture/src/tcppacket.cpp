@@ -45,22 +45,29 @@ constexpr quint8 IpProtoTcp = 6;
 /// buffers, so the parser allocates nothing per packet (the benchmark's budget, issue 15).
 void setAddress(QByteArray &address, const quint8 *bytes, qsizetype size)
 {
-    address.resize(size);
+    if (address.size() != size) // resize() is a call into QtCore; the size rarely changes
+        address.resize(size);
     std::memcpy(address.data(), bytes, std::size_t(size));
 }
 
-/// Back to an empty segment, keeping the address buffers for the next packet.
-void reset(TcpSegment &segment)
+/// Back to an empty segment except for its addresses (every TCP packet sets both).
+void resetFields(TcpSegment &segment)
 {
-    segment.source.address.resize(0);
     segment.source.port = 0;
-    segment.destination.address.resize(0);
     segment.destination.port = 0;
     segment.sequence = 0;
     segment.acknowledgement = 0;
     segment.flags = 0;
     segment.payload = {};
     segment.missingPayload = 0;
+}
+
+/// Back to an empty segment, keeping the address buffers for the next packet.
+void reset(TcpSegment &segment)
+{
+    segment.source.address.resize(0);
+    segment.destination.address.resize(0);
+    resetFields(segment);
 }
 
 struct Verdict
@@ -303,7 +310,7 @@ size_t qHash(const TcpEndpoint &endpoint, size_t seed)
 
 PacketKind parseTcpPacket(const RawPacket &packet, TcpSegment &segment, QLatin1StringView *why)
 {
-    reset(segment);
+    resetFields(segment); // a packet that is not TCP gets the full reset() below
     const Bytes bytes { reinterpret_cast<const quint8 *>(packet.data.data()), packet.data.size() };
     const bool snapped = packet.originalLength > std::uint64_t(packet.data.size());
     Verdict verdict = notTcp();

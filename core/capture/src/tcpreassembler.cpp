@@ -27,10 +27,21 @@ std::size_t pieceCost(std::size_t bytes)
 
 std::size_t TcpReassembler::KeyHash::operator()(const Key &key) const noexcept
 {
-    // Field by field: the struct's padding is not part of the key.
-    std::size_t seed = qHashBits(key.addressA, sizeof key.addressA);
-    seed = qHashBits(key.addressB, sizeof key.addressB, seed);
-    return qHashMulti(seed, key.portA, key.portB, key.addressLength);
+    // Field by field (the struct's padding is not part of the key), mixed with multiplications:
+    // qHashBits over the 32 address bytes cost as much as the rest of a packet's reassembly. The
+    // process's hash seed keeps a crafted capture from aiming all its connections at one bucket.
+    static const std::uint64_t seed = QHashSeed::globalSeed();
+    std::uint64_t words[4];
+    std::memcpy(words, key.addressA, sizeof key.addressA);
+    std::memcpy(words + 2, key.addressB, sizeof key.addressB);
+    std::uint64_t hash = seed
+        ^ (std::uint64_t(key.portA) | std::uint64_t(key.portB) << 16
+            | std::uint64_t(key.addressLength) << 32);
+    for (const std::uint64_t word : words) {
+        hash = (hash ^ word) * 0x9e3779b97f4a7c15ull;
+        hash ^= hash >> 29;
+    }
+    return std::size_t(hash);
 }
 
 TcpReassembler::TcpReassembler(Handlers handlers)

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include <zmqscope/capture/zmtpdecoder.h>
@@ -292,18 +293,38 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
                 return pos;
             }
             m_flags = flags;
-            m_sizeBytes.clear();
+            m_sizeCount = 0;
             ++pos;
             m_step = FrameStep::Size;
+            // The common case: the size field and the whole body are in this input. The frame is then
+            // taken in one piece, its body copied once into a buffer of its exact size.
+            const qsizetype sizeLength = (flags & kLong) ? 8 : 1;
+            if (input.size() - pos < sizeLength)
+                break;
+            const std::uint64_t size = readBigEndian(input.sliced(pos, sizeLength));
+            if (size > std::uint64_t(input.size() - pos - sizeLength))
+                break;
+            pos += sizeLength;
+            m_frameSize = size;
+            if (!checkFrameSize())
+                return pos;
+            const QByteArrayView body = input.sliced(pos, qsizetype(size));
+            pos += qsizetype(size);
+            m_step = FrameStep::Body;
+            m_bodyDone = size;
+            m_skipBody = isCurveMessageStart(body);
+            m_body = frameBuffer(m_skipBody ? body.first(kCurveMessagePrefix.size()) : body);
+            finishFrame();
             break;
         }
         case FrameStep::Size: {
             const qsizetype need = (m_flags & kLong) ? 8 : 1;
-            const qsizetype take = std::min(need - m_sizeBytes.size(), input.size() - pos);
-            m_sizeBytes.append(input.data() + pos, take);
+            const qsizetype take = std::min(need - m_sizeCount, input.size() - pos);
+            std::memcpy(m_sizeBytes.data() + m_sizeCount, input.data() + pos, std::size_t(take));
+            m_sizeCount += take;
             pos += take;
-            if (m_sizeBytes.size() == need) {
-                m_frameSize = readBigEndian(m_sizeBytes);
+            if (m_sizeCount == need) {
+                m_frameSize = readBigEndian(QByteArrayView(m_sizeBytes.data(), need));
                 if (!startBody())
                     return pos;
             }
@@ -316,9 +337,7 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
             if (!m_skipBody) {
                 m_body.append(input.data() + pos, take);
                 // A CURVE MESSAGE is only counted: its name is enough.
-                if (!(m_flags & kMore) && m_body.size() >= kCurveMessagePrefix.size()
-                    && m_body.startsWith(kCurveMessagePrefix)
-                    && (!m_mechanismKnown || m_mechanism == ZmtpMechanism::Curve)) {
+                if (isCurveMessageStart(m_body)) {
                     m_skipBody = true;
                     m_body.truncate(kCurveMessagePrefix.size());
                 }
@@ -334,7 +353,13 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
     return pos;
 }
 
-bool ZmtpStreamDecoder::startBody()
+bool ZmtpStreamDecoder::isCurveMessageStart(QByteArrayView body) const
+{
+    return (!m_mechanismKnown || m_mechanism == ZmtpMechanism::Curve) && !(m_flags & kMore)
+        && body.startsWith(kCurveMessagePrefix);
+}
+
+bool ZmtpStreamDecoder::checkFrameSize()
 {
     if (m_frameSize > m_limits.maxFrameBytes) {
         fail(u"a frame of %1 bytes is over the limit of %2 bytes; decoding stops"_s.arg(m_frameSize)
@@ -347,6 +372,13 @@ bool ZmtpStreamDecoder::startBody()
                  .arg(m_limits.maxMessageBytes));
         return false;
     }
+    return true;
+}
+
+bool ZmtpStreamDecoder::startBody()
+{
+    if (!checkFrameSize())
+        return false;
     m_step = FrameStep::Body;
     m_bodyDone = 0;
     m_body.clear();
@@ -361,7 +393,7 @@ bool ZmtpStreamDecoder::startBody()
 void ZmtpStreamDecoder::resetFrame()
 {
     m_step = FrameStep::Flags;
-    m_sizeBytes.clear();
+    m_sizeCount = 0;
     m_frameSize = 0;
     m_bodyDone = 0;
     m_body.clear();
@@ -370,9 +402,9 @@ void ZmtpStreamDecoder::resetFrame()
 
 void ZmtpStreamDecoder::finishFrame()
 {
-    const bool curveMessage = m_skipBody || m_body.startsWith(kCurveMessagePrefix);
-    const bool treatAsCurve = !m_mechanismKnown || m_mechanism == ZmtpMechanism::Curve;
-    if (curveMessage && treatAsCurve && !(m_flags & kMore)) {
+    // m_skipBody: the body started with CURVE's MESSAGE name, in a last frame, where CURVE may be spoken
+    // (isCurveMessageStart() checked as the bytes came).
+    if (m_skipBody) {
         m_step = FrameStep::Flags;
         m_dropUntilMessageEnd = false;
         m_state = State::Traffic;
@@ -409,6 +441,8 @@ void ZmtpStreamDecoder::handleMessageFrame()
 {
     const bool more = m_flags & kMore;
     m_messageBytes += m_frameSize;
+    if (m_messageFrames.capacity() == 0)
+        m_messageFrames.reserve(4); // most messages have a few frames: one allocation for the list
     m_messageFrames.append(std::exchange(m_body, {}));
     resetFrame();
     if (m_dropUntilMessageEnd) {
@@ -430,6 +464,36 @@ void ZmtpStreamDecoder::handleMessageFrame()
     event.frames = std::exchange(m_messageFrames, {});
     event.size = std::exchange(m_messageBytes, 0);
     emitEvent(event);
+    recycle(event.frames);
+}
+
+QByteArray ZmtpStreamDecoder::frameBuffer(QByteArrayView bytes)
+{
+    if (m_spareFrames.isEmpty())
+        return bytes.toByteArray();
+    QByteArray buffer = m_spareFrames.takeLast();
+    buffer.resize(bytes.size()); // within its capacity, no allocation
+    if (!bytes.isEmpty())
+        std::memcpy(buffer.data(), bytes.data(), std::size_t(bytes.size()));
+    return buffer;
+}
+
+void ZmtpStreamDecoder::recycle(Frames &frames)
+{
+    // The handler has seen the message. Buffers nobody kept a reference to hold the next message's
+    // frames, so a reader that copies what it needs (the store, the CLI) costs no allocation per
+    // frame; a buffer still shared (kept by the reader) is left to its owner.
+    if (!frames.isDetached())
+        return;
+    for (QByteArray &frame : frames) {
+        if (m_spareFrames.size() >= kSpareFrames)
+            break;
+        if (frame.isDetached() && frame.capacity() <= kSpareFrameBytes)
+            m_spareFrames.append(std::move(frame));
+    }
+    frames.clear(); // keeps the list's own buffer
+    if (m_messageFrames.isEmpty() && m_messageFrames.capacity() == 0)
+        m_messageFrames = std::move(frames);
 }
 
 void ZmtpStreamDecoder::handleCommand(QByteArrayView body)

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <list>
 #include <map>
@@ -81,7 +82,13 @@ private:
         quint16 portA = 0;
         quint16 portB = 0;
         quint8 addressLength = 0;
-        friend bool operator==(const Key &, const Key &) = default;
+        /// Two block compares (the defaulted one compared the 32 address bytes one by one).
+        friend bool operator==(const Key &a, const Key &b)
+        {
+            return a.portA == b.portA && a.portB == b.portB && a.addressLength == b.addressLength
+                && std::memcmp(a.addressA, b.addressA, sizeof a.addressA) == 0
+                && std::memcmp(a.addressB, b.addressB, sizeof a.addressB) == 0;
+        }
     };
     struct KeyHash
     {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -161,7 +162,11 @@ private:
     void decideGreetingPrefix();
     void finishGreeting();
     qsizetype consumeFrames(QByteArrayView input);
+    bool checkFrameSize(); ///< false (and Failed) when the frame or its message is over the limits
     bool startBody();
+    [[nodiscard]] QByteArray frameBuffer(QByteArrayView bytes);
+    void recycle(Frames &frames);
+    [[nodiscard]] bool isCurveMessageStart(QByteArrayView body) const;
     void finishFrame();
     void handleCommand(QByteArrayView body);
     void handleMessageFrame();
@@ -188,12 +193,17 @@ private:
 
     FrameStep m_step = FrameStep::Flags;
     quint8 m_flags = 0;
-    QByteArray m_sizeBytes;
+    std::array<char, 8> m_sizeBytes {}; ///< the size field while it arrives in pieces
+    qsizetype m_sizeCount = 0;
     std::uint64_t m_frameSize = 0;
     std::uint64_t m_bodyDone = 0;
     QByteArray m_body;
     bool m_skipBody = false; ///< a CURVE MESSAGE: counted, not kept
     Frames m_messageFrames;
+    /// Frame buffers of earlier messages that no reader kept (see recycle()).
+    static constexpr qsizetype kSpareFrames = 16;
+    static constexpr qsizetype kSpareFrameBytes = 64 << 10;
+    Frames m_spareFrames;
     std::uint64_t m_messageBytes = 0;
 
     // Resynchronisation: the bytes not yet ruled out, from m_scanStart on.
