@@ -158,7 +158,7 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
         const bool inFrame = m_step != FrameStep::Flags;
         if (inFrame && (m_flags & kCommand))
             dropped = u"; the command it cut is dropped"_s;
-        else if (const qsizetype frames = m_messageFrames.size() + (inFrame ? 1 : 0); frames > 0)
+        else if (const qsizetype frames = m_frameCount + (inFrame ? 1 : 0); frames > 0)
             dropped = u"; the message it cut (%1 frames so far) is dropped"_s.arg(frames);
         problem(u"%1 bytes lost%2; resynchronising"_s.arg(missing).arg(dropped));
         break;
@@ -441,17 +441,22 @@ void ZmtpStreamDecoder::handleMessageFrame()
 {
     const bool more = m_flags & kMore;
     m_messageBytes += m_frameSize;
-    if (m_messageFrames.capacity() == 0)
-        m_messageFrames.reserve(4); // most messages have a few frames: one allocation for the list
-    m_messageFrames.append(std::exchange(m_body, {}));
+    if (m_frameCount < m_messageFrames.size()) {
+        m_messageFrames[m_frameCount] = std::exchange(m_body, {});
+    } else {
+        if (m_messageFrames.capacity() == 0)
+            m_messageFrames.reserve(4); // most messages have a few frames: one allocation for the list
+        m_messageFrames.append(std::exchange(m_body, {}));
+    }
+    ++m_frameCount;
     resetFrame();
     if (m_dropUntilMessageEnd) {
         if (!more) {
-            problem(u"dropped the end of a message whose start was lost: %1 frames, %2 bytes"_s
-                        .arg(m_messageFrames.size())
-                        .arg(m_messageBytes));
+            problem(
+                u"dropped the end of a message whose start was lost: %1 frames, %2 bytes"_s.arg(m_frameCount)
+                    .arg(m_messageBytes));
             m_dropUntilMessageEnd = false;
-            m_messageFrames.clear();
+            m_frameCount = 0;
             m_messageBytes = 0;
         }
         return;
@@ -461,39 +466,32 @@ void ZmtpStreamDecoder::handleMessageFrame()
     m_state = State::Traffic;
     ZmtpEvent event;
     event.kind = ZmtpEvent::Kind::Message;
+    m_messageFrames.resize(m_frameCount); // buffers beyond this message's frames go
+    m_frameCount = 0;
     event.frames = std::exchange(m_messageFrames, {});
     event.size = std::exchange(m_messageBytes, 0);
     emitEvent(event);
-    recycle(event.frames);
+    // The handler has seen the message. When it kept no reference to the list, the list and the frame
+    // buffers nobody kept hold the next message (frameBuffer()): a reader that copies what it needs
+    // (the store, the CLI) costs no allocation per frame.
+    if (event.frames.isDetached())
+        m_messageFrames = std::move(event.frames);
 }
 
 QByteArray ZmtpStreamDecoder::frameBuffer(QByteArrayView bytes)
 {
-    if (m_spareFrames.isEmpty())
-        return bytes.toByteArray();
-    QByteArray buffer = m_spareFrames.takeLast();
-    buffer.resize(bytes.size()); // within its capacity, no allocation
-    if (!bytes.isEmpty())
-        std::memcpy(buffer.data(), bytes.data(), std::size_t(bytes.size()));
-    return buffer;
-}
-
-void ZmtpStreamDecoder::recycle(Frames &frames)
-{
-    // The handler has seen the message. Buffers nobody kept a reference to hold the next message's
-    // frames, so a reader that copies what it needs (the store, the CLI) costs no allocation per
-    // frame; a buffer still shared (kept by the reader) is left to its owner.
-    if (!frames.isDetached())
-        return;
-    for (QByteArray &frame : frames) {
-        if (m_spareFrames.size() >= kSpareFrames)
-            break;
-        if (frame.isDetached() && frame.capacity() <= kSpareFrameBytes)
-            m_spareFrames.append(std::move(frame));
+    if (m_frameCount < m_messageFrames.size()) {
+        // The buffer of this frame's place in an earlier message: reused unless a reader still
+        // holds it (then it is the reader's) or it is large (not kept for ever).
+        QByteArray buffer = std::exchange(m_messageFrames[m_frameCount], {});
+        if (buffer.isDetached() && buffer.capacity() <= kReusedFrameBytes) {
+            buffer.resize(bytes.size());
+            if (!bytes.isEmpty())
+                std::memcpy(buffer.data(), bytes.data(), std::size_t(bytes.size()));
+            return buffer;
+        }
     }
-    frames.clear(); // keeps the list's own buffer
-    if (m_messageFrames.isEmpty() && m_messageFrames.capacity() == 0)
-        m_messageFrames = std::move(frames);
+    return bytes.toByteArray();
 }
 
 void ZmtpStreamDecoder::handleCommand(QByteArrayView body)
@@ -626,6 +624,7 @@ void ZmtpStreamDecoder::startResync()
         m_resumeInTraffic = m_state == State::Traffic;
     resetFrame();
     m_messageFrames.clear();
+    m_frameCount = 0;
     m_messageBytes = 0;
     m_dropUntilMessageEnd = false;
     m_skipped += std::uint64_t(m_scan.size() - m_scanStart);
@@ -755,6 +754,7 @@ void ZmtpStreamDecoder::fail(const QString &detail)
     m_state = State::Failed;
     resetFrame();
     m_messageFrames.clear();
+    m_frameCount = 0;
     m_scan.clear();
     problem(detail);
 }

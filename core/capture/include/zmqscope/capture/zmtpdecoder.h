@@ -165,7 +165,6 @@ private:
     bool checkFrameSize(); ///< false (and Failed) when the frame or its message is over the limits
     bool startBody();
     [[nodiscard]] QByteArray frameBuffer(QByteArrayView bytes);
-    void recycle(Frames &frames);
     [[nodiscard]] bool isCurveMessageStart(QByteArrayView body) const;
     void finishFrame();
     void handleCommand(QByteArrayView body);
@@ -199,11 +198,11 @@ private:
     std::uint64_t m_bodyDone = 0;
     QByteArray m_body;
     bool m_skipBody = false; ///< a CURVE MESSAGE: counted, not kept
+    /// The current message's frames at [0, m_frameCount); after them, buffers of an earlier message's
+    /// frames that frameBuffer() reuses.
     Frames m_messageFrames;
-    /// Frame buffers of earlier messages that no reader kept (see recycle()).
-    static constexpr qsizetype kSpareFrames = 16;
-    static constexpr qsizetype kSpareFrameBytes = 64 << 10;
-    Frames m_spareFrames;
+    qsizetype m_frameCount = 0;
+    static constexpr qsizetype kReusedFrameBytes = 64 << 10;
     std::uint64_t m_messageBytes = 0;
 
     // Resynchronisation: the bytes not yet ruled out, from m_scanStart on.
