@@ -3,6 +3,7 @@
 // Private to the core library: what Socket and PollLoop share.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 #include <zmq.hpp>
 
@@ -77,5 +78,9 @@ public:
     Frames recentFrames; ///< the small frames of the last message, by position (see appendFrame)
     std::uint64_t receivedCount = 0; ///< messages received so far (PollLoop checks handlers consume)
 };
+
+/// The private part of a Socket that was not moved from and is not closed; throws Error (WrongState)
+/// otherwise.
+SocketPrivate &openSocketPrivate(const std::unique_ptr<SocketPrivate> &d);
 
 } // namespace zmqscope
