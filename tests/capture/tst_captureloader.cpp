@@ -1,14 +1,18 @@
+#include <algorithm>
 #include <memory>
 #include <optional>
 
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <zmqscope/capture/captureloader.h>
 #include <zmqscope/capture/capturewriter.h>
+#include <zmqscope/capture/passivedecoder.h>
 
 #include "capturetestsupport.h"
+#include "pcaptestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -50,6 +54,7 @@ class TestCaptureLoader : public QObject
 private Q_SLOTS:
     void init();
     void loadsIntoStore();
+    void packetCaptureReportsProgress();
     void reportsIssues();
     void reportsUnreadableFile();
     void cancelStops();
@@ -215,4 +220,67 @@ void TestCaptureLoader::destroyingWhileLoadingIsSafe()
 }
 
 QTEST_GUILESS_MAIN(TestCaptureLoader)
+void TestCaptureLoader::packetCaptureReportsProgress()
+{
+    // A pcap file says how far the read got (the window's bar shows a percentage, not a busy bar):
+    // 20,000 packets of one ZMTP connection, enough for several reports.
+    using namespace pcaptest;
+    QList<Step> steps { { true, 100, Syn, {}, 0, 0 }, { false, 500, quint8(Syn | Ack), {}, 0, 0 },
+        { true, 101, Ack, {}, 0, 0 } };
+    QByteArray greeting(64, '\0');
+    greeting[0] = char(0xff);
+    greeting[9] = char(0x7f);
+    greeting[10] = 3;
+    greeting.replace(12, 4, "NULL");
+    const QByteArray ready = QByteArray("\x04\x1a\x05READY\x0bSocket-Type\0\0\0\x04PUSH", 28);
+    quint32 sequence = 101;
+    const auto send = [&](const QByteArray &payload) {
+        steps.append({ true, sequence, quint8(Ack | Psh), payload, 0, std::int64_t(steps.size()) });
+        sequence += quint32(payload.size());
+    };
+    send(greeting);
+    send(ready);
+    constexpr int Count = 20'000;
+    for (int i = 0; i < Count; ++i)
+        send(QByteArray("\x00\x08", 2) + QByteArray::number(10'000'000 + i).right(8));
+    const QString path = m_dir->filePath(u"progress.pcap"_s);
+    QVERIFY(writePcap(path, DLT_EN10MB, framesOf(steps)));
+
+    MessageStore store;
+    CaptureLoader loader(path, store);
+    QSignalSpy progressed(&loader, &CaptureLoader::progressed);
+    QSignalSpy finished(&loader, &CaptureLoader::finished);
+    loader.start();
+    QVERIFY(finished.wait(LoadTimeout));
+    const CaptureLoadResult result = resultOf(finished);
+    QVERIFY2(result.outcome, qPrintable(result.outcome.errorMessage()));
+    QCOMPARE(result.messages, std::uint64_t(Count));
+    // The loader passes on at most one report per 50 ms; each says the file's size.
+    const qint64 size = QFileInfo(path).size();
+    qint64 lastBytes = -1;
+    for (const auto &arguments : std::as_const(progressed)) {
+        const qint64 bytes = arguments.at(0).toLongLong();
+        const qint64 total = arguments.at(1).toLongLong();
+        if (total == 0 && bytes == 0)
+            continue; // before the first packets: nothing known yet
+        QCOMPARE(total, size);
+        QVERIFY(bytes >= lastBytes);
+        QVERIFY(bytes <= size);
+        lastBytes = bytes;
+    }
+    QCOMPARE(lastBytes, size); // and it ends at the whole file
+
+    // The decoder under it reports every 4,096 packets, how far into the file it read.
+    QList<qint64> reports;
+    const auto decoded = decodeCaptureFile(path, {}, {}, [&](qint64 bytes, qint64 total) {
+        QCOMPARE(total, size);
+        reports.append(bytes);
+    });
+    QVERIFY(decoded);
+    QCOMPARE(reports.size(), int(steps.size() / 4096));
+    QVERIFY(std::is_sorted(reports.cbegin(), reports.cend()));
+    QVERIFY(reports.constFirst() > 0);
+    QVERIFY(reports.constLast() <= size);
+}
+
 #include "tst_captureloader.moc"

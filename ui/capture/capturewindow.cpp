@@ -246,7 +246,7 @@ bool CaptureWindow::isLoading() const
 void CaptureWindow::handleProgress(qint64 bytesRead, qint64 totalBytes, quint64 messages)
 {
     m_loadedMessages = messages;
-    // A packet capture's reader cannot say how far into the file it is: a busy bar then.
+    // A capture read from a pipe has no size: a busy bar then.
     if (totalBytes <= 0) {
         m_loadProgress->setRange(0, 0);
         return;

@@ -104,7 +104,6 @@ public:
     void readPacketCapture()
     {
         m_result.packetCapture = true;
-        // libpcap does not say how far into the file it is: progress counts messages only.
         m_report(0, 0, 0);
         PassiveDecoder::Handlers handlers;
         handlers.record = [this](const CaptureRecord &record) {
@@ -120,12 +119,19 @@ public:
             }
             CaptureRecord message = record;
             add(socket, message);
-            reportNow(0, 0);
         };
-        const Result<PassiveCaptureSummary> summary
-            = decodeCaptureFile(m_priv.path, std::move(handlers), [this] { return cancelled(); });
+        qint64 read = 0;
+        qint64 size = 0;
+        const Result<PassiveCaptureSummary> summary = decodeCaptureFile(
+            m_priv.path, std::move(handlers), [this] { return cancelled(); },
+            [&](qint64 bytesRead, qint64 fileSize) {
+                // A pipe has no size: 0 of 0 keeps the window's busy bar.
+                read = std::max<qint64>(bytesRead, 0);
+                size = std::max<qint64>(fileSize, 0);
+                reportNow(read, size);
+            });
         appendBatch();
-        m_report(0, 0, m_result.messages);
+        m_report(size, size, m_result.messages);
         if (summary) {
             m_result.connections = summary->connections;
             m_result.packetStats = summary->stats;

@@ -471,9 +471,10 @@ QList<WireConnection> PassiveDecoder::connections() const
     return list;
 }
 
-Result<PassiveCaptureSummary> decodeCaptureFile(
-    const QString &path, PassiveDecoder::Handlers handlers, const std::function<bool()> &stop)
+Result<PassiveCaptureSummary> decodeCaptureFile(const QString &path, PassiveDecoder::Handlers handlers,
+    const std::function<bool()> &stop, const std::function<void(qint64, qint64)> &progress)
 {
+    constexpr std::uint64_t ProgressEvery = 4096; // packets; a progress report costs a call into stdio
     auto opened = PcapSource::openFile(path);
     if (!opened)
         return opened.error();
@@ -486,6 +487,8 @@ Result<PassiveCaptureSummary> decodeCaptureFile(
         const PcapSource::Next next = source.next(packet);
         if (next == PcapSource::Next::Packet) {
             decoder.addPacket(packet);
+            if (progress && source.packetsRead() % ProgressEvery == 0)
+                progress(source.bytesRead(), source.fileSize());
             continue;
         }
         if (next == PcapSource::Next::Idle)

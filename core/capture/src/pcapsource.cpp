@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <pcap/pcap.h>
 #include <poll.h>
 
@@ -75,6 +76,21 @@ PcapSource::~PcapSource()
     pcap_close(m_handle);
 }
 
+qint64 PcapSource::bytesRead() const
+{
+    if (m_fileSize < 0)
+        return -1;
+    // libpcap reads the file through stdio: the stream's position (its buffer included) is how far
+    // it got, which is enough for a progress bar.
+    FILE *file = pcap_file(m_handle);
+    return file ? qint64(ftello(file)) : -1;
+}
+
+qint64 PcapSource::fileSize() const
+{
+    return m_fileSize;
+}
+
 bool PcapSource::looksLikePcap(QByteArrayView firstBytes)
 {
     static constexpr std::array<std::array<char, 4>, 5> Magics { {
@@ -148,6 +164,8 @@ Result<std::unique_ptr<PcapSource>> PcapSource::openFile(const QString &path)
         return Error(
             ErrorCode::FileError, u"cannot read %1: %2"_s.arg(shown, QString::fromLocal8Bit(errorBuffer)));
     std::unique_ptr<PcapSource> source(new PcapSource(handle, shown, false));
+    if (regular)
+        source->m_fileSize = QFileInfo(path).size();
     if (!isSupportedLinkType(pcap_datalink(handle)))
         return unsupportedLinkType(shown, pcap_datalink(handle));
     return source;

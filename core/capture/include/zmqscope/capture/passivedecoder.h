@@ -112,9 +112,11 @@ struct PassiveCaptureSummary
  * Decodes a whole pcap or pcapng file (libpcap tells them apart by their magic number). Returns the
  * summary, or the error that ended the read (a truncated file: every record before the cut was handed
  * out already). `stop`, asked between packets, ends the read early as if the file ended there when it
- * returns true (a signal was caught, the reader went away).
+ * returns true (a signal was caught, the reader went away). `progress` is told every few thousand
+ * packets how far into the file the read is (-1, -1 for a pipe).
  */
-[[nodiscard]] Result<PassiveCaptureSummary> decodeCaptureFile(
-    const QString &path, PassiveDecoder::Handlers handlers, const std::function<bool()> &stop = {});
+[[nodiscard]] Result<PassiveCaptureSummary> decodeCaptureFile(const QString &path,
+    PassiveDecoder::Handlers handlers, const std::function<bool()> &stop = {},
+    const std::function<void(qint64 bytesRead, qint64 fileSize)> &progress = {});
 
 } // namespace zmqscope

@@ -74,6 +74,9 @@ public:
     /// "EN10MB", "NULL", "LINUX_SLL", "LINUX_SLL2", ...
     [[nodiscard]] QString linkTypeName() const;
     [[nodiscard]] std::uint64_t packetsRead() const;
+    /// A file's bytes read so far and its size, for progress; -1 and -1 for a pipe or an interface.
+    [[nodiscard]] qint64 bytesRead() const;
+    [[nodiscard]] qint64 fileSize() const;
     /// Live only: packets the kernel dropped (pcap_stats), 0 for files.
     [[nodiscard]] std::uint64_t packetsDropped() const;
 
@@ -83,6 +86,7 @@ private:
     pcap *m_handle;
     QString m_shownName; ///< the file (escaped) or interface as messages name it
     bool m_live;
+    qint64 m_fileSize = -1; ///< a regular file's
     int m_bufferMs = 0; ///< live: how long next() waits for a packet before it says Idle
     std::atomic<bool> m_interrupted { false };
     std::uint64_t m_packetsRead = 0;
