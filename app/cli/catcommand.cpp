@@ -1,10 +1,16 @@
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <poll.h>
 #include <thread>
+#include <unistd.h>
 
 #include <QDir>
 #include <QFile>
@@ -102,6 +108,101 @@ QByteArray firstBytes(const QString &path)
     return file.read(8);
 }
 
+/**
+ * A pipe (a FIFO, /dev/stdin, "-") can be read only once, so cat cannot look at its first bytes and
+ * then hand it to the reader they call for. The relay reads them, and a thread passes them and the
+ * rest on through a new pipe that the reader opens as /dev/fd/N (libpcap and CaptureReader open
+ * paths). The thread owns its descriptors: it is detached, since it may wait on a silent writer.
+ */
+class PipeRelay
+{
+public:
+    static constexpr qsizetype HeadBytes = 8;
+
+    /// Reads the first bytes of `path` ("-": standard input), waiting as long as the writer is
+    /// silent, except that a stop signal ends the wait (nullptr, `stoppedBy` set). Throws a runtime
+    /// error naming the path when it cannot be opened.
+    static std::unique_ptr<PipeRelay> open(const QString &path, const QString &shownPath, int &stoppedBy)
+    {
+        const int source = path == u"-"_s ? ::dup(STDIN_FILENO)
+                                          : ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+        if (source < 0)
+            throw runtimeError(
+                u"cannot read %1: %2"_s.arg(shownPath, QString::fromLocal8Bit(std::strerror(errno))));
+        QByteArray head;
+        while (head.size() < HeadBytes) {
+            pollfd readable { source, POLLIN, 0 };
+            const int ready = ::poll(&readable, 1, 100);
+            if ((stoppedBy = stopSignal()) != 0) {
+                ::close(source);
+                return nullptr;
+            }
+            if (ready <= 0)
+                continue;
+            char buffer[HeadBytes];
+            const ssize_t got = ::read(source, buffer, std::size_t(HeadBytes - head.size()));
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break; // the end (or an error, which the reader then sees as the end)
+            head.append(buffer, qsizetype(got));
+        }
+        int ends[2];
+        if (::pipe2(ends, O_CLOEXEC) != 0) {
+            const int error = errno;
+            ::close(source);
+            throw runtimeError(
+                u"cannot read %1: %2"_s.arg(shownPath, QString::fromLocal8Bit(std::strerror(error))));
+        }
+        std::unique_ptr<PipeRelay> relay(new PipeRelay(head, ends[0]));
+        std::thread([source, sink = ends[1], head] {
+            bool open = writeAll(sink, head.constData(), std::size_t(head.size()));
+            char buffer[65536];
+            while (open) {
+                const ssize_t got = ::read(source, buffer, sizeof buffer);
+                if (got < 0 && errno == EINTR)
+                    continue;
+                if (got <= 0)
+                    break;
+                open = writeAll(sink, buffer, std::size_t(got));
+            }
+            ::close(source);
+            ::close(sink);
+        }).detach();
+        return relay;
+    }
+
+    ~PipeRelay() { ::close(m_readEnd); } // a copier still writing then stops (EPIPE)
+    PipeRelay(const PipeRelay &) = delete;
+    PipeRelay &operator=(const PipeRelay &) = delete;
+
+    [[nodiscard]] const QByteArray &head() const { return m_head; }
+    [[nodiscard]] QString readerPath() const { return u"/dev/fd/%1"_s.arg(m_readEnd); }
+
+private:
+    PipeRelay(QByteArray head, int readEnd)
+        : m_head(std::move(head))
+        , m_readEnd(readEnd)
+    { }
+
+    static bool writeAll(int sink, const char *bytes, std::size_t size)
+    {
+        while (size > 0) {
+            const ssize_t written = ::write(sink, bytes, size);
+            if (written < 0 && errno == EINTR)
+                continue;
+            if (written <= 0)
+                return false; // the reader went away (SIGPIPE is ignored)
+            bytes += written;
+            size -= std::size_t(written);
+        }
+        return true;
+    }
+
+    QByteArray m_head;
+    int m_readEnd;
+};
+
 /// What cat prints of a packet capture: the ZeroMQ messages and events in its TCP traffic.
 int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat format,
     const QString &socketFilter, bool anyDirection, Direction direction)
@@ -150,7 +251,8 @@ int runCat(const QStringList &arguments)
         u"as readable blocks or as JSON lines."_s);
     commandLine.addPositional(u"FILE"_s,
         u"The capture file: a ZmqScope capture (.zmqcap), or a pcap/pcapng packet capture (tcpdump, "
-        u"Wireshark) whose ZeroMQ TCP traffic is decoded; told apart by content, any name is accepted."_s);
+        u"Wireshark) whose ZeroMQ TCP traffic is decoded; told apart by content, any name is accepted; "
+        u"- reads standard input."_s);
     commandLine.addFormatOption();
     const QCommandLineOption socketOption(
         u"socket"_s, u"Only messages of the socket named NAME in the capture."_s, u"NAME"_s);
@@ -170,6 +272,7 @@ int runCat(const QStringList &arguments)
             u"  zmqscope-cli cat traffic.zmqcap\n"
             u"  zmqscope-cli cat traffic.zmqcap --format jsonl --direction in | jq .body\n"
             u"  zmqscope-cli cat tcpdump.pcap --direction c2s\n"
+            u"  tcpdump -i lo -w - tcp port 5555 | zmqscope-cli cat -\n"
             u"\n"
             u"Packet captures: every TCP connection that begins with a ZMTP 3.0/3.1 greeting is\n"
             u"followed, on any port; c2s is from the side that connected. Lines carry src, dst\n"
@@ -191,9 +294,29 @@ int runCat(const QStringList &arguments)
 
     if (path.isEmpty())
         throw usageError(u"empty FILE name; give the capture file to print"_s);
-    const QString shownPath = quoted(QDir::toNativeSeparators(path));
-    if (PcapSource::looksLikePcap(firstBytes(path)))
-        return catPacketCapture(path, shownPath, format, socketFilter, anyDirection, direction);
+    const bool standardInput = path == u"-"_s;
+    const QString shownPath = standardInput ? u"standard input"_s : quoted(QDir::toNativeSeparators(path));
+    // What the readers open: the file itself, or for a pipe the relay's end, which starts with the
+    // bytes read to tell a pcap from a ZmqScope capture.
+    QString readPath = path;
+    QByteArray head;
+    std::unique_ptr<PipeRelay> relay;
+    const QFileInfo info(path);
+    if (standardInput || (info.exists() && !info.isFile() && !info.isDir())) {
+        int stoppedBy = 0;
+        relay = PipeRelay::open(path, shownPath, stoppedBy);
+        if (!relay) {
+            printStatus(
+                u"stopped by %1 before the first message of %2"_s.arg(signalName(stoppedBy), shownPath));
+            return ExitSuccess;
+        }
+        head = relay->head();
+        readPath = relay->readerPath();
+    } else {
+        head = firstBytes(path);
+    }
+    if (PcapSource::looksLikePcap(head))
+        return catPacketCapture(readPath, shownPath, format, socketFilter, anyDirection, direction);
     std::atomic<quint64> printed = 0;
     const auto stoppedBy = [&](int signal) {
         flushStdout();
@@ -201,8 +324,17 @@ int runCat(const QStringList &arguments)
             signalName(signal), countWord(printed.load(), u"message"_s), shownPath));
     };
     SilentReadWatchdog watchdog(stoppedBy);
-    const bool regularFile = QFileInfo(path).isFile(); // else a pipe, a FIFO, a terminal: may wait
-    CaptureReader reader(path); // throws Error naming the path: cannot open, not a capture, ...
+    const bool regularFile = !relay && info.isFile(); // else a pipe, a FIFO, a terminal: may wait
+    // Throws Error naming the path (cannot open, not a capture, ...): for a pipe, the name it was given.
+    std::optional<CaptureReader> opened;
+    try {
+        opened.emplace(readPath);
+    } catch (const Error &error) {
+        if (!relay)
+            throw;
+        throw Error(error.code(), QString(error.message()).replace(quoted(readPath), shownPath));
+    }
+    CaptureReader &reader = *opened;
     CaptureRecord record;
     quint64 read = 0;
     qsizetype issuesShown = 0;

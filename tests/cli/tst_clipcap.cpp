@@ -51,6 +51,7 @@ private Q_SLOTS:
     void catFiltersByDirectionAndSocket();
     void catPrettySaysWhereAndWhatIsEncrypted();
     void catOfNotACapture();
+    void catReadsAPipe();
     void sniffLo();
     void sniffWithoutTheRightToCapture();
     void sniffUsageErrors();
@@ -151,6 +152,53 @@ void TestCliPcap::catOfNotACapture()
     QVERIFY2(truncated.exitedWith(1), truncated.diagnostics());
     QVERIFY2(truncated.err().contains("truncated"), truncated.diagnostics());
     QVERIFY(!truncated.lines().isEmpty());
+}
+
+void TestCliPcap::catReadsAPipe()
+{
+    // `tcpdump -w - | zmqscope-cli cat -`: a pipe is read once; its first bytes still tell a pcap from
+    // a ZmqScope capture, and both print what the same file prints.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString capture = dir.filePath(u"small.zmqcap"_s);
+    {
+        TestProcess toCapture; // the pcap's messages as a ZmqScope capture, written by cat itself
+        QVERIFY(startCli(toCapture, { u"cat"_s, Conversations, u"--format"_s, u"jsonl"_s }));
+        QVERIFY2(toCapture.waitForFinished(RunTimeout) && toCapture.exitedWith(0), toCapture.diagnostics());
+        QFile file(capture);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"zmqscope_capture": 1, "writer": "tst_clipcap"})"
+                   "\n");
+        for (const QByteArray &line : toCapture.lines())
+            if (!parseCaptureLine(line).isEvent())
+                file.write(line + '\n');
+    }
+    for (const QString &path : { Conversations, capture }) {
+        TestProcess fromFile;
+        QVERIFY(startCli(fromFile, { u"cat"_s, path, u"--format"_s, u"jsonl"_s }));
+        QVERIFY2(fromFile.waitForFinished(RunTimeout) && fromFile.exitedWith(0), fromFile.diagnostics());
+        QVERIFY(!fromFile.out().isEmpty());
+        TestProcess fromPipe;
+        QVERIFY(startCli(fromPipe, { u"cat"_s, u"-"_s, u"--format"_s, u"jsonl"_s }));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        // In two writes, the first shorter than what tells the formats apart.
+        fromPipe.process().write(bytes.first(3));
+        QVERIFY(fromPipe.process().waitForBytesWritten(RunTimeout));
+        fromPipe.process().write(bytes.sliced(3));
+        fromPipe.process().closeWriteChannel();
+        QVERIFY2(fromPipe.waitForFinished(RunTimeout) && fromPipe.exitedWith(0), fromPipe.diagnostics());
+        QCOMPARE(fromPipe.out(), fromFile.out());
+    }
+    // Not a capture: the error names standard input, not the relay's /dev/fd path.
+    TestProcess garbage;
+    QVERIFY(startCli(garbage, { u"cat"_s, u"-"_s }));
+    garbage.process().write("hello\n");
+    garbage.process().closeWriteChannel();
+    QVERIFY2(garbage.waitForFinished(RunTimeout) && garbage.exitedWith(1), garbage.diagnostics());
+    QVERIFY2(garbage.err().contains("cannot read capture file standard input: not a ZmqScope capture"),
+        garbage.err().constData());
 }
 
 void TestCliPcap::sniffLo()
