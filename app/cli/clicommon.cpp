@@ -89,6 +89,7 @@ int exitStatusFor(ErrorCode code)
     case ErrorCode::UnknownOption:
     case ErrorCode::InvalidOptionValue:
     case ErrorCode::InvalidEndpoint:
+    case ErrorCode::InvalidFilter:
         return ExitUsage;
     case ErrorCode::AddressInUse:
     case ErrorCode::BindFailed:

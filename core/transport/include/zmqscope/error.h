@@ -35,6 +35,7 @@ enum class ErrorCode
     Terminated, ///< the context was shut down (ETERM)
     ZmqError, ///< any other libzmq error, with its errno and text
     FileError, ///< a file that cannot be opened, read or written, or is not a capture file
+    InvalidFilter, ///< a filter expression that does not parse ("at column N: ...")
 };
 
 /**

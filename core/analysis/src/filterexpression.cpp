@@ -1,0 +1,821 @@
+// The filter language of DESIGN.md section 12: a hand-written recursive-descent parser (the grammar
+// is small and its errors must name a column) into an immutable tree, evaluated per message over
+// views of its frames.
+
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QRegularExpression>
+
+#include <zmqscope/analysis/filterexpression.h>
+#include <zmqscope/envelope.h>
+
+#include "filtervalue_p.h"
+
+using namespace Qt::StringLiterals;
+
+namespace zmqscope {
+
+using filter::Literal;
+using filter::Value;
+
+namespace {
+
+// ---- tokens --------------------------------------------------------------------------------------
+
+enum class TokenKind
+{
+    End,
+    Name, ///< a field name or a keyword
+    String,
+    Number,
+    Symbol, ///< == != <= >= < > && || ! ( ) { } [ ] , . -
+};
+
+struct Token
+{
+    TokenKind kind = TokenKind::End;
+    QString text; ///< as written (for a String, its value as text)
+    QByteArray bytes; ///< a String's value: UTF-8, and \xNN escapes as raw bytes
+    double number = 0;
+    int column = 0; ///< from 1
+};
+
+const QStringList &fieldNames()
+{
+    static const QStringList names { u"id"_s, u"mimetype"_s, u"socket"_s, u"type"_s, u"dir"_s, u"peer"_s,
+        u"size"_s, u"frames"_s, u"frame"_s, u"body"_s, u"json"_s };
+    return names;
+}
+
+[[noreturn]] void fail(int column, const QString &reason)
+{
+    throw Error(ErrorCode::InvalidFilter, u"at column %1: %2"_s.arg(column).arg(reason));
+}
+
+bool isNameStart(QChar c)
+{
+    return c.isLetter() || c == u'_';
+}
+
+bool isNameChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_';
+}
+
+class Lexer
+{
+public:
+    explicit Lexer(QStringView text)
+        : m_text(text)
+    { }
+
+    std::vector<Token> tokens()
+    {
+        std::vector<Token> tokens;
+        for (;;) {
+            Token token = next();
+            tokens.push_back(token);
+            if (token.kind == TokenKind::End)
+                return tokens;
+        }
+    }
+
+private:
+    Token next()
+    {
+        while (m_at < m_text.size() && m_text[m_at].isSpace())
+            ++m_at;
+        Token token;
+        token.column = int(m_at) + 1;
+        if (m_at >= m_text.size())
+            return token;
+        const QChar c = m_text[m_at];
+        if (isNameStart(c)) {
+            const qsizetype start = m_at;
+            while (m_at < m_text.size() && isNameChar(m_text[m_at]))
+                ++m_at;
+            token.kind = TokenKind::Name;
+            token.text = m_text.sliced(start, m_at - start).toString();
+            return token;
+        }
+        if (c.isDigit())
+            return number(token);
+        if (c == u'"')
+            return string(token);
+        static const QStringList twoCharacter { u"=="_s, u"!="_s, u"<="_s, u">="_s, u"&&"_s, u"||"_s };
+        const QStringView two = m_text.sliced(m_at, std::min<qsizetype>(2, m_text.size() - m_at));
+        if (twoCharacter.contains(two)) {
+            token.kind = TokenKind::Symbol;
+            token.text = two.toString();
+            m_at += 2;
+            return token;
+        }
+        if (QStringView(u"<>!(){}[],.-").contains(c)) {
+            token.kind = TokenKind::Symbol;
+            token.text = c;
+            ++m_at;
+            return token;
+        }
+        if (c == u'=')
+            fail(token.column, u"\"=\" is not an operator; compare with \"==\""_s);
+        if (c == u'&' || c == u'|')
+            fail(token.column,
+                u"\"%1\" is not an operator; use \"%1%1\" or \"%2\""_s.arg(c).arg(
+                    c == u'&' ? u"and"_s : u"or"_s));
+        fail(token.column, u"unexpected character \"%1\""_s.arg(c));
+    }
+
+    Token number(Token token)
+    {
+        const qsizetype start = m_at;
+        while (m_at < m_text.size() && m_text[m_at].isDigit())
+            ++m_at;
+        if (m_at + 1 < m_text.size() && m_text[m_at] == u'.' && m_text[m_at + 1].isDigit()) {
+            ++m_at;
+            while (m_at < m_text.size() && m_text[m_at].isDigit())
+                ++m_at;
+        }
+        bool ok = false;
+        double value = m_text.sliced(start, m_at - start).toDouble(&ok);
+        if (!ok)
+            fail(token.column, u"\"%1\" is not a number"_s.arg(m_text.sliced(start, m_at - start)));
+        if (m_at < m_text.size()) {
+            // Size units, as in a "size > 4k" filter: powers of 1024.
+            const QChar unit = m_text[m_at];
+            const double scale = unit == u'k' ? 1024.0
+                : unit == u'M'                ? 1048576.0
+                : unit == u'G'                ? 1073741824.0
+                                              : 0;
+            if (scale > 0) {
+                value *= scale;
+                ++m_at;
+            }
+            if (m_at < m_text.size() && isNameChar(m_text[m_at]))
+                fail(int(m_at) + 1,
+                    u"\"%1\" after a number: units are k, M and G (x1024)"_s.arg(m_text[m_at]));
+        }
+        token.kind = TokenKind::Number;
+        token.number = value;
+        token.text = m_text.sliced(start, m_at - start).toString();
+        return token;
+    }
+
+    Token string(Token token)
+    {
+        ++m_at; // the opening quote
+        QByteArray bytes;
+        QString pending; // text since the last raw byte, encoded as a whole (surrogate pairs stay whole)
+        const auto unterminated
+            = [&] { fail(token.column, u"the string that starts here has no closing \""_s); };
+        for (;;) {
+            if (m_at >= m_text.size())
+                unterminated();
+            const QChar c = m_text[m_at++];
+            if (c == u'"')
+                break;
+            if (c != u'\\') {
+                pending += c;
+                continue;
+            }
+            if (m_at >= m_text.size())
+                unterminated();
+            const int escapeColumn = int(m_at);
+            const QChar escaped = m_text[m_at++];
+            switch (escaped.unicode()) {
+            case '"':
+            case '\\':
+            case '/':
+                pending += escaped;
+                break;
+            case 'n':
+                pending += u'\n';
+                break;
+            case 't':
+                pending += u'\t';
+                break;
+            case 'r':
+                pending += u'\r';
+                break;
+            case '0':
+                pending += QChar(0);
+                break;
+            case 'x':
+            case 'u': {
+                const qsizetype digits = escaped == u'x' ? 2 : 4;
+                bool ok = m_at + digits <= m_text.size();
+                const uint code = ok ? m_text.sliced(m_at, digits).toUInt(&ok, 16) : 0;
+                if (!ok)
+                    fail(escapeColumn, u"\\%1 needs %2 hex digits"_s.arg(escaped).arg(digits));
+                m_at += digits;
+                if (escaped == u'u') {
+                    pending += QChar(char16_t(code));
+                } else { // a byte as it is, for binary frames
+                    bytes += pending.toUtf8();
+                    pending.clear();
+                    bytes += char(code);
+                }
+                break;
+            }
+            default:
+                fail(escapeColumn,
+                    u"unknown escape \\%1 in a string (known: \\\" \\\\ \\n \\t \\r \\0 \\xNN \\uNNNN)"_s.arg(
+                        escaped));
+            }
+        }
+        bytes += pending.toUtf8();
+        token.kind = TokenKind::String;
+        token.bytes = bytes;
+        token.text = QString::fromUtf8(bytes);
+        return token;
+    }
+
+    QStringView m_text;
+    qsizetype m_at = 0;
+};
+
+// ---- the tree ------------------------------------------------------------------------------------
+
+enum class FieldKind
+{
+    Id,
+    Mimetype,
+    Socket,
+    Type,
+    Dir,
+    Peer,
+    Size,
+    Frames,
+    Frame,
+    Body,
+    Json,
+};
+
+/// One step of a json path: a key, or an index.
+struct PathStep
+{
+    QString key;
+    qsizetype index = -1; ///< >= 0 for an array index
+};
+
+struct Field
+{
+    FieldKind kind = FieldKind::Body;
+    qsizetype frameIndex = 0; ///< frame[N]; negative counts from the end
+    std::vector<PathStep> path; ///< json
+    QString name; ///< as written, for messages
+};
+
+enum class Operator
+{
+    Truthy,
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Contains,
+    Matches,
+    In,
+};
+
+/// The per-message state of one matches() call: the envelope layout and the JSON body, each
+/// worked out once and only when a field asks.
+class Evaluation
+{
+public:
+    explicit Evaluation(const FilterSubject &subject)
+        : m_subject(subject)
+    { }
+
+    Value field(const Field &field);
+
+private:
+    const EnvelopeLayout &layout()
+    {
+        if (!m_layout)
+            m_layout = envelopeLayout(qsizetype(m_subject.frames.size()),
+                [this](qsizetype i) { return m_subject.frames[std::size_t(i)].size(); });
+        return *m_layout;
+    }
+    std::optional<QByteArrayView> envelopePart(qsizetype (*index)(qsizetype) noexcept)
+    {
+        if (layout().kind == MessageKind::Raw)
+            return std::nullopt;
+        return m_subject.frames[std::size_t(index(qsizetype(m_subject.frames.size())))];
+    }
+    const QJsonValue &json();
+
+    const FilterSubject &m_subject;
+    std::optional<EnvelopeLayout> m_layout;
+    std::optional<QJsonValue> m_json;
+    QByteArray m_peerHex;
+};
+
+const QJsonValue &Evaluation::json()
+{
+    if (m_json)
+        return *m_json;
+    if (m_subject.decoded) {
+        m_json = *m_subject.decoded;
+        return *m_json;
+    }
+    m_json = QJsonValue(QJsonValue::Undefined);
+    std::optional<QByteArrayView> body = envelopePart(&EnvelopeLayout::bodyIndex);
+    if (!body && !m_subject.frames.empty())
+        body = m_subject.frames.back();
+    if (!body || body->trimmed().isEmpty())
+        return *m_json;
+    const QByteArrayView text = body->trimmed();
+    if (text.front() == '{' || text.front() == '[') {
+        // No copy: the document is built from the store's bytes in place.
+        const QJsonDocument document
+            = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()));
+        if (document.isObject())
+            m_json = document.object();
+        else if (document.isArray())
+            m_json = document.array();
+    } else {
+        // A bare JSON scalar ("42", "\"text\"", "true"): QJsonDocument takes only objects and arrays.
+        const QJsonDocument wrapped = QJsonDocument::fromJson("[" + text.toByteArray() + "]");
+        if (wrapped.isArray() && wrapped.array().size() == 1)
+            m_json = wrapped.array().first();
+    }
+    return *m_json;
+}
+
+Value Evaluation::field(const Field &field)
+{
+    switch (field.kind) {
+    case FieldKind::Id:
+        return Value::bytesOrMissing(envelopePart(&EnvelopeLayout::idIndex));
+    case FieldKind::Mimetype:
+        return Value::bytesOrMissing(envelopePart(&EnvelopeLayout::mimetypeIndex));
+    case FieldKind::Body:
+        if (const auto body = envelopePart(&EnvelopeLayout::bodyIndex))
+            return Value::ofBytes(*body);
+        return m_subject.frames.empty() ? Value() : Value::ofBytes(m_subject.frames.back());
+    case FieldKind::Socket:
+        return Value::ofText(m_subject.socket);
+    case FieldKind::Type:
+        return Value::ofText(m_subject.type);
+    case FieldKind::Dir:
+        return Value::ofBytes(directionName(m_subject.direction));
+    case FieldKind::Peer:
+        if (m_peerHex.isEmpty() && !m_subject.peer.isEmpty())
+            m_peerHex = m_subject.peer.toByteArray().toHex();
+        return m_subject.peer.isEmpty() ? Value() : Value::ofBytes(m_peerHex);
+    case FieldKind::Size: {
+        double total = 0;
+        for (const QByteArrayView frame : m_subject.frames)
+            total += double(frame.size());
+        return Value::ofNumber(total);
+    }
+    case FieldKind::Frames:
+        return Value::ofNumber(double(m_subject.frames.size()));
+    case FieldKind::Frame: {
+        const qsizetype count = qsizetype(m_subject.frames.size());
+        const qsizetype index = field.frameIndex < 0 ? count + field.frameIndex : field.frameIndex;
+        if (index < 0 || index >= count)
+            return Value();
+        return Value::ofBytes(m_subject.frames[std::size_t(index)]);
+    }
+    case FieldKind::Json: {
+        QJsonValue value = json();
+        for (const PathStep &step : field.path) {
+            if (step.index >= 0)
+                value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
+            else
+                value
+                    = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
+            if (value.isUndefined())
+                break;
+        }
+        return Value::ofJson(value);
+    }
+    }
+    return Value();
+}
+
+} // namespace
+
+struct FilterExpression::Node
+{
+    enum class Kind
+    {
+        And,
+        Or,
+        Not,
+        Test,
+    };
+    Kind kind = Kind::Test;
+    std::unique_ptr<const Node> left;
+    std::unique_ptr<const Node> right; ///< And, Or
+    // Test:
+    Field field;
+    Operator op = Operator::Truthy;
+    std::vector<Literal> literals; ///< one, or the set of `in`
+    std::optional<QRegularExpression> regex;
+
+    bool evaluate(Evaluation &evaluation) const
+    {
+        switch (kind) {
+        case Kind::And:
+            return left->evaluate(evaluation) && right->evaluate(evaluation);
+        case Kind::Or:
+            return left->evaluate(evaluation) || right->evaluate(evaluation);
+        case Kind::Not:
+            return !left->evaluate(evaluation);
+        case Kind::Test:
+            break;
+        }
+        const Value value = evaluation.field(field);
+        switch (op) {
+        case Operator::Truthy:
+            return value.isTruthy();
+        case Operator::Equal:
+            return value.compare(literals.front()) == filter::Order::Equal;
+        case Operator::NotEqual: {
+            const filter::Order order = value.compare(literals.front());
+            return order != filter::Order::Equal && order != filter::Order::Missing;
+        }
+        case Operator::Less:
+            return value.compare(literals.front()) == filter::Order::Less;
+        case Operator::LessOrEqual: {
+            const filter::Order order = value.compare(literals.front());
+            return order == filter::Order::Less || order == filter::Order::Equal;
+        }
+        case Operator::Greater:
+            return value.compare(literals.front()) == filter::Order::Greater;
+        case Operator::GreaterOrEqual: {
+            const filter::Order order = value.compare(literals.front());
+            return order == filter::Order::Greater || order == filter::Order::Equal;
+        }
+        case Operator::Contains:
+            return value.contains(literals.front());
+        case Operator::Matches:
+            return value.matches(*regex);
+        case Operator::In:
+            for (const Literal &literal : literals)
+                if (value.compare(literal) == filter::Order::Equal)
+                    return true;
+            return false;
+        }
+        return false;
+    }
+};
+
+namespace {
+
+using Node = FilterExpression::Node;
+
+class Parser
+{
+public:
+    Parser(std::vector<Token> tokens, int endColumn)
+        : m_tokens(std::move(tokens))
+        , m_endColumn(endColumn)
+    { }
+
+    std::unique_ptr<const Node> parseAll()
+    {
+        if (peek().kind == TokenKind::End)
+            fail(1, u"the filter is empty"_s);
+        auto root = orExpression();
+        if (peek().kind != TokenKind::End)
+            fail(peek().column,
+                u"unexpected %1 after a complete expression; join conditions with \"and\" or \"or\""_s.arg(
+                    describe(peek())));
+        return root;
+    }
+
+    bool usesJson = false;
+
+private:
+    const Token &peek() const { return m_tokens[m_at]; }
+    const Token &take() { return m_tokens[m_at++]; }
+    bool isSymbol(const QString &symbol) const
+    {
+        return peek().kind == TokenKind::Symbol && peek().text == symbol;
+    }
+    bool isName(const QString &name) const { return peek().kind == TokenKind::Name && peek().text == name; }
+    static QString describe(const Token &token)
+    {
+        switch (token.kind) {
+        case TokenKind::End:
+            return u"the end"_s;
+        case TokenKind::String:
+            return u"a string"_s;
+        case TokenKind::Number:
+            return u"the number %1"_s.arg(token.text);
+        case TokenKind::Name:
+        case TokenKind::Symbol:
+            return u"\"%1\""_s.arg(token.text);
+        }
+        return {};
+    }
+
+    std::unique_ptr<const Node> combine(
+        Node::Kind kind, std::unique_ptr<const Node> left, std::unique_ptr<const Node> right)
+    {
+        auto node = std::make_unique<Node>();
+        node->kind = kind;
+        node->left = std::move(left);
+        node->right = std::move(right);
+        return node;
+    }
+
+    std::unique_ptr<const Node> orExpression()
+    {
+        auto left = andExpression();
+        while (isName(u"or"_s) || isSymbol(u"||"_s)) {
+            const Token &op = take();
+            expectOperand(op);
+            left = combine(Node::Kind::Or, std::move(left), andExpression());
+        }
+        return left;
+    }
+
+    std::unique_ptr<const Node> andExpression()
+    {
+        auto left = unary();
+        while (isName(u"and"_s) || isSymbol(u"&&"_s)) {
+            const Token &op = take();
+            expectOperand(op);
+            left = combine(Node::Kind::And, std::move(left), unary());
+        }
+        return left;
+    }
+
+    void expectOperand(const Token &op)
+    {
+        if (peek().kind == TokenKind::End)
+            fail(m_endColumn, u"expected a condition after \"%1\""_s.arg(op.text));
+    }
+
+    std::unique_ptr<const Node> unary()
+    {
+        if (isName(u"not"_s) || isSymbol(u"!"_s)) {
+            const Token &op = take();
+            expectOperand(op);
+            return combine(Node::Kind::Not, unary(), nullptr);
+        }
+        if (isSymbol(u"("_s)) {
+            const Token &open = take();
+            if (isSymbol(u")"_s))
+                fail(peek().column, u"empty parentheses"_s);
+            auto inner = orExpression();
+            if (!isSymbol(u")"_s))
+                fail(peek().kind == TokenKind::End ? m_endColumn : peek().column,
+                    u"expected \")\" to close the \"(\" at column %1, found %2"_s.arg(open.column)
+                        .arg(describe(peek())));
+            take();
+            return inner;
+        }
+        return test();
+    }
+
+    Field field()
+    {
+        const Token &name = peek();
+        if (name.kind != TokenKind::Name || !fieldNames().contains(name.text)) {
+            if (name.kind == TokenKind::Name)
+                fail(name.column,
+                    u"unknown field \"%1\"; the fields are %2, frame[N] and json.PATH"_s.arg(
+                        name.text, u"id, mimetype, socket, type, dir, peer, size, frames, body"_s));
+            fail(name.kind == TokenKind::End ? m_endColumn : name.column,
+                u"expected a field, \"not\" or \"(\", found %1"_s.arg(describe(name)));
+        }
+        take();
+        Field field;
+        field.name = name.text;
+        static const QHash<QString, FieldKind> kinds { { u"id"_s, FieldKind::Id },
+            { u"mimetype"_s, FieldKind::Mimetype }, { u"socket"_s, FieldKind::Socket },
+            { u"type"_s, FieldKind::Type }, { u"dir"_s, FieldKind::Dir }, { u"peer"_s, FieldKind::Peer },
+            { u"size"_s, FieldKind::Size }, { u"frames"_s, FieldKind::Frames },
+            { u"frame"_s, FieldKind::Frame }, { u"body"_s, FieldKind::Body },
+            { u"json"_s, FieldKind::Json } };
+        field.kind = kinds.value(name.text);
+        if (field.kind == FieldKind::Frame) {
+            if (!isSymbol(u"["_s))
+                fail(peek().kind == TokenKind::End ? m_endColumn : peek().column,
+                    u"frame needs an index: frame[0] is the first frame, frame[-1] the last"_s);
+            take();
+            field.frameIndex = index(u"frame"_s);
+            field.name += u"[%1]"_s.arg(field.frameIndex);
+        }
+        if (field.kind == FieldKind::Json) {
+            usesJson = true;
+            for (;;) {
+                if (isSymbol(u"."_s)) {
+                    take();
+                    const Token &key = peek();
+                    if (key.kind != TokenKind::Name && key.kind != TokenKind::String)
+                        fail(key.kind == TokenKind::End ? m_endColumn : key.column,
+                            u"expected a key after \".\" in %1 (json[\"key\"] takes any key)"_s.arg(
+                                field.name));
+                    take();
+                    field.path.push_back({ key.text, -1 });
+                    field.name += u"."_s + key.text;
+                } else if (isSymbol(u"["_s)) {
+                    take();
+                    if (peek().kind == TokenKind::String) {
+                        const Token &key = take();
+                        closeBracket(field.name);
+                        field.path.push_back({ key.text, -1 });
+                        field.name += u"[\"%1\"]"_s.arg(key.text);
+                    } else {
+                        const int indexColumn = peek().column;
+                        const qsizetype at = index(field.name);
+                        if (at < 0)
+                            fail(indexColumn, u"a JSON array index counts from 0"_s);
+                        field.path.push_back({ QString(), at });
+                        field.name += u"[%1]"_s.arg(at);
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        return field;
+    }
+
+    /// An integer index after "[", and the closing "]".
+    qsizetype index(const QString &what)
+    {
+        bool negative = false;
+        if (isSymbol(u"-"_s)) {
+            take();
+            negative = true;
+        }
+        const Token &number = peek();
+        if (number.kind != TokenKind::Number || number.number != std::floor(number.number)
+            || number.text.contains(u'.'))
+            fail(number.kind == TokenKind::End ? m_endColumn : number.column,
+                u"expected a whole number as the index of %1"_s.arg(what));
+        take();
+        closeBracket(what);
+        return qsizetype(negative ? -number.number : number.number);
+    }
+
+    void closeBracket(const QString &what)
+    {
+        if (!isSymbol(u"]"_s))
+            fail(peek().kind == TokenKind::End ? m_endColumn : peek().column,
+                u"expected \"]\" after the index of %1"_s.arg(what));
+        take();
+    }
+
+    Literal literal(const Token &after)
+    {
+        bool negative = false;
+        if (isSymbol(u"-"_s)) {
+            take();
+            negative = true;
+        }
+        const Token &token = peek();
+        if (token.kind == TokenKind::String && !negative) {
+            take();
+            return Literal::ofString(token.bytes);
+        }
+        if (token.kind == TokenKind::Number) {
+            take();
+            return Literal::ofNumber(negative ? -token.number : token.number);
+        }
+        if (token.kind == TokenKind::Name && !negative
+            && (token.text == u"true"_s || token.text == u"false"_s)) {
+            take();
+            return Literal::ofBool(token.text == u"true"_s);
+        }
+        if (token.kind == TokenKind::Name && !negative && token.text == u"null"_s) {
+            take();
+            return Literal::null();
+        }
+        fail(token.kind == TokenKind::End ? m_endColumn : token.column,
+            u"expected a value after \"%1\" (a \"string\", a number, true, false or null), found %2"_s.arg(
+                after.text, describe(token)));
+    }
+
+    std::unique_ptr<const Node> test()
+    {
+        auto node = std::make_unique<Node>();
+        node->kind = Node::Kind::Test;
+        node->field = field();
+        static const QHash<QString, Operator> comparisons { { u"=="_s, Operator::Equal },
+            { u"!="_s, Operator::NotEqual }, { u"<"_s, Operator::Less }, { u"<="_s, Operator::LessOrEqual },
+            { u">"_s, Operator::Greater }, { u">="_s, Operator::GreaterOrEqual } };
+        const Token &op = peek();
+        if (op.kind == TokenKind::Symbol && comparisons.contains(op.text)) {
+            take();
+            node->op = comparisons.value(op.text);
+            node->literals.push_back(literal(op));
+        } else if (isName(u"contains"_s)) {
+            take();
+            node->op = Operator::Contains;
+            node->literals.push_back(literal(op));
+        } else if (isName(u"matches"_s)) {
+            take();
+            node->op = Operator::Matches;
+            const Token &pattern = peek();
+            if (pattern.kind != TokenKind::String)
+                fail(pattern.kind == TokenKind::End ? m_endColumn : pattern.column,
+                    u"expected a \"regular expression\" in quotes after \"matches\", found %1"_s.arg(
+                        describe(pattern)));
+            take();
+            QRegularExpression regex(pattern.text);
+            if (!regex.isValid())
+                fail(pattern.column + 1 + regex.patternErrorOffset(),
+                    u"bad regular expression: %1"_s.arg(regex.errorString()));
+            regex.optimize(); // compiled now: matches() is then free of lazy state
+            node->regex = regex;
+        } else if (isName(u"in"_s)) {
+            take();
+            node->op = Operator::In;
+            if (!isSymbol(u"{"_s))
+                fail(peek().kind == TokenKind::End ? m_endColumn : peek().column,
+                    u"expected \"{\" after \"in\": in {\"a\", \"b\"}"_s);
+            const Token &open = take();
+            for (;;) {
+                node->literals.push_back(literal(node->literals.empty() ? open : m_tokens[m_at - 1]));
+                if (isSymbol(u","_s)) {
+                    take();
+                    continue;
+                }
+                if (isSymbol(u"}"_s)) {
+                    take();
+                    break;
+                }
+                fail(peek().kind == TokenKind::End ? m_endColumn : peek().column,
+                    u"expected \",\" or \"}\" in the set that starts at column %1"_s.arg(open.column));
+            }
+        } else {
+            node->op = Operator::Truthy;
+        }
+        return node;
+    }
+
+    std::vector<Token> m_tokens;
+    std::size_t m_at = 0;
+    int m_endColumn;
+};
+
+} // namespace
+
+Result<FilterExpression> FilterExpression::parse(QStringView text)
+{
+    try {
+        Parser parser(Lexer(text).tokens(), int(text.size()) + 1);
+        FilterExpression expression;
+        expression.m_root = parser.parseAll();
+        expression.m_usesJson = parser.usesJson;
+        expression.m_text = text.toString();
+        return expression;
+    } catch (const Error &error) {
+        return error;
+    }
+}
+
+bool FilterExpression::looksLikeExpression(QStringView text)
+{
+    const QStringView trimmed = text.trimmed();
+    if (trimmed.startsWith(u'(') || trimmed.startsWith(u'!'))
+        return true;
+    qsizetype end = 0;
+    while (end < trimmed.size() && isNameChar(trimmed[end]))
+        ++end;
+    const QStringView first = trimmed.first(end);
+    return first == u"not" || fieldNames().contains(first);
+}
+
+bool FilterExpression::matches(const FilterSubject &message) const
+{
+    Evaluation evaluation(message);
+    return m_root->evaluate(evaluation);
+}
+
+bool FilterExpression::usesJson() const
+{
+    return m_usesJson;
+}
+
+QString FilterExpression::text() const
+{
+    return m_text;
+}
+
+int filterErrorColumn(const Error &error)
+{
+    if (error.code() != ErrorCode::InvalidFilter)
+        return 0;
+    static const QRegularExpression Column(u"^at column (\\d+):"_s);
+    const QRegularExpressionMatch match = Column.match(error.message());
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+} // namespace zmqscope
