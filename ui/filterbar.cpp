@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPalette>
 
 #include "directionicons.h"
 
@@ -20,11 +21,29 @@ FilterBar::FilterBar(QWidget *parent)
 {
     m_text = new QLineEdit(this);
     m_text->setObjectName(u"filterText"_s);
-    m_text->setPlaceholderText(u"Filter by id, mimetype, body text or peer (Ctrl+F)"_s);
+    m_text->setPlaceholderText(u"Filter: words, or an expression such as json.seq > 10 (Ctrl+F)"_s);
     m_text->setClearButtonEnabled(true);
-    m_text->setToolTip(u"Searches every frame: the id, the mimetype, the whole body and the routing frames "
-                       u"(every frame of a raw message), and a tap's peer as hex. Case-insensitive for ASCII "
-                       u"letters."_s);
+    m_text->setToolTip(
+        u"Words search every frame: the id, the mimetype, the whole body and the routing frames (every frame "
+        u"of a raw message), and a tap's peer as hex; case-insensitive for ASCII letters.\n"
+        u"An expression starts with a field and an operator: id == \"order-1\", size > 4k, "
+        u"json.meta.seq >= 10, body contains \"error\", mimetype matches \"json$\", dir in {\"c2s\", "
+        u"\"s2c\"}, "
+        u"frame[-1] == \"ok\"; join with and, or, not and parentheses.\n"
+        u"Fields: id mimetype socket type dir peer size frames frame[N] body json.PATH"_s);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(u"filterError"_s);
+    m_error->setTextFormat(Qt::PlainText); // it quotes what the user typed
+    m_error->setAutoFillBackground(true);
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(QPalette::Window, QColor(0xc6, 0x28, 0x28));
+    errorPalette.setColor(QPalette::WindowText, Qt::white);
+    m_error->setPalette(errorPalette);
+    m_error->setBackgroundRole(QPalette::Window);
+    m_error->setForegroundRole(QPalette::WindowText);
+    m_error->setMargin(2);
+    m_error->setVisible(false);
 
     m_socket = new QComboBox(this);
     m_socket->setObjectName(u"filterSocket"_s);
@@ -55,6 +74,7 @@ FilterBar::FilterBar(QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_text, 1);
+    layout->addWidget(m_error);
     layout->addWidget(m_socket);
     layout->addWidget(m_direction);
     layout->addWidget(m_scanning);
@@ -64,7 +84,10 @@ FilterBar::FilterBar(QWidget *parent)
     connect(&m_debounce, &QTimer::timeout, this, &FilterBar::emitFilter);
     connect(m_text, &QLineEdit::textChanged, this, [this] { m_debounce.start(); });
     // Enter applies at once; the debounce is only there for typing.
-    connect(m_text, &QLineEdit::returnPressed, this, &FilterBar::emitFilter);
+    connect(m_text, &QLineEdit::returnPressed, this, [this] {
+        m_applyNow = true;
+        emitFilter();
+    });
     connect(m_socket, &QComboBox::currentIndexChanged, this, &FilterBar::emitFilter);
     connect(m_direction, &QComboBox::currentIndexChanged, this, &FilterBar::emitFilter);
 }
@@ -72,7 +95,8 @@ FilterBar::FilterBar(QWidget *parent)
 MessageFilter FilterBar::filter() const
 {
     MessageFilter filter;
-    filter.setText(m_text->text());
+    filter.setMatcher(m_matcher);
+    filter.setSocketLabels(m_labels);
     filter.setSocket(SocketId(m_socket->currentData().toUInt()));
     filter.setDirections(MessageFilter::Directions(m_direction->currentData().toUInt()));
     return filter;
@@ -81,11 +105,42 @@ MessageFilter FilterBar::filter() const
 void FilterBar::emitFilter()
 {
     m_debounce.stop();
+    Result<MessageMatcher> compiled = MessageMatcher::compile(m_text->text());
+    if (!compiled) {
+        // The table keeps the last good filter; the error says where the text went wrong, and the
+        // cursor goes there on Enter.
+        const Error &error = compiled.error();
+        const int column = filterErrorColumn(error);
+        m_error->setText(QString(error.message()).replace(u"at column"_s, u"column"_s));
+        m_error->setToolTip(m_error->text());
+        m_error->setVisible(true);
+        if (m_text->hasFocus() && m_applyNow && column > 0)
+            m_text->setCursorPosition(column - 1);
+        m_applyNow = false;
+        return;
+    }
+    m_error->setVisible(false);
+    m_applyNow = false;
+    m_matcher = std::move(*compiled);
     Q_EMIT filterChanged(filter());
 }
 
 void FilterBar::setSockets(const QList<SocketInfo> &sockets)
 {
+    auto labels = std::make_shared<FilterSocketLabels>();
+    for (const SocketInfo &info : sockets) {
+        FilterSocketLabel label { info.spec.name, socketTypeName(info.spec.type) };
+        if (info.tap) {
+            const TapSockets types = tapSockets(info.tap->spec.pattern);
+            label.clientsType = socketTypeName(types.clients);
+            label.serverType = socketTypeName(types.server);
+        }
+        labels->insert(info.id, label);
+    }
+    m_labels = std::move(labels);
+    // An expression may name sockets: new names reach the table's filter now.
+    const bool relabel = m_matcher.isExpression();
+
     const uint current = m_socket->currentData().toUInt();
     const QSignalBlocker blocker(m_socket);
     while (m_socket->count() > 1)
@@ -98,7 +153,7 @@ void FilterBar::setSockets(const QList<SocketInfo> &sockets)
     }
     m_socket->setCurrentIndex(currentIndex);
     // The chosen socket went away: the filter widened to all sockets, say so.
-    if (current != 0 && currentIndex == 0)
+    if ((current != 0 && currentIndex == 0) || relabel)
         emitFilter();
 }
 

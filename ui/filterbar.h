@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QTimer>
 #include <QWidget>
 
@@ -14,9 +16,9 @@ class QLineEdit;
 namespace zmqscope {
 
 /**
- * The bar above the Messages table: free text (id, mimetype, body), socket
- * and direction. Typing is debounced so a filter is computed once per pause
- * in typing, not per key.
+ * The bar above the Messages table: the filter text (plain words, or an expression of DESIGN.md
+ * section 12 whose error shows beside the box with its column), socket and direction. Typing is
+ * debounced so a filter is computed once per pause in typing, not per key.
  */
 class FilterBar : public QWidget
 {
@@ -37,6 +39,9 @@ public:
     void focusText();
 
     [[nodiscard]] QLineEdit *textEdit() const { return m_text; }
+    /// Where a filter expression's error shows ("column 12: expected a value after \"==\""); hidden
+    /// while the text is good.
+    [[nodiscard]] QLabel *errorLabel() const { return m_error; }
     [[nodiscard]] QComboBox *socketBox() const { return m_socket; }
     [[nodiscard]] QComboBox *directionBox() const { return m_direction; }
 
@@ -50,7 +55,12 @@ private:
     QComboBox *m_socket = nullptr;
     QComboBox *m_direction = nullptr;
     QLabel *m_scanning = nullptr;
+    QLabel *m_error = nullptr;
     QTimer m_debounce;
+    /// The last text that compiled: a bad expression leaves the table as this filter had it.
+    MessageMatcher m_matcher;
+    std::shared_ptr<const FilterSocketLabels> m_labels;
+    bool m_applyNow = false; ///< Enter was pressed: an error moves the cursor to its column
 };
 
 } // namespace zmqscope

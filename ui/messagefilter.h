@@ -3,23 +3,34 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHash>
 #include <QString>
 
+#include <zmqscope/analysis/messagematcher.h>
 #include <zmqscope/store/messagestore.h>
 
 namespace zmqscope {
 
+/// What a filter expression's `socket` and `type` fields read for a socket (FilterBar fills it).
+struct FilterSocketLabel
+{
+    QString name;
+    QString type; ///< own sockets: their type
+    QString clientsType {}; ///< a tap's: the type of the messages it forwards c2s (the clients')
+    QString serverType {}; ///< a tap's: the type of the messages it forwards s2c (the server's)
+};
+using FilterSocketLabels = QHash<SocketId, FilterSocketLabel>;
+
 /**
- * What the Messages table shows: free text over every frame of a message (the
- * routing frames, id, mimetype and the whole body of an envelope; every frame
- * of a raw message) and over a tap's peer (its routing id in hex, as the Peer
- * column shows it), one socket or all, a set of directions or every one. A
- * value type that is cheap to copy into the filter worker.
+ * What the Messages table shows: the filter text (MessageMatcher: plain words searched in every
+ * frame and a tap's peer, or a filter expression), one socket or all, a set of directions or every
+ * one. A value type that is cheap to copy into the filter worker.
  */
 class MessageFilter
 {
@@ -45,9 +56,15 @@ public:
 
     MessageFilter() = default;
 
-    /// Case-insensitive for ASCII letters; a text with other characters is searched as its exact UTF-8 bytes.
+    /// The text as MessageMatcher::compile() reads it; a text whose expression does not parse is
+    /// searched as plain words (FilterBar shows the error and keeps the last good filter instead).
     void setText(const QString &text);
-    [[nodiscard]] QString text() const { return m_text; }
+    /// A compiled text (FilterBar's, after it showed any error).
+    void setMatcher(MessageMatcher matcher) { m_matcher = std::move(matcher); }
+    [[nodiscard]] QString text() const { return m_matcher.text(); }
+    [[nodiscard]] const MessageMatcher &matcher() const { return m_matcher; }
+    /// The names and types an expression's `socket` and `type` fields read.
+    void setSocketLabels(std::shared_ptr<const FilterSocketLabels> labels) { m_labels = std::move(labels); }
     /// 0 means every socket.
     void setSocket(SocketId socket) { m_socket = socket; }
     [[nodiscard]] SocketId socket() const { return m_socket; }
@@ -65,17 +82,15 @@ public:
     }
 
     /// True when the filter lets every message through.
-    [[nodiscard]] bool isEmpty() const { return m_needle.isEmpty() && m_socket == 0 && m_directions == 0; }
+    [[nodiscard]] bool isEmpty() const { return m_matcher.isEmpty() && m_socket == 0 && m_directions == 0; }
     /// Whether a message passes; reads its frames in place.
     [[nodiscard]] bool matches(const MessageView &message) const;
     /// Whether a message passes the text and socket parts (the direction not looked at).
     [[nodiscard]] bool matchesIgnoringDirection(const MessageView &message) const;
-    /// Whether `haystack` contains the text (true for an empty text).
-    [[nodiscard]] bool contains(QByteArrayView haystack) const;
-
     friend bool operator==(const MessageFilter &a, const MessageFilter &b)
     {
-        return a.m_text == b.m_text && a.m_socket == b.m_socket && a.m_directions == b.m_directions;
+        return a.text() == b.text() && a.m_socket == b.m_socket && a.m_directions == b.m_directions
+            && a.m_labels == b.m_labels;
     }
 
     /**
@@ -91,11 +106,8 @@ private:
     [[nodiscard]] ScanResult scanRange(const MessageStore &store, std::uint64_t begin, std::uint64_t end,
         const std::atomic<bool> &cancelled) const;
 
-    QString m_text;
-    QByteArray m_needle; ///< UTF-8 of the trimmed text, lower-cased when it is ASCII
-    bool m_foldCase = true; ///< the needle is ASCII: compare ASCII letters case-insensitively
-    /// Boyer-Moore-Horspool shift per haystack byte (capped at 255, which only shortens a shift).
-    std::array<std::uint8_t, 256> m_shift {};
+    MessageMatcher m_matcher;
+    std::shared_ptr<const FilterSocketLabels> m_labels;
     SocketId m_socket = 0;
     Directions m_directions = 0;
 };

@@ -6,6 +6,8 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
@@ -14,6 +16,7 @@
 
 #include <zmqscope/store/messagestore.h>
 
+#include "filterbar.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
 #include "testappearance.h"
@@ -37,6 +40,7 @@ private Q_SLOTS:
     void ctrlHomeAndCtrlEndReachTheEnds();
     void selectingAFarMessageCentresIt();
     void filterWithWindow();
+    void filterBoxTakesExpressions();
     void selectSeqShowsItAtAnyViewportHeight();
     void focusAloneDoesNotPickAMessage();
     void clickingARowPicksIt();
@@ -301,6 +305,55 @@ void TestMessagesPane::filterWithWindow()
     QVERIFY(m_pane->selectSeq(seq));
     QVERIFY(isShown(seq));
     QCOMPARE(m_model->seqAt(m_table->currentIndex().row()), seq);
+}
+
+void TestMessagesPane::filterBoxTakesExpressions()
+{
+    // Typed into the real box: an expression filters; a bad one shows its column beside the box and
+    // the table keeps the last good filter; Enter puts the cursor where the text went wrong.
+    FilterBar *bar = m_pane->filterBar();
+    QLineEdit *box = bar->textEdit();
+    QLabel *error = bar->errorLabel();
+    const auto settle = [this] {
+        return QTest::qWaitFor(
+            [this] {
+                m_pane->refresh();
+                return m_model->isCaughtUp() && !m_model->isScanning();
+            },
+            10000);
+    };
+    box->setFocus();
+    QTest::keyClicks(box, u"id matches \"^id-2[0-9]$\" or frames > 3"_s);
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 10); // id-20 .. id-29
+    QVERIFY(error->isHidden());
+
+    box->clear();
+    const QString cut = u"id == \"id-7\" and size >"_s; // the value is missing at its end
+    QTest::keyClicks(box, cut);
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(error->isVisible());
+    QCOMPARE(error->text(),
+        u"column %1: expected a value after \">\" (a \"string\", a number, true, false or null), found the end"_s
+            .arg(cut.size() + 1));
+    QCOMPARE(box->cursorPosition(), cut.size());
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 10); // still the last good filter
+
+    QTest::keyClicks(box, u" 3"_s);
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(settle());
+    QVERIFY(error->isHidden());
+    QCOMPARE(m_model->totalRows(), 1);
+
+    // Words keep searching every frame, even those that begin with a field's name.
+    box->clear();
+    QTest::keyClicks(box, u"id-299"_s);
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 11); // id-299, id-2990 .. id-2999
+    QVERIFY(error->isHidden());
 }
 
 void TestMessagesPane::setViewportHeight(int height)

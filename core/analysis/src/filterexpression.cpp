@@ -790,7 +790,22 @@ bool FilterExpression::looksLikeExpression(QStringView text)
     while (end < trimmed.size() && isNameChar(trimmed[end]))
         ++end;
     const QStringView first = trimmed.first(end);
-    return first == u"not" || fieldNames().contains(first);
+    if (first == u"not" && end < trimmed.size() && trimmed[end].isSpace())
+        return true;
+    if (!fieldNames().contains(first))
+        return false;
+    // A field name alone, or followed by a word that is not an operator ("id-19", "type error"), is
+    // a search: the field must be followed by an operator, a path or a subscript.
+    const QStringView rest = trimmed.sliced(end).trimmed();
+    static const QStringList starts { u"=="_s, u"!="_s, u"<"_s, u">"_s, u"&&"_s, u"||"_s, u"."_s, u"["_s };
+    for (const QString &start : starts)
+        if (rest.startsWith(start))
+            return true;
+    qsizetype wordEnd = 0;
+    while (wordEnd < rest.size() && isNameChar(rest[wordEnd]))
+        ++wordEnd;
+    static const QStringList keywords { u"contains"_s, u"matches"_s, u"in"_s, u"and"_s, u"or"_s };
+    return keywords.contains(rest.first(wordEnd)) && (wordEnd == rest.size() || !isNameChar(rest[wordEnd]));
 }
 
 bool FilterExpression::matches(const FilterSubject &message) const

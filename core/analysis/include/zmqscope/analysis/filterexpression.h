@@ -56,9 +56,11 @@ public:
     [[nodiscard]] static Result<FilterExpression> parse(QStringView text);
 
     /**
-     * Whether `text` is meant as an expression rather than plain words: it starts with a field
-     * name, `not`, `!` or `(`. Plain words keep meaning "substring anywhere" (the GUI box and the
-     * CLI take both); an expression that does not parse is then an error, not a search.
+     * Whether `text` is meant as an expression rather than plain words: it starts with `(`, `!`,
+     * `not `, or a field name followed by an operator, a `.` path or a `[` subscript ("size > 4k",
+     * "json.seq", "peer and dir == \"in\""). Anything else is plain words, which keep meaning
+     * "substring anywhere" ("timeout", "id-19", "type error", a field name alone). An expression
+     * that does not parse is an error, not a search.
      */
     [[nodiscard]] static bool looksLikeExpression(QStringView text);
 
