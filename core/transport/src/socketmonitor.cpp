@@ -111,6 +111,12 @@ SocketMonitor::~SocketMonitor()
     stop();
 }
 
+void SocketMonitor::setSecurity(SecurityMechanism mechanism, bool server)
+{
+    m_mechanism = mechanism;
+    m_securityServer = server;
+}
+
 void SocketMonitor::stop()
 {
     if (!m_running)

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <zmqscope/names.h>
+#include <zmqscope/security.h>
 #include <zmqscope/socket.h>
 
 namespace zmqscope {
@@ -70,6 +71,13 @@ public:
     SocketMonitor(const SocketMonitor &) = delete;
     SocketMonitor &operator=(const SocketMonitor &) = delete;
 
+    /**
+     * The monitored socket's security mechanism and role (CURVE/PLAIN server or not), so that
+     * interpret() says why a handshake failed in plain words ("the server rejected our key (ZAP
+     * status 400)") rather than libzmq's event name. NULL and client until set.
+     */
+    void setSecurity(SecurityMechanism mechanism, bool server);
+
     /// Stops monitoring and closes the PAIR; safe to call twice. Call before closing the target.
     void stop();
 
@@ -101,6 +109,8 @@ private:
     int m_peers = 0;
     int m_failedHandshakes = 0; ///< failed connections whose DISCONNECTED is still to come
     bool m_retrying = false; ///< a connect failed and is being retried (until CONNECTED)
+    SecurityMechanism m_mechanism = SecurityMechanism::Null;
+    bool m_securityServer = false;
 };
 
 } // namespace zmqscope

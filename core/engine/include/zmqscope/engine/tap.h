@@ -40,6 +40,7 @@
 #include <QStringList>
 
 #include <zmqscope/context.h>
+#include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
@@ -108,6 +109,10 @@ struct TapSpec
     QStringList forward; ///< endpoints the tap connects to (the server's)
     Options listenOptions; ///< applied after the engine's defaults on the listen side
     Options forwardOptions; ///< applied after the engine's defaults on the forward side
+    /// The clients' side: a server towards them (CURVE server keys or PLAIN users, and ZAP rules).
+    SocketSecurity listenSecurity;
+    /// The server's side: a client towards it (CURVE server key and own keys, or PLAIN user).
+    SocketSecurity forwardSecurity;
 
     /// Each side as a socket spec: the listen side binds `listen`, the forward side connects `forward`.
     [[nodiscard]] SocketSpec listenSocketSpec() const;
