@@ -102,6 +102,10 @@ public:
     [[nodiscard]] static QString eventName(std::uint16_t event);
 
 private:
+    /// The plain words for a failed handshake of a secured socket (or a mechanism mismatch); empty
+    /// when the generic line says it as well.
+    [[nodiscard]] QString securityFailureText(const Event &event) const;
+
     Socket *m_target;
     Socket m_pair;
     Handler m_handler;
@@ -111,6 +115,7 @@ private:
     bool m_retrying = false; ///< a connect failed and is being retried (until CONNECTED)
     SecurityMechanism m_mechanism = SecurityMechanism::Null;
     bool m_securityServer = false;
+    QString m_lastSecurityFailure; ///< the last such line, until a handshake succeeds
 };
 
 } // namespace zmqscope

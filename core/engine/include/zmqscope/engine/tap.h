@@ -183,11 +183,13 @@ public:
 
     /**
      * Opens both sockets in `context` (Inspector defaults, the spec's options, then xpub_verbose
-     * on XPUB and router_mandatory on ROUTER), registers them in `loop`, binds and connects.
+     * on XPUB and router_mandatory on ROUTER, then each side's security), registers them in `loop`,
+     * binds and connects. `listenZapDomain` is the ZAP domain of the clients' side, under which a ZAP
+     * handler on `context` (the Engine's) knows its rules; empty when listenSecurity needs none.
      * A bad spec, an address in use or an endpoint libzmq refuses is the Error.
      */
-    [[nodiscard]] static Result<std::unique_ptr<TapForwarder>> open(
-        const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers);
+    [[nodiscard]] static Result<std::unique_ptr<TapForwarder>> open(const TapSpec &spec,
+        const Context &context, PollLoop &loop, Handlers handlers, const QByteArray &listenZapDomain = {});
     ~TapForwarder();
     TapForwarder(const TapForwarder &) = delete;
     TapForwarder &operator=(const TapForwarder &) = delete;
