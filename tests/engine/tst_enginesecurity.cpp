@@ -228,6 +228,18 @@ void TestEngineSecurity::curveClientTalksToPyzmqServer()
     QVERIFY2(server.exitedWith(0), server.diagnostics());
     QVERIFY(m_engine->socket(id)->everConnected);
     QVERIFY(m_engine->socket(id)->lastError.isEmpty());
+    QCOMPARE(linesOf(*m_events, id,
+                 u"opened REQ socket \"secure client\" (CURVE client), connecting to %1"_s.arg(endpoint)),
+        1);
+    // A generated pair is told with its public key: a server that checks keys needs it.
+    qsizetype generatedLines = 0;
+    for (const auto &event : std::as_const(*m_events)) {
+        const QString text = event.at(0).value<EngineEvent>().text;
+        if (text.startsWith(
+                u"CURVE: no own key pair was given, so this socket uses a new one; its public key is "_s))
+            ++generatedLines;
+    }
+    QCOMPARE(generatedLines, ownKeys ? 0 : 1);
 }
 
 void TestEngineSecurity::curveServerDecidesPyzmqClients_data()
