@@ -6,6 +6,7 @@
 #include <zmqscope/textescape.h>
 
 #include "engineworker_p.h"
+#include "socketsecurity_p.h"
 
 using namespace Qt::StringLiterals;
 
@@ -108,17 +109,21 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     slot->spec = spec;
     slot->receiveLimit = receiveLimit;
     Engine *q = d->q;
+    QByteArray generatedKey;
     try {
         spec.validate();
+        const QByteArray zapDomain = registerZap(id, spec.security).valueOrThrow();
         slot->socket = std::make_unique<Socket>(Socket::create(spec.type, d->context));
         Socket &socket = *slot->socket;
         for (const auto &[name, value] : Engine::defaultOptions(spec.type))
             socket.setOption(name, value);
         for (const auto &[name, value] : spec.options)
             socket.setOption(name, value);
+        generatedKey = applySocketSecurity(socket, spec.security, zapDomain);
         // Before any bind or connect, or their first events (LISTENING, CONNECTED) would be missed.
         slot->monitor = std::make_unique<SocketMonitor>(socket, *m_loop,
             [this, id](const SocketMonitor::Event &event) { handleMonitorEvent(id, event); });
+        slot->monitor->setSecurity(spec.security.mechanism, actsAsZapServer(spec.security));
         if (spec.type == SocketType::Sub) {
             if (spec.subscriptions.isEmpty())
                 socket.setOption("subscribe", QByteArray());
@@ -141,6 +146,8 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     } catch (const Error &error) {
         slot->monitor.reset();
         slot->socket.reset();
+        if (m_zap)
+            m_zap->remove(id);
         failOpen(*slot, error);
         return;
     }
@@ -166,9 +173,19 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
         Q_EMIT q->socketOpened(id, bound);
         Q_EMIT q->socketStateChanged(id, state);
     });
+    const QString role = securityRoleName(spec.security);
     logEvent(id, state, bound.value(0, spec.connects.value(0)),
-        u"opened %1 socket \"%2\", %3"_s.arg(socketTypeName(spec.type), spec.name, where.join(u", "_s)),
+        u"opened %1 socket \"%2\"%3, %4"_s.arg(socketTypeName(spec.type), spec.name,
+            role.isEmpty() ? QString() : u" (%1)"_s.arg(role), where.join(u", "_s)),
         false);
+    if (!generatedKey.isEmpty()) {
+        // The server's allow list needs this key; the pair lives as long as the socket.
+        logEvent(id, SocketState::None, QString(),
+            u"CURVE: no own key pair was given, so this socket uses a new one; its public key is %1 (a "
+            u"server "
+            "that checks keys must allow it)"_s.arg(QString::fromLatin1(generatedKey)),
+            false);
+    }
     m_slots.emplace(id, std::move(slot));
 }
 
@@ -199,8 +216,15 @@ void EngineWorker::openTap(SocketId id, const TapSpec &spec)
     slot->spec = spec.listenSocketSpec();
     slot->spec.name = spec.name;
     Engine *q = d->q;
-    auto opened = TapForwarder::open(spec, d->context, *m_loop, tapHandlers(id));
+    Result<QByteArray> zapDomain = spec.validate() ? registerZap(id, spec.listenSecurity) : QByteArray();
+    if (!zapDomain) {
+        failOpen(*slot, zapDomain.error());
+        return;
+    }
+    auto opened = TapForwarder::open(spec, d->context, *m_loop, tapHandlers(id), *zapDomain);
     if (!opened) {
+        if (m_zap)
+            m_zap->remove(id);
         failOpen(*slot, opened.error());
         return;
     }
@@ -384,8 +408,38 @@ void EngineWorker::resumeReceiving()
     }
 }
 
+Result<QByteArray> EngineWorker::registerZap(SocketId id, const SocketSecurity &security)
+{
+    if (!security.needsZap())
+        return QByteArray();
+    if (!m_zap) {
+        m_zap = std::make_unique<ZapHandler>(d->context, *m_loop,
+            [this](const ZapHandler::Decision &decision) { handleZapDecision(decision); });
+    }
+    auto registration = m_zap->add(id, security);
+    if (!registration)
+        return std::move(registration).error();
+    if (registration->allowsNobody) {
+        // Said once, when it opens: each refusal is an event too, but this says what to do about it.
+        logEvent(id, SocketState::None, QString(),
+            security.mechanism == SecurityMechanism::Plain
+                ? u"refusing every client: no client is allowed yet; add --accept-user NAME:PASSWORD"_s
+                : u"refusing every client: no client is allowed yet; add --allow-key KEY|@FILE|DIR or --allow-any"_s,
+            true);
+    }
+    return registration->domain;
+}
+
+void EngineWorker::handleZapDecision(const ZapHandler::Decision &decision)
+{
+    const auto deliverAtEnd = qScopeGuard([this] { deliver(); });
+    logEvent(decision.socket, SocketState::None, QString(), decision.text, false);
+}
+
 void EngineWorker::teardown(Slot &slot)
 {
+    if (m_zap)
+        m_zap->remove(slot.id);
     slot.sniffer.reset(); // interrupts libpcap and joins its thread
     slot.tap.reset(); // its monitors stop before its sockets close
     // The monitor goes first: a monitored socket closed under its monitor can hang context termination.
@@ -686,6 +740,7 @@ void EngineWorker::shutdown()
     for (auto &[id, slot] : m_slots)
         teardown(*slot);
     m_slots.clear();
+    m_zap.reset(); // its socket is registered in the loop
     // Its notifiers belong to this thread and must be destroyed here, not by the joining thread.
     delete m_loop;
     m_loop = nullptr;

@@ -19,6 +19,7 @@
 
 #include "engine_p.h"
 #include "sniffer_p.h"
+#include "zaphandler_p.h"
 
 namespace zmqscope {
 
@@ -86,6 +87,14 @@ private:
 
     /// Opening the slot's socket or tap failed: its row goes to Failed with the reason, and it is said.
     void failOpen(Slot &slot, const Error &error);
+    /**
+     * The ZAP domain of socket `id` when its security needs the Engine's ZAP handler (started on first
+     * use), empty when it does not; an Error when the handler cannot start (another Engine on this
+     * context has it) or an allow path cannot be read. Says once when the socket will refuse everyone.
+     */
+    Result<QByteArray> registerZap(SocketId id, const SocketSecurity &security);
+    /// A ZAP decision: an event on its socket (an engine-wide one for an unknown domain).
+    void handleZapDecision(const ZapHandler::Decision &decision);
     /// Registers the socket's receiver with the loop, unless its receive limit is reached.
     void registerReceiver(Slot &slot);
     /// After a batch: stops receiving on every socket while the store waits for its reader.
@@ -148,6 +157,7 @@ private:
     std::vector<std::function<void()>> m_outbox; // emissions of the handler running now
     bool m_waitingForReader = false; // receiving paused by pauseWhileStoreWaits()
     std::set<SocketId> m_heldStreams; // sendOrdered() streams waiting for a resume (see Engine::sendOrdered)
+    std::unique_ptr<ZapHandler> m_zap; // made when the first socket needs it; before m_loop goes
 };
 
 } // namespace zmqscope

@@ -21,6 +21,12 @@ QString ofSocket(const QString &name)
     return name.isEmpty() ? QString() : u" of socket \"%1\""_s.arg(name);
 }
 
+// Security errors name a field ("security.curveServerKey: ..."); the socket goes first.
+QString socketPrefix(const QString &name)
+{
+    return name.isEmpty() ? QString() : u"socket \"%1\": "_s.arg(name);
+}
+
 QString jsonText(const QJsonValue &value)
 {
     QByteArray text = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
@@ -177,7 +183,7 @@ QJsonObject SocketSpec::toJson() const
     for (const auto &[optionName, value] : options)
         optionArray.append(QJsonObject {
             { u"name"_s, QString::fromStdString(optionName) }, { u"value"_s, optionValueToJson(value) } });
-    return QJsonObject {
+    QJsonObject json {
         { u"name"_s, name },
         { u"type"_s, socketTypeName(type) },
         { u"binds"_s, bindArray },
@@ -185,6 +191,10 @@ QJsonObject SocketSpec::toJson() const
         { u"subscriptions"_s, subscriptionArray },
         { u"options"_s, optionArray },
     };
+    // Without any secret: the secret key's file stands for it, PLAIN passwords are asked for again.
+    if (!security.isNull())
+        json.insert(u"security"_s, security.toJson());
+    return json;
 }
 
 SocketSpec SocketSpec::fromJson(const QJsonObject &json)
@@ -263,6 +273,17 @@ SocketSpec SocketSpec::fromJson(const QJsonObject &json)
             u"\"options\"%1 must be a list of {\"name\", \"value\"}, got %2"_s.arg(
                 ofSocket(spec.name), jsonText(options)));
     }
+
+    const QJsonValue security = json.value(u"security"_s);
+    if (security.isObject()) {
+        auto read = SocketSecurity::fromJson(security.toObject());
+        if (!read)
+            throw Error(read.error().code(), socketPrefix(spec.name) + read.errorMessage());
+        spec.security = std::move(*read);
+    } else if (!security.isUndefined() && !security.isNull()) {
+        throw Error(ErrorCode::InvalidOptionValue,
+            u"\"security\"%1 must be an object, got %2"_s.arg(ofSocket(spec.name), jsonText(security)));
+    }
     return spec;
 }
 
@@ -288,6 +309,8 @@ void SocketSpec::validate() const
         checkSpecEndpoint(endpoint, EndpointRole::Bind, type, name);
     for (const QString &endpoint : connects)
         checkSpecEndpoint(endpoint, EndpointRole::Connect, type, name);
+    if (Result<void> secure = security.validate(); !secure)
+        throw Error(secure.error().code(), socketPrefix(name) + secure.errorMessage());
 }
 
 QString uniqueSocketName(

@@ -14,6 +14,8 @@
 #include <zmqscope/pollloop.h>
 #include <zmqscope/socket.h>
 
+#include "socketsecurity_p.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -110,6 +112,7 @@ SocketSpec TapSpec::listenSocketSpec() const
     spec.type = tapSockets(pattern).listen;
     spec.binds = listen;
     spec.options = listenOptions;
+    spec.security = listenSecurity;
     return spec;
 }
 
@@ -120,6 +123,7 @@ SocketSpec TapSpec::forwardSocketSpec() const
     spec.type = tapSockets(pattern).forward;
     spec.connects = forward;
     spec.options = forwardOptions;
+    spec.security = forwardSecurity;
     return spec;
 }
 
@@ -132,7 +136,19 @@ Result<void> TapSpec::validate() const
     if (forward.isEmpty())
         return Error(ErrorCode::InvalidEndpoint,
             u"no forward endpoint%1; give the server's endpoint, such as tcp://127.0.0.1:5556"_s.arg(of));
-    // The socket specs' rules (endpoint rule, option values), written once in socketspec.cpp.
+    // The clients connect to the tap: towards them it is the server, towards the server a client.
+    if (listenSecurity.mechanism != SecurityMechanism::Null && !listenSecurity.server)
+        return Error(ErrorCode::InvalidOptionValue,
+            u"the clients' side%1 is a %2 server (the clients connect to it): set listenSecurity.server"_s
+                .arg(of, securityMechanismName(listenSecurity.mechanism)));
+    if (forwardSecurity.server)
+        return Error(ErrorCode::InvalidOptionValue,
+            u"the server's side%1 is a client (it connects to the server): forwardSecurity.server must be false"_s
+                .arg(of));
+    if (!forwardSecurity.allowIps.isEmpty() || !forwardSecurity.denyIps.isEmpty())
+        return Error(ErrorCode::InvalidOptionValue,
+            u"the server's side%1 accepts no clients: IP lists belong to the clients' side"_s.arg(of));
+    // The socket specs' rules (endpoint rule, option values, security), written once in socketspec.cpp.
     try {
         listenSocketSpec().validate();
         forwardSocketSpec().validate();
@@ -165,7 +181,8 @@ public:
         QTimer retryTimer;
     };
 
-    Private(const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers);
+    Private(const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers,
+        const QByteArray &listenZapDomain);
 
     void openSockets();
     void handleInput(Flow &flow, std::span<zmq::message_t> parts, std::span<const QByteArrayView> views);
@@ -187,6 +204,7 @@ public:
     }
 
     TapSpec spec;
+    QByteArray listenZapDomain;
     Context context;
     PollLoop &loop;
     Handlers handlers;
@@ -205,9 +223,10 @@ public:
     bool inputPaused = false; ///< setInputPaused(): neither side is read, stalled or not
 };
 
-TapForwarder::Private::Private(
-    const TapSpec &tapSpec, const Context &sharedContext, PollLoop &pollLoop, Handlers tapHandlers)
+TapForwarder::Private::Private(const TapSpec &tapSpec, const Context &sharedContext, PollLoop &pollLoop,
+    Handlers tapHandlers, const QByteArray &zapDomain)
     : spec(tapSpec)
+    , listenZapDomain(zapDomain)
     , context(sharedContext)
     , loop(pollLoop)
     , handlers(std::move(tapHandlers))
@@ -216,7 +235,8 @@ TapForwarder::Private::Private(
 
 void TapForwarder::Private::openSockets()
 {
-    const auto create = [&](SocketType type, const Options &userOptions) {
+    const auto create = [&](SocketType type, const Options &userOptions, const SocketSecurity &security,
+                            const QByteArray &zapDomain) {
         Socket socket = Socket::create(type, context);
         // The engine's defaults, then the user's, then what forwarding needs whatever the user said.
         for (const auto &[optionName, value] : defaultOptions(type, SocketPurpose::Inspector))
@@ -230,10 +250,11 @@ void TapForwarder::Private::openSockets()
         if (type == SocketType::Router)
             socket.setOption(
                 "router_mandatory", true); // a reply for a gone client fails instead of vanishing
+        applySocketSecurity(socket, security, zapDomain);
         return socket;
     };
-    listenSocket.emplace(create(types.listen, spec.listenOptions));
-    forwardSocket.emplace(create(types.forward, spec.forwardOptions));
+    listenSocket.emplace(create(types.listen, spec.listenOptions, spec.listenSecurity, listenZapDomain));
+    forwardSocket.emplace(create(types.forward, spec.forwardOptions, spec.forwardSecurity, QByteArray()));
 
     clientToServer.source = &*listenSocket;
     clientToServer.destination = &*forwardSocket;
@@ -261,6 +282,8 @@ void TapForwarder::Private::openSockets()
         [this](const SocketMonitor::Event &event) { handleMonitorEvent(TapSide::Listen, event); });
     forwardMonitor = std::make_unique<SocketMonitor>(*forwardSocket, loop,
         [this](const SocketMonitor::Event &event) { handleMonitorEvent(TapSide::Forward, event); });
+    listenMonitor->setSecurity(spec.listenSecurity.mechanism, actsAsZapServer(spec.listenSecurity));
+    forwardMonitor->setSecurity(spec.forwardSecurity.mechanism, false);
     for (const QString &endpoint : spec.listen) {
         listenSocket->bind(endpoint);
         boundEndpoints.append(listenSocket->lastEndpoint());
@@ -420,12 +443,12 @@ void TapForwarder::Private::handleMonitorEvent(TapSide side, const SocketMonitor
 
 // ---------------------------------------------------------------- TapForwarder
 
-Result<std::unique_ptr<TapForwarder>> TapForwarder::open(
-    const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers)
+Result<std::unique_ptr<TapForwarder>> TapForwarder::open(const TapSpec &spec, const Context &context,
+    PollLoop &loop, Handlers handlers, const QByteArray &listenZapDomain)
 {
     if (Result<void> valid = spec.validate(); !valid)
         return std::move(valid).error();
-    auto d = std::make_unique<Private>(spec, context, loop, std::move(handlers));
+    auto d = std::make_unique<Private>(spec, context, loop, std::move(handlers), listenZapDomain);
     try {
         d->openSockets();
     } catch (const Error &error) {

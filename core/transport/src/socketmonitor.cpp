@@ -111,6 +111,12 @@ SocketMonitor::~SocketMonitor()
     stop();
 }
 
+void SocketMonitor::setSecurity(SecurityMechanism mechanism, bool server)
+{
+    m_mechanism = mechanism;
+    m_securityServer = server;
+}
+
 void SocketMonitor::stop()
 {
     if (!m_running)
@@ -209,6 +215,38 @@ QString SocketMonitor::eventName(std::uint16_t event)
     }
 }
 
+QString SocketMonitor::securityFailureText(const Event &event) const
+{
+    const QString mechanism = securityMechanismName(m_mechanism);
+    if (event.event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+        && event.value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) {
+        return u"handshake failed: security mechanism mismatch (this socket uses %1; the peer does not)"_s
+            .arg(mechanism);
+    }
+    if (event.event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        const QString status = QString::number(event.value);
+        if (m_securityServer)
+            return u"handshake failed: client refused (ZAP status %1)"_s.arg(status);
+        switch (m_mechanism) {
+        case SecurityMechanism::Curve:
+            return u"handshake failed: the server rejected our key (ZAP status %1)"_s.arg(status);
+        case SecurityMechanism::Plain:
+            return u"handshake failed: PLAIN: username or password refused (ZAP status %1)"_s.arg(status);
+        case SecurityMechanism::Null:
+            return u"handshake failed: the server refused this connection (ZAP status %1)"_s.arg(status);
+        }
+    }
+    if (m_mechanism != SecurityMechanism::Curve)
+        return {};
+    const bool cryptographic = event.event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+        && event.value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC;
+    if (m_securityServer && cryptographic)
+        return u"handshake failed: a client's CURVE handshake did not decrypt (it may use the wrong server key)"_s;
+    if (!m_securityServer && (cryptographic || event.event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+        return u"handshake failed with no detail: the server's public key is probably wrong"_s;
+    return {};
+}
+
 SocketMonitor::Change SocketMonitor::interpret(const Event &event)
 {
     Change change;
@@ -254,6 +292,7 @@ SocketMonitor::Change SocketMonitor::interpret(const Event &event)
         break;
     case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
         ++m_peers;
+        m_lastSecurityFailure.clear();
         change.state = SocketState::Connected;
         change.text = u"handshake with a peer on %1 succeeded (%2 connected)"_s.arg(
             endpoint, QString::number(m_peers));
@@ -262,6 +301,15 @@ SocketMonitor::Change SocketMonitor::interpret(const Event &event)
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: {
         ++m_failedHandshakes;
+        change.state = unlessConnected(SocketState::HandshakeFailed);
+        change.isError = true;
+        if (const QString plain = securityFailureText(event); !plain.isEmpty()) {
+            change.text = plain;
+            // A client retries every reconnect interval with the same result: said once until it changes.
+            change.quiet = plain == m_lastSecurityFailure;
+            m_lastSecurityFailure = plain;
+            break;
+        }
         QString why;
         if (event.event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
             why = protocolErrorText(event.value);
@@ -269,9 +317,7 @@ SocketMonitor::Change SocketMonitor::interpret(const Event &event)
             why = u"authentication refused (ZAP status %1)"_s.arg(event.value);
         else
             why = QString::fromUtf8(zmq_strerror(int(event.value)));
-        change.state = unlessConnected(SocketState::HandshakeFailed);
         change.text = u"handshake with a peer on %1 failed: %2"_s.arg(endpoint, why);
-        change.isError = true;
         break;
     }
     case ZMQ_EVENT_DISCONNECTED:
@@ -301,6 +347,23 @@ SocketMonitor::Change SocketMonitor::interpret(const Event &event)
         change.text = u"event %1 (value %2) on %3"_s.arg(
             eventName(event.event), QString::number(event.value), endpoint);
         break;
+    }
+    // A client whose handshake failed for a security reason reconnects and fails again every reconnect
+    // interval; the connect/disconnect/retry lines of that cycle would bury the reason, and the socket
+    // is not merely "retrying": it stays HandshakeFailed, quietly, until a handshake succeeds.
+    if (!m_securityServer && !m_lastSecurityFailure.isEmpty() && m_peers == 0) {
+        switch (event.event) {
+        case ZMQ_EVENT_CONNECT_DELAYED:
+        case ZMQ_EVENT_CONNECT_RETRIED:
+        case ZMQ_EVENT_CONNECTED:
+        case ZMQ_EVENT_DISCONNECTED:
+        case ZMQ_EVENT_CLOSED:
+            change.state = SocketState::HandshakeFailed;
+            change.quiet = true;
+            break;
+        default:
+            break;
+        }
     }
     change.peers = m_peers;
     return change;

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <zmqscope/names.h>
+#include <zmqscope/security.h>
 #include <zmqscope/socket.h>
 
 namespace zmqscope {
@@ -70,6 +71,13 @@ public:
     SocketMonitor(const SocketMonitor &) = delete;
     SocketMonitor &operator=(const SocketMonitor &) = delete;
 
+    /**
+     * The monitored socket's security mechanism and role (CURVE/PLAIN server or not), so that
+     * interpret() says why a handshake failed in plain words ("the server rejected our key (ZAP
+     * status 400)") rather than libzmq's event name. NULL and client until set.
+     */
+    void setSecurity(SecurityMechanism mechanism, bool server);
+
     /// Stops monitoring and closes the PAIR; safe to call twice. Call before closing the target.
     void stop();
 
@@ -94,6 +102,10 @@ public:
     [[nodiscard]] static QString eventName(std::uint16_t event);
 
 private:
+    /// The plain words for a failed handshake of a secured socket (or a mechanism mismatch); empty
+    /// when the generic line says it as well.
+    [[nodiscard]] QString securityFailureText(const Event &event) const;
+
     Socket *m_target;
     Socket m_pair;
     Handler m_handler;
@@ -101,6 +113,9 @@ private:
     int m_peers = 0;
     int m_failedHandshakes = 0; ///< failed connections whose DISCONNECTED is still to come
     bool m_retrying = false; ///< a connect failed and is being retried (until CONNECTED)
+    SecurityMechanism m_mechanism = SecurityMechanism::Null;
+    bool m_securityServer = false;
+    QString m_lastSecurityFailure; ///< the last such line, until a handshake succeeds
 };
 
 } // namespace zmqscope

@@ -40,6 +40,7 @@
 #include <QStringList>
 
 #include <zmqscope/context.h>
+#include <zmqscope/engine/socketspec.h>
 #include <zmqscope/error.h>
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
@@ -108,6 +109,10 @@ struct TapSpec
     QStringList forward; ///< endpoints the tap connects to (the server's)
     Options listenOptions; ///< applied after the engine's defaults on the listen side
     Options forwardOptions; ///< applied after the engine's defaults on the forward side
+    /// The clients' side: a server towards them (CURVE server keys or PLAIN users, and ZAP rules).
+    SocketSecurity listenSecurity;
+    /// The server's side: a client towards it (CURVE server key and own keys, or PLAIN user).
+    SocketSecurity forwardSecurity;
 
     /// Each side as a socket spec: the listen side binds `listen`, the forward side connects `forward`.
     [[nodiscard]] SocketSpec listenSocketSpec() const;
@@ -178,11 +183,13 @@ public:
 
     /**
      * Opens both sockets in `context` (Inspector defaults, the spec's options, then xpub_verbose
-     * on XPUB and router_mandatory on ROUTER), registers them in `loop`, binds and connects.
+     * on XPUB and router_mandatory on ROUTER, then each side's security), registers them in `loop`,
+     * binds and connects. `listenZapDomain` is the ZAP domain of the clients' side, under which a ZAP
+     * handler on `context` (the Engine's) knows its rules; empty when listenSecurity needs none.
      * A bad spec, an address in use or an endpoint libzmq refuses is the Error.
      */
-    [[nodiscard]] static Result<std::unique_ptr<TapForwarder>> open(
-        const TapSpec &spec, const Context &context, PollLoop &loop, Handlers handlers);
+    [[nodiscard]] static Result<std::unique_ptr<TapForwarder>> open(const TapSpec &spec,
+        const Context &context, PollLoop &loop, Handlers handlers, const QByteArray &listenZapDomain = {});
     ~TapForwarder();
     TapForwarder(const TapForwarder &) = delete;
     TapForwarder &operator=(const TapForwarder &) = delete;
