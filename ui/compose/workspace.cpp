@@ -46,14 +46,22 @@ Error contentError(const QString &text)
 QJsonObject tapToJson(const zmqscope::TapSpec &tap)
 {
     const auto strings = [](const QStringList &list) { return QJsonArray::fromStringList(list); };
-    return QJsonObject {
+    const QJsonObject listen = tap.listenSocketSpec().toJson();
+    const QJsonObject forward = tap.forwardSocketSpec().toJson();
+    QJsonObject json {
         { u"name"_s, tap.name },
         { u"pattern"_s, zmqscope::tapPatternName(tap.pattern) },
         { u"listen"_s, strings(tap.listen) },
         { u"forward"_s, strings(tap.forward) },
-        { u"listen_options"_s, tap.listenSocketSpec().toJson().value(u"options"_s) },
-        { u"forward_options"_s, tap.forwardSocketSpec().toJson().value(u"options"_s) },
+        { u"listen_options"_s, listen.value(u"options"_s) },
+        { u"forward_options"_s, forward.value(u"options"_s) },
     };
+    // Each side's security as a socket entry's (SocketSecurity::toJson(): never a secret), when not NULL.
+    if (listen.contains(u"security"_s))
+        json.insert(u"listen_security"_s, listen.value(u"security"_s));
+    if (forward.contains(u"security"_s))
+        json.insert(u"forward_security"_s, forward.value(u"security"_s));
+    return json;
 }
 
 /// Throws Error naming the bad field, as SocketSpec::fromJson() does.
@@ -76,29 +84,36 @@ zmqscope::TapSpec tapFromJson(const QJsonObject &json)
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(tap.pattern);
     // Each side through SocketSpec::fromJson(): endpoints and options are read, and refused, as a
     // socket entry's are.
-    const auto side = [&](const QString &endpointsKey, const QString &optionsKey, zmqscope::SocketType type,
-                          const QString &specKey) {
+    const auto side = [&](const QString &prefix, zmqscope::SocketType type, const QString &specKey) {
+        const QString endpointsKey = prefix;
+        const QString optionsKey = prefix + u"_options"_s;
+        const QString securityKey = prefix + u"_security"_s;
         const QJsonValue endpoints = json.value(endpointsKey);
         if (!endpoints.isArray())
             throw Error(ErrorCode::InvalidEndpoint,
                 u"\"%1\" must be a list of endpoints, it is %2"_s.arg(endpointsKey, jsonTypeName(endpoints)));
         QJsonObject socket { { u"type"_s, zmqscope::socketTypeName(type) }, { specKey, endpoints },
             { u"options"_s, json.value(optionsKey) } };
+        if (json.contains(securityKey))
+            socket.insert(u"security"_s, json.value(securityKey));
         try {
             return zmqscope::SocketSpec::fromJson(socket);
         } catch (const Error &error) {
-            // Its words are a socket's ("binds", "options"): say which of the tap's fields they were.
-            throw Error(
-                error.code(), u"\"%1\" or \"%2\": %3"_s.arg(endpointsKey, optionsKey, error.message()));
+            // Its words are a socket's ("binds", "options", "security"): say which of the tap's fields
+            // they were.
+            throw Error(error.code(),
+                u"\"%1\", \"%2\" or \"%3\": %4"_s.arg(
+                    endpointsKey, optionsKey, securityKey, error.message()));
         }
     };
-    const zmqscope::SocketSpec listen = side(u"listen"_s, u"listen_options"_s, sockets.listen, u"binds"_s);
-    const zmqscope::SocketSpec forward
-        = side(u"forward"_s, u"forward_options"_s, sockets.forward, u"connects"_s);
+    const zmqscope::SocketSpec listen = side(u"listen"_s, sockets.listen, u"binds"_s);
+    const zmqscope::SocketSpec forward = side(u"forward"_s, sockets.forward, u"connects"_s);
     tap.listen = listen.binds;
     tap.listenOptions = listen.options;
     tap.forward = forward.connects;
     tap.forwardOptions = forward.options;
+    tap.listenSecurity = listen.security;
+    tap.forwardSecurity = forward.security;
     return tap;
 }
 

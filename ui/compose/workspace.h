@@ -14,7 +14,10 @@
  *                "listen_options": [...], "forward_options": [...]}, ...],
  *      "sniffers": [{"name", "interface": "lo", "ports": [5555, ...]}, ...]}
  *
- * (options as in a socket entry; "taps" and "sniffers" may be missing). Names are unique over
+ * (options as in a socket entry; "taps" and "sniffers" may be missing). A socket entry's "security"
+ * and a tap's "listen_security" / "forward_security" (SocketSecurity::toJson(), only when not NULL)
+ * never hold a secret: a CURVE secret key is kept as the path of its certificate file and read back
+ * from it, PLAIN passwords are asked for when the workspace is opened (PasswordPrompt). Names are unique over
  * sockets, taps and sniffers together, as the engine keeps them.
  *
  * so that File > Open Workspace and `zmqscope --session FILE` bring them back.
