@@ -1,0 +1,241 @@
+// Security as the user of the real main window sees it (issue 16): a CURVE client with the wrong server
+// key against an independent pyzmq CURVE server (tests/ui/curve_server.py under /usr/bin/python3) is
+// "Handshake failed" in the Sockets panel with the plain line, an error in the Events log; the right
+// key connects; a workspace is saved without a secret and opened again with the key read from its
+// certificate file and the PLAIN password asked for.
+
+#include <QApplication>
+#include <QBrush>
+#include <QColor>
+#include <QDialog>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/security.h>
+
+#include "eventlogmodel.h"
+#include "mainwindow.h"
+#include "socketlistmodel.h"
+#include "testprocess.h"
+#include "uitestsupport.h"
+
+using namespace Qt::StringLiterals;
+using namespace zmqscope;
+using uitest::NetworkTimeoutMs;
+
+namespace {
+
+struct CurveServer
+{
+    TestProcess process;
+    QTemporaryDir dir;
+    QString endpoint;
+    QByteArray publicKey;
+
+    [[nodiscard]] bool start()
+    {
+        if (!dir.isValid()
+            || !process.start(QStringLiteral(ZMQSCOPE_PYTHON),
+                { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/ui/curve_server.py"), dir.path() })
+            || !process.waitForLines(1, NetworkTimeoutMs))
+            return false;
+        const QJsonObject line = QJsonDocument::fromJson(process.lines().constFirst()).object();
+        endpoint = line.value(u"endpoint"_s).toString();
+        publicKey = line.value(u"public_key"_s).toString().toLatin1();
+        return !endpoint.isEmpty() && isZ85Key(publicKey);
+    }
+};
+
+SocketSpec curveClient(const QString &name, const QString &endpoint, const QByteArray &serverKey)
+{
+    SocketSpec spec;
+    spec.name = name;
+    spec.type = SocketType::Req;
+    spec.connects = { endpoint };
+    spec.security.mechanism = SecurityMechanism::Curve;
+    spec.security.curveServerKey = serverKey;
+    return spec;
+}
+
+/// The Events log's lines, with whether each is shown as an error.
+QList<std::pair<QString, bool>> eventLines(const EventLogModel &model)
+{
+    QList<std::pair<QString, bool>> lines;
+    for (int i = 0; i < model.rowCount(); ++i) {
+        const QModelIndex index = model.index(i, 0);
+        lines.append({ index.data().toString(), index.data(EventLogModel::IsErrorRole).toBool() });
+    }
+    return lines;
+}
+
+bool hasErrorLine(const EventLogModel &model, const QString &part)
+{
+    for (const auto &[text, error] : eventLines(model)) {
+        if (error && text.contains(part))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestSecurityApp : public uitest::MainWindowTestCase
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void wrongServerKeyShowsWhy();
+    void workspaceWithoutSecrets();
+
+private:
+    [[nodiscard]] QModelIndex stateIndex(SocketId id) const;
+};
+
+void TestSecurityApp::initTestCase()
+{
+    uitest::useTestSettings(u"tst_securityapp"_s);
+}
+
+void TestSecurityApp::init()
+{
+    createWindow();
+    QVERIFY(showWindow(WaitFor::Exposed));
+}
+
+void TestSecurityApp::cleanup()
+{
+    destroyWindow();
+}
+
+QModelIndex TestSecurityApp::stateIndex(SocketId id) const
+{
+    SocketListModel *model = uitest::socketModel(*m_window);
+    const int row = model ? model->rowForSocket(id) : -1;
+    return row < 0 ? QModelIndex() : model->index(row, SocketListModel::StateColumn);
+}
+
+void TestSecurityApp::wrongServerKeyShowsWhy()
+{
+    CurveServer server;
+    QVERIFY(server.start());
+
+    // The right key connects: the server is up and speaks CURVE.
+    const SocketId good = m_window->openSocket(curveClient(u"good REQ"_s, server.endpoint, server.publicKey));
+    QTRY_COMPARE_WITH_TIMEOUT(stateIndex(good).data().toString(), u"Connected"_s, NetworkTimeoutMs);
+
+    // Another key: libzmq says nothing more than HANDSHAKE_FAILED_NO_DETAIL; the panel says what it means.
+    const QByteArray wrongKey = generateCurveKeyPair()->publicKey;
+    const SocketId bad = m_window->openSocket(curveClient(u"wrong key REQ"_s, server.endpoint, wrongKey));
+    QTRY_COMPARE_WITH_TIMEOUT(stateIndex(bad).data().toString(), u"Handshake failed"_s, NetworkTimeoutMs);
+    const QString line = u"handshake failed with no detail: the server's public key is probably wrong"_s;
+    const QString tip = stateIndex(bad).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(line.toHtmlEscaped()), qPrintable(tip));
+    // In the error colour of the panel, as Failed.
+    QCOMPARE(stateIndex(bad).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0xc6, 0x28, 0x28));
+    QTRY_VERIFY_WITH_TIMEOUT(hasErrorLine(*m_window->eventModel(), line), NetworkTimeoutMs);
+
+    // libzmq drops the connection and tries again; in between the socket is not "Connecting" news: it
+    // stays Handshake failed until a handshake succeeds.
+    const auto engineState = [&] {
+        for (const SocketInfo &info : m_engine->sockets()) {
+            if (info.id == bad)
+                return info.state;
+        }
+        return SocketState::None;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(engineState() != SocketState::HandshakeFailed, NetworkTimeoutMs);
+    m_window->refreshViews();
+    QCOMPARE(stateIndex(bad).data().toString(), u"Handshake failed"_s);
+    // The secret key of the fresh pair the client made is in no line.
+    for (const auto &[text, error] : eventLines(*m_window->eventModel()))
+        QVERIFY(!text.contains(u"secret"_s, Qt::CaseInsensitive));
+}
+
+void TestSecurityApp::workspaceWithoutSecrets()
+{
+    CurveServer server; // only its certificate files: pyzmq's, loaded as a ZmqScope socket's keys
+    QVERIFY(server.start());
+    const QString keyFile = server.dir.filePath(u"server.key_secret"_s);
+    const CurveCertificate certificate = *readCurveCertificate(keyFile);
+
+    SocketSpec curve;
+    curve.name = u"curve ROUTER"_s;
+    curve.type = SocketType::Router;
+    curve.binds = { u"tcp://127.0.0.1:*"_s };
+    curve.security.mechanism = SecurityMechanism::Curve;
+    curve.security.server = true;
+    curve.security.curveSecretKey = certificate.secretKey;
+    curve.security.curveSecretKeyFile = keyFile;
+    curve.security.allowAny = true;
+    SocketSpec plain;
+    plain.name = u"plain REQ"_s;
+    plain.type = SocketType::Req;
+    plain.connects = { u"tcp://127.0.0.1:1"_s };
+    plain.security.mechanism = SecurityMechanism::Plain;
+    plain.security.plainUser = u"alice"_s;
+    plain.security.plainPassword = u"typed-password"_s;
+    const SocketId curveId = m_window->openSocket(curve);
+    m_window->openSocket(plain);
+    QTRY_COMPARE_WITH_TIMEOUT(stateIndex(curveId).data().toString(), u"Listening"_s, NetworkTimeoutMs);
+
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"secure.zmqscope"_s);
+    QVERIFY(m_window->saveWorkspace(file));
+    QFile saved(file);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    const QByteArray bytes = saved.readAll();
+    QVERIFY2(!bytes.contains(certificate.secretKey), bytes.constData());
+    QVERIFY(!bytes.contains("typed-password"));
+    QVERIFY(bytes.contains(QDir::toNativeSeparators(keyFile).toUtf8()));
+
+    // A new window opens it: the password is asked for (naming the socket and the user), the key read
+    // from its file.
+    destroyWindow();
+    createWindow();
+    QVERIFY(showWindow(WaitFor::Exposed));
+    QString intro;
+    std::function<void()> answer = [&] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog || dialog->objectName() != u"PasswordDialog"_s) {
+            QTimer::singleShot(10, answer);
+            return;
+        }
+        intro = dialog->findChild<QLabel *>(u"passwordIntro"_s)->text();
+        dialog->findChild<QLineEdit *>(u"passwordEdit"_s)->setText(u"asked-again"_s);
+        dialog->findChild<QPushButton *>(u"okButton"_s)->click();
+    };
+    QTimer::singleShot(0, answer);
+    QVERIFY(m_window->openWorkspace(file));
+    QVERIFY2(intro.contains(u"plain REQ"_s) && intro.contains(u"alice"_s), qPrintable(intro));
+    QTRY_COMPARE(m_engine->sockets().size(), 2);
+    for (const SocketInfo &info : m_engine->sockets()) {
+        if (info.spec.name == u"plain REQ"_s)
+            QCOMPARE(info.spec.security.plainPassword, u"asked-again"_s);
+        else
+            QCOMPARE(info.spec.security.curveSecretKey, certificate.secretKey);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const SocketInfo &info : m_engine->sockets()) {
+                if (info.spec.name == u"curve ROUTER"_s)
+                    return info.state == SocketState::Listening;
+            }
+            return false;
+        }(),
+        NetworkTimeoutMs);
+}
+
+QTEST_MAIN(TestSecurityApp)
+#include "tst_securityapp.moc"
