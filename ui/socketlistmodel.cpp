@@ -83,15 +83,6 @@ SocketState SocketListModel::shownState(const SocketInfo &info)
     return info.state;
 }
 
-QString SocketListModel::handshakeFailure(const SocketInfo &info) const
-{
-    // A bound socket goes on serving the clients it lets in: a refused one is an event, not its state.
-    if (info.tap || info.sniff || info.wire || !info.spec.binds.isEmpty() || info.peers > 0
-        || info.state == SocketState::Closed || info.state == SocketState::Failed)
-        return {};
-    return m_handshakeFailures.value(info.id);
-}
-
 QString SocketListModel::tapTypeText(const TapInfo &tap)
 {
     return u"tap "_s + tapPatternName(tap.spec.pattern);
@@ -241,8 +232,6 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
                 return tapStateText(info);
             if (info.state == SocketState::Connected && info.peers > 1)
                 return u"%1 (%2 peers)"_s.arg(socketStateName(info.state)).arg(info.peers);
-            if (!handshakeFailure(info).isEmpty())
-                return socketStateName(SocketState::HandshakeFailed);
             return socketStateName(shownState(info));
         case InColumn:
             if (info.tap)
@@ -262,8 +251,7 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
     }
     case Qt::ForegroundRole:
         if (column == StateColumn)
-            return QBrush(stateColor(
-                handshakeFailure(info).isEmpty() ? shownState(info) : SocketState::HandshakeFailed));
+            return QBrush(stateColor(shownState(info)));
         if (info.state == SocketState::Closed)
             return QBrush(stateColor(SocketState::Closed));
         return {};
@@ -282,11 +270,13 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
             return plainToolTip(sniffToolTipLines(info));
         if (info.wire)
             return plainToolTip(wireToolTipLines(info));
-        if ((column == StateColumn || column == NameColumn) && !handshakeFailure(info).isEmpty())
-            return plainToolTip(handshakeFailure(info)
+        // The monitor's plain line (core/transport) and what the user can do about it.
+        if ((column == StateColumn || column == NameColumn) && info.state == SocketState::HandshakeFailed
+            && !info.lastError.isEmpty())
+            return plainToolTip(info.lastError
                 + u"\n\nZeroMQ tries again every reconnect interval with the same settings; Edit Socket "
-                  u"(its Security tab) changes the keys or the password. The Events log has every "
-                  u"attempt's line."_s);
+                  u"(its Security tab) changes the keys or the password. The Events log has the line "
+                  u"of each failure that said something new."_s);
         if (column == StateColumn && info.state == SocketState::Retrying) {
             const QString reason = m_retryReasons.value(info.id);
             return plainToolTip((reason.isEmpty() ? u"A connection attempt failed."_s : reason)
@@ -394,9 +384,6 @@ void SocketListModel::refresh()
             || (mine.tap && info.tap
                 && (mine.tap->counters.subscriptions != info.tap->counters.subscriptions
                     || mine.tap->counters.undeliverable != info.tap->counters.undeliverable));
-        // A handshake that succeeded ends the failure: a later disconnect is not a failed handshake.
-        if (info.peers > 0)
-            m_handshakeFailures.remove(info.id);
         const bool shape = !closedHere && !sameShape(mine, info);
         if (!countersChanged && !shape)
             continue;
@@ -485,12 +472,6 @@ void SocketListModel::handleEventLogged(const EngineEvent &event)
     // The monitor's line ("could not connect to tcp://h:1; retrying in 5000 ms") is the reason to show.
     if (event.socket != 0 && event.state == SocketState::Retrying)
         m_retryReasons.insert(event.socket, event.text);
-    if (event.socket != 0 && event.state == SocketState::HandshakeFailed && event.isError) {
-        m_handshakeFailures.insert(event.socket, event.text);
-        const int row = rowForSocket(event.socket);
-        if (row >= 0)
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-    }
 }
 
 void SocketListModel::handleSocketClosed(SocketId id)

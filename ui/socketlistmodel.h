@@ -20,10 +20,9 @@ namespace zmqscope {
  * disconnected" is in the Events log), and "Retrying" tells in its tool tip
  * what was retried.
  *
- * A socket whose handshakes fail (a CURVE client with the wrong server key, a refused key or
- * password, a mechanism mismatch) stays "Handshake failed" while libzmq retries, until a handshake
- * succeeds: its connection attempts in between are not news. The monitor's plain line says why, in the
- * tool tip (and, as an error, in the Events log).
+ * A socket whose handshakes fail for a security reason (a wrong server key, a refused key or
+ * password, a mechanism mismatch) is "Handshake failed" (the engine keeps it so while libzmq
+ * retries); its tool tip, on the name and the state, gives the monitor's plain line and what to do.
  *
  * A tap (Engine::openTap()) is one row: its pattern as the type, both sides'
  * states, and the messages it forwarded each way in the In (c2s) and Out (s2c)
@@ -78,9 +77,6 @@ public:
     /// The state the State column shows: Listening for a bound socket whose peers all left; a tap's
     /// server side.
     [[nodiscard]] static SocketState shownState(const SocketInfo &info);
-    /// Why the handshakes of a connecting socket fail ("handshake failed with no detail: the server's
-    /// public key is probably wrong"), while no handshake succeeded since; empty otherwise.
-    [[nodiscard]] QString handshakeFailure(const SocketInfo &info) const;
     /// A tap's Type column: "tap req-rep".
     [[nodiscard]] static QString tapTypeText(const TapInfo &tap);
     /// A tap's State column: both sides and what waits ("clients: 2 connected · server: Connected").
@@ -103,7 +99,6 @@ private:
     QList<SocketInfo> m_sockets;
     QSet<SocketId> m_removed; ///< the engine still lists them; we do not
     QHash<SocketId, QString> m_retryReasons; ///< the monitor's last words on a socket that is retrying
-    QHash<SocketId, QString> m_handshakeFailures; ///< the last failed handshake's line, until one succeeds
 };
 
 } // namespace zmqscope
