@@ -4,6 +4,7 @@
 // key connects; a workspace is saved without a secret and opened again with the key read from its
 // certificate file and the PLAIN password asked for.
 
+#include <QAction>
 #include <QApplication>
 #include <QBrush>
 #include <QColor>
@@ -14,6 +15,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,6 +26,7 @@
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/security.h>
 
+#include "compose/generatekeysdialog.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "socketlistmodel.h"
@@ -98,6 +102,7 @@ private Q_SLOTS:
     void cleanup();
     void wrongServerKeyShowsWhy();
     void workspaceWithoutSecrets();
+    void generateKeysInSocketMenu();
 
 private:
     [[nodiscard]] QModelIndex stateIndex(SocketId id) const;
@@ -226,6 +231,26 @@ void TestSecurityApp::workspaceWithoutSecrets()
             return false;
         }(),
         NetworkTimeoutMs);
+}
+
+void TestSecurityApp::generateKeysInSocketMenu()
+{
+    auto *action = m_window->findChild<QAction *>(u"generateKeysAction"_s);
+    QVERIFY(action);
+    QMenu *socketMenu = nullptr;
+    for (QAction *menu : m_window->menuBar()->actions()) {
+        if (menu->text() == u"&Socket"_s)
+            socketMenu = menu->menu();
+    }
+    QVERIFY(socketMenu && socketMenu->actions().contains(action));
+    QCOMPARE(action->text(), u"&Generate Keys\u2026"_s);
+    action->trigger();
+    auto *dialog = m_window->findChild<GenerateKeysDialog *>(u"GenerateKeysDialog"_s);
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(isZ85Key(dialog->keyPair().publicKey));
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"secretKeyEdit"_s)->echoMode(), QLineEdit::Password);
+    dialog->reject();
 }
 
 QTEST_MAIN(TestSecurityApp)

@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -54,6 +55,15 @@ bool isIpAddress(const QString &text)
     unsigned char binary[16];
     return inet_pton(AF_INET, address.constData(), binary) == 1
         || inet_pton(AF_INET6, address.constData(), binary) == 1;
+}
+
+// Keys in a fixed font, wide enough for all 40 characters: Z85 has look-alikes (0 O o, 1 l I) that a
+// proportional font makes hard to compare with the key a peer sent.
+void setKeyFont(QLineEdit &edit)
+{
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    edit.setFont(fixed);
+    edit.setMinimumWidth(QFontMetrics(fixed).horizontalAdvance(QString(zmqscope::z85KeyLength + 2, u'M')));
 }
 
 // A key the user typed or pasted: the editor's fields hold Z85 text, so Latin-1 keeps it as typed and
@@ -207,6 +217,8 @@ QWidget *SecurityEditor::buildCurveKeys()
         if (const zmqscope::Result<void> made = generateKeyPair(); !made)
             showLoadError(made.errorMessage());
     });
+    setKeyFont(*m_publicKeyEdit);
+    setKeyFont(*m_secretKeyEdit->lineEdit());
     m_keySource = InlineMessage::createHintLabel(QString(), box);
     m_keySource->setObjectName(u"keySource"_s);
     m_ownKeysError = InlineMessage::createErrorLabel(box);
@@ -245,6 +257,7 @@ QWidget *SecurityEditor::buildCurveClient()
     m_serverKeyEdit = new QLineEdit(box);
     m_serverKeyEdit->setObjectName(u"serverKeyEdit"_s);
     m_serverKeyEdit->setPlaceholderText(u"its public key (Z85) or its certificate file"_s);
+    setKeyFont(*m_serverKeyEdit);
     auto *load = new QPushButton(u"L&oad…"_s, box);
     load->setObjectName(u"loadServerKeyButton"_s);
     load->setAutoDefault(false);
@@ -257,7 +270,10 @@ QWidget *SecurityEditor::buildCurveClient()
     row->addWidget(m_serverKeyEdit, 1);
     row->addWidget(load);
     auto *form = new QFormLayout(box);
-    form->addRow(u"Server's public &key:"_s, row);
+    // A layout as the field: its label needs the buddy set by hand for the mnemonic.
+    auto *label = new QLabel(u"Server's public &key:"_s, box);
+    label->setBuddy(m_serverKeyEdit);
+    form->addRow(label, row);
     form->addRow(QString(), m_serverKeyError);
     return box;
 }
@@ -274,6 +290,7 @@ QWidget *SecurityEditor::buildCurveServer()
         u"One a line: a client's public key (Z85), its certificate file, or a folder of certificates"_s);
     m_allowEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_allowEdit->setTabChangesFocus(true);
+    m_allowEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_allowEdit->setFixedHeight(m_allowEdit->fontMetrics().lineSpacing() * 4
         + 2 * (m_allowEdit->frameWidth() + int(m_allowEdit->document()->documentMargin())));
     auto *files = new QPushButton(u"Add &Certificates…"_s, box);
