@@ -748,11 +748,14 @@ zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
     }
     const QList<TapSpec> taps = m_taps->openTapSpecs();
     const QList<SniffSpec> sniffers = m_sniffers->openSnifferSpecs();
-    zmqscope::Result<void> saved = Workspace(specs, taps, sniffers).save(fileName);
+    const Workspace workspace(specs, taps, sniffers);
+    zmqscope::Result<void> saved = workspace.save(fileName);
     if (!saved) {
         m_eventModel->addLine(saved.errorMessage(), true);
         return saved;
     }
+    for (const QString &line : workspace.unsavedKeyWarnings())
+        m_eventModel->addLine(line, true);
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(
         u"Saved workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))

@@ -149,6 +149,27 @@ QByteArray Workspace::toJson() const
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
+QStringList Workspace::unsavedKeyWarnings() const
+{
+    QStringList lines;
+    const auto check = [&](const QString &what, const zmqscope::SocketSecurity &security) {
+        if (security.mechanism == zmqscope::SecurityMechanism::Curve && !security.curveSecretKey.isEmpty()
+            && security.curveSecretKeyFile.isEmpty())
+            lines.append(
+                u"%1 has a CURVE key pair from no certificate file: a workspace never holds a secret "
+                u"key, so it cannot reopen with it%2. Socket > Generate Keys… saves a pair as "
+                u"certificate files for Load Certificate…"_s.arg(
+                    what, security.server ? QString() : u" (a client gets a new pair)"_s));
+    };
+    for (const zmqscope::SocketSpec &spec : m_sockets)
+        check(u"Socket \"%1\""_s.arg(spec.name), spec.security);
+    for (const zmqscope::TapSpec &tap : m_taps) {
+        check(u"The clients' side of tap \"%1\""_s.arg(tap.name), tap.listenSecurity);
+        check(u"The server's side of tap \"%1\""_s.arg(tap.name), tap.forwardSecurity);
+    }
+    return lines;
+}
+
 zmqscope::Result<void> Workspace::save(const QString &fileName) const
 {
     const QString shown = QDir::toNativeSeparators(fileName);
@@ -222,7 +243,13 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
             return contentError(u"%1 is %2, not an object"_s.arg(entry, jsonTypeName(value)));
         try {
             zmqscope::SocketSpec spec = zmqscope::SocketSpec::fromJson(value.toObject());
-            spec.validate();
+            // A CURVE key pair made in a dialog and never saved to a file is not in the workspace (no
+            // secret is): the rest of the entry is checked now, and that socket fails when it opens,
+            // saying so, while the rest of the workspace opens.
+            zmqscope::SocketSpec checked = spec;
+            if (spec.security.missingSecrets().curveSecretKey)
+                checked.security = {};
+            checked.validate();
             for (qsizetype j = 0; j < specs.size(); ++j) {
                 if (specs.at(j).name == spec.name) {
                     return contentError(

@@ -41,6 +41,10 @@ public:
     /// Fails with FileError naming the file and the reason.
     [[nodiscard]] zmqscope::Result<void> save(const QString &fileName) const;
 
+    /// What save() leaves out that the user may expect back: one line per socket or tap side whose CURVE
+    /// key pair came from no certificate file (generated in a dialog), saying what reopening it does.
+    [[nodiscard]] QStringList unsavedKeyWarnings() const;
+
     /// Reads a workspace file. Fails with FileError when the file cannot be read, InvalidBody when
     /// it is not a workspace (not JSON with line and column, wrong version), or the socket or tap
     /// entry's own code ("socket entry at index N: ...", "tap entry at index N (\"name\"): ..."); the

@@ -111,6 +111,7 @@ private Q_SLOTS:
     void generateKeysWritesLoadableFiles();
     void workspaceHoldsNoSecret();
     void passwordsAskedWhenOpened();
+    void generatedKeysDoNotBreakTheWorkspace();
 };
 
 void TestSecurityDialogs::nullIsOneLine()
@@ -551,6 +552,39 @@ void TestSecurityDialogs::passwordsAskedWhenOpened()
     QCOMPARE(result.sockets().size(), 2);
     QCOMPARE(result.sockets().at(0).security.plainPassword, u"typed-now"_s);
     QCOMPARE(result.sockets().at(1).name, u"plain SUB"_s);
+}
+
+void TestSecurityDialogs::generatedKeysDoNotBreakTheWorkspace()
+{
+    // Keys generated in the dialog, never in a file: the workspace cannot hold them, says so when saved,
+    // and still opens (that socket fails when it opens, naming the key; the others are unharmed).
+    const zmqscope::CurveKeyPair pair = newPair();
+    zmqscope::SocketSpec server;
+    server.name = u"generated ROUTER"_s;
+    server.type = zmqscope::SocketType::Router;
+    server.binds = { u"tcp://127.0.0.1:*"_s };
+    server.security.mechanism = SecurityMechanism::Curve;
+    server.security.server = true;
+    server.security.curveSecretKey = pair.secretKey;
+    server.security.allowAny = true;
+    zmqscope::SocketSpec plainSub;
+    plainSub.name = u"plain SUB"_s;
+    plainSub.type = zmqscope::SocketType::Sub;
+    plainSub.connects = { u"tcp://127.0.0.1:5998"_s };
+    const Workspace workspace({ server, plainSub });
+    const QStringList warnings = workspace.unsavedKeyWarnings();
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings.constFirst().contains(u"\"generated ROUTER\""_s), qPrintable(warnings.constFirst()));
+    QVERIFY(!warnings.constFirst().contains(QString::fromLatin1(pair.secretKey)));
+
+    QTemporaryDir dir;
+    const QString file = dir.filePath(u"generated.zmqscope"_s);
+    QVERIFY(workspace.save(file));
+    const zmqscope::Result<Workspace> loaded = Workspace::load(file);
+    QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
+    QCOMPARE(loaded->sockets().size(), 2);
+    QVERIFY(loaded->sockets().at(0).security.missingSecrets().curveSecretKey);
+    QVERIFY(!loaded->sockets().at(0).security.validate());
 }
 
 QTEST_MAIN(TestSecurityDialogs)
