@@ -103,6 +103,7 @@ private Q_SLOTS:
     void wrongServerKeyShowsWhy();
     void workspaceWithoutSecrets();
     void generateKeysInSocketMenu();
+    void zapDecisionsInEvents();
 
 private:
     [[nodiscard]] QModelIndex stateIndex(SocketId id) const;
@@ -251,6 +252,61 @@ void TestSecurityApp::generateKeysInSocketMenu()
     QVERIFY(isZ85Key(dialog->keyPair().publicKey));
     QCOMPARE(dialog->findChild<QLineEdit *>(u"secretKeyEdit"_s)->echoMode(), QLineEdit::Password);
     dialog->reject();
+}
+
+void TestSecurityApp::zapDecisionsInEvents()
+{
+    // Our own CURVE server lets in one client key: the engine's ZAP handler decides, the Events log says
+    // each decision with the client's key and address, and the refused client's row says why.
+    const CurveKeyPair serverKeys = *generateCurveKeyPair();
+    const CurveKeyPair allowed = *generateCurveKeyPair();
+    const CurveKeyPair other = *generateCurveKeyPair();
+    SocketSpec server;
+    server.name = u"zap ROUTER"_s;
+    server.type = SocketType::Router;
+    server.binds = { u"tcp://127.0.0.1:*"_s };
+    server.security.mechanism = SecurityMechanism::Curve;
+    server.security.server = true;
+    server.security.curveSecretKey = serverKeys.secretKey;
+    server.security.allowKeys = { allowed.publicKey };
+    const SocketId serverId = m_window->openSocket(server);
+    QTRY_COMPARE_WITH_TIMEOUT(stateIndex(serverId).data().toString(), u"Listening"_s, NetworkTimeoutMs);
+    const QString endpoint = m_engine->socket(serverId)->boundEndpoints.value(0);
+    SocketSpec client = curveClient(u"allowed DEALER"_s, endpoint, serverKeys.publicKey);
+    client.type = SocketType::Dealer;
+    client.security.curveSecretKey = allowed.secretKey;
+    const SocketId allowedId = m_window->openSocket(client);
+    client.name = u"refused DEALER"_s;
+    client.security.curveSecretKey = other.secretKey;
+    const SocketId refusedId = m_window->openSocket(client);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateIndex(allowedId).data().toString(), u"Connected"_s, NetworkTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        stateIndex(refusedId).data().toString(), u"Handshake failed"_s, NetworkTimeoutMs);
+    QVERIFY(stateIndex(refusedId)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(u"handshake failed: the server rejected our key (ZAP status 400)"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            bool sawAllowed = false;
+            bool sawRefused = false;
+            for (const auto &[text, error] : eventLines(*m_window->eventModel())) {
+                sawAllowed = sawAllowed
+                    || (text.contains(u"ZAP: allowed client "_s + QString::fromLatin1(allowed.publicKey))
+                        && text.contains(u"127.0.0.1"_s));
+                sawRefused = sawRefused
+                    || (text.contains(u"ZAP: refused client "_s + QString::fromLatin1(other.publicKey))
+                        && text.contains(u"400"_s));
+            }
+            return sawAllowed && sawRefused;
+        }(),
+        NetworkTimeoutMs);
+    // No secret key of the three pairs is in any line.
+    for (const auto &[text, error] : eventLines(*m_window->eventModel())) {
+        for (const QByteArray &secret : { serverKeys.secretKey, allowed.secretKey, other.secretKey })
+            QVERIFY(!text.contains(QString::fromLatin1(secret)));
+    }
 }
 
 QTEST_MAIN(TestSecurityApp)
