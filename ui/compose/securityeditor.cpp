@@ -149,6 +149,14 @@ void SecurityEditor::buildForm()
     layout->addWidget(m_curveKeys = buildCurveKeys());
     layout->addWidget(m_curveClient = buildCurveClient());
     layout->addWidget(m_curveServer = buildCurveServer());
+    m_ipFilterCheck = new QCheckBox(u"Let in only some client &IP addresses"_s, this);
+    m_ipFilterCheck->setObjectName(u"ipFilterCheck"_s);
+    m_ipFilterCheck->setToolTip(u"Allow and deny lists checked by ZmqScope's ZAP handler, as czmq's zauth"_s);
+    connect(m_ipFilterCheck, &QCheckBox::toggled, this, [this] {
+        updateVisibleParts();
+        Q_EMIT edited();
+    });
+    layout->addWidget(m_ipFilterCheck);
     layout->addWidget(m_ipLists = buildIpLists());
     layout->addWidget(m_formError);
 }
@@ -396,6 +404,11 @@ bool SecurityEditor::isServer() const
     return m_roleCombo->currentIndex() == 1;
 }
 
+bool SecurityEditor::filtersAddresses() const
+{
+    return isServer() && (mechanism() != SecurityMechanism::Null || m_ipFilterCheck->isChecked());
+}
+
 void SecurityEditor::setSuggestedServer(bool server)
 {
     if (m_roles != RoleChoice::Either || m_roleChosen)
@@ -413,14 +426,15 @@ void SecurityEditor::updateVisibleParts()
     m_curveKeys->setVisible(shown == SecurityMechanism::Curve);
     m_curveClient->setVisible(shown == SecurityMechanism::Curve && !server);
     m_curveServer->setVisible(shown == SecurityMechanism::Curve && server);
-    m_ipLists->setVisible(server);
+    // NULL stays one line and a hint: a server's address filter only on request.
+    m_ipFilterCheck->setVisible(shown == SecurityMechanism::Null && server);
+    m_ipLists->setVisible(filtersAddresses());
 
     QString hint;
     if (shown == SecurityMechanism::Null)
-        hint = server ? u"No authentication or encryption; below, optionally, which client addresses may "
-                        u"connect."_s
-                      : u"No authentication or encryption (ZeroMQ's default). Pick CURVE to talk to a "
-                        u"server that requires it."_s;
+        hint = server ? u"No authentication or encryption (ZeroMQ's default)."_s
+                      : u"No authentication or encryption (ZeroMQ's default). Pick CURVE to talk to a server "
+                        u"that requires it."_s;
     else if (fixed)
         hint = server ? u"This side is the server: the clients authenticate to the tap."_s
                       : u"This side is a client: the tap authenticates to the server."_s;
@@ -574,7 +588,7 @@ zmqscope::SocketSecurity SecurityEditor::security() const
         }
         break;
     }
-    if (server) {
+    if (filtersAddresses()) {
         result.allowIps = addressList(m_allowIpsEdit->text());
         result.denyIps = addressList(m_denyIpsEdit->text());
     }
@@ -619,6 +633,7 @@ void SecurityEditor::setSecurity(const zmqscope::SocketSecurity &security)
     m_allowEdit->setPlainText(allow.join(u'\n'));
     m_allowIpsEdit->setText(security.allowIps.join(u", "_s));
     m_denyIpsEdit->setText(security.denyIps.join(u", "_s));
+    m_ipFilterCheck->setChecked(!security.allowIps.isEmpty() || !security.denyIps.isEmpty());
     updateVisibleParts();
     Q_EMIT edited();
 }
@@ -627,7 +642,7 @@ QString SecurityEditor::summary() const
 {
     const SecurityMechanism shown = mechanism();
     if (shown == SecurityMechanism::Null)
-        return isServer()
+        return filtersAddresses()
                 && (!m_allowIpsEdit->text().trimmed().isEmpty() || !m_denyIpsEdit->text().trimmed().isEmpty())
             ? u"IP filter"_s
             : QString();
@@ -717,7 +732,7 @@ QList<SecurityEditor::Problem> SecurityEditor::problems() const
         }
     }
 
-    if (server) {
+    if (filtersAddresses()) {
         for (const auto &[edit, context] :
             { std::pair { m_allowIpsEdit, u"Allow only"_s }, std::pair { m_denyIpsEdit, u"Deny"_s } }) {
             for (const QString &address : addressList(edit->text())) {

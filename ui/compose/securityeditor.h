@@ -22,7 +22,8 @@ class SecretEdit;
  * then only the fields that apply. NULL is one line; PLAIN a user and a masked password (client) or
  * the accepted users (server); CURVE the own key pair (Z85, the secret masked, loaded from a czmq
  * certificate file or generated), the server's public key (client) or the clients let in (server:
- * keys, certificate files, directories or any); a server also takes allow/deny IP lists.
+ * keys, certificate files, directories or any); a server also takes allow/deny IP lists (a NULL
+ * server when the user asks for them).
  *
  * Used by the New Socket dialog (its Security tab) and by each side of the New Tap dialog, where the
  * role is fixed (the clients' side is a server, the server's side a client).
@@ -97,6 +98,8 @@ private:
     void appendAllowLines(const QStringList &lines);
     [[nodiscard]] zmqscope::SecurityMechanism mechanism() const;
     [[nodiscard]] bool isServer() const;
+    /// A server with PLAIN or CURVE, or a NULL one whose user asked for it, has the IP lists.
+    [[nodiscard]] bool filtersAddresses() const;
 
     RoleChoice m_roles;
     bool m_roleChosen = false; ///< the user picked the role, or a spec gave it: suggestions stop
@@ -133,6 +136,7 @@ private:
     QPlainTextEdit *m_allowEdit = nullptr;
     QLabel *m_allowError = nullptr;
 
+    QCheckBox *m_ipFilterCheck = nullptr;
     QWidget *m_ipLists = nullptr;
     QLineEdit *m_allowIpsEdit = nullptr;
     QLineEdit *m_denyIpsEdit = nullptr;

@@ -128,6 +128,20 @@ void TestSecurityDialogs::nullIsOneLine()
         QVERIFY2(widget && !widget->isVisibleTo(security), qPrintable(name));
     }
     QCOMPARE(dialog.findChild<QTabWidget *>(u"tabs"_s)->tabText(2), u"Se&curity"_s);
+
+    // A NULL server: the address filter only when asked for, then part of the security.
+    setMechanism(security, SecurityMechanism::Null, true);
+    QVERIFY(!field<QWidget>(security, u"allowIpsEdit"_s)->isVisibleTo(security));
+    field<QCheckBox>(security, u"ipFilterCheck"_s)->setChecked(true);
+    QVERIFY(field<QWidget>(security, u"allowIpsEdit"_s)->isVisibleTo(security));
+    field<QLineEdit>(security, u"denyIpsEdit"_s)->setText(u"10.0.0.7, not-an-address"_s);
+    QVERIFY(dialog.problems().join(u'\n').contains(u"Deny: \"not-an-address\" is not an IP address"_s));
+    field<QLineEdit>(security, u"denyIpsEdit"_s)->setText(u"10.0.0.7"_s);
+    QCOMPARE(dialog.spec().security.denyIps, QStringList({ u"10.0.0.7"_s }));
+    QVERIFY(!dialog.spec().security.isNull());
+    QCOMPARE(dialog.findChild<QTabWidget *>(u"tabs"_s)->tabText(2), u"Se&curity (IP filter)"_s);
+    field<QCheckBox>(security, u"ipFilterCheck"_s)->setChecked(false);
+    QVERIFY(dialog.spec().security.isNull());
 }
 
 void TestSecurityDialogs::plainClient()
