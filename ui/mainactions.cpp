@@ -48,6 +48,11 @@ MainActions::MainActions(QObject *parent)
     editSocket = new QAction(u"&Edit Socket\u2026"_s, parent);
     editSocket->setToolTip(u"Change the selected socket's endpoints or options; it is reopened with them"_s);
 
+    generateKeys = new QAction(u"&Generate Keys\u2026"_s, parent);
+    generateKeys->setObjectName(u"generateKeysAction"_s);
+    generateKeys->setToolTip(
+        u"Make a CURVE key pair and save it as certificate files (NAME.key, NAME.key_secret)"_s);
+
     reply = new QAction(themedIcon(u"mail-reply-sender"_s, u"reply"_s), u"&Reply"_s, parent);
     reply->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     reply->setToolTip(u"Answer the selected received message on the socket it came in on (Ctrl+R)"_s);

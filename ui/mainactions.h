@@ -28,6 +28,7 @@ struct MainActions
     QAction *editSocket = nullptr;
     QAction *find = nullptr;
     QAction *follow = nullptr;
+    QAction *generateKeys = nullptr;
     QAction *monitorTap = nullptr;
     QAction *newSocket = nullptr;
     QAction *newTap = nullptr;

@@ -32,7 +32,9 @@
 
 #include "capture/capturecontroller.h"
 #include "compose/composerwidget.h"
+#include "compose/generatekeysdialog.h"
 #include "compose/newsocketdialog.h"
+#include "compose/passwordprompt.h"
 #include "compose/workspace.h"
 #include "confirmloss.h"
 #include "detail/messagedetailview.h"
@@ -242,6 +244,7 @@ void MainWindow::createActions()
     connect(m_actions.closeSocket, &QAction::triggered, this, &MainWindow::closeSelectedSocket);
     connect(m_actions.reopenSocket, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
     connect(m_actions.editSocket, &QAction::triggered, this, &MainWindow::editSelectedSocket);
+    connect(m_actions.generateKeys, &QAction::triggered, this, [this] { GenerateKeysDialog::openFor(this); });
 
     // The composer owns Send (it knows whether there is something to send); we put it in the menus.
     m_sendAction = m_composer->sendAction();
@@ -308,6 +311,8 @@ void MainWindow::createMenusAndToolBar()
     socket->addAction(m_actions.closeSocket);
     socket->addAction(m_actions.reopenSocket);
     socket->addAction(m_actions.editSocket);
+    socket->addSeparator();
+    socket->addAction(m_actions.generateKeys);
 
     QMenu *message = menuBar()->addMenu(u"&Message"_s);
     message->addAction(m_sendAction);
@@ -715,6 +720,11 @@ zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
         m_eventModel->addLine(workspace.errorMessage(), true);
         return std::move(workspace).error();
     }
+    // Passwords are never saved: asked for now, and a socket whose prompt was declined stays closed.
+    QStringList skipped;
+    *workspace = PasswordPrompt::withPasswords(this, *workspace, skipped);
+    for (const QString &name : std::as_const(skipped))
+        m_eventModel->addLine(u"Not opened: %1 (its PLAIN password was not given)"_s.arg(name), true);
     for (const SocketSpec &spec : workspace->sockets())
         openSocket(spec);
     m_taps->openTaps(workspace->taps());
@@ -738,11 +748,14 @@ zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
     }
     const QList<TapSpec> taps = m_taps->openTapSpecs();
     const QList<SniffSpec> sniffers = m_sniffers->openSnifferSpecs();
-    zmqscope::Result<void> saved = Workspace(specs, taps, sniffers).save(fileName);
+    const Workspace workspace(specs, taps, sniffers);
+    zmqscope::Result<void> saved = workspace.save(fileName);
     if (!saved) {
         m_eventModel->addLine(saved.errorMessage(), true);
         return saved;
     }
+    for (const QString &line : workspace.unsavedKeyWarnings())
+        m_eventModel->addLine(line, true);
     m_workspaceDir = QFileInfo(fileName).absolutePath();
     m_eventModel->addLine(
         u"Saved workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))

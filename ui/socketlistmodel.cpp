@@ -270,6 +270,13 @@ QVariant SocketListModel::data(const QModelIndex &index, int role) const
             return plainToolTip(sniffToolTipLines(info));
         if (info.wire)
             return plainToolTip(wireToolTipLines(info));
+        // The monitor's plain line (core/transport) and what the user can do about it.
+        if ((column == StateColumn || column == NameColumn) && info.state == SocketState::HandshakeFailed
+            && !info.lastError.isEmpty())
+            return plainToolTip(info.lastError
+                + u"\n\nZeroMQ tries again every reconnect interval with the same settings; Edit Socket "
+                  u"(its Security tab) changes the keys or the password. The Events log has the line "
+                  u"of each failure that said something new."_s);
         if (column == StateColumn && info.state == SocketState::Retrying) {
             const QString reason = m_retryReasons.value(info.id);
             return plainToolTip((reason.isEmpty() ? u"A connection attempt failed."_s : reason)

@@ -20,6 +20,10 @@ namespace zmqscope {
  * disconnected" is in the Events log), and "Retrying" tells in its tool tip
  * what was retried.
  *
+ * A socket whose handshakes fail for a security reason (a wrong server key, a refused key or
+ * password, a mechanism mismatch) is "Handshake failed" (the engine keeps it so while libzmq
+ * retries); its tool tip, on the name and the state, gives the monitor's plain line and what to do.
+ *
  * A tap (Engine::openTap()) is one row: its pattern as the type, both sides'
  * states, and the messages it forwarded each way in the In (c2s) and Out (s2c)
  * columns.

@@ -273,7 +273,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
     parser.addOption(screenshotDelayOption);
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
         u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
-        u"tapmessages, pcap (the first capture file given) or sniff (needs root)."_s,
+        u"tapmessages, pcap (the first capture file given), sniff (needs root), security (New Socket's "
+        u"Security tab) or handshake (a CURVE handshake failing)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -350,7 +351,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
-        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s };
+        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -472,6 +473,10 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleNewTapDialog(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"newsocket"_s)
         screenshotscenes::scheduleNewSocketDialog(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"security"_s)
+        screenshotscenes::scheduleSecurityDialog(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"handshake"_s)
+        screenshotscenes::scheduleHandshakeFailed(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"sniff"_s)
         screenshotscenes::scheduleSniff(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tapmessages"_s && demo)

@@ -12,7 +12,10 @@
 # messages), tap.png (the demo's quote clients and service through a tap, with
 # the Tap Monitor), new-tap.png (Capture > New Tap), and tap-messages.png plus
 # tap-messages-frames.png (a req-rep tap in front of the demo's echo service:
-# c2s/s2c rows with their peer, the Envelope and Frames tabs), pcap.png (the packet-capture fixture
+# c2s/s2c rows with their peer, the Envelope and Frames tabs), security-dialog.png (New Socket's
+# Security tab for a CURVE client, its keys loaded from a certificate file, the secret masked),
+# handshake-failed.png (a CURVE client with the wrong server key: its row, state tool tip and the
+# Events lines; the tool tip is a window of its own, so this one needs Xvfb), pcap.png (the packet-capture fixture
 # tests/capture/data/conversations.pcap with its Connections panel) and, as root, sniff.png (the
 # demo's traffic sniffed live on lo: the sniffer's and its connections' rows) next to this script.
 set -eu
@@ -54,6 +57,8 @@ run --demo --screenshot "$here/library.png" --screenshot-tab library
 run --demo --screenshot "$here/tap.png" --screenshot-tab tap
 run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap
 run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages
+run --demo --screenshot "$here/security-dialog.png" --screenshot-tab security
+run --demo --screenshot "$here/handshake-failed.png" --screenshot-tab handshake
 run --screenshot "$here/pcap.png" --screenshot-tab pcap "$here/../../tests/capture/data/conversations.pcap"
 # The demo's traffic sniffed on lo: capturing needs root (or cap_net_raw on the app); without it the
 # picture shows the sniffer's error row instead, and sniff.png is left as it was.

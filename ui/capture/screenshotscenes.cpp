@@ -1,22 +1,28 @@
 #include "screenshotscenes.h"
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScreen>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolTip>
 #include <QTreeWidget>
 
 #include <zmqscope/engine/tap.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/replay/templates.h>
+#include <zmqscope/security.h>
 
 #include "capturecontroller.h"
 #include "capturewindow.h"
@@ -29,6 +35,7 @@
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "socketlistmodel.h"
 #include "socketsview.h"
 #include "tapcontroller.h"
 
@@ -55,12 +62,12 @@ void saveAndQuit(QWidget &widget, const QString &fileName)
     QCoreApplication::exit(saved ? 0 : 1);
 }
 
-/// Opens the dialog `action` opens, fills it with spec and saves it.
+/// Opens the dialog `action` opens, fills it with spec (then `prepare`, when given) and saves it.
 template<typename Dialog, typename Spec>
-void scheduleDialog(
-    MainWindow &window, MainWindow::Action action, const Spec &spec, const QString &fileName, int delayMs)
+void scheduleDialog(MainWindow &window, MainWindow::Action action, const Spec &spec, const QString &fileName,
+    int delayMs, const std::function<void(Dialog &)> &prepare = {})
 {
-    QTimer::singleShot(delayMs, &window, [&window, action, spec, fileName] {
+    QTimer::singleShot(delayMs, &window, [&window, action, spec, fileName, prepare] {
         window.action(action)->trigger();
         auto *dialog = window.findChild<Dialog *>();
         if (!dialog) {
@@ -69,6 +76,8 @@ void scheduleDialog(
             return;
         }
         dialog->setSpec(spec);
+        if (prepare)
+            prepare(*dialog);
         QTimer::singleShot(300, dialog, [dialog, fileName] { saveAndQuit(*dialog, fileName); });
     });
 }
@@ -292,6 +301,113 @@ void scheduleNewSocketDialog(MainWindow &window, const QString &fileName, int de
     spec.connects = { u"tcp://prices.internal:5556"_s };
     spec.subscriptions = { QByteArrayLiteral("EURUSD") };
     scheduleDialog<NewSocketDialog>(window, MainWindow::Action::NewSocket, spec, fileName, delayMs);
+}
+
+void scheduleSecurityDialog(MainWindow &window, const QString &fileName, int delayMs)
+{
+    // The client's keys from a certificate file, as a user loads them (the dialog shows its path); the
+    // folder lives as long as the application.
+    static QTemporaryDir keys(QDir::temp().filePath(u"curve-XXXXXX"_s));
+    const QString keyFile = keys.filePath(u"laptop.key_secret"_s);
+    const Result<CurveKeyPair> own = generateCurveKeyPair();
+    const Result<CurveKeyPair> server = generateCurveKeyPair();
+    if (!own || !server || !writeCurveCertificate(keys.filePath(u"laptop"_s), *own)) {
+        std::fprintf(stderr, "zmqscope: could not make the scene's keys\n");
+        QCoreApplication::exit(1);
+        return;
+    }
+    SocketSpec spec;
+    spec.type = SocketType::Dealer;
+    spec.name = u"orders DEALER"_s;
+    spec.connects = { u"tcp://orders.internal:5555"_s };
+    spec.security.mechanism = SecurityMechanism::Curve;
+    spec.security.curveSecretKeyFile = keyFile;
+    spec.security.curveServerKey = server->publicKey;
+    scheduleDialog<NewSocketDialog>(
+        window, MainWindow::Action::NewSocket, spec, fileName, delayMs, [](NewSocketDialog &dialog) {
+            if (auto *tabs = dialog.findChild<QTabWidget *>(u"tabs"_s))
+                tabs->setCurrentIndex(tabs->count() - 1);
+        });
+}
+
+void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int delayMs)
+{
+    Engine &engine = window.engine();
+    const Result<CurveKeyPair> serverKeys = generateCurveKeyPair();
+    const Result<CurveKeyPair> otherKeys = generateCurveKeyPair();
+    if (!serverKeys || !otherKeys) {
+        std::fprintf(stderr, "zmqscope: could not make the scene's keys\n");
+        QCoreApplication::exit(1);
+        return;
+    }
+    // A CURVE server of our own, a client with its key and one with another server's key.
+    SocketSpec server;
+    server.type = SocketType::Router;
+    server.name = u"orders ROUTER"_s;
+    server.binds = { u"tcp://127.0.0.1:*"_s };
+    server.security.mechanism = SecurityMechanism::Curve;
+    server.security.server = true;
+    server.security.curveSecretKey = serverKeys->secretKey;
+    server.security.allowAny = true;
+    const SocketId serverId = window.openSocket(server);
+    const auto openClient = [&window, &engine, serverId](const QString &name, const QByteArray &serverKey) {
+        const std::optional<SocketInfo> info = engine.socket(serverId);
+        SocketSpec client;
+        client.type = SocketType::Dealer;
+        client.name = name;
+        client.connects = info ? info->boundEndpoints : QStringList();
+        client.security.mechanism = SecurityMechanism::Curve;
+        client.security.curveServerKey = serverKey;
+        // One attempt each within the scene: libzmq's default retries every 100 ms, and with our own
+        // server in the same window each retry adds its accept and disconnect lines to the Events.
+        client.options = { { "reconnect_ivl", 10000 } };
+        window.openSocket(client);
+    };
+    QTimer::singleShot(qMax(0, delayMs - 2500), &window,
+        [openClient, serverKey = serverKeys->publicKey, otherKey = otherKeys->publicKey] {
+            openClient(u"orders DEALER"_s, serverKey);
+            openClient(u"billing DEALER"_s, otherKey);
+        });
+    QTimer::singleShot(delayMs, &window, [&window, &engine, fileName] {
+        window.refreshViews();
+        auto *sockets = window.findChild<SocketsView *>(u"socketsView"_s);
+        auto *socketsDock = window.findChild<QDockWidget *>(u"socketsDock"_s);
+        auto *eventsDock = window.findChild<QDockWidget *>(u"eventsDock"_s);
+        const SocketId failed = socketNamed(engine, u"billing DEALER"_s);
+        if (!sockets || !failed) {
+            std::fprintf(stderr, "zmqscope: the handshake scene has no failed socket\n");
+            QCoreApplication::exit(1);
+            return;
+        }
+        // The Sockets panel and the Events log are the point of the picture: the whole width for them, the
+        // Sockets panel wide enough to hold the tool tip.
+        for (const QString &dock : { u"detailDock"_s, u"composerDock"_s, u"tapMonitorDock"_s }) {
+            if (auto *widget = window.findChild<QDockWidget *>(dock))
+                widget->hide();
+        }
+        if (socketsDock && eventsDock)
+            window.resizeDocks({ socketsDock, eventsDock }, { 640, 960 }, Qt::Horizontal);
+        sockets->selectSocket(failed);
+        QTimer::singleShot(300, &window, [&window, sockets, fileName] {
+            // The tool tip the user gets on the state, shown: a window of its own, so the picture is the
+            // screen where the main window is (the window alone where the platform cannot grab a screen).
+            const QModelIndex state = sockets->currentIndex().siblingAtColumn(SocketListModel::StateColumn);
+            const QRect cell = sockets->visualRect(state);
+            QToolTip::showText(sockets->viewport()->mapToGlobal(cell.center()),
+                state.data(Qt::ToolTipRole).toString(), sockets->viewport());
+            QTimer::singleShot(700, &window, [&window, fileName] {
+                const QRect area = window.frameGeometry();
+                const QPixmap picture = QGuiApplication::platformName() == u"xcb"_s
+                    ? window.screen()->grabWindow(0, area.x(), area.y(), area.width(), area.height())
+                    : window.grab();
+                const bool saved = picture.save(fileName);
+                std::fprintf(saved ? stdout : stderr,
+                    saved ? "zmqscope: saved %s\n" : "zmqscope: could not write %s\n",
+                    qPrintable(QDir::toNativeSeparators(fileName)));
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        });
+    });
 }
 
 void scheduleTapMessages(

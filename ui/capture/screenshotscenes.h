@@ -33,6 +33,16 @@ void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delay
 /// Opens File > New Socket filled for a SUB with a subscription and saves the dialog.
 void scheduleNewSocketDialog(MainWindow &window, const QString &fileName, int delayMs);
 
+/// Opens File > New Socket filled as a CURVE client (its keys loaded from a certificate file, the server's
+/// public key) on its Security tab and saves the dialog.
+void scheduleSecurityDialog(MainWindow &window, const QString &fileName, int delayMs);
+/**
+ * Opens a CURVE server of our own and two clients of it, one with its public key and one with another
+ * key; once that one's handshake failed, selects it, shows the tool tip of its state and saves the picture
+ * (the screen where the window is, so the tool tip shows; the window alone on platforms that cannot).
+ */
+void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int delayMs);
+
 /**
  * Puts a req-rep tap in front of the demo's echo REP (`echoEndpoint`), sends requests through it from a
  * REQ of ours, selects a c2s row and saves the main window with the Envelope tab (direction and peer), then

@@ -43,8 +43,13 @@ void FormDialog::addTab(QWidget *page, const QString &label)
 
 void FormDialog::setTabCount(int tab, qsizetype count)
 {
+    setTabNote(tab, count > 0 ? QString::number(count) : QString());
+}
+
+void FormDialog::setTabNote(int tab, const QString &note)
+{
     const QString &label = m_tabLabels.at(tab);
-    m_tabs->setTabText(tab, count > 0 ? u"%1 (%2)"_s.arg(label).arg(count) : label);
+    m_tabs->setTabText(tab, note.isEmpty() ? label : u"%1 (%2)"_s.arg(label, note));
 }
 
 void FormDialog::addNameRows(QFormLayout &form, QWidget *page)

@@ -54,6 +54,8 @@ protected:
     void addTab(QWidget *page, const QString &label);
     /// Shows how many settings a tab holds after its label ("Options (2)"), or the bare label for none.
     void setTabCount(int tab, qsizetype count);
+    /// Shows a note after a tab's label ("Security (CURVE client)"), or the bare label for an empty note.
+    void setTabNote(int tab, const QString &note);
     /// The name field and its error label, made as children of page, as the rows "Name:" and below it.
     void addNameRows(QFormLayout &form, QWidget *page);
     /// Below the tabs: the line for problems elsewhere and the buttons (okText on OK). Until this is

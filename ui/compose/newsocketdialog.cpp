@@ -17,6 +17,7 @@
 
 #include "formparts.h"
 #include "inlinemessage.h"
+#include "securityeditor.h"
 #include "socketoptionseditor.h"
 #include "subscriptionseditor.h"
 
@@ -28,6 +29,7 @@ namespace {
 const auto RandomPortEndpoint = u"tcp://127.0.0.1:*"_s;
 constexpr int SocketTab = 0;
 constexpr int OptionsTab = 1;
+constexpr int SecurityTab = 2;
 
 struct TypeEntry
 {
@@ -79,10 +81,19 @@ NewSocketDialog::NewSocketDialog(QWidget *parent)
 
     auto *socketPage = new QWidget;
     m_options = new SocketOptionsEditor;
+    // A tab of its own: NULL, what most sockets use, is one line there and takes no room from the rest.
+    auto *securityPage = new QWidget;
+    m_security = new SecurityEditor(SecurityEditor::RoleChoice::Either, securityPage);
+    m_security->setObjectName(u"securityEditor"_s);
+    auto *securityLayout = new QVBoxLayout(securityPage);
+    securityLayout->addWidget(m_security);
+    securityLayout->addStretch(1);
     addTab(socketPage, u"&Socket"_s);
     addTab(m_options, u"O&ptions"_s);
+    addTab(securityPage, u"Se&curity"_s);
     buildSocketTab(socketPage);
     connect(m_options, &SocketOptionsEditor::edited, this, &NewSocketDialog::validate);
+    connect(m_security, &SecurityEditor::edited, this, &NewSocketDialog::validate);
     finishLayout(u"&Open"_s);
 
     updateDefaultName();
@@ -183,13 +194,17 @@ NewSocketDialog::EndpointRow *NewSocketDialog::addEndpointRow(bool bind, const Q
     grid->addWidget(row->error, 1, 1, 1, 2);
     grid->setColumnStretch(1, 1);
 
-    connect(row->mode, &QComboBox::currentIndexChanged, this, &NewSocketDialog::validate);
+    connect(row->mode, &QComboBox::currentIndexChanged, this, [this] {
+        updateSuggestedRole();
+        validate();
+    });
     connect(row->endpoint, &QComboBox::editTextChanged, this, &NewSocketDialog::validate);
     connect(row->remove, &QToolButton::clicked, this, [this, row] { removeEndpointRow(row); });
 
     m_endpointRowsLayout->addWidget(row->widget);
     m_endpointRows.append(row);
     updateTabOrder();
+    updateSuggestedRole();
     validate();
     return row;
 }
@@ -211,6 +226,7 @@ void NewSocketDialog::removeEndpointRow(EndpointRow *row)
     else
         m_addEndpointButton->setFocus(Qt::OtherFocusReason);
     updateTabOrder();
+    updateSuggestedRole();
     validate();
 }
 
@@ -311,6 +327,8 @@ QList<NewSocketDialog::Problem> NewSocketDialog::collectProblems() const
     const QList<SocketOptionsEditor::Problem> options = m_options->problems(type, 8 - problems.size());
     for (const SocketOptionsEditor::Problem &problem : options)
         add(OptionsTab, problem.field, problem.context, problem.text);
+    for (const SecurityEditor::Problem &problem : m_security->problems())
+        add(SecurityTab, problem.field, problem.context, problem.text);
     return problems;
 }
 
@@ -326,7 +344,10 @@ void NewSocketDialog::showFieldProblems(const QList<Problem> &found)
     InlineMessage::setError(m_endpointsError, false);
     m_options->showProblems(
         [&](const QString &field, bool withContext) { return inlineFor(field, withContext); });
+    m_security->showProblems(
+        [&](const QString &field, bool withContext) { return inlineFor(field, withContext); });
     setTabCount(OptionsTab, spec().options.size());
+    setTabNote(SecurityTab, m_security->summary());
 }
 
 zmqscope::SocketSpec NewSocketDialog::spec() const
@@ -343,6 +364,7 @@ zmqscope::SocketSpec NewSocketDialog::spec() const
     if (isSubscriber(spec.type))
         spec.subscriptions = m_subscriptions->subscriptions();
     spec.options = m_options->options(spec.type);
+    spec.security = m_security->security();
     return spec;
 }
 
@@ -363,6 +385,7 @@ void NewSocketDialog::setSpec(const zmqscope::SocketSpec &spec)
 
     m_subscriptions->setSubscriptions(spec.subscriptions);
     m_options->setOptions(spec.type, spec.options);
+    m_security->setSecurity(spec.security);
     updateVisibleOptions();
     validate();
 }
@@ -380,6 +403,15 @@ QStringList NewSocketDialog::acceptedEndpoints() const
 {
     const zmqscope::SocketSpec result = spec();
     return result.binds + result.connects;
+}
+
+void NewSocketDialog::updateSuggestedRole()
+{
+    // Called while the rows are being built, before the Security tab exists.
+    if (!m_security)
+        return;
+    m_security->setSuggestedServer(std::any_of(
+        m_endpointRows.cbegin(), m_endpointRows.cend(), [](const EndpointRow *row) { return row->binds(); }));
 }
 
 void NewSocketDialog::updateTabOrder()

@@ -11,12 +11,14 @@ class QComboBox;
 class QLabel;
 class QPushButton;
 class QVBoxLayout;
+class SecurityEditor;
 class SocketOptionsEditor;
 class SubscriptionsEditor;
 
 /**
  * The New-socket dialog: type, name, endpoints to bind or connect, and the
- * options that apply to the chosen type, validated while the user types.
+ * options that apply to the chosen type, and its security (mechanism, keys,
+ * who may connect: SecurityEditor), validated while the user types.
  * OK stays disabled while anything is wrong, and each problem is shown
  * inline next to the field, naming the bad value.
  *
@@ -62,6 +64,9 @@ private:
     [[nodiscard]] bool defaultBinds(zmqscope::SocketType type) const;
     void updateVisibleOptions();
     void updateTabOrder();
+    /// A socket that binds is usually the server of its mechanism: the Security tab follows until the
+    /// user picks a role.
+    void updateSuggestedRole();
 
     QComboBox *m_typeCombo = nullptr;
 
@@ -74,4 +79,5 @@ private:
 
     SubscriptionsEditor *m_subscriptions = nullptr;
     SocketOptionsEditor *m_options = nullptr;
+    SecurityEditor *m_security = nullptr;
 };

@@ -18,6 +18,7 @@
 
 #include "formparts.h"
 #include "inlinemessage.h"
+#include "securityeditor.h"
 #include "socketoptionseditor.h"
 
 using namespace Qt::StringLiterals;
@@ -31,6 +32,29 @@ constexpr int TapTab = 0;
 constexpr int ListenOptionsTab = 1;
 constexpr int ForwardOptionsTab = 2;
 const auto RandomPortEndpoint = u"tcp://127.0.0.1:*"_s;
+
+// A side's tab: its security first (one line while NULL), then its options.
+QWidget *sidePage(SecurityEditor *security, SocketOptionsEditor *options)
+{
+    auto *page = new QWidget;
+    auto *box = new QGroupBox(u"Security"_s, page);
+    auto *boxLayout = new QVBoxLayout(box);
+    boxLayout->addWidget(security);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(box);
+    layout->addWidget(options, 1);
+    return page;
+}
+
+QString sideNote(qsizetype options, const QString &security)
+{
+    QStringList parts;
+    if (options > 0)
+        parts.append(QString::number(options));
+    if (!security.isEmpty())
+        parts.append(security);
+    return parts.join(u", "_s);
+}
 
 QString patternNote(TapPattern pattern)
 {
@@ -206,12 +230,18 @@ NewTapDialog::NewTapDialog(QWidget *parent)
     m_listenOptions->setObjectName(u"listenOptions"_s);
     m_forwardOptions = new SocketOptionsEditor;
     m_forwardOptions->setObjectName(u"forwardOptions"_s);
+    m_listenSecurity = new SecurityEditor(SecurityEditor::RoleChoice::ServerOnly);
+    m_listenSecurity->setObjectName(u"listenSecurity"_s);
+    m_forwardSecurity = new SecurityEditor(SecurityEditor::RoleChoice::ClientOnly);
+    m_forwardSecurity->setObjectName(u"forwardSecurity"_s);
     addTab(tapPage, u"&Tap"_s);
-    addTab(m_listenOptions, u"&Clients' Side"_s);
-    addTab(m_forwardOptions, u"&Server's Side"_s);
+    addTab(sidePage(m_listenSecurity, m_listenOptions), u"&Clients' Side"_s);
+    addTab(sidePage(m_forwardSecurity, m_forwardOptions), u"&Server's Side"_s);
     buildTapTab(tapPage);
     connect(m_listenOptions, &SocketOptionsEditor::edited, this, &NewTapDialog::validate);
     connect(m_forwardOptions, &SocketOptionsEditor::edited, this, &NewTapDialog::validate);
+    connect(m_listenSecurity, &SecurityEditor::edited, this, &NewTapDialog::validate);
+    connect(m_forwardSecurity, &SecurityEditor::edited, this, &NewTapDialog::validate);
     finishLayout(u"&Open Tap"_s);
 
     handlePatternChanged();
@@ -350,6 +380,10 @@ QList<NewTapDialog::Problem> NewTapDialog::collectProblems() const
         add(ListenOptionsTab, u"listen:"_s + problem.field, problem.context, problem.text);
     for (const SocketOptionsEditor::Problem &problem : m_forwardOptions->problems(sockets.forward, suggest))
         add(ForwardOptionsTab, u"forward:"_s + problem.field, problem.context, problem.text);
+    for (const SecurityEditor::Problem &problem : m_listenSecurity->problems())
+        add(ListenOptionsTab, u"listen:"_s + problem.field, problem.context, problem.text);
+    for (const SecurityEditor::Problem &problem : m_forwardSecurity->problems())
+        add(ForwardOptionsTab, u"forward:"_s + problem.field, problem.context, problem.text);
 
     // The tap's own check last: it says the same as the lines above, and whatever else it refuses.
     if (problems.isEmpty()) {
@@ -378,10 +412,17 @@ void NewTapDialog::showFieldProblems(const QList<Problem> &found)
     m_forwardOptions->showProblems([&](const QString &field, bool withContext) {
         return inlineFor(u"forward:"_s + field, withContext);
     });
+    m_listenSecurity->showProblems(
+        [&](const QString &field, bool withContext) { return inlineFor(u"listen:"_s + field, withContext); });
+    m_forwardSecurity->showProblems([&](const QString &field, bool withContext) {
+        return inlineFor(u"forward:"_s + field, withContext);
+    });
 
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(currentPattern());
-    setTabCount(ListenOptionsTab, qsizetype(m_listenOptions->options(sockets.listen).size()));
-    setTabCount(ForwardOptionsTab, qsizetype(m_forwardOptions->options(sockets.forward).size()));
+    setTabNote(ListenOptionsTab,
+        sideNote(m_listenOptions->options(sockets.listen).size(), m_listenSecurity->summary()));
+    setTabNote(ForwardOptionsTab,
+        sideNote(m_forwardOptions->options(sockets.forward).size(), m_forwardSecurity->summary()));
 }
 
 zmqscope::TapSpec NewTapDialog::spec() const
@@ -394,6 +435,8 @@ zmqscope::TapSpec NewTapDialog::spec() const
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(spec.pattern);
     spec.listenOptions = m_listenOptions->options(sockets.listen);
     spec.forwardOptions = m_forwardOptions->options(sockets.forward);
+    spec.listenSecurity = m_listenSecurity->security();
+    spec.forwardSecurity = m_forwardSecurity->security();
     return spec;
 }
 
@@ -408,6 +451,8 @@ void NewTapDialog::setSpec(const zmqscope::TapSpec &spec)
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(spec.pattern);
     m_listenOptions->setOptions(sockets.listen, spec.listenOptions);
     m_forwardOptions->setOptions(sockets.forward, spec.forwardOptions);
+    m_listenSecurity->setSecurity(spec.listenSecurity);
+    m_forwardSecurity->setSecurity(spec.forwardSecurity);
     validate();
 }
 

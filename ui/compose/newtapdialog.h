@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QLabel;
+class SecurityEditor;
 class SocketOptionsEditor;
 
 /**
@@ -55,4 +56,6 @@ private:
     EndpointList *m_forward = nullptr;
     SocketOptionsEditor *m_listenOptions = nullptr;
     SocketOptionsEditor *m_forwardOptions = nullptr;
+    SecurityEditor *m_listenSecurity = nullptr;
+    SecurityEditor *m_forwardSecurity = nullptr;
 };

@@ -46,14 +46,22 @@ Error contentError(const QString &text)
 QJsonObject tapToJson(const zmqscope::TapSpec &tap)
 {
     const auto strings = [](const QStringList &list) { return QJsonArray::fromStringList(list); };
-    return QJsonObject {
+    const QJsonObject listen = tap.listenSocketSpec().toJson();
+    const QJsonObject forward = tap.forwardSocketSpec().toJson();
+    QJsonObject json {
         { u"name"_s, tap.name },
         { u"pattern"_s, zmqscope::tapPatternName(tap.pattern) },
         { u"listen"_s, strings(tap.listen) },
         { u"forward"_s, strings(tap.forward) },
-        { u"listen_options"_s, tap.listenSocketSpec().toJson().value(u"options"_s) },
-        { u"forward_options"_s, tap.forwardSocketSpec().toJson().value(u"options"_s) },
+        { u"listen_options"_s, listen.value(u"options"_s) },
+        { u"forward_options"_s, forward.value(u"options"_s) },
     };
+    // Each side's security as a socket entry's (SocketSecurity::toJson(): never a secret), when not NULL.
+    if (listen.contains(u"security"_s))
+        json.insert(u"listen_security"_s, listen.value(u"security"_s));
+    if (forward.contains(u"security"_s))
+        json.insert(u"forward_security"_s, forward.value(u"security"_s));
+    return json;
 }
 
 /// Throws Error naming the bad field, as SocketSpec::fromJson() does.
@@ -76,29 +84,36 @@ zmqscope::TapSpec tapFromJson(const QJsonObject &json)
     const zmqscope::TapSockets sockets = zmqscope::tapSockets(tap.pattern);
     // Each side through SocketSpec::fromJson(): endpoints and options are read, and refused, as a
     // socket entry's are.
-    const auto side = [&](const QString &endpointsKey, const QString &optionsKey, zmqscope::SocketType type,
-                          const QString &specKey) {
+    const auto side = [&](const QString &prefix, zmqscope::SocketType type, const QString &specKey) {
+        const QString endpointsKey = prefix;
+        const QString optionsKey = prefix + u"_options"_s;
+        const QString securityKey = prefix + u"_security"_s;
         const QJsonValue endpoints = json.value(endpointsKey);
         if (!endpoints.isArray())
             throw Error(ErrorCode::InvalidEndpoint,
                 u"\"%1\" must be a list of endpoints, it is %2"_s.arg(endpointsKey, jsonTypeName(endpoints)));
         QJsonObject socket { { u"type"_s, zmqscope::socketTypeName(type) }, { specKey, endpoints },
             { u"options"_s, json.value(optionsKey) } };
+        if (json.contains(securityKey))
+            socket.insert(u"security"_s, json.value(securityKey));
         try {
             return zmqscope::SocketSpec::fromJson(socket);
         } catch (const Error &error) {
-            // Its words are a socket's ("binds", "options"): say which of the tap's fields they were.
-            throw Error(
-                error.code(), u"\"%1\" or \"%2\": %3"_s.arg(endpointsKey, optionsKey, error.message()));
+            // Its words are a socket's ("binds", "options", "security"): say which of the tap's fields
+            // they were.
+            throw Error(error.code(),
+                u"\"%1\", \"%2\" or \"%3\": %4"_s.arg(
+                    endpointsKey, optionsKey, securityKey, error.message()));
         }
     };
-    const zmqscope::SocketSpec listen = side(u"listen"_s, u"listen_options"_s, sockets.listen, u"binds"_s);
-    const zmqscope::SocketSpec forward
-        = side(u"forward"_s, u"forward_options"_s, sockets.forward, u"connects"_s);
+    const zmqscope::SocketSpec listen = side(u"listen"_s, sockets.listen, u"binds"_s);
+    const zmqscope::SocketSpec forward = side(u"forward"_s, sockets.forward, u"connects"_s);
     tap.listen = listen.binds;
     tap.listenOptions = listen.options;
     tap.forward = forward.connects;
     tap.forwardOptions = forward.options;
+    tap.listenSecurity = listen.security;
+    tap.forwardSecurity = forward.security;
     return tap;
 }
 
@@ -132,6 +147,27 @@ QByteArray Workspace::toJson() const
         root.insert(SniffersKey, sniffers);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+QStringList Workspace::unsavedKeyWarnings() const
+{
+    QStringList lines;
+    const auto check = [&](const QString &what, const zmqscope::SocketSecurity &security) {
+        if (security.mechanism == zmqscope::SecurityMechanism::Curve && !security.curveSecretKey.isEmpty()
+            && security.curveSecretKeyFile.isEmpty())
+            lines.append(
+                u"%1 has a CURVE key pair from no certificate file: a workspace never holds a secret "
+                u"key, so it cannot reopen with it%2. Socket > Generate Keys… saves a pair as "
+                u"certificate files for Load Certificate…"_s.arg(
+                    what, security.server ? QString() : u" (a client gets a new pair)"_s));
+    };
+    for (const zmqscope::SocketSpec &spec : m_sockets)
+        check(u"Socket \"%1\""_s.arg(spec.name), spec.security);
+    for (const zmqscope::TapSpec &tap : m_taps) {
+        check(u"The clients' side of tap \"%1\""_s.arg(tap.name), tap.listenSecurity);
+        check(u"The server's side of tap \"%1\""_s.arg(tap.name), tap.forwardSecurity);
+    }
+    return lines;
 }
 
 zmqscope::Result<void> Workspace::save(const QString &fileName) const
@@ -207,7 +243,13 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
             return contentError(u"%1 is %2, not an object"_s.arg(entry, jsonTypeName(value)));
         try {
             zmqscope::SocketSpec spec = zmqscope::SocketSpec::fromJson(value.toObject());
-            spec.validate();
+            // A CURVE key pair made in a dialog and never saved to a file is not in the workspace (no
+            // secret is): the rest of the entry is checked now, and that socket fails when it opens,
+            // saying so, while the rest of the workspace opens.
+            zmqscope::SocketSpec checked = spec;
+            if (spec.security.missingSecrets().curveSecretKey)
+                checked.security = {};
+            checked.validate();
             for (qsizetype j = 0; j < specs.size(); ++j) {
                 if (specs.at(j).name == spec.name) {
                     return contentError(

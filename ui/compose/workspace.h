@@ -14,7 +14,10 @@
  *                "listen_options": [...], "forward_options": [...]}, ...],
  *      "sniffers": [{"name", "interface": "lo", "ports": [5555, ...]}, ...]}
  *
- * (options as in a socket entry; "taps" and "sniffers" may be missing). Names are unique over
+ * (options as in a socket entry; "taps" and "sniffers" may be missing). A socket entry's "security"
+ * and a tap's "listen_security" / "forward_security" (SocketSecurity::toJson(), only when not NULL)
+ * never hold a secret: a CURVE secret key is kept as the path of its certificate file and read back
+ * from it, PLAIN passwords are asked for when the workspace is opened (PasswordPrompt). Names are unique over
  * sockets, taps and sniffers together, as the engine keeps them.
  *
  * so that File > Open Workspace and `zmqscope --session FILE` bring them back.
@@ -37,6 +40,10 @@ public:
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
     /// Fails with FileError naming the file and the reason.
     [[nodiscard]] zmqscope::Result<void> save(const QString &fileName) const;
+
+    /// What save() leaves out that the user may expect back: one line per socket or tap side whose CURVE
+    /// key pair came from no certificate file (generated in a dialog), saying what reopening it does.
+    [[nodiscard]] QStringList unsavedKeyWarnings() const;
 
     /// Reads a workspace file. Fails with FileError when the file cannot be read, InvalidBody when
     /// it is not a workspace (not JSON with line and column, wrong version), or the socket or tap
