@@ -23,6 +23,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "filteroption.h"
 #include "messageformatter.h"
 
 using namespace Qt::StringLiterals;
@@ -205,13 +206,13 @@ private:
 
 /// What cat prints of a packet capture: the ZeroMQ messages and events in its TCP traffic.
 int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat format,
-    const QString &socketFilter, bool anyDirection, Direction direction)
+    const QString &socketFilter, bool anyDirection, Direction direction, const MessageMatcher &matcher)
 {
     quint64 printed = 0;
     int stoppedBy = 0;
     PassiveDecoder::Handlers handlers;
     handlers.record = [&](const CaptureRecord &record) {
-        if (!socketFilter.isEmpty() && record.socket != socketFilter)
+        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !passes(matcher, record))
             return;
         if (record.isEvent()) {
             if (anyDirection)
@@ -259,8 +260,10 @@ int runCat(const QStringList &arguments)
     const QCommandLineOption directionOption(u"direction"_s,
         u"Only messages in this direction: in (received), out (sent), c2s or s2c (through a tap)."_s,
         u"DIR"_s);
+    const QCommandLineOption matchOption = filterOption();
     commandLine.addOption(socketOption);
     commandLine.addOption(directionOption);
+    commandLine.addOption(matchOption);
     if (!commandLine.parse(arguments,
             u"Malformed lines (a file cut off mid-line, a line edited by hand) are skipped\n"
             u"with a warning on stderr that names the line; the rest is printed. Exit status\n"
@@ -272,6 +275,7 @@ int runCat(const QStringList &arguments)
             u"  zmqscope-cli cat traffic.zmqcap\n"
             u"  zmqscope-cli cat traffic.zmqcap --format jsonl --direction in | jq .body\n"
             u"  zmqscope-cli cat tcpdump.pcap --direction c2s\n"
+            u"  zmqscope-cli cat traffic.zmqcap --filter 'json.seq > 100 and socket == \"orders\"'\n"
             u"  tcpdump -i lo -w - tcp port 5555 | zmqscope-cli cat -\n"
             u"\n"
             u"Packet captures: every TCP connection that begins with a ZMTP 3.0/3.1 greeting is\n"
@@ -291,6 +295,7 @@ int runCat(const QStringList &arguments)
         anyDirection = false;
         direction = parseDirection(commandLine.value(directionOption));
     }
+    const MessageMatcher matcher = filterFrom(commandLine, matchOption);
 
     if (path.isEmpty())
         throw usageError(u"empty FILE name; give the capture file to print"_s);
@@ -316,7 +321,7 @@ int runCat(const QStringList &arguments)
         head = firstBytes(path);
     }
     if (PcapSource::looksLikePcap(head))
-        return catPacketCapture(readPath, shownPath, format, socketFilter, anyDirection, direction);
+        return catPacketCapture(readPath, shownPath, format, socketFilter, anyDirection, direction, matcher);
     std::atomic<quint64> printed = 0;
     const auto stoppedBy = [&](int signal) {
         flushStdout();
@@ -361,7 +366,7 @@ int runCat(const QStringList &arguments)
         if (!more)
             break;
         ++read;
-        if (!socketFilter.isEmpty() && record.socket != socketFilter)
+        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !passes(matcher, record))
             continue;
         if (record.isEvent()) {
             // Subscriptions and connection events (section 12): shown as they are, unless only one

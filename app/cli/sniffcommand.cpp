@@ -11,6 +11,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "filteroption.h"
 #include "messageformatter.h"
 #include "receivesession.h"
 
@@ -64,6 +65,8 @@ int runSniff(const QStringList &arguments)
         u"Exit with status 1 when no ZeroMQ message is decoded within MS milliseconds; "
         u"restarts with every message."_s);
     commandLine.addOption(writeOption);
+    const QCommandLineOption matchOption = filterOption();
+    commandLine.addOption(matchOption);
     if (!commandLine.parse(arguments,
             u"Capturing needs the right to: run as root, or give the program the capability once:\n"
             u"  sudo setcap cap_net_raw,cap_net_admin=eip $(command -v zmqscope-cli)\n"
@@ -86,6 +89,8 @@ int runSniff(const QStringList &arguments)
     live.interface = commandLine.value(interfaceOption).trimmed();
     live.ports = ports(commandLine.values(portOption));
     const ReceiveOptions options = receiveOptions(commandLine);
+    // What the filter leaves out is neither printed, nor counted, nor written.
+    const MessageMatcher matcher = filterFrom(commandLine, matchOption);
     const bool quiet = commandLine.isSet(quietOption);
 
     std::optional<CaptureWriter> writer;
@@ -114,6 +119,8 @@ int runSniff(const QStringList &arguments)
     sinceMessage.start();
     PassiveDecoder::Handlers handlers;
     handlers.record = [&](const CaptureRecord &record) {
+        if (!passes(matcher, record))
+            return;
         if (writer)
             writer->write(record);
         if (record.isEvent()) {

@@ -4,6 +4,7 @@
 // one-line error with its fix.
 
 #include <csignal>
+#include <functional>
 #include <unistd.h>
 
 #include <QDir>
@@ -42,6 +43,10 @@ QByteArray decodedLines(const QString &path)
 
 } // namespace
 
+/// Whether a line of the fixture's expected output should pass a filter (independent of its code).
+using LineTest = std::function<bool(const QJsonObject &)>;
+Q_DECLARE_METATYPE(LineTest)
+
 class TestCliPcap : public QObject
 {
     Q_OBJECT
@@ -52,6 +57,8 @@ private Q_SLOTS:
     void catPrettySaysWhereAndWhatIsEncrypted();
     void catOfNotACapture();
     void catReadsAPipe();
+    void catFilters_data();
+    void catFilters();
     void sniffLo();
     void sniffWithoutTheRightToCapture();
     void sniffUsageErrors();
@@ -124,6 +131,14 @@ void TestCliPcap::catPrettySaysWhereAndWhatIsEncrypted()
 
 void TestCliPcap::catOfNotACapture()
 {
+    // A bad --filter is a usage error naming the column, before anything is read.
+    TestProcess badFilter;
+    QVERIFY(startCli(badFilter, { u"cat"_s, Conversations, u"--filter"_s, u"id =="_s }));
+    QVERIFY2(badFilter.waitForFinished(RunTimeout) && badFilter.exitedWith(2), badFilter.diagnostics());
+    QVERIFY2(badFilter.err().contains("bad --filter at column 6: expected a value after \"==\""),
+        badFilter.err().constData());
+    QVERIFY(badFilter.out().isEmpty());
+
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     // Named like a pcap, but not one: taken for what it is (a ZmqScope capture reader's error).
@@ -199,6 +214,53 @@ void TestCliPcap::catReadsAPipe()
     QVERIFY2(garbage.waitForFinished(RunTimeout) && garbage.exitedWith(1), garbage.diagnostics());
     QVERIFY2(garbage.err().contains("cannot read capture file standard input: not a ZmqScope capture"),
         garbage.err().constData());
+}
+
+void TestCliPcap::catFilters_data()
+{
+    // Each expression with the test the fixture's own lines (the decoder's expected output, read
+    // as JSON here) must pass to be printed.
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<LineTest>("expected");
+    QTest::newRow("type") << u"type == \"REP\""_s << LineTest([](const QJsonObject &line) {
+        return line.value(u"type"_s) == u"REP"_s;
+    });
+    QTest::newRow("encrypted size") << u"size == 10"_s << LineTest([](const QJsonObject &line) {
+        return line.value(u"encrypted"_s).toBool() && line.value(u"size"_s).toInt() == 10;
+    });
+    QTest::newRow("id and dir") << u"id == \"id-1\" and dir == \"s2c\""_s
+                                << LineTest([](const QJsonObject &line) {
+                                       return line.value(u"id"_s) == u"id-1"_s
+                                           && line.value(u"dir"_s) == u"s2c"_s;
+                                   });
+    QTest::newRow("json") << u"json.n >= 1"_s << LineTest([](const QJsonObject &line) {
+        const QJsonDocument body = QJsonDocument::fromJson(line.value(u"body"_s).toString().toUtf8());
+        return body.isObject() && body.object().value(u"n"_s).toDouble() >= 1;
+    });
+    QTest::newRow("words") << u"REQUEST 2"_s << LineTest([](const QJsonObject &line) {
+        return line.value(u"body"_s).toString().contains(u"request 2"_s);
+    });
+    QTest::newRow("events by socket")
+        << u"socket contains \"33483\" and not frames"_s << LineTest([](const QJsonObject &line) {
+               return line.contains(u"event"_s) && line.value(u"socket"_s).toString().contains(u"33483"_s);
+           });
+}
+
+void TestCliPcap::catFilters()
+{
+    QFETCH(QString, expression);
+    QFETCH(LineTest, expected);
+    QFile fixture(QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/capture/data/conversations.jsonl"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    QList<QByteArray> wanted;
+    for (const QByteArray &line : fixture.readAll().split('\n'))
+        if (!line.isEmpty() && expected(QJsonDocument::fromJson(line).object()))
+            wanted.append(line);
+    QVERIFY(!wanted.isEmpty());
+    TestProcess cat;
+    QVERIFY(startCli(cat, { u"cat"_s, Conversations, u"--format"_s, u"jsonl"_s, u"--filter"_s, expression }));
+    QVERIFY2(cat.waitForFinished(RunTimeout) && cat.exitedWith(0), cat.diagnostics());
+    QCOMPARE(cat.lines(), wanted);
 }
 
 void TestCliPcap::sniffLo()

@@ -372,6 +372,8 @@ Value Evaluation::field(const Field &field)
             m_peerHex = m_subject.peer.toByteArray().toHex();
         return m_subject.peer.isEmpty() ? Value() : Value::ofBytes(m_peerHex);
     case FieldKind::Size: {
+        if (m_subject.size >= 0)
+            return Value::ofNumber(double(m_subject.size));
         double total = 0;
         for (const QByteArrayView frame : m_subject.frames)
             total += double(frame.size());

@@ -28,6 +28,9 @@ struct FilterSubject
     /// The decoded body (a decoder's JSON value), when there is one; `json.` fields read it instead
     /// of parsing the body as JSON text.
     const QJsonValue *decoded = nullptr;
+    /// The size of a message whose frames are not known (a CURVE message seen on the wire, whose
+    /// frames are encrypted); -1 when `size` is the bytes of `frames`.
+    qint64 size = -1;
 };
 
 /**
