@@ -134,6 +134,7 @@ private Q_SLOTS:
 
     void curveClientTalksToPyzmqServer_data();
     void curveClientTalksToPyzmqServer();
+    void curveBothEndsInOneEngine();
     void curveServerDecidesPyzmqClients_data();
     void curveServerDecidesPyzmqClients();
     void curveClientRefusedByPyzmq();
@@ -244,6 +245,34 @@ void TestEngineSecurity::curveClientTalksToPyzmqServer()
             ++generatedLines;
     }
     QCOMPARE(generatedLines, ownKeys ? 0 : 1);
+}
+
+void TestEngineSecurity::curveBothEndsInOneEngine()
+{
+    // Our CURVE server and our CURVE client: the engine's ZAP handler checks its own client's key.
+    const OwnKeys server = ownKeys(m_dir->path(), u"server"_s);
+    const OwnKeys client = ownKeys(m_dir->path(), u"client"_s);
+    m_secrets = { server.pair.secretKey, client.pair.secretKey };
+    SocketSpec serverSpec = curveServerSpec(server);
+    serverSpec.security.allowKeyPaths = { client.publicFile };
+    const auto opened = openedSocket(*m_engine, serverSpec);
+    QVERIFY2(opened.error.isEmpty(), qPrintable(opened.error));
+    SocketSpec clientSpec = ::clientSpec(opened.bound.value(0));
+    clientSpec.security.mechanism = SecurityMechanism::Curve;
+    clientSpec.security.curveSecretKeyFile = client.secretFile;
+    clientSpec.security.curveServerKey
+        = resolveCurveKey(u"@"_s + server.publicFile, KeyRole::Public).valueOr({});
+    const auto connected = openedSocket(*m_engine, clientSpec);
+    QVERIFY2(connected.error.isEmpty(), qPrintable(connected.error));
+    m_engine->send(connected.id, { "ping" });
+    QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, opened.id).size(), 1, NetworkTimeout);
+    m_engine->send(opened.id, { "pong" });
+    QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, connected.id).size(), 2, NetworkTimeout);
+    QCOMPARE(stored(*m_store, connected.id).at(1).frames, Frames { "pong" });
+    QTRY_COMPARE_WITH_TIMEOUT(linesOf(*m_events, opened.id,
+                                  u"ZAP: allowed client %1 from 127.0.0.1 (key in the allow list)"_s.arg(
+                                      QString::fromLatin1(client.pair.publicKey))),
+        1, NetworkTimeout);
 }
 
 void TestEngineSecurity::curveServerDecidesPyzmqClients_data()
