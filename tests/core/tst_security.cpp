@@ -138,7 +138,8 @@ void TestSecurity::writtenFilesAndModes()
     QVERIFY(!publicText.contains(pair->secretKey));
     QVERIFY(publicText.startsWith("#   ****  Generated on "));
     QVERIFY(publicText.contains(" by ZmqScope  ****\n#   ZeroMQ CURVE Public Certificate\n"));
-    QVERIFY(publicText.endsWith(QByteArray("metadata\ncurve\n    public-key = \"" + pair->publicKey + "\"\n")));
+    QVERIFY(
+        publicText.endsWith(QByteArray("metadata\ncurve\n    public-key = \"" + pair->publicKey + "\"\n")));
 
     const auto secretCertificate = readCurveCertificate(base + u".key_secret"_s);
     QVERIFY(secretCertificate);

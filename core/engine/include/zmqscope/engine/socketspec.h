@@ -117,7 +117,8 @@ struct SocketSpec
     /// Throws Error (UnknownSocketType, UnknownOption, InvalidOptionValue, FileError for a CURVE key
     /// file that cannot be read) naming the bad field.
     [[nodiscard]] static SocketSpec fromJson(const QJsonObject &json);
-    /// Checks names, endpoints' shape and option values without opening anything; throws Error.
+    /// Checks names, endpoints' shape, option values and the security (SocketSecurity::validate(), the
+    /// message prefixed with 'socket "NAME": ') without opening anything; throws Error.
     void validate() const;
 };
 
