@@ -18,6 +18,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -358,6 +359,17 @@ int runReplay(const QStringList &arguments)
     QObject::connect(&engine, &Engine::socketFailed, &engine, [&](SocketId failed, const QString &error) {
         if (failed == id)
             finish(ExitFailure, error);
+    });
+    QObject::connect(&engine, &Engine::eventLogged, &engine, [&](const EngineEvent &event) {
+        if (done || event.socket != id)
+            return;
+        // A client whose handshake failed delivers nothing: stop with the reason, not "not delivered".
+        if (event.state == SocketState::HandshakeFailed && handshakeFailureEndsRun(spec)) {
+            finish(ExitFailure, event.text);
+            return;
+        }
+        if (const QString line = serverSecurityLine(event, id); !line.isEmpty())
+            printStatus(line);
     });
 
     const int result = QCoreApplication::exec();

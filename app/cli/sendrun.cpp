@@ -16,6 +16,7 @@
 #include <zmqscope/store/messagestore.h>
 
 #include "messageformatter.h"
+#include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -129,6 +130,15 @@ private:
     {
         if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
             m_lastProblem = std::move(problem);
+        if (event.socket != m_id || m_phase == Phase::Done)
+            return;
+        // A client whose handshake failed reaches nobody: its line, not "no reply within N ms" later.
+        if (event.state == SocketState::HandshakeFailed && handshakeFailureEndsRun(m_plan.spec)) {
+            fail(runtimeError(event.text));
+            return;
+        }
+        if (const QString line = serverSecurityLine(event, m_id); !line.isEmpty())
+            printStatus(line);
     }
 
     void settle()
