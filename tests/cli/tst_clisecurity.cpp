@@ -95,6 +95,7 @@ private Q_SLOTS:
     void curveClientInCliReachesPyzmq();
     void curveClientRefused_data();
     void curveClientRefused();
+    void tapServerSideRefused();
     void plainClientRefusedThenAccepted();
     void plainServerRefusesAndGoesOn();
     void curveServerWithoutAllowListRefusesEveryone();
@@ -149,6 +150,15 @@ void TestCliSecurity::initTestCase()
     QVERIFY2(python.exitedWith(0), python.diagnostics());
     for (const QString &name : { u"server"_s, u"client"_s, u"other"_s, u"tap"_s })
         m_secrets.append(keys(name).second);
+    // One message to replay.
+    QFile capture(m_dir.filePath(u"one.zmqcap"_s));
+    QVERIFY(capture.open(QIODevice::WriteOnly));
+    QVERIFY(
+        capture.write("{\"zmqscope_capture\":1,\"created\":\"2026-12-05T13:00:00Z\"}\n"
+                      "{\"ts\":\"2026-12-05T13:00:00Z\",\"socket\":\"PULL\",\"type\":\"PULL\",\"dir\":\"in\","
+                      "\"frames\":[\"\",\"dGV4dC9wbGFpbg==\",\"cmVj\"]}\n")
+        > 0);
+    capture.close();
     m_secrets += QStringList { u"wonderland"_s, u"not-the-password"_s };
 }
 
@@ -344,6 +354,9 @@ void TestCliSecurity::curveClientRefused_data()
         << QStringList { u"listen"_s, u"-t"_s, u"dealer"_s } << u"server"_s << QString() << KeyRejected;
     QTest::newRow("echo, wrong server key")
         << QStringList { u"echo"_s, u"-t"_s, u"rep"_s } << u"other"_s << u"client"_s << HandshakeNoDetail;
+    QTest::newRow("replay, wrong server key")
+        << QStringList { u"replay"_s, m_dir.filePath(u"one.zmqcap"_s), u"-t"_s, u"dealer"_s } << u"other"_s
+        << u"client"_s << HandshakeNoDetail;
 }
 
 void TestCliSecurity::curveClientRefused()
@@ -366,6 +379,21 @@ void TestCliSecurity::curveClientRefused()
     QCOMPARE(cli->err(), errorLine(expected));
     QVERIFY(cli->out().isEmpty());
     verifyNoSecret(*cli);
+}
+
+void TestCliSecurity::tapServerSideRefused()
+{
+    TestProcess server;
+    const QString endpoint = startCurveServer(server);
+    QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
+    // The tap's own key on the server's side is not in the server's allow directory.
+    const auto tap = runCli({ u"tap"_s, u"--quiet"_s, u"--pattern"_s, u"req-rep"_s, u"--listen"_s, AnyPort,
+        u"--forward"_s, endpoint, u"--forward-curve-server-key"_s, u"@"_s + certificate(u"server"_s),
+        u"--forward-curve-secret-key"_s, u"@"_s + certificate(u"other"_s, true), u"--timeout"_s,
+        u"600000"_s });
+    QVERIFY2(tap->exitedWith(1), tap->diagnostics());
+    QCOMPARE(tap->err(), errorLine(u"server's side: "_s + KeyRejected));
+    verifyNoSecret(*tap);
 }
 
 void TestCliSecurity::plainClientRefusedThenAccepted()
