@@ -109,6 +109,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
     slot->spec = spec;
     slot->receiveLimit = receiveLimit;
     Engine *q = d->q;
+    QByteArray generatedKey;
     try {
         spec.validate();
         const QByteArray zapDomain = registerZap(id, spec.security).valueOrThrow();
@@ -118,7 +119,7 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
             socket.setOption(name, value);
         for (const auto &[name, value] : spec.options)
             socket.setOption(name, value);
-        applySocketSecurity(socket, spec.security, zapDomain);
+        generatedKey = applySocketSecurity(socket, spec.security, zapDomain);
         // Before any bind or connect, or their first events (LISTENING, CONNECTED) would be missed.
         slot->monitor = std::make_unique<SocketMonitor>(socket, *m_loop,
             [this, id](const SocketMonitor::Event &event) { handleMonitorEvent(id, event); });
@@ -172,9 +173,19 @@ void EngineWorker::open(SocketId id, const SocketSpec &spec, std::uint64_t recei
         Q_EMIT q->socketOpened(id, bound);
         Q_EMIT q->socketStateChanged(id, state);
     });
+    const QString role = securityRoleName(spec.security);
     logEvent(id, state, bound.value(0, spec.connects.value(0)),
-        u"opened %1 socket \"%2\", %3"_s.arg(socketTypeName(spec.type), spec.name, where.join(u", "_s)),
+        u"opened %1 socket \"%2\"%3, %4"_s.arg(socketTypeName(spec.type), spec.name,
+            role.isEmpty() ? QString() : u" (%1)"_s.arg(role), where.join(u", "_s)),
         false);
+    if (!generatedKey.isEmpty()) {
+        // The server's allow list needs this key; the pair lives as long as the socket.
+        logEvent(id, SocketState::None, QString(),
+            u"CURVE: no own key pair was given, so this socket uses a new one; its public key is %1 (a "
+            u"server "
+            "that checks keys must allow it)"_s.arg(QString::fromLatin1(generatedKey)),
+            false);
+    }
     m_slots.emplace(id, std::move(slot));
 }
 

@@ -391,12 +391,18 @@ Result<SocketSecurity> SocketSecurity::fromJson(const QJsonObject &json)
 
     // The secret key is never in JSON: it is read back from the file it came from.
     if (!security.curveSecretKeyFile.isEmpty()) {
-        auto secret = resolveCurveKey(u"@"_s + security.curveSecretKeyFile, KeyRole::Secret);
-        if (!secret)
-            return Error(
-                secret.error().code(), u"security.curveSecretKeyFile: %1"_s.arg(secret.errorMessage()));
-        security.curveSecretKey = *secret;
-        auto derived = curvePublicKeyOf(*secret);
+        // A path, never a key argument: read as a file whatever its length (KEY|@FILE's rule is not for it).
+        const auto fileError = [](const QString &message) {
+            return Error(ErrorCode::FileError, u"security.curveSecretKeyFile: %1"_s.arg(message));
+        };
+        auto certificate = readCurveCertificate(security.curveSecretKeyFile);
+        if (!certificate)
+            return fileError(certificate.errorMessage());
+        if (certificate->secretKey.isEmpty())
+            return fileError(
+                u"%1 has no secret-key: it is a public certificate"_s.arg(security.curveSecretKeyFile));
+        security.curveSecretKey = certificate->secretKey;
+        auto derived = curvePublicKeyOf(certificate->secretKey);
         if (!derived)
             return badField(u"curveSecretKeyFile"_s, derived.errorMessage());
         if (!security.curvePublicKey.isEmpty() && security.curvePublicKey != *derived) {
@@ -416,8 +422,17 @@ bool actsAsZapServer(const SocketSecurity &security)
     return security.mechanism == SecurityMechanism::Null ? security.needsZap() : security.server;
 }
 
-void applySocketSecurity(Socket &socket, const SocketSecurity &security, const QByteArray &zapDomain)
+QString securityRoleName(const SocketSecurity &security)
 {
+    if (security.mechanism == SecurityMechanism::Null)
+        return security.needsZap() ? u"NULL, with address checks"_s : QString();
+    return u"%1 %2"_s.arg(
+        securityMechanismName(security.mechanism), security.server ? u"server"_s : u"client"_s);
+}
+
+QByteArray applySocketSecurity(Socket &socket, const SocketSecurity &security, const QByteArray &zapDomain)
+{
+    QByteArray generated;
     switch (security.mechanism) {
     case SecurityMechanism::Null:
         break;
@@ -434,6 +449,7 @@ void applySocketSecurity(Socket &socket, const SocketSecurity &security, const Q
         if (security.curveSecretKey.isEmpty()) {
             // A client needs a key pair of its own; without one it gets a fresh one for this socket.
             own = generateCurveKeyPair().valueOrThrow();
+            generated = own.publicKey;
         } else {
             own = security.ownKeyPair().valueOrThrow();
         }
@@ -448,6 +464,7 @@ void applySocketSecurity(Socket &socket, const SocketSecurity &security, const Q
     }
     if (!zapDomain.isEmpty())
         socket.setOption("zap_domain", zapDomain);
+    return generated;
 }
 
 } // namespace zmqscope

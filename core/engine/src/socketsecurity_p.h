@@ -13,10 +13,14 @@ namespace zmqscope {
 /**
  * Sets `security` on `socket` before it binds or connects: ZMQ_PLAIN_* or ZMQ_CURVE_* and, when
  * `zapDomain` is not empty, ZMQ_ZAP_DOMAIN (the domain the Engine's ZAP handler knows the socket by).
- * A CURVE client without own keys gets a fresh pair (not kept). Throws Error on a bad value; no
+ * A CURVE client without own keys gets a fresh pair (not kept): its public key is returned, so that
+ * it can be told (a server's allow list needs it); empty otherwise. Throws Error on a bad value; no
  * message repeats a secret (Socket::setOption names the option only).
  */
-void applySocketSecurity(Socket &socket, const SocketSecurity &security, const QByteArray &zapDomain);
+QByteArray applySocketSecurity(Socket &socket, const SocketSecurity &security, const QByteArray &zapDomain);
+
+/// "CURVE server", "PLAIN client", ... for the line that says a socket opened; empty for NULL.
+[[nodiscard]] QString securityRoleName(const SocketSecurity &security);
 
 /// Whether the socket answers the ZAP handler's questions as the server (a PLAIN/CURVE server, or a
 /// NULL socket with IP lists): what SocketMonitor::setSecurity() calls its role.

@@ -258,8 +258,8 @@ Result<QByteArray> resolveCurveKey(const QString &text, KeyRole role)
         if (text == QString::fromLatin1(key) && isZ85Key(key))
             return key;
         return Error(ErrorCode::InvalidOptionValue,
-            u"the %1 key is not a CURVE key: 40 characters must be Z85 text (a file name needs a leading @ "
-            "or another length)"_s.arg(QLatin1StringView(what)));
+            u"the %1 key is not a CURVE key: a value of 40 characters is always taken as a Z85 key (to name "
+            "a file, write its path another way, such as @./FILE)"_s.arg(QLatin1StringView(what)));
     }
     const QString path = text.startsWith(u'@') ? text.mid(1) : text;
     if (path.isEmpty()) {

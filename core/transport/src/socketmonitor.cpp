@@ -348,6 +348,23 @@ SocketMonitor::Change SocketMonitor::interpret(const Event &event)
             eventName(event.event), QString::number(event.value), endpoint);
         break;
     }
+    // A client whose handshake failed for a security reason reconnects and fails again every reconnect
+    // interval; the connect/disconnect/retry lines of that cycle would bury the reason, and the socket
+    // is not merely "retrying": it stays HandshakeFailed, quietly, until a handshake succeeds.
+    if (!m_securityServer && !m_lastSecurityFailure.isEmpty() && m_peers == 0) {
+        switch (event.event) {
+        case ZMQ_EVENT_CONNECT_DELAYED:
+        case ZMQ_EVENT_CONNECT_RETRIED:
+        case ZMQ_EVENT_CONNECTED:
+        case ZMQ_EVENT_DISCONNECTED:
+        case ZMQ_EVENT_CLOSED:
+            change.state = SocketState::HandshakeFailed;
+            change.quiet = true;
+            break;
+        default:
+            break;
+        }
+    }
     change.peers = m_peers;
     return change;
 }
