@@ -193,8 +193,8 @@ void ReceiveSession::handleSecurityEvent(const EngineEvent &event)
         finish(ExitFailure, event.text);
         return;
     }
-    // A server keeps serving; what it decided about each client is worth a line.
-    if (const QString line = serverSecurityLine(event, m_id); !line.isEmpty())
+    // A server keeps serving: its ZAP decisions and its clients' failed handshakes are worth a line.
+    if (const QString line = securityStatusLine(event, m_id); !line.isEmpty())
         printStatus(line);
 }
 

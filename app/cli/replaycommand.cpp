@@ -368,7 +368,7 @@ int runReplay(const QStringList &arguments)
             finish(ExitFailure, event.text);
             return;
         }
-        if (const QString line = serverSecurityLine(event, id); !line.isEmpty())
+        if (const QString line = securityStatusLine(event, id); !line.isEmpty())
             printStatus(line);
     });
 

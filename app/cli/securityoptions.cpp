@@ -326,14 +326,19 @@ bool handshakeFailureEndsRun(const SocketSpec &spec)
     return !spec.connects.isEmpty();
 }
 
-QString serverSecurityLine(const EngineEvent &event, SocketId id)
+QString securityStatusLine(const EngineEvent &event, SocketId id)
 {
     if (event.socket != id)
         return {};
-    if (event.state == SocketState::HandshakeFailed || event.text.startsWith(u"ZAP: "_s)
-        || event.text.startsWith(u"refusing every client"_s))
-        return event.text;
-    return {};
+    // A tap's events say which side they are about.
+    QStringView text = event.text;
+    if (const QStringView side = u"clients' side: "; text.startsWith(side))
+        text = text.sliced(side.size());
+    for (const QStringView start : { u"ZAP: ", u"refusing every client", u"handshake failed", u"CURVE: " }) {
+        if (text.startsWith(start))
+            return event.text;
+    }
+    return event.state == SocketState::HandshakeFailed ? event.text : QString();
 }
 
 } // namespace zmqscope::cli

@@ -67,10 +67,11 @@ private:
  */
 [[nodiscard]] bool handshakeFailureEndsRun(const SocketSpec &spec);
 /**
- * For a server socket: the line to print on stderr for an engine event about its clients' handshakes
- * and the ZAP decisions on them ("ZAP: refused client ... (status 400: key not allowed)"), else an
- * empty string.
+ * The status line (stderr, not with --quiet) for an engine event about socket `id`'s security, else an
+ * empty string: a server's ZAP decisions ("ZAP: refused client KEY from 127.0.0.1 (status 400: key not
+ * allowed)"), its clients' failed handshakes, that it refuses everyone, and the public key of the pair a
+ * CURVE client made for itself (a server's allow list needs it).
  */
-[[nodiscard]] QString serverSecurityLine(const EngineEvent &event, SocketId id);
+[[nodiscard]] QString securityStatusLine(const EngineEvent &event, SocketId id);
 
 } // namespace zmqscope::cli

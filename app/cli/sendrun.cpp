@@ -137,7 +137,7 @@ private:
             fail(runtimeError(event.text));
             return;
         }
-        if (const QString line = serverSecurityLine(event, m_id); !line.isEmpty())
+        if (const QString line = securityStatusLine(event, m_id); !line.isEmpty())
             printStatus(line);
     }
 

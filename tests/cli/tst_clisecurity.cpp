@@ -549,6 +549,11 @@ void TestCliSecurity::cliToCliWithKeygenKeys()
         u"--curve-server-key"_s, u"@"_s + server + u".key"_s, u"--text"_s, u"cli to cli"_s });
     QVERIFY2(send->exitedWith(0), send->diagnostics());
     QVERIFY2(send->out().contains("cli to cli"), send->diagnostics());
+    // The public key of that pair, for a server that checks keys.
+    QVERIFY2(
+        send->err().contains("zmqscope-cli: CURVE: no own key pair was given, so this socket uses a new one; "
+                             "its public key is "),
+        send->diagnostics());
     QVERIFY(echo.waitForFinished(RunTimeout));
     QVERIFY2(echo.exitedWith(0), echo.diagnostics());
 }
@@ -574,6 +579,7 @@ void TestCliSecurity::tapWithCurveOnBothSides()
     QVERIFY2(tap.exitedWith(0), tap.diagnostics());
     // The tap shows in clear what went encrypted on both sides.
     QCOMPARE(tap.out().count("hello over security"), 2);
+    QVERIFY2(tap.err().contains("zmqscope-cli: ZAP: allowed client "), tap.diagnostics());
     verifyNoSecret(tap);
 }
 
