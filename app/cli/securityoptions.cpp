@@ -67,7 +67,9 @@ SecurityOptions::SecurityOptions(SecurityRole role, const QString &prefix)
         u"CURVE: the socket's own public key (Z85 or @FILE); not needed: it is derived from the secret key."_s,
         u"KEY|@FILE"_s, true, true);
     add(u"curve-server-key"_s,
-        u"CURVE client: the server's public key (Z85, or @FILE: its BASENAME.key certificate)."_s,
+        u"CURVE client: the server's public key (Z85, or @FILE: its BASENAME.key certificate). A failed "
+        u"handshake ends the command with status 1 and says why, e.g. \"handshake failed with no detail: the "
+        u"server's public key is probably wrong\"."_s,
         u"KEY|@FILE"_s, false, true);
     add(u"plain-server"_s, u"PLAIN: this socket is a PLAIN server (clients are let in by --accept-user)."_s,
         {}, true, false);

@@ -90,6 +90,7 @@ private Q_SLOTS:
     void keygenWritesCertificates();
     void keygenKeepsExistingKeys();
     void keygenWriteErrorNamesTheFile();
+    void curveServerInCliAnswersPyzmq_data();
     void curveServerInCliAnswersPyzmq();
     void curveClientInCliReachesPyzmq_data();
     void curveClientInCliReachesPyzmq();
@@ -289,12 +290,21 @@ void TestCliSecurity::keygenWriteErrorNamesTheFile()
     QVERIFY(!QFile::exists(basename + u".key"_s));
 }
 
+void TestCliSecurity::curveServerInCliAnswersPyzmq_data()
+{
+    QTest::addColumn<QString>("allowKey");
+    QTest::newRow("directory") << m_dir.filePath(u"clients"_s);
+    QTest::newRow("certificate file") << u"@"_s + certificate(u"client"_s);
+    QTest::newRow("Z85 key") << keys(u"client"_s).first;
+}
+
 void TestCliSecurity::curveServerInCliAnswersPyzmq()
 {
+    QFETCH(QString, allowKey);
     TestProcess echo;
     QVERIFY(startCli(echo,
         { u"echo"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s, u"--curve-server"_s, u"--curve-secret-key"_s,
-            u"@"_s + certificate(u"server"_s, true), u"--allow-key"_s, m_dir.filePath(u"clients"_s) }));
+            u"@"_s + certificate(u"server"_s, true), u"--allow-key="_s + allowKey }));
     const QString endpoint = echo.waitForBoundEndpoint();
     QVERIFY2(!endpoint.isEmpty(), echo.diagnostics());
 
