@@ -43,17 +43,22 @@ SecurityOptions::SecurityOptions(SecurityRole role, const QString &prefix)
     const QString clientMisfit
         = u"the tap's clients' side is a server to the clients; the server's side takes "
           u"the client options, e.g. --forward-curve-server-key"_s;
-    const auto add = [&](const QString &name, const QString &help, const QString &valueName,
-                         bool isServerOption, bool isClientOption, bool repeatable = false,
-                         bool secret = false) {
-        Entry entry { QCommandLineOption(m_prefix + name, help, valueName), repeatable, secret, true, {} };
-        entry.fitsRole = (isServerOption && server) || (isClientOption && client);
-        if (!entry.fitsRole) {
-            entry.option.setFlags(QCommandLineOption::HiddenFromHelp);
-            entry.misfit = isServerOption ? serverMisfit : clientMisfit;
-        }
-        m_entries.append(entry);
-    };
+    // A tap's --help lists both sides: each option says which one it is for.
+    const QString side = role == SecurityRole::Server ? u"Clients' side: "_s
+        : role == SecurityRole::Client                ? u"Server's side: "_s
+                                                      : QString();
+    const auto add
+        = [&](const QString &name, const QString &help, const QString &valueName, bool isServerOption,
+              bool isClientOption, bool repeatable = false, bool secret = false) {
+              Entry entry { QCommandLineOption(m_prefix + name, side + help, valueName), repeatable, secret,
+                  true, {} };
+              entry.fitsRole = (isServerOption && server) || (isClientOption && client);
+              if (!entry.fitsRole) {
+                  entry.option.setFlags(QCommandLineOption::HiddenFromHelp);
+                  entry.misfit = isServerOption ? serverMisfit : clientMisfit;
+              }
+              m_entries.append(entry);
+          };
     add(u"curve-server"_s,
         u"CURVE: this socket is a CURVE server (it needs --curve-secret-key; clients are let in by "
         u"--allow-key or --allow-any)."_s,
@@ -61,7 +66,8 @@ SecurityOptions::SecurityOptions(SecurityRole role, const QString &prefix)
     add(u"curve-secret-key"_s,
         u"CURVE: the socket's own secret key: 40 characters of Z85, or @FILE, a czmq certificate "
         u"(BASENAME.key_secret as zmqscope-cli keygen, czmq or pyzmq write it) that also gives the public "
-        u"key. A CURVE client without it gets a fresh key pair."_s,
+        u"key. A CURVE client without it gets a fresh key pair. Prefer @FILE: a key typed here shows in the "
+        u"process list."_s,
         u"KEY|@FILE"_s, true, true, false, true);
     add(u"curve-public-key"_s,
         u"CURVE: the socket's own public key (Z85 or @FILE); not needed: it is derived from the secret key."_s,
@@ -74,8 +80,10 @@ SecurityOptions::SecurityOptions(SecurityRole role, const QString &prefix)
     add(u"plain-server"_s, u"PLAIN: this socket is a PLAIN server (clients are let in by --accept-user)."_s,
         {}, true, false);
     add(u"plain-user"_s, u"PLAIN client: the user name to log in with."_s, u"NAME"_s, false, true);
-    add(u"plain-password"_s, u"PLAIN client: the password (a secret; never printed)."_s, u"TEXT"_s, false,
-        true, false, true);
+    add(u"plain-password"_s,
+        u"PLAIN client: the password (a secret: never printed, but like any argument visible in the process "
+        u"list)."_s,
+        u"TEXT"_s, false, true, false, true);
     add(u"accept-user"_s,
         u"PLAIN server: let in user NAME with PASSWORD (repeatable). A PLAIN server without it refuses "
         u"every client."_s,
