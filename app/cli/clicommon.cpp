@@ -444,6 +444,12 @@ Options parseOptionAssignments(const QStringList &assignments, const QString &op
         if (!info.writable)
             throw usageError(u"bad --%1 %2: option %3 is read-only"_s.arg(
                 optionName, quoted(assignment), QLatin1StringView(info.name)));
+        // libzmq's refusal of a password longer than PLAIN carries (255 bytes) would repeat it.
+        if (QLatin1StringView(info.name) == "plain_password"_L1
+            && assignment.mid(equals + 1).toUtf8().size() > 255)
+            throw usageError(
+                u"bad --%1 %2=...: a PLAIN password is at most 255 bytes (the value is not shown: it "
+                u"is a secret)"_s.arg(optionName, name));
         try {
             options.emplace_back(info.name, OptionValue::fromText(info, assignment.mid(equals + 1)));
         } catch (const Error &error) {

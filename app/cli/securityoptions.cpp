@@ -20,6 +20,15 @@ namespace {
 // What a secret's error says instead of the value: a mistyped key or password is still a secret.
 const QString NotShown = u"(the value is not shown: it may be a secret)"_s;
 
+// PLAIN carries a user name and a password of at most 255 bytes each (RFC 24); libzmq's refusal of a
+// longer one would repeat the value.
+constexpr qsizetype PlainFieldMax = 255;
+
+bool fitsPlain(const QString &text)
+{
+    return text.toUtf8().size() <= PlainFieldMax;
+}
+
 bool isIpAddress(const QString &text)
 {
     const QByteArray address = text.toLatin1();
@@ -265,6 +274,9 @@ void SecurityOptions::readPlain(const CommandLine &commandLine, SocketSecurity &
             if (!credentials || !text.contains(u':'))
                 throw usageError(u"bad %1: expected NAME:PASSWORD with a name before the first ':' %2"_s.arg(
                     flag(u"accept-user"_s), NotShown));
+            if (!fitsPlain(credentials->user) || !fitsPlain(credentials->password))
+                throw usageError(u"bad %1: a PLAIN user name or password is longer than %2 bytes %3"_s.arg(
+                    flag(u"accept-user"_s), QString::number(PlainFieldMax), NotShown));
             security.acceptUsers.append(*credentials);
         }
         return;
@@ -278,7 +290,13 @@ void SecurityOptions::readPlain(const CommandLine &commandLine, SocketSecurity &
     security.plainUser = value(commandLine, u"plain-user"_s);
     if (security.plainUser.isEmpty())
         throw usageError(u"empty %1: a PLAIN client needs a user name"_s.arg(flag(u"plain-user"_s)));
+    if (!fitsPlain(security.plainUser))
+        throw usageError(u"bad %1: longer than %2 bytes, the most a PLAIN user name can be"_s.arg(
+            flag(u"plain-user"_s), QString::number(PlainFieldMax)));
     security.plainPassword = value(commandLine, u"plain-password"_s);
+    if (!fitsPlain(security.plainPassword))
+        throw usageError(u"bad %1: longer than %2 bytes, the most a PLAIN password can be %3"_s.arg(
+            flag(u"plain-password"_s), QString::number(PlainFieldMax), NotShown));
 }
 
 void SecurityOptions::readAllowed(const CommandLine &commandLine, SocketSecurity &security) const

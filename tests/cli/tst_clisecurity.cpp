@@ -678,6 +678,17 @@ void TestCliSecurity::usageErrors_data()
     QTest::newRow("tap listen server key") << QStringList { u"tap"_s, u"--pattern"_s, u"req-rep"_s,
         u"--listen"_s, AnyPort, u"--forward"_s, nowhere, u"--curve-server-key"_s, u"@x"_s }
                                            << u"--curve-server-key does not apply here"_s;
+    // libzmq refuses a longer one with a message that repeats it.
+    const QString longPassword = u"wonderland"_s.repeated(26);
+    QTest::newRow("password too long")
+        << send + QStringList { u"--plain-user"_s, u"a"_s, u"--plain-password"_s, longPassword }
+        << u"bad --plain-password: longer than 255 bytes"_s;
+    QTest::newRow("accepted password too long")
+        << listen + QStringList { u"--plain-server"_s, u"--accept-user"_s, u"a:"_s + longPassword }
+        << u"bad --accept-user: a PLAIN user name or password is longer than 255 bytes"_s;
+    QTest::newRow("option password too long")
+        << send + QStringList { u"--option"_s, u"plain_password="_s + longPassword }
+        << u"bad --option plain_password=...: a PLAIN password is at most 255 bytes"_s;
     QTest::newRow("keygen force without out")
         << QStringList { u"keygen"_s, u"--force"_s } << u"--force needs --out BASENAME"_s;
 }
