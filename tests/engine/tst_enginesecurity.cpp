@@ -143,6 +143,9 @@ private Q_SLOTS:
     void plainServer();
     void plainClientRefused();
     void mechanismMismatch();
+    void serverSeesMechanismMismatch();
+    void nullServerChecksAddresses_data();
+    void nullServerChecksAddresses();
     void zapHandlerIsOnePerContext();
     void tapRunsCurveOnBothSides();
 
@@ -224,7 +227,7 @@ void TestEngineSecurity::curveClientTalksToPyzmqServer()
     m_engine->send(id, { "hello" });
     QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 2, NetworkTimeout);
     QCOMPARE(stored(*m_store, id).at(1).frames, Frames { "hello" });
-    QVERIFY(server.waitForFinished());
+    QVERIFY2(server.waitForFinished(NetworkTimeout), server.diagnostics());
     QVERIFY2(server.exitedWith(0), server.diagnostics());
     QVERIFY(m_engine->socket(id)->everConnected);
     QVERIFY(m_engine->socket(id)->lastError.isEmpty());
@@ -303,7 +306,7 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
     if (allowed) {
         QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
         m_engine->send(id, { "hello" });
-        QVERIFY(client.waitForFinished());
+        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
         QVERIFY2(client.exitedWith(0), client.diagnostics());
         QCOMPARE(client.lines(), QList<QByteArray> { "reply hello" });
     } else {
@@ -312,7 +315,7 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
             linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s, &isError) >= 1,
             eventDump(*m_events).constData(), NetworkTimeout);
         QVERIFY(isError);
-        QVERIFY(client.waitForFinished());
+        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
         QVERIFY2(client.exitedWith(3), client.diagnostics());
         QVERIFY(stored(*m_store, id).isEmpty());
     }
@@ -380,6 +383,7 @@ void TestEngineSecurity::pyzmqClientWithWrongServerKey()
     m_secrets = { mine.pair.secretKey };
     SocketSpec spec = curveServerSpec(mine);
     spec.security.allowAny = true;
+    spec.security.curveSecretKey.clear(); // read from curveSecretKeyFile when the socket opens
     const auto [id, bound, error] = openedSocket(*m_engine, spec);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     TestProcess client;
@@ -390,7 +394,7 @@ void TestEngineSecurity::pyzmqClientWithWrongServerKey()
         = u"handshake failed: a client's CURVE handshake did not decrypt (it may use the wrong server key)"_s;
     QTRY_VERIFY2_WITH_TIMEOUT(
         linesOf(*m_events, id, line) >= 1, eventDump(*m_events).constData(), NetworkTimeout);
-    QVERIFY(client.waitForFinished());
+    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
     QVERIFY2(client.exitedWith(3), client.diagnostics());
 }
 
@@ -428,13 +432,13 @@ void TestEngineSecurity::plainServer()
     if (allowed) {
         QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
         m_engine->send(id, { "hello" });
-        QVERIFY(client.waitForFinished());
+        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
         QVERIFY2(client.exitedWith(0), client.diagnostics());
     } else {
         QTRY_VERIFY2_WITH_TIMEOUT(
             linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s) >= 1,
             eventDump(*m_events).constData(), NetworkTimeout);
-        QVERIFY(client.waitForFinished());
+        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
         QVERIFY2(client.exitedWith(3), client.diagnostics());
     }
 }
@@ -484,6 +488,69 @@ void TestEngineSecurity::mechanismMismatch()
         = u"handshake failed: security mechanism mismatch (this socket uses CURVE; the peer does not)"_s;
     QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
     QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
+}
+
+void TestEngineSecurity::serverSeesMechanismMismatch()
+{
+    // A NULL client at our CURVE server: the server says it too (the client may not be ours to look at).
+    const OwnKeys mine = ownKeys(m_dir->path(), u"server"_s);
+    m_secrets = { mine.pair.secretKey };
+    SocketSpec spec = curveServerSpec(mine);
+    spec.security.allowAny = true;
+    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    TestProcess client;
+    QVERIFY(startPeer(client,
+        { u"client"_s, u"--connect"_s, bound.value(0), u"--timeout"_s,
+            QString::number(RefusedClientWaitMs) }));
+    const QString line
+        = u"handshake failed: security mechanism mismatch (this socket uses CURVE; the peer does not)"_s;
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        linesOf(*m_events, id, line) >= 1, eventDump(*m_events).constData(), NetworkTimeout);
+    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
+    QVERIFY2(client.exitedWith(3), client.diagnostics());
+}
+
+void TestEngineSecurity::nullServerChecksAddresses_data()
+{
+    QTest::addColumn<bool>("deny");
+    QTest::addColumn<QString>("decision");
+    QTest::newRow("allowed address")
+        << false << u"ZAP: allowed client from 127.0.0.1 (address in the allow-ip list)"_s;
+    QTest::newRow("denied address") << true
+                                    << u"ZAP: refused client from 127.0.0.1 (status 400: address denied)"_s;
+}
+
+void TestEngineSecurity::nullServerChecksAddresses()
+{
+    // No CURVE, no PLAIN: IP lists alone give a NULL socket the ZAP handler (czmq's zauth does the same).
+    QFETCH(bool, deny);
+    QFETCH(QString, decision);
+    SocketSpec spec;
+    spec.name = u"null server"_s;
+    spec.type = SocketType::Rep;
+    spec.binds = { u"tcp://127.0.0.1:*"_s };
+    (deny ? spec.security.denyIps : spec.security.allowIps) = { u"127.0.0.1"_s };
+    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    TestProcess client;
+    QVERIFY(startPeer(client,
+        { u"client"_s, u"--connect"_s, bound.value(0), u"--timeout"_s,
+            QString::number(deny ? RefusedClientWaitMs : NetworkTimeout) }));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
+    if (deny) {
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s) >= 1,
+            eventDump(*m_events).constData(), NetworkTimeout);
+        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
+        QVERIFY2(client.exitedWith(3), client.diagnostics());
+        return;
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
+    m_engine->send(id, { "hello" });
+    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
+    QVERIFY2(client.exitedWith(0), client.diagnostics());
 }
 
 void TestEngineSecurity::zapHandlerIsOnePerContext()

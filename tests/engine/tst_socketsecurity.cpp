@@ -106,6 +106,14 @@ void TestSocketSecurity::curveServerJsonHoldsTheFileNotTheKey()
     QCOMPARE(read.denyIps, QStringList { u"::1"_s });
     QVERIFY(read.missingSecrets().isEmpty());
     QVERIFY(read.validate());
+
+    // Only the file (as a dialog may set it): opening reads the key from it.
+    SocketSecurity fileOnly = security;
+    fileOnly.curveSecretKey.clear();
+    QVERIFY(fileOnly.validate());
+    QVERIFY(fileOnly.missingSecrets().isEmpty());
+    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).secretKey, pair->secretKey);
+    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).publicKey, pair->publicKey);
 }
 
 void TestSocketSecurity::keyFileThatCannotBeReadIsNamed()

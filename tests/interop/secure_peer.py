@@ -130,7 +130,8 @@ def main():
     try:
         return server(args, ctx) if args.command == "server" else client(args, ctx)
     finally:
-        ctx.term()
+        # Nothing is left to deliver; a connection still retrying its handshake must not hold the exit.
+        ctx.destroy(linger=0)
 
 
 if __name__ == "__main__":

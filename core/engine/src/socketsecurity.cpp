@@ -103,6 +103,21 @@ QJsonArray keyArray(const QList<QByteArray> &keys)
     return array;
 }
 
+// The own secret key from its certificate file. A path, never a key argument: read as a file whatever
+// its length (KEY|@FILE's rule, where 40 characters are a key, is not for it).
+Result<QByteArray> readSecretKeyFile(const QString &path)
+{
+    const auto fileError = [](const QString &message) {
+        return Error(ErrorCode::FileError, u"security.curveSecretKeyFile: %1"_s.arg(message));
+    };
+    auto certificate = readCurveCertificate(path);
+    if (!certificate)
+        return fileError(certificate.errorMessage());
+    if (certificate->secretKey.isEmpty())
+        return fileError(u"%1 has no secret-key: it is a public certificate"_s.arg(path));
+    return certificate->secretKey;
+}
+
 Result<QStringList> stringsFromJson(const QJsonObject &json, const QString &field)
 {
     const QJsonValue value = json.value(field);
@@ -213,16 +228,16 @@ Result<void> SocketSecurity::validate() const
             return badField(u"curvePublicKey"_s,
                 u"\"%1\" is not a CURVE key (40 characters of Z85 text)"_s.arg(shown(curvePublicKey)));
         }
-        if (curveSecretKey.isEmpty()) {
+        if (curveSecretKey.isEmpty() && curveSecretKeyFile.isEmpty()) {
             return badField(u"curveSecretKey"_s,
                 u"the own public key is given without its secret key (--curve-secret-key KEY|@FILE)"_s);
         }
-        if (curvePublicKeyOf(curveSecretKey).valueOr({}) != curvePublicKey) {
+        if (!curveSecretKey.isEmpty() && curvePublicKeyOf(curveSecretKey).valueOr({}) != curvePublicKey) {
             return badField(u"curvePublicKey"_s,
                 u"%1 is not the public key of the secret key"_s.arg(shown(curvePublicKey)));
         }
     }
-    if (server && curveSecretKey.isEmpty()) {
+    if (server && curveSecretKey.isEmpty() && curveSecretKeyFile.isEmpty()) {
         return badField(u"curveSecretKey"_s,
             u"a CURVE server needs its secret key (--curve-secret-key KEY|@FILE; zmqscope-cli keygen makes "
             "one)"_s);
@@ -283,6 +298,14 @@ Result<QList<QByteArray>> SocketSecurity::allowedKeys() const
 
 Result<CurveKeyPair> SocketSecurity::ownKeyPair() const
 {
+    if (curveSecretKey.isEmpty() && !curveSecretKeyFile.isEmpty()) {
+        auto read = readSecretKeyFile(curveSecretKeyFile);
+        if (!read)
+            return std::move(read).error();
+        SocketSecurity withKey = *this;
+        withKey.curveSecretKey = *read;
+        return withKey.ownKeyPair();
+    }
     if (curveSecretKey.isEmpty())
         return badField(u"curveSecretKey"_s, u"no own secret key"_s);
     auto derived = curvePublicKeyOf(curveSecretKey);
@@ -391,18 +414,11 @@ Result<SocketSecurity> SocketSecurity::fromJson(const QJsonObject &json)
 
     // The secret key is never in JSON: it is read back from the file it came from.
     if (!security.curveSecretKeyFile.isEmpty()) {
-        // A path, never a key argument: read as a file whatever its length (KEY|@FILE's rule is not for it).
-        const auto fileError = [](const QString &message) {
-            return Error(ErrorCode::FileError, u"security.curveSecretKeyFile: %1"_s.arg(message));
-        };
-        auto certificate = readCurveCertificate(security.curveSecretKeyFile);
-        if (!certificate)
-            return fileError(certificate.errorMessage());
-        if (certificate->secretKey.isEmpty())
-            return fileError(
-                u"%1 has no secret-key: it is a public certificate"_s.arg(security.curveSecretKeyFile));
-        security.curveSecretKey = certificate->secretKey;
-        auto derived = curvePublicKeyOf(certificate->secretKey);
+        auto secret = readSecretKeyFile(security.curveSecretKeyFile);
+        if (!secret)
+            return std::move(secret).error();
+        security.curveSecretKey = *secret;
+        auto derived = curvePublicKeyOf(*secret);
         if (!derived)
             return badField(u"curveSecretKeyFile"_s, derived.errorMessage());
         if (!security.curvePublicKey.isEmpty() && security.curvePublicKey != *derived) {
@@ -446,7 +462,7 @@ QByteArray applySocketSecurity(Socket &socket, const SocketSecurity &security, c
         break;
     case SecurityMechanism::Curve: {
         CurveKeyPair own;
-        if (security.curveSecretKey.isEmpty()) {
+        if (security.curveSecretKey.isEmpty() && security.curveSecretKeyFile.isEmpty()) {
             // A client needs a key pair of its own; without one it gets a fresh one for this socket.
             own = generateCurveKeyPair().valueOrThrow();
             generated = own.publicKey;

@@ -89,7 +89,8 @@ struct SocketSecurity
     /// The client keys let in: allowKeys, then the public keys of allowKeyPaths' certificates (files or
     /// directories, read now). An unreadable path is an Error (FileError) naming it.
     [[nodiscard]] Result<QList<QByteArray>> allowedKeys() const;
-    /// The own key pair: curveSecretKey and curvePublicKey (derived from the secret when empty).
+    /// The own key pair: curveSecretKey (read from curveSecretKeyFile when empty) and curvePublicKey
+    /// (derived from the secret when empty). What opening the socket uses.
     [[nodiscard]] Result<CurveKeyPair> ownKeyPair() const;
 
     /// JSON without any secret: curveSecretKeyFile stands for the secret key, users without passwords.
