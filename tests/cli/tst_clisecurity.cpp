@@ -475,34 +475,45 @@ void TestCliSecurity::curveServerWithoutAllowListRefusesEveryone()
 
 void TestCliSecurity::ipRules_data()
 {
+    QTest::addColumn<bool>("curve"); // a CURVE server allowing any key, else a socket without security
     QTest::addColumn<QStringList>("rules");
     QTest::addColumn<bool>("allowed");
-    QTest::newRow("deny our address") << QStringList { u"--deny-ip"_s, u"127.0.0.1"_s } << false;
-    QTest::newRow("allow another address only") << QStringList { u"--allow-ip"_s, u"127.0.0.2"_s } << false;
-    QTest::newRow("allow our address") << QStringList { u"--allow-ip"_s, u"127.0.0.1"_s } << true;
+    const QStringList deny { u"--deny-ip"_s, u"127.0.0.1"_s };
+    const QStringList allowOther { u"--allow-ip"_s, u"127.0.0.2"_s };
+    const QStringList allowOurs { u"--allow-ip"_s, u"127.0.0.1"_s };
+    QTest::newRow("CURVE, deny our address") << true << deny << false;
+    QTest::newRow("CURVE, allow another address only") << true << allowOther << false;
+    QTest::newRow("CURVE, allow our address") << true << allowOurs << true;
+    QTest::newRow("NULL, deny our address") << false << deny << false;
+    QTest::newRow("NULL, allow another address only") << false << allowOther << false;
+    QTest::newRow("NULL, allow our address") << false << allowOurs << true;
 }
 
 void TestCliSecurity::ipRules()
 {
+    QFETCH(bool, curve);
     QFETCH(QStringList, rules);
     QFETCH(bool, allowed);
+    QStringList arguments { u"echo"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s };
+    QStringList client { u"client"_s };
+    if (curve) {
+        arguments += QStringList { u"--curve-server"_s, u"--curve-secret-key"_s,
+            u"@"_s + certificate(u"server"_s, true), u"--allow-any"_s };
+        client += QStringList { u"--curve-server-key"_s, certificate(u"server"_s) };
+    }
     TestProcess echo;
-    QVERIFY(startCli(echo,
-        QStringList { u"echo"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s, u"--curve-server"_s,
-            u"--curve-secret-key"_s, u"@"_s + certificate(u"server"_s, true), u"--allow-any"_s }
-            + rules));
+    QVERIFY(startCli(echo, arguments + rules));
     const QString endpoint = echo.waitForBoundEndpoint();
     QVERIFY2(!endpoint.isEmpty(), echo.diagnostics());
-    const auto client = runPeer(
-        { u"client"_s, u"--connect"_s, endpoint, u"--curve-server-key"_s, certificate(u"server"_s) });
+    const auto peer = runPeer(client + QStringList { u"--connect"_s, endpoint });
     if (allowed) {
-        QVERIFY2(client->exitedWith(0), client->diagnostics());
+        QVERIFY2(peer->exitedWith(0), peer->diagnostics());
         QVERIFY(echo.waitForFinished(RunTimeout));
         QVERIFY2(echo.exitedWith(0), echo.diagnostics());
     } else {
-        QVERIFY2(client->exitedWith(3), client->diagnostics());
-        QCOMPARE(peerLine(*client, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
-        QVERIFY2(!echo.waitForStderr(QRegularExpression(u"(ZAP: refused client .* from 127\\.0\\.0\\.1)"_s))
+        QVERIFY2(peer->exitedWith(3), peer->diagnostics());
+        QCOMPARE(peerLine(*peer, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
+        QVERIFY2(!echo.waitForStderr(QRegularExpression(u"(ZAP: refused client.* from 127\\.0\\.0\\.1)"_s))
                       .isEmpty(),
             echo.diagnostics());
         QVERIFY2(!echo.waitForFinished(0), echo.diagnostics());

@@ -27,6 +27,7 @@ Modes:
 
 import argparse
 import base64
+import faulthandler
 import json
 import socket as socket_module
 import sys
@@ -129,12 +130,20 @@ def converse(socket, monitor, args):
     """Sends the request and waits for the reply or a failed handshake; returns the exit status."""
     socket.connect(args.connect)
     print(args.connect, flush=True)
-    socket.send_multipart([b"sec-1", b"text/plain", b"hello over security"])
+    request = [b"sec-1", b"text/plain", b"hello over security"]
     poller = zmq.Poller()
     poller.register(socket, zmq.POLLIN)
     poller.register(monitor, zmq.POLLIN)
     deadline_ms = args.timeout
     while deadline_ms > 0:
+        # Not blocking: a handshake refused before the send leaves the REQ without a peer, and a
+        # blocking send would wait for one forever while libzmq reconnects to be refused again.
+        if request:
+            try:
+                socket.send_multipart(request, flags=zmq.NOBLOCK)
+                request = None
+            except zmq.Again:
+                pass
         ready = dict(poller.poll(100))
         deadline_ms -= 100
         if monitor in ready:
@@ -200,6 +209,9 @@ def main():
     parser.add_argument("--plain-password")
     parser.add_argument("--mechanism", default="NULL", help="greeting: NULL, PLAIN or CURVE")
     args = parser.parse_args()
+    # A peer stuck past its own --timeout says where, on stderr, and ends: tests read a running process
+    # as a failure without a reason.
+    faulthandler.dump_traceback_later(args.timeout / 1000 + 5, exit=True)
     if args.mode == "keys":
         keys(args)
         return
