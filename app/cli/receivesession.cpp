@@ -185,17 +185,13 @@ void ReceiveSession::handleOpened(const QStringList &boundEndpoints)
 
 void ReceiveSession::handleSecurityEvent(const EngineEvent &event)
 {
-    if (m_finished || event.socket != m_id)
+    if (m_finished)
         return;
     // A client that cannot complete its handshake will never get a message: say why now rather than
     // "nothing arrived" at --timeout. (A tap's state events are its server's side's: it is their client.)
-    if (event.state == SocketState::HandshakeFailed && (m_tap || handshakeFailureEndsRun(m_spec))) {
-        finish(ExitFailure, event.text);
-        return;
-    }
-    // A server keeps serving: its ZAP decisions and its clients' failed handshakes are worth a line.
-    if (const QString line = securityStatusLine(event, m_id); !line.isEmpty())
-        printStatus(line);
+    if (QString failure = cli::handleSecurityEvent(event, m_id, m_tap || handshakeFailureEndsRun(m_spec));
+        !failure.isEmpty())
+        finish(ExitFailure, failure);
 }
 
 void ReceiveSession::handleFailed(const QString &error)

@@ -361,15 +361,12 @@ int runReplay(const QStringList &arguments)
             finish(ExitFailure, error);
     });
     QObject::connect(&engine, &Engine::eventLogged, &engine, [&](const EngineEvent &event) {
-        if (done || event.socket != id)
+        if (done)
             return;
         // A client whose handshake failed delivers nothing: stop with the reason, not "not delivered".
-        if (event.state == SocketState::HandshakeFailed && handshakeFailureEndsRun(spec)) {
-            finish(ExitFailure, event.text);
-            return;
-        }
-        if (const QString line = securityStatusLine(event, id); !line.isEmpty())
-            printStatus(line);
+        if (QString failure = handleSecurityEvent(event, id, handshakeFailureEndsRun(spec));
+            !failure.isEmpty())
+            finish(ExitFailure, failure);
     });
 
     const int result = QCoreApplication::exec();

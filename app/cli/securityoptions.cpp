@@ -354,19 +354,22 @@ bool handshakeFailureEndsRun(const SocketSpec &spec)
     return !spec.connects.isEmpty();
 }
 
-QString securityStatusLine(const EngineEvent &event, SocketId id)
+QString handleSecurityEvent(const EngineEvent &event, SocketId id, bool endsOnFailure)
 {
     if (event.socket != id)
         return {};
+    if (event.state == SocketState::HandshakeFailed && endsOnFailure)
+        return event.text;
     // A tap's events say which side they are about.
     QStringView text = event.text;
     if (const QStringView side = u"clients' side: "; text.startsWith(side))
         text = text.sliced(side.size());
-    for (const QStringView start : { u"ZAP: ", u"refusing every client", u"handshake failed", u"CURVE: " }) {
-        if (text.startsWith(start))
-            return event.text;
-    }
-    return event.state == SocketState::HandshakeFailed ? event.text : QString();
+    bool aboutSecurity = event.state == SocketState::HandshakeFailed;
+    for (const QStringView start : { u"ZAP: ", u"refusing every client", u"handshake failed", u"CURVE: " })
+        aboutSecurity = aboutSecurity || text.startsWith(start);
+    if (aboutSecurity)
+        printStatus(event.text);
+    return {};
 }
 
 } // namespace zmqscope::cli

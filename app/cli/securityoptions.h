@@ -67,11 +67,13 @@ private:
  */
 [[nodiscard]] bool handshakeFailureEndsRun(const SocketSpec &spec);
 /**
- * The status line (stderr, not with --quiet) for an engine event about socket `id`'s security, else an
- * empty string: a server's ZAP decisions ("ZAP: refused client KEY from 127.0.0.1 (status 400: key not
- * allowed)"), its clients' failed handshakes, that it refuses everyone, and the public key of the pair a
- * CURVE client made for itself (a server's allow list needs it).
+ * What an engine event about socket `id`'s security means to a command. A failed handshake of a client
+ * (`endsOnFailure`: handshakeFailureEndsRun(), or a tap's server side) is returned: the command ends
+ * with status 1 and this line. Anything else about security is printed as a status line (stderr, not
+ * with --quiet): a server's ZAP decisions ("ZAP: refused client KEY from 127.0.0.1 (status 400: key
+ * not allowed)"), its clients' failed handshakes, that it refuses everyone, the public key of the pair
+ * a CURVE client made for itself (a server's allow list needs it). Returns an empty string then.
  */
-[[nodiscard]] QString securityStatusLine(const EngineEvent &event, SocketId id);
+[[nodiscard]] QString handleSecurityEvent(const EngineEvent &event, SocketId id, bool endsOnFailure);
 
 } // namespace zmqscope::cli

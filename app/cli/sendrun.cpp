@@ -130,15 +130,12 @@ private:
     {
         if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
             m_lastProblem = std::move(problem);
-        if (event.socket != m_id || m_phase == Phase::Done)
+        if (m_phase == Phase::Done)
             return;
         // A client whose handshake failed reaches nobody: its line, not "no reply within N ms" later.
-        if (event.state == SocketState::HandshakeFailed && handshakeFailureEndsRun(m_plan.spec)) {
-            fail(runtimeError(event.text));
-            return;
-        }
-        if (const QString line = securityStatusLine(event, m_id); !line.isEmpty())
-            printStatus(line);
+        if (QString failure = handleSecurityEvent(event, m_id, handshakeFailureEndsRun(m_plan.spec));
+            !failure.isEmpty())
+            fail(runtimeError(failure));
     }
 
     void settle()
