@@ -92,6 +92,7 @@ private Q_SLOTS:
     void keygenWriteErrorNamesTheFile();
     void curveServerInCliAnswersPyzmq_data();
     void curveServerInCliAnswersPyzmq();
+    void curveListenReceivesFromPyzmq();
     void curveClientInCliReachesPyzmq_data();
     void curveClientInCliReachesPyzmq();
     void curveClientRefused_data();
@@ -320,6 +321,30 @@ void TestCliSecurity::curveServerInCliAnswersPyzmq()
         echo.err().contains(u"ZAP: allowed client %1 from 127.0.0.1"_s.arg(keys(u"client"_s).first).toUtf8()),
         echo.diagnostics());
     verifyNoSecret(echo);
+}
+
+void TestCliSecurity::curveListenReceivesFromPyzmq()
+{
+    TestProcess listen;
+    QVERIFY(startCli(listen,
+        { u"listen"_s, u"-t"_s, u"router"_s, u"--bind"_s, AnyPort, u"--count"_s, u"1"_s, u"--format"_s,
+            u"jsonl"_s, u"--curve-server"_s, u"--curve-secret-key"_s, certificate(u"server"_s, true),
+            u"--allow-key"_s, u"@"_s + certificate(u"client"_s) }));
+    const QString endpoint = listen.waitForBoundEndpoint();
+    QVERIFY2(!endpoint.isEmpty(), listen.diagnostics());
+    // The client waits for a reply that a listen never sends; it is ended with the test.
+    TestProcess client;
+    QVERIFY(startPeer(client,
+        { u"client"_s, u"--connect"_s, endpoint, u"--curve-server-key"_s, certificate(u"server"_s),
+            u"--curve-cert"_s, certificate(u"client"_s, true) }));
+    QVERIFY(listen.waitForFinished(RunTimeout));
+    QVERIFY2(listen.exitedWith(0), listen.diagnostics());
+    const QList<zmqscope::CaptureRecord> received = records(listen);
+    QCOMPARE(received.size(), 1);
+    // ROUTER: routing id, REQ's empty delimiter, then the envelope in clear.
+    QCOMPARE(received[0].frames.mid(1),
+        (zmqscope::Frames { QByteArray(), "sec-1", "text/plain", "hello over security" }));
+    verifyNoSecret(listen);
 }
 
 void TestCliSecurity::curveClientInCliReachesPyzmq_data()
