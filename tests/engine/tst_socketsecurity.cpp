@@ -51,6 +51,7 @@ private Q_SLOTS:
     void typedSecretKeyIsMissingAfterLoading();
     void plainPasswordsAreNeverWritten();
     void plainCredentials();
+    void secretRawOptionsAreNeitherSavedNorShown();
     void validateNamesTheField_data();
     void validateNamesTheField();
     void tapSidesHaveTheirRoles();
@@ -230,6 +231,28 @@ void TestSocketSecurity::plainPasswordsAreNeverWritten()
     QCOMPARE(loadedClient.plainUser, u"carol"_s);
     QVERIFY(loadedClient.missingSecrets().plainPassword);
     QVERIFY(client.missingSecrets().isEmpty());
+}
+
+void TestSocketSecurity::secretRawOptionsAreNeitherSavedNorShown()
+{
+    // --option curve_secretkey=... bypasses SocketSecurity: still no secret in JSON or in an error line.
+    const QByteArray secret = generateCurveKeyPair()->secretKey;
+    SocketSpec spec = specWith({});
+    spec.options = { { "linger", OptionValue(0) }, { "curve_secretkey", OptionValue(secret) },
+        { "plain_password", OptionValue(QByteArray("raw-pw")) } };
+    const QByteArray text = jsonText(spec);
+    QVERIFY2(!text.contains(secret) && !text.contains("raw-pw"), text.constData());
+    QCOMPARE(roundTrip(spec).options.size(), size_t(1));
+
+    spec.options = { { "curve_secretkey", OptionValue(QByteArray("short-secret")) } };
+    try {
+        spec.validate();
+        QFAIL("a CURVE key of 12 bytes was accepted");
+    } catch (const Error &error) {
+        QVERIFY2(!error.message().contains(u"short-secret"_s), qPrintable(error.message()));
+        QVERIFY2(
+            error.message().endsWith(u"got a value not shown (a secret)"_s), qPrintable(error.message()));
+    }
 }
 
 void TestSocketSecurity::plainCredentials()

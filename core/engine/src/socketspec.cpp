@@ -21,6 +21,12 @@ QString ofSocket(const QString &name)
     return name.isEmpty() ? QString() : u" of socket \"%1\""_s.arg(name);
 }
 
+// Options whose value is a secret: never shown in a message nor written to JSON.
+bool isSecretOption(std::string_view name)
+{
+    return name == "curve_secretkey" || name == "plain_password";
+}
+
 // Security errors name a field ("security.curveServerKey: ..."); the socket goes first.
 QString socketPrefix(const QString &name)
 {
@@ -77,8 +83,8 @@ OptionValue optionValueFromJson(const OptionInfo &info, const QJsonValue &json, 
     const QString name = QString::fromLatin1(info.name);
     const auto bad = [&] {
         return Error(ErrorCode::InvalidOptionValue,
-            u"option %1%2 expects %3, got %4"_s.arg(
-                name, ofSocket(socketName), optionKindName(info.kind), jsonText(json)));
+            u"option %1%2 expects %3, got %4"_s.arg(name, ofSocket(socketName), optionKindName(info.kind),
+                isSecretOption(info.name) ? u"a value not shown (a secret)"_s : jsonText(json)));
     };
     switch (info.kind) {
     case OptionKind::Int:
@@ -118,8 +124,8 @@ void checkOptionValue(const OptionInfo &info, const OptionValue &value, const QS
             u"option %1%2 is read-only and cannot be set"_s.arg(name, ofSocket(socketName)));
     const auto bad = [&](const QString &expected) {
         return Error(ErrorCode::InvalidOptionValue,
-            u"option %1%2 expects %3, got %4"_s.arg(
-                name, ofSocket(socketName), expected, value.toDisplayString()));
+            u"option %1%2 expects %3, got %4"_s.arg(name, ofSocket(socketName), expected,
+                isSecretOption(info.name) ? u"a value not shown (a secret)"_s : value.toDisplayString()));
     };
     try {
         switch (info.kind) {
@@ -180,9 +186,14 @@ QJsonObject SocketSpec::toJson() const
         subscriptionArray.append(bytesToJson(prefix));
     // An array of pairs, not an object: options apply in order and JSON objects have none.
     QJsonArray optionArray;
-    for (const auto &[optionName, value] : options)
+    for (const auto &[optionName, value] : options) {
+        // A secret set as a raw option (--option curve_secretkey=...) is not saved: a workspace never
+        // holds one (the socket's security keeps a key file's path instead).
+        if (isSecretOption(optionName.c_str()))
+            continue;
         optionArray.append(QJsonObject {
             { u"name"_s, QString::fromStdString(optionName) }, { u"value"_s, optionValueToJson(value) } });
+    }
     QJsonObject json {
         { u"name"_s, name },
         { u"type"_s, socketTypeName(type) },

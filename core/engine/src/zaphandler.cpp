@@ -104,6 +104,13 @@ void ZapHandler::remove(SocketId id)
 {
     std::erase_if(m_rules, [id](const auto &entry) { return entry.second.id == id; });
     if (m_rules.empty() && m_socket) {
+        // Unbinding an inproc endpoint frees it at once; closing alone frees it later, in libzmq's reaper,
+        // and another Engine taking over right after would find it still held.
+        try {
+            m_socket->unbind(QString::fromLatin1(Endpoint));
+        } catch (const Error &) {
+            // Closing frees it anyway, only later.
+        }
         m_socket->close();
         m_socket.reset();
     }

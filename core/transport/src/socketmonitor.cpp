@@ -236,6 +236,13 @@ QString SocketMonitor::securityFailureText(const Event &event) const
             return u"handshake failed: the server refused this connection (ZAP status %1)"_s.arg(status);
         }
     }
+    // A secured server whose client gave up first (the client saw the mismatch before it did) hears only
+    // that the connection closed: say what that usually means rather than "Broken pipe".
+    if (m_securityServer && m_mechanism != SecurityMechanism::Null
+        && event.event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+        return u"handshake failed with no detail: the client closed the connection during the handshake (it "
+               "may use another security mechanism than %1)"_s.arg(mechanism);
+    }
     if (m_mechanism != SecurityMechanism::Curve)
         return {};
     const bool cryptographic = event.event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
