@@ -16,6 +16,8 @@
 
 #include <zmqscope/textescape.h>
 
+#include "securityoptions.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope::cli {
@@ -281,6 +283,8 @@ void CommandLine::addSocketOptions(const QString &typeHelp, bool withSubscribe)
     addOption(m_optionOption, true);
     addOption(m_nameOption);
     addOption(m_quietOption);
+    m_security = std::make_shared<const SecurityOptions>(SecurityRole::Any);
+    m_security->addTo(*this);
 }
 
 void CommandLine::addOption(const QCommandLineOption &option, bool repeatable)
@@ -288,6 +292,11 @@ void CommandLine::addOption(const QCommandLineOption &option, bool repeatable)
     m_parser.addOption(option);
     if (!repeatable && !option.valueName().isEmpty())
         m_singleValued.append(option);
+}
+
+void CommandLine::markSecret(const QCommandLineOption &option)
+{
+    m_secretNames.append(option.names());
 }
 
 void CommandLine::addPositional(const QString &name, const QString &description)
@@ -358,10 +367,14 @@ bool CommandLine::parse(const QStringList &arguments, const QString &epilog)
             QStringList shown;
             for (const QString &value : given)
                 shown.append(quoted(value));
+            const QString name = option.names().constLast();
+            // A secret given twice is still a secret.
+            if (m_secretNames.contains(name))
+                throw usageError(u"--%1 given %2 times; it takes one value, see zmqscope-cli %3 --help"_s.arg(
+                    name, QString::number(given.size()), m_command));
             throw usageError(
                 u"--%1 given %2 times (%3); it takes one value, see zmqscope-cli %4 --help"_s.arg(
-                    option.names().constLast(), QString::number(given.size()), shown.join(u", "_s),
-                    m_command));
+                    name, QString::number(given.size()), shown.join(u", "_s), m_command));
         }
     }
     const QStringList positional = m_parser.positionalArguments();
@@ -414,6 +427,8 @@ SocketSpec CommandLine::socketSpec(std::optional<SocketType> defaultType) const
         spec.subscriptions.append(prefix.toUtf8());
 
     spec.options = parseOptionAssignments(m_parser.values(m_optionOption), u"option"_s);
+    if (m_security)
+        spec.security = m_security->read(*this);
     return spec;
 }
 
@@ -430,9 +445,21 @@ Options parseOptionAssignments(const QStringList &assignments, const QString &op
         if (!info.writable)
             throw usageError(u"bad --%1 %2: option %3 is read-only"_s.arg(
                 optionName, quoted(assignment), QLatin1StringView(info.name)));
+        // libzmq's refusal of a password longer than PLAIN carries (255 bytes) would repeat it.
+        if (QLatin1StringView(info.name) == "plain_password"_L1
+            && assignment.mid(equals + 1).toUtf8().size() > 255)
+            throw usageError(
+                u"bad --%1 %2=...: a PLAIN password is at most 255 bytes (the value is not shown: it "
+                u"is a secret)"_s.arg(optionName, name));
         try {
             options.emplace_back(info.name, OptionValue::fromText(info, assignment.mid(equals + 1)));
         } catch (const Error &error) {
+            // A secret key or password typed wrong is still a secret: name the option, not the value.
+            const QLatin1StringView infoName(info.name);
+            if (infoName == "curve_secretkey"_L1 || infoName == "plain_password"_L1)
+                throw usageError(
+                    u"bad --%1 %2=...: %3 expects %4 (the value is not shown: it is a secret)"_s.arg(
+                        optionName, name, infoName, optionKindName(info.kind)));
             // Say which option of the command line it was: tap has three (--option, --listen-option, ...).
             throw usageError(u"bad --%1 %2: %3"_s.arg(optionName, quoted(assignment), error.message()));
         }

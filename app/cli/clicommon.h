@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -22,6 +23,8 @@
 #include <zmqscope/store/messagestore.h>
 
 namespace zmqscope::cli {
+
+class SecurityOptions;
 
 // Exit statuses, as documented in --help and DESIGN.md section 9.
 inline constexpr int ExitSuccess = 0;
@@ -101,8 +104,11 @@ public:
     [[nodiscard]] QCommandLineParser &parser() { return m_parser; }
     // Adds a command's own option; a single-valued one given twice is a usage error (parse()).
     void addOption(const QCommandLineOption &option, bool repeatable = false);
+    /// The values of `option` are secrets (a key, a password): errors about it never show them.
+    void markSecret(const QCommandLineOption &option);
     [[nodiscard]] const QString &command() const { return m_command; }
 
+    /// The common socket options and the security options (securityoptions.h), which socketSpec() reads.
     void addSocketOptions(const QString &typeHelp, bool withSubscribe);
     /// --format pretty|jsonl; `withNone` also accepts none (print nothing per message), with its help.
     void addFormatOption(bool withNone = false);
@@ -147,6 +153,8 @@ private:
     QCommandLineOption m_countOption;
     QCommandLineOption m_timeoutOption;
     QList<QCommandLineOption> m_singleValued; // options with a value that may be given once
+    QStringList m_secretNames; // options whose values are never shown
+    std::shared_ptr<const SecurityOptions> m_security; // the socket's security options (addSocketOptions)
     bool m_hasSubscribe = false;
     bool m_formatWithNone = false;
     QStringList m_positionalNames;

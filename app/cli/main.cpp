@@ -37,6 +37,7 @@ Commands:
            message once as c2s or s2c (--format none: forward and record only)
   sniff    capture ZeroMQ traffic live from a network interface (libpcap; needs the right to
            capture) and print its messages as c2s or s2c
+  keygen   generate a CURVE key pair: print it, or write czmq certificate files (--out BASENAME)
 
 Options:
   -h, --help      show this help; zmqscope-cli <command> --help shows a command's options
@@ -44,6 +45,13 @@ Options:
 
 Common command options: -t/--type TYPE, --bind URI, --connect URI (repeatable),
 --subscribe PREFIX, --option NAME=VALUE, --format pretty|jsonl, --count N, --timeout MS.
+
+Security (listen, send, echo, replay; tap too, --forward-... for its server's side):
+CURVE with --curve-server, --curve-secret-key KEY|@FILE, --curve-public-key KEY|@FILE,
+--curve-server-key KEY|@FILE; PLAIN with --plain-server, --plain-user NAME,
+--plain-password TEXT; a server's ZAP rules with --accept-user NAME:PASSWORD,
+--allow-key KEY|@FILE|DIR, --allow-any, --allow-ip ADDR, --deny-ip ADDR. A failed
+handshake ends a client with status 1 and says why.
 
 Examples:
   zmqscope-cli listen -t pull --bind tcp://127.0.0.1:5557 --write traffic.zmqcap
@@ -53,6 +61,9 @@ Examples:
   zmqscope-cli tap --pattern req-rep --listen tcp://127.0.0.1:5555 --forward tcp://127.0.0.1:6555
   zmqscope-cli cat tcpdump.pcap --format jsonl
   sudo zmqscope-cli sniff --interface lo --port 5555
+  zmqscope-cli keygen --out server
+  zmqscope-cli echo --bind tcp://127.0.0.1:5555 --curve-server --curve-secret-key @server.key_secret --allow-any
+  zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --curve-server-key @server.key --text hi
 
 Exit status: 0 success, 1 runtime failure (timeout, peer error, address in use),
 2 usage error. Errors go to stderr as one line.
@@ -74,7 +85,7 @@ int run(const QStringList &arguments)
             ? QString()
             : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
         throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay, "
-                         u"cat, tap or sniff), see "
+                         u"cat, tap, sniff or keygen), see "
                          u"zmqscope-cli --help"_s.arg(quoted(name)));
     }
     if (parser.isSet(versionOption)) {
@@ -88,7 +99,8 @@ int run(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         throw usageError(
-            u"missing command; use listen, send, echo, replay, cat, tap or sniff (see zmqscope-cli --help)"_s);
+            u"missing command; use listen, send, echo, replay, cat, tap, sniff or keygen (see zmqscope-cli "
+            u"--help)"_s);
     const QString &command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
@@ -105,8 +117,10 @@ int run(const QStringList &arguments)
         return runTap(commandArguments);
     if (command == u"sniff"_s)
         return runSniff(commandArguments);
+    if (command == u"keygen"_s)
+        return runKeygen(commandArguments);
     throw usageError(
-        u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff"_s.arg(
+        u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff, keygen"_s.arg(
             quoted(command)));
 }
 

@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QScopeGuard>
 
+#include "securityoptions.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope::cli {
@@ -122,6 +124,7 @@ ReceiveSession::ReceiveSession(SocketSpec spec, std::optional<TapSpec> tap, cons
     QObject::connect(&m_engine, &Engine::eventLogged, &m_engine, [this](const EngineEvent &event) {
         if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
             m_lastProblem = std::move(problem);
+        handleSecurityEvent(event);
     });
     QObject::connect(
         &m_engine, &Engine::messagesStored, &m_engine, [this](quint64 endSeq) { readStored(endSeq); });
@@ -178,6 +181,17 @@ void ReceiveSession::handleOpened(const QStringList &boundEndpoints)
     printOpened(m_spec, boundEndpoints);
     // The endpoint label as the engine's recorder writes it, so printed and recorded lines agree.
     m_formatter.emplace(m_format, m_spec.name, m_spec.type, endpointText(m_spec, boundEndpoints));
+}
+
+void ReceiveSession::handleSecurityEvent(const EngineEvent &event)
+{
+    if (m_finished)
+        return;
+    // A client that cannot complete its handshake will never get a message: say why now rather than
+    // "nothing arrived" at --timeout. (A tap's state events are its server's side's: it is their client.)
+    if (QString failure = cli::handleSecurityEvent(event, m_id, m_tap || handshakeFailureEndsRun(m_spec));
+        !failure.isEmpty())
+        finish(ExitFailure, failure);
 }
 
 void ReceiveSession::handleFailed(const QString &error)

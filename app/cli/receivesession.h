@@ -123,6 +123,8 @@ private:
         Wording wording, std::optional<CaptureWriterOptions> recording);
     void handleOpened(const QStringList &boundEndpoints);
     void handleFailed(const QString &error);
+    /// Ends a client whose handshake failed (status 1, the engine's line); prints a server's ZAP decisions.
+    void handleSecurityEvent(const EngineEvent &event);
     void readStored(quint64 endSeq);
     void handleSubscription(
         std::int64_t timestampUs, bool subscribe, const QByteArray &topic, quint64 storedEnd);

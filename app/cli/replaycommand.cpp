@@ -18,6 +18,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -358,6 +359,14 @@ int runReplay(const QStringList &arguments)
     QObject::connect(&engine, &Engine::socketFailed, &engine, [&](SocketId failed, const QString &error) {
         if (failed == id)
             finish(ExitFailure, error);
+    });
+    QObject::connect(&engine, &Engine::eventLogged, &engine, [&](const EngineEvent &event) {
+        if (done)
+            return;
+        // A client whose handshake failed delivers nothing: stop with the reason, not "not delivered".
+        if (QString failure = handleSecurityEvent(event, id, handshakeFailureEndsRun(spec));
+            !failure.isEmpty())
+            finish(ExitFailure, failure);
     });
 
     const int result = QCoreApplication::exec();

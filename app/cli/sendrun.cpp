@@ -16,6 +16,7 @@
 #include <zmqscope/store/messagestore.h>
 
 #include "messageformatter.h"
+#include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -129,6 +130,12 @@ private:
     {
         if (QString problem = connectionProblem(event, m_id); !problem.isEmpty())
             m_lastProblem = std::move(problem);
+        if (m_phase == Phase::Done)
+            return;
+        // A client whose handshake failed reaches nobody: its line, not "no reply within N ms" later.
+        if (QString failure = handleSecurityEvent(event, m_id, handshakeFailureEndsRun(m_plan.spec));
+            !failure.isEmpty())
+            fail(runtimeError(failure));
     }
 
     void settle()

@@ -11,6 +11,7 @@
 #include "clicommon.h"
 #include "commands.h"
 #include "receivesession.h"
+#include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -91,6 +92,11 @@ int runTap(const QStringList &arguments)
         u"milliseconds; restarts with every forwarded message. The error says when the server's side never "
         u"connected or no client did."_s);
     commandLine.addOption(writeOption);
+    // The clients' side is their server; the server's side is its client (DESIGN.md section 12).
+    const SecurityOptions listenSecurity(SecurityRole::Server);
+    const SecurityOptions forwardSecurity(SecurityRole::Client, u"forward-"_s);
+    listenSecurity.addTo(commandLine);
+    forwardSecurity.addTo(commandLine);
     if (!commandLine.parse(arguments,
             u"Point the clients at --listen instead of the server; the tap keeps their connections when the "
             u"server restarts and reconnects to it. Replies reach only the client that asked; the routing id "
@@ -108,7 +114,24 @@ int runTap(const QStringList &arguments)
             u"--format none --write feed.zmqcap\n"
             u"\n"
             u"SIGINT or SIGTERM ends the tap cleanly: the --write file closed and complete, one summary line "
-            u"(forwarded c2s N, s2c M, subscriptions K), exit status 0.\n"_s))
+            u"(forwarded c2s N, s2c M, subscriptions K), exit status 0.\n"
+            u"\n"
+            u"Security: each side has its own. The security options without prefix (--curve-server, "
+            u"--curve-secret-key, --allow-key, --allow-any, --plain-server, --accept-user, --allow-ip, "
+            u"--deny-ip) "
+            u"are the clients' side, where the tap is their server: it decrypts what they send and lets them "
+            u"in "
+            u"by its ZAP rules. The same names with --forward- are the server's side, where the tap is a "
+            u"client: "
+            u"--forward-curve-server-key (the server's public key), --forward-curve-secret-key and "
+            u"--forward-curve-public-key (the tap's own keys there), --forward-plain-user and "
+            u"--forward-plain-password. The tap sees the messages in clear between the two. A failed "
+            u"handshake "
+            u"with the server ends the tap with status 1 and says why; clients that fail are refused and "
+            u"reported, the tap goes on.\n"
+            u"  zmqscope-cli tap --pattern req-rep --listen tcp://127.0.0.1:5555 --forward "
+            u"tcp://127.0.0.1:6555 "
+            u"--curve-secret-key @tap.key_secret --allow-any --forward-curve-server-key @server.key\n"_s))
         return ExitSuccess;
 
     if (!commandLine.isSet(patternOption))
@@ -134,6 +157,8 @@ int runTap(const QStringList &arguments)
     spec.listenOptions.insert(spec.listenOptions.end(), listenOnly.begin(), listenOnly.end());
     spec.forwardOptions = both;
     spec.forwardOptions.insert(spec.forwardOptions.end(), forwardOnly.begin(), forwardOnly.end());
+    spec.listenSecurity = listenSecurity.read(commandLine);
+    spec.forwardSecurity = forwardSecurity.read(commandLine);
     const ReceiveOptions options = receiveOptions(commandLine);
 
     std::optional<CaptureWriterOptions> captureOptions;
