@@ -57,6 +57,22 @@ private:
     Run &m_run;
 };
 
+/// Ends the stream: at most one Problem that counts bytes that were fed, and nothing after it.
+void endStream(Run &run, ZmtpStreamDecoder &decoder, std::uint64_t fed)
+{
+    const qsizetype before = run.events.size();
+    decoder.finish(1);
+    ZMQSCOPE_FUZZ_CHECK(run.events.size() <= before + 1);
+    if (run.events.size() == before + 1) {
+        const ZmtpEvent &end = run.events.constLast();
+        ZMQSCOPE_FUZZ_CHECK(end.kind == ZmtpEvent::Kind::Problem && end.size > 0 && end.size <= fed);
+    }
+    decoder.finish(2);
+    decoder.feed(QByteArrayView("\x00\x01x", 3), 3);
+    decoder.gap(1, 4);
+    ZMQSCOPE_FUZZ_CHECK(run.events.size() <= before + 1);
+}
+
 void finish(Run &run, const ZmtpStreamDecoder &decoder)
 {
     run.state = decoder.state();
@@ -64,8 +80,9 @@ void finish(Run &run, const ZmtpStreamDecoder &decoder)
     ZMQSCOPE_FUZZ_CHECK(run.isZmtp == (run.state != State::NotZmtp));
 }
 
-/// Feeds `bytes` at the offsets of `cuts` (ascending) and `gapAt` (a gap of `missing` bytes; -1: none).
-Run decode(QByteArrayView bytes, const QList<qsizetype> &cuts, bool joined, qsizetype gapAt = -1,
+/// Feeds `bytes` at the offsets of `cuts` (ascending) and `gapAt` (a gap of `missing` bytes; -1: none);
+/// with `end`, then ends the stream.
+Run decode(QByteArrayView bytes, const QList<qsizetype> &cuts, bool joined, bool end, qsizetype gapAt = -1,
     qsizetype missing = 0)
 {
     Run run;
@@ -73,29 +90,38 @@ Run decode(QByteArrayView bytes, const QList<qsizetype> &cuts, bool joined, qsiz
     if (joined)
         decoder.joinMidStream();
     qsizetype from = 0;
+    std::uint64_t fed = 0;
+    bool gapDone = false;
+    const auto gapHere = [&] {
+        if (gapDone || from != gapAt)
+            return;
+        gapDone = true;
+        const qsizetype before = run.events.size();
+        const State state = decoder.state();
+        decoder.gap(std::uint64_t(missing), 0);
+        // A gap is never passed over in silence, and a finished stream stays finished.
+        if (state == State::NotZmtp || state == State::Failed)
+            ZMQSCOPE_FUZZ_CHECK(run.events.size() == before && decoder.state() == state);
+        else
+            ZMQSCOPE_FUZZ_CHECK(run.events.size() == before + 1 && decoder.state() == State::Resynchronising);
+        from += missing;
+    };
     for (qsizetype cut : cuts) {
-        if (from == gapAt) {
-            const qsizetype before = run.events.size();
-            const State state = decoder.state();
-            decoder.gap(std::uint64_t(missing), 0);
-            // A gap is never passed over in silence, and a finished stream stays finished.
-            if (state == State::NotZmtp || state == State::Failed)
-                ZMQSCOPE_FUZZ_CHECK(run.events.size() == before && decoder.state() == state);
-            else
-                ZMQSCOPE_FUZZ_CHECK(
-                    run.events.size() == before + 1 && decoder.state() == State::Resynchronising);
-            from += missing;
-        }
+        gapHere();
         if (cut > from) {
             const State before = decoder.state();
             const qsizetype eventsBefore = run.events.size();
             decoder.feed(bytes.sliced(from, cut - from), 0);
+            fed += std::uint64_t(cut - from);
             if (before == State::NotZmtp || before == State::Failed)
                 ZMQSCOPE_FUZZ_CHECK(run.events.size() == eventsBefore && decoder.state() == before);
             from = cut;
         }
     }
+    gapHere(); // a gap at the very end
     finish(run, decoder);
+    if (end)
+        endStream(run, decoder, fed);
     return run;
 }
 
@@ -123,8 +149,8 @@ int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size)
     if (cuts.isEmpty())
         cuts.append(0);
 
-    const Run whole = decode(bytes, { length }, joined);
-    const Run pieces = decode(bytes, cuts, joined);
+    const Run whole = decode(bytes, { length }, joined, true);
+    const Run pieces = decode(bytes, cuts, joined, true);
     // Any split gives the same events and ends in the same state.
     ZMQSCOPE_FUZZ_CHECK(pieces.events == whole.events);
     ZMQSCOPE_FUZZ_CHECK(pieces.state == whole.state);
@@ -133,8 +159,11 @@ int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size)
         // A gap at one of the cut points: up to there the events are the whole stream's.
         const qsizetype gapAt = cuts.value(next(cuts.size()));
         const qsizetype missing = std::min<qsizetype>(length - gapAt, next(64));
-        const Run gapped = decode(bytes, cuts, false, gapAt, missing);
-        const Run prefix = decode(bytes.first(gapAt), { gapAt }, false);
+        const Run gapped = decode(bytes, cuts, false, true, gapAt, missing);
+        const Run prefix = decode(bytes.first(gapAt), { gapAt }, false, false);
+        // With a gap too, the pieces do not matter: the same as the bytes before and after it whole.
+        const Run gappedWhole = decode(bytes, { gapAt, length }, false, true, gapAt, missing);
+        ZMQSCOPE_FUZZ_CHECK(gapped.events == gappedWhole.events);
         ZMQSCOPE_FUZZ_CHECK(gapped.events.size() >= prefix.events.size());
         ZMQSCOPE_FUZZ_CHECK(gapped.events.first(prefix.events.size()) == prefix.events);
     }

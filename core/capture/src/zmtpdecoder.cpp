@@ -123,6 +123,8 @@ ZmtpStreamDecoder::ZmtpStreamDecoder(Handler handler, Limits limits)
 
 void ZmtpStreamDecoder::feed(QByteArrayView bytes, std::int64_t timestampUs)
 {
+    if (m_finished)
+        return;
     m_timestampUs = timestampUs;
     consume(bytes);
 }
@@ -137,6 +139,8 @@ void ZmtpStreamDecoder::joinMidStream()
 
 void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
 {
+    if (m_finished)
+        return;
     m_timestampUs = timestampUs;
     switch (m_state) {
     case State::NotZmtp:
@@ -149,7 +153,7 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
         break;
     case State::Resynchronising:
         problem(u"%1 bytes lost while resynchronising; %2 bytes before them skipped"_s.arg(missing).arg(
-            m_skipped + std::uint64_t(m_scan.size() - m_scanStart)));
+            m_skipped + std::uint64_t(m_scan.size())));
         break;
     case State::Handshake:
     case State::Traffic: {
@@ -164,6 +168,65 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
     }
     }
     startResync();
+}
+
+void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_timestampUs = timestampUs;
+    std::uint64_t left = 0;
+    QString where;
+    switch (m_state) {
+    case State::NotZmtp:
+    case State::Failed:
+        return;
+    case State::Greeting:
+        left = std::uint64_t(m_greeting.size());
+        where = u"after %1 of the greeting's 64 bytes"_s.arg(left);
+        break;
+    case State::Resynchronising:
+        left = m_skipped + std::uint64_t(m_scan.size());
+        where = m_joined ? u"before a frame boundary was found (joined mid-stream)"_s
+                         : u"while resynchronising"_s;
+        break;
+    case State::Handshake:
+    case State::Traffic: {
+        // The frame being read: its flags byte, the size bytes so far and the body so far.
+        std::uint64_t frameBytes = 0;
+        if (m_step == FrameStep::Size)
+            frameBytes = 1 + std::uint64_t(m_sizeBytes.size());
+        else if (m_step == FrameStep::Body)
+            frameBytes = 1 + std::uint64_t(m_sizeBytes.size()) + m_bodyDone;
+        left = m_messageWireBytes + frameBytes;
+        const QString command = (m_flags & kCommand) ? u"command "_s : QString();
+        if (m_step == FrameStep::Size)
+            where = u"in a %1frame's header (after %2 of its %3 bytes)"_s.arg(command)
+                        .arg(frameBytes)
+                        .arg((m_flags & kLong) ? 9 : 2);
+        else if (m_step == FrameStep::Body)
+            where = u"%1 bytes into a %2-byte %3frame"_s.arg(m_bodyDone).arg(m_frameSize).arg(command);
+        if (!m_messageFrames.isEmpty())
+            where = u"inside a message after %1 whole frames%2"_s.arg(m_messageFrames.size())
+                        .arg(where.isEmpty() ? QString() : u", "_s + where);
+        break;
+    }
+    }
+    if (left == 0)
+        return;
+    resetFrame();
+    m_messageFrames.clear();
+    m_messageBytes = 0;
+    m_messageWireBytes = 0;
+    m_scan.clear();
+    m_scanStart = 0;
+    m_skipped = 0;
+    ZmtpEvent event;
+    event.kind = ZmtpEvent::Kind::Problem;
+    event.size = left;
+    event.detail = u"the stream ended %1: %2 bytes left undecoded"_s.arg(where).arg(left);
+    emitEvent(event);
 }
 
 void ZmtpStreamDecoder::consume(QByteArrayView input)
@@ -409,6 +472,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
 {
     const bool more = m_flags & kMore;
     m_messageBytes += m_frameSize;
+    m_messageWireBytes += 1 + std::uint64_t(m_sizeBytes.size()) + m_frameSize;
     m_messageFrames.append(std::exchange(m_body, {}));
     resetFrame();
     if (m_dropUntilMessageEnd) {
@@ -419,6 +483,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
             m_dropUntilMessageEnd = false;
             m_messageFrames.clear();
             m_messageBytes = 0;
+            m_messageWireBytes = 0;
         }
         return;
     }
@@ -429,6 +494,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
     event.kind = ZmtpEvent::Kind::Message;
     event.frames = std::exchange(m_messageFrames, {});
     event.size = std::exchange(m_messageBytes, 0);
+    m_messageWireBytes = 0;
     emitEvent(event);
 }
 
@@ -563,8 +629,9 @@ void ZmtpStreamDecoder::startResync()
     resetFrame();
     m_messageFrames.clear();
     m_messageBytes = 0;
+    m_messageWireBytes = 0;
     m_dropUntilMessageEnd = false;
-    m_skipped += std::uint64_t(m_scan.size() - m_scanStart);
+    m_skipped += std::uint64_t(m_scan.size()); // ruled out or not, none of it was decoded
     m_scan.clear();
     m_scanStart = 0;
     m_state = State::Resynchronising;

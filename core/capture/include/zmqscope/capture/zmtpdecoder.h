@@ -45,7 +45,8 @@ enum class ZmtpMechanism
  *   MESSAGE as an ordinary frame whose body starts with "\x07MESSAGE"; a command frame is taken too.
  * - Command: commandName as sent, size = its data bytes.
  * - Problem: detail, one line: an unsupported version, not ZMTP, bad flags, lost bytes,
- *   resynchronisation, a frame over the limit, a malformed command.
+ *   resynchronisation, a frame over the limit, a malformed command; from finish(), the end of the
+ *   stream inside a greeting, frame or message, with size = the bytes left undecoded.
  */
 struct ZmtpEvent
 {
@@ -125,6 +126,11 @@ public:
     /// The capture joined this stream after its start: no greeting will come; find frame boundaries.
     /// Call before the first feed().
     void joinMidStream();
+    /// The stream ended (FIN, RST or the end of the capture): a greeting, frame or message it cut,
+    /// or bytes still being scanned for a resynchronisation point, are reported as one Problem whose
+    /// size is the number of bytes left undecoded, never dropped in silence. Nothing at a boundary,
+    /// nothing after NotZmtp or Failed. Later feed(), gap() and finish() calls are ignored.
+    void finish(std::int64_t timestampUs);
 
     enum class State
     {
@@ -195,6 +201,8 @@ private:
     bool m_skipBody = false; ///< a CURVE MESSAGE: counted, not kept
     Frames m_messageFrames;
     std::uint64_t m_messageBytes = 0;
+    std::uint64_t m_messageWireBytes = 0; ///< the current message's whole frames with their headers
+    bool m_finished = false;
 
     // Resynchronisation: the bytes not yet ruled out, from m_scanStart on.
     QByteArray m_scan;
