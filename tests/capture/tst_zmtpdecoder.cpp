@@ -54,6 +54,7 @@ private Q_SLOTS:
     void joinedCurveIgnoresFalseFrames();
     void finishInEachState();
     void gapWhileResynchronisingCountsEverySkippedByte();
+    void falseStartsCostLinearWork();
 
 private:
     QByteArray stream(const QString &scenario, const QString &direction) const;
@@ -764,6 +765,34 @@ void TestZmtpDecoder::gapWhileResynchronisingCountsEverySkippedByte()
     QCOMPARE(details.mid(1, 2),
         (QStringList { u"3 bytes lost while resynchronising; 5 bytes before them skipped"_s,
             u"resynchronised after 5 bytes"_s }));
+}
+
+void TestZmtpDecoder::falseStartsCostLinearWork()
+{
+    // Joined mid-stream, 2,000 times: five frames that make a resynchronisation point, then a byte with
+    // bad flags that ends it. Fed whole, the scan may not copy what follows each false start again (that
+    // was quadratic); fed a byte at a time, the events are the same.
+    QByteArray bytes;
+    for (int round = 0; round < 2000; ++round) {
+        for (const char *body : { "a", "bb", "c", "dd", "e" })
+            bytes += frame(0, body);
+        bytes += '\x40';
+    }
+    QList<ZmtpEvent> whole;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { whole.append(event); });
+    decoder.joinMidStream();
+    decoder.feed(bytes, 0);
+    QCOMPARE(ofKind(whole, Kind::Message).size(), 2000 * 4);
+    QVERIFY2(decoder.scanBufferedBytes() <= quint64(bytes.size()),
+        qPrintable(u"%1 bytes copied to scan %2"_s.arg(decoder.scanBufferedBytes()).arg(bytes.size())));
+
+    QList<ZmtpEvent> byteWise;
+    ZmtpStreamDecoder bytewiseDecoder([&](const ZmtpEvent &event) { byteWise.append(event); });
+    bytewiseDecoder.joinMidStream();
+    for (qsizetype at = 0; at < bytes.size(); ++at)
+        bytewiseDecoder.feed(QByteArrayView(bytes).sliced(at, 1), 0);
+    QCOMPARE(byteWise, whole);
+    QVERIFY(bytewiseDecoder.scanBufferedBytes() <= quint64(bytes.size()));
 }
 
 QTEST_GUILESS_MAIN(TestZmtpDecoder)

@@ -153,7 +153,7 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
         break;
     case State::Resynchronising:
         problem(u"%1 bytes lost while resynchronising; %2 bytes before them skipped"_s.arg(missing).arg(
-            m_skipped + std::uint64_t(m_scan.size())));
+            m_skipped + std::uint64_t(m_scan.size() - m_scanFrom)));
         break;
     case State::Handshake:
     case State::Traffic: {
@@ -187,7 +187,7 @@ void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
         where = u"after %1 of the greeting's 64 bytes"_s.arg(left);
         break;
     case State::Resynchronising:
-        left = m_skipped + std::uint64_t(m_scan.size());
+        left = m_skipped + std::uint64_t(m_scan.size() - m_scanFrom);
         where = m_joined ? u"before a frame boundary was found (joined mid-stream)"_s
                          : u"while resynchronising"_s;
         break;
@@ -220,6 +220,7 @@ void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
     m_messageBytes = 0;
     m_messageWireBytes = 0;
     m_scan.clear();
+    m_scanFrom = 0;
     m_scanStart = 0;
     m_skipped = 0;
     ZmtpEvent event;
@@ -231,7 +232,6 @@ void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
 
 void ZmtpStreamDecoder::consume(QByteArrayView input)
 {
-    QByteArray replay; // bytes from a resynchronisation point, decoded before the rest of the input
     for (;;) {
         switch (m_state) {
         case State::Greeting:
@@ -248,15 +248,12 @@ void ZmtpStreamDecoder::consume(QByteArrayView input)
         case State::Resynchronising:
             if (!input.isEmpty()) {
                 m_scan.append(input.data(), input.size());
+                m_scanBuffered += std::uint64_t(input.size());
                 input = {};
             }
             if (!scanForSync())
                 return;
-            // `input` is empty here, so replacing what it looked at is safe.
-            replay = m_scan.sliced(m_scanStart);
-            m_scan.clear();
-            m_scanStart = 0;
-            input = replay;
+            decodeHeldBytes(); // then, after a false start, the scan goes on where it stopped
             break;
         case State::NotZmtp:
         case State::Failed:
@@ -631,10 +628,13 @@ void ZmtpStreamDecoder::startResync()
     m_messageBytes = 0;
     m_messageWireBytes = 0;
     m_dropUntilMessageEnd = false;
-    m_skipped += std::uint64_t(m_scan.size()); // ruled out or not, none of it was decoded
-    m_scan.clear();
-    m_scanStart = 0;
     m_state = State::Resynchronising;
+    if (m_decodingHeld)
+        return; // decodeHeldBytes() scans on from the byte that stopped it
+    m_skipped += std::uint64_t(m_scan.size() - m_scanFrom); // ruled out or not, none of it was decoded
+    m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
 }
 
 ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
@@ -723,7 +723,8 @@ bool ZmtpStreamDecoder::scanForSync()
         if (candidate == Candidate::NeedMore)
             break;
         if (candidate == Candidate::Valid) {
-            const std::uint64_t skipped = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart);
+            const std::uint64_t skipped
+                = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart - m_scanFrom);
             m_state = m_joined || m_resumeInTraffic ? State::Traffic : State::Handshake;
             m_dropUntilMessageEnd = true;
             problem((m_joined ? u"joined mid-stream: resynchronised after %1 bytes"_s
@@ -736,11 +737,32 @@ bool ZmtpStreamDecoder::scanForSync()
     }
     // Keep the unexamined rest only; what was ruled out is counted.
     if (m_scanStart > 0 && (m_scanStart >= m_scan.size() / 2 || m_scanStart > 65536)) {
-        m_skipped += std::uint64_t(m_scanStart);
+        m_skipped += std::uint64_t(m_scanStart - m_scanFrom);
         m_scan.remove(0, m_scanStart);
+        m_scanFrom = 0;
         m_scanStart = 0;
     }
     return false;
+}
+
+void ZmtpStreamDecoder::decodeHeldBytes()
+{
+    // The held bytes from the resynchronisation point on are decoded where they lie. A false start
+    // (bad flags a few frames on) resumes the scan at that byte in the same buffer: copying the rest
+    // out for every false start made a long scan quadratic.
+    m_decodingHeld = true;
+    qsizetype at = m_scanStart;
+    while (at < m_scan.size() && (m_state == State::Handshake || m_state == State::Traffic))
+        at += consumeFrames(QByteArrayView(m_scan).sliced(at));
+    m_decodingHeld = false;
+    if (m_state == State::Resynchronising && at <= m_scan.size()) {
+        m_scanFrom = at;
+        m_scanStart = at;
+        return;
+    }
+    m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
 }
 
 // ---- events --------------------------------------------------------------------------------------
@@ -759,6 +781,8 @@ void ZmtpStreamDecoder::fail(const QString &detail)
     resetFrame();
     m_messageFrames.clear();
     m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
     problem(detail);
 }
 

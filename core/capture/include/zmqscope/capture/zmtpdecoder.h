@@ -147,6 +147,9 @@ public:
     /// ZeroMQ (or ZMTP 1.0/2.0); nothing more is decoded.
     [[nodiscard]] bool isZmtp() const { return m_state != State::NotZmtp; }
     [[nodiscard]] ZmtpMechanism mechanism() const { return m_mechanism; }
+    /// Bytes copied into the resynchronisation buffer so far: each byte fed while resynchronising
+    /// once, whatever false starts the scan makes (for tests that hold the scan to linear work).
+    [[nodiscard]] std::uint64_t scanBufferedBytes() const { return m_scanBuffered; }
 
 private:
     enum class FrameStep
@@ -173,6 +176,7 @@ private:
     void handleMessageFrame();
     void emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data);
     bool scanForSync();
+    void decodeHeldBytes();
     Candidate checkCandidate(QByteArrayView bytes) const;
     Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const;
     void startResync();
@@ -204,10 +208,15 @@ private:
     std::uint64_t m_messageWireBytes = 0; ///< the current message's whole frames with their headers
     bool m_finished = false;
 
-    // Resynchronisation: the bytes not yet ruled out, from m_scanStart on.
+    // Resynchronisation: the scan's bytes from m_scanFrom on (those before it were decoded in place
+    // after a false start); the next candidate is at m_scanStart; m_skipped counts the ruled-out
+    // bytes already dropped from m_scan.
     QByteArray m_scan;
+    qsizetype m_scanFrom = 0;
     qsizetype m_scanStart = 0;
     std::uint64_t m_skipped = 0;
+    bool m_decodingHeld = false; ///< decodeHeldBytes() runs: m_scan is the input, not to be cleared
+    std::uint64_t m_scanBuffered = 0;
     bool m_joined = false;
     bool m_dropUntilMessageEnd = false; ///< after a resync: frames of a message whose start was missed
     bool m_resumeInTraffic = false; ///< the state to resynchronise into: Traffic, or Handshake
