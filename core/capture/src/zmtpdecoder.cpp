@@ -196,9 +196,9 @@ void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
         // The frame being read: its flags byte, the size bytes so far and the body so far.
         std::uint64_t frameBytes = 0;
         if (m_step == FrameStep::Size)
-            frameBytes = 1 + std::uint64_t(m_sizeBytes.size());
+            frameBytes = 1 + std::uint64_t(m_sizeHave);
         else if (m_step == FrameStep::Body)
-            frameBytes = 1 + std::uint64_t(m_sizeBytes.size()) + m_bodyDone;
+            frameBytes = 1 + std::uint64_t(m_sizeHave) + m_bodyDone;
         left = m_messageWireBytes + frameBytes;
         const QString command = (m_flags & kCommand) ? u"command "_s : QString();
         if (m_step == FrameStep::Size)
@@ -352,18 +352,19 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
                 return pos;
             }
             m_flags = flags;
-            m_sizeBytes.clear();
+            m_sizeHave = 0;
             ++pos;
             m_step = FrameStep::Size;
             break;
         }
         case FrameStep::Size: {
             const qsizetype need = (m_flags & kLong) ? 8 : 1;
-            const qsizetype take = std::min(need - m_sizeBytes.size(), input.size() - pos);
-            m_sizeBytes.append(input.data() + pos, take);
+            const qsizetype take = std::min(need - m_sizeHave, input.size() - pos);
+            std::copy_n(input.data() + pos, take, m_sizeBytes.begin() + m_sizeHave);
+            m_sizeHave += take;
             pos += take;
-            if (m_sizeBytes.size() == need) {
-                m_frameSize = readBigEndian(m_sizeBytes);
+            if (m_sizeHave == need) {
+                m_frameSize = readBigEndian(QByteArrayView(m_sizeBytes.data(), m_sizeHave));
                 if (!startBody())
                     return pos;
             }
@@ -421,7 +422,7 @@ bool ZmtpStreamDecoder::startBody()
 void ZmtpStreamDecoder::resetFrame()
 {
     m_step = FrameStep::Flags;
-    m_sizeBytes.clear();
+    m_sizeHave = 0;
     m_frameSize = 0;
     m_bodyDone = 0;
     m_body.clear();
@@ -469,7 +470,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
 {
     const bool more = m_flags & kMore;
     m_messageBytes += m_frameSize;
-    m_messageWireBytes += 1 + std::uint64_t(m_sizeBytes.size()) + m_frameSize;
+    m_messageWireBytes += 1 + std::uint64_t(m_sizeHave) + m_frameSize;
     m_messageFrames.append(std::exchange(m_body, {}));
     resetFrame();
     if (m_dropUntilMessageEnd) {

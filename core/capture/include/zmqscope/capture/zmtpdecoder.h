@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -198,7 +199,8 @@ private:
 
     FrameStep m_step = FrameStep::Flags;
     quint8 m_flags = 0;
-    QByteArray m_sizeBytes;
+    std::array<char, 8> m_sizeBytes {}; ///< the size field as read so far (no allocation per frame)
+    qsizetype m_sizeHave = 0;
     std::uint64_t m_frameSize = 0;
     std::uint64_t m_bodyDone = 0;
     QByteArray m_body;
