@@ -55,6 +55,7 @@ private Q_SLOTS:
     void finishInEachState();
     void gapWhileResynchronisingCountsEverySkippedByte();
     void falseStartsCostLinearWork();
+    void smallFeedsDoNotRecheckFrames();
 
 private:
     QByteArray stream(const QString &scenario, const QString &direction) const;
@@ -783,8 +784,8 @@ void TestZmtpDecoder::falseStartsCostLinearWork()
     decoder.joinMidStream();
     decoder.feed(bytes, 0);
     QCOMPARE(ofKind(whole, Kind::Message).size(), 2000 * 4);
-    QVERIFY2(decoder.scanBufferedBytes() <= quint64(bytes.size()),
-        qPrintable(u"%1 bytes copied to scan %2"_s.arg(decoder.scanBufferedBytes()).arg(bytes.size())));
+    QVERIFY2(decoder.scanWork().bufferedBytes <= quint64(bytes.size()),
+        qPrintable(u"%1 bytes copied to scan %2"_s.arg(decoder.scanWork().bufferedBytes).arg(bytes.size())));
 
     QList<ZmtpEvent> byteWise;
     ZmtpStreamDecoder bytewiseDecoder([&](const ZmtpEvent &event) { byteWise.append(event); });
@@ -792,7 +793,27 @@ void TestZmtpDecoder::falseStartsCostLinearWork()
     for (qsizetype at = 0; at < bytes.size(); ++at)
         bytewiseDecoder.feed(QByteArrayView(bytes).sliced(at, 1), 0);
     QCOMPARE(byteWise, whole);
-    QVERIFY(bytewiseDecoder.scanBufferedBytes() <= quint64(bytes.size()));
+    QVERIFY(bytewiseDecoder.scanWork().bufferedBytes <= quint64(bytes.size()));
+}
+
+void TestZmtpDecoder::smallFeedsDoNotRecheckFrames()
+{
+    // Joined where five frames of 300 bytes begin, fed a byte at a time: the candidate's frames found
+    // good are not examined again on every feed (that cost up to 16 frame checks per byte).
+    QByteArray bytes;
+    for (int i = 0; i < 8; ++i)
+        bytes += frame(0, QByteArray(300, char('a' + i)));
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.joinMidStream();
+    for (qsizetype at = 0; at < bytes.size(); ++at)
+        decoder.feed(QByteArrayView(bytes).sliced(at, 1), 0);
+    QCOMPARE(problems(events).value(0), u"joined mid-stream: resynchronised after 0 bytes"_s);
+    QCOMPARE(ofKind(events, Kind::Message).size(), 7); // the first frame's message may have begun earlier
+    // Until the resynchronisation point is taken: one check per byte fed, and one per frame.
+    const quint64 fedWhileScanning = 5 * (9 + 300);
+    QVERIFY2(decoder.scanWork().frameChecks <= fedWhileScanning + 5,
+        qPrintable(u"%1 frame checks"_s.arg(decoder.scanWork().frameChecks)));
 }
 
 QTEST_GUILESS_MAIN(TestZmtpDecoder)

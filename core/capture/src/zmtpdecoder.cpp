@@ -222,6 +222,7 @@ void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
     m_scan.clear();
     m_scanFrom = 0;
     m_scanStart = 0;
+    m_candidate = {};
     m_skipped = 0;
     ZmtpEvent event;
     event.kind = ZmtpEvent::Kind::Problem;
@@ -248,7 +249,7 @@ void ZmtpStreamDecoder::consume(QByteArrayView input)
         case State::Resynchronising:
             if (!input.isEmpty()) {
                 m_scan.append(input.data(), input.size());
-                m_scanBuffered += std::uint64_t(input.size());
+                m_scanWork.bufferedBytes += std::uint64_t(input.size());
                 input = {};
             }
             if (!scanForSync())
@@ -636,6 +637,7 @@ void ZmtpStreamDecoder::startResync()
     m_scan.clear();
     m_scanFrom = 0;
     m_scanStart = 0;
+    m_candidate = {};
 }
 
 ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
@@ -678,38 +680,38 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
             return Candidate::NeedMore;
         curveMessage = bytes.sliced(bodyAt, kCurveMessagePrefix.size()) == kCurveMessagePrefix;
     }
-    if (size > std::uint64_t(bytes.size()))
-        next = bytes.size() + 1; // beyond anything held: the caller waits for more
-    else
-        next = bodyAt + qsizetype(size);
+    // Past the window is as good as anywhere past it (and no overflow with any limit).
+    next = bodyAt + qsizetype(std::min<std::uint64_t>(size, kResyncWindow + 1));
     return Candidate::Valid;
 }
 
-ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView bytes) const
+ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView bytes)
 {
     // kResyncFrames consecutive frames that hold bytes must parse (empty frames prove little: the
     // zeros of a CURVE nonce look like a row of them), or kResyncMaxFrames frames of any size. The
     // frames before the last are held whole while the next ones are checked, so together they have
-    // to fit the window.
-    qsizetype at = 0;
-    int withBytes = 0;
-    int curveMessages = 0;
-    for (int frameIndex = 0; frameIndex < kResyncMaxFrames && withBytes < kResyncFrames; ++frameIndex) {
-        if (std::uint64_t(at) > kResyncWindow)
+    // to fit the window. The frames found good so far are remembered in m_candidate: when more
+    // bytes come, the check resumes at the frame that needed them (walking the candidate's frames
+    // again on every small feed multiplied the scan's work by up to kResyncMaxFrames).
+    CandidateProgress &progress = m_candidate;
+    while (progress.frames < kResyncMaxFrames && progress.withBytes < kResyncFrames) {
+        if (std::uint64_t(progress.at) > kResyncWindow)
             return Candidate::Invalid;
         qsizetype next = 0;
         bool curveMessage = false;
-        const Candidate candidate = checkFrameAt(bytes, at, next, curveMessage);
+        ++m_scanWork.frameChecks;
+        const Candidate candidate = checkFrameAt(bytes, progress.at, next, curveMessage);
         if (candidate != Candidate::Valid)
             return candidate;
         // After a CURVE handshake every frame is a MESSAGE: a row that mixes them with other frames
         // began inside ciphertext and only ran into real frames.
-        curveMessages += curveMessage ? 1 : 0;
-        if (curveMessages > 0 && curveMessages != frameIndex + 1)
+        progress.curveMessages += curveMessage ? 1 : 0;
+        if (progress.curveMessages > 0 && progress.curveMessages != progress.frames + 1)
             return Candidate::Invalid;
-        const bool empty = next == at + 2; // a short frame of 0 bytes
-        withBytes += empty ? 0 : 1;
-        at = next;
+        const bool empty = next == progress.at + 2; // a short frame of 0 bytes
+        progress.withBytes += empty ? 0 : 1;
+        progress.at = next;
+        ++progress.frames;
     }
     return Candidate::Valid;
 }
@@ -723,6 +725,7 @@ bool ZmtpStreamDecoder::scanForSync()
         const Candidate candidate = checkCandidate(rest);
         if (candidate == Candidate::NeedMore)
             break;
+        m_candidate = {}; // decided: the next position starts afresh
         if (candidate == Candidate::Valid) {
             const std::uint64_t skipped
                 = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart - m_scanFrom);
@@ -759,11 +762,13 @@ void ZmtpStreamDecoder::decodeHeldBytes()
     if (m_state == State::Resynchronising && at <= m_scan.size()) {
         m_scanFrom = at;
         m_scanStart = at;
+        m_candidate = {};
         return;
     }
     m_scan.clear();
     m_scanFrom = 0;
     m_scanStart = 0;
+    m_candidate = {};
 }
 
 // ---- events --------------------------------------------------------------------------------------
@@ -784,6 +789,7 @@ void ZmtpStreamDecoder::fail(const QString &detail)
     m_scan.clear();
     m_scanFrom = 0;
     m_scanStart = 0;
+    m_candidate = {};
     problem(detail);
 }
 

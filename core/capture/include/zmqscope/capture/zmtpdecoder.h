@@ -148,9 +148,17 @@ public:
     /// ZeroMQ (or ZMTP 1.0/2.0); nothing more is decoded.
     [[nodiscard]] bool isZmtp() const { return m_state != State::NotZmtp; }
     [[nodiscard]] ZmtpMechanism mechanism() const { return m_mechanism; }
-    /// Bytes copied into the resynchronisation buffer so far: each byte fed while resynchronising
-    /// once, whatever false starts the scan makes (for tests that hold the scan to linear work).
-    [[nodiscard]] std::uint64_t scanBufferedBytes() const { return m_scanBuffered; }
+    /// The resynchronisation scan's work so far, for tests that hold it to linear work.
+    struct ScanWork
+    {
+        /// Bytes copied into the scan buffer: each byte fed while resynchronising once, whatever
+        /// false starts the scan makes.
+        std::uint64_t bufferedBytes = 0;
+        /// Frame headers examined: a candidate's frames found good are not examined again when more
+        /// bytes come, so about one per feed and one per frame of each candidate.
+        std::uint64_t frameChecks = 0;
+    };
+    [[nodiscard]] ScanWork scanWork() const { return m_scanWork; }
 
 private:
     enum class FrameStep
@@ -178,7 +186,7 @@ private:
     void emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data);
     bool scanForSync();
     void decodeHeldBytes();
-    Candidate checkCandidate(QByteArrayView bytes) const;
+    Candidate checkCandidate(QByteArrayView bytes);
     Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const;
     void startResync();
     void resetFrame();
@@ -218,7 +226,17 @@ private:
     qsizetype m_scanStart = 0;
     std::uint64_t m_skipped = 0;
     bool m_decodingHeld = false; ///< decodeHeldBytes() runs: m_scan is the input, not to be cleared
-    std::uint64_t m_scanBuffered = 0;
+    /// How far the candidate at m_scanStart has been found good: it resumes there when more bytes
+    /// come instead of walking its frames again (offsets from m_scanStart).
+    struct CandidateProgress
+    {
+        qsizetype at = 0;
+        int frames = 0;
+        int withBytes = 0;
+        int curveMessages = 0;
+    };
+    CandidateProgress m_candidate;
+    ScanWork m_scanWork;
     bool m_joined = false;
     bool m_dropUntilMessageEnd = false; ///< after a resync: frames of a message whose start was missed
     bool m_resumeInTraffic = false; ///< the state to resynchronise into: Traffic, or Handshake
