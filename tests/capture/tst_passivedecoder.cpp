@@ -23,6 +23,8 @@
 #include <zmqscope/capture/pcapsource.h>
 
 #include "../interop/testprocess.h"
+#include "pcaptestsupport.h"
+#include "zmtpdecodertestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -194,6 +196,7 @@ private Q_SLOTS:
     void truncatedFile();
     void snappedPacketsAreGaps();
     void notZeroMqAndGarbage();
+    void cutFramesAtTheEndAreReported();
 
 private:
     QTemporaryDir m_dir;
@@ -479,6 +482,68 @@ void TestPassiveDecoder::notZeroMqAndGarbage()
     QVERIFY2(old.error.isEmpty(), qPrintable(old.error));
     const QByteArray lines = linesOf(old.records);
     QVERIFY2(lines.contains("not supported"), lines.constData());
+}
+
+void TestPassiveDecoder::cutFramesAtTheEndAreReported()
+{
+    // One connection closes (FIN) in the middle of the client's frame, another is still open when the
+    // capture ends in the middle of the server's message: each says how many bytes were never decoded.
+    using zmtptest::command;
+    using zmtptest::frame;
+    using zmtptest::greeting;
+    const auto ready = [](QByteArrayView type) {
+        QByteArray data("\x0bSocket-Type\0\0\0", 15);
+        data += char(type.size());
+        data += type.toByteArray();
+        return command("READY", data);
+    };
+    const QByteArray dealer = greeting(3, 1, "NULL", false) + ready("DEALER") + frame(0, "whole")
+        + frame(0, QByteArray(40, 'x')).first(2 + 10);
+    const QByteArray router = greeting(3, 1, "NULL", true) + ready("ROUTER");
+    const QByteArray routerReply = router + frame(1, "id") + frame(0, QByteArray(300, 'y')).first(9 + 100);
+    pcaptest::Flow closing;
+    closing.handshake()
+        .data(true, 0, dealer)
+        .data(false, 0, router)
+        .fin(true, quint32(dealer.size()))
+        .fin(false, quint32(router.size()));
+    pcaptest::Flow open(7000, 9000);
+    open.handshake().data(true, 0, dealer.first(dealer.size() - 12)).data(false, 0, routerReply);
+    pcaptest::Endpoints second;
+    second.clientPort = 40001;
+    QList<pcaptest::Frame> frames = pcaptest::framesOf(closing.steps());
+    frames += pcaptest::framesOf(open.steps(), {}, second);
+
+    QList<CaptureRecord> records;
+    PassiveDecoder::Handlers handlers;
+    handlers.record = [&](const CaptureRecord &record) { records.append(record); };
+    PassiveDecoder decoder(std::move(handlers));
+    for (const pcaptest::Frame &captured : frames) {
+        RawPacket packet;
+        packet.timestampUs = captured.timestampUs;
+        packet.linkType = DLT_EN10MB;
+        packet.data = captured.bytes;
+        packet.originalLength = captured.wireLength;
+        decoder.addPacket(packet);
+    }
+    decoder.finish();
+    QStringList events;
+    for (const CaptureRecord &record : records)
+        if (record.isEvent())
+            events.append(record.socket + u' ' + record.event + u' ' + record.detail);
+    const QString first = u"10.0.0.1:40000 > 10.0.0.2:5555 "_s;
+    const QString secondName = u"10.0.0.1:40001 > 10.0.0.2:5555 "_s;
+    QCOMPARE(events,
+        (QStringList { first + u"connected ZMTP 3.1, NULL, DEALER > ROUTER"_s,
+            first
+                + u"undecodable c2s: the stream ended 10 bytes into a 40-byte frame: 12 bytes left undecoded"_s,
+            first + u"disconnected the connection was closed (FIN)"_s,
+            secondName + u"connected ZMTP 3.1, NULL, DEALER > ROUTER"_s,
+            secondName
+                + u"undecodable s2c: the stream ended inside a message after 1 whole frames, 100 bytes into "
+                  u"a "
+                  u"300-byte frame: 113 bytes left undecoded"_s }));
+    QCOMPARE(decoder.stats().messages, quint64(2)); // the dealer's "whole", once per connection
 }
 
 QTEST_GUILESS_MAIN(TestPassiveDecoder)

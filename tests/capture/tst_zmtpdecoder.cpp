@@ -53,6 +53,10 @@ private Q_SLOTS:
     void badFlagsResynchronise();
     void joinedCurveIgnoresFalseFrames();
     void buffersKeptByTheReaderStayIntact();
+    void finishInEachState();
+    void gapWhileResynchronisingCountsEverySkippedByte();
+    void falseStartsCostLinearWork();
+    void smallFeedsDoNotRecheckFrames();
 
 private:
     QByteArray stream(const QString &scenario, const QString &direction) const;
@@ -367,7 +371,21 @@ void TestZmtpDecoder::cutAtEveryOffset()
                            .arg(expectedCount)));
         QVERIFY2(prefix.events == full.events.first(expectedCount), qPrintable(u"cut at %1"_s.arg(cut)));
         QVERIFY(prefix.isZmtp);
+
+        // The stream ends there: finish() adds nothing at an event's end, else one Problem whose size
+        // is every byte fed after the last event (a cut greeting, command, frame or message).
+        const QList<ZmtpEvent> ended = decode(bytes.first(cut), {}, {}, true).events;
+        const qsizetype left = cut - (expectedCount > 0 ? full.endOffsets.at(expectedCount - 1) : 0);
+        QVERIFY2(ended.size() == expectedCount + (left > 0 ? 1 : 0), qPrintable(u"cut at %1"_s.arg(cut)));
+        if (left == 0)
+            continue;
+        const ZmtpEvent &end = ended.constLast();
+        QVERIFY2(end.kind == Kind::Problem && end.size == quint64(left) && end.timestampUs == 1
+                && end.detail.startsWith(u"the stream ended "_s)
+                && end.detail.endsWith(u": %1 bytes left undecoded"_s.arg(left)),
+            qPrintable(u"cut at %1: "_s.arg(cut) + describe(end)));
     }
+    QCOMPARE(decode(bytes, {}, {}, true).events, full.events); // a recording ends at a boundary
 }
 
 void TestZmtpDecoder::gapResynchronises_data()
@@ -598,9 +616,7 @@ void TestZmtpDecoder::gapInsideAMessage()
     decoder.feed(head, 1);
     decoder.gap(7, 2);
     decoder.feed(tail, 3);
-    QStringList details;
-    for (const ZmtpEvent &event : ofKind(events, Kind::Problem))
-        details.append(event.detail);
+    const QStringList details = problems(events);
     QCOMPARE(details,
         (QStringList { u"7 bytes lost; the message it cut (2 frames so far) is dropped; resynchronising"_s,
             u"resynchronised after 2 bytes"_s,
@@ -642,9 +658,7 @@ void TestZmtpDecoder::badFlagsResynchronise()
         + frame(0, "three") + frame(0, "four");
     const Decoded decoded = decode(bytes);
     QCOMPARE(describeAll(decodeByteWise(bytes).events), describeAll(decoded.events));
-    QStringList details;
-    for (const ZmtpEvent &event : ofKind(decoded.events, Kind::Problem))
-        details.append(event.detail);
+    const QStringList details = problems(decoded.events);
     QCOMPARE(details,
         (QStringList { u"bad frame flags 0x40 (reserved bits set, or a command with MORE); resynchronising"_s,
             u"resynchronised after 3 bytes"_s,
@@ -677,6 +691,130 @@ void TestZmtpDecoder::joinedCurveIgnoresFalseFrames()
     for (const ZmtpEvent &event : ofKind(events, Kind::Encrypted))
         sizes.append(event.size);
     QCOMPARE(sizes, (QList<quint64> { 0, 1, 2, 3, 4, 5, 6, 7 }));
+}
+
+void TestZmtpDecoder::finishInEachState()
+{
+    const QByteArray head
+        = greeting(3, 1, "NULL", false) + command("READY", QByteArray("\x0bSocket-Type\0\0\0\x04PUSH", 20));
+    const QString cutGreeting
+        = u"the stream ended after 30 of the greeting's 64 bytes: 30 bytes left undecoded"_s;
+    QCOMPARE(problems(decode(head.first(30), {}, {}, true).events), QStringList { cutGreeting });
+    // Two whole frames with MORE, then 3 bytes of a 5-byte frame's body: 7 + 7 + 2 + 3 bytes.
+    const QByteArray message = head + frame(1, "first") + frame(1, "other") + frame(0, "third").first(5);
+    QCOMPARE(problems(decode(message, {}, {}, true).events),
+        QStringList { u"the stream ended inside a message after 2 whole frames, 3 bytes into a 5-byte frame: "
+                      u"19 bytes left undecoded"_s });
+    QCOMPARE(problems(decode(QByteArray(head + frame(1, "first")), {}, {}, true).events),
+        QStringList { u"the stream ended inside a message after 1 whole frames: 7 bytes left undecoded"_s });
+    QCOMPARE(problems(decode(QByteArray(head + QByteArray("\x06\0\0\0", 4)), {}, {}, true).events),
+        QStringList { u"the stream ended in a command frame's header (after 4 of its 9 bytes): "
+                      u"4 bytes left undecoded"_s });
+    QCOMPARE(
+        problems(decode(QByteArray(head + command("PING", QByteArray("\0\x0a", 2)).first(4)), {}, {}, true)
+                     .events),
+        QStringList { u"the stream ended 2 bytes into a 7-byte command frame: 4 bytes left undecoded"_s });
+    // Not ZMTP: nothing is waiting to be decoded.
+    QCOMPARE(problems(decode("GET / HTTP/1.1\r\n", {}, {}, true).events).size(), 1);
+
+    // After a gap, bytes scanned without a resynchronisation point; after a mid-stream join too.
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.feed(head, 0);
+    decoder.gap(5, 0);
+    decoder.feed(QByteArray("\x00\x03"
+                            "abc\x01\x02",
+                     7),
+        0);
+    decoder.finish(2);
+    decoder.finish(3); // once only, and nothing is taken after it
+    decoder.feed(frame(0, "late"), 4);
+    QCOMPARE(problems(events),
+        (QStringList { u"5 bytes lost; resynchronising"_s,
+            u"the stream ended while resynchronising: 7 bytes left undecoded"_s }));
+    QCOMPARE(events.constLast().timestampUs, 2);
+    events.clear();
+    ZmtpStreamDecoder joined([&](const ZmtpEvent &event) { events.append(event); });
+    joined.joinMidStream();
+    joined.feed(QByteArray("\x00\x03"
+                           "ab",
+                    4),
+        0);
+    joined.finish(0);
+    QCOMPARE(problems(events),
+        QStringList { u"the stream ended before a frame boundary was found (joined mid-stream): "
+                      u"4 bytes left undecoded"_s });
+}
+
+void TestZmtpDecoder::gapWhileResynchronisingCountsEverySkippedByte()
+{
+    // Bad flags start a scan; the 0x40 is ruled out, "\x00\x05ab" waits for more when the gap comes:
+    // both are skipped, and said so, whether the scan had put the ruled-out byte aside yet or not.
+    const QByteArray head = greeting(3, 1, "NULL", false)
+        + command("READY", QByteArray("\x0bSocket-Type\0\0\0\x04PUSH", 20))
+        + QByteArray("\x40\x00\x05"
+                     "ab",
+            5);
+    QByteArray tail;
+    for (const char *body : { "one", "two", "three", "four", "five", "six" })
+        tail += frame(0, body);
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.feed(head, 0);
+    decoder.gap(3, 0);
+    decoder.feed(tail, 0);
+    const QStringList details = problems(events);
+    QCOMPARE(details.mid(1, 2),
+        (QStringList { u"3 bytes lost while resynchronising; 5 bytes before them skipped"_s,
+            u"resynchronised after 5 bytes"_s }));
+}
+
+void TestZmtpDecoder::falseStartsCostLinearWork()
+{
+    // Joined mid-stream, 2,000 times: five frames that make a resynchronisation point, then a byte with
+    // bad flags that ends it. Fed whole, the scan may not copy what follows each false start again (that
+    // was quadratic); fed a byte at a time, the events are the same.
+    QByteArray bytes;
+    for (int round = 0; round < 2000; ++round) {
+        for (const char *body : { "a", "bb", "c", "dd", "e" })
+            bytes += frame(0, body);
+        bytes += '\x40';
+    }
+    QList<ZmtpEvent> whole;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { whole.append(event); });
+    decoder.joinMidStream();
+    decoder.feed(bytes, 0);
+    QCOMPARE(ofKind(whole, Kind::Message).size(), 2000 * 4);
+    QVERIFY2(decoder.scanWork().bufferedBytes <= quint64(bytes.size()),
+        qPrintable(u"%1 bytes copied to scan %2"_s.arg(decoder.scanWork().bufferedBytes).arg(bytes.size())));
+
+    QList<ZmtpEvent> byteWise;
+    ZmtpStreamDecoder bytewiseDecoder([&](const ZmtpEvent &event) { byteWise.append(event); });
+    bytewiseDecoder.joinMidStream();
+    for (qsizetype at = 0; at < bytes.size(); ++at)
+        bytewiseDecoder.feed(QByteArrayView(bytes).sliced(at, 1), 0);
+    QCOMPARE(byteWise, whole);
+    QVERIFY(bytewiseDecoder.scanWork().bufferedBytes <= quint64(bytes.size()));
+}
+
+void TestZmtpDecoder::smallFeedsDoNotRecheckFrames()
+{
+    // Joined where five frames of 300 bytes begin, fed a byte at a time: the candidate's frames found
+    // good are not examined again on every feed (that cost up to 16 frame checks per byte).
+    QByteArray bytes;
+    for (int i = 0; i < 8; ++i)
+        bytes += frame(0, QByteArray(300, char('a' + i)));
+    QList<ZmtpEvent> events;
+    ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { events.append(event); });
+    decoder.joinMidStream();
+    for (qsizetype at = 0; at < bytes.size(); ++at)
+        decoder.feed(QByteArrayView(bytes).sliced(at, 1), 0);
+    QCOMPARE(problems(events).value(0), u"joined mid-stream: resynchronised after 0 bytes"_s);
+    QCOMPARE(ofKind(events, Kind::Message).size(), 7); // the first frame's message may have begun earlier
+    // Until the resynchronisation point is taken: one check per byte fed, and one per frame.
+    const quint64 fedWhileScanning = 5 * (9 + 300);
+    QVERIFY2(decoder.scanWork().frameChecks <= fedWhileScanning + 5,
+        qPrintable(u"%1 frame checks"_s.arg(decoder.scanWork().frameChecks)));
 }
 
 QTEST_GUILESS_MAIN(TestZmtpDecoder)

@@ -29,9 +29,10 @@ struct Decoded
     bool isZmtp = true;
 };
 
-/// Feeds `bytes` in pieces that end at `cuts` (ascending offsets), all at timestamp 0.
-inline Decoded decode(
-    QByteArrayView bytes, const QList<qsizetype> &cuts = {}, ZmtpStreamDecoder::Limits limits = {})
+/// Feeds `bytes` in pieces that end at `cuts` (ascending offsets), all at timestamp 0; with `finish`,
+/// ends the stream there (ZmtpStreamDecoder::finish at timestamp 1).
+inline Decoded decode(QByteArrayView bytes, const QList<qsizetype> &cuts = {},
+    ZmtpStreamDecoder::Limits limits = {}, bool finish = false)
 {
     Decoded result;
     ZmtpStreamDecoder decoder([&](const ZmtpEvent &event) { result.events.append(event); }, limits);
@@ -41,6 +42,8 @@ inline Decoded decode(
         from = cut;
     }
     decoder.feed(bytes.sliced(from), 0);
+    if (finish)
+        decoder.finish(1);
     result.state = decoder.state();
     result.isZmtp = decoder.isZmtp();
     return result;
@@ -119,6 +122,15 @@ inline QList<ZmtpEvent> ofKind(const QList<ZmtpEvent> &events, Kind kind)
         if (event.kind == kind)
             result.append(event);
     return result;
+}
+
+/// The details of the Problem events, in order.
+inline QStringList problems(const QList<ZmtpEvent> &events)
+{
+    QStringList details;
+    for (const ZmtpEvent &event : ofKind(events, Kind::Problem))
+        details.append(event.detail);
+    return details;
 }
 
 inline Frames framesOf(const QJsonValue &message)

@@ -21,7 +21,7 @@ int envelopeTarget(const std::uint8_t *data, std::size_t size);
 int tcpPacketTarget(const std::uint8_t *data, std::size_t size);
 
 /// `data[0]` chooses how the rest, a ZMTP stream, reaches a ZmtpStreamDecoder: whole and in pieces
-/// (the events must be the same), with a gap, or joined mid-stream.
+/// (the events, the end-of-stream report included, must be the same), with a gap, or joined mid-stream.
 int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size);
 
 } // namespace zmqscope::fuzz

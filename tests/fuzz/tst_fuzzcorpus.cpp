@@ -29,8 +29,9 @@ const QList<QPair<QString, Target>> &targets()
 
 } // namespace
 
-/// Replays every file of the hand-made fuzz corpus through the same target functions the libFuzzer
-/// executables run, so the corpus is checked with any compiler; a broken invariant aborts the test.
+/// Replays every file of the fuzz corpus (hand-made inputs, and found-* ones libFuzzer found) through the
+/// same target functions the libFuzzer executables run, so the corpus is checked with any compiler; a broken
+/// invariant aborts the test.
 class TestFuzzCorpus : public QObject
 {
     Q_OBJECT

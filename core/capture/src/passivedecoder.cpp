@@ -194,6 +194,13 @@ void PassiveDecoder::Private::closed(TcpReassembler::ConnectionId id, bool reset
     Connection *connection = find(id);
     if (!connection)
         return;
+    // What each direction's decoder still holds (a cut frame or message) is reported, not dropped.
+    for (Side *side : { &connection->client, &connection->server })
+        if (side->decoder)
+            side->decoder->finish(us);
+    connection = find(id);
+    if (!connection)
+        return;
     if (connection->zmtp) {
         if (!finishing) {
             connection->info.closed = true;

@@ -124,6 +124,8 @@ ZmtpStreamDecoder::ZmtpStreamDecoder(Handler handler, Limits limits)
 
 void ZmtpStreamDecoder::feed(QByteArrayView bytes, std::int64_t timestampUs)
 {
+    if (m_finished)
+        return;
     m_timestampUs = timestampUs;
     consume(bytes);
 }
@@ -138,6 +140,8 @@ void ZmtpStreamDecoder::joinMidStream()
 
 void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
 {
+    if (m_finished)
+        return;
     m_timestampUs = timestampUs;
     switch (m_state) {
     case State::NotZmtp:
@@ -150,7 +154,7 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
         break;
     case State::Resynchronising:
         problem(u"%1 bytes lost while resynchronising; %2 bytes before them skipped"_s.arg(missing).arg(
-            m_skipped + std::uint64_t(m_scan.size() - m_scanStart)));
+            m_skipped + std::uint64_t(m_scan.size() - m_scanFrom)));
         break;
     case State::Handshake:
     case State::Traffic: {
@@ -167,9 +171,70 @@ void ZmtpStreamDecoder::gap(std::uint64_t missing, std::int64_t timestampUs)
     startResync();
 }
 
+void ZmtpStreamDecoder::finish(std::int64_t timestampUs)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_timestampUs = timestampUs;
+    std::uint64_t left = 0;
+    QString where;
+    switch (m_state) {
+    case State::NotZmtp:
+    case State::Failed:
+        return;
+    case State::Greeting:
+        left = std::uint64_t(m_greeting.size());
+        where = u"after %1 of the greeting's 64 bytes"_s.arg(left);
+        break;
+    case State::Resynchronising:
+        left = m_skipped + std::uint64_t(m_scan.size() - m_scanFrom);
+        where = m_joined ? u"before a frame boundary was found (joined mid-stream)"_s
+                         : u"while resynchronising"_s;
+        break;
+    case State::Handshake:
+    case State::Traffic: {
+        // The frame being read: its flags byte, the size bytes so far and the body so far.
+        std::uint64_t frameBytes = 0;
+        if (m_step == FrameStep::Size)
+            frameBytes = 1 + std::uint64_t(m_sizeHave);
+        else if (m_step == FrameStep::Body)
+            frameBytes = 1 + std::uint64_t(m_sizeHave) + m_bodyDone;
+        left = m_messageWireBytes + frameBytes;
+        const QString command = (m_flags & kCommand) ? u"command "_s : QString();
+        if (m_step == FrameStep::Size)
+            where = u"in a %1frame's header (after %2 of its %3 bytes)"_s.arg(command)
+                        .arg(frameBytes)
+                        .arg((m_flags & kLong) ? 9 : 2);
+        else if (m_step == FrameStep::Body)
+            where = u"%1 bytes into a %2-byte %3frame"_s.arg(m_bodyDone).arg(m_frameSize).arg(command);
+        if (m_frameCount > 0)
+            where = u"inside a message after %1 whole frames%2"_s.arg(m_frameCount)
+                        .arg(where.isEmpty() ? QString() : u", "_s + where);
+        break;
+    }
+    }
+    if (left == 0)
+        return;
+    resetFrame();
+    m_messageFrames.clear();
+    m_frameCount = 0;
+    m_messageBytes = 0;
+    m_messageWireBytes = 0;
+    m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
+    m_candidate = {};
+    m_skipped = 0;
+    ZmtpEvent event;
+    event.kind = ZmtpEvent::Kind::Problem;
+    event.size = left;
+    event.detail = u"the stream ended %1: %2 bytes left undecoded"_s.arg(where).arg(left);
+    emitEvent(event);
+}
+
 void ZmtpStreamDecoder::consume(QByteArrayView input)
 {
-    QByteArray replay; // bytes from a resynchronisation point, decoded before the rest of the input
     for (;;) {
         switch (m_state) {
         case State::Greeting:
@@ -186,15 +251,12 @@ void ZmtpStreamDecoder::consume(QByteArrayView input)
         case State::Resynchronising:
             if (!input.isEmpty()) {
                 m_scan.append(input.data(), input.size());
+                m_scanWork.bufferedBytes += std::uint64_t(input.size());
                 input = {};
             }
             if (!scanForSync())
                 return;
-            // `input` is empty here, so replacing what it looked at is safe.
-            replay = m_scan.sliced(m_scanStart);
-            m_scan.clear();
-            m_scanStart = 0;
-            input = replay;
+            decodeHeldBytes(); // then, after a false start, the scan goes on where it stopped
             break;
         case State::NotZmtp:
         case State::Failed:
@@ -293,7 +355,7 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
                 return pos;
             }
             m_flags = flags;
-            m_sizeCount = 0;
+            m_sizeHave = 0;
             ++pos;
             m_step = FrameStep::Size;
             // The common case: the size field and the whole body are in this input. The frame is then
@@ -319,12 +381,12 @@ qsizetype ZmtpStreamDecoder::consumeFrames(QByteArrayView input)
         }
         case FrameStep::Size: {
             const qsizetype need = (m_flags & kLong) ? 8 : 1;
-            const qsizetype take = std::min(need - m_sizeCount, input.size() - pos);
-            std::memcpy(m_sizeBytes.data() + m_sizeCount, input.data() + pos, std::size_t(take));
-            m_sizeCount += take;
+            const qsizetype take = std::min(need - m_sizeHave, input.size() - pos);
+            std::copy_n(input.data() + pos, take, m_sizeBytes.begin() + m_sizeHave);
+            m_sizeHave += take;
             pos += take;
-            if (m_sizeCount == need) {
-                m_frameSize = readBigEndian(QByteArrayView(m_sizeBytes.data(), need));
+            if (m_sizeHave == need) {
+                m_frameSize = readBigEndian(QByteArrayView(m_sizeBytes.data(), m_sizeHave));
                 if (!startBody())
                     return pos;
             }
@@ -393,7 +455,7 @@ bool ZmtpStreamDecoder::startBody()
 void ZmtpStreamDecoder::resetFrame()
 {
     m_step = FrameStep::Flags;
-    m_sizeCount = 0;
+    m_sizeHave = 0;
     m_frameSize = 0;
     m_bodyDone = 0;
     m_body.clear();
@@ -441,6 +503,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
 {
     const bool more = m_flags & kMore;
     m_messageBytes += m_frameSize;
+    m_messageWireBytes += 1 + std::uint64_t((m_flags & kLong) ? 8 : 1) + m_frameSize;
     if (m_frameCount < m_messageFrames.size()) {
         m_messageFrames[m_frameCount] = std::exchange(m_body, {});
     } else {
@@ -458,6 +521,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
             m_dropUntilMessageEnd = false;
             m_frameCount = 0;
             m_messageBytes = 0;
+            m_messageWireBytes = 0;
         }
         return;
     }
@@ -470,6 +534,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
     m_frameCount = 0;
     event.frames = std::exchange(m_messageFrames, {});
     event.size = std::exchange(m_messageBytes, 0);
+    m_messageWireBytes = 0;
     emitEvent(event);
     // The handler has seen the message. When it kept no reference to the list, the list and the frame
     // buffers nobody kept hold the next message (frameBuffer()): a reader that copies what it needs
@@ -626,11 +691,16 @@ void ZmtpStreamDecoder::startResync()
     m_messageFrames.clear();
     m_frameCount = 0;
     m_messageBytes = 0;
+    m_messageWireBytes = 0;
     m_dropUntilMessageEnd = false;
-    m_skipped += std::uint64_t(m_scan.size() - m_scanStart);
-    m_scan.clear();
-    m_scanStart = 0;
     m_state = State::Resynchronising;
+    if (m_decodingHeld)
+        return; // decodeHeldBytes() scans on from the byte that stopped it
+    m_skipped += std::uint64_t(m_scan.size() - m_scanFrom); // ruled out or not, none of it was decoded
+    m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
+    m_candidate = {};
 }
 
 ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
@@ -673,38 +743,38 @@ ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkFrameAt(
             return Candidate::NeedMore;
         curveMessage = bytes.sliced(bodyAt, kCurveMessagePrefix.size()) == kCurveMessagePrefix;
     }
-    if (size > std::uint64_t(bytes.size()))
-        next = bytes.size() + 1; // beyond anything held: the caller waits for more
-    else
-        next = bodyAt + qsizetype(size);
+    // Past the window is as good as anywhere past it (and no overflow with any limit).
+    next = bodyAt + qsizetype(std::min<std::uint64_t>(size, kResyncWindow + 1));
     return Candidate::Valid;
 }
 
-ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView bytes) const
+ZmtpStreamDecoder::Candidate ZmtpStreamDecoder::checkCandidate(QByteArrayView bytes)
 {
     // kResyncFrames consecutive frames that hold bytes must parse (empty frames prove little: the
     // zeros of a CURVE nonce look like a row of them), or kResyncMaxFrames frames of any size. The
     // frames before the last are held whole while the next ones are checked, so together they have
-    // to fit the window.
-    qsizetype at = 0;
-    int withBytes = 0;
-    int curveMessages = 0;
-    for (int frameIndex = 0; frameIndex < kResyncMaxFrames && withBytes < kResyncFrames; ++frameIndex) {
-        if (std::uint64_t(at) > kResyncWindow)
+    // to fit the window. The frames found good so far are remembered in m_candidate: when more
+    // bytes come, the check resumes at the frame that needed them (walking the candidate's frames
+    // again on every small feed multiplied the scan's work by up to kResyncMaxFrames).
+    CandidateProgress &progress = m_candidate;
+    while (progress.frames < kResyncMaxFrames && progress.withBytes < kResyncFrames) {
+        if (std::uint64_t(progress.at) > kResyncWindow)
             return Candidate::Invalid;
         qsizetype next = 0;
         bool curveMessage = false;
-        const Candidate candidate = checkFrameAt(bytes, at, next, curveMessage);
+        ++m_scanWork.frameChecks;
+        const Candidate candidate = checkFrameAt(bytes, progress.at, next, curveMessage);
         if (candidate != Candidate::Valid)
             return candidate;
         // After a CURVE handshake every frame is a MESSAGE: a row that mixes them with other frames
         // began inside ciphertext and only ran into real frames.
-        curveMessages += curveMessage ? 1 : 0;
-        if (curveMessages > 0 && curveMessages != frameIndex + 1)
+        progress.curveMessages += curveMessage ? 1 : 0;
+        if (progress.curveMessages > 0 && progress.curveMessages != progress.frames + 1)
             return Candidate::Invalid;
-        const bool empty = next == at + 2; // a short frame of 0 bytes
-        withBytes += empty ? 0 : 1;
-        at = next;
+        const bool empty = next == progress.at + 2; // a short frame of 0 bytes
+        progress.withBytes += empty ? 0 : 1;
+        progress.at = next;
+        ++progress.frames;
     }
     return Candidate::Valid;
 }
@@ -718,8 +788,10 @@ bool ZmtpStreamDecoder::scanForSync()
         const Candidate candidate = checkCandidate(rest);
         if (candidate == Candidate::NeedMore)
             break;
+        m_candidate = {}; // decided: the next position starts afresh
         if (candidate == Candidate::Valid) {
-            const std::uint64_t skipped = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart);
+            const std::uint64_t skipped
+                = std::exchange(m_skipped, 0) + std::uint64_t(m_scanStart - m_scanFrom);
             m_state = m_joined || m_resumeInTraffic ? State::Traffic : State::Handshake;
             m_dropUntilMessageEnd = true;
             problem((m_joined ? u"joined mid-stream: resynchronised after %1 bytes"_s
@@ -732,11 +804,34 @@ bool ZmtpStreamDecoder::scanForSync()
     }
     // Keep the unexamined rest only; what was ruled out is counted.
     if (m_scanStart > 0 && (m_scanStart >= m_scan.size() / 2 || m_scanStart > 65536)) {
-        m_skipped += std::uint64_t(m_scanStart);
+        m_skipped += std::uint64_t(m_scanStart - m_scanFrom);
         m_scan.remove(0, m_scanStart);
+        m_scanFrom = 0;
         m_scanStart = 0;
     }
     return false;
+}
+
+void ZmtpStreamDecoder::decodeHeldBytes()
+{
+    // The held bytes from the resynchronisation point on are decoded where they lie. A false start
+    // (bad flags a few frames on) resumes the scan at that byte in the same buffer: copying the rest
+    // out for every false start made a long scan quadratic.
+    m_decodingHeld = true;
+    qsizetype at = m_scanStart;
+    while (at < m_scan.size() && (m_state == State::Handshake || m_state == State::Traffic))
+        at += consumeFrames(QByteArrayView(m_scan).sliced(at));
+    m_decodingHeld = false;
+    if (m_state == State::Resynchronising && at <= m_scan.size()) {
+        m_scanFrom = at;
+        m_scanStart = at;
+        m_candidate = {};
+        return;
+    }
+    m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
+    m_candidate = {};
 }
 
 // ---- events --------------------------------------------------------------------------------------
@@ -756,6 +851,9 @@ void ZmtpStreamDecoder::fail(const QString &detail)
     m_messageFrames.clear();
     m_frameCount = 0;
     m_scan.clear();
+    m_scanFrom = 0;
+    m_scanStart = 0;
+    m_candidate = {};
     problem(detail);
 }
 

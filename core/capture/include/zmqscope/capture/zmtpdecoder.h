@@ -46,7 +46,8 @@ enum class ZmtpMechanism
  *   MESSAGE as an ordinary frame whose body starts with "\x07MESSAGE"; a command frame is taken too.
  * - Command: commandName as sent, size = its data bytes.
  * - Problem: detail, one line: an unsupported version, not ZMTP, bad flags, lost bytes,
- *   resynchronisation, a frame over the limit, a malformed command.
+ *   resynchronisation, a frame over the limit, a malformed command; from finish(), the end of the
+ *   stream inside a greeting, frame or message, with size = the bytes left undecoded.
  */
 struct ZmtpEvent
 {
@@ -126,6 +127,11 @@ public:
     /// The capture joined this stream after its start: no greeting will come; find frame boundaries.
     /// Call before the first feed().
     void joinMidStream();
+    /// The stream ended (FIN, RST or the end of the capture): a greeting, frame or message it cut,
+    /// or bytes still being scanned for a resynchronisation point, are reported as one Problem whose
+    /// size is the number of bytes left undecoded, never dropped in silence. Nothing at a boundary,
+    /// nothing after NotZmtp or Failed. Later feed(), gap() and finish() calls are ignored.
+    void finish(std::int64_t timestampUs);
 
     enum class State
     {
@@ -142,6 +148,17 @@ public:
     /// ZeroMQ (or ZMTP 1.0/2.0); nothing more is decoded.
     [[nodiscard]] bool isZmtp() const { return m_state != State::NotZmtp; }
     [[nodiscard]] ZmtpMechanism mechanism() const { return m_mechanism; }
+    /// The resynchronisation scan's work so far, for tests that hold it to linear work.
+    struct ScanWork
+    {
+        /// Bytes copied into the scan buffer: each byte fed while resynchronising once, whatever
+        /// false starts the scan makes.
+        std::uint64_t bufferedBytes = 0;
+        /// Frame headers examined: a candidate's frames found good are not examined again when more
+        /// bytes come, so about one per feed and one per frame of each candidate.
+        std::uint64_t frameChecks = 0;
+    };
+    [[nodiscard]] ScanWork scanWork() const { return m_scanWork; }
 
 private:
     enum class FrameStep
@@ -171,7 +188,8 @@ private:
     void handleMessageFrame();
     void emitMetadataCommand(ZmtpEvent::Kind kind, QByteArrayView name, QByteArrayView data);
     bool scanForSync();
-    Candidate checkCandidate(QByteArrayView bytes) const;
+    void decodeHeldBytes();
+    Candidate checkCandidate(QByteArrayView bytes);
     Candidate checkFrameAt(QByteArrayView bytes, qsizetype at, qsizetype &next, bool &curveMessage) const;
     void startResync();
     void resetFrame();
@@ -192,8 +210,8 @@ private:
 
     FrameStep m_step = FrameStep::Flags;
     quint8 m_flags = 0;
-    std::array<char, 8> m_sizeBytes {}; ///< the size field while it arrives in pieces
-    qsizetype m_sizeCount = 0;
+    std::array<char, 8> m_sizeBytes {}; ///< the size field as read so far (no allocation per frame)
+    qsizetype m_sizeHave = 0;
     std::uint64_t m_frameSize = 0;
     std::uint64_t m_bodyDone = 0;
     QByteArray m_body;
@@ -204,11 +222,28 @@ private:
     qsizetype m_frameCount = 0;
     static constexpr qsizetype kReusedFrameBytes = 64 << 10;
     std::uint64_t m_messageBytes = 0;
+    std::uint64_t m_messageWireBytes = 0; ///< the current message's whole frames with their headers
+    bool m_finished = false;
 
-    // Resynchronisation: the bytes not yet ruled out, from m_scanStart on.
+    // Resynchronisation: the scan's bytes from m_scanFrom on (those before it were decoded in place
+    // after a false start); the next candidate is at m_scanStart; m_skipped counts the ruled-out
+    // bytes already dropped from m_scan.
     QByteArray m_scan;
+    qsizetype m_scanFrom = 0;
     qsizetype m_scanStart = 0;
     std::uint64_t m_skipped = 0;
+    bool m_decodingHeld = false; ///< decodeHeldBytes() runs: m_scan is the input, not to be cleared
+    /// How far the candidate at m_scanStart has been found good: it resumes there when more bytes
+    /// come instead of walking its frames again (offsets from m_scanStart).
+    struct CandidateProgress
+    {
+        qsizetype at = 0;
+        int frames = 0;
+        int withBytes = 0;
+        int curveMessages = 0;
+    };
+    CandidateProgress m_candidate;
+    ScanWork m_scanWork;
     bool m_joined = false;
     bool m_dropUntilMessageEnd = false; ///< after a resync: frames of a message whose start was missed
     bool m_resumeInTraffic = false; ///< the state to resynchronise into: Traffic, or Handshake
