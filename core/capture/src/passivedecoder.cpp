@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <QHash>
+#include <QStringList>
 
 #include <zmqscope/capture/passivedecoder.h>
 #include <zmqscope/capture/pcapsource.h>
@@ -69,6 +70,7 @@ public:
         bool ignored = false; ///< not ZMTP: its bytes are dropped
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
         QString endpoint; ///< "tcp://<server>", the "endpoint" of its lines
+        QStringList curveHandshake; ///< the CURVE commands seen, in order, with their sizes ("HELLO 194 B")
         /// The last message record of each direction (c2s, s2c), reused: a message changes only its
         /// time and frames, so the strings are not copied message after message.
         std::array<CaptureRecord, 2> messages;
@@ -251,8 +253,13 @@ void PassiveDecoder::Private::readyFrom(Connection &connection, bool fromClient,
         detail += u", client identity %1"_s.arg(textescape::escape(info.clientIdentity));
     if (!info.plainUsername.isEmpty())
         detail += u", PLAIN user %1"_s.arg(info.plainUsername);
-    if (info.security == u"CURVE")
-        detail += u"; payloads are encrypted"_s;
+    if (info.security == u"CURVE") {
+        // All a CURVE handshake shows in the clear is its commands and their sizes: the peers' socket
+        // types and identities travel inside INITIATE and READY, encrypted like every message.
+        if (!connection.curveHandshake.isEmpty())
+            detail += u" handshake %1"_s.arg(connection.curveHandshake.join(u", "_s));
+        detail += u"; socket types, identities and payloads are encrypted"_s;
+    }
     emitEvent(connection, true, us, u"connected"_s, detail);
     changed(connection);
 }
@@ -281,6 +288,9 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
     case ZmtpEvent::Kind::PlainWelcome:
         return;
     case ZmtpEvent::Kind::CurveHandshake:
+        if (connection.curveHandshake.size() < 8) // a handshake has four; a confused stream is not listed on
+            connection.curveHandshake.append(
+                u"%1 %2 B"_s.arg(QString::fromLatin1(event.commandName)).arg(event.size));
         // HELLO and WELCOME carry keys and boxes; the client's INITIATE and the server's READY end it.
         if ((fromClient && event.commandName == "INITIATE") || (!fromClient && event.commandName == "READY"))
             readyFrom(connection, fromClient, {}, event.timestampUs);
