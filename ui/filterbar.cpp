@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPalette>
+#include <QVBoxLayout>
 
 #include "directionicons.h"
 
@@ -43,6 +44,7 @@ FilterBar::FilterBar(QWidget *parent)
     m_error->setBackgroundRole(QPalette::Window);
     m_error->setForegroundRole(QPalette::WindowText);
     m_error->setMargin(2);
+    m_error->setWordWrap(true);
     m_error->setVisible(false);
 
     m_socket = new QComboBox(this);
@@ -71,13 +73,18 @@ FilterBar::FilterBar(QWidget *parent)
     m_scanning->setTextFormat(Qt::PlainText);
     m_scanning->setVisible(false);
 
-    auto *layout = new QHBoxLayout(this);
+    // The error goes on a line of its own under the box: beside it, it would squeeze the text being fixed.
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_text, 1);
+    row->addWidget(m_socket);
+    row->addWidget(m_direction);
+    row->addWidget(m_scanning);
+    auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_text, 1);
+    layout->setSpacing(2);
+    layout->addLayout(row);
     layout->addWidget(m_error);
-    layout->addWidget(m_socket);
-    layout->addWidget(m_direction);
-    layout->addWidget(m_scanning);
 
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(DebounceMs);
@@ -111,7 +118,10 @@ void FilterBar::emitFilter()
         // cursor goes there on Enter.
         const Error &error = compiled.error();
         const int column = filterErrorColumn(error);
-        m_error->setText(QString(error.message()).replace(u"at column"_s, u"column"_s));
+        // "at column 12: reason" as "Filter not applied (column 12): reason".
+        const QString reason = error.message().section(u": "_s, 1);
+        m_error->setText(column > 0 ? u"Filter not applied (column %1): %2"_s.arg(column).arg(reason)
+                                    : u"Filter not applied: %1"_s.arg(error.message()));
         m_error->setToolTip(m_error->text());
         m_error->setVisible(true);
         if (m_text->hasFocus() && m_applyNow && column > 0)

@@ -335,7 +335,7 @@ void TestMessagesPane::filterBoxTakesExpressions()
     QTest::keyClick(box, Qt::Key_Return);
     QVERIFY(error->isVisible());
     QCOMPARE(error->text(),
-        u"column %1: expected a value after \">\" (a \"string\", a number, true, false or null), found the end"_s
+        u"Filter not applied (column %1): expected a value after \">\" (a \"string\", a number, true, false or null), found the end"_s
             .arg(cut.size() + 1));
     QCOMPARE(box->cursorPosition(), cut.size());
     QVERIFY(settle());
