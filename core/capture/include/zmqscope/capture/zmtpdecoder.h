@@ -199,23 +199,15 @@ private:
 
     Handler m_handler;
     Limits m_limits;
-    State m_state = State::Greeting;
     std::int64_t m_timestampUs = 0;
 
     QByteArray m_greeting;
-    int m_versionMajor = 0;
-    int m_versionMinor = 0;
-    ZmtpMechanism m_mechanism = ZmtpMechanism::Unknown;
-    bool m_mechanismKnown = false;
 
-    FrameStep m_step = FrameStep::Flags;
-    quint8 m_flags = 0;
     std::array<char, 8> m_sizeBytes {}; ///< the size field as read so far (no allocation per frame)
     qsizetype m_sizeHave = 0;
     std::uint64_t m_frameSize = 0;
     std::uint64_t m_bodyDone = 0;
     QByteArray m_body;
-    bool m_skipBody = false; ///< a CURVE MESSAGE: counted, not kept
     /// The current message's frames at [0, m_frameCount); after them, buffers of an earlier message's
     /// frames that frameBuffer() reuses.
     Frames m_messageFrames;
@@ -223,7 +215,6 @@ private:
     static constexpr qsizetype kReusedFrameBytes = 64 << 10;
     std::uint64_t m_messageBytes = 0;
     std::uint64_t m_messageWireBytes = 0; ///< the current message's whole frames with their headers
-    bool m_finished = false;
 
     // Resynchronisation: the scan's bytes from m_scanFrom on (those before it were decoded in place
     // after a false start); the next candidate is at m_scanStart; m_skipped counts the ruled-out
@@ -232,7 +223,6 @@ private:
     qsizetype m_scanFrom = 0;
     qsizetype m_scanStart = 0;
     std::uint64_t m_skipped = 0;
-    bool m_decodingHeld = false; ///< decodeHeldBytes() runs: m_scan is the input, not to be cleared
     /// How far the candidate at m_scanStart has been found good: it resumes there when more bytes
     /// come instead of walking its frames again (offsets from m_scanStart).
     struct CandidateProgress
@@ -244,6 +234,17 @@ private:
     };
     CandidateProgress m_candidate;
     ScanWork m_scanWork;
+    // The small state together, so the class is not padded between its larger members.
+    State m_state = State::Greeting;
+    ZmtpMechanism m_mechanism = ZmtpMechanism::Unknown;
+    FrameStep m_step = FrameStep::Flags;
+    int m_versionMajor = 0;
+    int m_versionMinor = 0;
+    quint8 m_flags = 0;
+    bool m_mechanismKnown = false;
+    bool m_skipBody = false; ///< a CURVE MESSAGE: counted, not kept
+    bool m_finished = false;
+    bool m_decodingHeld = false; ///< decodeHeldBytes() runs: m_scan is the input, not to be cleared
     bool m_joined = false;
     bool m_dropUntilMessageEnd = false; ///< after a resync: frames of a message whose start was missed
     bool m_resumeInTraffic = false; ///< the state to resynchronise into: Traffic, or Handshake
