@@ -147,9 +147,12 @@ void FilterBar::setSockets(const QList<SocketInfo> &sockets)
         }
         labels->insert(info.id, label);
     }
-    m_labels = std::move(labels);
-    // An expression may name sockets: new names reach the table's filter now.
-    const bool relabel = m_matcher.isExpression();
+    // An expression may name sockets: new names reach the table's filter now (and only new ones:
+    // the list is offered again whenever a socket's state or counts change, and each new filter
+    // rescans the store).
+    const bool relabel = m_matcher.isExpression() && (!m_labels || *m_labels != *labels);
+    if (!m_labels || *m_labels != *labels)
+        m_labels = std::move(labels);
 
     const uint current = m_socket->currentData().toUInt();
     const QSignalBlocker blocker(m_socket);

@@ -24,6 +24,7 @@ struct FilterSocketLabel
     QString type; ///< own sockets: their type
     QString clientsType {}; ///< a tap's: the type of the messages it forwards c2s (the clients')
     QString serverType {}; ///< a tap's: the type of the messages it forwards s2c (the server's)
+    friend bool operator==(const FilterSocketLabel &, const FilterSocketLabel &) = default;
 };
 using FilterSocketLabels = QHash<SocketId, FilterSocketLabel>;
 

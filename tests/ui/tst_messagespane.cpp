@@ -347,6 +347,23 @@ void TestMessagesPane::filterBoxTakesExpressions()
     QVERIFY(error->isHidden());
     QCOMPARE(m_model->totalRows(), 1);
 
+    // The socket list comes again with every change of a socket's state or counts: an expression
+    // is re-applied (a rescan) only when a name or type it may read changed.
+    SocketInfo socket;
+    socket.id = 1;
+    socket.spec.name = u"alpha"_s;
+    socket.spec.type = SocketType::Pull;
+    QSignalSpy applied(bar, &FilterBar::filterChanged);
+    bar->setSockets({ socket });
+    QCOMPARE(applied.size(), 1); // the names it knew were none
+    socket.messagesIn = 42;
+    bar->setSockets({ socket });
+    QCOMPARE(applied.size(), 1); // counts only: nothing for the filter
+    socket.spec.name = u"beta"_s;
+    bar->setSockets({ socket });
+    QCOMPARE(applied.size(), 2);
+    QVERIFY(settle());
+
     // Words keep searching every frame, even those that begin with a field's name.
     box->clear();
     QTest::keyClicks(box, u"id-299"_s);
