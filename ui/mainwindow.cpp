@@ -1,5 +1,7 @@
 // The main window: its docks, menus and actions, and the wiring between the Engine, the views and the
-// controllers (taps, captures, sends), which hold the behaviour.
+// controllers (taps, captures, sends), which hold the behaviour. About 810 lines of wiring; the next
+// addition should move the workspace open/save steps (passwords asked, keys that cannot be kept)
+// into a controller of their own.
 
 #include "mainwindow.h"
 

@@ -1,3 +1,8 @@
+// ZmtpStreamDecoder: one direction of a ZMTP 3.x connection, from bytes to frames, messages and
+// commands. About 870 lines because the greeting, frame, command and resynchronisation steps share
+// the decoder's one state machine; the next addition should move the resynchronisation scan
+// (scanForSync and the candidate checks) into a file of its own.
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
