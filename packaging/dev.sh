@@ -130,6 +130,9 @@ TOTAL_PASSED=0
 TOTAL_FAILED=0
 REPORT=()
 FAILED_STAGES=()
+# What each failed test said (QtTest's FAIL! and Loc lines, ctest's failing names), repeated at the
+# end of the run so the tail of a long log shows why, not only that, something failed.
+FAILURE_DIGEST=()
 
 run_ctest() {
     local dir=$1 stage=$2
@@ -147,6 +150,10 @@ run_ctest() {
     REPORT+=("$stage: $((total - failed)) passed, $failed failed")
     if [ "$status" -ne 0 ] || [ -z "$line" ]; then
         FAILED_STAGES+=("$stage tests")
+        local digest
+        digest="$(grep -E '^(FAIL!  :|   Loc: |   Actual |   Expected | *[0-9]+/[0-9]+ Test +#[0-9]+: .*(Failed|Timeout|Exception|Not Run))' "$log" \
+            | head -n 60 || true)"
+        [ -z "$digest" ] || FAILURE_DIGEST+=("$stage:" "$digest")
     fi
 }
 
@@ -263,6 +270,10 @@ cmd_test() {
         say "$line"
     done
     say "took $((SECONDS - started)) s"
+    if [ ${#FAILURE_DIGEST[@]} -ne 0 ]; then
+        say "what the failed tests said:"
+        printf '%s\n' "${FAILURE_DIGEST[@]}"
+    fi
     if [ ${#FAILED_STAGES[@]} -ne 0 ]; then
         say "FAILED: ${FAILED_STAGES[*]}"
     fi
