@@ -1,7 +1,5 @@
 // The main window: its docks, menus and actions, and the wiring between the Engine, the views and the
-// controllers (taps, captures, sends), which hold the behaviour. About 810 lines of wiring; the next
-// addition should move the workspace open/save steps (passwords asked, keys that cannot be kept)
-// into a controller of their own.
+// controllers (taps, sniffers, captures, workspaces, sends), which hold the behaviour.
 
 #include "mainwindow.h"
 
@@ -12,8 +10,6 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHeaderView>
 #include <QIcon>
 #include <QItemSelectionModel>
@@ -36,8 +32,6 @@
 #include "compose/composerwidget.h"
 #include "compose/generatekeysdialog.h"
 #include "compose/newsocketdialog.h"
-#include "compose/passwordprompt.h"
-#include "compose/workspace.h"
 #include "confirmloss.h"
 #include "detail/messagedetailview.h"
 #include "displaytext.h"
@@ -56,6 +50,7 @@
 #include "socketsview.h"
 #include "storestatus.h"
 #include "tapcontroller.h"
+#include "workspacecontroller.h"
 
 using namespace Qt::StringLiterals;
 
@@ -79,7 +74,6 @@ const auto WorkspaceDirKey = u"MainWindow/workspaceDir"_s;
 const auto TimeDisplayKey = u"MainWindow/timeDisplay"_s;
 // The settings values of MessageTableModel::TimeDisplay, in its order.
 const QStringList TimeDisplayNames { u"absolute"_s, u"sinceFirst"_s, u"sincePrevious"_s };
-const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All files (*)"_s;
 } // namespace
 
 MainWindow::MainWindow(Engine &engine, QWidget *parent)
@@ -238,6 +232,9 @@ void MainWindow::createDocks()
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_sniffers
         = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
+    m_workspaces = new WorkspaceController(
+        *m_socketModel, *m_eventModel, *m_taps, *m_sniffers,
+        [this](SocketSpec spec) { return openSocket(std::move(spec)); }, *this);
 }
 
 void MainWindow::createActions()
@@ -266,8 +263,10 @@ void MainWindow::createActions()
     connect(m_actions.follow, &QAction::triggered, this,
         [this](bool checked) { m_messages->setFollowing(checked); });
     connect(m_actions.clear, &QAction::triggered, this, &MainWindow::clearMessages);
-    connect(m_actions.openWorkspace, &QAction::triggered, this, &MainWindow::openWorkspaceInteractively);
-    connect(m_actions.saveWorkspace, &QAction::triggered, this, &MainWindow::saveWorkspaceInteractively);
+    connect(
+        m_actions.openWorkspace, &QAction::triggered, m_workspaces, &WorkspaceController::openInteractively);
+    connect(
+        m_actions.saveWorkspace, &QAction::triggered, m_workspaces, &WorkspaceController::saveInteractively);
     connect(m_actions.quit, &QAction::triggered, this, &QWidget::close);
     connect(m_actions.about, &QAction::triggered, this, &MainWindow::showAbout);
     connect(m_actions.preferences, &QAction::triggered, this, &MainWindow::showPreferences);
@@ -422,7 +421,7 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
     m_messages->table()->horizontalHeader()->restoreState(settings.value(MessagesHeaderKey).toByteArray());
     m_socketView->header()->restoreState(settings.value(SocketsHeaderKey).toByteArray());
-    m_workspaceDir = settings.value(WorkspaceDirKey).toString();
+    m_workspaces->setLastDirectory(settings.value(WorkspaceDirKey).toString());
 }
 
 void MainWindow::saveSettings() const
@@ -432,8 +431,8 @@ void MainWindow::saveSettings() const
     settings.setValue(StateKey, saveState(LayoutVersion));
     settings.setValue(MessagesHeaderKey, m_messages->table()->horizontalHeader()->saveState());
     settings.setValue(SocketsHeaderKey, m_socketView->header()->saveState());
-    if (!m_workspaceDir.isEmpty())
-        settings.setValue(WorkspaceDirKey, m_workspaceDir);
+    if (!m_workspaces->lastDirectory().isEmpty())
+        settings.setValue(WorkspaceDirKey, m_workspaces->lastDirectory());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -717,76 +716,12 @@ void MainWindow::showSocketContextMenu(const QPoint &pos)
 
 zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
 {
-    zmqscope::Result<Workspace> workspace = Workspace::load(fileName);
-    if (!workspace) {
-        m_eventModel->addLine(workspace.errorMessage(), true);
-        return std::move(workspace).error();
-    }
-    // Passwords are never saved: asked for now, and a socket whose prompt was declined stays closed.
-    QStringList skipped;
-    *workspace = PasswordPrompt::withPasswords(this, *workspace, skipped);
-    for (const QString &name : std::as_const(skipped))
-        m_eventModel->addLine(u"Not opened: %1 (its PLAIN password was not given)"_s.arg(name), true);
-    for (const SocketSpec &spec : workspace->sockets())
-        openSocket(spec);
-    m_taps->openTaps(workspace->taps());
-    m_sniffers->openSniffers(workspace->sniffers());
-    m_workspaceDir = QFileInfo(fileName).absolutePath();
-    m_eventModel->addLine(
-        u"Opened workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))
-            .arg(workspace->sockets().size())
-            .arg(workspace->taps().size())
-            .arg(workspace->sniffers().size()));
-    return {};
+    return m_workspaces->open(fileName);
 }
 
 zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
 {
-    QList<SocketSpec> specs;
-    for (const SocketInfo &info : m_socketModel->sockets()) {
-        if (!info.tap && !info.sniff && !info.wire && info.state != SocketState::Closed
-            && info.state != SocketState::Failed)
-            specs.append(info.spec);
-    }
-    const QList<TapSpec> taps = m_taps->openTapSpecs();
-    const QList<SniffSpec> sniffers = m_sniffers->openSnifferSpecs();
-    const Workspace workspace(specs, taps, sniffers);
-    zmqscope::Result<void> saved = workspace.save(fileName);
-    if (!saved) {
-        m_eventModel->addLine(saved.errorMessage(), true);
-        return saved;
-    }
-    for (const QString &line : workspace.unsavedKeyWarnings())
-        m_eventModel->addLine(line, true);
-    m_workspaceDir = QFileInfo(fileName).absolutePath();
-    m_eventModel->addLine(
-        u"Saved workspace %1: %2 sockets, %3 taps, %4 sniffers"_s.arg(QDir::toNativeSeparators(fileName))
-            .arg(specs.size())
-            .arg(taps.size())
-            .arg(sniffers.size()));
-    return {};
-}
-
-void MainWindow::openWorkspaceInteractively()
-{
-    const QString fileName
-        = QFileDialog::getOpenFileName(this, u"Open Workspace"_s, m_workspaceDir, WorkspaceFilter);
-    if (fileName.isEmpty())
-        return;
-    const zmqscope::Result<void> opened = openWorkspace(fileName);
-    if (!opened)
-        QMessageBox::warning(this, u"Open Workspace"_s, opened.errorMessage());
-}
-
-void MainWindow::saveWorkspaceInteractively()
-{
-    QString fileName = QFileDialog::getSaveFileName(
-        this, u"Save Workspace"_s, QDir(m_workspaceDir).filePath(u"workspace.zmqscope"_s), WorkspaceFilter);
-    if (fileName.isEmpty())
-        return;
-    const zmqscope::Result<void> saved = saveWorkspace(fileName);
-    if (!saved)
-        QMessageBox::warning(this, u"Save Workspace"_s, saved.errorMessage());
+    return m_workspaces->save(fileName);
 }
 
 void MainWindow::showPreferences()

@@ -30,6 +30,7 @@ class SocketsView;
 class StoreStatus;
 class SniffController;
 class TapController;
+class WorkspaceController;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
@@ -146,8 +147,6 @@ private:
     /// Asks before quitting while sockets are open or a recording runs; true to quit.
     [[nodiscard]] bool confirmQuit();
     void updateActions();
-    void openWorkspaceInteractively();
-    void saveWorkspaceInteractively();
     void showSocketContextMenu(const QPoint &pos);
     [[nodiscard]] QString uniqueSocketName(SocketType type) const;
 
@@ -165,6 +164,7 @@ private:
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
     SniffController *m_sniffers = nullptr;
+    WorkspaceController *m_workspaces = nullptr;
 
     QDockWidget *m_socketsDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
@@ -181,7 +181,6 @@ private:
 
     QTimer m_refreshTimer;
     bool m_saveSettingsOnClose = true;
-    QString m_workspaceDir;
 };
 
 } // namespace zmqscope

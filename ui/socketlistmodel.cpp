@@ -1,5 +1,7 @@
 #include "socketlistmodel.h"
 
+#include <optional>
+
 #include <QBrush>
 #include <QColor>
 #include <QFontDatabase>
@@ -463,6 +465,12 @@ void SocketListModel::handleSocketStateChanged(SocketId id, SocketState state)
     if (m_sockets[row].state == state || m_sockets[row].state == SocketState::Closed)
         return;
     m_sockets[row].state = state;
+    // The reason comes with the state it explains ("Handshake failed" and its tooltip together), not
+    // at the next refresh().
+    if (const std::optional<SocketInfo> info = m_engine.socket(id)) {
+        m_sockets[row].lastError = info->lastError;
+        m_sockets[row].peers = info->peers;
+    }
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     Q_EMIT socketsChanged();
 }

@@ -283,10 +283,9 @@ void TestSecurityApp::zapDecisionsInEvents()
     QTRY_COMPARE_WITH_TIMEOUT(stateIndex(allowedId).data().toString(), u"Connected"_s, NetworkTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(
         stateIndex(refusedId).data().toString(), u"Handshake failed"_s, NetworkTimeoutMs);
-    QVERIFY(stateIndex(refusedId)
-                .data(Qt::ToolTipRole)
-                .toString()
-                .contains(u"handshake failed: the server rejected our key (ZAP status 400)"_s));
+    const QString refusedTip = stateIndex(refusedId).data(Qt::ToolTipRole).toString();
+    QVERIFY2(refusedTip.contains(u"handshake failed: the server rejected our key (ZAP status 400)"_s),
+        qPrintable(refusedTip));
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             bool sawAllowed = false;

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+
+#include <QObject>
+#include <QString>
+
+#include <zmqscope/engine/engine.h>
+#include <zmqscope/error.h>
+
+class QAction;
+class QWidget;
+
+namespace zmqscope {
+
+class EventLogModel;
+class SniffController;
+class SocketListModel;
+class TapController;
+
+/**
+ * File > Open Workspace and Save Workspace: the sockets, taps and sniffers a workspace file holds.
+ * Opening asks for the PLAIN passwords a file never keeps (a socket whose prompt is declined stays
+ * closed); saving says which keys could not be kept. Every outcome is a line in the Events view.
+ */
+class WorkspaceController : public QObject
+{
+    Q_OBJECT
+public:
+    /// openSocket opens one socket as the main window does (its row shows at once).
+    WorkspaceController(SocketListModel &sockets, EventLogModel &events, TapController &taps,
+        SniffController &sniffers, std::function<SocketId(SocketSpec)> openSocket, QWidget &window);
+
+    /// Opens the sockets, taps and sniffers of a workspace file; fails as Workspace::load() does, and
+    /// logs the error.
+    zmqscope::Result<void> open(const QString &fileName);
+    /// Saves the open sockets, taps and sniffers to a workspace file; fails as Workspace::save() does,
+    /// and logs the error.
+    zmqscope::Result<void> save(const QString &fileName);
+    /// The file dialogs of the two actions; a failure is also shown in a message box.
+    void openInteractively();
+    void saveInteractively();
+
+    /// The folder of the last workspace opened or saved (kept in the settings by the main window).
+    [[nodiscard]] QString lastDirectory() const { return m_lastDirectory; }
+    void setLastDirectory(const QString &directory) { m_lastDirectory = directory; }
+
+private:
+    SocketListModel &m_sockets;
+    EventLogModel &m_events;
+    TapController &m_taps;
+    SniffController &m_sniffers;
+    std::function<SocketId(SocketSpec)> m_openSocket;
+    QWidget &m_window;
+    QString m_lastDirectory;
+};
+
+} // namespace zmqscope
