@@ -23,6 +23,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "decodeoption.h"
 #include "filteroption.h"
 #include "messageformatter.h"
 
@@ -206,13 +207,13 @@ private:
 
 /// What cat prints of a packet capture: the ZeroMQ messages and events in its TCP traffic.
 int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat format,
-    const QString &socketFilter, bool anyDirection, Direction direction, const MessageMatcher &matcher)
+    const QString &socketFilter, bool anyDirection, Direction direction, MessagePipeline &pipeline)
 {
     quint64 printed = 0;
     int stoppedBy = 0;
     PassiveDecoder::Handlers handlers;
     handlers.record = [&](const CaptureRecord &record) {
-        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !passes(matcher, record))
+        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !pipeline.accept(record))
             return;
         if (record.isEvent()) {
             if (anyDirection)
@@ -221,7 +222,7 @@ int catPacketCapture(const QString &path, const QString &shownPath, OutputFormat
         }
         if (!anyDirection && record.direction != direction)
             return;
-        writeStdout(formatWireMessage(record, format));
+        writeStdout(pipeline.decorate(formatWireMessage(record, format)));
         ++printed;
     };
     const auto decoded = decodeCaptureFile(path, std::move(handlers), [&] {
@@ -264,6 +265,8 @@ int runCat(const QStringList &arguments)
     commandLine.addOption(socketOption);
     commandLine.addOption(directionOption);
     commandLine.addOption(matchOption);
+    const DecodeOptions decodeOptions;
+    decodeOptions.addTo(commandLine);
     if (!commandLine.parse(arguments,
             u"Malformed lines (a file cut off mid-line, a line edited by hand) are skipped\n"
             u"with a warning on stderr that names the line; the rest is printed. Exit status\n"
@@ -295,7 +298,7 @@ int runCat(const QStringList &arguments)
         anyDirection = false;
         direction = parseDirection(commandLine.value(directionOption));
     }
-    const MessageMatcher matcher = filterFrom(commandLine, matchOption);
+    MessagePipeline pipeline = MessagePipeline::fromCommandLine(commandLine, matchOption, &decodeOptions);
 
     if (path.isEmpty())
         throw usageError(u"empty FILE name; give the capture file to print"_s);
@@ -321,7 +324,7 @@ int runCat(const QStringList &arguments)
         head = firstBytes(path);
     }
     if (PcapSource::looksLikePcap(head))
-        return catPacketCapture(readPath, shownPath, format, socketFilter, anyDirection, direction, matcher);
+        return catPacketCapture(readPath, shownPath, format, socketFilter, anyDirection, direction, pipeline);
     std::atomic<quint64> printed = 0;
     const auto stoppedBy = [&](int signal) {
         flushStdout();
@@ -366,7 +369,7 @@ int runCat(const QStringList &arguments)
         if (!more)
             break;
         ++read;
-        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !passes(matcher, record))
+        if ((!socketFilter.isEmpty() && record.socket != socketFilter) || !pipeline.accept(record))
             continue;
         if (record.isEvent()) {
             // Subscriptions and connection events (section 12): shown as they are, unless only one
@@ -378,11 +381,12 @@ int runCat(const QStringList &arguments)
         if (!anyDirection && record.direction != direction)
             continue;
         if (format == OutputFormat::Jsonl) {
-            writeStdout(captureLine(record));
+            writeStdout(pipeline.decorate(captureLine(record)));
         } else {
             MessageFormatter formatter(format, record.socket, safeText(record.type),
                 safeText(record.endpoint)); // the name is quoted()
-            writeStdout(formatter.format(record.timestampUs, record.direction, record.frames));
+            writeStdout(
+                pipeline.decorate(formatter.format(record.timestampUs, record.direction, record.frames)));
         }
         ++printed;
         if (stdoutClosed())

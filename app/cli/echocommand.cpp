@@ -63,6 +63,7 @@ int runEcho(const QStringList &arguments)
                     if (!result.sent())
                         session.finish(ExitFailure, result.status.errorMessage());
                 });
+            return true;
         });
     return session.exec();
 }

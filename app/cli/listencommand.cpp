@@ -9,6 +9,8 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "decodeoption.h"
+#include "filteroption.h"
 #include "receivesession.h"
 
 using namespace Qt::StringLiterals;
@@ -68,10 +70,16 @@ int runListen(const QStringList &arguments)
     const QCommandLineOption rotateFilesOption(
         u"rotate-files"_s, u"With --rotate-size: keep only the newest N files (a ring buffer)."_s, u"N"_s);
     commandLine.addOption(rotateFilesOption);
+    const QCommandLineOption filter = filterOption();
+    commandLine.addOption(filter);
+    const DecodeOptions decodeOptions;
+    decodeOptions.addTo(commandLine);
     if (!commandLine.parse(arguments,
             u"Examples:\n"
             u"  zmqscope-cli listen --connect tcp://127.0.0.1:5556 --subscribe temp.\n"
             u"  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:* --format jsonl --count 10\n"
+            u"  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:5557 --decode id=order-*:msgpack "
+            u"--filter 'json.qty > 10'\n"
             u"  zmqscope-cli listen --connect tcp://127.0.0.1:5556 --write run.zmqcap --rotate-size 100M "
             u"--rotate-files 10\n"_s))
         return ExitSuccess;
@@ -92,7 +100,9 @@ int runListen(const QStringList &arguments)
     default:
         break;
     }
-    const ReceiveOptions options = receiveOptions(commandLine);
+    ReceiveOptions options = receiveOptions(commandLine);
+    options.filtered = commandLine.isSet(filter);
+    MessagePipeline pipeline = MessagePipeline::fromCommandLine(commandLine, filter, &decodeOptions);
 
     CaptureWriterOptions writerOptions;
     if (commandLine.isSet(rotateSizeOption))
@@ -125,7 +135,11 @@ int runListen(const QStringList &arguments)
         session.endWhenStdoutCloses(); // without --write stdout was the only record
     session.handleMessages(
         [&](std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView) {
-            writeStdout(session.formatter().format(timestampUs, direction, frames));
+            MessageFormatter &formatter = session.formatter();
+            if (!pipeline.accept(frames, direction, {}, formatter.socketName(), formatter.typeName()))
+                return false;
+            writeStdout(pipeline.decorate(formatter.format(timestampUs, direction, frames)));
+            return true;
         });
     return session.exec();
 }

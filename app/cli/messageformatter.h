@@ -31,6 +31,9 @@ public:
     [[nodiscard]] QByteArrayView format(
         std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer = {});
 
+    [[nodiscard]] const QString &socketName() const { return m_socketName; }
+    [[nodiscard]] const QString &typeName() const { return m_typeName; }
+
     // Pretty output shows at most this many bytes of a frame; jsonl always has everything.
     static constexpr qsizetype PreviewBytes = 4096;
 

@@ -80,6 +80,7 @@ ReceiveSession::ReceiveSession(SocketSpec spec, std::optional<TapSpec> tap, cons
     Wording wording, std::optional<CaptureWriterOptions> recording)
     : m_wording(std::move(wording))
     , m_count(options.count)
+    , m_filtered(options.filtered)
     , m_timeout(options.timeout)
     , m_format(options.format)
     , m_spec(std::move(spec))
@@ -156,7 +157,8 @@ ReceiveSession::ReceiveSession(SocketSpec spec, std::optional<TapSpec> tap, cons
     }
     // A tap forwards whatever comes (its peers depend on it): --count closes it, it does not stop
     // it from reading as a socket's receive limit does.
-    m_id = m_tap ? m_engine.openTap(*m_tap) : m_engine.openSocket(m_spec, std::uint64_t(m_count.value_or(0)));
+    m_id = m_tap ? m_engine.openTap(*m_tap)
+                 : m_engine.openSocket(m_spec, m_filtered ? 0 : std::uint64_t(m_count.value_or(0)));
     const std::optional<SocketInfo> info = m_engine.socket(m_id);
     m_name = info ? info->spec.name : m_spec.name;
     handleStopSignal([this](int signal) { stopBySignal(signal); });
@@ -221,7 +223,7 @@ void ReceiveSession::readStored(quint64 endSeq)
         for (std::size_t i = 0; i < message.frames.size(); ++i)
             m_frames[qsizetype(i)]
                 = QByteArray::fromRawData(message.frames[i].data(), message.frames[i].size());
-        m_handler(message.timestampUs, message.direction, m_frames, message.peer);
+        const bool counted = m_handler(message.timestampUs, message.direction, m_frames, message.peer);
         if (m_finished)
             return false;
         if (m_endWhenStdoutCloses && stdoutClosed()) {
@@ -229,6 +231,8 @@ void ReceiveSession::readStored(quint64 endSeq)
             finish(ExitSuccess, QString());
             return false;
         }
+        if (!counted)
+            return true;
         ++m_handled;
         if (m_count && m_handled >= *m_count) {
             finish(ExitSuccess, QString());

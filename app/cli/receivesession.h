@@ -29,6 +29,8 @@ struct ReceiveOptions
     OutputFormat format = OutputFormat::Pretty;
     std::optional<int> count;
     std::optional<int> timeout;
+    /// --filter: --count counts the messages the handler takes, so the socket gets no receive limit.
+    bool filtered = false;
 };
 [[nodiscard]] ReceiveOptions receiveOptions(const CommandLine &commandLine);
 
@@ -61,8 +63,9 @@ public:
      * One received message: its frames (and `peer`) point into the store and are valid only during the
      * call (copy with QByteArray(frame.constData(), frame.size()) what must outlive it). `direction` is
      * In for a socket, c2s or s2c for a tap; `peer` is the routing id a tap's ROUTER gave the client.
+     * Returns whether it counts towards --count (false: --filter left it out).
      */
-    using Handler = std::function<void(
+    using Handler = std::function<bool(
         std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer)>;
     /// An event line of a tap (a subscription passed upstream), in its place among the messages.
     using EventHandler = std::function<void(const CaptureRecord &event)>;
@@ -139,6 +142,7 @@ private:
 
     Wording m_wording;
     std::optional<int> m_count;
+    bool m_filtered = false; // --filter: no receive limit, --count counts what the handler took
     std::optional<int> m_timeout;
     OutputFormat m_format;
     SocketSpec m_spec; // for a tap: its listen side (binds), with connects = the forward endpoints

@@ -18,6 +18,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "filteroption.h"
 #include "securityoptions.h"
 
 using namespace Qt::StringLiterals;
@@ -116,8 +117,9 @@ int runReplay(const QStringList &arguments)
         u"Wait MS after binding/connecting before the first message (default 200 for PUB/XPUB, so "
         u"subscribers can join; else 0)."_s,
         u"MS"_s);
-    for (const auto *option :
-        { &speedOption, &maxSpeedOption, &stepOption, &socketOption, &directionOption, &settleOption })
+    const QCommandLineOption filter = filterOption();
+    for (const auto *option : { &speedOption, &maxSpeedOption, &stepOption, &socketOption, &directionOption,
+             &filter, &settleOption })
         commandLine.addOption(*option);
     commandLine.addTimeoutOption(
         u"How long a message may wait for a peer to take it (default 5000); when none does, exit status 1 "
@@ -134,7 +136,7 @@ int runReplay(const QStringList &arguments)
             u"with a warning that names the line. Progress goes to stderr once a second (not\n"
             u"with --quiet). At the end, closing waits up to 5000 ms for the queued messages\n"
             u"to reach the peer (--option linger=MS changes it). Exit status 1 also when FILE\n"
-            u"is not a capture, or when --socket/--direction match no message.\n"
+            u"is not a capture, or when --socket/--direction/--filter match no message.\n"
             u"\n"
             u"Examples:\n"
             u"  zmqscope-cli listen -t pull --bind tcp://127.0.0.1:5557 --write traffic.zmqcap\n"
@@ -184,6 +186,9 @@ int runReplay(const QStringList &arguments)
     }
     if (commandLine.isSet(directionOption))
         options.direction = parseDirection(commandLine.value(directionOption));
+    if (commandLine.isSet(filter))
+        options.accept = [matcher = filterFrom(commandLine, filter)](
+                             const CaptureRecord &record) { return passes(matcher, record); };
     const bool isPub = spec.type == SocketType::Pub || spec.type == SocketType::XPub;
     const int deliveryTimeout = commandLine.timeout().value_or(DefaultDeliveryTimeoutMs);
     const int settle = commandLine.number(settleOption, 0).value_or(isPub ? DefaultPubSettleMs : 0);
@@ -275,14 +280,16 @@ int runReplay(const QStringList &arguments)
                     u"replay of %1 stopped after %2: %3"_s.arg(shownPath, messagesWord(sent), error));
                 return;
             }
-            if (sent == 0 && !stdinEnded && (!options.socketFilter.isEmpty() || options.direction)) {
+            if (sent == 0 && !stdinEnded
+                && (!options.socketFilter.isEmpty() || options.direction || options.accept)) {
                 finish(ExitFailure,
-                    u"no message in %1 matches%2%3"_s.arg(shownPath,
+                    u"no message in %1 matches%2%3%4"_s.arg(shownPath,
                         options.socketFilter.isEmpty() ? QString()
                                                        : u" --socket "_s + quoted(options.socketFilter),
                         options.direction ? (*options.direction == Direction::In ? u" --direction in"_s
                                                                                  : u" --direction out"_s)
-                                          : QString()));
+                                          : QString(),
+                        options.accept ? u" --filter "_s + quoted(commandLine.value(filter)) : QString()));
                 return;
             }
             if (stopSignalSeen != 0)

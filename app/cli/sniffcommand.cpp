@@ -11,6 +11,7 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "decodeoption.h"
 #include "filteroption.h"
 #include "messageformatter.h"
 #include "receivesession.h"
@@ -67,6 +68,8 @@ int runSniff(const QStringList &arguments)
     commandLine.addOption(writeOption);
     const QCommandLineOption matchOption = filterOption();
     commandLine.addOption(matchOption);
+    const DecodeOptions decodeOptions;
+    decodeOptions.addTo(commandLine);
     if (!commandLine.parse(arguments,
             u"Capturing needs the right to: run as root, or give the program the capability once:\n"
             u"  sudo setcap cap_net_raw,cap_net_admin=eip $(command -v zmqscope-cli)\n"
@@ -90,7 +93,7 @@ int runSniff(const QStringList &arguments)
     live.ports = ports(commandLine.values(portOption));
     const ReceiveOptions options = receiveOptions(commandLine);
     // What the filter leaves out is neither printed, nor counted, nor written.
-    const MessageMatcher matcher = filterFrom(commandLine, matchOption);
+    MessagePipeline pipeline = MessagePipeline::fromCommandLine(commandLine, matchOption, &decodeOptions);
     const bool quiet = commandLine.isSet(quietOption);
 
     std::optional<CaptureWriter> writer;
@@ -119,7 +122,7 @@ int runSniff(const QStringList &arguments)
     sinceMessage.start();
     PassiveDecoder::Handlers handlers;
     handlers.record = [&](const CaptureRecord &record) {
-        if (!passes(matcher, record))
+        if (!pipeline.accept(record))
             return;
         if (writer)
             writer->write(record);
@@ -130,7 +133,7 @@ int runSniff(const QStringList &arguments)
             return;
         }
         if (options.format != OutputFormat::None)
-            writeStdout(formatWireMessage(record, options.format));
+            writeStdout(pipeline.decorate(formatWireMessage(record, options.format)));
         ++messages;
         sinceMessage.restart();
         if (options.count && messages >= quint64(*options.count))

@@ -10,6 +10,8 @@
 
 #include "clicommon.h"
 #include "commands.h"
+#include "decodeoption.h"
+#include "filteroption.h"
 #include "receivesession.h"
 #include "securityoptions.h"
 
@@ -92,6 +94,10 @@ int runTap(const QStringList &arguments)
         u"milliseconds; restarts with every forwarded message. The error says when the server's side never "
         u"connected or no client did."_s);
     commandLine.addOption(writeOption);
+    const QCommandLineOption filter = filterOption();
+    commandLine.addOption(filter);
+    const DecodeOptions decodeOptions;
+    decodeOptions.addTo(commandLine);
     // The clients' side is their server; the server's side is its client (DESIGN.md section 12).
     const SecurityOptions listenSecurity(SecurityRole::Server);
     const SecurityOptions forwardSecurity(SecurityRole::Client, u"forward-"_s);
@@ -159,7 +165,9 @@ int runTap(const QStringList &arguments)
     spec.forwardOptions.insert(spec.forwardOptions.end(), forwardOnly.begin(), forwardOnly.end());
     spec.listenSecurity = listenSecurity.read(commandLine);
     spec.forwardSecurity = forwardSecurity.read(commandLine);
-    const ReceiveOptions options = receiveOptions(commandLine);
+    ReceiveOptions options = receiveOptions(commandLine);
+    options.filtered = commandLine.isSet(filter);
+    MessagePipeline pipeline = MessagePipeline::fromCommandLine(commandLine, filter, &decodeOptions);
 
     std::optional<CaptureWriterOptions> captureOptions;
     if (commandLine.isSet(writeOption)) {
@@ -176,7 +184,12 @@ int runTap(const QStringList &arguments)
     // leaves an existing file as it was.
     ReceiveSession session(spec, options, captureOptions);
     if (options.format == OutputFormat::None) {
-        session.handleMessages([](std::int64_t, Direction, const Frames &, QByteArrayView) {});
+        // Forwarded and recorded only: --count counts what --filter lets through.
+        session.handleMessages(
+            [&](std::int64_t, Direction direction, const Frames &frames, QByteArrayView peer) {
+                const MessageFormatter &formatter = session.formatter(direction);
+                return pipeline.accept(frames, direction, peer, formatter.socketName(), formatter.typeName());
+            });
         return session.exec();
     }
     if (captureOptions)
@@ -186,7 +199,11 @@ int runTap(const QStringList &arguments)
         session.endWhenStdoutCloses(); // without --write stdout was the only record
     session.handleMessages(
         [&](std::int64_t timestampUs, Direction direction, const Frames &frames, QByteArrayView peer) {
-            writeStdout(session.formatter(direction).format(timestampUs, direction, frames, peer));
+            MessageFormatter &formatter = session.formatter(direction);
+            if (!pipeline.accept(frames, direction, peer, formatter.socketName(), formatter.typeName()))
+                return false;
+            writeStdout(pipeline.decorate(formatter.format(timestampUs, direction, frames, peer)));
+            return true;
         });
     const bool jsonl = options.format == OutputFormat::Jsonl;
     session.handleEvents([jsonl](const CaptureRecord &event) {

@@ -53,7 +53,9 @@ bool matches(const CaptureRecord &record, const ReplayOptions &options)
         return false;
     if (!options.socketFilter.isEmpty() && record.socket != options.socketFilter)
         return false;
-    return !options.direction || record.direction == *options.direction;
+    if (options.direction && record.direction != *options.direction)
+        return false;
+    return !options.accept || options.accept(record);
 }
 
 } // namespace

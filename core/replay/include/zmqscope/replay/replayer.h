@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -13,6 +14,7 @@
 
 namespace zmqscope {
 
+struct CaptureRecord;
 class CaptureReader;
 class Engine;
 
@@ -39,6 +41,9 @@ struct ReplayOptions
     double speed = 1.0; ///< for Speed: 2.0 = twice as fast as recorded; must be > 0
     QString socketFilter; ///< file replay: only records of this socket name; empty = all
     std::optional<Direction> direction; ///< file replay: only this direction; nullopt = all
+    /// File replay: only the records this takes (the CLI's --filter); empty = all. Called from the
+    /// thread that reads the file, so it must be thread-safe (a MessageMatcher is).
+    std::function<bool(const CaptureRecord &)> accept;
 };
 
 /**
