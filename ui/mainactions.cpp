@@ -48,6 +48,11 @@ MainActions::MainActions(QObject *parent)
     editSocket = new QAction(u"&Edit Socket\u2026"_s, parent);
     editSocket->setToolTip(u"Change the selected socket's endpoints or options; it is reopened with them"_s);
 
+    decoders = new QAction(u"&Decoders\u2026"_s, parent);
+    decoders->setObjectName(u"decodersAction"_s);
+    decoders->setToolTip(
+        u"Decode bodies as JSON, CBOR, MessagePack or protobuf by id, socket, mimetype or frame"_s);
+
     generateKeys = new QAction(u"&Generate Keys\u2026"_s, parent);
     generateKeys->setObjectName(u"generateKeysAction"_s);
     generateKeys->setToolTip(

@@ -25,6 +25,7 @@ struct MainActions
     QAction *clear = nullptr;
     QAction *closeSocket = nullptr;
     QAction *editResend = nullptr;
+    QAction *decoders = nullptr;
     QAction *editSocket = nullptr;
     QAction *find = nullptr;
     QAction *follow = nullptr;

@@ -33,6 +33,7 @@
 #include "compose/generatekeysdialog.h"
 #include "compose/newsocketdialog.h"
 #include "confirmloss.h"
+#include "decodersdialog.h"
 #include "detail/messagedetailview.h"
 #include "displaytext.h"
 #include "docklayout.h"
@@ -232,9 +233,11 @@ void MainWindow::createDocks()
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_sniffers
         = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
-    m_workspaces = new WorkspaceController(
-        *m_socketModel, *m_eventModel, *m_taps, *m_sniffers,
-        [this](SocketSpec spec) { return openSocket(std::move(spec)); }, *this);
+    WorkspaceController::Hooks hooks;
+    hooks.openSocket = [this](SocketSpec spec) { return openSocket(std::move(spec)); };
+    hooks.decodeRules = [this] { return m_decodeRules; };
+    hooks.applyDecodeRules = [this](const QList<DecodeRule> &rules) { (void)setDecodeRules(rules); };
+    m_workspaces = new WorkspaceController(*m_socketModel, *m_eventModel, *m_taps, *m_sniffers, hooks, *this);
 }
 
 void MainWindow::createActions()
@@ -244,6 +247,7 @@ void MainWindow::createActions()
     connect(m_actions.reopenSocket, &QAction::triggered, this, &MainWindow::reopenSelectedSocket);
     connect(m_actions.editSocket, &QAction::triggered, this, &MainWindow::editSelectedSocket);
     connect(m_actions.generateKeys, &QAction::triggered, this, [this] { GenerateKeysDialog::openFor(this); });
+    connect(m_actions.decoders, &QAction::triggered, this, &MainWindow::showDecodersDialog);
 
     // The composer owns Send (it knows whether there is something to send); we put it in the menus.
     m_sendAction = m_composer->sendAction();
@@ -338,6 +342,7 @@ void MainWindow::createMenusAndToolBar()
     QMenu *view = menuBar()->addMenu(u"&View"_s);
     view->addAction(m_actions.pause);
     view->addAction(m_actions.follow);
+    view->addAction(m_actions.decoders);
     QMenu *time = view->addMenu(u"&Time Column"_s);
     auto *timeGroup = new QActionGroup(this);
     const QString timeLabels[]
@@ -722,6 +727,34 @@ zmqscope::Result<void> MainWindow::openWorkspace(const QString &fileName)
 zmqscope::Result<void> MainWindow::saveWorkspace(const QString &fileName)
 {
     return m_workspaces->save(fileName);
+}
+
+zmqscope::Result<void> MainWindow::setDecodeRules(const QList<DecodeRule> &rules)
+{
+    Result<DecoderSet> set = DecoderSet::create(rules);
+    if (!set) {
+        m_eventModel->addLine(u"Decoders not applied: %1"_s.arg(set.errorMessage()), true);
+        return std::move(set).error();
+    }
+    m_decodeRules = rules;
+    m_detail->setDecoders(*set);
+    m_eventModel->addLine(rules.isEmpty() ? u"Decoders: no rules; bodies decode by their mimetype"_s
+                                          : u"Decoders: %1 rule(s) in use"_s.arg(rules.size()),
+        false);
+    return {};
+}
+
+void MainWindow::showDecodersDialog()
+{
+    std::optional<StoredMessage> selected;
+    QString socket;
+    if (m_detail->hasMessage()) {
+        selected = m_detail->message();
+        socket = m_socketModel->socketNames().value(selected->socket);
+    }
+    DecodersDialog dialog(m_decodeRules, selected, socket, this);
+    if (dialog.exec() == QDialog::Accepted)
+        (void)setDecodeRules(dialog.rules());
 }
 
 void MainWindow::showPreferences()

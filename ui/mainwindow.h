@@ -6,6 +6,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include <zmqscope/analysis/decoderules.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/error.h>
 
@@ -54,6 +55,13 @@ public:
 
     /// Opens a socket as the New-socket dialog would: names it when unnamed, logs what happens.
     SocketId openSocket(SocketSpec spec);
+
+    /// The decode rules of the JSON tab (View > Decoders, workspaces). Loads their descriptor sets; when
+    /// one cannot be used, the Events log says why and the rules in use stay.
+    zmqscope::Result<void> setDecodeRules(const QList<DecodeRule> &rules);
+    [[nodiscard]] const QList<DecodeRule> &decodeRules() const { return m_decodeRules; }
+    /// View > Decoders: the rules table with a preview on the selected message.
+    void showDecodersDialog();
 
     /// Opens the sockets and taps of a workspace file; fails as Workspace::load() does, and logs the error.
     zmqscope::Result<void> openWorkspace(const QString &fileName);
@@ -180,6 +188,7 @@ private:
     StoreStatus *m_storeStatus = nullptr;
 
     QTimer m_refreshTimer;
+    QList<DecodeRule> m_decodeRules;
     bool m_saveSettingsOnClose = true;
 };
 

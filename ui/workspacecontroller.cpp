@@ -22,13 +22,13 @@ const auto WorkspaceFilter = u"ZmqScope workspaces (*.zmqscope *.json);;All file
 } // namespace
 
 WorkspaceController::WorkspaceController(SocketListModel &sockets, EventLogModel &events, TapController &taps,
-    SniffController &sniffers, std::function<SocketId(SocketSpec)> openSocket, QWidget &window)
+    SniffController &sniffers, Hooks hooks, QWidget &window)
     : QObject(&window)
     , m_sockets(sockets)
     , m_events(events)
     , m_taps(taps)
     , m_sniffers(sniffers)
-    , m_openSocket(std::move(openSocket))
+    , m_hooks(std::move(hooks))
     , m_window(window)
 { }
 
@@ -45,8 +45,10 @@ zmqscope::Result<void> WorkspaceController::open(const QString &fileName)
     for (const QString &name : std::as_const(skipped))
         m_events.addLine(u"Not opened: %1 (its PLAIN password was not given)"_s.arg(name), true);
     for (const SocketSpec &spec : workspace->sockets())
-        m_openSocket(spec);
+        m_hooks.openSocket(spec);
     m_taps.openTaps(workspace->taps());
+    if (!workspace->decodeRules().isEmpty())
+        m_hooks.applyDecodeRules(workspace->decodeRules());
     m_sniffers.openSniffers(workspace->sniffers());
     m_lastDirectory = QFileInfo(fileName).absolutePath();
     m_events.addLine(
@@ -67,7 +69,8 @@ zmqscope::Result<void> WorkspaceController::save(const QString &fileName)
     }
     const QList<TapSpec> taps = m_taps.openTapSpecs();
     const QList<SniffSpec> sniffers = m_sniffers.openSnifferSpecs();
-    const Workspace workspace(specs, taps, sniffers);
+    Workspace workspace(specs, taps, sniffers);
+    workspace.setDecodeRules(m_hooks.decodeRules());
     zmqscope::Result<void> saved = workspace.save(fileName);
     if (!saved) {
         m_events.addLine(saved.errorMessage(), true);

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+#include <zmqscope/analysis/decoderules.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/error.h>
 
@@ -19,7 +20,8 @@ class SocketListModel;
 class TapController;
 
 /**
- * File > Open Workspace and Save Workspace: the sockets, taps and sniffers a workspace file holds.
+ * File > Open Workspace and Save Workspace: the sockets, taps, sniffers and decode rules a workspace
+ * file holds.
  * Opening asks for the PLAIN passwords a file never keeps (a socket whose prompt is declined stays
  * closed); saving says which keys could not be kept. Every outcome is a line in the Events view.
  */
@@ -27,9 +29,18 @@ class WorkspaceController : public QObject
 {
     Q_OBJECT
 public:
-    /// openSocket opens one socket as the main window does (its row shows at once).
+    /// What the main window does for a workspace besides its controllers.
+    struct Hooks
+    {
+        /// Opens one socket as the main window does (its row shows at once).
+        std::function<SocketId(SocketSpec)> openSocket;
+        /// The decode rules in use, and applying a workspace's (which says itself when it cannot).
+        std::function<QList<DecodeRule>()> decodeRules;
+        std::function<void(const QList<DecodeRule> &)> applyDecodeRules;
+    };
+
     WorkspaceController(SocketListModel &sockets, EventLogModel &events, TapController &taps,
-        SniffController &sniffers, std::function<SocketId(SocketSpec)> openSocket, QWidget &window);
+        SniffController &sniffers, Hooks hooks, QWidget &window);
 
     /// Opens the sockets, taps and sniffers of a workspace file; fails as Workspace::load() does, and
     /// logs the error.
@@ -50,7 +61,7 @@ private:
     EventLogModel &m_events;
     TapController &m_taps;
     SniffController &m_sniffers;
-    std::function<SocketId(SocketSpec)> m_openSocket;
+    Hooks m_hooks;
     QWidget &m_window;
     QString m_lastDirectory;
 };

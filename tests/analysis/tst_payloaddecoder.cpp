@@ -72,11 +72,9 @@ private:
 void TestPayloadDecoder::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    const QString compiled = payloadcases::compileProtos(m_dir.path());
-    QVERIFY2(compiled.isEmpty(), qPrintable(compiled));
-    m_descriptorSet = m_dir.filePath(u"telemetry.desc"_s);
     QString error;
-    m_cases = payloadcases::load(m_dir.path(), error);
+    m_cases = payloadcases::prepare(m_dir.path(), error);
+    m_descriptorSet = m_dir.filePath(u"telemetry.desc"_s);
     QVERIFY2(!m_cases.isEmpty(), qPrintable(error));
 }
 

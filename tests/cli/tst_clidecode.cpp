@@ -42,10 +42,8 @@ private:
 void TestCliDecode::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    const QString compiled = payloadcases::compileProtos(m_dir.path());
-    QVERIFY2(compiled.isEmpty(), qPrintable(compiled));
     QString error;
-    m_cases = payloadcases::load(m_dir.path(), error);
+    m_cases = payloadcases::prepare(m_dir.path(), error);
     QVERIFY2(!m_cases.isEmpty(), qPrintable(error));
 }
 

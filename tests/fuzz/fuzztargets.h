@@ -24,4 +24,9 @@ int tcpPacketTarget(const std::uint8_t *data, std::size_t size);
 /// (the events, the end-of-stream report included, must be the same), with a gap, or joined mid-stream.
 int zmtpDecoderTarget(const std::uint8_t *data, std::size_t size);
 
+/// `data` as a MessagePack body, and as a CBOR one (payloaddecoder.h): a value that survives a
+/// JSON round trip, or an error naming a byte inside the input; one more byte is refused there.
+int msgpackTarget(const std::uint8_t *data, std::size_t size);
+int cborTarget(const std::uint8_t *data, std::size_t size);
+
 } // namespace zmqscope::fuzz

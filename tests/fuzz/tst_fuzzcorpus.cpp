@@ -23,6 +23,8 @@ const QList<QPair<QString, Target>> &targets()
         { u"envelope"_s, &zmqscope::fuzz::envelopeTarget },
         { u"tcppacket"_s, &zmqscope::fuzz::tcpPacketTarget },
         { u"zmtpdecoder"_s, &zmqscope::fuzz::zmtpDecoderTarget },
+        { u"msgpack"_s, &zmqscope::fuzz::msgpackTarget },
+        { u"cbor"_s, &zmqscope::fuzz::cborTarget },
     };
     return all;
 }

@@ -79,6 +79,13 @@ inline QList<Case> load(const QString &protoDir, QString &error)
     return cases;
 }
 
+/// compileProtos() into `dir`, then load(): the cases, or empty with `error` saying why.
+inline QList<Case> prepare(const QString &dir, QString &error)
+{
+    error = compileProtos(dir);
+    return error.isEmpty() ? load(dir, error) : QList<Case>();
+}
+
 /// Whether two decoded values are the same JSON, numbers compared as doubles (a value Qt keeps as an
 /// integer and the same one Python wrote as a float are equal).
 inline bool sameJson(const QJsonValue &a, const QJsonValue &b)

@@ -106,7 +106,9 @@ Workspace withPasswords(QWidget *parent, const Workspace &workspace, QStringList
         else
             skipped.append(tap.name);
     }
-    return Workspace(sockets, taps, workspace.sniffers());
+    Workspace withPasswords(sockets, taps, workspace.sniffers());
+    withPasswords.setDecodeRules(workspace.decodeRules());
+    return withPasswords;
 }
 
 } // namespace PasswordPrompt

@@ -27,6 +27,7 @@ const auto VersionKey = u"zmqscope_workspace"_s;
 const auto SocketsKey = u"sockets"_s;
 const auto TapsKey = u"taps"_s;
 const auto SniffersKey = u"sniffers"_s;
+const auto DecodersKey = u"decoders"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = qint64 { 64 } << 20;
@@ -145,6 +146,12 @@ QByteArray Workspace::toJson() const
         for (const zmqscope::SniffSpec &sniffer : m_sniffers)
             sniffers.append(sniffer.toJson());
         root.insert(SniffersKey, sniffers);
+    }
+    if (!m_decodeRules.isEmpty()) {
+        QJsonArray rules;
+        for (const zmqscope::DecodeRule &rule : m_decodeRules)
+            rules.append(rule.toString());
+        root.insert(DecodersKey, rules);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -332,5 +339,25 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
                 u"sniffers"_s.arg(entry));
         sniffers.append(std::move(*sniffer));
     }
-    return Workspace(std::move(specs), std::move(taps), std::move(sniffers));
+
+    // Decode rules, as the command line's --decode takes them.
+    QList<zmqscope::DecodeRule> rules;
+    const QJsonValue rulesValue = root.value(DecodersKey);
+    if (!rulesValue.isUndefined() && !rulesValue.isArray())
+        return contentError(u"%1: \"%2\" should be an array of decode rules, it is %3"_s.arg(
+            prefix, DecodersKey, jsonTypeName(rulesValue)));
+    const QJsonArray ruleArray = rulesValue.toArray();
+    for (qsizetype i = 0; i < ruleArray.size(); ++i) {
+        if (!ruleArray.at(i).isString())
+            return contentError(u"%1: decode rule at index %2 is %3, not a string"_s.arg(prefix).arg(i).arg(
+                jsonTypeName(ruleArray.at(i))));
+        zmqscope::Result<zmqscope::DecodeRule> rule = zmqscope::DecodeRule::parse(ruleArray.at(i).toString());
+        if (!rule)
+            return Error(rule.error().code(),
+                u"%1: decode rule at index %2: %3"_s.arg(prefix).arg(i).arg(rule.errorMessage()));
+        rules.append(*rule);
+    }
+    Workspace workspace(std::move(specs), std::move(taps), std::move(sniffers));
+    workspace.setDecodeRules(rules);
+    return workspace;
 }

@@ -3,6 +3,7 @@
 #include <QList>
 #include <QString>
 
+#include <zmqscope/analysis/decoderules.h>
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/error.h>
 
@@ -36,6 +37,9 @@ public:
     void setSockets(const QList<zmqscope::SocketSpec> &sockets) { m_sockets = sockets; }
     [[nodiscard]] const QList<zmqscope::TapSpec> &taps() const { return m_taps; }
     [[nodiscard]] const QList<zmqscope::SniffSpec> &sniffers() const { return m_sniffers; }
+    /// The decode rules (View > Decoders), as written ("id=order-*:msgpack"), in their order.
+    [[nodiscard]] const QList<zmqscope::DecodeRule> &decodeRules() const { return m_decodeRules; }
+    void setDecodeRules(const QList<zmqscope::DecodeRule> &rules) { m_decodeRules = rules; }
 
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
     /// Fails with FileError naming the file and the reason.
@@ -60,4 +64,5 @@ private:
     QList<zmqscope::SocketSpec> m_sockets;
     QList<zmqscope::TapSpec> m_taps;
     QList<zmqscope::SniffSpec> m_sniffers;
+    QList<zmqscope::DecodeRule> m_decodeRules;
 };

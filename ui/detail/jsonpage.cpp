@@ -1,5 +1,7 @@
 #include "detail/jsonpage.h"
 
+#include <vector>
+
 #include <QAction>
 #include <QEvent>
 #include <QFutureWatcher>
@@ -89,6 +91,12 @@ JsonPage::Result JsonPage::parse(const QByteArray &body)
                 .arg(error.errorString(), QLocale().toString(error.offset), hint));
         return result;
     }
+    present(root, result);
+    return result;
+}
+
+void JsonPage::present(const QJsonValue &root, Result &result)
+{
     result.root = root;
 
     QByteArray formatted;
@@ -116,6 +124,28 @@ JsonPage::Result JsonPage::parse(const QByteArray &body)
     if (result.formatted.endsWith(u'\n'))
         result.formatted.chop(1);
     result.valueCount = countValues(root, ExpandAllLimit + 1);
+}
+
+JsonPage::Result JsonPage::decode(
+    const DecoderSet &decoders, const StoredMessage &message, const QString &socket)
+{
+    const std::vector<QByteArrayView> frames(message.frames.cbegin(), message.frames.cend());
+    FilterSubject subject;
+    subject.frames = frames;
+    subject.direction = message.direction;
+    subject.socket = socket;
+    subject.peer = message.peer;
+    Result result;
+    const std::optional<DecodedPayload> decoded = decoders.decode(subject);
+    if (!decoded) {
+        result.outcome = Error(ErrorCode::InvalidBody, tr("No decoder applies to this message any more."));
+        return result;
+    }
+    if (!decoded->value) {
+        result.outcome = decoded->value.error();
+        return result;
+    }
+    present(*decoded->value, result);
     return result;
 }
 
@@ -141,6 +171,11 @@ JsonPage::JsonPage(QWidget *parent)
     bar->addWidget(m_expandAllButton);
     bar->addWidget(m_collapseAllButton);
     layout->addLayout(bar);
+
+    m_source = detailui::makeNoteLabel(this);
+    m_source->setObjectName(u"jsonDecodedFrom"_s);
+    m_source->setContentsMargins(8, 0, 8, 4);
+    layout->addWidget(m_source);
 
     m_note = detailui::makeNoteLabel(this);
     m_note->setObjectName(u"jsonNote"_s);
@@ -234,12 +269,17 @@ void JsonPage::resetViews()
     m_text->clear();
     m_note->clear();
     m_note->hide();
+    m_source->clear();
+    m_source->hide();
+    m_decodedFrom.clear();
 }
 
 void JsonPage::setMessage(const DetailMessage &message)
 {
     resetViews();
     m_bestView = false;
+    if (startDecoded(message))
+        return;
     if (!message.hasBody()) {
         m_whyDisabled = noBodyReason();
         return;
@@ -272,14 +312,62 @@ void JsonPage::clear()
     m_whyDisabled = noMessageReason();
 }
 
+bool JsonPage::startDecoded(const DetailMessage &message)
+{
+    const Frames &frames = message.message.frames;
+    const std::vector<QByteArrayView> views(frames.cbegin(), frames.cend());
+    FilterSubject subject;
+    subject.frames = views;
+    subject.direction = message.message.direction;
+    subject.socket = message.socketName;
+    subject.peer = message.message.peer;
+    const std::optional<DecodedPayload> chosen = m_decoders.choose(subject);
+    // A JSON body by its mimetype is the JSON parser's, as without rules.
+    if (!chosen || (chosen->format == PayloadFormat::Json && chosen->ruleIndex < 0))
+        return false;
+    m_whyDisabled.clear();
+    m_bestView = true;
+    m_decodedFrom = chosen->title();
+    const QString frameText
+        = chosen->frame == qsizetype(frames.size()) - 1 ? tr("the body") : tr("frame %1").arg(chosen->frame);
+    m_source->setText(chosen->ruleIndex >= 0
+            ? tr("Decoded from %1 (%2) by rule %3: %4")
+                  .arg(m_decodedFrom, frameText)
+                  .arg(chosen->ruleIndex + 1)
+                  .arg(m_decoders.rules().at(chosen->ruleIndex).toString())
+            : tr("Decoded from %1 (%2), as its mimetype says").arg(m_decodedFrom, frameText));
+    m_source->show();
+    const qsizetype size = frames.at(chosen->frame).size();
+    if (size > JsonSizeLimit) {
+        showNotice(
+            tr("This %1 body is not decoded here: it is %2, and decoding takes bodies up to %3.\n"
+               "The Text tab shows its start and the Hex tab all of it; Save Body to File writes it out.")
+                .arg(m_decodedFrom, QLocale().formattedDataSize(size, 1, QLocale::DataSizeIecFormat),
+                    QLocale().formattedDataSize(JsonSizeLimit, 0, QLocale::DataSizeIecFormat)));
+        return true;
+    }
+    run([decoders = m_decoders, stored = message.message,
+            socket = message.socketName] { return decode(decoders, stored, socket); },
+        size,
+        tr("Decoding %1 of %2…")
+            .arg(QLocale().formattedDataSize(size, 1, QLocale::DataSizeIecFormat), m_decodedFrom));
+    return true;
+}
+
 void JsonPage::start(const QByteArray &bytes)
 {
-    if (bytes.size() <= JsonWorkerThreshold) {
-        apply(parse(bytes));
+    run([bytes] { return parse(bytes); }, bytes.size(),
+        tr("Parsing %1 of JSON…")
+            .arg(QLocale().formattedDataSize(bytes.size(), 1, QLocale::DataSizeIecFormat)));
+}
+
+void JsonPage::run(std::function<Result()> job, qsizetype size, const QString &what)
+{
+    if (size <= JsonWorkerThreshold) {
+        apply(job());
         return;
     }
-    showNotice(tr("Parsing %1 of JSON…")
-                   .arg(QLocale().formattedDataSize(bytes.size(), 1, QLocale::DataSizeIecFormat)));
+    showNotice(what);
     ++m_pendingJobs;
     auto *watcher = new QFutureWatcher<Result>(this);
     const auto generation = m_generation;
@@ -289,7 +377,7 @@ void JsonPage::start(const QByteArray &bytes)
         if (generation == m_generation)
             apply(watcher->result());
     });
-    watcher->setFuture(detailui::runInPool<Result>([bytes] { return parse(bytes); }));
+    watcher->setFuture(detailui::runInPool<Result>(std::move(job)));
 }
 
 void JsonPage::showNotice(const QString &text)

@@ -1,6 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <QJsonValue>
+
+#include <zmqscope/analysis/decoderules.h>
 
 #include "detail/detailpage.h"
 
@@ -38,6 +43,12 @@ public:
     ~JsonPage() override;
 
     void setMessage(const DetailMessage &message) override;
+    /// The decode rules (Decoders dialog, workspace): a body they (or its mimetype) give a format
+    /// shows here decoded, the format named above it. Applies from the next setMessage().
+    void setDecoders(const DecoderSet &decoders) { m_decoders = decoders; }
+    /// What the shown value was decoded from ("MessagePack", "protobuf demo.Reading"); empty for a
+    /// JSON body read as such, or nothing shown.
+    [[nodiscard]] QString decodedFrom() const { return m_decodedFrom; }
     void clear() override;
     [[nodiscard]] QString whyDisabled() const override { return m_whyDisabled; }
     [[nodiscard]] bool isDecoding() const override { return m_pendingJobs > 0; }
@@ -52,8 +63,17 @@ protected:
 private:
     struct Result;
     [[nodiscard]] static Result parse(const QByteArray &body);
+    /// The formatted text and counts of a value (parse()'s second half, and a decoder's).
+    static void present(const QJsonValue &root, Result &result);
+    /// The message decoded by `decoders` (in a worker for a big body): its value, or the decoder's error.
+    [[nodiscard]] static Result decode(
+        const DecoderSet &decoders, const StoredMessage &message, const QString &socket);
 
     void start(const QByteArray &body);
+    /// Runs job now, or in the pool with a notice ("Decoding 3 MB of MessagePack…") when size is big.
+    void run(std::function<Result()> job, qsizetype size, const QString &what);
+    /// Shows a body a decoder (not the JSON parser) reads; false when none applies.
+    bool startDecoded(const DetailMessage &message);
     void apply(const Result &result);
     /// The notice page with text (why there is no JSON view), its view buttons disabled.
     void showNotice(const QString &text);
@@ -61,6 +81,9 @@ private:
     void expandTree(bool all);
     void resetViews();
 
+    DecoderSet m_decoders;
+    QString m_decodedFrom;
+    QLabel *m_source = nullptr; ///< "Decoded from MessagePack by rule 1 (id=order-*:msgpack)"
     QString m_whyDisabled;
     bool m_bestView = false;
     bool m_ready = false;

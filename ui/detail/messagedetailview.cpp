@@ -211,12 +211,20 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
     updateTabs(bestTab());
 }
 
+void MessageDetailView::setDecoders(const DecoderSet &decoders)
+{
+    m_jsonPage->setDecoders(decoders);
+    if (m_hasMessage)
+        setMessage(StoredMessage(m_current.message), QString(m_current.socketName));
+}
+
 std::optional<MessageDetailView::Tab> MessageDetailView::bestTab() const
 {
-    if (!m_current.hasBody())
-        return FramesTab;
+    // A decoded value (a decode rule may read a raw message's frame) before anything else.
     if (isTabEnabled(JsonTab) && m_jsonPage->isBestView())
         return JsonTab;
+    if (!m_current.hasBody())
+        return FramesTab;
     if (isTabEnabled(ImageTab))
         return ImageTab;
     const auto body = m_current.body();

@@ -76,6 +76,8 @@ public:
     void setMessage(const StoredMessage &message, const QString &socketName);
     /// Shows nothing (the "no message selected" page).
     void clear();
+    /// The decode rules of the JSON tab (JsonPage::setDecoders()); the shown message is shown again.
+    void setDecoders(const DecoderSet &decoders);
 
     [[nodiscard]] bool hasMessage() const noexcept { return m_hasMessage; }
     [[nodiscard]] const StoredMessage &message() const noexcept { return m_current.message; }
