@@ -86,7 +86,7 @@ zmqscope::TapSpec tapFromJson(const QJsonObject &json)
     // Each side through SocketSpec::fromJson(): endpoints and options are read, and refused, as a
     // socket entry's are.
     const auto side = [&](const QString &prefix, zmqscope::SocketType type, const QString &specKey) {
-        const QString endpointsKey = prefix;
+        const QString &endpointsKey = prefix;
         const QString optionsKey = prefix + u"_options"_s;
         const QString securityKey = prefix + u"_security"_s;
         const QJsonValue endpoints = json.value(endpointsKey);
