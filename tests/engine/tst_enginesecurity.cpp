@@ -170,6 +170,11 @@ private:
     /// A python CURVE server with pyzmq's certificate "server" in the test's directory (server.key is
     /// its public one) and `allow` (whom its ThreadAuthenticator lets in); its endpoint, empty on failure.
     QString startPyzmqCurveServer(TestProcess &server, const QStringList &allow);
+    /// Opens our server `spec`, sends a python client with `clientOptions` (its security) to it and
+    /// checks the ZAP `decision` line, then that the client was answered (`allowed`) or refused;
+    /// `opened` gets the server's id.
+    void expectServerDecision(const SocketSpec &spec, const QStringList &clientOptions, bool allowed,
+        const QString &decision, SocketId *opened = nullptr);
     /// Our server socket `id` let the python client in: it got the request, and the client our reply.
     void expectClientAnswered(SocketId id, TestProcess &client);
     /// Our server socket `id` refused the python client, said so as an error and got nothing from it.
@@ -222,6 +227,23 @@ QString TestEngineSecurity::startPyzmqCurveServer(TestProcess &server, const QSt
         return {};
     return startServer(
         server, QStringList { u"--curve-cert"_s, m_dir->filePath(u"server.key_secret"_s) } + allow);
+}
+
+void TestEngineSecurity::expectServerDecision(const SocketSpec &spec, const QStringList &clientOptions,
+    bool allowed, const QString &decision, SocketId *opened)
+{
+    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    if (opened)
+        *opened = id;
+    TestProcess client;
+    QVERIFY(startClient(client, bound.value(0), clientOptions, !allowed));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
+    if (allowed)
+        expectClientAnswered(id, client);
+    else
+        expectClientRefused(id, client);
 }
 
 void TestEngineSecurity::expectClientAnswered(SocketId id, TestProcess &client)
@@ -372,21 +394,13 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
         security.denyIps = { u"127.0.0.1"_s };
     if (rule == u"any+allow-other-ip"_s)
         security.allowIps = { u"192.0.2.7"_s };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-
-    TestProcess client;
-    QVERIFY(startClient(client, bound.value(0),
+    SocketId id = 0;
+    expectServerDecision(spec,
         { u"--curve-cert"_s, clients + u"/peer.key_secret"_s, u"--curve-server-key"_s, mine.publicFile },
-        !allowed));
-    const QString decision = u"ZAP: %1 client %2 from 127.0.0.1 (%3)"_s.arg(
-        allowed ? u"allowed"_s : u"refused"_s, QString::fromLatin1(peerKey), reason);
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (allowed)
-        expectClientAnswered(id, client);
-    else
-        expectClientRefused(id, client);
+        allowed,
+        u"ZAP: %1 client %2 from 127.0.0.1 (%3)"_s.arg(
+            allowed ? u"allowed"_s : u"refused"_s, QString::fromLatin1(peerKey), reason),
+        &id);
     if (QTest::currentTestFailed())
         return;
     // Said once, when it opened, and only when it lets nobody in.
@@ -468,19 +482,9 @@ void TestEngineSecurity::plainServer()
     spec.security.mechanism = SecurityMechanism::Plain;
     spec.security.server = true;
     spec.security.acceptUsers = { PlainCredentials { u"alice"_s, u"s3cret-pw"_s } };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    TestProcess client;
-    QVERIFY(startClient(client, bound.value(0), { u"--plain"_s, u"alice:"_s + password }, !allowed));
-    const QString decision = allowed
-        ? u"ZAP: allowed user \"alice\" from 127.0.0.1 (user and password accepted)"_s
-        : u"ZAP: refused user \"alice\" from 127.0.0.1 (status 400: username or password refused)"_s;
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (allowed)
-        expectClientAnswered(id, client);
-    else
-        expectClientRefused(id, client);
+    expectServerDecision(spec, { u"--plain"_s, u"alice:"_s + password }, allowed,
+        allowed ? u"ZAP: allowed user \"alice\" from 127.0.0.1 (user and password accepted)"_s
+                : u"ZAP: refused user \"alice\" from 127.0.0.1 (status 400: username or password refused)"_s);
 }
 
 void TestEngineSecurity::plainClientRefused()
@@ -561,16 +565,7 @@ void TestEngineSecurity::nullServerChecksAddresses()
     QFETCH(QString, decision);
     SocketSpec spec = serverSpec(u"null server"_s);
     (deny ? spec.security.denyIps : spec.security.allowIps) = { u"127.0.0.1"_s };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    TestProcess client;
-    QVERIFY(startClient(client, bound.value(0), {}, deny));
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (deny)
-        expectClientRefused(id, client);
-    else
-        expectClientAnswered(id, client);
+    expectServerDecision(spec, {}, !deny, decision);
 }
 
 void TestEngineSecurity::zapHandlerIsOnePerContext()
