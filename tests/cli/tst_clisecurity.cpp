@@ -4,7 +4,6 @@
 // line a user sees is compared whole; no secret may appear in anything the CLI prints.
 
 #include <csignal>
-#include <sys/stat.h>
 
 #include <QDir>
 #include <QFile>
@@ -42,17 +41,6 @@ QString startServer(TestProcess &process, const QStringList &arguments)
                 + arguments))
         return {};
     return process.waitForPeerEndpoint();
-}
-
-/// The file's permission bits (0600, 0644).
-int fileMode(const QString &path)
-{
-    struct stat info
-    {
-    };
-    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
-        return -1;
-    return int(info.st_mode & 07777);
 }
 
 /// The whole of stderr as one expected error line.
@@ -213,8 +201,8 @@ void TestCliSecurity::keygenWritesCertificates()
     const QString basename = m_dir.filePath(u"keygen/server"_s);
     const auto cli = runCli({ u"keygen"_s, u"--out"_s, basename });
     QVERIFY2(cli->exitedWith(0), cli->diagnostics());
-    QCOMPARE(fileMode(basename + u".key_secret"_s), 0600);
-    QCOMPARE(fileMode(basename + u".key"_s), 0644);
+    QCOMPARE(securepeer::fileMode(basename + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(basename + u".key"_s), 0644);
     // zmq.auth.load_certificate reads both: the public file without a secret, the secret one with both.
     const auto peer = runPeer({ u"load"_s, basename + u".key"_s, basename + u".key_secret"_s });
     QVERIFY2(peer->exitedWith(0), peer->diagnostics());
@@ -257,7 +245,7 @@ void TestCliSecurity::keygenKeepsExistingKeys()
     QVERIFY2(forced->exitedWith(0), forced->diagnostics());
     QVERIFY(secret.open(QIODevice::ReadOnly));
     QVERIFY(secret.readAll() != before);
-    QCOMPARE(fileMode(secret.fileName()), 0600);
+    QCOMPARE(securepeer::fileMode(secret.fileName()), 0600);
 }
 
 void TestCliSecurity::keygenWriteErrorNamesTheFile()

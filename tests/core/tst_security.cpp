@@ -2,8 +2,6 @@
 // pyzmq's zmq.auth write, ours read by pyzmq's zmq.auth.load_certificate and theirs by us, 0600 secret
 // files, key arguments (KEY|@FILE), and errors that name the file and line but never show a secret.
 
-#include <sys/stat.h>
-
 #include <QDir>
 #include <QFile>
 #include <QJsonObject>
@@ -18,15 +16,6 @@ using namespace Qt::StringLiterals;
 using namespace zmqscope;
 
 namespace {
-
-/// The permission bits of a file (stat(2)), or -1.
-int modeOf(const QString &path)
-{
-    struct stat info = {};
-    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
-        return -1;
-    return int(info.st_mode & 07777);
-}
 
 bool writeText(const QString &path, const QByteArray &text)
 {
@@ -111,8 +100,8 @@ void TestSecurity::writtenFilesAndModes()
     const QString base = dir.filePath(u"server"_s);
     const auto written = writeCurveCertificate(base, *pair);
     QVERIFY2(written, qPrintable(written.errorMessage()));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0600);
-    QCOMPARE(modeOf(base + u".key"_s), 0644);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(base + u".key"_s), 0644);
 
     const auto publicCertificate = readCurveCertificate(base + u".key"_s);
     QVERIFY2(publicCertificate, qPrintable(publicCertificate.errorMessage()));
@@ -143,11 +132,11 @@ void TestSecurity::rewriteMakesAnOpenSecretFilePrivate()
     QVERIFY(writeText(base + u".key_secret"_s, "old\n"));
     QVERIFY(QFile::setPermissions(base + u".key_secret"_s,
         QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0644);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0644);
     const auto pair = generateCurveKeyPair();
     QVERIFY(pair);
     QVERIFY(writeCurveCertificate(base, *pair));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0600);
 
     const auto unwritable = writeCurveCertificate(dir.filePath(u"missing/dir/x"_s), *pair);
     QVERIFY(!unwritable);

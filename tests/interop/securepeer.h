@@ -2,11 +2,13 @@
 
 // What the security tests (core, engine, CLI; issue 16) share: the python3-zmq security peer
 // (tests/interop/secure_peer.py, its interface is in its docstring) and CURVE keys of our own
-// written as czmq certificates.
+// written as czmq certificates, and the permission bits of the files they are in.
 
 #include <memory>
+#include <sys/stat.h>
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
@@ -73,6 +75,15 @@ struct OwnKeys
         keys.publicFile = base + QStringLiteral(".key");
     }
     return keys;
+}
+
+/// The permission bits of a file (0600, 0644), or -1 when it cannot be read.
+[[nodiscard]] inline int fileMode(const QString &path)
+{
+    struct stat info = {};
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return -1;
+    return int(info.st_mode & 07777);
 }
 
 } // namespace securepeer
