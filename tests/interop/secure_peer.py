@@ -117,6 +117,7 @@ def credentials(entry):
 def server(context, args):
     if args.curve_cert and args.plain:
         fail("server: --curve-cert and --plain cannot go together")
+    passwords = dict(credentials(entry) for entry in args.plain or [])  # checked before any thread starts
     auth = None
     if not args.no_auth:
         auth = ThreadAuthenticator(context)
@@ -138,7 +139,7 @@ def server(context, args):
     elif args.plain:
         socket.plain_server = True
         if auth:
-            auth.configure_plain(domain="*", passwords=dict(credentials(entry) for entry in args.plain))
+            auth.configure_plain(domain="*", passwords=passwords)
     socket.bind(args.bind)
     line(socket.getsockopt_string(zmq.LAST_ENDPOINT))
     try:
