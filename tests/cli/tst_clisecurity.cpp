@@ -1,10 +1,9 @@
 // zmqscope-cli's security options and keygen end to end (issue 16), against an independent peer:
-// Debian's python3-zmq (tests/cli/zap_peer.py) with pyzmq's own ZAP handler
+// Debian's python3-zmq (tests/interop/secure_peer.py) with pyzmq's own ZAP handler
 // (zmq.auth.thread.ThreadAuthenticator) and certificates made by zmq.auth.create_certificates. Every
 // line a user sees is compared whole; no secret may appear in anything the CLI prints.
 
 #include <csignal>
-#include <sys/stat.h>
 
 #include <QDir>
 #include <QFile>
@@ -15,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "../interop/securepeer.h"
 #include "clitestsupport.h"
 
 using namespace Qt::StringLiterals;
@@ -27,47 +27,20 @@ const QString HandshakeNoDetail
 const QString KeyRejected = u"handshake failed: the server rejected our key (ZAP status 400)"_s;
 const QString PlainRefused = u"handshake failed: PLAIN: username or password refused (ZAP status 400)"_s;
 
-bool startPeer(TestProcess &process, const QStringList &arguments)
-{
-    return process.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        QStringList { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/cli/zap_peer.py") } + arguments);
-}
-
-/// Runs the python peer to its end (a client, `keys`); check exitedWith() on the result.
+/// Runs the python peer to its end (a client, `load`); check exitedWith() on the result.
 std::unique_ptr<TestProcess> runPeer(const QStringList &arguments)
 {
-    auto process = std::make_unique<TestProcess>();
-    if (startPeer(*process, arguments))
-        (void)process->waitForFinished(RunTimeout);
-    return process;
+    return securepeer::run(arguments, RunTimeout);
 }
 
 /// A python server bound to a free port; returns the endpoint it printed (empty when it did not start).
 QString startServer(TestProcess &process, const QStringList &arguments)
 {
-    if (!startPeer(process,
+    if (!securepeer::start(process,
             QStringList { u"server"_s, u"--bind"_s, AnyPort, u"--timeout"_s, QString::number(RunTimeout) }
                 + arguments))
         return {};
     return process.waitForPeerEndpoint();
-}
-
-/// The JSON object of a peer's line.
-QJsonObject peerLine(const TestProcess &process, qsizetype index)
-{
-    const QList<QByteArray> lines = process.lines();
-    return index < lines.size() ? QJsonDocument::fromJson(lines.at(index)).object() : QJsonObject();
-}
-
-/// The file's permission bits (0600, 0644).
-int fileMode(const QString &path)
-{
-    struct stat info
-    {
-    };
-    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
-        return -1;
-    return int(info.st_mode & 07777);
 }
 
 /// The whole of stderr as one expected error line.
@@ -120,7 +93,7 @@ private:
     [[nodiscard]] QString startCurveServer(TestProcess &server) const
     {
         return startServer(server,
-            { u"--curve-secret"_s, certificate(u"server"_s, true), u"--allow-dir"_s,
+            { u"--curve-cert"_s, certificate(u"server"_s, true), u"--allow-dir"_s,
                 m_dir.filePath(u"clients"_s) });
     }
     /// The public key and the secret key of certificate NAME as pyzmq reads them.
@@ -138,18 +111,10 @@ void TestCliSecurity::initTestCase()
     QVERIFY2(QFile::exists(QStringLiteral(ZMQSCOPE_CLI_PATH)), ZMQSCOPE_CLI_PATH);
     // Certificates as pyzmq makes them (czmq's format); "clients" holds only the client's public one,
     // the allow directory of a server.
-    TestProcess python;
-    QVERIFY(python.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { u"-c"_s,
-            u"import os, shutil, sys, zmq.auth\n"
-            "root = sys.argv[1]\n"
-            "os.makedirs(root + '/certs'); os.makedirs(root + '/clients')\n"
-            "for name in ('server', 'client', 'other', 'tap'):\n"
-            "    zmq.auth.create_certificates(root + '/certs', name)\n"
-            "shutil.copy(root + '/certs/client.key', root + '/clients/client.key')\n"_s,
-            m_dir.path() }));
-    QVERIFY(python.waitForFinished());
-    QVERIFY2(python.exitedWith(0), python.diagnostics());
+    QVERIFY(QDir(m_dir.path()).mkpath(u"certs"_s) && QDir(m_dir.path()).mkpath(u"clients"_s));
+    QVERIFY(
+        securepeer::keygen(m_dir.filePath(u"certs"_s), { u"server"_s, u"client"_s, u"other"_s, u"tap"_s }));
+    QVERIFY(QFile::copy(certificate(u"client"_s), m_dir.filePath(u"clients/client.key"_s)));
     for (const QString &name : { u"server"_s, u"client"_s, u"other"_s, u"tap"_s })
         m_secrets.append(keys(name).second);
     // One message to replay.
@@ -166,11 +131,11 @@ void TestCliSecurity::initTestCase()
 
 QPair<QString, QString> TestCliSecurity::keys(const QString &name) const
 {
-    const auto peer = runPeer({ u"keys"_s, certificate(name, true) });
-    const QList<QByteArray> lines = peer->lines();
-    if (!peer->exitedWith(0) || lines.size() != 2)
+    const auto peer = runPeer({ u"load"_s, certificate(name, true) });
+    const QJsonObject keys = securepeer::jsonLine(*peer, 0);
+    if (!peer->exitedWith(0) || peer->lines().size() != 1)
         return {};
-    return { QString::fromLatin1(lines[0]), QString::fromLatin1(lines[1]) };
+    return { keys.value(u"public"_s).toString(), keys.value(u"secret"_s).toString() };
 }
 
 void TestCliSecurity::verifyNoSecret(const TestProcess &process) const
@@ -236,19 +201,22 @@ void TestCliSecurity::keygenWritesCertificates()
     const QString basename = m_dir.filePath(u"keygen/server"_s);
     const auto cli = runCli({ u"keygen"_s, u"--out"_s, basename });
     QVERIFY2(cli->exitedWith(0), cli->diagnostics());
-    QCOMPARE(fileMode(basename + u".key_secret"_s), 0600);
-    QCOMPARE(fileMode(basename + u".key"_s), 0644);
+    QCOMPARE(securepeer::fileMode(basename + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(basename + u".key"_s), 0644);
     // zmq.auth.load_certificate reads both: the public file without a secret, the secret one with both.
-    const auto peer = runPeer({ u"keys"_s, basename + u".key"_s, basename + u".key_secret"_s });
+    const auto peer = runPeer({ u"load"_s, basename + u".key"_s, basename + u".key_secret"_s });
     QVERIFY2(peer->exitedWith(0), peer->diagnostics());
-    const QList<QByteArray> lines = peer->lines();
-    QCOMPARE(lines.size(), 4);
-    QCOMPARE(lines[1], QByteArray("-"));
-    QCOMPARE(lines[2], lines[0]);
-    QCOMPARE(lines[3].size(), 40);
+    QCOMPARE(peer->lines().size(), 2);
+    const QJsonObject publicFile = securepeer::jsonLine(*peer, 0);
+    const QJsonObject secretFile = securepeer::jsonLine(*peer, 1);
+    const QByteArray publicKey = publicFile.value(u"public"_s).toString().toLatin1();
+    const QByteArray secretKey = secretFile.value(u"secret"_s).toString().toLatin1();
+    QVERIFY(publicFile.value(u"secret"_s).isNull());
+    QCOMPARE(secretFile.value(u"public"_s).toString().toLatin1(), publicKey);
+    QCOMPARE(secretKey.size(), 40);
     // stdout has the public key (to hand out), never the secret.
-    QCOMPARE(cli->out(), "public-key = \"" + lines[0] + "\"\n");
-    QVERIFY(!cli->err().contains(lines[3]));
+    QCOMPARE(cli->out(), "public-key = \"" + publicKey + "\"\n");
+    QVERIFY(!cli->err().contains(secretKey));
     QCOMPARE(cli->err(),
         errorLine(u"wrote \"%1.key\" (public certificate) and \"%1.key_secret\" (secret, mode 0600)"_s.arg(
             basename)));
@@ -277,7 +245,7 @@ void TestCliSecurity::keygenKeepsExistingKeys()
     QVERIFY2(forced->exitedWith(0), forced->diagnostics());
     QVERIFY(secret.open(QIODevice::ReadOnly));
     QVERIFY(secret.readAll() != before);
-    QCOMPARE(fileMode(secret.fileName()), 0600);
+    QCOMPARE(securepeer::fileMode(secret.fileName()), 0600);
 }
 
 void TestCliSecurity::keygenWriteErrorNamesTheFile()
@@ -312,7 +280,7 @@ void TestCliSecurity::curveServerInCliAnswersPyzmq()
     const auto client = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--curve-server-key"_s,
         certificate(u"server"_s), u"--curve-cert"_s, certificate(u"client"_s, true) });
     QVERIFY2(client->exitedWith(0), client->diagnostics());
-    QCOMPARE(peerLine(*client, 1).value(u"frames"_s).toArray().size(), 3);
+    QCOMPARE(securepeer::jsonLine(*client, 1).value(u"frames"_s).toArray().size(), 3);
     QVERIFY(echo.waitForFinished(RunTimeout));
     QVERIFY2(echo.exitedWith(0), echo.diagnostics());
     QVERIFY2(echo.out().contains("hello over security"), echo.diagnostics());
@@ -334,7 +302,7 @@ void TestCliSecurity::curveListenReceivesFromPyzmq()
     QVERIFY2(!endpoint.isEmpty(), listen.diagnostics());
     // The client waits for a reply that a listen never sends; it is ended with the test.
     TestProcess client;
-    QVERIFY(startPeer(client,
+    QVERIFY(securepeer::start(client,
         { u"client"_s, u"--connect"_s, endpoint, u"--curve-server-key"_s, certificate(u"server"_s),
             u"--curve-cert"_s, certificate(u"client"_s, true) }));
     QVERIFY(listen.waitForFinished(RunTimeout));
@@ -434,7 +402,7 @@ void TestCliSecurity::tapServerSideRefused()
 void TestCliSecurity::plainClientRefusedThenAccepted()
 {
     TestProcess server;
-    const QString endpoint = startServer(server, { u"--plain-user"_s, u"alice:wonderland"_s });
+    const QString endpoint = startServer(server, { u"--plain"_s, u"alice:wonderland"_s });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
     const QStringList send { u"send"_s, u"--quiet"_s, u"-t"_s, u"req"_s, u"--connect"_s, endpoint,
         u"--plain-user"_s, u"alice"_s, u"--timeout"_s, u"600000"_s, u"--text"_s, u"plain hello"_s };
@@ -458,18 +426,18 @@ void TestCliSecurity::plainServerRefusesAndGoesOn()
     const QString endpoint = echo.waitForBoundEndpoint();
     QVERIFY2(!endpoint.isEmpty(), echo.diagnostics());
 
-    const auto refused = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--plain-user"_s, u"alice"_s,
-        u"--plain-password"_s, u"not-the-password"_s });
+    const auto refused
+        = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--plain"_s, u"alice:not-the-password"_s });
     QVERIFY2(refused->exitedWith(3), refused->diagnostics());
-    QCOMPARE(peerLine(*refused, 1),
+    QCOMPARE(securepeer::jsonLine(*refused, 1),
         (QJsonObject { { u"event"_s, u"HANDSHAKE_FAILED_AUTH"_s }, { u"value"_s, 400 } }));
     // The server goes on, and said whom it refused.
     QVERIFY2(!echo.waitForFinished(0), echo.diagnostics());
     QVERIFY2(
         !echo.waitForStderr(QRegularExpression(u"(ZAP: refused .*alice.*)"_s)).isEmpty(), echo.diagnostics());
 
-    const auto accepted = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--plain-user"_s, u"alice"_s,
-        u"--plain-password"_s, u"wonderland"_s });
+    const auto accepted
+        = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--plain"_s, u"alice:wonderland"_s });
     QVERIFY2(accepted->exitedWith(0), accepted->diagnostics());
     QVERIFY(echo.waitForFinished(RunTimeout));
     QVERIFY2(echo.exitedWith(0), echo.diagnostics());
@@ -487,7 +455,7 @@ void TestCliSecurity::curveServerWithoutAllowListRefusesEveryone()
     const auto client = runPeer({ u"client"_s, u"--connect"_s, endpoint, u"--curve-server-key"_s,
         certificate(u"server"_s), u"--curve-cert"_s, certificate(u"client"_s, true) });
     QVERIFY2(client->exitedWith(3), client->diagnostics());
-    QCOMPARE(peerLine(*client, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
+    QCOMPARE(securepeer::jsonLine(*client, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
     const QString hint = u"refusing every client: no client is allowed yet; add --allow-key KEY|@FILE|DIR or "
                          u"--allow-any"_s;
     QVERIFY2(echo.err().contains(hint.toUtf8()), echo.diagnostics());
@@ -537,7 +505,7 @@ void TestCliSecurity::ipRules()
         QVERIFY2(echo.exitedWith(0), echo.diagnostics());
     } else {
         QVERIFY2(peer->exitedWith(3), peer->diagnostics());
-        QCOMPARE(peerLine(*peer, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
+        QCOMPARE(securepeer::jsonLine(*peer, 1).value(u"event"_s).toString(), u"HANDSHAKE_FAILED_AUTH"_s);
         QVERIFY2(!echo.waitForStderr(QRegularExpression(u"(ZAP: refused client.* from 127\\.0\\.0\\.1)"_s))
                       .isEmpty(),
             echo.diagnostics());
@@ -566,7 +534,7 @@ void TestCliSecurity::mechanismMismatch()
     // A peer that sends its greeting and keeps the connection open, so the mismatch is what the CLI
     // sees (a server that closes at once may be seen as a closed connection first).
     TestProcess peer;
-    QVERIFY(startPeer(peer,
+    QVERIFY(securepeer::start(peer,
         { u"greeting"_s, u"--mechanism"_s, peerMechanism, u"--timeout"_s, QString::number(RunTimeout) }));
     const QString endpoint = peer.waitForPeerEndpoint();
     QVERIFY2(!endpoint.isEmpty(), peer.diagnostics());

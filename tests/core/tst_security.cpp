@@ -2,45 +2,20 @@
 // pyzmq's zmq.auth write, ours read by pyzmq's zmq.auth.load_certificate and theirs by us, 0600 secret
 // files, key arguments (KEY|@FILE), and errors that name the file and line but never show a secret.
 
-#include <sys/stat.h>
-
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <zmqscope/security.h>
 
+#include "../interop/securepeer.h"
+
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
 
 namespace {
-
-/// The permission bits of a file (stat(2)), or -1.
-int modeOf(const QString &path)
-{
-    struct stat info = {};
-    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
-        return -1;
-    return int(info.st_mode & 07777);
-}
-
-/// Runs tests/interop/secure_peer.py (Debian's python3-zmq) and returns its stdout; empty on failure.
-QByteArray python(const QStringList &arguments, QByteArray *errors = nullptr)
-{
-    QProcess process;
-    process.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        QStringList { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/secure_peer.py") } + arguments);
-    if (!process.waitForFinished(30000) || process.exitCode() != 0) {
-        if (errors)
-            *errors = process.readAllStandardError();
-        return {};
-    }
-    return process.readAllStandardOutput();
-}
 
 bool writeText(const QString &path, const QByteArray &text)
 {
@@ -125,8 +100,8 @@ void TestSecurity::writtenFilesAndModes()
     const QString base = dir.filePath(u"server"_s);
     const auto written = writeCurveCertificate(base, *pair);
     QVERIFY2(written, qPrintable(written.errorMessage()));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0600);
-    QCOMPARE(modeOf(base + u".key"_s), 0644);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(base + u".key"_s), 0644);
 
     const auto publicCertificate = readCurveCertificate(base + u".key"_s);
     QVERIFY2(publicCertificate, qPrintable(publicCertificate.errorMessage()));
@@ -157,11 +132,11 @@ void TestSecurity::rewriteMakesAnOpenSecretFilePrivate()
     QVERIFY(writeText(base + u".key_secret"_s, "old\n"));
     QVERIFY(QFile::setPermissions(base + u".key_secret"_s,
         QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0644);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0644);
     const auto pair = generateCurveKeyPair();
     QVERIFY(pair);
     QVERIFY(writeCurveCertificate(base, *pair));
-    QCOMPARE(modeOf(base + u".key_secret"_s), 0600);
+    QCOMPARE(securepeer::fileMode(base + u".key_secret"_s), 0600);
 
     const auto unwritable = writeCurveCertificate(dir.filePath(u"missing/dir/x"_s), *pair);
     QVERIFY(!unwritable);
@@ -173,19 +148,15 @@ void TestSecurity::pyzmqLoadsOurCertificates()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const auto pair = generateCurveKeyPair();
-    QVERIFY(pair);
-    const QString base = dir.filePath(u"ours"_s);
-    QVERIFY(writeCurveCertificate(base, *pair));
-    QByteArray errors;
-    const QByteArray secret = python({ u"load"_s, base + u".key_secret"_s }, &errors);
-    QVERIFY2(!secret.isEmpty(), errors.constData());
-    const QJsonObject both = QJsonDocument::fromJson(secret).object();
-    QCOMPARE(both.value(u"public"_s).toString().toLatin1(), pair->publicKey);
-    QCOMPARE(both.value(u"secret"_s).toString().toLatin1(), pair->secretKey);
-    const QJsonObject publicOnly
-        = QJsonDocument::fromJson(python({ u"load"_s, base + u".key"_s }, &errors)).object();
-    QCOMPARE(publicOnly.value(u"public"_s).toString().toLatin1(), pair->publicKey);
+    const securepeer::OwnKeys ours = securepeer::ownKeys(dir.path(), u"ours"_s);
+    QVERIFY(!ours.secretFile.isEmpty());
+    const auto loaded = securepeer::run({ u"load"_s, ours.secretFile, ours.publicFile });
+    QVERIFY2(loaded->exitedWith(0), loaded->diagnostics());
+    const QJsonObject both = securepeer::jsonLine(*loaded, 0);
+    QCOMPARE(both.value(u"public"_s).toString().toLatin1(), ours.pair.publicKey);
+    QCOMPARE(both.value(u"secret"_s).toString().toLatin1(), ours.pair.secretKey);
+    const QJsonObject publicOnly = securepeer::jsonLine(*loaded, 1);
+    QCOMPARE(publicOnly.value(u"public"_s).toString().toLatin1(), ours.pair.publicKey);
     QVERIFY(publicOnly.value(u"secret"_s).isNull());
 }
 
@@ -193,14 +164,15 @@ void TestSecurity::weLoadPyzmqCertificates()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QByteArray errors;
-    const QList<QByteArray> paths
-        = python({ u"keygen"_s, dir.path(), u"peer"_s }, &errors).trimmed().split('\n');
-    QVERIFY2(paths.size() == 2, errors.constData());
+    const auto keygen = securepeer::run({ u"keygen"_s, dir.path(), u"peer"_s });
+    const QList<QByteArray> paths = keygen->lines();
+    QVERIFY2(keygen->exitedWith(0) && paths.size() == 2, keygen->diagnostics());
     const QString publicPath = QString::fromUtf8(paths.at(0));
     const QString secretPath = QString::fromUtf8(paths.at(1));
     QCOMPARE(publicPath, dir.filePath(u"peer.key"_s));
-    const QJsonObject theirs = QJsonDocument::fromJson(python({ u"load"_s, secretPath })).object();
+    const auto loaded = securepeer::run({ u"load"_s, secretPath });
+    QVERIFY2(loaded->exitedWith(0), loaded->diagnostics());
+    const QJsonObject theirs = securepeer::jsonLine(*loaded, 0);
 
     const auto publicCertificate = readCurveCertificate(publicPath);
     QVERIFY2(publicCertificate, qPrintable(publicCertificate.errorMessage()));
@@ -307,19 +279,19 @@ void TestSecurity::resolveKeyArguments()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const auto pair = generateCurveKeyPair();
-    QVERIFY(pair);
+    const securepeer::OwnKeys keys = securepeer::ownKeys(dir.path(), u"k"_s);
+    QVERIFY(!keys.secretFile.isEmpty());
+    const CurveKeyPair &pair = keys.pair;
     const QString base = dir.filePath(u"k"_s);
-    QVERIFY(writeCurveCertificate(base, *pair));
 
     QCOMPARE(
-        resolveCurveKey(QString::fromLatin1(pair->publicKey), KeyRole::Public).valueOr({}), pair->publicKey);
+        resolveCurveKey(QString::fromLatin1(pair.publicKey), KeyRole::Public).valueOr({}), pair.publicKey);
     // 40 characters are always a key, even one that begins with '@' (Z85 has it).
     const QByteArray atKey = "@" + QByteArray(39, '0');
     QCOMPARE(resolveCurveKey(QString::fromLatin1(atKey), KeyRole::Public).valueOr({}), atKey);
-    QCOMPARE(resolveCurveKey(u"@"_s + base + u".key"_s, KeyRole::Public).valueOr({}), pair->publicKey);
-    QCOMPARE(resolveCurveKey(base + u".key_secret"_s, KeyRole::Secret).valueOr({}), pair->secretKey);
-    QCOMPARE(resolveCurveKey(base + u".key_secret"_s, KeyRole::Public).valueOr({}), pair->publicKey);
+    QCOMPARE(resolveCurveKey(u"@"_s + base + u".key"_s, KeyRole::Public).valueOr({}), pair.publicKey);
+    QCOMPARE(resolveCurveKey(base + u".key_secret"_s, KeyRole::Secret).valueOr({}), pair.secretKey);
+    QCOMPARE(resolveCurveKey(base + u".key_secret"_s, KeyRole::Public).valueOr({}), pair.publicKey);
 
     const auto publicForSecret = resolveCurveKey(u"@"_s + base + u".key"_s, KeyRole::Secret);
     QVERIFY(!publicForSecret);

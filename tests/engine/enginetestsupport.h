@@ -1,6 +1,7 @@
 #pragma once
 
-// What the suites that drive an Engine share (tst_engine, tst_replayer, tst_enginetap, tst_enginesniff):
+// What the suites that drive an Engine share (tst_engine, tst_replayer, tst_enginetap, tst_enginesniff,
+// tst_enginesecurity, tst_socketsecurity):
 // opening a socket and waiting for the engine's verdict, a socket's stored messages, its log lines.
 
 #include <algorithm>
@@ -115,6 +116,19 @@ public:
             return true;
     }
     return false;
+}
+
+/// A CURVE server's security with its own key pair and the certificate file the pair is in; add whom it
+/// allows.
+[[nodiscard]] inline zmqscope::SocketSecurity curveServerSecurity(
+    const zmqscope::CurveKeyPair &pair, const QString &secretFile)
+{
+    zmqscope::SocketSecurity security;
+    security.mechanism = zmqscope::SecurityMechanism::Curve;
+    security.server = true;
+    security.curveSecretKey = pair.secretKey;
+    security.curveSecretKeyFile = secretFile;
+    return security;
 }
 
 } // namespace enginetest

@@ -11,31 +11,44 @@
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/security.h>
 
-#include "../interop/testprocess.h"
+#include "../interop/securepeer.h"
 #include "enginetestsupport.h"
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
 using enginetest::openedSocket;
 using enginetest::stored;
+using securepeer::OwnKeys;
+using securepeer::ownKeys;
 
 namespace {
 
 constexpr int NetworkTimeout = 20000; // waits end as soon as they hold
 constexpr int RefusedClientWaitMs = 3000; // how long a refused python client waits for its reply
 
-bool startPeer(TestProcess &peer, const QStringList &arguments)
+const QString ClientRefused = u"handshake failed: client refused (ZAP status 400)"_s;
+const QString ServerKeyWrong
+    = u"handshake failed with no detail: the server's public key is probably wrong"_s;
+
+/// A python REP server answering one request, with `options` (its security); returns the endpoint it
+/// bound, empty when it did not start.
+QString startServer(TestProcess &server, const QStringList &options)
 {
-    return peer.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        QStringList { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/secure_peer.py") } + arguments);
+    if (!securepeer::start(
+            server, QStringList { u"server"_s, u"--timeout"_s, QString::number(NetworkTimeout) } + options))
+        return {};
+    return server.waitForPeerEndpoint();
 }
 
-/// The python peer's certificates (zmq.auth.create_certificates) in `dir`: BASENAME.key and .key_secret.
-bool pyzmqKeygen(const QString &dir, const QString &name)
+/// A python REQ client sending "hello" to `endpoint` with `options` (its security); one that is to be
+/// refused gives up on its reply sooner.
+bool startClient(
+    TestProcess &client, const QString &endpoint, const QStringList &options, bool refused = false)
 {
-    TestProcess keygen;
-    return startPeer(keygen, { u"keygen"_s, dir, name }) && keygen.waitForFinished(30000)
-        && keygen.exitedWith(0);
+    return securepeer::start(client,
+        QStringList { u"client"_s, u"--connect"_s, endpoint, u"--send"_s, u"hello"_s, u"--timeout"_s,
+            QString::number(refused ? RefusedClientWaitMs : NetworkTimeout) }
+            + options);
 }
 
 QByteArray publicKeyIn(const QString &path)
@@ -80,36 +93,19 @@ QByteArray eventDump(const QSignalSpy &events)
     return texts.join(u"\n"_s).toUtf8();
 }
 
-/// A CURVE key pair of ours, written as czmq certificates to DIR/NAME.key(_secret).
-struct OwnKeys
+SocketSpec serverSpec(const QString &name)
 {
-    CurveKeyPair pair;
-    QString secretFile;
-    QString publicFile;
-};
-
-OwnKeys ownKeys(const QString &dir, const QString &name)
-{
-    OwnKeys keys;
-    keys.pair = generateCurveKeyPair().valueOr({});
-    const QString base = QDir(dir).filePath(name);
-    if (writeCurveCertificate(base, keys.pair)) {
-        keys.secretFile = base + u".key_secret"_s;
-        keys.publicFile = base + u".key"_s;
-    }
-    return keys;
+    SocketSpec spec;
+    spec.name = name;
+    spec.type = SocketType::Rep;
+    spec.binds = { u"tcp://127.0.0.1:*"_s };
+    return spec;
 }
 
 SocketSpec curveServerSpec(const OwnKeys &keys)
 {
-    SocketSpec spec;
-    spec.name = u"secure server"_s;
-    spec.type = SocketType::Rep;
-    spec.binds = { u"tcp://127.0.0.1:*"_s };
-    spec.security.mechanism = SecurityMechanism::Curve;
-    spec.security.server = true;
-    spec.security.curveSecretKey = keys.pair.secretKey;
-    spec.security.curveSecretKeyFile = keys.secretFile;
+    SocketSpec spec = serverSpec(u"secure server"_s);
+    spec.security = enginetest::curveServerSecurity(keys.pair, keys.secretFile);
     return spec;
 }
 
@@ -119,6 +115,25 @@ SocketSpec clientSpec(const QString &endpoint)
     spec.name = u"secure client"_s;
     spec.type = SocketType::Req;
     spec.connects = { endpoint };
+    return spec;
+}
+
+SocketSpec curveClientSpec(const QString &endpoint, const QByteArray &serverKey)
+{
+    SocketSpec spec = clientSpec(endpoint);
+    spec.security.mechanism = SecurityMechanism::Curve;
+    spec.security.curveServerKey = serverKey;
+    return spec;
+}
+
+/// A REQ-REP tap listening on a free port and forwarding to `server`.
+TapSpec tapSpec(const QString &server)
+{
+    TapSpec spec;
+    spec.pattern = TapPattern::ReqRep;
+    spec.name = u"secure tap"_s;
+    spec.listen = { u"tcp://127.0.0.1:*"_s };
+    spec.forward = { server };
     return spec;
 }
 
@@ -152,6 +167,21 @@ private Q_SLOTS:
     void tapWithWrongServerKeySaysSo();
 
 private:
+    /// A python CURVE server with pyzmq's certificate "server" in the test's directory (server.key is
+    /// its public one) and `allow` (whom its ThreadAuthenticator lets in); its endpoint, empty on failure.
+    QString startPyzmqCurveServer(TestProcess &server, const QStringList &allow);
+    /// Opens our server `spec`, sends a python client with `clientOptions` (its security) to it and
+    /// checks the ZAP `decision` line, then that the client was answered (`allowed`) or refused;
+    /// `opened` gets the server's id.
+    void expectServerDecision(const SocketSpec &spec, const QStringList &clientOptions, bool allowed,
+        const QString &decision, SocketId *opened = nullptr);
+    /// Our server socket `id` let the python client in: it got the request, and the client our reply.
+    void expectClientAnswered(SocketId id, TestProcess &client);
+    /// Our server socket `id` refused the python client, said so as an error and got nothing from it.
+    void expectClientRefused(SocketId id, TestProcess &client);
+    /// Socket `id` ended its handshake with the error `line`.
+    void expectHandshakeFailed(SocketId id, const QString &line);
+
     /// The secrets of the current test: none may appear in any text of its run.
     QList<QByteArray> m_secrets;
     QTemporaryDir *m_dir = nullptr;
@@ -191,6 +221,57 @@ void TestEngineSecurity::cleanup()
     m_dir = nullptr;
 }
 
+QString TestEngineSecurity::startPyzmqCurveServer(TestProcess &server, const QStringList &allow)
+{
+    if (!securepeer::keygen(m_dir->path(), { u"server"_s }))
+        return {};
+    return startServer(
+        server, QStringList { u"--curve-cert"_s, m_dir->filePath(u"server.key_secret"_s) } + allow);
+}
+
+void TestEngineSecurity::expectServerDecision(const SocketSpec &spec, const QStringList &clientOptions,
+    bool allowed, const QString &decision, SocketId *opened)
+{
+    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    if (opened)
+        *opened = id;
+    TestProcess client;
+    QVERIFY(startClient(client, bound.value(0), clientOptions, !allowed));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
+    if (allowed)
+        expectClientAnswered(id, client);
+    else
+        expectClientRefused(id, client);
+}
+
+void TestEngineSecurity::expectClientAnswered(SocketId id, TestProcess &client)
+{
+    QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
+    m_engine->send(id, { "hello" });
+    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
+    QVERIFY2(client.exitedWith(0), client.diagnostics());
+    QCOMPARE(securepeer::reply(client), QList<QByteArray> { "hello" });
+}
+
+void TestEngineSecurity::expectClientRefused(SocketId id, TestProcess &client)
+{
+    bool isError = false;
+    QTRY_VERIFY2_WITH_TIMEOUT(linesOf(*m_events, id, ClientRefused, &isError) >= 1,
+        eventDump(*m_events).constData(), NetworkTimeout);
+    QVERIFY(isError);
+    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
+    QVERIFY2(client.exitedWith(3), client.diagnostics());
+    QVERIFY(stored(*m_store, id).isEmpty());
+}
+
+void TestEngineSecurity::expectHandshakeFailed(SocketId id, const QString &line)
+{
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
+    QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
+}
+
 void TestEngineSecurity::curveClientTalksToPyzmqServer_data()
 {
     QTest::addColumn<bool>("ownKeys");
@@ -201,25 +282,20 @@ void TestEngineSecurity::curveClientTalksToPyzmqServer_data()
 void TestEngineSecurity::curveClientTalksToPyzmqServer()
 {
     QFETCH(bool, ownKeys);
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"server"_s));
-    QDir(dir).mkdir(u"clients"_s);
-    const OwnKeys mine = ::ownKeys(m_dir->filePath(u"clients"_s), u"zmqscope"_s);
+    const QString clients = m_dir->filePath(u"clients"_s);
+    QVERIFY(QDir().mkpath(clients));
+    const OwnKeys mine = ::ownKeys(clients, u"zmqscope"_s);
     QVERIFY(!mine.secretFile.isEmpty());
-    m_secrets = { mine.pair.secretKey, readCurveCertificate(dir + u"/server.key_secret"_s)->secretKey };
 
     TestProcess server;
-    QStringList arguments { u"server"_s, u"--curve-secret"_s, dir + u"/server.key_secret"_s };
-    arguments += ownKeys ? QStringList { u"--allow-dir"_s, m_dir->filePath(u"clients"_s) }
-                         : QStringList { u"--allow-any"_s };
-    QVERIFY(startPeer(server, arguments));
-    const QString endpoint = server.waitForPeerEndpoint();
+    const QString endpoint = startPyzmqCurveServer(
+        server, ownKeys ? QStringList { u"--allow-dir"_s, clients } : QStringList { u"--allow-any"_s });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
+    m_secrets
+        = { mine.pair.secretKey, readCurveCertificate(m_dir->filePath(u"server.key_secret"_s))->secretKey };
 
-    SocketSpec spec = clientSpec(endpoint);
-    spec.security.mechanism = SecurityMechanism::Curve;
-    spec.security.curveServerKey
-        = resolveCurveKey(u"@"_s + dir + u"/server.key"_s, KeyRole::Public).valueOr({});
+    SocketSpec spec = curveClientSpec(
+        endpoint, resolveCurveKey(u"@"_s + m_dir->filePath(u"server.key"_s), KeyRole::Public).valueOr({}));
     if (ownKeys) {
         spec.security.curveSecretKey = resolveCurveKey(mine.secretFile, KeyRole::Secret).valueOr({});
         spec.security.curveSecretKeyFile = mine.secretFile;
@@ -257,11 +333,9 @@ void TestEngineSecurity::curveBothEndsInOneEngine()
     serverSpec.security.allowKeyPaths = { client.publicFile };
     const auto opened = openedSocket(*m_engine, serverSpec);
     QVERIFY2(opened.error.isEmpty(), qPrintable(opened.error));
-    SocketSpec clientSpec = ::clientSpec(opened.bound.value(0));
-    clientSpec.security.mechanism = SecurityMechanism::Curve;
+    SocketSpec clientSpec = curveClientSpec(
+        opened.bound.value(0), resolveCurveKey(u"@"_s + server.publicFile, KeyRole::Public).valueOr({}));
     clientSpec.security.curveSecretKeyFile = client.secretFile;
-    clientSpec.security.curveServerKey
-        = resolveCurveKey(u"@"_s + server.publicFile, KeyRole::Public).valueOr({});
     const auto connected = openedSocket(*m_engine, clientSpec);
     QVERIFY2(connected.error.isEmpty(), qPrintable(connected.error));
     m_engine->send(connected.id, { "ping" });
@@ -296,13 +370,12 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
     QFETCH(QString, rule);
     QFETCH(bool, allowed);
     QFETCH(QString, reason);
-    const QString dir = m_dir->path();
-    QDir(dir).mkdir(u"clients"_s);
     const QString clients = m_dir->filePath(u"clients"_s);
-    QVERIFY(pyzmqKeygen(clients, u"peer"_s));
+    QVERIFY(QDir().mkpath(clients));
+    QVERIFY(securepeer::keygen(clients, { u"peer"_s }));
     const QByteArray peerKey = publicKeyIn(clients + u"/peer.key"_s);
     QVERIFY(isZ85Key(peerKey));
-    const OwnKeys mine = ownKeys(dir, u"server"_s);
+    const OwnKeys mine = ownKeys(m_dir->path(), u"server"_s);
     m_secrets = { mine.pair.secretKey, readCurveCertificate(clients + u"/peer.key_secret"_s)->secretKey };
 
     SocketSpec spec = curveServerSpec(mine);
@@ -321,34 +394,15 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
         security.denyIps = { u"127.0.0.1"_s };
     if (rule == u"any+allow-other-ip"_s)
         security.allowIps = { u"192.0.2.7"_s };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-
-    TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, bound.value(0), u"--curve-secret"_s, clients + u"/peer.key_secret"_s,
-            u"--server-key"_s, mine.publicFile, u"--timeout"_s,
-            QString::number(allowed ? NetworkTimeout : RefusedClientWaitMs) }));
-    const QString decision = u"ZAP: %1 client %2 from 127.0.0.1 (%3)"_s.arg(
-        allowed ? u"allowed"_s : u"refused"_s, QString::fromLatin1(peerKey), reason);
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (allowed) {
-        QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
-        m_engine->send(id, { "hello" });
-        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-        QVERIFY2(client.exitedWith(0), client.diagnostics());
-        QCOMPARE(client.lines(), QList<QByteArray> { "reply hello" });
-    } else {
-        bool isError = false;
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s, &isError) >= 1,
-            eventDump(*m_events).constData(), NetworkTimeout);
-        QVERIFY(isError);
-        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-        QVERIFY2(client.exitedWith(3), client.diagnostics());
-        QVERIFY(stored(*m_store, id).isEmpty());
-    }
+    SocketId id = 0;
+    expectServerDecision(spec,
+        { u"--curve-cert"_s, clients + u"/peer.key_secret"_s, u"--curve-server-key"_s, mine.publicFile },
+        allowed,
+        u"ZAP: %1 client %2 from 127.0.0.1 (%3)"_s.arg(
+            allowed ? u"allowed"_s : u"refused"_s, QString::fromLatin1(peerKey), reason),
+        &id);
+    if (QTest::currentTestFailed())
+        return;
     // Said once, when it opened, and only when it lets nobody in.
     QCOMPARE(
         linesOf(*m_events, id,
@@ -359,57 +413,39 @@ void TestEngineSecurity::curveServerDecidesPyzmqClients()
 void TestEngineSecurity::curveClientRefusedByPyzmq()
 {
     // ThreadAuthenticator with an empty certificate directory refuses every key: status 400.
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"server"_s));
-    QDir(dir).mkdir(u"nobody"_s);
+    const QString nobody = m_dir->filePath(u"nobody"_s);
+    QVERIFY(QDir().mkpath(nobody));
     TestProcess server;
-    QVERIFY(startPeer(server,
-        { u"server"_s, u"--curve-secret"_s, dir + u"/server.key_secret"_s, u"--allow-dir"_s,
-            m_dir->filePath(u"nobody"_s), u"--timeout"_s, QString::number(NetworkTimeout) }));
-    const QString endpoint = server.waitForPeerEndpoint();
+    const QString endpoint = startPyzmqCurveServer(server, { u"--allow-dir"_s, nobody });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
 
-    SocketSpec spec = clientSpec(endpoint);
-    spec.security.mechanism = SecurityMechanism::Curve;
-    spec.security.curveServerKey = publicKeyIn(dir + u"/server.key"_s);
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    const auto [id, bound, error]
+        = openedSocket(*m_engine, curveClientSpec(endpoint, publicKeyIn(m_dir->filePath(u"server.key"_s))));
     QVERIFY2(error.isEmpty(), qPrintable(error));
     const QString line = u"handshake failed: the server rejected our key (ZAP status 400)"_s;
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
+    expectHandshakeFailed(id, line);
     bool isError = false;
     QCOMPARE(linesOf(*m_events, id, line, &isError), 1);
     QVERIFY(isError);
-    QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
 }
 
 void TestEngineSecurity::wrongServerKeyIsSaid()
 {
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"server"_s));
     TestProcess server;
-    QVERIFY(startPeer(server,
-        { u"server"_s, u"--curve-secret"_s, dir + u"/server.key_secret"_s, u"--allow-any"_s, u"--timeout"_s,
-            QString::number(NetworkTimeout) }));
-    const QString endpoint = server.waitForPeerEndpoint();
+    const QString endpoint = startPyzmqCurveServer(server, { u"--allow-any"_s });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
-
-    SocketSpec spec = clientSpec(endpoint);
-    spec.security.mechanism = SecurityMechanism::Curve;
-    spec.security.curveServerKey = generateCurveKeyPair()->publicKey; // not the server's
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    const auto [id, bound, error] = openedSocket(
+        *m_engine, curveClientSpec(endpoint, generateCurveKeyPair()->publicKey)); // not the server's
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QString line = u"handshake failed with no detail: the server's public key is probably wrong"_s;
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
-    QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
-    QCOMPARE(linesOf(*m_events, id, line), 1);
+    expectHandshakeFailed(id, ServerKeyWrong);
+    QCOMPARE(linesOf(*m_events, id, ServerKeyWrong), 1);
 }
 
 void TestEngineSecurity::pyzmqClientWithWrongServerKey()
 {
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"client"_s));
-    const OwnKeys mine = ownKeys(dir, u"server"_s);
-    const OwnKeys other = ownKeys(dir, u"other"_s);
+    QVERIFY(securepeer::keygen(m_dir->path(), { u"client"_s }));
+    const OwnKeys mine = ownKeys(m_dir->path(), u"server"_s);
+    const OwnKeys other = ownKeys(m_dir->path(), u"other"_s);
     m_secrets = { mine.pair.secretKey };
     SocketSpec spec = curveServerSpec(mine);
     spec.security.allowAny = true;
@@ -417,9 +453,10 @@ void TestEngineSecurity::pyzmqClientWithWrongServerKey()
     const auto [id, bound, error] = openedSocket(*m_engine, spec);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, bound.value(0), u"--curve-secret"_s, dir + u"/client.key_secret"_s,
-            u"--server-key"_s, other.publicFile, u"--timeout"_s, QString::number(RefusedClientWaitMs) }));
+    QVERIFY(startClient(client, bound.value(0),
+        { u"--curve-cert"_s, m_dir->filePath(u"client.key_secret"_s), u"--curve-server-key"_s,
+            other.publicFile },
+        true));
     const QString line
         = u"handshake failed: a client's CURVE handshake did not decrypt (it may use the wrong server key)"_s;
     QTRY_VERIFY2_WITH_TIMEOUT(
@@ -441,46 +478,20 @@ void TestEngineSecurity::plainServer()
     QFETCH(QString, password);
     QFETCH(bool, allowed);
     m_secrets = { "s3cret-pw", password.toUtf8() };
-    SocketSpec spec;
-    spec.name = u"plain server"_s;
-    spec.type = SocketType::Rep;
-    spec.binds = { u"tcp://127.0.0.1:*"_s };
+    SocketSpec spec = serverSpec(u"plain server"_s);
     spec.security.mechanism = SecurityMechanism::Plain;
     spec.security.server = true;
     spec.security.acceptUsers = { PlainCredentials { u"alice"_s, u"s3cret-pw"_s } };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, bound.value(0), u"--plain"_s, u"alice:"_s + password, u"--timeout"_s,
-            QString::number(allowed ? NetworkTimeout : RefusedClientWaitMs) }));
-    const QString decision = allowed
-        ? u"ZAP: allowed user \"alice\" from 127.0.0.1 (user and password accepted)"_s
-        : u"ZAP: refused user \"alice\" from 127.0.0.1 (status 400: username or password refused)"_s;
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (allowed) {
-        QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
-        m_engine->send(id, { "hello" });
-        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-        QVERIFY2(client.exitedWith(0), client.diagnostics());
-    } else {
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s) >= 1,
-            eventDump(*m_events).constData(), NetworkTimeout);
-        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-        QVERIFY2(client.exitedWith(3), client.diagnostics());
-    }
+    expectServerDecision(spec, { u"--plain"_s, u"alice:"_s + password }, allowed,
+        allowed ? u"ZAP: allowed user \"alice\" from 127.0.0.1 (user and password accepted)"_s
+                : u"ZAP: refused user \"alice\" from 127.0.0.1 (status 400: username or password refused)"_s);
 }
 
 void TestEngineSecurity::plainClientRefused()
 {
     m_secrets = { "right-pw", "wrong-pw" };
     TestProcess server;
-    QVERIFY(startPeer(server,
-        { u"server"_s, u"--plain-user"_s, u"bob:right-pw"_s, u"--timeout"_s,
-            QString::number(NetworkTimeout) }));
-    const QString endpoint = server.waitForPeerEndpoint();
+    const QString endpoint = startServer(server, { u"--plain"_s, u"bob:right-pw"_s });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
     SocketSpec spec = clientSpec(endpoint);
     spec.security.mechanism = SecurityMechanism::Plain;
@@ -488,9 +499,9 @@ void TestEngineSecurity::plainClientRefused()
     spec.security.plainPassword = u"wrong-pw"_s;
     const auto [id, bound, error] = openedSocket(*m_engine, spec);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QString line = u"handshake failed: PLAIN: username or password refused (ZAP status 400)"_s;
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
-    QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
+    expectHandshakeFailed(id, u"handshake failed: PLAIN: username or password refused (ZAP status 400)"_s);
+    if (QTest::currentTestFailed())
+        return;
 
     // The same user with the right password gets through.
     SocketSpec right = spec;
@@ -505,19 +516,13 @@ void TestEngineSecurity::plainClientRefused()
 void TestEngineSecurity::mechanismMismatch()
 {
     TestProcess server;
-    QVERIFY(
-        startPeer(server, { u"server"_s, u"--no-auth"_s, u"--timeout"_s, QString::number(NetworkTimeout) }));
-    const QString endpoint = server.waitForPeerEndpoint();
+    const QString endpoint = startServer(server, { u"--no-auth"_s });
     QVERIFY2(!endpoint.isEmpty(), server.diagnostics());
-    SocketSpec spec = clientSpec(endpoint);
-    spec.security.mechanism = SecurityMechanism::Curve;
-    spec.security.curveServerKey = generateCurveKeyPair()->publicKey;
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
+    const auto [id, bound, error]
+        = openedSocket(*m_engine, curveClientSpec(endpoint, generateCurveKeyPair()->publicKey));
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    const QString line
-        = u"handshake failed: security mechanism mismatch (this socket uses CURVE; the peer does not)"_s;
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(id)->lastError, line, NetworkTimeout);
-    QCOMPARE(m_engine->socket(id)->state, SocketState::HandshakeFailed);
+    expectHandshakeFailed(
+        id, u"handshake failed: security mechanism mismatch (this socket uses CURVE; the peer does not)"_s);
 }
 
 void TestEngineSecurity::serverSeesMechanismMismatch()
@@ -530,9 +535,7 @@ void TestEngineSecurity::serverSeesMechanismMismatch()
     const auto [id, bound, error] = openedSocket(*m_engine, spec);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, bound.value(0), u"--timeout"_s,
-            QString::number(RefusedClientWaitMs) }));
+    QVERIFY(startClient(client, bound.value(0), {}, true));
     // Whichever side reads the other's greeting first sees the mismatch; when the client did, the server
     // only sees its connection close during the handshake.
     const QString mismatch
@@ -560,31 +563,9 @@ void TestEngineSecurity::nullServerChecksAddresses()
     // No CURVE, no PLAIN: IP lists alone give a NULL socket the ZAP handler (czmq's zauth does the same).
     QFETCH(bool, deny);
     QFETCH(QString, decision);
-    SocketSpec spec;
-    spec.name = u"null server"_s;
-    spec.type = SocketType::Rep;
-    spec.binds = { u"tcp://127.0.0.1:*"_s };
+    SocketSpec spec = serverSpec(u"null server"_s);
     (deny ? spec.security.denyIps : spec.security.allowIps) = { u"127.0.0.1"_s };
-    const auto [id, bound, error] = openedSocket(*m_engine, spec);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, bound.value(0), u"--timeout"_s,
-            QString::number(deny ? RefusedClientWaitMs : NetworkTimeout) }));
-    QTRY_VERIFY2_WITH_TIMEOUT(
-        linesOf(*m_events, id, decision) == 1, eventDump(*m_events).constData(), NetworkTimeout);
-    if (deny) {
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            linesOf(*m_events, id, u"handshake failed: client refused (ZAP status 400)"_s) >= 1,
-            eventDump(*m_events).constData(), NetworkTimeout);
-        QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-        QVERIFY2(client.exitedWith(3), client.diagnostics());
-        return;
-    }
-    QTRY_COMPARE_WITH_TIMEOUT(stored(*m_store, id).size(), 1, NetworkTimeout);
-    m_engine->send(id, { "hello" });
-    QVERIFY2(client.waitForFinished(NetworkTimeout), client.diagnostics());
-    QVERIFY2(client.exitedWith(0), client.diagnostics());
+    expectServerDecision(spec, {}, !deny, decision);
 }
 
 void TestEngineSecurity::zapHandlerIsOnePerContext()
@@ -617,30 +598,21 @@ void TestEngineSecurity::zapHandlerIsOnePerContext()
 void TestEngineSecurity::tapRunsCurveOnBothSides()
 {
     // python CURVE client -> tap (a CURVE server, checking the client's key) -> python CURVE server.
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"server"_s));
-    QDir(dir).mkdir(u"clients"_s);
     const QString clients = m_dir->filePath(u"clients"_s);
-    QVERIFY(pyzmqKeygen(clients, u"peer"_s));
-    const OwnKeys tapKeys = ownKeys(dir, u"tap"_s);
+    QVERIFY(QDir().mkpath(clients));
+    QVERIFY(securepeer::keygen(clients, { u"peer"_s }));
+    const OwnKeys tapKeys = ownKeys(m_dir->path(), u"tap"_s);
     m_secrets = { tapKeys.pair.secretKey };
 
     TestProcess server;
-    QVERIFY(startPeer(server,
-        { u"server"_s, u"--curve-secret"_s, dir + u"/server.key_secret"_s, u"--allow-any"_s, u"--timeout"_s,
-            QString::number(NetworkTimeout) }));
-    const QString serverEndpoint = server.waitForPeerEndpoint();
+    const QString serverEndpoint = startPyzmqCurveServer(server, { u"--allow-any"_s });
     QVERIFY2(!serverEndpoint.isEmpty(), server.diagnostics());
 
-    TapSpec spec;
-    spec.pattern = TapPattern::ReqRep;
-    spec.name = u"secure tap"_s;
-    spec.listen = { u"tcp://127.0.0.1:*"_s };
-    spec.forward = { serverEndpoint };
+    TapSpec spec = tapSpec(serverEndpoint);
     spec.listenSecurity = curveServerSpec(tapKeys).security;
     spec.listenSecurity.allowKeyPaths = { clients };
     spec.forwardSecurity.mechanism = SecurityMechanism::Curve;
-    spec.forwardSecurity.curveServerKey = publicKeyIn(dir + u"/server.key"_s);
+    spec.forwardSecurity.curveServerKey = publicKeyIn(m_dir->filePath(u"server.key"_s));
     QSignalSpy opened(m_engine, &Engine::socketOpened);
     const SocketId tap = m_engine->openTap(spec);
     QVERIFY2(opened.wait(NetworkTimeout), eventDump(*m_events).constData());
@@ -648,12 +620,11 @@ void TestEngineSecurity::tapRunsCurveOnBothSides()
     QVERIFY(!listen.isEmpty());
 
     TestProcess client;
-    QVERIFY(startPeer(client,
-        { u"client"_s, u"--connect"_s, listen, u"--curve-secret"_s, clients + u"/peer.key_secret"_s,
-            u"--server-key"_s, tapKeys.publicFile, u"--timeout"_s, QString::number(NetworkTimeout) }));
+    QVERIFY(startClient(client, listen,
+        { u"--curve-cert"_s, clients + u"/peer.key_secret"_s, u"--curve-server-key"_s, tapKeys.publicFile }));
     QVERIFY(client.waitForFinished(NetworkTimeout));
     QVERIFY2(client.exitedWith(0), client.diagnostics());
-    QCOMPARE(client.lines(), QList<QByteArray> { "reply hello" });
+    QCOMPARE(securepeer::reply(client), QList<QByteArray> { "hello" });
     QTRY_COMPARE_WITH_TIMEOUT(linesOf(*m_events, tap,
                                   u"ZAP: allowed client %1 from 127.0.0.1 (key in the allow list)"_s.arg(
                                       QString::fromLatin1(publicKeyIn(clients + u"/peer.key"_s)))),
@@ -664,27 +635,16 @@ void TestEngineSecurity::tapRunsCurveOnBothSides()
 
 void TestEngineSecurity::tapWithWrongServerKeySaysSo()
 {
-    const QString dir = m_dir->path();
-    QVERIFY(pyzmqKeygen(dir, u"server"_s));
     TestProcess server;
-    QVERIFY(startPeer(server,
-        { u"server"_s, u"--curve-secret"_s, dir + u"/server.key_secret"_s, u"--allow-any"_s, u"--timeout"_s,
-            QString::number(NetworkTimeout) }));
-    const QString serverEndpoint = server.waitForPeerEndpoint();
+    const QString serverEndpoint = startPyzmqCurveServer(server, { u"--allow-any"_s });
     QVERIFY2(!serverEndpoint.isEmpty(), server.diagnostics());
-    TapSpec spec;
-    spec.pattern = TapPattern::ReqRep;
-    spec.name = u"secure tap"_s;
-    spec.listen = { u"tcp://127.0.0.1:*"_s };
-    spec.forward = { serverEndpoint };
+    TapSpec spec = tapSpec(serverEndpoint);
     spec.forwardSecurity.mechanism = SecurityMechanism::Curve;
     spec.forwardSecurity.curveServerKey = generateCurveKeyPair()->publicKey; // not the server's
     const SocketId tap = m_engine->openTap(spec);
-    const QString line = u"handshake failed with no detail: the server's public key is probably wrong"_s;
-    QTRY_COMPARE_WITH_TIMEOUT(m_engine->socket(tap)->lastError, line, NetworkTimeout);
-    QCOMPARE(m_engine->socket(tap)->state, SocketState::HandshakeFailed);
+    expectHandshakeFailed(tap, ServerKeyWrong);
     QCOMPARE(m_engine->socket(tap)->tap->state.forwardState, SocketState::HandshakeFailed);
-    QCOMPARE(linesOf(*m_events, tap, u"server's side: "_s + line), 1);
+    QCOMPARE(linesOf(*m_events, tap, u"server's side: "_s + ServerKeyWrong), 1);
 }
 
 QTEST_GUILESS_MAIN(TestEngineSecurity)

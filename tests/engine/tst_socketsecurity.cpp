@@ -10,6 +10,9 @@
 #include <zmqscope/engine/tap.h>
 #include <zmqscope/security.h>
 
+#include "../interop/securepeer.h"
+#include "enginetestsupport.h"
+
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
 
@@ -72,17 +75,12 @@ void TestSocketSecurity::curveServerJsonHoldsTheFileNotTheKey()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const auto pair = generateCurveKeyPair();
+    const securepeer::OwnKeys server = securepeer::ownKeys(dir.path(), u"server"_s);
     const auto client = generateCurveKeyPair();
-    QVERIFY(pair && client);
-    const QString base = dir.filePath(u"server"_s);
-    QVERIFY(writeCurveCertificate(base, *pair));
+    QVERIFY(!server.secretFile.isEmpty() && client);
+    const CurveKeyPair &pair = server.pair;
 
-    SocketSecurity security;
-    security.mechanism = SecurityMechanism::Curve;
-    security.server = true;
-    security.curveSecretKey = pair->secretKey;
-    security.curveSecretKeyFile = base + u".key_secret"_s;
+    SocketSecurity security = enginetest::curveServerSecurity(pair, server.secretFile);
     security.allowKeys = { client->publicKey };
     security.allowKeyPaths = { dir.path() };
     security.allowIps = { u"127.0.0.1"_s };
@@ -91,16 +89,16 @@ void TestSocketSecurity::curveServerJsonHoldsTheFileNotTheKey()
     QVERIFY(spec.security.validate());
 
     const QByteArray text = jsonText(spec);
-    QVERIFY2(!text.contains(pair->secretKey), text.constData());
-    QVERIFY(text.contains(pair->publicKey));
+    QVERIFY2(!text.contains(pair.secretKey), text.constData());
+    QVERIFY(text.contains(pair.publicKey));
 
     const SocketSpec loaded = roundTrip(spec);
     const SocketSecurity &read = loaded.security;
     QCOMPARE(read.mechanism, SecurityMechanism::Curve);
     QVERIFY(read.server);
-    QCOMPARE(read.curveSecretKey, pair->secretKey); // read back from the file
-    QCOMPARE(read.curvePublicKey, pair->publicKey);
-    QCOMPARE(read.curveSecretKeyFile, base + u".key_secret"_s);
+    QCOMPARE(read.curveSecretKey, pair.secretKey); // read back from the file
+    QCOMPARE(read.curvePublicKey, pair.publicKey);
+    QCOMPARE(read.curveSecretKeyFile, server.secretFile);
     QCOMPARE(read.allowKeys, QList<QByteArray> { client->publicKey });
     QCOMPARE(read.allowKeyPaths, QStringList { dir.path() });
     QCOMPARE(read.allowIps, QStringList { u"127.0.0.1"_s });
@@ -113,24 +111,19 @@ void TestSocketSecurity::curveServerJsonHoldsTheFileNotTheKey()
     fileOnly.curveSecretKey.clear();
     QVERIFY(fileOnly.validate());
     QVERIFY(fileOnly.missingSecrets().isEmpty());
-    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).secretKey, pair->secretKey);
-    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).publicKey, pair->publicKey);
+    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).secretKey, pair.secretKey);
+    QCOMPARE(fileOnly.ownKeyPair().valueOr({}).publicKey, pair.publicKey);
 }
 
 void TestSocketSecurity::keyFileThatCannotBeReadIsNamed()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const auto pair = generateCurveKeyPair();
-    QVERIFY(pair);
+    const securepeer::OwnKeys gone = securepeer::ownKeys(dir.path(), u"gone"_s);
+    QVERIFY(!gone.secretFile.isEmpty());
     const QString base = dir.filePath(u"gone"_s);
-    QVERIFY(writeCurveCertificate(base, *pair));
-    SocketSecurity security;
-    security.mechanism = SecurityMechanism::Curve;
-    security.server = true;
+    SocketSecurity security = enginetest::curveServerSecurity(gone.pair, gone.secretFile);
     security.allowAny = true;
-    security.curveSecretKey = pair->secretKey;
-    security.curveSecretKeyFile = base + u".key_secret"_s;
     const QJsonObject json = specWith(security).toJson();
 
     QVERIFY(QFile::remove(base + u".key_secret"_s));

@@ -88,7 +88,7 @@ public:
         if (array.isEmpty())
             qWarning("not a peer message line: %s", line.constData());
         QList<QByteArray> frames;
-        for (const QJsonValue &value : array)
+        for (const auto &value : array)
             frames.append(QByteArray::fromBase64(value.toString().toLatin1()));
         return frames;
     }

@@ -54,12 +54,70 @@ SocketId socketNamed(const Engine &engine, const QString &name)
     return 0;
 }
 
-void saveAndQuit(QWidget &widget, const QString &fileName)
+/// Ends the application with `message` on stderr: the scene could not be made.
+void failScene(const char *message)
 {
-    const bool saved = widget.grab().save(fileName);
+    std::fprintf(stderr, "zmqscope: %s\n", message);
+    QCoreApplication::exit(1);
+}
+
+void savePictureAndQuit(const QPixmap &picture, const QString &fileName)
+{
+    const bool saved = picture.save(fileName);
     std::fprintf(saved ? stdout : stderr, saved ? "zmqscope: saved %s\n" : "zmqscope: could not write %s\n",
         qPrintable(QDir::toNativeSeparators(fileName)));
     QCoreApplication::exit(saved ? 0 : 1);
+}
+
+void saveAndQuit(QWidget &widget, const QString &fileName)
+{
+    savePictureAndQuit(widget.grab(), fileName);
+}
+
+/// After `delayMs` (the last view ticks), brings the window's views up to date and saves it; `keep` (the
+/// scene's files) lives until then.
+template<typename Window>
+void saveAfter(int delayMs, Window &window, const QString &fileName, std::shared_ptr<QTemporaryDir> keep = {})
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName, keep = std::move(keep)] {
+        window.refreshViews();
+        saveAndQuit(window, fileName);
+    });
+}
+
+/// Selects the newest stored message that `matches` in the main window's table.
+void selectNewest(MainWindow &window, const std::function<bool(const MessageSummary &)> &matches)
+{
+    const MessageStore &store = window.engine().store();
+    MessageSummary summary;
+    for (std::uint64_t seq = store.endSeq(); seq > store.firstSeq(); --seq) {
+        if (store.summary(seq - 1, summary, 64) && matches(summary)) {
+            window.messagesPane()->selectSeq(seq - 1);
+            return;
+        }
+    }
+}
+
+/// A socket of `type` named `name` that connects to `endpoints`.
+SocketSpec connectingSpec(SocketType type, const QString &name, const QStringList &endpoints)
+{
+    SocketSpec spec;
+    spec.type = type;
+    spec.name = name;
+    spec.connects = endpoints;
+    return spec;
+}
+
+/// Two fresh CURVE key pairs for a scene.
+Result<std::pair<CurveKeyPair, CurveKeyPair>> twoKeyPairs()
+{
+    Result<CurveKeyPair> first = generateCurveKeyPair();
+    if (!first)
+        return std::move(first).error();
+    Result<CurveKeyPair> second = generateCurveKeyPair();
+    if (!second)
+        return std::move(second).error();
+    return std::pair { *first, *second };
 }
 
 /// Opens the dialog `action` opens, fills it with spec (then `prepare`, when given) and saves it.
@@ -71,8 +129,8 @@ void scheduleDialog(MainWindow &window, MainWindow::Action action, const Spec &s
         window.action(action)->trigger();
         auto *dialog = window.findChild<Dialog *>();
         if (!dialog) {
-            std::fprintf(stderr, "zmqscope: %s did not open\n", Dialog::staticMetaObject.className());
-            QCoreApplication::exit(1);
+            failScene(qPrintable(
+                u"%1 did not open"_s.arg(QLatin1StringView(Dialog::staticMetaObject.className()))));
             return;
         }
         dialog->setSpec(spec);
@@ -135,10 +193,7 @@ void scheduleCaptureWindow(MainWindow &window, const QString &fileName, int dela
                         }
                     }
                     captureWindow->detailView()->setCurrentTab(MessageDetailView::JsonTab);
-                    QTimer::singleShot(500, captureWindow, [captureWindow, fileName, folder] {
-                        captureWindow->refreshViews();
-                        saveAndQuit(*captureWindow, fileName);
-                    });
+                    saveAfter(500, *captureWindow, fileName, folder);
                 });
         });
 }
@@ -168,10 +223,7 @@ void schedulePacketCapture(CaptureWindow &window, const QString &fileName)
             const MessageTableModel *model = window.messagesPane()->model();
             if (model->totalRows() > 1)
                 window.messagesPane()->selectSeq(model->seqAtLogical(1));
-            QTimer::singleShot(400, &window, [&window, fileName] {
-                window.refreshViews();
-                saveAndQuit(window, fileName);
-            });
+            saveAfter(400, window, fileName);
         });
     };
     if (window.isLoading())
@@ -240,19 +292,9 @@ void scheduleLibrary(MainWindow &window, const QString &fileName, int delayMs)
     QTimer::singleShot(delayMs, &window, [&window, fileName, folder] {
         window.refreshViews();
         // The newest answer from the ROUTER in the Detail pane, next to the template that asked for it.
-        const MessageStore &store = window.engine().store();
-        MessageSummary summary;
-        for (std::uint64_t seq = store.endSeq(); seq > store.firstSeq(); --seq) {
-            if (store.summary(seq - 1, summary, 64) && summary.id.startsWith("order-")) {
-                window.messagesPane()->selectSeq(seq - 1);
-                break;
-            }
-        }
+        selectNewest(window, [](const MessageSummary &summary) { return summary.id.startsWith("order-"); });
         window.detailView()->setCurrentTab(MessageDetailView::JsonTab);
-        QTimer::singleShot(400, &window, [&window, fileName, folder] {
-            window.refreshViews();
-            saveAndQuit(window, fileName);
-        });
+        saveAfter(400, window, fileName, folder);
     });
 }
 
@@ -264,21 +306,12 @@ void scheduleTap(MainWindow &window, const QString &fileName, int delayMs)
         if (auto *sockets = window.findChild<SocketsView *>(u"socketsView"_s))
             sockets->selectSocket(tap);
         // The newest reply the tap forwarded selected in the table; the monitor in front of the Detail.
-        const MessageStore &store = window.engine().store();
-        MessageSummary summary;
-        for (std::uint64_t seq = store.endSeq(); seq > store.firstSeq(); --seq) {
-            if (store.summary(seq - 1, summary, 64) && summary.socket == tap
-                && summary.direction == Direction::ServerToClient) {
-                window.messagesPane()->selectSeq(seq - 1);
-                break;
-            }
-        }
+        selectNewest(window, [tap](const MessageSummary &summary) {
+            return summary.socket == tap && summary.direction == Direction::ServerToClient;
+        });
         window.detailView()->setCurrentTab(MessageDetailView::JsonTab);
         window.tapController()->monitorTap(tap);
-        QTimer::singleShot(400, &window, [&window, fileName] {
-            window.refreshViews();
-            saveAndQuit(window, fileName);
-        });
+        saveAfter(400, window, fileName);
     });
 }
 
@@ -295,10 +328,7 @@ void scheduleNewTapDialog(MainWindow &window, const QString &fileName, int delay
 
 void scheduleNewSocketDialog(MainWindow &window, const QString &fileName, int delayMs)
 {
-    SocketSpec spec;
-    spec.type = SocketType::Sub;
-    spec.name = u"prices SUB"_s;
-    spec.connects = { u"tcp://prices.internal:5556"_s };
+    SocketSpec spec = connectingSpec(SocketType::Sub, u"prices SUB"_s, { u"tcp://prices.internal:5556"_s });
     spec.subscriptions = { QByteArrayLiteral("EURUSD") };
     scheduleDialog<NewSocketDialog>(window, MainWindow::Action::NewSocket, spec, fileName, delayMs);
 }
@@ -309,20 +339,16 @@ void scheduleSecurityDialog(MainWindow &window, const QString &fileName, int del
     // folder lives as long as the application.
     static QTemporaryDir keys(QDir::temp().filePath(u"curve-XXXXXX"_s));
     const QString keyFile = keys.filePath(u"laptop.key_secret"_s);
-    const Result<CurveKeyPair> own = generateCurveKeyPair();
-    const Result<CurveKeyPair> server = generateCurveKeyPair();
-    if (!own || !server || !writeCurveCertificate(keys.filePath(u"laptop"_s), *own)) {
-        std::fprintf(stderr, "zmqscope: could not make the scene's keys\n");
-        QCoreApplication::exit(1);
+    const auto pairs = twoKeyPairs(); // the client's own, the server's
+    if (!pairs || !writeCurveCertificate(keys.filePath(u"laptop"_s), pairs->first)) {
+        failScene("could not make the scene's keys");
         return;
     }
-    SocketSpec spec;
-    spec.type = SocketType::Dealer;
-    spec.name = u"orders DEALER"_s;
-    spec.connects = { u"tcp://orders.internal:5555"_s };
+    SocketSpec spec
+        = connectingSpec(SocketType::Dealer, u"orders DEALER"_s, { u"tcp://orders.internal:5555"_s });
     spec.security.mechanism = SecurityMechanism::Curve;
     spec.security.curveSecretKeyFile = keyFile;
-    spec.security.curveServerKey = server->publicKey;
+    spec.security.curveServerKey = pairs->second.publicKey;
     scheduleDialog<NewSocketDialog>(
         window, MainWindow::Action::NewSocket, spec, fileName, delayMs, [](NewSocketDialog &dialog) {
             if (auto *tabs = dialog.findChild<QTabWidget *>(u"tabs"_s))
@@ -333,13 +359,13 @@ void scheduleSecurityDialog(MainWindow &window, const QString &fileName, int del
 void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int delayMs)
 {
     Engine &engine = window.engine();
-    const Result<CurveKeyPair> serverKeys = generateCurveKeyPair();
-    const Result<CurveKeyPair> otherKeys = generateCurveKeyPair();
-    if (!serverKeys || !otherKeys) {
-        std::fprintf(stderr, "zmqscope: could not make the scene's keys\n");
-        QCoreApplication::exit(1);
+    const auto pairs = twoKeyPairs(); // the server's, another server's
+    if (!pairs) {
+        failScene("could not make the scene's keys");
         return;
     }
+    const CurveKeyPair &serverKeys = pairs->first;
+    const CurveKeyPair &otherKeys = pairs->second;
     // A CURVE server of our own, a client with its key and one with another server's key.
     SocketSpec server;
     server.type = SocketType::Router;
@@ -347,15 +373,13 @@ void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int de
     server.binds = { u"tcp://127.0.0.1:*"_s };
     server.security.mechanism = SecurityMechanism::Curve;
     server.security.server = true;
-    server.security.curveSecretKey = serverKeys->secretKey;
+    server.security.curveSecretKey = serverKeys.secretKey;
     server.security.allowAny = true;
     const SocketId serverId = window.openSocket(server);
     const auto openClient = [&window, &engine, serverId](const QString &name, const QByteArray &serverKey) {
         const std::optional<SocketInfo> info = engine.socket(serverId);
-        SocketSpec client;
-        client.type = SocketType::Dealer;
-        client.name = name;
-        client.connects = info ? info->boundEndpoints : QStringList();
+        SocketSpec client
+            = connectingSpec(SocketType::Dealer, name, info ? info->boundEndpoints : QStringList());
         client.security.mechanism = SecurityMechanism::Curve;
         client.security.curveServerKey = serverKey;
         // One attempt each within the scene: libzmq's default retries every 100 ms, and with our own
@@ -364,7 +388,7 @@ void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int de
         window.openSocket(client);
     };
     QTimer::singleShot(qMax(0, delayMs - 2500), &window,
-        [openClient, serverKey = serverKeys->publicKey, otherKey = otherKeys->publicKey] {
+        [openClient, serverKey = serverKeys.publicKey, otherKey = otherKeys.publicKey] {
             openClient(u"orders DEALER"_s, serverKey);
             openClient(u"billing DEALER"_s, otherKey);
         });
@@ -375,8 +399,7 @@ void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int de
         auto *eventsDock = window.findChild<QDockWidget *>(u"eventsDock"_s);
         const SocketId failed = socketNamed(engine, u"billing DEALER"_s);
         if (!sockets || !failed) {
-            std::fprintf(stderr, "zmqscope: the handshake scene has no failed socket\n");
-            QCoreApplication::exit(1);
+            failScene("the handshake scene has no failed socket");
             return;
         }
         // The Sockets panel and the Events log are the point of the picture: the whole width for them, the
@@ -397,14 +420,10 @@ void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int de
                 state.data(Qt::ToolTipRole).toString(), sockets->viewport());
             QTimer::singleShot(700, &window, [&window, fileName] {
                 const QRect area = window.frameGeometry();
-                const QPixmap picture = QGuiApplication::platformName() == u"xcb"_s
-                    ? window.screen()->grabWindow(0, area.x(), area.y(), area.width(), area.height())
-                    : window.grab();
-                const bool saved = picture.save(fileName);
-                std::fprintf(saved ? stdout : stderr,
-                    saved ? "zmqscope: saved %s\n" : "zmqscope: could not write %s\n",
-                    qPrintable(QDir::toNativeSeparators(fileName)));
-                QCoreApplication::exit(saved ? 0 : 1);
+                savePictureAndQuit(QGuiApplication::platformName() == u"xcb"_s
+                        ? window.screen()->grabWindow(0, area.x(), area.y(), area.width(), area.height())
+                        : window.grab(),
+                    fileName);
             });
         });
     });
@@ -425,11 +444,8 @@ void scheduleTapMessages(
         [&window, &engine, tapId, delayMs](SocketId id, const QStringList &endpoints) {
             if (id != tapId || endpoints.isEmpty())
                 return;
-            SocketSpec client;
-            client.name = u"Tap client REQ"_s;
-            client.type = SocketType::Req;
-            client.connects = { endpoints.constFirst() };
-            const SocketId req = window.openSocket(client);
+            const SocketId req = window.openSocket(
+                connectingSpec(SocketType::Req, u"Tap client REQ"_s, { endpoints.constFirst() }));
             for (int i = 0; i < 3; ++i) {
                 QTimer::singleShot(300 + i * delayMs / 6, &window, [&engine, req, i] {
                     const QJsonObject request { { u"command"_s, u"status"_s }, { u"n"_s, i + 1 } };

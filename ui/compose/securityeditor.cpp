@@ -1,6 +1,7 @@
 #include "securityeditor.h"
 
 #include <arpa/inet.h>
+#include <functional>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -64,6 +65,41 @@ void setKeyFont(QLineEdit &edit)
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     edit.setFont(fixed);
     edit.setMinimumWidth(QFontMetrics(fixed).horizontalAdvance(QString(zmqscope::z85KeyLength + 2, u'M')));
+}
+
+// A button of the form: Enter in a field accepts the dialog, never presses it.
+QPushButton *formButton(
+    const QString &text, const QString &objectName, const QString &toolTip, QWidget *parent)
+{
+    auto *button = new QPushButton(text, parent);
+    button->setObjectName(objectName);
+    button->setAutoDefault(false);
+    button->setToolTip(toolTip);
+    return button;
+}
+
+// A line edit for one Z85 key, in the key font.
+QLineEdit *keyEdit(const QString &objectName, const QString &placeholder, QWidget *parent)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setObjectName(objectName);
+    edit->setPlaceholderText(placeholder);
+    setKeyFont(*edit);
+    return edit;
+}
+
+// A button that asks for one czmq certificate file (`title`: the file dialog's) and hands its path to
+// `use`; a cancelled dialog does nothing.
+QPushButton *certificateButton(const QString &text, const QString &objectName, const QString &toolTip,
+    const QString &title, QWidget *parent, const std::function<void(const QString &path)> &use)
+{
+    QPushButton *button = formButton(text, objectName, toolTip, parent);
+    QObject::connect(button, &QPushButton::clicked, parent, [parent, title, use] {
+        const QString path = QFileDialog::getOpenFileName(parent, title, QString(), CertificateFilter);
+        if (!path.isEmpty())
+            use(path);
+    });
+    return button;
 }
 
 // A key the user typed or pasted: the editor's fields hold Z85 text, so Latin-1 keeps it as typed and
@@ -187,9 +223,7 @@ QWidget *SecurityEditor::buildPlainServer()
     m_userRowsLayout = new QVBoxLayout;
     m_userRowsLayout->setContentsMargins(0, 0, 0, 0);
     m_userRowsLayout->setSpacing(4);
-    m_addUserButton = new QPushButton(u"Add &User"_s, box);
-    m_addUserButton->setObjectName(u"addUserButton"_s);
-    m_addUserButton->setAutoDefault(false);
+    m_addUserButton = formButton(u"Add &User"_s, u"addUserButton"_s, QString(), box);
     connect(m_addUserButton, &QPushButton::clicked, this,
         [this] { addUserRow(QString(), QString())->user->setFocus(Qt::OtherFocusReason); });
     m_acceptUsersError = InlineMessage::createErrorLabel(box);
@@ -207,26 +241,22 @@ QWidget *SecurityEditor::buildPlainServer()
 QWidget *SecurityEditor::buildCurveKeys()
 {
     auto *box = new QGroupBox(u"This socket's key pair"_s, this);
-    m_publicKeyEdit = new QLineEdit(box);
-    m_publicKeyEdit->setObjectName(u"publicKeyEdit"_s);
-    m_publicKeyEdit->setPlaceholderText(u"40 characters of Z85"_s);
+    m_publicKeyEdit = keyEdit(u"publicKeyEdit"_s, u"40 characters of Z85"_s, box);
     m_secretKeyEdit = new SecretEdit(u"secretKeyEdit"_s, box);
     m_secretKeyEdit->lineEdit()->setPlaceholderText(u"40 characters of Z85"_s);
-    auto *load = new QPushButton(u"&Load Certificate…"_s, box);
-    load->setObjectName(u"loadCertificateButton"_s);
-    load->setAutoDefault(false);
-    load->setToolTip(u"A czmq secret certificate (NAME.key_secret, as zcert, pyzmq or zmqscope-cli keygen "
-                     u"write it); a workspace keeps its path, never the key"_s);
-    auto *generate = new QPushButton(u"&Generate"_s, box);
-    generate->setObjectName(u"generateButton"_s);
-    generate->setAutoDefault(false);
-    connect(load, &QPushButton::clicked, this, &SecurityEditor::pickCertificate);
+    setKeyFont(*m_secretKeyEdit->lineEdit());
+    auto *load = certificateButton(u"&Load Certificate…"_s, u"loadCertificateButton"_s,
+        u"A czmq secret certificate (NAME.key_secret, as zcert, pyzmq or zmqscope-cli keygen write it); a "
+        u"workspace keeps its path, never the key"_s,
+        u"Load Certificate"_s, box, [this](const QString &path) {
+            if (const zmqscope::Result<void> loaded = loadCertificate(path); !loaded)
+                showLoadError(loaded.errorMessage());
+        });
+    auto *generate = formButton(u"&Generate"_s, u"generateButton"_s, QString(), box);
     connect(generate, &QPushButton::clicked, this, [this] {
         if (const zmqscope::Result<void> made = generateKeyPair(); !made)
             showLoadError(made.errorMessage());
     });
-    setKeyFont(*m_publicKeyEdit);
-    setKeyFont(*m_secretKeyEdit->lineEdit());
     m_keySource = InlineMessage::createHintLabel(QString(), box);
     m_keySource->setObjectName(u"keySource"_s);
     m_ownKeysError = InlineMessage::createErrorLabel(box);
@@ -262,15 +292,13 @@ QWidget *SecurityEditor::buildCurveKeys()
 QWidget *SecurityEditor::buildCurveClient()
 {
     auto *box = new QGroupBox(u"The server"_s, this);
-    m_serverKeyEdit = new QLineEdit(box);
-    m_serverKeyEdit->setObjectName(u"serverKeyEdit"_s);
-    m_serverKeyEdit->setPlaceholderText(u"its public key (Z85) or its certificate file"_s);
-    setKeyFont(*m_serverKeyEdit);
-    auto *load = new QPushButton(u"L&oad…"_s, box);
-    load->setObjectName(u"loadServerKeyButton"_s);
-    load->setAutoDefault(false);
-    load->setToolTip(u"Reads the public key from the server's certificate (NAME.key)"_s);
-    connect(load, &QPushButton::clicked, this, &SecurityEditor::pickServerCertificate);
+    m_serverKeyEdit = keyEdit(u"serverKeyEdit"_s, u"its public key (Z85) or its certificate file"_s, box);
+    auto *load = certificateButton(u"L&oad…"_s, u"loadServerKeyButton"_s,
+        u"Reads the public key from the server's certificate (NAME.key)"_s,
+        u"Load the Server's Certificate"_s, box, [this](const QString &path) {
+            if (!loadServerCertificate(path))
+                m_serverKeyEdit->setText(path); // its problem is then shown inline, naming the file
+        });
     connect(m_serverKeyEdit, &QLineEdit::textChanged, this, &SecurityEditor::edited);
     m_serverKeyError = InlineMessage::createErrorLabel(box);
     m_serverKeyError->setObjectName(u"serverKeyError"_s);
@@ -301,14 +329,10 @@ QWidget *SecurityEditor::buildCurveServer()
     m_allowEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_allowEdit->setFixedHeight(m_allowEdit->fontMetrics().lineSpacing() * 4
         + 2 * (m_allowEdit->frameWidth() + int(m_allowEdit->document()->documentMargin())));
-    auto *files = new QPushButton(u"Add &Certificates…"_s, box);
-    files->setObjectName(u"addAllowFilesButton"_s);
-    files->setAutoDefault(false);
-    auto *folder = new QPushButton(u"Add &Folder…"_s, box);
-    folder->setObjectName(u"addAllowFolderButton"_s);
-    folder->setAutoDefault(false);
-    folder->setToolTip(u"Every certificate in the folder is let in, read when the socket opens (as czmq's "
-                       u"zauth does)"_s);
+    auto *files = formButton(u"Add &Certificates…"_s, u"addAllowFilesButton"_s, QString(), box);
+    auto *folder = formButton(u"Add &Folder…"_s, u"addAllowFolderButton"_s,
+        u"Every certificate in the folder is let in, read when the socket opens (as czmq's zauth does)"_s,
+        box);
     connect(files, &QPushButton::clicked, this, &SecurityEditor::pickAllowFiles);
     connect(folder, &QPushButton::clicked, this, &SecurityEditor::pickAllowDirectory);
     connect(m_allowAnyCheck, &QCheckBox::toggled, this, [this](bool any) {
@@ -462,7 +486,7 @@ void SecurityEditor::showLoadError(const QString &text)
 
 zmqscope::Result<void> SecurityEditor::loadCertificate(const QString &path)
 {
-    const zmqscope::Result<zmqscope::CurveCertificate> certificate = zmqscope::readCurveCertificate(path);
+    zmqscope::Result<zmqscope::CurveCertificate> certificate = zmqscope::readCurveCertificate(path);
     if (!certificate)
         return std::move(certificate).error();
     if (certificate->secretKey.isEmpty())
@@ -479,7 +503,7 @@ zmqscope::Result<void> SecurityEditor::loadCertificate(const QString &path)
 
 zmqscope::Result<void> SecurityEditor::loadServerCertificate(const QString &path)
 {
-    const zmqscope::Result<zmqscope::CurveCertificate> certificate = zmqscope::readCurveCertificate(path);
+    zmqscope::Result<zmqscope::CurveCertificate> certificate = zmqscope::readCurveCertificate(path);
     if (!certificate)
         return std::move(certificate).error();
     m_serverKeyEdit->setText(QString::fromLatin1(certificate->publicKey));
@@ -488,7 +512,7 @@ zmqscope::Result<void> SecurityEditor::loadServerCertificate(const QString &path
 
 zmqscope::Result<void> SecurityEditor::generateKeyPair()
 {
-    const zmqscope::Result<zmqscope::CurveKeyPair> pair = zmqscope::generateCurveKeyPair();
+    zmqscope::Result<zmqscope::CurveKeyPair> pair = zmqscope::generateCurveKeyPair();
     if (!pair)
         return std::move(pair).error();
     m_publicKeyEdit->setText(QString::fromLatin1(pair->publicKey));
@@ -499,26 +523,6 @@ zmqscope::Result<void> SecurityEditor::generateKeyPair()
                  u"Generate Keys… saves a pair as certificate files to load here."_s);
     Q_EMIT edited();
     return {};
-}
-
-void SecurityEditor::pickCertificate()
-{
-    const QString path
-        = QFileDialog::getOpenFileName(this, u"Load Certificate"_s, QString(), CertificateFilter);
-    if (path.isEmpty())
-        return;
-    if (const zmqscope::Result<void> loaded = loadCertificate(path); !loaded)
-        showLoadError(loaded.errorMessage());
-}
-
-void SecurityEditor::pickServerCertificate()
-{
-    const QString path = QFileDialog::getOpenFileName(
-        this, u"Load the Server's Certificate"_s, QString(), CertificateFilter);
-    if (path.isEmpty())
-        return;
-    if (const zmqscope::Result<void> loaded = loadServerCertificate(path); !loaded)
-        m_serverKeyEdit->setText(path); // its problem is then shown inline, naming the file
 }
 
 void SecurityEditor::pickAllowFiles()

@@ -91,8 +91,6 @@ private:
     void updateVisibleParts();
     void setKeySource(const QString &text);
     void showLoadError(const QString &text);
-    void pickCertificate();
-    void pickServerCertificate();
     void pickAllowFiles();
     void pickAllowDirectory();
     void appendAllowLines(const QStringList &lines);

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -91,6 +92,48 @@ zmqscope::CurveKeyPair newPair()
     return pair ? *pair : zmqscope::CurveKeyPair {};
 }
 
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+/// Clicks `button` and, in the file dialog it opens, picks `path`; false when no dialog came, it did not
+/// take the file, or another dialog (a "file not found" box) came up.
+bool clickAndPick(QPushButton *button, const QString &path)
+{
+    constexpr int MaxTicks = 500; // a dialog that does not come to select the file is given up (rejected)
+    int ticks = 0;
+    bool accepted = false;
+    bool otherDialog = false;
+    QTimer poll;
+    poll.setInterval(10);
+    QObject::connect(&poll, &QTimer::timeout, &poll, [&ticks, &accepted, &otherDialog, path] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (auto *fileDialog = qobject_cast<QFileDialog *>(modal)) {
+            // Typed, as a user would: selectFile() leaves the name field alone while it has the focus. The
+            // dialog lists folders in a thread of its own, so it is accepted only once it returns exactly
+            // `path`.
+            auto *name = fileDialog->findChild<QLineEdit *>(u"fileNameEdit"_s);
+            if (name && name->text() != path)
+                name->setText(path);
+            if (fileDialog->selectedFiles() == QStringList { path }) {
+                accepted = true;
+                static_cast<QDialog *>(fileDialog)->accept(); // QFileDialog::accept(), protected there
+            } else if (++ticks > MaxTicks) {
+                qWarning("the file dialog did not take %s", qPrintable(path));
+                fileDialog->reject();
+            }
+        } else if (auto *other = qobject_cast<QDialog *>(modal)) {
+            otherDialog = true;
+            other->reject();
+        }
+    });
+    poll.start();
+    button->click(); // returns when the dialog is done
+    return accepted && !otherDialog;
+}
+
 } // namespace
 
 class TestSecurityDialogs : public QObject
@@ -105,6 +148,7 @@ private Q_SLOTS:
     void bindingSocketSuggestsServer();
     void secretsAreMasked();
     void loadsPyzmqCertificate();
+    void loadButtonsPickCertificates();
     void problemsNameTheField_data();
     void problemsNameTheField();
     void tapSides();
@@ -326,6 +370,43 @@ void TestSecurityDialogs::loadsPyzmqCertificate()
     // Typing over a loaded key: the file is no longer its source.
     QTest::keyClick(field<QLineEdit>(security, u"publicKeyEdit"_s), Qt::Key_Backspace);
     QVERIFY(dialog.spec().security.curveSecretKeyFile.isEmpty());
+}
+
+void TestSecurityDialogs::loadButtonsPickCertificates()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const zmqscope::CurveKeyPair own = newPair();
+    const zmqscope::CurveKeyPair server = newPair();
+    // Each in a folder of its own: the file dialog also selects the files whose names begin with its text.
+    QVERIFY(QDir(dir.path()).mkpath(u"own"_s) && QDir(dir.path()).mkpath(u"server"_s));
+    QVERIFY(zmqscope::writeCurveCertificate(dir.filePath(u"own/own"_s), own));
+    const QString ownFile = dir.filePath(u"own/own.key_secret"_s);
+    const QString serverFile = dir.filePath(u"server/server.key"_s);
+    QVERIFY(writeFile(serverFile, zmqscope::curveCertificateText(server, false)));
+    const QString notes = dir.filePath(u"notes.txt"_s);
+    QVERIFY(writeFile(notes, "not a certificate\n"));
+    NewSocketDialog dialog;
+    fillSocket(dialog);
+    SecurityEditor *security = editor(dialog);
+    setMechanism(security, SecurityMechanism::Curve, false);
+
+    // The own key pair from a secret certificate; a public one is refused, naming the file.
+    auto *loadOwn = field<QPushButton>(security, u"loadCertificateButton"_s);
+    QVERIFY(clickAndPick(loadOwn, ownFile));
+    QCOMPARE(field<QLineEdit>(security, u"publicKeyEdit"_s)->text().toLatin1(), own.publicKey);
+    QCOMPARE(dialog.spec().security.curveSecretKeyFile, ownFile);
+    QVERIFY(clickAndPick(loadOwn, serverFile));
+    const QString loadError = InlineMessage::text(field<QLabel>(security, u"loadError"_s));
+    QVERIFY2(loadError.contains(serverFile), qPrintable(loadError));
+    QCOMPARE(field<QLineEdit>(security, u"publicKeyEdit"_s)->text().toLatin1(), own.publicKey);
+
+    // The server's key from its certificate; a file that is none stays as its path, for the inline error.
+    auto *loadServer = field<QPushButton>(security, u"loadServerKeyButton"_s);
+    QVERIFY(clickAndPick(loadServer, serverFile));
+    QCOMPARE(field<QLineEdit>(security, u"serverKeyEdit"_s)->text().toLatin1(), server.publicKey);
+    QVERIFY(clickAndPick(loadServer, notes));
+    QCOMPARE(field<QLineEdit>(security, u"serverKeyEdit"_s)->text(), notes);
 }
 
 void TestSecurityDialogs::problemsNameTheField_data()
