@@ -351,7 +351,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             parser.value(screenshotDelayOption)));
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
-        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s };
+        u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s,
+        u"decoded"_s, u"filtererror"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -477,6 +478,10 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleSecurityDialog(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"handshake"_s)
         screenshotscenes::scheduleHandshakeFailed(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"decoded"_s)
+        screenshotscenes::scheduleDecoded(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"filtererror"_s)
+        screenshotscenes::scheduleFilterError(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"sniff"_s)
         screenshotscenes::scheduleSniff(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"tapmessages"_s && demo)

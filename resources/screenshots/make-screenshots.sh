@@ -16,8 +16,11 @@
 # Security tab for a CURVE client, its keys loaded from a certificate file, the secret masked),
 # handshake-failed.png (a CURVE client with the wrong server key: its row, state tool tip and the
 # Events lines; the tool tip is a window of its own, so this one needs Xvfb), pcap.png (the packet-capture fixture
-# tests/capture/data/conversations.pcap with its Connections panel) and, as root, sniff.png (the
-# demo's traffic sniffed live on lo: the sniffer's and its connections' rows) next to this script.
+# tests/capture/data/conversations.pcap with its Connections panel), decoded.png (protobuf bodies from
+# tests/interop/payload_peer.py decoded by a workspace's decode rules: the JSON tab's tree, the rule named;
+# needs protoc and python3-protobuf), filter-error.png (a filter expression with a mistake: the error and
+# its column under the box) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
+# and its connections' rows) next to this script.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +62,29 @@ run --demo --screenshot "$here/new-tap.png" --screenshot-tab newtap
 run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages
 run --demo --screenshot "$here/security-dialog.png" --screenshot-tab security
 run --demo --screenshot "$here/handshake-failed.png" --screenshot-tab handshake
+run --demo --screenshot "$here/filter-error.png" --screenshot-tab filtererror
+# Protobuf decoded: the test protos compiled, a workspace with a PULL and the decode rules, and the
+# python peer sending its cases to that PULL once the app listens.
+src="$here/../.."
+if command -v protoc >/dev/null 2>&1; then
+    protoc -I"$src/tests/analysis/data" --python_out="$config" --descriptor_set_out="$config/telemetry.desc" \
+        --include_imports "$src/tests/analysis/data/telemetry.proto" "$src/tests/analysis/data/units.proto"
+    port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >"$config/decoders.zmqscope" <<EOF
+{"zmqscope_workspace": 1,
+ "sockets": [{"name": "telemetry", "type": "PULL", "binds": ["tcp://127.0.0.1:$port"], "connects": [],
+              "subscriptions": [], "options": []}],
+ "decoders": ["id=protobuf-batch:protobuf:$config/telemetry.desc:demo.Batch",
+              "id=protobuf-*:protobuf:$config/telemetry.desc:demo.Reading"]}
+EOF
+    (sleep 2 && /usr/bin/python3 "$src/tests/interop/payload_peer.py" send --connect "tcp://127.0.0.1:$port" \
+        --proto-dir "$config" >/dev/null) &
+    run --session "$config/decoders.zmqscope" --screenshot "$here/decoded.png" --screenshot-tab decoded \
+        --screenshot-delay 5000
+    wait
+else
+    echo "make-screenshots.sh: decoded.png needs protoc (Debian's protobuf-compiler); skipped" >&2
+fi
 run --screenshot "$here/pcap.png" --screenshot-tab pcap "$here/../../tests/capture/data/conversations.pcap"
 # The demo's traffic sniffed on lo: capturing needs root (or cap_net_raw on the app); without it the
 # picture shows the sniffer's error row instead, and sniff.png is left as it was.

@@ -11,11 +11,14 @@
 #include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeyEvent>
+#include <QLineEdit>
 #include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 #include <QToolTip>
 #include <QTreeWidget>
 
@@ -31,6 +34,7 @@
 #include "compose/newtapdialog.h"
 #include "connectionspanel.h"
 #include "detail/messagedetailview.h"
+#include "filterbar.h"
 #include "library/librarypanel.h"
 #include "mainwindow.h"
 #include "messagespane.h"
@@ -485,6 +489,37 @@ void scheduleTapMessages(
                     QCoreApplication::exit(1);
             });
         });
+    });
+}
+
+void scheduleDecoded(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        window.refreshViews();
+        selectNewest(window, [](const MessageSummary &summary) { return summary.id == "protobuf-reading"; });
+        if (!window.detailView()->hasMessage()
+            || window.detailView()->message().frames.value(0) != "protobuf-reading") {
+            failScene("no message \"protobuf-reading\" arrived (the screenshot script's peer sends it)");
+            return;
+        }
+        window.detailView()->setCurrentTab(MessageDetailView::JsonTab);
+        if (auto *tree = window.detailView()->findChild<QToolButton *>(u"jsonTreeButton"_s))
+            tree->click();
+        if (auto *expand = window.detailView()->findChild<QToolButton *>(u"expandAllButton"_s))
+            expand->click();
+        saveAfter(300, window, fileName);
+    });
+}
+
+void scheduleFilterError(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        QLineEdit *box = window.messagesPane()->filterBar()->textEdit();
+        box->setFocus();
+        box->setText(u"json.temp > 21.5 and id matches \"sensor-[0-9\""_s);
+        QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
+        QCoreApplication::sendEvent(box, &enter);
+        saveAfter(500, window, fileName);
     });
 }
 

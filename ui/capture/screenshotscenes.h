@@ -51,6 +51,16 @@ void scheduleHandshakeFailed(MainWindow &window, const QString &fileName, int de
 void scheduleTapMessages(
     MainWindow &window, const QString &fileName, const QString &echoEndpoint, int delayMs);
 
+/**
+ * For the decoders picture: waits for a message with id "protobuf-reading" (the screenshot script's peer
+ * sends it to a socket of the workspace it opens, whose decode rules name its type), selects it, shows
+ * the JSON tab's tree and saves the main window.
+ */
+void scheduleDecoded(MainWindow &window, const QString &fileName, int delayMs);
+/// Types a filter expression with a mistake into the filter box over the demo traffic and saves the
+/// main window with the error shown under the box.
+void scheduleFilterError(MainWindow &window, const QString &fileName, int delayMs);
+
 } // namespace screenshotscenes
 
 } // namespace zmqscope
