@@ -1,10 +1,16 @@
 #include "filterbar.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
+#include <QCompleter>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPalette>
+#include <QSettings>
+#include <QStringListModel>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "directionicons.h"
@@ -15,7 +21,19 @@ namespace zmqscope {
 
 namespace {
 constexpr int DebounceMs = 200;
+// QSettings: the recent filters, newest first.
+const auto HistoryKey = u"FilterBar/history"_s;
+
+/// Where the word before `cursor` starts: a field name being typed (letters, digits, _ and the dots of
+/// a json. path).
+qsizetype wordStart(const QString &text, qsizetype cursor)
+{
+    qsizetype start = cursor;
+    while (start > 0 && (text.at(start - 1).isLetterOrNumber() || text.at(start - 1) == u'_'))
+        --start;
+    return start;
 }
+} // namespace
 
 FilterBar::FilterBar(QWidget *parent)
     : QWidget(parent)
@@ -47,6 +65,34 @@ FilterBar::FilterBar(QWidget *parent)
     m_error->setWordWrap(true);
     m_error->setVisible(false);
 
+    // Recent filters: a menu beside the box.
+    m_history = QSettings().value(HistoryKey).toStringList().mid(0, MaxHistory);
+    m_historyButton = new QToolButton(this);
+    m_historyButton->setObjectName(u"filterHistory"_s);
+    m_historyButton->setText(u"Recent"_s);
+    m_historyButton->setToolTip(
+        u"Filters applied recently (with Enter, or from the table's Filter on This ...)"_s);
+    m_historyButton->setPopupMode(QToolButton::InstantPopup);
+    m_historyMenu = new QMenu(m_historyButton);
+    m_historyButton->setMenu(m_historyMenu);
+    connect(m_historyMenu, &QMenu::aboutToShow, this, &FilterBar::fillHistoryMenu);
+
+    // Field names complete as they are typed, at the start of an expression or after an operator.
+    m_completer = new QCompleter(new QStringListModel(FilterExpression::fieldNames(), this), this);
+    m_completer->setObjectName(u"filterCompleter"_s);
+    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_completer->setWidget(m_text);
+    m_completer->setCompletionMode(QCompleter::PopupCompletion);
+    connect(m_text, &QLineEdit::textEdited, this, &FilterBar::completeField);
+    connect(
+        m_completer, qOverload<const QString &>(&QCompleter::activated), this, [this](const QString &field) {
+            const QString text = m_text->text();
+            const qsizetype cursor = m_text->cursorPosition();
+            const qsizetype start = wordStart(text, cursor);
+            m_text->setText(text.left(start) + field + text.mid(cursor));
+            m_text->setCursorPosition(int(start + field.size()));
+        });
+
     m_socket = new QComboBox(this);
     m_socket->setObjectName(u"filterSocket"_s);
     m_socket->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -77,6 +123,7 @@ FilterBar::FilterBar(QWidget *parent)
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_text, 1);
+    row->addWidget(m_historyButton);
     row->addWidget(m_socket);
     row->addWidget(m_direction);
     row->addWidget(m_scanning);
@@ -92,8 +139,12 @@ FilterBar::FilterBar(QWidget *parent)
     connect(m_text, &QLineEdit::textChanged, this, [this] { m_debounce.start(); });
     // Enter applies at once; the debounce is only there for typing.
     connect(m_text, &QLineEdit::returnPressed, this, [this] {
+        if (m_completer->popup()->isVisible())
+            return; // Enter chose a field name
         m_applyNow = true;
         emitFilter();
+        if (m_error->isHidden())
+            remember(m_text->text());
     });
     connect(m_socket, &QComboBox::currentIndexChanged, this, &FilterBar::emitFilter);
     connect(m_direction, &QComboBox::currentIndexChanged, this, &FilterBar::emitFilter);
@@ -185,6 +236,70 @@ void FilterBar::setDirections(MessageFilter::Directions directions)
 void FilterBar::setScanning(bool scanning)
 {
     m_scanning->setVisible(scanning);
+}
+
+void FilterBar::setText(const QString &text)
+{
+    m_text->setText(text);
+    m_applyNow = true;
+    emitFilter();
+    if (m_error->isHidden())
+        remember(text);
+}
+
+void FilterBar::remember(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return;
+    m_history.removeAll(trimmed);
+    m_history.prepend(trimmed);
+    while (m_history.size() > MaxHistory)
+        m_history.removeLast();
+    QSettings().setValue(HistoryKey, m_history);
+}
+
+void FilterBar::fillHistoryMenu()
+{
+    m_historyMenu->clear();
+    if (m_history.isEmpty()) {
+        m_historyMenu->addAction(u"No recent filters"_s)->setEnabled(false);
+        return;
+    }
+    for (const QString &text : std::as_const(m_history)) {
+        // A filter is the user's own text, but & would become a mnemonic: escaped.
+        QAction *action = m_historyMenu->addAction(QString(text).replace(u'&', u"&&"_s));
+        connect(action, &QAction::triggered, this, [this, text] { setText(text); });
+    }
+    m_historyMenu->addSeparator();
+    m_historyMenu->addAction(u"Clear Recent Filters"_s, this, [this] {
+        m_history.clear();
+        QSettings().remove(HistoryKey);
+    });
+}
+
+void FilterBar::completeField()
+{
+    const QString text = m_text->text();
+    const qsizetype cursor = m_text->cursorPosition();
+    const qsizetype start = wordStart(text, cursor);
+    const QString word = text.mid(start, cursor - start);
+    // Not inside a json. path or a string, and only once a letter is typed.
+    const bool afterDot = start > 0 && text.at(start - 1) == u'.';
+    const bool inString = text.left(start).count(u'"') % 2 == 1;
+    if (word.isEmpty() || afterDot || inString || !word.front().isLetter()) {
+        m_completer->popup()->hide();
+        return;
+    }
+    m_completer->setCompletionPrefix(word);
+    if (m_completer->completionCount() == 0
+        || (m_completer->completionCount() == 1 && m_completer->currentCompletion() == word)) {
+        m_completer->popup()->hide();
+        return;
+    }
+    m_completer->complete();
+    // The first field is chosen: Enter or Tab takes it, as in a code editor.
+    m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
 }
 
 void FilterBar::focusText()

@@ -11,7 +11,10 @@
 
 class QComboBox;
 class QLabel;
+class QCompleter;
 class QLineEdit;
+class QMenu;
+class QToolButton;
 
 namespace zmqscope {
 
@@ -37,6 +40,12 @@ public:
     void setScanning(bool scanning);
     /// Focuses the text field and selects its contents.
     void focusText();
+    /// Puts `text` in the box and applies it at once (the table's "Filter on This Id", a recent filter),
+    /// remembering it among the recent filters when it is good.
+    void setText(const QString &text);
+    /// The filters applied with Enter or chosen, newest first (at most MaxHistory; kept in the settings).
+    [[nodiscard]] QStringList history() const { return m_history; }
+    static constexpr int MaxHistory = 20;
 
     [[nodiscard]] QLineEdit *textEdit() const { return m_text; }
     /// Where a filter expression's error shows ("column 12: expected a value after \"==\""); hidden
@@ -44,12 +53,19 @@ public:
     [[nodiscard]] QLabel *errorLabel() const { return m_error; }
     [[nodiscard]] QComboBox *socketBox() const { return m_socket; }
     [[nodiscard]] QComboBox *directionBox() const { return m_direction; }
+    [[nodiscard]] QToolButton *historyButton() const { return m_historyButton; }
 
 Q_SIGNALS:
     void filterChanged(const zmqscope::MessageFilter &filter);
 
 private:
     void emitFilter();
+    /// Remembers a good filter text as the newest recent one.
+    void remember(const QString &text);
+    /// The recent filters' menu, made when it opens.
+    void fillHistoryMenu();
+    /// Completes the field name being typed (the word before the cursor) from the language's fields.
+    void completeField();
 
     QLineEdit *m_text = nullptr;
     QComboBox *m_socket = nullptr;
@@ -61,6 +77,10 @@ private:
     MessageMatcher m_matcher;
     std::shared_ptr<const FilterSocketLabels> m_labels;
     bool m_applyNow = false; ///< Enter was pressed: an error moves the cursor to its column
+    QToolButton *m_historyButton = nullptr;
+    QMenu *m_historyMenu = nullptr;
+    QCompleter *m_completer = nullptr;
+    QStringList m_history;
 };
 
 } // namespace zmqscope

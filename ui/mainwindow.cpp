@@ -3,6 +3,9 @@
 
 #include "mainwindow.h"
 
+#include <functional>
+#include <optional>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -40,6 +43,7 @@
 #include "eventlogmodel.h"
 #include "eventlogview.h"
 #include "filterbar.h"
+#include "filteron.h"
 #include "library/librarypanel.h"
 #include "mainactions.h"
 #include "messagespane.h"
@@ -292,7 +296,12 @@ void MainWindow::createActions()
             m_messages->filterBar()->setSocket(
                 SocketId(current.data(MessageTableModel::SocketRole).toUInt()));
     });
-    table->addActions({ m_actions.reply, m_actions.editResend, copyRow, filterSocket });
+    const QList<QAction *> filterOn
+        = filteron::makeActions(*table, *m_detail, *m_socketModel, *m_messages->filterBar());
+    auto *separator = new QAction(table);
+    separator->setSeparator(true);
+    table->addActions({ m_actions.reply, m_actions.editResend, copyRow, filterSocket, separator });
+    table->addActions(filterOn);
 }
 
 void MainWindow::createMenusAndToolBar()

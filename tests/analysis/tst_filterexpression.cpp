@@ -81,6 +81,8 @@ class TestFilterExpression : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void quoteMatchesExactlyTheBytes_data();
+    void quoteMatchesExactlyTheBytes();
     void matches_data();
     void matches();
     void errors_data();
@@ -292,6 +294,35 @@ void TestFilterExpression::copiesShareTheCompiledTree()
     }
     QCOMPARE(matching(*copy), (QList<int> { 1, 5 }));
     QVERIFY(copy->usesJson());
+}
+
+void TestFilterExpression::quoteMatchesExactlyTheBytes_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("quoted");
+    QTest::newRow("plain") << QByteArray("order-1") << u"\"order-1\""_s;
+    QTest::newRow("quote and backslash") << QByteArray("a\"b\\c") << u"\"a\\\"b\\\\c\""_s;
+    QTest::newRow("utf-8 kept") << QByteArray("caf\xc3\xa9") << u"\"caf\u00e9\""_s;
+    QTest::newRow("binary as bytes") << QByteArray("\x00\x6b\x8b\xff", 4) << u"\"\\x00k\\x8b\\xff\""_s;
+    QTest::newRow("control") << QByteArray("a\nb") << u"\"a\\x0ab\""_s;
+}
+
+void TestFilterExpression::quoteMatchesExactlyTheBytes()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, quoted);
+    QCOMPARE(FilterExpression::quote(bytes), quoted);
+    // The quoted text as an id filter matches exactly a message with that id.
+    const Result<FilterExpression> expression = FilterExpression::parse(QString(u"id == "_s + quoted));
+    QVERIFY2(expression, qPrintable(expression.errorMessage()));
+    const QByteArrayView frames[] = { bytes, "text/plain", "body" };
+    FilterSubject subject;
+    subject.frames = frames;
+    QVERIFY(expression->matches(subject));
+    const QByteArrayView other[]
+        = { QByteArrayView(bytes.constData(), bytes.size() - 1), "text/plain", "body" };
+    subject.frames = other;
+    QVERIFY(!expression->matches(subject));
 }
 
 QTEST_GUILESS_MAIN(TestFilterExpression)

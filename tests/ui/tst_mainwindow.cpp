@@ -89,6 +89,7 @@ private Q_SLOTS:
     void socketCountsStayInView_data();
     void socketCountsStayInView();
     void timeColumnChoiceIsRemembered();
+    void filterOnThisIdMimetypeAndSocket();
     void layoutIsSavedAndRestored();
     void workspaceRoundTrip();
     void closeAndReopenSocket();
@@ -1052,6 +1053,40 @@ void TestMainWindow::timeColumnChoiceIsRemembered()
     QVERIFY(second.findChild<QAction *>(u"timeSinceFirstAction"_s)->isChecked());
     QCOMPARE(second.messagesPane()->model()->index(2, MessageTableModel::TimeColumn).data().toString(),
         u"1.750000"_s);
+}
+
+void TestMainWindow::filterOnThisIdMimetypeAndSocket()
+{
+    // Right-click > Filter on This Id: an expression that matches exactly that id (quotes and a
+    // binary byte escaped), in the box, applied, among the recent filters.
+    const std::int64_t now = MessageStore::nowUs();
+    m_store->append(1, Direction::In, now, { "order \"7\"\x01", "application/json", "{}" });
+    m_store->append(1, Direction::In, now + 1, { "order \"7\"", "text/plain", "x" });
+    m_store->append(1, Direction::In, now + 2, { "other", "application/json", "{}" });
+    m_window->refreshViews();
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 3);
+    QVERIFY(clickRow(0));
+    QTRY_VERIFY(m_window->detailView()->hasMessage());
+    QTableView *table = m_window->messagesPane()->table();
+    const auto action = [table](const QString &name) {
+        for (QAction *one : table->actions()) {
+            if (one->objectName() == name)
+                return one;
+        }
+        return static_cast<QAction *>(nullptr);
+    };
+    QAction *byId = action(u"filterOnIdAction"_s);
+    QAction *byMimetype = action(u"filterOnMimetypeAction"_s);
+    QVERIFY(byId && byMimetype && action(u"filterOnSocketAction"_s));
+    byId->trigger();
+    QLineEdit *box = m_window->messagesPane()->filterBar()->textEdit();
+    QCOMPARE(box->text(), u"id == \"order \\\"7\\\"\\x01\""_s);
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 1);
+    QCOMPARE(m_window->messagesPane()->filterBar()->history().value(0), box->text());
+
+    byMimetype->trigger();
+    QCOMPARE(box->text(), u"mimetype == \"application/json\""_s);
+    QTRY_COMPARE(m_window->messagesPane()->model()->totalRows(), 2);
 }
 
 void TestMainWindow::layoutIsSavedAndRestored()

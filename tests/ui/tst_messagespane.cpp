@@ -5,13 +5,18 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCompleter>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QToolButton>
 #include <QWheelEvent>
 
 #include <zmqscope/store/messagestore.h>
@@ -29,6 +34,7 @@ class TestMessagesPane : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -41,12 +47,15 @@ private Q_SLOTS:
     void selectingAFarMessageCentresIt();
     void filterWithWindow();
     void filterBoxTakesExpressions();
+    void recentFiltersAndFieldCompletion();
     void selectSeqShowsItAtAnyViewportHeight();
     void focusAloneDoesNotPickAMessage();
     void clickingARowPicksIt();
 
 private:
     void append(int count);
+    /// Refreshes until the filter's scan is done and the table caught up (false after 10 s).
+    [[nodiscard]] bool settled();
     // The logical row at the top of the viewport, from what the table shows.
     [[nodiscard]] int shownTopRow() const;
     [[nodiscard]] std::uint64_t shownTopSeq() const;
@@ -63,8 +72,18 @@ private:
     int m_appended = 0;
 };
 
+void TestMessagesPane::initTestCase()
+{
+    // The recent filters live in the settings: a test's own, empty at the start.
+    QCoreApplication::setOrganizationName(u"ZmqScopeTest"_s);
+    QCoreApplication::setApplicationName(u"tst_messagespane"_s);
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+}
+
 void TestMessagesPane::init()
 {
+    QSettings().clear(); // no recent filters from the test before
     m_store = std::make_unique<MessageStore>();
     m_pane = std::make_unique<MessagesPane>(*m_store);
     m_model = m_pane->model();
@@ -96,6 +115,16 @@ void TestMessagesPane::append(int count)
     for (int i = 0; i < count; ++i, ++m_appended)
         m_store->append(1, Direction::In, MessageStore::nowUs(),
             { "id-" + QByteArray::number(m_appended), "text/plain", "body" });
+}
+
+bool TestMessagesPane::settled()
+{
+    return QTest::qWaitFor(
+        [this] {
+            m_pane->refresh();
+            return m_model->isCaughtUp() && !m_model->isScanning();
+        },
+        10000);
 }
 
 int TestMessagesPane::shownTopRow() const
@@ -314,14 +343,7 @@ void TestMessagesPane::filterBoxTakesExpressions()
     FilterBar *bar = m_pane->filterBar();
     QLineEdit *box = bar->textEdit();
     QLabel *error = bar->errorLabel();
-    const auto settle = [this] {
-        return QTest::qWaitFor(
-            [this] {
-                m_pane->refresh();
-                return m_model->isCaughtUp() && !m_model->isScanning();
-            },
-            10000);
-    };
+    const auto settle = [this] { return settled(); };
     box->setFocus();
     QTest::keyClicks(box, u"id matches \"^id-2[0-9]$\" or frames > 3"_s);
     QTest::keyClick(box, Qt::Key_Return);
@@ -442,6 +464,51 @@ void TestMessagesPane::clickingARowPicksIt()
     QCOMPARE(picked.at(0).at(0).value<std::optional<std::uint64_t>>(), std::optional<std::uint64_t>(seq));
     QCOMPARE(m_pane->currentSeq(), std::optional<std::uint64_t>(seq));
     QVERIFY(!m_pane->isFollowing());
+}
+
+void TestMessagesPane::recentFiltersAndFieldCompletion()
+{
+    FilterBar *bar = m_pane->filterBar();
+    QLineEdit *box = bar->textEdit();
+    const auto settle = [this] { return settled(); };
+    // setText (the table's "Filter on This Id") applies at once and is remembered; a bad one is not.
+    bar->setText(u"id == \"id-7\""_s);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 1);
+    bar->setText(u"id == "_s);
+    QVERIFY(bar->errorLabel()->isVisible());
+    box->setFocus();
+    box->clear();
+    QTest::keyClicks(box, u"frames == 3 and id matches \"-1$\""_s);
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(settle());
+    QCOMPARE(bar->history(), QStringList({ u"frames == 3 and id matches \"-1$\""_s, u"id == \"id-7\""_s }));
+    // ...and the menu beside the box applies one again.
+    QMenu *menu = bar->historyButton()->menu();
+    QVERIFY(menu);
+    Q_EMIT menu->aboutToShow();
+    const QList<QAction *> items = menu->actions();
+    QVERIFY(items.size() >= 2);
+    QCOMPARE(items.at(1)->text(), u"id == \"id-7\""_s);
+    items.at(1)->trigger();
+    QCOMPARE(box->text(), u"id == \"id-7\""_s);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 1);
+    // Kept for the next window (the settings), newest first, each once.
+    QCOMPARE(QSettings().value(u"FilterBar/history"_s).toStringList().value(0), u"id == \"id-7\""_s);
+
+    // Field names complete where an expression expects one: "mi" offers mimetype.
+    box->clear();
+    QTest::keyClicks(box, u"size > 1 and mi"_s);
+    auto *completer = bar->findChild<QCompleter *>(u"filterCompleter"_s);
+    QVERIFY(completer);
+    QTRY_VERIFY(completer->popup()->isVisible());
+    QCOMPARE(completer->currentCompletion(), u"mimetype"_s);
+    QTest::keyClick(completer->popup(), Qt::Key_Return);
+    QCOMPARE(box->text(), u"size > 1 and mimetype"_s);
+    // Not inside a string.
+    QTest::keyClicks(box, u" == \"mi"_s);
+    QVERIFY(!completer->popup()->isVisible());
 }
 
 QTEST_MAIN(TestMessagesPane)

@@ -583,6 +583,45 @@ Result<FilterExpression> FilterExpression::parse(QStringView text)
     }
 }
 
+QString FilterExpression::quote(QByteArrayView bytes)
+{
+    QString text = u"\""_s;
+    qsizetype at = 0;
+    while (at < bytes.size()) {
+        const auto byte = quint8(bytes[at]);
+        if (byte == '"' || byte == '\\') {
+            text += u'\\';
+            text += QLatin1Char(char(byte));
+            ++at;
+            continue;
+        }
+        if (byte >= 0x20 && byte < 0x7f) {
+            text += QLatin1Char(char(byte));
+            ++at;
+            continue;
+        }
+        // A multi-byte UTF-8 character stays one when it is valid and printable; else each byte as \xNN.
+        qsizetype length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+        if (length > 1 && at + length <= bytes.size()) {
+            const QString decoded = QString::fromUtf8(bytes.sliced(at, length));
+            if (decoded.size() >= 1 && !decoded.contains(QChar::ReplacementCharacter)
+                && decoded.at(0).isPrint()) {
+                text += decoded;
+                at += length;
+                continue;
+            }
+        }
+        text += u"\\x%1"_s.arg(byte, 2, 16, QLatin1Char('0'));
+        ++at;
+    }
+    return text + u'"';
+}
+
+QStringList FilterExpression::fieldNames()
+{
+    return zmqscope::fieldNames();
+}
+
 bool FilterExpression::looksLikeExpression(QStringView text)
 {
     const QStringView trimmed = text.trimmed();

@@ -5,6 +5,7 @@
 
 #include <QByteArrayView>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <zmqscope/error.h>
@@ -66,6 +67,12 @@ public:
      * that does not parse is an error, not a search.
      */
     [[nodiscard]] static bool looksLikeExpression(QStringView text);
+    /// Bytes as a string literal of the language that matches exactly them ("order-1"): quotes and
+    /// backslashes escaped, and an escape per byte (x and two hex digits) for bytes that are not
+    /// printable UTF-8, as in a binary id.
+    [[nodiscard]] static QString quote(QByteArrayView bytes);
+    /// The field names an expression starts with (for completion): id, mimetype, ... json.
+    [[nodiscard]] static QStringList fieldNames();
 
     /// Thread-safe (const, no shared mutable state): the filter worker may scan with it.
     [[nodiscard]] bool matches(const FilterSubject &message) const;
