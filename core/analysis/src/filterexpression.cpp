@@ -323,9 +323,29 @@ private:
         return {};
     }
 
+    /// What evaluating a node costs, roughly: a json. field parses the body (once per message), a
+    /// regular expression runs, other fields are views of bytes.
+    static int cost(const Node &node)
+    {
+        switch (node.kind) {
+        case Node::Kind::And:
+        case Node::Kind::Or:
+            return cost(*node.left) + cost(*node.right);
+        case Node::Kind::Not:
+            return cost(*node.left);
+        case Node::Kind::Test:
+            break;
+        }
+        return 1 + (node.field.kind == FieldKind::Json ? 8 : 0) + (node.regex ? 2 : 0);
+    }
+
     std::unique_ptr<const Node> combine(
         Node::Kind kind, std::unique_ptr<const Node> left, std::unique_ptr<const Node> right)
     {
+        // Conditions have no effects, so `and` and `or` may try the cheaper side first and often skip
+        // the other: `json.seq > 10 and id matches "^a"` parses the JSON only of the ids that match.
+        if ((kind == Node::Kind::And || kind == Node::Kind::Or) && cost(*right) < cost(*left))
+            std::swap(left, right);
         auto node = std::make_unique<Node>();
         node->kind = kind;
         node->left = std::move(left);
