@@ -298,6 +298,10 @@ int main(int argc, char *argv[])
     MessageFilter expressionFilter;
     expressionFilter.setMatcher(*expression);
     failed = failed || !measure(expressionFilter, expressionRun);
+    if (failed) {
+        std::fprintf(stderr, "filter_bench: the filter did not catch up within %d ms\n", StallTimeoutMs);
+        return 1;
+    }
     const std::vector<double> &filterMs = substring.filterMs;
     const std::vector<double> &setFilterCallMs = substring.setFilterCallMs;
     latenessMs = substring.lateness;
