@@ -56,6 +56,7 @@ private Q_SLOTS:
     void errorsNameByteAndReason();
     void depthIsBounded_data();
     void depthIsBounded();
+    void keysMadeOfMapsStayBounded();
     void rulesParse_data();
     void rulesParse();
     void badRulesSayWhy_data();
@@ -199,6 +200,34 @@ void TestPayloadDecoder::depthIsBounded()
         : QByteArray(QByteArray(MaxDecodeDepth - 1, opener.front()) + '\x01');
     const Result<QJsonValue> deep = decodePayload(*payloadFormatFromName(format), atLimit);
     QVERIFY2(deep, qPrintable(deep.errorMessage()));
+}
+
+void TestPayloadDecoder::keysMadeOfMapsStayBounded()
+{
+    // Maps keyed by maps, 60 levels: each key's JSON text escapes the one inside it, which doubled at
+    // every level (fuzz_cbor's 2 GB input). Keys made of maps are cut, so this decodes, and small.
+    QByteArray cbor;
+    QByteArray msgpack;
+    for (int level = 0; level < 60; ++level) {
+        cbor += '\xa1'; // a map of one pair, its key next
+        msgpack += '\x81';
+    }
+    cbor += QByteArray("\x61q\x01", 3); // the innermost: {"q": 1}
+    msgpack += QByteArray("\xa1q\x01", 3);
+    for (int level = 1; level < 60; ++level) {
+        cbor += '\x00'; // each outer map's value
+        msgpack += '\x00';
+    }
+    for (const auto &[format, body] :
+        { std::pair { PayloadFormat::Cbor, cbor }, std::pair { PayloadFormat::MsgPack, msgpack } }) {
+        const Result<QJsonValue> decoded = decodePayload(format, body);
+        QVERIFY2(decoded, qPrintable(decoded.errorMessage()));
+        const QByteArray text = payloadcases::compact(*decoded).toUtf8();
+        QVERIFY2(text.size() < 4096, qPrintable(u"%1 bytes"_s.arg(text.size())));
+        const QString key = decoded->toObject().keys().value(0);
+        QCOMPARE(key.size(), 256 + 3);
+        QVERIFY(key.endsWith(u"..."_s));
+    }
 }
 
 void TestPayloadDecoder::rulesParse_data()

@@ -39,15 +39,27 @@ inline QJsonValue floatValue(double value)
     return value;
 }
 
-/// A map key as a JSON object key: a string as it is, anything else as its compact JSON text.
+/// A key made of a map or an array is cut to this many characters: its JSON text escapes the quotes of
+/// the keys inside it, so maps keyed by maps keyed by maps would double it at every level (a 900-byte
+/// CBOR body took 2 GB before the cut; found by fuzz_cbor).
+inline constexpr qsizetype MaxContainerKeyChars = 256;
+
+/// A map key as a JSON object key: a string as it is, anything else as its compact JSON text (a map or
+/// an array cut at MaxContainerKeyChars, with "..." after).
 inline QString keyText(const QJsonValue &key)
 {
     if (key.isString())
         return key.toString();
-    if (key.isObject())
-        return QString::fromUtf8(QJsonDocument(key.toObject()).toJson(QJsonDocument::Compact));
-    if (key.isArray())
-        return QString::fromUtf8(QJsonDocument(key.toArray()).toJson(QJsonDocument::Compact));
+    if (key.isObject() || key.isArray()) {
+        const QByteArray text = key.isObject() ? QJsonDocument(key.toObject()).toJson(QJsonDocument::Compact)
+                                               : QJsonDocument(key.toArray()).toJson(QJsonDocument::Compact);
+        QString shown = QString::fromUtf8(text);
+        if (shown.size() > MaxContainerKeyChars) {
+            shown.truncate(MaxContainerKeyChars);
+            shown += QStringLiteral("...");
+        }
+        return shown;
+    }
     // A scalar: wrapped in an array to print, the brackets cut off.
     const QByteArray text = QJsonDocument(QJsonArray { key }).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(text.mid(1, text.size() - 2));
