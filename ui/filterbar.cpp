@@ -1,9 +1,12 @@
 #include "filterbar.h"
 
+#include <algorithm>
+
 #include <QAbstractItemView>
 #include <QComboBox>
 #include <QCompleter>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -259,9 +262,56 @@ void FilterBar::remember(const QString &text)
     QSettings().setValue(HistoryKey, m_history);
 }
 
+void FilterBar::setSavedFilters(const SavedFilters &filters)
+{
+    m_saved = filters;
+}
+
+bool FilterBar::saveCurrentFilterAs(const QString &name)
+{
+    const QString text = m_text->text().trimmed();
+    if (name.trimmed().isEmpty() || text.isEmpty() || !MessageMatcher::compile(text))
+        return false;
+    const auto same = [&](const std::pair<QString, QString> &saved) { return saved.first == name.trimmed(); };
+    m_saved.erase(std::remove_if(m_saved.begin(), m_saved.end(), same), m_saved.end());
+    m_saved.append({ name.trimmed(), text });
+    Q_EMIT savedFiltersChanged();
+    return true;
+}
+
 void FilterBar::fillHistoryMenu()
 {
     m_historyMenu->clear();
+    // Saved filters first, by name (their text in the tool tip), then the recent ones.
+    for (const auto &saved : std::as_const(m_saved)) {
+        const QString text = saved.second;
+        QAction *action = m_historyMenu->addAction(QString(saved.first).replace(u'&', u"&&"_s));
+        action->setToolTip(text);
+        connect(action, &QAction::triggered, this, [this, text] { setText(text); });
+    }
+    QAction *save = m_historyMenu->addAction(u"&Save Current Filter As\u2026"_s, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, u"Save Filter"_s,
+            u"A name for the filter \"%1\" (the workspace keeps it):"_s.arg(m_text->text().trimmed()),
+            QLineEdit::Normal, QString(), &ok);
+        if (ok)
+            saveCurrentFilterAs(name);
+    });
+    save->setObjectName(u"saveFilterAction"_s);
+    save->setEnabled(!m_text->text().trimmed().isEmpty() && m_error->isHidden());
+    if (!m_saved.isEmpty()) {
+        QMenu *remove = m_historyMenu->addMenu(u"&Remove Saved Filter"_s);
+        for (const auto &saved : std::as_const(m_saved)) {
+            remove->addAction(QString(saved.first).replace(u'&', u"&&"_s), this, [this, name = saved.first] {
+                m_saved.erase(
+                    std::remove_if(m_saved.begin(), m_saved.end(),
+                        [&](const std::pair<QString, QString> &other) { return other.first == name; }),
+                    m_saved.end());
+                Q_EMIT savedFiltersChanged();
+            });
+        }
+    }
+    m_historyMenu->addSection(u"Recent"_s);
     if (m_history.isEmpty()) {
         m_historyMenu->addAction(u"No recent filters"_s)->setEnabled(false);
         return;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include <QTimer>
 #include <QWidget>
@@ -47,6 +48,14 @@ public:
     [[nodiscard]] QStringList history() const { return m_history; }
     static constexpr int MaxHistory = 20;
 
+    /// Named filters (name, text), kept in the workspace: the Filters menu applies them.
+    using SavedFilters = QList<std::pair<QString, QString>>;
+    [[nodiscard]] const SavedFilters &savedFilters() const { return m_saved; }
+    void setSavedFilters(const SavedFilters &filters);
+    /// Saves the box's text under `name` (replacing a filter of that name); false when the text is
+    /// empty or not a good filter.
+    bool saveCurrentFilterAs(const QString &name);
+
     [[nodiscard]] QLineEdit *textEdit() const { return m_text; }
     /// Where a filter expression's error shows ("column 12: expected a value after \"==\""); hidden
     /// while the text is good.
@@ -57,6 +66,8 @@ public:
 
 Q_SIGNALS:
     void filterChanged(const zmqscope::MessageFilter &filter);
+    /// A filter was saved or removed (the workspace has them).
+    void savedFiltersChanged();
 
 private:
     void emitFilter();
@@ -81,6 +92,7 @@ private:
     QMenu *m_historyMenu = nullptr;
     QCompleter *m_completer = nullptr;
     QStringList m_history;
+    SavedFilters m_saved;
 };
 
 } // namespace zmqscope

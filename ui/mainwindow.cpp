@@ -241,6 +241,10 @@ void MainWindow::createDocks()
     hooks.openSocket = [this](SocketSpec spec) { return openSocket(std::move(spec)); };
     hooks.decodeRules = [this] { return m_decodeRules; };
     hooks.applyDecodeRules = [this](const QList<DecodeRule> &rules) { (void)setDecodeRules(rules); };
+    hooks.savedFilters = [this] { return m_messages->filterBar()->savedFilters(); };
+    hooks.applySavedFilters = [this](const FilterBar::SavedFilters &filters) {
+        m_messages->filterBar()->setSavedFilters(filters);
+    };
     m_workspaces = new WorkspaceController(*m_socketModel, *m_eventModel, *m_taps, *m_sniffers, hooks, *this);
 }
 

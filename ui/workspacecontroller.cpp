@@ -49,6 +49,8 @@ zmqscope::Result<void> WorkspaceController::open(const QString &fileName)
     m_taps.openTaps(workspace->taps());
     if (!workspace->decodeRules().isEmpty())
         m_hooks.applyDecodeRules(workspace->decodeRules());
+    if (!workspace->savedFilters().isEmpty())
+        m_hooks.applySavedFilters(workspace->savedFilters());
     m_sniffers.openSniffers(workspace->sniffers());
     m_lastDirectory = QFileInfo(fileName).absolutePath();
     m_events.addLine(
@@ -71,6 +73,7 @@ zmqscope::Result<void> WorkspaceController::save(const QString &fileName)
     const QList<SniffSpec> sniffers = m_sniffers.openSnifferSpecs();
     Workspace workspace(specs, taps, sniffers);
     workspace.setDecodeRules(m_hooks.decodeRules());
+    workspace.setSavedFilters(m_hooks.savedFilters());
     zmqscope::Result<void> saved = workspace.save(fileName);
     if (!saved) {
         m_events.addLine(saved.errorMessage(), true);

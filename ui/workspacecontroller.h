@@ -37,6 +37,9 @@ public:
         /// The decode rules in use, and applying a workspace's (which says itself when it cannot).
         std::function<QList<DecodeRule>()> decodeRules;
         std::function<void(const QList<DecodeRule> &)> applyDecodeRules;
+        /// The filter box's saved filters (name, text), and setting a workspace's.
+        std::function<QList<std::pair<QString, QString>>()> savedFilters;
+        std::function<void(const QList<std::pair<QString, QString>> &)> applySavedFilters;
     };
 
     WorkspaceController(SocketListModel &sockets, EventLogModel &events, TapController &taps,

@@ -17,6 +17,7 @@
 #include "decodersdialog.h"
 #include "detail/jsonpage.h"
 #include "detail/messagedetailview.h"
+#include "filterbar.h"
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
@@ -202,6 +203,9 @@ void TestDecodersApp::workspaceKeepsRules()
 {
     const QList<DecodeRule> rules { protobufRule(), *DecodeRule::parse(u"frame=-1:msgpack"_s) };
     QVERIFY(m_window->setDecodeRules(rules));
+    // The filter box's saved filters go with them.
+    const FilterBar::SavedFilters filters { { u"boilers"_s, u"json.sensor == \"boiler\""_s } };
+    m_window->messagesPane()->filterBar()->setSavedFilters(filters);
     const QString file = m_dir.filePath(u"decoders.zmqscope"_s);
     QVERIFY(m_window->saveWorkspace(file));
     QFile saved(file);
@@ -214,6 +218,7 @@ void TestDecodersApp::workspaceKeepsRules()
     other.setSaveSettingsOnClose(false);
     QVERIFY(other.openWorkspace(file));
     QCOMPARE(other.decodeRules(), rules);
+    QCOMPARE(other.messagesPane()->filterBar()->savedFilters(), filters);
 
     // Rules that cannot be used (the descriptor set is gone) are not applied, and the log says why.
     const zmqscope::Result<void> refused = other.setDecodeRules(

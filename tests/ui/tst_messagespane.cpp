@@ -487,10 +487,16 @@ void TestMessagesPane::recentFiltersAndFieldCompletion()
     QMenu *menu = bar->historyButton()->menu();
     QVERIFY(menu);
     Q_EMIT menu->aboutToShow();
-    const QList<QAction *> items = menu->actions();
-    QVERIFY(items.size() >= 2);
-    QCOMPARE(items.at(1)->text(), u"id == \"id-7\""_s);
-    items.at(1)->trigger();
+    const auto item = [menu](const QString &text) {
+        for (QAction *action : menu->actions()) {
+            if (action->text() == text)
+                return action;
+        }
+        return static_cast<QAction *>(nullptr);
+    };
+    QAction *recent = item(u"id == \"id-7\""_s);
+    QVERIFY(recent);
+    recent->trigger();
     QCOMPARE(box->text(), u"id == \"id-7\""_s);
     QVERIFY(settle());
     QCOMPARE(m_model->totalRows(), 1);
@@ -509,6 +515,24 @@ void TestMessagesPane::recentFiltersAndFieldCompletion()
     // Not inside a string.
     QTest::keyClicks(box, u" == \"mi"_s);
     QVERIFY(!completer->popup()->isVisible());
+
+    // Saved filters: named, first in the menu, applied from it; a bad text is not saved.
+    bar->setText(u"id matches \"1$\""_s);
+    QSignalSpy changed(bar, &FilterBar::savedFiltersChanged);
+    QVERIFY(bar->saveCurrentFilterAs(u"ends in 1"_s));
+    QCOMPARE(changed.count(), 1);
+    bar->textEdit()->setText(u"id =="_s);
+    QVERIFY(!bar->saveCurrentFilterAs(u"broken"_s));
+    QCOMPARE(bar->savedFilters(), FilterBar::SavedFilters({ { u"ends in 1"_s, u"id matches \"1$\""_s } }));
+    bar->setText(u"id == \"id-7\""_s);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 1);
+    Q_EMIT menu->aboutToShow();
+    QCOMPARE(menu->actions().value(0)->text(), u"ends in 1"_s); // saved ones first
+    item(u"ends in 1"_s)->trigger();
+    QCOMPARE(box->text(), u"id matches \"1$\""_s);
+    QVERIFY(settle());
+    QCOMPARE(m_model->totalRows(), 300); // id-1, id-11, ..., id-2991
 }
 
 QTEST_MAIN(TestMessagesPane)

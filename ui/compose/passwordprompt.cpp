@@ -108,6 +108,7 @@ Workspace withPasswords(QWidget *parent, const Workspace &workspace, QStringList
     }
     Workspace withPasswords(sockets, taps, workspace.sniffers());
     withPasswords.setDecodeRules(workspace.decodeRules());
+    withPasswords.setSavedFilters(workspace.savedFilters());
     return withPasswords;
 }
 

@@ -28,6 +28,7 @@ const auto SocketsKey = u"sockets"_s;
 const auto TapsKey = u"taps"_s;
 const auto SniffersKey = u"sniffers"_s;
 const auto DecodersKey = u"decoders"_s;
+const auto FiltersKey = u"filters"_s;
 
 // Workspaces are a few kilobytes; refusing huge files keeps a wrong pick from eating memory.
 constexpr qint64 MaxWorkspaceBytes = qint64 { 64 } << 20;
@@ -152,6 +153,12 @@ QByteArray Workspace::toJson() const
         for (const zmqscope::DecodeRule &rule : m_decodeRules)
             rules.append(rule.toString());
         root.insert(DecodersKey, rules);
+    }
+    if (!m_savedFilters.isEmpty()) {
+        QJsonArray filters;
+        for (const auto &[name, text] : m_savedFilters)
+            filters.append(QJsonObject { { u"name"_s, name }, { u"text"_s, text } });
+        root.insert(FiltersKey, filters);
     }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -357,7 +364,23 @@ zmqscope::Result<Workspace> Workspace::fromJson(const QByteArray &json, const QS
                 u"%1: decode rule at index %2: %3"_s.arg(prefix).arg(i).arg(rule.errorMessage()));
         rules.append(*rule);
     }
+    // Saved filters: a name and a text each (the text is checked when it is applied, as typed text is).
+    QList<std::pair<QString, QString>> filters;
+    const QJsonValue filtersValue = root.value(FiltersKey);
+    if (!filtersValue.isUndefined() && !filtersValue.isArray())
+        return contentError(u"%1: \"%2\" should be an array of saved filters, it is %3"_s.arg(
+            prefix, FiltersKey, jsonTypeName(filtersValue)));
+    const QJsonArray filterArray = filtersValue.toArray();
+    for (qsizetype i = 0; i < filterArray.size(); ++i) {
+        const QJsonObject filter = filterArray.at(i).toObject();
+        if (!filter.value(u"name"_s).isString() || !filter.value(u"text"_s).isString())
+            return contentError(
+                u"%1: saved filter at index %2 needs a \"name\" and a \"text\", both strings"_s.arg(prefix)
+                    .arg(i));
+        filters.append({ filter.value(u"name"_s).toString(), filter.value(u"text"_s).toString() });
+    }
     Workspace workspace(std::move(specs), std::move(taps), std::move(sniffers));
     workspace.setDecodeRules(rules);
+    workspace.setSavedFilters(filters);
     return workspace;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <utility>
+
 #include <QList>
 #include <QString>
 
@@ -40,6 +42,9 @@ public:
     /// The decode rules (View > Decoders), as written ("id=order-*:msgpack"), in their order.
     [[nodiscard]] const QList<zmqscope::DecodeRule> &decodeRules() const { return m_decodeRules; }
     void setDecodeRules(const QList<zmqscope::DecodeRule> &rules) { m_decodeRules = rules; }
+    /// The saved filters (name, text) of the filter box's Filters menu.
+    [[nodiscard]] const QList<std::pair<QString, QString>> &savedFilters() const { return m_savedFilters; }
+    void setSavedFilters(const QList<std::pair<QString, QString>> &filters) { m_savedFilters = filters; }
 
     /// Writes the file atomically (QSaveFile): a failed save leaves the old file as it was.
     /// Fails with FileError naming the file and the reason.
@@ -65,4 +70,5 @@ private:
     QList<zmqscope::TapSpec> m_taps;
     QList<zmqscope::SniffSpec> m_sniffers;
     QList<zmqscope::DecodeRule> m_decodeRules;
+    QList<std::pair<QString, QString>> m_savedFilters;
 };
