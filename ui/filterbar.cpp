@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -13,7 +14,6 @@
 #include <QPalette>
 #include <QSettings>
 #include <QStringListModel>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "directionicons.h"
@@ -70,14 +70,16 @@ FilterBar::FilterBar(QWidget *parent)
 
     // Recent filters: a menu beside the box.
     m_history = QSettings().value(HistoryKey).toStringList().mid(0, MaxHistory);
-    m_historyButton = new QToolButton(this);
-    m_historyButton->setObjectName(u"filterHistory"_s);
-    m_historyButton->setText(u"Recent"_s);
-    m_historyButton->setToolTip(
-        u"Filters applied recently (with Enter, or from the table's Filter on This ...)"_s);
-    m_historyButton->setPopupMode(QToolButton::InstantPopup);
-    m_historyMenu = new QMenu(m_historyButton);
-    m_historyButton->setMenu(m_historyMenu);
+    // In the box itself (an icon at its start), so the bar needs no more width than before.
+    m_historyMenu = new QMenu(this);
+    m_historyMenu->setObjectName(u"filtersMenu"_s);
+    QAction *menuAction = m_text->addAction(
+        QIcon::fromTheme(u"view-filter"_s, QIcon(u":/icons/actions/find.svg"_s)), QLineEdit::LeadingPosition);
+    menuAction->setObjectName(u"filtersMenuAction"_s);
+    menuAction->setToolTip(u"Filters: saved ones (kept in the workspace) and the ones applied recently (with "
+                           u"Enter, or from the table's Filter on This ...)"_s);
+    connect(menuAction, &QAction::triggered, this,
+        [this] { m_historyMenu->popup(m_text->mapToGlobal(QPoint(0, m_text->height()))); });
     connect(m_historyMenu, &QMenu::aboutToShow, this, &FilterBar::fillHistoryMenu);
 
     // Field names complete as they are typed, at the start of an expression or after an operator.
@@ -126,7 +128,6 @@ FilterBar::FilterBar(QWidget *parent)
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_text, 1);
-    row->addWidget(m_historyButton);
     row->addWidget(m_socket);
     row->addWidget(m_direction);
     row->addWidget(m_scanning);

@@ -15,7 +15,6 @@ class QLabel;
 class QCompleter;
 class QLineEdit;
 class QMenu;
-class QToolButton;
 
 namespace zmqscope {
 
@@ -62,7 +61,8 @@ public:
     [[nodiscard]] QLabel *errorLabel() const { return m_error; }
     [[nodiscard]] QComboBox *socketBox() const { return m_socket; }
     [[nodiscard]] QComboBox *directionBox() const { return m_direction; }
-    [[nodiscard]] QToolButton *historyButton() const { return m_historyButton; }
+    /// The Filters menu (saved and recent filters), opened from the icon at the start of the box.
+    [[nodiscard]] QMenu *filtersMenu() const { return m_historyMenu; }
 
 Q_SIGNALS:
     void filterChanged(const zmqscope::MessageFilter &filter);
@@ -88,7 +88,6 @@ private:
     MessageMatcher m_matcher;
     std::shared_ptr<const FilterSocketLabels> m_labels;
     bool m_applyNow = false; ///< Enter was pressed: an error moves the cursor to its column
-    QToolButton *m_historyButton = nullptr;
     QMenu *m_historyMenu = nullptr;
     QCompleter *m_completer = nullptr;
     QStringList m_history;

@@ -484,8 +484,14 @@ void TestMessagesPane::recentFiltersAndFieldCompletion()
     QVERIFY(settle());
     QCOMPARE(bar->history(), QStringList({ u"frames == 3 and id matches \"-1$\""_s, u"id == \"id-7\""_s }));
     // ...and the menu beside the box applies one again.
-    QMenu *menu = bar->historyButton()->menu();
+    QMenu *menu = bar->filtersMenu();
     QVERIFY(menu);
+    // The icon at the start of the box opens it.
+    auto *opener = box->findChild<QAction *>(u"filtersMenuAction"_s);
+    QVERIFY(opener && box->actions().contains(opener));
+    opener->trigger();
+    QTRY_VERIFY(menu->isVisible());
+    menu->close();
     Q_EMIT menu->aboutToShow();
     const auto item = [menu](const QString &text) {
         for (QAction *action : menu->actions()) {
