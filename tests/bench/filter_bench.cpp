@@ -99,7 +99,10 @@ std::string makeBody(std::mt19937_64 &random, int bytes, bool withNeedle, const 
     body.resize(std::size_t(bytes - 2));
     body += "\"}";
     if (withNeedle) {
-        const std::size_t at = 12 + random() % (body.size() - needle.size() - 14);
+        // Inside the text value: the body stays JSON (before, a needle could overwrite the comma after
+        // seq, and the expression's json.seq then found no seq in a body the count read one from).
+        const std::size_t text = body.find("\"text\":\"") + 8;
+        const std::size_t at = text + random() % (body.size() - needle.size() - text - 2);
         body.replace(at, needle.size(), needle);
     }
     return body;
@@ -343,20 +346,25 @@ int main(int argc, char *argv[])
         ProbeIntervalMs, p50, p99, worst, latenessMs.size());
     const double expressionMedian = median(expressionRun.filterMs);
     const bool expressionCountOk = !defaultExpression || std::size_t(expressionRun.rows) == expressionCount;
-    std::printf("  expression: %s\n", qPrintable(settings.expression));
+    std::printf("  expression: %s (%zu matches counted without the filter)\n",
+        qPrintable(settings.expression), expressionCount);
     std::printf("  expression: setFilter() to isCaughtUp() median %.1f ms (min %.1f, max %.1f); %d rows%s; "
                 "ratio expression / substring = %.2f; GUI lateness p99 %.1f ms, max %.1f ms\n",
         expressionMedian, *std::min_element(expressionRun.filterMs.cbegin(), expressionRun.filterMs.cend()),
         *std::max_element(expressionRun.filterMs.cbegin(), expressionRun.filterMs.cend()), expressionRun.rows,
-        defaultExpression
-            ? (expressionCountOk ? ", same as counted without the filter" : ", DIFFERENT from the count")
-            : "",
+        defaultExpression ? (expressionCountOk ? ", same as counted without the filter"
+                                               : ", DIFFERENT from the count made without the filter")
+                          : "",
         expressionMedian / filterMedian, percentile(expressionRun.lateness, 0.99),
         expressionRun.lateness.empty()
             ? 0.0
             : *std::max_element(expressionRun.lateness.cbegin(), expressionRun.lateness.cend()));
     const bool timeGoal = filterMedian <= 300.0 && expressionMedian <= 300.0;
-    const bool guiGoal = p99 <= 50.0 && worst <= 200.0;
+    const double expressionWorst = expressionRun.lateness.empty()
+        ? 0.0
+        : *std::max_element(expressionRun.lateness.cbegin(), expressionRun.lateness.cend());
+    const bool guiGoal = p99 <= 50.0 && worst <= 200.0 && percentile(expressionRun.lateness, 0.99) <= 50.0
+        && expressionWorst <= 200.0;
     std::printf("  GUI:       setFilter() itself returns after median %.1f ms, max %.1f ms (model reset, "
                 "scan started)\n",
         median(setFilterCallMs), *std::max_element(setFilterCallMs.cbegin(), setFilterCallMs.cend()));
