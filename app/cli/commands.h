@@ -13,6 +13,7 @@ namespace zmqscope::cli {
 [[nodiscard]] int runCat(const QStringList &arguments);
 [[nodiscard]] int runTap(const QStringList &arguments);
 [[nodiscard]] int runSniff(const QStringList &arguments);
+[[nodiscard]] int runStats(const QStringList &arguments);
 [[nodiscard]] int runKeygen(const QStringList &arguments);
 
 } // namespace zmqscope::cli

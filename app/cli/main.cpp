@@ -37,6 +37,8 @@ Commands:
            message once as c2s or s2c (--format none: forward and record only)
   sniff    capture ZeroMQ traffic live from a network interface (libpcap; needs the right to
            capture) and print its messages as c2s or s2c
+  stats    analyse a capture file (or pcap): request/reply pairs and latency (--pairs),
+           gaps in a sequence field (--gaps FIELD), or each socket's traffic
   keygen   generate a CURVE key pair: print it, or write czmq certificate files (--out BASENAME)
 
 Options:
@@ -61,6 +63,7 @@ Examples:
   zmqscope-cli tap --pattern req-rep --listen tcp://127.0.0.1:5555 --forward tcp://127.0.0.1:6555
   zmqscope-cli cat tcpdump.pcap --format jsonl
   sudo zmqscope-cli sniff --interface lo --port 5555
+  zmqscope-cli stats tap.zmqcap --pairs --format jsonl
   zmqscope-cli keygen --out server
   zmqscope-cli echo --bind tcp://127.0.0.1:5555 --curve-server --curve-secret-key @server.key_secret --allow-any
   zmqscope-cli send -t req --connect tcp://127.0.0.1:5555 --curve-server-key @server.key --text hi
@@ -85,7 +88,7 @@ int run(const QStringList &arguments)
             ? QString()
             : (unknown.constFirst().size() == 1 ? u"-"_s : u"--"_s) + unknown.constFirst();
         throw usageError(u"unknown option %1; options go after the command (listen, send, echo, replay, "
-                         u"cat, tap, sniff or keygen), see "
+                         u"cat, tap, sniff, stats or keygen), see "
                          u"zmqscope-cli --help"_s.arg(quoted(name)));
     }
     if (parser.isSet(versionOption)) {
@@ -98,9 +101,9 @@ int run(const QStringList &arguments)
     }
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        throw usageError(
-            u"missing command; use listen, send, echo, replay, cat, tap, sniff or keygen (see zmqscope-cli "
-            u"--help)"_s);
+        throw usageError(u"missing command; use listen, send, echo, replay, cat, tap, sniff, stats or keygen "
+                         u"(see zmqscope-cli "
+                         u"--help)"_s);
     const QString &command = positional.constFirst();
     const QStringList commandArguments = positional.mid(1);
     if (command == u"listen"_s)
@@ -117,11 +120,13 @@ int run(const QStringList &arguments)
         return runTap(commandArguments);
     if (command == u"sniff"_s)
         return runSniff(commandArguments);
+    if (command == u"stats"_s)
+        return runStats(commandArguments);
     if (command == u"keygen"_s)
         return runKeygen(commandArguments);
     throw usageError(
-        u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff, keygen"_s.arg(
-            quoted(command)));
+        u"unknown command %1; valid commands are listen, send, echo, replay, cat, tap, sniff, stats, keygen"_s
+            .arg(quoted(command)));
 }
 
 } // namespace

@@ -194,6 +194,32 @@ void TestCliTap::reqRepKeepsEachClientsConversation()
         QCOMPARE(replies, sent.at(client));
     }
     QCOMPARE(seenClients.size(), Clients);
+
+    // stats --pairs on the recording (issue 18): each request is answered by the next reply line of
+    // its own client (peer), never another client's, however the three conversations interleave.
+    const auto stats = runCli({ u"stats"_s, capture, u"--pairs"_s, u"--format"_s, u"jsonl"_s });
+    QVERIFY2(stats->exitedWith(0), stats->diagnostics());
+    const QList<QByteArray> statsLines = stats->lines();
+    QCOMPARE(statsLines.size(), Clients * Requests + 1);
+    QHash<QByteArray, qint64> waiting;
+    QMap<qint64, qint64> expectedPairs;
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        if (records.at(i).direction == Direction::ClientToServer)
+            waiting.insert(records.at(i).peer, i + 1);
+        else
+            expectedPairs.insert(waiting.take(records.at(i).peer), i + 1);
+    }
+    QMap<qint64, qint64> pairs;
+    for (const QByteArray &line : statsLines.mid(0, Clients * Requests)) {
+        const QJsonObject pair = QJsonDocument::fromJson(line).object();
+        QCOMPARE(pair.value(u"socket"_s).toString(), u"tap req-rep"_s);
+        pairs.insert(pair.value(u"request"_s).toInteger(), pair.value(u"reply"_s).toInteger());
+    }
+    QCOMPARE(pairs, expectedPairs);
+    const QJsonObject summary
+        = QJsonDocument::fromJson(statsLines.constLast()).object().value(u"summary"_s).toObject();
+    QCOMPARE(summary.value(u"answered"_s).toInt(), Clients * Requests);
+    QCOMPARE(summary.value(u"unanswered"_s).toInt(), 0);
 }
 
 void TestCliTap::subPubRecordsTheSubscription()

@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 
 #include <zmqscope/analysis/decoderules.h>
+#include <zmqscope/analysis/jsonpath.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/textescape.h>
 
@@ -287,6 +288,19 @@ std::optional<DecodedPayload> DecoderSet::decode(const FilterSubject &message) c
         type = &*m_types.at(chosen->ruleIndex);
     chosen->value = decodePayload(chosen->format, message.frames[std::size_t(chosen->frame)], type);
     return chosen;
+}
+
+QJsonValue DecoderSet::json(const FilterSubject &message) const
+{
+    if (const std::optional<DecodedPayload> decoded = decode(message))
+        return decoded->value ? *decoded->value : QJsonValue(QJsonValue::Undefined);
+    if (message.frames.empty())
+        return QJsonValue(QJsonValue::Undefined);
+    const qsizetype count = qsizetype(message.frames.size());
+    const EnvelopeLayout layout
+        = envelopeLayout(count, [&](qsizetype i) { return message.frames[std::size_t(i)].size(); });
+    return parseJsonText(message.frames[std::size_t(
+        layout.kind == MessageKind::Raw ? count - 1 : EnvelopeLayout::bodyIndex(count))]);
 }
 
 } // namespace zmqscope

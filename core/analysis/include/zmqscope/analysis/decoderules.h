@@ -90,6 +90,12 @@ public:
     [[nodiscard]] std::optional<DecodedPayload> choose(const FilterSubject &message) const;
     /// choose(), then the decoding (the result's value: the JSON, or the decoding error).
     [[nodiscard]] std::optional<DecodedPayload> decode(const FilterSubject &message) const;
+    /**
+     * The message as JSON, as the filter's `json.` fields read it: the decoded value when a rule or
+     * the mimetype decodes it, else the body (an envelope's, a raw message's last frame) parsed as
+     * JSON text; QJsonValue::Undefined when it does not decode or is not JSON.
+     */
+    [[nodiscard]] QJsonValue json(const FilterSubject &message) const;
 
 private:
     QList<DecodeRule> m_rules;
