@@ -34,7 +34,7 @@ usage: packaging/dev.sh <command> [args]
   bench [NAME|all] [args]
                    build build/ (RelWithDebInfo) and run tests/bench/NAME_bench with args
                    (default transport); NAME is transport, ingest, memory, responsiveness,
-                   filter, cli or tap; "all" runs every one with its defaults (try: bench ingest --help)
+                   filter, cli, tap, pcap or analysis; "all" runs every one with its defaults (try: bench ingest --help)
   package [DIR]    build build-package/ with Debian's hardening flags, make the DEB and RPM
                    packages in DIR (default build-package/packages), run lintian and rpmlint
                    (`test` runs the packaging test, label "packaging", with the others)
@@ -281,7 +281,7 @@ cmd_test() {
     [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
 
-BENCHMARKS=(transport ingest memory responsiveness filter cli tap pcap)
+BENCHMARKS=(transport ingest memory responsiveness filter cli tap pcap analysis)
 
 cmd_bench() {
     local which=transport selected=()
@@ -295,7 +295,7 @@ cmd_bench() {
         [ $# -eq 0 ] || die "bench all runs every benchmark with its defaults; give arguments to one: bench <name> $*"
         selected=("${BENCHMARKS[@]}")
         ;;
-    transport | ingest | memory | responsiveness | filter | cli | tap | pcap) selected=("$which") ;;
+    transport | ingest | memory | responsiveness | filter | cli | tap | pcap | analysis) selected=("$which") ;;
     *) die "unknown benchmark \"$which\"; valid: ${BENCHMARKS[*]}, all" ;;
     esac
     install_missing

@@ -115,7 +115,6 @@ RequestPairer::Update RequestPairer::add(const PairingMessage &message)
 
     // The conversation: the socket, and inside it the client (a tap's peer, our ROUTER's routing
     // frames: those of a routed envelope, or the first frame of a raw message).
-    QByteArray key(reinterpret_cast<const char *>(&message.socket), sizeof message.socket);
     QByteArray client;
     if (message.role == PairingRole::Router) {
         const qsizetype routes = layout.kind == MessageKind::RoutedEnvelope ? layout.requestFrames
@@ -129,9 +128,9 @@ RequestPairer::Update RequestPairer::add(const PairingMessage &message)
     } else if (!message.peer.isEmpty()) {
         client = message.peer.toByteArray().toHex();
     }
-    key += client;
 
     if (*request) {
+        Conversation &conversation = conversationFor(message.socket, client);
         const std::size_t index = m_pairs.size();
         RequestPair &pair = m_pairs.emplace_back();
         pair.request = message.number;
@@ -140,24 +139,21 @@ RequestPairer::Update RequestPairer::add(const PairingMessage &message)
         pair.id = id.toByteArray();
         pair.client = client;
         m_nextSameId.push_back(NoPair);
-        Conversation &conversation = m_conversations[key];
         conversation.waiting.push_back(index);
-        IdChain &chain = conversation.byId[pair.id];
-        if (chain.head == NoPair) {
-            chain = { index, index };
-        } else {
-            m_nextSameId[chain.tail] = index;
-            chain.tail = index;
+        const auto [chain, inserted] = conversation.byId.try_emplace(pair.id, IdChain { index, index });
+        if (!inserted) {
+            m_nextSameId[chain->second.tail] = index;
+            chain->second.tail = index;
         }
         return { Update::Kind::Request, index };
     }
 
-    const auto found = m_conversations.find(key);
-    if (found == m_conversations.end()) {
+    const auto socket = m_conversations.find(message.socket);
+    if (socket == m_conversations.end() || !socket->second.contains(client)) {
         ++m_unmatchedReplies;
         return { Update::Kind::UnmatchedReply, 0 };
     }
-    const std::optional<std::size_t> index = takeWaiting(*found, id);
+    const std::optional<std::size_t> index = takeWaiting(conversationFor(message.socket, client), id);
     if (!index) {
         ++m_unmatchedReplies;
         return { Update::Kind::UnmatchedReply, 0 };
@@ -169,16 +165,26 @@ RequestPairer::Update RequestPairer::add(const PairingMessage &message)
     return { Update::Kind::Reply, *index };
 }
 
+RequestPairer::Conversation &RequestPairer::conversationFor(std::uint32_t socket, const QByteArray &client)
+{
+    if (m_last && m_lastSocket == socket && m_lastClient == client)
+        return *m_last;
+    m_last = &m_conversations[socket][client];
+    m_lastSocket = socket;
+    m_lastClient = client;
+    return *m_last;
+}
+
 std::optional<std::size_t> RequestPairer::takeWaiting(Conversation &conversation, QByteArrayView id)
 {
     // The first waiting request with the reply's id, when there is one.
-    if (const auto chain = conversation.byId.find(id.toByteArray()); chain != conversation.byId.end()) {
-        std::size_t index = chain->head;
+    if (const auto chain = conversation.byId.find(id); chain != conversation.byId.end()) {
+        std::size_t index = chain->second.head;
         while (index != NoPair && m_pairs[index].answered)
             index = m_nextSameId[index];
         if (index != NoPair) {
-            chain->head = m_nextSameId[index];
-            if (chain->head == NoPair)
+            chain->second.head = m_nextSameId[index];
+            if (chain->second.head == NoPair)
                 conversation.byId.erase(chain);
             return index;
         }
@@ -209,6 +215,8 @@ void RequestPairer::clear()
     m_pairs.clear();
     m_nextSameId.clear();
     m_conversations.clear();
+    m_last = nullptr;
+    m_lastClient.clear();
     m_unmatchedReplies = 0;
 }
 

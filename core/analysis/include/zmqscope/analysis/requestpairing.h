@@ -5,6 +5,7 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include <QByteArray>
@@ -132,17 +133,31 @@ private:
         std::size_t head = NoPair;
         std::size_t tail = NoPair;
     };
+    /// Looks ids up by view, without building a QByteArray per reply.
+    struct IdHash
+    {
+        using is_transparent = void;
+        std::size_t operator()(QByteArrayView id) const noexcept { return qHash(id); }
+    };
     struct Conversation
     {
         std::deque<std::size_t> waiting; ///< requests in order; answered ones are skipped lazily
-        QHash<QByteArray, IdChain> byId; ///< the first waiting request of each id, chained by m_nextSameId
+        /// The first waiting request of each id, chained by m_nextSameId; keys share the pairs' ids.
+        std::unordered_map<QByteArray, IdChain, IdHash, std::equal_to<>> byId;
     };
 
+    Conversation &conversationFor(std::uint32_t socket, const QByteArray &client);
     std::optional<std::size_t> takeWaiting(Conversation &conversation, QByteArrayView id);
 
     std::vector<RequestPair> m_pairs;
     std::vector<std::size_t> m_nextSameId; ///< per pair: the next request with its id, or npos
-    QHash<QByteArray, Conversation> m_conversations; ///< by socket key and client
+    /// By socket key and client; node-based, so a Conversation stays where it is.
+    std::unordered_map<std::uint32_t, std::unordered_map<QByteArray, Conversation, IdHash, std::equal_to<>>>
+        m_conversations;
+    // The conversation of the last message: most messages continue it.
+    Conversation *m_last = nullptr;
+    std::uint32_t m_lastSocket = 0;
+    QByteArray m_lastClient;
     std::uint64_t m_unmatchedReplies = 0;
 };
 
