@@ -184,19 +184,7 @@ public:
             subject.direction = record.direction;
             subject.socket = record.socket;
             subject.type = record.type;
-            const std::optional<std::int64_t> value
-                = SequenceChecker::sequenceNumber(m_gapField->read(m_decoders.json(subject)));
-            if (!value) {
-                m_checker.addWithoutField();
-                return;
-            }
-            const qsizetype count = qsizetype(frames.size());
-            const EnvelopeLayout layout
-                = envelopeLayout(count, [&](qsizetype i) { return frames[std::size_t(i)].size(); });
-            const QByteArrayView id = layout.kind == MessageKind::Raw
-                ? QByteArrayView()
-                : frames[std::size_t(EnvelopeLayout::idIndex(count))];
-            if (const auto finding = m_checker.add(number, key, record.direction, id, *value))
+            if (const auto finding = m_checker.addMessage(number, key, subject, *m_gapField, m_decoders))
                 m_findings.push_back(*finding);
         }
     }

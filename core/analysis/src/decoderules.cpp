@@ -8,6 +8,7 @@
 
 #include <zmqscope/analysis/decoderules.h>
 #include <zmqscope/analysis/jsonpath.h>
+#include <zmqscope/analysis/messageparts.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/textescape.h>
 
@@ -294,13 +295,7 @@ QJsonValue DecoderSet::json(const FilterSubject &message) const
 {
     if (const std::optional<DecodedPayload> decoded = decode(message))
         return decoded->value ? *decoded->value : QJsonValue(QJsonValue::Undefined);
-    if (message.frames.empty())
-        return QJsonValue(QJsonValue::Undefined);
-    const qsizetype count = qsizetype(message.frames.size());
-    const EnvelopeLayout layout
-        = envelopeLayout(count, [&](qsizetype i) { return message.frames[std::size_t(i)].size(); });
-    return parseJsonText(message.frames[std::size_t(
-        layout.kind == MessageKind::Raw ? count - 1 : EnvelopeLayout::bodyIndex(count))]);
+    return parseJsonText(messageBodyOf(message.frames));
 }
 
 } // namespace zmqscope

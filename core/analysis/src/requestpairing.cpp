@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <zmqscope/analysis/messageparts.h>
 #include <zmqscope/analysis/requestpairing.h>
-#include <zmqscope/envelope.h>
 
 using namespace Qt::StringLiterals;
 
@@ -106,17 +106,15 @@ RequestPairer::Update RequestPairer::add(const PairingMessage &message)
     const std::optional<bool> request = isRequest(message.role, message.direction);
     if (!request)
         return {};
-    const qsizetype count = qsizetype(message.frames.size());
-    const EnvelopeLayout layout
-        = envelopeLayout(count, [&](qsizetype i) { return message.frames[std::size_t(i)].size(); });
-    const QByteArrayView id = layout.kind == MessageKind::Raw
-        ? QByteArrayView()
-        : message.frames[std::size_t(EnvelopeLayout::idIndex(count))];
+    const QByteArrayView id = envelopeIdOf(message.frames);
 
     // The conversation: the socket, and inside it the client (a tap's peer, our ROUTER's routing
     // frames: those of a routed envelope, or the first frame of a raw message).
     QByteArray client;
     if (message.role == PairingRole::Router) {
+        const qsizetype count = qsizetype(message.frames.size());
+        const EnvelopeLayout layout
+            = envelopeLayout(count, [&](qsizetype i) { return message.frames[std::size_t(i)].size(); });
         const qsizetype routes = layout.kind == MessageKind::RoutedEnvelope ? layout.requestFrames
             : count > 0                                                     ? 1
                                                                             : 0;

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include <zmqscope/analysis/messageparts.h>
 #include <zmqscope/analysis/sequencecheck.h>
 
 namespace zmqscope {
@@ -100,6 +101,17 @@ std::optional<SequenceFinding> SequenceChecker::add(
     finding.kind = SequenceFinding::Kind::Duplicate;
     ++stream.duplicates;
     return finding;
+}
+
+std::optional<SequenceFinding> SequenceChecker::addMessage(std::uint64_t number, std::uint32_t socket,
+    const FilterSubject &message, const JsonPath &field, const DecoderSet &decoders)
+{
+    const std::optional<std::int64_t> value = sequenceNumber(field.read(decoders.json(message)));
+    if (!value) {
+        addWithoutField();
+        return std::nullopt;
+    }
+    return add(number, socket, message.direction, envelopeIdOf(message.frames), *value);
 }
 
 SequenceSummary SequenceChecker::summary() const

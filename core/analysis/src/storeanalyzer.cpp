@@ -1,5 +1,4 @@
 #include <zmqscope/analysis/storeanalyzer.h>
-#include <zmqscope/envelope.h>
 
 namespace zmqscope {
 
@@ -62,20 +61,8 @@ AnalysisDelta StoreAnalyzer::update(std::uint64_t maxMessages)
             subject.frames = message.frames;
             subject.direction = message.direction;
             subject.peer = message.peer;
-            const std::optional<std::int64_t> value
-                = SequenceChecker::sequenceNumber(m_field->read(m_decoders.json(subject)));
-            if (!value) {
-                m_checker.addWithoutField();
-                return true;
-            }
-            const qsizetype count = qsizetype(message.frames.size());
-            const EnvelopeLayout layout
-                = envelopeLayout(count, [&](qsizetype i) { return message.frames[std::size_t(i)].size(); });
-            const QByteArrayView id = layout.kind == MessageKind::Raw
-                ? QByteArrayView()
-                : message.frames[std::size_t(EnvelopeLayout::idIndex(count))];
             if (const auto finding
-                = m_checker.add(message.seq, message.socket, message.direction, id, *value))
+                = m_checker.addMessage(message.seq, message.socket, subject, *m_field, m_decoders))
                 delta.findings.push_back(*finding);
         }
         return true;

@@ -10,6 +10,8 @@
 #include <QHash>
 #include <QJsonValue>
 
+#include <zmqscope/analysis/decoderules.h>
+#include <zmqscope/analysis/jsonpath.h>
 #include <zmqscope/store/messagestore.h> // Direction
 
 namespace zmqscope {
@@ -87,6 +89,13 @@ public:
         QByteArrayView id, std::int64_t value);
     /// One message without the field (counted).
     void addWithoutField() { ++m_withoutField; }
+    /**
+     * One message as it is: `field` read from its JSON (DecoderSet::json(): decoded, or the body as
+     * JSON text), the stream from its socket, direction and envelope id; a message without an integer
+     * there is counted as without the field.
+     */
+    std::optional<SequenceFinding> addMessage(std::uint64_t number, std::uint32_t socket,
+        const FilterSubject &message, const JsonPath &field, const DecoderSet &decoders);
 
     [[nodiscard]] const std::vector<SequenceStream> &streams() const { return m_streams; }
     [[nodiscard]] SequenceSummary summary() const;
