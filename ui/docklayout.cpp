@@ -18,8 +18,8 @@ namespace zmqscope {
 
 void resetDockLayout(QMainWindow &window, const MainDocks &docks)
 {
-    const QList<QDockWidget *> all { docks.sockets, docks.detail, docks.composer, docks.events,
-        docks.library };
+    QList<QDockWidget *> all { docks.sockets, docks.detail, docks.composer, docks.events, docks.library };
+    all += docks.besideEvents;
     // Out of every split and tab first: a dock added next to one in a tab group would join the group.
     const bool tapMonitorShown = docks.tapMonitor && !docks.tapMonitor->isHidden();
     QList<QDockWidget *> placed = all;
@@ -83,6 +83,8 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     window.tabifyDockWidget(docks.sockets, docks.library);
     if (!eventsBeside)
         window.tabifyDockWidget(docks.sockets, docks.events);
+    for (QDockWidget *dock : docks.besideEvents)
+        window.tabifyDockWidget(docks.events, dock);
     // The Tap Monitor is a tab beside the Detail: the right column has the room for both of a tap's
     // sides, and picking a message brings the Detail forward (MainWindow).
     if (docks.tapMonitor) {
@@ -92,6 +94,8 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     for (QDockWidget *dock : all)
         dock->show();
     docks.sockets->raise();
+    if (eventsBeside)
+        docks.events->raise();
     if (tapMonitorShown)
         docks.tapMonitor->raise();
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.

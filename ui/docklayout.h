@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QList>
+
 class QDockWidget;
 class QMainWindow;
 class QToolBar;
@@ -17,6 +19,8 @@ struct MainDocks
     QDockWidget *events = nullptr;
     QDockWidget *library = nullptr;
     QDockWidget *tapMonitor = nullptr; ///< may be null; a tab beside the Detail, keeps its visibility
+    /// Tabs beside the Events log (Conversations, Health, ...), the Events in front.
+    QList<QDockWidget *> besideEvents {};
     const QTreeView *socketView = nullptr; ///< its columns decide the Sockets panel's width
     const QWidget *composerWidget = nullptr; ///< its minimum size decides stacked or tabbed
     const QToolBar *toolBar = nullptr; ///< may be null before the tool bar exists

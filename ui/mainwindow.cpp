@@ -31,6 +31,7 @@
 
 #include <zmqscope/version.h>
 
+#include "analysis/analysisdocks.h"
 #include "capture/capturecontroller.h"
 #include "compose/composerwidget.h"
 #include "compose/generatekeysdialog.h"
@@ -235,6 +236,7 @@ void MainWindow::createDocks()
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
+    m_analysis = new AnalysisDocks(m_engine, m_store, *m_messages, *this);
     m_sniffers
         = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
     WorkspaceController::Hooks hooks;
@@ -375,8 +377,8 @@ void MainWindow::createMenusAndToolBar()
     }
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
-    for (QDockWidget *dock :
-        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock() })
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock,
+             m_taps->monitorDock(), m_analysis->conversationsDock(), m_analysis->healthDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -423,7 +425,8 @@ void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
         { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
-            m_socketView, m_composer, m_toolBar });
+            { m_analysis->conversationsDock(), m_analysis->healthDock() }, m_socketView, m_composer,
+            m_toolBar });
 }
 
 void MainWindow::restoreSettings()
@@ -642,6 +645,7 @@ void MainWindow::clearMessages()
             u"Clear"_s))
         return;
     m_store.clear();
+    m_analysis->restart();
     m_messages->model()->resetTimeBase();
     // The detail pane shows a copy; the message it shows is gone now.
     m_detail->clear();
@@ -751,6 +755,7 @@ zmqscope::Result<void> MainWindow::setDecodeRules(const QList<DecodeRule> &rules
     }
     m_decodeRules = rules;
     m_detail->setDecoders(*set);
+    m_analysis->setDecoders(*set);
     m_eventModel->addLine(rules.isEmpty() ? u"Decoders: no rules; bodies decode by their mimetype"_s
                                           : u"Decoders: %1 rule(s) in use"_s.arg(rules.size()),
         false);

@@ -31,6 +31,7 @@ class SocketsView;
 class StoreStatus;
 class SniffController;
 class TapController;
+class AnalysisDocks;
 class WorkspaceController;
 
 /**
@@ -93,6 +94,7 @@ public:
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
     /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
     [[nodiscard]] TapController *tapController() const { return m_taps; }
+    [[nodiscard]] AnalysisDocks *analysisDocks() const { return m_analysis; }
     /// Capture > Sniff Interface and the sniffers' rows.
     [[nodiscard]] SniffController *sniffController() const { return m_sniffers; }
 
@@ -171,6 +173,7 @@ private:
     LibraryPanel *m_library = nullptr;
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
+    AnalysisDocks *m_analysis = nullptr;
     SniffController *m_sniffers = nullptr;
     WorkspaceController *m_workspaces = nullptr;
 

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <vector>
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <zmqscope/analysis/requestpairing.h>
+
+#include "analysiscontroller.h"
+
+namespace zmqscope {
+
+/// "850 µs", "12.3 ms", "2.10 s".
+[[nodiscard]] QString latencyText(std::int64_t us);
+
+/**
+ * The Conversations table (issue 18): one row per request with its reply, latency and state
+ * (answered, pending, timed out), in the order the requests were seen. Fed AnalysisController
+ * updates; bounded: beyond maxRows() the oldest rows go. Latencies are kept per socket for the
+ * histogram and the percentiles.
+ */
+class ConversationModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        RequestColumn,
+        TimeColumn,
+        SocketColumn,
+        ClientColumn,
+        IdColumn,
+        ReplyColumn,
+        LatencyColumn,
+        StateColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        RequestSeqRole = Qt::UserRole + 1, ///< quint64
+        ReplySeqRole, ///< quint64, or an invalid QVariant while unanswered
+        LatencyUsRole, ///< qint64, or invalid
+        StateRole, ///< int (PairState)
+        SocketIdRole, ///< uint
+    };
+
+    explicit ConversationModel(QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    void apply(const AnalysisController::Update &update);
+    void setSocketNames(const QHash<SocketId, QString> &names);
+    /// How long a request may wait before it counts as timed out (default 5 s).
+    void setTimeoutMs(int timeoutMs);
+    [[nodiscard]] int timeoutMs() const { return int(m_timeoutUs / 1000); }
+    /// The state column follows the clock: call now and then (the view does, once a second).
+    void updateStates(std::int64_t nowUs);
+    void setMaxRows(int maxRows) { m_maxRows = maxRows; }
+    [[nodiscard]] int maxRows() const { return m_maxRows; }
+
+    [[nodiscard]] const RequestPair &pairAt(int row) const { return m_rows[std::size_t(row)]; }
+    [[nodiscard]] PairState stateAt(int row) const;
+    /// The sockets with requests, by name order.
+    [[nodiscard]] QList<SocketId> sockets() const;
+    [[nodiscard]] QString socketName(SocketId socket) const;
+
+    /// Figures of one socket (0: all sockets).
+    struct Figures
+    {
+        std::uint64_t requests = 0;
+        std::uint64_t answered = 0;
+        std::uint64_t pending = 0;
+        std::uint64_t timedOut = 0;
+        LatencySummary latency;
+        std::vector<std::int64_t> latenciesUs; ///< every answered request's latency, unsorted
+    };
+    [[nodiscard]] Figures figures(SocketId socket) const;
+    [[nodiscard]] std::uint64_t unmatchedReplies() const { return m_unmatchedReplies; }
+
+Q_SIGNALS:
+    /// New rows, answers or a reset: the figures changed.
+    void figuresChanged();
+
+private:
+    std::deque<RequestPair> m_rows;
+    std::size_t m_firstIndex = 0; ///< the analyzer's index of m_rows.front()
+    QHash<SocketId, QString> m_socketNames;
+    std::map<SocketId, std::vector<std::int64_t>> m_latencies;
+    std::map<SocketId, std::uint64_t> m_requests;
+    std::int64_t m_timeoutUs = 5'000'000;
+    std::int64_t m_nowUs = 0;
+    std::uint64_t m_unmatchedReplies = 0;
+    int m_maxRows = 1'000'000;
+};
+
+} // namespace zmqscope
