@@ -75,16 +75,6 @@ QJsonValue optionalNumber(const std::optional<std::int64_t> &value)
     return value ? QJsonValue(qint64(*value)) : QJsonValue(QJsonValue::Null);
 }
 
-/// "12.3 ms", "850 µs", "2.10 s".
-QString duration(std::int64_t us)
-{
-    if (std::abs(us) < 1000)
-        return u"%1 µs"_s.arg(us);
-    if (std::abs(us) < 1'000'000)
-        return u"%1 ms"_s.arg(double(us) / 1e3, 0, 'f', us < 10'000 ? 2 : 1);
-    return u"%1 s"_s.arg(double(us) / 1e6, 0, 'f', 2);
-}
-
 QString replies(std::uint64_t count)
 {
     return count == 1 ? u"1 reply"_s : u"%1 replies"_s.arg(count);
@@ -92,7 +82,7 @@ QString replies(std::uint64_t count)
 
 QString optionalDuration(const std::optional<std::int64_t> &us)
 {
-    return us ? duration(*us) : u"-"_s;
+    return us ? latencyText(*us) : u"-"_s;
 }
 
 /// Text from a file (an id, a socket name) shown in a pretty line: escaped, so it cannot reach the
@@ -204,7 +194,7 @@ public:
                                 .text());
             } else {
                 const QString reply = pair.answered
-                    ? u"reply #%1 after %2"_s.arg(pair.reply).arg(duration(pair.latencyUs()))
+                    ? u"reply #%1 after %2"_s.arg(pair.reply).arg(latencyText(pair.latencyUs()))
                     : u"no reply"_s;
                 writeStdout(u"request #%1  %2  socket %3  id %4\n"_s.arg(pair.request)
                                 .arg(reply, quoted(socket.name), shownText(pair.id))
@@ -363,7 +353,7 @@ public:
                             countWord(socket.messages, u"message"_s))
                         .arg(socket.bytes)
                         .arg(seconds > 0
-                                ? u" in %1 (%2 msg/s)"_s.arg(duration(socket.lastUs - socket.firstUs))
+                                ? u" in %1 (%2 msg/s)"_s.arg(latencyText(socket.lastUs - socket.firstUs))
                                       .arg(rate.toDouble(), 0, 'f', 1)
                                 : QString())
                         .arg(sizeAt(50).toInteger())

@@ -29,15 +29,6 @@ QString stateName(PairState state)
 
 } // namespace
 
-QString latencyText(std::int64_t us) // declared in conversationmodel.h
-{
-    if (us < 1000)
-        return u"%1 µs"_s.arg(us);
-    if (us < 1'000'000)
-        return u"%1 ms"_s.arg(double(us) / 1e3, 0, 'f', us < 10'000 ? 2 : 1);
-    return u"%1 s"_s.arg(double(us) / 1e6, 0, 'f', 2);
-}
-
 ConversationModel::ConversationModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_nowUs(MessageStore::nowUs())

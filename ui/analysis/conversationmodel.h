@@ -13,9 +13,6 @@
 
 namespace zmqscope {
 
-/// "850 µs", "12.3 ms", "2.10 s".
-[[nodiscard]] QString latencyText(std::int64_t us);
-
 /**
  * The Conversations table (issue 18): one row per request with its reply, latency and state
  * (answered, pending, timed out), in the order the requests were seen. Fed AnalysisController

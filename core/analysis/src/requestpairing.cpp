@@ -93,6 +93,16 @@ PairState pairState(const RequestPair &pair, std::int64_t nowUs, std::int64_t ti
     return nowUs - pair.requestUs > timeoutUs ? PairState::TimedOut : PairState::Pending;
 }
 
+QString latencyText(std::int64_t us)
+{
+    const std::int64_t size = us < 0 ? -us : us;
+    if (size < 1000)
+        return u"%1 µs"_s.arg(us);
+    if (size < 1'000'000)
+        return u"%1 ms"_s.arg(double(us) / 1e3, 0, 'f', size < 10'000 ? 2 : 1);
+    return u"%1 s"_s.arg(double(us) / 1e6, 0, 'f', 2);
+}
+
 std::optional<std::int64_t> nearestRank(std::span<const std::int64_t> sorted, double percent)
 {
     if (sorted.empty())

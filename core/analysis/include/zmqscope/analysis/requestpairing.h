@@ -11,6 +11,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHash>
+#include <QString>
 #include <QStringView>
 
 #include <zmqscope/names.h>
@@ -86,6 +87,9 @@ struct LatencySummary
     std::optional<std::int64_t> p99Us;
     std::optional<std::int64_t> maxUs;
 };
+
+/// A latency for people: "850 µs", "12.3 ms", "2.10 s".
+[[nodiscard]] QString latencyText(std::int64_t us);
 
 /// The nearest-rank percentile `percent` (0 < percent <= 100) of `sorted` (ascending), empty for none.
 [[nodiscard]] std::optional<std::int64_t> nearestRank(std::span<const std::int64_t> sorted, double percent);
