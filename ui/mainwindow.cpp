@@ -119,6 +119,9 @@ MainWindow::MainWindow(Engine &engine, QWidget *parent)
     resetLayout();
 
     connect(m_messages, &MessagesPane::currentMessageChanged, this, &MainWindow::handleCurrentMessageChanged);
+    // Ctrl+click on a second row (or off one) changes the pair the Diff tab compares.
+    connect(m_messages->table()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &MainWindow::updateComparedPair);
     connect(m_messages, &MessagesPane::followingChanged, m_actions.follow, &QAction::setChecked);
     connect(m_socketModel, &SocketListModel::socketsChanged, this, &MainWindow::handleSocketsChanged);
     // Each sender hears the results of its own sends only; a failed send is in the Events too (the
@@ -220,6 +223,13 @@ void MainWindow::createDocks()
 
     m_detail = new MessageDetailView(this);
     m_detail->setObjectName(u"detailView"_s);
+    m_detail->setStore(&m_store);
+    connect(m_detail, &MessageDetailView::messageSelectionRequested, this, [this](std::uint64_t seq) {
+        if (!m_messages->selectSeq(seq))
+            statusBar()->showMessage(
+                tr("Message #%1 is not in the table: the filter hides it, or retention evicted it.").arg(seq),
+                10000);
+    });
     connect(m_detail, &MessageDetailView::copyFinished, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     m_detailDock = makeDock(u"Detail"_s, u"detailDock"_s, m_detail);
@@ -497,12 +507,24 @@ void MainWindow::handleCurrentMessageChanged(std::optional<std::uint64_t> seq)
     StoredMessage message;
     if (!m_store.message(*seq, message))
         return; // evicted in the meantime: the detail pane keeps what it shows
-    const QString name = m_socketModel->socketNames().value(message.socket, u"#%1"_s.arg(message.socket));
-    m_detail->setMessage(message, name);
+    const auto names = m_socketModel->socketNames();
+    m_detail->setSocketNames(names);
+    updateComparedPair();
+    m_detail->setMessage(message, names.value(message.socket, u"#%1"_s.arg(message.socket)));
     // In a tab behind the Composer (small screens), the Detail comes forward to show what was picked.
     if (m_detailDock->toggleViewAction()->isChecked() && m_detailDock->visibleRegion().isEmpty()
         && !tabifiedDockWidgets(m_detailDock).isEmpty())
         m_detailDock->raise();
+}
+
+void MainWindow::updateComparedPair()
+{
+    // Exactly two selected messages: the Diff tab compares them, older against newer.
+    const std::vector<std::uint64_t> selected = m_messages->selectedSeqs();
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> pair;
+    if (selected.size() == 2)
+        pair = std::pair { selected.front(), selected.back() };
+    m_detail->setComparedPair(pair);
 }
 
 void MainWindow::handleSocketsChanged()

@@ -149,6 +149,8 @@ private:
 
     void handleCurrentMessageChanged(std::optional<std::uint64_t> seq);
     void handleSocketsChanged();
+    /// Gives the Detail pane's Diff tab the two selected messages, or none when not exactly two are.
+    void updateComparedPair();
     void handleSocketSelectionChanged();
     void handleSocketOpened(SocketId id, const QStringList &boundEndpoints);
     void handleSocketFailed(SocketId id, const QString &error);

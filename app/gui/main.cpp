@@ -274,7 +274,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
         u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
         u"tapmessages, pcap (the first capture file given), sniff (needs root), security (New Socket's "
-        u"Security tab) or handshake (a CURVE handshake failing)."_s,
+        u"Security tab), handshake (a CURVE handshake failing) or diff (the Diff tab on demo telemetry)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -352,7 +352,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
         u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s,
-        u"decoded"_s, u"filtererror"_s };
+        u"decoded"_s, u"filtererror"_s, u"diff"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -427,6 +427,7 @@ int main(int argc, char *argv[])
     }
 
     MainWindow window(engine);
+    std::unique_ptr<DemoRequester> requester;
     if (screenshotFile.isEmpty()) {
         window.restoreSettings();
     } else {
@@ -439,8 +440,12 @@ int main(int argc, char *argv[])
         QObject::connect(demo.get(), &DemoPeers::errorOccurred, &window, [&window](const QString &message) {
             window.eventModel()->addLine(u"Demo peers: "_s + message, true);
         });
-        for (const SocketSpec &spec : demo->inspectorSpecs())
-            window.openSocket(spec);
+        for (const SocketSpec &spec : demo->inspectorSpecs()) {
+            const SocketId id = window.openSocket(spec);
+            // The DEALER asks the demo ROUTER now and then: request-reply pairs with varying latency.
+            if (spec.type == SocketType::Dealer && id != 0)
+                requester = std::make_unique<DemoRequester>(engine, id, demo->messagesPerSecond());
+        }
         // The quote clients talk to their server through a tap: they connect where it listens, also
         // after the tap was edited or reopened (another port).
         const QStringList quoteServer = demo->tapSpec().forward;
@@ -480,6 +485,8 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleHandshakeFailed(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"decoded"_s)
         screenshotscenes::scheduleDecoded(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"diff"_s)
+        screenshotscenes::scheduleDiff(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"filtererror"_s)
         screenshotscenes::scheduleFilterError(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"sniff"_s)

@@ -19,7 +19,8 @@
 # tests/capture/data/conversations.pcap with its Connections panel), decoded.png (protobuf bodies from
 # tests/interop/payload_peer.py decoded by a workspace's decode rules: the JSON tab's tree, the rule named;
 # needs protoc and python3-protobuf), filter-error.png (a filter expression with a mistake: the error and
-# its column under the box) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
+# its column under the box), diff.png (a demo telemetry reading in the Diff tab against the previous one with
+# its id, field by field) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
 # and its connections' rows) next to this script.
 set -eu
 
@@ -63,6 +64,7 @@ run --demo --screenshot "$here/tap-messages.png" --screenshot-tab tapmessages
 run --demo --screenshot "$here/security-dialog.png" --screenshot-tab security
 run --demo --screenshot "$here/handshake-failed.png" --screenshot-tab handshake
 run --demo --screenshot "$here/filter-error.png" --screenshot-tab filtererror
+run --demo --screenshot "$here/diff.png" --screenshot-tab diff
 # Protobuf decoded: the test protos compiled, a workspace with a PULL and the decode rules, and the
 # python peer sending its cases to that PULL once the app listens.
 src="$here/../.."

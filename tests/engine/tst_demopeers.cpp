@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -82,6 +83,8 @@ private Q_SLOTS:
     void quoteClientsTalkThroughTap_data();
     void quoteClientsTalkThroughTap();
     void stopAndRestart();
+    void requesterGetsRepliesWithVaryingLatency();
+    void telemetrySkipsAndRepeatsSeq();
     void rate();
 };
 
@@ -312,6 +315,108 @@ void TestDemoPeers::stopAndRestart()
     QTRY_VERIFY_WITH_TIMEOUT(
         inspector.has(u"Telemetry SUB"_s, [](const StoredMessage &) { return true; }), NetworkTimeout);
     // Destroyed while running: the destructor stops and joins.
+}
+
+void TestDemoPeers::requesterGetsRepliesWithVaryingLatency()
+{
+    // --demo: the inspector's DEALER asks the ROUTER "req-N", which answers each after 1 to 40 ms.
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 0; // only the requests matter here
+    DemoPeers demo(Context(), settings);
+    demo.start();
+    Inspector inspector(Context(), demo.inspectorSpecs());
+    QVERIFY2(inspector.errors.isEmpty(), qPrintable(inspector.errors.join(u"; "_s)));
+    const SocketId dealer = inspector.ids.at(u"Router DEALER"_s);
+    DemoRequester requester(inspector.engine, dealer, 50);
+    QCOMPARE(DemoRequester::request(3).at(0), QByteArray("req-3"));
+    QCOMPARE(DemoRequester::request(3).at(1), QByteArray("application/json"));
+
+    constexpr int Pairs = 30;
+    // Requests (out) and replies (in) by id: each reply carries its request's id.
+    std::map<QByteArray, std::int64_t> sentAt;
+    std::map<QByteArray, std::int64_t> repliedAt;
+    const auto collect = [&] {
+        sentAt.clear();
+        repliedAt.clear();
+        for (auto seq = inspector.store.firstSeq(); seq < inspector.store.endSeq(); ++seq) {
+            StoredMessage message;
+            if (!inspector.store.message(seq, message) || message.socket != dealer
+                || message.frames.size() != 3)
+                continue;
+            auto &times = message.direction == Direction::Out ? sentAt : repliedAt;
+            times.emplace(message.frames.at(0), message.timestampUs);
+        }
+        return int(repliedAt.size());
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(collect() >= Pairs, NetworkTimeout);
+    requester.setRequestsPerSecond(0);
+
+    std::vector<std::int64_t> latencies;
+    for (const auto &[id, replied] : repliedAt) {
+        QVERIFY2(id.startsWith("req-"), id.constData());
+        QVERIFY2(sentAt.count(id) == 1, id.constData());
+        latencies.push_back(replied - sentAt.at(id));
+    }
+    // Every reply waited its delay (at least 1 ms); the delays spread over 40 ms, so the latencies differ.
+    const auto [shortest, longest] = std::minmax_element(latencies.cbegin(), latencies.cend());
+    QVERIFY2(*shortest >= 1000, qPrintable(u"shortest latency %1 us"_s.arg(*shortest)));
+    QVERIFY2(*longest - *shortest >= 5000,
+        qPrintable(u"latencies from %1 to %2 us"_s.arg(*shortest).arg(*longest)));
+    QVERIFY(requester.requestsSent() >= std::uint64_t(Pairs));
+}
+
+void TestDemoPeers::telemetrySkipsAndRepeatsSeq()
+{
+    // Each sensor numbers its readings; 7, 57, 107, ... are skipped and now and then a seq repeats.
+    DemoPeers::Settings settings;
+    settings.messagesPerSecond = 300;
+    DemoPeers demo(Context(), settings);
+    demo.start();
+    Inspector inspector(Context(), demo.inspectorSpecs());
+    QVERIFY2(inspector.errors.isEmpty(), qPrintable(inspector.errors.join(u"; "_s)));
+    const SocketId sub = inspector.ids.at(u"Telemetry SUB"_s);
+
+    std::map<QByteArray, QList<qint64>> seqs; // by id
+    const auto collect = [&] {
+        seqs.clear();
+        qint64 highest = 0;
+        for (auto seq = inspector.store.firstSeq(); seq < inspector.store.endSeq(); ++seq) {
+            StoredMessage message;
+            if (!inspector.store.message(seq, message) || message.socket != sub
+                || !isEnvelope(message, "telemetry.", "application/json"))
+                continue;
+            const qint64 value
+                = QJsonDocument::fromJson(message.frames.at(2)).object().value(u"seq"_s).toInteger();
+            seqs[message.frames.at(0)].append(value);
+            highest = std::max(highest, value);
+        }
+        return highest;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(collect() >= 160, NetworkTimeout);
+    demo.setMessagesPerSecond(0);
+
+    QCOMPARE(seqs.size(), std::size_t(3));
+    int gaps = 0;
+    int repeats = 0;
+    for (const auto &[id, values] : seqs) {
+        for (qsizetype i = 1; i < values.size(); ++i) {
+            const qint64 step = values.at(i) - values.at(i - 1);
+            const QString where
+                = u"%1: %2 after %3"_s.arg(QString::fromUtf8(id)).arg(values.at(i)).arg(values.at(i - 1));
+            QVERIFY2(values.at(i) % 50 != 7, qPrintable(where)); // a skipped number never goes out
+            if (step == 2) {
+                QVERIFY2(values.at(i) % 50 == 8, qPrintable(where));
+                ++gaps;
+            } else if (step == 0) {
+                ++repeats;
+            } else {
+                QVERIFY2(step == 1, qPrintable(where));
+            }
+        }
+    }
+    // Each sensor passed 57 and 107 (the SUB may have joined after 7) and its reading 73, which repeats.
+    QVERIFY2(gaps >= 6, qPrintable(QString::number(gaps)));
+    QVERIFY2(repeats >= 3, qPrintable(QString::number(repeats)));
 }
 
 void TestDemoPeers::rate()

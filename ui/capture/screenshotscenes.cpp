@@ -492,6 +492,20 @@ void scheduleTapMessages(
     });
 }
 
+void scheduleDiff(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        window.refreshViews();
+        selectNewest(window, [](const MessageSummary &summary) { return summary.id == "telemetry.temp-1"; });
+        if (!window.detailView()->hasMessage()) {
+            failScene("no demo telemetry arrived");
+            return;
+        }
+        window.detailView()->setCurrentTab(MessageDetailView::DiffTab);
+        saveAfter(400, window, fileName);
+    });
+}
+
 void scheduleDecoded(MainWindow &window, const QString &fileName, int delayMs)
 {
     QTimer::singleShot(delayMs, &window, [&window, fileName] {

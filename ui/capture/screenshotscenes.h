@@ -60,6 +60,8 @@ void scheduleDecoded(MainWindow &window, const QString &fileName, int delayMs);
 /// Types a filter expression with a mistake into the filter box over the demo traffic and saves the
 /// main window with the error shown under the box.
 void scheduleFilterError(MainWindow &window, const QString &fileName, int delayMs);
+/// The newest demo telemetry reading in the Detail pane's Diff tab, against the previous one with its id.
+void scheduleDiff(MainWindow &window, const QString &fileName, int delayMs);
 
 } // namespace screenshotscenes
 

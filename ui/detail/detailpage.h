@@ -29,7 +29,7 @@ struct DetailMessage
 };
 
 /**
- * One tab of the Detail pane (Envelope, Text, JSON, Hex, Image, Frames): a view
+ * One tab of the Detail pane (Envelope, Text, JSON, Hex, Image, Frames, Diff): a view
  * of the current message that knows by itself whether it applies to it, in the
  * way Wireshark's byte and data source views each render one packet.
  *

@@ -23,6 +23,7 @@
 #include <zmqscope/textescape.h>
 
 #include "compose/inlinemessage.h"
+#include "detail/diffpage.h"
 #include "detail/elidedlabel.h"
 #include "detail/envelopepage.h"
 #include "detail/framespage.h"
@@ -130,10 +131,11 @@ void MessageDetailView::buildUi()
     m_jsonPage = new JsonPage(m_tabs);
     m_hexPage = new HexPage(m_tabs);
     m_framesPage = new FramesPage(m_tabs);
+    m_diffPage = new DiffPage(m_tabs);
     m_pages = { new EnvelopePage(m_tabs), new TextPage(m_tabs), m_jsonPage, m_hexPage, new ImagePage(m_tabs),
-        m_framesPage };
+        m_framesPage, m_diffPage };
     const std::array<QString, TabCount> titles { tr("Envelope"), tr("Text"), tr("JSON"), tr("Hex"),
-        tr("Image"), tr("Frames") };
+        tr("Image"), tr("Frames"), tr("Diff") };
     for (int tab = 0; tab < TabCount; ++tab) {
         auto *page = m_pages[static_cast<size_t>(tab)];
         m_tabs->addTab(page, titles[static_cast<size_t>(tab)]);
@@ -144,6 +146,8 @@ void MessageDetailView::buildUi()
         { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_copyJsonAction });
     connect(m_framesPage, &FramesPage::openInHexRequested, this, &MessageDetailView::showFrameInHex);
     connect(m_framesPage, &FramesPage::saveRequested, this, &MessageDetailView::saveFrameToFile);
+    connect(m_diffPage, &DiffPage::messageSelectionRequested, this,
+        &MessageDetailView::messageSelectionRequested);
     m_stack->addWidget(m_tabs);
     layout->addWidget(m_stack, 1);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MessageDetailView::handleTabChanged);
@@ -214,12 +218,30 @@ void MessageDetailView::setMessage(const StoredMessage &message, const QString &
 void MessageDetailView::setDecoders(const DecoderSet &decoders)
 {
     m_jsonPage->setDecoders(decoders);
+    m_diffPage->setDecoders(decoders);
     if (m_hasMessage)
         setMessage(StoredMessage(m_current.message), QString(m_current.socketName));
 }
 
+void MessageDetailView::setStore(const MessageStore *store)
+{
+    m_diffPage->setStore(store);
+    updateTabs(std::nullopt);
+}
+
+void MessageDetailView::setSocketNames(const QHash<SocketId, QString> &names)
+{
+    m_diffPage->setSocketNames(names);
+}
+
+void MessageDetailView::setComparedPair(std::optional<std::pair<std::uint64_t, std::uint64_t>> pair)
+{
+    m_diffPage->setPair(pair);
+}
+
 std::optional<MessageDetailView::Tab> MessageDetailView::bestTab() const
 {
+    // The Diff tab is never chosen for the user: it compares, it does not show this message.
     // A decoded value (a decode rule may read a raw message's frame) before anything else.
     if (isTabEnabled(JsonTab) && m_jsonPage->isBestView())
         return JsonTab;

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 
+#include <QHash>
 #include <QWidget>
 
 #include "detail/detailpage.h"
@@ -19,13 +22,15 @@ class QToolButton;
 
 namespace zmqscope {
 
+class DiffPage;
 class ElidedLabel;
 class HexPage;
 class FramesPage;
 
 /**
  * The Detail pane: one message, shown as its envelope fields, its body as
- * text, JSON (formatted and as a tree), hex and image, and frame by frame.
+ * text, JSON (formatted and as a tree), hex and image, frame by frame, and
+ * as a diff against the previous message with its id (or another selected one).
  *
  * Everything shown is plain text: message bytes are untrusted. Large bodies
  * are cut to previews where they are formatted (text, formatted JSON), the
@@ -54,10 +59,11 @@ public:
         JsonTab,
         HexTab,
         ImageTab,
-        FramesTab
+        FramesTab,
+        DiffTab
     };
     Q_ENUM(Tab)
-    static constexpr int TabCount = 6;
+    static constexpr int TabCount = 7;
 
     // The pages' limits, under the names the rest of the window knows them by.
     static constexpr qsizetype TextPreviewBytes = DetailPage::TextPreviewBytes;
@@ -76,14 +82,23 @@ public:
     void setMessage(const StoredMessage &message, const QString &socketName);
     /// Shows nothing (the "no message selected" page).
     void clear();
-    /// The decode rules of the JSON tab (JsonPage::setDecoders()); the shown message is shown again.
+    /// The decode rules of the JSON and Diff tabs (JsonPage::setDecoders()); the shown message is shown
+    /// again.
     void setDecoders(const DecoderSet &decoders);
+    /// The store the Diff tab finds earlier messages in (the window's); without one that tab is disabled.
+    void setStore(const MessageStore *store);
+    /// How the window names sockets, for the Diff tab's messages other than the shown one.
+    void setSocketNames(const QHash<SocketId, QString> &names);
+    /// The two messages selected in the table (older, newer): the Diff tab compares them instead of the
+    /// shown message with the previous one with its id; std::nullopt goes back to that.
+    void setComparedPair(std::optional<std::pair<std::uint64_t, std::uint64_t>> pair);
 
     [[nodiscard]] bool hasMessage() const noexcept { return m_hasMessage; }
     [[nodiscard]] const StoredMessage &message() const noexcept { return m_current.message; }
 
     /// The page of tab.
     [[nodiscard]] DetailPage *page(Tab tab) const { return m_pages[static_cast<size_t>(tab)]; }
+    [[nodiscard]] DiffPage *diffPage() const { return m_diffPage; }
 
     [[nodiscard]] Tab currentTab() const;
     /// Switches to tab as the user's choice, which then sticks; false when the tab is disabled.
@@ -116,6 +131,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// A copy or save action finished (or was refused); text is one line for a status bar.
     void copyFinished(const QString &text);
+    /// The user asked to select this message in the Messages table (the Diff tab's other message).
+    void messageSelectionRequested(std::uint64_t seq);
 
 private:
     void buildUi();
@@ -143,6 +160,7 @@ private:
     JsonPage *m_jsonPage = nullptr;
     HexPage *m_hexPage = nullptr;
     FramesPage *m_framesPage = nullptr;
+    DiffPage *m_diffPage = nullptr;
 
     QStackedWidget *m_stack = nullptr;
     ElidedLabel *m_summary = nullptr;

@@ -38,6 +38,17 @@ constexpr Sensor Sensors[] = {
     { "humidity-1", "percent", 45.0, 6.0 },
 };
 
+// Each sensor numbers its readings ("seq") on its own; now and then a number is skipped or sent twice,
+// so loss and duplicate detection have something to find within the first half minute at the default
+// rate (one reading per sensor per second).
+constexpr quint64 SeqPeriod = 50;
+constexpr quint64 SkippedSeq = 7; ///< seq 7, 57, 107, ... never goes out
+constexpr quint64 RepeatedReading = 23; ///< reading 23, 73, ... repeats the seq before it
+
+// The ROUTER answers after 1 to 40 ms, so request-reply latencies differ from pair to pair.
+constexpr int MinReplyDelayMs = 1;
+constexpr int MaxReplyDelayMs = 40;
+
 QByteArray bigEndian64(quint64 value)
 {
     QByteArray bytes(8, '\0');
@@ -90,7 +101,9 @@ private:
     void publish();
     void push();
     void answerEcho(Socket &socket, Frames &&request);
-    void answerRouter(Socket &socket, Frames &&request);
+    void answerRouter(Frames &&request);
+    void sendRouterReply(const Frames &reply);
+    [[nodiscard]] int nextReplyDelayMs();
     void answerQuote(Socket &socket, Frames &&request);
     void askQuotes();
     void report(const QString &message);
@@ -118,6 +131,15 @@ private:
     QuoteClient m_quoteClients[2];
     quint64 m_quoteRequests = 0;
     quint64 m_published = 0;
+    /// Per sensor: readings published and the last seq sent.
+    struct SensorStream
+    {
+        quint64 readings = 0;
+        quint64 seq = 0;
+    };
+    SensorStream m_streams[std::size(Sensors)];
+    /// A linear congruential generator: the same reply delays on every run.
+    quint32 m_delayState = 12345;
     quint64 m_pushed = 0;
     quint64 m_routed = 0;
     quint64 m_rateGeneration = 0;
@@ -151,7 +173,7 @@ DemoEndpoints DemoWorker::setUp()
     m_router.emplace(Socket::create(SocketType::Router, m_context));
     endpoints.router = bindPeer(*m_router, "router");
     m_loop->registerReceiver(
-        *m_router, [this](Socket &socket, Frames &&request) { answerRouter(socket, std::move(request)); });
+        *m_router, [this](Socket &, Frames &&request) { answerRouter(std::move(request)); });
 
     m_push.emplace(Socket::create(SocketType::Push, m_context));
     // Never block the demo thread: with no PULL connected a message is simply not sent.
@@ -311,13 +333,20 @@ void DemoWorker::report(const QString &message)
 void DemoWorker::publish()
 {
     ++m_published;
-    const Sensor &sensor = Sensors[m_published % std::size(Sensors)];
+    const std::size_t sensorIndex = m_published % std::size(Sensors);
+    const Sensor &sensor = Sensors[sensorIndex];
+    SensorStream &stream = m_streams[sensorIndex];
+    ++stream.readings;
+    if (stream.seq == 0 || stream.readings % SeqPeriod != RepeatedReading)
+        ++stream.seq;
+    if (stream.seq % SeqPeriod == SkippedSeq)
+        ++stream.seq;
     const double value
         = std::round((sensor.base + sensor.swing * std::sin(double(m_published) / 7.0)) * 10) / 10;
     const QByteArray sensorName(sensor.name);
     try {
         m_pub->sendJson(QJsonObject { { u"sensor"_s, QString::fromLatin1(sensorName) },
-                            { QString::fromLatin1(sensor.unit), value }, { u"seq"_s, qint64(m_published) } },
+                            { QString::fromLatin1(sensor.unit), value }, { u"seq"_s, qint64(stream.seq) } },
             QByteArray("telemetry." + sensorName));
         m_counters->sent += 1;
         if (m_published % 4 == 0) {
@@ -382,7 +411,7 @@ void DemoWorker::answerEcho(Socket &socket, Frames &&request)
     }
 }
 
-void DemoWorker::answerRouter(Socket &socket, Frames &&request)
+void DemoWorker::answerRouter(Frames &&request)
 {
     if (request.size() < 2)
         return; // only a routing id: nothing to answer
@@ -412,12 +441,27 @@ void DemoWorker::answerRouter(Socket &socket, Frames &&request)
             QByteArray("not an envelope: " + parsed.reason.toUtf8()))
                          .transferObject());
     }
+    // ROUTER may answer in any order and at any time: the reply waits, on this thread's event loop.
+    QTimer::singleShot(nextReplyDelayMs(), this, [this, reply] { sendRouterReply(reply); });
+}
+
+void DemoWorker::sendRouterReply(const Frames &reply)
+{
+    if (!m_router)
+        return; // torn down meanwhile
     try {
-        socket.sendFrames(reply);
+        m_router->sendFrames(reply);
         m_counters->answered += 1;
     } catch (const Error &error) {
         report(u"demo ROUTER: %1"_s.arg(error.message()));
     }
+}
+
+int DemoWorker::nextReplyDelayMs()
+{
+    m_delayState = m_delayState * 1664525u + 1013904223u;
+    // The high bits of an LCG are the random ones.
+    return MinReplyDelayMs + int((m_delayState >> 16) % quint32(MaxReplyDelayMs - MinReplyDelayMs + 1));
 }
 
 // ---------------------------------------------------------------- DemoPeers
@@ -608,6 +652,42 @@ std::uint64_t DemoPeers::messagesSent() const
 std::uint64_t DemoPeers::requestsAnswered() const
 {
     return d->counters.answered.load();
+}
+
+// ---------------------------------------------------------------- DemoRequester
+
+DemoRequester::DemoRequester(Engine &engine, SocketId socket, double requestsPerSecond, QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_socket(socket)
+    , m_timer(new QTimer(this))
+{
+    connect(m_timer, &QTimer::timeout, this, &DemoRequester::sendNext);
+    setRequestsPerSecond(requestsPerSecond);
+}
+
+void DemoRequester::setRequestsPerSecond(double rate)
+{
+    if (!(rate > 0) || !std::isfinite(rate)) {
+        m_timer->stop();
+        return;
+    }
+    m_timer->start(qBound(1, int(std::lround(1000.0 / rate)), 3'600'000));
+}
+
+Frames DemoRequester::request(std::uint64_t number)
+{
+    const QJsonObject body { { u"op"_s, number % 3 == 0 ? u"status"_s : u"ping"_s },
+        { u"n"_s, qint64(number) } };
+    return Envelope(QByteArray("req-" + QByteArray::number(number)), QByteArray(mimetype::Json),
+        QJsonDocument(body).toJson(QJsonDocument::Compact))
+        .transferObject();
+}
+
+void DemoRequester::sendNext()
+{
+    // Fire and forget: a failure is in the Events log (the engine logs it), which is all the demo needs.
+    m_engine.send(m_socket, request(++m_sent));
 }
 
 QByteArray DemoPeers::demoImage()

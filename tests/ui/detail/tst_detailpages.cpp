@@ -112,22 +112,26 @@ void TestDetailPages::contract_data()
     {
         const char *name;
         QByteArrayList frames;
-        // Whether each tab applies, in Tab order: Envelope, Text, JSON, Hex, Image, Frames.
+        // Whether each tab applies, in Tab order: Envelope, Text, JSON, Hex, Image, Frames, Diff (which
+        // needs a store, and this view has none).
         std::array<bool, MessageDetailView::TabCount> enabled;
     };
     const QList<Message> messages {
         { "text", { id, "text/plain", QByteArray("hello ") + Marker },
-            { true, true, false, true, false, true } },
+            { true, true, false, true, false, true, false } },
         { "json", { id, "application/json", QByteArray("{\"a\": \"") + Marker + "\"}" },
-            { true, true, true, true, false, true } },
-        { "big json", { id, "application/json", bigJson() }, { true, true, true, true, false, true } },
-        { "png", { id, "image/png", pngBytes(16, 16, false) }, { true, true, false, true, true, true } },
-        { "big png", { id, "image/png", pngBytes(800, 800, true) }, { true, true, false, true, true, true } },
+            { true, true, true, true, false, true, false } },
+        { "big json", { id, "application/json", bigJson() }, { true, true, true, true, false, true, false } },
+        { "png", { id, "image/png", pngBytes(16, 16, false) },
+            { true, true, false, true, true, true, false } },
+        { "big png", { id, "image/png", pngBytes(800, 800, true) },
+            { true, true, false, true, true, true, false } },
         { "routed", { "peer", "", id, "text/plain", QByteArray(Marker) },
-            { true, true, false, true, false, true } },
-        { "raw", { QByteArray(Marker), "two frames" }, { true, false, false, true, false, true } },
+            { true, true, false, true, false, true, false } },
+        { "raw", { QByteArray(Marker), "two frames" }, { true, false, false, true, false, true, false } },
     };
-    const QStringList tabNames { u"Envelope"_s, u"Text"_s, u"JSON"_s, u"Hex"_s, u"Image"_s, u"Frames"_s };
+    const QStringList tabNames { u"Envelope"_s, u"Text"_s, u"JSON"_s, u"Hex"_s, u"Image"_s, u"Frames"_s,
+        u"Diff"_s };
     for (int tab = 0; tab < MessageDetailView::TabCount; ++tab) {
         for (const auto &message : messages) {
             QTest::addRow("%s/%s", qPrintable(tabNames.at(tab)), message.name)

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QString>
 
+class QTimer;
+
 #include <zmqscope/context.h>
 #include <zmqscope/engine/engine.h>
 
@@ -19,12 +21,14 @@ class DemoPeersPrivate;
  * In-process peers that make the inspector come alive (`zmqscope --demo`),
  * each in one thread of its own with its own PollLoop and timers:
  *
- * - a PUB publishing JSON telemetry (id "telemetry.<sensor>", application/json),
+ * - a PUB publishing JSON telemetry (id "telemetry.<sensor>", application/json,
+ *   a "seq" per sensor that skips 7, 57, 107, ... and repeats now and then),
  *   log lines (id "log", text/plain) and now and then a raw 2-frame message;
  * - a REP that echoes every request as its response envelope;
- * - a ROUTER that answers every request with a JSON receipt, keeping the
- *   routing frames (REQ-style requests with the empty delimiter and
- *   DEALER-style requests without it both work);
+ * - a ROUTER that answers every request with a JSON receipt after 1 to 40 ms
+ *   (the same pseudo-random delays on every run), keeping the routing frames
+ *   (REQ-style requests with the empty delimiter and DEALER-style requests
+ *   without it both work); a DemoRequester asks it through the inspector;
  * - a PUSH sending binary bodies (NUL and high bytes), a small PNG image
  *   (image/png) and now and then a raw 4-frame message;
  * - a quote service: a REP server answering JSON price requests, and two REQ
@@ -103,6 +107,35 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<DemoPeersPrivate> d;
+};
+
+/**
+ * Sends a request now and then on one of the inspector's sockets (the "Router DEALER" of
+ * DemoPeers::inspectorSpecs()) through the Engine, as the Composer would: envelopes with ids "req-1",
+ * "req-2", ... and a small JSON body. The demo ROUTER answers each after its varying delay, so the
+ * store holds request-reply pairs with different latencies from the start. Lives in the thread it was
+ * made in (a timer there).
+ */
+class DemoRequester : public QObject
+{
+    Q_OBJECT
+public:
+    DemoRequester(Engine &engine, SocketId socket, double requestsPerSecond, QObject *parent = nullptr);
+
+    /// Requests per second; 0 stops them.
+    void setRequestsPerSecond(double rate);
+    [[nodiscard]] std::uint64_t requestsSent() const { return m_sent; }
+
+    /// The request with this number (1-based), as sent: [id "req-N", mimetype, JSON body].
+    [[nodiscard]] static Frames request(std::uint64_t number);
+
+private:
+    void sendNext();
+
+    Engine &m_engine;
+    SocketId m_socket;
+    QTimer *m_timer;
+    std::uint64_t m_sent = 0;
 };
 
 } // namespace zmqscope
