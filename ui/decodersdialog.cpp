@@ -1,7 +1,5 @@
 #include "decodersdialog.h"
 
-#include <vector>
-
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -351,13 +349,8 @@ void DecodersDialog::update()
         m_preview->setPlainText(u"(the rules cannot be used yet; see above)"_s);
         return;
     }
-    const std::vector<QByteArrayView> frames(m_message->frames.cbegin(), m_message->frames.cend());
-    FilterSubject subject;
-    subject.frames = frames;
-    subject.direction = m_message->direction;
-    subject.socket = m_socket;
-    subject.peer = m_message->peer;
-    const std::optional<DecodedPayload> decoded = m_decoders->decode(subject);
+    const FilterSubjectHolder subject(*m_message, m_socket);
+    const std::optional<DecodedPayload> decoded = m_decoders->decode(subject.subject());
     if (!decoded) {
         m_preview->setPlainText(
             u"No rule fits this message, and its mimetype names no format: it is not decoded."_s);

@@ -1,8 +1,5 @@
 #include "decodeoption.h"
 
-#include <vector>
-
-#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -87,10 +84,10 @@ MessagePipeline MessagePipeline::fromCommandLine(
             if (!read)
                 throw usageError(u"bad --decoders: %1"_s.arg(read.errorMessage()));
             // A rules file names its descriptor sets relative to itself, --decode relative to here.
-            const QDir folder = QFileInfo(fileName).absoluteDir();
+            const QString folder = QFileInfo(fileName).absolutePath();
             for (DecodeRule &rule : *read) {
                 if (rule.format == PayloadFormat::Protobuf)
-                    rule.descriptorSet = folder.absoluteFilePath(rule.descriptorSet);
+                    rule.descriptorSet = rule.descriptorSetPath(folder);
             }
             rules = *read;
         }
@@ -131,7 +128,8 @@ bool MessagePipeline::accept(const CaptureRecord &record)
         m_decoded.reset();
         return passes(m_matcher, record);
     }
-    return accept(record.frames, record.direction, record.peer, record.socket, record.type);
+    const FilterSubjectHolder holder(record);
+    return accept(holder.subject());
 }
 
 bool MessagePipeline::accept(
@@ -139,14 +137,8 @@ bool MessagePipeline::accept(
 {
     if (!isActive())
         return true;
-    const std::vector<QByteArrayView> views(frames.cbegin(), frames.cend());
-    FilterSubject subject;
-    subject.frames = views;
-    subject.peer = peer;
-    subject.direction = direction;
-    subject.socket = socket;
-    subject.type = type;
-    return accept(subject);
+    const FilterSubjectHolder holder(frames, direction, peer, socket, type);
+    return accept(holder.subject());
 }
 
 QByteArrayView MessagePipeline::decorate(QByteArrayView printed)

@@ -1,7 +1,5 @@
 #include "filteroption.h"
 
-#include <vector>
-
 #include "clicommon.h"
 
 using namespace Qt::StringLiterals;
@@ -33,16 +31,8 @@ bool passes(const MessageMatcher &matcher, const CaptureRecord &record)
 {
     if (matcher.isEmpty())
         return true;
-    const std::vector<QByteArrayView> frames(record.frames.cbegin(), record.frames.cend());
-    FilterSubject subject;
-    subject.frames = frames;
-    subject.peer = record.peer;
-    subject.direction = record.direction;
-    subject.socket = record.socket;
-    subject.type = record.type;
-    if (record.encrypted)
-        subject.size = qint64(record.size);
-    return matcher.matches(subject);
+    const FilterSubjectHolder holder(record);
+    return matcher.matches(holder.subject());
 }
 
 } // namespace zmqscope::cli

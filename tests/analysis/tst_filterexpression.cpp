@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <zmqscope/analysis/filterexpression.h>
+#include <zmqscope/capture/capture.h>
 
 using namespace Qt::StringLiterals;
 using namespace zmqscope;
@@ -61,14 +62,9 @@ QList<int> matching(const FilterExpression &expression)
     const QList<Sample> all = samples();
     for (int i = 0; i < all.size(); ++i) {
         const Sample &sample = all.at(i);
-        std::vector<QByteArrayView> views(sample.frames.cbegin(), sample.frames.cend());
-        FilterSubject subject;
-        subject.frames = views;
-        subject.peer = sample.peer;
-        subject.direction = sample.direction;
-        subject.socket = sample.socket;
-        subject.type = sample.type;
-        if (expression.matches(subject))
+        const FilterSubjectHolder subject(
+            sample.frames, sample.direction, sample.peer, sample.socket, sample.type);
+        if (expression.matches(subject.subject()))
             indexes.append(i);
     }
     return indexes;
@@ -91,6 +87,8 @@ private Q_SLOTS:
     void plainWordsOrExpression();
     void decodedValueIsUsed();
     void copiesShareTheCompiledTree();
+    void subjectOfACaptureRecord_data();
+    void subjectOfACaptureRecord();
 };
 
 void TestFilterExpression::matches_data()
@@ -294,6 +292,44 @@ void TestFilterExpression::copiesShareTheCompiledTree()
     }
     QCOMPARE(matching(*copy), (QList<int> { 1, 5 }));
     QVERIFY(copy->usesJson());
+}
+
+void TestFilterExpression::subjectOfACaptureRecord_data()
+{
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<bool>("plain"); // matches the plain record
+    QTest::addColumn<bool>("encrypted"); // matches the encrypted one
+    QTest::newRow("socket") << u"socket == \"Quotes tap\""_s << true << true;
+    QTest::newRow("type") << u"type == \"REQ\""_s << true << true;
+    QTest::newRow("dir") << u"dir == \"c2s\""_s << true << true;
+    QTest::newRow("peer") << u"peer == \"006b\""_s << true << true;
+    QTest::newRow("id") << u"id == \"req-9\""_s << true << false;
+    QTest::newRow("json") << u"json.seq == 3"_s << true << false;
+    // An encrypted line has no frames: its size is the line's.
+    QTest::newRow("size of the frames") << u"size == 31"_s << true << false;
+    QTest::newRow("size of the line") << u"size == 4000"_s << false << true;
+    QTest::newRow("frames") << u"frames == 3"_s << true << false;
+}
+
+void TestFilterExpression::subjectOfACaptureRecord()
+{
+    QFETCH(QString, expression);
+    QFETCH(bool, plain);
+    QFETCH(bool, encrypted);
+    const Result<FilterExpression> parsed = FilterExpression::parse(expression);
+    QVERIFY2(parsed, qPrintable(parsed.errorMessage()));
+    CaptureRecord record;
+    record.socket = u"Quotes tap"_s;
+    record.type = u"REQ"_s;
+    record.direction = Direction::ClientToServer;
+    record.peer = QByteArray("\x00\x6b", 2);
+    record.frames = { "req-9", "application/json", R"({"seq": 3})" };
+    QCOMPARE(parsed->matches(FilterSubjectHolder(record).subject()), plain);
+    CaptureRecord curve = record;
+    curve.frames.clear();
+    curve.encrypted = true;
+    curve.size = 4000;
+    QCOMPARE(parsed->matches(FilterSubjectHolder(curve).subject()), encrypted);
 }
 
 void TestFilterExpression::quoteMatchesExactlyTheBytes_data()

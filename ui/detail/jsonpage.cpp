@@ -1,7 +1,5 @@
 #include "detail/jsonpage.h"
 
-#include <vector>
-
 #include <QAction>
 #include <QEvent>
 #include <QFutureWatcher>
@@ -129,14 +127,9 @@ void JsonPage::present(const QJsonValue &root, Result &result)
 JsonPage::Result JsonPage::decode(
     const DecoderSet &decoders, const StoredMessage &message, const QString &socket)
 {
-    const std::vector<QByteArrayView> frames(message.frames.cbegin(), message.frames.cend());
-    FilterSubject subject;
-    subject.frames = frames;
-    subject.direction = message.direction;
-    subject.socket = socket;
-    subject.peer = message.peer;
+    const FilterSubjectHolder subject(message, socket);
     Result result;
-    const std::optional<DecodedPayload> decoded = decoders.decode(subject);
+    const std::optional<DecodedPayload> decoded = decoders.decode(subject.subject());
     if (!decoded) {
         result.outcome = Error(ErrorCode::InvalidBody, tr("No decoder applies to this message any more."));
         return result;
@@ -315,13 +308,8 @@ void JsonPage::clear()
 bool JsonPage::startDecoded(const DetailMessage &message)
 {
     const Frames &frames = message.message.frames;
-    const std::vector<QByteArrayView> views(frames.cbegin(), frames.cend());
-    FilterSubject subject;
-    subject.frames = views;
-    subject.direction = message.message.direction;
-    subject.socket = message.socketName;
-    subject.peer = message.message.peer;
-    const std::optional<DecodedPayload> chosen = m_decoders.choose(subject);
+    const FilterSubjectHolder subject(message.message, message.socketName);
+    const std::optional<DecodedPayload> chosen = m_decoders.choose(subject.subject());
     // A JSON body by its mimetype is the JSON parser's, as without rules.
     if (!chosen || (chosen->format == PayloadFormat::Json && chosen->ruleIndex < 0))
         return false;

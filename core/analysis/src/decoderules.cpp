@@ -151,6 +151,12 @@ QString DecodeRule::toString() const
     return text;
 }
 
+QString DecodeRule::descriptorSetPath(const QString &baseDirectory) const
+{
+    const QDir base(baseDirectory.isEmpty() ? QDir::currentPath() : baseDirectory);
+    return QDir::cleanPath(base.absoluteFilePath(descriptorSet));
+}
+
 QString DecodedPayload::title() const
 {
     return typeName.isEmpty() ? payloadFormatTitle(format) : payloadFormatTitle(format) + u' ' + typeName;
@@ -160,11 +166,10 @@ Result<DecoderSet> DecoderSet::create(const QList<DecodeRule> &rules, const QStr
 {
     DecoderSet set;
     QHash<QString, std::shared_ptr<const ProtobufSchema>> schemas;
-    const QDir base(baseDirectory.isEmpty() ? QDir::currentPath() : baseDirectory);
     for (const DecodeRule &rule : rules) {
         std::optional<ProtobufType> type;
         if (rule.format == PayloadFormat::Protobuf) {
-            const QString path = QDir::cleanPath(base.absoluteFilePath(rule.descriptorSet));
+            const QString path = rule.descriptorSetPath(baseDirectory);
             if (!schemas.contains(path)) {
                 Result<std::shared_ptr<const ProtobufSchema>> schema = ProtobufSchema::load(path);
                 if (!schema)

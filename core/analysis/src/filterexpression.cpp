@@ -18,6 +18,7 @@
 
 #include "filterlexer_p.h"
 #include "filtervalue_p.h"
+#include "jsonscan_p.h"
 
 using namespace Qt::StringLiterals;
 
@@ -25,7 +26,9 @@ namespace zmqscope {
 
 using filter::fail;
 using filter::isNameChar;
+using filter::JsonScalar;
 using filter::Literal;
+using filter::PathStep;
 using filter::Token;
 using filter::TokenKind;
 using filter::Value;
@@ -54,13 +57,6 @@ enum class FieldKind
     Frame,
     Body,
     Json,
-};
-
-/// One step of a json path: a key, or an index.
-struct PathStep
-{
-    QString key;
-    qsizetype index = -1; ///< >= 0 for an array index
 };
 
 struct Field
@@ -110,13 +106,26 @@ private:
             return std::nullopt;
         return m_subject.frames[std::size_t(index(qsizetype(m_subject.frames.size())))];
     }
+    std::optional<QByteArrayView> jsonText();
     const QJsonValue &json();
+    Value jsonField(const Field &field);
 
     const FilterSubject &m_subject;
     std::optional<EnvelopeLayout> m_layout;
     std::optional<QJsonValue> m_json;
     QByteArray m_peerHex;
 };
+
+/// The body as JSON text would be read: trimmed; nullopt when there is no body or only whitespace.
+std::optional<QByteArrayView> Evaluation::jsonText()
+{
+    std::optional<QByteArrayView> body = envelopePart(&EnvelopeLayout::bodyIndex);
+    if (!body && !m_subject.frames.empty())
+        body = m_subject.frames.back();
+    if (!body || body->trimmed().isEmpty())
+        return std::nullopt;
+    return body->trimmed();
+}
 
 const QJsonValue &Evaluation::json()
 {
@@ -127,12 +136,10 @@ const QJsonValue &Evaluation::json()
         return *m_json;
     }
     m_json = QJsonValue(QJsonValue::Undefined);
-    std::optional<QByteArrayView> body = envelopePart(&EnvelopeLayout::bodyIndex);
-    if (!body && !m_subject.frames.empty())
-        body = m_subject.frames.back();
-    if (!body || body->trimmed().isEmpty())
+    const std::optional<QByteArrayView> body = jsonText();
+    if (!body)
         return *m_json;
-    const QByteArrayView text = body->trimmed();
+    const QByteArrayView text = *body;
     if (text.front() == '{' || text.front() == '[') {
         // No copy: the document is built from the store's bytes in place.
         const QJsonDocument document
@@ -141,8 +148,9 @@ const QJsonValue &Evaluation::json()
             m_json = document.object();
         else if (document.isArray())
             m_json = document.array();
-    } else {
+    } else if (!filter::cannotBeJsonScalar(text)) {
         // A bare JSON scalar ("42", "\"text\"", "true"): QJsonDocument takes only objects and arrays.
+        // (Other text, a binary body say, is not copied and wrapped only to fail.)
         const QJsonDocument wrapped = QJsonDocument::fromJson("[" + text.toByteArray() + "]");
         if (wrapped.isArray() && wrapped.array().size() == 1)
             m_json = wrapped.array().first();
@@ -188,21 +196,46 @@ Value Evaluation::field(const Field &field)
             return Value();
         return Value::ofBytes(m_subject.frames[std::size_t(index)]);
     }
-    case FieldKind::Json: {
-        QJsonValue value = json();
-        for (const PathStep &step : field.path) {
-            if (step.index >= 0)
-                value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
-            else
-                value
-                    = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
-            if (value.isUndefined())
-                break;
-        }
-        return Value::ofJson(value);
-    }
+    case FieldKind::Json:
+        return jsonField(field);
     }
     return Value();
+}
+
+Value Evaluation::jsonField(const Field &field)
+{
+    // The text's own scalar at the path, when the scanner is sure of it, spares building the document
+    // (most of a filter's time over JSON bodies); once the document is built, it answers every path.
+    if (!m_json && !m_subject.decoded && !field.path.empty()) {
+        const std::optional<QByteArrayView> text = jsonText();
+        if (!text)
+            return Value();
+        const JsonScalar scalar = filter::scanJsonPath(*text, field.path);
+        switch (scalar.kind) {
+        case JsonScalar::Kind::Unsure:
+            break;
+        case JsonScalar::Kind::Missing:
+            return Value();
+        case JsonScalar::Kind::Null:
+            return Value::ofJson(QJsonValue(QJsonValue::Null));
+        case JsonScalar::Kind::Bool:
+            return Value::ofJson(QJsonValue(scalar.boolean));
+        case JsonScalar::Kind::Number:
+            return Value::ofNumber(scalar.number);
+        case JsonScalar::Kind::String:
+            return Value::ofOwnText(QString::fromLatin1(scalar.text));
+        }
+    }
+    QJsonValue value = json();
+    for (const PathStep &step : field.path) {
+        if (step.index >= 0)
+            value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
+        else
+            value = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
+        if (value.isUndefined())
+            break;
+    }
+    return Value::ofJson(value);
 }
 
 } // namespace
@@ -443,21 +476,21 @@ private:
                             u"expected a key after \".\" in %1 (json[\"key\"] takes any key)"_s.arg(
                                 field.name));
                     take();
-                    field.path.push_back({ key.text, -1 });
+                    field.path.emplace_back(key.text, -1);
                     field.name += u"."_s + key.text;
                 } else if (isSymbol(u"["_s)) {
                     take();
                     if (peek().kind == TokenKind::String) {
                         const Token &key = take();
                         closeBracket(field.name);
-                        field.path.push_back({ key.text, -1 });
+                        field.path.emplace_back(key.text, -1);
                         field.name += u"[\"%1\"]"_s.arg(key.text);
                     } else {
                         const int indexColumn = peek().column;
                         const qsizetype at = index(field.name);
                         if (at < 0)
                             fail(indexColumn, u"a JSON array index counts from 0"_s);
-                        field.path.push_back({ QString(), at });
+                        field.path.emplace_back(QString(), at);
                         field.name += u"[%1]"_s.arg(at);
                     }
                 } else {

@@ -112,6 +112,14 @@ public:
         value.m_number = number;
         return value;
     }
+    /// Text the value keeps (a JSON string).
+    static Value ofOwnText(QString text)
+    {
+        Value value(Kind::Text);
+        value.m_ownText = std::move(text);
+        value.m_text = value.m_ownText;
+        return value;
+    }
     static Value ofJson(const QJsonValue &json)
     {
         switch (json.type()) {
@@ -126,12 +134,8 @@ public:
         }
         case QJsonValue::Double:
             return ofNumber(json.toDouble());
-        case QJsonValue::String: {
-            Value value(Kind::Text);
-            value.m_ownText = json.toString();
-            value.m_text = value.m_ownText;
-            return value;
-        }
+        case QJsonValue::String:
+            return ofOwnText(json.toString());
         case QJsonValue::Array:
         case QJsonValue::Object: {
             Value value(Kind::Container);

@@ -43,6 +43,9 @@ struct DecodeRule
     [[nodiscard]] static Result<DecodeRule> parse(QStringView text);
     /// The rule as written back (parse(toString()) gives the same rule).
     [[nodiscard]] QString toString() const;
+    /// Where the protobuf descriptor set file is: `descriptorSet` when absolute, else taken against
+    /// `baseDirectory` (a rules file's folder; the current folder when empty), cleaned.
+    [[nodiscard]] QString descriptorSetPath(const QString &baseDirectory = {}) const;
 
     friend bool operator==(const DecodeRule &, const DecodeRule &) = default;
 };

@@ -1,38 +1,16 @@
 #pragma once
 
 #include <memory>
-#include <span>
 
 #include <QByteArrayView>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
 
+#include <zmqscope/analysis/filtersubject.h> // FilterSubject (and its holder), kept here for includers
 #include <zmqscope/error.h>
-#include <zmqscope/store/messagestore.h> // Direction
-
-class QJsonValue;
 
 namespace zmqscope {
-
-/**
- * One message as a filter expression sees it: views into bytes the caller keeps alive during
- * FilterExpression::matches() (the store's, a capture record's). Nothing is copied.
- */
-struct FilterSubject
-{
-    std::span<const QByteArrayView> frames; ///< as the sending peer put them on the wire
-    QByteArrayView peer; ///< a tap's routing id of the client (shown as hex), empty for none
-    Direction direction = Direction::In;
-    QStringView socket; ///< the socket's (or connection's) display name
-    QStringView type; ///< the sender's socket type name ("REQ")
-    /// The decoded body (a decoder's JSON value), when there is one; `json.` fields read it instead
-    /// of parsing the body as JSON text.
-    const QJsonValue *decoded = nullptr;
-    /// The size of a message whose frames are not known (a CURVE message seen on the wire, whose
-    /// frames are encrypted); -1 when `size` is the bytes of `frames`.
-    qint64 size = -1;
-};
 
 /**
  * A filter expression of DESIGN.md section 12, compiled once and evaluated per message:
