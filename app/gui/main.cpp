@@ -19,6 +19,10 @@
 #include <QTimer>
 
 #include <zmqscope/demo/demopeers.h>
+
+#include "analysis/analysiscontroller.h"
+#include "analysis/analysisdocks.h"
+#include "analysis/healthview.h"
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/store/messagestore.h>
@@ -274,7 +278,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
         u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
         u"tapmessages, pcap (the first capture file given), sniff (needs root), security (New Socket's "
-        u"Security tab), handshake (a CURVE handshake failing) or diff (the Diff tab on demo telemetry)."_s,
+        u"Security tab), handshake (a CURVE handshake failing), diff (the Diff tab on demo telemetry), conversations or health (the analysis docks)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -352,7 +356,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
         u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s,
-        u"decoded"_s, u"filtererror"_s, u"diff"_s };
+        u"decoded"_s, u"filtererror"_s, u"diff"_s, u"conversations"_s, u"health"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -456,6 +460,10 @@ int main(int argc, char *argv[])
                     demo->connectTapClients(endpoints.constFirst());
             });
         window.tapController()->openTap(demo->tapSpec());
+        // Its telemetry counts "seq" per sensor: the Health dock checks it from the start.
+        const std::optional<JsonPath> seq = *JsonPath::parse(u"seq"_s);
+        window.analysisDocks()->healthView()->showField(seq, SequenceStreams::BySocketAndId);
+        window.analysisDocks()->controller()->setSequenceField(seq, SequenceStreams::BySocketAndId);
     }
     for (const SocketSpec &spec : std::as_const(commandLine.specs))
         window.openSocket(spec);
@@ -485,6 +493,10 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleHandshakeFailed(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"decoded"_s)
         screenshotscenes::scheduleDecoded(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"conversations"_s)
+        screenshotscenes::scheduleConversations(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"health"_s)
+        screenshotscenes::scheduleHealth(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"diff"_s)
         screenshotscenes::scheduleDiff(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"filtererror"_s)

@@ -20,7 +20,8 @@
 # tests/interop/payload_peer.py decoded by a workspace's decode rules: the JSON tab's tree, the rule named;
 # needs protoc and python3-protobuf), filter-error.png (a filter expression with a mistake: the error and
 # its column under the box), diff.png (a demo telemetry reading in the Diff tab against the previous one with
-# its id, field by field) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
+# its id, field by field), conversations.png (the demo DEALER's requests with their replies and latency
+# histogram), health.png (the demo telemetry's sequence gaps and their likely cause) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
 # and its connections' rows) next to this script.
 set -eu
 
@@ -65,6 +66,8 @@ run --demo --screenshot "$here/security-dialog.png" --screenshot-tab security
 run --demo --screenshot "$here/handshake-failed.png" --screenshot-tab handshake
 run --demo --screenshot "$here/filter-error.png" --screenshot-tab filtererror
 run --demo --screenshot "$here/diff.png" --screenshot-tab diff
+run --demo --screenshot "$here/conversations.png" --screenshot-tab conversations
+run --demo --screenshot "$here/health.png" --screenshot-tab health
 # Protobuf decoded: the test protos compiled, a workspace with a PULL and the decode rules, and the
 # python peer sending its cases to that PULL once the app listens.
 src="$here/../.."

@@ -16,6 +16,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
@@ -27,6 +28,11 @@
 #include <zmqscope/replay/templates.h>
 #include <zmqscope/security.h>
 
+#include "analysis/analysisdocks.h"
+#include "analysis/conversationmodel.h"
+#include "analysis/conversationsview.h"
+#include "analysis/healthmodel.h"
+#include "analysis/healthview.h"
 #include "capturecontroller.h"
 #include "capturewindow.h"
 #include "compose/composerwidget.h"
@@ -534,6 +540,61 @@ void scheduleFilterError(MainWindow &window, const QString &fileName, int delayM
         QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
         QCoreApplication::sendEvent(box, &enter);
         saveAfter(500, window, fileName);
+    });
+}
+
+/// Shows one of the analysis docks with room for its table and chart (the default layout gives the
+/// bottom row a quarter of the window).
+void showAnalysisDock(MainWindow &window, QDockWidget *dock)
+{
+    dock->show();
+    dock->raise();
+    window.resizeDocks({ dock }, { window.height() * 45 / 100 }, Qt::Vertical);
+}
+
+void scheduleConversations(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        AnalysisDocks *analysis = window.analysisDocks();
+        showAnalysisDock(window, analysis->conversationsDock());
+        window.refreshViews();
+        // The newest answered request: its request and reply get selected in the Messages table.
+        const ConversationModel *model = analysis->conversationModel();
+        int row = model->rowCount() - 1;
+        while (row >= 0 && !model->pairAt(row).answered)
+            --row;
+        if (row < 0) {
+            failScene("no demo request was answered");
+            return;
+        }
+        analysis->conversationsView()->table()->setCurrentIndex(model->index(row, 0));
+        analysis->conversationsView()->table()->scrollTo(model->index(row, 0));
+        saveAfter(600, window, fileName);
+    });
+}
+
+void scheduleHealth(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        AnalysisDocks *analysis = window.analysisDocks();
+        showAnalysisDock(window, analysis->healthDock());
+        // The socket with the most missing sequence numbers (the demo telemetry skips some).
+        const HealthModel *model = analysis->healthModel();
+        int best = -1;
+        qlonglong most = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const qlonglong missing = model->index(row, HealthModel::MissingColumn).data().toLongLong();
+            if (missing > most) {
+                most = missing;
+                best = row;
+            }
+        }
+        if (best < 0 || most <= 0) {
+            failScene("no demo sequence gap was found");
+            return;
+        }
+        analysis->healthView()->table()->setCurrentIndex(model->index(best, 0));
+        saveAfter(600, window, fileName);
     });
 }
 

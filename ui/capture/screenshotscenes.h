@@ -63,6 +63,13 @@ void scheduleFilterError(MainWindow &window, const QString &fileName, int delayM
 /// The newest demo telemetry reading in the Detail pane's Diff tab, against the previous one with its id.
 void scheduleDiff(MainWindow &window, const QString &fileName, int delayMs);
 
+/// The Conversations dock over the demo's DEALER requests, the newest answered one chosen (its request and
+/// reply selected in the Messages table), with the latency histogram.
+void scheduleConversations(MainWindow &window, const QString &fileName, int delayMs);
+/// The Health dock on the demo socket with the most missing sequence numbers: its counts, its events and
+/// the likely cause.
+void scheduleHealth(MainWindow &window, const QString &fileName, int delayMs);
+
 } // namespace screenshotscenes
 
 } // namespace zmqscope

@@ -1,6 +1,8 @@
 #include <cmath>
 
 #include <zmqscope/analysis/messageparts.h>
+
+#include "jsonscan_p.h"
 #include <zmqscope/analysis/sequencecheck.h>
 
 namespace zmqscope {
@@ -103,10 +105,40 @@ std::optional<SequenceFinding> SequenceChecker::add(
     return finding;
 }
 
+struct SequenceChecker::ScanPath
+{
+    JsonPath field;
+    std::vector<filter::PathStep> steps;
+};
+
 std::optional<SequenceFinding> SequenceChecker::addMessage(std::uint64_t number, std::uint32_t socket,
     const FilterSubject &message, const JsonPath &field, const DecoderSet &decoders)
 {
-    const std::optional<std::int64_t> value = sequenceNumber(field.read(decoders.json(message)));
+    // A JSON body (by its mimetype, a rule, or none) is read straight from its text where the scanner
+    // is sure to agree with the parsed document; anything else is decoded and parsed.
+    std::optional<std::int64_t> value;
+    bool known = false;
+    const std::optional<DecodedPayload> chosen = decoders.choose(message);
+    if (!chosen || chosen->format == PayloadFormat::Json) {
+        const QByteArrayView body
+            = (chosen ? message.frames[std::size_t(chosen->frame)] : messageBodyOf(message.frames)).trimmed();
+        if (!body.isEmpty() && (body.front() == '{' || body.front() == '[') && !field.isEmpty()) {
+            if (!m_scanPath || !(m_scanPath->field == field)) {
+                m_scanPath = std::make_shared<ScanPath>();
+                m_scanPath->field = field;
+                for (const JsonPath::Step &step : field.steps())
+                    m_scanPath->steps.emplace_back(step.key, step.index);
+            }
+            const filter::JsonScalar scalar = filter::scanJsonPath(body, m_scanPath->steps);
+            if (scalar.kind != filter::JsonScalar::Kind::Unsure) {
+                known = true;
+                if (scalar.kind == filter::JsonScalar::Kind::Number)
+                    value = sequenceNumber(QJsonValue(scalar.number));
+            }
+        }
+    }
+    if (!known)
+        value = sequenceNumber(field.read(decoders.json(message)));
     if (!value) {
         addWithoutField();
         return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -112,6 +113,9 @@ private:
     std::vector<Holes> m_holes; ///< per stream
     QHash<QByteArray, std::size_t> m_index; ///< stream key -> index
     std::uint64_t m_withoutField = 0;
+    /// The field of addMessage() as the text scanner takes it (made once per field).
+    struct ScanPath;
+    std::shared_ptr<ScanPath> m_scanPath;
 };
 
 } // namespace zmqscope
