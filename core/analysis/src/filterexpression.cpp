@@ -3,6 +3,7 @@
 // views of its frames. The tokens come from filterlexer.cpp; the values compared are in
 // filtervalue_p.h.
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <QRegularExpression>
 
 #include <zmqscope/analysis/filterexpression.h>
+#include <zmqscope/analysis/jsonpath.h>
 #include <zmqscope/envelope.h>
 
 #include "filterlexer_p.h"
@@ -25,6 +27,7 @@ namespace zmqscope {
 
 using filter::fail;
 using filter::isNameChar;
+using filter::isNameStart;
 using filter::Literal;
 using filter::Token;
 using filter::TokenKind;
@@ -56,18 +59,11 @@ enum class FieldKind
     Json,
 };
 
-/// One step of a json path: a key, or an index.
-struct PathStep
-{
-    QString key;
-    qsizetype index = -1; ///< >= 0 for an array index
-};
-
 struct Field
 {
     FieldKind kind = FieldKind::Body;
     qsizetype frameIndex = 0; ///< frame[N]; negative counts from the end
-    std::vector<PathStep> path; ///< json
+    std::vector<JsonPath::Step> path; ///< json
     QString name; ///< as written, for messages
 };
 
@@ -120,34 +116,23 @@ private:
 
 const QJsonValue &Evaluation::json()
 {
-    if (m_json)
-        return *m_json;
-    if (m_subject.decoded) {
-        m_json = *m_subject.decoded;
-        return *m_json;
-    }
-    m_json = QJsonValue(QJsonValue::Undefined);
-    std::optional<QByteArrayView> body = envelopePart(&EnvelopeLayout::bodyIndex);
-    if (!body && !m_subject.frames.empty())
-        body = m_subject.frames.back();
-    if (!body || body->trimmed().isEmpty())
-        return *m_json;
-    const QByteArrayView text = body->trimmed();
-    if (text.front() == '{' || text.front() == '[') {
-        // No copy: the document is built from the store's bytes in place.
-        const QJsonDocument document
-            = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()));
-        if (document.isObject())
-            m_json = document.object();
-        else if (document.isArray())
-            m_json = document.array();
-    } else {
-        // A bare JSON scalar ("42", "\"text\"", "true"): QJsonDocument takes only objects and arrays.
-        const QJsonDocument wrapped = QJsonDocument::fromJson("[" + text.toByteArray() + "]");
-        if (wrapped.isArray() && wrapped.array().size() == 1)
-            m_json = wrapped.array().first();
-    }
+    if (!m_json)
+        m_json = JsonPath::documentOf(m_subject);
     return *m_json;
+}
+
+/// The value at path in value; Undefined where the path leads nowhere.
+QJsonValue walk(QJsonValue value, const std::vector<JsonPath::Step> &path)
+{
+    for (const JsonPath::Step &step : path) {
+        if (step.index >= 0)
+            value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
+        else
+            value = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
+        if (value.isUndefined())
+            break;
+    }
+    return value;
 }
 
 Value Evaluation::field(const Field &field)
@@ -188,19 +173,8 @@ Value Evaluation::field(const Field &field)
             return Value();
         return Value::ofBytes(m_subject.frames[std::size_t(index)]);
     }
-    case FieldKind::Json: {
-        QJsonValue value = json();
-        for (const PathStep &step : field.path) {
-            if (step.index >= 0)
-                value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
-            else
-                value
-                    = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
-            if (value.isUndefined())
-                break;
-        }
-        return Value::ofJson(value);
-    }
+    case FieldKind::Json:
+        return Value::ofJson(walk(json(), field.path));
     }
     return Value();
 }
@@ -295,6 +269,19 @@ public:
                 u"unexpected %1 after a complete expression; join conditions with \"and\" or \"or\""_s.arg(
                     describe(peek())));
         return root;
+    }
+
+    /// A JSON path alone (JsonPath::parse): a json field and nothing after it.
+    JsonPath parsePath()
+    {
+        const Token &first = peek();
+        if (first.kind != TokenKind::Name || first.text != u"json"_s)
+            fail(first.kind == TokenKind::End ? m_endColumn : first.column,
+                u"expected a JSON path such as json.a.b[2], found %1"_s.arg(describe(first)));
+        const Field path = field();
+        if (peek().kind != TokenKind::End)
+            fail(peek().column, u"unexpected %1 after the JSON path %2"_s.arg(describe(peek()), path.name));
+        return JsonPath(path.path);
     }
 
     bool usesJson = false;
@@ -683,6 +670,69 @@ bool FilterExpression::usesJson() const
 QString FilterExpression::text() const
 {
     return m_text;
+}
+
+JsonPath::JsonPath(std::vector<Step> steps)
+    : m_steps(std::move(steps))
+{
+    for (const Step &step : m_steps) {
+        if (step.index >= 0) {
+            m_text += u"[%1]"_s.arg(step.index);
+            continue;
+        }
+        const bool name = !step.key.isEmpty() && isNameStart(step.key.front())
+            && std::all_of(step.key.cbegin(), step.key.cend(), isNameChar);
+        if (name)
+            m_text += u"."_s + step.key;
+        else
+            m_text += u"["_s + FilterExpression::quote(step.key.toUtf8()) + u"]"_s;
+    }
+}
+
+Result<JsonPath> JsonPath::parse(QStringView text)
+{
+    try {
+        Parser parser(filter::tokenize(text), int(text.size()) + 1);
+        return parser.parsePath();
+    } catch (const Error &error) {
+        return error;
+    }
+}
+
+QJsonValue JsonPath::valueIn(const QJsonValue &document) const
+{
+    return walk(document, m_steps);
+}
+
+QJsonValue JsonPath::documentOf(const FilterSubject &message)
+{
+    if (message.decoded)
+        return *message.decoded;
+    const EnvelopeLayout layout = envelopeLayout(qsizetype(message.frames.size()),
+        [&message](qsizetype i) { return message.frames[std::size_t(i)].size(); });
+    std::optional<QByteArrayView> body;
+    if (layout.kind != MessageKind::Raw)
+        body = message.frames[std::size_t(EnvelopeLayout::bodyIndex(qsizetype(message.frames.size())))];
+    else if (!message.frames.empty())
+        body = message.frames.back();
+    if (!body || body->trimmed().isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+    const QByteArrayView text = body->trimmed();
+    if (text.front() == '{' || text.front() == '[') {
+        // No copy: the document is built from the store's bytes in place.
+        const QJsonDocument document
+            = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()));
+        if (document.isObject())
+            return document.object();
+        if (document.isArray())
+            return document.array();
+        return QJsonValue(QJsonValue::Undefined);
+    }
+    // A bare JSON scalar ("42", "\"text\"", "true"): QJsonDocument takes only objects and arrays.
+    const QJsonDocument wrapped = QJsonDocument::fromJson("[" + text.toByteArray() + "]");
+    if (wrapped.isArray() && wrapped.array().size() == 1)
+        return wrapped.array().first();
+    return QJsonValue(QJsonValue::Undefined);
 }
 
 int filterErrorColumn(const Error &error)
