@@ -48,6 +48,7 @@
 #include "mainactions.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "plots/plotspanel.h"
 #include "preferences.h"
 #include "preferencesdialog.h"
 #include "sniffcontroller.h"
@@ -234,6 +235,18 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
+    m_plots = new PlotsPanel(m_store, this);
+    m_plots->setObjectName(u"plotsPanel"_s);
+    m_plotsDock = makeDock(u"Plots"_s, u"plotsDock"_s, m_plots);
+    m_plotsDock->hide(); // until something is plotted
+    connect(m_detail, &MessageDetailView::plotRequested, this,
+        [this](const JsonPath &path, const StoredMessage &message) {
+            m_plots->plotField(path, message.socket,
+                m_socketModel->socketNames().value(message.socket, u"#%1"_s.arg(message.socket)));
+            m_plotsDock->show();
+            m_plotsDock->raise();
+        });
+
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_sniffers
         = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
@@ -375,8 +388,8 @@ void MainWindow::createMenusAndToolBar()
     }
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
-    for (QDockWidget *dock :
-        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock() })
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock,
+             m_plotsDock, m_taps->monitorDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -423,7 +436,7 @@ void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
         { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
-            m_socketView, m_composer, m_toolBar });
+            m_plotsDock, m_socketView, m_composer, m_toolBar });
 }
 
 void MainWindow::restoreSettings()
@@ -508,6 +521,7 @@ void MainWindow::handleSocketsChanged()
     m_messages->setSockets(sockets);
     m_composer->setSockets(sockets);
     m_eventModel->setSocketNames(m_socketModel->socketNames());
+    m_plots->setSocketNames(m_socketModel->socketNames());
     m_taps->setSockets(sockets);
     updateActions();
 }
@@ -751,6 +765,7 @@ zmqscope::Result<void> MainWindow::setDecodeRules(const QList<DecodeRule> &rules
     }
     m_decodeRules = rules;
     m_detail->setDecoders(*set);
+    m_plots->setDecoders(*set);
     m_eventModel->addLine(rules.isEmpty() ? u"Decoders: no rules; bodies decode by their mimetype"_s
                                           : u"Decoders: %1 rule(s) in use"_s.arg(rules.size()),
         false);

@@ -116,6 +116,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// A copy or save action finished (or was refused); text is one line for a status bar.
     void copyFinished(const QString &text);
+    /// The JSON tab's "Plot This Field" on a number of the shown message.
+    void plotRequested(const zmqscope::JsonPath &path, const zmqscope::StoredMessage &message);
 
 private:
     void buildUi();
