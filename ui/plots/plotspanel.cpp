@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
+#include <QPen>
 #include <QPixmap>
 #include <QScopedValueRollback>
 #include <QSplitter>
@@ -602,7 +603,9 @@ void PlotsPanel::startJob()
         request.plot = plot->id;
         request.draw = !m_paused || plot->viewChanged;
         request.autoRange = !plot->zoomed;
-        request.columns = std::max(1, int(plot->chart->plotArea().width()));
+        // A column of two pixels holds its lowest and highest point: a point per pixel, spikes kept,
+        // and half the points a column per pixel would give the chart to lay out and draw.
+        request.columns = std::max(1, int(plot->chart->plotArea().width()) / PixelsPerColumn);
         if (plot->zoomed) {
             if (plot->time) {
                 request.x0 = plot->valueXAxis->min();
@@ -653,6 +656,10 @@ void PlotsPanel::applyJob(const JobResult &result)
                 Line line;
                 line.series = new QLineSeries();
                 plot->chart->addSeries(line.series);
+                // One-pixel lines: wider ones take the raster engine several times as long to draw.
+                QPen pen = line.series->pen();
+                pen.setWidth(1);
+                line.series->setPen(pen);
                 line.series->attachAxis(plot->xAxis());
                 line.series->attachAxis(plot->yAxis);
                 QPixmap swatch(12, 12);

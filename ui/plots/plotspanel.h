@@ -54,6 +54,8 @@ public:
     /// Messages a worker job reads at most: a backlog (a field added over a full store) catches up
     /// over several jobs, and what is drawn stays fresh meanwhile.
     static constexpr std::uint64_t MessagesPerJob = 200'000;
+    /// Pixels of a plot per decimation column (PlotSampler::decimate()).
+    static constexpr int PixelsPerColumn = 2;
 
     /// The series list's columns.
     enum Column

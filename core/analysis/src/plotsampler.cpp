@@ -199,25 +199,27 @@ PlotSampler::Drawn PlotSampler::decimate(
     }
     struct Column
     {
-        std::size_t first = 0;
-        std::size_t last = 0;
         std::size_t low = 0;
         std::size_t high = 0;
         bool used = false;
     };
     std::vector<Column> buckets(static_cast<std::size_t>(columns));
     const double scale = x1 > x0 ? double(columns) / (x1 - x0) : 0.0;
+    std::optional<std::size_t> first;
+    std::size_t last = 0;
     for (std::size_t i = begin; i < end; ++i) {
         const double x = series.x[i];
         if (!series.xSorted && (x < x0 || x > x1))
             continue;
+        if (!first)
+            first = i;
+        last = i;
         const double at = std::clamp((x - x0) * scale, 0.0, double(columns - 1));
         Column &column = buckets[std::size_t(at)];
         if (!column.used) {
-            column = { i, i, i, i, true };
+            column = { i, i, true };
             continue;
         }
-        column.last = i;
         if (series.y[i] < series.y[column.low])
             column.low = i;
         if (series.y[i] > series.y[column.high])
@@ -225,18 +227,30 @@ PlotSampler::Drawn PlotSampler::decimate(
     }
     drawn.yMin = std::numeric_limits<double>::infinity();
     drawn.yMax = -std::numeric_limits<double>::infinity();
-    for (const Column &column : buckets) {
+    const auto add = [&drawn, &series](std::size_t i) {
+        drawn.points.append(QPointF(series.x[i], series.y[i]));
+        drawn.yMin = std::min(drawn.yMin, series.y[i]);
+        drawn.yMax = std::max(drawn.yMax, series.y[i]);
+    };
+    // The line starts and ends where the points in view do; in between, each column's extremes.
+    std::size_t previous = std::numeric_limits<std::size_t>::max();
+    const auto addOnce = [&add, &previous](std::size_t i) {
+        if (i != previous)
+            add(i);
+        previous = i;
+    };
+    if (first && series.xSorted)
+        addOnce(*first);
+    for (std::size_t c = 0; c < buckets.size(); ++c) {
+        const Column &column = buckets[c];
         if (!column.used)
             continue;
-        std::size_t picked[4] = { column.first, column.low, column.high, column.last };
-        std::sort(std::begin(picked), std::end(picked));
-        const std::size_t *last = std::unique(std::begin(picked), std::end(picked));
-        for (const std::size_t *i = picked; i != last; ++i) {
-            drawn.points.append(QPointF(series.x[*i], series.y[*i]));
-            drawn.yMin = std::min(drawn.yMin, series.y[*i]);
-            drawn.yMax = std::max(drawn.yMax, series.y[*i]);
-        }
+        const bool lowFirst = column.low <= column.high;
+        addOnce(lowFirst ? column.low : column.high);
+        addOnce(lowFirst ? column.high : column.low);
     }
+    if (first && series.xSorted)
+        addOnce(last);
     if (drawn.points.isEmpty()) {
         drawn.yMin = 1;
         drawn.yMax = 0;

@@ -97,10 +97,10 @@ public:
 
     /**
      * Points to draw `series` (its first `count` points) between x0 and x1 over `columns` pixel columns:
-     * per column the first, lowest, highest and last point (in their order), so spikes and steps show and
-     * at most 4 points per column are drawn however many there are. Points are in x order when the
-     * series' x is sorted, else in arrival order with unsorted x left as it is (every point, when they are
-     * few). Also the lowest and highest y drawn (`yMin` > `yMax` when nothing is).
+     * per column the lowest and highest point (in the order they came), so spikes show and at most 2
+     * points per column are drawn however many there are; a sorted series also starts and ends with its
+     * first and last point in view. Columns are in x order; a column of an unsorted series may hold
+     * points of any time. Also the lowest and highest y drawn (`yMin` > `yMax` when nothing is).
      */
     struct Drawn
     {
