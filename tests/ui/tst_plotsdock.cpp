@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
@@ -197,6 +198,15 @@ void TestPlotsDock::plotThisField()
     box->setCurrentIndex(1);
     Q_EMIT box->activated(1);
     QVERIFY(edit->isEnabled());
+    // A path that is not one says why and changes nothing.
+    QTest::keyClicks(edit, u"json.<b>ts"_s);
+    QTest::keyClick(edit, Qt::Key_Return);
+    auto *status = panel->findChild<QLabel *>(u"plotsStatus"_s);
+    QTRY_VERIFY2(status->text().startsWith(u"The time field json.<b>ts is not a JSON path: at column 6"_s),
+        qPrintable(status->text()));
+    QCOMPARE(status->textFormat(), Qt::PlainText);
+    QVERIFY(!qobject_cast<QValueAxis *>(panel->chart(0)->axes(Qt::Horizontal).value(0)));
+    edit->clear();
     QTest::keyClicks(edit, u"json.ts"_s);
     QTest::keyClick(edit, Qt::Key_Return);
     QTRY_COMPARE(drawn(0),

@@ -269,9 +269,10 @@ PlotsPanel::PlotsPanel(const MessageStore &store, QWidget *parent)
     bar->addWidget(m_timeFieldEdit);
     connect(m_xAxisBox, &QComboBox::activated, this, [this](int index) {
         m_timeFieldEdit->setEnabled(index == 1);
-        if (index == 0)
+        if (index == 0) {
+            m_timeFieldError.clear();
             setTimeField(std::nullopt);
-        else if (!m_timeFieldEdit->text().trimmed().isEmpty())
+        } else if (!m_timeFieldEdit->text().trimmed().isEmpty())
             applyTimeField();
         else
             m_timeFieldEdit->setFocus();
@@ -292,7 +293,16 @@ PlotsPanel::PlotsPanel(const MessageStore &store, QWidget *parent)
     m_tabs->setObjectName(u"plotTabs"_s);
     m_tabs->setDocumentMode(true);
     layout->addWidget(m_tabs, 1);
-    connect(m_tabs, &QTabWidget::currentChanged, this, &PlotsPanel::updateControls);
+    // Each plot has its own x axis: the controls show the current one's (between tabs only, so a
+    // choice being typed is not undone by a refresh).
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (Plot *plot = currentPlot()) {
+            m_xAxisBox->setCurrentIndex(plot->time ? 1 : 0);
+            m_timeFieldEdit->setText(plot->time ? plot->time->text() : QString());
+        }
+        m_timeFieldError.clear();
+        updateControls();
+    });
 
     m_status = new QLabel(this);
     m_status->setObjectName(u"plotsStatus"_s);
@@ -495,6 +505,9 @@ void PlotsPanel::setTimeField(const std::optional<JsonPath> &time)
     }
     plot->zoomed = false;
     plot->viewChanged = true;
+    m_xAxisBox->setCurrentIndex(time ? 1 : 0);
+    if (time)
+        m_timeFieldEdit->setText(time->text());
     updateControls();
 }
 
@@ -503,9 +516,11 @@ void PlotsPanel::applyTimeField()
     const QString text = m_timeFieldEdit->text().trimmed();
     const Result<JsonPath> path = JsonPath::parse(text);
     if (!path) {
-        m_status->setText(tr("The time field %1 is not a JSON path: %2").arg(text, path.errorMessage()));
+        m_timeFieldError = tr("The time field %1 is not a JSON path: %2").arg(text, path.errorMessage());
+        updateControls();
         return;
     }
+    m_timeFieldError.clear();
     m_xAxisBox->setCurrentIndex(1);
     setTimeField(*path);
 }
@@ -555,13 +570,10 @@ void PlotsPanel::updateControls()
     m_removeSeriesAction->setEnabled(plot && !plot->fields.empty());
     m_resetZoomAction->setEnabled(plot);
     m_xAxisBox->setEnabled(plot);
-    if (plot) {
-        m_xAxisBox->setCurrentIndex(plot->time ? 1 : 0);
-        if (plot->time)
-            m_timeFieldEdit->setText(plot->time->text());
-    }
     m_timeFieldEdit->setEnabled(plot && m_xAxisBox->currentIndex() == 1);
-    if (m_paused)
+    if (!m_timeFieldError.isEmpty())
+        m_status->setText(m_timeFieldError);
+    else if (m_paused)
         m_status->setText(tr("Paused: the plots stay as they are while %1 points are kept and counted.")
                               .arg(number(m_pointsKept)));
     else

@@ -33,8 +33,8 @@ namespace zmqscope {
 /**
  * The Plots dock: numeric JSON fields of the messages over time, in plots (tabs) of several series
  * each, one series per envelope id. Every point is kept (core's PlotSampler); what is drawn is cut to
- * the first, lowest, highest and last point of each pixel column, so spikes show and 10 series of
- * 600,000 points draw as a few thousand.
+ * the lowest and highest point of each column of PixelsPerColumn pixels, so spikes show and 10 series
+ * of 600,000 points draw as about one point per pixel each.
  *
  * The store is read, and the series cut down, in a worker thread of the panel's own, one job at a
  * time, ten times a second; the GUI thread only hands the drawn points to the charts. Pause freezes
@@ -158,6 +158,7 @@ private:
     QComboBox *m_xAxisBox = nullptr;
     QLineEdit *m_timeFieldEdit = nullptr;
     QLabel *m_status = nullptr;
+    QString m_timeFieldError; ///< why the typed time field was not applied; shown until one is
     QLabel *m_placeholder = nullptr;
 };
 
