@@ -1,11 +1,12 @@
 // The Plots dock through the real window (issue 18, point 4): "Plot This Field" on a number of the
 // JSON tree (not on a string) adds a series per id to a plot; new messages add points; Pause freezes
 // the drawn series while the points go on being counted; the x axis switches to a time field of the
-// JSON and back to the receive time.
+// JSON and back to the receive time; the wheel zooms and Reset Zoom follows the data again.
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include "detail/jsonpage.h"
 #include "detail/jsontreemodel.h"
@@ -216,9 +218,25 @@ void TestPlotsDock::plotThisField()
     QVERIFY(xAxis);
     QCOMPARE(xAxis->min(), 5010.0);
     QCOMPARE(xAxis->max(), 5090.0);
+
+    // The wheel zooms: the range narrows and stays while points come; Reset Zoom follows them again.
+    auto *view = panel->findChild<QChartView *>(u"plotView"_s);
+    const QPointF centre = view->viewport()->rect().center();
+    QWheelEvent wheel(centre, view->viewport()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+        Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view->viewport(), &wheel);
+    const double zoomedMax = xAxis->max();
+    QVERIFY2(xAxis->max() - xAxis->min() < 80, qPrintable(u"%1 %2"_s.arg(xAxis->min()).arg(xAxis->max())));
+    append("sensor-b", 40); // ts 5100
+    QTRY_COMPARE(listedPoints(1), QLocale().toString(4));
+    panel->refreshNow();
+    QCOMPARE(xAxis->max(), zoomedMax);
+    panel->findChild<QAction *>(u"resetZoomAction"_s)->trigger();
+    QTRY_COMPARE(xAxis->max(), 5100.0);
     box->setCurrentIndex(0);
     Q_EMIT box->activated(0);
-    QTRY_COMPARE(drawn(1), points(b, { 10, 20, 30 }));
+    QTRY_COMPARE(drawn(1).size(), 4);
+    QCOMPARE(drawn(1).mid(0, 3), points(b, { 10, 20, 30 }));
     QVERIFY(!qobject_cast<QValueAxis *>(panel->chart(0)->axes(Qt::Horizontal).value(0)));
 
     // Remove Series on the field: the plot is empty again.

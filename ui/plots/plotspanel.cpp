@@ -96,6 +96,7 @@ struct PlotsPanel::Plot
     std::optional<JsonPath> time;
     bool zoomed = false;
     bool viewChanged = true; ///< zoomed since drawn: draw again even while paused
+    int viewGeneration = 0; ///< counts view changes: a job asked for before one does not undo it
     std::vector<Field> fields;
 
     [[nodiscard]] QAbstractAxis *xAxis() const
@@ -116,6 +117,7 @@ struct PlotsPanel::Job
     struct Request
     {
         int plot = 0;
+        int viewGeneration = 0;
         std::vector<int> fields;
         bool draw = true;
         bool autoRange = true;
@@ -143,6 +145,7 @@ struct PlotsPanel::JobResult
     struct PlotResult
     {
         int plot = 0;
+        int viewGeneration = 0;
         bool drawn = false;
         bool autoRange = true;
         double x0 = 0;
@@ -164,6 +167,7 @@ struct PlotsPanel::JobResult
         for (const Job::Request &request : job.requests) {
             PlotResult plot;
             plot.plot = request.plot;
+            plot.viewGeneration = request.viewGeneration;
             plot.drawn = request.draw;
             plot.autoRange = request.autoRange;
             plot.x0 = request.x0;
@@ -368,6 +372,7 @@ void PlotsPanel::newPlot()
             return;
         raw->zoomed = true;
         raw->viewChanged = true;
+        ++raw->viewGeneration;
     };
     plot->page = new QSplitter(Qt::Vertical, m_tabs);
     plot->page->setObjectName(u"plot%1"_s.arg(plot->id));
@@ -436,6 +441,7 @@ void PlotsPanel::plotField(const JsonPath &path, SocketId socket, const QString 
     field.item->setData(SeriesColumn, Qt::UserRole, field.key);
     plot->fields.push_back(std::move(field));
     plot->viewChanged = true;
+    ++plot->viewGeneration;
     updateControls();
 }
 
@@ -477,6 +483,7 @@ void PlotsPanel::removeSelectedSeries()
         removeLine(*plot, *field, index);
     }
     plot->viewChanged = true;
+    ++plot->viewGeneration;
     updateControls();
 }
 
@@ -505,6 +512,7 @@ void PlotsPanel::setTimeField(const std::optional<JsonPath> &time)
     }
     plot->zoomed = false;
     plot->viewChanged = true;
+    ++plot->viewGeneration;
     m_xAxisBox->setCurrentIndex(time ? 1 : 0);
     if (time)
         m_timeFieldEdit->setText(time->text());
@@ -537,6 +545,7 @@ void PlotsPanel::setPaused(bool paused)
             for (auto &[index, line] : field.lines)
                 line.frozenCount = line.size;
         plot->viewChanged = true;
+        ++plot->viewGeneration;
     }
     updateControls();
 }
@@ -546,6 +555,7 @@ void PlotsPanel::resetZoom()
     if (Plot *plot = currentPlot()) {
         plot->zoomed = false;
         plot->viewChanged = true;
+        ++plot->viewGeneration;
     }
 }
 
@@ -613,6 +623,7 @@ void PlotsPanel::startJob()
     for (const auto &plot : m_plots) {
         Job::Request request;
         request.plot = plot->id;
+        request.viewGeneration = plot->viewGeneration;
         request.draw = !m_paused || plot->viewChanged;
         request.autoRange = !plot->zoomed;
         // A column of two pixels holds its lowest and highest point: a point per pixel, spikes kept,
@@ -703,6 +714,9 @@ void PlotsPanel::applyJob(const JobResult &result)
                         .arg(PlotSampler::MaxSeriesPerField));
         }
         if (!drawn.drawn)
+            continue;
+        // The view changed since the job was asked for (a zoom): the next job draws it.
+        if (drawn.viewGeneration != plot->viewGeneration)
             continue;
         plot->viewChanged = false;
         if (drawn.autoRange && drawn.x0 <= drawn.x1) {
