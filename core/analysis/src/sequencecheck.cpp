@@ -106,7 +106,7 @@ std::optional<SequenceFinding> SequenceChecker::add(
 std::optional<SequenceFinding> SequenceChecker::addMessage(std::uint64_t number, std::uint32_t socket,
     const FilterSubject &message, const JsonPath &field, const DecoderSet &decoders)
 {
-    const std::optional<std::int64_t> value = sequenceNumber(field.read(decoders.json(message)));
+    const std::optional<std::int64_t> value = sequenceNumber(field.valueIn(decoders.json(message)));
     if (!value) {
         addWithoutField();
         return std::nullopt;
