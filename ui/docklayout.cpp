@@ -22,9 +22,11 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     all += docks.besideEvents;
     // Out of every split and tab first: a dock added next to one in a tab group would join the group.
     const bool tapMonitorShown = docks.tapMonitor && !docks.tapMonitor->isHidden();
+    const bool plotsShown = docks.plots && !docks.plots->isHidden();
     QList<QDockWidget *> placed = all;
-    if (docks.tapMonitor)
-        placed.append(docks.tapMonitor);
+    for (QDockWidget *optional : { docks.tapMonitor, docks.plots })
+        if (optional)
+            placed.append(optional);
     for (QDockWidget *dock : placed) {
         dock->setFloating(false);
         window.removeDockWidget(dock);
@@ -91,6 +93,11 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
         window.tabifyDockWidget(docks.detail, docks.tapMonitor);
         docks.tapMonitor->setVisible(tapMonitorShown);
     }
+    // The Plots are a tab beside the Events: the bottom row is wide, as a plot over time wants.
+    if (docks.plots) {
+        window.tabifyDockWidget(docks.events, docks.plots);
+        docks.plots->setVisible(plotsShown);
+    }
     for (QDockWidget *dock : all)
         dock->show();
     docks.sockets->raise();
@@ -98,6 +105,8 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
         docks.events->raise();
     if (tapMonitorShown)
         docks.tapMonitor->raise();
+    if (plotsShown)
+        docks.plots->raise();
     // Tabbed, the Composer is in front (Send in view); picking a message brings the Detail forward.
     if (!stacked)
         docks.composer->raise();

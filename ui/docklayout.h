@@ -19,6 +19,7 @@ struct MainDocks
     QDockWidget *events = nullptr;
     QDockWidget *library = nullptr;
     QDockWidget *tapMonitor = nullptr; ///< may be null; a tab beside the Detail, keeps its visibility
+    QDockWidget *plots = nullptr; ///< may be null; a tab beside the Events, keeps its visibility
     /// Tabs beside the Events log (Conversations, Health, ...), the Events in front.
     QList<QDockWidget *> besideEvents {};
     const QTreeView *socketView = nullptr; ///< its columns decide the Sockets panel's width
@@ -31,7 +32,7 @@ struct MainDocks
  * the Messages in the middle, Sockets (with the Library as a tab) and Events
  * under them, Detail over Composer on the right, or the two as tabs where the
  * Composer cannot fit whole under the Detail (1024x600, 200 % scale). The Tap Monitor
- * is a tab beside the Detail, shown only if it was.
+ * is a tab beside the Detail, the Plots a tab beside the Events, each shown only if it was.
  */
 void resetDockLayout(QMainWindow &window, const MainDocks &docks);
 

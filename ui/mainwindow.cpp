@@ -49,6 +49,7 @@
 #include "mainactions.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
+#include "plots/plotspanel.h"
 #include "preferences.h"
 #include "preferencesdialog.h"
 #include "sniffcontroller.h"
@@ -245,6 +246,18 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
+    m_plots = new PlotsPanel(m_store, this);
+    m_plots->setObjectName(u"plotsPanel"_s);
+    m_plotsDock = makeDock(u"Plots"_s, u"plotsDock"_s, m_plots);
+    m_plotsDock->hide(); // until something is plotted
+    connect(m_detail, &MessageDetailView::plotRequested, this,
+        [this](const JsonPath &path, const StoredMessage &message) {
+            m_plots->plotField(path, message.socket,
+                m_socketModel->socketNames().value(message.socket, u"#%1"_s.arg(message.socket)));
+            m_plotsDock->show();
+            m_plotsDock->raise();
+        });
+
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_analysis = new AnalysisDocks(m_engine, m_store, *m_messages, *this);
     m_sniffers
@@ -388,7 +401,7 @@ void MainWindow::createMenusAndToolBar()
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
     for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock,
-             m_taps->monitorDock(), m_analysis->conversationsDock(), m_analysis->healthDock() })
+             m_plotsDock, m_taps->monitorDock(), m_analysis->conversationsDock(), m_analysis->healthDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -435,7 +448,7 @@ void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
         { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
-            { m_analysis->conversationsDock(), m_analysis->healthDock() }, m_socketView, m_composer,
+            m_plotsDock, { m_analysis->conversationsDock(), m_analysis->healthDock() }, m_socketView, m_composer,
             m_toolBar });
 }
 
@@ -533,6 +546,7 @@ void MainWindow::handleSocketsChanged()
     m_messages->setSockets(sockets);
     m_composer->setSockets(sockets);
     m_eventModel->setSocketNames(m_socketModel->socketNames());
+    m_plots->setSocketNames(m_socketModel->socketNames());
     m_taps->setSockets(sockets);
     updateActions();
 }
@@ -778,6 +792,7 @@ zmqscope::Result<void> MainWindow::setDecodeRules(const QList<DecodeRule> &rules
     m_decodeRules = rules;
     m_detail->setDecoders(*set);
     m_analysis->setDecoders(*set);
+    m_plots->setDecoders(*set);
     m_eventModel->addLine(rules.isEmpty() ? u"Decoders: no rules; bodies decode by their mimetype"_s
                                           : u"Decoders: %1 rule(s) in use"_s.arg(rules.size()),
         false);

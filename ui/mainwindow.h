@@ -23,6 +23,7 @@ class CaptureController;
 class EventLogModel;
 class EventLogView;
 class LibraryPanel;
+class PlotsPanel;
 class MessageDetailView;
 class MessagesPane;
 struct Preferences;
@@ -36,7 +37,7 @@ class WorkspaceController;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
- * Sockets, Detail, Composer and Events that the user can rearrange.
+ * Sockets, Detail, Composer, Events, Library and Plots that the user can rearrange.
  *
  * It talks to the Engine only through its API (which queues to the engine
  * thread) and reads the MessageStore on one view timer at 25 Hz: the message
@@ -48,7 +49,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     /// Bump when the docks change so an old saved layout is not restored over a new one.
-    static constexpr int LayoutVersion = 3;
+    static constexpr int LayoutVersion = 4;
     static constexpr int RefreshIntervalMs = 40;
 
     explicit MainWindow(Engine &engine, QWidget *parent = nullptr);
@@ -92,6 +93,9 @@ public:
     /// The Library panel of saved messages (ui/library) and its dock.
     [[nodiscard]] LibraryPanel *libraryPanel() const { return m_library; }
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
+    /// The Plots panel (ui/plots): the JSON tab's "Plot This Field" adds to it; its dock shows then.
+    [[nodiscard]] PlotsPanel *plotsPanel() const { return m_plots; }
+    [[nodiscard]] QDockWidget *plotsDock() const { return m_plotsDock; }
     /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
     [[nodiscard]] TapController *tapController() const { return m_taps; }
     [[nodiscard]] AnalysisDocks *analysisDocks() const { return m_analysis; }
@@ -173,6 +177,7 @@ private:
     MessageDetailView *m_detail = nullptr;
     ComposerWidget *m_composer = nullptr;
     LibraryPanel *m_library = nullptr;
+    PlotsPanel *m_plots = nullptr;
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
     AnalysisDocks *m_analysis = nullptr;
@@ -184,6 +189,7 @@ private:
     QDockWidget *m_composerDock = nullptr;
     QDockWidget *m_eventsDock = nullptr;
     QDockWidget *m_libraryDock = nullptr;
+    QDockWidget *m_plotsDock = nullptr;
 
     MainActions m_actions;
     QAction *m_sendAction = nullptr; ///< the composer's

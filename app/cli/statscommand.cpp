@@ -468,7 +468,7 @@ int runStats(const QStringList &arguments)
     const OutputFormat format = commandLine.format();
     std::optional<JsonPath> gapField;
     if (commandLine.isSet(gapsOption)) {
-        Result<JsonPath> parsed = JsonPath::parse(commandLine.value(gapsOption));
+        Result<JsonPath> parsed = JsonPath::parseField(commandLine.value(gapsOption));
         if (!parsed)
             throw usageError(u"bad --gaps: %1"_s.arg(parsed.errorMessage()));
         gapField = std::move(*parsed);

@@ -461,7 +461,7 @@ int main(int argc, char *argv[])
             });
         window.tapController()->openTap(demo->tapSpec());
         // Its telemetry counts "seq" per sensor: the Health dock checks it from the start.
-        const std::optional<JsonPath> seq = *JsonPath::parse(u"seq"_s);
+        const std::optional<JsonPath> seq = *JsonPath::parseField(u"seq"_s);
         window.analysisDocks()->healthView()->showField(seq, SequenceStreams::BySocketAndId);
         window.analysisDocks()->controller()->setSequenceField(seq, SequenceStreams::BySocketAndId);
     }

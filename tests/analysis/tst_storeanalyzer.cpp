@@ -55,7 +55,7 @@ private Q_SLOTS:
         fill(store, 30);
         StoreAnalyzer analyzer(store);
         analyzer.setRoles({ { Requester, PairingRole::Client } });
-        analyzer.setSequenceField(*JsonPath::parse(u"meta.seq"_s));
+        analyzer.setSequenceField(*JsonPath::parseField(u"meta.seq"_s));
         std::vector<RequestPair> pairs;
         std::vector<SequenceFinding> findings;
         std::uint64_t read = 0;

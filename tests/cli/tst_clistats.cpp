@@ -269,7 +269,7 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("message");
         QTest::newRow("no file") << QStringList {} << 2 << QByteArray("FILE");
         QTest::newRow("bad --gaps") << QStringList { u"@"_s, u"--gaps"_s, u"a..b"_s } << 2
-                                    << QByteArray("bad --gaps: bad JSON path \"a..b\" at column 3");
+                                    << QByteArray("bad --gaps: at column 3:");
         QTest::newRow("bad --by") << QStringList { u"@"_s, u"--gaps"_s, u"seq"_s, u"--by"_s, u"peer"_s } << 2
                                   << QByteArray("bad --by \"peer\"; use socket or id");
         QTest::newRow("--by alone") << QStringList { u"@"_s, u"--by"_s, u"id"_s } << 2

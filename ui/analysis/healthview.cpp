@@ -116,7 +116,7 @@ HealthView::HealthView(HealthModel &model, QWidget *parent)
 
 void HealthView::showField(const std::optional<JsonPath> &field, SequenceStreams by)
 {
-    m_field->setText(field ? field->toString() : QString());
+    m_field->setText(field ? field->text() : QString());
     m_streams->setCurrentIndex(m_streams->findData(int(by)));
     m_problem->hide();
 }
@@ -130,7 +130,7 @@ void HealthView::applyField()
         Q_EMIT sequenceFieldChosen(std::nullopt, by);
         return;
     }
-    const Result<JsonPath> path = JsonPath::parse(text);
+    const Result<JsonPath> path = JsonPath::parseField(text);
     if (!path) {
         m_problem->setText(path.errorMessage());
         m_problem->show();

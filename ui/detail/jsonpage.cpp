@@ -231,14 +231,24 @@ JsonPage::JsonPage(QWidget *parent)
         const auto path = m_model->pathAt(m_tree->currentIndex());
         copyText(path, tr("Copied the path %1.").arg(path));
     });
-    connect(
-        m_tree, &QWidget::customContextMenuRequested, this, [this, copyValue, copyPath](const QPoint &pos) {
+    // Numbers and booleans (as 0 and 1) plot; the Plots dock reads the field from every message.
+    auto *plotField = new QAction(tr("P&lot This Field"), this);
+    plotField->setObjectName(u"plotFieldAction"_s);
+    connect(plotField, &QAction::triggered, this, [this] {
+        const auto value = m_model->valueAt(m_tree->currentIndex());
+        if (m_tree->currentIndex().isValid() && (value.isDouble() || value.isBool()))
+            Q_EMIT plotRequested(m_model->jsonPathAt(m_tree->currentIndex()));
+    });
+    connect(m_tree, &QWidget::customContextMenuRequested, this,
+        [this, copyValue, copyPath, plotField](const QPoint &pos) {
             const auto index = m_tree->indexAt(pos);
             if (index.isValid())
                 m_tree->setCurrentIndex(index);
+            const auto value = m_model->valueAt(index);
             copyValue->setEnabled(index.isValid());
             copyPath->setEnabled(index.isValid());
-            Q_EMIT contextMenuRequested(m_tree->viewport(), pos, { copyValue, copyPath });
+            plotField->setEnabled(index.isValid() && (value.isDouble() || value.isBool()));
+            Q_EMIT contextMenuRequested(m_tree->viewport(), pos, { copyValue, copyPath, plotField });
         });
     connect(m_text, &QWidget::customContextMenuRequested, this,
         [this](const QPoint &pos) { Q_EMIT contextMenuRequested(m_text, pos, {}); });

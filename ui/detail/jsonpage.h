@@ -6,6 +6,7 @@
 #include <QJsonValue>
 
 #include <zmqscope/analysis/decoderules.h>
+#include <zmqscope/analysis/jsonpath.h>
 
 #include "detail/detailpage.h"
 
@@ -56,6 +57,10 @@ public:
     /// True when the message is best shown here: its mimetype says JSON and the body is (being) parsed,
     /// or a body that only looks like JSON parsed at once. A body too large to parse is not.
     [[nodiscard]] bool isBestView() const noexcept { return m_bestView; }
+
+Q_SIGNALS:
+    /// "Plot This Field" on a number or boolean of the tree: path leads to it (in the filter language).
+    void plotRequested(const zmqscope::JsonPath &path);
 
 protected:
     void changeEvent(QEvent *event) override;

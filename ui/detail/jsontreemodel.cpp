@@ -205,6 +205,19 @@ QString JsonTreeModel::pathAt(const QModelIndex &index) const
     return u'$' + path;
 }
 
+JsonPath JsonTreeModel::jsonPathAt(const QModelIndex &index) const
+{
+    std::vector<JsonPath::Step> steps;
+    for (auto *node = index.isValid() ? nodeAt(index) : nullptr; node && node != m_root.get();
+         node = node->parent) {
+        if (m_scalarRoot && node->parent == m_root.get())
+            break;
+        steps.insert(steps.begin(),
+            node->arrayElement ? JsonPath::Step { {}, node->row } : JsonPath::Step { node->key, -1 });
+    }
+    return JsonPath(std::move(steps));
+}
+
 QString JsonTreeModel::displayValue(const QJsonValue &value, int maxChars)
 {
     switch (value.type()) {

@@ -5,6 +5,8 @@
 #include <QAbstractItemModel>
 #include <QJsonValue>
 
+#include <zmqscope/analysis/jsonpath.h>
+
 namespace zmqscope {
 
 /**
@@ -43,6 +45,8 @@ public:
     [[nodiscard]] QJsonValue valueAt(const QModelIndex &index) const;
     /// A path to index such as $.items[3].name (keys that are not identifiers are quoted).
     [[nodiscard]] QString pathAt(const QModelIndex &index) const;
+    /// The same path in the filter language (json.items[3].name), as filters and plots read it.
+    [[nodiscard]] JsonPath jsonPathAt(const QModelIndex &index) const;
 
     [[nodiscard]] QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     [[nodiscard]] QModelIndex parent(const QModelIndex &child) const override;

@@ -144,6 +144,8 @@ void MessageDetailView::buildUi()
     }
     m_hexPage->setExtraContextMenuActions(
         { m_copyTextAction, m_copyHexAction, m_copyBase64Action, m_copyJsonAction });
+    connect(m_jsonPage, &JsonPage::plotRequested, this,
+        [this](const JsonPath &path) { Q_EMIT plotRequested(path, m_current.message); });
     connect(m_framesPage, &FramesPage::openInHexRequested, this, &MessageDetailView::showFrameInHex);
     connect(m_framesPage, &FramesPage::saveRequested, this, &MessageDetailView::saveFrameToFile);
     connect(m_diffPage, &DiffPage::messageSelectionRequested, this,

@@ -133,6 +133,8 @@ Q_SIGNALS:
     void copyFinished(const QString &text);
     /// The user asked to select this message in the Messages table (the Diff tab's other message).
     void messageSelectionRequested(std::uint64_t seq);
+    /// The JSON tab's "Plot This Field" on a number of the shown message.
+    void plotRequested(const zmqscope::JsonPath &path, const zmqscope::StoredMessage &message);
 
 private:
     void buildUi();

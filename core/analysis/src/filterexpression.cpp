@@ -3,6 +3,7 @@
 // views of its frames. The tokens come from filterlexer.cpp; the values compared are in
 // filtervalue_p.h.
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -14,6 +15,8 @@
 #include <QRegularExpression>
 
 #include <zmqscope/analysis/filterexpression.h>
+#include <zmqscope/analysis/jsonpath.h>
+#include <zmqscope/analysis/messageparts.h>
 #include <zmqscope/envelope.h>
 
 #include "filterlexer_p.h"
@@ -26,6 +29,7 @@ namespace zmqscope {
 
 using filter::fail;
 using filter::isNameChar;
+using filter::isNameStart;
 using filter::JsonScalar;
 using filter::Literal;
 using filter::PathStep;
@@ -129,33 +133,23 @@ std::optional<QByteArrayView> Evaluation::jsonText()
 
 const QJsonValue &Evaluation::json()
 {
-    if (m_json)
-        return *m_json;
-    if (m_subject.decoded) {
-        m_json = *m_subject.decoded;
-        return *m_json;
-    }
-    m_json = QJsonValue(QJsonValue::Undefined);
-    const std::optional<QByteArrayView> body = jsonText();
-    if (!body)
-        return *m_json;
-    const QByteArrayView text = *body;
-    if (text.front() == '{' || text.front() == '[') {
-        // No copy: the document is built from the store's bytes in place.
-        const QJsonDocument document
-            = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()));
-        if (document.isObject())
-            m_json = document.object();
-        else if (document.isArray())
-            m_json = document.array();
-    } else if (!filter::cannotBeJsonScalar(text)) {
-        // A bare JSON scalar ("42", "\"text\"", "true"): QJsonDocument takes only objects and arrays.
-        // (Other text, a binary body say, is not copied and wrapped only to fail.)
-        const QJsonDocument wrapped = QJsonDocument::fromJson("[" + text.toByteArray() + "]");
-        if (wrapped.isArray() && wrapped.array().size() == 1)
-            m_json = wrapped.array().first();
-    }
+    if (!m_json)
+        m_json = JsonPath::documentOf(m_subject);
     return *m_json;
+}
+
+/// The value at path in value; Undefined where the path leads nowhere.
+template<typename Step> QJsonValue walk(QJsonValue value, const std::vector<Step> &path)
+{
+    for (const Step &step : path) {
+        if (step.index >= 0)
+            value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
+        else
+            value = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
+        if (value.isUndefined())
+            break;
+    }
+    return value;
 }
 
 Value Evaluation::field(const Field &field)
@@ -226,16 +220,7 @@ Value Evaluation::jsonField(const Field &field)
             return Value::ofOwnText(QString::fromLatin1(scalar.text));
         }
     }
-    QJsonValue value = json();
-    for (const PathStep &step : field.path) {
-        if (step.index >= 0)
-            value = value.isArray() ? value.toArray().at(step.index) : QJsonValue(QJsonValue::Undefined);
-        else
-            value = value.isObject() ? value.toObject().value(step.key) : QJsonValue(QJsonValue::Undefined);
-        if (value.isUndefined())
-            break;
-    }
-    return Value::ofJson(value);
+    return Value::ofJson(walk(json(), field.path));
 }
 
 } // namespace
@@ -328,6 +313,22 @@ public:
                 u"unexpected %1 after a complete expression; join conditions with \"and\" or \"or\""_s.arg(
                     describe(peek())));
         return root;
+    }
+
+    /// A JSON path alone (JsonPath::parse): a json field and nothing after it.
+    JsonPath parsePath()
+    {
+        const Token &first = peek();
+        if (first.kind != TokenKind::Name || first.text != u"json"_s)
+            fail(first.kind == TokenKind::End ? m_endColumn : first.column,
+                u"expected a JSON path such as json.a.b[2], found %1"_s.arg(describe(first)));
+        const Field path = field();
+        if (peek().kind != TokenKind::End)
+            fail(peek().column, u"unexpected %1 after the JSON path %2"_s.arg(describe(peek()), path.name));
+        std::vector<JsonPath::Step> steps;
+        for (const PathStep &step : path.path)
+            steps.push_back({ step.key, step.index });
+        return JsonPath(std::move(steps));
     }
 
     bool usesJson = false;
@@ -716,6 +717,45 @@ bool FilterExpression::usesJson() const
 QString FilterExpression::text() const
 {
     return m_text;
+}
+
+JsonPath::JsonPath(std::vector<Step> steps)
+    : m_steps(std::move(steps))
+{
+    for (const Step &step : m_steps) {
+        if (step.index >= 0) {
+            m_text += u"[%1]"_s.arg(step.index);
+            continue;
+        }
+        const bool name = !step.key.isEmpty() && isNameStart(step.key.front())
+            && std::all_of(step.key.cbegin(), step.key.cend(), isNameChar);
+        if (name)
+            m_text += u"."_s + step.key;
+        else
+            m_text += u"["_s + FilterExpression::quote(step.key.toUtf8()) + u"]"_s;
+    }
+}
+
+Result<JsonPath> JsonPath::parse(QStringView text)
+{
+    try {
+        Parser parser(filter::tokenize(text), int(text.size()) + 1);
+        return parser.parsePath();
+    } catch (const Error &error) {
+        return error;
+    }
+}
+
+QJsonValue JsonPath::valueIn(const QJsonValue &document) const
+{
+    return walk(document, m_steps);
+}
+
+QJsonValue JsonPath::documentOf(const FilterSubject &message)
+{
+    if (message.decoded)
+        return *message.decoded;
+    return parseJsonText(messageBodyOf(message.frames));
 }
 
 int filterErrorColumn(const Error &error)

@@ -122,7 +122,7 @@ std::optional<SequenceFinding> SequenceChecker::addMessage(std::uint64_t number,
     if (!chosen || chosen->format == PayloadFormat::Json) {
         const QByteArrayView body
             = (chosen ? message.frames[std::size_t(chosen->frame)] : messageBodyOf(message.frames)).trimmed();
-        if (!body.isEmpty() && (body.front() == '{' || body.front() == '[') && !field.isEmpty()) {
+        if (!body.isEmpty() && (body.front() == '{' || body.front() == '[') && !field.steps().empty()) {
             if (!m_scanPath || !(m_scanPath->field == field)) {
                 m_scanPath = std::make_shared<ScanPath>();
                 m_scanPath->field = field;
@@ -138,7 +138,7 @@ std::optional<SequenceFinding> SequenceChecker::addMessage(std::uint64_t number,
         }
     }
     if (!known)
-        value = sequenceNumber(field.read(decoders.json(message)));
+        value = sequenceNumber(field.valueIn(decoders.json(message)));
     if (!value) {
         addWithoutField();
         return std::nullopt;
