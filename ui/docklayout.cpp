@@ -25,6 +25,8 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     QList<QDockWidget *> placed = all;
     if (docks.tapMonitor)
         placed.append(docks.tapMonitor);
+    if (docks.statistics)
+        placed.append(docks.statistics);
     for (QDockWidget *dock : placed) {
         dock->setFloating(false);
         window.removeDockWidget(dock);
@@ -76,13 +78,23 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
     const int bottomWidth = size.width() - right;
     const bool eventsBeside = socketsNeeded <= bottomWidth * 66 / 100;
 
+    // The Statistics share the Events' place as a tab (they count only while in view).
+    QDockWidget *eventsPlace = docks.statistics ? docks.statistics : docks.events;
     window.addDockWidget(Qt::BottomDockWidgetArea, docks.sockets);
-    if (eventsBeside)
-        window.splitDockWidget(docks.sockets, docks.events, Qt::Horizontal);
+    if (eventsBeside) {
+        window.splitDockWidget(docks.sockets, eventsPlace, Qt::Horizontal);
+        if (docks.statistics)
+            window.tabifyDockWidget(docks.statistics, docks.events);
+    }
     // The Library is a tab beside the Sockets: wide enough for its list, the Composer stays in view.
     window.tabifyDockWidget(docks.sockets, docks.library);
-    if (!eventsBeside)
+    if (!eventsBeside) {
+        if (docks.statistics)
+            window.tabifyDockWidget(docks.sockets, docks.statistics);
         window.tabifyDockWidget(docks.sockets, docks.events);
+    }
+    if (docks.statistics)
+        docks.statistics->show();
     // The Tap Monitor is a tab beside the Detail: the right column has the room for both of a tap's
     // sides, and picking a message brings the Detail forward (MainWindow).
     if (docks.tapMonitor) {
@@ -116,7 +128,7 @@ void resetDockLayout(QMainWindow &window, const MainDocks &docks)
         socketsWidth
             = qBound(std::max(bottomWidth * 35 / 100, socketsNeeded), socketsWidth, bottomWidth * 66 / 100);
         window.resizeDocks(
-            { docks.sockets, docks.events }, { socketsWidth, bottomWidth - socketsWidth }, Qt::Horizontal);
+            { docks.sockets, eventsPlace }, { socketsWidth, bottomWidth - socketsWidth }, Qt::Horizontal);
     }
 }
 

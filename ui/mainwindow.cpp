@@ -53,6 +53,7 @@
 #include "sniffcontroller.h"
 #include "socketlistmodel.h"
 #include "socketsview.h"
+#include "statistics/statisticsview.h"
 #include "storestatus.h"
 #include "tapcontroller.h"
 #include "workspacecontroller.h"
@@ -234,6 +235,10 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
+    // It counts in a worker, and only while it is in view.
+    m_statisticsView = new StatisticsView(m_store, this);
+    m_statisticsDock = makeDock(u"Statistics"_s, u"statisticsDock"_s, m_statisticsView);
+
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_sniffers
         = new SniffController(m_engine, *m_socketModel, *m_socketView, *m_actions.sniffInterface, *this);
@@ -375,8 +380,8 @@ void MainWindow::createMenusAndToolBar()
     }
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
-    for (QDockWidget *dock :
-        { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock() })
+    for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_statisticsDock,
+             m_libraryDock, m_taps->monitorDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -423,7 +428,7 @@ void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
         { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
-            m_socketView, m_composer, m_toolBar });
+            m_statisticsDock, m_socketView, m_composer, m_toolBar });
 }
 
 void MainWindow::restoreSettings()
@@ -508,6 +513,7 @@ void MainWindow::handleSocketsChanged()
     m_messages->setSockets(sockets);
     m_composer->setSockets(sockets);
     m_eventModel->setSocketNames(m_socketModel->socketNames());
+    m_statisticsView->setSocketNames(m_socketModel->socketNames());
     m_taps->setSockets(sockets);
     updateActions();
 }
@@ -642,6 +648,7 @@ void MainWindow::clearMessages()
             u"Clear"_s))
         return;
     m_store.clear();
+    m_statisticsView->reset();
     m_messages->model()->resetTimeBase();
     // The detail pane shows a copy; the message it shows is gone now.
     m_detail->clear();

@@ -28,6 +28,7 @@ class MessagesPane;
 struct Preferences;
 class SocketListModel;
 class SocketsView;
+class StatisticsView;
 class StoreStatus;
 class SniffController;
 class TapController;
@@ -35,7 +36,7 @@ class WorkspaceController;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
- * Sockets, Detail, Composer and Events that the user can rearrange.
+ * Sockets, Detail, Composer, Events and Statistics that the user can rearrange.
  *
  * It talks to the Engine only through its API (which queues to the engine
  * thread) and reads the MessageStore on one view timer at 25 Hz: the message
@@ -47,7 +48,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     /// Bump when the docks change so an old saved layout is not restored over a new one.
-    static constexpr int LayoutVersion = 3;
+    static constexpr int LayoutVersion = 4;
     static constexpr int RefreshIntervalMs = 40;
 
     explicit MainWindow(Engine &engine, QWidget *parent = nullptr);
@@ -93,6 +94,9 @@ public:
     [[nodiscard]] QDockWidget *libraryDock() const { return m_libraryDock; }
     /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
     [[nodiscard]] TapController *tapController() const { return m_taps; }
+    /// The Statistics dock (rates, sizes, inter-arrival times per socket and id); a tab beside the Events.
+    [[nodiscard]] StatisticsView *statisticsView() const { return m_statisticsView; }
+    [[nodiscard]] QDockWidget *statisticsDock() const { return m_statisticsDock; }
     /// Capture > Sniff Interface and the sniffers' rows.
     [[nodiscard]] SniffController *sniffController() const { return m_sniffers; }
 
@@ -169,6 +173,7 @@ private:
     MessageDetailView *m_detail = nullptr;
     ComposerWidget *m_composer = nullptr;
     LibraryPanel *m_library = nullptr;
+    StatisticsView *m_statisticsView = nullptr;
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
     SniffController *m_sniffers = nullptr;
@@ -179,6 +184,7 @@ private:
     QDockWidget *m_composerDock = nullptr;
     QDockWidget *m_eventsDock = nullptr;
     QDockWidget *m_libraryDock = nullptr;
+    QDockWidget *m_statisticsDock = nullptr;
 
     MainActions m_actions;
     QAction *m_sendAction = nullptr; ///< the composer's
