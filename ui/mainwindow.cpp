@@ -235,9 +235,9 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
-    // It counts in a worker, and only while it is in view.
+    // It counts in a worker, and only while it is in view; its table and charts scroll on a small screen.
     m_statisticsView = new StatisticsView(m_store, this);
-    m_statisticsDock = makeDock(u"Statistics"_s, u"statisticsDock"_s, m_statisticsView);
+    m_statisticsDock = makeDock(u"Statistics"_s, u"statisticsDock"_s, scrollable(m_statisticsView));
 
     m_taps = new TapController(m_engine, *m_socketModel, *m_socketView, m_actions, *this);
     m_sniffers
