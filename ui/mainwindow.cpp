@@ -55,6 +55,7 @@
 #include "sniffcontroller.h"
 #include "socketlistmodel.h"
 #include "socketsview.h"
+#include "statistics/statisticsview.h"
 #include "storestatus.h"
 #include "tapcontroller.h"
 #include "workspacecontroller.h"
@@ -246,6 +247,9 @@ void MainWindow::createDocks()
     m_library->setObjectName(u"libraryPanel"_s);
     m_libraryDock = makeDock(u"Library"_s, u"libraryDock"_s, scrollable(m_library));
 
+    // It counts in a worker, and only while it is in view; its table and charts scroll on a small screen.
+    m_statisticsView = new StatisticsView(m_store, this);
+    m_statisticsDock = makeDock(u"Statistics"_s, u"statisticsDock"_s, scrollable(m_statisticsView));
     m_plots = new PlotsPanel(m_store, this);
     m_plots->setObjectName(u"plotsPanel"_s);
     m_plotsDock = makeDock(u"Plots"_s, u"plotsDock"_s, m_plots);
@@ -401,7 +405,8 @@ void MainWindow::createMenusAndToolBar()
     setTimeDisplay(std::max(0, int(TimeDisplayNames.indexOf(QSettings().value(TimeDisplayKey).toString()))));
     view->addSeparator();
     for (QDockWidget *dock : { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock,
-             m_plotsDock, m_taps->monitorDock(), m_analysis->conversationsDock(), m_analysis->healthDock() })
+             m_plotsDock, m_statisticsDock, m_analysis->conversationsDock(), m_analysis->healthDock(),
+             m_taps->monitorDock() })
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     view->addAction(m_actions.resetLayout);
@@ -448,8 +453,8 @@ void MainWindow::resetLayout()
 {
     resetDockLayout(*this,
         { m_socketsDock, m_detailDock, m_composerDock, m_eventsDock, m_libraryDock, m_taps->monitorDock(),
-            m_plotsDock, { m_analysis->conversationsDock(), m_analysis->healthDock() }, m_socketView, m_composer,
-            m_toolBar });
+            m_plotsDock, { m_statisticsDock, m_analysis->conversationsDock(), m_analysis->healthDock() },
+            m_socketView, m_composer, m_toolBar });
 }
 
 void MainWindow::restoreSettings()
@@ -547,6 +552,7 @@ void MainWindow::handleSocketsChanged()
     m_composer->setSockets(sockets);
     m_eventModel->setSocketNames(m_socketModel->socketNames());
     m_plots->setSocketNames(m_socketModel->socketNames());
+    m_statisticsView->setSocketNames(m_socketModel->socketNames());
     m_taps->setSockets(sockets);
     updateActions();
 }
@@ -682,6 +688,7 @@ void MainWindow::clearMessages()
         return;
     m_store.clear();
     m_analysis->restart();
+    m_statisticsView->reset();
     m_messages->model()->resetTimeBase();
     // The detail pane shows a copy; the message it shows is gone now.
     m_detail->clear();

@@ -29,6 +29,7 @@ class MessagesPane;
 struct Preferences;
 class SocketListModel;
 class SocketsView;
+class StatisticsView;
 class StoreStatus;
 class SniffController;
 class TapController;
@@ -37,7 +38,8 @@ class WorkspaceController;
 
 /**
  * The ZmqScope main window: the Messages table in the middle and docks for
- * Sockets, Detail, Composer, Events, Library and Plots that the user can rearrange.
+ * Sockets, Detail, Composer, Events, Library, Plots, Statistics, Conversations and Health that the user
+ * can rearrange.
  *
  * It talks to the Engine only through its API (which queues to the engine
  * thread) and reads the MessageStore on one view timer at 25 Hz: the message
@@ -99,6 +101,9 @@ public:
     /// Capture > New Tap, Edit Tap and the Tap Monitor dock.
     [[nodiscard]] TapController *tapController() const { return m_taps; }
     [[nodiscard]] AnalysisDocks *analysisDocks() const { return m_analysis; }
+    /// The Statistics dock (rates, sizes, inter-arrival times per socket and id); a tab beside the Events.
+    [[nodiscard]] StatisticsView *statisticsView() const { return m_statisticsView; }
+    [[nodiscard]] QDockWidget *statisticsDock() const { return m_statisticsDock; }
     /// Capture > Sniff Interface and the sniffers' rows.
     [[nodiscard]] SniffController *sniffController() const { return m_sniffers; }
 
@@ -178,6 +183,7 @@ private:
     ComposerWidget *m_composer = nullptr;
     LibraryPanel *m_library = nullptr;
     PlotsPanel *m_plots = nullptr;
+    StatisticsView *m_statisticsView = nullptr;
     CaptureController *m_capture = nullptr;
     TapController *m_taps = nullptr;
     AnalysisDocks *m_analysis = nullptr;
@@ -190,6 +196,7 @@ private:
     QDockWidget *m_eventsDock = nullptr;
     QDockWidget *m_libraryDock = nullptr;
     QDockWidget *m_plotsDock = nullptr;
+    QDockWidget *m_statisticsDock = nullptr;
 
     MainActions m_actions;
     QAction *m_sendAction = nullptr; ///< the composer's

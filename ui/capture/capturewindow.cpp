@@ -33,6 +33,7 @@
 #include "messagespane.h"
 #include "messagetablemodel.h"
 #include "replaydialog.h"
+#include "statistics/statisticsview.h"
 
 using namespace Qt::StringLiterals;
 
@@ -125,6 +126,14 @@ CaptureWindow::CaptureWindow(const QString &path, Engine *engine, QWidget *paren
     statusBar()->addPermanentWidget(m_loadProgress);
     statusBar()->addPermanentWidget(m_cancelButton);
 
+    // Statistics over the file's messages: hidden until View > Statistics, counting only while shown.
+    m_statisticsView = new StatisticsView(m_store, this);
+    m_statisticsDock = new QDockWidget(u"Statistics"_s, this);
+    m_statisticsDock->setObjectName(u"captureStatisticsDock"_s);
+    m_statisticsDock->setWidget(m_statisticsView);
+    addDockWidget(Qt::BottomDockWidgetArea, m_statisticsDock);
+    m_statisticsDock->hide();
+
     createActions();
 
     connect(
@@ -158,6 +167,10 @@ CaptureWindow::~CaptureWindow()
 {
     // The loader's worker appends to m_store: join it before the store goes.
     m_loader.reset();
+    // The Statistics' worker reads the store too; deleting the view waits for it.
+    delete m_statisticsDock;
+    m_statisticsDock = nullptr;
+    m_statisticsView = nullptr;
     // So does the table's background filter scan read it: the pane, whose model waits for its scan,
     // goes now too, not later among the children QWidget deletes after the members (the store) died.
     delete m_messages;
@@ -201,6 +214,8 @@ void CaptureWindow::createActions()
     capture->addAction(m_replaySelectionAction);
     QMenu *message = menuBar()->addMenu(u"&Message"_s);
     message->addAction(find);
+    QMenu *view = menuBar()->addMenu(u"&View"_s);
+    view->addAction(m_statisticsDock->toggleViewAction());
 
     QToolBar *toolBar = addToolBar(u"Capture"_s);
     toolBar->setObjectName(u"captureToolBar"_s);
@@ -338,6 +353,7 @@ void CaptureWindow::refreshViews()
 void CaptureWindow::updateSockets()
 {
     QList<SocketInfo> infos;
+    QHash<SocketId, QString> names;
     for (const CaptureSocket &socket : std::as_const(m_sockets)) {
         SocketInfo info;
         info.id = socket.id;
@@ -347,8 +363,10 @@ void CaptureWindow::updateSockets()
         info.boundEndpoints = socket.endpoint.split(u',', Qt::SkipEmptyParts);
         info.state = SocketState::Closed;
         infos.append(info);
+        names.insert(socket.id, socket.name);
     }
     m_messages->setSockets(infos);
+    m_statisticsView->setSocketNames(names);
 }
 
 const CaptureSocket *CaptureWindow::socket(SocketId id) const

@@ -21,6 +21,7 @@ namespace zmqscope {
 class ConnectionsPanel;
 class ExportDialog;
 class MessageDetailView;
+class StatisticsView;
 class MessagesPane;
 class ReplayDialog;
 
@@ -65,6 +66,9 @@ public:
     /// A packet capture's Connections panel and its dock; nullptr until such a capture was loaded.
     [[nodiscard]] ConnectionsPanel *connectionsPanel() const { return m_connectionsPanel; }
     [[nodiscard]] QDockWidget *connectionsDock() const { return m_connectionsDock; }
+    /// The Statistics of the file's messages (View > Statistics), in a dock hidden until asked for.
+    [[nodiscard]] StatisticsView *statisticsView() const { return m_statisticsView; }
+    [[nodiscard]] QDockWidget *statisticsDock() const { return m_statisticsDock; }
     /// What the Detail says about a packet capture's message (its connection, way, security, encryption).
     [[nodiscard]] QLabel *wireNote() const { return m_wireNote; }
     [[nodiscard]] QLabel *statusLabel() const { return m_statusLabel; }
@@ -117,6 +121,8 @@ private:
     QLabel *m_wireNote = nullptr;
     ConnectionsPanel *m_connectionsPanel = nullptr;
     QDockWidget *m_connectionsDock = nullptr;
+    StatisticsView *m_statisticsView = nullptr;
+    QDockWidget *m_statisticsDock = nullptr;
     QLabel *m_statusLabel = nullptr;
     QProgressBar *m_loadProgress = nullptr;
     QPushButton *m_cancelButton = nullptr;
