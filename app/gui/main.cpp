@@ -278,7 +278,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     QCommandLineOption screenshotTabOption(u"screenshot-tab"_s,
         u"Detail tab to show: json, hex or image; or the scene capture, library, tap, newtap, newsocket, "
         u"tapmessages, pcap (the first capture file given), sniff (needs root), security (New Socket's "
-        u"Security tab), handshake (a CURVE handshake failing), diff (the Diff tab on demo telemetry), conversations or health (the analysis docks)."_s,
+        u"Security tab), handshake (a CURVE handshake failing), diff (the Diff tab on demo telemetry), conversations, health or plot (the analysis docks)."_s,
         u"TAB"_s, u"json"_s);
     screenshotTabOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshotTabOption);
@@ -356,7 +356,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.screenshotTab = parser.value(screenshotTabOption).toLower();
     const QStringList screenshotTabs { u"json"_s, u"hex"_s, u"image"_s, u"capture"_s, u"library"_s, u"tap"_s,
         u"newtap"_s, u"newsocket"_s, u"tapmessages"_s, u"pcap"_s, u"sniff"_s, u"security"_s, u"handshake"_s,
-        u"decoded"_s, u"filtererror"_s, u"diff"_s, u"conversations"_s, u"health"_s };
+        u"decoded"_s, u"filtererror"_s, u"diff"_s, u"conversations"_s, u"health"_s, u"plot"_s };
     if (!screenshotTabs.contains(result.screenshotTab))
         failUsage(u"--screenshot-tab \"%1\" is not one of %2"_s.arg(
             result.screenshotTab, screenshotTabs.join(u", "_s)));
@@ -495,6 +495,8 @@ int main(int argc, char *argv[])
         screenshotscenes::scheduleDecoded(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"conversations"_s)
         screenshotscenes::scheduleConversations(window, screenshotFile, commandLine.screenshotDelayMs);
+    else if (commandLine.screenshotTab == u"plot"_s)
+        screenshotscenes::schedulePlot(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"health"_s)
         screenshotscenes::scheduleHealth(window, screenshotFile, commandLine.screenshotDelayMs);
     else if (commandLine.screenshotTab == u"diff"_s)

@@ -21,7 +21,8 @@
 # needs protoc and python3-protobuf), filter-error.png (a filter expression with a mistake: the error and
 # its column under the box), diff.png (a demo telemetry reading in the Diff tab against the previous one with
 # its id, field by field), conversations.png (the demo DEALER's requests with their replies and latency
-# histogram), health.png (the demo telemetry's sequence gaps and their likely cause) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
+# histogram), health.png (the demo telemetry's sequence gaps and their likely cause), plot.png (its celsius
+# readings, a series per sensor) and, as root, sniff.png (the demo's traffic sniffed live on lo: the sniffer's
 # and its connections' rows) next to this script.
 set -eu
 
@@ -68,6 +69,7 @@ run --demo --screenshot "$here/filter-error.png" --screenshot-tab filtererror
 run --demo --screenshot "$here/diff.png" --screenshot-tab diff
 run --demo --screenshot "$here/conversations.png" --screenshot-tab conversations
 run --demo --screenshot "$here/health.png" --screenshot-tab health
+run --demo --screenshot "$here/plot.png" --screenshot-tab plot
 # Protobuf decoded: the test protos compiled, a workspace with a PULL and the decode rules, and the
 # python peer sending its cases to that PULL once the app listens.
 src="$here/../.."

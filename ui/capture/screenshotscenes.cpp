@@ -34,6 +34,7 @@
 #include "analysis/healthmodel.h"
 #include "analysis/healthview.h"
 #include "capturecontroller.h"
+#include "plots/plotspanel.h"
 #include "capturewindow.h"
 #include "compose/composerwidget.h"
 #include "compose/newsocketdialog.h"
@@ -595,6 +596,24 @@ void scheduleHealth(MainWindow &window, const QString &fileName, int delayMs)
         }
         analysis->healthView()->table()->setCurrentIndex(model->index(best, 0));
         saveAfter(600, window, fileName);
+    });
+}
+
+void schedulePlot(MainWindow &window, const QString &fileName, int delayMs)
+{
+    QTimer::singleShot(delayMs, &window, [&window, fileName] {
+        window.refreshViews();
+        selectNewest(window, [](const MessageSummary &summary) { return summary.id == "telemetry.temp-1"; });
+        if (!window.detailView()->hasMessage()) {
+            failScene("no demo telemetry arrived");
+            return;
+        }
+        // As "Plot This Field" on the reading's celsius does: a series per sensor id of that socket.
+        const SocketId socket = window.detailView()->message().socket;
+        window.plotsPanel()->plotField(*JsonPath::parse(u"json.celsius"_s), socket,
+            window.messagesPane()->model()->socketName(socket));
+        showAnalysisDock(window, window.plotsDock());
+        saveAfter(4000, window, fileName);
     });
 }
 

@@ -70,6 +70,9 @@ void scheduleConversations(MainWindow &window, const QString &fileName, int dela
 /// the likely cause.
 void scheduleHealth(MainWindow &window, const QString &fileName, int delayMs);
 
+/// The demo telemetry's celsius readings plotted (a series per sensor id) in the Plots dock.
+void schedulePlot(MainWindow &window, const QString &fileName, int delayMs);
+
 } // namespace screenshotscenes
 
 } // namespace zmqscope

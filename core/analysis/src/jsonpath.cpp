@@ -18,7 +18,7 @@ Result<JsonPath> JsonPath::parseField(QStringView text)
         return parse(text);
     // Parsed as the filter's json field would be, then the columns told in the user's text.
     const QString prefix = text.startsWith(u'[') ? u"json"_s : u"json."_s;
-    Result<JsonPath> path = parse(prefix + text);
+    Result<JsonPath> path = parse(QString(prefix + text));
     if (path)
         return path;
     const int column = filterErrorColumn(path.error());
