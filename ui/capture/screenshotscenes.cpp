@@ -610,8 +610,12 @@ void schedulePlot(MainWindow &window, const QString &fileName, int delayMs)
         }
         // As "Plot This Field" on the reading's celsius does: a series per sensor id of that socket.
         const SocketId socket = window.detailView()->message().socket;
-        window.plotsPanel()->plotField(*JsonPath::parse(u"json.celsius"_s), socket,
-            window.messagesPane()->model()->socketName(socket));
+        QString name = u"SUB"_s;
+        for (const SocketInfo &info : window.engine().sockets()) {
+            if (info.id == socket)
+                name = info.spec.name;
+        }
+        window.plotsPanel()->plotField(*JsonPath::parse(u"json.celsius"_s), socket, name);
         showAnalysisDock(window, window.plotsDock());
         saveAfter(4000, window, fileName);
     });
