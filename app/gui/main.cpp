@@ -19,15 +19,14 @@
 #include <QTimer>
 
 #include <zmqscope/demo/demopeers.h>
-
-#include "analysis/analysiscontroller.h"
-#include "analysis/analysisdocks.h"
-#include "analysis/healthview.h"
 #include <zmqscope/engine/engine.h>
 #include <zmqscope/envelope.h>
 #include <zmqscope/store/messagestore.h>
 #include <zmqscope/version.h>
 
+#include "analysis/analysiscontroller.h"
+#include "analysis/analysisdocks.h"
+#include "analysis/healthview.h"
 #include "capture/capturecontroller.h"
 #include "capture/capturewindow.h"
 #include "capture/screenshotscenes.h"

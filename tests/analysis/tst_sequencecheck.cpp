@@ -188,11 +188,10 @@ private Q_SLOTS:
         const QJsonValue document = parseJsonText(
             "{\"seq\": 7, \"meta\": {\"seq\": 3}, \"items\": [{\"n\": 10}, {\"n\": 20}], \"a.b\": \"dot\"}");
         const QJsonValue read = parsed->valueIn(document);
-        QCOMPARE(read.isUndefined() ? QString()
-                                    : QString::fromUtf8(QJsonDocument(QJsonArray { read })
-                                                            .toJson(QJsonDocument::Compact)
-                                                            .chopped(1)
-                                                            .mid(1)),
+        QCOMPARE(read.isUndefined()
+                ? QString()
+                : QString::fromUtf8(
+                    QJsonDocument(QJsonArray { read }).toJson(QJsonDocument::Compact).chopped(1).mid(1)),
             value);
     }
 

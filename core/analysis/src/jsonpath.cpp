@@ -1,9 +1,9 @@
-#include <zmqscope/analysis/filterexpression.h> // filterErrorColumn
-#include <zmqscope/analysis/jsonpath.h>
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <zmqscope/analysis/filterexpression.h> // filterErrorColumn
+#include <zmqscope/analysis/jsonpath.h>
 
 #include "jsonscan_p.h"
 
@@ -25,7 +25,8 @@ Result<JsonPath> JsonPath::parseField(QStringView text)
     QString message = path.errorMessage();
     if (column > 0) {
         const qsizetype colon = message.indexOf(u':');
-        message = u"at column %1%2"_s.arg(std::max<qsizetype>(1, column - prefix.size())).arg(message.mid(colon));
+        message
+            = u"at column %1%2"_s.arg(std::max<qsizetype>(1, column - prefix.size())).arg(message.mid(colon));
     }
     return Error(ErrorCode::InvalidFilter, message);
 }

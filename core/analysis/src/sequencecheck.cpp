@@ -1,9 +1,9 @@
 #include <cmath>
 
 #include <zmqscope/analysis/messageparts.h>
+#include <zmqscope/analysis/sequencecheck.h>
 
 #include "jsonscan_p.h"
-#include <zmqscope/analysis/sequencecheck.h>
 
 namespace zmqscope {
 
