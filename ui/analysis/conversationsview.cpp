@@ -35,10 +35,14 @@ constexpr std::array<std::int64_t, 13> BinEdgesUs { 10, 30, 100, 300, 1'000, 3'0
 
 QStringList ConversationsView::latencyBinLabels()
 {
+    // Short, to fit under narrow bars: "10µs", "300ms", "1s"; each bin holds up to its label.
+    const auto compact = [](std::int64_t us) {
+        return latencyText(us).replace(u".00"_s, QString()).replace(u".0 "_s, u" "_s).remove(u' ');
+    };
     QStringList labels;
     for (const std::int64_t edge : BinEdgesUs)
-        labels << u"≤ "_s + latencyText(edge).replace(u".00"_s, QString()).replace(u".0 "_s, u" "_s);
-    labels << u"> "_s + latencyText(BinEdgesUs.back()).replace(u".00"_s, QString());
+        labels << compact(edge);
+    labels << u">"_s + compact(BinEdgesUs.back());
     return labels;
 }
 
@@ -105,7 +109,11 @@ ConversationsView::ConversationsView(ConversationModel &model, QWidget *parent)
     chart->addSeries(series);
     auto *binAxis = new QBarCategoryAxis(chart);
     binAxis->append(labels);
-    binAxis->setLabelsAngle(-45);
+    binAxis->setLabelsAngle(-90);
+    binAxis->setTitleText(u"up to"_s);
+    QFont small = binAxis->labelsFont();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    binAxis->setLabelsFont(small);
     m_countAxis = new QValueAxis(chart);
     m_countAxis->setLabelFormat(u"%d"_s);
     m_countAxis->setRange(0, 1);
@@ -117,7 +125,7 @@ ConversationsView::ConversationsView(ConversationModel &model, QWidget *parent)
     m_chart->setObjectName(u"latencyHistogram"_s);
     m_chart->setRenderHint(QPainter::Antialiasing);
 
-    auto *split = new QSplitter(Qt::Horizontal, this);
+    auto *split = m_split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_table);
     split->addWidget(m_chart);
     split->setStretchFactor(0, 3);
@@ -156,6 +164,18 @@ ConversationsView::ConversationsView(ConversationModel &model, QWidget *parent)
     });
     clock->start();
     updateFigures();
+}
+
+void ConversationsView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const Qt::Orientation orientation = width() * 2 >= height() * 3 ? Qt::Horizontal : Qt::Vertical;
+    if (m_split->orientation() == orientation)
+        return;
+    m_split->setOrientation(orientation);
+    // The histogram needs some height to read its bins; the table scrolls.
+    const int length = orientation == Qt::Horizontal ? m_split->width() : m_split->height();
+    m_split->setSizes({ length * 55 / 100, length * 45 / 100 });
 }
 
 QList<qreal> ConversationsView::histogramCounts() const

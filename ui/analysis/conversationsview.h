@@ -11,6 +11,7 @@ class QChartView;
 class QComboBox;
 class QLabel;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 class QValueAxis;
 
@@ -35,10 +36,14 @@ public:
     [[nodiscard]] QLabel *figuresLabel() const { return m_figures; }
     /// The histogram's counts, one per bin (latencyBinLabels()), for the chosen socket.
     [[nodiscard]] QList<qreal> histogramCounts() const;
-    /// The histogram's bins: "≤ 10 µs", ..., "> 10 s".
+    /// The histogram's bins by their upper bound: "10µs", "30µs", ..., "10s", ">10s".
     [[nodiscard]] static QStringList latencyBinLabels();
     /// The bin of a latency, an index into latencyBinLabels().
     [[nodiscard]] static int latencyBin(std::int64_t us);
+
+protected:
+    /// The histogram goes beside the table in a wide dock, under it in a tall one.
+    void resizeEvent(QResizeEvent *event) override;
 
 Q_SIGNALS:
     /// A row was chosen: select its request and (when there is one) its reply in the Messages table.
@@ -55,6 +60,7 @@ private:
     QLabel *m_figures = nullptr;
     QTableView *m_table = nullptr;
     QChartView *m_chart = nullptr;
+    QSplitter *m_split = nullptr;
     QBarSet *m_bars = nullptr;
     QValueAxis *m_countAxis = nullptr;
     bool m_figuresDue = false;

@@ -550,7 +550,8 @@ void showAnalysisDock(MainWindow &window, QDockWidget *dock)
 {
     dock->show();
     dock->raise();
-    window.resizeDocks({ dock }, { window.height() * 45 / 100 }, Qt::Vertical);
+    window.resizeDocks({ dock }, { window.height() * 55 / 100 }, Qt::Vertical);
+    window.resizeDocks({ dock }, { window.width() * 42 / 100 }, Qt::Horizontal);
 }
 
 void scheduleConversations(MainWindow &window, const QString &fileName, int delayMs)

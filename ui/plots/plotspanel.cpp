@@ -397,10 +397,14 @@ void PlotsPanel::newPlot()
     plot->list->header()->setSectionResizeMode(SeriesColumn, QHeaderView::Stretch);
     plot->list->setToolTip(
         tr("Not seen: messages evicted from the store (retention) before the plot read them"));
+    // The plot takes what the dock has; the series list gets a quarter (its own size hint would take more).
+    plot->list->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+    plot->list->setMinimumHeight(70);
     static_cast<QSplitter *>(plot->page)->addWidget(plot->view);
     static_cast<QSplitter *>(plot->page)->addWidget(plot->list);
     static_cast<QSplitter *>(plot->page)->setStretchFactor(0, 3);
     static_cast<QSplitter *>(plot->page)->setStretchFactor(1, 1);
+    static_cast<QSplitter *>(plot->page)->setSizes({ 3000, 1000 }); // scaled to the page when it is laid out
 
     m_plots.push_back(std::move(plot));
     m_tabs->addTab(raw->page, tr("Plot %1").arg(raw->id));
