@@ -180,7 +180,7 @@ public:
         : limits(givenLimits)
     { }
 
-    void count(Entry &entry, Direction direction, std::int64_t timestampUs, std::uint64_t bytes)
+    void count(Entry &entry, Direction direction, std::int64_t timestampUs, std::uint64_t bytes) const
     {
         if (entry.messages == 0) {
             entry.firstUs = entry.lastUs = timestampUs;
@@ -334,7 +334,9 @@ public:
     std::vector<TrafficSummary> summaries(std::int64_t recentSecondUs) const
     {
         std::vector<TrafficSummary> rows;
-        for (const auto &[socket, stats] : sockets) {
+        for (const auto &socketStats : sockets) {
+            const SocketId socket = socketStats.first; // a name of its own: lambdas cannot capture bindings
+            const auto &stats = socketStats.second;
             const auto addRow = [&](TrafficKey::Kind kind, const Entry &entry, const QByteArray &id = {}) {
                 if (entry.messages > 0)
                     rows.push_back(summarize(TrafficKey { socket, kind, id }, entry, recentSecondUs));
