@@ -13,6 +13,8 @@
 #include <QScrollBar>
 #include <QVBoxLayout>
 
+#include <zmqscope/analysis/requestpairing.h> // latencyText
+
 #include "compose/inlinemessage.h"
 #include "compose/newtapdialog.h"
 
@@ -276,6 +278,9 @@ void TapMonitorView::updateShown()
     counters.append(u"held back: %1 times c2s, %2 times s2c"_s.arg(
         locale.toString(qulonglong(tap.counters.clientToServerStalls)),
         locale.toString(qulonglong(tap.counters.serverToClientStalls))));
+    if (const std::uint64_t blockedUs
+        = tap.counters.clientToServerBlockedUs + tap.counters.serverToClientBlockedUs)
+        counters.append(u"%1 in all"_s.arg(latencyText(std::int64_t(blockedUs))));
     if (tap.clientToServerHeld)
         counters.append(u"c2s waits for the server's side now"_s);
     if (tap.serverToClientHeld)

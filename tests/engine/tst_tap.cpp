@@ -632,6 +632,10 @@ void TestTap::backpressure()
     QCOMPARE(printed(server), expected); // all of them, once, in order
     QCOMPARE(tap.digests(TapDirection::ClientToServer), expected);
     QVERIFY(!tap.isStalled(TapDirection::ClientToServer));
+    // The time the clients were held back is counted (it held steadily for 200 ms at least above).
+    QVERIFY2(tap.counters().clientToServerBlockedUs >= 200'000,
+        qPrintable(QString::number(tap.counters().clientToServerBlockedUs)));
+    QCOMPARE(tap.counters().serverToClientBlockedUs, std::uint64_t(0));
 }
 
 void TestTap::serverRestart()

@@ -2,6 +2,7 @@
 
 #include <QColor>
 
+#include <zmqscope/analysis/requestpairing.h> // latencyText
 #include <zmqscope/names.h>
 #include <zmqscope/optionvalue.h>
 #include <zmqscope/socketmonitor.h>
@@ -307,9 +308,11 @@ QString HealthModel::ownLossText() const
         const TapCounters &counters = row.info.tap->counters;
         const std::uint64_t stalls = counters.clientToServerStalls + counters.serverToClientStalls;
         if (stalls > 0)
-            parts << u"tap %1 held its senders back %2 times (the other side was full; nothing dropped)"_s
-                         .arg(row.info.spec.name)
-                         .arg(stalls);
+            parts << u"tap %1 held its senders back %2 times, %3 in all (the other side was full; nothing "
+                     u"dropped)"_s.arg(row.info.spec.name)
+                         .arg(stalls)
+                         .arg(latencyText(std::int64_t(
+                             counters.clientToServerBlockedUs + counters.serverToClientBlockedUs)));
         if (counters.undeliverable > 0)
             parts << u"tap %1 had %2 replies for clients that had gone"_s.arg(row.info.spec.name)
                          .arg(counters.undeliverable);

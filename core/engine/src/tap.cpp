@@ -1,5 +1,6 @@
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -175,6 +176,7 @@ public:
         Socket *destination = nullptr;
         bool routedIdFirst = false; ///< the first frame is the routing id of the tap's ROUTER
         bool stalled = false;
+        std::chrono::steady_clock::time_point stalledSince; ///< when `stalled` became true
         /// The message the destination refused, taken over from the drain (no copy), sent first when it can.
         std::vector<zmq::message_t> pending;
         std::vector<QByteArrayView> pendingViews; ///< views of `pending`
@@ -370,6 +372,7 @@ void TapForwarder::Private::stall(Flow &flow, std::span<zmq::message_t> parts)
     for (const zmq::message_t &part : flow.pending)
         flow.pendingViews.emplace_back(static_cast<const char *>(part.data()), qsizetype(part.size()));
     flow.stalled = true;
+    flow.stalledSince = std::chrono::steady_clock::now();
     if (flow.direction == TapDirection::ClientToServer)
         ++counters.clientToServerStalls;
     else
@@ -409,6 +412,12 @@ void TapForwarder::Private::retry(Flow &flow)
     flow.pending.clear();
     flow.pendingViews.clear();
     flow.stalled = false;
+    const auto blocked = std::uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - flow.stalledSince)
+                                           .count());
+    (flow.direction == TapDirection::ClientToServer ? counters.clientToServerBlockedUs
+                                                    : counters.serverToClientBlockedUs)
+        += blocked;
     loop.setInputPaused(*flow.source, inputPaused); // still paused when its owner asked for it
 }
 

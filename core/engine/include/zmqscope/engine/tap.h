@@ -139,6 +139,10 @@ struct TapCounters
     std::uint64_t undeliverable = 0; ///< replies for clients that had gone
     std::uint64_t clientToServerStalls = 0; ///< times the server side was full and the clients waited
     std::uint64_t serverToClientStalls = 0;
+    /// How long the clients (c2s) and the server (s2c) were held back in all, in microseconds: from a
+    /// stall until the held message went on (a stall still going on is counted when it ends).
+    std::uint64_t clientToServerBlockedUs = 0;
+    std::uint64_t serverToClientBlockedUs = 0;
 };
 
 /**
