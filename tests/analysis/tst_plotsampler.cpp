@@ -177,7 +177,7 @@ void TestPlotSampler::evictedMessagesAreNotSeen()
 
     const auto append = [&store](int from, int to) {
         for (int n = from; n < to; ++n)
-            store.append(Orders, Direction::In, 1000 * (n + 1),
+            store.append(Orders, Direction::In, std::int64_t(1000) * (n + 1),
                 Frames { "x", "application/json", R"({"n": )" + QByteArray::number(n) + '}' });
     };
     append(0, 100);

@@ -44,7 +44,7 @@ std::vector<ScriptedMessage> messagesOf(const QStringList &script)
         message.number = std::uint64_t(i + 1);
         message.timestampUs = words.at(0).toLongLong();
         message.socket = words.at(1).toUInt();
-        const QString type = words.at(2);
+        const QString &type = words.at(2);
         message.role = roleNamed(type);
         message.direction = *parseDirection(words.at(3).toLatin1());
         QByteArray id = "x";

@@ -19,7 +19,7 @@ void fill(MessageStore &store, int requests)
     int seq = 0;
     for (int i = 0; i < requests; ++i) {
         const QByteArray id = "req-" + QByteArray::number(i);
-        store.append(Requester, Direction::Out, 1000 * i, Frames { id, "text/plain", "ping" });
+        store.append(Requester, Direction::Out, std::int64_t(1000) * i, Frames { id, "text/plain", "ping" });
         if (i % 3 != 2 || i < requests - 3)
             store.append(Requester, Direction::In, 1000 * i + 10 + i, Frames { id, "text/plain", "pong" });
         if (seq == 7 || seq == 20)
@@ -101,7 +101,7 @@ private Q_SLOTS:
     void evictedMessagesAreUnseen()
     {
         // A store that keeps 64 messages (evicting 4 at a time) and an analyzer that reads late.
-        MessageStore store(MessageStore::Limits { 64, std::uint64_t(1) << 30, 64 * 1024 });
+        MessageStore store(MessageStore::Limits { 64, std::uint64_t(1) << 30, std::uint64_t(64) * 1024 });
         StoreAnalyzer analyzer(store);
         analyzer.setRoles({ { Requester, PairingRole::Client } });
         fill(store, 10);

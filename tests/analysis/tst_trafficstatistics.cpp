@@ -40,7 +40,7 @@ TrafficKey otherKey(SocketId socket)
 void feedTwoIds(TrafficStatistics &statistics)
 {
     for (int i = 0; i < 100; ++i) {
-        const std::int64_t us = T0 + i * 10'000;
+        const std::int64_t us = T0 + std::int64_t(i) * 10'000;
         statistics.add(1, QByteArrayView("a"), Direction::In, us, 100);
         if (i % 10 == 0)
             statistics.add(1, QByteArrayView("b"), Direction::Out, us, 1000);

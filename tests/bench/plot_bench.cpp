@@ -111,6 +111,7 @@ int main(int argc, char *argv[])
     const std::uint64_t total = std::uint64_t(seconds) * std::uint64_t(rate) * std::uint64_t(seriesCount);
     std::thread sender([&] {
         std::vector<QByteArray> ids;
+        ids.reserve(std::size_t(seriesCount));
         for (int i = 0; i < seriesCount; ++i)
             ids.push_back("sensor-" + QByteArray::number(i));
         const auto start = std::chrono::steady_clock::now();
@@ -126,7 +127,8 @@ int main(int argc, char *argv[])
             const std::int64_t now = MessageStore::nowUs();
             for (; n < due; ++n) {
                 const int series = int(n % std::uint64_t(seriesCount));
-                const double value = std::sin(double(n / std::uint64_t(seriesCount)) / 500.0) * 100 + series;
+                const std::uint64_t tick = n / std::uint64_t(seriesCount); // every series' n-th point
+                const double value = std::sin(double(tick) / 500.0) * 100 + series;
                 batch.push_back({ 1, Direction::In, now,
                     { ids[std::size_t(series)], "application/json",
                         "{\"seq\":" + QByteArray::number(qulonglong(n))

@@ -158,7 +158,7 @@ private Q_SLOTS:
         }
         records.insert(3, message(at += 10, u"SUB 1"_s, u"SUB"_s, Direction::In, "a", "not json"));
         records.append(
-            message(at += 10, u"SUB 1"_s, u"SUB"_s, Direction::In, "a", R"({"meta": {"seq": "7"}})"));
+            message(at + 10, u"SUB 1"_s, u"SUB"_s, Direction::In, "a", R"({"meta": {"seq": "7"}})"));
         const QString path = m_dir.filePath(u"gaps.zmqcap"_s);
         QVERIFY(writeCapture(path, records));
         QStringList arguments { u"stats"_s, path, u"--gaps"_s, u"meta.seq"_s, u"--format"_s, u"jsonl"_s };
