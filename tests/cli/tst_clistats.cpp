@@ -248,7 +248,7 @@ private Q_SLOTS:
         const QList<QJsonObject> lines = objects(*run);
         QCOMPARE(lines.size(), 3);
         // Frames: "" + "a" + "application/json" (16) + the body.
-        const QJsonObject sub = lines.at(0);
+        const QJsonObject &sub = lines.at(0);
         QCOMPARE(sub.value(u"socket"_s).toString(), u"SUB 1"_s);
         QCOMPARE(sub.value(u"messages"_s).toInt(), 3);
         QCOMPARE(sub.value(u"bytes"_s).toInt(), 3 * 17 + 8 + 9 + 10);

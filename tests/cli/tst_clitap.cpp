@@ -210,7 +210,7 @@ void TestCliTap::reqRepKeepsEachClientsConversation()
             expectedPairs.insert(waiting.take(records.at(i).peer), i + 1);
     }
     QMap<qint64, qint64> pairs;
-    for (const QByteArray &line : statsLines.mid(0, Clients * Requests)) {
+    for (const QByteArray &line : statsLines.mid(0, qsizetype(Clients) * Requests)) {
         const QJsonObject pair = QJsonDocument::fromJson(line).object();
         QCOMPARE(pair.value(u"socket"_s).toString(), u"tap req-rep"_s);
         pairs.insert(pair.value(u"request"_s).toInteger(), pair.value(u"reply"_s).toInteger());

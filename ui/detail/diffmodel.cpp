@@ -68,10 +68,7 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         const QString escaped = MessageFormat::oneLineText(full.toUtf8(), FullTextChars);
         return QVariant(u"<p style='white-space:pre-wrap'>"_s + escaped.toHtmlEscaped() + u"</p>"_s);
     }
-    case Qt::DecorationRole:
-        if (index.column() == ChangeColumn)
-            return kindColor(row.kind);
-        return {};
+    case Qt::DecorationRole: // the swatch and the text in the kind's colour
     case Qt::ForegroundRole:
         if (index.column() == ChangeColumn)
             return kindColor(row.kind);

@@ -220,7 +220,7 @@ DiffPage::DiffPage(QWidget *parent)
     m_notice->setObjectName(u"diffNoticeLabel"_s);
     m_stack->addWidget(m_noticePage);
     layout->addWidget(m_stack, 1);
-    clear();
+    DiffPage::clear(); // this class's own, explicitly: no override exists during construction
 }
 
 DiffPage::~DiffPage()

@@ -428,7 +428,7 @@ void StatisticsView::showRates(const TrafficSeries &series, std::int64_t seconds
         const bool has = bucket != series.buckets.end() && bucket->startUs == at;
         const double m = has ? double(bucket->messages) * perSecond : 0;
         const double b = has ? double(bucket->bytes) * perSecond : 0;
-        const qreal x = qreal(at / 1000);
+        const qreal x = qreal(at) / 1000; // ms
         messages.append({ x, m });
         bytes.append({ x, b });
         mostMessages = std::max(mostMessages, m);
