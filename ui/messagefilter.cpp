@@ -7,6 +7,8 @@
 #include <QThreadPool>
 #include <QtConcurrentRun>
 
+#include "backgroundpool.h"
+
 namespace zmqscope {
 
 namespace {
@@ -78,7 +80,7 @@ MessageFilter::ScanResult MessageFilter::scan(const MessageStore &store, std::ui
     if (begin >= end)
         return {};
     const std::uint64_t count = end - begin;
-    const auto threads = std::uint64_t(std::clamp(QThreadPool::globalInstance()->maxThreadCount(), 1, 8));
+    const auto threads = std::uint64_t(std::clamp(backgroundPool().maxThreadCount(), 1, 8));
     const std::uint64_t parts = std::clamp<std::uint64_t>(count / MinMessagesPerThread, 1, threads);
     if (parts == 1)
         return scanRange(store, begin, end, cancelled);
@@ -90,7 +92,7 @@ MessageFilter::ScanResult MessageFilter::scan(const MessageStore &store, std::ui
     for (std::uint64_t part = 1; part < parts; ++part) {
         const std::uint64_t partBegin = begin + part * step;
         const std::uint64_t partEnd = part + 1 == parts ? end : partBegin + step;
-        others.append(QtConcurrent::run([this, &store, partBegin, partEnd, &cancelled] {
+        others.append(QtConcurrent::run(&backgroundPool(), [this, &store, partBegin, partEnd, &cancelled] {
             return scanRange(store, partBegin, partEnd, cancelled);
         }));
     }

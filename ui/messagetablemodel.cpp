@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QtConcurrentRun>
 
+#include "backgroundpool.h"
 #include "directionicons.h"
 #include "displaytext.h"
 
@@ -282,7 +283,7 @@ QString MessageTableModel::displayText(const MessageSummary &s, int column, int 
         return displaytext::dataSize(s.totalBytes);
     case PreviewColumn: {
         const bool cut = std::uint64_t(s.preview.size()) < s.bodyBytes;
-        const QString preview = displaytext::oneLine(s.preview, m_previewChars, BinaryStyle::Spaced, cut);
+        QString preview = displaytext::oneLine(s.preview, m_previewChars, BinaryStyle::Spaced, cut);
         if (raw)
             return u"[not an envelope: %1] %2"_s.arg(rawReason(s), preview);
         return preview;
@@ -608,7 +609,7 @@ void MessageTableModel::startScanIfNeeded()
     const bool catchingUp = storeEnd - begin > MaxScanChunk / 10;
     if (catchingUp)
         setScanning(true);
-    m_scan = QtConcurrent::run(
+    m_scan = QtConcurrent::run(&backgroundPool(),
         [filter = m_filter, &store = m_store, begin, end = m_scanChunkEnd, cancelled = m_scanCancelled] {
             return filter.scan(store, begin, end, *cancelled);
         });

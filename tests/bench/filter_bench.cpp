@@ -32,6 +32,7 @@
 
 #include <zmqscope/store/messagestore.h>
 
+#include "backgroundpool.h"
 #include "messagefilter.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
@@ -126,7 +127,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption needleOption(
         u"needle"_s, u"Lower-case ASCII text to look for."_s, u"TEXT"_s, u"overheat"_s);
     const QCommandLineOption poolOption(u"pool-threads"_s,
-        u"Threads of the global thread pool the filter runs in (default: one per core)."_s, u"N"_s);
+        u"Threads of the background pool the filter runs in (default: one per core)."_s, u"N"_s);
     const QCommandLineOption expressionOption(u"expression"_s,
         u"The filter expression measured after the substring (its matches are checked only for the default)."_s,
         u"EXPR"_s);
@@ -157,7 +158,7 @@ int main(int argc, char *argv[])
                 qPrintable(parser.value(poolOption)));
             return 2;
         }
-        QThreadPool::globalInstance()->setMaxThreadCount(threads);
+        backgroundPool().setMaxThreadCount(threads);
     }
 
     // The data: one copy in the store, one in the baseline's vector.
@@ -321,7 +322,7 @@ int main(int argc, char *argv[])
                 "filter pool %d threads)\n",
         ZMQSCOPE_BENCH_BUILD_TYPE, ZMQSCOPE_BENCH_COMPILER, qVersion(),
         qPrintable(QSysInfo::prettyProductName()), QThread::idealThreadCount(),
-        QThreadPool::globalInstance()->maxThreadCount());
+        backgroundPool().maxThreadCount());
     std::printf("  reproduce: %s\n", qPrintable(command.join(u' ')));
     std::printf(
         "  data:      %lld messages, %d-byte bodies, needle \"%s\" in 1%% of the bodies; store %.1f MiB\n",

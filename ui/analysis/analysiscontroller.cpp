@@ -2,6 +2,8 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "backgroundpool.h"
+
 namespace zmqscope {
 
 namespace {
@@ -78,18 +80,19 @@ void AnalysisController::poll()
     }
     // The analyzer is only touched by the batch: the settings travel with it.
     StoreAnalyzer *analyzer = m_analyzer.get();
-    m_watcher.setFuture(QtConcurrent::run([analyzer, settings = std::move(settings)]() mutable {
-        Update update;
-        if (settings) {
-            analyzer->setRoles(std::move(settings->roles));
-            analyzer->setDecoders(std::move(settings->decoders));
-            analyzer->setSequenceField(std::move(settings->field), settings->by);
-            analyzer->reset();
-            update.reset = true;
-        }
-        update.delta = analyzer->update(BatchMessages);
-        return update;
-    }));
+    m_watcher.setFuture(
+        QtConcurrent::run(&backgroundPool(), [analyzer, settings = std::move(settings)]() mutable {
+            Update update;
+            if (settings) {
+                analyzer->setRoles(std::move(settings->roles));
+                analyzer->setDecoders(std::move(settings->decoders));
+                analyzer->setSequenceField(std::move(settings->field), settings->by);
+                analyzer->reset();
+                update.reset = true;
+            }
+            update.delta = analyzer->update(BatchMessages);
+            return update;
+        }));
 }
 
 void AnalysisController::handleFinished()

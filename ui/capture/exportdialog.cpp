@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "backgroundpool.h"
 #include "compose/inlinemessage.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
@@ -228,13 +229,14 @@ void ExportDialog::startExport()
     auto cancelled = m_cancelled;
     auto done = m_done;
     auto total = m_total;
-    m_watcher.setFuture(QtConcurrent::run([store, request = std::move(request), cancelled, done, total] {
-        return messageexport::run(
-            *store, request, *cancelled, [done, total](std::uint64_t d, std::uint64_t t) {
-                done->store(d);
-                total->store(t);
-            });
-    }));
+    m_watcher.setFuture(
+        QtConcurrent::run(&backgroundPool(), [store, request = std::move(request), cancelled, done, total] {
+            return messageexport::run(
+                *store, request, *cancelled, [done, total](std::uint64_t d, std::uint64_t t) {
+                    done->store(d);
+                    total->store(t);
+                });
+        }));
     m_progressTimer.start();
     updateState();
 }

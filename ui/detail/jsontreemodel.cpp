@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QThreadPool>
 
+#include "backgroundpool.h"
+
 using namespace Qt::StringLiterals;
 
 namespace zmqscope {
@@ -64,7 +66,7 @@ void JsonTreeModel::releaseInBackground(std::unique_ptr<Node> root)
     // Freeing a document of a million values takes most of a second; do it off the GUI thread.
     // The values are implicitly shared with atomic reference counts, so that is safe.
     auto released = std::make_shared<std::unique_ptr<Node>>(std::move(root));
-    QThreadPool::globalInstance()->start([released]() { released->reset(); });
+    backgroundPool().start([released]() { released->reset(); });
 }
 
 QJsonValue JsonTreeModel::root() const
