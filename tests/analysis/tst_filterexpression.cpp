@@ -77,6 +77,7 @@ class TestFilterExpression : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void regexOnBytesAsOnText();
     void quoteMatchesExactlyTheBytes_data();
     void quoteMatchesExactlyTheBytes();
     void matches_data();
@@ -330,6 +331,35 @@ void TestFilterExpression::subjectOfACaptureRecord()
     curve.encrypted = true;
     curve.size = 4000;
     QCOMPARE(parsed->matches(FilterSubjectHolder(curve).subject()), encrypted);
+}
+
+void TestFilterExpression::regexOnBytesAsOnText()
+{
+    // `matches` runs PCRE2 straight on ASCII frames and QRegularExpression on the frame as text
+    // otherwise: every pattern must say the same as QRegularExpression on QString::fromUtf8(frame).
+    const QStringList patterns { u"^order-[0-9]+$"_s, u"(?i)^order"_s, u"\\w+\\.\\w+"_s, u"caf.$"_s,
+        u"\u00e9"_s, u"\\x{e9}"_s, u"a$"_s, u"(?m)^b"_s, u"^$"_s, u"."_s, u"\\bkitchen\\b"_s, u"(?s)a.b"_s,
+        u"^(a|b)*$"_s, u"\\p{L}+"_s, u"[^a-z]"_s, u"(?i)K"_s };
+    const QList<QByteArray> subjects { "order-17", "ORDER-17", "", "caf\xc3\xa9", "caf\xff", "a\nb",
+        "telemetry.kitchen.3", QByteArray("\x00\x01", 2), QByteArray(200'000, 'a') + 'c',
+        QByteArray(200'000, 'a') };
+    for (const QString &pattern : patterns) {
+        const QRegularExpression reference(pattern);
+        QVERIFY2(reference.isValid(), qPrintable(pattern));
+        const Result<FilterExpression> expression
+            = FilterExpression::parse(QString(u"id matches "_s + FilterExpression::quote(pattern.toUtf8())));
+        QVERIFY2(expression, qPrintable(expression.errorMessage()));
+        for (const QByteArray &id : subjects) {
+            const QByteArrayView frames[] = { id, "text/plain", "body" };
+            FilterSubject subject;
+            subject.frames = frames;
+            const bool expected = reference.match(QString::fromUtf8(id)).hasMatch();
+            QVERIFY2(expression->matches(subject) == expected,
+                qPrintable(u"%1 on %2 (%3 bytes): expected %4"_s.arg(pattern,
+                    QString::fromLatin1(id.left(20).toPercentEncoding()), QString::number(id.size()),
+                    expected ? u"a match"_s : u"no match"_s)));
+        }
+    }
 }
 
 void TestFilterExpression::quoteMatchesExactlyTheBytes_data()

@@ -241,7 +241,7 @@ struct FilterExpression::Node
     Field field;
     Operator op = Operator::Truthy;
     std::vector<Literal> literals; ///< one, or the set of `in`
-    std::optional<QRegularExpression> regex;
+    std::optional<filter::Regex> regex;
 
     bool evaluate(Evaluation &evaluation) const
     {
@@ -588,8 +588,7 @@ private:
             if (!regex.isValid())
                 fail(pattern.column + 1 + regex.patternErrorOffset(),
                     u"bad regular expression: %1"_s.arg(regex.errorString()));
-            regex.optimize(); // compiled now: matches() is then free of lazy state
-            node->regex = regex;
+            node->regex.emplace(std::move(regex));
         } else if (isName(u"in"_s)) {
             take();
             node->op = Operator::In;

@@ -11,9 +11,10 @@
 #include <QByteArrayView>
 #include <QJsonArray>
 #include <QJsonValue>
-#include <QRegularExpression>
 #include <QString>
 #include <QStringView>
+
+#include "filterregex_p.h"
 
 namespace zmqscope::filter {
 
@@ -235,12 +236,12 @@ public:
         }
     }
 
-    [[nodiscard]] bool matches(const QRegularExpression &regex) const
+    [[nodiscard]] bool matches(const Regex &regex) const
     {
         if (m_kind == Kind::Bytes)
-            return regex.match(QString::fromUtf8(m_bytes)).hasMatch();
+            return regex.matches(m_bytes);
         if (m_kind == Kind::Text)
-            return regex.match(m_text).hasMatch();
+            return regex.matches(m_text);
         return false;
     }
 
