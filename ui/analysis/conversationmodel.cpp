@@ -144,19 +144,19 @@ void ConversationModel::apply(const AnalysisController::Update &update)
         beginResetModel();
         m_rows.clear();
         m_firstIndex = delta.firstNewPair;
-        m_latencies.clear();
-        m_requests.clear();
+        m_tallies.clear();
         endResetModel();
     }
     m_unmatchedReplies = delta.unmatchedReplies;
     m_nowUs = std::max(m_nowUs, MessageStore::nowUs());
     // Answers to rows shown already.
     for (const auto &[index, pair] : delta.answered) {
-        if (pair.answered)
-            m_latencies[pair.socket].push_back(pair.latencyUs());
+        countLatency(pair);
         if (index < m_firstIndex || index - m_firstIndex >= m_rows.size())
             continue; // dropped as one of the oldest
         const int row = int(index - m_firstIndex);
+        if (!m_rows[std::size_t(row)].answered && pair.answered)
+            stopWaiting(m_rows[std::size_t(row)]);
         m_rows[std::size_t(row)] = pair;
         Q_EMIT dataChanged(this->index(row, ReplyColumn), this->index(row, StateColumn));
     }
@@ -165,15 +165,18 @@ void ConversationModel::apply(const AnalysisController::Update &update)
         beginInsertRows({}, first, first + int(delta.newPairs.size()) - 1);
         for (const RequestPair &pair : delta.newPairs) {
             m_rows.push_back(pair);
-            ++m_requests[pair.socket];
-            if (pair.answered)
-                m_latencies[pair.socket].push_back(pair.latencyUs());
+            countRequest(pair);
+            countLatency(pair);
         }
         endInsertRows();
     }
     if (int(m_rows.size()) > m_maxRows) {
         const int drop = int(m_rows.size()) - m_maxRows;
         beginRemoveRows({}, 0, drop - 1);
+        // Only the rows held can be waiting (a dropped one was sent long ago).
+        for (auto row = m_rows.cbegin(); row != m_rows.cbegin() + drop; ++row)
+            if (!row->answered)
+                stopWaiting(*row);
         m_rows.erase(m_rows.begin(), m_rows.begin() + drop);
         m_firstIndex += std::size_t(drop);
         endRemoveRows();
@@ -209,11 +212,63 @@ void ConversationModel::updateStates(std::int64_t nowUs)
         Q_EMIT dataChanged(index(0, StateColumn), index(rowCount() - 1, StateColumn));
 }
 
+void ConversationModel::countRequest(const RequestPair &pair)
+{
+    for (const SocketId socket : { SocketId(pair.socket), SocketId(0) }) {
+        Tally &tally = m_tallies[socket];
+        ++tally.requests;
+        if (!pair.answered) {
+            // Requests come in send order, so this is nearly always an append.
+            const auto at
+                = std::upper_bound(tally.waitingSinceUs.begin(), tally.waitingSinceUs.end(), pair.requestUs);
+            tally.waitingSinceUs.insert(at, pair.requestUs);
+        }
+    }
+}
+
+void ConversationModel::countLatency(const RequestPair &pair)
+{
+    if (!pair.answered)
+        return;
+    for (const SocketId socket : { SocketId(pair.socket), SocketId(0) })
+        m_tallies[socket].added.push_back(pair.latencyUs());
+}
+
+void ConversationModel::stopWaiting(const RequestPair &pair)
+{
+    for (const SocketId socket : { SocketId(pair.socket), SocketId(0) }) {
+        std::vector<std::int64_t> &waiting = m_tallies[socket].waitingSinceUs;
+        const auto at = std::lower_bound(waiting.begin(), waiting.end(), pair.requestUs);
+        if (at != waiting.end() && *at == pair.requestUs)
+            waiting.erase(at);
+    }
+}
+
+const std::vector<std::int64_t> &ConversationModel::Tally::latencies() const
+{
+    if (!added.empty()) {
+        // Sorting what came since and merging it costs far less than sorting everything again.
+        std::sort(added.begin(), added.end());
+        const auto middle = std::ptrdiff_t(sorted.size());
+        sorted.insert(sorted.end(), added.cbegin(), added.cend());
+        std::inplace_merge(sorted.begin(), sorted.begin() + middle, sorted.end());
+        added.clear();
+    }
+    return sorted;
+}
+
+const ConversationModel::Tally *ConversationModel::tally(SocketId socket) const
+{
+    const auto found = m_tallies.find(socket);
+    return found == m_tallies.end() ? nullptr : &found->second;
+}
+
 QList<SocketId> ConversationModel::sockets() const
 {
     QList<SocketId> sockets;
-    for (const auto &[socket, count] : m_requests)
-        sockets.append(socket);
+    for (const auto &[socket, tally] : m_tallies)
+        if (socket != 0)
+            sockets.append(socket);
     std::sort(sockets.begin(), sockets.end(),
         [this](SocketId a, SocketId b) { return socketName(a).localeAwareCompare(socketName(b)) < 0; });
     return sockets;
@@ -222,27 +277,17 @@ QList<SocketId> ConversationModel::sockets() const
 ConversationModel::Figures ConversationModel::figures(SocketId socket) const
 {
     Figures figures;
-    for (const auto &[id, count] : m_requests) {
-        if (socket == 0 || id == socket)
-            figures.requests += count;
-    }
-    for (const auto &[id, latencies] : m_latencies) {
-        if (socket == 0 || id == socket)
-            figures.latenciesUs.insert(figures.latenciesUs.end(), latencies.begin(), latencies.end());
-    }
-    // Rows dropped as the oldest were answered long ago; only the rows held can be waiting.
-    for (std::size_t row = 0; row < m_rows.size(); ++row) {
-        const RequestPair &pair = m_rows[row];
-        if (pair.answered || (socket != 0 && pair.socket != socket))
-            continue;
-        if (pairState(pair, m_nowUs, m_timeoutUs) == PairState::TimedOut)
-            ++figures.timedOut;
-        else
-            ++figures.pending;
-    }
-    figures.answered = figures.latenciesUs.size();
-    std::vector<std::int64_t> sorted = figures.latenciesUs;
-    std::sort(sorted.begin(), sorted.end());
+    const Tally *counted = tally(socket);
+    if (!counted)
+        return figures;
+    const std::vector<std::int64_t> &sorted = counted->latencies();
+    const std::vector<std::int64_t> &waiting = counted->waitingSinceUs;
+    figures.requests = counted->requests;
+    figures.answered = sorted.size();
+    // pairState(): timed out when now - sent > timeout, so sent < now - timeout.
+    figures.timedOut = std::uint64_t(
+        std::lower_bound(waiting.cbegin(), waiting.cend(), m_nowUs - m_timeoutUs) - waiting.cbegin());
+    figures.pending = waiting.size() - figures.timedOut;
     figures.latency.requests = figures.requests;
     figures.latency.answered = figures.answered;
     figures.latency.unanswered = figures.pending + figures.timedOut;
@@ -251,6 +296,20 @@ ConversationModel::Figures ConversationModel::figures(SocketId socket) const
     figures.latency.p99Us = nearestRank(sorted, 99);
     figures.latency.maxUs = nearestRank(sorted, 100);
     return figures;
+}
+
+std::vector<std::uint64_t> ConversationModel::latenciesAtMost(
+    SocketId socket, const std::vector<std::int64_t> &edgesUs) const
+{
+    std::vector<std::uint64_t> counts(edgesUs.size(), 0);
+    const Tally *counted = tally(socket);
+    if (!counted)
+        return counts;
+    const std::vector<std::int64_t> &sorted = counted->latencies();
+    for (std::size_t i = 0; i < edgesUs.size(); ++i)
+        counts[i]
+            = std::uint64_t(std::upper_bound(sorted.cbegin(), sorted.cend(), edgesUs[i]) - sorted.cbegin());
+    return counts;
 }
 
 } // namespace zmqscope

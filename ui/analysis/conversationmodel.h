@@ -67,7 +67,9 @@ public:
     [[nodiscard]] QList<SocketId> sockets() const;
     [[nodiscard]] QString socketName(SocketId socket) const;
 
-    /// Figures of one socket (0: all sockets).
+    /// Figures of one socket (0: all sockets). Cheap: kept up to date as updates come, so the view
+    /// may ask after every update and every second (percentiles read from sorted latencies, the
+    /// waiting requests counted by binary search).
     struct Figures
     {
         std::uint64_t requests = 0;
@@ -75,9 +77,12 @@ public:
         std::uint64_t pending = 0;
         std::uint64_t timedOut = 0;
         LatencySummary latency;
-        std::vector<std::int64_t> latenciesUs; ///< every answered request's latency, unsorted
     };
     [[nodiscard]] Figures figures(SocketId socket) const;
+    /// For each of the ascending `edgesUs`, how many answered requests of `socket` (0: all) took at
+    /// most that long: a histogram's bins are the differences.
+    [[nodiscard]] std::vector<std::uint64_t> latenciesAtMost(
+        SocketId socket, const std::vector<std::int64_t> &edgesUs) const;
     [[nodiscard]] std::uint64_t unmatchedReplies() const { return m_unmatchedReplies; }
 
 Q_SIGNALS:
@@ -85,11 +90,27 @@ Q_SIGNALS:
     void figuresChanged();
 
 private:
+    /// What the figures of one socket (or of all, under 0) are made from.
+    struct Tally
+    {
+        std::uint64_t requests = 0;
+        /// Answered requests' latencies: `sorted`, plus the ones added since, merged in when read.
+        mutable std::vector<std::int64_t> sorted;
+        mutable std::vector<std::int64_t> added;
+        /// Send times of the unanswered requests among the rows held, ascending.
+        std::vector<std::int64_t> waitingSinceUs;
+
+        const std::vector<std::int64_t> &latencies() const;
+    };
+    void countRequest(const RequestPair &pair);
+    void countLatency(const RequestPair &pair);
+    void stopWaiting(const RequestPair &pair);
+    const Tally *tally(SocketId socket) const;
+
     std::deque<RequestPair> m_rows;
     std::size_t m_firstIndex = 0; ///< the analyzer's index of m_rows.front()
     QHash<SocketId, QString> m_socketNames;
-    std::map<SocketId, std::vector<std::int64_t>> m_latencies;
-    std::map<SocketId, std::uint64_t> m_requests;
+    std::map<SocketId, Tally> m_tallies; ///< per socket, and all sockets under 0
     std::int64_t m_timeoutUs = 5'000'000;
     std::int64_t m_nowUs = 0;
     std::uint64_t m_unmatchedReplies = 0;

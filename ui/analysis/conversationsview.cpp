@@ -221,9 +221,17 @@ void ConversationsView::updateFigures()
     if (m_model.unmatchedReplies() > 0)
         text += u" · %1 replies fit no request"_s.arg(m_model.unmatchedReplies());
     m_figures->setText(text);
+    // Bin i holds the latencies up to its edge and above the one before; the last one the rest.
+    const std::vector<std::int64_t> edges(BinEdgesUs.cbegin(), BinEdgesUs.cend());
+    const std::vector<std::uint64_t> atMost
+        = m_model.latenciesAtMost(m_socket->currentData().toUInt(), edges);
     std::vector<qreal> counts(std::size_t(latencyBinLabels().size()), 0);
-    for (const std::int64_t us : figures.latenciesUs)
-        ++counts[std::size_t(latencyBin(us))];
+    std::uint64_t below = 0;
+    for (std::size_t i = 0; i < atMost.size(); ++i) {
+        counts[i] = qreal(atMost[i] - below);
+        below = atMost[i];
+    }
+    counts.back() = qreal(figures.answered - below);
     for (std::size_t i = 0; i < counts.size(); ++i)
         m_bars->replace(int(i), counts[i]);
     const qreal highest = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
