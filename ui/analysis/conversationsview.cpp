@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include "analysistable.h"
 #include "conversationmodel.h"
 
 using namespace Qt::StringLiterals;
@@ -85,15 +86,7 @@ ConversationsView::ConversationsView(ConversationModel &model, QWidget *parent)
     m_figures->setTextFormat(Qt::PlainText);
     m_figures->setWordWrap(true);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(u"conversationTable"_s);
-    m_table->setModel(&model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
+    m_table = makeAnalysisTable(model, u"conversationTable"_s, this);
     m_table->setAlternatingRowColors(true);
 
     auto *chart = new QChart;

@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "analysistable.h"
 #include "healthmodel.h"
 
 using namespace Qt::StringLiterals;
@@ -54,15 +55,7 @@ HealthView::HealthView(HealthModel &model, QWidget *parent)
     m_ownLoss->setWordWrap(true);
     m_ownLoss->hide();
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(u"healthTable"_s);
-    m_table->setModel(&model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
+    m_table = makeAnalysisTable(model, u"healthTable"_s, this);
 
     auto *timelineBox = new QWidget(this);
     auto *timelineLayout = new QVBoxLayout(timelineBox);
