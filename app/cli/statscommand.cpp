@@ -94,6 +94,11 @@ QString shownText(QByteArrayView bytes)
 
 /// A socket of the capture, told apart by its name, as every line and output line names it (a tap's
 /// lines change "type" with the direction: they name the sender's type).
+///
+/// The app's Statistics dock counts with core's TrafficStatistics instead; this stays apart on
+/// purpose: that one reads a MessageStore by socket id in time buckets and keeps sizes in
+/// histograms (percentiles within a bin, bounded memory for a view that runs for days), while the
+/// CLI reads capture lines by socket name and prints exact nearest-rank sizes, which scripts compare.
 struct StatsSocket
 {
     QString name;
