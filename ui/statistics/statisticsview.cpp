@@ -24,6 +24,7 @@
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "analysis/analysistable.h"
 #include "displaytext.h"
 #include "statisticsmodel.h"
 
@@ -176,15 +177,7 @@ StatisticsView::StatisticsView(const MessageStore &store, QWidget *parent)
     top->addWidget(resetButton);
     top->addWidget(m_countLabel, 1);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(u"statisticsTable"_s);
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setWordWrap(false);
+    m_table = makeAnalysisTable(*m_model, u"statisticsTable"_s, this);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         &StatisticsView::handleCurrentRowChanged);
 
