@@ -122,6 +122,57 @@ private Q_SLOTS:
         QCOMPARE(delta.messagesRead, store.size());
         QCOMPARE(delta.unseen, std::uint64_t(0));
     }
+
+    void aSocketOpenedLaterKeepsTheAnalysis()
+    {
+        // The requester's traffic is analysed; then a second REQ socket opens and talks.
+        constexpr SocketId Later = 3;
+        MessageStore store;
+        fill(store, 6);
+        StoreAnalyzer analyzer(store);
+        const QHash<SocketId, PairingRole> before { { Requester, PairingRole::Client } };
+        analyzer.setRoles(before);
+        AnalysisDelta delta = analyzer.update();
+        QCOMPARE(delta.newPairs.size(), std::size_t(6));
+        const std::uint64_t readTo = analyzer.endSeq();
+
+        QHash<SocketId, PairingRole> after = before;
+        after.insert(Later, PairingRole::Client);
+        // Nothing of socket 3 was read: the analysis stays true and goes on.
+        QVERIFY(analyzer.rolesKeepAnalysis(after));
+        analyzer.setRoles(after);
+        store.append(Later, Direction::Out, 90'000, Frames { "late-1", "text/plain", "ping" });
+        store.append(Later, Direction::In, 90'040, Frames { "late-1", "text/plain", "pong" });
+        delta = analyzer.update();
+        QCOMPARE(delta.messagesRead, store.endSeq() - readTo); // only what came since
+        QCOMPARE(delta.firstNewPair, std::size_t(6));
+        QCOMPARE(delta.newPairs.size(), std::size_t(1));
+        QCOMPARE(delta.newPairs.front().id, QByteArray("late-1"));
+        QCOMPARE(delta.newPairs.front().latencyUs(), std::int64_t(40));
+
+        // The same as a fresh pass with the new roles.
+        StoreAnalyzer fresh(store);
+        fresh.setRoles(after);
+        (void)fresh.update();
+        QCOMPARE(fresh.pairer().pairs().size(), analyzer.pairer().pairs().size());
+        for (std::size_t i = 0; i < fresh.pairer().pairs().size(); ++i) {
+            QCOMPARE(fresh.pairer().pairs()[i].id, analyzer.pairer().pairs()[i].id);
+            QCOMPARE(fresh.pairer().pairs()[i].answered, analyzer.pairer().pairs()[i].answered);
+        }
+
+        // Whereas a socket whose messages were read without a role, or a role that changes or goes,
+        // needs the pass again.
+        QHash<SocketId, PairingRole> subscriberPairs = after;
+        subscriberPairs.insert(Subscriber, PairingRole::Client);
+        QVERIFY(!analyzer.rolesKeepAnalysis(subscriberPairs));
+        QHash<SocketId, PairingRole> changed = after;
+        changed.insert(Requester, PairingRole::Server);
+        QVERIFY(!analyzer.rolesKeepAnalysis(changed));
+        QVERIFY(!analyzer.rolesKeepAnalysis(before));
+        // After a reset nothing is read yet: a new role keeps the (empty) analysis.
+        analyzer.reset();
+        QVERIFY(analyzer.rolesKeepAnalysis(subscriberPairs));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStoreAnalyzer)

@@ -47,6 +47,7 @@ void AnalysisController::setSequenceField(std::optional<JsonPath> field, Sequenc
     m_field = std::move(field);
     m_by = by;
     m_settingsChanged = true;
+    m_restartNeeded = true;
     poll();
 }
 
@@ -54,11 +55,13 @@ void AnalysisController::setDecoders(const DecoderSet &decoders)
 {
     m_decoders = decoders;
     m_settingsChanged = true;
+    m_restartNeeded = true;
 }
 
 void AnalysisController::restart()
 {
     m_settingsChanged = true;
+    m_restartNeeded = true;
     poll();
 }
 
@@ -75,8 +78,9 @@ void AnalysisController::poll()
         return;
     std::optional<Settings> settings;
     if (m_settingsChanged) {
-        settings = Settings { m_roles, m_field, m_by, m_decoders };
+        settings = Settings { m_roles, m_field, m_by, m_decoders, m_restartNeeded };
         m_settingsChanged = false;
+        m_restartNeeded = false;
     }
     // The analyzer is only touched by the batch: the settings travel with it.
     StoreAnalyzer *analyzer = m_analyzer.get();
@@ -84,11 +88,16 @@ void AnalysisController::poll()
         QtConcurrent::run(&backgroundPool(), [analyzer, settings = std::move(settings)]() mutable {
             Update update;
             if (settings) {
+                // A socket opened (its role new, none of its messages read) needs no second pass over
+                // everything held: the analysis so far stays true.
+                const bool keep = !settings->restart && analyzer->rolesKeepAnalysis(settings->roles);
                 analyzer->setRoles(std::move(settings->roles));
-                analyzer->setDecoders(std::move(settings->decoders));
-                analyzer->setSequenceField(std::move(settings->field), settings->by);
-                analyzer->reset();
-                update.reset = true;
+                if (!keep) {
+                    analyzer->setDecoders(std::move(settings->decoders));
+                    analyzer->setSequenceField(std::move(settings->field), settings->by);
+                    analyzer->reset();
+                    update.reset = true;
+                }
             }
             update.delta = analyzer->update(BatchMessages);
             return update;

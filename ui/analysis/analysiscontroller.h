@@ -56,6 +56,7 @@ private:
         std::optional<JsonPath> field;
         SequenceStreams by = SequenceStreams::BySocketAndId;
         DecoderSet decoders;
+        bool restart = true; ///< start over even when the roles alone would not need it
     };
     void handleFinished();
 
@@ -67,7 +68,9 @@ private:
     std::optional<JsonPath> m_field;
     SequenceStreams m_by = SequenceStreams::BySocketAndId;
     DecoderSet m_decoders;
-    bool m_settingsChanged = true; ///< the next batch applies the settings and starts over
+    bool m_settingsChanged = true; ///< the next batch applies the settings
+    /// ...and starts over: more than the roles changed (a socket just opened does not need it).
+    bool m_restartNeeded = true;
     std::uint64_t m_readTo = 0;
 };
 

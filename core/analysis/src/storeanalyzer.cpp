@@ -13,8 +13,22 @@ void StoreAnalyzer::setSequenceField(std::optional<JsonPath> field, SequenceStre
     m_checker = SequenceChecker(by);
 }
 
+bool StoreAnalyzer::rolesKeepAnalysis(const QHash<SocketId, PairingRole> &roles) const
+{
+    for (auto it = m_roles.cbegin(); it != m_roles.cend(); ++it)
+        if (roles.value(it.key(), PairingRole::None) != it.value())
+            return false;
+    for (auto it = roles.cbegin(); it != roles.cend(); ++it)
+        if (!m_roles.contains(it.key()) && it.value() != PairingRole::None
+            && m_readWithoutRole.contains(it.key()))
+            return false;
+    return true;
+}
+
 void StoreAnalyzer::reset()
 {
+    m_readWithoutRole.clear();
+    m_lastWithoutRole = 0;
     m_pairer.clear();
     m_checker = SequenceChecker(m_by);
     m_started = false;
@@ -43,6 +57,10 @@ AnalysisDelta StoreAnalyzer::update(std::uint64_t maxMessages)
         expected = message.seq + 1;
         ++delta.messagesRead;
         const PairingRole role = m_roles.value(message.socket, PairingRole::None);
+        if (role == PairingRole::None && message.socket != m_lastWithoutRole) {
+            m_readWithoutRole.insert(message.socket);
+            m_lastWithoutRole = message.socket;
+        }
         if (role != PairingRole::None) {
             PairingMessage pairing;
             pairing.number = message.seq;

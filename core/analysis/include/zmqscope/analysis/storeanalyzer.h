@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <QHash>
+#include <QSet>
 
 #include <zmqscope/analysis/decoderules.h>
 #include <zmqscope/analysis/jsonpath.h>
@@ -52,6 +53,10 @@ public:
     /// The pairing role of each socket; sockets not listed are not paired. Takes effect for messages
     /// read from now on.
     void setRoles(QHash<SocketId, PairingRole> roles) { m_roles = std::move(roles); }
+    /// Whether what was analysed so far stays what a fresh pass with `roles` would give: no socket
+    /// loses or changes its role, and each socket that gains one had no message read yet (a socket
+    /// just opened). The app then sets the roles and goes on; otherwise it sets them and reset()s.
+    [[nodiscard]] bool rolesKeepAnalysis(const QHash<SocketId, PairingRole> &roles) const;
     /// The sequence field to check (none: no sequence check), and what makes a stream. Starts the
     /// sequence check over (findings so far are dropped; pairing keeps going).
     void setSequenceField(std::optional<JsonPath> field, SequenceStreams by = SequenceStreams::BySocketAndId);
@@ -71,6 +76,8 @@ public:
 private:
     const MessageStore &m_store;
     QHash<SocketId, PairingRole> m_roles;
+    QSet<SocketId> m_readWithoutRole; ///< sockets with messages read while they had no role
+    SocketId m_lastWithoutRole = 0; ///< the last one added there (0 is no socket)
     std::optional<JsonPath> m_field;
     SequenceStreams m_by = SequenceStreams::BySocketAndId;
     DecoderSet m_decoders;
