@@ -4,7 +4,10 @@
 // the fault cases rewrite such a capture (truncated, snapped, reordered, duplicated). Without root
 // the committed fixtures (made the same way) are decoded against their expected lines.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <QDir>
@@ -13,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -51,6 +55,30 @@ QString cannotCapture()
 /// What the peers said they put on the wire, as JSON objects (one per line of wire_peers.py).
 using PeerLines = QList<QJsonObject>;
 
+/// Sends `marker` over a TCP connection on 127.0.0.1 (plain sockets: not ZeroMQ, so the decoder
+/// ignores it), for recordLo() to see in the capture file.
+bool sendMarker(const QByteArray &marker)
+{
+    const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    bool sent = server >= 0 && client >= 0
+        && ::bind(server, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0
+        && ::listen(server, 1) == 0
+        && ::getsockname(server, reinterpret_cast<sockaddr *>(&address), &length) == 0
+        && ::connect(client, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0;
+    if (sent)
+        sent = ::send(client, marker.constData(), std::size_t(marker.size()), 0) == marker.size();
+    if (client >= 0)
+        ::close(client);
+    if (server >= 0)
+        ::close(server);
+    return sent;
+}
+
 /// How a recording went: whether it ran, and the packets the kernel dropped (tcpdump's count).
 struct Recording
 {
@@ -86,7 +114,24 @@ Recording recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLi
         qWarning("wire_peers.py failed: %s", peers.diagnostics());
         return {};
     }
-    QTest::qWait(1000); // tcpdump reads the last packets from the kernel's ring (it can lag behind)
+    // tcpdump reads packets from the kernel's ring and can lag behind the peers, most on a busy
+    // machine, and what it has not read when it stops is neither written nor counted as dropped. So a
+    // marker goes over lo after the peers, and tcpdump stops once the file (written packet by packet,
+    // -U) holds it: every packet before it is in the file too.
+    // Short, so that it fits in a snapped packet (96 bytes, 66 of them headers).
+    const QByteArray marker = "zq-end-" + QByteArray::number(QRandomGenerator::global()->generate(), 16);
+    if (!sendMarker(marker)) {
+        qWarning("cannot send the end marker over lo");
+        return {};
+    }
+    const auto holdsMarker = [&] {
+        QFile file(pcapPath);
+        return file.open(QIODevice::ReadOnly) && file.readAll().contains(marker);
+    };
+    if (!QTest::qWaitFor(holdsMarker, 30000)) {
+        qWarning("tcpdump did not write the end marker within 30 s: %s", tcpdump.diagnostics());
+        return {};
+    }
     tcpdump.process().terminate(); // SIGTERM: tcpdump writes what it has and exits
     if (!tcpdump.waitForFinished(10000)) {
         qWarning("tcpdump did not stop: %s", tcpdump.diagnostics());
