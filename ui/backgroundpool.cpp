@@ -7,16 +7,23 @@
 
 namespace zmqscope {
 
+namespace {
+
+struct BackgroundPool : QThreadPool
+{
+    BackgroundPool()
+    {
+        setObjectName(QStringLiteral("ZmqScope background"));
+        setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    }
+};
+
+} // namespace
+
 QThreadPool &backgroundPool()
 {
     // Destroyed at exit after waiting for the jobs still running, as Qt's global pool is.
-    static QThreadPool pool;
-    static const bool configured = [] {
-        pool.setObjectName(QStringLiteral("ZmqScope background"));
-        pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
-        return true;
-    }();
-    Q_UNUSED(configured);
+    static BackgroundPool pool;
     return pool;
 }
 

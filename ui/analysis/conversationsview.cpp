@@ -10,7 +10,6 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QSpinBox>
 #include <QSplitter>

@@ -12,7 +12,6 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>

@@ -69,8 +69,8 @@ bool Regex::matches(QByteArrayView bytes) const
             return true;
         if (result == PCRE2_ERROR_NOMATCH)
             return false;
-        // Any other result (a JIT stack or match limit) is left to QRegularExpression, which has a
-        // bigger JIT stack and says no match when it too gives up.
+        // Any other result (a JIT stack or match limit, or an empty view without data) is left to
+        // QRegularExpression, which has a bigger JIT stack and says no match when it too gives up.
     }
     return m_regex.match(QString::fromUtf8(bytes)).hasMatch();
 }
