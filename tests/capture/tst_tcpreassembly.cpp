@@ -57,6 +57,7 @@ private Q_SLOTS:
     void finThenNewSyn();
     void resetCloses();
     void connectionLimit();
+    void interleavedConnections();
     void ethernetPaddingIsNotPayload();
     void notTcpAndMalformed_data();
     void notTcpAndMalformed();
@@ -316,6 +317,76 @@ void TestTcpReassembly::connectionLimit()
             u"close 1"_s, u"open 3 10.0.0.1:40003 > 10.0.0.2:5555"_s, u"close 2"_s, u"close 3"_s }));
     QCOMPARE(transcript.c2s(1), "40001");
     QCOMPARE(transcript.c2s(3), "40003");
+}
+
+void TestTcpReassembly::interleavedConnections()
+{
+    // Segments of four connections taken in turns, both ways, IPv4 and IPv6, two of them with a
+    // client whose address or port sorts after the server's, one closed and its ports opened again
+    // midway: every byte reaches its own connection and direction. (The reassembler keeps the last
+    // connection it found; this holds it to answering only for that one.)
+    struct Connection
+    {
+        Endpoints endpoints;
+        Flow flow;
+    };
+    QList<Connection> connections(4);
+    connections[1].endpoints.client = ipv4(10, 0, 0, 9); // the client's address sorts last
+    connections[2].endpoints.client = ipv6(1);
+    connections[2].endpoints.server = ipv6(2);
+    connections[3].endpoints.clientPort = 6000; // same addresses, the client's port sorts last
+    connections[3].endpoints.serverPort = 5000;
+    for (qsizetype i = 0; i < connections.size(); ++i) {
+        Flow &flow = connections[i].flow;
+        flow.handshake();
+        quint32 c2s = 0;
+        quint32 s2c = 0;
+        for (int n = 0; n < 3; ++n) {
+            const QByteArray ask = "c" + QByteArray::number(i) + "." + QByteArray::number(n);
+            const QByteArray answer = "s" + QByteArray::number(i) + "." + QByteArray::number(n);
+            flow.data(true, c2s, ask).data(false, s2c, answer);
+            c2s += quint32(ask.size());
+            s2c += quint32(answer.size());
+        }
+        if (i == 0)
+            flow.fin(true, c2s).fin(false, s2c).ack(true, c2s + 1);
+    }
+    Flow again(31337, 42); // connection 0's ports again, after its close
+    again.handshake().data(true, 0, "again").data(false, 0, "!");
+    QList<QList<Frame>> perConnection;
+    for (const Connection &connection : connections)
+        perConnection.append(framesOf(connection.flow.steps(), {}, connection.endpoints));
+    perConnection.append(framesOf(again.steps(), {}, connections[0].endpoints));
+    QList<Frame> frames;
+    for (qsizetype step = 0;; ++step) {
+        bool any = false;
+        for (qsizetype i = 0; i < perConnection.size(); ++i) {
+            // The reopened connection starts after the first one's last segment (step 11).
+            if (i == perConnection.size() - 1 && step < 12)
+                continue;
+            const qsizetype at = i == perConnection.size() - 1 ? step - 12 : step;
+            if (at < perConnection[i].size()) {
+                frames.append(perConnection[i][at]);
+                any = true;
+            }
+        }
+        if (!any)
+            break;
+    }
+    const Transcript transcript = readCapture(write(frames));
+    QCOMPARE(transcript.events.size(), 10); // 5 opened, 5 closed (4 at the end of the capture)
+    for (qsizetype i = 0; i < connections.size(); ++i) {
+        const QByteArray n = QByteArray::number(i);
+        const int id = int(i) + 1;
+        QCOMPARE(transcript.c2s(id), "c" + n + ".0c" + n + ".1c" + n + ".2");
+        QCOMPARE(transcript.s2c(id), "s" + n + ".0s" + n + ".1s" + n + ".2");
+    }
+    QCOMPARE(transcript.events.at(0), u"open 1 10.0.0.1:40000 > 10.0.0.2:5555"_s);
+    QCOMPARE(transcript.events.at(1), u"open 2 10.0.0.9:40000 > 10.0.0.2:5555"_s);
+    QCOMPARE(transcript.events.at(3), u"open 4 10.0.0.1:6000 > 10.0.0.2:5000"_s);
+    QVERIFY(transcript.events.contains(u"open 5 10.0.0.1:40000 > 10.0.0.2:5555"_s));
+    QCOMPARE(transcript.c2s(5), "again");
+    QCOMPARE(transcript.s2c(5), "!");
 }
 
 void TestTcpReassembly::ethernetPaddingIsNotPayload()

@@ -71,6 +71,10 @@ public:
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
         QString endpoint; ///< "tcp://<server>", the "endpoint" of its lines
         QStringList curveHandshake; ///< the CURVE commands seen, in order, with their sizes ("HELLO 194 B")
+        /// Whether the client's and the server's READY said SUB or XSUB (their 3.0 subscriptions are
+        /// messages): kept as flags, since every message asks.
+        bool clientSubscribes = false;
+        bool serverSubscribes = false;
         /// The last message record of each direction (c2s, s2c), reused: a message changes only its
         /// time and frames, so the strings are not copied message after message.
         std::array<CaptureRecord, 2> messages;
@@ -104,8 +108,15 @@ public:
     void changed(const Connection &connection);
     Connection *find(TcpReassembler::ConnectionId id)
     {
+        // Segment after segment of one connection: the last one found again without a lookup.
+        if (id == lastId && last)
+            return last;
         const auto it = connections.find(id);
-        return it == connections.end() ? nullptr : &it->second;
+        if (it == connections.end())
+            return nullptr;
+        lastId = id;
+        last = &it->second;
+        return last;
     }
     [[nodiscard]] const Connection *find(TcpReassembler::ConnectionId id) const
     {
@@ -116,6 +127,8 @@ public:
     Handlers handlers;
     TcpReassembler reassembler;
     std::unordered_map<TcpReassembler::ConnectionId, Connection> connections;
+    TcpReassembler::ConnectionId lastId = 0; ///< find()'s last answer (nodes never move)...
+    Connection *last = nullptr; ///< ...cleared when a connection is erased
     /// Every ZMTP connection in the order found, as last reported (closed ones stay here).
     QList<WireConnection> seen;
     QHash<std::uint64_t, qsizetype> seenIndex;
@@ -215,6 +228,7 @@ void PassiveDecoder::Private::closed(TcpReassembler::ConnectionId id, bool reset
         ++stats.otherConnections; // ended before proving anything
     }
     // Closed: a new connection on the same ports gets a new id from the reassembler.
+    last = nullptr;
     connections.erase(id);
 }
 
@@ -237,7 +251,9 @@ void PassiveDecoder::Private::readyFrom(Connection &connection, bool fromClient,
     Side &side = fromClient ? connection.client : connection.server;
     side.ready = true;
     if (!metadata.isEmpty()) {
-        (fromClient ? info.clientType : info.serverType) = metadataValue(metadata, "Socket-Type");
+        QString &type = fromClient ? info.clientType : info.serverType;
+        type = metadataValue(metadata, "Socket-Type");
+        (fromClient ? connection.clientSubscribes : connection.serverSubscribes) = subscribes(type);
         (fromClient ? info.clientIdentity : info.serverIdentity) = metadataBytes(metadata, "Identity");
     }
     if (info.handshakeDone || !connection.client.ready || !connection.server.ready)
@@ -304,9 +320,9 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
             event.topic);
         return;
     case ZmtpEvent::Kind::Message: {
-        const QString &sender = fromClient ? info.clientType : info.serverType;
         // ZMTP 3.0's subscriptions are messages a SUB or XSUB sends: \1 or \0 and the topic.
-        if (subscribes(sender) && event.frames.size() == 1 && !event.frames.first().isEmpty()
+        if ((fromClient ? connection.clientSubscribes : connection.serverSubscribes)
+            && event.frames.size() == 1 && !event.frames.first().isEmpty()
             && (event.frames.first().front() == '\1' || event.frames.first().front() == '\0')) {
             proveZmtp(connection);
             ++info.subscriptions;
@@ -382,8 +398,10 @@ CaptureRecord &PassiveDecoder::Private::messageRecord(
     Connection &connection, bool fromClient, std::int64_t us) const
 {
     // Assigning a QString costs two atomic operations even when it already holds the same text.
+    // The same characters at the same address are the same text (isSharedWith() is false for the
+    // literals of u""_s, which have no shared block).
     const auto keep = [](QString &to, const QString &from) {
-        if (!to.isSharedWith(from) || to.size() != from.size())
+        if (to.constData() != from.constData() || to.size() != from.size())
             to = from;
     };
     const WireConnection &info = connection.info;

@@ -426,7 +426,8 @@ void ZmtpStreamDecoder::resetFrame()
     m_sizeHave = 0;
     m_frameSize = 0;
     m_bodyDone = 0;
-    m_body.clear();
+    if (!m_body.isNull()) // usually handed on already; clear() is a call into QtCore
+        m_body.clear();
     m_skipBody = false;
 }
 
@@ -496,7 +497,9 @@ void ZmtpStreamDecoder::handleMessageFrame()
     if (more)
         return;
     m_state = State::Traffic;
-    ZmtpEvent event;
+    // One event object for every message: only its frames and size change (a fresh ZmtpEvent is
+    // 150 bytes to clear and free again, message after message).
+    ZmtpEvent &event = m_messageEvent;
     event.kind = ZmtpEvent::Kind::Message;
     m_messageFrames.resize(m_frameCount); // buffers beyond this message's frames go
     m_frameCount = 0;
@@ -509,6 +512,7 @@ void ZmtpStreamDecoder::handleMessageFrame()
     // (the store, the CLI) costs no allocation per frame.
     if (event.frames.isDetached())
         m_messageFrames = std::move(event.frames);
+    event.frames = {};
 }
 
 QByteArray ZmtpStreamDecoder::frameBuffer(QByteArrayView bytes)
@@ -518,7 +522,8 @@ QByteArray ZmtpStreamDecoder::frameBuffer(QByteArrayView bytes)
         // holds it (then it is the reader's) or it is large (not kept for ever).
         QByteArray buffer = std::exchange(m_messageFrames[m_frameCount], {});
         if (buffer.isDetached() && buffer.capacity() <= kReusedFrameBytes) {
-            buffer.resize(bytes.size());
+            if (buffer.size() != bytes.size()) // a call into QtCore; frames often keep their size
+                buffer.resize(bytes.size());
             if (!bytes.isEmpty())
                 std::memcpy(buffer.data(), bytes.data(), std::size_t(bytes.size()));
             return buffer;

@@ -120,10 +120,15 @@ private:
         Stream toServer;
         Stream toClient;
         bool closed = false; ///< kept only to ignore the closed connection's last segments
+        bool clientIsA = true; ///< the client is the key's first endpoint (addressA, portA)
         std::list<Key>::iterator lru;
     };
 
-    static Key keyOf(const TcpSegment &segment);
+    /// The key, and in `sourceFirst` whether the segment's source is its first endpoint.
+    static Key keyOf(const TcpSegment &segment, bool &sourceFirst);
+    void touch(State &state); ///< most recently active now (the end of m_lru)
+    void remember(const Key &key, State &state);
+    void forget(const State &state); ///< before the state is erased
     State &open(const Key &key, const TcpSegment &segment, bool clientIsSource, bool midStream,
         std::int64_t timestampUs);
     void process(State &state, bool fromClient, const TcpSegment &segment, std::int64_t timestampUs);
@@ -138,6 +143,9 @@ private:
     Limits m_limits;
     std::unordered_map<Key, State, KeyHash> m_connections;
     std::list<Key> m_lru; ///< least recently active first
+    /// The connection of the last segment (map nodes never move), or null; cleared before an erase.
+    State *m_last = nullptr;
+    Key m_lastKey;
     ConnectionId m_nextId = 1;
 };
 

@@ -215,6 +215,7 @@ private:
     static constexpr qsizetype kReusedFrameBytes = 64 << 10;
     std::uint64_t m_messageBytes = 0;
     std::uint64_t m_messageWireBytes = 0; ///< the current message's whole frames with their headers
+    ZmtpEvent m_messageEvent; ///< every Message event, reused (kind, frames and size change)
 
     // Resynchronisation: the scan's bytes from m_scanFrom on (those before it were decoded in place
     // after a false start); the next candidate is at m_scanStart; m_skipped counts the ruled-out
