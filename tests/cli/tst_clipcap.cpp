@@ -18,6 +18,7 @@
 #include <zmqscope/capture/capture.h>
 #include <zmqscope/capture/passivedecoder.h>
 
+#include "../interop/loopback.h"
 #include "clitestsupport.h"
 
 using namespace Qt::StringLiterals;
@@ -267,16 +268,21 @@ void TestCliPcap::sniffLo()
 {
     if (geteuid() != 0)
         QSKIP("sniffing lo needs root");
+    // The peers talk on this test's own address and port, and sniff captures that port only (lo carries
+    // the other tests' traffic too: see loopback.h).
+    const QList<quint16> ports = loopback::freePorts(loopback::CliSniffHost, 1);
+    QVERIFY(!ports.isEmpty());
     TestProcess sniff;
-    // No --port: every TCP connection on lo is looked at; the peers' ports are random.
     QVERIFY(startCli(sniff,
-        { u"sniff"_s, u"--interface"_s, u"lo"_s, u"--format"_s, u"jsonl"_s, u"--timeout"_s, u"20000"_s }));
+        { u"sniff"_s, u"--interface"_s, u"lo"_s, u"--port"_s, QString::number(ports.at(0)), u"--format"_s,
+            u"jsonl"_s, u"--timeout"_s, u"20000"_s }));
     QVERIFY2(QTest::qWaitFor([&] { return sniff.err().contains("sniffing ZeroMQ on"); }, RunTimeout),
         sniff.diagnostics());
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s,
-            u"req-rep"_s }));
+        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"req-rep"_s,
+            u"--host"_s, QLatin1StringView(loopback::CliSniffHost), u"--port"_s,
+            QString::number(ports.at(0)) }));
     QVERIFY2(peers.waitForFinished(RunTimeout) && peers.exitedWith(0), peers.diagnostics());
     int port = 0;
     QList<Frames> sent;
@@ -291,7 +297,7 @@ void TestCliPcap::sniffLo()
             sent.append(frames);
         }
     }
-    QVERIFY(port > 0);
+    QCOMPARE(port, int(ports.at(0)));
     const QString suffix = u":%1"_s.arg(port);
     const auto decoded = [&] {
         QList<Frames> seen;

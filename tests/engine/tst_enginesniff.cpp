@@ -17,6 +17,7 @@
 #include <zmqscope/engine/engine.h>
 
 #include "../../core/engine/src/sniffer_p.h" // the engine's private sniffer thread, for its memory bound
+#include "../interop/loopback.h"
 #include "../interop/testprocess.h"
 #include "enginetestsupport.h"
 
@@ -43,7 +44,7 @@ QList<QJsonObject> jsonLines(const QByteArray &text, qsizetype skip = 0)
 Frames framesOf(const QJsonObject &line)
 {
     Frames frames;
-    for (const QJsonValue &frame : line.value(u"frames"_s).toArray())
+    for (const QJsonValue frame : line.value(u"frames"_s).toArray())
         frames.append(QByteArray::fromBase64(frame.toString().toLatin1()));
     return frames;
 }
@@ -58,9 +59,9 @@ std::optional<SocketInfo> connectionTo(const Engine &engine, SocketId sniffer, i
     return std::nullopt;
 }
 
-/// Starts recording to `path`, then a sniffer on lo, and waits until both run; the sniffer's id, 0 on
-/// failure.
-SocketId recordAndSniff(Engine &engine, const QString &path)
+/// Starts recording to `path`, then a sniffer on lo for `ports`, and waits until both run; the
+/// sniffer's id, 0 on failure.
+SocketId recordAndSniff(Engine &engine, const QString &path, const QList<quint16> &ports)
 {
     QSignalSpy opened(&engine, &Engine::socketOpened);
     QSignalSpy recording(&engine, &Engine::recordingStarted);
@@ -69,17 +70,20 @@ SocketId recordAndSniff(Engine &engine, const QString &path)
     engine.startRecording(options);
     if (!recording.wait(NetworkTimeout))
         return 0;
-    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, {} });
+    const SocketId sniffer = engine.openSniffer(SniffSpec { QString(), u"lo"_s, ports });
     return opened.wait(NetworkTimeout) ? sniffer : 0;
 }
 
-/// Runs one scenario of wire_peers.py to its end; its JSON lines, empty when it failed (`diagnostics` says
-/// why).
-QList<QJsonObject> runWirePeers(const QString &scenario, QString &diagnostics)
+/// Runs one scenario of wire_peers.py to its end, its server on `port` of this test's loopback address
+/// (the sniffers here capture that port only: see loopback.h); its JSON lines, empty when it failed
+/// (`diagnostics` says why).
+QList<QJsonObject> runWirePeers(const QString &scenario, quint16 port, QString &diagnostics)
 {
     TestProcess peers;
     if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, scenario })
+            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, scenario,
+                u"--host"_s, QLatin1StringView(loopback::EngineSniffHost), u"--port"_s,
+                QString::number(port) })
         || !peers.waitForFinished(60000) || !peers.exitedWith(0)) {
         diagnostics = QString::fromUtf8(peers.diagnostics());
         return {};
@@ -139,20 +143,22 @@ void TestEngineSniff::requestReplyOnLoopback()
     Engine engine(store);
     QSignalSpy events(&engine, &Engine::eventLogged);
     const QString path = dir.filePath(u"sniffed.zmqcap"_s);
-    const SocketId sniffer = recordAndSniff(engine, path);
+    const QList<quint16> ports = loopback::freePorts(loopback::EngineSniffHost, 1);
+    QVERIFY(!ports.isEmpty());
+    const SocketId sniffer = recordAndSniff(engine, path, ports);
     QVERIFY(sniffer != 0);
     auto info = engine.socket(sniffer);
     QVERIFY(info && info->sniff);
     QCOMPARE(info->spec.name, u"sniff lo"_s);
     QCOMPARE(info->state, SocketState::Listening);
-    QCOMPARE(info->sniff->filter, u"tcp"_s);
+    QCOMPARE(info->sniff->filter, u"tcp and (port %1)"_s.arg(ports.at(0)));
     QVERIFY(logged(events, sniffer, u"sniffing ZeroMQ on lo"_s));
 
     QString diagnostics;
-    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, diagnostics);
+    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, ports.at(0), diagnostics);
     QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
     const int port = said.at(0).value(u"port"_s).toInt();
-    QVERIFY(port > 0);
+    QCOMPARE(port, int(ports.at(0)));
     QList<QJsonObject> sent;
     for (const QJsonObject &line : said) {
         if (line.contains(u"frames"_s))
@@ -226,10 +232,12 @@ void TestEngineSniff::curveIsStoredWithItsSizes()
     MessageStore store;
     Engine engine(store);
     const QString path = dir.filePath(u"curve.zmqcap"_s);
-    const SocketId sniffer = recordAndSniff(engine, path);
+    const QList<quint16> ports = loopback::freePorts(loopback::EngineSniffHost, 1);
+    QVERIFY(!ports.isEmpty());
+    const SocketId sniffer = recordAndSniff(engine, path, ports);
     QVERIFY(sniffer != 0);
     QString diagnostics;
-    const QList<QJsonObject> said = runWirePeers(u"curve"_s, diagnostics);
+    const QList<QJsonObject> said = runWirePeers(u"curve"_s, ports.at(0), diagnostics);
     QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
     const int port = said.at(0).value(u"port"_s).toInt();
     QVERIFY(port > 0);
@@ -286,14 +294,17 @@ void TestEngineSniff::waitingRecordsAreBounded()
     // At most 2 items may wait for the engine thread: the thread stops reading until they are taken
     // (nobody takes them while the peers talk), and a stop still ends it while it waits.
     std::atomic<int> wakes { 0 };
+    const QList<quint16> ports = loopback::freePorts(loopback::EngineSniffHost, 1);
+    QVERIFY(!ports.isEmpty());
     PcapSource::LiveOptions options;
     options.interface = u"lo"_s;
+    options.ports = ports;
     auto started = Sniffer::start(
         options, [&wakes] { ++wakes; }, SnifferLimits { 2, 1 << 20 });
     QVERIFY2(started.ok(), qPrintable(started.errorMessage()));
     Sniffer &sniffer = **started;
     QString diagnostics;
-    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, diagnostics);
+    const QList<QJsonObject> said = runWirePeers(u"req-rep"_s, ports.at(0), diagnostics);
     QVERIFY2(!said.isEmpty(), qPrintable(diagnostics));
     const int port = said.at(0).value(u"port"_s).toInt();
     // One packet's records (a few) may go over the limit; then nothing more is read until a take().

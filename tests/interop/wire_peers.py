@@ -10,7 +10,12 @@ Every message is printed as it goes on the wire, one JSON object per line on std
 "frames" are what the sender put on the wire: REQ's empty delimiter included, ROUTER's routing
 frame excluded. A last line {"done": true} says every connection was closed.
 
-Run with Debian's python3-zmq: /usr/bin/python3 wire_peers.py [--scenario NAME]...
+--host binds and connects on another loopback address (any of 127.0.0.0/8 is lo's), so that a
+capture filtered on it sees these conversations and nothing of other programs on lo; --port gives
+the servers' ports in scenario order (one per scenario run), for a capture filtered on ports.
+
+Run with Debian's python3-zmq: /usr/bin/python3 wire_peers.py [--scenario NAME]... [--host ADDR]
+[--port P]...
 """
 
 import argparse
@@ -32,17 +37,26 @@ def say(**fields):
     print(json.dumps(fields), flush=True)
 
 
+# Where the servers bind: set by main() from --host and --port.
+WHERE = {"host": "127.0.0.1", "ports": []}
+
+
 def pair(context, server_type, client_type, server_setup=None, client_setup=None):
     server = context.socket(server_type)
     server.linger = 1000
     if server_setup:
         server_setup(server)
-    port = server.bind_to_random_port("tcp://127.0.0.1")
+    host = WHERE["host"]
+    if WHERE["ports"]:
+        port = WHERE["ports"].pop(0)
+        server.bind("tcp://%s:%d" % (host, port))
+    else:
+        port = server.bind_to_random_port("tcp://" + host)
     client = context.socket(client_type)
     client.linger = 1000
     if client_setup:
         client_setup(client)
-    client.connect("tcp://127.0.0.1:%d" % port)
+    client.connect("tcp://%s:%d" % (host, port))
     return server, client, port
 
 
@@ -167,9 +181,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
                         help="run only these (repeatable); default: all")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the loopback address to bind and connect on (default 127.0.0.1)")
+    parser.add_argument("--port", action="append", type=int, default=[],
+                        help="the servers' ports, one per scenario in order (default: random)")
     args = parser.parse_args()
+    scenarios = args.scenario or list(SCENARIOS)
+    if args.port and len(args.port) != len(scenarios):
+        parser.error("--port given %d times for %d scenarios" % (len(args.port), len(scenarios)))
+    WHERE["host"] = args.host
+    WHERE["ports"] = list(args.port)
     context = zmq.Context()
-    for name in args.scenario or list(SCENARIOS):
+    for name in scenarios:
         SCENARIOS[name](context)
     context.term()
     time.sleep(0.2)  # the FINs are on the wire before the capture stops

@@ -26,6 +26,7 @@
 #include "compose/sniffdialog.h"
 #include "compose/workspace.h"
 #include "eventlogmodel.h"
+#include "loopback.h"
 #include "mainwindow.h"
 #include "messagespane.h"
 #include "messagetablemodel.h"
@@ -191,10 +192,17 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
 {
     if (geteuid() != 0)
         QSKIP("live capture needs root (or cap_net_raw); this run has neither");
+    // The peers talk on this test's own address and ports, and the sniffer captures those ports only
+    // (lo carries the other tests' traffic too: see loopback.h).
+    const QList<quint16> ports = loopback::freePorts(loopback::SniffWindowHost, 2);
+    QVERIFY(ports.size() == 2);
     SniffDialog *dialog = openDialog();
     QVERIFY(dialog);
+    auto *portsEdit = dialog->findChild<QLineEdit *>(u"portsEdit"_s);
     auto *ok = dialog->findChild<QPushButton *>(u"okButton"_s);
-    QVERIFY(ok && ok->isEnabled());
+    QVERIFY(portsEdit && ok);
+    QTest::keyClicks(portsEdit, u"%1, %2"_s.arg(ports.at(0)).arg(ports.at(1)));
+    QVERIFY(ok->isEnabled());
     QTest::mouseClick(ok, Qt::LeftButton);
     SocketListModel *sockets = uitest::socketModel(*m_window);
     QTRY_VERIFY(sniffRow() >= 0);
@@ -204,7 +212,8 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
         { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"req-rep"_s,
-            u"--scenario"_s, u"curve"_s }));
+            u"--scenario"_s, u"curve"_s, u"--host"_s, QLatin1StringView(loopback::SniffWindowHost),
+            u"--port"_s, QString::number(ports.at(0)), u"--port"_s, QString::number(ports.at(1)) }));
     QVERIFY2(peers.waitForFinished(60000), peers.diagnostics());
     QVERIFY2(peers.exitedWith(0), peers.diagnostics());
     const int port = QJsonDocument::fromJson(peers.lines().value(0)).object().value(u"port"_s).toInt();
@@ -295,6 +304,7 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
     QVERIFY2(saved.ok(), qPrintable(saved.errorMessage()));
     QCOMPARE(saved->sniffers().size(), 1);
     QCOMPARE(saved->sniffers().at(0).interface, u"lo"_s);
+    QCOMPARE(saved->sniffers().at(0).ports, ports);
     QVERIFY(saved->sockets().isEmpty());
 }
 

@@ -70,7 +70,10 @@ public:
         bool ignored = false; ///< not ZMTP: its bytes are dropped
         QList<CaptureRecord> held; ///< a mid-stream join's findings, kept until the stream proves ZMTP
         QString endpoint; ///< "tcp://<server>", the "endpoint" of its lines
-        QStringList curveHandshake; ///< the CURVE commands seen, in order, with their sizes ("HELLO 194 B")
+        /// The CURVE commands each side sent, in its order, with their sizes ("HELLO 194 B"): client,
+        /// server. Kept apart, since which side's packet a capture holds first is not the protocol's
+        /// order (a capture may hold the server's READY before the INITIATE it answers).
+        std::array<QStringList, 2> curveHandshake;
         /// Whether the client's and the server's READY said SUB or XSUB (their 3.0 subscriptions are
         /// messages): kept as flags, since every message asks.
         bool clientSubscribes = false;
@@ -272,8 +275,17 @@ void PassiveDecoder::Private::readyFrom(Connection &connection, bool fromClient,
     if (info.security == u"CURVE") {
         // All a CURVE handshake shows in the clear is its commands and their sizes: the peers' socket
         // types and identities travel inside INITIATE and READY, encrypted like every message.
-        if (!connection.curveHandshake.isEmpty())
-            detail += u" handshake %1"_s.arg(connection.curveHandshake.join(u", "_s));
+        // In the protocol's order (RFC 26): each client command, then the server's answer.
+        const auto &[client, server] = connection.curveHandshake;
+        QStringList commands;
+        for (qsizetype i = 0; i < std::max(client.size(), server.size()); ++i) {
+            if (i < client.size())
+                commands.append(client.at(i));
+            if (i < server.size())
+                commands.append(server.at(i));
+        }
+        if (!commands.isEmpty())
+            detail += u" handshake %1"_s.arg(commands.join(u", "_s));
         detail += u"; socket types, identities and payloads are encrypted"_s;
     }
     emitEvent(connection, true, us, u"connected"_s, detail);
@@ -304,8 +316,9 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
     case ZmtpEvent::Kind::PlainWelcome:
         return;
     case ZmtpEvent::Kind::CurveHandshake:
-        if (connection.curveHandshake.size() < 8) // a handshake has four; a confused stream is not listed on
-            connection.curveHandshake.append(
+        // A handshake has two commands a side; a confused stream is not listed on and on.
+        if (QStringList &sent = connection.curveHandshake[fromClient ? 0 : 1]; sent.size() < 4)
+            sent.append(
                 u"%1 %2 B"_s.arg(QString::fromLatin1(event.commandName)).arg(event.size));
         // HELLO and WELCOME carry keys and boxes; the client's INITIATE and the server's READY end it.
         if ((fromClient && event.commandName == "INITIATE") || (!fromClient && event.commandName == "READY"))

@@ -19,7 +19,7 @@ namespace zmqscope {
 /// What may wait for the engine thread before a Sniffer's thread stops reading.
 struct SnifferLimits
 {
-    std::size_t maxWaitingItems = 256 * 1024;
+    std::size_t maxWaitingItems = std::size_t { 256 } * 1024;
     std::uint64_t maxWaitingBytes = 256ull << 20; ///< of the waiting records' frames
 };
 
