@@ -318,8 +318,7 @@ void PassiveDecoder::Private::handle(Connection &connection, bool fromClient, co
     case ZmtpEvent::Kind::CurveHandshake:
         // A handshake has two commands a side; a confused stream is not listed on and on.
         if (QStringList &sent = connection.curveHandshake[fromClient ? 0 : 1]; sent.size() < 4)
-            sent.append(
-                u"%1 %2 B"_s.arg(QString::fromLatin1(event.commandName)).arg(event.size));
+            sent.append(u"%1 %2 B"_s.arg(QString::fromLatin1(event.commandName)).arg(event.size));
         // HELLO and WELCOME carry keys and boxes; the client's INITIATE and the server's READY end it.
         if ((fromClient && event.commandName == "INITIATE") || (!fromClient && event.commandName == "READY"))
             readyFrom(connection, fromClient, {}, event.timestampUs);
