@@ -108,12 +108,9 @@ Recording recordLo(const QString &pcapPath, const QStringList &scenarios, PeerLi
         return {};
     }
     TestProcess peers;
-    QStringList peerArguments { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"),
-        u"--host"_s, QLatin1StringView(loopback::PassiveDecoderHost) };
-    for (const QString &scenario : scenarios)
-        peerArguments << u"--scenario"_s << scenario;
-    if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON), peerArguments) || !peers.waitForFinished(60000)
-        || !peers.exitedWith(0)) {
+    if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
+            loopback::wirePeersArguments(scenarios, loopback::PassiveDecoderHost))
+        || !peers.waitForFinished(60000) || !peers.exitedWith(0)) {
         qWarning("wire_peers.py failed: %s", peers.diagnostics());
         return {};
     }

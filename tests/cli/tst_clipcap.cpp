@@ -280,9 +280,7 @@ void TestCliPcap::sniffLo()
         sniff.diagnostics());
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"req-rep"_s,
-            u"--host"_s, QLatin1StringView(loopback::CliSniffHost), u"--port"_s,
-            QString::number(ports.at(0)) }));
+        loopback::wirePeersArguments({ u"req-rep"_s }, loopback::CliSniffHost, ports)));
     QVERIFY2(peers.waitForFinished(RunTimeout) && peers.exitedWith(0), peers.diagnostics());
     int port = 0;
     QList<Frames> sent;

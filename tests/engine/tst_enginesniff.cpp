@@ -81,9 +81,7 @@ QList<QJsonObject> runWirePeers(const QString &scenario, quint16 port, QString &
 {
     TestProcess peers;
     if (!peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-            { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, scenario,
-                u"--host"_s, QLatin1StringView(loopback::EngineSniffHost), u"--port"_s,
-                QString::number(port) })
+            loopback::wirePeersArguments({ scenario }, loopback::EngineSniffHost, { port }))
         || !peers.waitForFinished(60000) || !peers.exitedWith(0)) {
         diagnostics = QString::fromUtf8(peers.diagnostics());
         return {};

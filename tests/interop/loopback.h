@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QList>
 #include <QRandomGenerator>
+#include <QStringList>
 
 namespace loopback {
 
@@ -60,6 +61,20 @@ inline QList<quint16> freePorts(const char *host, int count)
     for (const int fd : held)
         ::close(fd);
     return ports.size() == count ? ports : QList<quint16> {};
+}
+
+/// wire_peers.py's arguments: `scenarios` (every one when empty) talking on `host`, their servers on
+/// `ports` in scenario order (random ports when empty).
+inline QStringList wirePeersArguments(
+    const QStringList &scenarios, const char *host, const QList<quint16> &ports = {})
+{
+    QStringList arguments { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"),
+        QStringLiteral("--host"), QString::fromLatin1(host) };
+    for (const QString &scenario : scenarios)
+        arguments << QStringLiteral("--scenario") << scenario;
+    for (const quint16 port : ports)
+        arguments << QStringLiteral("--port") << QString::number(port);
+    return arguments;
 }
 
 } // namespace loopback

@@ -211,9 +211,7 @@ void TestSniffWindow::sniffLoopbackShowsTheMessages()
 
     TestProcess peers;
     QVERIFY(peers.start(QStringLiteral(ZMQSCOPE_PYTHON),
-        { QStringLiteral(ZMQSCOPE_SOURCE_DIR "/tests/interop/wire_peers.py"), u"--scenario"_s, u"req-rep"_s,
-            u"--scenario"_s, u"curve"_s, u"--host"_s, QLatin1StringView(loopback::SniffWindowHost),
-            u"--port"_s, QString::number(ports.at(0)), u"--port"_s, QString::number(ports.at(1)) }));
+        loopback::wirePeersArguments({ u"req-rep"_s, u"curve"_s }, loopback::SniffWindowHost, ports)));
     QVERIFY2(peers.waitForFinished(60000), peers.diagnostics());
     QVERIFY2(peers.exitedWith(0), peers.diagnostics());
     const int port = QJsonDocument::fromJson(peers.lines().value(0)).object().value(u"port"_s).toInt();
