@@ -67,6 +67,19 @@ public:
     {
         return !chunk.closed && chunk.used + need <= chunk.capacity && chunk.records < maxChunkRecords;
     }
+    /**
+     * How much of the next chunk messages like the ones in `chunk` will fill: all of it when bytes
+     * fill chunks, less when the record cap (maxChunkRecords) closes them first, with a half more for
+     * larger messages. The reserve faults in only that much.
+     */
+    [[nodiscard]] std::uint64_t expectedFill(const Chunk &chunk) const
+    {
+        if (chunk.records == 0)
+            return chunk.capacity;
+        const double perRecord = double(chunk.used) / double(chunk.records);
+        const double fill = 1.5 * perRecord * double(maxChunkRecords);
+        return fill >= double(chunk.capacity) ? chunk.capacity : std::uint64_t(fill);
+    }
     [[nodiscard]] bool overLimits() const
     {
         return chunks.size() > 1
@@ -143,7 +156,7 @@ Chunk &MessageStorePrivate::chunkFor(std::uint64_t need)
             throw std::bad_alloc();
         // One system call instead of a page fault every 4 KiB while the chunk fills.
         if (large)
-            prefault(chunk.data, std::size_t(capacity));
+            prefault(chunk.data, std::size_t(capacity), FaultBy::Appender);
     }
     chunk.capacity = capacity;
     chunk.closed = dedicated;
@@ -251,7 +264,7 @@ void MessageStorePrivate::write(Chunk &chunk, std::uint64_t need, std::uint64_t 
     endSeq.store(endSeq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     if (chunk.prepareAt != 0 && (chunk.used > chunk.prepareAt || chunk.records > chunk.prepareAtRecords)) {
         chunk.prepareAt = 0;
-        reserve.prepareChunk(chunk.capacity);
+        reserve.prepareChunk(chunk.capacity, expectedFill(chunk));
     }
     if (chunk.used == chunk.capacity)
         chunk.closed = true; // full: nothing to give back, so no closeChunk() and no lock needed

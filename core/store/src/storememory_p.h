@@ -76,29 +76,40 @@ inline char *allocateBlock(std::size_t capacity)
     return static_cast<char *>(std::malloc(capacity));
 }
 
+/// Who faults memory in: the appending thread, which must not stall long, or the reserve's own thread.
+enum class FaultBy
+{
+    Appender,
+    Reserve,
+};
+
 /**
- * Faults `data` in now, so that filling it later costs the appending thread nothing but the copy.
+ * Faults the first `size` bytes of `data` in now, so that filling them later costs little.
  *
- * Two steps, both needed. MADV_POPULATE_WRITE maps every page in one system call instead of a fault a
- * page. But on a virtual machine whose host backs guest memory on its first use (such as the
- * Firecracker VMs this is developed on), a populated page still costs a fault in the host on its
- * first write from user space, about 4 µs a page: writing 170-byte records into populated memory
- * took about 600 cycles a record there, against 20 once each page had been written. In the engine
- * that was most of the store's copy, on the thread that forwards and receives. Writing one byte a
- * page here takes those faults on the reserve's thread instead; elsewhere it only touches pages that
- * are mapped already. (Kernels before 5.14 lack MADV_POPULATE_WRITE: the writes fault the pages in.)
+ * MADV_POPULATE_WRITE maps every page in one system call instead of a fault a page. But on a virtual
+ * machine whose host backs guest memory on its first use (such as the Firecracker VMs this is
+ * developed on), a populated page still costs a fault in the host on its first write from user
+ * space, about 4 µs a page: writing 170-byte records into populated memory took about 600 cycles a
+ * record there, against 20 once each page had been written, and in a tap's engine thread that was
+ * most of the store's copy. So the reserve's thread also writes one byte a page, taking those faults
+ * itself (elsewhere the writes only touch pages already mapped). The appending thread only
+ * populates: writing every page of a 4 MiB chunk would stall it for milliseconds at once, where the
+ * host's faults spread over the messages that fill the pages. Kernels before 5.14 lack
+ * MADV_POPULATE_WRITE; then both write one byte a page, which faults the pages in.
  */
-inline void prefault(char *data, std::size_t size)
+inline void prefault(char *data, std::size_t size, FaultBy by)
 {
     constexpr std::size_t Page = 4096;
+    bool populated = false;
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
     const auto begin = (reinterpret_cast<std::uintptr_t>(data) + Page - 1) & ~std::uintptr_t(Page - 1);
     const auto end = (reinterpret_cast<std::uintptr_t>(data) + size) & ~std::uintptr_t(Page - 1);
     // madvise takes a page-aligned address, computed as an integer: there is no pointer to optimise.
-    if (end > begin)
-        // NOLINTNEXTLINE(performance-no-int-to-ptr)
-        (void)madvise(reinterpret_cast<void *>(begin), end - begin, MADV_POPULATE_WRITE);
+    void *const first = reinterpret_cast<void *>(begin); // NOLINT(performance-no-int-to-ptr)
+    populated = end <= begin || madvise(first, end - begin, MADV_POPULATE_WRITE) == 0;
 #endif
+    if (populated && by == FaultBy::Appender)
+        return;
     volatile char *bytes = data; // the writes are the point: nothing may fold them away
     for (std::size_t offset = 0; offset < size; offset += Page)
         bytes[offset] = 0;
@@ -168,8 +179,12 @@ public:
         m_chunkBytes = capacity;
         return true;
     }
-    /// Asks the thread to get a prefaulted chunk of `capacity` bytes ready unless one is ready or on its way.
-    void prepareChunk(std::uint64_t capacity)
+    /**
+     * Asks the thread to get a chunk of `capacity` bytes ready unless one is ready or on its way, with
+     * its first `faultBytes` faulted in (the part the appender expects to fill; the rest faults in if
+     * it is used after all).
+     */
+    void prepareChunk(std::uint64_t capacity, std::uint64_t faultBytes)
     {
         char *stale = nullptr;
         {
@@ -179,6 +194,7 @@ public:
             stale = std::exchange(m_chunk, nullptr); // of a size the limits no longer use
             m_chunkBytes = 0;
             m_wantChunk = capacity;
+            m_wantChunkFault = std::min(faultBytes, capacity);
             startLocked();
         }
         std::free(stale);
@@ -274,11 +290,12 @@ private:
             const std::uint64_t generation = m_generation;
             if (m_wantChunk > 0 && !m_chunk) {
                 const std::uint64_t capacity = std::exchange(m_wantChunk, 0);
+                const std::uint64_t faultBytes = m_wantChunkFault;
                 m_preparingChunk = capacity;
                 guard.unlock();
                 char *chunk = allocateBlock(std::size_t(capacity));
                 if (chunk)
-                    prefault(chunk, std::size_t(capacity));
+                    prefault(chunk, std::size_t(faultBytes), FaultBy::Reserve);
                 guard.lock();
                 if (chunk && !m_chunk && generation == m_generation) {
                     m_chunk = std::exchange(chunk, nullptr);
@@ -294,7 +311,7 @@ private:
                 guard.unlock();
                 auto *block = reinterpret_cast<Record *>(allocateBlock(RecordBlockBytes));
                 if (block)
-                    prefault(reinterpret_cast<char *>(block), RecordBlockBytes);
+                    prefault(reinterpret_cast<char *>(block), RecordBlockBytes, FaultBy::Reserve);
                 guard.lock();
                 if (block && !m_block && generation == m_generation)
                     m_block = std::exchange(block, nullptr);
@@ -312,6 +329,7 @@ private:
     char *m_chunk = nullptr; ///< ready chunk (prefaulted or evicted), m_chunkBytes long
     std::uint64_t m_chunkBytes = 0;
     std::uint64_t m_wantChunk = 0; ///< size the thread should prepare, 0 for none
+    std::uint64_t m_wantChunkFault = 0; ///< how much of it to fault in
     std::uint64_t m_preparingChunk = 0; ///< size the thread is preparing now, 0 for none
     Record *m_block = nullptr; ///< ready record block
     bool m_wantBlock = false;
