@@ -281,7 +281,7 @@ cmd_test() {
     [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
 
-BENCHMARKS=(transport ingest memory responsiveness filter cli tap pcap analysis)
+BENCHMARKS=(transport ingest memory responsiveness filter cli tap pcap analysis page)
 
 cmd_bench() {
     local which=transport selected=()
@@ -295,7 +295,7 @@ cmd_bench() {
         [ $# -eq 0 ] || die "bench all runs every benchmark with its defaults; give arguments to one: bench <name> $*"
         selected=("${BENCHMARKS[@]}")
         ;;
-    transport | ingest | memory | responsiveness | filter | cli | tap | pcap | analysis) selected=("$which") ;;
+    transport | ingest | memory | responsiveness | filter | cli | tap | pcap | analysis | page) selected=("$which") ;;
     *) die "unknown benchmark \"$which\"; valid: ${BENCHMARKS[*]}, all" ;;
     esac
     install_missing

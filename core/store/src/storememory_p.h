@@ -56,9 +56,10 @@ constexpr std::uint64_t MaxFrameCount = 0x1fffffffu - 1; // one left for the pee
 
 /**
  * Memory for a chunk or a record block, released with std::free. Page-aligned, so it can be
- * prefaulted with one madvise. No transparent huge pages: on the virtual machines this runs on,
- * the first touch of a fresh huge page is slow and erratic (0.3 to 6 GB/s, the host backs it page
- * by page), while 4 KiB pages populated in one call come steadily at 2 to 3.5 GB/s (see prefault()).
+ * prefaulted with one madvise. No transparent huge pages: tests/bench/page_bench shows them
+ * cheaper only for memory the process had freed moments before (172 MiB ready in 25 ms against
+ * 330 ms with 4 KiB pages); memory new to the process cost the same 350 ms either way, tap_bench
+ * showed no difference, and a huge page's fault may stall on compacting memory.
  */
 inline char *allocateBlock(std::size_t capacity)
 {
@@ -86,15 +87,14 @@ enum class FaultBy
 /**
  * Faults the first `size` bytes of `data` in now, so that filling them later costs little.
  *
- * MADV_POPULATE_WRITE maps every page in one system call instead of a fault a page. But on a virtual
- * machine whose host backs guest memory on its first use (such as the Firecracker VMs this is
- * developed on), a populated page still costs a fault in the host on its first write from user
- * space, about 4 µs a page: writing 170-byte records into populated memory took about 600 cycles a
- * record there, against 20 once each page had been written, and in a tap's engine thread that was
- * most of the store's copy. So the reserve's thread also writes one byte a page, taking those faults
- * itself (elsewhere the writes only touch pages already mapped). The appending thread only
- * populates: writing every page of a 4 MiB chunk would stall it for milliseconds at once, where the
- * host's faults spread over the messages that fill the pages. Kernels before 5.14 lack
+ * MADV_POPULATE_WRITE maps every page in one system call instead of a fault a page. But on the
+ * paravirtualised VMs this is developed on, a populated page still costs about 7 µs on its first
+ * write from user space: tests/bench/page_bench fills populated memory with 170-byte records at
+ * 280-305 ns a record, and memory written before at 8. In a tap's engine thread that was most of
+ * the store's copy. So the reserve's thread also writes one byte a page, taking that cost itself
+ * (elsewhere the writes only touch pages already mapped). The appending thread only populates:
+ * writing every page of a 4 MiB chunk would stall it for milliseconds at once, where the first
+ * writes' cost spreads over the messages that fill the pages. Kernels before 5.14 lack
  * MADV_POPULATE_WRITE; then both write one byte a page, which faults the pages in.
  */
 inline void prefault(char *data, std::size_t size, FaultBy by)
