@@ -63,7 +63,10 @@ QString name(Preparation preparation)
 struct Round
 {
     double prepareMs = 0;
-    double fillNsPerRecord = 0;
+    double fillMs = 0;
+    std::size_t records = 0;
+
+    [[nodiscard]] double fillNsPerRecord() const { return fillMs * 1e6 / double(records); }
 };
 
 double millisecondsSince(std::chrono::steady_clock::time_point start)
@@ -109,17 +112,16 @@ Round runRound(Preparation preparation, std::size_t chunkCount)
     char record[RecordBytes];
     for (std::size_t i = 0; i < RecordBytes; ++i)
         record[i] = char(i);
-    std::size_t records = 0;
     const auto fillStart = std::chrono::steady_clock::now();
     for (char *chunk : chunks) {
         for (std::size_t offset = 0; offset + RecordBytes <= ChunkBytes; offset += RecordBytes) {
             std::memcpy(chunk + offset, record, RecordBytes);
-            ++records;
+            ++round.records;
             // One record at a time, as the store writes them: no merging the copies into one.
             asm volatile("" ::: "memory");
         }
     }
-    round.fillNsPerRecord = millisecondsSince(fillStart) * 1e6 / double(records);
+    round.fillMs = millisecondsSince(fillStart);
     // Every record must be there (and the copies cannot be optimised away).
     for (char *chunk : chunks) {
         if (std::memcmp(chunk + RecordsPerChunk / 2 * RecordBytes, record, RecordBytes) != 0)
@@ -159,17 +161,15 @@ int runBenchmark(int argc, char *argv[])
         for (qint64 round = 1; round <= rounds; ++round) {
             const Round result = runRound(preparation, chunkCount);
             if (preparation == Preparation::Baseline)
-                baselineFill.push_back(result.fillNsPerRecord);
+                baselineFill.push_back(result.fillNsPerRecord());
             const double baseline = bench::percentile(baselineFill, 50);
             print(u"%1 round %2: prepare %3 ms, fill %4 ns a record (%5x the baseline's median), "
                   u"together %6 ms"_s.arg(name(preparation))
                       .arg(round)
                       .arg(result.prepareMs, 7, 'f', 1)
-                      .arg(result.fillNsPerRecord, 6, 'f', 1)
-                      .arg(result.fillNsPerRecord / baseline, 0, 'f', 1)
-                      .arg(result.prepareMs
-                              + result.fillNsPerRecord * double(chunkCount) * double(RecordsPerChunk) / 1e6,
-                          0, 'f', 1));
+                      .arg(result.fillNsPerRecord(), 6, 'f', 1)
+                      .arg(result.fillNsPerRecord() / baseline, 0, 'f', 1)
+                      .arg(result.prepareMs + result.fillMs, 0, 'f', 1));
         }
     }
     print(u"load average %1 now"_s.arg(bench::loadAverage(), 0, 'f', 2));
